@@ -1,0 +1,63 @@
+"""This device's identity: its id, folio code, clock, and (once paired) its shop and credential."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from pos_client.store.database import Database
+from pos_client.store.repositories import catalog, meta, outbox
+from shared.hlc import HybridClock
+from shared.ids import new_uuid7
+
+# A device that has never been paired sells under this folio prefix.
+STANDALONE_CODE = "T"
+
+
+@dataclass
+class Device:
+    device_id: uuid.UUID
+    code: str
+    clock: HybridClock
+    shop_name: str
+    server_url: str | None = None
+    credential: str | None = None
+
+    @property
+    def paired(self) -> bool:
+        return self.credential is not None and self.server_url is not None
+
+
+def load_device(db: Database) -> Device:
+    """Read (or, on a new store, create) this device's identity."""
+    with db.write() as conn:
+        device_id = meta.get(conn, "device_id")
+        if device_id is None:
+            device_id = str(new_uuid7())
+            meta.put_many(conn, {"device_id": device_id, "device_code": STANDALONE_CODE})
+        # The clock restarts past every stamp this device has written or seen.
+        clock = HybridClock(last=max(outbox.hlc_high_water(conn), catalog.max_hlc(conn)))
+        return Device(
+            device_id=uuid.UUID(device_id),
+            code=meta.get(conn, "device_code") or STANDALONE_CODE,
+            clock=clock,
+            shop_name=meta.get(conn, "shop_name") or "Mi tienda",
+            server_url=meta.get(conn, "server_url"),
+            credential=meta.get(conn, "credential"),
+        )
+
+
+def save_pairing(
+    db: Database, device: Device, *, server_url: str, tenant_id: uuid.UUID,
+    device_id: uuid.UUID, device_code: str, credential: str, shop_name: str,
+) -> None:
+    """Adopt the identity the server gave this device at pairing."""
+    with db.write() as conn:
+        meta.put_many(conn, {
+            "server_url": server_url, "tenant_id": str(tenant_id), "device_id": str(device_id),
+            "device_code": device_code, "credential": credential, "shop_name": shop_name,
+            # A new device code starts a new folio series.
+            "folio_last": 0,
+        })
+    device.device_id, device.code, device.credential = device_id, device_code, credential
+    device.server_url, device.shop_name = server_url, shop_name

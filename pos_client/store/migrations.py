@@ -1,0 +1,116 @@
+"""Client schema versions, applied in order at open; ``PRAGMA user_version`` records the last one.
+
+Forward-only: a shop's file is upgraded in the field, so a shipped step is never edited.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: catalog, derived stock, sales, inventory, outbox, meta.
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    CREATE TABLE products (
+        id              TEXT PRIMARY KEY,
+        name            TEXT NOT NULL,
+        department      TEXT,
+        price           INTEGER NOT NULL CHECK (price >= 0),
+        cost            INTEGER NOT NULL DEFAULT 0,
+        iva             TEXT NOT NULL,
+        ieps_bp         INTEGER NOT NULL DEFAULT 0,
+        sold_by_weight  INTEGER NOT NULL DEFAULT 0,
+        min_stock_milli INTEGER NOT NULL DEFAULT 0,
+        active          INTEGER NOT NULL DEFAULT 1,
+        deleted         INTEGER NOT NULL DEFAULT 0,
+        hlc             INTEGER NOT NULL,
+        hlc_device      TEXT NOT NULL
+    );
+    CREATE INDEX products_name ON products (name COLLATE NOCASE);
+
+    CREATE TABLE product_barcodes (
+        barcode    TEXT NOT NULL,
+        product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+        PRIMARY KEY (barcode, product_id)
+    ) WITHOUT ROWID;
+
+    -- Stock is derived from facts (movements in, sale lines out). This table is a local cache
+    -- kept by the triggers below in the same transaction as the facts; it is never synced.
+    CREATE TABLE stock (
+        product_id TEXT PRIMARY KEY,
+        qty_milli  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sales (
+        id        TEXT PRIMARY KEY,
+        folio     TEXT NOT NULL,
+        device_id TEXT,
+        sold_at   TEXT NOT NULL,
+        total     INTEGER NOT NULL,
+        change    INTEGER NOT NULL
+    );
+    CREATE INDEX sales_sold_at ON sales (sold_at);
+
+    CREATE TABLE sale_lines (
+        sale_id    TEXT NOT NULL REFERENCES sales (id),
+        line_no    INTEGER NOT NULL,
+        product_id TEXT,
+        name       TEXT NOT NULL,
+        qty_milli  INTEGER NOT NULL,
+        unit_price INTEGER NOT NULL,
+        total      INTEGER NOT NULL,
+        iva        TEXT NOT NULL,
+        ieps_bp    INTEGER NOT NULL,
+        PRIMARY KEY (sale_id, line_no)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sale_payments (
+        sale_id    TEXT NOT NULL REFERENCES sales (id),
+        payment_no INTEGER NOT NULL,
+        method     TEXT NOT NULL,
+        amount     INTEGER NOT NULL,
+        tendered   INTEGER NOT NULL,
+        reference  TEXT,
+        PRIMARY KEY (sale_id, payment_no)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE inventory_movements (
+        id         TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL,
+        qty_milli  INTEGER NOT NULL,
+        reason     TEXT NOT NULL,
+        note       TEXT,
+        device_id  TEXT,
+        moved_at   TEXT NOT NULL
+    );
+    CREATE INDEX inventory_movements_product ON inventory_movements (product_id);
+
+    CREATE TRIGGER stock_on_sale_line AFTER INSERT ON sale_lines
+    WHEN NEW.product_id IS NOT NULL BEGIN
+        INSERT INTO stock (product_id, qty_milli) VALUES (NEW.product_id, -NEW.qty_milli)
+        ON CONFLICT (product_id) DO UPDATE SET qty_milli = qty_milli - NEW.qty_milli;
+    END;
+
+    CREATE TRIGGER stock_on_movement AFTER INSERT ON inventory_movements BEGIN
+        INSERT INTO stock (product_id, qty_milli) VALUES (NEW.product_id, NEW.qty_milli)
+        ON CONFLICT (product_id) DO UPDATE SET qty_milli = qty_milli + NEW.qty_milli;
+    END;
+
+    -- Every local change, in the order it happened. AUTOINCREMENT: a device_seq is never
+    -- reused, and a rolled-back use case leaves no gap.
+    CREATE TABLE outbox (
+        device_seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+        change_id     TEXT NOT NULL UNIQUE,
+        entity        TEXT NOT NULL,
+        op            TEXT NOT NULL,
+        hlc           INTEGER NOT NULL,
+        body          TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        status        TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'accepted', 'duplicate', 'rejected')),
+        pushed_at     TEXT,
+        error_code    TEXT,
+        error_message TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox (status, device_seq);
+    """,
+]

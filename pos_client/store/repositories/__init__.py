@@ -1,0 +1,1 @@
+"""All of the client's SQL, one module per table family. Functions take an open connection."""

@@ -1,0 +1,121 @@
+"""Products, barcodes and derived stock."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, func, or_, select
+from sqlalchemy.dialects.sqlite import insert
+
+from pos_client.store.schema import product_barcodes, products, stock
+from shared.sync.wire import ProductPayload
+from shared.tax import IvaRate
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: uuid.UUID
+    name: str
+    price: int
+    iva: IvaRate
+    ieps_bp: int
+    sold_by_weight: bool
+    department: str | None
+    barcode: str | None
+    stock_milli: int
+
+
+_COLUMNS = (
+    products.c.id, products.c.name, products.c.price, products.c.iva, products.c.ieps_bp,
+    products.c.sold_by_weight, products.c.department,
+    select(func.min(product_barcodes.c.barcode))
+    .where(product_barcodes.c.product_id == products.c.id).scalar_subquery().label("barcode"),
+    func.coalesce(stock.c.qty_milli, 0).label("stock_milli"),
+)
+
+
+def _query():  # type: ignore[no-untyped-def]
+    return (
+        select(*_COLUMNS)
+        .select_from(products.outerjoin(stock, stock.c.product_id == products.c.id))
+        .where(products.c.deleted == 0, products.c.active == 1)
+    )
+
+
+def _row(r) -> Product:  # type: ignore[no-untyped-def]
+    return Product(
+        id=uuid.UUID(r.id), name=r.name, price=r.price, iva=IvaRate(r.iva), ieps_bp=r.ieps_bp,
+        sold_by_weight=bool(r.sold_by_weight), department=r.department, barcode=r.barcode,
+        stock_milli=r.stock_milli,
+    )
+
+
+def by_barcode(conn: Connection, barcode: str) -> Product | None:
+    ids = select(product_barcodes.c.product_id).where(product_barcodes.c.barcode == barcode)
+    row = conn.execute(_query().where(products.c.id.in_(ids)).limit(1)).first()
+    return _row(row) if row else None
+
+
+def by_id(conn: Connection, product_id: uuid.UUID) -> Product | None:
+    row = conn.execute(_query().where(products.c.id == str(product_id))).first()
+    return _row(row) if row else None
+
+
+def search(conn: Connection, text: str = "", limit: int = 200) -> list[Product]:
+    query = _query().order_by(products.c.name).limit(limit)
+    if text.strip():
+        pattern = f"%{text.strip()}%"
+        query = query.where(or_(
+            products.c.name.ilike(pattern),
+            products.c.id.in_(select(product_barcodes.c.product_id)
+                              .where(product_barcodes.c.barcode.like(f"{text.strip()}%"))),
+        ))
+    return [_row(r) for r in conn.execute(query)]
+
+
+def stock_of(conn: Connection, product_id: uuid.UUID) -> int:
+    value = conn.execute(
+        select(stock.c.qty_milli).where(stock.c.product_id == str(product_id))
+    ).scalar()
+    return int(value or 0)
+
+
+def upsert_lww(
+    conn: Connection, payload: ProductPayload, hlc: int, writer: uuid.UUID, deleted: bool
+) -> bool:
+    """Store a product edit unless a newer one, by (hlc, writer), is already here."""
+    values = {
+        "id": str(payload.id), "name": payload.name, "department": payload.department,
+        "price": payload.price, "cost": payload.cost, "iva": payload.iva.value,
+        "ieps_bp": payload.ieps_bp, "sold_by_weight": int(payload.sold_by_weight),
+        "min_stock_milli": payload.min_stock_milli, "active": int(payload.active),
+        "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer),
+    }
+    stmt = insert(products).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={k: stmt.excluded[k] for k in values if k != "id"},
+        where=(
+            (products.c.hlc < stmt.excluded.hlc)
+            | ((products.c.hlc == stmt.excluded.hlc)
+               & (products.c.hlc_device < stmt.excluded.hlc_device))
+        ),
+    )
+    if conn.execute(stmt).rowcount == 0:
+        return False
+    conn.execute(delete(product_barcodes).where(product_barcodes.c.product_id == str(payload.id)))
+    if payload.barcodes:
+        conn.execute(insert(product_barcodes).prefix_with("OR IGNORE"), [
+            {"barcode": b, "product_id": str(payload.id)} for b in payload.barcodes
+        ])
+    return True
+
+
+def count(conn: Connection) -> int:
+    n: int = conn.execute(select(func.count()).select_from(products)).scalar_one()
+    return n
+
+
+def max_hlc(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(products.c.hlc))).scalar() or 0)

@@ -1,0 +1,71 @@
+"""The outbox: every local change, queued in the transaction that made it, until the server answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, func, select, text, update
+from sqlalchemy.dialects.sqlite import insert
+
+from pos_client.store.schema import outbox
+from shared.sync.wire import Change, ChangeResult
+
+
+def next_seq(conn: Connection) -> int:
+    """The device_seq the next change will get. Call inside the write transaction that uses it."""
+    last = conn.execute(
+        text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
+    ).scalar()
+    return int(last or 0) + 1
+
+
+def append(conn: Connection, change: Change) -> None:
+    conn.execute(insert(outbox).values(
+        device_seq=change.device_seq, change_id=str(change.change_id), entity=change.entity,
+        op=change.op, hlc=change.hlc, body=change.model_dump_json(),
+        created_at=change.created_at.isoformat(),
+    ))
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    device_seq: int
+    change_id: str
+    body: str
+
+
+def pending(conn: Connection, limit: int) -> list[Pending]:
+    rows = conn.execute(
+        select(outbox.c.device_seq, outbox.c.change_id, outbox.c.body)
+        .where(outbox.c.status == "pending").order_by(outbox.c.device_seq).limit(limit)
+    )
+    return [Pending(r.device_seq, r.change_id, r.body) for r in rows]
+
+
+def record_results(conn: Connection, results: list[ChangeResult], at: str) -> None:
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.change_id == bindparam("cid"), outbox.c.status == "pending")
+        .values(status=bindparam("new_status"), pushed_at=at, error_code=bindparam("code"),
+                error_message=bindparam("message")),
+        [{"cid": str(r.change_id), "new_status": r.status, "code": r.code, "message": r.message}
+         for r in results],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    pending: int
+    rejected: int
+
+
+def counts(conn: Connection) -> OutboxCounts:
+    rows = dict(conn.execute(
+        select(outbox.c.status, func.count()).where(outbox.c.status.in_(("pending", "rejected")))
+        .group_by(outbox.c.status)
+    ).all())
+    return OutboxCounts(pending=rows.get("pending", 0), rejected=rows.get("rejected", 0))
+
+
+def hlc_high_water(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(outbox.c.hlc))).scalar() or 0)

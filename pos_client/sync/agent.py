@@ -1,0 +1,160 @@
+"""The sync agent: push the outbox, pull the feed, on demand and in the background with backoff."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pos_client.services.device import Device
+from pos_client.store.database import Database
+from pos_client.store.repositories import meta, outbox
+from pos_client.sync.apply import apply_item
+from pos_client.sync.client import Offline, SyncClient, SyncRefused
+from shared.clock import utc_now
+from shared.sync.wire import MAX_PUSH_CHANGES, ChangeResult
+
+log = logging.getLogger(__name__)
+
+PULL_INTERVAL_S = 30.0
+BACKOFF_MAX_S = 120.0
+# Refusals that concern the whole device, not one change: stop and tell the cashier.
+_DEVICE_REFUSALS = {"auth_required", "invalid_credential", "device_revoked",
+                    "protocol_unsupported", "protocol_missing", "cursor_ahead"}
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool | None  # None: not paired, nothing to sync with
+    pending: int
+    rejected: int
+    last_sync: datetime | None
+    problem: str | None  # Spanish, for the status bar
+
+
+class SyncAgent:
+    def __init__(
+        self, db: Database, device: Device,
+        client_factory: Callable[[str, str], SyncClient] = SyncClient,
+    ) -> None:
+        self.db, self.device = db, device
+        self._client_factory = client_factory
+        self._client: SyncClient | None = None
+        self._lock = threading.Lock()  # one sync pass at a time
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._online: bool | None = None
+        self._last_sync: datetime | None = None
+        self._problem: str | None = None
+        self.on_status: Callable[[SyncStatus], None] | None = None
+
+    # ---- one pass ---------------------------------------------------------------------------
+
+    def sync_once(self) -> SyncStatus:
+        """Push everything pending, then pull everything new. Never raises for network trouble."""
+        if not self.device.paired:
+            return self.status()
+        with self._lock:
+            try:
+                self.push_all()
+                self.pull_all()
+            except Offline as exc:
+                self._online, self._problem = False, "Sin conexión: las ventas se guardan aquí."
+                log.info("sync offline: %s", exc)
+            except SyncRefused as exc:
+                self._online, self._problem = True, exc.message
+                log.warning("sync refused: %s", exc)
+            else:
+                self._online, self._problem, self._last_sync = True, None, utc_now()
+        status = self.status()
+        if self.on_status:
+            self.on_status(status)
+        return status
+
+    def push_all(self) -> None:
+        while True:
+            with self.db.read() as conn:
+                batch = outbox.pending(conn, MAX_PUSH_CHANGES)
+            if not batch:
+                return
+            results = self._push_isolating([p.body for p in batch], [p.change_id for p in batch])
+            with self.db.write() as conn:
+                outbox.record_results(conn, results, utc_now().isoformat())
+
+    def _push_isolating(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult]:
+        """Push a batch; if the server refuses the batch as a whole, find the culprit.
+
+        A change the server cannot even parse must not hold back the ones behind it: it is
+        marked rejected with the server's reason, and the others go through.
+        """
+        try:
+            return list(self._http().push(bodies).results)
+        except SyncRefused as exc:
+            if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
+                raise
+            if len(bodies) == 1:
+                return [ChangeResult(change_id=change_ids[0], status="rejected", code=exc.code,
+                                     message=exc.message)]
+            half = len(bodies) // 2
+            return (self._push_isolating(bodies[:half], change_ids[:half])
+                    + self._push_isolating(bodies[half:], change_ids[half:]))
+
+    def pull_all(self) -> None:
+        while True:
+            with self.db.read() as conn:
+                cursor = meta.get_int(conn, "pull_cursor")
+            page = self._http().pull(cursor)
+            with self.db.write() as conn:
+                for item in page.items:
+                    apply_item(conn, item, self.device.clock)
+                meta.put(conn, "pull_cursor", page.cursor)
+            if not page.has_more:
+                return
+
+    def status(self) -> SyncStatus:
+        with self.db.read() as conn:
+            counts = outbox.counts(conn)
+        online = self._online if self.device.paired else None
+        return SyncStatus(online, counts.pending, counts.rejected, self._last_sync, self._problem)
+
+    def _http(self) -> SyncClient:
+        if self._client is None:
+            assert self.device.server_url and self.device.credential
+            self._client = self._client_factory(self.device.server_url, self.device.credential)
+        return self._client
+
+    # ---- background -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="sync-agent", daemon=True)
+        self._thread.start()
+
+    def request_sync(self) -> None:
+        """Sync as soon as possible (after a sale, or "Sincronizar ahora")."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+        if self._client:
+            self._client.close()
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            status = self.sync_once()
+            failures = failures + 1 if status.online is False else 0
+            delay = PULL_INTERVAL_S if failures == 0 else _backoff(failures)
+            self._wake.wait(delay)
+            self._wake.clear()
+
+
+def _backoff(failures: int) -> float:
+    """Exponential backoff with full jitter, so devices coming back online don't stampede."""
+    return random.uniform(0.5, min(BACKOFF_MAX_S, 2.0 ** min(failures, 10)))

@@ -1,0 +1,20 @@
+"""Typed UUIDv7 ids, made on the device that creates the thing."""
+
+from __future__ import annotations
+
+import uuid
+from typing import NewType
+
+import uuid6
+
+TenantId = NewType("TenantId", uuid.UUID)
+DeviceId = NewType("DeviceId", uuid.UUID)
+ChangeId = NewType("ChangeId", uuid.UUID)
+SaleId = NewType("SaleId", uuid.UUID)
+ProductId = NewType("ProductId", uuid.UUID)
+MovementId = NewType("MovementId", uuid.UUID)
+
+
+def new_uuid7() -> uuid.UUID:
+    """A time-ordered UUIDv7 (RFC 9562) as a plain ``uuid.UUID``."""
+    return uuid.UUID(int=uuid6.uuid7().int)

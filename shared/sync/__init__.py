@@ -1,0 +1,1 @@
+"""The sync protocol shared by the POS client and the sync server."""

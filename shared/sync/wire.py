@@ -1,0 +1,176 @@
+"""Sync wire models (pydantic, strict): change envelopes, push and pull bodies, error bodies."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.sale import MAX_LINES, MAX_QTY_MILLI, MAX_UNIT_PRICE, PaymentMethod
+from shared.tax import IvaRate
+
+PROTOCOL_VERSION = 1
+PROTOCOL_HEADER = "X-MCH-Protocol"
+MAX_PUSH_CHANGES = 500
+MAX_PULL_LIMIT = 1000
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(max_length=500)]
+Barcode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z\-]{1,48}$")]
+Money = Annotated[int, Field(ge=0, le=10_000_000_000)]
+Qty = Annotated[int, Field(gt=0, le=MAX_QTY_MILLI)]
+
+
+class Wire(BaseModel):
+    """Strict: wrong types are refused, unknown fields are refused, nothing is coerced."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+# ---- payloads -------------------------------------------------------------------------------
+
+
+class SaleLinePayload(Wire):
+    line_no: Annotated[int, Field(ge=1, le=MAX_LINES)]
+    product_id: uuid.UUID | None
+    name: Name
+    qty_milli: Qty
+    unit_price: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)]
+    total: Money
+    iva: IvaRate
+    ieps_bp: Annotated[int, Field(ge=0, le=100_000)] = 0
+
+
+class SalePaymentPayload(Wire):
+    method: PaymentMethod
+    amount: Money
+    tendered: Money
+    reference: ShortText | None = None
+
+
+class SalePayload(Wire):
+    id: uuid.UUID
+    folio: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    sold_at: AwareDatetime
+    total: Money
+    change: Money
+    lines: Annotated[list[SaleLinePayload], Field(min_length=1, max_length=MAX_LINES)]
+    payments: Annotated[list[SalePaymentPayload], Field(min_length=1, max_length=10)]
+
+
+MovementReason = Literal["initial", "receipt", "adjustment", "count"]
+
+
+class InventoryMovementPayload(Wire):
+    id: uuid.UUID
+    product_id: uuid.UUID
+    qty_milli: Annotated[int, Field(ge=-MAX_QTY_MILLI * 100, le=MAX_QTY_MILLI * 100)]
+    reason: MovementReason
+    note: ShortText | None = None
+    moved_at: AwareDatetime
+
+
+class ProductPayload(Wire):
+    id: uuid.UUID
+    name: Name
+    barcodes: Annotated[list[Barcode], Field(max_length=20)] = []
+    department: Annotated[str, StringConstraints(max_length=80)] | None = None
+    price: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)]
+    cost: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)] = 0
+    iva: IvaRate = IvaRate.GENERAL
+    ieps_bp: Annotated[int, Field(ge=0, le=100_000)] = 0
+    sold_by_weight: bool = False
+    min_stock_milli: Annotated[int, Field(ge=0, le=MAX_QTY_MILLI * 100)] = 0
+    active: bool = True
+
+
+# ---- change envelopes -----------------------------------------------------------------------
+
+
+class _Envelope(Wire):
+    change_id: uuid.UUID
+    # 0 marks a change made by the server itself (catalog set-up, WhatsApp orders).
+    device_seq: Annotated[int, Field(ge=0)]
+    hlc: Annotated[int, Field(ge=0, le=2**62)]
+    created_at: AwareDatetime
+
+
+class SaleChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["sale"]
+    op: Literal["insert"] = "insert"
+    payload: SalePayload
+
+
+class InventoryMovementChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["inventory_movement"]
+    op: Literal["insert"] = "insert"
+    payload: InventoryMovementPayload
+
+
+class ProductChange(_Envelope):
+    kind: Literal["record"] = "record"
+    entity: Literal["product"]
+    op: Literal["upsert", "delete"] = "upsert"
+    payload: ProductPayload
+
+
+Change = Annotated[
+    SaleChange | InventoryMovementChange | ProductChange, Field(discriminator="entity")
+]
+
+# ---- calls ----------------------------------------------------------------------------------
+
+
+class PushRequest(Wire):
+    changes: Annotated[list[Change], Field(min_length=1, max_length=MAX_PUSH_CHANGES)]
+
+
+ChangeStatus = Literal["accepted", "duplicate", "rejected"]
+
+
+class ChangeResult(Wire):
+    change_id: uuid.UUID
+    status: ChangeStatus
+    code: str | None = None
+    message: str | None = None
+
+
+class PushResponse(Wire):
+    results: list[ChangeResult]
+
+
+class FeedItem(Wire):
+    seq: int
+    origin_device_id: uuid.UUID | None
+    change: Change
+
+
+class PullPage(Wire):
+    items: list[FeedItem]
+    cursor: int
+    has_more: bool
+
+
+class PairRequest(Wire):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=16)]
+    device_name: Name
+
+
+class PairResponse(Wire):
+    tenant_id: uuid.UUID
+    device_id: uuid.UUID
+    device_code: str
+    credential: str
+    shop_name: str
+
+
+class ErrorBody(Wire):
+    """Every 4xx/5xx body: a stable ``code`` for machines, a Spanish ``message`` for people."""
+
+    code: str
+    message: str
+    detail: list[dict[str, object]] | None = None
+

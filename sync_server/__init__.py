@@ -1,0 +1,1 @@
+"""MiChangarrito's sync server: reconciles devices into multi-tenant PostgreSQL."""

@@ -1,0 +1,68 @@
+"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import uuid
+
+import uvicorn
+
+from shared.catalog import load_starter_catalog
+from sync_server import db, logs
+from sync_server.app import create_app, database_url
+from sync_server.config import Settings
+from sync_server.services import shops
+
+
+async def _with_pool(settings: Settings, work):  # type: ignore[no-untyped-def]
+    dsn = database_url(settings)
+    await db.migrate(dsn)
+    pool = await db.create_pool(dsn, settings.app_role, 2)
+    try:
+        return await work(pool)
+    finally:
+        await pool.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="michangarrito-server")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the HTTP server (default)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    shop = sub.add_parser("create-shop", help="create a shop and print a pairing code")
+    shop.add_argument("name")
+    shop.add_argument("--starter-catalog", action="store_true",
+                      help="load the starter catalog of common products")
+    code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
+    code.add_argument("tenant_id", type=uuid.UUID)
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    logs.configure(settings.log_level, settings.log_json)
+    if args.command in (None, "serve"):
+        host = getattr(args, "host", None) or settings.host
+        port = getattr(args, "port", None) or settings.port
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    elif args.command == "migrate":
+        applied = asyncio.run(db.migrate(database_url(settings)))
+        print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
+    elif args.command == "create-shop":
+        async def create(pool):  # type: ignore[no-untyped-def]
+            catalog = load_starter_catalog() if args.starter_catalog else []
+            shop = await shops.create_shop(pool, args.name, catalog)
+            return shop, await shops.create_pairing_code(pool, shop.tenant_id)
+
+        shop, pairing = asyncio.run(_with_pool(settings, create))
+        print(f"tienda: {shop.name}\ntenant_id: {shop.tenant_id}\ncódigo de vinculación: {pairing}")
+    elif args.command == "pairing-code":
+        async def make(pool):  # type: ignore[no-untyped-def]
+            return await shops.create_pairing_code(pool, args.tenant_id)
+
+        print(asyncio.run(_with_pool(settings, make)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""HTTP routers and their plumbing: errors, protocol check, device authentication."""

@@ -1,0 +1,76 @@
+"""Request plumbing shared by routers: the pool, the protocol check, bodies, device credentials."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Header, Request
+
+from shared.sync.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync_server.api.errors import ApiError
+from sync_server.services.credentials import DeviceCredential, parse_credential
+
+
+def get_pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+
+
+def check_protocol(
+    version: Annotated[str | None, Header(alias=PROTOCOL_HEADER)] = None,
+) -> int:
+    if version is None:
+        raise ApiError(
+            400, "protocol_missing", f"Falta el encabezado {PROTOCOL_HEADER} con la versión."
+        )
+    if version != str(PROTOCOL_VERSION):
+        raise ApiError(
+            426,
+            "protocol_unsupported",
+            "Esta versión de MiChangarrito no es compatible con el servidor. "
+            "Actualiza la aplicación para seguir sincronizando.",
+        )
+    return PROTOCOL_VERSION
+
+
+Protocol = Annotated[int, Depends(check_protocol)]
+
+
+def device_credential(
+    authorization: Annotated[str | None, Header()] = None,
+) -> DeviceCredential:
+    if not authorization:
+        raise ApiError(401, "auth_required", "Falta la credencial del dispositivo.")
+    scheme, _, token = authorization.partition(" ")
+    cred = parse_credential(token.strip()) if scheme.lower() == "bearer" else None
+    if cred is None:
+        raise ApiError(401, "invalid_credential", "La credencial del dispositivo no es válida.")
+    return cred
+
+
+Credential = Annotated[DeviceCredential, Depends(device_credential)]
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body, refused once it passes the configured limit (before it is all read)."""
+    limit: int = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(
+        413, "payload_too_large", f"La petición pasa del límite de {limit // 1024} KiB."
+    )

@@ -1,0 +1,16 @@
+"""Device pairing: a new device trades a one-time code for its credential."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from shared.sync.wire import PairRequest, PairResponse
+from sync_server.api.deps import Pool, Protocol
+from sync_server.services import shops
+
+router = APIRouter(prefix="/v1/devices", tags=["devices"])
+
+
+@router.post("/pair", response_model=PairResponse)
+async def pair(body: PairRequest, pool: Pool, _: Protocol) -> PairResponse:
+    return await shops.pair_device(pool, body.code, body.device_name)

@@ -1,0 +1,76 @@
+"""Error bodies: every refusal answers ``{"code", "message"}``; 422 only for malformed requests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+_MAX_DETAILS = 20
+
+
+class ApiError(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, detail: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message, self.detail = status, code, message, detail
+
+
+def error_response(
+    status: int, code: str, message: str, detail: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if detail:
+        body["detail"] = detail
+    return JSONResponse(body, status_code=status)
+
+
+def validation_error(exc: ValidationError | RequestValidationError) -> ApiError:
+    """Bad JSON is a 400; well-formed JSON of the wrong shape is a 422 with where and why."""
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return ApiError(400, "invalid_json", "El cuerpo de la petición no es JSON válido.")
+    detail = [
+        {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
+        for e in errors[:_MAX_DETAILS]
+    ]
+    return ApiError(
+        422, "invalid_payload", "La petición tiene datos con formato incorrecto.", detail
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.detail)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return error_response(409, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        err = validation_error(exc)
+        return error_response(err.status, err.code, err.message, err.detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return error_response(
+            500, "internal_error", "Error interno del servidor. Intenta de nuevo más tarde."
+        )

@@ -1,0 +1,29 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from sync_server.api.deps import Pool
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(pool: Pool) -> JSONResponse:
+    try:
+        async with pool.acquire(timeout=2) as conn:
+            await conn.fetchval("SELECT 1")
+    except Exception:  # any failure to reach the database means not ready
+        return JSONResponse(
+            {"status": "unavailable", "code": "database_unavailable",
+             "message": "La base de datos no responde."},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ready"})

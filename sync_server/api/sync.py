@@ -1,0 +1,56 @@
+"""Sync endpoints: push a batch of changes, pull the feed after a cursor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from shared.sync.wire import MAX_PULL_LIMIT, PushRequest, PushResponse
+from sync_server.api.deps import Credential, Pool, Protocol, read_body
+from sync_server.api.errors import ApiError, validation_error
+from sync_server.db import tenant_tx
+from sync_server.repositories import devices
+from sync_server.services.credentials import DeviceCredential
+from sync_server.sync.apply import apply_changes
+from sync_server.sync.pull import pull_page_json
+
+router = APIRouter(prefix="/v1/sync", tags=["sync"])
+
+
+async def _authenticate(conn: asyncpg.Connection, cred: DeviceCredential) -> None:
+    device = await devices.get(conn, cred.tenant_id, cred.device_id)
+    if device is None or not cred.matches(device.token_hash):
+        raise ApiError(401, "invalid_credential", "La credencial del dispositivo no es válida.")
+    if device.revoked:
+        raise ApiError(401, "device_revoked",
+                       "Este dispositivo fue dado de baja. Vuelve a vincularlo con la tienda.")
+
+
+@router.post("/push", response_model=PushResponse)
+async def push(request: Request, pool: Pool, _: Protocol, cred: Credential) -> PushResponse:
+    async with tenant_tx(pool, cred.tenant_id) as conn:
+        await _authenticate(conn, cred)
+    body = await read_body(request)
+    try:
+        batch = PushRequest.model_validate_json(body)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    async with tenant_tx(pool, cred.tenant_id) as conn:
+        results = await apply_changes(conn, cred.tenant_id, cred.device_id, batch.changes)
+    return PushResponse(results=results)
+
+
+@router.get("/pull")
+async def pull(
+    pool: Pool, _: Protocol, cred: Credential,
+    cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
+) -> Response:
+    async with tenant_tx(pool, cred.tenant_id) as conn:
+        await _authenticate(conn, cred)
+        body = await pull_page_json(conn, cred.tenant_id, cred.device_id, cursor, limit)
+    return Response(body, media_type="application/json")

@@ -1,0 +1,45 @@
+"""The FastAPI application: lifespan (database, migrations, pool) and routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from sync_server import db
+from sync_server.api import devices, errors, health, sync
+from sync_server.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    url = db.start_embedded(settings.data_dir)
+    log.info("embedded PostgreSQL started", extra={"data_dir": str(settings.data_dir)})
+    return url
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        dsn = database_url(settings)
+        await db.migrate(dsn)
+        app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
+        log.info("server ready")
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    errors.install(app)
+    for module in (health, sync, devices):
+        app.include_router(module.router)
+    return app

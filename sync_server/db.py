@@ -1,0 +1,123 @@
+"""PostgreSQL: the embedded server for first runs, migrations, the pool and tenant-scoped transactions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "database" / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_MIGRATION_LOCK = 0x6D63685F6D6967  # advisory lock key: replicas starting together migrate once
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or attach to) the embedded PostgreSQL in ``data_dir`` and return its URL.
+
+    It listens on a Unix socket only; the server stops when the last process using it exits.
+    """
+    import pgserver  # optional dependency: the 'embedded' extra
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    return str(server.get_uri())
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        m = _MIGRATION_NAME.match(path.name)
+        if not m:
+            raise RuntimeError(f"migration file name not understood: {path.name}")
+        found.append(Migration(int(m.group(1)), path.stem, path.read_text(encoding="utf-8")))
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 0001, 0002, … without gaps: {versions}")
+    return found
+
+
+async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply pending forward-only migrations, each in its own transaction; return their names.
+
+    An applied migration whose file changed afterwards is an error: history is not rewritten.
+    """
+    conn = await asyncpg.connect(dsn)
+    applied_now: list[str] = []
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+        await conn.execute(
+            """CREATE TABLE IF NOT EXISTS schema_migrations (
+                   version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                   applied_at timestamptz NOT NULL DEFAULT now())"""
+        )
+        done = {
+            r["version"]: r["checksum"]
+            for r in await conn.fetch("SELECT version, checksum FROM schema_migrations")
+        }
+        for mig in load_migrations(directory):
+            if mig.version in done:
+                if done[mig.version] != mig.checksum:
+                    raise RuntimeError(f"migration {mig.name} was edited after it was applied")
+                continue
+            async with conn.transaction():
+                await conn.execute(mig.sql)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                    mig.version, mig.name, mig.checksum,
+                )
+            applied_now.append(mig.name)
+            log.info("migration applied", extra={"migration": mig.name})
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+        await conn.close()
+    return applied_now
+
+
+async def create_pool(dsn: str, app_role: str, max_size: int = 10) -> asyncpg.Pool:
+    """A pool whose connections all run as ``app_role``, the role row-level security binds.
+
+    The role is a startup parameter, so the pool's own ``RESET ALL`` between uses keeps it.
+    """
+    pool = await asyncpg.create_pool(
+        dsn, min_size=1, max_size=max_size, server_settings={"role": app_role}
+    )
+    assert pool is not None
+    return pool
+
+
+@asynccontextmanager
+async def tenant_tx(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> AsyncIterator[asyncpg.Connection]:
+    """One transaction that sees and writes only ``tenant_id``'s rows.
+
+    This is the one place tenant scoping is set; RLS policies read it via mch_current_tenant().
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))
+        yield conn
+
+
+@asynccontextmanager
+async def unscoped_tx(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction with no tenant: RLS shows it nothing but definer functions' answers."""
+    async with pool.acquire() as conn, conn.transaction():
+        yield conn

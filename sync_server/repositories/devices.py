@@ -1,0 +1,94 @@
+"""Devices and pairing codes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    tenant_id: uuid.UUID
+    device_id: uuid.UUID
+    name: str
+    code: str
+    token_hash: bytes
+    last_device_seq: int
+    revoked: bool
+
+
+async def get(conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> DeviceRow | None:
+    row = await conn.fetchrow(
+        """SELECT tenant_id, device_id, name, code, token_hash, last_device_seq,
+                  revoked_at IS NOT NULL AS revoked
+           FROM devices WHERE tenant_id = $1 AND device_id = $2""",
+        tenant_id, device_id,
+    )
+    return DeviceRow(**dict(row)) if row else None
+
+
+async def insert(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, name: str,
+    code: str, token_hash: bytes,
+) -> None:
+    await conn.execute(
+        """INSERT INTO devices (tenant_id, device_id, name, code, token_hash)
+           VALUES ($1, $2, $3, $4, $5)""",
+        tenant_id, device_id, name, code, token_hash,
+    )
+
+
+async def count(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
+    n: int = await conn.fetchval("SELECT count(*) FROM devices WHERE tenant_id = $1", tenant_id)
+    return n
+
+
+async def advance_seq(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, seq: int
+) -> int | None:
+    """Record the highest change number seen from a device; None if it was revoked meanwhile."""
+    value: int | None = await conn.fetchval(
+        """UPDATE devices SET last_device_seq = GREATEST(last_device_seq, $3)
+           WHERE tenant_id = $1 AND device_id = $2 AND revoked_at IS NULL
+           RETURNING last_device_seq""",
+        tenant_id, device_id, seq,
+    )
+    return value
+
+
+async def revoke(conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> bool:
+    status: str = await conn.execute(
+        """UPDATE devices SET revoked_at = now()
+           WHERE tenant_id = $1 AND device_id = $2 AND revoked_at IS NULL""",
+        tenant_id, device_id,
+    )
+    return status.endswith(" 1")
+
+
+async def insert_pairing_code(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, code_hash: bytes, expires_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO pairing_codes (tenant_id, code_hash, expires_at) VALUES ($1, $2, $3)",
+        tenant_id, code_hash, expires_at,
+    )
+
+
+async def tenant_for_pairing_code(conn: asyncpg.Connection, code_hash: bytes) -> uuid.UUID | None:
+    tenant: uuid.UUID | None = await conn.fetchval("SELECT mch_pairing_tenant($1)", code_hash)
+    return tenant
+
+
+async def use_pairing_code(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, code_hash: bytes, device_id: uuid.UUID
+) -> bool:
+    """Mark a code used, once: of two devices racing with one code, only one gets True."""
+    status: str = await conn.execute(
+        """UPDATE pairing_codes SET used_at = now(), device_id = $3
+           WHERE tenant_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > now()""",
+        tenant_id, code_hash, device_id,
+    )
+    return status.endswith(" 1")

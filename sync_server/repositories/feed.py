@@ -1,0 +1,44 @@
+"""The change feed: every accepted change, numbered per tenant, as devices pull it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+
+async def known_change_ids(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, change_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    rows = await conn.fetch(
+        "SELECT change_id FROM changes WHERE tenant_id = $1 AND change_id = ANY($2::uuid[])",
+        tenant_id, list(change_ids),
+    )
+    return {r["change_id"] for r in rows}
+
+
+FeedRow = tuple[uuid.UUID, int, uuid.UUID, uuid.UUID | None, int, str, str, int, str]
+
+
+async def append(conn: asyncpg.Connection, rows: Sequence[FeedRow]) -> None:
+    """Rows: (tenant, seq, change_id, origin_device, device_seq, entity, op, hlc, body_json)."""
+    await conn.executemany(
+        """INSERT INTO changes (tenant_id, seq, change_id, origin_device_id, device_seq,
+                                entity, op, hlc, body)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)""",
+        rows,
+    )
+
+
+async def page(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, after: int, upto: int,
+    exclude_device: uuid.UUID | None, limit: int,
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT seq, origin_device_id, body::text AS body FROM changes
+           WHERE tenant_id = $1 AND seq > $2 AND seq <= $3
+             AND origin_device_id IS DISTINCT FROM $4
+           ORDER BY seq LIMIT $5""",
+        tenant_id, after, upto, exclude_device, limit,
+    )

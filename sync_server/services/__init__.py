@@ -1,0 +1,1 @@
+"""Server use cases: shops, devices and pairing."""

@@ -1,0 +1,131 @@
+"""Shops and devices: create a shop (optionally with the starter catalog), pair and revoke devices."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
+
+from shared.catalog import StarterProduct
+from shared.clock import utc_now
+from shared.errors import DomainError
+from shared.hlc import HybridClock
+from shared.ids import new_uuid7
+from shared.sync.wire import (
+    Change,
+    InventoryMovementChange,
+    InventoryMovementPayload,
+    PairResponse,
+    ProductChange,
+    ProductPayload,
+)
+from sync_server.db import tenant_tx, unscoped_tx
+from sync_server.repositories import devices, tenants
+from sync_server.services.credentials import hash_secret, new_credential
+from sync_server.sync.apply import apply_changes
+
+log = logging.getLogger(__name__)
+
+PAIRING_TTL = timedelta(minutes=10)
+# No 0/O, 1/I/L: codes are read aloud and typed on a tablet.
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_CODE_LENGTH = 8
+_server_clock = HybridClock()
+
+
+class PairingCodeInvalid(DomainError):
+    code = "pairing_code_invalid"
+
+
+@dataclass(frozen=True)
+class Shop:
+    tenant_id: uuid.UUID
+    name: str
+
+
+async def create_shop(
+    pool: asyncpg.Pool, name: str, catalog: Sequence[StarterProduct] = (),
+    timezone: str = "America/Mexico_City",
+) -> Shop:
+    """Create a shop; its catalog and opening stock enter the feed as server-made changes."""
+    tenant_id = new_uuid7()
+    async with tenant_tx(pool, tenant_id) as conn:
+        await tenants.insert(conn, tenant_id, name, timezone)
+        changes = list(_catalog_changes(catalog))
+        for start in range(0, len(changes), 500):
+            await apply_changes(conn, tenant_id, None, changes[start:start + 500])
+    log.info("shop created", extra={"tenant_id": str(tenant_id), "products": len(catalog)})
+    return Shop(tenant_id, name)
+
+
+def _catalog_changes(catalog: Sequence[StarterProduct]) -> list[Change]:
+    now = utc_now()
+    out: list[Change] = []
+    for item in catalog:
+        product_id = new_uuid7()
+        out.append(ProductChange(
+            change_id=new_uuid7(), device_seq=0, hlc=_server_clock.now(), created_at=now,
+            entity="product",
+            payload=ProductPayload(
+                id=product_id, name=item.name, barcodes=[item.barcode],
+                department=item.department, price=item.price, cost=item.cost, iva=item.iva,
+                ieps_bp=item.ieps_bp, sold_by_weight=item.sold_by_weight,
+                min_stock_milli=item.min_stock_milli,
+            ),
+        ))
+        if item.initial_stock_milli:
+            out.append(InventoryMovementChange(
+                change_id=new_uuid7(), device_seq=0, hlc=_server_clock.now(), created_at=now,
+                entity="inventory_movement",
+                payload=InventoryMovementPayload(
+                    id=new_uuid7(), product_id=product_id, qty_milli=item.initial_stock_milli,
+                    reason="initial", moved_at=now,
+                ),
+            ))
+    return out
+
+
+def _hash_code(code: str) -> bytes:
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).digest()
+
+
+async def create_pairing_code(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> str:
+    """A single-use code, valid for 10 minutes, that pairs one new device with the shop."""
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    async with tenant_tx(pool, tenant_id) as conn:
+        await devices.insert_pairing_code(conn, tenant_id, _hash_code(code), utc_now() + PAIRING_TTL)
+    return code
+
+
+async def pair_device(pool: asyncpg.Pool, code: str, device_name: str) -> PairResponse:
+    code_hash = _hash_code(code)
+    async with unscoped_tx(pool) as conn:
+        tenant_id = await devices.tenant_for_pairing_code(conn, code_hash)
+    if tenant_id is None:
+        raise PairingCodeInvalid("El código de vinculación no es válido o ya venció.")
+    device_id = new_uuid7()
+    credential = new_credential(tenant_id, device_id)
+    async with tenant_tx(pool, tenant_id) as conn:
+        if not await devices.use_pairing_code(conn, tenant_id, code_hash, device_id):
+            raise PairingCodeInvalid("El código de vinculación ya se usó o venció.")
+        # Device codes are never reused: the n-th device ever paired is "C<n>". The tenant
+        # row lock keeps two devices pairing at once from counting the same n.
+        await tenants.lock_feed_head(conn, tenant_id)
+        device_code = f"C{await devices.count(conn, tenant_id) + 1}"
+        await devices.insert(conn, tenant_id, device_id, device_name, device_code,
+                             hash_secret(credential.secret))
+        shop_name = await tenants.get_name(conn, tenant_id) or ""
+    log.info("device paired", extra={"tenant_id": str(tenant_id), "device_id": str(device_id)})
+    return PairResponse(tenant_id=tenant_id, device_id=device_id, device_code=device_code,
+                        credential=credential.token, shop_name=shop_name)
+
+
+async def revoke_device(pool: asyncpg.Pool, tenant_id: uuid.UUID, device_id: uuid.UUID) -> bool:
+    async with tenant_tx(pool, tenant_id) as conn:
+        return await devices.revoke(conn, tenant_id, device_id)

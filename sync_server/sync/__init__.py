@@ -1,0 +1,1 @@
+"""Applying pushed changes and serving the change feed."""

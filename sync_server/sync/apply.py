@@ -1,0 +1,78 @@
+"""Apply a batch of changes in the caller's transaction: dedupe, write domain rows, extend the feed."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import asyncpg
+
+from shared.errors import DomainError
+from shared.sync.wire import Change, ChangeResult
+from sync_server.repositories import catalog, devices, feed, inventory, sales, tenants
+
+Applier = Callable[[asyncpg.Connection, uuid.UUID, uuid.UUID | None, Sequence[Any]], Awaitable[None]]
+
+# One applier per entity; each takes every change of its entity in the batch at once.
+_APPLIERS: dict[str, Applier] = {
+    "product": catalog.upsert_lww,
+    "inventory_movement": inventory.insert,
+    "sale": sales.insert,
+}
+# Records before facts, so a sale of a product created in the same batch finds it.
+_ORDER = ("product", "inventory_movement", "sale")
+
+
+class DeviceRevoked(DomainError):
+    code = "device_revoked"
+
+
+async def apply_changes(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    changes: Sequence[Change],
+) -> list[ChangeResult]:
+    """Apply ``changes`` from ``origin`` (None: the server itself) and answer each one.
+
+    A change already in the feed, from an earlier push or earlier in this batch, is a
+    ``duplicate``: a success that writes nothing. Must run inside a tenant transaction.
+    """
+    head = await tenants.lock_feed_head(conn, tenant_id)
+    known = await feed.known_change_ids(conn, tenant_id, [c.change_id for c in changes])
+    results: list[ChangeResult] = []
+    fresh: list[Change] = []
+    for change in changes:
+        if change.change_id in known:
+            results.append(ChangeResult(change_id=change.change_id, status="duplicate"))
+            continue
+        if origin is not None and change.device_seq < 1:
+            results.append(_rejected(change, "invalid_device_seq",
+                                     "El número de cambio del dispositivo no es válido."))
+            continue
+        known.add(change.change_id)
+        fresh.append(change)
+        results.append(ChangeResult(change_id=change.change_id, status="accepted"))
+
+    by_entity: dict[str, list[Change]] = defaultdict(list)
+    for change in fresh:
+        by_entity[change.entity].append(change)
+    for entity in _ORDER:
+        if by_entity[entity]:
+            await _APPLIERS[entity](conn, tenant_id, origin, by_entity[entity])
+
+    await feed.append(conn, [
+        (tenant_id, head + i, c.change_id, origin, c.device_seq, c.entity, c.op, c.hlc,
+         c.model_dump_json())
+        for i, c in enumerate(fresh, start=1)
+    ])
+    await tenants.set_feed_head(conn, tenant_id, head + len(fresh))
+    if origin is not None:
+        top = max(c.device_seq for c in changes)
+        if await devices.advance_seq(conn, tenant_id, origin, top) is None:
+            raise DeviceRevoked("Este dispositivo fue dado de baja. Vuelve a vincularlo.")
+    return results
+
+
+def _rejected(change: Change, code: str, message: str) -> ChangeResult:
+    return ChangeResult(change_id=change.change_id, status="rejected", code=code, message=message)

@@ -1,0 +1,81 @@
+"""The core loop over real HTTP: a sale made offline on one device reaches another device."""
+
+from __future__ import annotations
+
+import pytest
+
+from pos_client.services.sales import record_sale
+from pos_client.store.repositories import catalog, facts, outbox
+from pos_client.sync.client import SyncClient
+from shared.sale import PaymentMethod, Tender
+from shared.ticket import Ticket, TicketLine
+
+pytestmark = pytest.mark.e2e
+
+
+def _ticket_for(pos, barcode: str, pieces: int) -> Ticket:
+    with pos.db.read() as conn:
+        product = catalog.by_barcode(conn, barcode)
+    assert product is not None, barcode
+    ticket = Ticket()
+    ticket.add(TicketLine(product.id, product.name, product.price, pieces * 1000, product.iva,
+                          product.ieps_bp, product.sold_by_weight))
+    return ticket
+
+
+def test_sale_made_while_server_down_reaches_the_other_device(
+    server, shop, paired_device, small_catalog
+):
+    a, b = paired_device("caja-1"), paired_device("caja-2")
+    assert a.agent.sync_once().online and b.agent.sync_once().online
+    coke = small_catalog[0]
+    with b.db.read() as conn:
+        stock_before = catalog.by_barcode(conn, coke.barcode).stock_milli
+    assert stock_before == coke.initial_stock_milli
+
+    server.stop()  # the internet goes down
+    receipt = record_sale(a.db, a.device, _ticket_for(a, coke.barcode, 3),
+                          [Tender(PaymentMethod.CASH, 10_000)])
+    assert a.agent.sync_once().online is False
+    with a.db.read() as conn:
+        assert outbox.counts(conn).pending == 1
+
+    server.start()  # back up, same address
+    assert a.agent.sync_once().pending == 0
+    b.agent.sync_once()
+    with b.db.read() as conn:
+        sales = facts.recent_sales(conn, b.device.device_id)
+        stock_after = catalog.by_barcode(conn, coke.barcode).stock_milli
+    assert [(s.folio, s.total, s.local) for s in sales] == [(receipt.folio, 3 * coke.price, False)]
+    assert stock_after == stock_before - 3000
+    assert server.admin("SELECT count(*) AS n FROM sales")[0]["n"] == 1
+
+
+def test_pushing_the_same_batch_twice_changes_nothing(server, shop, paired_device, small_catalog):
+    a = paired_device("caja-1")
+    a.agent.sync_once()
+    for pieces in (1, 2):
+        record_sale(a.db, a.device, _ticket_for(a, small_catalog[1].barcode, pieces),
+                    [Tender(PaymentMethod.CASH, 50_000)])
+    with a.db.read() as conn:
+        bodies = [p.body for p in outbox.pending(conn, 500)]
+    client = SyncClient(server.url, a.device.credential)
+    try:
+        first = client.push(bodies)
+        snapshot = _counts(server)
+        second = client.push(bodies)
+    finally:
+        client.close()
+    assert [r.status for r in first.results] == ["accepted", "accepted"]
+    assert [r.status for r in second.results] == ["duplicate", "duplicate"]
+    assert _counts(server) == snapshot
+    assert snapshot["sales"] == 2
+
+
+def _counts(server) -> dict[str, int]:
+    row = server.admin(
+        """SELECT (SELECT count(*) FROM sales) AS sales, (SELECT count(*) FROM sale_lines) AS lines,
+                  (SELECT count(*) FROM changes) AS changes,
+                  (SELECT sum(feed_seq) FROM tenants) AS head"""
+    )[0]
+    return dict(row)

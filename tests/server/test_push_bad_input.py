@@ -1,0 +1,123 @@
+"""A malformed or unauthenticated push gets a clear 4xx with a stable code and changes nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+
+from pos_client.services.sales import record_sale
+from pos_client.store.repositories import catalog, outbox
+from shared.sale import PaymentMethod, Tender
+from shared.sync.wire import PROTOCOL_HEADER
+from shared.ticket import Ticket, TicketLine
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def device_and_body(paired_device, small_catalog):
+    """A paired device and the JSON body of one real sale change, as the client sends it."""
+    pos = paired_device("caja-1")
+    pos.agent.sync_once()
+    with pos.db.read() as conn:
+        product = catalog.by_barcode(conn, small_catalog[0].barcode)
+    ticket = Ticket()
+    ticket.add(TicketLine(product.id, product.name, product.price, 1000, product.iva))
+    record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, product.price)])
+    with pos.db.read() as conn:
+        (pending,) = outbox.pending(conn, 10)
+    return pos, json.loads(pending.body)
+
+
+def _post(server, body: bytes | str, token: str | None, protocol: str | None = "1"):
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    if protocol is not None:
+        headers[PROTOCOL_HEADER] = protocol
+    return httpx.post(f"{server.url}/v1/sync/push", content=body, headers=headers)
+
+
+def _state(server) -> tuple:
+    row = server.admin(
+        """SELECT (SELECT count(*) FROM changes) c, (SELECT count(*) FROM sales) s,
+                  (SELECT sum(feed_seq) FROM tenants) h, (SELECT sum(last_device_seq) FROM devices) d"""
+    )[0]
+    return tuple(row)
+
+
+def _with(change: dict, path: tuple, value) -> dict:
+    out = json.loads(json.dumps(change))
+    node = out
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return out
+
+
+CASES = {
+    "bad json": (lambda c: '{"changes": [', 400, "invalid_json"),
+    "not an object": (lambda c: "[1, 2]", 422, "invalid_payload"),
+    "no changes": (lambda c: json.dumps({"changes": []}), 422, "invalid_payload"),
+    "unknown entity": (lambda c: json.dumps({"changes": [_with(c, ("entity",), "spaceship")]}),
+                       422, "invalid_payload"),
+    "total as string": (lambda c: json.dumps({"changes": [_with(c, ("payload", "total"), "10")]}),
+                        422, "invalid_payload"),
+    "qty as float": (lambda c: json.dumps(
+        {"changes": [_with(c, ("payload", "lines"), [dict(c["payload"]["lines"][0], qty_milli=1.5)])]}
+    ), 422, "invalid_payload"),
+    "naive timestamp": (lambda c: json.dumps(
+        {"changes": [_with(c, ("payload", "sold_at"), "2026-11-27T10:00:00")]}), 422, "invalid_payload"),
+    "negative total": (lambda c: json.dumps({"changes": [_with(c, ("payload", "total"), -5)]}),
+                       422, "invalid_payload"),
+    "extra field": (lambda c: json.dumps({"changes": [_with(c, ("sneaky",), 1)]}),
+                    422, "invalid_payload"),
+    "too many changes": (lambda c: json.dumps({"changes": [c] * 501}), 422, "invalid_payload"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_malformed_push_is_refused_and_changes_nothing(server, device_and_body, case):
+    pos, change = device_and_body
+    make, status, code = CASES[case]
+    before = _state(server)
+    response = _post(server, make(change), pos.device.credential)
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert response.json()["message"]  # a human sentence, in Spanish
+    assert _state(server) == before
+
+
+def test_credentials_and_protocol_are_checked_before_anything_is_written(server, device_and_body):
+    pos, change = device_and_body
+    body = json.dumps({"changes": [change]})
+    token = pos.device.credential
+    tenant, device, _secret = token.split(".")[1:]
+    forged = f"mchd1.{tenant}.{device}.{'x' * 43}"
+    other_device = f"mchd1.{tenant}.{uuid.uuid4().hex}.{'x' * 43}"
+    before = _state(server)
+    expectations = [
+        (_post(server, body, None), 401, "auth_required"),
+        (_post(server, body, "garbage"), 401, "invalid_credential"),
+        (_post(server, body, forged), 401, "invalid_credential"),
+        (_post(server, body, other_device), 401, "invalid_credential"),
+        (_post(server, body, token, protocol=None), 400, "protocol_missing"),
+        (_post(server, body, token, protocol="0"), 426, "protocol_unsupported"),
+    ]
+    for response, status, code in expectations:
+        assert (response.status_code, response.json()["code"]) == (status, code)
+    assert _state(server) == before
+    # …and the same body with the right credential goes through.
+    assert _post(server, body, token).json()["results"][0]["status"] == "accepted"
+    assert _state(server) != before
+
+
+def test_oversized_body_is_refused(server, device_and_body):
+    pos, _ = device_and_body
+    before = _state(server)
+    huge = b'{"changes": [' + b" " * (server.settings.max_body_bytes + 1) + b"]}"
+    response = _post(server, huge, pos.device.credential)
+    assert (response.status_code, response.json()["code"]) == (413, "payload_too_large")
+    assert _state(server) == before
