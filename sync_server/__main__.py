@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import uuid
 
 import uvicorn
@@ -13,6 +14,7 @@ from sync_server import db, logs
 from sync_server.app import create_app, database_url
 from sync_server.config import Settings
 from sync_server.services import shops
+from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
 
 
 async def _with_pool(settings: Settings, work):  # type: ignore[no-untyped-def]
@@ -33,9 +35,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply database migrations and exit")
     shop = sub.add_parser("create-shop", help="create a shop and print a pairing code")
-    shop.add_argument("name")
+    shop.add_argument("name", nargs="?", default=DEMO_SHOP_NAME)
     shop.add_argument("--starter-catalog", action="store_true",
                       help="load the starter catalog of common products")
+    shop.add_argument("--demo", action="store_true",
+                      help="the demo shop: starter catalog plus customers with fiado")
+    shop.add_argument("--json", action="store_true", help="print the result as JSON")
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
     args = parser.parse_args(argv)
@@ -51,12 +56,20 @@ def main(argv: list[str] | None = None) -> None:
         print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
     elif args.command == "create-shop":
         async def create(pool):  # type: ignore[no-untyped-def]
-            catalog = load_starter_catalog() if args.starter_catalog else []
-            shop = await shops.create_shop(pool, args.name, catalog)
+            if args.demo:
+                shop = await create_demo_shop(pool)
+            else:
+                catalog = load_starter_catalog() if args.starter_catalog else []
+                shop = await shops.create_shop(pool, args.name, catalog)
             return shop, await shops.create_pairing_code(pool, shop.tenant_id)
 
         shop, pairing = asyncio.run(_with_pool(settings, create))
-        print(f"tienda: {shop.name}\ntenant_id: {shop.tenant_id}\ncódigo de vinculación: {pairing}")
+        if args.json:
+            print(json.dumps({"tenant_id": str(shop.tenant_id), "name": shop.name,
+                              "pairing_code": pairing}))
+        else:
+            print(f"tienda: {shop.name}\ntenant_id: {shop.tenant_id}\n"
+                  f"código de vinculación (válido 10 minutos): {pairing}")
     elif args.command == "pairing-code":
         async def make(pool):  # type: ignore[no-untyped-def]
             return await shops.create_pairing_code(pool, args.tenant_id)

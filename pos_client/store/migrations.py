@@ -113,4 +113,40 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outbox_pending ON outbox (status, device_seq);
     """,
+    # 2: customers and their fiado (store credit) charges and payments.
+    """
+    CREATE TABLE customers (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        phone        TEXT,
+        credit_limit INTEGER NOT NULL DEFAULT 0,
+        active       INTEGER NOT NULL DEFAULT 1,
+        deleted      INTEGER NOT NULL DEFAULT 0,
+        hlc          INTEGER NOT NULL,
+        hlc_device   TEXT NOT NULL
+    );
+    CREATE INDEX customers_name ON customers (name COLLATE NOCASE);
+
+    CREATE TABLE fiado_charges (
+        id          TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        amount      INTEGER NOT NULL CHECK (amount > 0),
+        sale_id     TEXT,
+        note        TEXT,
+        device_id   TEXT,
+        charged_at  TEXT NOT NULL
+    );
+    CREATE INDEX fiado_charges_customer ON fiado_charges (customer_id);
+
+    CREATE TABLE fiado_payments (
+        id          TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        amount      INTEGER NOT NULL CHECK (amount > 0),
+        method      TEXT NOT NULL,
+        note        TEXT,
+        device_id   TEXT,
+        paid_at     TEXT NOT NULL
+    );
+    CREATE INDEX fiado_payments_customer ON fiado_payments (customer_id);
+    """,
 ]

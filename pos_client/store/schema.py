@@ -61,3 +61,24 @@ outbox = Table(
     Column("created_at", Text), Column("status", Text), Column("pushed_at", Text),
     Column("error_code", Text), Column("error_message", Text),
 )
+
+customers = Table(
+    "customers", metadata,
+    Column("id", Text, primary_key=True), Column("name", Text), Column("phone", Text),
+    Column("credit_limit", Integer), Column("active", Integer), Column("deleted", Integer),
+    Column("hlc", Integer), Column("hlc_device", Text),
+)
+
+fiado_charges = Table(
+    "fiado_charges", metadata,
+    Column("id", Text, primary_key=True), Column("customer_id", Text), Column("amount", Integer),
+    Column("sale_id", Text), Column("note", Text), Column("device_id", Text),
+    Column("charged_at", Text),
+)
+
+fiado_payments = Table(
+    "fiado_payments", metadata,
+    Column("id", Text, primary_key=True), Column("customer_id", Text), Column("amount", Integer),
+    Column("method", Text), Column("note", Text), Column("device_id", Text),
+    Column("paid_at", Text),
+)

@@ -3,25 +3,44 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Connection
 
-from pos_client.store.repositories import catalog, facts
+from pos_client.store.repositories import catalog, customers, facts
 from shared.hlc import HybridClock
-from shared.sync.wire import FeedItem, InventoryMovementChange, ProductChange, SaleChange
+from shared.sync.wire import FeedItem
 
 NIL_DEVICE = uuid.UUID(int=0)  # writer id of server-made changes (same rule as the server)
 
 
+def _record(upsert: Callable[..., bool]) -> Callable[[Connection, Any, uuid.UUID | None], None]:
+    def apply(conn: Connection, change: Any, origin: uuid.UUID | None) -> None:
+        upsert(conn, change.payload, change.hlc, origin or NIL_DEVICE,
+               deleted=change.op == "delete")
+
+    return apply
+
+
+def _fact(insert: Callable[..., bool]) -> Callable[[Connection, Any, uuid.UUID | None], None]:
+    def apply(conn: Connection, change: Any, origin: uuid.UUID | None) -> None:
+        insert(conn, change.payload, origin)
+
+    return apply
+
+
+_APPLY = {
+    "product": _record(catalog.upsert_lww),
+    "customer": _record(customers.upsert_lww),
+    "sale": _fact(facts.insert_sale),
+    "inventory_movement": _fact(facts.insert_movement),
+    "fiado_charge": _fact(customers.insert_charge),
+    "fiado_payment": _fact(customers.insert_payment),
+}
+
+
 def apply_item(conn: Connection, item: FeedItem, clock: HybridClock) -> None:
-    change = item.change
-    clock.observe(change.hlc)
-    if isinstance(change, SaleChange):
-        facts.insert_sale(conn, change.payload, item.origin_device_id)
-    elif isinstance(change, InventoryMovementChange):
-        facts.insert_movement(conn, change.payload, item.origin_device_id)
-    elif isinstance(change, ProductChange):
-        catalog.upsert_lww(conn, change.payload, change.hlc, item.origin_device_id or NIL_DEVICE,
-                           deleted=change.op == "delete")
-    else:  # pragma: no cover - the wire union is closed; a new entity must be handled here
-        raise TypeError(f"unhandled entity {change.entity}")
+    """Apply one pulled change; applying it again changes nothing."""
+    clock.observe(item.change.hlc)
+    _APPLY[item.change.entity](conn, item.change, item.origin_device_id)

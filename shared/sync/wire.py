@@ -85,6 +85,39 @@ class ProductPayload(Wire):
     active: bool = True
 
 
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{10,15}$")]
+
+
+class CustomerPayload(Wire):
+    id: uuid.UUID
+    name: Name
+    phone: Phone | None = None  # for WhatsApp, with country code: +52 and ten digits
+    credit_limit: Money = 0
+    active: bool = True
+
+
+class FiadoChargePayload(Wire):
+    """Credit given to a customer: a fiado sale, or an opening balance from the notebook."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
+    sale_id: uuid.UUID | None = None
+    note: ShortText | None = None
+    charged_at: AwareDatetime
+
+
+class FiadoPaymentPayload(Wire):
+    """An abono: money a customer pays back on their account."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
+    method: PaymentMethod
+    note: ShortText | None = None
+    paid_at: AwareDatetime
+
+
 # ---- change envelopes -----------------------------------------------------------------------
 
 
@@ -117,8 +150,31 @@ class ProductChange(_Envelope):
     payload: ProductPayload
 
 
+class CustomerChange(_Envelope):
+    kind: Literal["record"] = "record"
+    entity: Literal["customer"]
+    op: Literal["upsert", "delete"] = "upsert"
+    payload: CustomerPayload
+
+
+class FiadoChargeChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["fiado_charge"]
+    op: Literal["insert"] = "insert"
+    payload: FiadoChargePayload
+
+
+class FiadoPaymentChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["fiado_payment"]
+    op: Literal["insert"] = "insert"
+    payload: FiadoPaymentPayload
+
+
 Change = Annotated[
-    SaleChange | InventoryMovementChange | ProductChange, Field(discriminator="entity")
+    SaleChange | InventoryMovementChange | ProductChange | CustomerChange | FiadoChargeChange
+    | FiadoPaymentChange,
+    Field(discriminator="entity"),
 ]
 
 # ---- calls ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from shared.errors import DomainError
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
 from shared.sync.wire import (
+    MAX_PUSH_CHANGES,
     Change,
     InventoryMovementChange,
     InventoryMovementPayload,
@@ -36,7 +37,7 @@ PAIRING_TTL = timedelta(minutes=10)
 # No 0/O, 1/I/L: codes are read aloud and typed on a tablet.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _CODE_LENGTH = 8
-_server_clock = HybridClock()
+server_clock = HybridClock()
 
 
 class PairingCodeInvalid(DomainError):
@@ -51,15 +52,16 @@ class Shop:
 
 async def create_shop(
     pool: asyncpg.Pool, name: str, catalog: Sequence[StarterProduct] = (),
-    timezone: str = "America/Mexico_City",
+    timezone: str = "America/Mexico_City", extra: Sequence[Change] = (),
 ) -> Shop:
-    """Create a shop; its catalog and opening stock enter the feed as server-made changes."""
+    """Create a shop; its catalog, opening stock and ``extra`` changes enter the feed as
+    server-made changes, so every device that pairs receives them through sync."""
     tenant_id = new_uuid7()
     async with tenant_tx(pool, tenant_id) as conn:
         await tenants.insert(conn, tenant_id, name, timezone)
-        changes = list(_catalog_changes(catalog))
-        for start in range(0, len(changes), 500):
-            await apply_changes(conn, tenant_id, None, changes[start:start + 500])
+        changes = [*_catalog_changes(catalog), *extra]
+        for start in range(0, len(changes), MAX_PUSH_CHANGES):
+            await apply_changes(conn, tenant_id, None, changes[start:start + MAX_PUSH_CHANGES])
     log.info("shop created", extra={"tenant_id": str(tenant_id), "products": len(catalog)})
     return Shop(tenant_id, name)
 
@@ -70,7 +72,7 @@ def _catalog_changes(catalog: Sequence[StarterProduct]) -> list[Change]:
     for item in catalog:
         product_id = new_uuid7()
         out.append(ProductChange(
-            change_id=new_uuid7(), device_seq=0, hlc=_server_clock.now(), created_at=now,
+            change_id=new_uuid7(), device_seq=0, hlc=server_clock.now(), created_at=now,
             entity="product",
             payload=ProductPayload(
                 id=product_id, name=item.name, barcodes=[item.barcode],
@@ -81,7 +83,7 @@ def _catalog_changes(catalog: Sequence[StarterProduct]) -> list[Change]:
         ))
         if item.initial_stock_milli:
             out.append(InventoryMovementChange(
-                change_id=new_uuid7(), device_seq=0, hlc=_server_clock.now(), created_at=now,
+                change_id=new_uuid7(), device_seq=0, hlc=server_clock.now(), created_at=now,
                 entity="inventory_movement",
                 payload=InventoryMovementPayload(
                     id=new_uuid7(), product_id=product_id, qty_milli=item.initial_stock_milli,

@@ -11,18 +11,21 @@ import asyncpg
 
 from shared.errors import DomainError
 from shared.sync.wire import Change, ChangeResult
-from sync_server.repositories import catalog, devices, feed, inventory, sales, tenants
+from sync_server.repositories import catalog, customers, devices, feed, inventory, sales, tenants
 
 Applier = Callable[[asyncpg.Connection, uuid.UUID, uuid.UUID | None, Sequence[Any]], Awaitable[None]]
 
 # One applier per entity; each takes every change of its entity in the batch at once.
+# Records come first, so a fact about a record created in the same batch finds it.
 _APPLIERS: dict[str, Applier] = {
     "product": catalog.upsert_lww,
+    "customer": customers.upsert_lww,
     "inventory_movement": inventory.insert,
     "sale": sales.insert,
+    "fiado_charge": customers.insert_charges,
+    "fiado_payment": customers.insert_payments,
 }
-# Records before facts, so a sale of a product created in the same batch finds it.
-_ORDER = ("product", "inventory_movement", "sale")
+
 
 
 class DeviceRevoked(DomainError):
@@ -57,9 +60,9 @@ async def apply_changes(
     by_entity: dict[str, list[Change]] = defaultdict(list)
     for change in fresh:
         by_entity[change.entity].append(change)
-    for entity in _ORDER:
+    for entity, applier in _APPLIERS.items():
         if by_entity[entity]:
-            await _APPLIERS[entity](conn, tenant_id, origin, by_entity[entity])
+            await applier(conn, tenant_id, origin, by_entity[entity])
 
     await feed.append(conn, [
         (tenant_id, head + i, c.change_id, origin, c.device_seq, c.entity, c.op, c.hlc,

@@ -1,0 +1,70 @@
+"""Command line: ``python -m pos_client`` opens the POS (standalone, or paired with ``--pair``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from pathlib import Path
+
+from pos_client.app import default_data_dir, run_pos
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="michangarrito-pos",
+                                     description="Punto de venta MiChangarrito")
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir(),
+                        help="carpeta de datos de esta caja (base de datos local)")
+    parser.add_argument("--pair", metavar="CÓDIGO", help="vincular esta caja con un servidor")
+    parser.add_argument("--server", metavar="URL", help="dirección del servidor, para --pair")
+    parser.add_argument("--starter-catalog", action="store_true",
+                        help="cargar el catálogo inicial de productos comunes (tienda nueva)")
+    parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    if args.pair:
+        if not args.server:
+            parser.error("--pair necesita --server URL")
+        pair_store(args.data_dir, args.server, args.pair, socket.gethostname())
+    if args.starter_catalog:
+        load_starter_catalog(args.data_dir)
+    sys.exit(run_pos(args.data_dir, exit_when_ready=args.exit_when_ready))
+
+
+def load_starter_catalog(data_dir: Path) -> None:
+    from pos_client.services.catalog import load_starter
+    from pos_client.services.device import load_device
+    from pos_client.store.database import Database
+    from shared.catalog import load_starter_catalog as starter
+
+    db = Database(data_dir / "pos.sqlite3")
+    added = load_starter(db, load_device(db), starter())
+    db.close()
+    print(f"Catálogo inicial: {added} productos agregados." if added
+          else "La tienda ya tiene productos; no se cargó el catálogo inicial.")
+
+
+def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> None:
+    from pos_client.services.device import load_device, save_pairing
+    from pos_client.store.database import Database
+    from pos_client.sync.client import SyncClient, SyncRefused
+
+    db = Database(data_dir / "pos.sqlite3")
+    client = SyncClient(server_url)
+    try:
+        answer = client.pair(code, device_name)
+    except SyncRefused as exc:
+        sys.exit(f"No se pudo vincular: {exc.message}")
+    finally:
+        client.close()
+    save_pairing(db, load_device(db), server_url=server_url, tenant_id=answer.tenant_id,
+                 device_id=answer.device_id, device_code=answer.device_code,
+                 credential=answer.credential, shop_name=answer.shop_name)
+    db.close()
+    print(f"Caja vinculada a «{answer.shop_name}» como {answer.device_code}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The demo: an embedded sync server, a demo shop, and this POS paired to it, in one command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import platformdirs
+
+from pos_client.__main__ import pair_store
+from pos_client.app import NO_DISPLAY_EXIT, display_problem, run_pos
+
+DEFAULT_PORT = 8765
+READY_TIMEOUT_S = 90
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="michangarrito-demo",
+                                     description="Tienda de demostración de MiChangarrito")
+    parser.add_argument("--data-dir", type=Path,
+                        default=Path(platformdirs.user_data_dir("michangarrito-demo")))
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if problem := display_problem():
+        print(problem, file=sys.stderr)
+        sys.exit(NO_DISPLAY_EXIT)
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    port = args.port if _port_free(args.port) else _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MCH_DATABASE_URL")}
+    env.update(MCH_DATA_DIR=str(args.data_dir / "server"), MCH_HOST="127.0.0.1",
+               MCH_PORT=str(port))
+    log_path = args.data_dir / "server.log"
+    print(f"Iniciando el servidor de sincronización en {url} (bitácora: {log_path}) …")
+    with open(log_path, "ab") as log:
+        server = subprocess.Popen([sys.executable, "-m", "sync_server", "serve"], env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_ready(url, server, log_path)
+        pos_dir = args.data_dir / "pos"
+        if not (pos_dir / "pos.sqlite3").exists():
+            print("Creando la tienda de demostración …")
+            created = subprocess.run(
+                [sys.executable, "-m", "sync_server", "create-shop", "--demo", "--json"],
+                env=env, check=True, capture_output=True, text=True,
+            )
+            code = json.loads(created.stdout.strip().splitlines()[-1])["pairing_code"]
+            pair_store(pos_dir, url, code, "Caja 1")
+        else:
+            _point_store_at(pos_dir, url)
+        code = run_pos(pos_dir, exit_when_ready=args.exit_when_ready)
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    sys.exit(code)
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            tail = log_path.read_text(errors="replace")[-3000:]
+            sys.exit(f"El servidor no arrancó (código {server.returncode}). Bitácora:\n{tail}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)  # polling a child process that has no other readiness signal
+    sys.exit(f"El servidor no estuvo listo en {READY_TIMEOUT_S} s; revisa {log_path}.")
+
+
+def _point_store_at(pos_dir: Path, url: str) -> None:
+    """The demo server may come up on another port than last time."""
+    from pos_client.store.database import Database
+    from pos_client.store.repositories import meta
+
+    db = Database(pos_dir / "pos.sqlite3")
+    with db.write() as conn:
+        if meta.get(conn, "credential"):
+            meta.put(conn, "server_url", url)
+    db.close()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+if __name__ == "__main__":
+    main()

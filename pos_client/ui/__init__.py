@@ -1,0 +1,1 @@
+"""The Qt user interface. Widgets call services through the worker; they never run SQL themselves."""

@@ -1,0 +1,89 @@
+"""Qt table models for the product list and the ticket, fed plain rows and testable without a window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from pos_client.store.repositories.catalog import Product
+from shared.money import format_mxn
+from shared.ticket import Ticket
+
+_Index = QModelIndex | QPersistentModelIndex
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def format_qty(qty_milli: int, by_weight: bool) -> str:
+    if by_weight:
+        return f"{qty_milli / 1000:.3f} kg"
+    return f"{qty_milli // 1000}" if qty_milli % 1000 == 0 else f"{qty_milli / 1000:.3f}"
+
+
+class ProductsModel(QAbstractTableModel):
+    HEADERS = ("Código", "Producto", "Precio", "Existencia")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Product] = []
+
+    def set_rows(self, rows: list[Product]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def product(self, row: int) -> Product:
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = 0) -> Any:
+        p = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            suffix = " /kg" if p.sold_by_weight else ""
+            return (p.barcode or "", p.name, format_mxn(p.price) + suffix,
+                    format_qty(p.stock_milli, p.sold_by_weight))[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
+            return _RIGHT
+        return None
+
+
+class TicketModel(QAbstractTableModel):
+    HEADERS = ("Cant.", "Producto", "Precio", "Importe")
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__()
+        self.ticket = ticket
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.ticket.lines)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = 0) -> Any:
+        ln = self.ticket.lines[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (format_qty(ln.qty_milli, ln.sold_by_weight), ln.name,
+                    format_mxn(ln.unit_price), format_mxn(ln.total))[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() != 1:
+            return _RIGHT
+        return None

@@ -1,0 +1,72 @@
+"""Customers (records, last writer wins) and their fiado charges and payments (facts)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+from shared.sync.wire import CustomerChange, FiadoChargeChange, FiadoPaymentChange
+from sync_server.repositories.catalog import NIL_DEVICE
+
+
+async def upsert_lww(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    changes: Sequence[CustomerChange],
+) -> None:
+    await conn.executemany(
+        """INSERT INTO customers AS c (tenant_id, customer_id, name, phone, credit_limit, active,
+                                       deleted, hlc, hlc_device)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
+                  name = EXCLUDED.name, phone = EXCLUDED.phone,
+                  credit_limit = EXCLUDED.credit_limit, active = EXCLUDED.active,
+                  deleted = EXCLUDED.deleted, hlc = EXCLUDED.hlc, hlc_device = EXCLUDED.hlc_device
+           WHERE (c.hlc, c.hlc_device) < (EXCLUDED.hlc, EXCLUDED.hlc_device)""",
+        [
+            (tenant_id, c.payload.id, c.payload.name, c.payload.phone, c.payload.credit_limit,
+             c.payload.active, c.op == "delete", c.hlc, origin or NIL_DEVICE)
+            for c in changes
+        ],
+    )
+
+
+async def insert_charges(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    changes: Sequence[FiadoChargeChange],
+) -> None:
+    await conn.executemany(
+        """INSERT INTO fiado_charges (tenant_id, charge_id, customer_id, amount, sale_id, note,
+                                      device_id, charged_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""",
+        [
+            (tenant_id, c.payload.id, c.payload.customer_id, c.payload.amount, c.payload.sale_id,
+             c.payload.note, origin, c.payload.charged_at)
+            for c in changes
+        ],
+    )
+
+
+async def insert_payments(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    changes: Sequence[FiadoPaymentChange],
+) -> None:
+    await conn.executemany(
+        """INSERT INTO fiado_payments (tenant_id, payment_id, customer_id, amount, method, note,
+                                       device_id, paid_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""",
+        [
+            (tenant_id, c.payload.id, c.payload.customer_id, c.payload.amount,
+             c.payload.method.value, c.payload.note, origin, c.payload.paid_at)
+            for c in changes
+        ],
+    )
+
+
+async def balance(conn: asyncpg.Connection, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> int:
+    value: int | None = await conn.fetchval(
+        "SELECT balance FROM customer_balances WHERE tenant_id = $1 AND customer_id = $2",
+        tenant_id, customer_id,
+    )
+    return value or 0

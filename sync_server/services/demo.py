@@ -1,0 +1,62 @@
+"""The demo shop: the starter catalog plus a few neighbours, some of them owing on fiado."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import asyncpg
+
+from shared.catalog import load_starter_catalog
+from shared.clock import utc_now
+from shared.ids import new_uuid7
+from shared.sale import PaymentMethod
+from shared.sync.wire import (
+    Change,
+    CustomerChange,
+    CustomerPayload,
+    FiadoChargeChange,
+    FiadoChargePayload,
+    FiadoPaymentChange,
+    FiadoPaymentPayload,
+)
+from sync_server.services.shops import Shop, create_shop, server_clock
+
+DEMO_SHOP_NAME = "Abarrotes La Esperanza"
+
+# (name, WhatsApp phone, credit limit, [(days ago, charge)], [(days ago, payment)]) in centavos.
+_NEIGHBOURS = [
+    ("Doña Lupita Hernández", "+525512345678", 50_000, [(12, 18_550), (5, 9_200)], [(7, 10_000)]),
+    ("Don Beto Ramírez", "+525587654321", 30_000, [(3, 12_700)], []),
+    ("Maestra Carmen Ortiz", "+525511223344", 80_000, [(20, 25_000)], [(13, 25_000)]),
+    ("Juanito el del taller", None, 20_000, [(1, 6_400), (2, 3_150)], []),
+    ("Sra. Rosa Martínez", "+525599887766", 40_000, [], []),
+]
+
+
+def demo_customer_changes() -> list[Change]:
+    now = utc_now()
+    out: list[Change] = []
+
+    def envelope() -> dict[str, object]:
+        return {"change_id": new_uuid7(), "device_seq": 0, "hlc": server_clock.now(),
+                "created_at": now}
+
+    for name, phone, limit, charges, payments in _NEIGHBOURS:
+        customer_id = new_uuid7()
+        out.append(CustomerChange(entity="customer", payload=CustomerPayload(
+            id=customer_id, name=name, phone=phone, credit_limit=limit), **envelope()))
+        for days, amount in charges:
+            out.append(FiadoChargeChange(entity="fiado_charge", payload=FiadoChargePayload(
+                id=new_uuid7(), customer_id=customer_id, amount=amount,
+                note="Saldo del cuaderno", charged_at=now - timedelta(days=days)), **envelope()))
+        for days, amount in payments:
+            out.append(FiadoPaymentChange(entity="fiado_payment", payload=FiadoPaymentPayload(
+                id=new_uuid7(), customer_id=customer_id, amount=amount,
+                method=PaymentMethod.CASH, note="Abono", paid_at=now - timedelta(days=days)),
+                **envelope()))
+    return out
+
+
+async def create_demo_shop(pool: asyncpg.Pool) -> Shop:
+    return await create_shop(pool, DEMO_SHOP_NAME, load_starter_catalog(),
+                             extra=demo_customer_changes())
