@@ -62,7 +62,7 @@ ensure_venv() {
       fi
     fi
   fi
-  stamp="$VENV/.installed"
+  stamp="$VENV/.installed-$extras"
   want="$extras $(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     log "instalando dependencias de Python ($extras)"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QCoreApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from pos_client.services.catalog import load_starter  # noqa: E402
@@ -27,7 +28,7 @@ from shared.catalog import load_starter_catalog  # noqa: E402
 SIZES = {"1024x600": (1024, 600), "1920x1080": (1920, 1080)}
 
 
-def _settle(app: QApplication, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+def _settle(app: QCoreApplication, condition: Callable[[], bool], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition() and time.monotonic() < deadline:
         app.processEvents()

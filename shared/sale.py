@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from shared.errors import EmptySale, InsufficientPayment, InvalidAmount, InvalidQuantity
 from shared.money import Centavos, div_round_half_up, format_mxn
@@ -15,7 +15,7 @@ MAX_UNIT_PRICE: Centavos = 10_000_000  # $100,000.00 per unit
 MAX_LINES = 500
 
 
-class PaymentMethod(str, Enum):
+class PaymentMethod(StrEnum):
     CASH = "efectivo"
     CARD = "tarjeta"
     TRANSFER = "transferencia"

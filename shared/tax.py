@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from shared.money import Centavos, div_round_half_up
 
 _BP = 10_000  # basis points in one whole
 
 
-class IvaRate(str, Enum):
+class IvaRate(StrEnum):
     """IVA treatment of a product. Values are the codes stored and sent over the wire."""
 
     GENERAL = "16"

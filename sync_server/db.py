@@ -25,10 +25,10 @@ def start_embedded(data_dir: Path) -> str:
 
     It listens on a Unix socket only; the server stops when the last process using it exits.
     """
-    import pgserver  # optional dependency: the 'embedded' extra
+    from pgserver import postgres_server  # optional dependency: the 'embedded' extra
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    server = postgres_server.get_server(data_dir / "pgdata", cleanup_mode="stop")
     return str(server.get_uri())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,7 +98,7 @@ class SyncAgent:
             if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
                 raise
             if len(bodies) == 1:
-                return [ChangeResult(change_id=change_ids[0], status="rejected", code=exc.code,
+                return [ChangeResult(change_id=uuid.UUID(change_ids[0]), status="rejected", code=exc.code,
                                      message=exc.message)]
             half = len(bodies) // 2
             return (self._push_isolating(bodies[:half], change_ids[:half])
@@ -123,7 +124,8 @@ class SyncAgent:
 
     def _http(self) -> SyncClient:
         if self._client is None:
-            assert self.device.server_url and self.device.credential
+            if not (self.device.server_url and self.device.credential):
+                raise RuntimeError("sync needs a paired device")
             self._client = self._client_factory(self.device.server_url, self.device.credential)
         return self._client
 

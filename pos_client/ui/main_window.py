@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
         return button
 
     def _shortcut(self, key: str, slot: Callable[[], object]) -> None:
-        QShortcut(QKeySequence(key), self, activated=slot)
+        QShortcut(QKeySequence(key), self, slot)
 
     # ---- adding items -----------------------------------------------------------------------
 

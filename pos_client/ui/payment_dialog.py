@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from shared.errors import DomainError
@@ -31,7 +32,7 @@ def _big(size: int) -> QFont:
 class PaymentDialog(QDialog):
     """Enter charges when the cash received covers the total; ``tenders`` holds the result."""
 
-    def __init__(self, total: Centavos, parent: QDialog | None = None) -> None:
+    def __init__(self, total: Centavos, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Cobrar")
         self.setMinimumWidth(460)
@@ -80,6 +81,11 @@ class PaymentDialog(QDialog):
         layout.addWidget(self.change_label, alignment=Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.error_label)
         layout.addLayout(actions)
+        # Enter belongs to the amount field (returnPressed); a dialog's auto-default button
+        # would otherwise also fire on Enter and, e.g., overwrite the amount with "Exacto".
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self._update()
 
     def _tenders(self) -> list[Tender]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 
@@ -37,7 +38,7 @@ def demo_customer_changes() -> list[Change]:
     now = utc_now()
     out: list[Change] = []
 
-    def envelope() -> dict[str, object]:
+    def envelope() -> dict[str, Any]:
         return {"change_id": new_uuid7(), "device_seq": 0, "hlc": server_clock.now(),
                 "created_at": now}
 

@@ -36,10 +36,13 @@ async def pull_page_json(
     rows = rows[:limit]
     next_cursor = rows[-1]["seq"] if has_more else head
     items = ",".join(
-        '{"seq":%d,"origin_device_id":%s,"change":%s}'
-        % (r["seq"], json.dumps(str(r["origin_device_id"])) if r["origin_device_id"] else "null",
-           r["body"])
+        f'{{"seq":{r["seq"]},"origin_device_id":{_json_uuid(r["origin_device_id"])},'
+        f'"change":{r["body"]}}}'
         for r in rows
     )
-    return ('{"items":[%s],"cursor":%d,"has_more":%s}'
-            % (items, next_cursor, "true" if has_more else "false")).encode()
+    more = "true" if has_more else "false"
+    return f'{{"items":[{items}],"cursor":{next_cursor},"has_more":{more}}}'.encode()
+
+
+def _json_uuid(value: uuid.UUID | None) -> str:
+    return json.dumps(str(value)) if value is not None else "null"

@@ -27,7 +27,8 @@ def test_sale_made_while_server_down_reaches_the_other_device(
     server, shop, paired_device, small_catalog
 ):
     a, b = paired_device("caja-1"), paired_device("caja-2")
-    assert a.agent.sync_once().online and b.agent.sync_once().online
+    assert a.agent.sync_once().online
+    assert b.agent.sync_once().online
     coke = small_catalog[0]
     with b.db.read() as conn:
         stock_before = catalog.by_barcode(conn, coke.barcode).stock_milli

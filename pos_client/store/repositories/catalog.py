@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, or_, select
+from sqlalchemy import Connection, Row, Select, delete, func, or_, select
 from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.schema import product_barcodes, products, stock
@@ -35,7 +36,7 @@ _COLUMNS = (
 )
 
 
-def _query():  # type: ignore[no-untyped-def]
+def _query() -> Select[Any]:
     return (
         select(*_COLUMNS)
         .select_from(products.outerjoin(stock, stock.c.product_id == products.c.id))
@@ -43,7 +44,7 @@ def _query():  # type: ignore[no-untyped-def]
     )
 
 
-def _row(r) -> Product:  # type: ignore[no-untyped-def]
+def _row(r: Row[Any]) -> Product:
     return Product(
         id=uuid.UUID(r.id), name=r.name, price=r.price, iva=IvaRate(r.iva), ieps_bp=r.ieps_bp,
         sold_by_weight=bool(r.sold_by_weight), department=r.department, barcode=r.barcode,

@@ -60,7 +60,7 @@ class OutboxCounts:
 
 
 def counts(conn: Connection) -> OutboxCounts:
-    rows = dict(conn.execute(
+    rows: dict[str, int] = dict(conn.execute(
         select(outbox.c.status, func.count()).where(outbox.c.status.in_(("pending", "rejected")))
         .group_by(outbox.c.status)
     ).all())
