@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> None:
                                      description="Tienda de demostración de MiChangarrito")
     parser.add_argument("--data-dir", type=Path,
                         default=Path(platformdirs.user_data_dir("michangarrito-demo")))
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help="puerto del servidor (0: cualquiera libre)")
     parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
         print(problem, file=sys.stderr)
         sys.exit(NO_DISPLAY_EXIT)
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    port = args.port if _port_free(args.port) else _free_port()
+    port = args.port if args.port and _port_free(args.port) else _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MCH_DATABASE_URL")}
     env.update(MCH_DATA_DIR=str(args.data_dir / "server"), MCH_HOST="127.0.0.1",

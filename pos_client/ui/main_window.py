@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -61,6 +61,10 @@ class MainWindow(QMainWindow):
             agent.on_status = self._status_relay.changed.emit
         self._run_search()
         self._refresh_sync_status()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._search_timer.stop()
+        super().closeEvent(event)
 
     # ---- layout -----------------------------------------------------------------------------
 

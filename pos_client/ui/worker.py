@@ -29,6 +29,7 @@ class Worker:
         self._relay = _Relay()
         self._relay.finished.connect(lambda deliver: deliver())
         self._in_flight = 0
+        self._closed = False
 
     @property
     def idle(self) -> bool:
@@ -38,6 +39,9 @@ class Worker:
         self, job: Callable[[], T], on_done: Callable[[T], Any] | None = None,
         on_error: Callable[[BaseException], Any] | None = None,
     ) -> None:
+        if self._closed:  # the window is closing; late timers may still fire
+            log.debug("job dropped after shutdown")
+            return
         self._in_flight += 1
 
         def deliver(future: Future[T]) -> None:
@@ -57,4 +61,5 @@ class Worker:
         self._pool.submit(job).add_done_callback(deliver)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=True)

@@ -20,6 +20,7 @@ def window(qtbot, stocked, device):
     win.show()
     qtbot.waitUntil(lambda: worker.idle and win.products_model.rowCount() > 0)
     yield win
+    win.close()
     worker.shutdown()
 
 

@@ -1,0 +1,63 @@
+"""The README's run command: embedded server, demo shop, paired POS; and a clear exit with no display."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from pos_client.app import NO_DISPLAY_EXIT
+from pos_client.store.database import Database
+from pos_client.store.repositories import customers
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _demo(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pos_client.demo", "--data-dir", str(tmp_path / "demo"),
+         "--port", "0", "--exit-when-ready"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+    )
+
+
+def test_demo_starts_server_creates_the_shop_and_pairs_the_pos(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    result = _demo(tmp_path, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Caja vinculada a «Abarrotes La Esperanza» como C1." in result.stdout
+
+    db = Database(tmp_path / "demo" / "pos" / "pos.sqlite3")
+    try:
+        with db.read() as conn:
+            products = conn.execute(text("SELECT count(*) FROM products")).scalar_one()
+            weighed = conn.execute(
+                text("SELECT count(*) FROM products WHERE sold_by_weight = 1")).scalar_one()
+            barcodes = conn.execute(text("SELECT count(*) FROM product_barcodes")).scalar_one()
+            owing = [c for c in customers.balances(conn) if c.balance > 0]
+    finally:
+        db.close()
+    assert products >= 100
+    assert weighed > 0
+    assert barcodes == products
+    assert len(owing) >= 2
+
+    again = _demo(tmp_path, env)  # a second run reuses the shop instead of making another
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "Creando la tienda" not in again.stdout
+
+
+def test_demo_without_a_display_says_how_to_fix_it(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = _demo(tmp_path, env)
+    assert result.returncode == NO_DISPLAY_EXIT
+    assert "No hay pantalla" in result.stderr
+    assert "xvfb-run" in result.stderr
