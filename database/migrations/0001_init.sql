@@ -167,19 +167,23 @@ CREATE VIEW product_stock WITH (security_invoker = true) AS
            AS stock_milli
     FROM products p;
 
--- Row-level security: the second wall behind the application's own tenant scoping.
-DO $$
-DECLARE t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['tenants', 'devices', 'pairing_codes', 'changes', 'products',
-                             'sales', 'sale_lines', 'sale_payments', 'inventory_movements']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = mch_current_tenant()) '
-            'WITH CHECK (tenant_id = mch_current_tenant())', t);
-    END LOOP;
-END $$;
+-- Row-level security: the second wall behind the application's own tenant scoping. Every
+-- tenant table, in this and later migrations, goes through this one procedure.
+CREATE PROCEDURE mch_enable_tenant_rls(VARIADIC tables text[])
+    LANGUAGE plpgsql
+    AS $$
+    DECLARE t text;
+    BEGIN
+        FOREACH t IN ARRAY tables LOOP
+            EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+            EXECUTE format(
+                'CREATE POLICY tenant_isolation ON %I USING (tenant_id = mch_current_tenant()) '
+                'WITH CHECK (tenant_id = mch_current_tenant())', t);
+        END LOOP;
+    END $$;
+
+CALL mch_enable_tenant_rls('tenants', 'devices', 'pairing_codes', 'changes', 'products',
+                           'sales', 'sale_lines', 'sale_payments', 'inventory_movements');
 
 GRANT USAGE ON SCHEMA public TO michangarrito_app;
 GRANT SELECT ON product_stock TO michangarrito_app;

@@ -50,17 +50,7 @@ CREATE VIEW customer_balances WITH (security_invoker = true) AS
            AS balance
     FROM customers c;
 
-DO $$
-DECLARE t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['customers', 'fiado_charges', 'fiado_payments']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = mch_current_tenant()) '
-            'WITH CHECK (tenant_id = mch_current_tenant())', t);
-    END LOOP;
-END $$;
+CALL mch_enable_tenant_rls('customers', 'fiado_charges', 'fiado_payments');
 
 GRANT SELECT ON customer_balances TO michangarrito_app;
 GRANT SELECT, INSERT, UPDATE ON customers TO michangarrito_app;

@@ -20,23 +20,16 @@ def format_qty(qty_milli: int, by_weight: bool) -> str:
     return f"{qty_milli // 1000}" if qty_milli % 1000 == 0 else f"{qty_milli / 1000:.3f}"
 
 
-class ProductsModel(QAbstractTableModel):
-    HEADERS = ("Código", "Producto", "Precio", "Existencia")
+class _Table(QAbstractTableModel):
+    """Column headers and counts; subclasses say how many rows and what each cell shows."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[Product] = []
+    HEADERS: tuple[str, ...] = ()
 
-    def set_rows(self, rows: list[Product]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def product(self, row: int) -> Product:
-        return self._rows[row]
+    def _count(self) -> int:
+        raise NotImplementedError
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._count()
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return len(self.HEADERS)
@@ -45,6 +38,25 @@ class ProductsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
+
+
+class ProductsModel(_Table):
+    HEADERS = ("Código", "Producto", "Precio", "Existencia")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Product] = []
+
+    def _count(self) -> int:
+        return len(self._rows)
+
+    def set_rows(self, rows: list[Product]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def product(self, row: int) -> Product:
+        return self._rows[row]
 
     def data(self, index: _Index, role: int = 0) -> Any:
         p = self._rows[index.row()]
@@ -57,27 +69,19 @@ class ProductsModel(QAbstractTableModel):
         return None
 
 
-class TicketModel(QAbstractTableModel):
+class TicketModel(_Table):
     HEADERS = ("Cant.", "Producto", "Precio", "Importe")
 
     def __init__(self, ticket: Ticket) -> None:
         super().__init__()
         self.ticket = ticket
 
+    def _count(self) -> int:
+        return len(self.ticket.lines)
+
     def refresh(self) -> None:
         self.beginResetModel()
         self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.ticket.lines)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: _Index, role: int = 0) -> Any:
         ln = self.ticket.lines[index.row()]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, delete, func, or_, select
 from sqlalchemy.dialects.sqlite import insert
 
+from pos_client.store.repositories import lww
 from pos_client.store.schema import product_barcodes, products, stock
 from shared.sync.wire import ProductPayload
 from shared.tax import IvaRate
@@ -93,17 +94,7 @@ def upsert_lww(
         "min_stock_milli": payload.min_stock_milli, "active": int(payload.active),
         "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer),
     }
-    stmt = insert(products).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["id"],
-        set_={k: stmt.excluded[k] for k in values if k != "id"},
-        where=(
-            (products.c.hlc < stmt.excluded.hlc)
-            | ((products.c.hlc == stmt.excluded.hlc)
-               & (products.c.hlc_device < stmt.excluded.hlc_device))
-        ),
-    )
-    if conn.execute(stmt).rowcount == 0:
+    if not lww.upsert(conn, products, values):
         return False
     conn.execute(delete(product_barcodes).where(product_barcodes.c.product_id == str(payload.id)))
     if payload.barcodes:

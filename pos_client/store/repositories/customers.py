@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.sqlite import insert
 
+from pos_client.store.repositories import lww
 from pos_client.store.schema import customers, fiado_charges, fiado_payments
 from shared.sync.wire import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 
@@ -29,17 +30,7 @@ def upsert_lww(
         "credit_limit": payload.credit_limit, "active": int(payload.active),
         "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer),
     }
-    stmt = insert(customers).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["id"],
-        set_={k: stmt.excluded[k] for k in values if k != "id"},
-        where=(
-            (customers.c.hlc < stmt.excluded.hlc)
-            | ((customers.c.hlc == stmt.excluded.hlc)
-               & (customers.c.hlc_device < stmt.excluded.hlc_device))
-        ),
-    )
-    return bool(conn.execute(stmt).rowcount)
+    return lww.upsert(conn, customers, values)
 
 
 def insert_charge(conn: Connection, c: FiadoChargePayload, device_id: uuid.UUID | None) -> bool:
