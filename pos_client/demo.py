@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Iniciando el servidor de sincronización en {url} (bitácora: {log_path}) …")
     with open(log_path, "ab") as log:
         server = subprocess.Popen([sys.executable, "-m", "sync_server", "serve"], env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
+                                  stdout=log, stderr=subprocess.STDOUT,
+                                  preexec_fn=_die_with_parent)
     try:
         _wait_ready(url, server, log_path)
         pos_dir = args.data_dir / "pos"
@@ -66,6 +67,16 @@ def main(argv: list[str] | None = None) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     sys.exit(code)
+
+
+def _die_with_parent() -> None:
+    """In the server child: if the demo is killed (even SIGKILL), stop the server too."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _wait_ready(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:

@@ -11,20 +11,24 @@ import uvicorn
 
 from shared.catalog import load_starter_catalog
 from sync_server import db, logs
-from sync_server.app import create_app, database_url
+from sync_server.app import create_app, open_database
 from sync_server.config import Settings
 from sync_server.services import shops
 from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
 
 
 async def _with_pool(settings: Settings, work):  # type: ignore[no-untyped-def]
-    dsn = database_url(settings)
-    await db.migrate(dsn)
-    pool = await db.create_pool(dsn, settings.app_role, 2)
+    dsn, embedded = open_database(settings)
     try:
-        return await work(pool)
+        await db.migrate(dsn)
+        pool = await db.create_pool(dsn, settings.app_role, 2)
+        try:
+            return await work(pool)
+        finally:
+            await pool.close()
     finally:
-        await pool.close()
+        if embedded:
+            embedded.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -52,7 +56,12 @@ def main(argv: list[str] | None = None) -> None:
         port = getattr(args, "port", None) or settings.port
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
     elif args.command == "migrate":
-        applied = asyncio.run(db.migrate(database_url(settings)))
+        dsn, embedded = open_database(settings)
+        try:
+            applied = asyncio.run(db.migrate(dsn))
+        finally:
+            if embedded:
+                embedded.stop()
         print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
     elif args.command == "create-shop":
         async def create(pool):  # type: ignore[no-untyped-def]

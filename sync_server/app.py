@@ -15,12 +15,13 @@ from sync_server.config import Settings
 log = logging.getLogger(__name__)
 
 
-def database_url(settings: Settings) -> str:
+def open_database(settings: Settings) -> tuple[str, db.EmbeddedPostgres | None]:
+    """The database URL: ``DATABASE_URL``, or an embedded PostgreSQL (returned, to stop)."""
     if settings.database_url:
-        return settings.database_url
-    url = db.start_embedded(settings.data_dir)
+        return settings.database_url, None
+    embedded = db.EmbeddedPostgres(settings.data_dir)
     log.info("embedded PostgreSQL started", extra={"data_dir": str(settings.data_dir)})
-    return url
+    return embedded.url, embedded
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,14 +29,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        dsn = database_url(settings)
-        await db.migrate(dsn)
-        app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
-        log.info("server ready")
+        dsn, embedded = open_database(settings)
         try:
-            yield
+            await db.migrate(dsn)
+            app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
+            log.info("server ready")
+            try:
+                yield
+            finally:
+                await app.state.pool.close()
         finally:
-            await app.state.pool.close()
+            if embedded:
+                embedded.stop()
 
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings

@@ -20,16 +20,23 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _MIGRATION_LOCK = 0x6D63685F6D6967  # advisory lock key: replicas starting together migrate once
 
 
-def start_embedded(data_dir: Path) -> str:
-    """Start (or attach to) the embedded PostgreSQL in ``data_dir`` and return its URL.
+class EmbeddedPostgres:
+    """The embedded PostgreSQL in ``data_dir`` (started, or attached to if already running).
 
-    It listens on a Unix socket only; the server stops when the last process using it exits.
+    It listens on a Unix socket only. :meth:`stop` stops it once no other process of ours
+    uses it; call it on shutdown, because uvicorn re-raises SIGTERM after a graceful
+    shutdown and atexit hooks then never run.
     """
-    from pgserver import postgres_server  # optional dependency: the 'embedded' extra
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = postgres_server.get_server(data_dir / "pgdata", cleanup_mode="stop")
-    return str(server.get_uri())
+    def __init__(self, data_dir: Path) -> None:
+        from pgserver import postgres_server  # optional dependency: the 'embedded' extra
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._server = postgres_server.get_server(data_dir / "pgdata", cleanup_mode="stop")
+        self.url = str(self._server.get_uri())
+
+    def stop(self) -> None:
+        self._server.cleanup()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def cluster_url(tmp_dir: Path) -> str:
     """The maintenance URL of the test cluster."""
     if url := os.environ.get("TEST_DATABASE_URL"):
         return url
-    return db.start_embedded(tmp_dir)
+    return db.EmbeddedPostgres(tmp_dir).url  # stopped at exit by pgserver's atexit hook
 
 
 def with_database(url: str, name: str) -> str:
