@@ -12,6 +12,8 @@ Centavos: TypeAlias = int
 # Nobody at a corner-shop counter types a million pesos; larger values are a slip of the finger.
 MAX_TYPED_CENTAVOS: Centavos = 100_000_000  # $1,000,000.00
 
+_MAX_TYPED_CHARS = 24
+_MAX_WHOLE_DIGITS = len(str(MAX_TYPED_CENTAVOS // 100))
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
 _PLAIN = re.compile(r"^\d+$")
 
@@ -41,6 +43,8 @@ def parse_mxn(text: str, *, allow_negative: bool = False) -> Centavos:
     such as ``"12,5"`` or more than two decimals is refused rather than guessed.
     """
     raw = text.strip().replace(" ", "")
+    if len(raw) > _MAX_TYPED_CHARS:  # a stuck key or a paste, not an amount
+        raise InvalidAmount("El importe es demasiado largo. Escríbelo de nuevo.")
     negative = raw.startswith("-")
     if negative:
         raw = raw[1:]
@@ -54,7 +58,10 @@ def parse_mxn(text: str, *, allow_negative: bool = False) -> Centavos:
         raise InvalidAmount(f"«{text.strip()}» no es un importe válido. Ejemplo: 125.50")
     if dot and not re.fullmatch(r"\d{0,2}", fraction):
         raise InvalidAmount("Usa como máximo dos decimales (centavos).")
-    cents = int(whole.replace(",", "")) * 100 + int((fraction or "0").ljust(2, "0"))
+    digits = whole.replace(",", "").lstrip("0") or "0"
+    if len(digits) > _MAX_WHOLE_DIGITS:  # also keeps int() away from absurdly long strings
+        raise InvalidAmount("El importe es demasiado grande.")
+    cents = int(digits) * 100 + int((fraction or "0").ljust(2, "0"))
     if cents > MAX_TYPED_CENTAVOS:
         raise InvalidAmount(f"El importe {format_mxn(cents)} es demasiado grande.")
     return -cents if negative else cents
