@@ -14,8 +14,9 @@ MAX_TYPED_CENTAVOS: Centavos = 100_000_000  # $1,000,000.00
 
 _MAX_TYPED_CHARS = 24
 _MAX_WHOLE_DIGITS = len(str(MAX_TYPED_CENTAVOS // 100))
-_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
-_PLAIN = re.compile(r"^\d+$")
+# ASCII digits only: other scripts' digits are not something a cashier meant to type.
+_GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
+_PLAIN = re.compile(r"[0-9]+")
 
 
 def div_round_half_up(numerator: int, denominator: int) -> int:
@@ -42,21 +43,22 @@ def parse_mxn(text: str, *, allow_negative: bool = False) -> Centavos:
     Commas are thousands separators only (es-MX writes ``1,200.50``); anything ambiguous
     such as ``"12,5"`` or more than two decimals is refused rather than guessed.
     """
-    raw = text.strip().replace(" ", "")
+    raw = text.strip()
     if len(raw) > _MAX_TYPED_CHARS:  # a stuck key or a paste, not an amount
         raise InvalidAmount("El importe es demasiado largo. Escríbelo de nuevo.")
     negative = raw.startswith("-")
     if negative:
-        raw = raw[1:]
-    raw = raw.removeprefix("$")
+        raw = raw[1:].lstrip()
+    if raw.startswith("$"):
+        raw = raw[1:].lstrip()  # "$ 15" is how some people write it
     if negative and not allow_negative:
         raise InvalidAmount("El importe no puede ser negativo.")
     whole, dot, fraction = raw.partition(".")
-    if not whole and dot:
+    if not whole and dot and fraction:
         whole = "0"
-    if not (_PLAIN.match(whole) or _GROUPED.match(whole)):
+    if not (_PLAIN.fullmatch(whole) or _GROUPED.fullmatch(whole)):
         raise InvalidAmount(f"«{text.strip()}» no es un importe válido. Ejemplo: 125.50")
-    if dot and not re.fullmatch(r"\d{0,2}", fraction):
+    if dot and not re.fullmatch(r"[0-9]{0,2}", fraction):
         raise InvalidAmount("Usa como máximo dos decimales (centavos).")
     digits = whole.replace(",", "").lstrip("0") or "0"
     if len(digits) > _MAX_WHOLE_DIGITS:  # also keeps int() away from absurdly long strings

@@ -33,8 +33,7 @@ class Ticket:
     def add(self, line: TicketLine) -> int:
         """Add a line and return its index. Scanning a piece item again raises its quantity."""
         check_quantity(line.qty_milli)
-        if line.total < 0:
-            raise InvalidQuantity("El importe no puede ser negativo.")
+        _check_pieces(line, line.qty_milli)
         if not line.sold_by_weight and line.product_id is not None:
             for i, existing in enumerate(self.lines):
                 if existing.product_id == line.product_id and existing.unit_price == line.unit_price:
@@ -42,14 +41,13 @@ class Ticket:
                     return i
         if len(self.lines) >= MAX_LINES:
             raise InvalidQuantity(f"Un ticket admite como máximo {MAX_LINES} renglones.")
-        line_total(line.unit_price, line.qty_milli)  # validates price and quantity together
+        line_total(line.unit_price, line.qty_milli)  # validates the price too
         self.lines.append(line)
         return len(self.lines) - 1
 
     def set_quantity(self, index: int, qty_milli: int) -> None:
         line = self.lines[index]
-        if not line.sold_by_weight and qty_milli % QTY_SCALE:
-            raise InvalidQuantity("Este producto se vende por pieza: usa cantidades enteras.")
+        _check_pieces(line, qty_milli)
         check_quantity(qty_milli)
         self.lines[index] = replace(line, qty_milli=qty_milli)
 
@@ -71,3 +69,8 @@ class Ticket:
 
     def __len__(self) -> int:
         return len(self.lines)
+
+
+def _check_pieces(line: TicketLine, qty_milli: int) -> None:
+    if not line.sold_by_weight and qty_milli % QTY_SCALE:
+        raise InvalidQuantity("Este producto se vende por pieza: usa cantidades enteras.")
