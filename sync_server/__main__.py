@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 catalog = load_starter_catalog() if args.starter_catalog else []
                 shop = await shops.create_shop(pool, args.name, catalog)
-            return shop, await shops.create_pairing_code(pool, shop.tenant_id)
+            return shop, str(await shops.create_pairing_code(pool, shop.tenant_id))
 
         shop, pairing = asyncio.run(_with_pool(settings, create))
         if args.json:
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"código de vinculación (válido 10 minutos): {pairing}")
     elif args.command == "pairing-code":
         async def make(pool):  # type: ignore[no-untyped-def]
-            return await shops.create_pairing_code(pool, args.tenant_id)
+            return str(await shops.create_pairing_code(pool, args.tenant_id))
 
         print(asyncio.run(_with_pool(settings, make)))
 

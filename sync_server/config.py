@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import platformdirs
@@ -23,5 +24,22 @@ class Settings(BaseSettings):
     app_role: str = "michangarrito_app"
     pool_max_size: int = 10
     max_body_bytes: int = 8 * 1024 * 1024
+    # Signs owner session tokens. Unset: a random secret kept in data_dir (one server only;
+    # replicas must share MCH_JWT_SECRET).
+    jwt_secret: str | None = None
+    owner_token_hours: int = 12
+    # Failed pairing codes or logins allowed per client address per window.
+    auth_failures_allowed: int = 10
+    auth_failure_window_s: int = 600
     log_level: str = "INFO"
     log_json: bool = True
+
+    def signing_secret(self) -> str:
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = self.data_dir / "jwt_secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()

@@ -71,7 +71,7 @@ def paired_device(
     def make(name: str) -> PosDevice:
         pos = new_device(name)
         code = server.call(lambda pool: shops.create_pairing_code(pool, shop.tenant_id))
-        pair(pos, server.url, code, name)
+        pair(pos, server.url, code.code, name)
         return pos
 
     return make

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from shared.sync.wire import PairRequest, PairResponse
 from sync_server.api.deps import Pool, Protocol
@@ -12,5 +12,7 @@ router = APIRouter(prefix="/v1/devices", tags=["devices"])
 
 
 @router.post("/pair", response_model=PairResponse)
-async def pair(body: PairRequest, pool: Pool, _: Protocol) -> PairResponse:
-    return await shops.pair_device(pool, body.code, body.device_name)
+async def pair(body: PairRequest, request: Request, pool: Pool, _: Protocol) -> PairResponse:
+    client = request.client.host if request.client else "unknown"
+    return await shops.pair_device(pool, request.app.state.settings, body.code,
+                                   body.device_name, client)

@@ -16,6 +16,14 @@ from shared.errors import DomainError
 log = logging.getLogger(__name__)
 
 _MAX_DETAILS = 20
+# HTTP status of domain refusals that are not plain conflicts (409).
+_DOMAIN_STATUS = {
+    "invalid_login": 401,
+    "invalid_token": 401,
+    "device_revoked": 401,
+    "too_many_attempts": 429,
+    "not_found": 404,
+}
 
 
 class ApiError(Exception):
@@ -56,7 +64,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return error_response(409, exc.code, exc.message)
+        return error_response(_DOMAIN_STATUS.get(exc.code, 409), exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:

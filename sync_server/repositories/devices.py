@@ -41,6 +41,16 @@ async def insert(
     )
 
 
+async def list_all(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> list[DeviceRow]:
+    rows = await conn.fetch(
+        """SELECT tenant_id, device_id, name, code, token_hash, last_device_seq,
+                  revoked_at IS NOT NULL AS revoked
+           FROM devices WHERE tenant_id = $1 ORDER BY created_at""",
+        tenant_id,
+    )
+    return [DeviceRow(**dict(r)) for r in rows]
+
+
 async def count(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
     n: int = await conn.fetchval("SELECT count(*) FROM devices WHERE tenant_id = $1", tenant_id)
     return n

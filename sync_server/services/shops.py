@@ -8,7 +8,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -26,9 +26,11 @@ from shared.sync.wire import (
     ProductChange,
     ProductPayload,
 )
+from sync_server.config import Settings
 from sync_server.db import tenant_tx, unscoped_tx
-from sync_server.repositories import devices, tenants
+from sync_server.repositories import devices, tenants, throttle
 from sync_server.services.credentials import hash_secret, new_credential
+from sync_server.services.throttling import check_throttle
 from sync_server.sync.apply import apply_changes
 
 log = logging.getLogger(__name__)
@@ -58,10 +60,19 @@ async def create_shop(
     server-made changes, so every device that pairs receives them through sync."""
     tenant_id = new_uuid7()
     async with tenant_tx(pool, tenant_id) as conn:
-        await tenants.insert(conn, tenant_id, name, timezone)
-        changes = [*_catalog_changes(catalog), *extra]
-        for start in range(0, len(changes), MAX_PUSH_CHANGES):
-            await apply_changes(conn, tenant_id, None, changes[start:start + MAX_PUSH_CHANGES])
+        return await add_shop(conn, tenant_id, name, catalog, timezone, extra)
+
+
+async def add_shop(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, name: str,
+    catalog: Sequence[StarterProduct] = (), timezone: str = "America/Mexico_City",
+    extra: Sequence[Change] = (),
+) -> Shop:
+    """:func:`create_shop` inside the caller's transaction (scoped to ``tenant_id``)."""
+    await tenants.insert(conn, tenant_id, name, timezone)
+    changes = [*_catalog_changes(catalog), *extra]
+    for start in range(0, len(changes), MAX_PUSH_CHANGES):
+        await apply_changes(conn, tenant_id, None, changes[start:start + MAX_PUSH_CHANGES])
     log.info("shop created", extra={"tenant_id": str(tenant_id), "products": len(catalog)})
     return Shop(tenant_id, name)
 
@@ -97,18 +108,34 @@ def _hash_code(code: str) -> bytes:
     return hashlib.sha256(code.strip().upper().replace("-", "").encode()).digest()
 
 
-async def create_pairing_code(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> str:
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    expires_at: datetime
+
+    def __str__(self) -> str:
+        return self.code
+
+
+async def create_pairing_code(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> IssuedCode:
     """A single-use code, valid for 10 minutes, that pairs one new device with the shop."""
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    expires_at = utc_now() + PAIRING_TTL
     async with tenant_tx(pool, tenant_id) as conn:
-        await devices.insert_pairing_code(conn, tenant_id, _hash_code(code), utc_now() + PAIRING_TTL)
-    return code
+        await devices.insert_pairing_code(conn, tenant_id, _hash_code(code), expires_at)
+    return IssuedCode(code, expires_at)
 
 
-async def pair_device(pool: asyncpg.Pool, code: str, device_name: str) -> PairResponse:
+async def pair_device(
+    pool: asyncpg.Pool, settings: Settings, code: str, device_name: str, client: str
+) -> PairResponse:
+    """Trade a pairing code for a device credential. Wrong guesses are rate-limited per client."""
     code_hash = _hash_code(code)
     async with unscoped_tx(pool) as conn:
+        await check_throttle(conn, settings, "pairing", client)
         tenant_id = await devices.tenant_for_pairing_code(conn, code_hash)
+        if tenant_id is None:
+            await throttle.record_failure(conn, "pairing", client, settings.auth_failure_window_s)
     if tenant_id is None:
         raise PairingCodeInvalid("El código de vinculación no es válido o ya venció.")
     device_id = new_uuid7()

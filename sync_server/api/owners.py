@@ -1,0 +1,127 @@
+"""Owner endpoints: sign up, log in, pairing codes, the shop's devices and their revocation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+from sync_server.api.deps import Pool, Protocol
+from sync_server.api.errors import ApiError
+from sync_server.config import Settings
+from sync_server.db import tenant_tx
+from sync_server.repositories import devices
+from sync_server.services import accounts, shops
+
+router = APIRouter(prefix="/v1", tags=["owners"])
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{10,15}$")]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SignUp(_Body):
+    shop_name: Text
+    owner_name: Text
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    password: Annotated[str, Field(min_length=8, max_length=200)]
+
+    @model_validator(mode="after")
+    def _needs_a_login(self) -> SignUp:
+        if not (self.email or self.phone):
+            raise ValueError("email or phone is required")
+        return self
+
+
+class LogIn(_Body):
+    login: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Session(BaseModel):
+    tenant_id: uuid.UUID
+    owner_id: uuid.UUID
+    token: str
+
+
+class PairingCode(BaseModel):
+    code: str
+    expires_at: datetime
+
+
+class DeviceOut(BaseModel):
+    device_id: uuid.UUID
+    name: str
+    code: str
+    revoked: bool
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def owner(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> uuid.UUID:
+    """The tenant of the owner's session token."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "auth_required", "Inicia sesión como dueño de la tienda.")
+    tenant_id, _owner_id = accounts.read_token(settings, token.strip())
+    return tenant_id
+
+
+OwnerTenant = Annotated[uuid.UUID, Depends(owner)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/owners/signup", response_model=Session, status_code=201)
+async def sign_up(body: SignUp, pool: Pool, settings: SettingsDep, _: Protocol) -> Session:
+    s = await accounts.sign_up(pool, settings, shop_name=body.shop_name,
+                               owner_name=body.owner_name, email=body.email, phone=body.phone,
+                               password=body.password)
+    return Session(tenant_id=s.tenant_id, owner_id=s.owner_id, token=s.token)
+
+
+@router.post("/owners/login", response_model=Session)
+async def log_in(
+    body: LogIn, request: Request, pool: Pool, settings: SettingsDep, _: Protocol
+) -> Session:
+    s = await accounts.log_in(pool, settings, body.login, body.password, client_address(request))
+    return Session(tenant_id=s.tenant_id, owner_id=s.owner_id, token=s.token)
+
+
+@router.post("/pairing-codes", response_model=PairingCode, status_code=201)
+async def new_pairing_code(tenant_id: OwnerTenant, pool: Pool, _: Protocol) -> PairingCode:
+    code = await shops.create_pairing_code(pool, tenant_id)
+    return PairingCode(code=code.code, expires_at=code.expires_at)
+
+
+@router.get("/devices", response_model=list[DeviceOut])
+async def list_devices(tenant_id: OwnerTenant, pool: Pool, _: Protocol) -> list[DeviceOut]:
+    async with tenant_tx(pool, tenant_id) as conn:
+        rows = await devices.list_all(conn, tenant_id)
+    return [DeviceOut(device_id=r.device_id, name=r.name, code=r.code, revoked=r.revoked)
+            for r in rows]
+
+
+@router.post("/devices/{device_id}/revoke", response_model=DeviceOut)
+async def revoke(device_id: uuid.UUID, tenant_id: OwnerTenant, pool: Pool, _: Protocol) -> DeviceOut:
+    async with tenant_tx(pool, tenant_id) as conn:
+        await devices.revoke(conn, tenant_id, device_id)
+        row = await devices.get(conn, tenant_id, device_id)
+    if row is None:  # another shop's device looks exactly like a missing one
+        raise ApiError(404, "not_found", "No existe ese dispositivo en tu tienda.")
+    return DeviceOut(device_id=row.device_id, name=row.name, code=row.code, revoked=row.revoked)
