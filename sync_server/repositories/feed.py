@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from sync_server.repositories.bulk import insert_many
+
 
 async def known_change_ids(
     conn: asyncpg.Connection, tenant_id: uuid.UUID, change_ids: Sequence[uuid.UUID]
@@ -18,17 +20,16 @@ async def known_change_ids(
     return {r["change_id"] for r in rows}
 
 
+_COLUMNS = [("tenant_id", "uuid"), ("seq", "bigint"), ("change_id", "uuid"),
+            ("origin_device_id", "uuid"), ("device_seq", "bigint"), ("entity", "text"),
+            ("op", "text"), ("hlc", "bigint"), ("body", "jsonb")]
+
 FeedRow = tuple[uuid.UUID, int, uuid.UUID, uuid.UUID | None, int, str, str, int, str]
 
 
 async def append(conn: asyncpg.Connection, rows: Sequence[FeedRow]) -> None:
     """Rows: (tenant, seq, change_id, origin_device, device_seq, entity, op, hlc, body_json)."""
-    await conn.executemany(
-        """INSERT INTO changes (tenant_id, seq, change_id, origin_device_id, device_seq,
-                                entity, op, hlc, body)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)""",
-        rows,
-    )
+    await insert_many(conn, "changes", _COLUMNS, rows)
 
 
 async def page(

@@ -8,6 +8,15 @@ from collections.abc import Sequence
 import asyncpg
 
 from shared.sync.wire import SaleChange
+from sync_server.repositories.bulk import insert_many
+
+_SALES = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("device_id", "uuid"), ("folio", "text"),
+          ("sold_at", "timestamptz"), ("total", "bigint"), ("change", "bigint")]
+_LINES = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("line_no", "int"), ("product_id", "uuid"),
+          ("name", "text"), ("qty_milli", "bigint"), ("unit_price", "bigint"), ("total", "bigint"),
+          ("iva", "text"), ("ieps_bp", "int")]
+_PAYMENTS = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("payment_no", "int"), ("method", "text"),
+             ("amount", "bigint"), ("tendered", "bigint"), ("reference", "text")]
 
 
 async def insert(
@@ -27,23 +36,10 @@ async def insert(
             (tenant_id, s.id, i, p.method.value, p.amount, p.tendered, p.reference)
             for i, p in enumerate(s.payments, start=1)
         ]
-    await conn.executemany(
-        """INSERT INTO sales (tenant_id, sale_id, device_id, folio, sold_at, total, change)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING""",
-        sales,
-    )
-    await conn.executemany(
-        """INSERT INTO sale_lines (tenant_id, sale_id, line_no, product_id, name, qty_milli,
-                                   unit_price, total, iva, ieps_bp)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING""",
-        lines,
-    )
-    await conn.executemany(
-        """INSERT INTO sale_payments (tenant_id, sale_id, payment_no, method, amount, tendered,
-                                      reference)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING""",
-        payments,
-    )
+    skip = "ON CONFLICT DO NOTHING"
+    await insert_many(conn, "sales", _SALES, sales, skip)
+    await insert_many(conn, "sale_lines", _LINES, lines, skip)
+    await insert_many(conn, "sale_payments", _PAYMENTS, payments, skip)
 
 
 async def count(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
