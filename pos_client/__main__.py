@@ -49,16 +49,18 @@ def load_starter_catalog(data_dir: Path) -> None:
 def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> None:
     from pos_client.services.device import load_device, save_pairing
     from pos_client.store.database import Database
-    from pos_client.sync.client import SyncClient, SyncRefused
+    from pos_client.sync.client import Offline, SyncClient, SyncRefused
 
-    db = Database(data_dir / "pos.sqlite3")
     client = SyncClient(server_url)
     try:
         answer = client.pair(code, device_name)
     except SyncRefused as exc:
         sys.exit(f"No se pudo vincular: {exc.message}")
+    except Offline:
+        sys.exit(f"No se pudo vincular: no hay conexión con {server_url}.")
     finally:
         client.close()
+    db = Database(data_dir / "pos.sqlite3")
     save_pairing(db, load_device(db), server_url=server_url, tenant_id=answer.tenant_id,
                  device_id=answer.device_id, device_code=answer.device_code,
                  credential=answer.credential, shop_name=answer.shop_name)

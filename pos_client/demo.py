@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _wait_ready(url, server, log_path)
         pos_dir = args.data_dir / "pos"
-        if not (pos_dir / "pos.sqlite3").exists():
+        if not _point_store_at(pos_dir, url):
             print("Creando la tienda de demostración …")
             created = subprocess.run(
                 [sys.executable, "-m", "sync_server", "create-shop", "--demo", "--json"],
@@ -57,8 +57,6 @@ def main(argv: list[str] | None = None) -> None:
             )
             code = json.loads(created.stdout.strip().splitlines()[-1])["pairing_code"]
             pair_store(pos_dir, url, code, "Caja 1")
-        else:
-            _point_store_at(pos_dir, url)
         code = run_pos(pos_dir, exit_when_ready=args.exit_when_ready)
     finally:
         server.terminate()
@@ -94,16 +92,23 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes], log_path: Path) -> No
     sys.exit(f"El servidor no estuvo listo en {READY_TIMEOUT_S} s; revisa {log_path}.")
 
 
-def _point_store_at(pos_dir: Path, url: str) -> None:
-    """The demo server may come up on another port than last time."""
+def _point_store_at(pos_dir: Path, url: str) -> bool:
+    """If the demo POS is already paired, point it at this run's server URL (the port may
+    have changed) and return True; False means it still has to be paired."""
     from pos_client.store.database import Database
     from pos_client.store.repositories import meta
 
+    if not (pos_dir / "pos.sqlite3").exists():
+        return False
     db = Database(pos_dir / "pos.sqlite3")
-    with db.write() as conn:
-        if meta.get(conn, "credential"):
+    try:
+        with db.write() as conn:
+            if not meta.get(conn, "credential"):
+                return False
             meta.put(conn, "server_url", url)
-    db.close()
+            return True
+    finally:
+        db.close()
 
 
 def _port_free(port: int) -> bool:

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 
+from shared.hlc import HybridClock
+from shared.ids import new_uuid7
 from shared.money import Centavos
 from shared.sale import QTY_SCALE
+from shared.sync.wire import (
+    Change,
+    InventoryMovementChange,
+    InventoryMovementPayload,
+    ProductChange,
+    ProductPayload,
+)
 from shared.tax import IvaRate
 
 
@@ -51,4 +63,48 @@ def load_starter_catalog() -> list[StarterProduct]:
                 initial_stock_milli=_to_milli(row["initial_stock"], by_weight),
             )
         )
+    return out
+
+
+# Starter products get ids derived from their barcode, so a shop that loaded the starter
+# catalog on a standalone POS and again on the server ends up with one product, not two.
+_STARTER_NAMESPACE = uuid.UUID("6a0f5f7e-3c39-4c55-9d0e-6d1f3b8f2a10")
+
+
+def starter_product_id(barcode: str) -> uuid.UUID:
+    return uuid.uuid5(_STARTER_NAMESPACE, f"product:{barcode}")
+
+
+def starter_changes(
+    products: Sequence[StarterProduct], clock: HybridClock, now: datetime, first_seq: int = 0
+) -> list[Change]:
+    """The product records and opening-stock facts for ``products``, as syncable changes.
+
+    ``first_seq`` numbers them for a device's outbox; 0 marks them as made by the server.
+    """
+    out: list[Change] = []
+    for item in products:
+        product_id = starter_product_id(item.barcode)
+        out.append(ProductChange(
+            change_id=new_uuid7(), device_seq=0, hlc=clock.now(), created_at=now,
+            entity="product",
+            payload=ProductPayload(
+                id=product_id, name=item.name, barcodes=[item.barcode],
+                department=item.department, price=item.price, cost=item.cost, iva=item.iva,
+                ieps_bp=item.ieps_bp, sold_by_weight=item.sold_by_weight,
+                min_stock_milli=item.min_stock_milli,
+            ),
+        ))
+        if item.initial_stock_milli:
+            out.append(InventoryMovementChange(
+                change_id=new_uuid7(), device_seq=0, hlc=clock.now(), created_at=now,
+                entity="inventory_movement",
+                payload=InventoryMovementPayload(
+                    id=uuid.uuid5(_STARTER_NAMESPACE, f"stock:{item.barcode}"),
+                    product_id=product_id, qty_milli=item.initial_stock_milli,
+                    reason="initial", moved_at=now,
+                ),
+            ))
+    if first_seq:
+        out = [c.model_copy(update={"device_seq": first_seq + i}) for i, c in enumerate(out)]
     return out

@@ -56,8 +56,8 @@ def save_pairing(
         meta.put_many(conn, {
             "server_url": server_url, "tenant_id": str(tenant_id), "device_id": str(device_id),
             "device_code": device_code, "credential": credential, "shop_name": shop_name,
-            # A new device code starts a new folio series.
-            "folio_last": 0,
+            # A new device code starts a new folio series, and a new shop's feed starts at 0.
+            "folio_last": 0, "pull_cursor": 0,
         })
     device.device_id, device.code, device.credential = device_id, device_code, credential
     device.server_url, device.shop_name = server_url, shop_name

@@ -69,6 +69,10 @@ class SyncAgent:
             except SyncRefused as exc:
                 self._online, self._problem = True, exc.message
                 log.warning("sync refused: %s", exc)
+            except Exception:  # a locked or full disk, a bad URL: retry later, never die
+                log.exception("sync failed")
+                self._online = False
+                self._problem = "Error al sincronizar; se reintentará. Las ventas siguen guardadas aquí."
             else:
                 self._online, self._problem, self._last_sync = True, None, utc_now()
         status = self.status()

@@ -10,14 +10,13 @@ from sqlalchemy import Connection
 
 from pos_client.store.repositories import catalog, customers, facts
 from shared.hlc import HybridClock
-from shared.sync.wire import FeedItem
-
-NIL_DEVICE = uuid.UUID(int=0)  # writer id of server-made changes (same rule as the server)
+from shared.ids import SERVER_WRITER
+from shared.sync.wire import Change, FeedItem
 
 
 def _record(upsert: Callable[..., bool]) -> Callable[[Connection, Any, uuid.UUID | None], None]:
     def apply(conn: Connection, change: Any, origin: uuid.UUID | None) -> None:
-        upsert(conn, change.payload, change.hlc, origin or NIL_DEVICE,
+        upsert(conn, change.payload, change.hlc, origin or SERVER_WRITER,
                deleted=change.op == "delete")
 
     return apply
@@ -40,7 +39,12 @@ _APPLY = {
 }
 
 
+def apply_change(conn: Connection, change: Change, origin: uuid.UUID | None) -> None:
+    """Apply one change to the local store; applying it again changes nothing."""
+    _APPLY[change.entity](conn, change, origin)
+
+
 def apply_item(conn: Connection, item: FeedItem, clock: HybridClock) -> None:
-    """Apply one pulled change; applying it again changes nothing."""
+    """Apply one pulled change and move our clock past it."""
     clock.observe(item.change.hlc)
-    _APPLY[item.change.entity](conn, item.change, item.origin_device_id)
+    apply_change(conn, item.change, item.origin_device_id)

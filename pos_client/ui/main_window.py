@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,19 +24,22 @@ from PySide6.QtWidgets import (
 from pos_client.services.device import Device
 from pos_client.services.sales import SaleReceipt, record_sale
 from pos_client.store.database import Database
-from pos_client.store.repositories import catalog
+from pos_client.store.repositories import catalog, facts
 from pos_client.store.repositories.catalog import Product
+from pos_client.store.repositories.facts import SaleSummary
 from pos_client.sync.agent import SyncAgent, SyncStatus
-from pos_client.ui.models import ProductsModel, TicketModel
+from pos_client.ui.models import ProductsModel, SalesModel, TicketModel
 from pos_client.ui.payment_dialog import PaymentDialog
+from pos_client.ui.weight_dialog import WeightDialog
 from pos_client.ui.worker import Worker
 from shared.errors import DomainError
 from shared.money import format_mxn
-from shared.sale import QTY_SCALE, Tender
+from shared.sale import QTY_SCALE, Tender, parse_quantity
 from shared.ticket import Ticket, TicketLine
 
 SEARCH_DELAY_MS = 120
-_QTY_PREFIX = re.compile(r"^(\d{1,4})\*(.*)$")  # "3*7501055300075": three of that item
+# "3*7501055300075": three of that item; "0.250*1001" or "250g*1001": that weight.
+_QTY_PREFIX = re.compile(r"^([0-9.]+\s*(?:kg|g)?)\s*\*(.*)$", re.IGNORECASE)
 
 
 class _StatusRelay(QObject):
@@ -49,6 +53,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.db, self.device, self.agent, self.worker = db, device, agent, worker
         self.ticket = Ticket()
+        self._charging: Ticket | None = None  # a paid ticket being saved
         self.last_receipt: SaleReceipt | None = None
         self.setWindowTitle(f"MiChangarrito — {device.shop_name}")
         self.resize(1024, 600)
@@ -103,6 +108,7 @@ class MainWindow(QMainWindow):
         self.pay_button = self._button("Cobrar (F12)", self.charge, "F12")
         remove = self._button("Quitar renglón (Supr)", self.remove_selected_line, "Delete")
         self.sync_button = self._button("Sincronizar ahora (F5)", self.sync_now, "F5")
+        history = self._button("Ventas (F6)", self.show_sales, "F6")
         self._shortcut("F2", self.scan_input.setFocus)
         self.sync_label = QLabel()
 
@@ -122,6 +128,7 @@ class MainWindow(QMainWindow):
         body.addLayout(right, 4)
         footer = QHBoxLayout()
         footer.addWidget(self.message_label, 1)
+        footer.addWidget(history)
         footer.addWidget(self.sync_label)
         footer.addWidget(self.sync_button)
         root = QVBoxLayout()
@@ -132,7 +139,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._update_totals()
 
-    def _table(self, model: ProductsModel | TicketModel) -> QTableView:
+    def _table(self, model: QAbstractTableModel) -> QTableView:
         view = QTableView()
         view.setModel(model)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -161,31 +168,51 @@ class MainWindow(QMainWindow):
             if self.ticket.lines:
                 self.charge()
             return
-        pieces, code = 1, text
+        qty: str | None = None
+        code = text
         if m := _QTY_PREFIX.match(text):
-            pieces, code = int(m.group(1)), m.group(2).strip()
+            qty, code = m.group(1), m.group(2).strip()
         self.scan_input.clear()
         if code.isdigit():
             self.worker.submit(lambda: self._lookup(code),
-                               lambda p: self._on_scanned(code, p, pieces))
+                               lambda p: self._on_scanned(code, p, qty))
         else:
             self.scan_input.setText(code)
-            self._run_search(add_single_match=True, pieces=pieces)
+            self._run_search(add_single_match=True, qty=qty)
 
     def _lookup(self, code: str) -> Product | None:
         with self.db.read() as conn:
             return catalog.by_barcode(conn, code)
 
-    def _on_scanned(self, code: str, product: Product | None, pieces: int) -> None:
+    def _on_scanned(self, code: str, product: Product | None, qty: str | None) -> None:
         if product is None:
             self.say(f"No encontré el código {code}. Búscalo por nombre.", error=True)
             return
-        self.add_product(product, pieces)
+        self.add_product(product, qty)
 
-    def add_product(self, product: Product, pieces: int = 1) -> None:
+    def add_product(self, product: Product, qty: str | int | None = None) -> None:
+        """Add ``qty`` (typed text, or a number of pieces) of a product; 1 piece by default.
+
+        A product sold by weight with no quantity asks for its weight first.
+        """
+        if qty is None and product.sold_by_weight:
+            dialog = WeightDialog(product.name, product.price, self)
+            self.weight_dialog = dialog
+            dialog.accepted.connect(lambda: self._add_line(product, dialog.qty_milli))
+            dialog.open()
+            return
+        try:
+            qty_milli = (qty * QTY_SCALE if isinstance(qty, int)
+                         else parse_quantity(qty or "1", product.sold_by_weight))
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        self._add_line(product, qty_milli)
+
+    def _add_line(self, product: Product, qty_milli: int) -> None:
         try:
             self.ticket.add(TicketLine(
-                product.id, product.name, product.price, pieces * QTY_SCALE, product.iva,
+                product.id, product.name, product.price, qty_milli, product.iva,
                 product.ieps_bp, product.sold_by_weight,
             ))
         except DomainError as exc:
@@ -204,7 +231,7 @@ class MainWindow(QMainWindow):
             self.ticket_model.refresh()
             self._update_totals()
 
-    def _run_search(self, add_single_match: bool = False, pieces: int = 1) -> None:
+    def _run_search(self, add_single_match: bool = False, qty: str | None = None) -> None:
         text = self.scan_input.text()
 
         def search() -> list[Product]:
@@ -215,13 +242,15 @@ class MainWindow(QMainWindow):
             self.products_model.set_rows(rows)
             if add_single_match and len(rows) == 1:
                 self.scan_input.clear()
-                self.add_product(rows[0], pieces)
+                self.add_product(rows[0], qty)
 
         self.worker.submit(search, show)
 
     # ---- charging ---------------------------------------------------------------------------
 
     def charge(self) -> None:
+        if self._charging is not None:
+            return  # the last sale is still being saved; F12 or Enter again must not charge twice
         if not self.ticket.lines:
             self.say("El ticket está vacío. Escanea o busca un producto.", error=True)
             return
@@ -231,16 +260,21 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def finish_sale(self, tenders: list[Tender]) -> None:
-        ticket = Ticket(list(self.ticket.lines))
+        """Save the paid ticket in the background; the counter gets a fresh ticket at once."""
+        charged, self._charging = self.ticket, self.ticket
+        self._set_ticket(Ticket())
         self.pay_button.setEnabled(False)
-        self.worker.submit(lambda: record_sale(self.db, self.device, ticket, tenders),
+        self.worker.submit(lambda: record_sale(self.db, self.device, charged, tenders),
                            self._on_sale_recorded, self._on_sale_failed)
 
-    def _on_sale_recorded(self, receipt: SaleReceipt) -> None:
-        self.last_receipt = receipt
-        self.ticket.clear()
+    def _set_ticket(self, ticket: Ticket) -> None:
+        self.ticket = self.ticket_model.ticket = ticket
         self.ticket_model.refresh()
         self._update_totals()
+
+    def _on_sale_recorded(self, receipt: SaleReceipt) -> None:
+        self._charging = None
+        self.last_receipt = receipt
         self.pay_button.setEnabled(True)
         self.say(f"Venta {receipt.folio} guardada. Cambio: {format_mxn(receipt.change)}")
         self._run_search()
@@ -249,6 +283,11 @@ class MainWindow(QMainWindow):
         self._refresh_sync_status()
 
     def _on_sale_failed(self, exc: BaseException) -> None:
+        # Nothing was saved: the charged lines come back, ahead of anything scanned since.
+        if self._charging is not None:
+            self.ticket.lines[:0] = self._charging.lines
+            self._set_ticket(self.ticket)
+        self._charging = None
         self.pay_button.setEnabled(True)
         message = exc.message if isinstance(exc, DomainError) else (
             "No se pudo guardar la venta. El ticket sigue abierto: intenta cobrar de nuevo.")
@@ -266,6 +305,26 @@ class MainWindow(QMainWindow):
     def say(self, text: str, error: bool = False) -> None:
         self.message_label.setStyleSheet("color: #b00020;" if error else "")
         self.message_label.setText(text)
+
+    # ---- history ----------------------------------------------------------------------------
+
+    def show_sales(self) -> None:
+        """The shop's recent sales, synced ones from other tills included."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Ventas recientes")
+        dialog.resize(640, 420)
+        self.sales_model = SalesModel()
+        view = self._table(self.sales_model)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(view)
+        self.sales_dialog = dialog
+
+        def load() -> list[SaleSummary]:
+            with self.db.read() as conn:
+                return facts.recent_sales(conn, self.device.device_id)
+
+        self.worker.submit(load, self.sales_model.set_rows)
+        dialog.open()
 
     # ---- sync -------------------------------------------------------------------------------
 
@@ -291,8 +350,10 @@ class MainWindow(QMainWindow):
                 text += f" · requieren atención: {status.rejected}"
             if status.last_sync:
                 text += f" · última: {status.last_sync.astimezone():%H:%M}"
-        self.sync_label.setText(text)
         if status.problem:
-            self.say(status.problem, error=True)
+            text += f" · {status.problem}"
+        # The status bar, never the message line: it must not cover "Cambio: $…".
+        self.sync_label.setText(text)
+        self.sync_label.setStyleSheet("color: #b00020;" if status.problem else "")
         if status.online:
             self._run_search()  # pulled changes may have moved stock or prices

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from pos_client.store.repositories.catalog import Product
+from pos_client.store.repositories.facts import SaleSummary
 from shared.money import format_mxn
 from shared.ticket import Ticket
 
@@ -89,5 +91,35 @@ class TicketModel(_Table):
             return (format_qty(ln.qty_milli, ln.sold_by_weight), ln.name,
                     format_mxn(ln.unit_price), format_mxn(ln.total))[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() != 1:
+            return _RIGHT
+        return None
+
+
+class SalesModel(_Table):
+    """Recent sales of the whole shop: this till's and the ones pulled from other devices."""
+
+    HEADERS = ("Folio", "Fecha y hora", "Total", "Caja")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[SaleSummary] = []
+
+    def set_rows(self, rows: list[SaleSummary]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def sale(self, row: int) -> SaleSummary:
+        return self._rows[row]
+
+    def _count(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: _Index, role: int = 0) -> Any:
+        s = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            when = datetime.fromisoformat(s.sold_at).astimezone().strftime("%d/%m/%Y %H:%M")
+            return (s.folio, when, format_mxn(s.total), "Esta" if s.local else "Otra")[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
             return _RIGHT
         return None

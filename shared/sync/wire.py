@@ -5,9 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-from shared.sale import MAX_LINES, MAX_QTY_MILLI, MAX_UNIT_PRICE, PaymentMethod
+from shared.sale import MAX_LINES, MAX_QTY_MILLI, MAX_UNIT_PRICE, PaymentMethod, line_total
 from shared.tax import IvaRate
 
 PROTOCOL_VERSION = 1
@@ -15,8 +22,12 @@ PROTOCOL_HEADER = "X-MCH-Protocol"
 MAX_PUSH_CHANGES = 500
 MAX_PULL_LIMIT = 1000
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(max_length=500)]
+# No control characters (NUL included: PostgreSQL text refuses it) in any text that is stored.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_PRINTABLE)
+]
+ShortText = Annotated[str, StringConstraints(max_length=500, pattern=_PRINTABLE)]
 Barcode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z\-]{1,48}$")]
 Money = Annotated[int, Field(ge=0, le=10_000_000_000)]
 Qty = Annotated[int, Field(gt=0, le=MAX_QTY_MILLI)]
@@ -51,12 +62,31 @@ class SalePaymentPayload(Wire):
 
 class SalePayload(Wire):
     id: uuid.UUID
-    folio: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    folio: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9\-]{1,40}$")]
     sold_at: AwareDatetime
     total: Money
     change: Money
     lines: Annotated[list[SaleLinePayload], Field(min_length=1, max_length=MAX_LINES)]
     payments: Annotated[list[SalePaymentPayload], Field(min_length=1, max_length=10)]
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> SalePayload:
+        """A sale is a fact forever: it must be whole and add up before anyone stores it."""
+        if [ln.line_no for ln in self.lines] != list(range(1, len(self.lines) + 1)):
+            raise ValueError("line_no must be 1, 2, 3, … in order")
+        for ln in self.lines:
+            if ln.total != line_total(ln.unit_price, ln.qty_milli):
+                raise ValueError(f"line {ln.line_no}: total is not unit_price × quantity")
+        if sum(ln.total for ln in self.lines) != self.total:
+            raise ValueError("total is not the sum of the lines")
+        if sum(p.amount for p in self.payments) != self.total:
+            raise ValueError("payments do not add up to the total")
+        cash = [p for p in self.payments if p.method is PaymentMethod.CASH]
+        if any(p.tendered != p.amount for p in self.payments if p not in cash):
+            raise ValueError("only cash can be tendered above its amount")
+        if sum(p.tendered - p.amount for p in cash) != self.change:
+            raise ValueError("change is not cash tendered minus cash applied")
+        return self
 
 
 MovementReason = Literal["initial", "receipt", "adjustment", "count"]
@@ -75,7 +105,7 @@ class ProductPayload(Wire):
     id: uuid.UUID
     name: Name
     barcodes: Annotated[list[Barcode], Field(max_length=20)] = []
-    department: Annotated[str, StringConstraints(max_length=80)] | None = None
+    department: Annotated[str, StringConstraints(max_length=80, pattern=_PRINTABLE)] | None = None
     price: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)]
     cost: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)] = 0
     iva: IvaRate = IvaRate.GENERAL
@@ -124,7 +154,7 @@ class FiadoPaymentPayload(Wire):
 class _Envelope(Wire):
     change_id: uuid.UUID
     # 0 marks a change made by the server itself (catalog set-up, WhatsApp orders).
-    device_seq: Annotated[int, Field(ge=0)]
+    device_seq: Annotated[int, Field(ge=0, le=2**62)]
     hlc: Annotated[int, Field(ge=0, le=2**62)]
     created_at: AwareDatetime
 

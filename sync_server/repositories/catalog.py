@@ -7,9 +7,8 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from shared.ids import SERVER_WRITER
 from shared.sync.wire import ProductChange
-
-NIL_DEVICE = uuid.UUID(int=0)  # the writer id of changes the server makes itself
 
 
 async def upsert_lww(
@@ -22,7 +21,7 @@ async def upsert_lww(
             tenant_id, c.payload.id, c.payload.name, list(c.payload.barcodes),
             c.payload.department, c.payload.price, c.payload.cost, c.payload.iva.value,
             c.payload.ieps_bp, c.payload.sold_by_weight, c.payload.min_stock_milli,
-            c.payload.active, c.op == "delete", c.hlc, origin or NIL_DEVICE,
+            c.payload.active, c.op == "delete", c.hlc, origin or SERVER_WRITER,
         )
         for c in changes
     ]

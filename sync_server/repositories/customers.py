@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from shared.ids import SERVER_WRITER
 from shared.sync.wire import CustomerChange, FiadoChargeChange, FiadoPaymentChange
-from sync_server.repositories.catalog import NIL_DEVICE
 
 
 async def upsert_lww(
@@ -26,7 +26,7 @@ async def upsert_lww(
            WHERE (c.hlc, c.hlc_device) < (EXCLUDED.hlc, EXCLUDED.hlc_device)""",
         [
             (tenant_id, c.payload.id, c.payload.name, c.payload.phone, c.payload.credit_limit,
-             c.payload.active, c.op == "delete", c.hlc, origin or NIL_DEVICE)
+             c.payload.active, c.op == "delete", c.hlc, origin or SERVER_WRITER)
             for c in changes
         ],
     )

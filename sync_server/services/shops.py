@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from shared.catalog import StarterProduct
+from shared.catalog import StarterProduct, starter_changes
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.hlc import HybridClock
@@ -20,11 +20,7 @@ from shared.ids import new_uuid7
 from shared.sync.wire import (
     MAX_PUSH_CHANGES,
     Change,
-    InventoryMovementChange,
-    InventoryMovementPayload,
     PairResponse,
-    ProductChange,
-    ProductPayload,
 )
 from sync_server.config import Settings
 from sync_server.db import tenant_tx, unscoped_tx
@@ -70,38 +66,11 @@ async def add_shop(
 ) -> Shop:
     """:func:`create_shop` inside the caller's transaction (scoped to ``tenant_id``)."""
     await tenants.insert(conn, tenant_id, name, timezone)
-    changes = [*_catalog_changes(catalog), *extra]
+    changes = [*starter_changes(catalog, server_clock, utc_now()), *extra]
     for start in range(0, len(changes), MAX_PUSH_CHANGES):
         await apply_changes(conn, tenant_id, None, changes[start:start + MAX_PUSH_CHANGES])
     log.info("shop created", extra={"tenant_id": str(tenant_id), "products": len(catalog)})
     return Shop(tenant_id, name)
-
-
-def _catalog_changes(catalog: Sequence[StarterProduct]) -> list[Change]:
-    now = utc_now()
-    out: list[Change] = []
-    for item in catalog:
-        product_id = new_uuid7()
-        out.append(ProductChange(
-            change_id=new_uuid7(), device_seq=0, hlc=server_clock.now(), created_at=now,
-            entity="product",
-            payload=ProductPayload(
-                id=product_id, name=item.name, barcodes=[item.barcode],
-                department=item.department, price=item.price, cost=item.cost, iva=item.iva,
-                ieps_bp=item.ieps_bp, sold_by_weight=item.sold_by_weight,
-                min_stock_milli=item.min_stock_milli,
-            ),
-        ))
-        if item.initial_stock_milli:
-            out.append(InventoryMovementChange(
-                change_id=new_uuid7(), device_seq=0, hlc=server_clock.now(), created_at=now,
-                entity="inventory_movement",
-                payload=InventoryMovementPayload(
-                    id=new_uuid7(), product_id=product_id, qty_milli=item.initial_stock_milli,
-                    reason="initial", moved_at=now,
-                ),
-            ))
-    return out
 
 
 def _hash_code(code: str) -> bytes:

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from shared.errors import DomainError
+from shared.hlc import too_far_ahead, wall_ms_now
 from shared.sync.wire import Change, ChangeResult
 from sync_server.repositories import catalog, customers, devices, feed, inventory, sales, tenants
 
@@ -52,6 +53,13 @@ async def apply_changes(
         if origin is not None and change.device_seq < 1:
             results.append(_rejected(change, "invalid_device_seq",
                                      "El número de cambio del dispositivo no es válido."))
+            continue
+        if change.kind == "record" and too_far_ahead(change.hlc, wall_ms_now()):
+            # Facts are kept whatever the clock said; a record edit stamped in the far future
+            # would win every later edit, so it is refused until the clock is fixed.
+            results.append(_rejected(change, "clock_ahead",
+                                     "El reloj de este dispositivo está adelantado más de un día. "
+                                     "Corrige la fecha y hora y vuelve a guardar el cambio."))
             continue
         known.add(change.change_id)
         fresh.append(change)

@@ -85,3 +85,86 @@ def test_paying_less_than_the_total_is_refused(qtbot, window, small_catalog):
     assert dialog.error_label.text().startswith("Falta pagar")
     with window.db.read() as conn:
         assert facts.sale_count(conn) == 0
+
+
+def _weighed(small_catalog):
+    return next(p for p in small_catalog if p.sold_by_weight)
+
+
+def test_a_weight_typed_before_the_code_sells_that_weight(qtbot, window, small_catalog):
+    ham = _weighed(small_catalog)
+    _type(qtbot, window, f"0.250*{ham.barcode}")
+    _type(qtbot, window, f"1,5*{small_catalog[0].barcode}")  # not a quantity: refused
+    assert [(ln.name, ln.qty_milli) for ln in window.ticket.lines] == [(ham.name, 250)]
+    assert window.ticket.total == (ham.price * 250 + 500) // 1000
+
+
+def test_scanning_a_weighed_item_asks_for_its_weight(qtbot, window, small_catalog):
+    ham = _weighed(small_catalog)
+    _type(qtbot, window, ham.barcode)
+    dialog = window.weight_dialog
+    qtbot.keyClicks(dialog.weight, "medio")
+    qtbot.keyClick(dialog.weight, Qt.Key.Key_Return)
+    assert "no es una cantidad válida" in dialog.error_label.text()
+    dialog.weight.clear()
+    qtbot.keyClicks(dialog.weight, "750 g")
+    qtbot.keyClick(dialog.weight, Qt.Key.Key_Return)
+    assert [(ln.name, ln.qty_milli) for ln in window.ticket.lines] == [(ham.name, 750)]
+
+
+def test_a_sale_being_saved_cannot_be_charged_twice(qtbot, window, small_catalog):
+    """F12 or Enter pressed again while the disk is slow must not record a second sale."""
+    import threading
+
+    gate = threading.Event()
+    window.worker.submit(gate.wait)  # the worker is busy: the sale will queue behind this
+    _type_no_wait(qtbot, window, small_catalog[0].barcode)
+    gate.set()
+    qtbot.waitUntil(lambda: window.worker.idle)
+    gate.clear()
+    window.worker.submit(gate.wait)
+    window.charge()
+    first = window.payment_dialog
+    qtbot.keyClicks(first.received, "500")
+    qtbot.keyClick(first.received, Qt.Key.Key_Return)
+    assert window.ticket.lines == []  # a fresh ticket at once
+    qtbot.keyClick(window.scan_input, Qt.Key.Key_Return)
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    assert window.payment_dialog is first  # no second payment dialog was opened
+    gate.set()
+    qtbot.waitUntil(lambda: window.worker.idle and window.last_receipt is not None)
+    with window.db.read() as conn:
+        assert facts.sale_count(conn) == 1
+
+
+def _type_no_wait(qtbot, win, text: str) -> None:
+    qtbot.keyClicks(win.scan_input, text)
+    qtbot.keyClick(win.scan_input, Qt.Key.Key_Return)
+
+
+def test_selling_offline_keeps_the_change_on_screen(qtbot, stocked, device, small_catalog):
+    from pos_client.sync.agent import SyncAgent
+
+    device.server_url, device.credential = "http://127.0.0.1:9", "mchd1.x.y.z"  # nobody there
+    agent = SyncAgent(stocked, device)
+    worker = Worker()
+    win = MainWindow(stocked, device, agent, worker)
+    qtbot.addWidget(win)
+    win.show()
+    agent.start()
+    try:
+        qtbot.waitUntil(lambda: "Sin conexión" in win.sync_label.text())
+        with stocked.read() as conn:
+            after_sale = f"pendientes: {outbox.counts(conn).pending + 1} "
+        _type(qtbot, win, small_catalog[0].barcode)
+        win.charge()
+        qtbot.keyClicks(win.payment_dialog.received, "100")
+        qtbot.keyClick(win.payment_dialog.received, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: win.last_receipt is not None)
+        qtbot.waitUntil(lambda: after_sale in win.sync_label.text())
+        assert "Sin conexión" in win.sync_label.text()
+        assert "Cambio:" in win.message_label.text()
+    finally:
+        agent.stop()
+        win.close()
+        worker.shutdown()

@@ -13,17 +13,9 @@ from pos_client.store.migrations import MIGRATIONS
 from pos_client.store.repositories import catalog, facts, meta, outbox
 from shared.errors import InsufficientPayment
 from shared.sale import PaymentMethod, Tender
-from shared.ticket import Ticket, TicketLine
+from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.unit
-
-
-def _ticket(db: Database, barcode: str, pieces: int = 1) -> Ticket:
-    with db.read() as conn:
-        p = catalog.by_barcode(conn, barcode)
-    ticket = Ticket()
-    ticket.add(TicketLine(p.id, p.name, p.price, pieces * 1000, p.iva, p.ieps_bp))
-    return ticket
 
 
 def test_every_connection_is_durable_and_checks_foreign_keys(store):
@@ -68,7 +60,7 @@ def test_a_store_from_a_newer_version_is_refused_untouched(tmp_path):
 def test_a_sale_writes_its_rows_folio_stock_and_outbox_together(stocked, device, small_catalog):
     coke = small_catalog[0]
     before = len(_pending(stocked))
-    receipt = record_sale(stocked, device, _ticket(stocked, coke.barcode, 3),
+    receipt = record_sale(stocked, device, ticket_for(stocked, coke.barcode, 3),
                           [Tender(PaymentMethod.CASH, 10_000)])
     assert receipt.folio == "T-000001"
     assert receipt.change == 10_000 - 3 * coke.price
@@ -79,7 +71,7 @@ def test_a_sale_writes_its_rows_folio_stock_and_outbox_together(stocked, device,
     assert len(pending) == before + 1
     assert pending[-1].device_seq == pending[-2].device_seq + 1  # gapless
     assert str(receipt.sale_id) in pending[-1].body
-    second = record_sale(stocked, device, _ticket(stocked, coke.barcode),
+    second = record_sale(stocked, device, ticket_for(stocked, coke.barcode),
                          [Tender(PaymentMethod.CASH, coke.price)])
     assert second.folio == "T-000002"
 
@@ -87,7 +79,7 @@ def test_a_sale_writes_its_rows_folio_stock_and_outbox_together(stocked, device,
 def test_a_refused_sale_writes_nothing(stocked, device, small_catalog):
     before = _snapshot(stocked)
     with pytest.raises(InsufficientPayment):
-        record_sale(stocked, device, _ticket(stocked, small_catalog[0].barcode),
+        record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
                     [Tender(PaymentMethod.CASH, 1)])
     assert _snapshot(stocked) == before
 
@@ -101,7 +93,7 @@ def test_a_failure_inside_the_transaction_rolls_back_sale_folio_and_outbox(
             "CREATE TRIGGER boom BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk'); END")
     before = _snapshot(stocked)
     with pytest.raises(Exception, match="disk"):
-        record_sale(stocked, device, _ticket(stocked, small_catalog[0].barcode),
+        record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
                     [Tender(PaymentMethod.CASH, 100_000)])
     assert _snapshot(stocked) == before
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import outbox
 from shared.sale import PaymentMethod, Tender
-from tests.e2e.test_walking_skeleton import _ticket_for
+from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +17,7 @@ def test_a_corrupted_change_is_rejected_alone(server, shop, paired_device, small
     pos = paired_device("caja-1")
     pos.agent.sync_once()
     receipts = [
-        record_sale(pos.db, pos.device, _ticket_for(pos, small_catalog[0].barcode, n),
+        record_sale(pos.db, pos.device, ticket_for(pos.db, small_catalog[0].barcode, n),
                     [Tender(PaymentMethod.CASH, 100_000)])
         for n in (1, 2, 3)
     ]

@@ -7,24 +7,16 @@ import pytest
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import catalog, facts, outbox
 from pos_client.sync.client import SyncClient
+from pos_client.ui.main_window import MainWindow
+from pos_client.ui.worker import Worker
 from shared.sale import PaymentMethod, Tender
-from shared.ticket import Ticket, TicketLine
+from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
 
 
-def _ticket_for(pos, barcode: str, pieces: int) -> Ticket:
-    with pos.db.read() as conn:
-        product = catalog.by_barcode(conn, barcode)
-    assert product is not None, barcode
-    ticket = Ticket()
-    ticket.add(TicketLine(product.id, product.name, product.price, pieces * 1000, product.iva,
-                          product.ieps_bp, product.sold_by_weight))
-    return ticket
-
-
 def test_sale_made_while_server_down_reaches_the_other_device(
-    server, shop, paired_device, small_catalog
+    qtbot, server, shop, paired_device, small_catalog
 ):
     a, b = paired_device("caja-1"), paired_device("caja-2")
     assert a.agent.sync_once().online
@@ -35,7 +27,7 @@ def test_sale_made_while_server_down_reaches_the_other_device(
     assert stock_before == coke.initial_stock_milli
 
     server.stop()  # the internet goes down
-    receipt = record_sale(a.db, a.device, _ticket_for(a, coke.barcode, 3),
+    receipt = record_sale(a.db, a.device, ticket_for(a.db, coke.barcode, 3),
                           [Tender(PaymentMethod.CASH, 10_000)])
     assert a.agent.sync_once().online is False
     with a.db.read() as conn:
@@ -51,12 +43,29 @@ def test_sale_made_while_server_down_reaches_the_other_device(
     assert stock_after == stock_before - 3000
     assert server.admin("SELECT count(*) AS n FROM sales")[0]["n"] == 1
 
+    # …and the cashier at B sees it: in the sales list, and in the product's stock.
+    worker = Worker()
+    window = MainWindow(b.db, b.device, None, worker)
+    qtbot.addWidget(window)
+    try:
+        window.show_sales()
+        qtbot.waitUntil(lambda: window.sales_model.rowCount() == 1)
+        shown = [window.sales_model.index(0, c).data() for c in range(4)]
+        assert shown[0] == receipt.folio
+        assert shown[2:] == [f"${3 * coke.price / 100:,.2f}", "Otra"]
+        qtbot.keyClicks(window.scan_input, coke.name)
+        qtbot.waitUntil(lambda: worker.idle and window.products_model.rowCount() == 1)
+        assert window.products_model.index(0, 3).data() == str((stock_before - 3000) // 1000)
+    finally:
+        window.close()
+        worker.shutdown()
+
 
 def test_pushing_the_same_batch_twice_changes_nothing(server, shop, paired_device, small_catalog):
     a = paired_device("caja-1")
     a.agent.sync_once()
     for pieces in (1, 2):
-        record_sale(a.db, a.device, _ticket_for(a, small_catalog[1].barcode, pieces),
+        record_sale(a.db, a.device, ticket_for(a.db, small_catalog[1].barcode, pieces),
                     [Tender(PaymentMethod.CASH, 50_000)])
     with a.db.read() as conn:
         bodies = [p.body for p in outbox.pending(conn, 500)]

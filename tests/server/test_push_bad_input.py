@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from pos_client.services.sales import record_sale
-from pos_client.store.repositories import catalog, outbox
+from pos_client.store.repositories import outbox
 from shared.sale import PaymentMethod, Tender
 from shared.sync.wire import PROTOCOL_HEADER
-from shared.ticket import Ticket, TicketLine
+from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
 
@@ -22,11 +22,8 @@ def device_and_body(paired_device, small_catalog):
     """A paired device and the JSON body of one real sale change, as the client sends it."""
     pos = paired_device("caja-1")
     pos.agent.sync_once()
-    with pos.db.read() as conn:
-        product = catalog.by_barcode(conn, small_catalog[0].barcode)
-    ticket = Ticket()
-    ticket.add(TicketLine(product.id, product.name, product.price, 1000, product.iva))
-    record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, product.price)])
+    record_sale(pos.db, pos.device, ticket_for(pos.db, small_catalog[0].barcode),
+                [Tender(PaymentMethod.CASH, small_catalog[0].price)])
     with pos.db.read() as conn:
         (pending,) = outbox.pending(conn, 10)
     return pos, json.loads(pending.body)
@@ -75,6 +72,19 @@ CASES = {
                        422, "invalid_payload"),
     "extra field": (lambda c: json.dumps({"changes": [_with(c, ("sneaky",), 1)]}),
                     422, "invalid_payload"),
+    "NUL in a name": (lambda c: json.dumps({"changes": [_with(c, ("payload", "lines"), [
+        dict(c["payload"]["lines"][0], name="Coca\u0000")])]}), 422, "invalid_payload"),
+    "NUL in the folio": (lambda c: json.dumps(
+        {"changes": [_with(c, ("payload", "folio"), "C1-\u0000")]}), 422, "invalid_payload"),
+    "device_seq past bigint": (lambda c: json.dumps(
+        {"changes": [_with(c, ("device_seq",), 2**63)]}), 422, "invalid_payload"),
+    "line total not price x qty": (lambda c: json.dumps({"changes": [_with(c, ("payload", "lines"), [
+        dict(c["payload"]["lines"][0], total=1)])]}), 422, "invalid_payload"),
+    "repeated line number": (lambda c: json.dumps({"changes": [_with(c, ("payload", "lines"), [
+        c["payload"]["lines"][0], c["payload"]["lines"][0]])]}), 422, "invalid_payload"),
+    "payments short of the total": (lambda c: json.dumps({"changes": [_with(
+        c, ("payload", "payments"), [dict(c["payload"]["payments"][0], amount=1, tendered=1)])]}),
+        422, "invalid_payload"),
     "too many changes": (lambda c: json.dumps({"changes": [c] * 501}), 422, "invalid_payload"),
 }
 
@@ -121,3 +131,22 @@ def test_oversized_body_is_refused(server, device_and_body):
     response = _post(server, huge, pos.device.credential)
     assert (response.status_code, response.json()["code"]) == (413, "payload_too_large")
     assert _state(server) == before
+
+
+def test_a_record_stamped_a_day_ahead_is_refused_but_a_fact_is_kept(server, device_and_body):
+    """A broken clock must not let one product edit win every later edit; a sale still counts."""
+    from shared.hlc import pack, wall_ms_now
+
+    pos, sale = device_and_body
+    future = pack(wall_ms_now() + 3 * 24 * 3600 * 1000, 0)
+    product = {
+        "change_id": str(uuid.uuid4()), "device_seq": 2, "hlc": future,
+        "created_at": sale["created_at"], "kind": "record", "entity": "product",
+        "op": "upsert", "payload": {"id": str(uuid.uuid4()), "name": "Reloj roto", "price": 100},
+    }
+    late_sale = _with(sale, ("hlc",), future)
+    response = _post(server, json.dumps({"changes": [late_sale, product]}), pos.device.credential)
+    results = response.json()["results"]
+    assert [(r["status"], r["code"]) for r in results] == [
+        ("accepted", None), ("rejected", "clock_ahead")]
+    assert server.admin("SELECT count(*) AS n FROM products WHERE name = 'Reloj roto'")[0]["n"] == 0

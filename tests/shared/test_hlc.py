@@ -119,3 +119,15 @@ def test_packed_stamps_compare_like_wall_time_then_counter(
 def test_a_stamp_of_today_fits_the_wire_limit() -> None:
     # The wire model bounds hlc to 2**62 so it fits PostgreSQL BIGINT.
     assert pack(T0, 2**16 - 1) < 2**62
+
+
+def test_a_stamp_from_a_clock_days_ahead_is_ignored() -> None:
+    from shared.hlc import MAX_AHEAD_MS
+
+    wall = 1_800_000_000_000
+    clock = HybridClock(wall_ms=lambda: wall)
+    broken = pack(wall + MAX_AHEAD_MS + 1, 0)
+    assert clock.observe(broken) is False
+    assert clock.now() < broken
+    assert clock.observe(pack(wall + 2 * 3600 * 1000, 0)) is True  # two hours ahead: fine
+    assert HybridClock(last=broken, wall_ms=lambda: wall).now() < broken
