@@ -8,11 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from pos_client.app import NO_DISPLAY_EXIT
+from pos_client.services.device import load_device
 from pos_client.store.database import Database
 from pos_client.store.repositories import customers
+from pos_client.ui.main_window import MainWindow
+from pos_client.ui.worker import Worker
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +31,7 @@ def _demo(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
-def test_demo_starts_server_creates_the_shop_and_pairs_the_pos(tmp_path):
+def test_demo_starts_server_creates_the_shop_and_pairs_the_pos(qtbot, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["QT_QPA_PLATFORM"] = "offscreen"
     result = _demo(tmp_path, env)
@@ -49,9 +53,35 @@ def test_demo_starts_server_creates_the_shop_and_pairs_the_pos(tmp_path):
     assert barcodes == products
     assert len(owing) >= 2
 
-    again = _demo(tmp_path, env)  # a second run reuses the shop instead of making another
+    _sell_at_the_demo_counter(qtbot, tmp_path / "demo" / "pos" / "pos.sqlite3")
+
+    again = _demo(tmp_path, env)  # a second run reuses the paired shop
     assert again.returncode == 0, again.stderr[-3000:]
     assert "Creando la tienda" not in again.stdout
+
+
+def _sell_at_the_demo_counter(qtbot, path: Path) -> None:
+    """The demo's own store, in the real window: scan a product from the demo catalog, charge."""
+    db = Database(path)
+    device = load_device(db)
+    worker = Worker()
+    window = MainWindow(db, device, None, worker)
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        qtbot.keyClicks(window.scan_input, "7501055300075")  # Coca-Cola 600 ml
+        qtbot.keyClick(window.scan_input, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: worker.idle and len(window.ticket.lines) == 1)
+        window.charge()
+        qtbot.keyClicks(window.payment_dialog.received, "50")
+        qtbot.keyClick(window.payment_dialog.received, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: window.last_receipt is not None)
+        assert window.last_receipt.folio == "C1-000001"
+        assert window.last_receipt.change == 5000 - 2200
+    finally:
+        window.close()
+        worker.shutdown()
+        db.close()
 
 
 def test_demo_without_a_display_says_how_to_fix_it(tmp_path):
