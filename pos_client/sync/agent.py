@@ -97,7 +97,10 @@ class SyncAgent:
         marked rejected with the server's reason, and the others go through.
         """
         try:
-            return list(self._http().push(bodies).results)
+            answer = self._http().push(bodies)
+            if answer.gaps:  # changes this device made but no longer has: tell support
+                log.error("the server is missing changes of this device: %s", answer.gaps)
+            return list(answer.results)
         except SyncRefused as exc:
             if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
                 raise

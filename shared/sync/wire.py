@@ -226,6 +226,9 @@ class ChangeResult(Wire):
 
 class PushResponse(Wire):
     results: list[ChangeResult]
+    # device_seq ranges [first, last] the server has never received from this device although
+    # later ones arrived: changes lost on the device (a restored backup, a damaged outbox).
+    gaps: list[tuple[int, int]] = []
 
 
 class FeedItem(Wire):

@@ -40,9 +40,10 @@ async def push(request: Request, pool: Pool, _: Protocol, cred: Credential) -> R
     except ValidationError as exc:
         raise validation_error(exc) from None
     async with tenant_tx(pool, cred.tenant_id) as conn:
-        results = await apply_changes(conn, cred.tenant_id, cred.device_id, batch.changes)
+        applied = await apply_changes(conn, cred.tenant_id, cred.device_id, batch.changes)
     # Serialized here, once: FastAPI would validate the 500 results again on the way out.
-    return Response(PushResponse(results=results).model_dump_json(), media_type="application/json")
+    answer = PushResponse(results=applied.results, gaps=applied.gaps).model_dump_json()
+    return Response(answer, media_type="application/json")
 
 
 @router.get("/pull")
@@ -54,4 +55,4 @@ async def pull(
     async with tenant_tx(pool, cred.tenant_id) as conn:
         await _authenticate(conn, cred)
         body = await pull_page_json(conn, cred.tenant_id, cred.device_id, cursor, limit)
-    return Response(body, media_type="application/json")
+    return Response(answer, media_type="application/json")

@@ -56,6 +56,16 @@ async def count(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
     return n
 
 
+async def lock_seq(conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int | None:
+    """Lock an active device's row for this push; its highest device_seq seen, or None if revoked."""
+    value: int | None = await conn.fetchval(
+        """SELECT last_device_seq FROM devices
+           WHERE tenant_id = $1 AND device_id = $2 AND revoked_at IS NULL FOR UPDATE""",
+        tenant_id, device_id,
+    )
+    return value
+
+
 async def advance_seq(
     conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, seq: int
 ) -> int | None:

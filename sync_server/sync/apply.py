@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -13,6 +15,8 @@ from shared.errors import DomainError
 from shared.hlc import too_far_ahead, wall_ms_now
 from shared.sync.wire import Change, ChangeResult
 from sync_server.repositories import catalog, customers, devices, feed, inventory, sales, tenants
+
+log = logging.getLogger(__name__)
 
 Applier = Callable[[asyncpg.Connection, uuid.UUID, uuid.UUID | None, Sequence[Any]], Awaitable[None]]
 
@@ -33,10 +37,26 @@ class DeviceRevoked(DomainError):
     code = "device_revoked"
 
 
+@dataclass(frozen=True)
+class Applied:
+    results: list[ChangeResult]
+    gaps: list[tuple[int, int]]
+
+
+def seq_gaps(last_seen: int, seqs: Sequence[int]) -> list[tuple[int, int]]:
+    """Ranges of numbers after ``last_seen`` and below the highest of ``seqs`` not in ``seqs``."""
+    gaps, expected = [], last_seen + 1
+    for seq in sorted({s for s in seqs if s > last_seen}):
+        if seq > expected:
+            gaps.append((expected, seq - 1))
+        expected = seq + 1
+    return gaps
+
+
 async def apply_changes(
     conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[Change],
-) -> list[ChangeResult]:
+) -> Applied:
     """Apply ``changes`` from ``origin`` (None: the server itself) and answer each one.
 
     A change already in the feed, from an earlier push or earlier in this batch, is a
@@ -78,11 +98,17 @@ async def apply_changes(
         for i, c in enumerate(fresh, start=1)
     ])
     await tenants.set_feed_head(conn, tenant_id, head + len(fresh))
+    gaps: list[tuple[int, int]] = []
     if origin is not None:
-        top = max(c.device_seq for c in changes)
-        if await devices.advance_seq(conn, tenant_id, origin, top) is None:
+        last_seen = await devices.lock_seq(conn, tenant_id, origin)
+        if last_seen is None:
             raise DeviceRevoked("Este dispositivo fue dado de baja. Vuelve a vincularlo.")
-    return results
+        gaps = seq_gaps(last_seen, [c.device_seq for c in changes])
+        if gaps:
+            log.warning("device_seq gap", extra={"tenant_id": str(tenant_id),
+                                                 "device_id": str(origin), "gaps": gaps})
+        await devices.advance_seq(conn, tenant_id, origin, max(c.device_seq for c in changes))
+    return Applied(results, gaps)
 
 
 def _rejected(change: Change, code: str, message: str) -> ChangeResult:
