@@ -55,4 +55,4 @@ async def pull(
     async with tenant_tx(pool, cred.tenant_id) as conn:
         await _authenticate(conn, cred)
         body = await pull_page_json(conn, cred.tenant_id, cred.device_id, cursor, limit)
-    return Response(answer, media_type="application/json")
+    return Response(body, media_type="application/json")
