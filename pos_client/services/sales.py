@@ -6,14 +6,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pos_client.services import local
 from pos_client.services.device import Device
 from pos_client.store.database import Database
-from pos_client.store.repositories import facts, meta, outbox
+from pos_client.store.repositories import meta
 from shared.clock import utc_now
 from shared.errors import EmptySale
 from shared.ids import new_uuid7
 from shared.sale import Payment, Tender, settle
-from shared.sync.wire import SaleChange, SaleLinePayload, SalePayload, SalePaymentPayload
+from shared.sync.wire import SaleLinePayload, SalePayload, SalePaymentPayload
 from shared.ticket import Ticket
 
 
@@ -56,10 +57,6 @@ def record_sale(db: Database, device: Device, ticket: Ticket, tenders: Sequence[
             id=sale_id, folio=f"{device.code}-{number:06d}", sold_at=now, total=ticket.total,
             change=settlement.change, lines=lines, payments=payments,
         )
-        facts.insert_sale(conn, payload, device.device_id)
-        outbox.append(conn, SaleChange(
-            change_id=new_uuid7(), device_seq=outbox.next_seq(conn), hlc=device.clock.now(),
-            created_at=now, entity="sale", payload=payload,
-        ))
+        local.save(conn, device, "sale", payload)
     return SaleReceipt(sale_id, payload.folio, payload.total, settlement.change,
                        settlement.payments)

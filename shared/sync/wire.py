@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -206,6 +207,26 @@ Change = Annotated[
     | FiadoPaymentChange,
     Field(discriminator="entity"),
 ]
+
+_CHANGE_TYPES: dict[str, type[_Envelope]] = {
+    "sale": SaleChange, "inventory_movement": InventoryMovementChange, "product": ProductChange,
+    "customer": CustomerChange, "fiado_charge": FiadoChargeChange,
+    "fiado_payment": FiadoPaymentChange,
+}
+
+
+def make_change(
+    entity: str, payload: Wire, *, change_id: uuid.UUID, device_seq: int, hlc: int,
+    created_at: datetime, op: str | None = None,
+) -> Change:
+    """Wrap a payload in the envelope of its entity (``op`` defaults to the entity's usual)."""
+    fields: dict[str, object] = {"change_id": change_id, "device_seq": device_seq, "hlc": hlc,
+                                 "created_at": created_at, "entity": entity, "payload": payload}
+    if op is not None:
+        fields["op"] = op
+    change: Change = _CHANGE_TYPES[entity].model_validate(fields)  # type: ignore[assignment]
+    return change
+
 
 # ---- calls ----------------------------------------------------------------------------------
 

@@ -111,3 +111,30 @@ def count(conn: Connection) -> int:
 
 def max_hlc(conn: Connection) -> int:
     return int(conn.execute(select(func.max(products.c.hlc))).scalar() or 0)
+
+
+def payload(conn: Connection, product_id: uuid.UUID) -> ProductPayload | None:
+    """The stored product as a record payload, to edit and save again."""
+    row = conn.execute(select(products).where(products.c.id == str(product_id))).first()
+    if row is None:
+        return None
+    barcodes = conn.execute(
+        select(product_barcodes.c.barcode).where(product_barcodes.c.product_id == row.id)
+        .order_by(product_barcodes.c.barcode)
+    ).scalars().all()
+    return ProductPayload(
+        id=uuid.UUID(row.id), name=row.name, barcodes=list(barcodes), department=row.department,
+        price=row.price, cost=row.cost, iva=IvaRate(row.iva), ieps_bp=row.ieps_bp,
+        sold_by_weight=bool(row.sold_by_weight), min_stock_milli=row.min_stock_milli,
+        active=bool(row.active),
+    )
+
+
+def prices(conn: Connection) -> dict[uuid.UUID, int]:
+    """Every live product's price: what two replicas of a catalog must agree on."""
+    rows = conn.execute(select(products.c.id, products.c.price).where(products.c.deleted == 0))
+    return {uuid.UUID(r.id): r.price for r in rows}
+
+
+def stock_levels(conn: Connection) -> dict[uuid.UUID, int]:
+    return {uuid.UUID(r.product_id): r.qty_milli for r in conn.execute(select(stock))}

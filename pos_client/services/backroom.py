@@ -1,0 +1,77 @@
+"""Back-room use cases: stock receipts, product edits, customers and their fiado account."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pos_client.services import local
+from pos_client.services.device import Device
+from pos_client.store.database import Database
+from pos_client.store.repositories import catalog
+from shared.clock import utc_now
+from shared.errors import DomainError, UnknownProduct
+from shared.ids import new_uuid7
+from shared.sale import PaymentMethod
+from shared.sync.wire import (
+    CustomerPayload,
+    FiadoChargePayload,
+    FiadoPaymentPayload,
+    InventoryMovementPayload,
+    MovementReason,
+)
+
+
+def move_stock(
+    db: Database, device: Device, product_id: uuid.UUID, qty_milli: int,
+    reason: MovementReason = "receipt", note: str | None = None,
+) -> uuid.UUID:
+    """Merchandise received (positive) or an adjustment (either sign)."""
+    if qty_milli == 0:
+        raise DomainError("La cantidad no puede ser cero.", code="invalid_quantity")
+    movement = InventoryMovementPayload(id=new_uuid7(), product_id=product_id, qty_milli=qty_milli,
+                                        reason=reason, note=note, moved_at=utc_now())
+    with db.write() as conn:
+        local.save(conn, device, "inventory_movement", movement)
+    return movement.id
+
+
+def edit_product(db: Database, device: Device, product_id: uuid.UUID, **fields: Any) -> None:
+    """Change some of a product's fields (price, name, …); the rest stay as stored."""
+    with db.write() as conn:
+        current = catalog.payload(conn, product_id)
+        if current is None:
+            raise UnknownProduct("Ese producto no existe en esta tienda.")
+        updated = current.model_validate({**current.model_dump(), **fields})
+        local.save(conn, device, "product", updated, op="upsert")
+
+
+def add_customer(
+    db: Database, device: Device, name: str, phone: str | None = None, credit_limit: int = 0
+) -> uuid.UUID:
+    customer = CustomerPayload(id=new_uuid7(), name=name, phone=phone, credit_limit=credit_limit)
+    with db.write() as conn:
+        local.save(conn, device, "customer", customer, op="upsert")
+    return customer.id
+
+
+def charge_fiado(
+    db: Database, device: Device, customer_id: uuid.UUID, amount: int, note: str | None = None
+) -> uuid.UUID:
+    charge = FiadoChargePayload(id=new_uuid7(), customer_id=customer_id, amount=amount, note=note,
+                                charged_at=utc_now())
+    with db.write() as conn:
+        local.save(conn, device, "fiado_charge", charge)
+    return charge.id
+
+
+def pay_fiado(
+    db: Database, device: Device, customer_id: uuid.UUID, amount: int,
+    method: PaymentMethod = PaymentMethod.CASH,
+) -> uuid.UUID:
+    """An abono: the customer pays back part or all of what they owe."""
+    payment = FiadoPaymentPayload(id=new_uuid7(), customer_id=customer_id, amount=amount,
+                                  method=method, paid_at=utc_now())
+    with db.write() as conn:
+        local.save(conn, device, "fiado_payment", payment)
+    return payment.id

@@ -1,0 +1,22 @@
+"""Saving a local change: apply it to this device's store and queue it in the outbox, together."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from pos_client.services.device import Device
+from pos_client.store.repositories import outbox
+from pos_client.sync.apply import apply_change
+from shared.clock import utc_now
+from shared.ids import new_uuid7
+from shared.sync.wire import Change, Wire, make_change
+
+
+def save(conn: Connection, device: Device, entity: str, payload: Wire, op: str | None = None) -> Change:
+    """Inside the caller's write transaction: the same code path a pulled change takes, so a
+    device's own edits and other devices' edits land in its store exactly alike."""
+    change = make_change(entity, payload, change_id=new_uuid7(), device_seq=outbox.next_seq(conn),
+                         hlc=device.clock.now(), created_at=utc_now(), op=op)
+    apply_change(conn, change, device.device_id)
+    outbox.append(conn, change)
+    return change

@@ -1,0 +1,71 @@
+"""Record conflicts settle by last writer on the hybrid clock; skewed clocks move no derived value."""
+
+from __future__ import annotations
+
+import pytest
+
+from pos_client.services import backroom
+from pos_client.services.sales import record_sale
+from pos_client.store.repositories import catalog, customers
+from shared.hlc import HybridClock, wall_ms_now
+from shared.sale import PaymentMethod, Tender
+from tests.support.sales import ticket_for
+
+pytestmark = pytest.mark.e2e
+
+TWO_HOURS_MS = 2 * 3600 * 1000
+
+
+def _product_id(pos, barcode):
+    with pos.db.read() as conn:
+        return catalog.by_barcode(conn, barcode).id
+
+
+def test_an_older_offline_edit_loses_to_a_newer_one(server, shop, paired_device, small_catalog):
+    a, b = paired_device("caja-1"), paired_device("caja-2")
+    a.agent.sync_once()
+    b.agent.sync_once()
+    coke = _product_id(a, small_catalog[0].barcode)
+    backroom.edit_product(a.db, a.device, coke, price=2300)  # A is offline: not pushed yet
+    backroom.edit_product(b.db, b.device, coke, price=2500)  # later, on B, pushed at once
+    b.agent.sync_once()
+    a.agent.sync_once()  # A's older edit arrives last
+    b.agent.sync_once()
+    for pos in (a, b):
+        with pos.db.read() as conn:
+            assert catalog.by_id(conn, coke).price == 2500
+    assert server.admin("SELECT price FROM products WHERE product_id = $1", coke)[0]["price"] == 2500
+
+
+@pytest.mark.parametrize("skew_ms", [TWO_HOURS_MS, -TWO_HOURS_MS])
+def test_a_skewed_clock_changes_no_derived_value(server, shop, paired_device, small_catalog, skew_ms):
+    skewed, honest = paired_device("caja-1"), paired_device("caja-2")
+    skewed.device.clock = HybridClock(wall_ms=lambda: wall_ms_now() + skew_ms)
+    for pos in (skewed, honest):
+        pos.agent.sync_once()
+    debtor_id = backroom.add_customer(honest.db, honest.device, "Doña Lupita", credit_limit=50_000)
+    backroom.charge_fiado(honest.db, honest.device, debtor_id, 4_000)
+    for pos in (honest, skewed):
+        pos.agent.sync_once()
+    item = small_catalog[0]
+    product = _product_id(honest, item.barcode)
+    with skewed.db.read() as conn:
+        debtor = {c.id: c for c in customers.balances(conn)}[debtor_id]
+    assert debtor.balance == 4_000
+    for pos in (skewed, honest):
+        ticket = ticket_for(pos.db, item.barcode, 2)
+        record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+        backroom.move_stock(pos.db, pos.device, product, 5000)
+        backroom.charge_fiado(pos.db, pos.device, debtor.id, 1000)
+        backroom.pay_fiado(pos.db, pos.device, debtor.id, 300)
+    for _ in range(2):
+        for pos in (skewed, honest):
+            pos.agent.sync_once()
+    expected_stock = item.initial_stock_milli - 2 * 2000 + 2 * 5000
+    expected_balance = debtor.balance + 2 * (1000 - 300)
+    for pos in (skewed, honest):
+        with pos.db.read() as conn:
+            assert catalog.stock_of(conn, product) == expected_stock
+            assert {c.id: c.balance for c in customers.balances(conn)}[debtor.id] == expected_balance
+    row = server.admin("SELECT stock_milli FROM product_stock WHERE product_id = $1", product)
+    assert row[0]["stock_milli"] == expected_stock

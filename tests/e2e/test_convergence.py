@@ -1,0 +1,215 @@
+"""Convergence under faults: three devices sell, receive stock, edit prices and run fiado accounts,
+going on- and offline through a proxy that drops, delays, duplicates, reorders and cuts requests.
+After a final sync every device equals the server, and both equal a clean replay of all facts."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+from sqlalchemy import text
+
+from pos_client.services import backroom
+from pos_client.services.sales import record_sale
+from pos_client.store.repositories import catalog, customers
+from shared.catalog import StarterProduct, load_starter_catalog
+from shared.sale import PaymentMethod, Tender
+from shared.sync.wire import (
+    Change,
+    FiadoChargeChange,
+    FiadoPaymentChange,
+    InventoryMovementChange,
+    ProductChange,
+    SaleChange,
+)
+from sync_server.services import shops
+from sync_server.services.demo import demo_customer_changes
+from tests.support.client import PosDevice, open_device, pair
+from tests.support.postgres import fresh_database
+from tests.support.proxy import FaultyProxy
+from tests.support.sales import ticket_for
+from tests.support.server import ServerHarness
+
+pytestmark = pytest.mark.e2e
+
+DEVICES = 3
+DEAD_URL = "http://127.0.0.1:9"  # nothing listens there: the shop's internet is down
+CATALOG: list[StarterProduct] = [p for p in load_starter_catalog() if not p.sold_by_weight][:6]
+
+operation = st.one_of(
+    st.tuples(st.just("sale"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
+              st.integers(1, 3)),
+    st.tuples(st.just("receive"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
+              st.integers(1, 24)),
+    st.tuples(st.just("price"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
+              st.integers(500, 9_000)),
+    st.tuples(st.just("charge"), st.integers(0, DEVICES - 1), st.integers(0, 4),
+              st.integers(100, 20_000)),
+    st.tuples(st.just("pay"), st.integers(0, DEVICES - 1), st.integers(0, 4),
+              st.integers(100, 10_000)),
+    st.tuples(st.just("offline"), st.integers(0, DEVICES - 1), st.just(0), st.just(0)),
+    st.tuples(st.just("online"), st.integers(0, DEVICES - 1), st.just(0), st.just(0)),
+    st.tuples(st.just("sync"), st.integers(0, DEVICES - 1), st.just(0), st.just(0)),
+)
+
+
+@dataclass
+class Shop:
+    server: ServerHarness
+    proxy: FaultyProxy
+    devices: list[PosDevice]
+    customer_ids: list[uuid.UUID] = field(default_factory=list)
+    sales_made: int = 0
+
+
+# 20 examples (~30 s) is what it took to catch a server that ignored last-writer-wins.
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(ops=st.lists(operation, min_size=10, max_size=40), seed=st.integers(0, 2**32 - 1))
+def test_devices_and_server_converge_under_faults(pg_url, tmp_path_factory, ops, seed):
+    with fresh_database(pg_url) as url:
+        shop = _open_shop(url, tmp_path_factory.mktemp("conv"), random.Random(seed))
+        try:
+            for op in ops:
+                _run(shop, *op)
+            shop.proxy.calm()
+            for pos in shop.devices:
+                pos.device.server_url, pos.agent._client = shop.proxy.url, None
+            for _ in range(2):  # round one pushes everything, round two pulls everything
+                for pos in shop.devices:
+                    status = pos.agent.sync_once()
+                    assert status.online, status.problem
+                    assert (status.pending, status.rejected) == (0, 0)
+            _assert_converged(shop)
+        finally:
+            for pos in shop.devices:
+                pos.close()
+            shop.proxy.stop()
+            shop.server.stop()
+
+
+def _open_shop(url: str, folder, rng: random.Random) -> Shop:
+    server = ServerHarness(url).start()
+    created = server.call(lambda pool: shops.create_shop(
+        pool, "Convergencia", CATALOG, extra=demo_customer_changes()))
+    proxy = FaultyProxy(server.url, rng).start()
+    devices = []
+    for i in range(DEVICES):
+        pos = open_device(folder / f"caja-{i}.sqlite3")
+        code = server.call(lambda pool: shops.create_pairing_code(pool, created.tenant_id))
+        pair(pos, server.url, code.code, f"caja-{i}")
+        pos.agent.sync_once()  # the first sync, direct: catalog and customers
+        pos.device.server_url, pos.agent._client = proxy.url, None
+        devices.append(pos)
+    with devices[0].db.read() as conn:
+        ids = sorted(c.id for c in customers.balances(conn))
+    return Shop(server, proxy, devices, ids)
+
+
+def _run(shop: Shop, kind: str, d: int, a: int, b: int) -> None:
+    pos = shop.devices[d]
+    product = CATALOG[a] if kind in ("sale", "receive", "price") else None
+    if kind == "sale":
+        ticket = ticket_for(pos.db, product.barcode, b)
+        record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+        shop.sales_made += 1
+    elif kind == "receive":
+        with pos.db.read() as conn:
+            product_id = catalog.by_barcode(conn, product.barcode).id
+        backroom.move_stock(pos.db, pos.device, product_id, b * 1000)
+    elif kind == "price":
+        with pos.db.read() as conn:
+            product_id = catalog.by_barcode(conn, product.barcode).id
+        backroom.edit_product(pos.db, pos.device, product_id, price=b)
+    elif kind == "charge":
+        backroom.charge_fiado(pos.db, pos.device, shop.customer_ids[a], b)
+    elif kind == "pay":
+        backroom.pay_fiado(pos.db, pos.device, shop.customer_ids[a], b)
+    elif kind in ("offline", "online"):
+        pos.device.server_url = DEAD_URL if kind == "offline" else shop.proxy.url
+        pos.agent._client = None
+    elif kind == "sync":
+        pos.agent.sync_once()  # may fail: offline, or the proxy misbehaves
+
+
+def _device_state(pos: PosDevice) -> dict:
+    with pos.db.read() as conn:
+        return {
+            "stock": catalog.stock_levels(conn),
+            "balances": {c.id: c.balance for c in customers.balances(conn)},
+            "sales": set(conn.execute(text("SELECT id FROM sales")).scalars()),
+            "prices": catalog.prices(conn),
+        }
+
+
+def _server_state(server: ServerHarness) -> dict:
+    return {
+        "stock": {r["product_id"]: r["stock_milli"]
+                  for r in server.admin("SELECT product_id, stock_milli FROM product_stock")},
+        "balances": {r["customer_id"]: r["balance"]
+                     for r in server.admin("SELECT customer_id, balance FROM customer_balances")},
+        "sales": {str(r["sale_id"]) for r in server.admin("SELECT sale_id FROM sales")},
+        "prices": {r["product_id"]: r["price"]
+                   for r in server.admin("SELECT product_id, price FROM products")},
+    }
+
+
+def _replay(server: ServerHarness) -> dict:
+    """A clean replay of every change in the feed, from scratch, by the protocol's own rules."""
+    stock: Counter[uuid.UUID] = Counter()
+    balances: Counter[uuid.UUID] = Counter()
+    sales: set[str] = set()
+    winners: dict[uuid.UUID, tuple[tuple[int, str], int]] = {}
+    seen_facts: set[uuid.UUID] = set()
+    rows = server.admin("SELECT origin_device_id, body::text AS body FROM changes ORDER BY seq")
+    adapter: TypeAdapter = TypeAdapter(Change)
+    for row in rows:
+        change = adapter.validate_json(row["body"])
+        writer = str(row["origin_device_id"] or uuid.UUID(int=0))
+        payload = change.payload
+        if change.kind == "fact":
+            if payload.id in seen_facts:
+                continue
+            seen_facts.add(payload.id)
+        if isinstance(change, SaleChange):
+            sales.add(str(payload.id))
+            for line in payload.lines:
+                stock[line.product_id] -= line.qty_milli
+        elif isinstance(change, InventoryMovementChange):
+            stock[payload.product_id] += payload.qty_milli
+        elif isinstance(change, FiadoChargeChange):
+            balances[payload.customer_id] += payload.amount
+        elif isinstance(change, FiadoPaymentChange):
+            balances[payload.customer_id] -= payload.amount
+        elif isinstance(change, ProductChange):
+            stamp = (change.hlc, writer)
+            if payload.id not in winners or winners[payload.id][0] < stamp:
+                winners[payload.id] = (stamp, payload.price)
+    return {"stock": dict(stock), "balances": dict(balances), "sales": sales,
+            "prices": {k: v[1] for k, v in winners.items()}}
+
+
+def _assert_converged(shop: Shop) -> None:
+    server = _server_state(shop.server)
+    replay = _replay(shop.server)
+    assert len(server["sales"]) == shop.sales_made, "a sale was lost or counted twice"
+    assert server["sales"] == replay["sales"]
+    assert server["prices"] == replay["prices"]
+    assert {k: v for k, v in server["stock"].items() if v} == {
+        k: v for k, v in replay["stock"].items() if v}
+    assert {k: v for k, v in server["balances"].items() if v} == {
+        k: v for k, v in replay["balances"].items() if v}
+    for pos in shop.devices:
+        device = _device_state(pos)
+        assert device["sales"] == server["sales"]
+        assert {uuid.UUID(str(k)): v for k, v in device["prices"].items()} == server["prices"]
+        assert {k: v for k, v in device["stock"].items() if v} == {
+            k: v for k, v in server["stock"].items() if v}
+        assert {k: v for k, v in device["balances"].items() if v} == {
+            k: v for k, v in server["balances"].items() if v}

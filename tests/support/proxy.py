@@ -1,0 +1,100 @@
+"""A loopback HTTP proxy that misbehaves like a bad shop connection, for sync fault tests.
+
+Per request it may: drop it (the server never sees it), delay it, send it twice, cut the
+answer after the server has committed, or keep a copy and replay it later, after newer
+requests (a stale retry arriving out of order). Choices come from a seeded ``random.Random``.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+FAULTS = ("pass", "drop", "delay", "duplicate", "cut", "replay_later")
+_FORWARDED = ("Authorization", "Content-Type", "X-MCH-Protocol")
+
+
+class FaultyProxy:
+    def __init__(self, upstream: str, rng: random.Random, fault_rate: float = 0.35) -> None:
+        self.upstream = httpx.Client(base_url=upstream, timeout=30)
+        self.rng, self.fault_rate = rng, fault_rate
+        self.counts: Counter[str] = Counter()
+        self._stash: list[tuple[str, str, dict[str, str], bytes]] = []
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                proxy._handle(self)
+
+            def do_POST(self) -> None:  # noqa: N802
+                proxy._handle(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> FaultyProxy:
+        self._thread.start()
+        return self
+
+    def calm(self) -> None:
+        """No more faults, and no stale replays left to arrive."""
+        with self._lock:
+            self.fault_rate = 0.0
+            self._stash.clear()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self.upstream.close()
+
+    def _choose(self) -> str:
+        with self._lock:
+            if self.rng.random() >= self.fault_rate:
+                return "pass"
+            return self.rng.choice(FAULTS[1:])
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
+        headers = {k: v for k in _FORWARDED if (v := h.headers.get(k)) is not None}
+        request = (h.command, h.path, headers, body)
+        fault = self._choose()
+        self.counts[fault] += 1
+        with self._lock:
+            stale = self._stash.pop(0) if self._stash and self.rng.random() < 0.5 else None
+        if stale is not None:
+            self._forward(*stale)  # an old request lands now, after newer ones
+        if fault == "drop":
+            h.close_connection = True
+            return
+        if fault == "delay":
+            threading.Event().wait(self.rng.uniform(0.001, 0.03))
+        if fault == "replay_later":
+            with self._lock:
+                self._stash.append(request)
+        response = self._forward(*request)
+        if fault == "duplicate":
+            response = self._forward(*request)
+        if fault == "cut" or response is None:
+            h.close_connection = True  # committed upstream; the device never hears back
+            return
+        h.send_response(response.status_code)
+        h.send_header("Content-Type", response.headers.get("content-type", "application/json"))
+        h.send_header("Content-Length", str(len(response.content)))
+        h.end_headers()
+        h.wfile.write(response.content)
+
+    def _forward(self, method: str, path: str, headers: dict[str, str], body: bytes) -> httpx.Response | None:
+        try:
+            return self.upstream.request(method, path, headers=headers, content=body or None)
+        except httpx.HTTPError:
+            return None
