@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -23,6 +24,9 @@ class FaultyProxy:
         self.upstream = httpx.Client(base_url=upstream, timeout=30)
         self.rng, self.fault_rate = rng, fault_rate
         self.counts: Counter[str] = Counter()
+        # Called with ("request" | "answered", method, path) around each forward: tests kill
+        # a client process at chosen points of a push or pull.
+        self.on_event: Callable[[str, str, str], None] | None = None
         self._stash: list[tuple[str, str, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         proxy = self
@@ -69,6 +73,8 @@ class FaultyProxy:
         request = (h.command, h.path, headers, body)
         fault = self._choose()
         self.counts[fault] += 1
+        if self.on_event:
+            self.on_event("request", h.command, h.path)
         with self._lock:
             stale = self._stash.pop(0) if self._stash and self.rng.random() < 0.5 else None
         if stale is not None:
@@ -87,11 +93,16 @@ class FaultyProxy:
         if fault == "cut" or response is None:
             h.close_connection = True  # committed upstream; the device never hears back
             return
+        if self.on_event:
+            self.on_event("committed", h.command, h.path)
         h.send_response(response.status_code)
         h.send_header("Content-Type", response.headers.get("content-type", "application/json"))
         h.send_header("Content-Length", str(len(response.content)))
         h.end_headers()
         h.wfile.write(response.content)
+        h.wfile.flush()
+        if self.on_event:
+            self.on_event("answered", h.command, h.path)
 
     def _forward(self, method: str, path: str, headers: dict[str, str], body: bytes) -> httpx.Response | None:
         try:
