@@ -5,7 +5,7 @@ from __future__ import annotations
 from pos_client.services.device import Device
 from pos_client.store.database import Database
 from pos_client.store.repositories import catalog, outbox
-from pos_client.sync.apply import apply_change
+from pos_client.sync.apply import apply_changes
 from shared.catalog import StarterProduct, starter_changes
 from shared.clock import utc_now
 
@@ -18,7 +18,8 @@ def load_starter(db: Database, device: Device, products: list[StarterProduct]) -
     with db.write() as conn:
         if catalog.count(conn):
             return 0
-        for change in starter_changes(products, device.clock, utc_now(), outbox.next_seq(conn)):
-            apply_change(conn, change, device.device_id)
+        changes = starter_changes(products, device.clock, utc_now(), outbox.next_seq(conn))
+        apply_changes(conn, [(change, device.device_id) for change in changes])
+        for change in changes:
             outbox.append(conn, change)
     return len(products)

@@ -13,7 +13,7 @@ from datetime import datetime
 from pos_client.services.device import Device
 from pos_client.store.database import Database
 from pos_client.store.repositories import meta, outbox
-from pos_client.sync.apply import apply_item
+from pos_client.sync.apply import apply_page
 from pos_client.sync.client import Offline, SyncClient, SyncRefused
 from shared.clock import utc_now
 from shared.sync.wire import MAX_PUSH_CHANGES, ChangeResult
@@ -116,9 +116,8 @@ class SyncAgent:
             with self.db.read() as conn:
                 cursor = meta.get_int(conn, "pull_cursor")
             page = self._http().pull(cursor)
-            with self.db.write() as conn:
-                for item in page.items:
-                    apply_item(conn, item, self.device.clock)
+            with self.db.write() as conn:  # the page and the cursor commit together
+                apply_page(conn, page.items, self.device.clock)
                 meta.put(conn, "pull_cursor", page.cursor)
             if not page.has_more:
                 return

@@ -1,9 +1,10 @@
-"""Apply changes pulled from the server to the local store: facts once, records by last writer."""
+"""Apply changes to the local store: facts once, records by last writer, a whole page at a time."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -13,38 +14,54 @@ from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
 from shared.sync.wire import Change, FeedItem
 
-
-def _record(upsert: Callable[..., bool]) -> Callable[[Connection, Any, uuid.UUID | None], None]:
-    def apply(conn: Connection, change: Any, origin: uuid.UUID | None) -> None:
-        upsert(conn, change.payload, change.hlc, origin or SERVER_WRITER,
-               deleted=change.op == "delete")
-
-    return apply
+Origin = uuid.UUID | None
 
 
-def _fact(insert: Callable[..., bool]) -> Callable[[Connection, Any, uuid.UUID | None], None]:
-    def apply(conn: Connection, change: Any, origin: uuid.UUID | None) -> None:
-        insert(conn, change.payload, origin)
+def _records(store: Callable[[Connection, Any], None]) -> Callable[[Connection, Any], None]:
+    def apply(conn: Connection, batch: list[tuple[Any, Origin]]) -> None:
+        store(conn, [(c.payload, c.hlc, origin or SERVER_WRITER, c.op == "delete")
+                     for c, origin in batch])
 
     return apply
 
 
-_APPLY = {
-    "product": _record(catalog.upsert_lww),
-    "customer": _record(customers.upsert_lww),
-    "sale": _fact(facts.insert_sale),
-    "inventory_movement": _fact(facts.insert_movement),
-    "fiado_charge": _fact(customers.insert_charge),
-    "fiado_payment": _fact(customers.insert_payment),
+def _facts(store: Callable[[Connection, Any], None]) -> Callable[[Connection, Any], None]:
+    def apply(conn: Connection, batch: list[tuple[Any, Origin]]) -> None:
+        store(conn, [(c.payload, origin) for c, origin in batch])
+
+    return apply
+
+
+# Records first, so facts in the same page find the product or customer they mention.
+_APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = {
+    "product": _records(catalog.upsert_many),
+    "customer": _records(customers.upsert_many),
+    "sale": _facts(facts.insert_sales),
+    "inventory_movement": _facts(facts.insert_movements),
+    "fiado_charge": _facts(customers.insert_charges),
+    "fiado_payment": _facts(customers.insert_payments),
 }
 
 
-def apply_change(conn: Connection, change: Change, origin: uuid.UUID | None) -> None:
-    """Apply one change to the local store; applying it again changes nothing."""
-    _APPLY[change.entity](conn, change, origin)
+def apply_changes(conn: Connection, changes: Sequence[tuple[Change, Origin]]) -> None:
+    """Apply changes to the local store; applying them again changes nothing.
+
+    Grouped by entity so a page of 500 becomes a handful of statements, not thousands.
+    """
+    by_entity: dict[str, list[tuple[Change, Origin]]] = defaultdict(list)
+    for change, origin in changes:
+        by_entity[change.entity].append((change, origin))
+    for entity, apply in _APPLY.items():
+        if by_entity[entity]:
+            apply(conn, by_entity[entity])
 
 
-def apply_item(conn: Connection, item: FeedItem, clock: HybridClock) -> None:
-    """Apply one pulled change and move our clock past it."""
-    clock.observe(item.change.hlc)
-    apply_change(conn, item.change, item.origin_device_id)
+def apply_change(conn: Connection, change: Change, origin: Origin) -> None:
+    apply_changes(conn, [(change, origin)])
+
+
+def apply_page(conn: Connection, items: Sequence[FeedItem], clock: HybridClock) -> None:
+    """Apply a pulled page and move our clock past it."""
+    for item in items:
+        clock.observe(item.change.hlc)
+    apply_changes(conn, [(item.change, item.origin_device_id) for item in items])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,25 +84,26 @@ def stock_of(conn: Connection, product_id: uuid.UUID) -> int:
     return int(value or 0)
 
 
-def upsert_lww(
-    conn: Connection, payload: ProductPayload, hlc: int, writer: uuid.UUID, deleted: bool
-) -> bool:
-    """Store a product edit unless a newer one, by (hlc, writer), is already here."""
-    values = {
-        "id": str(payload.id), "name": payload.name, "department": payload.department,
-        "price": payload.price, "cost": payload.cost, "iva": payload.iva.value,
-        "ieps_bp": payload.ieps_bp, "sold_by_weight": int(payload.sold_by_weight),
-        "min_stock_milli": payload.min_stock_milli, "active": int(payload.active),
-        "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer),
-    }
-    if not lww.upsert(conn, products, values):
-        return False
-    conn.execute(delete(product_barcodes).where(product_barcodes.c.product_id == str(payload.id)))
-    if payload.barcodes:
-        conn.execute(insert(product_barcodes).prefix_with("OR IGNORE"), [
-            {"barcode": b, "product_id": str(payload.id)} for b in payload.barcodes
-        ])
-    return True
+def upsert_many(
+    conn: Connection, edits: Sequence[tuple[ProductPayload, int, uuid.UUID, bool]]
+) -> None:
+    """Store product edits (payload, hlc, writer, deleted) by last writer wins, barcodes too."""
+    rows = [
+        {"id": str(p.id), "name": p.name, "department": p.department, "price": p.price,
+         "cost": p.cost, "iva": p.iva.value, "ieps_bp": p.ieps_bp,
+         "sold_by_weight": int(p.sold_by_weight), "min_stock_milli": p.min_stock_milli,
+         "active": int(p.active), "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer),
+         "_barcodes": p.barcodes}
+        for p, hlc, writer, deleted in edits
+    ]
+    written = lww.upsert_many(conn, products, rows)
+    if not written:
+        return
+    conn.execute(delete(product_barcodes)
+                 .where(product_barcodes.c.product_id.in_([r["id"] for r in written])))
+    barcodes = [{"barcode": b, "product_id": r["id"]} for r in written for b in set(r["_barcodes"])]
+    if barcodes:
+        conn.execute(insert(product_barcodes), barcodes)
 
 
 def count(conn: Connection) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
@@ -22,31 +23,37 @@ class CustomerBalance:
     balance: int
 
 
-def upsert_lww(
-    conn: Connection, payload: CustomerPayload, hlc: int, writer: uuid.UUID, deleted: bool
-) -> bool:
-    values = {
-        "id": str(payload.id), "name": payload.name, "phone": payload.phone,
-        "credit_limit": payload.credit_limit, "active": int(payload.active),
-        "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer),
-    }
-    return lww.upsert(conn, customers, values)
+def upsert_many(
+    conn: Connection, edits: Sequence[tuple[CustomerPayload, int, uuid.UUID, bool]]
+) -> None:
+    """Store customer edits (payload, hlc, writer, deleted) by last writer wins."""
+    lww.upsert_many(conn, customers, [
+        {"id": str(c.id), "name": c.name, "phone": c.phone, "credit_limit": c.credit_limit,
+         "active": int(c.active), "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer)}
+        for c, hlc, writer, deleted in edits
+    ])
 
 
-def insert_charge(conn: Connection, c: FiadoChargePayload, device_id: uuid.UUID | None) -> bool:
-    return bool(conn.execute(insert(fiado_charges).prefix_with("OR IGNORE").values(
-        id=str(c.id), customer_id=str(c.customer_id), amount=c.amount,
-        sale_id=str(c.sale_id) if c.sale_id else None, note=c.note,
-        device_id=str(device_id) if device_id else None, charged_at=c.charged_at.isoformat(),
-    )).rowcount)
+def insert_charges(
+    conn: Connection, charges: Sequence[tuple[FiadoChargePayload, uuid.UUID | None]]
+) -> None:
+    conn.execute(insert(fiado_charges).prefix_with("OR IGNORE"), [
+        {"id": str(c.id), "customer_id": str(c.customer_id), "amount": c.amount,
+         "sale_id": str(c.sale_id) if c.sale_id else None, "note": c.note,
+         "device_id": str(origin) if origin else None, "charged_at": c.charged_at.isoformat()}
+        for c, origin in charges
+    ])
 
 
-def insert_payment(conn: Connection, p: FiadoPaymentPayload, device_id: uuid.UUID | None) -> bool:
-    return bool(conn.execute(insert(fiado_payments).prefix_with("OR IGNORE").values(
-        id=str(p.id), customer_id=str(p.customer_id), amount=p.amount, method=p.method.value,
-        note=p.note, device_id=str(device_id) if device_id else None,
-        paid_at=p.paid_at.isoformat(),
-    )).rowcount)
+def insert_payments(
+    conn: Connection, payments: Sequence[tuple[FiadoPaymentPayload, uuid.UUID | None]]
+) -> None:
+    conn.execute(insert(fiado_payments).prefix_with("OR IGNORE"), [
+        {"id": str(p.id), "customer_id": str(p.customer_id), "amount": p.amount,
+         "method": p.method.value, "note": p.note, "device_id": str(origin) if origin else None,
+         "paid_at": p.paid_at.isoformat()}
+        for p, origin in payments
+    ])
 
 
 def balances(conn: Connection) -> list[CustomerBalance]:

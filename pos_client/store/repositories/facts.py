@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
@@ -12,37 +13,43 @@ from pos_client.store.schema import inventory_movements, sale_lines, sale_paymen
 from shared.sync.wire import InventoryMovementPayload, SalePayload
 
 
-def insert_sale(conn: Connection, sale: SalePayload, device_id: uuid.UUID | None) -> bool:
-    """Insert a sale once; False (and nothing written) if it is already here."""
-    inserted = conn.execute(insert(sales).prefix_with("OR IGNORE").values(
-        id=str(sale.id), folio=sale.folio, device_id=str(device_id) if device_id else None,
-        sold_at=sale.sold_at.isoformat(), total=sale.total, change=sale.change,
-    )).rowcount
-    if not inserted:
-        return False
-    conn.execute(insert(sale_lines), [
-        {"sale_id": str(sale.id), "line_no": ln.line_no,
+def insert_sales(conn: Connection, batch: Sequence[tuple[SalePayload, uuid.UUID | None]]) -> None:
+    """Insert sales with their lines and payments; ones already here are left as they are.
+
+    OR IGNORE on every table: a known sale's lines collide on (sale_id, line_no) too, so the
+    stock triggers fire only for lines really added.
+    """
+    def dev(origin: uuid.UUID | None) -> str | None:
+        return str(origin) if origin else None
+
+    conn.execute(insert(sales).prefix_with("OR IGNORE"), [
+        {"id": str(s.id), "folio": s.folio, "device_id": dev(origin),
+         "sold_at": s.sold_at.isoformat(), "total": s.total, "change": s.change}
+        for s, origin in batch
+    ])
+    conn.execute(insert(sale_lines).prefix_with("OR IGNORE"), [
+        {"sale_id": str(s.id), "line_no": ln.line_no,
          "product_id": str(ln.product_id) if ln.product_id else None, "name": ln.name,
          "qty_milli": ln.qty_milli, "unit_price": ln.unit_price, "total": ln.total,
          "iva": ln.iva.value, "ieps_bp": ln.ieps_bp}
-        for ln in sale.lines
+        for s, _ in batch for ln in s.lines
     ])
-    conn.execute(insert(sale_payments), [
-        {"sale_id": str(sale.id), "payment_no": i, "method": p.method.value, "amount": p.amount,
+    conn.execute(insert(sale_payments).prefix_with("OR IGNORE"), [
+        {"sale_id": str(s.id), "payment_no": i, "method": p.method.value, "amount": p.amount,
          "tendered": p.tendered, "reference": p.reference}
-        for i, p in enumerate(sale.payments, start=1)
+        for s, _ in batch for i, p in enumerate(s.payments, start=1)
     ])
-    return True
 
 
-def insert_movement(
-    conn: Connection, movement: InventoryMovementPayload, device_id: uuid.UUID | None
-) -> bool:
-    return bool(conn.execute(insert(inventory_movements).prefix_with("OR IGNORE").values(
-        id=str(movement.id), product_id=str(movement.product_id), qty_milli=movement.qty_milli,
-        reason=movement.reason, note=movement.note,
-        device_id=str(device_id) if device_id else None, moved_at=movement.moved_at.isoformat(),
-    )).rowcount)
+def insert_movements(
+    conn: Connection, batch: Sequence[tuple[InventoryMovementPayload, uuid.UUID | None]]
+) -> None:
+    conn.execute(insert(inventory_movements).prefix_with("OR IGNORE"), [
+        {"id": str(m.id), "product_id": str(m.product_id), "qty_milli": m.qty_milli,
+         "reason": m.reason, "note": m.note, "device_id": str(origin) if origin else None,
+         "moved_at": m.moved_at.isoformat()}
+        for m, origin in batch
+    ])
 
 
 @dataclass(frozen=True, slots=True)
