@@ -6,6 +6,7 @@ import argparse
 import logging
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pos_client.app import default_data_dir, run_pos
@@ -20,6 +21,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--server", metavar="URL", help="dirección del servidor, para --pair")
     parser.add_argument("--starter-catalog", action="store_true",
                         help="cargar el catálogo inicial de productos comunes (tienda nueva)")
+    parser.add_argument("--unpair", action="store_true",
+                        help="desvincular esta caja del servidor (conserva las ventas)")
     parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -28,6 +31,8 @@ def main(argv: list[str] | None = None) -> None:
         if not args.server:
             parser.error("--pair necesita --server URL")
         pair_store(args.data_dir, args.server, args.pair, socket.gethostname())
+    if args.unpair:
+        sys.exit(unpair_store(args.data_dir))
     if args.starter_catalog:
         load_starter_catalog(args.data_dir)
     sys.exit(run_pos(args.data_dir, exit_when_ready=args.exit_when_ready))
@@ -44,6 +49,27 @@ def load_starter_catalog(data_dir: Path) -> None:
     db.close()
     print(f"Catálogo inicial: {added} productos agregados." if added
           else "La tienda ya tiene productos; no se cargó el catálogo inicial.")
+
+
+def unpair_store(data_dir: Path, answer: Callable[[str], str] = input) -> int:
+    """Unpair, asking first when there are changes the server does not have yet."""
+    from pos_client.services.device import load_device, unpair, unsynced_count
+    from pos_client.store.database import Database
+
+    db = Database(data_dir / "pos.sqlite3")
+    try:
+        pending = unsynced_count(db)
+        if pending:
+            print(f"¡Cuidado! Hay {pending} cambios sin sincronizar; al desvincular, el servidor "
+                  "no los recibirá (se quedan guardados en esta caja).")
+            if answer("Escribe SI para desvincular de todos modos: ").strip().upper() != "SI":
+                print("No se desvinculó la caja.")
+                return 1
+        unpair(db, load_device(db), lose_unsynced=True)
+        print("Caja desvinculada. Sigue funcionando como tienda independiente.")
+        return 0
+    finally:
+        db.close()
 
 
 def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> None:

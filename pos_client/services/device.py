@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pos_client.store.database import Database
 from pos_client.store.repositories import catalog, meta, outbox
+from shared.errors import DomainError
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
 
@@ -61,3 +62,27 @@ def save_pairing(
         })
     device.device_id, device.code, device.credential = device_id, device_code, credential
     device.server_url, device.shop_name = server_url, shop_name
+
+
+class UnsyncedChanges(DomainError):
+    code = "unsynced_changes"
+
+
+def unsynced_count(db: Database) -> int:
+    with db.read() as conn:
+        counts = outbox.counts(conn)
+    return counts.pending + counts.rejected
+
+
+def unpair(db: Database, device: Device, *, lose_unsynced: bool = False) -> None:
+    """Forget the server. The store keeps every sale; changes not yet synced make this refuse
+    unless the person confirmed, having been told how many (``lose_unsynced``)."""
+    pending = unsynced_count(db)
+    if pending and not lose_unsynced:
+        raise UnsyncedChanges(
+            f"Hay {pending} cambios de esta caja que el servidor aún no tiene. "
+            "Sincroniza antes de desvincular, o confirma que quieres desvincular de todos modos.")
+    with db.write() as conn:
+        for key in ("server_url", "credential", "tenant_id", "pull_cursor"):
+            meta.delete(conn, key)
+    device.server_url = device.credential = None

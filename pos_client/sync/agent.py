@@ -52,6 +52,9 @@ class SyncAgent:
         self._last_sync: datetime | None = None
         self._problem: str | None = None
         self.on_status: Callable[[SyncStatus], None] | None = None
+        # (fraction done 0.0–1.0) while pulling more than one page, e.g. a first sync.
+        self.on_progress: Callable[[float], None] | None = None
+        self.page_size = 500
 
     # ---- one pass ---------------------------------------------------------------------------
 
@@ -112,13 +115,17 @@ class SyncAgent:
                     + self._push_isolating(bodies[half:], change_ids[half:]))
 
     def pull_all(self) -> None:
+        with self.db.read() as conn:
+            start = cursor = meta.get_int(conn, "pull_cursor")
         while True:
-            with self.db.read() as conn:
-                cursor = meta.get_int(conn, "pull_cursor")
-            page = self._http().pull(cursor)
+            page = self._http().pull(cursor, self.page_size)
             with self.db.write() as conn:  # the page and the cursor commit together
                 apply_page(conn, page.items, self.device.clock)
                 meta.put(conn, "pull_cursor", page.cursor)
+            cursor = page.cursor
+            if self.on_progress and (page.has_more or cursor > start):
+                span = max(page.head - start, 1)
+                self.on_progress(min(1.0, (cursor - start) / span))
             if not page.has_more:
                 return
 

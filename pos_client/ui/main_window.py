@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -44,6 +45,7 @@ _QTY_PREFIX = re.compile(r"^([0-9.]+\s*(?:kg|g)?)\s*\*(.*)$", re.IGNORECASE)
 
 class _StatusRelay(QObject):
     changed = Signal(object)
+    progress = Signal(float)
 
 
 class MainWindow(QMainWindow):
@@ -62,8 +64,10 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self._run_search)
         self._status_relay = _StatusRelay()
         self._status_relay.changed.connect(self._show_sync_status)
+        self._status_relay.progress.connect(self._show_progress)
         if agent is not None:
             agent.on_status = self._status_relay.changed.emit
+            agent.on_progress = self._status_relay.progress.emit
         self._run_search()
         self._refresh_sync_status()
 
@@ -111,6 +115,10 @@ class MainWindow(QMainWindow):
         history = self._button("Ventas (F6)", self.show_sales, "F6")
         self._shortcut("F2", self.scan_input.setFocus)
         self.sync_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setFormat("Descargando datos de la tienda… %p%")
+        self.progress.hide()
 
         left = QVBoxLayout()
         left.addWidget(self.scan_input)
@@ -129,6 +137,7 @@ class MainWindow(QMainWindow):
         footer = QHBoxLayout()
         footer.addWidget(self.message_label, 1)
         footer.addWidget(history)
+        footer.addWidget(self.progress)
         footer.addWidget(self.sync_label)
         footer.addWidget(self.sync_button)
         root = QVBoxLayout()
@@ -339,6 +348,12 @@ class MainWindow(QMainWindow):
             self.worker.submit(self.agent.status, self._show_sync_status)
         else:
             self.sync_label.setText("Sin servidor")
+
+    def _show_progress(self, fraction: float) -> None:
+        self.progress.setValue(round(fraction * 100))
+        self.progress.setVisible(fraction < 1.0)
+        if fraction >= 1.0:
+            self._run_search()  # the downloaded catalog is ready to sell from
 
     def _show_sync_status(self, status: SyncStatus) -> None:
         if status.online is None:

@@ -262,6 +262,7 @@ class PullPage(Wire):
     items: list[FeedItem]
     cursor: int
     has_more: bool
+    head: int  # the shop's newest feed number when the page was read: for progress bars
 
 
 class PairRequest(Wire):

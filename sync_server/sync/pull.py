@@ -41,7 +41,8 @@ async def pull_page_json(
         for r in rows
     )
     more = "true" if has_more else "false"
-    return f'{{"items":[{items}],"cursor":{next_cursor},"has_more":{more}}}'.encode()
+    return (f'{{"items":[{items}],"cursor":{next_cursor},"has_more":{more},'
+            f'"head":{head}}}').encode()
 
 
 def _json_uuid(value: uuid.UUID | None) -> str:

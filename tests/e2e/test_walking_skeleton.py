@@ -89,3 +89,24 @@ def _counts(server) -> dict[str, int]:
                   (SELECT sum(feed_seq) FROM tenants) AS head"""
     )[0]
     return dict(row)
+
+
+def test_a_new_device_first_sync_shows_progress(qtbot, server, shop, paired_device):
+    pos = paired_device("caja-nueva")
+    pos.agent.page_size = 5  # the small test shop then takes several pages
+    worker = Worker()
+    window = MainWindow(pos.db, pos.device, pos.agent, worker)
+    qtbot.addWidget(window)
+    seen: list[int] = []
+    window.progress.valueChanged.connect(seen.append)
+    try:
+        window.show()
+        pos.agent.sync_once()  # from this thread: progress reaches the window through a signal
+        qtbot.waitUntil(lambda: seen and seen[-1] == 100)
+        assert len(seen) >= 3
+        assert seen == sorted(seen)
+        assert not window.progress.isVisible()
+        qtbot.waitUntil(lambda: worker.idle and window.products_model.rowCount() > 0)
+    finally:
+        window.close()
+        worker.shutdown()

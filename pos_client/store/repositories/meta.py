@@ -26,3 +26,7 @@ def put(conn: Connection, key: str, value: str | int) -> None:
 def put_many(conn: Connection, values: dict[str, str | int]) -> None:
     for key, value in values.items():
         put(conn, key, value)
+
+
+def delete(conn: Connection, key: str) -> None:
+    conn.execute(meta.delete().where(meta.c.key == key))
