@@ -149,4 +149,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX fiado_payments_customer ON fiado_payments (customer_id);
     """,
+    # 3: stock alerts raised by the server when stock goes below zero.
+    """
+    CREATE TABLE stock_alerts (
+        id          TEXT PRIMARY KEY,
+        product_id  TEXT NOT NULL,
+        stock_milli INTEGER NOT NULL,
+        open        INTEGER NOT NULL,
+        changed_at  TEXT NOT NULL,
+        hlc         INTEGER NOT NULL,
+        hlc_device  TEXT NOT NULL
+    );
+    """,
 ]

@@ -82,3 +82,10 @@ fiado_payments = Table(
     Column("method", Text), Column("note", Text), Column("device_id", Text),
     Column("paid_at", Text),
 )
+
+stock_alerts = Table(
+    "stock_alerts", metadata,
+    Column("id", Text, primary_key=True), Column("product_id", Text),
+    Column("stock_milli", Integer), Column("open", Integer), Column("changed_at", Text),
+    Column("hlc", Integer), Column("hlc_device", Text),
+)

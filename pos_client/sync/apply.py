@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from pos_client.store.repositories import catalog, customers, facts
+from pos_client.store.repositories import alerts, catalog, customers, facts
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
 from shared.sync.wire import Change, FeedItem
@@ -36,6 +36,7 @@ def _facts(store: Callable[[Connection, Any], None]) -> Callable[[Connection, An
 _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = {
     "product": _records(catalog.upsert_many),
     "customer": _records(customers.upsert_many),
+    "stock_alert": _records(alerts.upsert_many),
     "sale": _facts(facts.insert_sales),
     "inventory_movement": _facts(facts.insert_movements),
     "fiado_charge": _facts(customers.insert_charges),

@@ -149,6 +149,17 @@ class FiadoPaymentPayload(Wire):
     paid_at: AwareDatetime
 
 
+class StockAlertPayload(Wire):
+    """Raised by the server when a product's stock (derived from facts) goes below zero: two
+    tills sold the last unit offline. Both sales stand; someone should count the shelf."""
+
+    id: uuid.UUID  # one alert per product: uuid5 of the product id
+    product_id: uuid.UUID
+    stock_milli: int
+    open: bool
+    changed_at: AwareDatetime
+
+
 # ---- change envelopes -----------------------------------------------------------------------
 
 
@@ -202,16 +213,23 @@ class FiadoPaymentChange(_Envelope):
     payload: FiadoPaymentPayload
 
 
+class StockAlertChange(_Envelope):
+    kind: Literal["record"] = "record"
+    entity: Literal["stock_alert"]
+    op: Literal["upsert", "delete"] = "upsert"
+    payload: StockAlertPayload
+
+
 Change = Annotated[
     SaleChange | InventoryMovementChange | ProductChange | CustomerChange | FiadoChargeChange
-    | FiadoPaymentChange,
+    | FiadoPaymentChange | StockAlertChange,
     Field(discriminator="entity"),
 ]
 
 _CHANGE_TYPES: dict[str, type[_Envelope]] = {
     "sale": SaleChange, "inventory_movement": InventoryMovementChange, "product": ProductChange,
     "customer": CustomerChange, "fiado_charge": FiadoChargeChange,
-    "fiado_payment": FiadoPaymentChange,
+    "fiado_payment": FiadoPaymentChange, "stock_alert": StockAlertChange,
 }
 
 

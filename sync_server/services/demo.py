@@ -20,7 +20,8 @@ from shared.sync.wire import (
     FiadoPaymentChange,
     FiadoPaymentPayload,
 )
-from sync_server.services.shops import Shop, create_shop, server_clock
+from sync_server.services.shops import Shop, create_shop
+from sync_server.sync.clock import server_clock
 
 DEMO_SHOP_NAME = "Abarrotes La Esperanza"
 

@@ -15,7 +15,6 @@ import asyncpg
 from shared.catalog import StarterProduct, starter_changes
 from shared.clock import utc_now
 from shared.errors import DomainError
-from shared.hlc import HybridClock
 from shared.ids import new_uuid7
 from shared.sync.wire import (
     MAX_PUSH_CHANGES,
@@ -28,6 +27,7 @@ from sync_server.repositories import devices, tenants, throttle
 from sync_server.services.credentials import hash_secret, new_credential
 from sync_server.services.throttling import check_throttle
 from sync_server.sync.apply import apply_changes
+from sync_server.sync.clock import server_clock
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ PAIRING_TTL = timedelta(minutes=10)
 # No 0/O, 1/I/L: codes are read aloud and typed on a tablet.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _CODE_LENGTH = 8
-server_clock = HybridClock()
 
 
 class PairingCodeInvalid(DomainError):

@@ -11,10 +11,29 @@ from typing import Any
 
 import asyncpg
 
+from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.hlc import too_far_ahead, wall_ms_now
-from shared.sync.wire import Change, ChangeResult
-from sync_server.repositories import catalog, customers, devices, feed, inventory, sales, tenants
+from shared.ids import new_uuid7
+from shared.sync.wire import (
+    Change,
+    ChangeResult,
+    InventoryMovementChange,
+    SaleChange,
+    StockAlertChange,
+    StockAlertPayload,
+)
+from sync_server.repositories import (
+    alerts,
+    catalog,
+    customers,
+    devices,
+    feed,
+    inventory,
+    sales,
+    tenants,
+)
+from sync_server.sync.clock import server_clock
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +48,7 @@ _APPLIERS: dict[str, Applier] = {
     "sale": sales.insert,
     "fiado_charge": customers.insert_charges,
     "fiado_payment": customers.insert_payments,
+    "stock_alert": alerts.upsert_lww,
 }
 
 
@@ -91,6 +111,10 @@ async def apply_changes(
     for entity, applier in _APPLIERS.items():
         if by_entity[entity]:
             await applier(conn, tenant_id, origin, by_entity[entity])
+    raised = await _stock_alerts(conn, tenant_id, fresh)
+    if raised:
+        await alerts.upsert_lww(conn, tenant_id, None, raised)
+        fresh.extend(raised)
 
     await feed.append(conn, [
         (tenant_id, head + i, c.change_id, origin, c.device_seq, c.entity, c.op, c.hlc,
@@ -109,6 +133,36 @@ async def apply_changes(
                                                  "device_id": str(origin), "gaps": gaps})
         await devices.advance_seq(conn, tenant_id, origin, max(c.device_seq for c in changes))
     return Applied(results, gaps)
+
+
+async def _stock_alerts(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, changes: Sequence[Change]
+) -> list[StockAlertChange]:
+    """Open an alert for each product these changes took below zero; close it when restocked.
+
+    Derived from facts here, in the same transaction, so the alert enters the feed with them.
+    """
+    touched: set[uuid.UUID] = set()
+    for change in changes:
+        if isinstance(change, SaleChange):
+            touched.update(ln.product_id for ln in change.payload.lines if ln.product_id)
+        elif isinstance(change, InventoryMovementChange):
+            touched.add(change.payload.product_id)
+    if not touched:
+        return []
+    now = utc_now()
+    return [
+        StockAlertChange(
+            change_id=new_uuid7(), device_seq=0, hlc=server_clock.now(), created_at=now,
+            entity="stock_alert",
+            payload=StockAlertPayload(
+                id=uuid.uuid5(uuid.NAMESPACE_OID, f"stock-alert:{row['product_id']}"),
+                product_id=row["product_id"], stock_milli=row["stock_milli"],
+                open=row["should_be_open"], changed_at=now,
+            ),
+        )
+        for row in await alerts.needing_change(conn, tenant_id, sorted(touched))
+    ]
 
 
 def _rejected(change: Change, code: str, message: str) -> ChangeResult:
