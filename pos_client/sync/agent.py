@@ -55,6 +55,7 @@ class SyncAgent:
         # (fraction done 0.0–1.0) while pulling more than one page, e.g. a first sync.
         self.on_progress: Callable[[float], None] | None = None
         self.page_size = 500
+        self._identity_checked = False
 
     # ---- one pass ---------------------------------------------------------------------------
 
@@ -64,6 +65,9 @@ class SyncAgent:
             return self.status()
         with self._lock:
             try:
+                if not self._identity_checked:
+                    self.check_restored()
+                    self._identity_checked = True
                 self.push_all()
                 self.pull_all()
             except Offline as exc:
@@ -114,14 +118,33 @@ class SyncAgent:
             return (self._push_isolating(bodies[:half], change_ids[:half])
                     + self._push_isolating(bodies[half:], change_ids[half:]))
 
+    def check_restored(self) -> None:
+        """If the server has numbers from this device beyond ours, this store was restored from
+        an older backup: continue the folio and change series after them (never reuse one),
+        and pull everything again, our own changes included, to get back what was lost."""
+        state = self._http().me()
+        with self.db.write() as conn:
+            local_seq = outbox.next_seq(conn) - 1
+            local_folio = meta.get_int(conn, "folio_last")
+            if state.last_device_seq <= local_seq and state.last_folio <= local_folio:
+                return
+            outbox.continue_after(conn, state.last_device_seq)
+            meta.put_many(conn, {"folio_last": max(local_folio, state.last_folio),
+                                 "pull_cursor": 0, "pull_own": 1})
+        log.warning("store restored from an older backup: server has seq %s folio %s, we had %s/%s",
+                    state.last_device_seq, state.last_folio, local_seq, local_folio)
+
     def pull_all(self) -> None:
         with self.db.read() as conn:
             start = cursor = meta.get_int(conn, "pull_cursor")
+            own = bool(meta.get_int(conn, "pull_own"))
         while True:
-            page = self._http().pull(cursor, self.page_size)
+            page = self._http().pull(cursor, self.page_size, include_own=own)
             with self.db.write() as conn:  # the page and the cursor commit together
                 apply_page(conn, page.items, self.device.clock)
                 meta.put(conn, "pull_cursor", page.cursor)
+                if own and not page.has_more:
+                    meta.put(conn, "pull_own", 0)
             cursor = page.cursor
             if self.on_progress and (page.has_more or cursor > start):
                 span = max(page.head - start, 1)

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from shared.sync.wire import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    DeviceState,
     PairRequest,
     PairResponse,
     PullPage,
@@ -51,8 +52,14 @@ class SyncClient:
         payload = '{"changes":[' + ",".join(bodies) + "]}"
         return _parse(PushResponse, self._call("POST", "/v1/sync/push", payload))
 
-    def pull(self, cursor: int, limit: int = 500) -> PullPage:
-        raw = self._call("GET", "/v1/sync/pull", params={"cursor": cursor, "limit": limit})
+    def me(self) -> DeviceState:
+        return _parse(DeviceState, self._call("GET", "/v1/sync/me"))
+
+    def pull(self, cursor: int, limit: int = 500, include_own: bool = False) -> PullPage:
+        params: dict[str, int | str] = {"cursor": cursor, "limit": limit}
+        if include_own:
+            params["include_own"] = "true"
+        raw = self._call("GET", "/v1/sync/pull", params=params)
         return _parse(PullPage, raw)
 
     def _call(self, method: str, path: str, body: str | None = None, **kw: Any) -> bytes:

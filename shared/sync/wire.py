@@ -283,6 +283,16 @@ class PullPage(Wire):
     head: int  # the shop's newest feed number when the page was read: for progress bars
 
 
+class DeviceState(Wire):
+    """What the server knows of the calling device: lets a device restored from an old backup
+    notice it and continue its numbering instead of reusing numbers."""
+
+    device_id: uuid.UUID
+    device_code: str
+    last_device_seq: int
+    last_folio: int  # the highest folio number of this device's series the server has
+
+
 class PairRequest(Wire):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=16)]
     device_name: Name

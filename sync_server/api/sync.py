@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from shared.sync.wire import MAX_PULL_LIMIT, PushRequest, PushResponse
+from shared.sync.wire import MAX_PULL_LIMIT, DeviceState, PushRequest, PushResponse
 from sync_server.api.deps import Credential, Pool, Protocol, read_body
 from sync_server.api.errors import ApiError, validation_error
 from sync_server.db import tenant_tx
-from sync_server.repositories import devices
+from sync_server.repositories import devices, sales
 from sync_server.services.credentials import DeviceCredential
 from sync_server.sync.apply import apply_changes
 from sync_server.sync.pull import pull_page_json
@@ -46,13 +46,27 @@ async def push(request: Request, pool: Pool, _: Protocol, cred: Credential) -> R
     return Response(answer, media_type="application/json")
 
 
+@router.get("/me", response_model=DeviceState)
+async def me(pool: Pool, _: Protocol, cred: Credential) -> DeviceState:
+    async with tenant_tx(pool, cred.tenant_id) as conn:
+        await _authenticate(conn, cred)
+        device = await devices.get(conn, cred.tenant_id, cred.device_id)
+        assert device is not None
+        last_folio = await sales.last_folio(conn, cred.tenant_id, device.device_id, device.code)
+    return DeviceState(device_id=device.device_id, device_code=device.code,
+                       last_device_seq=device.last_device_seq, last_folio=last_folio)
+
+
 @router.get("/pull")
 async def pull(
     pool: Pool, _: Protocol, cred: Credential,
     cursor: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
+    include_own: bool = False,
 ) -> Response:
+    """``include_own``: also this device's own changes (a device restored from a backup)."""
     async with tenant_tx(pool, cred.tenant_id) as conn:
         await _authenticate(conn, cred)
-        body = await pull_page_json(conn, cred.tenant_id, cred.device_id, cursor, limit)
+        body = await pull_page_json(conn, cred.tenant_id, cred.device_id, cursor, limit,
+                                    include_own)
     return Response(body, media_type="application/json")

@@ -45,3 +45,15 @@ async def insert(
 async def count(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
     n: int = await conn.fetchval("SELECT count(*) FROM sales WHERE tenant_id = $1", tenant_id)
     return n
+
+
+async def last_folio(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, code: str
+) -> int:
+    """The highest folio number of a device's series (``<code>-<number>``), 0 if none."""
+    n: int = await conn.fetchval(
+        """SELECT COALESCE(max(split_part(folio, '-', 2)::bigint), 0) FROM sales
+           WHERE tenant_id = $1 AND device_id = $2 AND folio ~ ('^' || $3 || '-[0-9]+$')""",
+        tenant_id, device_id, code,
+    )
+    return n

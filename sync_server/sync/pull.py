@@ -16,7 +16,8 @@ class CursorAhead(DomainError):
 
 
 async def pull_page_json(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, cursor: int, limit: int
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, cursor: int, limit: int,
+    include_own: bool = False,
 ) -> bytes:
     """A ``PullPage`` as JSON bytes, built around the stored change bodies without re-parsing.
 
@@ -31,7 +32,8 @@ async def pull_page_json(
             "El servidor tiene menos cambios de los que este dispositivo ya recibió. "
             "Avisa al soporte antes de seguir."
         )
-    rows = await feed.page(conn, tenant_id, cursor, head, device_id, limit + 1)
+    exclude = None if include_own else device_id
+    rows = await feed.page(conn, tenant_id, cursor, head, exclude, limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = rows[-1]["seq"] if has_more else head

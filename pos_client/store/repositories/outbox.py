@@ -19,6 +19,17 @@ def next_seq(conn: Connection) -> int:
     return int(last or 0) + 1
 
 
+def continue_after(conn: Connection, seq: int) -> None:
+    """Make the next device_seq at least ``seq + 1`` (a device restored from an old backup)."""
+    if next_seq(conn) > seq:
+        return
+    updated = conn.execute(text("UPDATE sqlite_sequence SET seq = :seq WHERE name = 'outbox'"),
+                           {"seq": seq}).rowcount
+    if not updated:
+        conn.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', :seq)"),
+                     {"seq": seq})
+
+
 def append(conn: Connection, change: Change) -> None:
     conn.execute(insert(outbox).values(
         device_seq=change.device_seq, change_id=str(change.change_id), entity=change.entity,
