@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
+
+from argon2 import PasswordHasher
 
 from pos_client.services import local
 from pos_client.services.device import Device
@@ -14,11 +16,17 @@ from shared.errors import DomainError, UnknownProduct
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
 from shared.sync.wire import (
+    CashierPayload,
+    CashMovementPayload,
+    CountedAmount,
     CustomerPayload,
     FiadoChargePayload,
     FiadoPaymentPayload,
     InventoryMovementPayload,
     MovementReason,
+    ShiftClosePayload,
+    ShiftOpenPayload,
+    Wire,
 )
 
 
@@ -75,3 +83,54 @@ def pay_fiado(
     with db.write() as conn:
         local.save(conn, device, "fiado_payment", payment)
     return payment.id
+
+
+def cash_movement(
+    db: Database, device: Device, direction: Literal["entrada", "salida"], amount: int, reason: str,
+    shift_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """Cash put into (entrada) or taken out of (salida) the drawer, always with a reason."""
+    movement = CashMovementPayload(id=new_uuid7(), shift_id=shift_id, direction=direction,
+                                   amount=amount, reason=reason, moved_at=utc_now())
+    with db.write() as conn:
+        local.save(conn, device, "cash_movement", movement)
+    return movement.id
+
+
+def open_shift(
+    db: Database, device: Device, float_amount: int, cashier_id: uuid.UUID | None = None
+) -> uuid.UUID:
+    shift = ShiftOpenPayload(id=new_uuid7(), cashier_id=cashier_id, float_amount=float_amount,
+                             opened_at=utc_now())
+    with db.write() as conn:
+        local.save(conn, device, "shift_open", shift)
+    return shift.id
+
+
+def close_shift(
+    db: Database, device: Device, shift_id: uuid.UUID, counted: dict[PaymentMethod, int],
+    note: str | None = None,
+) -> uuid.UUID:
+    close = ShiftClosePayload(
+        id=new_uuid7(), shift_id=shift_id, note=note, closed_at=utc_now(),
+        counted=[CountedAmount(method=m, amount=a) for m, a in counted.items()])
+    with db.write() as conn:
+        local.save(conn, device, "shift_close", close)
+    return close.id
+
+
+def save_record(db: Database, device: Device, entity: str, payload: Wire) -> None:
+    """Create or edit a record (category, cashier, settings, order status) as a whole."""
+    with db.write() as conn:
+        local.save(conn, device, entity, payload, op="upsert")
+
+
+def add_cashier(
+    db: Database, device: Device, name: str, role: Literal["dueno", "encargado", "cajero"], pin: str
+) -> uuid.UUID:
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise DomainError("El NIP debe tener de 4 a 8 dígitos.", code="invalid_pin")
+    cashier = CashierPayload(id=new_uuid7(), name=name, role=role,
+                             pin_hash=PasswordHasher().hash(pin))
+    save_record(db, device, "cashier", cashier)
+    return cashier.id

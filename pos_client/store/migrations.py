@@ -161,4 +161,82 @@ MIGRATIONS: list[str] = [
         hlc_device  TEXT NOT NULL
     );
     """,
+    # 4: returns and cancellations, cash in/out, shifts; categories, cashiers, settings, orders.
+    """
+    CREATE TABLE sale_returns (
+        id            TEXT PRIMARY KEY,
+        sale_id       TEXT NOT NULL,
+        amount        INTEGER NOT NULL,
+        refund_method TEXT NOT NULL,
+        reason        TEXT NOT NULL,
+        cashier_id    TEXT,
+        device_id     TEXT,
+        returned_at   TEXT NOT NULL
+    );
+    CREATE INDEX sale_returns_sale ON sale_returns (sale_id);
+
+    CREATE TABLE sale_return_lines (
+        return_id  TEXT NOT NULL REFERENCES sale_returns (id),
+        line_no    INTEGER NOT NULL,
+        product_id TEXT,
+        qty_milli  INTEGER NOT NULL,
+        amount     INTEGER NOT NULL,
+        PRIMARY KEY (return_id, line_no)
+    ) WITHOUT ROWID;
+
+    CREATE TRIGGER stock_on_return_line AFTER INSERT ON sale_return_lines
+    WHEN NEW.product_id IS NOT NULL BEGIN
+        INSERT INTO stock (product_id, qty_milli) VALUES (NEW.product_id, NEW.qty_milli)
+        ON CONFLICT (product_id) DO UPDATE SET qty_milli = qty_milli + NEW.qty_milli;
+    END;
+
+    CREATE TABLE cash_movements (
+        id        TEXT PRIMARY KEY,
+        shift_id  TEXT,
+        direction TEXT NOT NULL,
+        amount    INTEGER NOT NULL,
+        reason    TEXT NOT NULL,
+        device_id TEXT,
+        moved_at  TEXT NOT NULL
+    );
+
+    CREATE TABLE shifts (
+        id           TEXT PRIMARY KEY,
+        cashier_id   TEXT,
+        float_amount INTEGER NOT NULL,
+        device_id    TEXT,
+        opened_at    TEXT NOT NULL
+    );
+
+    CREATE TABLE shift_closes (
+        id        TEXT PRIMARY KEY,
+        shift_id  TEXT NOT NULL,
+        counted   TEXT NOT NULL,
+        note      TEXT,
+        device_id TEXT,
+        closed_at TEXT NOT NULL
+    );
+
+    CREATE TABLE categories (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL,
+        deleted INTEGER NOT NULL, hlc INTEGER NOT NULL, hlc_device TEXT NOT NULL
+    );
+
+    CREATE TABLE cashiers (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL,
+        active INTEGER NOT NULL, deleted INTEGER NOT NULL, hlc INTEGER NOT NULL,
+        hlc_device TEXT NOT NULL
+    );
+
+    CREATE TABLE settings (
+        id TEXT PRIMARY KEY, shop_name TEXT NOT NULL, address TEXT, phone TEXT, rfc TEXT,
+        timezone TEXT NOT NULL, receipt_footer TEXT, deleted INTEGER NOT NULL,
+        hlc INTEGER NOT NULL, hlc_device TEXT NOT NULL
+    );
+
+    CREATE TABLE order_statuses (
+        id TEXT PRIMARY KEY, status TEXT NOT NULL, note TEXT, changed_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL, hlc INTEGER NOT NULL, hlc_device TEXT NOT NULL
+    );
+    """,
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Column, Integer, MetaData, Table, Text
 
 metadata = MetaData()
@@ -89,3 +91,50 @@ stock_alerts = Table(
     Column("stock_milli", Integer), Column("open", Integer), Column("changed_at", Text),
     Column("hlc", Integer), Column("hlc_device", Text),
 )
+
+sale_returns = Table(
+    "sale_returns", metadata,
+    Column("id", Text, primary_key=True), Column("sale_id", Text), Column("amount", Integer),
+    Column("refund_method", Text), Column("reason", Text), Column("cashier_id", Text),
+    Column("device_id", Text), Column("returned_at", Text),
+)
+
+sale_return_lines = Table(
+    "sale_return_lines", metadata,
+    Column("return_id", Text, primary_key=True), Column("line_no", Integer, primary_key=True),
+    Column("product_id", Text), Column("qty_milli", Integer), Column("amount", Integer),
+)
+
+cash_movements = Table(
+    "cash_movements", metadata,
+    Column("id", Text, primary_key=True), Column("shift_id", Text), Column("direction", Text),
+    Column("amount", Integer), Column("reason", Text), Column("device_id", Text),
+    Column("moved_at", Text),
+)
+
+shifts = Table(
+    "shifts", metadata,
+    Column("id", Text, primary_key=True), Column("cashier_id", Text),
+    Column("float_amount", Integer), Column("device_id", Text), Column("opened_at", Text),
+)
+
+shift_closes = Table(
+    "shift_closes", metadata,
+    Column("id", Text, primary_key=True), Column("shift_id", Text), Column("counted", Text),
+    Column("note", Text), Column("device_id", Text), Column("closed_at", Text),
+)
+
+
+def _record(name: str, *columns: Column[Any]) -> Table:
+    return Table(name, metadata, Column("id", Text, primary_key=True), *columns,
+                 Column("deleted", Integer), Column("hlc", Integer), Column("hlc_device", Text))
+
+
+categories = _record("categories", Column("name", Text), Column("active", Integer))
+cashiers = _record("cashiers", Column("name", Text), Column("role", Text),
+                   Column("pin_hash", Text), Column("active", Integer))
+settings = _record("settings", Column("shop_name", Text), Column("address", Text),
+                   Column("phone", Text), Column("rfc", Text), Column("timezone", Text),
+                   Column("receipt_footer", Text))
+order_statuses = _record("order_statuses", Column("status", Text), Column("note", Text),
+                         Column("changed_at", Text))

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from pos_client.store.repositories import alerts, catalog, customers, facts
+from pos_client.store.repositories import alerts, catalog, customers, facts, operations
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
 from shared.sync.wire import Change, FeedItem
@@ -37,10 +37,18 @@ _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = {
     "product": _records(catalog.upsert_many),
     "customer": _records(customers.upsert_many),
     "stock_alert": _records(alerts.upsert_many),
+    "category": _records(operations.upsert_categories),
+    "cashier": _records(operations.upsert_cashiers),
+    "settings": _records(operations.upsert_settings),
+    "order_status": _records(operations.upsert_order_statuses),
     "sale": _facts(facts.insert_sales),
     "inventory_movement": _facts(facts.insert_movements),
     "fiado_charge": _facts(customers.insert_charges),
     "fiado_payment": _facts(customers.insert_payments),
+    "sale_return": _facts(operations.insert_returns),
+    "cash_movement": _facts(operations.insert_cash_movements),
+    "shift_open": _facts(operations.insert_shift_opens),
+    "shift_close": _facts(operations.insert_shift_closes),
 }
 
 

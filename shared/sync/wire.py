@@ -160,6 +160,110 @@ class StockAlertPayload(Wire):
     changed_at: AwareDatetime
 
 
+class SaleReturnLinePayload(Wire):
+    line_no: Annotated[int, Field(ge=1, le=MAX_LINES)]  # the sale's line being returned
+    product_id: uuid.UUID | None
+    qty_milli: Qty
+    amount: Money
+
+
+class SaleReturnPayload(Wire):
+    """A return (partial) or cancellation (every line): stock comes back, money goes back by
+    ``refund_method``. A fiado sale's refund goes to the customer's account: the client writes
+    a ``fiado_payment`` in the same transaction, never cash out of the drawer."""
+
+    id: uuid.UUID
+    sale_id: uuid.UUID
+    lines: Annotated[list[SaleReturnLinePayload], Field(min_length=1, max_length=MAX_LINES)]
+    amount: Money
+    refund_method: PaymentMethod
+    reason: Name
+    cashier_id: uuid.UUID | None = None
+    returned_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> SaleReturnPayload:
+        if sum(ln.amount for ln in self.lines) != self.amount:
+            raise ValueError("amount is not the sum of the returned lines")
+        if len({ln.line_no for ln in self.lines}) != len(self.lines):
+            raise ValueError("a sale line is returned twice in one return")
+        return self
+
+
+class CashMovementPayload(Wire):
+    """Cash put into (entrada) or taken out of (salida) the drawer, with the reason."""
+
+    id: uuid.UUID
+    shift_id: uuid.UUID | None = None
+    direction: Literal["entrada", "salida"]
+    amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
+    reason: Name
+    moved_at: AwareDatetime
+
+
+class ShiftOpenPayload(Wire):
+    id: uuid.UUID  # the shift's id
+    cashier_id: uuid.UUID | None = None
+    float_amount: Money  # fondo de caja
+    opened_at: AwareDatetime
+
+
+class CountedAmount(Wire):
+    method: PaymentMethod
+    amount: Money
+
+
+class ShiftClosePayload(Wire):
+    """Corte Z: what was counted per payment form. Expected amounts are derived from facts."""
+
+    id: uuid.UUID
+    shift_id: uuid.UUID
+    counted: Annotated[list[CountedAmount], Field(max_length=10)]
+    note: ShortText | None = None
+    closed_at: AwareDatetime
+
+
+class CategoryPayload(Wire):
+    id: uuid.UUID
+    name: Name
+    active: bool = True
+
+
+class CashierPayload(Wire):
+    """A local user of the POS. The PIN travels and is stored only as a slow hash."""
+
+    id: uuid.UUID
+    name: Name
+    role: Literal["dueno", "encargado", "cajero"]
+    pin_hash: Annotated[str, StringConstraints(min_length=20, max_length=300, pattern=_PRINTABLE)]
+    active: bool = True
+
+
+class SettingsPayload(Wire):
+    """The shop's settings: one record per shop (id ``SETTINGS_ID``)."""
+
+    id: uuid.UUID
+    shop_name: Name
+    address: ShortText | None = None
+    phone: Phone | None = None
+    rfc: Annotated[str, StringConstraints(pattern=r"^[A-Z&Ñ]{3,4}[0-9]{6}[A-Z0-9]{3}$")] | None = None
+    timezone: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_]+(/[A-Za-z_]+)*$")] = (
+        "America/Mexico_City")
+    receipt_footer: ShortText | None = None
+
+
+OrderStatus = Literal["recibido", "preparando", "listo", "entregado", "cancelado"]
+
+
+class OrderStatusPayload(Wire):
+    """Where a customer's order (e.g. from WhatsApp) stands; id is the order's id."""
+
+    id: uuid.UUID
+    status: OrderStatus
+    note: ShortText | None = None
+    changed_at: AwareDatetime
+
+
 # ---- change envelopes -----------------------------------------------------------------------
 
 
@@ -213,6 +317,62 @@ class FiadoPaymentChange(_Envelope):
     payload: FiadoPaymentPayload
 
 
+class SaleReturnChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["sale_return"]
+    op: Literal["insert"] = "insert"
+    payload: SaleReturnPayload
+
+
+class CashMovementChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["cash_movement"]
+    op: Literal["insert"] = "insert"
+    payload: CashMovementPayload
+
+
+class ShiftOpenChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["shift_open"]
+    op: Literal["insert"] = "insert"
+    payload: ShiftOpenPayload
+
+
+class ShiftCloseChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["shift_close"]
+    op: Literal["insert"] = "insert"
+    payload: ShiftClosePayload
+
+
+class CategoryChange(_Envelope):
+    kind: Literal["record"] = "record"
+    entity: Literal["category"]
+    op: Literal["upsert", "delete"] = "upsert"
+    payload: CategoryPayload
+
+
+class CashierChange(_Envelope):
+    kind: Literal["record"] = "record"
+    entity: Literal["cashier"]
+    op: Literal["upsert", "delete"] = "upsert"
+    payload: CashierPayload
+
+
+class SettingsChange(_Envelope):
+    kind: Literal["record"] = "record"
+    entity: Literal["settings"]
+    op: Literal["upsert", "delete"] = "upsert"
+    payload: SettingsPayload
+
+
+class OrderStatusChange(_Envelope):
+    kind: Literal["record"] = "record"
+    entity: Literal["order_status"]
+    op: Literal["upsert", "delete"] = "upsert"
+    payload: OrderStatusPayload
+
+
 class StockAlertChange(_Envelope):
     kind: Literal["record"] = "record"
     entity: Literal["stock_alert"]
@@ -222,7 +382,9 @@ class StockAlertChange(_Envelope):
 
 Change = Annotated[
     SaleChange | InventoryMovementChange | ProductChange | CustomerChange | FiadoChargeChange
-    | FiadoPaymentChange | StockAlertChange,
+    | FiadoPaymentChange | StockAlertChange | SaleReturnChange | CashMovementChange
+    | ShiftOpenChange | ShiftCloseChange | CategoryChange | CashierChange | SettingsChange
+    | OrderStatusChange,
     Field(discriminator="entity"),
 ]
 
@@ -230,6 +392,10 @@ _CHANGE_TYPES: dict[str, type[_Envelope]] = {
     "sale": SaleChange, "inventory_movement": InventoryMovementChange, "product": ProductChange,
     "customer": CustomerChange, "fiado_charge": FiadoChargeChange,
     "fiado_payment": FiadoPaymentChange, "stock_alert": StockAlertChange,
+    "sale_return": SaleReturnChange, "cash_movement": CashMovementChange,
+    "shift_open": ShiftOpenChange, "shift_close": ShiftCloseChange,
+    "category": CategoryChange, "cashier": CashierChange, "settings": SettingsChange,
+    "order_status": OrderStatusChange,
 }
 
 

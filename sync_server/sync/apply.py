@@ -20,6 +20,7 @@ from shared.sync.wire import (
     ChangeResult,
     InventoryMovementChange,
     SaleChange,
+    SaleReturnChange,
     StockAlertChange,
     StockAlertPayload,
 )
@@ -30,6 +31,7 @@ from sync_server.repositories import (
     devices,
     feed,
     inventory,
+    operations,
     sales,
     tenants,
 )
@@ -44,11 +46,19 @@ Applier = Callable[[asyncpg.Connection, uuid.UUID, uuid.UUID | None, Sequence[An
 _APPLIERS: dict[str, Applier] = {
     "product": catalog.upsert_lww,
     "customer": customers.upsert_lww,
+    "category": operations.upsert_categories,
+    "cashier": operations.upsert_cashiers,
+    "settings": operations.upsert_settings,
+    "order_status": operations.upsert_order_statuses,
     "inventory_movement": inventory.insert,
     "sale": sales.insert,
     "fiado_charge": customers.insert_charges,
     "fiado_payment": customers.insert_payments,
     "stock_alert": alerts.upsert_lww,
+    "sale_return": operations.insert_returns,
+    "cash_movement": operations.insert_cash_movements,
+    "shift_open": operations.insert_shift_opens,
+    "shift_close": operations.insert_shift_closes,
 }
 
 
@@ -148,6 +158,8 @@ async def _stock_alerts(
             touched.update(ln.product_id for ln in change.payload.lines if ln.product_id)
         elif isinstance(change, InventoryMovementChange):
             touched.add(change.payload.product_id)
+        elif isinstance(change, SaleReturnChange):
+            touched.update(ln.product_id for ln in change.payload.lines if ln.product_id)
     if not touched:
         return []
     now = utc_now()

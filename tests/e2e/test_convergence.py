@@ -16,9 +16,11 @@ from pydantic import TypeAdapter
 from sqlalchemy import text
 
 from pos_client.services import backroom
+from pos_client.services.returns import return_sale
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import catalog, customers
 from shared.catalog import StarterProduct, load_starter_catalog
+from shared.errors import DomainError
 from shared.sale import PaymentMethod, Tender
 from shared.sync.wire import (
     Change,
@@ -27,6 +29,7 @@ from shared.sync.wire import (
     InventoryMovementChange,
     ProductChange,
     SaleChange,
+    SaleReturnChange,
 )
 from sync_server.services import shops
 from sync_server.services.demo import demo_customer_changes
@@ -53,6 +56,7 @@ operation = st.one_of(
               st.integers(100, 20_000)),
     st.tuples(st.just("pay"), st.integers(0, DEVICES - 1), st.integers(0, 4),
               st.integers(100, 10_000)),
+    st.tuples(st.just("return"), st.integers(0, DEVICES - 1), st.integers(0, 1000), st.just(0)),
     st.tuples(st.just("offline"), st.integers(0, DEVICES - 1), st.just(0), st.just(0)),
     st.tuples(st.just("online"), st.integers(0, DEVICES - 1), st.just(0), st.just(0)),
     st.tuples(st.just("sync"), st.integers(0, DEVICES - 1), st.just(0), st.just(0)),
@@ -131,6 +135,15 @@ def _run(shop: Shop, kind: str, d: int, a: int, b: int) -> None:
         backroom.charge_fiado(pos.db, pos.device, shop.customer_ids[a], b)
     elif kind == "pay":
         backroom.pay_fiado(pos.db, pos.device, shop.customer_ids[a], b)
+    elif kind == "return":  # one piece back from some sale this device knows of
+        with pos.db.read() as conn:
+            sale_ids = sorted(conn.execute(text("SELECT id FROM sales")).scalars())
+        if sale_ids:
+            try:
+                return_sale(pos.db, pos.device, uuid.UUID(sale_ids[a % len(sale_ids)]),
+                            "Devolución", {1: 1000})
+            except DomainError:
+                pass  # already returned here: the cashier is told, nothing is written
     elif kind in ("offline", "online"):
         pos.device.server_url = DEAD_URL if kind == "offline" else shop.proxy.url
         pos.agent._client = None
@@ -183,6 +196,9 @@ def _replay(server: ServerHarness) -> dict:
                 stock[line.product_id] -= line.qty_milli
         elif isinstance(change, InventoryMovementChange):
             stock[payload.product_id] += payload.qty_milli
+        elif isinstance(change, SaleReturnChange):
+            for line in payload.lines:
+                stock[line.product_id] += line.qty_milli
         elif isinstance(change, FiadoChargeChange):
             balances[payload.customer_id] += payload.amount
         elif isinstance(change, FiadoPaymentChange):

@@ -76,3 +76,26 @@ def recent_sales(conn: Connection, this_device: uuid.UUID | None, limit: int = 5
 def sale_count(conn: Connection) -> int:
     n: int = conn.execute(select(func.count()).select_from(sales)).scalar_one()
     return n
+
+
+@dataclass(frozen=True, slots=True)
+class SoldLine:
+    line_no: int
+    product_id: uuid.UUID | None
+    qty_milli: int
+    unit_price: int
+
+
+def sale_lines_of(conn: Connection, sale_id: uuid.UUID) -> list[SoldLine]:
+    rows = conn.execute(
+        select(sale_lines.c.line_no, sale_lines.c.product_id, sale_lines.c.qty_milli,
+               sale_lines.c.unit_price)
+        .where(sale_lines.c.sale_id == str(sale_id)).order_by(sale_lines.c.line_no)
+    )
+    return [SoldLine(r.line_no, uuid.UUID(r.product_id) if r.product_id else None, r.qty_milli,
+                     r.unit_price) for r in rows]
+
+
+def payment_methods_of(conn: Connection, sale_id: uuid.UUID) -> set[str]:
+    return set(conn.execute(select(sale_payments.c.method)
+                            .where(sale_payments.c.sale_id == str(sale_id))).scalars())

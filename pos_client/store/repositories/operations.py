@@ -1,0 +1,118 @@
+"""Returns and cancellations, cash in and out, shifts (facts); categories, cashiers, settings and
+order status (records, last writer wins)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.dialects.sqlite import insert
+
+from pos_client.store.repositories import lww
+from pos_client.store.schema import (
+    cash_movements,
+    cashiers,
+    categories,
+    order_statuses,
+    sale_return_lines,
+    sale_returns,
+    settings,
+    shift_closes,
+    shifts,
+)
+from shared.sync.wire import (
+    CashMovementPayload,
+    SaleReturnPayload,
+    ShiftClosePayload,
+    ShiftOpenPayload,
+)
+
+Origin = uuid.UUID | None
+
+
+def _dev(origin: Origin) -> str | None:
+    return str(origin) if origin else None
+
+
+def insert_returns(conn: Connection, batch: Sequence[tuple[SaleReturnPayload, Origin]]) -> None:
+    """OR IGNORE on the lines too, so a known return's stock is never counted back twice."""
+    conn.execute(insert(sale_returns).prefix_with("OR IGNORE"), [
+        {"id": str(r.id), "sale_id": str(r.sale_id), "amount": r.amount,
+         "refund_method": r.refund_method.value, "reason": r.reason,
+         "cashier_id": str(r.cashier_id) if r.cashier_id else None, "device_id": _dev(origin),
+         "returned_at": r.returned_at.isoformat()}
+        for r, origin in batch
+    ])
+    conn.execute(insert(sale_return_lines).prefix_with("OR IGNORE"), [
+        {"return_id": str(r.id), "line_no": ln.line_no,
+         "product_id": str(ln.product_id) if ln.product_id else None,
+         "qty_milli": ln.qty_milli, "amount": ln.amount}
+        for r, _ in batch for ln in r.lines
+    ])
+
+
+def returned_qty(conn: Connection, sale_id: uuid.UUID) -> dict[int, int]:
+    """Sale line number → quantity already returned, across every device's returns."""
+    rows = conn.execute(
+        select(sale_return_lines.c.line_no, func.sum(sale_return_lines.c.qty_milli))
+        .join(sale_returns, sale_returns.c.id == sale_return_lines.c.return_id)
+        .where(sale_returns.c.sale_id == str(sale_id)).group_by(sale_return_lines.c.line_no)
+    )
+    return {line_no: int(qty) for line_no, qty in rows}
+
+
+def insert_cash_movements(
+    conn: Connection, batch: Sequence[tuple[CashMovementPayload, Origin]]
+) -> None:
+    conn.execute(insert(cash_movements).prefix_with("OR IGNORE"), [
+        {"id": str(m.id), "shift_id": str(m.shift_id) if m.shift_id else None,
+         "direction": m.direction, "amount": m.amount, "reason": m.reason,
+         "device_id": _dev(origin), "moved_at": m.moved_at.isoformat()}
+        for m, origin in batch
+    ])
+
+
+def insert_shift_opens(conn: Connection, batch: Sequence[tuple[ShiftOpenPayload, Origin]]) -> None:
+    conn.execute(insert(shifts).prefix_with("OR IGNORE"), [
+        {"id": str(s.id), "cashier_id": str(s.cashier_id) if s.cashier_id else None,
+         "float_amount": s.float_amount, "device_id": _dev(origin),
+         "opened_at": s.opened_at.isoformat()}
+        for s, origin in batch
+    ])
+
+
+def insert_shift_closes(
+    conn: Connection, batch: Sequence[tuple[ShiftClosePayload, Origin]]
+) -> None:
+    conn.execute(insert(shift_closes).prefix_with("OR IGNORE"), [
+        {"id": str(s.id), "shift_id": str(s.shift_id),
+         "counted": json.dumps([{"method": c.method.value, "amount": c.amount} for c in s.counted]),
+         "note": s.note, "device_id": _dev(origin), "closed_at": s.closed_at.isoformat()}
+        for s, origin in batch
+    ])
+
+
+def _records(
+    table: Table, values: Callable[[Any], dict[str, Any]]
+) -> Callable[[Connection, Sequence[tuple[Any, int, uuid.UUID, bool]]], None]:
+    def upsert(conn: Connection, edits: Sequence[tuple[Any, int, uuid.UUID, bool]]) -> None:
+        lww.upsert_many(conn, table, [
+            {"id": str(p.id), **values(p), "deleted": int(deleted), "hlc": hlc,
+             "hlc_device": str(writer)}
+            for p, hlc, writer, deleted in edits
+        ])
+
+    return upsert
+
+
+upsert_categories = _records(categories, lambda p: {"name": p.name, "active": int(p.active)})
+upsert_cashiers = _records(cashiers, lambda p: {
+    "name": p.name, "role": p.role, "pin_hash": p.pin_hash, "active": int(p.active)})
+upsert_settings = _records(settings, lambda p: {
+    "shop_name": p.shop_name, "address": p.address, "phone": p.phone, "rfc": p.rfc,
+    "timezone": p.timezone, "receipt_footer": p.receipt_footer})
+upsert_order_statuses = _records(order_statuses, lambda p: {
+    "status": p.status, "note": p.note, "changed_at": p.changed_at.isoformat()})

@@ -1,0 +1,88 @@
+"""Every kind of change a device can make reaches the server and the other devices."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from pos_client.services import backroom
+from pos_client.services.returns import NothingToReturn, return_sale
+from pos_client.services.sales import record_sale
+from pos_client.store.repositories import catalog
+from pos_client.sync import apply as client_apply
+from shared.clock import utc_now
+from shared.errors import InvalidQuantity
+from shared.sale import PaymentMethod, Tender
+from shared.sync import wire
+from shared.sync.wire import CategoryPayload, OrderStatusPayload, SettingsPayload
+from sync_server.sync import apply as server_apply
+from tests.support.sales import ticket_for
+
+pytestmark = pytest.mark.e2e
+
+
+def test_every_entity_has_an_applier_on_both_sides():
+    entities = set(wire._CHANGE_TYPES)
+    assert set(client_apply._APPLY) == entities
+    assert set(server_apply._APPLIERS) == entities
+
+
+def test_returns_cash_shifts_and_records_reach_the_other_device(
+    server, shop, paired_device, small_catalog
+):
+    a, b = paired_device("caja-1"), paired_device("caja-2")
+    for pos in (a, b):
+        pos.agent.sync_once()
+    item = small_catalog[0]
+    ticket = ticket_for(a.db, item.barcode, 3)
+    sale = record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    partial = return_sale(a.db, a.device, sale.sale_id, "Venía abollada", {1: 1000})
+    with pytest.raises(InvalidQuantity):
+        return_sale(a.db, a.device, sale.sale_id, "Otra vez", {1: 3000})
+    rest = return_sale(a.db, a.device, sale.sale_id, "Cancelación")  # what is left: 2 pieces
+    with pytest.raises(NothingToReturn):
+        return_sale(a.db, a.device, sale.sale_id, "Ya no queda nada")
+    shift = backroom.open_shift(a.db, a.device, 50_000)
+    backroom.cash_movement(a.db, a.device, "salida", 20_000, "Pago al proveedor de refrescos",
+                           shift)
+    backroom.close_shift(a.db, a.device, shift, {PaymentMethod.CASH: 30_000}, "Sin diferencias")
+    cashier = backroom.add_cashier(a.db, a.device, "Pepe", "cajero", "1234")
+    category = uuid.uuid4()
+    backroom.save_record(a.db, a.device, "category", CategoryPayload(id=category, name="Bebidas"))
+    backroom.save_record(a.db, a.device, "settings", SettingsPayload(
+        id=uuid.uuid4(), shop_name="Abarrotes Doña Mary", rfc="MAHM800101AB1"))
+    order = uuid.uuid4()
+    backroom.save_record(a.db, a.device, "order_status", OrderStatusPayload(
+        id=order, status="listo", changed_at=utc_now()))
+
+    assert a.agent.sync_once().pending == 0
+    b.agent.sync_once()
+    with b.db.read() as conn:
+        product = catalog.by_barcode(conn, item.barcode)
+        assert product.stock_milli == item.initial_stock_milli  # sold 3, 3 came back
+        returns = conn.execute(text("SELECT amount FROM sale_returns ORDER BY returned_at")).all()
+        assert [r.amount for r in returns] == [partial.amount, rest.amount]
+        assert partial.amount + rest.amount == sale.total
+        assert conn.execute(text("SELECT direction, amount FROM cash_movements")).one() == (
+            "salida", 20_000)
+        counted = conn.execute(text("SELECT counted FROM shift_closes")).scalar_one()
+        assert json.loads(counted) == [{"method": "efectivo", "amount": 30_000}]
+        pin_hash = conn.execute(text("SELECT pin_hash FROM cashiers WHERE id = :id"),
+                                {"id": str(cashier)}).scalar_one()
+        assert pin_hash.startswith("$argon2")
+        assert "1234" not in pin_hash
+        assert conn.execute(text("SELECT name FROM categories")).scalar_one() == "Bebidas"
+        assert conn.execute(text("SELECT rfc FROM settings")).scalar_one() == "MAHM800101AB1"
+        assert conn.execute(text("SELECT status FROM order_statuses WHERE id = :id"),
+                            {"id": str(order)}).scalar_one() == "listo"
+    stock = server.admin("SELECT stock_milli FROM product_stock WHERE product_id = $1", product.id)
+    assert stock[0]["stock_milli"] == item.initial_stock_milli
+    counts = server.admin(
+        """SELECT (SELECT count(*) FROM sale_returns) r, (SELECT count(*) FROM cash_movements) c,
+                  (SELECT count(*) FROM shifts) s, (SELECT count(*) FROM shift_closes) z,
+                  (SELECT count(*) FROM cashiers) k, (SELECT count(*) FROM categories) g,
+                  (SELECT count(*) FROM shop_settings) t, (SELECT count(*) FROM order_statuses) o""")
+    assert tuple(counts[0]) == (2, 1, 1, 1, 1, 1, 1, 1)
