@@ -16,7 +16,7 @@ from pos_client.store.repositories import meta, outbox
 from pos_client.sync.apply import apply_page
 from pos_client.sync.client import Offline, SyncClient, SyncRefused
 from shared.clock import utc_now
-from shared.sync.wire import MAX_PUSH_CHANGES, ChangeResult
+from shared.sync.wire import MAX_PUSH_CHANGES, ChangeResult, PairingCodeOut
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,10 @@ class SyncAgent:
                 self.on_progress(min(1.0, (cursor - start) / span))
             if not page.has_more:
                 return
+
+    def new_pairing_code(self) -> PairingCodeOut:
+        """A one-time code to pair another till with this shop (raises Offline/SyncRefused)."""
+        return self._http().new_pairing_code()
 
     def status(self) -> SyncStatus:
         with self.db.read() as conn:

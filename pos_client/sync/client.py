@@ -11,6 +11,7 @@ from shared.sync.wire import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     DeviceState,
+    PairingCodeOut,
     PairRequest,
     PairResponse,
     PullPage,
@@ -51,6 +52,9 @@ class SyncClient:
         """Push change bodies exactly as the outbox stored them (no re-encoding)."""
         payload = '{"changes":[' + ",".join(bodies) + "]}"
         return _parse(PushResponse, self._call("POST", "/v1/sync/push", payload))
+
+    def new_pairing_code(self) -> PairingCodeOut:
+        return _parse(PairingCodeOut, self._call("POST", "/v1/sync/pairing-codes", ""))
 
     def me(self) -> DeviceState:
         return _parse(DeviceState, self._call("GET", "/v1/sync/me"))

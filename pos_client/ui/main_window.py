@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -25,17 +25,21 @@ from PySide6.QtWidgets import (
 from pos_client.services.device import Device
 from pos_client.services.sales import SaleReceipt, record_sale
 from pos_client.store.database import Database
-from pos_client.store.repositories import catalog, facts
+from pos_client.store.repositories import catalog, facts, outbox
 from pos_client.store.repositories.catalog import Product
 from pos_client.store.repositories.facts import SaleSummary
+from pos_client.store.repositories.outbox import Rejected
 from pos_client.sync.agent import SyncAgent, SyncStatus
+from pos_client.sync.client import SyncRefused
 from pos_client.ui.models import ProductsModel, SalesModel, TicketModel
 from pos_client.ui.payment_dialog import PaymentDialog
+from pos_client.ui.sync_dialogs import RejectedModel, pairing_code_dialog, rejected_dialog
 from pos_client.ui.weight_dialog import WeightDialog
 from pos_client.ui.worker import Worker
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.sale import QTY_SCALE, Tender, parse_quantity
+from shared.sync.wire import PairingCodeOut
 from shared.ticket import Ticket, TicketLine
 
 SEARCH_DELAY_MS = 120
@@ -71,6 +75,16 @@ class MainWindow(QMainWindow):
         self._run_search()
         self._refresh_sync_status()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # The scan field keeps focus all day, and a line edit swallows Supr for its own text;
+        # with the field empty, Supr means "remove the ticket line", as the button says.
+        if (watched is self.scan_input and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Delete
+                and not self.scan_input.text()):
+            self.remove_selected_line()
+            return True
+        return super().eventFilter(watched, event)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._search_timer.stop()
         super().closeEvent(event)
@@ -91,6 +105,7 @@ class MainWindow(QMainWindow):
         self.scan_input.setAccessibleName("Código o búsqueda")
         self.scan_input.textEdited.connect(lambda _: self._search_timer.start())
         self.scan_input.returnPressed.connect(self._on_enter)
+        self.scan_input.installEventFilter(self)
 
         self.products_model = ProductsModel()
         self.products_view = self._table(self.products_model)
@@ -113,6 +128,8 @@ class MainWindow(QMainWindow):
         remove = self._button("Quitar renglón (Supr)", self.remove_selected_line, "Delete")
         self.sync_button = self._button("Sincronizar ahora (F5)", self.sync_now, "F5")
         history = self._button("Ventas (F6)", self.show_sales, "F6")
+        attention = self._button("Atención (F8)", self.show_rejected, "F8")
+        pair_other = self._button("Vincular caja (F9)", self.pair_another_till, "F9")
         self._shortcut("F2", self.scan_input.setFocus)
         self.sync_label = QLabel()
         self.progress = QProgressBar()
@@ -137,6 +154,8 @@ class MainWindow(QMainWindow):
         footer = QHBoxLayout()
         footer.addWidget(self.message_label, 1)
         footer.addWidget(history)
+        footer.addWidget(attention)
+        footer.addWidget(pair_other)
         footer.addWidget(self.progress)
         footer.addWidget(self.sync_label)
         footer.addWidget(self.sync_button)
@@ -334,6 +353,36 @@ class MainWindow(QMainWindow):
 
         self.worker.submit(load, self.sales_model.set_rows)
         dialog.open()
+
+    def show_rejected(self) -> None:
+        """The visible list of changes the server refused, with its reasons."""
+        self.rejected_model = RejectedModel()
+        self.rejected_dialog = rejected_dialog(self, self.rejected_model,
+                                               self._table(self.rejected_model))
+
+        def load() -> list[Rejected]:
+            with self.db.read() as conn:
+                return outbox.rejected(conn)
+
+        self.worker.submit(load, self.rejected_model.set_rows)
+        self.rejected_dialog.open()
+
+    def pair_another_till(self) -> None:
+        if self.agent is None or not self.device.paired:
+            self.say("Esta caja trabaja sola: vincúlala primero a un servidor.", error=True)
+            return
+        agent = self.agent
+
+        def shown(code: PairingCodeOut) -> None:
+            self.pairing_dialog = pairing_code_dialog(self, code)
+            self.pairing_dialog.open()
+
+        def failed(exc: BaseException) -> None:
+            message = exc.message if isinstance(exc, SyncRefused) else (
+                "Sin conexión con el servidor: no se pudo pedir el código.")
+            self.say(message, error=True)
+
+        self.worker.submit(agent.new_pairing_code, shown, failed)
 
     # ---- sync -------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from pos_client.store.repositories.facts import SaleSummary
 from shared.money import format_mxn
 from shared.ticket import Ticket
 
-_Index = QModelIndex | QPersistentModelIndex
+ModelIndex = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -22,7 +22,7 @@ def format_qty(qty_milli: int, by_weight: bool) -> str:
     return f"{qty_milli // 1000}" if qty_milli % 1000 == 0 else f"{qty_milli / 1000:.3f}"
 
 
-class _Table(QAbstractTableModel):
+class TableModel(QAbstractTableModel):
     """Column headers and counts; subclasses say how many rows and what each cell shows."""
 
     HEADERS: tuple[str, ...] = ()
@@ -30,10 +30,10 @@ class _Table(QAbstractTableModel):
     def _count(self) -> int:
         raise NotImplementedError
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else self._count()
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
@@ -42,7 +42,7 @@ class _Table(QAbstractTableModel):
         return None
 
 
-class ProductsModel(_Table):
+class ProductsModel(TableModel):
     HEADERS = ("Código", "Producto", "Precio", "Existencia")
 
     def __init__(self) -> None:
@@ -60,7 +60,7 @@ class ProductsModel(_Table):
     def product(self, row: int) -> Product:
         return self._rows[row]
 
-    def data(self, index: _Index, role: int = 0) -> Any:
+    def data(self, index: ModelIndex, role: int = 0) -> Any:
         p = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             suffix = " /kg" if p.sold_by_weight else ""
@@ -71,7 +71,7 @@ class ProductsModel(_Table):
         return None
 
 
-class TicketModel(_Table):
+class TicketModel(TableModel):
     HEADERS = ("Cant.", "Producto", "Precio", "Importe")
 
     def __init__(self, ticket: Ticket) -> None:
@@ -85,7 +85,7 @@ class TicketModel(_Table):
         self.beginResetModel()
         self.endResetModel()
 
-    def data(self, index: _Index, role: int = 0) -> Any:
+    def data(self, index: ModelIndex, role: int = 0) -> Any:
         ln = self.ticket.lines[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (format_qty(ln.qty_milli, ln.sold_by_weight), ln.name,
@@ -95,7 +95,7 @@ class TicketModel(_Table):
         return None
 
 
-class SalesModel(_Table):
+class SalesModel(TableModel):
     """Recent sales of the whole shop: this till's and the ones pulled from other devices."""
 
     HEADERS = ("Folio", "Fecha y hora", "Total", "Caja")
@@ -115,7 +115,7 @@ class SalesModel(_Table):
     def _count(self) -> int:
         return len(self._rows)
 
-    def data(self, index: _Index, role: int = 0) -> Any:
+    def data(self, index: ModelIndex, role: int = 0) -> Any:
         s = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             when = datetime.fromisoformat(s.sold_at).astimezone().strftime("%d/%m/%Y %H:%M")

@@ -459,6 +459,11 @@ class DeviceState(Wire):
     last_folio: int  # the highest folio number of this device's series the server has
 
 
+class PairingCodeOut(Wire):
+    code: str
+    expires_at: AwareDatetime
+
+
 class PairRequest(Wire):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=16)]
     device_name: Name

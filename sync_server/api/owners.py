@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
+from shared.sync.wire import PairingCodeOut
 from sync_server.api.deps import Pool, Protocol
 from sync_server.api.errors import ApiError
 from sync_server.config import Settings
@@ -49,11 +49,6 @@ class Session(BaseModel):
     tenant_id: uuid.UUID
     owner_id: uuid.UUID
     token: str
-
-
-class PairingCode(BaseModel):
-    code: str
-    expires_at: datetime
 
 
 class DeviceOut(BaseModel):
@@ -103,10 +98,10 @@ async def log_in(
     return Session(tenant_id=s.tenant_id, owner_id=s.owner_id, token=s.token)
 
 
-@router.post("/pairing-codes", response_model=PairingCode, status_code=201)
-async def new_pairing_code(tenant_id: OwnerTenant, pool: Pool, _: Protocol) -> PairingCode:
+@router.post("/pairing-codes", response_model=PairingCodeOut, status_code=201)
+async def new_pairing_code(tenant_id: OwnerTenant, pool: Pool, _: Protocol) -> PairingCodeOut:
     code = await shops.create_pairing_code(pool, tenant_id)
-    return PairingCode(code=code.code, expires_at=code.expires_at)
+    return PairingCodeOut(code=code.code, expires_at=code.expires_at)
 
 
 @router.get("/devices", response_model=list[DeviceOut])

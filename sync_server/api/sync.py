@@ -9,11 +9,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from shared.sync.wire import MAX_PULL_LIMIT, DeviceState, PushRequest, PushResponse
+from shared.sync.wire import (
+    MAX_PULL_LIMIT,
+    DeviceState,
+    PairingCodeOut,
+    PushRequest,
+    PushResponse,
+)
 from sync_server.api.deps import Credential, Pool, Protocol, read_body
 from sync_server.api.errors import ApiError, validation_error
 from sync_server.db import tenant_tx
 from sync_server.repositories import devices, sales
+from sync_server.services import shops
 from sync_server.services.credentials import DeviceCredential
 from sync_server.sync.apply import apply_changes
 from sync_server.sync.pull import pull_page_json
@@ -55,6 +62,15 @@ async def me(pool: Pool, _: Protocol, cred: Credential) -> DeviceState:
         last_folio = await sales.last_folio(conn, cred.tenant_id, device.device_id, device.code)
     return DeviceState(device_id=device.device_id, device_code=device.code,
                        last_device_seq=device.last_device_seq, last_folio=last_folio)
+
+
+@router.post("/pairing-codes", response_model=PairingCodeOut, status_code=201)
+async def pairing_code_from_device(pool: Pool, _: Protocol, cred: Credential) -> PairingCodeOut:
+    """A paired till asks for a code to pair another one (the owner's API has the same)."""
+    async with tenant_tx(pool, cred.tenant_id) as conn:
+        await _authenticate(conn, cred)
+    issued = await shops.create_pairing_code(pool, cred.tenant_id)
+    return PairingCodeOut(code=issued.code, expires_at=issued.expires_at)
 
 
 @router.get("/pull")

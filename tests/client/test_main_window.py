@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from pos_client.store.repositories import facts, outbox
 from pos_client.ui.main_window import MainWindow
 from pos_client.ui.worker import Worker
+from tests.support.qt import show_active
 
 pytestmark = pytest.mark.unit
 
@@ -17,7 +18,7 @@ def window(qtbot, stocked, device):
     worker = Worker()
     win = MainWindow(stocked, device, None, worker)
     qtbot.addWidget(win)
-    win.show()
+    show_active(qtbot, win)
     qtbot.waitUntil(lambda: worker.idle and win.products_model.rowCount() > 0)
     yield win
     win.close()
@@ -168,3 +169,12 @@ def test_selling_offline_keeps_the_change_on_screen(qtbot, stocked, device, smal
         agent.stop()
         win.close()
         worker.shutdown()
+
+
+def test_function_keys_reach_their_actions(qtbot, window, small_catalog):
+    _type(qtbot, window, small_catalog[0].barcode)
+    qtbot.keyClick(window.scan_input, Qt.Key.Key_F12)
+    assert window.payment_dialog.isVisible()
+    window.payment_dialog.reject()
+    qtbot.keyClick(window.scan_input, Qt.Key.Key_Delete)
+    assert window.ticket.lines == []

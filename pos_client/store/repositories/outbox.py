@@ -80,3 +80,22 @@ def counts(conn: Connection) -> OutboxCounts:
 
 def hlc_high_water(conn: Connection) -> int:
     return int(conn.execute(select(func.max(outbox.c.hlc))).scalar() or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    device_seq: int
+    entity: str
+    created_at: str
+    code: str | None
+    message: str | None
+
+
+def rejected(conn: Connection) -> list[Rejected]:
+    """Changes the server refused: kept, shown to the owner with the reason, never dropped."""
+    rows = conn.execute(
+        select(outbox.c.device_seq, outbox.c.entity, outbox.c.created_at, outbox.c.error_code,
+               outbox.c.error_message)
+        .where(outbox.c.status == "rejected").order_by(outbox.c.device_seq)
+    )
+    return [Rejected(*r) for r in rows]

@@ -1,0 +1,78 @@
+"""Sync-related dialogs: changes that need attention, and a code to pair another till."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
+
+from pos_client.store.repositories.outbox import Rejected
+from pos_client.ui.models import ModelIndex, TableModel
+from shared.sync.wire import PairingCodeOut
+
+ENTITY_NAMES = {
+    "sale": "Venta", "sale_return": "Devolución", "inventory_movement": "Movimiento de inventario",
+    "product": "Producto", "customer": "Cliente", "fiado_charge": "Fiado",
+    "fiado_payment": "Abono", "cash_movement": "Movimiento de efectivo", "shift_open": "Apertura",
+    "shift_close": "Corte", "category": "Departamento", "cashier": "Cajero",
+    "settings": "Configuración", "order_status": "Pedido",
+}
+
+
+class RejectedModel(TableModel):
+    HEADERS = ("Nº", "Qué", "Cuándo", "Motivo")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Rejected] = []
+
+    def set_rows(self, rows: list[Rejected]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def _count(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: ModelIndex, role: int = 0) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        r = self._rows[index.row()]
+        when = datetime.fromisoformat(r.created_at).astimezone().strftime("%d/%m/%Y %H:%M")
+        reason = r.message or r.code or ""
+        return (str(r.device_seq), ENTITY_NAMES.get(r.entity, r.entity), when, reason)[index.column()]
+
+
+def rejected_dialog(parent: QWidget, model: RejectedModel, view: QTableView) -> QDialog:
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Cambios que requieren atención")
+    dialog.resize(760, 380)
+    note = QLabel("El servidor no aceptó estos cambios. Se guardan en esta caja y no detienen a "
+                  "los demás. Muéstralos a soporte.")
+    note.setWordWrap(True)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(note)
+    layout.addWidget(view)
+    return dialog
+
+
+def pairing_code_dialog(parent: QWidget, code: PairingCodeOut) -> QDialog:
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Vincular otra caja")
+    big = QFont()
+    big.setPointSize(36)
+    big.setBold(True)
+    shown = QLabel(f"{code.code[:4]}-{code.code[4:]}")
+    shown.setFont(big)
+    shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    until = code.expires_at.astimezone().strftime("%H:%M")
+    help_text = QLabel(f"Escribe este código en la caja nueva. Sirve una sola vez, hasta las {until}.")
+    help_text.setWordWrap(True)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(shown, alignment=Qt.AlignmentFlag.AlignCenter)
+    layout.addWidget(help_text)
+    dialog.code_label = shown  # type: ignore[attr-defined]
+    return dialog
