@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -13,6 +13,7 @@ from shared.money import format_mxn
 from shared.ticket import Ticket
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -42,20 +43,24 @@ class TableModel(QAbstractTableModel):
         return None
 
 
-class ProductsModel(TableModel):
-    HEADERS = ("Código", "Producto", "Precio", "Existencia")
+class RowsModel(TableModel, Generic[R]):
+    """A table over a plain list of rows, replaced whole by :meth:`set_rows`."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[Product] = []
+        self._rows: list[R] = []
 
     def _count(self) -> int:
         return len(self._rows)
 
-    def set_rows(self, rows: list[Product]) -> None:
+    def set_rows(self, rows: list[R]) -> None:
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
+
+
+class ProductsModel(RowsModel[Product]):
+    HEADERS = ("Código", "Producto", "Precio", "Existencia")
 
     def product(self, row: int) -> Product:
         return self._rows[row]
@@ -95,25 +100,13 @@ class TicketModel(TableModel):
         return None
 
 
-class SalesModel(TableModel):
+class SalesModel(RowsModel[SaleSummary]):
     """Recent sales of the whole shop: this till's and the ones pulled from other devices."""
 
     HEADERS = ("Folio", "Fecha y hora", "Total", "Caja")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[SaleSummary] = []
-
-    def set_rows(self, rows: list[SaleSummary]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
     def sale(self, row: int) -> SaleSummary:
         return self._rows[row]
-
-    def _count(self) -> int:
-        return len(self._rows)
 
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         s = self._rows[index.row()]

@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
 
 from pos_client.store.repositories.outbox import Rejected
-from pos_client.ui.models import ModelIndex, TableModel
+from pos_client.ui.models import ModelIndex, RowsModel
 from shared.sync.wire import PairingCodeOut
 
 ENTITY_NAMES = {
@@ -22,20 +22,8 @@ ENTITY_NAMES = {
 }
 
 
-class RejectedModel(TableModel):
+class RejectedModel(RowsModel[Rejected]):
     HEADERS = ("Nº", "Qué", "Cuándo", "Motivo")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[Rejected] = []
-
-    def set_rows(self, rows: list[Rejected]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def _count(self) -> int:
-        return len(self._rows)
 
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:

@@ -9,24 +9,19 @@ import asyncpg
 
 from shared.ids import SERVER_WRITER
 from shared.sync.wire import StockAlertChange
+from sync_server.repositories.bulk import upsert_newest
 
 
 async def upsert_lww(
     conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[StockAlertChange],
 ) -> None:
-    await conn.executemany(
-        """INSERT INTO stock_alerts AS a (tenant_id, alert_id, product_id, stock_milli, open,
-                                          changed_at, hlc, hlc_device)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (tenant_id, alert_id) DO UPDATE SET
-                  stock_milli = EXCLUDED.stock_milli, open = EXCLUDED.open,
-                  changed_at = EXCLUDED.changed_at, hlc = EXCLUDED.hlc,
-                  hlc_device = EXCLUDED.hlc_device
-           WHERE (a.hlc, a.hlc_device) < (EXCLUDED.hlc, EXCLUDED.hlc_device)""",
-        [(tenant_id, c.payload.id, c.payload.product_id, c.payload.stock_milli, c.payload.open,
-          c.payload.changed_at, c.hlc, origin or SERVER_WRITER) for c in changes],
-    )
+    await upsert_newest(conn, "stock_alerts", "alert_id", [
+        ("tenant_id", "uuid"), ("alert_id", "uuid"), ("product_id", "uuid"),
+        ("stock_milli", "bigint"), ("open", "boolean"), ("changed_at", "timestamptz"),
+        ("hlc", "bigint"), ("hlc_device", "uuid"),
+    ], [(tenant_id, c.payload.id, c.payload.product_id, c.payload.stock_milli, c.payload.open,
+         c.payload.changed_at, c.hlc, origin or SERVER_WRITER) for c in changes])
 
 
 async def needing_change(

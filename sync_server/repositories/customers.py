@@ -9,27 +9,19 @@ import asyncpg
 
 from shared.ids import SERVER_WRITER
 from shared.sync.wire import CustomerChange, FiadoChargeChange, FiadoPaymentChange
+from sync_server.repositories.bulk import upsert_newest
 
 
 async def upsert_lww(
     conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[CustomerChange],
 ) -> None:
-    await conn.executemany(
-        """INSERT INTO customers AS c (tenant_id, customer_id, name, phone, credit_limit, active,
-                                       deleted, hlc, hlc_device)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
-                  name = EXCLUDED.name, phone = EXCLUDED.phone,
-                  credit_limit = EXCLUDED.credit_limit, active = EXCLUDED.active,
-                  deleted = EXCLUDED.deleted, hlc = EXCLUDED.hlc, hlc_device = EXCLUDED.hlc_device
-           WHERE (c.hlc, c.hlc_device) < (EXCLUDED.hlc, EXCLUDED.hlc_device)""",
-        [
-            (tenant_id, c.payload.id, c.payload.name, c.payload.phone, c.payload.credit_limit,
-             c.payload.active, c.op == "delete", c.hlc, origin or SERVER_WRITER)
-            for c in changes
-        ],
-    )
+    await upsert_newest(conn, "customers", "customer_id", [
+        ("tenant_id", "uuid"), ("customer_id", "uuid"), ("name", "text"), ("phone", "text"),
+        ("credit_limit", "bigint"), ("active", "boolean"), ("deleted", "boolean"),
+        ("hlc", "bigint"), ("hlc_device", "uuid"),
+    ], [(tenant_id, c.payload.id, c.payload.name, c.payload.phone, c.payload.credit_limit,
+         c.payload.active, c.op == "delete", c.hlc, origin or SERVER_WRITER) for c in changes])
 
 
 async def insert_charges(
