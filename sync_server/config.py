@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -39,7 +41,16 @@ class Settings(BaseSettings):
             return self.jwt_secret
         path = self.data_dir / "jwt_secret"
         if not path.exists():
+            # Written whole under a temporary name, then renamed: a process starting at the
+            # same moment never reads a half-written (empty) key.
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(48))
+            fd, tmp = tempfile.mkstemp(dir=self.data_dir)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+            try:
+                os.link(tmp, path)  # fails if another process got there first: keep theirs
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
         return path.read_text().strip()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from pos_client.store import schema
 from pos_client.store.database import Database
-from pos_client.store.repositories import catalog, meta, outbox
+from pos_client.store.repositories import lww, meta, outbox
 from shared.errors import DomainError
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
@@ -37,7 +38,8 @@ def load_device(db: Database) -> Device:
             device_id = str(new_uuid7())
             meta.put_many(conn, {"device_id": device_id, "device_code": STANDALONE_CODE})
         # The clock restarts past every stamp this device has written or seen.
-        clock = HybridClock(last=max(outbox.hlc_high_water(conn), catalog.max_hlc(conn)))
+        clock = HybridClock(last=max(outbox.hlc_high_water(conn),
+                                     lww.high_water(conn, schema.RECORD_TABLES)))
         return Device(
             device_id=uuid.UUID(device_id),
             code=meta.get(conn, "device_code") or STANDALONE_CODE,

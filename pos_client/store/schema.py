@@ -138,3 +138,6 @@ settings = _record("settings", Column("shop_name", Text), Column("address", Text
                    Column("receipt_footer", Text))
 order_statuses = _record("order_statuses", Column("status", Text), Column("note", Text),
                          Column("changed_at", Text))
+
+# Every table of last-writer-wins records: the device clock resumes past all their stamps.
+RECORD_TABLES = (products, customers, categories, cashiers, settings, order_statuses, stock_alerts)

@@ -30,7 +30,7 @@ async def needing_change(
     """Products whose alert must open (stock < 0, none open) or close (stock ≥ 0, one open)."""
     rows: list[asyncpg.Record] = await conn.fetch(
         """SELECT s.product_id, s.stock_milli::bigint AS stock_milli,
-                  s.stock_milli < 0 AS should_be_open
+                  s.stock_milli < 0 AS should_be_open, COALESCE(a.hlc, 0) AS stored_hlc
            FROM product_stock s
            LEFT JOIN stock_alerts a ON a.tenant_id = s.tenant_id AND a.product_id = s.product_id
            WHERE s.tenant_id = $1 AND s.product_id = ANY($2::uuid[])

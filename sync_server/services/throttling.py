@@ -14,6 +14,9 @@ class TooManyAttempts(DomainError):
 
 
 async def check_throttle(conn: asyncpg.Connection, settings: Settings, scope: str, client: str) -> None:
+    """Refuse a client with too many recent failures. Takes a transaction-scoped lock per
+    (scope, client), so parallel guesses from one address queue up instead of all passing."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{scope}:{client}")
     failures = await throttle.recent_failures(conn, scope, client, settings.auth_failure_window_s)
     if failures >= settings.auth_failures_allowed:
         minutes = max(1, settings.auth_failure_window_s // 60)

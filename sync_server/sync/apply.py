@@ -165,7 +165,9 @@ async def _stock_alerts(
     now = utc_now()
     return [
         StockAlertChange(
-            change_id=new_uuid7(), device_seq=0, hlc=server_clock.now(), created_at=now,
+            # Past the stored stamp too: another replica's clock may run ahead of ours.
+            change_id=new_uuid7(), device_seq=0,
+            hlc=max(server_clock.now(), row["stored_hlc"] + 1), created_at=now,
             entity="stock_alert",
             payload=StockAlertPayload(
                 id=uuid.uuid5(uuid.NAMESPACE_OID, f"stock-alert:{row['product_id']}"),

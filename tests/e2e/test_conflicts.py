@@ -9,6 +9,8 @@ from pos_client.services.sales import record_sale
 from pos_client.store.repositories import catalog, customers
 from shared.hlc import HybridClock, wall_ms_now
 from shared.sale import PaymentMethod, Tender
+from shared.sync.wire import CustomerPayload
+from tests.support.client import open_device
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -69,3 +71,30 @@ def test_a_skewed_clock_changes_no_derived_value(server, shop, paired_device, sm
             assert {c.id: c.balance for c in customers.balances(conn)}[debtor.id] == expected_balance
     row = server.admin("SELECT stock_milli FROM product_stock WHERE product_id = $1", product)
     assert row[0]["stock_milli"] == expected_stock
+
+
+def test_a_restarted_slow_clock_still_orders_after_what_it_has_seen(
+    server, shop, paired_device, small_catalog
+):
+    """A till two hours behind pulls a customer edit, restarts, edits the customer: its edit,
+    made later, must win (the clock resumes past every stamp the store holds)."""
+    honest, slow = paired_device("caja-1"), paired_device("caja-2")
+    customer = backroom.add_customer(honest.db, honest.device, "Don Beto", credit_limit=10_000)
+    honest.agent.sync_once()
+    slow.agent.sync_once()
+    path = slow.db.path
+    slow.close()
+    restarted = open_device(path)
+    try:
+        restarted.device.clock = HybridClock(
+            last=restarted.device.clock.last, wall_ms=lambda: wall_ms_now() - TWO_HOURS_MS)
+        backroom.save_record(restarted.db, restarted.device, "customer", CustomerPayload(
+            id=customer, name="Don Beto", credit_limit=30_000))
+        restarted.agent.sync_once()
+        honest.agent.sync_once()
+        for pos in (honest, restarted):
+            with pos.db.read() as conn:
+                limits = {c.id: c.credit_limit for c in customers.balances(conn)}
+            assert limits[customer] == 30_000
+    finally:
+        restarted.close()

@@ -111,10 +111,6 @@ def count(conn: Connection) -> int:
     return n
 
 
-def max_hlc(conn: Connection) -> int:
-    return int(conn.execute(select(func.max(products.c.hlc))).scalar() or 0)
-
-
 def payload(conn: Connection, product_id: uuid.UUID) -> ProductPayload | None:
     """The stored product as a record payload, to edit and save again."""
     row = conn.execute(select(products).where(products.c.id == str(product_id))).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.sqlite import insert
 
 
@@ -45,3 +45,8 @@ def upsert_many(
             [{c: row[c] for c in columns} for row in winners],
         )
     return winners
+
+
+def high_water(conn: Connection, tables: Sequence[Table]) -> int:
+    """The highest hlc stored in any of these record tables: a restarted clock resumes past it."""
+    return max((conn.execute(select(func.max(t.c.hlc))).scalar() or 0) for t in tables)
