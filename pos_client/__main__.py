@@ -73,7 +73,7 @@ def unpair_store(data_dir: Path, answer: Callable[[str], str] = input) -> int:
 
 
 def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> None:
-    from pos_client.services.device import load_device, save_pairing
+    from pos_client.services.device import OtherShop, load_device, save_pairing, unsynced_count
     from pos_client.store.database import Database
     from pos_client.sync.client import Offline, SyncClient, SyncRefused
 
@@ -87,10 +87,18 @@ def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> 
     finally:
         client.close()
     db = Database(data_dir / "pos.sqlite3")
-    save_pairing(db, load_device(db), server_url=server_url, tenant_id=answer.tenant_id,
-                 device_id=answer.device_id, device_code=answer.device_code,
-                 credential=answer.credential, shop_name=answer.shop_name)
-    db.close()
+    try:
+        pending = unsynced_count(db)
+        if pending:
+            print(f"Esta caja tiene {pending} cambios sin sincronizar: se enviarán a «"
+                  f"{answer.shop_name}».")
+        save_pairing(db, load_device(db), server_url=server_url, tenant_id=answer.tenant_id,
+                     device_id=answer.device_id, device_code=answer.device_code,
+                     credential=answer.credential, shop_name=answer.shop_name)
+    except OtherShop as exc:
+        sys.exit(exc.message)
+    finally:
+        db.close()
     print(f"Caja vinculada a «{answer.shop_name}» como {answer.device_code}.")
 
 

@@ -12,8 +12,11 @@ from shared.errors import DomainError
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
 
-# A device that has never been paired sells under this folio prefix.
-STANDALONE_CODE = "T"
+
+def standalone_code(device_id: uuid.UUID) -> str:
+    """Folio prefix of a till never paired: "T" and 6 random hex digits of its id, so two
+    standalone tills that later join one shop don't both have a T-000001."""
+    return "T" + device_id.hex[-6:].upper()
 
 
 @dataclass
@@ -35,14 +38,15 @@ def load_device(db: Database) -> Device:
     with db.write() as conn:
         device_id = meta.get(conn, "device_id")
         if device_id is None:
-            device_id = str(new_uuid7())
-            meta.put_many(conn, {"device_id": device_id, "device_code": STANDALONE_CODE})
+            new_id = new_uuid7()
+            device_id = str(new_id)
+            meta.put_many(conn, {"device_id": device_id, "device_code": standalone_code(new_id)})
         # The clock restarts past every stamp this device has written or seen.
         clock = HybridClock(last=max(outbox.hlc_high_water(conn),
                                      lww.high_water(conn, schema.RECORD_TABLES)))
         return Device(
             device_id=uuid.UUID(device_id),
-            code=meta.get(conn, "device_code") or STANDALONE_CODE,
+            code=meta.get(conn, "device_code") or standalone_code(uuid.UUID(device_id)),
             clock=clock,
             shop_name=meta.get(conn, "shop_name") or "Mi tienda",
             server_url=meta.get(conn, "server_url"),
@@ -54,8 +58,16 @@ def save_pairing(
     db: Database, device: Device, *, server_url: str, tenant_id: uuid.UUID,
     device_id: uuid.UUID, device_code: str, credential: str, shop_name: str,
 ) -> None:
-    """Adopt the identity the server gave this device at pairing."""
+    """Adopt the identity the server gave this device at pairing.
+
+    A store that belongs to another shop is refused: its history and any unsynced changes
+    would otherwise flow into this shop. Use a new data folder for it.
+    """
     with db.write() as conn:
+        previous = meta.get(conn, "tenant_id")
+        if previous is not None and previous != str(tenant_id):
+            raise OtherShop("Esta caja tiene datos de otra tienda. Para vincularla a esta tienda "
+                            "usa una carpeta de datos nueva (--data-dir).")
         meta.put_many(conn, {
             "server_url": server_url, "tenant_id": str(tenant_id), "device_id": str(device_id),
             "device_code": device_code, "credential": credential, "shop_name": shop_name,
@@ -64,6 +76,10 @@ def save_pairing(
         })
     device.device_id, device.code, device.credential = device_id, device_code, credential
     device.server_url, device.shop_name = server_url, shop_name
+
+
+class OtherShop(DomainError):
+    code = "other_shop"
 
 
 class UnsyncedChanges(DomainError):
@@ -85,6 +101,7 @@ def unpair(db: Database, device: Device, *, lose_unsynced: bool = False) -> None
             f"Hay {pending} cambios de esta caja que el servidor aún no tiene. "
             "Sincroniza antes de desvincular, o confirma que quieres desvincular de todos modos.")
     with db.write() as conn:
-        for key in ("server_url", "credential", "tenant_id", "pull_cursor"):
+        # tenant_id stays: this store's data belongs to that shop, and may only rejoin it.
+        for key in ("server_url", "credential"):
             meta.delete(conn, key)
     device.server_url = device.credential = None

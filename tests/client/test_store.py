@@ -62,7 +62,9 @@ def test_a_sale_writes_its_rows_folio_stock_and_outbox_together(stocked, device,
     before = len(_pending(stocked))
     receipt = record_sale(stocked, device, ticket_for(stocked, coke.barcode, 3),
                           [Tender(PaymentMethod.CASH, 10_000)])
-    assert receipt.folio == "T-000001"
+    assert receipt.folio == f"{device.code}-000001"
+    assert device.code.startswith("T")
+    assert len(device.code) == 7
     assert receipt.change == 10_000 - 3 * coke.price
     with stocked.read() as conn:
         assert facts.sale_count(conn) == 1
@@ -73,7 +75,7 @@ def test_a_sale_writes_its_rows_folio_stock_and_outbox_together(stocked, device,
     assert str(receipt.sale_id) in pending[-1].body
     second = record_sale(stocked, device, ticket_for(stocked, coke.barcode),
                          [Tender(PaymentMethod.CASH, coke.price)])
-    assert second.folio == "T-000002"
+    assert second.folio == f"{device.code}-000002"
 
 
 def test_a_refused_sale_writes_nothing(stocked, device, small_catalog):

@@ -40,3 +40,14 @@ def test_the_command_asks_and_keeps_everything_unless_told_si(stocked, device, t
 
     with stocked.read() as conn:
         assert outbox.counts(conn).pending > 0  # the unsynced changes are still on disk
+
+
+def test_a_store_of_one_shop_cannot_join_another(stocked, device):
+    from pos_client.services.device import OtherShop
+
+    _paired(stocked, device)  # shop X
+    unpair(stocked, device, lose_unsynced=True)
+    with pytest.raises(OtherShop) as err:
+        _paired(stocked, device)  # a new random tenant: shop Y
+    assert "otra tienda" in err.value.message
+    assert not load_device(stocked).paired
