@@ -239,4 +239,21 @@ MIGRATIONS: list[str] = [
         deleted INTEGER NOT NULL, hlc INTEGER NOT NULL, hlc_device TEXT NOT NULL
     );
     """,
+    # 5: a fact the server rejects is taken back out of the local tables (its change stays in
+    # the outbox, listed for the owner); these keep the stock cache right when that happens.
+    """
+    CREATE TRIGGER stock_off_sale_line AFTER DELETE ON sale_lines
+    WHEN OLD.product_id IS NOT NULL BEGIN
+        UPDATE stock SET qty_milli = qty_milli + OLD.qty_milli WHERE product_id = OLD.product_id;
+    END;
+
+    CREATE TRIGGER stock_off_movement AFTER DELETE ON inventory_movements BEGIN
+        UPDATE stock SET qty_milli = qty_milli - OLD.qty_milli WHERE product_id = OLD.product_id;
+    END;
+
+    CREATE TRIGGER stock_off_return_line AFTER DELETE ON sale_return_lines
+    WHEN OLD.product_id IS NOT NULL BEGIN
+        UPDATE stock SET qty_milli = qty_milli - OLD.qty_milli WHERE product_id = OLD.product_id;
+    END;
+    """,
 ]

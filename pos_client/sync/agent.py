@@ -10,13 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import TypeAdapter, ValidationError
+
 from pos_client.services.device import Device
 from pos_client.store.database import Database
 from pos_client.store.repositories import meta, outbox
+from pos_client.store.repositories.withdraw import withdraw_facts
 from pos_client.sync.apply import apply_page
 from pos_client.sync.client import Offline, SyncClient, SyncRefused
 from shared.clock import utc_now
-from shared.sync.wire import MAX_PUSH_CHANGES, ChangeResult, PairingCodeOut
+from shared.sync.wire import MAX_PUSH_CHANGES, Change, ChangeResult, PairingCodeOut
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +97,12 @@ class SyncAgent:
             if not batch:
                 return
             results = self._push_isolating([p.body for p in batch], [p.change_id for p in batch])
+            refused = {str(r.change_id) for r in results if r.status == "rejected"}
             with self.db.write() as conn:
                 outbox.record_results(conn, results, utc_now().isoformat())
+                if refused:  # the server won't have them: neither may our stock and lists
+                    withdraw_facts(conn, [_CHANGE.validate_json(p.body) for p in batch
+                                          if p.change_id in refused and _parses(p.body)])
 
     def _push_isolating(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult]:
         """Push a batch; if the server refuses the batch as a whole, find the culprit.
@@ -195,6 +202,18 @@ class SyncAgent:
             delay = PULL_INTERVAL_S if failures == 0 else _backoff(failures)
             self._wake.wait(delay)
             self._wake.clear()
+
+
+_CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
+
+
+def _parses(body: str) -> bool:
+    """A body the server could not read is not ours to interpret either: left as it is."""
+    try:
+        _CHANGE.validate_json(body)
+    except ValidationError:
+        return False
+    return True
 
 
 def _backoff(failures: int) -> float:

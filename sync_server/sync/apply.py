@@ -35,6 +35,7 @@ from sync_server.repositories import (
     sales,
     tenants,
 )
+from sync_server.sync import checks
 from sync_server.sync.clock import server_clock
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,14 @@ async def apply_changes(
         known.add(change.change_id)
         fresh.append(change)
         results.append(ChangeResult(change_id=change.change_id, status="accepted"))
+    refused = await checks.refusals(conn, tenant_id, origin, fresh)
+    if refused:
+        fresh = [c for c in fresh if c.change_id not in refused]
+        results = [
+            ChangeResult(change_id=r.change_id, status="rejected", code=refused[r.change_id][0],
+                         message=refused[r.change_id][1]) if r.change_id in refused else r
+            for r in results
+        ]
 
     by_entity: dict[str, list[Change]] = defaultdict(list)
     for change in fresh:

@@ -1,0 +1,105 @@
+"""Checks a change must pass against what the shop already has, before it is applied.
+
+Envelope and payload shape are checked by the wire models; these need the database: a return
+must point at a known sale line of the same product and not exceed what is left of it; a
+folio belongs to one sale; stock alerts are the server's alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+import asyncpg
+
+from shared.sync.wire import Change, SaleChange, SaleReturnChange
+
+Refusal = tuple[str, str]
+
+
+async def refusals(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    changes: Sequence[Change],
+) -> dict[uuid.UUID, Refusal]:
+    """change_id → (code, Spanish message) for each change that must be rejected."""
+    out: dict[uuid.UUID, Refusal] = {}
+    if origin is not None:
+        for c in changes:
+            if c.entity == "stock_alert":
+                out[c.change_id] = ("server_only", "Solo el servidor levanta alertas de existencia.")
+    out.update(await _folios(conn, tenant_id, [c for c in changes if isinstance(c, SaleChange)]))
+    out.update(await _returns(conn, tenant_id, changes))
+    return out
+
+
+async def _folios(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, sales: Sequence[SaleChange]
+) -> dict[uuid.UUID, Refusal]:
+    if not sales:
+        return {}
+    rows = await conn.fetch(
+        "SELECT folio, sale_id FROM sales WHERE tenant_id = $1 AND folio = ANY($2::text[])",
+        tenant_id, [s.payload.folio for s in sales],
+    )
+    owner = {r["folio"]: r["sale_id"] for r in rows}
+    out: dict[uuid.UUID, Refusal] = {}
+    for s in sales:
+        holder = owner.setdefault(s.payload.folio, s.payload.id)
+        if holder != s.payload.id:
+            out[s.change_id] = ("folio_taken",
+                                f"El folio {s.payload.folio} ya pertenece a otra venta.")
+    return out
+
+
+async def _returns(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, changes: Sequence[Change]
+) -> dict[uuid.UUID, Refusal]:
+    returns = [c for c in changes if isinstance(c, SaleReturnChange)]
+    if not returns:
+        return {}
+    sale_ids = list({r.payload.sale_id for r in returns})
+    sold: dict[tuple[uuid.UUID, int], tuple[uuid.UUID | None, int]] = {}
+    for c in changes:  # sales earlier in this same batch count as known
+        if isinstance(c, SaleChange) and c.payload.id in sale_ids:
+            for ln in c.payload.lines:
+                sold[(c.payload.id, ln.line_no)] = (ln.product_id, ln.qty_milli)
+    for r in await conn.fetch(
+        """SELECT sale_id, line_no, product_id, qty_milli FROM sale_lines
+           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[])""", tenant_id, sale_ids):
+        sold[(r["sale_id"], r["line_no"])] = (r["product_id"], r["qty_milli"])
+    returned: dict[tuple[uuid.UUID, int], int] = defaultdict(int)
+    for r in await conn.fetch(
+        """SELECT r.sale_id, l.line_no, sum(l.qty_milli)::bigint AS qty
+           FROM sale_return_lines l JOIN sale_returns r
+             ON r.tenant_id = l.tenant_id AND r.return_id = l.return_id
+           WHERE r.tenant_id = $1 AND r.sale_id = ANY($2::uuid[])
+           GROUP BY r.sale_id, l.line_no""", tenant_id, sale_ids):
+        returned[(r["sale_id"], r["line_no"])] = r["qty"]
+    out: dict[uuid.UUID, Refusal] = {}
+    for c in returns:
+        refusal = _check_return(c, sold, returned)
+        if refusal:
+            out[c.change_id] = refusal
+        else:
+            for back in c.payload.lines:
+                returned[(c.payload.sale_id, back.line_no)] += back.qty_milli
+    return out
+
+
+def _check_return(
+    c: SaleReturnChange, sold: dict[tuple[uuid.UUID, int], tuple[uuid.UUID | None, int]],
+    returned: dict[tuple[uuid.UUID, int], int],
+) -> Refusal | None:
+    sale_id = c.payload.sale_id
+    if not any(key[0] == sale_id for key in sold):
+        return ("unknown_sale", "La devolución es de una venta que la tienda no tiene.")
+    for ln in c.payload.lines:
+        line = sold.get((sale_id, ln.line_no))
+        if line is None or line[0] != ln.product_id:
+            return ("return_line_mismatch",
+                    f"El renglón {ln.line_no} no corresponde a esa venta.")
+        if returned[(sale_id, ln.line_no)] + ln.qty_milli > line[1]:
+            return ("over_return", f"Del renglón {ln.line_no} ya se devolvió todo lo vendido "
+                                   "(otra caja registró la devolución primero).")
+    return None
