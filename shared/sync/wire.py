@@ -169,8 +169,7 @@ class SaleReturnLinePayload(Wire):
 
 class SaleReturnPayload(Wire):
     """A return (partial) or cancellation (every line): stock comes back, money goes back by
-    ``refund_method``. A fiado sale's refund goes to the customer's account: the client writes
-    a ``fiado_payment`` in the same transaction, never cash out of the drawer."""
+    ``refund_method``; a sale paid on fiado is refunded as ``fiado``, never cash."""
 
     id: uuid.UUID
     sale_id: uuid.UUID

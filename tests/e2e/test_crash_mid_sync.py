@@ -37,11 +37,13 @@ def _kill_child_at(proxy: FaultyProxy, event: str, path: str, rng: random.Random
     holder: dict[str, subprocess.Popen] = {}
     killed = threading.Event()
 
-    def on_event(seen: str, _method: str, seen_path: str) -> None:
+    def on_event(seen: str, _method: str, seen_path: str) -> str | None:
         if seen == event and seen_path.startswith(path) and not killed.is_set():
             threading.Event().wait(rng.uniform(0, 0.01))  # land somewhere inside the next step
             holder["child"].send_signal(signal.SIGKILL)
             killed.set()
+            return "drop" if event == "request" else None
+        return None
 
     proxy.on_event = on_event
     return holder, killed

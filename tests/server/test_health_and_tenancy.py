@@ -68,3 +68,28 @@ def test_facts_cannot_be_rewritten_by_the_app_role(server, shop):
 
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         server.call(rewrite)
+
+
+def test_every_table_with_tenant_data_is_behind_row_level_security(server, small_catalog):
+    shop_a = server.call(lambda pool: shops.create_shop(pool, "Tienda A", small_catalog))
+    server.call(lambda pool: shops.create_shop(pool, "Tienda B", small_catalog))
+    tables = [r["table_name"] for r in server.admin(
+        """SELECT c.table_name FROM information_schema.columns c
+           JOIN information_schema.tables t USING (table_schema, table_name)
+           WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id'
+             AND t.table_type = 'BASE TABLE'""")]
+    assert len(tables) >= 20
+    unprotected = server.admin(
+        "SELECT relname FROM pg_class WHERE relname = ANY($1::text[]) AND NOT relrowsecurity",
+        tables)
+    assert unprotected == []
+
+    async def visible(pool):
+        out = {}
+        async with db.tenant_tx(pool, shop_a.tenant_id) as conn:
+            for t in tables:
+                out[t] = await conn.fetchval(
+                    f"SELECT count(*) FROM {t} WHERE tenant_id <> $1", shop_a.tenant_id)
+        return out
+
+    assert set(server.call(visible).values()) == {0}

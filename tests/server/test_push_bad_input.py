@@ -165,3 +165,34 @@ def test_the_server_reports_device_seq_gaps(server, device_and_body):
     answer = _post(server, '{"changes": [' + ",".join(bodies) + "]}", pos.device.credential).json()
     assert [r["status"] for r in answer["results"]] == ["accepted"] * 3
     assert answer["gaps"] == [[2, 3], [5, 6]]
+
+
+def test_bad_pulls_are_refused(server, device_and_body):
+    pos, _ = device_and_body
+    auth = {"Authorization": f"Bearer {pos.device.credential}"}
+    url = f"{server.url}/v1/sync/pull"
+    cases = [
+        (httpx.get(url, headers=auth), 400, "protocol_missing"),
+        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: "1"}, params={"limit": 0}),
+         422, "invalid_payload"),
+        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: "1"}, params={"limit": 5000}),
+         422, "invalid_payload"),
+        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: "1"}, params={"cursor": -1}),
+         422, "invalid_payload"),
+        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: "1"}, params={"cursor": 10**9}),
+         409, "cursor_ahead"),
+        (httpx.get(url, headers={PROTOCOL_HEADER: "1"}), 401, "auth_required"),
+    ]
+    for response, status, code in cases:
+        assert (response.status_code, response.json()["code"]) == (status, code)
+
+
+def test_an_expired_pairing_code_is_refused(server, shop):
+    from sync_server.services import shops
+
+    code = server.call(lambda pool: shops.create_pairing_code(pool, shop.tenant_id))
+    server.admin("UPDATE pairing_codes SET expires_at = now() - interval '1 second'")
+    response = httpx.post(f"{server.url}/v1/devices/pair", headers={PROTOCOL_HEADER: "1"},
+                          json={"code": code.code, "device_name": "Caja tarde"})
+    assert (response.status_code, response.json()["code"]) == (409, "pairing_code_invalid")
+    assert server.admin("SELECT count(*) AS n FROM devices")[0]["n"] == 0

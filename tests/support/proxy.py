@@ -26,7 +26,8 @@ class FaultyProxy:
         self.counts: Counter[str] = Counter()
         # Called with ("request" | "answered", method, path) around each forward: tests kill
         # a client process at chosen points of a push or pull.
-        self.on_event: Callable[[str, str, str], None] | None = None
+        # Returning "drop" from the "request" event stops the request there.
+        self.on_event: Callable[[str, str, str], str | None] | None = None
         self._stash: list[tuple[str, str, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         proxy = self
@@ -73,8 +74,9 @@ class FaultyProxy:
         request = (h.command, h.path, headers, body)
         fault = self._choose()
         self.counts[fault] += 1
-        if self.on_event:
-            self.on_event("request", h.command, h.path)
+        if self.on_event and self.on_event("request", h.command, h.path) == "drop":
+            h.close_connection = True  # the client died before this left the shop
+            return
         with self._lock:
             stale = self._stash.pop(0) if self._stash and self.rng.random() < 0.5 else None
         if stale is not None:
