@@ -5,18 +5,21 @@ from __future__ import annotations
 import threading
 import uuid
 
+import httpx
 import pytest
 
 from pos_client.sync.client import SyncClient
 from shared.hlc import HybridClock
+from shared.sync.wire import PROTOCOL_HEADER
 from tests.support.changes import movement
+from tests.support.process_server import ProcessServer
 from tests.support.server import ServerHarness
 
 pytestmark = pytest.mark.e2e
 
 
 def test_two_replicas_agree(server, shop, paired_device):
-    replica = ServerHarness(server.database_url).start()
+    replica = ProcessServer(server.database_url).start()  # a second OS process
     try:
         devices = [paired_device(f"caja-{i}") for i in range(3)]
         product = uuid.uuid4()
@@ -65,3 +68,26 @@ def test_two_replicas_agree(server, shop, paired_device):
         assert [i.seq for i in pages[0].items] == sorted({i.seq for i in pages[0].items})
     finally:
         replica.stop()
+
+
+SECRET = "replicas-share-this-signing-secret"
+
+
+def test_an_owner_session_works_on_either_replica(database_url):
+    one = ServerHarness(database_url, jwt_secret=SECRET).start()
+    two = ProcessServer(database_url, MCH_JWT_SECRET=SECRET).start()
+    try:
+        headers = {PROTOCOL_HEADER: "1"}
+        signed = httpx.post(f"{one.url}/v1/owners/signup", headers=headers, json={
+            "shop_name": "Tienda", "owner_name": "Ana", "email": "ana@example.mx",
+            "password": "un-secreto-largo"}).json()
+        auth = {**headers, "Authorization": f"Bearer {signed['token']}"}
+        code = httpx.post(f"{two.url}/v1/pairing-codes", headers=auth).json()["code"]
+        paired = httpx.post(f"{one.url}/v1/devices/pair", headers=headers,
+                            json={"code": code, "device_name": "Caja"}).json()
+        listed = [httpx.get(f"{url}/v1/devices", headers=auth).json() for url in (one.url, two.url)]
+        assert listed[0] == listed[1] == [
+            {"device_id": paired["device_id"], "name": "Caja", "code": "C1", "revoked": False}]
+    finally:
+        two.stop()
+        one.stop()
