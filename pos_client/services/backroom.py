@@ -54,6 +54,15 @@ def edit_product(db: Database, device: Device, product_id: uuid.UUID, **fields: 
         local.save(conn, device, "product", updated, op="upsert")
 
 
+def delete_product(db: Database, device: Device, product_id: uuid.UUID) -> None:
+    """Take a product out of the catalog: a tombstone that syncs; past sales keep its name."""
+    with db.write() as conn:
+        current = catalog.payload(conn, product_id)
+        if current is None:
+            raise UnknownProduct("Ese producto no existe en esta tienda.")
+        local.save(conn, device, "product", current, op="delete")
+
+
 def add_customer(
     db: Database, device: Device, name: str, phone: str | None = None, credit_limit: int = 0
 ) -> uuid.UUID:

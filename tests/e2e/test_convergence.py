@@ -52,6 +52,10 @@ operation = st.one_of(
               st.integers(1, 24)),
     st.tuples(st.just("price"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
               st.integers(500, 9_000)),
+    st.tuples(st.just("rename"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
+              st.integers(0, 99)),
+    st.tuples(st.just("delete"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
+              st.just(0)),
     st.tuples(st.just("charge"), st.integers(0, DEVICES - 1), st.integers(0, 4),
               st.integers(100, 20_000)),
     st.tuples(st.just("pay"), st.integers(0, DEVICES - 1), st.integers(0, 4),
@@ -118,19 +122,25 @@ def _open_shop(url: str, folder, rng: random.Random) -> Shop:
 
 def _run(shop: Shop, kind: str, d: int, a: int, b: int) -> None:
     pos = shop.devices[d]
-    product = CATALOG[a] if kind in ("sale", "receive", "price") else None
+    product = CATALOG[a] if kind in ("sale", "receive", "price", "rename", "delete") else None
+    if product is not None:
+        with pos.db.read() as conn:
+            found = catalog.by_barcode(conn, product.barcode)
+        if found is None:
+            return  # deleted from this till's catalog: can't be scanned or edited here any more
+        product_id = found.id
     if kind == "sale":
         ticket = ticket_for(pos.db, product.barcode, b)
         record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
         shop.sales_made += 1
     elif kind == "receive":
-        with pos.db.read() as conn:
-            product_id = catalog.by_barcode(conn, product.barcode).id
         backroom.move_stock(pos.db, pos.device, product_id, b * 1000)
     elif kind == "price":
-        with pos.db.read() as conn:
-            product_id = catalog.by_barcode(conn, product.barcode).id
         backroom.edit_product(pos.db, pos.device, product_id, price=b)
+    elif kind == "rename":
+        backroom.edit_product(pos.db, pos.device, product_id, name=f"{product.name} ({b})")
+    elif kind == "delete":
+        backroom.delete_product(pos.db, pos.device, product_id)
     elif kind == "charge":
         backroom.charge_fiado(pos.db, pos.device, shop.customer_ids[a], b)
     elif kind == "pay":
@@ -157,7 +167,7 @@ def _device_state(pos: PosDevice) -> dict:
             "stock": catalog.stock_levels(conn),
             "balances": {c.id: c.balance for c in customers.balances(conn)},
             "sales": set(conn.execute(text("SELECT id FROM sales")).scalars()),
-            "prices": catalog.prices(conn),
+            "catalog": catalog.versions(conn),
         }
 
 
@@ -168,8 +178,8 @@ def _server_state(server: ServerHarness) -> dict:
         "balances": {r["customer_id"]: r["balance"]
                      for r in server.admin("SELECT customer_id, balance FROM customer_balances")},
         "sales": {str(r["sale_id"]) for r in server.admin("SELECT sale_id FROM sales")},
-        "prices": {r["product_id"]: r["price"]
-                   for r in server.admin("SELECT product_id, price FROM products")},
+        "catalog": {r["product_id"]: (r["name"], r["price"], r["deleted"]) for r in
+                    server.admin("SELECT product_id, name, price, deleted FROM products")},
     }
 
 
@@ -178,7 +188,7 @@ def _replay(server: ServerHarness) -> dict:
     stock: Counter[uuid.UUID] = Counter()
     balances: Counter[uuid.UUID] = Counter()
     sales: set[str] = set()
-    winners: dict[uuid.UUID, tuple[tuple[int, str], int]] = {}
+    winners: dict[uuid.UUID, tuple[tuple[int, str], tuple[str, int, bool]]] = {}
     seen_facts: set[uuid.UUID] = set()
     rows = server.admin("SELECT origin_device_id, body::text AS body FROM changes ORDER BY seq")
     adapter: TypeAdapter = TypeAdapter(Change)
@@ -206,9 +216,9 @@ def _replay(server: ServerHarness) -> dict:
         elif isinstance(change, ProductChange):
             stamp = (change.hlc, writer)
             if payload.id not in winners or winners[payload.id][0] < stamp:
-                winners[payload.id] = (stamp, payload.price)
+                winners[payload.id] = (stamp, (payload.name, payload.price, change.op == "delete"))
     return {"stock": dict(stock), "balances": dict(balances), "sales": sales,
-            "prices": {k: v[1] for k, v in winners.items()}}
+            "catalog": {k: v[1] for k, v in winners.items()}}
 
 
 def _assert_converged(shop: Shop) -> None:
@@ -216,7 +226,7 @@ def _assert_converged(shop: Shop) -> None:
     replay = _replay(shop.server)
     assert len(server["sales"]) == shop.sales_made, "a sale was lost or counted twice"
     assert server["sales"] == replay["sales"]
-    assert server["prices"] == replay["prices"]
+    assert server["catalog"] == replay["catalog"]
     assert {k: v for k, v in server["stock"].items() if v} == {
         k: v for k, v in replay["stock"].items() if v}
     assert {k: v for k, v in server["balances"].items() if v} == {
@@ -224,7 +234,7 @@ def _assert_converged(shop: Shop) -> None:
     for pos in shop.devices:
         device = _device_state(pos)
         assert device["sales"] == server["sales"]
-        assert {uuid.UUID(str(k)): v for k, v in device["prices"].items()} == server["prices"]
+        assert device["catalog"] == server["catalog"]
         assert {k: v for k, v in device["stock"].items() if v} == {
             k: v for k, v in server["stock"].items() if v}
         assert {k: v for k, v in device["balances"].items() if v} == {

@@ -128,10 +128,12 @@ def payload(conn: Connection, product_id: uuid.UUID) -> ProductPayload | None:
     )
 
 
-def prices(conn: Connection) -> dict[uuid.UUID, int]:
-    """Every live product's price: what two replicas of a catalog must agree on."""
-    rows = conn.execute(select(products.c.id, products.c.price).where(products.c.deleted == 0))
-    return {uuid.UUID(r.id): r.price for r in rows}
+def versions(conn: Connection) -> dict[uuid.UUID, tuple[str, int, bool]]:
+    """Every product's (name, price, deleted), tombstones included: what two replicas of a
+    catalog must agree on."""
+    rows = conn.execute(select(products.c.id, products.c.name, products.c.price,
+                               products.c.deleted))
+    return {uuid.UUID(r.id): (r.name, r.price, bool(r.deleted)) for r in rows}
 
 
 def stock_levels(conn: Connection) -> dict[uuid.UUID, int]:
