@@ -19,7 +19,7 @@ import asyncpg
 
 from benchmarks.registry import benchmark
 from pos_client.sync.client import SyncClient
-from shared.catalog import load_starter_catalog
+from shared.catalog import load_starter_catalog, starter_product_id
 from shared.clock import utc_now
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
@@ -90,7 +90,8 @@ def ingest() -> dict[str, float]:
                 code = server.call(lambda pool: shops.create_pairing_code(pool, shop.tenant_id))
                 paired = SyncClient(server.url).pair(code.code, "bench")
                 client = SyncClient(server.url, paired.credential)
-                products = [uuid.uuid4() for _ in range(5)]
+                # The shop's own products: stock checks and alerts are part of the path.
+                products = [starter_product_id(p.barcode) for p in load_starter_catalog()[:5]]
                 clock = HybridClock()
                 batches = [_sales(BATCH, b * BATCH + 1, clock, products) for b in range(BATCHES)]
                 start = time.perf_counter()
