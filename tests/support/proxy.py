@@ -40,7 +40,7 @@ class FaultyProxy:
                 proxy._handle(self)
 
             def log_message(self, *args: object) -> None:
-                pass
+                """Quiet: tests read the proxy's counts, not its access log."""
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
