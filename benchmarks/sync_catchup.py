@@ -13,7 +13,7 @@ from pathlib import Path
 from benchmarks.registry import benchmark
 from benchmarks.sync_ingest import _sales
 from pos_client.services.sales import record_sale
-from pos_client.store.repositories import catalog
+from pos_client.store.repositories import catalog, facts
 from shared.catalog import StarterProduct, load_starter_catalog, starter_changes
 from shared.clock import utc_now
 from shared.hlc import HybridClock
@@ -90,22 +90,25 @@ def first_sync() -> dict[str, float]:
 
         async def load(pool, batch):  # type: ignore[no-untyped-def]
             async with tenant_tx(pool, shop.tenant_id) as conn:
-                await apply_changes(conn, shop.tenant_id, None, batch)
+                return await apply_changes(conn, shop.tenant_id, None, batch)
 
         for i in range(0, len(changes), 500):
             server.call(lambda pool, b=changes[i:i + 500]: load(pool, b))
         for i in range(0, HISTORY, 500):
-            bodies = _sales(500, 1, clock, ids[i % 1000:i % 1000 + 5])
+            bodies = _sales(500, i + 1, clock, ids[i % 1000:i % 1000 + 5])
             batch = PushRequest.model_validate_json(
                 ('{"changes":[' + ",".join(bodies) + "]}").encode()).changes
             batch = [c.model_copy(update={"device_seq": 0}) for c in batch]
-            server.call(lambda pool, b=batch: load(pool, b))
+            applied = server.call(lambda pool, b=batch: load(pool, b))
+            if any(r.status != "accepted" for r in applied.results):
+                raise RuntimeError("setup: history sales were not all accepted")
         pos = _device(server, shop.tenant_id, tmp / "nueva.sqlite3")
         start = time.perf_counter()
         status = pos.agent.sync_once()
         elapsed = time.perf_counter() - start
         assert status.online, status
         with pos.db.read() as conn:
-            assert catalog.count(conn) == PRODUCTS
+            if catalog.count(conn) != PRODUCTS or facts.sale_count(conn) != HISTORY:
+                raise RuntimeError("first sync did not bring the whole catalog and history")
         pos.close()
     return {"sync.first_sync_s": round(elapsed, 2)}

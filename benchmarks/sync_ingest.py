@@ -95,9 +95,10 @@ def ingest() -> dict[str, float]:
                 clock = HybridClock()
                 batches = [_sales(BATCH, b * BATCH + 1, clock, products) for b in range(BATCHES)]
                 start = time.perf_counter()
-                for batch in batches:
-                    client.push(batch)
+                answers = [client.push(batch) for batch in batches]
                 full_rate = BATCHES * BATCH / (time.perf_counter() - start)
+                if any(r.status != "accepted" for a in answers for r in a.results):
+                    raise RuntimeError("not every pushed change was accepted")
                 client.close()
                 copy_rate = asyncio.run(_copy_rate(url, shop.tenant_id,
                                                    [b for batch in batches for b in batch]))
