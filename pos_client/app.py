@@ -59,8 +59,15 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     window.show()
     if agent:
         agent.start()
-    if exit_when_ready:
-        QTimer.singleShot(0, app.quit)
+    if exit_when_ready:  # smoke tests and the cold-start benchmark
+        def ready() -> None:
+            import resource
+
+            rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"LISTO {rss_mb:.1f}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, ready)
     try:
         return app.exec()
     finally:

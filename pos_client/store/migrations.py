@@ -256,4 +256,26 @@ MIGRATIONS: list[str] = [
         UPDATE stock SET qty_milli = qty_milli - OLD.qty_milli WHERE product_id = OLD.product_id;
     END;
     """,
+    # 6: full-text search over product names (accents ignored, prefixes indexed), kept in step
+    # with the products table by triggers.
+    """
+    CREATE VIRTUAL TABLE products_fts USING fts5(
+        name, content='products', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+    );
+    INSERT INTO products_fts (rowid, name) SELECT rowid, name FROM products;
+
+    CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
+        INSERT INTO products_fts (rowid, name) VALUES (NEW.rowid, NEW.name);
+    END;
+
+    CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN
+        INSERT INTO products_fts (products_fts, rowid, name) VALUES ('delete', OLD.rowid, OLD.name);
+    END;
+
+    CREATE TRIGGER products_fts_update AFTER UPDATE OF name ON products BEGIN
+        INSERT INTO products_fts (products_fts, rowid, name) VALUES ('delete', OLD.rowid, OLD.name);
+        INSERT INTO products_fts (rowid, name) VALUES (NEW.rowid, NEW.name);
+    END;
+    """,
 ]

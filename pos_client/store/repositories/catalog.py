@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, delete, func, or_, select
+from sqlalchemy import Connection, Row, Select, delete, func, literal_column, select, table
 from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.repositories import lww
@@ -65,15 +66,27 @@ def by_id(conn: Connection, product_id: uuid.UUID) -> Product | None:
     return _row(row) if row else None
 
 
+_WORD = re.compile(r"\w+")
+
+
 def search(conn: Connection, text: str = "", limit: int = 200) -> list[Product]:
-    query = _query().order_by(products.c.name).limit(limit)
-    if text.strip():
-        pattern = f"%{text.strip()}%"
-        query = query.where(or_(
-            products.c.name.ilike(pattern),
-            products.c.id.in_(select(product_barcodes.c.product_id)
-                              .where(product_barcodes.c.barcode.like(f"{text.strip()}%"))),
-        ))
+    """Products whose name has words starting with every typed word (accents ignored), or
+    whose barcode starts with the typed digits; by name."""
+    # The matching side stops at `limit` candidates (a one-letter search matches half the
+    # catalog; sorting all of it per keystroke is what made typing lag), then the page is
+    # put in name order and given its barcode and stock. The list narrows as they type.
+    query = _query().order_by(products.c.name.collate("NOCASE")).limit(limit)
+    typed = text.strip()
+    if typed.isdigit():
+        query = query.where(products.c.id.in_(
+            select(product_barcodes.c.product_id)
+            .where(product_barcodes.c.barcode.op("GLOB")(typed + "*"))  # GLOB: uses the index
+            .limit(limit * 2)))  # a deleted product may hold some of them
+    elif words := _WORD.findall(typed):
+        match = " ".join(f'"{w}"*' for w in words)
+        query = query.where(literal_column("products.rowid").in_(
+            select(literal_column("rowid")).select_from(table("products_fts"))
+            .where(literal_column("products_fts").op("MATCH")(match)).limit(limit * 2)))
     return [_row(r) for r in conn.execute(query)]
 
 
