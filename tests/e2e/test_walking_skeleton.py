@@ -53,7 +53,7 @@ def test_sale_made_while_server_down_reaches_the_other_device(
         shown = [window.sales_model.index(0, c).data() for c in range(4)]
         assert shown[0] == receipt.folio
         assert shown[2:] == [f"${3 * coke.price / 100:,.2f}", "Otra"]
-        qtbot.keyClicks(window.scan_input, coke.name)
+        qtbot.keyClicks(window.scan_input, coke.barcode)  # typed, not yet Enter: a search
         qtbot.waitUntil(lambda: worker.idle and window.products_model.rowCount() == 1)
         assert window.products_model.index(0, 3).data() == str((stock_before - 3000) // 1000)
     finally:
