@@ -12,6 +12,11 @@ from sqlalchemy.dialects.sqlite import insert
 from pos_client.store.schema import inventory_movements, sale_lines, sale_payments, sales
 from shared.sync.wire import InventoryMovementPayload, SalePayload
 
+# Built once: they run in every sale's transaction.
+_SALES = insert(sales).prefix_with("OR IGNORE")
+_LINES = insert(sale_lines).prefix_with("OR IGNORE")
+_PAYMENTS = insert(sale_payments).prefix_with("OR IGNORE")
+
 
 def insert_sales(conn: Connection, batch: Sequence[tuple[SalePayload, uuid.UUID | None]]) -> None:
     """Insert sales with their lines and payments; ones already here are left as they are.
@@ -22,19 +27,19 @@ def insert_sales(conn: Connection, batch: Sequence[tuple[SalePayload, uuid.UUID 
     def dev(origin: uuid.UUID | None) -> str | None:
         return str(origin) if origin else None
 
-    conn.execute(insert(sales).prefix_with("OR IGNORE"), [
+    conn.execute(_SALES, [
         {"id": str(s.id), "folio": s.folio, "device_id": dev(origin),
          "sold_at": s.sold_at.isoformat(), "total": s.total, "change": s.change}
         for s, origin in batch
     ])
-    conn.execute(insert(sale_lines).prefix_with("OR IGNORE"), [
+    conn.execute(_LINES, [
         {"sale_id": str(s.id), "line_no": ln.line_no,
          "product_id": str(ln.product_id) if ln.product_id else None, "name": ln.name,
          "qty_milli": ln.qty_milli, "unit_price": ln.unit_price, "total": ln.total,
          "iva": ln.iva.value, "ieps_bp": ln.ieps_bp}
         for s, _ in batch for ln in s.lines
     ])
-    conn.execute(insert(sale_payments).prefix_with("OR IGNORE"), [
+    conn.execute(_PAYMENTS, [
         {"sale_id": str(s.id), "payment_no": i, "method": p.method.value, "amount": p.amount,
          "tendered": p.tendered, "reference": p.reference}
         for s, _ in batch for i, p in enumerate(s.payments, start=1)

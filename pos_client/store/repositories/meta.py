@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Connection, bindparam, select, text
 
 from pos_client.store.schema import meta
 
+# Built once: these run in every sale's transaction, and building a statement per call cost
+# more than executing it.
+_GET = select(meta.c.value).where(meta.c.key == bindparam("k"))
+_PUT = text("INSERT INTO meta (key, value) VALUES (:k, :v) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+
 
 def get(conn: Connection, key: str) -> str | None:
-    value: str | None = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+    value: str | None = conn.execute(_GET, {"k": key}).scalar()
     return value
 
 
@@ -19,8 +24,7 @@ def get_int(conn: Connection, key: str, default: int = 0) -> int:
 
 
 def put(conn: Connection, key: str, value: str | int) -> None:
-    stmt = insert(meta).values(key=key, value=str(value))
-    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
+    conn.execute(_PUT, {"k": key, "v": str(value)})
 
 
 def put_many(conn: Connection, values: dict[str, str | int]) -> None:

@@ -10,12 +10,13 @@ from sqlalchemy.dialects.sqlite import insert
 from pos_client.store.schema import outbox
 from shared.sync.wire import Change, ChangeResult
 
+_LAST_SEQ = text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
+_APPEND = insert(outbox)  # built once: it runs in every sale's transaction
+
 
 def next_seq(conn: Connection) -> int:
     """The device_seq the next change will get. Call inside the write transaction that uses it."""
-    last = conn.execute(
-        text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
-    ).scalar()
+    last = conn.execute(_LAST_SEQ).scalar()
     return int(last or 0) + 1
 
 
@@ -31,11 +32,11 @@ def continue_after(conn: Connection, seq: int) -> None:
 
 
 def append(conn: Connection, change: Change) -> None:
-    conn.execute(insert(outbox).values(
-        device_seq=change.device_seq, change_id=str(change.change_id), entity=change.entity,
-        op=change.op, hlc=change.hlc, body=change.model_dump_json(),
-        created_at=change.created_at.isoformat(),
-    ))
+    conn.execute(_APPEND, {
+        "device_seq": change.device_seq, "change_id": str(change.change_id),
+        "entity": change.entity, "op": change.op, "hlc": change.hlc,
+        "body": change.model_dump_json(), "created_at": change.created_at.isoformat(),
+    })
 
 
 @dataclass(frozen=True, slots=True)
