@@ -36,7 +36,8 @@ def record_sale(db: Database, device: Device, ticket: Ticket, tenders: Sequence[
     """
     if not ticket.lines:
         raise EmptySale("El ticket está vacío. Escanea o busca un producto.")
-    settlement = settle(ticket.total, tenders)
+    total = ticket.total  # each read adds up every line again
+    settlement = settle(total, tenders)
     sale_id, now = new_uuid7(), utc_now()
     lines = [
         SaleLinePayload(
@@ -51,10 +52,9 @@ def record_sale(db: Database, device: Device, ticket: Ticket, tenders: Sequence[
         for p in settlement.payments
     ]
     with db.write() as conn:
-        number = meta.get_int(conn, "folio_last") + 1
-        meta.put(conn, "folio_last", number)
+        number = meta.next_number(conn, "folio_last")
         payload = SalePayload(
-            id=sale_id, folio=f"{device.code}-{number:06d}", sold_at=now, total=ticket.total,
+            id=sale_id, folio=f"{device.code}-{number:06d}", sold_at=now, total=total,
             change=settlement.change, lines=lines, payments=payments,
         )
         local.save(conn, device, "sale", payload)

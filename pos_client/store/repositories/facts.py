@@ -9,39 +9,36 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.sqlite import insert
 
+from pos_client.store.database import driver
 from pos_client.store.schema import inventory_movements, sale_lines, sale_payments, sales
 from shared.sync.wire import InventoryMovementPayload, SalePayload
 
-# Built once: they run in every sale's transaction.
-_SALES = insert(sales).prefix_with("OR IGNORE")
-_LINES = insert(sale_lines).prefix_with("OR IGNORE")
-_PAYMENTS = insert(sale_payments).prefix_with("OR IGNORE")
+# Plain driver SQL: these run in every sale's transaction. OR IGNORE on every table: a known
+# sale's lines collide on (sale_id, line_no) too, so the stock triggers fire only for lines
+# really added.
+_SALES = ("INSERT OR IGNORE INTO sales (id, folio, device_id, sold_at, total, change) "
+          "VALUES (?, ?, ?, ?, ?, ?)")
+_LINES = ("INSERT OR IGNORE INTO sale_lines (sale_id, line_no, product_id, name, qty_milli, "
+          "unit_price, total, iva, ieps_bp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_PAYMENTS = ("INSERT OR IGNORE INTO sale_payments (sale_id, payment_no, method, amount, "
+             "tendered, reference) VALUES (?, ?, ?, ?, ?, ?)")
 
 
 def insert_sales(conn: Connection, batch: Sequence[tuple[SalePayload, uuid.UUID | None]]) -> None:
-    """Insert sales with their lines and payments; ones already here are left as they are.
-
-    OR IGNORE on every table: a known sale's lines collide on (sale_id, line_no) too, so the
-    stock triggers fire only for lines really added.
-    """
-    def dev(origin: uuid.UUID | None) -> str | None:
-        return str(origin) if origin else None
-
-    conn.execute(_SALES, [
-        {"id": str(s.id), "folio": s.folio, "device_id": dev(origin),
-         "sold_at": s.sold_at.isoformat(), "total": s.total, "change": s.change}
+    """Insert sales with their lines and payments; ones already here are left as they are."""
+    cur = driver(conn)
+    cur.executemany(_SALES, [
+        (str(s.id), s.folio, str(origin) if origin else None, s.sold_at.isoformat(), s.total,
+         s.change)
         for s, origin in batch
     ])
-    conn.execute(_LINES, [
-        {"sale_id": str(s.id), "line_no": ln.line_no,
-         "product_id": str(ln.product_id) if ln.product_id else None, "name": ln.name,
-         "qty_milli": ln.qty_milli, "unit_price": ln.unit_price, "total": ln.total,
-         "iva": ln.iva.value, "ieps_bp": ln.ieps_bp}
+    cur.executemany(_LINES, [
+        (str(s.id), ln.line_no, str(ln.product_id) if ln.product_id else None, ln.name,
+         ln.qty_milli, ln.unit_price, ln.total, ln.iva.value, ln.ieps_bp)
         for s, _ in batch for ln in s.lines
     ])
-    conn.execute(_PAYMENTS, [
-        {"sale_id": str(s.id), "payment_no": i, "method": p.method.value, "amount": p.amount,
-         "tendered": p.tendered, "reference": p.reference}
+    cur.executemany(_PAYMENTS, [
+        (str(s.id), i, p.method.value, p.amount, p.tendered, p.reference)
         for s, _ in batch for i, p in enumerate(s.payments, start=1)
     ])
 

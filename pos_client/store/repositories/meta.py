@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, bindparam, select, text
 
+from pos_client.store.database import driver
 from pos_client.store.schema import meta
 
 # Built once: these run in every sale's transaction, and building a statement per call cost
@@ -34,3 +35,12 @@ def put_many(conn: Connection, values: dict[str, str | int]) -> None:
 
 def delete(conn: Connection, key: str) -> None:
     conn.execute(meta.delete().where(meta.c.key == key))
+
+
+_NEXT = ("INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) "
+         "DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value")
+
+
+def next_number(conn: Connection, key: str) -> int:
+    """Add one to a counter and return it, in one statement (folios: every sale runs this)."""
+    return int(driver(conn).execute(_NEXT, (key,)).fetchone()[0])

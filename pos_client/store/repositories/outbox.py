@@ -5,18 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, func, select, text, update
-from sqlalchemy.dialects.sqlite import insert
 
+from pos_client.store.database import driver
 from pos_client.store.schema import outbox
 from shared.sync.wire import Change, ChangeResult
 
-_LAST_SEQ = text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
-_APPEND = insert(outbox)  # built once: it runs in every sale's transaction
+# Plain driver SQL: these run in every sale's transaction, where SQLAlchemy's per-statement
+# work cost more than SQLite's.
+_LAST_SEQ = "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'"
+_APPEND = ("INSERT INTO outbox (device_seq, change_id, entity, op, hlc, body, created_at) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?)")
 
 
 def next_seq(conn: Connection) -> int:
     """The device_seq the next change will get. Call inside the write transaction that uses it."""
-    last = conn.execute(_LAST_SEQ).scalar()
+    row = driver(conn).execute(_LAST_SEQ).fetchone()
+    last = row[0] if row else 0
     return int(last or 0) + 1
 
 
@@ -32,11 +36,10 @@ def continue_after(conn: Connection, seq: int) -> None:
 
 
 def append(conn: Connection, change: Change) -> None:
-    conn.execute(_APPEND, {
-        "device_seq": change.device_seq, "change_id": str(change.change_id),
-        "entity": change.entity, "op": change.op, "hlc": change.hlc,
-        "body": change.model_dump_json(), "created_at": change.created_at.isoformat(),
-    })
+    driver(conn).execute(_APPEND, (
+        change.device_seq, str(change.change_id), change.entity, change.op, change.hlc,
+        change.model_dump_json(), change.created_at.isoformat(),
+    ))
 
 
 @dataclass(frozen=True, slots=True)
