@@ -83,10 +83,15 @@ def starter_changes(
     ``first_seq`` numbers them for a device's outbox; 0 marks them as made by the server.
     """
     out: list[Change] = []
+    seq = iter(range(first_seq, first_seq + 2 * len(products))) if first_seq else None
+
+    def next_seq() -> int:
+        return next(seq) if seq else 0
+
     for item in products:
         product_id = starter_product_id(item.barcode)
         out.append(ProductChange(
-            change_id=new_uuid7(), device_seq=0, hlc=clock.now(), created_at=now,
+            change_id=new_uuid7(), device_seq=next_seq(), hlc=clock.now(), created_at=now,
             entity="product",
             payload=ProductPayload(
                 id=product_id, name=item.name, barcodes=[item.barcode],
@@ -97,7 +102,7 @@ def starter_changes(
         ))
         if item.initial_stock_milli:
             out.append(InventoryMovementChange(
-                change_id=new_uuid7(), device_seq=0, hlc=clock.now(), created_at=now,
+                change_id=new_uuid7(), device_seq=next_seq(), hlc=clock.now(), created_at=now,
                 entity="inventory_movement",
                 payload=InventoryMovementPayload(
                     id=uuid.uuid5(_STARTER_NAMESPACE, f"stock:{item.barcode}"),
@@ -105,6 +110,4 @@ def starter_changes(
                     reason="initial", moved_at=now,
                 ),
             ))
-    if first_seq:
-        out = [c.model_copy(update={"device_seq": first_seq + i}) for i, c in enumerate(out)]
     return out

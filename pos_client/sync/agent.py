@@ -101,8 +101,8 @@ class SyncAgent:
             with self.db.write() as conn:
                 outbox.record_results(conn, results, utc_now().isoformat())
                 if refused:  # the server won't have them: neither may our stock and lists
-                    withdraw_facts(conn, [_CHANGE.validate_json(p.body) for p in batch
-                                          if p.change_id in refused and _parses(p.body)])
+                    parsed = (_parse(p.body) for p in batch if p.change_id in refused)
+                    withdraw_facts(conn, [c for c in parsed if c is not None])
 
     def _push_isolating(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult]:
         """Push a batch; if the server refuses the batch as a whole, find the culprit.
@@ -207,13 +207,12 @@ class SyncAgent:
 _CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
 
 
-def _parses(body: str) -> bool:
-    """A body the server could not read is not ours to interpret either: left as it is."""
+def _parse(body: str) -> Change | None:
+    """A body the server could not read is not ours to interpret either: None, left as it is."""
     try:
-        _CHANGE.validate_json(body)
+        return _CHANGE.validate_json(body)
     except ValidationError:
-        return False
-    return True
+        return None
 
 
 def _backoff(failures: int) -> float:

@@ -20,8 +20,7 @@ _APPEND = ("INSERT INTO outbox (device_seq, change_id, entity, op, hlc, body, cr
 def next_seq(conn: Connection) -> int:
     """The device_seq the next change will get. Call inside the write transaction that uses it."""
     row = driver(conn).execute(_LAST_SEQ).fetchone()
-    last = row[0] if row else 0
-    return int(last or 0) + 1
+    return int(row[0] if row else 0) + 1
 
 
 def continue_after(conn: Connection, seq: int) -> None:
