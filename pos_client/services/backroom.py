@@ -14,6 +14,7 @@ from pos_client.store.repositories import catalog
 from shared.clock import utc_now
 from shared.errors import DomainError, UnknownProduct
 from shared.ids import new_uuid7
+from shared.permissions import Role
 from shared.sale import PaymentMethod
 from shared.sync.wire import (
     CashierPayload,
@@ -135,11 +136,11 @@ def save_record(db: Database, device: Device, entity: str, payload: Wire) -> Non
 
 
 def add_cashier(
-    db: Database, device: Device, name: str, role: Literal["dueno", "encargado", "cajero"], pin: str
+    db: Database, device: Device, name: str, role: Role | str, pin: str
 ) -> uuid.UUID:
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
         raise DomainError("El NIP debe tener de 4 a 8 dígitos.", code="invalid_pin")
-    cashier = CashierPayload(id=new_uuid7(), name=name, role=role,
+    cashier = CashierPayload(id=new_uuid7(), name=name, role=Role(role),
                              pin_hash=PasswordHasher().hash(pin))
     save_record(db, device, "cashier", cashier)
     return cashier.id

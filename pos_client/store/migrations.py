@@ -281,4 +281,37 @@ MIGRATIONS: list[str] = [
         INSERT INTO products_fts (rowid, name) VALUES (NEW.rowid, NEW.name);
     END;
     """,
+    # 7: discounts, mayoreo, who sold and on which shift and account; audit log; parked tickets.
+    """
+    ALTER TABLE products ADD COLUMN wholesale_price INTEGER;
+    ALTER TABLE products ADD COLUMN wholesale_min_milli INTEGER NOT NULL DEFAULT 0;
+
+    ALTER TABLE sales ADD COLUMN customer_id TEXT;
+    ALTER TABLE sales ADD COLUMN cashier_id TEXT;
+    ALTER TABLE sales ADD COLUMN shift_id TEXT;
+    CREATE INDEX sales_shift ON sales (shift_id);
+    ALTER TABLE sale_lines ADD COLUMN discount INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE settings ADD COLUMN permissions TEXT;
+
+    CREATE TABLE audit_events (
+        id            TEXT PRIMARY KEY,
+        action        TEXT NOT NULL,
+        cashier_id    TEXT,
+        authorized_by TEXT,
+        subject_id    TEXT,
+        detail        TEXT,
+        device_id     TEXT,
+        at            TEXT NOT NULL
+    );
+    CREATE INDEX audit_events_at ON audit_events (at);
+
+    -- Tickets set aside while another customer is served. Local to this till, never synced:
+    -- they are not sales until they are paid.
+    CREATE TABLE parked_tickets (
+        id        TEXT PRIMARY KEY,
+        label     TEXT NOT NULL,
+        body      TEXT NOT NULL,
+        parked_at TEXT NOT NULL
+    );
+    """,
 ]

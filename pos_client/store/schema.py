@@ -16,7 +16,8 @@ products = Table(
     Column("price", Integer), Column("cost", Integer), Column("iva", Text),
     Column("ieps_bp", Integer), Column("sold_by_weight", Integer),
     Column("min_stock_milli", Integer), Column("active", Integer), Column("deleted", Integer),
-    Column("hlc", Integer), Column("hlc_device", Text),
+    Column("hlc", Integer), Column("hlc_device", Text), Column("wholesale_price", Integer),
+    Column("wholesale_min_milli", Integer),
 )
 
 product_barcodes = Table(
@@ -32,6 +33,7 @@ sales = Table(
     "sales", metadata,
     Column("id", Text, primary_key=True), Column("folio", Text), Column("device_id", Text),
     Column("sold_at", Text), Column("total", Integer), Column("change", Integer),
+    Column("customer_id", Text), Column("cashier_id", Text), Column("shift_id", Text),
 )
 
 sale_lines = Table(
@@ -39,7 +41,7 @@ sale_lines = Table(
     Column("sale_id", Text, primary_key=True), Column("line_no", Integer, primary_key=True),
     Column("product_id", Text), Column("name", Text), Column("qty_milli", Integer),
     Column("unit_price", Integer), Column("total", Integer), Column("iva", Text),
-    Column("ieps_bp", Integer),
+    Column("ieps_bp", Integer), Column("discount", Integer),
 )
 
 sale_payments = Table(
@@ -124,6 +126,19 @@ shift_closes = Table(
     Column("note", Text), Column("device_id", Text), Column("closed_at", Text),
 )
 
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", Text, primary_key=True), Column("action", Text), Column("cashier_id", Text),
+    Column("authorized_by", Text), Column("subject_id", Text), Column("detail", Text),
+    Column("device_id", Text), Column("at", Text),
+)
+
+parked_tickets = Table(
+    "parked_tickets", metadata,
+    Column("id", Text, primary_key=True), Column("label", Text), Column("body", Text),
+    Column("parked_at", Text),
+)
+
 
 def _record(name: str, *columns: Column[Any]) -> Table:
     return Table(name, metadata, Column("id", Text, primary_key=True), *columns,
@@ -135,7 +150,7 @@ cashiers = _record("cashiers", Column("name", Text), Column("role", Text),
                    Column("pin_hash", Text), Column("active", Integer))
 settings = _record("settings", Column("shop_name", Text), Column("address", Text),
                    Column("phone", Text), Column("rfc", Text), Column("timezone", Text),
-                   Column("receipt_footer", Text))
+                   Column("receipt_footer", Text), Column("permissions", Text))
 order_statuses = _record("order_statuses", Column("status", Text), Column("note", Text),
                          Column("changed_at", Text))
 

@@ -49,6 +49,7 @@ _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = {
     "cash_movement": _facts(operations.insert_cash_movements),
     "shift_open": _facts(operations.insert_shift_opens),
     "shift_close": _facts(operations.insert_shift_closes),
+    "audit_event": _facts(operations.insert_audit_events),
 }
 
 

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.permissions import Permission, Role
 from shared.sale import MAX_LINES, MAX_QTY_MILLI, MAX_UNIT_PRICE, PaymentMethod, line_total
 from shared.tax import IvaRate
 
@@ -52,6 +53,9 @@ class SaleLinePayload(Wire):
     total: Money
     iva: IvaRate
     ieps_bp: Annotated[int, Field(ge=0, le=100_000)] = 0
+    # Centavos taken off this line (a line discount, or its share of a ticket discount):
+    # total = unit_price × quantity − discount.
+    discount: Money = 0
 
 
 class SalePaymentPayload(Wire):
@@ -69,6 +73,9 @@ class SalePayload(Wire):
     change: Money
     lines: Annotated[list[SaleLinePayload], Field(min_length=1, max_length=MAX_LINES)]
     payments: Annotated[list[SalePaymentPayload], Field(min_length=1, max_length=10)]
+    customer_id: uuid.UUID | None = None  # required when part of it is paid on fiado
+    cashier_id: uuid.UUID | None = None
+    shift_id: uuid.UUID | None = None
 
     @model_validator(mode="after")
     def _adds_up(self) -> SalePayload:
@@ -76,8 +83,11 @@ class SalePayload(Wire):
         if [ln.line_no for ln in self.lines] != list(range(1, len(self.lines) + 1)):
             raise ValueError("line_no must be 1, 2, 3, … in order")
         for ln in self.lines:
-            if ln.total != line_total(ln.unit_price, ln.qty_milli):
-                raise ValueError(f"line {ln.line_no}: total is not unit_price × quantity")
+            gross = line_total(ln.unit_price, ln.qty_milli)
+            if ln.discount > gross:
+                raise ValueError(f"line {ln.line_no}: discount is more than the line")
+            if ln.total != gross - ln.discount:
+                raise ValueError(f"line {ln.line_no}: total is not unit_price × quantity − discount")
         if sum(ln.total for ln in self.lines) != self.total:
             raise ValueError("total is not the sum of the lines")
         if sum(p.amount for p in self.payments) != self.total:
@@ -87,6 +97,8 @@ class SalePayload(Wire):
             raise ValueError("only cash can be tendered above its amount")
         if sum(p.tendered - p.amount for p in cash) != self.change:
             raise ValueError("change is not cash tendered minus cash applied")
+        if self.customer_id is None and any(p.method is PaymentMethod.FIADO for p in self.payments):
+            raise ValueError("a fiado payment needs the customer")
         return self
 
 
@@ -114,6 +126,9 @@ class ProductPayload(Wire):
     sold_by_weight: bool = False
     min_stock_milli: Annotated[int, Field(ge=0, le=MAX_QTY_MILLI * 100)] = 0
     active: bool = True
+    # Mayoreo: from wholesale_min_milli units on one line, each costs wholesale_price.
+    wholesale_price: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)] | None = None
+    wholesale_min_milli: Annotated[int, Field(ge=0, le=MAX_QTY_MILLI)] = 0
 
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{10,15}$")]
@@ -222,6 +237,24 @@ class ShiftClosePayload(Wire):
     closed_at: AwareDatetime
 
 
+AuditAction = Literal[
+    "cancel", "return", "discount", "open_drawer", "fiado_override", "price_override",
+    "catalog_edit", "settings", "cashier_edit", "corte_x", "corte_z", "reprint", "restore",
+]
+
+
+class AuditEventPayload(Wire):
+    """A sensitive action, who did it and who authorized it (e.g. an encargado's PIN)."""
+
+    id: uuid.UUID
+    action: AuditAction
+    cashier_id: uuid.UUID | None = None
+    authorized_by: uuid.UUID | None = None
+    subject_id: uuid.UUID | None = None  # the sale, product, customer… it was about
+    detail: ShortText | None = None
+    at: AwareDatetime
+
+
 class CategoryPayload(Wire):
     id: uuid.UUID
     name: Name
@@ -233,9 +266,12 @@ class CashierPayload(Wire):
 
     id: uuid.UUID
     name: Name
-    role: Literal["dueno", "encargado", "cajero"]
+    role: Role
     pin_hash: Annotated[str, StringConstraints(min_length=20, max_length=300, pattern=_PRINTABLE)]
     active: bool = True
+
+
+SETTINGS_ID = uuid.UUID("00000000-0000-7000-8000-000000000001")
 
 
 class SettingsPayload(Wire):
@@ -249,6 +285,8 @@ class SettingsPayload(Wire):
     timezone: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_]+(/[A-Za-z_]+)*$")] = (
         "America/Mexico_City")
     receipt_footer: ShortText | None = None
+    # Role → permissions it holds, for the roles the owner changed (shared.permissions).
+    permissions: dict[Role, list[Permission]] | None = None
 
 
 OrderStatus = Literal["recibido", "preparando", "listo", "entregado", "cancelado"]
@@ -344,6 +382,13 @@ class ShiftCloseChange(_Envelope):
     payload: ShiftClosePayload
 
 
+class AuditEventChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["audit_event"]
+    op: Literal["insert"] = "insert"
+    payload: AuditEventPayload
+
+
 class CategoryChange(_Envelope):
     kind: Literal["record"] = "record"
     entity: Literal["category"]
@@ -383,7 +428,7 @@ Change = Annotated[
     SaleChange | InventoryMovementChange | ProductChange | CustomerChange | FiadoChargeChange
     | FiadoPaymentChange | StockAlertChange | SaleReturnChange | CashMovementChange
     | ShiftOpenChange | ShiftCloseChange | CategoryChange | CashierChange | SettingsChange
-    | OrderStatusChange,
+    | OrderStatusChange | AuditEventChange,
     Field(discriminator="entity"),
 ]
 
@@ -394,7 +439,7 @@ _CHANGE_TYPES: dict[str, type[_Envelope]] = {
     "sale_return": SaleReturnChange, "cash_movement": CashMovementChange,
     "shift_open": ShiftOpenChange, "shift_close": ShiftCloseChange,
     "category": CategoryChange, "cashier": CashierChange, "settings": SettingsChange,
-    "order_status": OrderStatusChange,
+    "order_status": OrderStatusChange, "audit_event": AuditEventChange,
 }
 
 

@@ -22,21 +22,24 @@ async def upsert_lww(
             c.payload.department, c.payload.price, c.payload.cost, c.payload.iva.value,
             c.payload.ieps_bp, c.payload.sold_by_weight, c.payload.min_stock_milli,
             c.payload.active, c.op == "delete", c.hlc, origin or SERVER_WRITER,
+            c.payload.wholesale_price, c.payload.wholesale_min_milli,
         )
         for c in changes
     ]
     await conn.executemany(
         """INSERT INTO products AS p (tenant_id, product_id, name, barcodes, department, price,
                   cost, iva, ieps_bp, sold_by_weight, min_stock_milli, active, deleted, hlc,
-                  hlc_device)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                  hlc_device, wholesale_price, wholesale_min_milli)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
            ON CONFLICT (tenant_id, product_id) DO UPDATE SET
                   name = EXCLUDED.name, barcodes = EXCLUDED.barcodes,
                   department = EXCLUDED.department, price = EXCLUDED.price,
                   cost = EXCLUDED.cost, iva = EXCLUDED.iva, ieps_bp = EXCLUDED.ieps_bp,
                   sold_by_weight = EXCLUDED.sold_by_weight,
                   min_stock_milli = EXCLUDED.min_stock_milli, active = EXCLUDED.active,
-                  deleted = EXCLUDED.deleted, hlc = EXCLUDED.hlc, hlc_device = EXCLUDED.hlc_device
+                  deleted = EXCLUDED.deleted, hlc = EXCLUDED.hlc, hlc_device = EXCLUDED.hlc_device,
+                  wholesale_price = EXCLUDED.wholesale_price,
+                  wholesale_min_milli = EXCLUDED.wholesale_min_milli
            WHERE (p.hlc, p.hlc_device) < (EXCLUDED.hlc, EXCLUDED.hlc_device)""",
         rows,
     )

@@ -11,6 +11,7 @@ import asyncpg
 
 from shared.ids import SERVER_WRITER
 from shared.sync.wire import (
+    AuditEventChange,
     CashierChange,
     CashMovementChange,
     CategoryChange,
@@ -103,8 +104,9 @@ async def upsert_settings(
     await upsert_newest(conn, "shop_settings", "settings_id", [
         ("tenant_id", "uuid"), ("settings_id", "uuid"), ("shop_name", "text"), ("address", "text"),
         ("phone", "text"), ("rfc", "text"), ("timezone", "text"), ("receipt_footer", "text"),
-        *_STAMP,
+        ("permissions", "jsonb"), *_STAMP,
     ], [(tenant_id, s.id, s.shop_name, s.address, s.phone, s.rfc, s.timezone, s.receipt_footer,
+         json.dumps(s.permissions) if s.permissions is not None else None,
          c.op == "delete", c.hlc, origin or SERVER_WRITER)
         for c in changes for s in [c.payload]])
 
@@ -118,3 +120,15 @@ async def upsert_order_statuses(
         ("changed_at", "timestamptz"), *_STAMP,
     ], [(tenant_id, c.payload.id, c.payload.status, c.payload.note, c.payload.changed_at,
          c.op == "delete", c.hlc, origin or SERVER_WRITER) for c in changes])
+
+
+async def insert_audit_events(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin,
+    changes: Sequence[AuditEventChange],
+) -> None:
+    await insert_many(conn, "audit_events", [
+        ("tenant_id", "uuid"), ("event_id", "uuid"), ("action", "text"), ("cashier_id", "uuid"),
+        ("authorized_by", "uuid"), ("subject_id", "uuid"), ("detail", "text"),
+        ("device_id", "uuid"), ("at", "timestamptz"),
+    ], [(tenant_id, a.id, a.action, a.cashier_id, a.authorized_by, a.subject_id, a.detail,
+         origin, a.at) for a in (c.payload for c in changes)], _SKIP)

@@ -11,10 +11,11 @@ from shared.sync.wire import SaleChange
 from sync_server.repositories.bulk import insert_many
 
 _SALES = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("device_id", "uuid"), ("folio", "text"),
-          ("sold_at", "timestamptz"), ("total", "bigint"), ("change", "bigint")]
+          ("sold_at", "timestamptz"), ("total", "bigint"), ("change", "bigint"),
+          ("customer_id", "uuid"), ("cashier_id", "uuid"), ("shift_id", "uuid")]
 _LINES = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("line_no", "int"), ("product_id", "uuid"),
           ("name", "text"), ("qty_milli", "bigint"), ("unit_price", "bigint"), ("total", "bigint"),
-          ("iva", "text"), ("ieps_bp", "int")]
+          ("iva", "text"), ("ieps_bp", "int"), ("discount", "bigint")]
 _PAYMENTS = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("payment_no", "int"), ("method", "text"),
              ("amount", "bigint"), ("tendered", "bigint"), ("reference", "text")]
 
@@ -26,10 +27,11 @@ async def insert(
     sales, lines, payments = [], [], []
     for change in changes:
         s = change.payload
-        sales.append((tenant_id, s.id, origin, s.folio, s.sold_at, s.total, s.change))
+        sales.append((tenant_id, s.id, origin, s.folio, s.sold_at, s.total, s.change,
+                      s.customer_id, s.cashier_id, s.shift_id))
         lines += [
             (tenant_id, s.id, ln.line_no, ln.product_id, ln.name, ln.qty_milli, ln.unit_price,
-             ln.total, ln.iva.value, ln.ieps_bp)
+             ln.total, ln.iva.value, ln.ieps_bp, ln.discount)
             for ln in s.lines
         ]
         payments += [

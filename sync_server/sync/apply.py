@@ -60,6 +60,7 @@ _APPLIERS: dict[str, Applier] = {
     "cash_movement": operations.insert_cash_movements,
     "shift_open": operations.insert_shift_opens,
     "shift_close": operations.insert_shift_closes,
+    "audit_event": operations.insert_audit_events,
 }
 
 

@@ -28,6 +28,8 @@ class Product:
     department: str | None
     barcode: str | None
     stock_milli: int
+    wholesale_price: int | None = None
+    wholesale_min_milli: int = 0
 
 
 _COLUMNS = (
@@ -36,6 +38,7 @@ _COLUMNS = (
     select(func.min(product_barcodes.c.barcode))
     .where(product_barcodes.c.product_id == products.c.id).scalar_subquery().label("barcode"),
     func.coalesce(stock.c.qty_milli, 0).label("stock_milli"),
+    products.c.wholesale_price, products.c.wholesale_min_milli,
 )
 
 
@@ -51,7 +54,8 @@ def _row(r: Row[Any]) -> Product:
     return Product(
         id=uuid.UUID(r.id), name=r.name, price=r.price, iva=IvaRate(r.iva), ieps_bp=r.ieps_bp,
         sold_by_weight=bool(r.sold_by_weight), department=r.department, barcode=r.barcode,
-        stock_milli=r.stock_milli,
+        stock_milli=r.stock_milli, wholesale_price=r.wholesale_price,
+        wholesale_min_milli=r.wholesale_min_milli,
     )
 
 
@@ -106,6 +110,7 @@ def upsert_many(
          "cost": p.cost, "iva": p.iva.value, "ieps_bp": p.ieps_bp,
          "sold_by_weight": int(p.sold_by_weight), "min_stock_milli": p.min_stock_milli,
          "active": int(p.active), "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer),
+         "wholesale_price": p.wholesale_price, "wholesale_min_milli": p.wholesale_min_milli,
          "_barcodes": p.barcodes}
         for p, hlc, writer, deleted in edits
     ]
@@ -137,7 +142,8 @@ def payload(conn: Connection, product_id: uuid.UUID) -> ProductPayload | None:
         id=uuid.UUID(row.id), name=row.name, barcodes=list(barcodes), department=row.department,
         price=row.price, cost=row.cost, iva=IvaRate(row.iva), ieps_bp=row.ieps_bp,
         sold_by_weight=bool(row.sold_by_weight), min_stock_milli=row.min_stock_milli,
-        active=bool(row.active),
+        active=bool(row.active), wholesale_price=row.wholesale_price,
+        wholesale_min_milli=row.wholesale_min_milli,
     )
 
 

@@ -16,12 +16,16 @@ from shared.sync.wire import InventoryMovementPayload, SalePayload
 # Plain driver SQL: these run in every sale's transaction. OR IGNORE on every table: a known
 # sale's lines collide on (sale_id, line_no) too, so the stock triggers fire only for lines
 # really added.
-_SALES = ("INSERT OR IGNORE INTO sales (id, folio, device_id, sold_at, total, change) "
-          "VALUES (?, ?, ?, ?, ?, ?)")
+_SALES = ("INSERT OR IGNORE INTO sales (id, folio, device_id, sold_at, total, change, "
+          "customer_id, cashier_id, shift_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _LINES = ("INSERT OR IGNORE INTO sale_lines (sale_id, line_no, product_id, name, qty_milli, "
-          "unit_price, total, iva, ieps_bp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "unit_price, total, iva, ieps_bp, discount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _PAYMENTS = ("INSERT OR IGNORE INTO sale_payments (sale_id, payment_no, method, amount, "
              "tendered, reference) VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def _opt(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None
 
 
 def insert_sales(conn: Connection, batch: Sequence[tuple[SalePayload, uuid.UUID | None]]) -> None:
@@ -29,12 +33,12 @@ def insert_sales(conn: Connection, batch: Sequence[tuple[SalePayload, uuid.UUID 
     cur = driver(conn)
     cur.executemany(_SALES, [
         (str(s.id), s.folio, str(origin) if origin else None, s.sold_at.isoformat(), s.total,
-         s.change)
+         s.change, _opt(s.customer_id), _opt(s.cashier_id), _opt(s.shift_id))
         for s, origin in batch
     ])
     cur.executemany(_LINES, [
         (str(s.id), ln.line_no, str(ln.product_id) if ln.product_id else None, ln.name,
-         ln.qty_milli, ln.unit_price, ln.total, ln.iva.value, ln.ieps_bp)
+         ln.qty_milli, ln.unit_price, ln.total, ln.iva.value, ln.ieps_bp, ln.discount)
         for s, _ in batch for ln in s.lines
     ])
     cur.executemany(_PAYMENTS, [

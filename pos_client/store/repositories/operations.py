@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.repositories import lww
 from pos_client.store.schema import (
+    audit_events,
     cash_movements,
     cashiers,
     categories,
@@ -24,6 +25,7 @@ from pos_client.store.schema import (
     shifts,
 )
 from shared.sync.wire import (
+    AuditEventPayload,
     CashMovementPayload,
     SaleReturnPayload,
     ShiftClosePayload,
@@ -95,6 +97,19 @@ def insert_shift_closes(
     ])
 
 
+def insert_audit_events(conn: Connection, batch: Sequence[tuple[AuditEventPayload, Origin]]) -> None:
+    conn.execute(insert(audit_events).prefix_with("OR IGNORE"), [
+        {"id": str(a.id), "action": a.action, "cashier_id": _opt(a.cashier_id),
+         "authorized_by": _opt(a.authorized_by), "subject_id": _opt(a.subject_id),
+         "detail": a.detail, "device_id": _dev(origin), "at": a.at.isoformat()}
+        for a, origin in batch
+    ])
+
+
+def _opt(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None
+
+
 def _records(
     table: Table, values: Callable[[Any], dict[str, Any]]
 ) -> Callable[[Connection, Sequence[tuple[Any, int, uuid.UUID, bool]]], None]:
@@ -113,6 +128,7 @@ upsert_cashiers = _records(cashiers, lambda p: {
     "name": p.name, "role": p.role, "pin_hash": p.pin_hash, "active": int(p.active)})
 upsert_settings = _records(settings, lambda p: {
     "shop_name": p.shop_name, "address": p.address, "phone": p.phone, "rfc": p.rfc,
-    "timezone": p.timezone, "receipt_footer": p.receipt_footer})
+    "timezone": p.timezone, "receipt_footer": p.receipt_footer,
+    "permissions": json.dumps(p.permissions) if p.permissions is not None else None})
 upsert_order_statuses = _records(order_statuses, lambda p: {
     "status": p.status, "note": p.note, "changed_at": p.changed_at.isoformat()})
