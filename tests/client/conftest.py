@@ -7,10 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from pos_client.services import backroom
 from pos_client.services.catalog import load_starter
 from pos_client.services.device import Device, load_device
+from pos_client.services.staff import Cashier
 from pos_client.store.database import Database
+from pos_client.ui.context import AppContext, Session
+from pos_client.ui.worker import Worker
 from shared.catalog import StarterProduct
+from shared.permissions import Role
 
 
 @pytest.fixture
@@ -29,3 +34,23 @@ def device(store: Database) -> Device:
 def stocked(store: Database, device: Device, small_catalog: list[StarterProduct]) -> Database:
     load_starter(store, device, small_catalog)
     return store
+
+
+@pytest.fixture
+def worker() -> Iterator[Worker]:
+    w = Worker()
+    yield w
+    w.shutdown()
+
+
+@pytest.fixture
+def owner(stocked: Database, device: Device) -> Cashier:
+    """The shop's owner, PIN 1234."""
+    cashier_id = backroom.add_cashier(stocked, device, "Doña Mary", Role.OWNER, "1234")
+    return Cashier(cashier_id, "Doña Mary", Role.OWNER)
+
+
+@pytest.fixture
+def ctx(stocked: Database, device: Device, worker: Worker, owner: Cashier) -> AppContext:
+    """A till with a small catalog, the owner logged in (no shift open), receipts on screen."""
+    return AppContext(stocked, device, worker, Session(owner))

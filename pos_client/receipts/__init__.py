@@ -1,0 +1,1 @@
+"""Printed documents (sale tickets, cortes, statements) and the printers they go to."""

@@ -1,0 +1,116 @@
+"""PIN entry: logging in at the till, and asking someone allowed (e.g. the encargado) to approve."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_client.services import staff
+from pos_client.services.staff import Cashier
+from pos_client.ui.context import AppContext
+from shared.errors import DomainError
+from shared.permissions import PERMISSION_LABELS, Permission
+
+
+class PinDialog(QDialog):
+    """A PIN field with a touch keypad. The check runs on the worker thread (argon2 is slow);
+    ``granted`` carries the cashier when a PIN is accepted."""
+
+    granted = Signal(object)
+
+    def __init__(self, ctx: AppContext, title: str, prompt: str,
+                 permission: Permission | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.permission = ctx, permission
+        self.cashier: Cashier | None = None
+        self.setWindowTitle(title)
+        big = QFont()
+        big.setPointSize(20)
+        self.prompt = QLabel(prompt)
+        self.prompt.setWordWrap(True)
+        self.pin_input = QLineEdit()
+        self.pin_input.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_input.setFont(big)
+        self.pin_input.setMaxLength(8)
+        self.pin_input.setAccessibleName("NIP")
+        self.pin_input.returnPressed.connect(self.check)
+        self.error_label = QLabel(" ")
+        self.error_label.setStyleSheet("color: #b00020;")
+        keypad = QGridLayout()
+        for i, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "←", "0", "OK"]):
+            button = QPushButton(key)
+            button.setMinimumSize(72, 56)
+            button.setFont(big)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(self._key_handler(key))
+            keypad.addWidget(button, i // 3, i % 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.pin_input)
+        layout.addWidget(self.error_label)
+        layout.addLayout(keypad)
+
+    def _key_handler(self, key: str) -> Callable[[], None]:
+        def press() -> None:
+            if key == "OK":
+                self.check()
+            elif key == "←":
+                self.pin_input.backspace()
+            else:
+                self.pin_input.insert(key)
+        return press
+
+    def check(self) -> None:
+        pin = self.pin_input.text()
+        if not pin:
+            return
+        self.pin_input.setEnabled(False)
+        db, permission = self.ctx.db, self.permission
+
+        def verify() -> Cashier:
+            if permission is None:
+                return staff.login(db, pin)
+            return staff.authorize(db, pin, permission)
+
+        self.ctx.worker.submit(verify, self._accepted, self._refused)
+
+    def _accepted(self, cashier: Cashier) -> None:
+        self.cashier = cashier
+        self.granted.emit(cashier)
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.pin_input.setEnabled(True)
+        self.pin_input.clear()
+        self.pin_input.setFocus()
+        self.error_label.setText(exc.message if isinstance(exc, DomainError)
+                                 else "No se pudo revisar el NIP. Intenta de nuevo.")
+
+
+def request_permission(
+    ctx: AppContext, parent: QWidget, permission: Permission, on_granted: Callable[[Cashier], object],
+) -> PinDialog | None:
+    """Run ``on_granted`` with whoever approves ``permission``: the logged-in cashier if their
+    role has it (at once), otherwise someone who has it types their PIN. Returns the dialog
+    when one was opened (tests drive it)."""
+    session = ctx.session
+    if session is not None and session.can(permission):
+        on_granted(session.cashier)
+        return None
+    dialog = PinDialog(
+        ctx, "Autorización", f"Se necesita autorización para: {PERMISSION_LABELS[permission]}.\n"
+        "Que escriba su NIP alguien con permiso.", permission, parent)
+    dialog.granted.connect(on_granted)
+    dialog.open()
+    return dialog

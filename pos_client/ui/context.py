@@ -1,0 +1,34 @@
+"""What every screen needs: the store, this device, the worker thread, who is logged in, the printer."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from pos_client.receipts.document import Printer
+from pos_client.services.device import Device
+from pos_client.services.staff import Cashier
+from pos_client.store.database import Database
+from pos_client.ui.worker import Worker
+from shared.permissions import DEFAULT_MATRIX, Permission, Role, allowed
+
+
+@dataclass
+class Session:
+    """The cashier at the till and their open shift (None until the float is counted)."""
+
+    cashier: Cashier
+    shift_id: uuid.UUID | None = None
+    matrix: dict[Role, frozenset[Permission]] = field(default_factory=lambda: dict(DEFAULT_MATRIX))
+
+    def can(self, permission: Permission) -> bool:
+        return allowed(self.cashier.role, permission, self.matrix)
+
+
+@dataclass
+class AppContext:
+    db: Database
+    device: Device
+    worker: Worker
+    session: Session | None = None
+    printer: Printer | None = None  # None: receipts are shown on screen
