@@ -47,6 +47,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     from pos_client.services.device import load_device
     from pos_client.store.database import Database
     from pos_client.sync.agent import SyncAgent
+    from pos_client.ui.context import AppContext
     from pos_client.ui.main_window import MainWindow
     from pos_client.ui.worker import Worker
 
@@ -55,8 +56,10 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     device = load_device(db)
     agent = SyncAgent(db, device) if device.paired else None
     worker = Worker()
-    window = MainWindow(db, device, agent, worker)
+    window = MainWindow(AppContext(db, device, worker), agent)
     window.show()
+    if not exit_when_ready:
+        window.start_session()
     if agent:
         agent.start()
     if exit_when_ready:  # smoke tests and the cold-start benchmark

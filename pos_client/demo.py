@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> None:
             )
             code = json.loads(created.stdout.strip().splitlines()[-1])["pairing_code"]
             pair_store(pos_dir, url, code, "Caja 1")
+            _demo_staff(pos_dir)
+        print("Entra a la caja con el NIP 1234 (dueña) o 0000 (cajero).")
         code = run_pos(pos_dir, exit_when_ready=args.exit_when_ready)
     finally:
         server.terminate()
@@ -65,6 +67,22 @@ def main(argv: list[str] | None = None) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     sys.exit(code)
+
+
+def _demo_staff(pos_dir: Path) -> None:
+    """The demo shop's people: the owner (NIP 1234) and a cashier (NIP 0000)."""
+    from pos_client.services import backroom, staff
+    from pos_client.services.device import load_device
+    from pos_client.store.database import Database
+
+    db = Database(pos_dir / "pos.sqlite3")
+    try:
+        if not staff.has_cashiers(db):
+            device = load_device(db)
+            backroom.add_cashier(db, device, "Doña Mary", "dueno", "1234")
+            backroom.add_cashier(db, device, "Pepe", "cajero", "0000")
+    finally:
+        db.close()
 
 
 def _die_with_parent() -> None:

@@ -17,13 +17,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from pos_client.services import backroom
 from pos_client.services.catalog import load_starter  # noqa: E402
 from pos_client.services.device import load_device  # noqa: E402
+from pos_client.services.staff import Cashier
 from pos_client.store.database import Database  # noqa: E402
 from pos_client.store.repositories import catalog  # noqa: E402
-from pos_client.ui.main_window import MainWindow  # noqa: E402
+from pos_client.ui.context import AppContext, Session
+from pos_client.ui.main_window import MainWindow
 from pos_client.ui.worker import Worker  # noqa: E402
 from shared.catalog import load_starter_catalog  # noqa: E402
+from shared.permissions import Role  # noqa: E402
 
 SIZES = {"1024x600": (1024, 600), "1920x1080": (1920, 1080)}
 
@@ -49,7 +53,11 @@ def main(argv: list[str] | None = None) -> None:
         device.shop_name = "Abarrotes La Esperanza"
         load_starter(db, device, load_starter_catalog())
         worker = Worker()
-        window = MainWindow(db, device, None, worker)
+        owner = Cashier(backroom.add_cashier(db, device, "Doña Mary", Role.OWNER, "1234"),
+                        "Doña Mary", Role.OWNER)
+        shift_id = backroom.open_shift(db, device, 50_000, owner.id)
+        ctx = AppContext(db, device, worker, Session(owner, shift_id))
+        window = MainWindow(ctx)
         for name, (w, h) in SIZES.items():
             window.resize(w, h)
             window.show()

@@ -6,16 +6,32 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pos_client.services import local
+from sqlalchemy import Connection
+
+from pos_client.services import local, staff
 from pos_client.services.device import Device
 from pos_client.store.database import Database
-from pos_client.store.repositories import meta
+from pos_client.store.repositories import customers, meta
 from shared.clock import utc_now
-from shared.errors import EmptySale
+from shared.errors import DomainError, EmptySale
 from shared.ids import new_uuid7
-from shared.sale import Payment, Tender, settle
-from shared.sync.wire import SaleLinePayload, SalePayload, SalePaymentPayload
+from shared.money import format_mxn
+from shared.sale import Payment, PaymentMethod, Tender, settle
+from shared.sync.wire import (
+    FiadoChargePayload,
+    SaleLinePayload,
+    SalePayload,
+    SalePaymentPayload,
+)
 from shared.ticket import Ticket
+
+
+class CreditLimitExceeded(DomainError):
+    code = "credit_limit_exceeded"
+
+
+class UnknownCustomer(DomainError):
+    code = "unknown_customer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,20 +45,43 @@ class SaleReceipt:
     payments: tuple[Payment, ...]
 
 
-def record_sale(db: Database, device: Device, ticket: Ticket, tenders: Sequence[Tender]) -> SaleReceipt:
+@dataclass(frozen=True, slots=True)
+class SaleContext:
+    """Who sells, on which shift, to whom on fiado, and who approved what needed approval."""
+
+    cashier_id: uuid.UUID | None = None
+    shift_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
+    fiado_override_by: uuid.UUID | None = None  # approved selling on fiado above the limit
+    discount_by: uuid.UUID | None = None  # approved the ticket's discounts
+
+
+NO_CONTEXT = SaleContext()
+
+
+def record_sale(
+    db: Database, device: Device, ticket: Ticket, tenders: Sequence[Tender],
+    context: SaleContext = NO_CONTEXT,
+) -> SaleReceipt:
     """Validate and commit a sale. On return it is on disk (synchronous=FULL) and queued to sync.
 
+    A fiado part becomes a charge on the customer's account in the same transaction; it is
+    refused above the customer's available credit unless someone allowed approved it.
     Nothing is written if any rule refuses it (empty ticket, short payment, bad amounts).
     """
     if not ticket.lines:
         raise EmptySale("El ticket está vacío. Escanea o busca un producto.")
     total = ticket.total  # each read adds up every line again
     settlement = settle(total, tenders)
+    fiado = sum(p.amount for p in settlement.payments if p.method is PaymentMethod.FIADO)
+    if fiado and context.customer_id is None:
+        raise UnknownCustomer("Para fiar, elige al cliente.")
     sale_id, now = new_uuid7(), utc_now()
     lines = [
         SaleLinePayload(
             line_no=i, product_id=ln.product_id, name=ln.name, qty_milli=ln.qty_milli,
             unit_price=ln.unit_price, total=ln.total, iva=ln.iva, ieps_bp=ln.ieps_bp,
+            discount=ln.discount,
         )
         for i, ln in enumerate(ticket.lines, start=1)
     ]
@@ -52,11 +91,43 @@ def record_sale(db: Database, device: Device, ticket: Ticket, tenders: Sequence[
         for p in settlement.payments
     ]
     with db.write() as conn:
+        if fiado:
+            _check_credit(conn, device, context, fiado)
         number = meta.next_number(conn, "folio_last")
         payload = SalePayload(
             id=sale_id, folio=f"{device.code}-{number:06d}", sold_at=now, total=total,
             change=settlement.change, lines=lines, payments=payments,
+            customer_id=context.customer_id if fiado else None,
+            cashier_id=context.cashier_id, shift_id=context.shift_id,
         )
         local.save(conn, device, "sale", payload)
+        if fiado:
+            assert context.customer_id is not None
+            local.save(conn, device, "fiado_charge", FiadoChargePayload(
+                id=new_uuid7(), customer_id=context.customer_id, amount=fiado, sale_id=sale_id,
+                note=f"Venta {payload.folio}", charged_at=now))
+        if ticket.discount:
+            staff.audit(conn, device, "discount", cashier_id=context.cashier_id,
+                        authorized_by=context.discount_by, subject_id=sale_id,
+                        detail=f"{payload.folio}: {format_mxn(ticket.discount)} de descuento")
     return SaleReceipt(sale_id, payload.folio, payload.total, settlement.change,
                        settlement.payments)
+
+
+def _check_credit(conn: Connection, device: Device, context: SaleContext, fiado: int) -> None:
+    assert context.customer_id is not None
+    account = customers.account(conn, context.customer_id)
+    if account is None:
+        raise UnknownCustomer("Ese cliente no existe o está dado de baja.")
+    available = account.credit_limit - account.balance
+    if fiado <= available:
+        return
+    if context.fiado_override_by is None:
+        raise CreditLimitExceeded(
+            f"{account.name} debe {format_mxn(account.balance)} y su límite es "
+            f"{format_mxn(account.credit_limit)}: solo se le pueden fiar "
+            f"{format_mxn(max(available, 0))}. Se necesita autorización.")
+    staff.audit(conn, device, "fiado_override", cashier_id=context.cashier_id,
+                authorized_by=context.fiado_override_by, subject_id=context.customer_id,
+                detail=f"{account.name}: fiado de {format_mxn(fiado)} con saldo "
+                       f"{format_mxn(account.balance)} y límite {format_mxn(account.credit_limit)}")

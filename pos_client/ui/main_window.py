@@ -1,8 +1,10 @@
-"""The counter: scan or search, build the ticket, charge in cash, see sync status."""
+"""The counter: log in, scan or search, build the ticket, charge any way, print, see sync status."""
 
 from __future__ import annotations
 
 import re
+import time
+import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, Qt, QTimer, Signal
@@ -22,23 +24,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_client.services.device import Device
-from pos_client.services.sales import SaleReceipt, record_sale
-from pos_client.store.database import Database
+from pos_client.services import backroom, counter, staff
+from pos_client.services.sales import SaleContext, SaleReceipt, record_sale
+from pos_client.services.staff import Cashier
 from pos_client.store.repositories import catalog, facts, outbox
 from pos_client.store.repositories.catalog import Product
 from pos_client.store.repositories.facts import SaleSummary
 from pos_client.store.repositories.outbox import Rejected
 from pos_client.sync.agent import SyncAgent, SyncStatus
 from pos_client.sync.client import SyncRefused
+from pos_client.ui.auth import PinDialog, request_permission
+from pos_client.ui.context import AppContext, Session
+from pos_client.ui.counter_dialogs import (
+    CommonProductDialog,
+    DiscountDialog,
+    FirstOwnerDialog,
+    NewProductDialog,
+    OpenShiftDialog,
+    ParkedDialog,
+    UnknownBarcodeDialog,
+)
 from pos_client.ui.models import ProductsModel, SalesModel, TicketModel
 from pos_client.ui.payment_dialog import PaymentDialog
+from pos_client.ui.scanner import ScanDetector
 from pos_client.ui.sync_dialogs import RejectedModel, pairing_code_dialog, rejected_dialog
 from pos_client.ui.weight_dialog import WeightDialog
-from pos_client.ui.worker import Worker
 from shared.errors import DomainError
 from shared.money import format_mxn
+from shared.permissions import Permission, Role
 from shared.sale import QTY_SCALE, Tender, parse_quantity
+from shared.scale import parse_scale_label, plu_candidates, price_label_line
 from shared.sync.wire import PairingCodeOut
 from shared.ticket import Ticket, TicketLine
 
@@ -53,15 +68,20 @@ class _StatusRelay(QObject):
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self, db: Database, device: Device, agent: SyncAgent | None, worker: Worker
-    ) -> None:
+    """The counter. Constructed over an ``AppContext``; with no session yet, ``start_session``
+    asks for a PIN (or, in a new shop, creates the owner) and for the float of the shift."""
+
+    def __init__(self, ctx: AppContext, agent: SyncAgent | None = None) -> None:
         super().__init__()
-        self.db, self.device, self.agent, self.worker = db, device, agent, worker
+        self.ctx, self.agent = ctx, agent
+        self.db, self.device, self.worker = ctx.db, ctx.device, ctx.worker
         self.ticket = Ticket()
         self._charging: Ticket | None = None  # a paid ticket being saved
+        self._discount_by: uuid.UUID | None = None  # who approved this ticket's discounts
         self.last_receipt: SaleReceipt | None = None
-        self.setWindowTitle(f"MiChangarrito — {device.shop_name}")
+        self.scanner = ScanDetector()
+        self._now_ms: Callable[[], float] = lambda: time.monotonic() * 1000
+        self.setWindowTitle(f"MiChangarrito — {self.device.shop_name}")
         self.resize(1024, 600)
         self._build()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -74,15 +94,22 @@ class MainWindow(QMainWindow):
             agent.on_progress = self._status_relay.progress.emit
         self._run_search()
         self._refresh_sync_status()
+        self._show_session()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        # The scan field keeps focus all day, and a line edit swallows Supr for its own text;
-        # with the field empty, Supr means "remove the ticket line", as the button says.
-        if (watched is self.scan_input and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Delete
-                and not self.scan_input.text()):
-            self.remove_selected_line()
-            return True
+        if watched is self.scan_input and event.type() == QEvent.Type.KeyPress \
+                and isinstance(event, QKeyEvent):
+            key, empty = event.key(), not self.scan_input.text()
+            # The scan field keeps focus all day, and a line edit swallows Supr for its own
+            # text; with the field empty, Supr means "remove the ticket line", as the button says.
+            if key == Qt.Key.Key_Delete and empty:
+                self.remove_selected_line()
+                return True
+            if key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus) and empty and self.ticket.lines:
+                self.step_quantity(1 if key == Qt.Key.Key_Plus else -1)
+                return True
+            if event.text() and event.text().isprintable():
+                self.scanner.key(self._now_ms())
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -103,7 +130,7 @@ class MainWindow(QMainWindow):
         self.scan_input.setMinimumHeight(48)
         self.scan_input.setPlaceholderText("Escanea o escribe código / nombre  (F2)")
         self.scan_input.setAccessibleName("Código o búsqueda")
-        self.scan_input.textEdited.connect(lambda _: self._search_timer.start())
+        self.scan_input.textEdited.connect(self._on_typed)
         self.scan_input.returnPressed.connect(self._on_enter)
         self.scan_input.installEventFilter(self)
 
@@ -125,12 +152,22 @@ class MainWindow(QMainWindow):
         self.message_label.setFont(big)
 
         self.pay_button = self._button("Cobrar (F12)", self.charge, "F12")
-        remove = self._button("Quitar renglón (Supr)", self.remove_selected_line, "Delete")
-        self.sync_button = self._button("Sincronizar ahora (F5)", self.sync_now, "F5")
+        self.pay_button.setMinimumHeight(64)
+        self.pay_button.setFont(big)
+        remove = self._button("Quitar (Supr)", self.remove_selected_line, "Delete")
+        common = self._button("Común (F3)", self.add_common_product, "F3")
+        discount = self._button("Descuento (F4)", self.discount, "F4")
+        park = self._button("Espera (F7)", self.park_or_resume, "F7")
+        self.sync_button = self._button("Sincronizar (F5)", self.sync_now, "F5")
         history = self._button("Ventas (F6)", self.show_sales, "F6")
         attention = self._button("Atención (F8)", self.show_rejected, "F8")
         pair_other = self._button("Vincular caja (F9)", self.pair_another_till, "F9")
+        shift = self._button("Turno y corte (F10)", self.show_shift, "F10")
+        back_room = self._button("Trastienda (F11)", self.show_back_room, "F11")
         self._shortcut("F2", self.scan_input.setFocus)
+        self._shortcut("Ctrl+L", self.lock)
+        self._shortcut("Ctrl+D", self.open_drawer)
+        self.session_label = QLabel()
         self.sync_label = QLabel()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -144,24 +181,27 @@ class MainWindow(QMainWindow):
         right.addWidget(self.ticket_view)
         right.addWidget(self.taxes_label)
         right.addWidget(self.total_label)
-        buttons = QHBoxLayout()
-        buttons.addWidget(remove)
-        buttons.addWidget(self.pay_button)
-        right.addLayout(buttons)
+        tools = QHBoxLayout()
+        for button in (remove, common, discount, park):
+            tools.addWidget(button)
+        right.addLayout(tools)
+        right.addWidget(self.pay_button)
         body = QHBoxLayout()
         body.addLayout(left, 5)
         body.addLayout(right, 4)
-        footer = QHBoxLayout()
-        footer.addWidget(self.message_label, 1)
-        footer.addWidget(history)
-        footer.addWidget(attention)
-        footer.addWidget(pair_other)
-        footer.addWidget(self.progress)
-        footer.addWidget(self.sync_label)
-        footer.addWidget(self.sync_button)
+        actions = QHBoxLayout()
+        for button in (history, shift, back_room, attention, pair_other, self.sync_button):
+            actions.addWidget(button)
+        status = QHBoxLayout()
+        status.addWidget(self.session_label)
+        status.addStretch(1)
+        status.addWidget(self.progress)
+        status.addWidget(self.sync_label)
         root = QVBoxLayout()
         root.addLayout(body, 1)
-        root.addLayout(footer)
+        root.addWidget(self.message_label)
+        root.addLayout(actions)
+        root.addLayout(status)
         central = QWidget()
         central.setLayout(root)
         self.setCentralWidget(central)
@@ -180,7 +220,8 @@ class MainWindow(QMainWindow):
 
     def _button(self, text: str, slot: Callable[[], object], key: str) -> QPushButton:
         button = QPushButton(text)
-        button.setMinimumHeight(56)
+        button.setMinimumHeight(52)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the keyboard
         button.clicked.connect(slot)
         self._shortcut(key, slot)
         return button
@@ -188,12 +229,113 @@ class MainWindow(QMainWindow):
     def _shortcut(self, key: str, slot: Callable[[], object]) -> None:
         QShortcut(QKeySequence(key), self, slot)
 
+    # ---- session: who is at the till, and the open shift -------------------------------------
+
+    def start_session(self) -> None:
+        """Log a cashier in by PIN (a new shop creates its owner first), then make sure the
+        shift is open, asking for the float if not."""
+        self.worker.submit(lambda: staff.has_cashiers(self.db), self._login_or_create_owner)
+
+    def _login_or_create_owner(self, has_cashiers: bool) -> None:
+        if not has_cashiers:
+            dialog = FirstOwnerDialog(self)
+            self.owner_dialog = dialog
+
+            def create() -> None:
+                assert dialog.values is not None
+                name, pin = dialog.values
+                self.worker.submit(
+                    lambda: Cashier(backroom.add_cashier(self.db, self.device, name, Role.OWNER,
+                                                         pin), name, Role.OWNER),
+                    self._logged_in, self._session_failed)
+
+            dialog.accepted.connect(create)
+            dialog.open()
+            return
+        dialog_ = PinDialog(self.ctx, "Entrar a la caja", "Escribe tu NIP para empezar.",
+                            parent=self)
+        self.login_dialog = dialog_
+        dialog_.granted.connect(self._logged_in)
+        dialog_.open()
+
+    def _logged_in(self, cashier: Cashier) -> None:
+        def load() -> tuple[dict[Role, frozenset[Permission]], uuid.UUID | None]:
+            with self.db.read() as conn:
+                return staff.permission_matrix(conn), counter.open_shift_of(conn, self.device.device_id)
+
+        def ready(found: tuple[dict[Role, frozenset[Permission]], uuid.UUID | None]) -> None:
+            matrix, shift_id = found
+            self.ctx.session = Session(cashier, shift_id, matrix)
+            self._show_session()
+            if shift_id is None:
+                self.ask_float()
+
+        self.worker.submit(load, ready, self._session_failed)
+
+    def ask_float(self) -> None:
+        session = self.ctx.session
+        if session is None:
+            return
+        dialog = OpenShiftDialog(session.cashier.name, self)
+        self.shift_dialog = dialog
+
+        def open_it() -> None:
+            amount, cashier_id = dialog.amount, session.cashier.id
+
+            def opened(shift_id: uuid.UUID) -> None:
+                session.shift_id = shift_id
+                self._show_session()
+                self.say(f"Turno abierto con {format_mxn(amount)} de fondo.")
+
+            self.worker.submit(lambda: backroom.open_shift(self.db, self.device, amount, cashier_id),
+                               opened, self._session_failed)
+
+        dialog.accepted.connect(open_it)
+        dialog.open()
+
+    def _session_failed(self, exc: BaseException) -> None:
+        self.say(exc.message if isinstance(exc, DomainError)
+                 else "No se pudo abrir la sesión. Intenta de nuevo.", error=True)
+
+    def lock(self) -> None:
+        """Ctrl+L: the cashier steps away; the next one logs in with their PIN."""
+        self.ctx.session = None
+        self._show_session()
+        self.start_session()
+
+    def _show_session(self) -> None:
+        session = self.ctx.session
+        if session is None:
+            self.session_label.setText("Sin cajero: escribe tu NIP (Ctrl+L)")
+        else:
+            shift = "turno abierto" if session.shift_id else "sin turno"
+            self.session_label.setText(f"Cajero: {session.cashier.name} · {shift}  (Ctrl+L cambia)")
+
+    def _ready_to_sell(self) -> bool:
+        session = self.ctx.session
+        if session is None:
+            self.say("Entra con tu NIP para vender.", error=True)
+            self.start_session()
+            return False
+        if session.shift_id is None:
+            self.say("Abre el turno (fondo de caja) para vender.", error=True)
+            self.ask_float()
+            return False
+        return True
+
     # ---- adding items -----------------------------------------------------------------------
+
+    def _on_typed(self, _: str) -> None:
+        # Debounced: a scanner's burst restarts the timer every few ms and is looked up at its
+        # Enter (which stops it), so a scan never runs a search per character.
+        self._search_timer.start()
 
     def _on_enter(self) -> None:
         text = self.scan_input.text().strip()
+        scanned = self.scanner.is_scan(self._now_ms())
+        self._close_preview()
         if not text:
-            if self.ticket.lines:
+            if self.ticket.lines and not scanned:
                 self.charge()
             return
         qty: str | None = None
@@ -201,22 +343,92 @@ class MainWindow(QMainWindow):
         if m := _QTY_PREFIX.match(text):
             qty, code = m.group(1), m.group(2).strip()
         self.scan_input.clear()
-        if code.isdigit():
+        self._search_timer.stop()
+        if code.isdigit() or (scanned and code):
             self.worker.submit(lambda: self._lookup(code),
-                               lambda p: self._on_scanned(code, p, qty))
+                               lambda found: self._on_scanned(code, found, qty))
         else:
             self.scan_input.setText(code)
             self._run_search(add_single_match=True, qty=qty)
 
-    def _lookup(self, code: str) -> Product | None:
+    def _lookup(self, code: str) -> tuple[Product | None, int | None, int | None]:
+        """(product, grams or None, label price or None): a barcode, or a scale label."""
         with self.db.read() as conn:
-            return catalog.by_barcode(conn, code)
+            product = catalog.by_barcode(conn, code)
+            if product is not None:
+                return product, None, None
+            label = parse_scale_label(code)
+            if label is None:
+                return None, None, None
+            for plu in plu_candidates(label.plu):
+                if (product := catalog.by_barcode(conn, plu)) is not None:
+                    return product, label.grams, label.price
+        return None, None, None
 
-    def _on_scanned(self, code: str, product: Product | None, qty: str | None) -> None:
-        if product is None:
-            self.say(f"No encontré el código {code}. Búscalo por nombre.", error=True)
+    def _on_scanned(self, code: str, found: tuple[Product | None, int | None, int | None],
+                    qty: str | None) -> None:
+        product, grams, label_price = found
+        if product is None and not code.isdigit():  # a fast-typed name, or an unknown label
+            self.scan_input.setText(code)
+            self._run_search(add_single_match=True, qty=qty)
             return
-        self.add_product(product, qty)
+        if product is None:
+            self.unknown_barcode(code)
+            return
+        if grams is not None:
+            self._add_line(product, grams)
+        elif label_price is not None:
+            unit, grams_ = price_label_line(product.price, label_price)
+            self._add_line(product, grams_, unit_price=unit)
+        else:
+            self.add_product(product, qty)
+
+    def unknown_barcode(self, code: str) -> None:
+        """Offer to sell it as producto común, or to create the product (with permission)."""
+        self.say(f"No encontré el código {code}.", error=True)
+        dialog = UnknownBarcodeDialog(code, self)
+        self.unknown_dialog = dialog
+
+        def chosen() -> None:
+            if dialog.choice == UnknownBarcodeDialog.COMMON:
+                self.add_common_product()
+            elif dialog.choice == UnknownBarcodeDialog.CREATE:
+                self.unknown_approval = request_permission(
+                    self.ctx, self, Permission.EDIT_CATALOG,
+                    lambda approver: self._create_product(code, approver))
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+
+    def _create_product(self, code: str, approver: Cashier) -> None:
+        dialog = NewProductDialog(code, self)
+        self.new_product_dialog = dialog
+        session = self.ctx.session
+
+        def create() -> None:
+            assert dialog.values is not None
+            name, price, iva, by_weight = dialog.values
+            self.worker.submit(
+                lambda: counter.create_product_at_counter(
+                    self.db, self.device, barcode=code, name=name, price=price, iva=iva,
+                    sold_by_weight=by_weight, cashier_id=session.cashier.id if session else None,
+                    authorized_by=approver.id),
+                lambda product: self.add_product(product), self._failed)
+
+        dialog.accepted.connect(create)
+        dialog.open()
+
+    def add_common_product(self) -> None:
+        """F3: an item not in the catalog, at a typed price."""
+        dialog = CommonProductDialog(self)
+        self.common_dialog = dialog
+
+        def add() -> None:
+            if dialog.line is not None:
+                self._add_ticket_line(dialog.line)
+
+        dialog.accepted.connect(add)
+        dialog.open()
 
     def add_product(self, product: Product, qty: str | int | None = None) -> None:
         """Add ``qty`` (typed text, or a number of pieces) of a product; 1 piece by default.
@@ -237,27 +449,136 @@ class MainWindow(QMainWindow):
             return
         self._add_line(product, qty_milli)
 
-    def _add_line(self, product: Product, qty_milli: int) -> None:
+    def _add_line(self, product: Product, qty_milli: int, unit_price: int | None = None) -> None:
+        self._add_ticket_line(TicketLine(
+            product.id, product.name, product.price if unit_price is None else unit_price,
+            qty_milli, product.iva, product.ieps_bp, product.sold_by_weight,
+            wholesale_price=product.wholesale_price if unit_price is None else None,
+            wholesale_min_milli=product.wholesale_min_milli,
+        ))
+
+    def _add_ticket_line(self, line: TicketLine) -> None:
         try:
-            self.ticket.add(TicketLine(
-                product.id, product.name, product.price, qty_milli, product.iva,
-                product.ieps_bp, product.sold_by_weight,
-            ))
+            index = self.ticket.add(line)
         except DomainError as exc:
             self.say(exc.message, error=True)
             return
-        self.ticket_model.refresh()
-        self._update_totals()
-        self.say(f"{product.name}  {format_mxn(product.price)}")
+        self._ticket_changed()
+        added = self.ticket.lines[index]
+        price = format_mxn(added.unit_price) + (" (mayoreo)" if added.wholesale else "")
+        self.say(f"{added.name}  {price}")
+        self.ticket_view.selectRow(index)
         self.scan_input.setFocus()
 
-    def remove_selected_line(self) -> None:
+    def _ticket_changed(self) -> None:
+        self.ticket_model.refresh()
+        self._update_totals()
+
+    def _selected_line(self) -> int | None:
         rows = self.ticket_view.selectionModel().selectedRows()
-        index = rows[0].row() if rows else len(self.ticket.lines) - 1
-        if index >= 0:
+        if rows:
+            return rows[0].row()
+        return len(self.ticket.lines) - 1 if self.ticket.lines else None
+
+    def remove_selected_line(self) -> None:
+        index = self._selected_line()
+        if index is not None:
             self.ticket.remove(index)
-            self.ticket_model.refresh()
-            self._update_totals()
+            self._ticket_changed()
+
+    def step_quantity(self, step: int) -> None:
+        """+ / − on the selected line: one piece more or less (the last piece goes with Supr)."""
+        index = self._selected_line()
+        if index is None:
+            return
+        line = self.ticket.lines[index]
+        if line.sold_by_weight:
+            self.say("Los productos a granel se pesan: quita el renglón y pésalo de nuevo.", error=True)
+            return
+        try:
+            self.ticket.set_quantity(index, line.qty_milli + step * QTY_SCALE)
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        self._ticket_changed()
+        self.ticket_view.selectRow(index)
+
+    def discount(self) -> None:
+        """F4: a discount on a line or the ticket, by someone allowed to give one."""
+        if not self.ticket.lines:
+            self.say("El ticket está vacío.", error=True)
+            return
+        self.discount_approval = request_permission(self.ctx, self, Permission.DISCOUNT,
+                                                    self._ask_discount)
+
+    def _ask_discount(self, approver: Cashier) -> None:
+        dialog = DiscountDialog(self.ticket, self._selected_line(), self)
+        self.discount_dialog = dialog
+
+        def apply() -> None:
+            try:
+                if dialog.scope_line:
+                    index = dialog.line_index
+                    assert index is not None
+                    self.ticket.set_discount(index, dialog.centavos)
+                else:
+                    self.ticket.discount_ticket(dialog.centavos)
+            except DomainError as exc:
+                self.say(exc.message, error=True)
+                return
+            self._discount_by = approver.id
+            self._ticket_changed()
+            self.say(f"Descuento de {format_mxn(dialog.centavos)} aplicado.")
+
+        dialog.accepted.connect(apply)
+        dialog.open()
+
+    def park_or_resume(self) -> None:
+        """F7: with items, set the ticket aside; with none, pick a ticket on hold."""
+        if self.ticket.lines:
+            ticket = self.ticket
+            label = f"Cliente de las {time.strftime('%H:%M')}"
+
+            def parked(_: uuid.UUID) -> None:
+                self.say("Ticket en espera. F7 con el ticket vacío para retomarlo.")
+                self._run_search()
+
+            self._set_ticket(Ticket())
+            self._discount_by = None
+
+            def failed(exc: BaseException) -> None:
+                self.ticket.lines[:0] = ticket.lines
+                self._set_ticket(self.ticket)
+                self._failed(exc)
+
+            self.worker.submit(lambda: counter.park(self.db, ticket, label), parked, failed)
+            return
+
+        def listed(rows: list[counter.Parked]) -> None:
+            if not rows:
+                self.say("No hay tickets en espera.")
+                return
+            dialog = ParkedDialog(rows, self)
+            self.parked_dialog = dialog
+
+            def take() -> None:
+                if dialog.chosen is not None:
+                    chosen_id = dialog.chosen.id
+                    self.worker.submit(lambda: counter.resume(self.db, chosen_id),
+                                       self._set_ticket, self._failed)
+
+            dialog.accepted.connect(take)
+            dialog.open()
+
+        def load() -> list[counter.Parked]:
+            with self.db.read() as conn:
+                return counter.parked(conn)
+
+        self.worker.submit(load, listed, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.say(exc.message if isinstance(exc, DomainError)
+                 else "No se pudo completar. Intenta de nuevo.", error=True)
 
     def _run_search(self, add_single_match: bool = False, qty: str | None = None) -> None:
         text = self.scan_input.text()
@@ -282,29 +603,39 @@ class MainWindow(QMainWindow):
         if not self.ticket.lines:
             self.say("El ticket está vacío. Escanea o busca un producto.", error=True)
             return
-        dialog = PaymentDialog(self.ticket.total, self)
+        if not self._ready_to_sell():
+            return
+        dialog = PaymentDialog(self.ticket.total, self, self.ctx)
         self.payment_dialog = dialog
-        dialog.accepted.connect(lambda: self.finish_sale(dialog.tenders))
+        dialog.accepted.connect(lambda: self.finish_sale(
+            dialog.tenders, dialog.customer_id, dialog.fiado_override_by))
         dialog.open()
 
-    def finish_sale(self, tenders: list[Tender]) -> None:
+    def finish_sale(self, tenders: list[Tender], customer_id: uuid.UUID | None = None,
+                    fiado_override_by: uuid.UUID | None = None) -> None:
         """Save the paid ticket in the background; the counter gets a fresh ticket at once."""
+        session = self.ctx.session
+        context = SaleContext(
+            cashier_id=session.cashier.id if session else None,
+            shift_id=session.shift_id if session else None, customer_id=customer_id,
+            fiado_override_by=fiado_override_by, discount_by=self._discount_by)
         charged, self._charging = self.ticket, self.ticket
         self._set_ticket(Ticket())
         self.pay_button.setEnabled(False)
-        self.worker.submit(lambda: record_sale(self.db, self.device, charged, tenders),
+        self.worker.submit(lambda: record_sale(self.db, self.device, charged, tenders, context),
                            self._on_sale_recorded, self._on_sale_failed)
 
     def _set_ticket(self, ticket: Ticket) -> None:
         self.ticket = self.ticket_model.ticket = ticket
-        self.ticket_model.refresh()
-        self._update_totals()
+        self._ticket_changed()
 
     def _on_sale_recorded(self, receipt: SaleReceipt) -> None:
         self._charging = None
+        self._discount_by = None
         self.last_receipt = receipt
         self.pay_button.setEnabled(True)
         self.say(f"Venta {receipt.folio} guardada. Cambio: {format_mxn(receipt.change)}")
+        self.print_receipt(receipt.sale_id)
         self._run_search()
         if self.agent is not None:
             self.agent.request_sync()
@@ -328,11 +659,44 @@ class MainWindow(QMainWindow):
                  if s.iva]
         if taxes.ieps:
             parts.append(f"IEPS: {format_mxn(taxes.ieps)}")
+        if self.ticket.discount:
+            parts.insert(0, f"Descuento: {format_mxn(self.ticket.discount)}")
         self.taxes_label.setText("   ".join(parts) or " ")
 
     def say(self, text: str, error: bool = False) -> None:
         self.message_label.setStyleSheet("color: #b00020;" if error else "")
         self.message_label.setText(text)
+
+    # ---- receipts and the drawer ---------------------------------------------------------------
+
+    def print_receipt(self, sale_id: uuid.UUID) -> None:
+        """Print the sale's ticket (and open the drawer for cash); no printer: a preview that
+        doesn't take the keyboard and closes at the next scan. A failed print never touches
+        the sale: it is saved, and F6 reprints it."""
+
+    def _close_preview(self) -> None:
+        preview = getattr(self, "preview_dialog", None)
+        if preview is not None and preview.isVisible():
+            preview.close()
+
+    def open_drawer(self) -> None:
+        """Ctrl+D: open the drawer without a sale (change for a customer), with permission."""
+
+    # ---- back room and shift -------------------------------------------------------------------
+
+    def show_back_room(self) -> None:
+        from pos_client.ui.backroom.window import BackRoomWindow
+
+        self.back_room = BackRoomWindow(self.ctx)
+        self.back_room.show()
+
+    def show_shift(self) -> None:
+        """F10: the shift's cash in/out and cortes X and Z, in the back room's section."""
+        if self.ctx.session is None:
+            self.start_session()
+            return
+        self.show_back_room()
+        self.back_room.page("Turnos y cortes")
 
     # ---- history ----------------------------------------------------------------------------
 

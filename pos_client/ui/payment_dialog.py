@@ -1,25 +1,38 @@
-"""Cash payment: what the customer hands over, quick-bill buttons, and the change to give back."""
+"""Charging a ticket: cash with quick bills and change, card and transfer with their reference,
+fiado to a customer within their credit, or any mix of them."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
+    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from shared.errors import DomainError
+from pos_client.services.staff import Cashier
+from pos_client.ui.auth import request_permission
+from pos_client.ui.context import AppContext
+from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn, parse_mxn
+from shared.permissions import Permission
 from shared.sale import PaymentMethod, Tender, settle
 
 QUICK_BILLS = (2000, 5000, 10000, 20000, 50000)
+METHOD_LABELS = {PaymentMethod.CASH: "Efectivo", PaymentMethod.CARD: "Tarjeta",
+                 PaymentMethod.TRANSFER: "Transferencia", PaymentMethod.FIADO: "Fiado"}
+ERROR_STYLE = "color: #b00020;"
 
 
 def _big(size: int) -> QFont:
@@ -29,20 +42,100 @@ def _big(size: int) -> QFont:
     return font
 
 
-class PaymentDialog(QDialog):
-    """Enter charges when the cash received covers the total; ``tenders`` holds the result."""
+def _button(text: str, slot: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text)
+    button.setMinimumHeight(52)
+    # Enter belongs to the amount fields (returnPressed); an auto-default button would also
+    # fire on Enter and, e.g., overwrite the amount with "Exacto".
+    button.setAutoDefault(False)
+    button.clicked.connect(slot)
+    return button
 
-    def __init__(self, total: Centavos, parent: QWidget | None = None) -> None:
+
+class TenderDialog(QDialog):
+    """Amount and reference of a card, transfer or fiado payment."""
+
+    def __init__(self, method: PaymentMethod, remaining: Centavos, parent: QWidget | None = None,
+                 note: str = "") -> None:
+        super().__init__(parent)
+        self.method = method
+        self.setWindowTitle(METHOD_LABELS[method])
+        self.tender: Tender | None = None
+        self.amount = QLineEdit(f"{remaining / 100:.2f}")
+        self.amount.setFont(_big(18))
+        self.amount.setAccessibleName("Importe")
+        self.reference = QLineEdit()
+        self.reference.setFont(_big(14))
+        self.reference.setMaxLength(60)
+        self.reference.setAccessibleName("Referencia")
+        self.reference.setPlaceholderText({
+            PaymentMethod.CARD: "Número de autorización de la terminal",
+            PaymentMethod.TRANSFER: "Clave de rastreo o referencia SPEI/CoDi",
+            PaymentMethod.FIADO: "Nota (opcional)",
+        }.get(method, ""))
+        self.error_label = QLabel(note or " ")
+        self.error_label.setStyleSheet(ERROR_STYLE if not note else "")
+        self.error_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Importe", self.amount)
+        form.addRow("Referencia" if method is not PaymentMethod.FIADO else "Nota", self.reference)
+        for edit in (self.amount, self.reference):
+            edit.setMinimumHeight(44)
+            edit.returnPressed.connect(self.try_accept)
+        actions = QHBoxLayout()
+        actions.addWidget(_button("Cancelar (Esc)", self.reject))
+        actions.addWidget(_button("Aceptar (Enter)", self.try_accept))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addLayout(actions)
+        (self.reference if method is PaymentMethod.TRANSFER else self.amount).setFocus()
+        self.amount.selectAll()
+
+    def try_accept(self) -> None:
+        try:
+            amount = parse_mxn(self.amount.text())
+            if amount <= 0:
+                raise InvalidAmount("El importe debe ser mayor que cero.")
+            reference = self.reference.text().strip()
+            if self.method is PaymentMethod.TRANSFER and not reference:
+                raise DomainError("Escribe la referencia o clave de rastreo de la transferencia.")
+        except DomainError as exc:
+            self.error_label.setStyleSheet(ERROR_STYLE)
+            self.error_label.setText(exc.message)
+            return
+        self.tender = Tender(self.method, amount, reference or None)
+        self.accept()
+
+
+class PaymentDialog(QDialog):
+    """Accepts when the tenders cover the total; ``tenders``, ``customer_id`` and
+    ``fiado_override_by`` hold the result."""
+
+    def __init__(self, total: Centavos, parent: QWidget | None = None,
+                 ctx: AppContext | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Cobrar")
-        self.setMinimumWidth(460)
-        self.total = total
+        self.setMinimumWidth(520)
+        self.ctx, self.total = ctx, total
         self.tenders: list[Tender] = []
+        self.others: list[Tender] = []  # card, transfer and fiado tenders added so far
+        self.customer_id: uuid.UUID | None = None
+        self.customer_name = ""
+        self.available_credit: Centavos | None = None
+        self.fiado_override_by: uuid.UUID | None = None
 
         total_label = QLabel(f"Total: {format_mxn(total)}")
         total_label.setFont(_big(26))
+        self.others_list = QListWidget()
+        self.others_list.setMaximumHeight(110)
+        self.others_list.setStyleSheet("QListWidget::item { min-height: 34px; font-size: 14pt; }")
+        self.others_list.hide()
+        self.due_label = QLabel()
+        self.due_label.setFont(_big(16))
         self.received = QLineEdit()
         self.received.setFont(_big(20))
+        self.received.setMinimumHeight(48)
         self.received.setPlaceholderText("Efectivo recibido")
         self.received.setAccessibleName("Efectivo recibido")
         self.received.textChanged.connect(self._update)
@@ -50,54 +143,167 @@ class PaymentDialog(QDialog):
         self.change_label = QLabel()
         self.change_label.setFont(_big(20))
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
 
         bills = QGridLayout()
-        exact = QPushButton("Exacto")
-        exact.setMinimumHeight(56)
-        exact.clicked.connect(lambda: self.received.setText(f"{total / 100:.2f}"))
-        bills.addWidget(exact, 0, 0)
+        bills.addWidget(_button("Exacto", lambda: self.received.setText(
+            f"{self.cash_due / 100:.2f}")), 0, 0)
         for i, bill in enumerate(QUICK_BILLS, start=1):
-            button = QPushButton(format_mxn(bill).replace(".00", ""))
-            button.setMinimumHeight(56)
-            button.clicked.connect(lambda _=False, b=bill: self.received.setText(str(b // 100)))
-            bills.addWidget(button, i // 3, i % 3)
-
-        self.charge_button = QPushButton("Cobrar (Enter)")
-        self.charge_button.setMinimumHeight(56)
-        self.charge_button.clicked.connect(self.try_accept)
-        cancel = QPushButton("Cancelar (Esc)")
-        cancel.setMinimumHeight(56)
-        cancel.clicked.connect(self.reject)
+            bills.addWidget(_button(format_mxn(bill).replace(".00", ""), self._bill(bill)),
+                            i // 3, i % 3)
+        methods = QHBoxLayout()
+        self.card_button = _button("Tarjeta (F2)", lambda: self.add_other(PaymentMethod.CARD))
+        self.transfer_button = _button("Transferencia (F3)",
+                                       lambda: self.add_other(PaymentMethod.TRANSFER))
+        self.fiado_button = _button("Fiado (F4)", self.add_fiado)
+        self.remove_button = _button("Quitar pagos (F5)", self.clear_others)
+        for button in (self.card_button, self.transfer_button, self.fiado_button,
+                       self.remove_button):
+            methods.addWidget(button)
+        for key, slot in (("F2", lambda: self.add_other(PaymentMethod.CARD)),
+                          ("F3", lambda: self.add_other(PaymentMethod.TRANSFER)),
+                          ("F4", self.add_fiado), ("F5", self.clear_others)):
+            QShortcut(QKeySequence(key), self, slot)
+        self.charge_button = _button("Cobrar (Enter)", self.try_accept)
         actions = QHBoxLayout()
-        actions.addWidget(cancel)
+        actions.addWidget(_button("Cancelar (Esc)", self.reject))
         actions.addWidget(self.charge_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(total_label, alignment=Qt.AlignmentFlag.AlignRight)
+        layout.addLayout(methods)
+        layout.addWidget(self.others_list)
+        layout.addWidget(self.due_label, alignment=Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.received)
         layout.addLayout(bills)
         layout.addWidget(self.change_label, alignment=Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.error_label)
         layout.addLayout(actions)
-        # Enter belongs to the amount field (returnPressed); a dialog's auto-default button
-        # would otherwise also fire on Enter and, e.g., overwrite the amount with "Exacto".
-        for button in self.findChildren(QPushButton):
-            button.setAutoDefault(False)
-            button.setDefault(False)
         self._update()
 
+    def _bill(self, bill: Centavos) -> Callable[[], None]:
+        return lambda: self.received.setText(str(bill // 100))
+
+    # ---- amounts ----------------------------------------------------------------------------
+
+    @property
+    def cash_due(self) -> Centavos:
+        return max(self.total - sum(t.amount for t in self.others), 0)
+
     def _tenders(self) -> list[Tender]:
-        return [Tender(PaymentMethod.CASH, parse_mxn(self.received.text()))]
+        text = self.received.text().strip()
+        cash = parse_mxn(text) if text else 0
+        return [*self.others, *([Tender(PaymentMethod.CASH, cash)] if cash else [])]
 
     def _update(self) -> None:
         self.error_label.clear()
+        self.due_label.setText(f"Falta en efectivo: {format_mxn(self.cash_due)}"
+                               if self.others else "")
         try:
             change = settle(self.total, self._tenders()).change
             self.change_label.setText(f"Cambio: {format_mxn(change)}")
         except DomainError:
             self.change_label.setText("Cambio: —")
+
+    def _show_others(self) -> None:
+        self.others_list.clear()
+        for t in self.others:
+            text = f"{METHOD_LABELS[t.method]}  {format_mxn(t.amount)}"
+            if t.method is PaymentMethod.FIADO:
+                text += f"  · {self.customer_name}"
+            if t.reference:
+                text += f"  · {t.reference}"
+            self.others_list.addItem(text)
+        self.others_list.setVisible(bool(self.others))
+        self._update()
+        self.received.setFocus()
+
+    # ---- card, transfer, fiado ----------------------------------------------------------------
+
+    def add_other(self, method: PaymentMethod, note: str = "") -> TenderDialog | None:
+        if self.cash_due <= 0:
+            self.error_label.setText("El total ya está cubierto.")
+            return None
+        dialog = TenderDialog(method, self.cash_due, self, note)
+        self.tender_dialog = dialog
+
+        def added() -> None:
+            if dialog.tender is None:
+                return
+            if dialog.tender.amount > self.cash_due:
+                self.error_label.setText(
+                    f"{METHOD_LABELS[method]}: el importe pasa de lo que falta "
+                    f"({format_mxn(self.cash_due)}).")
+                return
+            self._add_checked(dialog.tender)
+
+        dialog.accepted.connect(added)
+        dialog.open()
+        return dialog
+
+    def _add_checked(self, tender: Tender) -> None:
+        """Add a tender; fiado above the customer's available credit needs an approval."""
+        if tender.method is not PaymentMethod.FIADO:
+            self.others.append(tender)
+            self._show_others()
+            return
+        fiado = tender.amount + sum(t.amount for t in self.others
+                                    if t.method is PaymentMethod.FIADO)
+        if self.available_credit is not None and fiado > self.available_credit \
+                and self.fiado_override_by is None:
+            self.error_label.setText(
+                f"{self.customer_name} solo tiene {format_mxn(max(self.available_credit, 0))} "
+                "de crédito disponible. Se necesita autorización.")
+            if self.ctx is None:
+                return
+
+            def approved(cashier: Cashier) -> None:
+                self.fiado_override_by = cashier.id
+                self.others.append(tender)
+                self._show_others()
+
+            self.approval = request_permission(self.ctx, self, Permission.FIADO_OVERRIDE, approved)
+            return
+        self.others.append(tender)
+        self._show_others()
+
+    def add_fiado(self) -> None:
+        """Pick the customer (once per ticket), then the amount on their account."""
+        if self.customer_id is not None:
+            self.add_other(PaymentMethod.FIADO, self._credit_note())
+            return
+        if self.ctx is None:
+            return
+        from pos_client.ui.customer_picker import CustomerPicker
+
+        picker = CustomerPicker(self.ctx, self, self.cash_due)
+        self.customer_picker = picker
+
+        def chosen() -> None:
+            customer = picker.chosen
+            if customer is None:
+                return
+            self.set_customer(customer.id, customer.name,
+                              customer.credit_limit - customer.balance)
+            self.add_other(PaymentMethod.FIADO, self._credit_note())
+
+        picker.accepted.connect(chosen)
+        picker.open()
+
+    def set_customer(self, customer_id: uuid.UUID, name: str, available: Centavos) -> None:
+        self.customer_id, self.customer_name, self.available_credit = customer_id, name, available
+
+    def _credit_note(self) -> str:
+        return (f"{self.customer_name}: crédito disponible "
+                f"{format_mxn(max(self.available_credit or 0, 0))}")
+
+    def clear_others(self) -> None:
+        self.others.clear()
+        self.fiado_override_by = None
+        self._show_others()
+
+    # ---- accept -------------------------------------------------------------------------------
 
     def try_accept(self) -> None:
         try:

@@ -5,24 +5,26 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from pos_client.services import backroom
+from pos_client.ui.worker import Worker
 from pos_client.store.repositories import facts, outbox
 from pos_client.ui.main_window import MainWindow
-from pos_client.ui.worker import Worker
+from tests.support.counter import counter_window
 from tests.support.qt import show_active
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
-def window(qtbot, stocked, device):
-    worker = Worker()
-    win = MainWindow(stocked, device, None, worker)
+def window(qtbot, ctx):
+    """The counter with the owner logged in and the shift open (float $500)."""
+    ctx.session.shift_id = backroom.open_shift(ctx.db, ctx.device, 50_000, ctx.session.cashier.id)
+    win = MainWindow(ctx)
     qtbot.addWidget(win)
     show_active(qtbot, win)
-    qtbot.waitUntil(lambda: worker.idle and win.products_model.rowCount() > 0)
+    qtbot.waitUntil(lambda: ctx.worker.idle and win.products_model.rowCount() > 0)
     yield win
     win.close()
-    worker.shutdown()
 
 
 def _type(qtbot, win, text: str) -> None:
@@ -149,7 +151,7 @@ def test_selling_offline_keeps_the_change_on_screen(qtbot, stocked, device, smal
     device.server_url, device.credential = "http://127.0.0.1:9", "mchd1.x.y.z"  # nobody there
     agent = SyncAgent(stocked, device)
     worker = Worker()
-    win = MainWindow(stocked, device, agent, worker)
+    win = counter_window(stocked, device, worker, agent)
     qtbot.addWidget(win)
     win.show()
     agent.start()

@@ -15,6 +15,7 @@ from pos_client.app import NO_DISPLAY_EXIT
 from pos_client.services.device import load_device
 from pos_client.store.database import Database
 from pos_client.store.repositories import customers
+from pos_client.ui.context import AppContext
 from pos_client.ui.main_window import MainWindow
 from pos_client.ui.worker import Worker
 
@@ -65,10 +66,19 @@ def _sell_at_the_demo_counter(qtbot, path: Path) -> None:
     db = Database(path)
     device = load_device(db)
     worker = Worker()
-    window = MainWindow(db, device, None, worker)
+    window = MainWindow(AppContext(db, device, worker))
     qtbot.addWidget(window)
     try:
         window.show()
+        window.start_session()  # the demo's cashier logs in with NIP 0000 and opens the shift
+        qtbot.waitUntil(lambda: getattr(window, "login_dialog", None) is not None)
+        qtbot.keyClicks(window.login_dialog.pin_input, "0000")
+        qtbot.keyClick(window.login_dialog.pin_input, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: getattr(window, "shift_dialog", None) is not None)
+        assert window.ctx.session.cashier.name == "Pepe"
+        qtbot.keyClicks(window.shift_dialog.float_amount, "500")
+        qtbot.keyClick(window.shift_dialog.float_amount, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: worker.idle and window.ctx.session.shift_id is not None)
         qtbot.keyClicks(window.scan_input, "7501055300075")  # Coca-Cola 600 ml
         qtbot.keyClick(window.scan_input, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: worker.idle and len(window.ticket.lines) == 1)

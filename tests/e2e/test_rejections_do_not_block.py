@@ -8,10 +8,10 @@ from sqlalchemy import text
 
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import outbox
-from pos_client.ui.main_window import MainWindow
 from pos_client.ui.worker import Worker
 from shared.sale import PaymentMethod, Tender
 from tests.support.client import pair
+from tests.support.counter import counter_window
 from tests.support.qt import show_active
 from tests.support.sales import ticket_for
 
@@ -51,7 +51,7 @@ def test_the_owner_sees_the_rejected_change_and_why(qtbot, server, shop, paired_
                           "WHERE body LIKE :folio"), {"folio": f"%{receipt.folio}%"})
     pos.agent.sync_once()
     worker = Worker()
-    window = MainWindow(pos.db, pos.device, pos.agent, worker)
+    window = counter_window(pos.db, pos.device, worker, pos.agent)
     qtbot.addWidget(window)
     try:
         show_active(qtbot, window)
@@ -69,7 +69,7 @@ def test_the_owner_sees_the_rejected_change_and_why(qtbot, server, shop, paired_
 def test_a_paired_till_gives_a_code_that_pairs_another(qtbot, server, shop, paired_device, new_device):
     pos = paired_device("caja-1")
     worker = Worker()
-    window = MainWindow(pos.db, pos.device, pos.agent, worker)
+    window = counter_window(pos.db, pos.device, worker, pos.agent)
     qtbot.addWidget(window)
     try:
         show_active(qtbot, window)

@@ -7,9 +7,9 @@ import pytest
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import catalog, facts, outbox
 from pos_client.sync.client import SyncClient
-from pos_client.ui.main_window import MainWindow
 from pos_client.ui.worker import Worker
 from shared.sale import PaymentMethod, Tender
+from tests.support.counter import counter_window
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +45,7 @@ def test_sale_made_while_server_down_reaches_the_other_device(
 
     # …and the cashier at B sees it: in the sales list, and in the product's stock.
     worker = Worker()
-    window = MainWindow(b.db, b.device, None, worker)
+    window = counter_window(b.db, b.device, worker, None)
     qtbot.addWidget(window)
     try:
         window.show_sales()
@@ -95,7 +95,7 @@ def test_a_new_device_first_sync_shows_progress(qtbot, server, shop, paired_devi
     pos = paired_device("caja-nueva")
     pos.agent.page_size = 5  # the small test shop then takes several pages
     worker = Worker()
-    window = MainWindow(pos.db, pos.device, pos.agent, worker)
+    window = counter_window(pos.db, pos.device, worker, pos.agent)
     qtbot.addWidget(window)
     seen: list[int] = []
     window.progress.valueChanged.connect(seen.append)

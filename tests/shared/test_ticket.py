@@ -200,7 +200,7 @@ def ticket_lines(draw: st.DrawFn) -> TicketLine:
     return TicketLine(
         product_id=product_id,
         name="Producto",
-        unit_price=draw(st.sampled_from([0, 1, 999, 1850, 2990, 10000, MAX_UNIT_PRICE])),
+        list_price=draw(st.sampled_from([0, 1, 999, 1850, 2990, 10000, MAX_UNIT_PRICE])),
         qty_milli=qty,
         iva=draw(st.sampled_from(list(IvaRate))),
         ieps_bp=draw(st.sampled_from([0, 800, 2500, 5300])),

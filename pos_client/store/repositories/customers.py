@@ -71,3 +71,18 @@ def balances(conn: Connection) -> list[CustomerBalance]:
     )
     return [CustomerBalance(uuid.UUID(r.id), r.name, r.phone, r.credit_limit, r.balance)
             for r in rows]
+
+
+def account(conn: Connection, customer_id: uuid.UUID) -> CustomerBalance | None:
+    """One active customer with their balance (charges − payments)."""
+    charged = (select(func.coalesce(func.sum(fiado_charges.c.amount), 0))
+               .where(fiado_charges.c.customer_id == customers.c.id).scalar_subquery())
+    paid = (select(func.coalesce(func.sum(fiado_payments.c.amount), 0))
+            .where(fiado_payments.c.customer_id == customers.c.id).scalar_subquery())
+    r = conn.execute(
+        select(customers.c.id, customers.c.name, customers.c.phone, customers.c.credit_limit,
+               (charged - paid).label("balance"))
+        .where(customers.c.id == str(customer_id), customers.c.deleted == 0,
+               customers.c.active == 1)
+    ).first()
+    return CustomerBalance(uuid.UUID(r.id), r.name, r.phone, r.credit_limit, r.balance) if r else None
