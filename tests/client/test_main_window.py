@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from pos_client.services import backroom
-from pos_client.ui.worker import Worker
 from pos_client.store.repositories import facts, outbox
 from pos_client.ui.main_window import MainWindow
+from pos_client.ui.worker import Worker
 from tests.support.counter import counter_window
 from tests.support.qt import show_active
 
