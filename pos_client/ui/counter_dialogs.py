@@ -124,7 +124,7 @@ class CommonProductDialog(_Form):
             raise DomainError("La descripción es demasiado larga.")
         price = _price(self.price.text())
         qty = parse_quantity(self.qty.text(), by_weight=False)
-        self.line = TicketLine(None, name, price, qty, self.iva.currentData())
+        self.line = TicketLine(None, name, price, qty, IvaRate(self.iva.currentData()))
 
 
 class NewProductDialog(_Form):
@@ -148,7 +148,7 @@ class NewProductDialog(_Form):
             raise DomainError("Escribe el nombre del producto.")
         if len(name) > 200:
             raise DomainError("El nombre es demasiado largo.")
-        self.values = (name, _price(self.price.text()), self.iva.currentData(),
+        self.values = (name, _price(self.price.text()), IvaRate(self.iva.currentData()),
                        self.by_weight.isChecked())
 
 

@@ -22,6 +22,7 @@ class ScanDetector:
     max_gap_ms: float = MAX_SCANNER_GAP_MS
     min_length: int = MIN_SCAN_LENGTH
     _times: list[float] = field(default_factory=list)
+    _last_scan: float | None = None  # when the last burst's Enter came
 
     def key(self, at_ms: float) -> None:
         if self._times and at_ms - self._times[-1] > self.max_gap_ms:
@@ -32,8 +33,13 @@ class ScanDetector:
         """Whether the keys just before Enter came as one fast burst. Resets the detector."""
         scanned = (len(self._times) >= self.min_length
                    and enter_at_ms - self._times[-1] <= self.max_gap_ms)
+        # A scanner set to send CR and LF, or a double suffix, presses Enter twice at once.
+        echo = (not self._times and self._last_scan is not None
+                and enter_at_ms - self._last_scan <= self.max_gap_ms)
         self._times.clear()
-        return scanned
+        if scanned or echo:
+            self._last_scan = enter_at_ms
+        return scanned or echo
 
     def reset(self) -> None:
         self._times.clear()
