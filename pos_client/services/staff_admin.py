@@ -3,12 +3,14 @@ data printed on receipts, and reading the audit log. Every change writes an audi
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -390,3 +392,35 @@ def audit_log(conn: Connection, action: str | None = None, since: datetime | Non
         query = query.where(audit_events.c.at < until.astimezone(UTC).isoformat())
     return [AuditRow(uuid.UUID(r.id), r.action, datetime.fromisoformat(r.at), r.who, r.approver,
                      r.detail) for r in conn.execute(query)]
+
+
+def local_day_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
+    """From the start of ``first`` to the end of ``last``, as days on the shop's clock."""
+    zone = ZoneInfo(timezone)
+    since = datetime.combine(first, time.min, tzinfo=zone)
+    until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    return since, until
+
+
+def local_time(at: datetime, timezone: str) -> str:
+    return at.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def _cell(text: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: a detail typed at the till
+    must open as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def export_audit_csv(path: Path, rows: Iterable[AuditRow], timezone: str) -> int:
+    """Write the rows as CSV (UTF-8 with BOM so Excel shows accents); returns how many."""
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["Fecha y hora", "Acción", "Quién", "Autorizó", "Detalle"])
+        for r in rows:
+            out.writerow([local_time(r.at, timezone), ACTION_LABELS.get(r.action, r.action),
+                          _cell(r.cashier_name or ""), _cell(r.authorized_by_name or ""),
+                          _cell(r.detail or "")])
+            count += 1
+    return count
