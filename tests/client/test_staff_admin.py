@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -246,3 +246,25 @@ def test_audit_log_is_newest_first_with_names_and_filters(stocked, device, owner
     assert [e.detail for e in edits] == ["Alta de Ana (Cajero)", "Alta de Luis (Cajero)"]
     assert (future, past, len(today)) == ([], [], 3)
     assert every[0].at.tzinfo is not None
+
+
+def test_a_day_range_follows_the_shops_clock():
+    since, until = staff_admin.local_day_range(date(2026, 3, 1), date(2026, 3, 2), "America/Tijuana")
+    assert (since.astimezone(UTC), until.astimezone(UTC)) == (
+        datetime(2026, 3, 1, 8, tzinfo=UTC), datetime(2026, 3, 3, 8, tzinfo=UTC))
+
+
+def test_csv_export_shows_local_time_and_defuses_formulas(tmp_path):
+    row = staff_admin.AuditRow(SETTINGS_ID, "discount", datetime(2026, 3, 1, 18, 30, tzinfo=UTC),
+                               "=HYPERLINK(1)", None, "-10% a Juan")
+    path = tmp_path / "b.csv"
+    assert staff_admin.export_audit_csv(path, [row], "America/Mexico_City") == 1
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.decode("utf-8-sig").splitlines()[1] == (
+        "01/03/2026 12:30:00,Descuento,'=HYPERLINK(1),,'-10% a Juan")
+
+
+def test_editing_someone_who_no_longer_exists_is_refused(stocked, device, owner):
+    with pytest.raises(staff_admin.DomainError, match="ya no existe"):
+        staff_admin.save_cashier(stocked, device, SETTINGS_ID, "X", Role.CASHIER, None, True, owner)
