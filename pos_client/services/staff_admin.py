@@ -1,0 +1,426 @@
+"""Managing the shop's people and settings: cashiers with PINs, the permission matrix, the shop's
+data printed on receipts, and reading the audit log. Every change writes an audit event."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import ValidationError
+from sqlalchemy import Connection, func, select
+
+from pos_client.services import local, staff
+from pos_client.services.device import Device
+from pos_client.services.staff import Cashier, NotAllowed
+from pos_client.store.database import Database
+from pos_client.store.schema import audit_events, cashiers, settings
+from shared.errors import DomainError
+from shared.ids import new_uuid7
+from shared.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission, Role, allowed
+from shared.sync.wire import SETTINGS_ID, AuditAction, CashierPayload, SettingsPayload
+
+_HASHER = PasswordHasher()
+
+DEFAULT_TIMEZONE = "America/Mexico_City"
+# Mexico's zones (tzdata names) with the words a shop owner would recognise.
+MEXICO_TIMEZONES: Mapping[str, str] = {
+    "America/Mexico_City": "Centro (Ciudad de México)",
+    "America/Monterrey": "Centro (Monterrey)",
+    "America/Merida": "Centro (Mérida)",
+    "America/Matamoros": "Frontera noreste (Matamoros)",
+    "America/Cancun": "Sureste (Cancún, Quintana Roo)",
+    "America/Chihuahua": "Centro (Chihuahua)",
+    "America/Ciudad_Juarez": "Frontera norte (Ciudad Juárez)",
+    "America/Ojinaga": "Frontera norte (Ojinaga)",
+    "America/Mazatlan": "Pacífico (Mazatlán, Sinaloa, Nayarit, BCS)",
+    "America/Bahia_Banderas": "Centro (Bahía de Banderas)",
+    "America/Hermosillo": "Sonora (Hermosillo)",
+    "America/Tijuana": "Noroeste (Tijuana, Baja California)",
+}
+
+AUDIT_ACTIONS: tuple[AuditAction, ...] = get_args(AuditAction)
+ACTION_LABELS: Mapping[str, str] = {
+    "cancel": "Cancelación", "return": "Devolución", "discount": "Descuento",
+    "open_drawer": "Abrir cajón", "fiado_override": "Fiado arriba del límite",
+    "price_override": "Cambio de precio", "catalog_edit": "Cambio en productos",
+    "settings": "Configuración", "cashier_edit": "Cambio de cajero", "corte_x": "Corte X",
+    "corte_z": "Corte Z", "reprint": "Reimpresión", "restore": "Restauración de respaldo",
+}
+
+_RFC = re.compile(r"^[A-Z&Ñ]{3,4}[0-9]{6}[A-Z0-9]{3}$")
+
+
+class InvalidPin(DomainError):
+    code = "invalid_pin"
+
+
+class PinTaken(DomainError):
+    code = "pin_taken"
+
+
+class LastOwner(DomainError):
+    code = "last_owner"
+
+
+class InvalidSettings(DomainError):
+    code = "invalid_settings"
+
+
+@dataclass(frozen=True, slots=True)
+class CashierRow:
+    id: uuid.UUID
+    name: str
+    role: Role
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: uuid.UUID
+    action: str
+    at: datetime
+    cashier_name: str | None
+    authorized_by_name: str | None
+    detail: str | None
+
+
+# ---- authority ------------------------------------------------------------------------------
+
+
+def _require(conn: Connection, authority: Cashier, permission: Permission) -> None:
+    """Checked against the matrix stored now, not the one the session loaded at log-in."""
+    if not allowed(authority.role, permission, staff.permission_matrix(conn)):
+        raise NotAllowed(f"{authority.name} no tiene permiso para esto.")
+
+
+def _audit(conn: Connection, device: Device, action: AuditAction, editor: Cashier,
+           approver: Cashier | None, subject_id: uuid.UUID | None, detail: str) -> None:
+    authorized_by = approver.id if approver is not None and approver.id != editor.id else None
+    staff.audit(conn, device, action, cashier_id=editor.id, authorized_by=authorized_by,
+                subject_id=subject_id, detail=detail)
+
+
+# ---- cashiers -------------------------------------------------------------------------------
+
+
+def list_cashiers(conn: Connection) -> list[CashierRow]:
+    rows = conn.execute(select(cashiers.c.id, cashiers.c.name, cashiers.c.role, cashiers.c.active)
+                        .where(cashiers.c.deleted == 0).order_by(cashiers.c.name))
+    return [CashierRow(uuid.UUID(r.id), r.name, Role(r.role), bool(r.active)) for r in rows]
+
+
+def check_pin(pin: str) -> None:
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise InvalidPin("El NIP debe tener de 4 a 8 dígitos (solo números).")
+
+
+def _pin_matches(pin_hash: str, pin: str) -> bool:
+    try:
+        return _HASHER.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _others_hashes(conn: Connection, cashier_id: uuid.UUID | None) -> dict[str, str]:
+    query = select(cashiers.c.id, cashiers.c.pin_hash).where(
+        cashiers.c.deleted == 0, cashiers.c.active == 1)
+    if cashier_id is not None:
+        query = query.where(cashiers.c.id != str(cashier_id))
+    return {r.id: r.pin_hash for r in conn.execute(query)}
+
+
+def _refuse_shared_pin(hashes: Iterable[str], pin: str) -> None:
+    """Log-in takes the first cashier whose hash matches, so two active cashiers with one PIN
+    would let one act as the other."""
+    if any(_pin_matches(h, pin) for h in hashes):
+        raise PinTaken("Ese NIP ya lo usa otra persona. Elige otro.")
+
+
+def save_cashier(
+    db: Database, device: Device, cashier_id: uuid.UUID | None, name: str, role: Role,
+    pin: str | None, active: bool, editor: Cashier, *, approver: Cashier | None = None,
+) -> uuid.UUID:
+    """Create (``cashier_id`` None) or edit a cashier; ``pin`` None keeps the current PIN.
+
+    ``editor`` is who is at the screen, ``approver`` who typed their PIN to allow it (None:
+    the editor's own role allows it). argon2 is slow: the PIN checks run before the write lock
+    is taken, and only cashiers that changed meanwhile are checked again inside it.
+    """
+    authority = approver or editor
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Escribe el nombre.", code="invalid_name")
+    if pin is not None:
+        check_pin(pin)
+    elif cashier_id is None:
+        raise InvalidPin("Escribe un NIP para la nueva persona.")
+    checked: dict[str, str] = {}
+    pin_hash: str | None = None
+    if pin is not None:
+        with db.read() as conn:
+            checked = _others_hashes(conn, cashier_id)
+        _refuse_shared_pin(checked.values(), pin)
+        pin_hash = _HASHER.hash(pin)
+    with db.write() as conn:
+        _require(conn, authority, Permission.SETTINGS)
+        current = _cashier_record(conn, cashier_id) if cashier_id is not None else None
+        if pin is not None:
+            fresh = {i: h for i, h in _others_hashes(conn, cashier_id).items() if checked.get(i) != h}
+            _refuse_shared_pin(fresh.values(), pin)
+        payload = _cashier_payload(cashier_id, name, role, pin_hash, active, current)
+        _check_owner_rules(conn, authority, current, payload)
+        local.save(conn, device, "cashier", payload, op="upsert")
+        _audit(conn, device, "cashier_edit", editor, approver, payload.id,
+               _cashier_detail(current, payload, pin is not None))
+    return payload.id
+
+
+def _cashier_record(conn: Connection, cashier_id: uuid.UUID) -> CashierPayload:
+    row = conn.execute(select(cashiers).where(cashiers.c.id == str(cashier_id),
+                                              cashiers.c.deleted == 0)).first()
+    if row is None:
+        raise DomainError("Esa persona ya no existe.", code="unknown_cashier")
+    return CashierPayload(id=uuid.UUID(row.id), name=row.name, role=Role(row.role),
+                          pin_hash=row.pin_hash, active=bool(row.active))
+
+
+def _cashier_payload(cashier_id: uuid.UUID | None, name: str, role: Role, pin_hash: str | None,
+                     active: bool, current: CashierPayload | None) -> CashierPayload:
+    if current is not None and pin_hash is None and active and not current.active:
+        # Another active cashier may have taken the old PIN meanwhile, and a hash can't be
+        # compared with a hash: a reactivated cashier gets a PIN checked now.
+        raise InvalidPin("Para reactivar a esta persona, asígnale un NIP nuevo.")
+    try:
+        return CashierPayload(
+            id=cashier_id or new_uuid7(), name=name, role=Role(role),
+            pin_hash=pin_hash or (current.pin_hash if current else ""), active=active)
+    except ValidationError as exc:
+        raise DomainError("El nombre no es válido (máximo 200 letras).", code="invalid_name") from exc
+
+
+def _check_owner_rules(conn: Connection, authority: Cashier, current: CashierPayload | None,
+                       new: CashierPayload) -> None:
+    touches_owner = new.role is Role.OWNER or (current is not None and current.role is Role.OWNER)
+    if touches_owner and authority.role is not Role.OWNER:
+        raise NotAllowed("Solo el dueño puede dar de alta o cambiar a un dueño.")
+    was_active_owner = current is not None and current.role is Role.OWNER and current.active
+    stays_active_owner = new.role is Role.OWNER and new.active
+    if was_active_owner and not stays_active_owner:
+        others = conn.execute(select(func.count()).select_from(cashiers).where(
+            cashiers.c.deleted == 0, cashiers.c.active == 1, cashiers.c.role == Role.OWNER.value,
+            cashiers.c.id != str(new.id))).scalar_one()
+        if others == 0:
+            raise LastOwner("Debe quedar al menos un dueño activo: no se puede quitar al último.")
+
+
+def _cashier_detail(current: CashierPayload | None, new: CashierPayload, pin_changed: bool) -> str:
+    """What changed, in words; never the PIN itself."""
+    if current is None:
+        return f"Alta de {new.name} ({ROLE_LABELS[new.role]})"
+    changes = []
+    if current.name != new.name:
+        changes.append(f"nombre antes {current.name}")
+    if current.role is not new.role:
+        changes.append(f"rol {ROLE_LABELS[current.role]} → {ROLE_LABELS[new.role]}")
+    if current.active != new.active:
+        changes.append("activado" if new.active else "desactivado")
+    if pin_changed:
+        changes.append("NIP nuevo")
+    return f"{new.name}: " + (", ".join(changes) if changes else "sin cambios")
+
+
+# ---- settings -------------------------------------------------------------------------------
+
+
+def load_settings(conn: Connection, device: Device) -> SettingsPayload:
+    """The shop's settings; a shop that never saved any gets its name and the defaults."""
+    row = conn.execute(select(settings).where(settings.c.deleted == 0)
+                       .order_by(settings.c.hlc.desc()).limit(1)).first()
+    if row is None:
+        return SettingsPayload(id=SETTINGS_ID, shop_name=device.shop_name)
+    stored = json.loads(row.permissions) if row.permissions else None
+    return SettingsPayload(
+        id=uuid.UUID(row.id), shop_name=row.shop_name, address=row.address, phone=row.phone,
+        rfc=row.rfc, timezone=row.timezone or DEFAULT_TIMEZONE, receipt_footer=row.receipt_footer,
+        permissions=None if stored is None else {
+            Role(r): [Permission(p) for p in perms] for r, perms in stored.items()})
+
+
+def normalize_phone(text: str) -> str | None:
+    """"55 1234 5678", "(55) 1234-5678" or "+52 55 1234 5678" → "+525512345678"."""
+    digits = re.sub(r"[\s()\-.]", "", text)
+    if not digits:
+        return None
+    if digits.startswith("+52"):
+        digits = digits[3:]
+    elif len(digits) == 12 and digits.startswith("52"):
+        digits = digits[2:]
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 10):
+        raise InvalidSettings("El teléfono debe tener 10 dígitos (p. ej. 55 1234 5678).",
+                              code="invalid_phone")
+    return "+52" + digits
+
+
+def shop_settings(*, shop_name: str, address: str, phone: str, rfc: str, timezone: str,
+                  receipt_footer: str) -> SettingsPayload:
+    """Settings from what was typed in the form: trimmed, normalized, refused in Spanish."""
+    name = " ".join(shop_name.split())
+    if not name:
+        raise InvalidSettings("Escribe el nombre de la tienda.", code="invalid_shop_name")
+    rfc = rfc.strip().upper()
+    _check_rfc(rfc or None)
+    _check_timezone(timezone)
+    try:
+        return SettingsPayload(
+            id=SETTINGS_ID, shop_name=name, address=" ".join(address.split()) or None,
+            phone=normalize_phone(phone), rfc=rfc or None, timezone=timezone,
+            receipt_footer=" ".join(receipt_footer.split()) or None)
+    except ValidationError as exc:
+        raise InvalidSettings("Revisa los datos: el nombre admite hasta 200 letras; la dirección y "
+                              "el pie del ticket hasta 500.") from exc
+
+
+def _check_rfc(rfc: str | None) -> None:
+    if rfc is not None and (len(rfc) not in (12, 13) or not _RFC.match(rfc)):
+        raise InvalidSettings("El RFC debe tener 12 letras y números (persona moral) o 13 "
+                              "(persona física), en mayúsculas, p. ej. GOMM800101AB3.",
+                              code="invalid_rfc")
+
+
+def _check_timezone(timezone: str) -> None:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidSettings("Elige una zona horaria de México.", code="invalid_timezone") from exc
+    if timezone not in MEXICO_TIMEZONES:
+        raise InvalidSettings("Elige una zona horaria de México.", code="invalid_timezone")
+
+
+def _check_settings(payload: SettingsPayload) -> None:
+    _check_rfc(payload.rfc)
+    if payload.phone is not None:
+        normalize_phone(payload.phone)
+        if not payload.phone.startswith("+52"):
+            raise InvalidSettings("El teléfono debe ser de México (+52).", code="invalid_phone")
+    _check_timezone(payload.timezone)
+
+
+def save_settings(db: Database, device: Device, payload: SettingsPayload, editor: Cashier, *,
+                  approver: Cashier | None = None) -> None:
+    """Save the shop's data; the permission matrix stored with it is kept as it is (it has its
+    own screen and may have changed on another till since this form was loaded)."""
+    _check_settings(payload)
+    with db.write() as conn:
+        _require(conn, approver or editor, Permission.SETTINGS)
+        current = load_settings(conn, device)
+        record = payload.model_copy(update={"id": SETTINGS_ID, "permissions": current.permissions})
+        local.save(conn, device, "settings", record, op="upsert")
+        _audit(conn, device, "settings", editor, approver, SETTINGS_ID,
+               _settings_detail(current, record))
+
+
+def _settings_detail(current: SettingsPayload, new: SettingsPayload) -> str:
+    labels = {"shop_name": "nombre", "address": "dirección", "phone": "teléfono", "rfc": "RFC",
+              "timezone": "zona horaria", "receipt_footer": "pie del ticket"}
+    changed = [label for field, label in labels.items()
+               if getattr(current, field) != getattr(new, field)]
+    return "Datos de la tienda: " + (", ".join(changed) if changed else "sin cambios")
+
+
+def save_matrix(db: Database, device: Device, matrix: Mapping[Role, Iterable[Permission]],
+                editor: Cashier, *, approver: Cashier | None = None) -> None:
+    """Store what the encargado and the cajero may do. Only an owner decides this (a manager
+    holding "settings" must not grant themselves more); the owner's own row is never stored:
+    the owner always has everything."""
+    authority = approver or editor
+    if authority.role is not Role.OWNER:
+        raise NotAllowed("Solo el dueño puede cambiar los permisos.")
+    stored = {role: [p for p in Permission if p in set(matrix.get(role, ()))]
+              for role in (Role.MANAGER, Role.CASHIER)}
+    with db.write() as conn:
+        current = load_settings(conn, device)
+        before = staff.permission_matrix(conn)
+        record = current.model_copy(update={"permissions": stored})
+        local.save(conn, device, "settings", record, op="upsert")
+        _audit(conn, device, "settings", editor, approver, SETTINGS_ID, _matrix_detail(before, stored))
+
+
+def _matrix_detail(before: Mapping[Role, frozenset[Permission]],
+                   after: Mapping[Role, list[Permission]]) -> str:
+    parts = []
+    for role, perms in after.items():
+        had = before.get(role, frozenset())
+        added = [PERMISSION_LABELS[p] for p in perms if p not in had]
+        removed = [PERMISSION_LABELS[p] for p in Permission if p in had and p not in perms]
+        if added or removed:
+            parts.append(f"{ROLE_LABELS[role]}: " + ", ".join(
+                [f"+{a}" for a in added] + [f"−{r}" for r in removed]))
+    return "Permisos: " + ("; ".join(parts) if parts else "sin cambios")
+
+
+# ---- audit log ------------------------------------------------------------------------------
+
+
+def audit_log(conn: Connection, action: str | None = None, since: datetime | None = None,
+              until: datetime | None = None, limit: int = 500) -> list[AuditRow]:
+    """Newest first, with who did it and who authorized it by name. ``since`` is inclusive,
+    ``until`` exclusive (aware datetimes; stamps are stored in UTC)."""
+    who, approver = cashiers.alias("who"), cashiers.alias("approver")
+    query = (
+        select(audit_events.c.id, audit_events.c.action, audit_events.c.at,
+               audit_events.c.detail, who.c.name.label("who"), approver.c.name.label("approver"))
+        .select_from(audit_events
+                     .outerjoin(who, who.c.id == audit_events.c.cashier_id)
+                     .outerjoin(approver, approver.c.id == audit_events.c.authorized_by))
+        .order_by(audit_events.c.at.desc(), audit_events.c.id.desc()).limit(limit)
+    )
+    if action is not None:
+        query = query.where(audit_events.c.action == action)
+    if since is not None:
+        query = query.where(audit_events.c.at >= since.astimezone(UTC).isoformat())
+    if until is not None:
+        query = query.where(audit_events.c.at < until.astimezone(UTC).isoformat())
+    return [AuditRow(uuid.UUID(r.id), r.action, datetime.fromisoformat(r.at), r.who, r.approver,
+                     r.detail) for r in conn.execute(query)]
+
+
+def local_day_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
+    """From the start of ``first`` to the end of ``last``, as days on the shop's clock."""
+    zone = ZoneInfo(timezone)
+    since = datetime.combine(first, time.min, tzinfo=zone)
+    until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    return since, until
+
+
+def local_time(at: datetime, timezone: str) -> str:
+    return at.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def _cell(text: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: a detail typed at the till
+    must open as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def export_audit_csv(path: Path, rows: Iterable[AuditRow], timezone: str) -> int:
+    """Write the rows as CSV (UTF-8 with BOM so Excel shows accents); returns how many."""
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["Fecha y hora", "Acción", "Quién", "Autorizó", "Detalle"])
+        for r in rows:
+            out.writerow([local_time(r.at, timezone), ACTION_LABELS.get(r.action, r.action),
+                          _cell(r.cashier_name or ""), _cell(r.authorized_by_name or ""),
+                          _cell(r.detail or "")])
+            count += 1
+    return count
