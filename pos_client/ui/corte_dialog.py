@@ -171,6 +171,8 @@ class CorteDialog(QDialog):
             f"Fiado otorgado: {format_mxn(self.report.expected(PaymentMethod.FIADO))} "
             "(crédito; no está en la caja)")
         self.pending_label.setText(cortes.pending_text(self.report.pending_changes))
+        # Closing offline is fine; the colour only says the server has not heard of it yet.
+        self.pending_label.setStyleSheet("color: #8a5a00;" if self.report.pending_changes else "")
         if self.report.closed_at is not None:
             self.error_label.setText("Este turno ya está cerrado. Reimprime su corte desde el historial.")
             return
