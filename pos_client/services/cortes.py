@@ -366,6 +366,8 @@ def close_with_corte(db: Database, device: Device, shift_id: uuid.UUID,
     crash leaves either a closed, audited shift or an open one. Works with no server at all:
     the close waits in the outbox like every other change."""
     counted = _checked_counted(counted)
+    if PaymentMethod.CASH not in counted:
+        raise InvalidCount("Falta lo contado en efectivo.", code="count_required")
     note = (note or "").strip() or None
     try:
         close = ShiftClosePayload(

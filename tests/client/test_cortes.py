@@ -167,6 +167,8 @@ def test_unknown_shift_and_bad_counts_are_refused(
         cortes.close_with_corte(stocked, device, day, {CASH: -5}, None, owner.id)
     with pytest.raises(cortes.InvalidCount, match="Fiado"):
         cortes.close_with_corte(stocked, device, day, {FIADO: 6_000}, None, owner.id)
+    with pytest.raises(cortes.InvalidCount, match="efectivo"):
+        cortes.close_with_corte(stocked, device, day, {CARD: 10_000}, None, owner.id)
     with pytest.raises(DomainError) as bad_note:
         cortes.close_with_corte(stocked, device, day, {CASH: 1}, "línea\nrota", owner.id)
     assert bad_note.value.code == "invalid_note"
