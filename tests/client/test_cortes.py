@@ -1,0 +1,251 @@
+"""Cortes: expected per payment form from a day of facts, counting, closing, history, printout."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from pos_client.receipts.text import COLUMNS, render_text
+from pos_client.services import backroom, cortes, local, returns
+from pos_client.services.device import Device
+from pos_client.services.staff import Cashier
+from pos_client.store.database import Database
+from pos_client.store.repositories import outbox
+from pos_client.store.schema import audit_events, shift_closes
+from pos_client.store.schema import outbox as outbox_table
+from pos_client.sync.apply import apply_change
+from shared.clock import utc_now
+from shared.errors import DomainError
+from shared.ids import new_uuid7
+from shared.sale import PaymentMethod
+from shared.sync.wire import (
+    SaleLinePayload,
+    SalePayload,
+    SalePaymentPayload,
+    SaleReturnLinePayload,
+    SaleReturnPayload,
+    make_change,
+)
+from shared.tax import IvaRate
+
+CASH, CARD, TRANSFER, FIADO = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.TRANSFER,
+                               PaymentMethod.FIADO)
+TZ = ZoneInfo("America/Mexico_City")
+_folios = iter(range(1, 10_000))
+
+
+def sell(db: Database, device: Device, shift_id: uuid.UUID | None,
+         payments: list[tuple[PaymentMethod, int, int]], customer_id: uuid.UUID | None = None
+         ) -> uuid.UUID:
+    """A one-line sale paid as (method, applied, tendered), on ``shift_id``, as the counter
+    records it."""
+    total = sum(p[1] for p in payments)
+    sale = SalePayload(
+        id=new_uuid7(), folio=f"T1-{next(_folios):06d}", sold_at=utc_now(), total=total,
+        change=sum(t - a for _, a, t in payments),
+        lines=[SaleLinePayload(line_no=1, product_id=None, name="Varios", qty_milli=1000,
+                               unit_price=total, total=total, iva=IvaRate.GENERAL)],
+        payments=[SalePaymentPayload(method=m, amount=a, tendered=t) for m, a, t in payments],
+        customer_id=customer_id, shift_id=shift_id)
+    with db.write() as conn:
+        local.save(conn, device, "sale", sale)
+    return sale.id
+
+
+@pytest.fixture
+def day(stocked: Database, device: Device, owner: Cashier) -> uuid.UUID:
+    """A float of $500, sales by every form, money in and out, a cash return, two abonos;
+    plus facts that belong to no shift of this till and must not count."""
+    shift = backroom.open_shift(stocked, device, 50_000, owner.id)
+    customer = backroom.add_customer(stocked, device, "Don Beto", credit_limit=100_000)
+    cash_sale = sell(stocked, device, shift, [(CASH, 12_050, 20_000)])
+    sell(stocked, device, shift, [(CARD, 8_000, 8_000)])
+    sell(stocked, device, shift, [(TRANSFER, 15_000, 15_000)])
+    sell(stocked, device, shift, [(FIADO, 6_000, 6_000)], customer_id=customer)
+    sell(stocked, device, shift, [(CASH, 3_000, 5_000), (CARD, 2_000, 2_000)])
+    returned = sell(stocked, device, shift, [(CASH, 4_500, 5_000)])
+    returns.return_sale(stocked, device, returned, "Producto caducado")
+    cortes.move_cash(stocked, device, shift, "salida", 10_000, "Pago al de los refrescos")
+    cortes.move_cash(stocked, device, shift, "entrada", 2_000, "Morralla del banco")
+    backroom.pay_fiado(stocked, device, customer, 3_000, CASH)
+    backroom.pay_fiado(stocked, device, customer, 1_000, TRANSFER)
+    # Not this shift: a sale with no shift, a movement with no shift, another till's return.
+    sell(stocked, device, None, [(CASH, 99_900, 99_900)])
+    backroom.cash_movement(stocked, device, "entrada", 7_700, "Sin turno")
+    other_return = SaleReturnPayload(
+        id=new_uuid7(), sale_id=cash_sale, amount=12_050, refund_method=CASH, reason="Otra caja",
+        lines=[SaleReturnLinePayload(line_no=1, product_id=None, qty_milli=1000, amount=12_050)],
+        returned_at=utc_now())
+    with stocked.write() as conn:
+        apply_change(conn, make_change("sale_return", other_return, change_id=new_uuid7(),
+                                       device_seq=1, hlc=1, created_at=utc_now()), uuid.uuid4())
+    return shift
+
+
+def test_expected_per_form_is_exact_to_the_centavo(stocked: Database, day: uuid.UUID) -> None:
+    with stocked.read() as conn:
+        report = cortes.corte(conn, day)
+    # 500 float + (120.50 + 30 + 45) cash sales + 20 in − 100 out − 45 refund + 30 abono
+    assert report.expected(CASH) == 60_050
+    assert report.expected(CARD) == 10_000
+    assert report.expected(TRANSFER) == 16_000
+    assert report.expected(FIADO) == 6_000
+    assert (report.sales_count, report.sales_total) == (6, 50_550)
+    assert (report.returns_count, report.cancelled_count) == (1, 1)
+    assert (report.cash_in, report.cash_out) == (2_000, 10_000)
+    assert [m.reason for m in report.movements] == ["Pago al de los refrescos", "Morralla del banco"]
+    assert report.closed_at is None
+    assert report.difference(CASH) is None
+
+
+def test_a_miscounted_corte_shows_the_shortage_and_surplus(
+    stocked: Database, device: Device, owner: Cashier, day: uuid.UUID
+) -> None:
+    report = cortes.close_with_corte(stocked, device, day, {CASH: 59_050, CARD: 10_000,
+                                                            TRANSFER: 16_500}, "Conté dos veces", owner.id)
+    assert report.difference(CASH) == -1_000
+    assert report.difference(CARD) == 0
+    assert report.difference(TRANSFER) == 500
+    text = render_text(cortes.corte_document(report, "Z", "Abarrotes Lupita", TZ), 58)
+    assert "Faltante $10.00" in text
+    assert "Sobrante $5.00" in text
+    assert "Cuadra" in text
+    assert "Esperado" in text
+    assert "$600.50" in text
+    assert "$590.50" in text
+    assert "Conté dos veces" in text
+    assert all(len(line) <= COLUMNS[58] for line in text.splitlines())
+
+
+def test_a_corte_z_writes_the_close_its_outbox_change_and_the_audit_in_one_go(
+    stocked: Database, device: Device, owner: Cashier, day: uuid.UUID
+) -> None:
+    with stocked.read() as conn:
+        before = outbox.counts(conn).pending
+    report = cortes.close_with_corte(stocked, device, day, {CASH: 60_050}, None, owner.id)
+    with stocked.read() as conn:
+        close = conn.execute(select(shift_closes).where(shift_closes.c.shift_id == str(day))).one()
+        audit = conn.execute(select(audit_events).where(audit_events.c.action == "corte_z")).one()
+        queued = conn.execute(select(outbox_table.c.entity).where(outbox_table.c.status == "pending")
+                              .order_by(outbox_table.c.device_seq.desc()).limit(2)).scalars().all()
+        pending = outbox.counts(conn).pending
+    assert json.loads(close.counted) == [{"method": "efectivo", "amount": 60_050}]
+    assert close.device_id == str(device.device_id)
+    assert (audit.subject_id, audit.cashier_id) == (str(day), str(owner.id))
+    assert queued == ["audit_event", "shift_close"]
+    # Nothing was pushed (there is no server): the close and its audit wait with the rest.
+    assert pending == before + 2 == report.pending_changes
+    assert report.closed_at is not None
+    assert report.difference(CASH) == 0
+
+
+def test_a_closed_shift_cannot_be_closed_again_nor_moved(
+    stocked: Database, device: Device, owner: Cashier, day: uuid.UUID
+) -> None:
+    cortes.close_with_corte(stocked, device, day, {CASH: 60_050}, None, owner.id)
+    with pytest.raises(cortes.ShiftAlreadyClosed):
+        cortes.close_with_corte(stocked, device, day, {CASH: 60_050}, None, owner.id)
+    with pytest.raises(cortes.ShiftAlreadyClosed):
+        cortes.corte_x(stocked, device, day, owner.id)
+    with pytest.raises(cortes.ShiftAlreadyClosed):
+        cortes.move_cash(stocked, device, day, "entrada", 100, "Tarde")
+    with stocked.read() as conn:
+        assert len(conn.execute(select(shift_closes)).all()) == 1
+        assert cortes.current_shift(conn, device.device_id) is None
+
+
+def test_unknown_shift_and_bad_counts_are_refused(
+    stocked: Database, device: Device, owner: Cashier, day: uuid.UUID
+) -> None:
+    with pytest.raises(cortes.ShiftNotFound):
+        cortes.close_with_corte(stocked, device, uuid.uuid4(), {CASH: 0}, None, owner.id)
+    with pytest.raises(DomainError, match="negativo"):
+        cortes.close_with_corte(stocked, device, day, {CASH: -5}, None, owner.id)
+    with pytest.raises(cortes.InvalidCount, match="Fiado"):
+        cortes.close_with_corte(stocked, device, day, {FIADO: 6_000}, None, owner.id)
+    with pytest.raises(cortes.InvalidCount, match="efectivo"):
+        cortes.close_with_corte(stocked, device, day, {CARD: 10_000}, None, owner.id)
+    with pytest.raises(DomainError) as bad_note:
+        cortes.close_with_corte(stocked, device, day, {CASH: 1}, "línea\nrota", owner.id)
+    assert bad_note.value.code == "invalid_note"
+    with stocked.read() as conn:
+        assert conn.execute(select(shift_closes)).all() == []
+
+
+def test_corte_x_audits_and_closes_nothing(
+    stocked: Database, device: Device, owner: Cashier, day: uuid.UUID
+) -> None:
+    report = cortes.corte_x(stocked, device, day, owner.id, {CASH: 60_000})
+    assert report.difference(CASH) == -50
+    assert report.closed_at is None
+    with stocked.read() as conn:
+        assert conn.execute(select(audit_events.c.action)).scalars().all() == ["corte_x"]
+        assert conn.execute(select(shift_closes)).all() == []
+        current = cortes.current_shift(conn, device.device_id)
+    assert current is not None
+    assert current.id == day
+    assert current.cashier_name == "Doña Mary"
+    text = render_text(cortes.corte_document(report, "X", "Abarrotes Lupita", TZ), 58)
+    assert "CORTE X" in text
+    assert "Firma" not in text
+
+
+def test_cash_movements_need_a_reason_an_amount_and_the_cash(
+    stocked: Database, device: Device, day: uuid.UUID
+) -> None:
+    with pytest.raises(DomainError, match="motivo"):
+        cortes.move_cash(stocked, device, day, "entrada", 1_000, "   ")
+    with pytest.raises(DomainError, match="mayor que cero"):
+        cortes.move_cash(stocked, device, day, "salida", 0, "Nada")
+    with pytest.raises(DomainError, match=r"debería haber \$600\.50") as short:
+        cortes.move_cash(stocked, device, day, "salida", 60_051, "Todo y un centavo")
+    assert short.value.code == "not_enough_cash"
+    cortes.move_cash(stocked, device, day, "salida", 60_050, "Retiro a la caja fuerte")
+    with stocked.read() as conn:
+        assert cortes.corte(conn, day).expected(CASH) == 0
+
+
+def test_denominations_add_up_and_slips_are_refused() -> None:
+    pieces = {100_000: 1, 50_000: 2, 20_000: 1, 10_000: 3, 5_000: 1, 2_000: 4, 1_000: 5,
+              500: 3, 200: 7, 100: 9, 50: 3}
+    assert cortes.count_denominations(pieces) == 100_000 + 100_000 + 20_000 + 30_000 + 5_000 + \
+        8_000 + 5_000 + 1_500 + 1_400 + 900 + 150
+    assert cortes.count_denominations({}) == 0
+    with pytest.raises(cortes.InvalidCount, match="negativas"):
+        cortes.count_denominations({50_000: -1})
+    with pytest.raises(cortes.InvalidCount, match="Revisa el conteo"):
+        cortes.count_denominations({100: cortes.MAX_PIECES + 1})
+    with pytest.raises(cortes.InvalidCount, match="no es un billete"):
+        cortes.count_denominations({300: 1})
+
+
+def test_history_lists_closed_shifts_newest_first_with_what_was_counted(
+    stocked: Database, device: Device, owner: Cashier, day: uuid.UUID
+) -> None:
+    cortes.close_with_corte(stocked, device, day, {CASH: 60_000}, None, owner.id)
+    second = backroom.open_shift(stocked, device, 30_000, owner.id)
+    sell(stocked, device, second, [(CASH, 1_000, 1_000)])
+    cortes.close_with_corte(stocked, device, second, {CASH: 31_000}, None, owner.id)
+    backroom.open_shift(stocked, device, 10_000, owner.id)  # open: not in the history
+    with stocked.read() as conn:
+        history = cortes.closed_shifts(conn, limit=10)
+    assert [r.shift.id for r in history] == [second, day]
+    assert [r.difference(CASH) for r in history] == [0, -50]
+    # The second shift's window starts after the first's abonos and refund: they stay in the first.
+    assert history[0].expected(CASH) == 31_000
+    reprinted = cortes.reprint(stocked, device, day, owner.id)
+    assert reprinted.difference(CASH) == -50
+    with stocked.read() as conn:
+        assert conn.execute(select(audit_events.c.action).where(audit_events.c.action == "reprint")
+                            ).scalars().all() == ["reprint"]
+
+
+def test_pending_text_counts_changes() -> None:
+    assert cortes.pending_text(0) == "Todo está sincronizado."
+    assert cortes.pending_text(1).startswith("Quedan 1 cambio por sincronizar")
+    assert cortes.pending_text(12) == ("Quedan 12 cambios por sincronizar; se enviarán al volver "
+                                       "la conexión.")
