@@ -1,0 +1,331 @@
+"""Inventory use cases: receiving merchandise, adjustments, physical counts, low stock, history.
+
+Stock is never stored by these functions: each writes inventory movements (facts that sync) and
+the local ``stock`` cache follows from them by triggers, in the same transaction.
+
+Cost rule: receiving at a new unit cost replaces the product's cost ("último costo"), which is
+how a corner-shop owner prices: the last invoice is what the next case will cost. A weighted
+average would need every device's receipts in order and would drift from what they remember.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from pos_client.services import local, staff
+from pos_client.services.device import Device
+from pos_client.store.database import Database
+from pos_client.store.repositories import catalog, stock_ledger
+from pos_client.store.repositories.stock_ledger import StockItem
+from shared.clock import utc_now
+from shared.errors import DomainError, InvalidAmount, InvalidQuantity, UnknownProduct
+from shared.ids import new_uuid7
+from shared.money import div_round_half_up, format_mxn
+from shared.sale import MAX_QTY_MILLI, MAX_UNIT_PRICE, QTY_SCALE
+from shared.sync.wire import InventoryMovementPayload, MovementReason
+
+# Offered as choices on the adjustment screen; any other text is accepted too.
+ADJUSTMENT_REASONS = ("Merma", "Caducado", "Robo", "Dañado", "Consumo propio", "Error de captura")
+MAX_NOTE = 200
+
+
+class MissingReason(DomainError):
+    code = "missing_reason"
+
+
+@dataclass(frozen=True, slots=True)
+class CostChange:
+    product_id: uuid.UUID
+    name: str
+    old_cost: int
+    new_cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptResult:
+    movement_ids: list[uuid.UUID]
+    cost_changes: list[CostChange]
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One product's line of a physical count: what the store expected and what was on the shelf."""
+
+    product_id: uuid.UUID
+    name: str
+    sold_by_weight: bool
+    expected_milli: int
+    counted_milli: int
+    difference_milli: int
+    value: int  # the difference at cost, in centavos (negative: merchandise missing)
+
+
+@dataclass(frozen=True, slots=True)
+class LowStockRow:
+    item: StockItem
+    to_buy_milli: int  # enough to reach the minimum; whole pieces for piece goods
+
+    @property
+    def purchase_cost(self) -> int:
+        return div_round_half_up(self.to_buy_milli * self.item.cost, QTY_SCALE)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    at: datetime
+    kind: str  # Spanish label: Recepción, Ajuste, Conteo, Inventario inicial, Venta, Devolución
+    reference: str
+    qty_milli: int
+    balance_milli: int
+
+
+KIND_LABELS = {"initial": "Inventario inicial", "receipt": "Recepción", "adjustment": "Ajuste",
+               "count": "Conteo", "sale": "Venta", "return": "Devolución"}
+
+
+def format_qty(qty_milli: int, by_weight: bool) -> str:
+    """Whole pieces as "12", weighed goods as "1.250 kg"; integer arithmetic, signs kept."""
+    sign = "-" if qty_milli < 0 else ""
+    whole, frac = divmod(abs(qty_milli), QTY_SCALE)
+    if by_weight:
+        return f"{sign}{whole}.{frac:03d} kg"
+    return f"{sign}{whole}" if frac == 0 else f"{sign}{whole}.{frac:03d}"
+
+
+# ---- checks ---------------------------------------------------------------------------------
+
+
+def _known(conn: Connection, product_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StockItem]:
+    found = stock_ledger.items(conn, product_ids)
+    for pid in product_ids:
+        if pid not in found or found[pid].deleted:
+            raise UnknownProduct("Ese producto no existe en esta tienda (¿lo borraron?).")
+    return found
+
+
+def _check_qty(item: StockItem, qty_milli: int, *, allow_zero: bool = False) -> None:
+    """Quantities typed in the back room: whole pieces, at most 9,999 units at once."""
+    if qty_milli < 0 or (qty_milli == 0 and not allow_zero):
+        raise InvalidQuantity(f"{item.name}: la cantidad debe ser mayor que cero.")
+    if qty_milli > MAX_QTY_MILLI:
+        raise InvalidQuantity(f"{item.name}: {format_qty(qty_milli, item.sold_by_weight)} es "
+                              "demasiado. Revisa lo que escribiste.")
+    if not item.sold_by_weight and qty_milli % QTY_SCALE:
+        raise InvalidQuantity(f"{item.name} se maneja por pieza: usa cantidades enteras.")
+
+
+def _movement(product_id: uuid.UUID, qty_milli: int, reason: MovementReason,
+              note: str | None) -> InventoryMovementPayload:
+    return InventoryMovementPayload(id=new_uuid7(), product_id=product_id, qty_milli=qty_milli,
+                                    reason=reason, note=note, moved_at=utc_now())
+
+
+def _clean_note(note: str | None) -> str | None:
+    cleaned = " ".join((note or "").split())  # control characters and newlines are not stored
+    if len(cleaned) > MAX_NOTE:
+        raise DomainError(f"La nota es muy larga (máximo {MAX_NOTE} letras).", code="note_too_long")
+    return cleaned or None
+
+
+# ---- receiving ------------------------------------------------------------------------------
+
+
+def receive(
+    db: Database, device: Device, lines: Sequence[tuple[uuid.UUID, int, int | None]],
+    supplier_note: str | None, cashier_id: uuid.UUID | None,
+) -> ReceiptResult:
+    """Merchandise in: a receipt movement per line (product, quantity, unit cost or None), and
+    the product's cost replaced by the new unit cost when it differs, all in one transaction.
+    A product listed twice keeps the cost of its last line."""
+    if not lines:
+        raise InvalidQuantity("Agrega al menos un producto a la recepción.")
+    note = _clean_note(supplier_note)
+    for _, _, cost in lines:
+        if cost is not None and not 0 <= cost <= MAX_UNIT_PRICE:
+            raise InvalidAmount(f"El costo {format_mxn(cost)} no es válido.")
+    with db.write() as conn:
+        found = _known(conn, [pid for pid, _, _ in lines])
+        for pid, qty, _ in lines:
+            _check_qty(found[pid], qty)
+        ids = []
+        for pid, qty, cost in lines:
+            priced = None if cost is None else f"costo {format_mxn(cost)}"
+            movement = _movement(pid, qty, "receipt", " · ".join(filter(None, [note, priced])) or None)
+            local.save(conn, device, "inventory_movement", movement)
+            ids.append(movement.id)
+        new_costs = {pid: cost for pid, _, cost in lines if cost is not None}
+        changes = [CostChange(pid, found[pid].name, found[pid].cost, cost)
+                   for pid, cost in new_costs.items() if cost != found[pid].cost]
+        for change in changes:
+            _set_cost(conn, device, change, cashier_id)
+    return ReceiptResult(ids, changes)
+
+
+def _set_cost(conn: Connection, device: Device, change: CostChange, cashier_id: uuid.UUID | None) -> None:
+    current = catalog.payload(conn, change.product_id)
+    assert current is not None  # checked by _known in this transaction
+    updated = current.model_validate({**current.model_dump(), "cost": change.new_cost})
+    local.save(conn, device, "product", updated, op="upsert")
+    staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=change.product_id,
+                detail=f"Costo de {change.name}: {format_mxn(change.old_cost)} → "
+                       f"{format_mxn(change.new_cost)} (recepción de mercancía)")
+
+
+# ---- adjustments ----------------------------------------------------------------------------
+
+
+def adjust(
+    db: Database, device: Device, product_id: uuid.UUID, delta_milli: int, reason_text: str,
+    cashier_id: uuid.UUID | None,
+) -> uuid.UUID:
+    """Stock corrected by hand (merma, caducado, robo…): the reason is required and audited.
+    Taking out more than the store has is refused: that calls for a physical count."""
+    reason = _clean_note(reason_text)
+    if reason is None:
+        raise MissingReason("Escribe o elige el motivo del ajuste (merma, caducado, robo…).")
+    with db.write() as conn:
+        item = _known(conn, [product_id])[product_id]
+        _check_qty(item, abs(delta_milli))
+        if delta_milli < 0 and item.stock_milli + delta_milli < 0:
+            raise InvalidQuantity(
+                f"Solo hay {format_qty(item.stock_milli, item.sold_by_weight)} de {item.name}: "
+                "no se puede quitar más. Si el sistema está mal, haz un conteo físico.")
+        movement = _movement(product_id, delta_milli, "adjustment", reason)
+        local.save(conn, device, "inventory_movement", movement)
+        sign = "+" if delta_milli > 0 else ""
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=product_id,
+                    detail=f"Ajuste de inventario de {item.name}: "
+                           f"{sign}{format_qty(delta_milli, item.sold_by_weight)} ({reason})")
+    return movement.id
+
+
+# ---- physical count -------------------------------------------------------------------------
+#
+# The race: a sale may be rung up while the owner counts. The right figure to compare a counted
+# quantity with is the stock at the moment that product was counted, so each counted product
+# may carry the time its quantity was typed (``counted_at``). At apply time, inside the write
+# transaction, expected = stock now − what moved after that moment. Then:
+#   * a sale rung up BEFORE the product was counted was already off the shelf: stock = counted;
+#   * a sale rung up AFTER it was counted (before Aplicar) is kept: stock = counted − sold.
+# Without ``counted_at`` the count is taken as of applying it: stock = counted.
+
+
+def _corrections(
+    conn: Connection, counted: Mapping[uuid.UUID, int], counted_at: Mapping[uuid.UUID, datetime],
+) -> list[Correction]:
+    found = _known(conn, list(counted))
+    out = []
+    for pid, qty in counted.items():
+        item = found[pid]
+        _check_qty(item, qty, allow_zero=True)
+        expected = item.stock_milli
+        if pid in counted_at:
+            expected -= stock_ledger.moved_since(conn, pid, counted_at[pid])
+        diff = qty - expected
+        if diff:
+            out.append(Correction(pid, item.name, item.sold_by_weight, expected, qty, diff,
+                                  div_round_half_up(diff * item.cost, QTY_SCALE)))
+    return sorted(out, key=lambda c: c.name.casefold())
+
+
+def preview_count(
+    conn: Connection, counted: Mapping[uuid.UUID, int],
+    counted_at: Mapping[uuid.UUID, datetime] | None = None,
+) -> list[Correction]:
+    """The corrections applying this count now would write (for the confirmation)."""
+    return _corrections(conn, counted, counted_at or {})
+
+
+def apply_count(
+    db: Database, device: Device, counted: Mapping[uuid.UUID, int], cashier_id: uuid.UUID | None,
+    counted_at: Mapping[uuid.UUID, datetime] | None = None,
+) -> list[Correction]:
+    """Write a ``count`` movement per product whose counted quantity differs from its stock,
+    reading the stock inside the write transaction (see the race note above)."""
+    if not counted:
+        raise InvalidQuantity("Escribe lo contado de al menos un producto.")
+    with db.write() as conn:
+        corrections = _corrections(conn, counted, counted_at or {})
+        for c in corrections:
+            note = (f"Conteo físico: contado {format_qty(c.counted_milli, c.sold_by_weight)}, "
+                    f"esperado {format_qty(c.expected_milli, c.sold_by_weight)}")
+            local.save(conn, device, "inventory_movement",
+                       _movement(c.product_id, c.difference_milli, "count", note))
+        if corrections:
+            staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                        detail=f"Conteo físico: {len(counted)} productos contados, "
+                               f"{len(corrections)} corregidos, valor "
+                               f"{format_mxn(sum(c.value for c in corrections))}")
+    return corrections
+
+
+# ---- reports --------------------------------------------------------------------------------
+
+
+def _to_buy(item: StockItem) -> int:
+    missing = max(item.min_stock_milli - item.stock_milli, 0)
+    if item.sold_by_weight:
+        return missing
+    return -(-missing // QTY_SCALE) * QTY_SCALE  # whole pieces, rounded up
+
+
+def _urgency(row: LowStockRow) -> tuple[int, float, str]:
+    item = row.item
+    if item.stock_milli <= 0:
+        return (0, item.stock_milli, item.name.casefold())
+    return (1, item.stock_milli / item.min_stock_milli, item.name.casefold())
+
+
+def low_stock(conn: Connection) -> list[LowStockRow]:
+    """Products on sale under their minimum or out of stock, most urgent first: out of stock
+    (most oversold first), then by how much of the minimum is left."""
+    return sorted((LowStockRow(i, _to_buy(i)) for i in stock_ledger.below_minimum(conn)),
+                  key=_urgency)
+
+
+def export_low_stock(rows: Sequence[LowStockRow], path: Path) -> None:
+    """The report as a CSV the owner can open in Excel (UTF-8 with BOM) or take to the supplier."""
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["Producto", "Departamento", "Existencia", "Mínimo", "Comprar",
+                      "Costo unitario", "Costo estimado"])
+        for r in rows:
+            i = r.item
+            out.writerow([i.name, i.department or "", format_qty(i.stock_milli, i.sold_by_weight),
+                          format_qty(i.min_stock_milli, i.sold_by_weight),
+                          format_qty(r.to_buy_milli, i.sold_by_weight),
+                          format_mxn(i.cost), format_mxn(r.purchase_cost)])
+
+
+def history(conn: Connection, product_id: uuid.UUID, limit: int = 500) -> list[HistoryRow]:
+    """The product's last ``limit`` stock facts, oldest first, each with the stock after it.
+    The balance runs over the whole ledger, so the last one equals the stock cache."""
+    rows, balance = [], 0
+    for e in stock_ledger.ledger(conn, product_id):
+        balance += e.qty_milli
+        rows.append(HistoryRow(e.at, KIND_LABELS.get(e.kind, e.kind), e.reference or "",
+                               e.qty_milli, balance))
+    return rows[-limit:] if limit else rows
+
+
+def find(conn: Connection, typed: str) -> list[StockItem]:
+    """Products for a scanned code or typed words (on sale only), with cost and stock."""
+    code = typed.strip()
+    if not code:
+        return []
+    exact = catalog.by_barcode(conn, code) if code.isdigit() else None
+    matches = [exact] if exact else catalog.search(conn, code, limit=30)
+    found = stock_ledger.items(conn, [p.id for p in matches])
+    return [found[p.id] for p in matches if p.id in found]
+
+
+def count_sheet(conn: Connection) -> list[StockItem]:
+    """Every product on sale, to count the whole shop."""
+    return stock_ledger.active_items(conn)

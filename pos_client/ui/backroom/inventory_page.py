@@ -1,0 +1,506 @@
+"""The back room's inventory section: receiving, adjustments, physical counts, low stock, history.
+
+Widgets only read what was typed and show results; every rule lives in
+``pos_client.services.inventory`` and every database or file access runs on the worker thread.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_client.services import inventory
+from pos_client.services.inventory import (
+    ADJUSTMENT_REASONS,
+    Correction,
+    HistoryRow,
+    LowStockRow,
+    format_qty,
+)
+from pos_client.store.repositories import stock_ledger
+from pos_client.store.repositories.stock_ledger import StockItem
+from pos_client.ui.backroom.inventory_parts import ProductPicker, Tab, button, cell, grid
+from pos_client.ui.context import AppContext
+from shared.clock import utc_now
+from shared.errors import DomainError
+from shared.money import div_round_half_up, format_mxn, parse_mxn
+from shared.sale import QTY_SCALE, parse_quantity
+
+_ZERO = re.compile(r"(0+(\.0*)?|\.0+)\s*(kg|g)?", re.IGNORECASE)  # "0", "0.000", "0 kg"
+
+
+class ReceiveTab(Tab):
+    """Merchandise from a supplier: products with quantity and unit cost, saved together."""
+
+    COLUMNS = ("Producto", "Cantidad", "Costo unitario", "Importe")
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.items: list[StockItem] = []
+        self.picker = ProductPicker(self)
+        self.picker.picked.connect(self.add)
+        self.table = grid(self.COLUMNS)
+        self.table.itemChanged.connect(self._recompute)
+        self.supplier = QLineEdit()
+        self.supplier.setMinimumHeight(48)
+        self.supplier.setPlaceholderText("Proveedor o nota (opcional)")
+        self.total_label = QLabel("Total: $0.00")
+        self.save_button = button("Guardar (Ctrl+S)", self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.supplier, 1)
+        buttons.addWidget(button("Quitar renglón", self.remove_selected))
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.total_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+
+    def add(self, item: StockItem) -> None:
+        """A scanned product goes in the list; scanning a piece product again adds one more."""
+        for row, existing in enumerate(self.items):
+            if existing.id == item.id and not item.sold_by_weight:
+                qty = self.table.cell(row, 1)
+                if qty.text().strip().isdigit():
+                    qty.setText(str(int(qty.text()) + 1))
+                return
+        self.items.append(item)
+        row = self.table.rowCount()
+        self.table.blockSignals(True)
+        self.table.insertRow(row)
+        self.table.setItem(row, 0, cell(item.name))
+        self.table.setItem(row, 1, cell("1.000" if item.sold_by_weight else "1", True, True))
+        self.table.setItem(row, 2, cell(f"{item.cost // 100}.{item.cost % 100:02d}", True, True))
+        self.table.setItem(row, 3, cell("", right=True))
+        self.table.blockSignals(False)
+        self._recompute()
+        self.table.setCurrentCell(row, 1)
+
+    def remove_selected(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+            del self.items[row]
+            self._recompute()
+
+    def lines(self) -> list[tuple[uuid.UUID, int, int | None]]:
+        """What was typed, read as quantities and costs; a bad cell raises with its product."""
+        out = []
+        for row, item in enumerate(self.items):
+            try:
+                qty = parse_quantity(self.table.cell(row, 1).text(), item.sold_by_weight)
+                cost_text = self.table.cell(row, 2).text().strip()
+                cost = parse_mxn(cost_text) if cost_text else None
+            except DomainError as exc:
+                raise DomainError(f"{item.name}: {exc.message}", code=exc.code) from exc
+            out.append((item.id, qty, cost))
+        return out
+
+    def _recompute(self, *_: object) -> None:
+        total = 0
+        self.table.blockSignals(True)
+        for row, item in enumerate(self.items):
+            try:
+                qty = parse_quantity(self.table.cell(row, 1).text(), item.sold_by_weight)
+                amount = div_round_half_up(qty * parse_mxn(self.table.cell(row, 2).text()), QTY_SCALE)
+                self.table.cell(row, 3).setText(format_mxn(amount))
+                total += amount
+            except DomainError:
+                self.table.cell(row, 3).setText("—")
+        self.table.blockSignals(False)
+        self.total_label.setText(f"Total: {format_mxn(total)}")
+
+    def save(self) -> None:
+        if not self.items:
+            self.say("Escanea o busca los productos que llegaron.", error=True)
+            return
+        try:
+            lines = self.lines()
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        db, device, note, who = self.ctx.db, self.ctx.device, self.supplier.text(), self.cashier_id
+        self.save_button.setEnabled(False)
+        self.ctx.worker.submit(lambda: inventory.receive(db, device, lines, note, who),
+                               self._saved, self._refused)
+
+    def _saved(self, result: inventory.ReceiptResult) -> None:
+        self.save_button.setEnabled(True)
+        text = f"Mercancía recibida: {len(result.movement_ids)} renglones."
+        if result.cost_changes:
+            text += " Costo actualizado: " + ", ".join(
+                f"{c.name} {format_mxn(c.old_cost)} → {format_mxn(c.new_cost)}"
+                for c in result.cost_changes)
+        self.items.clear()
+        self.table.setRowCount(0)
+        self.supplier.clear()
+        self._recompute()
+        self.say(text)
+        self.changed.emit()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.fail(exc)
+
+
+class AdjustTab(Tab):
+    """Stock corrected by hand, always with a reason: merma, caducado, robo…"""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.item: StockItem | None = None
+        self.picker = ProductPicker(self)
+        self.picker.picked.connect(self.choose)
+        self.product_label = QLabel("Elige el producto a ajustar.")
+        self.direction = QComboBox()
+        self.direction.addItems(["Quitar (−)", "Agregar (+)"])
+        self.direction.setMinimumHeight(48)
+        self.quantity = QLineEdit()
+        self.quantity.setMinimumHeight(48)
+        self.quantity.setPlaceholderText("Cantidad (pzas o kg)")
+        self.reason = QComboBox()
+        self.reason.addItems(["— motivo —", *ADJUSTMENT_REASONS])
+        self.reason.setMinimumHeight(48)
+        self.detail = QLineEdit()
+        self.detail.setMinimumHeight(48)
+        self.detail.setPlaceholderText("Detalle o motivo libre")
+        self.save_button = button("Guardar ajuste (Ctrl+S)", self.save)
+        row = QHBoxLayout()
+        for w in (self.direction, self.quantity, self.reason):
+            row.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.product_label)
+        layout.addLayout(row)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.save_button)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    def choose(self, item: StockItem) -> None:
+        self.item = item
+        unit = "kg" if item.sold_by_weight else "pzas"
+        self.product_label.setText(f"{item.name} · existencia "
+                                   f"{format_qty(item.stock_milli, item.sold_by_weight)} ({unit})")
+        self.quantity.setFocus()
+
+    def reason_text(self) -> str:
+        chosen = self.reason.currentText() if self.reason.currentIndex() > 0 else ""
+        return ": ".join(t for t in (chosen, self.detail.text().strip()) if t)
+
+    def save(self) -> None:
+        item = self.item
+        if item is None:
+            self.say("Primero escanea o busca el producto.", error=True)
+            return
+        try:
+            qty = parse_quantity(self.quantity.text(), item.sold_by_weight)
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        delta = qty if self.direction.currentIndex() == 1 else -qty
+        db, device, reason, who = self.ctx.db, self.ctx.device, self.reason_text(), self.cashier_id
+        self.ctx.worker.submit(lambda: inventory.adjust(db, device, item.id, delta, reason, who),
+                               lambda _: self._saved(item, delta), self.fail)
+
+    def _saved(self, item: StockItem, delta: int) -> None:
+        sign = "+" if delta > 0 else ""
+        self.say(f"Ajuste guardado: {item.name} {sign}{format_qty(delta, item.sold_by_weight)}.")
+        self.item = None
+        self.product_label.setText("Elige el producto a ajustar.")
+        for field in (self.quantity, self.detail):
+            field.clear()
+        self.reason.setCurrentIndex(0)
+        self.changed.emit()
+
+
+class CountTab(Tab):
+    """A physical count: the owner types what is on the shelf; the difference shows as they
+    type. Each product remembers when it was counted (see ``inventory`` on sales meanwhile)."""
+
+    COLUMNS = ("Producto", "Esperado", "Contado", "Diferencia")
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.items: list[StockItem] = []
+        self.counted_at: dict[uuid.UUID, datetime] = {}
+        self.confirm: QMessageBox | None = None
+        self.confirm_yes: QPushButton | None = None
+        self.picker = ProductPicker(self)
+        self.picker.picked.connect(self.add)
+        self.table = grid(self.COLUMNS)
+        self.table.itemChanged.connect(self._typed)
+        self.apply_button = button("Aplicar conteo (Ctrl+S)", self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(button("Contar todo", self.load_all))
+        buttons.addWidget(button("Limpiar", self.clear))
+        buttons.addStretch(1)
+        buttons.addWidget(self.apply_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        self.say("Agrega productos (escanea o busca) o usa «Contar todo», y escribe lo contado.")
+
+    def load_all(self) -> None:
+        self.read(inventory.count_sheet, self._add_many)
+
+    def _add_many(self, items: list[StockItem]) -> None:
+        for item in items:
+            self.add(item)
+
+    def add(self, item: StockItem) -> None:
+        if any(existing.id == item.id for existing in self.items):
+            return
+        self.items.append(item)
+        row = self.table.rowCount()
+        self.table.blockSignals(True)
+        self.table.insertRow(row)
+        self.table.setItem(row, 0, cell(item.name))
+        self.table.setItem(row, 1, cell(format_qty(item.stock_milli, item.sold_by_weight), right=True))
+        self.table.setItem(row, 2, cell("", True, True))
+        self.table.setItem(row, 3, cell("", right=True))
+        self.table.blockSignals(False)
+        self.table.setCurrentCell(row, 2)
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.counted_at.clear()
+        self.table.setRowCount(0)
+
+    def _typed(self, edited: QTableWidgetItem) -> None:
+        if edited.column() != 2:
+            return
+        item = self.items[edited.row()]
+        diff = self.table.cell(edited.row(), 3)
+        self.table.blockSignals(True)
+        if not edited.text().strip():
+            self.counted_at.pop(item.id, None)
+            diff.setText("")
+        else:
+            self.counted_at[item.id] = utc_now()  # the shelf was counted just now
+            try:
+                counted = self._parse(item, edited.text())
+                delta = counted - item.stock_milli
+                diff.setText(("+" if delta > 0 else "") + format_qty(delta, item.sold_by_weight))
+                self.say(" ")
+            except DomainError as exc:
+                diff.setText("¿?")
+                self.say(f"{item.name}: {exc.message}", error=True)
+        self.table.blockSignals(False)
+
+    @staticmethod
+    def _parse(item: StockItem, typed: str) -> int:
+        """A counted quantity: as at the counter, except that none on the shelf (0) is valid."""
+        if _ZERO.fullmatch(typed.strip()):
+            return 0
+        return parse_quantity(typed, item.sold_by_weight)
+
+    def counted(self) -> dict[uuid.UUID, int]:
+        out = {}
+        for row, item in enumerate(self.items):
+            typed = self.table.cell(row, 2).text()
+            if typed.strip():
+                try:
+                    out[item.id] = self._parse(item, typed)
+                except DomainError as exc:
+                    raise DomainError(f"{item.name}: {exc.message}", code=exc.code) from exc
+        return out
+
+    def save(self) -> None:
+        try:
+            counted = self.counted()
+        except DomainError as exc:
+            self.say(exc.message, error=True)
+            return
+        if not counted:
+            self.say("Escribe lo contado de al menos un producto.", error=True)
+            return
+        at = {pid: self.counted_at[pid] for pid in counted if pid in self.counted_at}
+        self.read(lambda conn: inventory.preview_count(conn, counted, at),
+                  lambda corrections: self._confirm(counted, at, corrections))
+
+    def _confirm(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime],
+                 corrections: list[Correction]) -> None:
+        if not corrections:
+            self.say("Todo cuadra: no hay nada que corregir.")
+            self.clear()
+            return
+        lines = [f"{c.name}: esperado {format_qty(c.expected_milli, c.sold_by_weight)}, contado "
+                 f"{format_qty(c.counted_milli, c.sold_by_weight)} ({format_mxn(c.value)})"
+                 for c in corrections[:12]]
+        if len(corrections) > 12:
+            lines.append(f"… y {len(corrections) - 12} más")
+        box = QMessageBox(QMessageBox.Icon.Question, "Aplicar conteo",
+                          f"Se corregirán {len(corrections)} productos (valor "
+                          f"{format_mxn(sum(c.value for c in corrections))}):\n\n" + "\n".join(lines),
+                          parent=self)
+        self.confirm_yes = box.addButton("Aplicar", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Cancelar", QMessageBox.ButtonRole.RejectRole)
+        box.buttonClicked.connect(lambda b: self._apply(counted, at) if b is self.confirm_yes else None)
+        self.confirm = box
+        box.open()
+
+    def _apply(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime]) -> None:
+        db, device, who = self.ctx.db, self.ctx.device, self.cashier_id
+        self.ctx.worker.submit(lambda: inventory.apply_count(db, device, counted, who, at),
+                               self._applied, self.fail)
+
+    def _applied(self, corrections: list[Correction]) -> None:
+        self.clear()
+        self.say(f"Conteo aplicado: {len(corrections)} productos corregidos (valor "
+                 f"{format_mxn(sum(c.value for c in corrections))}).")
+        self.changed.emit()
+
+
+class LowStockTab(Tab):
+    """Products under their minimum, most urgent first, with what to buy; exportable to CSV."""
+
+    COLUMNS = ("Producto", "Existencia", "Mínimo", "Comprar", "Costo estimado")
+    loaded = Signal(int)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.rows: list[LowStockRow] = []
+        self.table = grid(self.COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.summary = QLabel(" ")
+        # Where the CSV goes; tests replace it so no file dialog opens.
+        self.choose_path: Callable[[], Path | None] = self._ask_path
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(button("Actualizar", self.load))
+        buttons.addWidget(button("Exportar CSV", self.export))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+
+    def load(self) -> None:
+        self.read(inventory.low_stock, self._show)
+
+    def _show(self, rows: list[LowStockRow]) -> None:
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            item, w = r.item, r.item.sold_by_weight
+            cells = (cell(item.name), cell(format_qty(item.stock_milli, w), right=True),
+                     cell(format_qty(item.min_stock_milli, w), right=True),
+                     cell(format_qty(r.to_buy_milli, w), right=True),
+                     cell(format_mxn(r.purchase_cost), right=True))
+            for col, shown in enumerate(cells):
+                if item.stock_milli <= 0:
+                    shown.setForeground(Qt.GlobalColor.darkRed)
+                self.table.setItem(i, col, shown)
+        self.summary.setText(f"{len(rows)} productos bajo mínimo · compra estimada "
+                             f"{format_mxn(sum(r.purchase_cost for r in rows))}" if rows
+                             else "Ningún producto está bajo su mínimo.")
+        self.loaded.emit(len(rows))
+
+    def _ask_path(self) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self, "Exportar faltantes", "faltantes.csv", "CSV (*.csv)")
+        return Path(name) if name else None
+
+    def export(self) -> None:
+        path = self.choose_path()
+        if path is None:
+            return
+        rows = list(self.rows)
+        self.ctx.worker.submit(lambda: inventory.export_low_stock(rows, path),
+                               lambda _: self.say(f"Exportado a {path}."), self.fail)
+
+
+class HistoryTab(Tab):
+    """A product's every stock movement with the running balance, in the shop's time zone."""
+
+    COLUMNS = ("Fecha", "Movimiento", "Referencia", "Cantidad", "Existencia")
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.item: StockItem | None = None
+        self.picker = ProductPicker(self)
+        self.picker.picked.connect(self.show_product)
+        self.title = QLabel("Elige un producto para ver sus movimientos.")
+        self.table = grid(self.COLUMNS, stretch=2)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+
+    def show_product(self, item: StockItem) -> None:
+        self.item = item
+
+        def query(conn: Any) -> tuple[list[HistoryRow], str]:
+            return inventory.history(conn, item.id), stock_ledger.shop_timezone(conn)
+
+        self.read(query, lambda result: self._show(item, *result))
+
+    def _show(self, item: StockItem, rows: list[HistoryRow], tz_name: str) -> None:
+        tz, w = ZoneInfo(tz_name), item.sold_by_weight
+        balance = rows[-1].balance_milli if rows else 0
+        self.title.setText(f"{item.name} · existencia actual {format_qty(balance, w)}")
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            qty = ("+" if r.qty_milli > 0 else "") + format_qty(r.qty_milli, w)
+            cells = (cell(r.at.astimezone(tz).strftime("%d/%m/%Y %H:%M")), cell(r.kind),
+                     cell(r.reference), cell(qty, right=True),
+                     cell(format_qty(r.balance_milli, w), right=True))
+            for col, shown in enumerate(cells):
+                self.table.setItem(i, col, shown)
+        self.table.scrollToBottom()
+
+
+class InventoryPage(QWidget):
+    """The five inventory tasks as tabs; Ctrl+S saves on the tab in front."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.receive_tab, self.adjust_tab, self.count_tab = ReceiveTab(ctx), AdjustTab(ctx), CountTab(ctx)
+        self.low_tab, self.history_tab = LowStockTab(ctx), HistoryTab(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.setStyleSheet("QTabBar::tab { min-height: 40px; padding: 0 12px; }")
+        for tab, title in ((self.receive_tab, "Recibir mercancía"), (self.adjust_tab, "Ajustes"),
+                           (self.count_tab, "Conteo físico"), (self.low_tab, "Bajo mínimo"),
+                           (self.history_tab, "Historial")):
+            self.tabs.addTab(tab, title)
+            tab.changed.connect(self.low_tab.load)
+        self.low_tab.loaded.connect(self._low_count)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        QShortcut(QKeySequence("Ctrl+S"), self, self._save)
+        self.low_tab.load()
+
+    def _save(self) -> None:
+        current = self.tabs.currentWidget()
+        if isinstance(current, Tab):
+            current.save()
+
+    def _low_count(self, n: int) -> None:
+        self.tabs.setTabText(self.tabs.indexOf(self.low_tab), f"Bajo mínimo ({n})" if n else "Bajo mínimo")
