@@ -223,6 +223,12 @@ def sale_document(conn: Connection, sale_id: uuid.UUID, *, reprint: bool = False
                      title=f"Ticket {sale.folio}" + (" (reimpresión)" if reprint else ""))
 
 
+def shop_timezone(db: Database) -> ZoneInfo:
+    """The shop's time zone, for showing stored UTC times (sales history, reports)."""
+    with db.read() as conn:
+        return _q_shop(conn).zone
+
+
 def receipt(db: Database, sale_id: uuid.UUID) -> Document:
     """The first print, right after the sale was committed."""
     with db.read() as conn:
