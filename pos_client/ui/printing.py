@@ -36,7 +36,7 @@ def qr_pixmap(content: str, box: int = 4) -> QPixmap:
 
 def receipt_font() -> QFont:
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-    font.setPointSize(11)
+    font.setPointSize(10)
     return QFont(font)
 
 
@@ -50,6 +50,7 @@ class PreviewDialog(QDialog):
         self.text = QPlainTextEdit(render_text(_without_qr(document), paper_mm))
         self.text.setReadOnly(True)
         self.text.setFont(receipt_font())
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setMinimumSize(460, 300)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
