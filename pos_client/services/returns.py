@@ -1,54 +1,249 @@
-"""Returns and cancellations: a new fact pointing at the sale; stock comes back."""
+"""Returns and cancellations: a new fact pointing at the sale; stock comes back, money goes back
+in proportion to what was paid, and a fiado sale's refund goes back to the customer's account.
+
+Also the reads the sales history needs (what was sold, what is left to return). Their SQL sits
+here, not in a repository module, only because this change may not add one; it is all in the
+``_q_*`` functions so that moving it is mechanical.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
-from pos_client.services import local
+from sqlalchemy import Connection, func, select
+
+from pos_client.services import local, staff
 from pos_client.services.device import Device
 from pos_client.store.database import Database
-from pos_client.store.repositories import facts, operations
+from pos_client.store.schema import (
+    cashiers,
+    products,
+    sale_lines,
+    sale_payments,
+    sale_return_lines,
+    sale_returns,
+    sales,
+)
 from shared.clock import utc_now
 from shared.errors import DomainError, InvalidQuantity
 from shared.ids import new_uuid7
-from shared.sale import PaymentMethod, line_total
-from shared.sync.wire import SaleReturnLinePayload, SaleReturnPayload
+from shared.money import div_round_half_up
+from shared.sale import QTY_SCALE, PaymentMethod
+from shared.sync.wire import FiadoPaymentPayload, SaleReturnLinePayload, SaleReturnPayload
+from shared.tax import IvaRate
 
 
 class NothingToReturn(DomainError):
     code = "nothing_to_return"
 
 
+class ReasonRequired(DomainError):
+    code = "reason_required"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLine:
+    """A sale line as stored, with how much of it has been returned so far."""
+
+    line_no: int
+    product_id: uuid.UUID | None
+    name: str
+    qty_milli: int
+    unit_price: int
+    discount: int
+    total: int
+    iva: IvaRate
+    ieps_bp: int
+    by_weight: bool
+    returned_qty: int = 0
+    returned_amount: int = 0
+
+    @property
+    def qty_left(self) -> int:
+        return self.qty_milli - self.returned_qty
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One sale in the history list."""
+
+    sale_id: uuid.UUID
+    folio: str
+    sold_at: str
+    total: int
+    cashier: str | None
+    returned: int  # centavos refunded so far
+    status: str  # "", "devuelta" (partly) or "cancelada" (nothing left)
+
+
+# ---- reads ----------------------------------------------------------------------------------
+
+
+def _q_lines(conn: Connection, sale_id: uuid.UUID) -> list[StoredLine]:
+    back = (select(sale_return_lines.c.line_no, func.sum(sale_return_lines.c.qty_milli).label("qty"),
+                   func.sum(sale_return_lines.c.amount).label("amount"))
+            .join(sale_returns, sale_returns.c.id == sale_return_lines.c.return_id)
+            .where(sale_returns.c.sale_id == str(sale_id))
+            .group_by(sale_return_lines.c.line_no).subquery())
+    rows = conn.execute(
+        select(sale_lines, products.c.sold_by_weight, back.c.qty.label("r_qty"),
+               back.c.amount.label("r_amount"))
+        .outerjoin(products, products.c.id == sale_lines.c.product_id)
+        .outerjoin(back, back.c.line_no == sale_lines.c.line_no)
+        .where(sale_lines.c.sale_id == str(sale_id)).order_by(sale_lines.c.line_no))
+    return [StoredLine(
+        r.line_no, uuid.UUID(r.product_id) if r.product_id else None, r.name, r.qty_milli,
+        r.unit_price, r.discount or 0, r.total, IvaRate(r.iva), r.ieps_bp or 0,
+        # A line whose product is gone (or "común") is by weight if its quantity is fractional.
+        bool(r.sold_by_weight) if r.sold_by_weight is not None else r.qty_milli % QTY_SCALE != 0,
+        int(r.r_qty or 0), int(r.r_amount or 0)) for r in rows]
+
+
+def _q_sale(conn: Connection, sale_id: uuid.UUID) -> tuple[str, str | None] | None:
+    row = conn.execute(select(sales.c.folio, sales.c.customer_id)
+                       .where(sales.c.id == str(sale_id))).first()
+    return (row.folio, row.customer_id) if row else None
+
+
+def _q_paid(conn: Connection, sale_id: uuid.UUID) -> dict[str, int]:
+    rows = conn.execute(select(sale_payments.c.method, func.sum(sale_payments.c.amount))
+                        .where(sale_payments.c.sale_id == str(sale_id))
+                        .group_by(sale_payments.c.method))
+    return {method: int(amount) for method, amount in rows}
+
+
+def _q_refunded(conn: Connection, sale_id: uuid.UUID) -> int:
+    return int(conn.execute(select(func.coalesce(func.sum(sale_returns.c.amount), 0))
+                            .where(sale_returns.c.sale_id == str(sale_id))).scalar_one())
+
+
+def stored_lines(conn: Connection, sale_id: uuid.UUID) -> list[StoredLine]:
+    return _q_lines(conn, sale_id)
+
+
+def returnable_lines(db: Database, sale_id: uuid.UUID) -> list[StoredLine]:
+    with db.read() as conn:
+        return _q_lines(conn, sale_id)
+
+
+def sale_history(db: Database, folio: str = "", limit: int = 200) -> list[HistoryRow]:
+    """The latest sales, newest first. ``folio`` narrows them: the number alone finds that
+    folio of any till ("42" finds T1A2B3C-000042), other text finds folios containing it."""
+    sold = (select(sale_lines.c.sale_id, func.sum(sale_lines.c.qty_milli).label("qty"))
+            .group_by(sale_lines.c.sale_id).subquery())
+    back = (select(sale_returns.c.sale_id, func.sum(sale_return_lines.c.qty_milli).label("qty"),
+                   func.sum(sale_return_lines.c.amount).label("amount"))
+            .join(sale_return_lines, sale_return_lines.c.return_id == sale_returns.c.id)
+            .group_by(sale_returns.c.sale_id).subquery())
+    query = (select(sales.c.id, sales.c.folio, sales.c.sold_at, sales.c.total, cashiers.c.name,
+                    sold.c.qty.label("sold"), back.c.qty.label("back"), back.c.amount)
+             .outerjoin(cashiers, cashiers.c.id == sales.c.cashier_id)
+             .outerjoin(sold, sold.c.sale_id == sales.c.id)
+             .outerjoin(back, back.c.sale_id == sales.c.id)
+             .order_by(sales.c.sold_at.desc()).limit(limit))
+    wanted = folio.strip()
+    if wanted.isdigit() and len(wanted) <= 6:
+        query = query.where(sales.c.folio.endswith(f"-{int(wanted):06d}"))
+    elif wanted:
+        query = query.where(sales.c.folio.contains(wanted.upper(), autoescape=True))
+    with db.read() as conn:
+        rows = conn.execute(query).all()
+    return [HistoryRow(uuid.UUID(r.id), r.folio, r.sold_at, r.total, r.name, int(r.amount or 0),
+                       "" if not r.back else "cancelada" if r.back >= (r.sold or 0) else "devuelta")
+            for r in rows]
+
+
+# ---- the money -------------------------------------------------------------------------------
+
+
+def refund_share(line: StoredLine, qty_milli: int) -> int:
+    """What ``qty_milli`` more of ``line`` gives back: its share of the line's total (after the
+    line's discount), rounded half up. Shares are cumulative (what the line's returns add up
+    to after this one, minus what was already given back), so returning the whole line gives
+    back exactly its total and partial returns never add up to more."""
+    after = div_round_half_up(line.total * (line.returned_qty + qty_milli), line.qty_milli)
+    return max(0, min(line.total, after) - line.returned_amount)
+
+
+def split_refund(amount: int, fiado_paid: int, refunded_before: int) -> tuple[int, int]:
+    """(to the customer's account, cash out of the drawer) for a refund of ``amount``.
+
+    The rule for a sale paid partly on fiado: refunds go to the account first, until the
+    fiado part is all given back; only then is cash paid out. The customer then never gets
+    cash for goods they have not paid for. Earlier returns count, so the order they happen
+    in doesn't change the split.
+    """
+    account_before = min(refunded_before, fiado_paid)
+    account_after = min(refunded_before + amount, fiado_paid)
+    to_account = account_after - account_before
+    return to_account, amount - to_account
+
+
+# ---- the use case ----------------------------------------------------------------------------
+
+
+def _returned_lines(sold: list[StoredLine], wanted: dict[int, int]) -> list[SaleReturnLinePayload]:
+    known = {ln.line_no for ln in sold}
+    if set(wanted) - known:
+        raise NothingToReturn("Ese renglón no es de esta venta.")
+    lines = []
+    for ln in sold:
+        qty = wanted.get(ln.line_no, 0)
+        if qty < 0:
+            raise InvalidQuantity("La cantidad a devolver no puede ser negativa.")
+        if qty == 0:
+            continue
+        if qty > ln.qty_left:
+            raise InvalidQuantity(f"El renglón {ln.line_no} no tiene tanto por devolver.")
+        lines.append(SaleReturnLinePayload(line_no=ln.line_no, product_id=ln.product_id,
+                                           qty_milli=qty, amount=refund_share(ln, qty)))
+    if not lines:
+        raise NothingToReturn("No hay nada que devolver de esa venta.")
+    return lines
+
+
 def return_sale(
     db: Database, device: Device, sale_id: uuid.UUID, reason: str,
     quantities: dict[int, int] | None = None, cashier_id: uuid.UUID | None = None,
+    *, authorized_by: uuid.UUID | None = None,
 ) -> SaleReturnPayload:
     """Return ``quantities`` (sale line number → qty in thousandths), or cancel what is left of
     the whole sale when None. Returned units cannot exceed what was sold minus earlier returns
-    (from any device this one has heard of)."""
+    (from any device this one has heard of).
+
+    One transaction: the return (stock comes back through its lines), the refund to the
+    customer's account for what was on fiado (an abono noted "Devolución de <folio>"), and
+    the audit event ("cancel" or "return", who did it and who authorized it).
+    ``refund_method`` records where the larger part of the money went (fiado on a tie).
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ReasonRequired("Escribe el motivo de la devolución.")
+    if len(reason) > 200:
+        raise ReasonRequired("El motivo es demasiado largo (200 letras como máximo).")
     with db.write() as conn:
-        sold = facts.sale_lines_of(conn, sale_id)
-        if not sold:
+        head = _q_sale(conn, sale_id)
+        if head is None:
             raise NothingToReturn("No encontré esa venta.")
-        already = operations.returned_qty(conn, sale_id)
-        wanted = quantities or {ln.line_no: ln.qty_milli - already.get(ln.line_no, 0) for ln in sold}
-        lines = []
-        for ln in sold:
-            qty = wanted.get(ln.line_no, 0)
-            if qty <= 0:
-                continue
-            if qty > ln.qty_milli - already.get(ln.line_no, 0):
-                raise InvalidQuantity(f"El renglón {ln.line_no} no tiene tanto por devolver.")
-            lines.append(SaleReturnLinePayload(line_no=ln.line_no, product_id=ln.product_id,
-                                               qty_milli=qty,
-                                               amount=line_total(ln.unit_price, qty)))
-        if not lines or set(wanted) - {ln.line_no for ln in sold}:
-            raise NothingToReturn("No hay nada que devolver de esa venta.")
-        # A fiado sale's refund goes back to the customer's account, never out of the drawer.
-        methods = facts.payment_methods_of(conn, sale_id)
-        refund = PaymentMethod.FIADO if PaymentMethod.FIADO.value in methods else PaymentMethod.CASH
+        folio, customer_id = head
+        sold = _q_lines(conn, sale_id)
+        wanted = quantities if quantities is not None else {ln.line_no: ln.qty_left for ln in sold}
+        lines = _returned_lines(sold, wanted)
+        amount = sum(x.amount for x in lines)
+        fiado_paid = _q_paid(conn, sale_id).get(PaymentMethod.FIADO.value, 0)
+        to_account, cash = split_refund(amount, fiado_paid, _q_refunded(conn, sale_id))
         payload = SaleReturnPayload(
-            id=new_uuid7(), sale_id=sale_id, lines=lines, amount=sum(x.amount for x in lines),
-            refund_method=refund, reason=reason, cashier_id=cashier_id, returned_at=utc_now())
+            id=new_uuid7(), sale_id=sale_id, lines=lines, amount=amount,
+            refund_method=PaymentMethod.FIADO if to_account >= cash and to_account else
+            PaymentMethod.CASH, reason=reason, cashier_id=cashier_id, returned_at=utc_now())
         local.save(conn, device, "sale_return", payload)
+        if to_account and customer_id:
+            local.save(conn, device, "fiado_payment", FiadoPaymentPayload(
+                id=new_uuid7(), customer_id=uuid.UUID(customer_id), amount=to_account,
+                method=PaymentMethod.FIADO, note=f"Devolución de {folio}",
+                paid_at=payload.returned_at))
+        staff.audit(conn, device, "cancel" if quantities is None else "return",
+                    cashier_id=cashier_id, authorized_by=authorized_by, subject_id=sale_id,
+                    detail=f"{folio}: {reason}")
     return payload

@@ -1,0 +1,159 @@
+"""The till's ticket printer: a device file (USB, serial, or a plain file) or a network printer
+on raw port 9100, and where its settings are kept (this device's ``meta`` table)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from dataclasses import dataclass
+from typing import Literal
+
+from pos_client.receipts.document import Document, Printer, PrinterError
+from pos_client.receipts.escpos import drawer_kick, render_escpos
+from pos_client.receipts.text import COLUMNS
+from pos_client.store.database import Database
+from pos_client.store.repositories import meta
+from shared.errors import DomainError
+
+PrinterKind = Literal["none", "file", "network"]
+KINDS: tuple[PrinterKind, ...] = ("none", "file", "network")
+RAW_PORT = 9100  # "JetDirect": what every network receipt printer listens on
+_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.\-]{0,251}[A-Za-z0-9])?$")
+
+
+class PrinterConfigError(DomainError):
+    code = "invalid_printer"
+
+
+@dataclass(frozen=True, slots=True)
+class FilePrinter:
+    """A printer the system shows as a file (/dev/usb/lp0, a serial port, or a plain file in
+    tests and for keeping copies). Appends, so a plain file collects every ticket."""
+
+    path: str
+    paper_mm: int = 80
+
+    def print_document(self, document: Document) -> None:
+        self._write(render_escpos(document, self.paper_mm))
+
+    def open_drawer(self) -> None:
+        self._write(drawer_kick())
+
+    def _write(self, data: bytes) -> None:
+        try:
+            with open(self.path, "ab") as device:
+                device.write(data)
+                device.flush()
+                # A plain file must be on disk when we say "printed"; a character device
+                # (the USB printer) has nothing to sync and refuses, which is fine.
+                try:
+                    os.fsync(device.fileno())
+                except OSError:
+                    if os.path.isfile(self.path):
+                        raise
+        except OSError as exc:
+            raise PrinterError(f"La impresora no responde: {exc.strerror or exc}.",
+                               code="printer_offline") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPrinter:
+    """An Ethernet or Wi-Fi ticket printer taking raw ESC/POS on a TCP port."""
+
+    host: str
+    port: int = RAW_PORT
+    paper_mm: int = 80
+    timeout: float = 5.0
+
+    def print_document(self, document: Document) -> None:
+        self._send(render_escpos(document, self.paper_mm))
+
+    def open_drawer(self) -> None:
+        self._send(drawer_kick())
+
+    def _send(self, data: bytes) -> None:
+        try:
+            with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
+                conn.sendall(data)
+        except TimeoutError as exc:
+            raise PrinterError(f"La impresora no responde: {self.host}:{self.port} no contestó.",
+                               code="printer_offline") from exc
+        except OSError as exc:
+            raise PrinterError(
+                f"La impresora no responde: {self.host}:{self.port} ({exc.strerror or exc}).",
+                code="printer_offline") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterConfig:
+    kind: PrinterKind
+    target: str
+    paper_mm: int
+
+
+def _parse_network(target: str) -> tuple[str, int]:
+    host, _, port_text = target.rpartition(":") if ":" in target else (target, "", "")
+    if not _HOST.fullmatch(host):
+        raise PrinterConfigError(f"«{target}» no es una dirección de impresora. "
+                                 "Ejemplo: 192.168.1.50 o 192.168.1.50:9100.")
+    if not port_text:
+        return host, RAW_PORT
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise PrinterConfigError(f"El puerto «{port_text}» no es válido (de 1 a 65535).")
+    return host, int(port_text)
+
+
+def validate(kind: str, target: str, paper_mm: int) -> PrinterConfig:
+    """Check what someone typed in the printer settings; Spanish refusals."""
+    if kind not in KINDS:
+        raise PrinterConfigError("Elige un tipo de impresora: ninguna, archivo o red.")
+    if paper_mm not in COLUMNS:
+        raise PrinterConfigError("El papel debe ser de 58 mm o de 80 mm.")
+    target = target.strip()
+    if kind == "none":
+        return PrinterConfig("none", "", paper_mm)
+    if not target:
+        raise PrinterConfigError("Escribe dónde está la impresora (archivo o dirección de red).")
+    if any(ord(ch) < 32 for ch in target) or len(target) > 300:
+        raise PrinterConfigError("La ubicación de la impresora no es válida.")
+    if kind == "network":
+        _parse_network(target)
+    return PrinterConfig(kind, target, paper_mm)
+
+
+def save_printer_config(db: Database, kind: str, target: str, paper_mm: int) -> PrinterConfig:
+    """Validate and keep this till's printer settings (they belong to the device, not the shop:
+    they don't sync)."""
+    config = validate(kind, target, paper_mm)
+    with db.write() as conn:
+        meta.put_many(conn, {"printer_kind": config.kind, "printer_target": config.target,
+                             "printer_paper_mm": config.paper_mm})
+    return config
+
+
+def printer_config(db: Database) -> PrinterConfig:
+    with db.read() as conn:
+        kind = meta.get(conn, "printer_kind") or "none"
+        target = meta.get(conn, "printer_target") or ""
+        paper_mm = meta.get_int(conn, "printer_paper_mm", 80)
+    if kind not in KINDS or paper_mm not in COLUMNS:
+        return PrinterConfig("none", "", 80)  # a hand-edited store: show receipts on screen
+    return PrinterConfig(kind, target, paper_mm)
+
+
+def printer_for(config: PrinterConfig) -> Printer | None:
+    if config.kind == "file":
+        return FilePrinter(config.target, config.paper_mm)
+    if config.kind == "network":
+        host, port = _parse_network(config.target)
+        return NetworkPrinter(host, port, config.paper_mm)
+    return None
+
+
+def load_printer(db: Database) -> Printer | None:
+    """This till's printer, or None to show receipts on screen."""
+    try:
+        return printer_for(printer_config(db))
+    except PrinterConfigError:
+        return None

@@ -1,0 +1,348 @@
+"""The sales history: find a past sale by folio, see its ticket, reprint it, return part of it or
+cancel it (with a reason and the CANCEL permission)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_client.receipts.document import Document
+from pos_client.receipts.sale_ticket import format_qty, receipt, reprint, shop_timezone
+from pos_client.receipts.text import render_text
+from pos_client.services.returns import (
+    HistoryRow,
+    StoredLine,
+    return_sale,
+    returnable_lines,
+    sale_history,
+)
+from pos_client.services.staff import Cashier
+from pos_client.ui.auth import request_permission
+from pos_client.ui.context import AppContext
+from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.printing import print_or_preview, receipt_font
+from shared.errors import DomainError
+from shared.money import format_mxn
+from shared.permissions import Permission
+from shared.sale import PaymentMethod, parse_quantity
+from shared.sync.wire import SaleReturnPayload
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+STATUS_LABELS = {"": "", "devuelta": "Con devolución", "cancelada": "Cancelada"}
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, DomainError) else "No se pudo completar. Intenta de nuevo."
+
+
+class HistoryModel(RowsModel[HistoryRow]):
+    HEADERS = ("Folio", "Fecha y hora", "Total", "Cajero", "Estado")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.zone = ZoneInfo("America/Mexico_City")
+
+    def row(self, row: int) -> HistoryRow:
+        return self._rows[row]
+
+    def data(self, index: ModelIndex, role: int = 0) -> Any:
+        r = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            when = datetime.fromisoformat(r.sold_at).astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+            return (r.folio, when, format_mxn(r.total), r.cashier or "—",
+                    STATUS_LABELS[r.status])[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
+            return _RIGHT
+        return None
+
+
+class ReturnDialog(QDialog):
+    """Which lines and how much of each go back, and why. In cancel mode every line goes back
+    whole and only the reason is asked. ``submit(reason, quantities)`` runs the return; the
+    dialog stays open showing the refusal if there is one."""
+
+    def __init__(self, folio: str, lines: list[StoredLine], cancel: bool,
+                 submit: Callable[[ReturnDialog, str, dict[int, int] | None], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines, self.cancel, self._submit = lines, cancel, submit
+        self.setWindowTitle(f"Cancelar la venta {folio}" if cancel else f"Devolver de la venta {folio}")
+        self.resize(720, 460)
+        self.table = QTableWidget(len(lines), 4)
+        self.table.setHorizontalHeaderLabels(["Producto", "Vendido", "Quedan", "A devolver"])
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(48)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.qty_inputs: list[QLineEdit] = []
+        for i, ln in enumerate(lines):
+            for col, text in enumerate([ln.name, format_qty(ln.qty_milli, ln.by_weight),
+                                        format_qty(ln.qty_left, ln.by_weight)]):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.table.setItem(i, col, item)
+            qty = QLineEdit(format_qty(ln.qty_left, ln.by_weight) if cancel else "")
+            qty.setPlaceholderText("0")
+            qty.setAccessibleName(f"Cantidad a devolver de {ln.name}")
+            qty.setEnabled(not cancel and ln.qty_left > 0)
+            self.table.setCellWidget(i, 3, qty)
+            self.qty_inputs.append(qty)
+        self.reason = QLineEdit()
+        self.reason.setMinimumHeight(44)
+        self.reason.setMaxLength(200)
+        self.reason.setPlaceholderText("Motivo (obligatorio), por ejemplo: venía caducado")
+        self.reason.setAccessibleName("Motivo")
+        self.error_label = QLabel(" ")
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setWordWrap(True)
+        self.ok_button = QPushButton("Cancelar la venta (Enter)" if cancel else "Devolver (Enter)")
+        self.ok_button.setMinimumHeight(48)
+        self.ok_button.setDefault(True)
+        self.ok_button.clicked.connect(self.confirm)
+        back = QPushButton("Regresar (Esc)")
+        back.setMinimumHeight(48)
+        back.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addWidget(self.ok_button)
+        layout = QVBoxLayout(self)
+        if cancel:
+            layout.addWidget(QLabel("Se devuelve todo lo que queda de la venta."))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+        (self.reason if cancel else (self.qty_inputs[0] if self.qty_inputs else self.reason)).setFocus()
+
+    def quantities(self) -> dict[int, int]:
+        """What was typed, in thousandths; refuses what isn't a quantity (Spanish message)."""
+        wanted = {}
+        for ln, field in zip(self.lines, self.qty_inputs, strict=True):
+            typed = field.text().strip()
+            if typed and typed != "0":
+                wanted[ln.line_no] = parse_quantity(typed, ln.by_weight)
+        return wanted
+
+    def confirm(self) -> None:
+        reason = self.reason.text().strip()
+        if not reason:
+            self.show_error("Escribe el motivo.")
+            self.reason.setFocus()
+            return
+        try:
+            quantities = None if self.cancel else self.quantities()
+        except DomainError as exc:
+            self.show_error(exc.message)
+            return
+        if quantities == {}:
+            self.show_error("Escribe cuánto se devuelve de al menos un producto.")
+            return
+        self.ok_button.setEnabled(False)
+        self._submit(self, reason, quantities)
+
+    def show_error(self, message: str) -> None:
+        self.ok_button.setEnabled(True)
+        self.error_label.setText(message)
+
+
+class SalesHistoryDialog(QDialog):
+    """Recent sales with their tickets; every database and printer job runs on the worker."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Ventas")
+        self.resize(1000, 560)
+        self.model = HistoryModel()
+        self.return_dialog: ReturnDialog | None = None
+        self.preview_dialog: QDialog | None = None
+        self.pin_dialog: QDialog | None = None
+        self._build()
+        self.reload()
+
+    # ---- layout -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.search = QLineEdit()
+        self.search.setMinimumHeight(44)
+        self.search.setPlaceholderText("Buscar por folio, por ejemplo 42  (Ctrl+F)")
+        self.search.setAccessibleName("Buscar folio")
+        self.search.textChanged.connect(lambda _: self.reload())
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(40)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
+        self.ticket = QPlainTextEdit()
+        self.ticket.setReadOnly(True)
+        self.ticket.setFont(receipt_font())
+        self.ticket.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.ticket.setAccessibleName("Ticket")
+        split = QSplitter()
+        split.addWidget(self.view)
+        split.addWidget(self.ticket)
+        split.setSizes([500, 500])
+        self.message_label = QLabel(" ")
+        self.message_label.setWordWrap(True)
+        self.reprint_button = self._button("Reimprimir (F4)", self.reprint, "F4")
+        self.return_button = self._button("Devolver (F7)", lambda: self.start_return(False), "F7")
+        self.cancel_button = self._button("Cancelar venta (F9)", lambda: self.start_return(True), "F9")
+        close = self._button("Cerrar (Esc)", self.accept, None)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
+        buttons = QHBoxLayout()
+        for button in (self.reprint_button, self.return_button, self.cancel_button, close):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    def _button(self, text: str, slot: Callable[[], object], key: str | None) -> QPushButton:
+        button = QPushButton(text)
+        button.setMinimumHeight(56)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        if key:
+            QShortcut(QKeySequence(key), self, slot)
+        return button
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message_label.setStyleSheet("color: #b00020;" if error else "")
+        self.message_label.setText(text)
+
+    # ---- loading --------------------------------------------------------------------------------
+
+    def selected(self) -> HistoryRow | None:
+        index = self.view.currentIndex()
+        return self.model.row(index.row()) if index.isValid() else None
+
+    def reload(self, keep: uuid.UUID | None = None) -> None:
+        db, folio = self.ctx.db, self.search.text()
+
+        def load() -> tuple[list[HistoryRow], ZoneInfo]:
+            return sale_history(db, folio), shop_timezone(db)
+
+        def show(result: tuple[list[HistoryRow], ZoneInfo]) -> None:
+            rows, self.model.zone = result
+            if folio != self.search.text():
+                return  # typed on meanwhile: a newer load is coming
+            self.model.set_rows(rows)
+            ids = [r.sale_id for r in rows]
+            self.view.selectRow(ids.index(keep) if keep in ids else 0)
+            self._show_selected()
+
+        self.ctx.worker.submit(load, show, lambda exc: self.say(_message(exc), error=True))
+
+    def _show_selected(self) -> None:
+        row = self.selected()
+        self._update_buttons()
+        if row is None:
+            self.ticket.setPlainText("No hay ventas que mostrar." if not self.search.text()
+                                     else "Ningún folio coincide con la búsqueda.")
+            return
+        db = self.ctx.db
+
+        def shown(document: Document) -> None:
+            if self.selected() == row:
+                self.ticket.setPlainText(render_text(document))
+
+        self.ctx.worker.submit(lambda: receipt(db, row.sale_id), shown,
+                               lambda exc: self.say(_message(exc), error=True))
+
+    def _update_buttons(self) -> None:
+        row = self.selected()
+        self.reprint_button.setEnabled(row is not None)
+        open_sale = row is not None and row.status != "cancelada"
+        self.return_button.setEnabled(open_sale)
+        self.cancel_button.setEnabled(open_sale)
+
+    # ---- actions --------------------------------------------------------------------------------
+
+    def _cashier_id(self) -> uuid.UUID | None:
+        return self.ctx.session.cashier.id if self.ctx.session else None
+
+    def reprint(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        ctx, cashier_id = self.ctx, self._cashier_id()
+
+        def send(document: Document) -> None:
+            self.say(f"Reimprimiendo el ticket {row.folio}…")
+            self.preview_dialog = print_or_preview(
+                ctx, self, document, on_failed=self._print_failed,
+                on_printed=lambda: self.say(f"Ticket {row.folio} reimpreso."))
+
+        ctx.worker.submit(lambda: reprint(ctx.db, ctx.device, row.sale_id, cashier_id), send,
+                          lambda exc: self.say(_message(exc), error=True))
+
+    def _print_failed(self, message: str) -> None:
+        self.say(f"{message} Revisa la impresora y vuelve a intentar con Reimprimir (F4).", error=True)
+
+    def start_return(self, cancel: bool) -> None:
+        """Ask for the CANCEL permission (a PIN if this cashier lacks it), then what goes back."""
+        row = self.selected()
+        if row is None or row.status == "cancelada":
+            return
+        self.pin_dialog = request_permission(
+            self.ctx, self, Permission.CANCEL, lambda approver: self._open_return(row, cancel, approver))
+
+    def _open_return(self, row: HistoryRow, cancel: bool, approver: Cashier) -> None:
+        db = self.ctx.db
+
+        def ask(lines: list[StoredLine]) -> None:
+            def submit(dialog: ReturnDialog, reason: str, quantities: dict[int, int] | None) -> None:
+                self._run_return(dialog, row, reason, quantities, approver)
+
+            self.return_dialog = ReturnDialog(row.folio, lines, cancel, submit, self)
+            self.return_dialog.open()
+
+        self.ctx.worker.submit(lambda: returnable_lines(db, row.sale_id), ask,
+                               lambda exc: self.say(_message(exc), error=True))
+
+    def _run_return(self, dialog: ReturnDialog, row: HistoryRow, reason: str,
+                    quantities: dict[int, int] | None, approver: Cashier) -> None:
+        ctx, cashier_id = self.ctx, self._cashier_id()
+
+        def job() -> SaleReturnPayload:
+            return return_sale(ctx.db, ctx.device, row.sale_id, reason, quantities, cashier_id,
+                               authorized_by=approver.id)
+
+        def done(payload: SaleReturnPayload) -> None:
+            dialog.accept()
+            where = ("a la cuenta del cliente" if payload.refund_method is PaymentMethod.FIADO
+                     else "en efectivo")
+            what = "Venta cancelada" if quantities is None else "Devolución registrada"
+            self.say(f"{what}: {row.folio}, {format_mxn(payload.amount)} {where}.")
+            self.reload(keep=row.sale_id)
+
+        ctx.worker.submit(job, done, lambda exc: dialog.show_error(_message(exc)))

@@ -1,0 +1,174 @@
+"""The sales history dialog, driven as a cashier would: find a sale, see its ticket, reprint it
+(to a file printer, and with the printer unplugged), return part of it, cancel it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+
+from pos_client.receipts.printers import FilePrinter
+from pos_client.services import backroom
+from pos_client.services.sales import record_sale
+from pos_client.services.staff import Cashier
+from pos_client.store.repositories import catalog
+from pos_client.ui.auth import PinDialog
+from pos_client.ui.context import Session
+from pos_client.ui.printing import PreviewDialog
+from pos_client.ui.sales_history import ReturnDialog, SalesHistoryDialog
+from shared.permissions import Role
+from shared.sale import PaymentMethod, Tender
+from tests.support.qt import show_active
+from tests.support.sales import ticket_for
+
+COKE, WATER = "7501055300075", "7501055003068"  # $22.00 and $11.00
+
+
+def _sell(db, device, barcode=COKE, pieces=2):
+    ticket = ticket_for(db, barcode, pieces)
+    return record_sale(db, device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+
+
+def _rows(db, sql, **params):
+    with db.read() as conn:
+        return conn.execute(text(sql), params).all()
+
+
+def _stock(db, barcode):
+    with db.read() as conn:
+        return catalog.by_barcode(conn, barcode).stock_milli
+
+
+@pytest.fixture
+def history(qtbot, ctx):
+    def open_dialog() -> SalesHistoryDialog:
+        dialog = SalesHistoryDialog(ctx)
+        qtbot.addWidget(dialog)
+        dialog.resize(1024, 600)
+        show_active(qtbot, dialog)
+        qtbot.waitUntil(lambda: ctx.worker.idle and dialog.model.rowCount() > 0)
+        qtbot.waitUntil(lambda: "Folio" in dialog.ticket.toPlainText())
+        return dialog
+
+    return open_dialog
+
+
+def test_lists_sales_newest_first_shows_the_ticket_and_finds_a_folio(qtbot, ctx, history):
+    first = _sell(ctx.db, ctx.device, COKE)
+    second = _sell(ctx.db, ctx.device, WATER, 3)
+    dialog = history()
+    assert [dialog.model.row(i).folio for i in range(2)] == [second.folio, first.folio]
+    assert dialog.model.index(0, 2).data() == "$33.00"
+    assert f"Folio: {second.folio}" in dialog.ticket.toPlainText()
+    dialog.view.selectRow(1)
+    qtbot.waitUntil(lambda: f"Folio: {first.folio}" in dialog.ticket.toPlainText())
+    qtbot.keyClick(dialog, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(dialog.search, str(int(first.folio.rsplit("-", 1)[1])))
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1 and dialog.model.row(0).folio == first.folio)
+    qtbot.keyClicks(dialog.search, "99")
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 0)
+    assert "Ningún folio" in dialog.ticket.toPlainText()
+    assert not dialog.reprint_button.isEnabled()
+    assert not dialog.return_button.isEnabled()
+
+
+def test_reprint_goes_to_the_printer_marked_and_audited(qtbot, ctx, history, tmp_path):
+    sale = _sell(ctx.db, ctx.device)
+    ctx.printer = FilePrinter(str(tmp_path / "lp0"), 58)
+    dialog = history()
+    qtbot.keyClick(dialog, Qt.Key.Key_F4)
+    qtbot.waitUntil(lambda: "reimpreso" in dialog.message_label.text())
+    printed = (tmp_path / "lp0").read_bytes()
+    assert b"*** REIMPRESI\xe0N ***" in printed  # Ó is 0xE0 in CP858
+    assert f"Folio: {sale.folio}".encode() in printed
+    assert b"\x1bp\x00" not in printed  # a reprint never opens the drawer
+    assert _rows(ctx.db, "SELECT action, subject_id, cashier_id FROM audit_events") == [
+        ("reprint", str(sale.sale_id), str(ctx.session.cashier.id))]
+
+
+def test_reprint_without_a_printer_shows_the_preview(qtbot, ctx, history):
+    sale = _sell(ctx.db, ctx.device)
+    dialog = history()
+    dialog.reprint_button.click()
+    qtbot.waitUntil(lambda: isinstance(dialog.preview_dialog, PreviewDialog))
+    assert "REIMPRESIÓN" in dialog.preview_dialog.text.toPlainText()
+    assert sale.folio in dialog.preview_dialog.text.toPlainText()
+
+
+def test_an_unplugged_printer_offers_to_reprint_and_keeps_the_sale(qtbot, ctx, history, tmp_path):
+    _sell(ctx.db, ctx.device)
+    gone = tmp_path / "usb"
+    gone.mkdir()
+    ctx.printer = FilePrinter(str(gone / "lp0"))
+    shutil.rmtree(gone)
+    dialog = history()
+    qtbot.keyClick(dialog, Qt.Key.Key_F4)
+    qtbot.waitUntil(lambda: "no responde" in dialog.message_label.text())
+    assert "Reimprimir (F4)" in dialog.message_label.text()
+    assert len(_rows(ctx.db, "SELECT id FROM sales")) == 1
+
+
+def test_a_partial_return_asks_quantity_and_reason_and_brings_stock_back(qtbot, ctx, history):
+    sale = _sell(ctx.db, ctx.device, COKE, 3)
+    stock = _stock(ctx.db, COKE)
+    dialog = history()
+    qtbot.keyClick(dialog, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: isinstance(dialog.return_dialog, ReturnDialog))
+    ret = dialog.return_dialog
+    qtbot.keyClicks(ret.qty_inputs[0], "1")
+    ret.ok_button.click()
+    assert ret.error_label.text() == "Escribe el motivo."
+    qtbot.keyClicks(ret.reason, "Venia abollada")  # QtTest types ASCII only
+    ret.qty_inputs[0].setText("4")  # more than was sold
+    ret.ok_button.click()
+    qtbot.waitUntil(lambda: "no tiene tanto" in ret.error_label.text())
+    ret.qty_inputs[0].setText("1.5")  # pieces are whole
+    ret.ok_button.click()
+    assert "por pieza" in ret.error_label.text()
+    assert _rows(ctx.db, "SELECT id FROM sale_returns") == []
+    ret.qty_inputs[0].setText("1")
+    ret.ok_button.click()
+    qtbot.waitUntil(lambda: "Devolución registrada" in dialog.message_label.text())
+    assert "$22.00 en efectivo" in dialog.message_label.text()
+    assert _rows(ctx.db, "SELECT sale_id, amount, refund_method, reason, cashier_id FROM sale_returns") \
+        == [(str(sale.sale_id), 2200, "efectivo", "Venia abollada", str(ctx.session.cashier.id))]
+    assert _rows(ctx.db, "SELECT line_no, qty_milli, amount FROM sale_return_lines") == [(1, 1000, 2200)]
+    assert _stock(ctx.db, COKE) == stock + 1000
+    assert _rows(ctx.db, "SELECT action, authorized_by FROM audit_events") == [
+        ("return", str(ctx.session.cashier.id))]
+    qtbot.waitUntil(lambda: dialog.model.index(0, 4).data() == "Con devolución")
+    qtbot.waitUntil(lambda: "DEVOLUCIONES" in dialog.ticket.toPlainText())
+
+
+def test_a_cashier_cancels_with_the_owners_pin(qtbot, ctx, history, owner):
+    sale = _sell(ctx.db, ctx.device, WATER, 2)
+    pepe_id = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "5678")
+    ctx.session = Session(Cashier(pepe_id, "Pepe", Role.CASHIER))
+    dialog = history()
+    qtbot.keyClick(dialog, Qt.Key.Key_F9)
+    pin = dialog.pin_dialog
+    assert isinstance(pin, PinDialog)
+    assert dialog.return_dialog is None
+    qtbot.keyClicks(pin.pin_input, "5678")  # Pepe's own PIN: he may not cancel
+    qtbot.keyClick(pin.pin_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "no tiene permiso" in pin.error_label.text(), timeout=10_000)
+    qtbot.keyClicks(pin.pin_input, "1234")
+    qtbot.keyClick(pin.pin_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(dialog.return_dialog, ReturnDialog), timeout=10_000)
+    ret = dialog.return_dialog
+    assert [q.text() for q in ret.qty_inputs] == ["2"]
+    assert not ret.qty_inputs[0].isEnabled()
+    qtbot.keyClicks(ret.reason, "Se equivoco de producto")
+    qtbot.keyClick(ret.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Venta cancelada" in dialog.message_label.text())
+    assert _rows(ctx.db, "SELECT amount, cashier_id FROM sale_returns") == [(2200, str(pepe_id))]
+    assert _rows(ctx.db, "SELECT action, cashier_id, authorized_by, subject_id FROM audit_events") == [
+        ("cancel", str(pepe_id), str(owner.id), str(sale.sale_id))]
+    entities = [r.entity for r in _rows(ctx.db, "SELECT entity FROM outbox ORDER BY device_seq")]
+    assert entities[-2:] == ["sale_return", "audit_event"]
+    qtbot.waitUntil(lambda: dialog.model.index(0, 4).data() == "Cancelada")
+    assert not dialog.cancel_button.isEnabled()
+    assert not dialog.return_button.isEnabled()
+    assert dialog.reprint_button.isEnabled()
