@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -56,6 +58,7 @@ class CustomerDraft:
     credit_limit: str = "0"
     active: bool = True
     id: uuid.UUID | None = None
+    opening_balance: str = ""  # a new customer's debt from the shop's notebook, if any
 
 
 def normalize_phone(text: str) -> str | None:
@@ -85,7 +88,10 @@ def normalize_phone(text: str) -> str | None:
 
 
 def save_customer(db: Database, device: Device, draft: CustomerDraft) -> CustomerPayload:
-    """Create or edit a customer as a whole record (last writer wins across tills)."""
+    """Create or edit a customer as a whole record (last writer wins across tills).
+
+    A new customer may bring what they already owed in the notebook: it becomes a charge
+    without a sale, in the same transaction, so the statement starts from the real debt."""
     name = " ".join(draft.name.split())
     if not name:
         raise DomainError("Escribe el nombre del cliente.", code="invalid_name")
@@ -93,29 +99,28 @@ def save_customer(db: Database, device: Device, draft: CustomerDraft) -> Custome
         raise DomainError("El nombre es demasiado largo.", code="invalid_name")
     phone = normalize_phone(draft.phone)
     limit = parse_mxn(draft.credit_limit or "0")
+    opening = parse_mxn(draft.opening_balance) if draft.opening_balance.strip() else 0
+    if opening and draft.id is not None:
+        raise DomainError("El saldo de la libreta solo se captura al dar de alta al cliente.",
+                          code="opening_balance_on_edit")
     payload = CustomerPayload(id=draft.id or new_uuid7(), name=name, phone=phone,
                               credit_limit=limit, active=draft.active)
     with db.write() as conn:
         if draft.id is not None and _customer_row(conn, draft.id) is None:
             raise UnknownCustomer("Ese cliente ya no existe.")
         local.save(conn, device, "customer", payload, op="upsert")
+        if opening:
+            local.save(conn, device, "fiado_charge", FiadoChargePayload(
+                id=new_uuid7(), customer_id=payload.id, amount=opening, note=OPENING_NOTE,
+                charged_at=utc_now()))
     return payload
 
 
-def add_opening_balance(
-    db: Database, device: Device, customer_id: uuid.UUID, amount: int, note: str = OPENING_NOTE
-) -> uuid.UUID:
-    """What the customer already owed in the shop's notebook before the till: a charge
-    without a sale, so the statement starts from the real debt."""
-    if amount <= 0:
-        raise InvalidAmount("El saldo de la libreta debe ser mayor que cero.")
-    charge = FiadoChargePayload(id=new_uuid7(), customer_id=customer_id, amount=amount,
-                                note=note, charged_at=utc_now())
-    with db.write() as conn:
-        if _customer_row(conn, customer_id) is None:
-            raise UnknownCustomer("Ese cliente ya no existe.")
-        local.save(conn, device, "fiado_charge", charge)
-    return charge.id
+def display_phone(phone: str | None) -> str:
+    """"+525512345678" → "55 1234 5678" (how Mexicans read a number); others as stored."""
+    if phone and phone.startswith("+52") and len(phone) == 13:
+        return f"{phone[3:5]} {phone[5:9]} {phone[9:]}"
+    return phone or ""
 
 
 # ---- abonos ---------------------------------------------------------------------------------
@@ -283,9 +288,11 @@ def balances_report(
     return sorted(owing, key=lambda a: (-a.balance, a.name))
 
 
-def aging_report(conn: Connection, today: date) -> AgingReport:
+def aging_report(
+    conn: Connection, today: date, order: Literal["amount", "age"] = "age"
+) -> AgingReport:
     """Fiado aging: what is owed, split by how old each unpaid charge is."""
-    accounts = balances_report(conn, today, order="age")
+    accounts = balances_report(conn, today, order)
     totals = tuple(sum(a.buckets[i] for a in accounts) for i in range(4))
     return AgingReport(tuple(accounts), (totals[0], totals[1], totals[2], totals[3]))
 
@@ -442,3 +449,25 @@ def statement_message(st: Statement, shop_name: str, last: int = 3) -> str:
                      f"{abonos[-1].at.astimezone(tz):%d/%m/%Y}.")
     lines.append("¡Gracias por su preferencia!")
     return "\n".join(lines)
+
+
+def plain_pesos(centavos: int) -> str:
+    """``123450`` → ``"1234.50"``: for fields people edit and for spreadsheets."""
+    sign, whole = ("-" if centavos < 0 else ""), abs(centavos)
+    return f"{sign}{whole // 100}.{whole % 100:02d}"
+
+
+def write_aging_csv(report: AgingReport, path: Path) -> int:
+    """The balances report as CSV for a spreadsheet (UTF-8 with BOM so Excel shows accents).
+    Amounts are plain pesos with a decimal point so they stay numbers. Returns rows written."""
+    with path.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Cliente", "Teléfono", "Saldo", "Límite", "Días del adeudo más antiguo",
+                         *AGING_BUCKETS])
+        for a in report.accounts:
+            writer.writerow([a.name, display_phone(a.phone), plain_pesos(a.balance),
+                             plain_pesos(a.credit_limit), a.age_days if a.age_days is not None else "",
+                             *(plain_pesos(b) for b in a.buckets)])
+        writer.writerow(["Total", "", plain_pesos(report.total), "", "",
+                         *(plain_pesos(t) for t in report.totals)])
+    return len(report.accounts)
