@@ -401,9 +401,10 @@ def statement_document(st: Statement, shop_name: str, tz: ZoneInfo | None = None
     doc.add(st.generated_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"), Style.CENTER).rule()
     doc.add(c.name, Style.BOLD)
     if c.phone:
-        doc.add(f"Tel. {c.phone}")
-    since = f" al {st.since.astimezone(tz):%d/%m/%Y}" if st.since else ""
-    doc.rule().add(f"Saldo anterior{since}", right=format_mxn(st.opening_balance))
+        doc.add(f"Tel. {display_phone(c.phone)}")
+    doc.rule()
+    if st.since:
+        doc.add(f"Saldo al {st.since.astimezone(tz):%d/%m/%Y}", right=format_mxn(st.opening_balance))
     for e in st.entries:
         doc.add(f"{e.at.astimezone(tz):%d/%m/%y %H:%M} {e.description}")
         sign, amount = ("+", e.charge) if e.charge else ("-", e.payment)

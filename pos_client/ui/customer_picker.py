@@ -61,6 +61,7 @@ def button(text: str, slot: Callable[[], object], height: int = 48) -> QPushButt
 
 
 def table_view(model: RowsModel[Any], stretch: int = 0) -> QTableView:
+    """A touch-friendly read-only table: one column stretches, the others fit their contents."""
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -68,7 +69,9 @@ def table_view(model: RowsModel[Any], stretch: int = 0) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setDefaultSectionSize(40)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -77,7 +80,7 @@ class AccountsModel(RowsModel[Account]):
 
     COLUMNS: dict[str, str] = {"name": "Cliente", "phone": "Teléfono", "balance": "Saldo",
                                "limit": "Límite", "available": "Disponible",
-                               "age": "Adeudo más antiguo"}
+                               "age": "Antigüedad"}
     SORT_KEYS: dict[str, Callable[[Account], Any]] = {
         "name": lambda a: a.name.casefold(), "phone": lambda a: a.phone or "",
         "balance": lambda a: a.balance, "limit": lambda a: a.credit_limit,

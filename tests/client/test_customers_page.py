@@ -30,6 +30,7 @@ from shared.clock import utc_now
 from shared.ids import new_uuid7
 from shared.permissions import Role
 from shared.sync.wire import FiadoChargePayload
+from tests.support.qt import show_active
 
 
 def add(ctx: AppContext, name: str, limit: str = "500", phone: str = "5512345678") -> uuid.UUID:
@@ -312,3 +313,13 @@ def test_picker_searches_and_adds_a_new_customer(qtbot, ctx: AppContext) -> None
     click(qtbot, picker.editor, "Guardar (Enter)")
     qtbot.waitUntil(lambda: picker.selected() is not None and picker.selected().name == "Rosa")
     assert "excede el límite" in picker.fit.text()  # a new customer has no credit yet
+
+
+def test_f3_opens_the_abono_for_the_selected_customer(qtbot, ctx: AppContext, page: CustomersPage) -> None:  # type: ignore[no-untyped-def]
+    owe(ctx, add(ctx, "Ana", phone=""), 1500)
+    page.reload()
+    settle(qtbot, ctx)
+    show_active(qtbot, page)
+    qtbot.keyClick(page.table, Qt.Key.Key_F3)
+    assert isinstance(page.dialog, AbonoDialog)
+    assert page.dialog.account.name == "Ana"

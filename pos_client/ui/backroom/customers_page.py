@@ -75,7 +75,7 @@ class StatementModel(RowsModel[StatementEntry]):
 
 
 class AgingModel(RowsModel[Account]):
-    HEADERS = ("Cliente", "Teléfono", "Saldo", "Antigüedad", *AGING_BUCKETS)
+    HEADERS = ("Cliente", "Saldo", "Antigüedad", *AGING_BUCKETS)  # the CSV adds the phone
 
     def account(self, row: int) -> Account:
         return self._rows[row]
@@ -83,10 +83,9 @@ class AgingModel(RowsModel[Account]):
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         a = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (a.name, accounts.display_phone(a.phone), format_mxn(a.balance),
-                    age_text(a.age_days),
+            return (a.name, format_mxn(a.balance), age_text(a.age_days),
                     *(format_mxn(b) if b else "" for b in a.buckets))[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 1:
             return _RIGHT
         return None
 
