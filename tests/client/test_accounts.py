@@ -1,0 +1,284 @@
+"""Fiado accounts: customers, abonos, statements, FIFO aging, printout and WhatsApp text."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from pos_client.receipts.text import render_text
+from pos_client.services import accounts, local
+from pos_client.services.accounts import CustomerDraft
+from pos_client.services.device import Device
+from pos_client.store.database import Database
+from pos_client.store.schema import customers, fiado_payments, outbox
+from shared.errors import DomainError
+from shared.ids import new_uuid7
+from shared.sale import PaymentMethod
+from shared.sync.wire import (
+    FiadoChargePayload,
+    FiadoPaymentPayload,
+    SaleLinePayload,
+    SalePayload,
+    SalePaymentPayload,
+)
+from shared.tax import IvaRate
+
+# Noon in Mexico City (UTC-6), so local dates are unambiguous.
+DAY1 = datetime(2026, 1, 1, 18, 0, tzinfo=UTC)
+
+
+def day(n: int) -> datetime:
+    return DAY1 + timedelta(days=n - 1)
+
+
+def local_date(n: int) -> date:
+    return day(n).date()
+
+
+def new_customer(store: Database, device: Device, name: str = "Juana Pérez",
+                 limit: str = "500") -> uuid.UUID:
+    return accounts.save_customer(store, device, CustomerDraft(name, "55 1234 5678", limit)).id
+
+
+def charge(store: Database, device: Device, customer_id: uuid.UUID, amount: int, at: datetime,
+           sale_id: uuid.UUID | None = None, note: str | None = None) -> None:
+    with store.write() as conn:
+        local.save(conn, device, "fiado_charge", FiadoChargePayload(
+            id=new_uuid7(), customer_id=customer_id, amount=amount, sale_id=sale_id, note=note,
+            charged_at=at))
+
+
+def payment(store: Database, device: Device, customer_id: uuid.UUID, amount: int, at: datetime,
+            method: PaymentMethod = PaymentMethod.CASH, note: str | None = None) -> None:
+    with store.write() as conn:
+        local.save(conn, device, "fiado_payment", FiadoPaymentPayload(
+            id=new_uuid7(), customer_id=customer_id, amount=amount, method=method, note=note,
+            paid_at=at))
+
+
+def fiado_sale(store: Database, device: Device, customer_id: uuid.UUID, amount: int,
+               at: datetime, folio: str) -> uuid.UUID:
+    """A sale paid on fiado, with its charge, as the counter records it."""
+    sale = SalePayload(
+        id=new_uuid7(), folio=folio, sold_at=at, total=amount, change=0, customer_id=customer_id,
+        lines=[SaleLinePayload(line_no=1, product_id=None, name="Varios", qty_milli=1000,
+                               unit_price=amount, total=amount, iva=IvaRate.GENERAL)],
+        payments=[SalePaymentPayload(method=PaymentMethod.FIADO, amount=amount, tendered=amount)])
+    with store.write() as conn:
+        local.save(conn, device, "sale", sale)
+    charge(store, device, customer_id, amount, at, sale_id=sale.id)
+    return sale.id
+
+
+# ---- customers and phones ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("(55) 1234-5678", "+525512345678"),
+    ("55 1234 5678", "+525512345678"),
+    ("+52 55 1234 5678", "+525512345678"),
+    ("52 5512345678", "+525512345678"),
+    ("+521 55 1234 5678", "+525512345678"),
+    ("+1 415 555 0100", "+14155550100"),
+    ("", None),
+])
+def test_phone_is_normalized_for_whatsapp(typed: str, stored: str | None) -> None:
+    assert accounts.normalize_phone(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["123", "55 1234 567", "55-1234-56789", "tel 5512345678",
+                                   "415 555 0100 1", "٥٥١٢٣٤٥٦٧٨"])
+def test_bad_phones_are_refused_in_spanish(typed: str) -> None:
+    with pytest.raises(accounts.InvalidPhone, match="teléfono"):
+        accounts.normalize_phone(typed)
+
+
+def test_save_customer_stores_the_normalized_phone_and_queues_it(store: Database,
+                                                                 device: Device) -> None:
+    saved = accounts.save_customer(store, device, CustomerDraft(" Juana  Pérez ", "(55) 1234-5678",
+                                                                "$1,200.50"))
+    with store.read() as conn:
+        row = conn.execute(select(customers).where(customers.c.id == str(saved.id))).one()
+        queued = conn.execute(select(outbox.c.entity, outbox.c.body)).all()
+    assert (row.name, row.phone, row.credit_limit, row.active) == (
+        "Juana Pérez", "+525512345678", 120050, 1)
+    assert [q.entity for q in queued] == ["customer"]
+    assert json.loads(queued[0].body)["payload"]["phone"] == "+525512345678"
+
+
+def test_editing_keeps_the_id_and_refuses_bad_input(store: Database, device: Device) -> None:
+    cid = new_customer(store, device)
+    accounts.save_customer(store, device, CustomerDraft("Juana P.", "", "0", active=False, id=cid))
+    with store.read() as conn:
+        row = conn.execute(select(customers).where(customers.c.id == str(cid))).one()
+        assert (row.name, row.phone, row.credit_limit, row.active) == ("Juana P.", None, 0, 0)
+    for bad in (CustomerDraft("  ", "5512345678", "10"), CustomerDraft("Ana", "123", "10"),
+                CustomerDraft("Ana", "", "-5"), CustomerDraft("Ana", "", "diez"),
+                CustomerDraft("Ana", "", "1", id=new_uuid7())):
+        with pytest.raises(DomainError):
+            accounts.save_customer(store, device, bad)
+    with store.read() as conn:
+        assert conn.execute(select(customers.c.id)).scalars().all() == [str(cid)]
+
+
+# ---- abonos -----------------------------------------------------------------------------------
+
+
+def test_abono_is_stored_with_method_and_reference(store: Database, device: Device) -> None:
+    cid = new_customer(store, device)
+    charge(store, device, cid, 30000, day(1))
+    accounts.pay(store, device, cid, 10000, PaymentMethod.TRANSFER, reference="SPEI 998877")
+    with store.read() as conn:
+        row = conn.execute(select(fiado_payments)).one()
+        assert accounts.balance(conn, cid) == 20000
+        assert accounts.available_credit(conn, cid) == 50000 - 20000
+        assert conn.execute(select(outbox.c.entity).order_by(outbox.c.device_seq)).scalars().all()[
+            -1] == "fiado_payment"
+    assert (row.amount, row.method, row.note) == (10000, "transferencia", "Ref. SPEI 998877")
+
+
+@pytest.mark.parametrize(("amount", "method", "message"), [
+    (0, PaymentMethod.CASH, "mayor que cero"),
+    (-100, PaymentMethod.CASH, "mayor que cero"),
+    (30001, PaymentMethod.CASH, "mayor que el saldo"),
+    (100, PaymentMethod.FIADO, "crédito"),
+])
+def test_bad_abonos_are_refused_and_nothing_is_stored(
+    store: Database, device: Device, amount: int, method: PaymentMethod, message: str
+) -> None:
+    cid = new_customer(store, device)
+    charge(store, device, cid, 30000, day(1))
+    with pytest.raises(DomainError, match=message):
+        accounts.pay(store, device, cid, amount, method)
+    with store.read() as conn:
+        assert conn.execute(select(fiado_payments)).all() == []
+        assert accounts.balance(conn, cid) == 30000
+
+
+def test_paying_the_whole_balance_then_anything_more_is_refused(store: Database,
+                                                                device: Device) -> None:
+    cid = new_customer(store, device)
+    charge(store, device, cid, 30000, day(1))
+    accounts.pay(store, device, cid, 30000, PaymentMethod.CASH)
+    with pytest.raises(accounts.PaymentRefused, match="no debe nada"):
+        accounts.pay(store, device, cid, 100, PaymentMethod.CASH)
+
+
+# ---- statement --------------------------------------------------------------------------------
+
+
+def test_statement_runs_the_balance_in_time_order(store: Database, device: Device) -> None:
+    cid = new_customer(store, device)
+    # Inserted out of order on purpose: the statement orders by time, not by insertion.
+    payment(store, device, cid, 5000, day(10), PaymentMethod.CARD, "Ref. 4321")
+    charge(store, device, cid, 20000, day(1), note=accounts.OPENING_NOTE)
+    fiado_sale(store, device, cid, 12550, day(5), "T1-000007")
+    payment(store, device, cid, 2550, day(12), PaymentMethod.FIADO, "Devolución de T1-000007")
+    fiado_sale(store, device, cid, 3000, day(12), "T1-000009")  # same instant: charge first
+    with store.read() as conn:
+        st = accounts.statement(conn, cid)
+    assert [(e.kind, e.description) for e in st.entries] == [
+        ("cargo", "Saldo de la libreta"), ("venta", "Venta T1-000007"),
+        ("abono", "Abono en tarjeta · Ref. 4321"), ("venta", "Venta T1-000009"),
+        ("devolucion", "Devolución de T1-000007")]
+    for i, e in enumerate(st.entries):
+        seen = st.entries[: i + 1]
+        assert e.balance == sum(x.charge for x in seen) - sum(x.payment for x in seen)
+    assert [e.balance for e in st.entries] == [20000, 32550, 27550, 30550, 28000]
+    assert (st.opening_balance, st.charged, st.paid, st.returned, st.closing_balance) == (
+        0, 35550, 5000, 2550, 28000)
+
+
+def test_statement_since_starts_from_the_opening_balance(store: Database, device: Device) -> None:
+    cid = new_customer(store, device)
+    charge(store, device, cid, 20000, day(1))
+    payment(store, device, cid, 5000, day(3))
+    charge(store, device, cid, 1000, day(20))
+    with store.read() as conn:
+        st = accounts.statement(conn, cid, since=day(10))
+    assert st.opening_balance == 15000
+    assert [(e.charge, e.balance) for e in st.entries] == [(1000, 16000)]
+
+
+def test_statement_document_and_whatsapp_text(store: Database, device: Device) -> None:
+    cid = new_customer(store, device)
+    fiado_sale(store, device, cid, 12550, day(5), "T1-000007")
+    payment(store, device, cid, 2550, day(6), PaymentMethod.FIADO, "Devolución de T1-000007")
+    payment(store, device, cid, 5000, day(7))
+    with store.read() as conn:
+        st = accounts.statement(conn, cid)
+    text = render_text(accounts.statement_document(st, "Abarrotes Lupita"))
+    assert "Estado de cuenta" in text
+    assert "Juana Pérez" in text
+    assert "05/01/26 12:00 Venta T1-000007" in text  # shown in the shop's time zone
+    assert "Devolución -$25.50" in text
+    assert "Abono -$50.00" in text
+    assert "Saldo actual" in text
+    assert "$50.00" in text
+    assert "Devoluciones" in text
+    assert "Límite de crédito" in text
+    message = accounts.statement_message(st, "Abarrotes Lupita")
+    assert message.startswith("Hola Juana, le saluda Abarrotes Lupita.")
+    assert "es de $50.00" in message
+    assert "Último abono: $50.00 el 07/01/2026." in message
+    assert "Devolución de T1-000007: -$25.50" in message
+    assert len(message) < 600
+
+
+# ---- balances and FIFO aging ------------------------------------------------------------------
+
+
+def test_fifo_aging_counts_from_the_oldest_charge_not_yet_paid(store: Database,
+                                                              device: Device) -> None:
+    cid = new_customer(store, device)
+    charge(store, device, cid, 10000, day(1))
+    charge(store, device, cid, 8000, day(40))
+    payment(store, device, cid, 10000, day(45))  # covers the day-1 charge exactly
+    with store.read() as conn:
+        [acc] = accounts.balances_report(conn, local_date(50))
+    assert (acc.balance, acc.oldest_unpaid, acc.age_days) == (8000, local_date(40), 10)
+    assert acc.buckets == (8000, 0, 0, 0)
+
+
+def test_partial_payment_leaves_the_oldest_charge_aging(store: Database, device: Device) -> None:
+    cid = new_customer(store, device)
+    charge(store, device, cid, 10000, day(1))
+    charge(store, device, cid, 8000, day(40))
+    charge(store, device, cid, 500, day(95))
+    payment(store, device, cid, 4000, day(45))
+    with store.read() as conn:
+        report = accounts.aging_report(conn, local_date(101))
+    [acc] = report.accounts
+    # day 1 → 100 days old (6000 left), day 40 → 61 days, day 95 → 6 days.
+    assert (acc.age_days, acc.buckets) == (100, (500, 0, 8000, 6000))
+    assert report.totals == (500, 0, 8000, 6000)
+    assert report.total == acc.balance == 14500
+
+
+def test_balances_report_orders_by_amount_and_by_age(store: Database, device: Device) -> None:
+    big_recent = new_customer(store, device, "Beto")
+    small_old = new_customer(store, device, "Ana")
+    settled = new_customer(store, device, "Carla")
+    charge(store, device, big_recent, 90000, day(28))
+    charge(store, device, small_old, 1500, day(2))
+    charge(store, device, settled, 4000, day(1))
+    payment(store, device, settled, 4000, day(3))
+    with store.read() as conn:
+        by_amount = accounts.balances_report(conn, local_date(30), order="amount")
+        by_age = accounts.balances_report(conn, local_date(30), order="age")
+    assert [(a.name, a.balance) for a in by_amount] == [("Beto", 90000), ("Ana", 1500)]
+    assert [(a.name, a.age_days) for a in by_age] == [("Ana", 28), ("Beto", 2)]
+
+
+def test_search_by_name_or_phone_digits(store: Database, device: Device) -> None:
+    new_customer(store, device, "Juana Pérez")
+    accounts.save_customer(store, device, CustomerDraft("Pedro", "33 9876 5432", "0"))
+    with store.read() as conn:
+        assert [a.name for a in accounts.customers_with_balances(conn, "juana")] == ["Juana Pérez"]
+        assert [a.name for a in accounts.customers_with_balances(conn, "9876")] == ["Pedro"]
+        assert [a.name for a in accounts.customers_with_balances(conn, "")] == [
+            "Juana Pérez", "Pedro"]
