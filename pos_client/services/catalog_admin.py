@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import Connection, func, select
 
@@ -36,6 +38,25 @@ class ProductRefused(DomainError):
     def __init__(self, message: str, *, field: str, code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.field = field
+
+
+def inactive_products(conn: Connection, text: str = "", limit: int = 200) -> list[catalog.Product]:
+    """Products switched off (not sold, not found at the till), to find and switch them back on."""
+    query = (select(products.c.id).where(products.c.deleted == 0, products.c.active == 0)
+             .order_by(products.c.name.collate("NOCASE")).limit(limit))
+    if text.strip():
+        query = query.where(products.c.name.contains(text.strip(), autoescape=True))
+    out = []
+    for product_id in conn.execute(query).scalars():
+        p = catalog.payload(conn, uuid.UUID(product_id))
+        if p is not None:
+            out.append(catalog.Product(
+                id=p.id, name=p.name, price=p.price, iva=p.iva, ieps_bp=p.ieps_bp,
+                sold_by_weight=p.sold_by_weight, department=p.department,
+                barcode=p.barcodes[0] if p.barcodes else None,
+                stock_milli=catalog.stock_of(conn, p.id), wholesale_price=p.wholesale_price,
+                wholesale_min_milli=p.wholesale_min_milli))
+    return out
 
 
 class DepartmentRefused(DomainError):
@@ -226,6 +247,12 @@ def departments(conn: Connection, include_inactive: bool = False) -> list[Depart
     return [Department(uuid.UUID(r.id), r.name, bool(r.active)) for r in conn.execute(query)]
 
 
+def _fold(name: str) -> str:
+    """Names compared as people read them: «Cremería» and «cremeria» are one department."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(plain.casefold().split())
+
+
 def _refuse_taken_name(conn: Connection, name: str, exclude: uuid.UUID | None = None) -> str:
     clean = name.strip()
     if not clean:
@@ -233,7 +260,7 @@ def _refuse_taken_name(conn: Connection, name: str, exclude: uuid.UUID | None = 
     if len(clean) > 80 or _CONTROL.search(clean):
         raise DepartmentRefused("El nombre del departamento es demasiado largo.")
     for d in departments(conn, include_inactive=True):
-        if d.id != exclude and d.name.casefold() == clean.casefold():
+        if d.id != exclude and _fold(d.name) == _fold(clean):
             raise DepartmentRefused(f"Ya existe el departamento «{d.name}».")
     return clean
 
@@ -325,17 +352,48 @@ def add_starter(db: Database, device: Device, chosen: Iterable[StarterProduct],
     with db.write() as conn:
         present = starter_present(conn, items)
         new = [p for p in items if p.barcode not in present]
-        known = {d.name.casefold() for d in departments(conn, include_inactive=True)}
+        known = {_fold(d.name) for d in departments(conn, include_inactive=True)}
         for name in dict.fromkeys(p.department for p in new):
-            if name.casefold() not in known:
+            if _fold(name) not in known:
                 local.save(conn, device, "category", CategoryPayload(id=new_uuid7(), name=name))
-                known.add(name.casefold())
+                known.add(_fold(name))
         for item in new:
             local.save(conn, device, "product", starter_payload(item), op="upsert")
         if new:
             staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
                         detail=f"Catálogo inicial: {len(new)} productos agregados")
     return len(new)
+
+
+_QTY = re.compile(r"[0-9]{1,9}(\.[0-9]{1,3})?")
+_PCT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
+
+
+def parse_qty(text: str, by_weight: bool, field: str) -> int:
+    """``"12"`` pieces or ``"1.5"`` kg as thousandths; pieces must be whole."""
+    plain = text.strip()
+    if not _QTY.fullmatch(plain):
+        example = "1.5" if by_weight else "12"
+        raise ProductRefused(f"«{plain[:30]}» no es una cantidad válida; ejemplo: {example}",
+                             field=field, code="invalid_quantity")
+    milli = int(Decimal(plain) * QTY_SCALE)
+    if not by_weight and milli % QTY_SCALE:
+        raise ProductRefused(f"«{plain}»: un producto por pieza lleva cantidades enteras",
+                             field=field, code="invalid_quantity")
+    return milli
+
+
+def parse_pct(text: str, field: str = "ieps") -> int:
+    """``"8"``, ``"26.5 %"`` → basis points (800, 2650)."""
+    plain = text.strip().removesuffix("%").strip()
+    if not _PCT.fullmatch(plain):
+        raise ProductRefused(f"«{text.strip()[:30]}» no es un porcentaje válido; ejemplo: 8",
+                             field=field, code="invalid_percent")
+    return int(Decimal(plain) * 100)
+
+
+def pct_text(bp: int) -> str:
+    return f"{bp // 100}" + (f".{bp % 100:02d}".rstrip("0") if bp % 100 else "")
 
 
 def qty_text(qty_milli: int, by_weight: bool) -> str:

@@ -19,7 +19,11 @@ from sqlalchemy import Connection, select
 from pos_client.services import staff
 from pos_client.services.catalog_admin import (
     ProductDraft,
+    ProductRefused,
     barcode_owners,
+    parse_pct,
+    parse_qty,
+    pct_text,
     problems,
     qty_text,
     to_payload,
@@ -33,7 +37,6 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import parse_mxn
-from shared.sale import QTY_SCALE
 from shared.sync.wire import Change, ProductPayload, make_change
 from shared.tax import IvaRate
 
@@ -55,8 +58,6 @@ _YES = {"si", "s", "1", "x", "verdadero", "true", "granel", "activo"}
 _NO = {"no", "n", "0", "falso", "false", "pieza", "inactivo", ""}
 _IVA = {"16": IvaRate.GENERAL, "8": IvaRate.FRONTERA, "0": IvaRate.TASA_CERO,
         "exento": IvaRate.EXENTO, "exenta": IvaRate.EXENTO}
-_QTY = re.compile(r"[0-9]{1,9}(\.[0-9]{1,3})?")
-_PCT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
 
 
 class ImportRefused(DomainError):
@@ -232,19 +233,17 @@ def _iva(text: str) -> IvaRate:
 
 
 def _ieps_bp(text: str) -> int:
-    plain = text.removesuffix("%").strip()
-    if not _PCT.fullmatch(plain):
-        raise _CellError(f"«{text}» no es un porcentaje válido; ejemplo: 8")
-    return int(Decimal(plain) * 100)
+    try:
+        return parse_pct(text)
+    except ProductRefused as exc:
+        raise _CellError(exc.message) from None
 
 
 def _qty_milli(text: str, by_weight: bool) -> int:
-    if not _QTY.fullmatch(text):
-        raise _CellError(f"«{text}» no es una cantidad válida; ejemplo: {'1.5' if by_weight else '12'}")
-    milli = int(Decimal(text) * QTY_SCALE)
-    if not by_weight and milli % QTY_SCALE:
-        raise _CellError(f"«{text}»: un producto por pieza lleva cantidades enteras")
-    return milli
+    try:
+        return parse_qty(text, by_weight, "")
+    except ProductRefused as exc:
+        raise _CellError(exc.message) from None
 
 
 def _codes(text: str) -> tuple[str, ...]:
@@ -410,12 +409,11 @@ def _money_text(amount: int | None) -> str:
 
 
 def export_row(p: ProductPayload) -> list[str]:
-    ieps = f"{p.ieps_bp // 100}" + (f".{p.ieps_bp % 100:02d}".rstrip("0") if p.ieps_bp % 100 else "")
     return [
         p.name, "|".join(p.barcodes), p.department or "", _money_text(p.cost), _money_text(p.price),
         _money_text(p.wholesale_price),
         qty_text(p.wholesale_min_milli, p.sold_by_weight) if p.wholesale_price is not None else "",
-        "si" if p.sold_by_weight else "no", p.iva.value, ieps,
+        "si" if p.sold_by_weight else "no", p.iva.value, pct_text(p.ieps_bp),
         qty_text(p.min_stock_milli, p.sold_by_weight), "si" if p.active else "no",
     ]
 
