@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -49,7 +51,7 @@ _NO_DEPARTMENT = "(sin departamento)"
 
 
 class CatalogModel(RowsModel[Product]):
-    HEADERS = ("Producto", "Código", "Departamento", "Precio", "Existencia")
+    HEADERS = ("Producto", "Código", "Depto.", "Precio", "Exist.")
 
     def product(self, row: int) -> Product:
         return self._rows[row]
@@ -90,7 +92,8 @@ class ProductEditor(QWidget):
         self.name = QLineEdit()
         self.codes = QListWidget()
         self.codes.setMaximumHeight(80)
-        self.new_code = QLineEdit(placeholderText="Escanea o escribe un código")
+        self.codes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.new_code = QLineEdit(placeholderText="Escanea un código")
         self.new_code.returnPressed.connect(self.add_code)
         self.department = QComboBox()
         self.cost, self.price = QLineEdit(), QLineEdit()
@@ -101,19 +104,25 @@ class ProductEditor(QWidget):
         for rate in IvaRate:
             self.iva.addItem(rate.label, rate)
         self.ieps, self.minimum = QLineEdit(), QLineEdit()
-        self.active = QCheckBox("Activo (se vende en la caja)")
+        self.active = QCheckBox("Se vende")
+        self.active.setToolTip("Desmárcalo para que no aparezca en la caja sin borrarlo.")
         for w in (self.name, self.new_code, self.cost, self.price, self.wholesale_price,
                   self.wholesale_min, self.ieps, self.minimum, self.department, self.by_weight,
                   self.iva):
             w.setMinimumHeight(40)
-        codes_row = QHBoxLayout()
-        codes_row.addWidget(self.new_code, 1)
-        codes_row.addWidget(_button("Agregar", self.add_code))
-        codes_row.addWidget(_button("Quitar", self.remove_code))
+        for combo in (self.department, self.by_weight, self.iva):
+            # Sized by a few letters, not by the longest name, so the form fits a narrow pane.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+        add_row, list_row = QHBoxLayout(), QHBoxLayout()
+        add_row.addWidget(self.new_code, 1)
+        add_row.addWidget(_button("Agregar", self.add_code))
+        list_row.addWidget(self.codes, 1)
+        list_row.addWidget(_button("Quitar", self.remove_code), 0, Qt.AlignmentFlag.AlignTop)
         form = QFormLayout(self)
         form.addRow("Nombre", self.name)
-        form.addRow("Códigos", self.codes)
-        form.addRow("", codes_row)
+        form.addRow("Códigos", add_row)
+        form.addRow("", list_row)
         form.addRow("Departamento", self.department)
         form.addRow("Se vende", self.by_weight)
         form.addRow("Costo", self.cost)
@@ -123,7 +132,7 @@ class ProductEditor(QWidget):
         form.addRow("IVA", self.iva)
         form.addRow("IEPS %", self.ieps)
         form.addRow("Mínimo", self.minimum)
-        form.addRow("", self.active)
+        form.addRow("Activo", self.active)
         self.clear()
 
     def set_departments(self, names: list[str]) -> None:
@@ -218,8 +227,12 @@ class CatalogPage(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 210)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 110), (2, 78), (3, 64), (4, 46)):
+            self.table.setColumnWidth(column, width)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _: self.open_row(cur.row()))
         tools = QHBoxLayout()
         for text, slot in (("Importar…", self.choose_import), ("Exportar…", self.choose_export),
@@ -246,14 +259,22 @@ class CatalogPage(QWidget):
             actions.addWidget(b)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(self.editor)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         right = QVBoxLayout()
         right.addWidget(scroll, 1)
         right.addWidget(self.error)
         right.addWidget(self.status)
         right.addLayout(actions)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 5)
-        layout.addLayout(right, 4)
+        # A splitter: at 1024×600 the list and the form share ~760 px; the owner can shift it.
+        splitter = QSplitter()
+        for box in (left, right):
+            holder = QWidget()
+            holder.setLayout(box)
+            box.setContentsMargins(0, 0, 0, 0)
+            splitter.addWidget(holder)
+        splitter.setSizes([480, 280])
+        splitter.setChildrenCollapsible(False)
+        QHBoxLayout(self).addWidget(splitter)
 
     # ---- list and editor ------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ class StarterDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Producto", "Precio", "Código"])
         self.tree.setColumnWidth(0, 380)
+        self.tree.setStyleSheet("QTreeView::item { min-height: 36px; }")
         self.items: dict[str, tuple[StarterProduct, QTreeWidgetItem]] = {}
         by_department = sorted(items, key=lambda p: (p.department, p.name))
         for department, group in groupby(by_department, key=lambda p: p.department):
