@@ -236,3 +236,22 @@ def test_departments_dialog_adds_and_refuses_a_repeat(qtbot, ctx: AppContext) ->
     assert dialog.error.text() == "Ya existe el departamento «Cremería»."
     assert _count(ctx.db, categories) == 1
     qtbot.waitUntil(lambda: page.editor.department.findText("Cremería") >= 0)
+
+
+def test_search_narrows_the_list_and_inactive_products_can_be_found_again(  # type: ignore[no-untyped-def]
+        qtbot, ctx: AppContext) -> None:
+    page = _page(qtbot, ctx)
+    qtbot.keyClicks(page.search, "coca")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)  # 600 ml, 2 L, Sin Azúcar
+    _open(qtbot, page, "Coca-Cola 2 L")
+    page.editor.active.setChecked(False)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+
+    page.show_inactive.setChecked(True)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    _open(qtbot, page, "Coca-Cola 2 L")
+    page.editor.active.setChecked(True)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
+    assert _count(ctx.db, products, products.c.name == "Coca-Cola 2 L", products.c.active == 1) == 1
