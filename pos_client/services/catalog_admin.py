@@ -1,0 +1,405 @@
+"""Catalog administration: saving a product as a whole record, departments, picking starter products."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, select
+
+from pos_client.services import local, staff
+from pos_client.services.device import Device
+from pos_client.store.database import Database
+from pos_client.store.repositories import catalog
+from pos_client.store.schema import categories, product_barcodes, products
+from shared.catalog import StarterProduct, starter_product_id
+from shared.errors import DomainError, UnknownProduct
+from shared.ids import new_uuid7
+from shared.money import format_mxn
+from shared.sale import MAX_QTY_MILLI, MAX_UNIT_PRICE, QTY_SCALE
+from shared.sync.wire import CategoryPayload, ProductPayload
+from shared.tax import IvaRate
+
+MAX_IEPS_BP = 16_000  # 160 %: the highest IEPS rate in the law (tobacco)
+MAX_BARCODES = 20
+_BARCODE = re.compile(r"[0-9A-Za-z\-]{1,48}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ProductRefused(DomainError):
+    """A product that cannot be saved; ``field`` names the form field (import column) at fault."""
+
+    code = "product_refused"
+
+    def __init__(self, message: str, *, field: str, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.field = field
+
+
+def inactive_products(conn: Connection, text: str = "", limit: int = 200) -> list[catalog.Product]:
+    """Products switched off (not sold, not found at the till), to find and switch them back on."""
+    query = (select(products.c.id).where(products.c.deleted == 0, products.c.active == 0)
+             .order_by(products.c.name.collate("NOCASE")).limit(limit))
+    if text.strip():
+        query = query.where(products.c.name.contains(text.strip(), autoescape=True))
+    out = []
+    for product_id in conn.execute(query).scalars():
+        p = catalog.payload(conn, uuid.UUID(product_id))
+        if p is not None:
+            out.append(catalog.Product(
+                id=p.id, name=p.name, price=p.price, iva=p.iva, ieps_bp=p.ieps_bp,
+                sold_by_weight=p.sold_by_weight, department=p.department,
+                barcode=p.barcodes[0] if p.barcodes else None,
+                stock_milli=catalog.stock_of(conn, p.id), wholesale_price=p.wholesale_price,
+                wholesale_min_milli=p.wholesale_min_milli))
+    return out
+
+
+class DepartmentRefused(DomainError):
+    code = "department_refused"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductDraft:
+    """What a form or a spreadsheet row says about a product, before it is checked.
+
+    Plain ints, so a negative price can be represented, and refused in Spanish, rather than
+    failing deep inside the wire model's validation.
+    """
+
+    name: str
+    price: int
+    id: uuid.UUID | None = None
+    barcodes: tuple[str, ...] = ()
+    department: str | None = None
+    cost: int = 0
+    iva: IvaRate = IvaRate.GENERAL
+    ieps_bp: int = 0
+    sold_by_weight: bool = False
+    min_stock_milli: int = 0
+    active: bool = True
+    wholesale_price: int | None = None
+    wholesale_min_milli: int = 0
+
+    @classmethod
+    def of(cls, p: ProductPayload) -> ProductDraft:
+        return cls(id=p.id, name=p.name, price=p.price, barcodes=tuple(p.barcodes),
+                   department=p.department, cost=p.cost, iva=p.iva, ieps_bp=p.ieps_bp,
+                   sold_by_weight=p.sold_by_weight, min_stock_milli=p.min_stock_milli,
+                   active=p.active, wholesale_price=p.wholesale_price,
+                   wholesale_min_milli=p.wholesale_min_milli)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    field: str  # the import column / form field: nombre, codigos, precio, …
+    message: str
+
+
+def _money_problems(field_name: str, label: str, amount: int) -> list[FieldProblem]:
+    if amount < 0:
+        return [FieldProblem(field_name, f"{label} no puede ser negativo.")]
+    if amount > MAX_UNIT_PRICE:
+        return [FieldProblem(field_name, f"{label} pasa del máximo de {format_mxn(MAX_UNIT_PRICE)}.")]
+    return []
+
+
+def _wholesale_problems(d: ProductDraft) -> list[FieldProblem]:
+    if d.wholesale_price is None:
+        if d.wholesale_min_milli:
+            return [FieldProblem("precio_mayoreo", "Falta el precio de mayoreo para esa cantidad.")]
+        return []
+    out = _money_problems("precio_mayoreo", "El precio de mayoreo", d.wholesale_price)
+    if not out and d.price >= 0 and d.wholesale_price > d.price:
+        out.append(FieldProblem("precio_mayoreo", f"El precio de mayoreo ({format_mxn(d.wholesale_price)})"
+                                f" no puede ser mayor que el precio ({format_mxn(d.price)})."))
+    if d.wholesale_min_milli <= 0:
+        out.append(FieldProblem("cantidad_mayoreo", "Indica desde qué cantidad aplica el mayoreo."))
+    elif d.wholesale_min_milli > MAX_QTY_MILLI:
+        out.append(FieldProblem("cantidad_mayoreo", "La cantidad de mayoreo es demasiado grande."))
+    return out
+
+
+def problems(d: ProductDraft) -> list[FieldProblem]:
+    """Everything wrong with a draft, in Spanish, per field; empty when it can be saved.
+
+    The same rules serve the editor (first problem shown) and the import (every problem listed).
+    """
+    out: list[FieldProblem] = []
+    name = d.name.strip()
+    if not name:
+        out.append(FieldProblem("nombre", "El nombre no puede quedar vacío."))
+    elif len(name) > 200 or _CONTROL.search(name):
+        out.append(FieldProblem("nombre", "El nombre es demasiado largo o tiene caracteres raros."))
+    for code in d.barcodes:
+        if not _BARCODE.fullmatch(code):
+            out.append(FieldProblem("codigos", f"«{code[:60]}» no es un código válido "
+                                    "(solo letras, números y guiones, hasta 48)."))
+    if len(set(d.barcodes)) > MAX_BARCODES:
+        out.append(FieldProblem("codigos", f"Un producto puede tener hasta {MAX_BARCODES} códigos."))
+    if d.department and (len(d.department) > 80 or _CONTROL.search(d.department)):
+        out.append(FieldProblem("departamento", "El departamento es demasiado largo."))
+    out += _money_problems("precio", "El precio", d.price)
+    out += _money_problems("costo", "El costo", d.cost)
+    out += _wholesale_problems(d)
+    if not 0 <= d.ieps_bp <= MAX_IEPS_BP:
+        out.append(FieldProblem("ieps", "El IEPS debe estar entre 0 y 160 %."))
+    if not 0 <= d.min_stock_milli <= MAX_QTY_MILLI * 100:
+        out.append(FieldProblem("minimo", "El mínimo no puede ser negativo ni tan grande."))
+    return out
+
+
+def to_payload(d: ProductDraft) -> ProductPayload:
+    """The checked record; raises :class:`ProductRefused` with the first problem."""
+    found = problems(d)
+    if found:
+        raise ProductRefused(found[0].message, field=found[0].field, code="invalid_product")
+    codes = list(dict.fromkeys(c.strip() for c in d.barcodes))  # unique, in the order typed
+    department = (d.department or "").strip() or None
+    return ProductPayload(
+        id=d.id or new_uuid7(), name=d.name.strip(), barcodes=codes, department=department,
+        price=d.price, cost=d.cost, iva=d.iva, ieps_bp=d.ieps_bp, sold_by_weight=d.sold_by_weight,
+        min_stock_milli=d.min_stock_milli, active=d.active, wholesale_price=d.wholesale_price,
+        wholesale_min_milli=d.wholesale_min_milli if d.wholesale_price is not None else 0)
+
+
+def barcode_owners(
+    conn: Connection, barcodes: Iterable[str], exclude: uuid.UUID | None = None
+) -> dict[str, str]:
+    """Barcode → name of the other active product that already answers to it at the till."""
+    codes = list(barcodes)
+    if not codes:
+        return {}
+    query = (select(product_barcodes.c.barcode, products.c.name)
+             .join(products, products.c.id == product_barcodes.c.product_id)
+             .where(product_barcodes.c.barcode.in_(codes), products.c.deleted == 0,
+                    products.c.active == 1))
+    if exclude is not None:
+        query = query.where(products.c.id != str(exclude))
+    return {r.barcode: r.name for r in conn.execute(query)}
+
+
+def refuse_clashes(conn: Connection, payload: ProductPayload) -> None:
+    if not payload.active:
+        return  # an inactive product is never looked up by its code
+    clashes = barcode_owners(conn, payload.barcodes, exclude=payload.id)
+    if clashes:
+        code, owner = next(iter(sorted(clashes.items())))
+        raise ProductRefused(f"El código {code} ya es de «{owner}».", field="codigos",
+                             code="barcode_taken")
+
+
+def _edit_detail(before: ProductPayload | None, after: ProductPayload) -> str:
+    if before is None:
+        return f"Producto nuevo «{after.name}», precio {format_mxn(after.price)}"
+    changed = [k for k, v in after.model_dump().items() if getattr(before, k) != v]
+    detail = f"Producto «{after.name}»: cambió {', '.join(changed) or 'nada'}"
+    if before.price != after.price:
+        detail += f"; precio {format_mxn(before.price)} → {format_mxn(after.price)}"
+    return detail
+
+
+def save_product(
+    db: Database, device: Device, payload: ProductPayload | ProductDraft, cashier_id: uuid.UUID | None
+) -> ProductPayload:
+    """Create or edit a product as a whole record, with its audit event, in one transaction."""
+    record = to_payload(payload if isinstance(payload, ProductDraft) else ProductDraft.of(payload))
+    with db.write() as conn:
+        refuse_clashes(conn, record)
+        before = catalog.payload(conn, record.id)
+        local.save(conn, device, "product", record, op="upsert")
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=record.id,
+                    detail=_edit_detail(before, record))
+    return record
+
+
+def delete_product(db: Database, device: Device, product_id: uuid.UUID,
+                   cashier_id: uuid.UUID | None) -> None:
+    """A tombstone that syncs, with its audit event; past sales keep the product's name."""
+    with db.write() as conn:
+        current = catalog.payload(conn, product_id)
+        if current is None:
+            raise UnknownProduct("Ese producto no existe en esta tienda.")
+        local.save(conn, device, "product", current, op="delete")
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=product_id,
+                    detail=f"Producto eliminado «{current.name}»")
+
+
+# ---- departments ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    id: uuid.UUID
+    name: str
+    active: bool = True
+
+
+def departments(conn: Connection, include_inactive: bool = False) -> list[Department]:
+    query = select(categories.c.id, categories.c.name, categories.c.active).where(
+        categories.c.deleted == 0).order_by(categories.c.name.collate("NOCASE"))
+    if not include_inactive:
+        query = query.where(categories.c.active == 1)
+    return [Department(uuid.UUID(r.id), r.name, bool(r.active)) for r in conn.execute(query)]
+
+
+def _fold(name: str) -> str:
+    """Names compared as people read them: «Cremería» and «cremeria» are one department."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(plain.casefold().split())
+
+
+def _refuse_taken_name(conn: Connection, name: str, exclude: uuid.UUID | None = None) -> str:
+    clean = name.strip()
+    if not clean:
+        raise DepartmentRefused("El nombre del departamento no puede quedar vacío.")
+    if len(clean) > 80 or _CONTROL.search(clean):
+        raise DepartmentRefused("El nombre del departamento es demasiado largo.")
+    for d in departments(conn, include_inactive=True):
+        if d.id != exclude and _fold(d.name) == _fold(clean):
+            raise DepartmentRefused(f"Ya existe el departamento «{d.name}».")
+    return clean
+
+
+def add_department(db: Database, device: Device, name: str, cashier_id: uuid.UUID | None) -> uuid.UUID:
+    with db.write() as conn:
+        record = CategoryPayload(id=new_uuid7(), name=_refuse_taken_name(conn, name))
+        local.save(conn, device, "category", record, op="upsert")
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=record.id,
+                    detail=f"Departamento nuevo «{record.name}»")
+    return record.id
+
+
+def _department(conn: Connection, department_id: uuid.UUID) -> Department:
+    found = [d for d in departments(conn, include_inactive=True) if d.id == department_id]
+    if not found:
+        raise DepartmentRefused("Ese departamento no existe.", code="unknown_department")
+    return found[0]
+
+
+def rename_department(db: Database, device: Device, department_id: uuid.UUID, name: str,
+                      cashier_id: uuid.UUID | None) -> int:
+    """Rename it and move its products along (they carry the name); returns how many moved."""
+    with db.write() as conn:
+        old = _department(conn, department_id)
+        new_name = _refuse_taken_name(conn, name, exclude=department_id)
+        local.save(conn, device, "category",
+                   CategoryPayload(id=old.id, name=new_name, active=old.active), op="upsert")
+        ids = conn.execute(select(products.c.id).where(
+            products.c.deleted == 0, products.c.department == old.name)).scalars().all()
+        for product_id in ids:
+            current = catalog.payload(conn, uuid.UUID(product_id))
+            if current is not None:
+                local.save(conn, device, "product",
+                           current.model_copy(update={"department": new_name}), op="upsert")
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=old.id,
+                    detail=f"Departamento «{old.name}» ahora es «{new_name}» ({len(ids)} productos)")
+    return len(ids)
+
+
+def set_department_active(db: Database, device: Device, department_id: uuid.UUID, active: bool,
+                          cashier_id: uuid.UUID | None) -> None:
+    """Hide a department from the editor's list; its products keep their department."""
+    with db.write() as conn:
+        old = _department(conn, department_id)
+        local.save(conn, device, "category", CategoryPayload(id=old.id, name=old.name, active=active),
+                   op="upsert")
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=old.id,
+                    detail=f"Departamento «{old.name}» {'activado' if active else 'desactivado'}")
+
+
+# ---- the starter catalog --------------------------------------------------------------------
+
+
+def starter_present(conn: Connection, starter: Iterable[StarterProduct]) -> set[str]:
+    """Barcodes of the starter products this shop already has (same id, or its code in use)."""
+    items = list(starter)
+    ids = {str(starter_product_id(p.barcode)): p.barcode for p in items}
+    present = set()
+    for chunk_start in range(0, len(items), 500):
+        chunk = list(ids)[chunk_start:chunk_start + 500]
+        rows = conn.execute(select(products.c.id).where(products.c.id.in_(chunk),
+                                                        products.c.deleted == 0)).scalars()
+        present |= {ids[r] for r in rows}
+    codes = [p.barcode for p in items]
+    rows = conn.execute(
+        select(func.distinct(product_barcodes.c.barcode))
+        .join(products, products.c.id == product_barcodes.c.product_id)
+        .where(product_barcodes.c.barcode.in_(codes), products.c.deleted == 0)).scalars()
+    return present | set(rows)
+
+
+def starter_payload(item: StarterProduct) -> ProductPayload:
+    return ProductPayload(
+        id=starter_product_id(item.barcode), name=item.name, barcodes=[item.barcode],
+        department=item.department, price=item.price, cost=item.cost, iva=item.iva,
+        ieps_bp=item.ieps_bp, sold_by_weight=item.sold_by_weight,
+        min_stock_milli=item.min_stock_milli)
+
+
+def add_starter(db: Database, device: Device, chosen: Iterable[StarterProduct],
+                cashier_id: uuid.UUID | None) -> int:
+    """Add the chosen starter products the shop does not have yet, and their departments.
+
+    No opening stock: the starter's stock figures are an example shop's, not this one's; the
+    real stock comes from receiving merchandise or a physical count.
+    """
+    items = list(chosen)
+    with db.write() as conn:
+        present = starter_present(conn, items)
+        new = [p for p in items if p.barcode not in present]
+        known = {_fold(d.name) for d in departments(conn, include_inactive=True)}
+        for name in dict.fromkeys(p.department for p in new):
+            if _fold(name) not in known:
+                local.save(conn, device, "category", CategoryPayload(id=new_uuid7(), name=name))
+                known.add(_fold(name))
+        for item in new:
+            local.save(conn, device, "product", starter_payload(item), op="upsert")
+        if new:
+            staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                        detail=f"Catálogo inicial: {len(new)} productos agregados")
+    return len(new)
+
+
+_QTY = re.compile(r"[0-9]{1,9}(\.[0-9]{1,3})?")
+_PCT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
+
+
+def parse_qty(text: str, by_weight: bool, field: str) -> int:
+    """``"12"`` pieces or ``"1.5"`` kg as thousandths; pieces must be whole."""
+    plain = text.strip()
+    if not _QTY.fullmatch(plain):
+        example = "1.5" if by_weight else "12"
+        raise ProductRefused(f"«{plain[:30]}» no es una cantidad válida; ejemplo: {example}",
+                             field=field, code="invalid_quantity")
+    milli = int(Decimal(plain) * QTY_SCALE)
+    if not by_weight and milli % QTY_SCALE:
+        raise ProductRefused(f"«{plain}»: un producto por pieza lleva cantidades enteras",
+                             field=field, code="invalid_quantity")
+    return milli
+
+
+def parse_pct(text: str, field: str = "ieps") -> int:
+    """``"8"``, ``"26.5 %"`` → basis points (800, 2650)."""
+    plain = text.strip().removesuffix("%").strip()
+    if not _PCT.fullmatch(plain):
+        raise ProductRefused(f"«{text.strip()[:30]}» no es un porcentaje válido; ejemplo: 8",
+                             field=field, code="invalid_percent")
+    return int(Decimal(plain) * 100)
+
+
+def pct_text(bp: int) -> str:
+    return f"{bp // 100}" + (f".{bp % 100:02d}".rstrip("0") if bp % 100 else "")
+
+
+def qty_text(qty_milli: int, by_weight: bool) -> str:
+    """Quantities as people write them in a form or a spreadsheet: ``24``, ``1.5`` (kg)."""
+    whole, frac = divmod(qty_milli, QTY_SCALE)
+    if not frac:
+        return str(whole)
+    return f"{whole}.{frac:03d}".rstrip("0")
+

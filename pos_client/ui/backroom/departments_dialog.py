@@ -1,0 +1,115 @@
+"""The shop's departments: add, rename (its products follow), switch off and on."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_client.services import catalog_admin
+from pos_client.services.catalog_admin import Department
+from pos_client.ui.context import AppContext
+from shared.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+class DepartmentsDialog(QDialog):
+    changed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Departamentos")
+        self.resize(520, 480)
+        self.name = QLineEdit(placeholderText="Nombre del departamento")
+        self.list = QListWidget()
+        self.list.setStyleSheet("QListWidget::item { min-height: 40px; }")
+        self.list.currentItemChanged.connect(
+            lambda item, _: self.name.setText(self._selected().name if item else ""))
+        self.name.setMinimumHeight(48)
+        self.error = QLabel(wordWrap=True)
+        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
+        grid = QGridLayout()
+        for i, (text, slot) in enumerate((("Agregar", self.add), ("Renombrar", self.rename),
+                                          ("Activar / desactivar", self.toggle),
+                                          ("Cerrar (Esc)", self.accept))):
+            button = QPushButton(text)
+            button.setMinimumHeight(48)
+            button.clicked.connect(slot)
+            grid.addWidget(button, i // 2, i % 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.name)
+        layout.addWidget(self.error)
+        layout.addLayout(grid)
+        self.load()
+
+    def load(self) -> None:
+        def load() -> list[Department]:
+            with self.ctx.db.read() as conn:
+                return catalog_admin.departments(conn, include_inactive=True)
+
+        self.ctx.worker.submit(load, self._show, self._failed)
+
+    def _show(self, rows: list[Department]) -> None:
+        self.list.clear()
+        for d in rows:
+            item = QListWidgetItem(d.name if d.active else f"{d.name} (inactivo)")
+            item.setData(Qt.ItemDataRole.UserRole, d)
+            self.list.addItem(item)
+
+    def _selected(self) -> Department:
+        department: Department = self.list.currentItem().data(Qt.ItemDataRole.UserRole)
+        return department
+
+    def _cashier(self) -> uuid.UUID | None:
+        return self.ctx.session.cashier.id if self.ctx.session else None
+
+    def _run(self, job: Callable[[], Any]) -> None:
+        def done(_: Any) -> None:
+            self.error.clear()
+            self.load()
+            self.changed.emit()
+
+        self.ctx.worker.submit(job, done, self._failed)
+
+    def add(self) -> None:
+        name = self.name.text()
+        self._run(lambda: catalog_admin.add_department(self.ctx.db, self.ctx.device, name,
+                                                       self._cashier()))
+
+    def rename(self) -> None:
+        if self.list.currentItem() is None:
+            self.error.setText("Elige el departamento que quieres renombrar.")
+            return
+        dept, name = self._selected(), self.name.text()
+        self._run(lambda: catalog_admin.rename_department(self.ctx.db, self.ctx.device, dept.id,
+                                                          name, self._cashier()))
+
+    def toggle(self) -> None:
+        if self.list.currentItem() is None:
+            self.error.setText("Elige un departamento.")
+            return
+        dept = self._selected()
+        self._run(lambda: catalog_admin.set_department_active(
+            self.ctx.db, self.ctx.device, dept.id, not dept.active, self._cashier()))
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, DomainError):
+            log.error("department change failed", exc_info=exc)
+        self.error.setText(exc.message if isinstance(exc, DomainError) else f"No se pudo: {exc}")

@@ -1,0 +1,104 @@
+"""The import preview: every row of the file with what importing would do, then one confirmation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_client.services import catalog_io
+from pos_client.services.catalog_io import ImportPreview, ImportResult, RowResult
+from pos_client.ui.context import AppContext
+from pos_client.ui.models import ModelIndex, RowsModel
+from shared.errors import DomainError
+from shared.money import format_mxn
+
+log = logging.getLogger(__name__)
+_STATUS = {"nuevo": "Nuevo", "actualiza": "Actualiza", "error": "Error"}
+_ERROR_COLOR = QColor("#b00020")
+
+
+class PreviewModel(RowsModel[RowResult]):
+    HEADERS = ("Renglón", "Estado", "Producto", "Precio", "Detalle")
+
+    def data(self, index: ModelIndex, role: int = 0) -> Any:
+        r = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            price = format_mxn(r.payload.price) if r.payload else ""
+            detail = "; ".join(e.split(", ", 1)[-1] for e in r.errors)
+            return (str(r.row), _STATUS[r.status], r.name, price, detail)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and r.status == "error":
+            return _ERROR_COLOR
+        if role == Qt.ItemDataRole.ToolTipRole and r.errors:
+            return "\n".join(r.errors)
+        return None
+
+
+class ImportDialog(QDialog):
+    """Shows the preview; "Importar N productos válidos" writes them all in one transaction."""
+
+    imported = Signal(str)  # what was done, in Spanish, for the page's status line
+
+    def __init__(self, ctx: AppContext, plan: ImportPreview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.plan = ctx, plan
+        self.setWindowTitle("Importar productos")
+        self.resize(960, 560)
+        self.model = PreviewModel()
+        self.model.set_rows(plan.rows)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(2, 260)
+        summary = (f"{plan.new_count} nuevos, {plan.update_count} se actualizan, "
+                   f"{plan.error_count} con error (no se importan).")
+        if plan.ignored_columns:
+            summary += " Columnas que no se usan: " + ", ".join(plan.ignored_columns) + "."
+        self.summary = QLabel(summary, wordWrap=True)
+        self.error = QLabel(wordWrap=True)
+        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
+        valid = len(plan.valid)
+        self.import_button = QPushButton(f"Importar {valid} productos válidos")
+        self.import_button.setEnabled(valid > 0)
+        self.cancel_button = QPushButton("Cancelar (Esc)")
+        for b in (self.import_button, self.cancel_button):
+            b.setMinimumHeight(48)
+        self.import_button.clicked.connect(self.run_import)
+        self.cancel_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.import_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def run_import(self) -> None:
+        self.import_button.setEnabled(False)
+        cashier = self.ctx.session.cashier.id if self.ctx.session else None
+        self.ctx.worker.submit(
+            lambda: catalog_io.apply(self.ctx.db, self.ctx.device, self.plan, cashier),
+            self._done, self._failed)
+
+    def _done(self, result: ImportResult) -> None:
+        self.imported.emit(f"Importados: {result.new} nuevos y {result.updated} actualizados.")
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, DomainError):
+            log.error("import failed", exc_info=exc)
+        self.error.setText(exc.message if isinstance(exc, DomainError) else f"No se pudo importar: {exc}")
+        self.import_button.setEnabled(True)

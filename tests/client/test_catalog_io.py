@@ -1,0 +1,228 @@
+"""Catalog import/export and the product/department use cases, on a real store."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from pos_client.services import catalog_admin, catalog_io
+from pos_client.services.catalog_admin import ProductDraft, ProductRefused
+from pos_client.services.catalog_io import ImportRefused
+from pos_client.services.device import Device
+from pos_client.store.database import Database
+from pos_client.store.repositories import catalog
+from pos_client.store.schema import audit_events, outbox, products
+from shared.tax import IvaRate
+
+COCA = "7501055300075"  # in the small starter catalog, as «Coca-Cola 600 ml» at $22.00
+
+BAD_CSV = """nombre,codigos,departamento,costo,precio,iva,ieps,granel,minimo
+Chiles Jalapeños La Costeña 220 g,7501000000101,Abarrotes,15,21.50,0,,no,6
+Galletas Marías,7501000000102,Galletas,10,-5,16,,no,
+Sabritas Limón,7501000000103,Botanas,10,18,15,,no,
+,7501000000104,Botanas,10,18,16,,no,
+Doritos Nacho,7501000000101,Botanas,10,19,16,,no,
+Cacahuates,7501000000105,Botanas,10,"12,5",16,,no,
+Coca-Cola 600 ml,7501055300075,Bebidas,17.20,23.50,16,,no,24
+Queso Oaxaca,,Salchichonería,90,140,0,,si,1.5
+"""
+
+
+def _count(db: Database, table, *where) -> int:  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+
+def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_bad_rows_are_reported_with_their_row_and_only_valid_rows_import(
+        stocked: Database, device: Device, tmp_path: Path) -> None:
+    plan = catalog_io.preview(stocked, _write(tmp_path, "lista.csv", BAD_CSV))
+
+    by_row = {r.row: r for r in plan.rows}
+    assert [by_row[n].status for n in range(2, 10)] == [
+        "nuevo", "error", "error", "error", "error", "error", "actualiza", "nuevo"]
+    assert by_row[3].errors == ("Renglón 3, precio: el importe no puede ser negativo.",)
+    assert by_row[4].errors == ("Renglón 4, iva: «15» no es una tasa de IVA (16, 8, 0 o exento)",)
+    assert by_row[5].errors == ("Renglón 5, nombre: el nombre no puede quedar vacío.",)
+    assert by_row[6].errors == ("Renglón 6, codigos: el código 7501000000101 ya está en el renglón 2",)
+    assert by_row[7].errors[0].startswith("Renglón 7, precio: «12,5» no es un importe válido")
+    assert (plan.new_count, plan.update_count, plan.error_count) == (2, 1, 5)
+
+    before = _count(stocked, products)
+    outbox_before = _count(stocked, outbox)
+    result = catalog_io.apply(stocked, device, plan, cashier_id=None)
+
+    assert (result.new, result.updated) == (2, 1)
+    assert _count(stocked, products) == before + 2
+    assert _count(stocked, outbox) == outbox_before + 3 + 1  # three products, one audit event
+    assert _count(stocked, audit_events, audit_events.c.action == "catalog_edit") == 1
+    with stocked.read() as conn:
+        coca = catalog.by_barcode(conn, COCA)
+        assert coca is not None
+        assert coca.price == 2350
+        assert coca.stock_milli > 0  # same product (same id): its stock is still there
+        queso = catalog.search(conn, "queso oaxaca")[0]
+        assert queso.sold_by_weight
+        assert queso.iva is IvaRate.TASA_CERO
+        assert catalog.payload(conn, queso.id).min_stock_milli == 1500  # type: ignore[union-attr]
+        for code in ("7501000000102", "7501000000103", "7501000000104"):
+            assert catalog.by_barcode(conn, code) is None
+        chiles = catalog.by_barcode(conn, "7501000000101")
+        assert chiles is not None
+        assert chiles.name == "Chiles Jalapeños La Costeña 220 g"
+
+
+def test_excel_file_imports_numbers_typed_as_numbers(
+        stocked: Database, device: Device, tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Nombre", "Código", "Departamento", "Precio", "Precio mayoreo",
+                  "Cantidad mayoreo", "IVA", "IEPS", "Activo"])
+    sheet.append(["Refresco Jarritos Tamarindo", 7501000000201, "Bebidas", 18.5, 16, 12, 16, 8, "sí"])
+    sheet.append(["Mazapán De la Rosa", "7501000000202", "Dulces", 6, None, None, "exento", None, None])
+    sheet.append(["Chicles", "7501000000203", "Dulces", "abc", None, None, 16, None, None])
+    path = tmp_path / "lista.xlsx"
+    book.save(path)
+
+    plan = catalog_io.preview(stocked, path)
+
+    assert [r.status for r in plan.rows] == ["nuevo", "nuevo", "error"]
+    assert plan.rows[2].errors[0].startswith("Renglón 4, precio: «abc»")
+    catalog_io.apply(stocked, device, plan, cashier_id=None)
+    with stocked.read() as conn:
+        jarritos = catalog.payload(conn, catalog.by_barcode(conn, "7501000000201").id)  # type: ignore[union-attr]
+    assert jarritos is not None
+    assert (jarritos.price, jarritos.wholesale_price, jarritos.wholesale_min_milli) == (1850, 1600, 12000)
+    assert jarritos.ieps_bp == 800
+    assert jarritos.department == "Bebidas"
+
+
+def test_windows_1252_semicolon_csv_keeps_its_accents(
+        stocked: Database, device: Device, tmp_path: Path) -> None:
+    text = "Nombre;Código;Departamento;Precio\r\nChiles Jalapeños;7501000000301;Abarrotes;21.50\r\n"
+    path = _write(tmp_path, "excel.csv", text, encoding="cp1252")
+
+    plan = catalog_io.preview(stocked, path)
+
+    assert plan.error_count == 0
+    assert plan.rows[0].name == "Chiles Jalapeños"
+    catalog_io.apply(stocked, device, plan, cashier_id=None)
+    with stocked.read() as conn:
+        found = catalog.by_barcode(conn, "7501000000301")
+    assert found is not None
+    assert found.name == "Chiles Jalapeños"
+    assert found.department == "Abarrotes"
+
+
+@pytest.mark.parametrize("export", [catalog_io.export_csv, catalog_io.export_xlsx])
+def test_an_export_reimports_as_updates_with_no_errors(
+        stocked: Database, device: Device, tmp_path: Path, export) -> None:  # type: ignore[no-untyped-def]
+    catalog_admin.save_product(stocked, device, ProductDraft(
+        name="Tortilla a granel", price=2400, sold_by_weight=True, min_stock_milli=2500,
+        wholesale_price=2200, wholesale_min_milli=5000, ieps_bp=850, department="Tortillería",
+        active=False), cashier_id=None)
+    path = tmp_path / ("catalogo.csv" if export is catalog_io.export_csv else "catalogo.xlsx")
+    with stocked.read() as conn:
+        exported = export(conn, path)
+        before = catalog_io.all_products(conn)
+
+    plan = catalog_io.preview(stocked, path)
+
+    assert exported == len(before) == 13
+    assert (plan.error_count, plan.new_count, plan.update_count) == (0, 0, 13)
+    assert [r.payload for r in plan.rows] == before  # same ids, same values: nothing would change
+
+
+def test_a_file_without_the_price_column_or_too_large_is_refused(stocked: Database, tmp_path: Path) -> None:
+    with pytest.raises(ImportRefused, match="Falta la columna «precio»"):
+        catalog_io.preview(stocked, _write(tmp_path, "a.csv", "nombre,codigo\nPan,123\n"))
+    big = tmp_path / "big.csv"
+    with big.open("wb") as f:
+        f.truncate(catalog_io.MAX_FILE_BYTES + 1)
+    with pytest.raises(ImportRefused, match="20 MB"):
+        catalog_io.preview(stocked, big)
+    many = "nombre,precio\n" + "Pan,1\n" * (catalog_io.MAX_ROWS + 1)
+    with pytest.raises(ImportRefused, match="50,000"):
+        catalog_io.preview(stocked, _write(tmp_path, "many.csv", many))
+
+
+def test_import_with_no_valid_rows_writes_nothing(stocked: Database, device: Device, tmp_path: Path) -> None:
+    plan = catalog_io.preview(stocked, _write(tmp_path, "a.csv", "nombre,precio\nPan,-1\n"))
+    before = _count(stocked, outbox)
+    with pytest.raises(ImportRefused):
+        catalog_io.apply(stocked, device, plan, cashier_id=None)
+    assert _count(stocked, outbox) == before
+
+
+# ---- saving products and departments --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("draft", "message"), [
+    (ProductDraft(name="  ", price=100), "El nombre no puede quedar vacío."),
+    (ProductDraft(name="Pan", price=-100), "El precio no puede ser negativo."),
+    (ProductDraft(name="Pan", price=20_000_000), "El precio pasa del máximo de $100,000.00."),
+    (ProductDraft(name="Pan", price=100, cost=-1), "El costo no puede ser negativo."),
+    (ProductDraft(name="Pan", price=100, wholesale_price=120, wholesale_min_milli=6000),
+     "El precio de mayoreo ($1.20) no puede ser mayor que el precio ($1.00)."),
+    (ProductDraft(name="Pan", price=100, wholesale_price=90),
+     "Indica desde qué cantidad aplica el mayoreo."),
+    (ProductDraft(name="Pan", price=100, ieps_bp=17_000), "El IEPS debe estar entre 0 y 160 %."),
+    (ProductDraft(name="Pan", price=100, barcodes=(COCA,)),
+     "El código 7501055300075 ya es de «Coca-Cola 600 ml»."),
+])
+def test_save_product_refuses_in_spanish_and_writes_nothing(
+        stocked: Database, device: Device, draft: ProductDraft, message: str) -> None:
+    before = _count(stocked, outbox)
+    with pytest.raises(ProductRefused) as refused:
+        catalog_admin.save_product(stocked, device, draft, cashier_id=None)
+    assert refused.value.message == message
+    assert _count(stocked, outbox) == before
+
+
+def test_departments_are_added_once_and_a_rename_moves_their_products(
+        stocked: Database, device: Device) -> None:
+    dept = catalog_admin.add_department(stocked, device, "Refrescos", cashier_id=None)
+    with pytest.raises(catalog_admin.DepartmentRefused, match="Ya existe"):
+        catalog_admin.add_department(stocked, device, "refrescos ", cashier_id=None)
+    catalog_admin.save_product(stocked, device, ProductDraft(name="Boing Mango", price=1800,
+                                                             department="Refrescos"), cashier_id=None)
+
+    moved = catalog_admin.rename_department(stocked, device, dept, "Bebidas frías", cashier_id=None)
+    catalog_admin.set_department_active(stocked, device, dept, False, cashier_id=None)
+
+    assert moved == 1
+    with stocked.read() as conn:
+        assert catalog.search(conn, "boing")[0].department == "Bebidas frías"
+        assert "Bebidas frías" not in [d.name for d in catalog_admin.departments(conn)]
+        assert [d.active for d in catalog_admin.departments(conn, include_inactive=True)
+                if d.id == dept] == [False]
+
+
+def test_delete_product_leaves_a_tombstone_and_an_audit_event(stocked: Database, device: Device) -> None:
+    with stocked.read() as conn:
+        coca = catalog.by_barcode(conn, COCA)
+    assert coca is not None
+    catalog_admin.delete_product(stocked, device, coca.id, cashier_id=None)
+    assert _count(stocked, products, products.c.id == str(coca.id), products.c.deleted == 1) == 1
+    assert _count(stocked, audit_events, audit_events.c.subject_id == str(coca.id)) == 1
+    with pytest.raises(Exception, match="no existe"):
+        catalog_admin.delete_product(stocked, device, uuid.uuid4(), cashier_id=None)
+
+
+def test_exported_xlsx_keeps_barcodes_as_text(stocked: Database, tmp_path: Path) -> None:
+    path = tmp_path / "c.xlsx"
+    with stocked.read() as conn:
+        catalog_io.export_xlsx(conn, path)
+    sheet = load_workbook(path, read_only=True).worksheets[0]
+    codes = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert COCA in codes

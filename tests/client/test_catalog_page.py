@@ -1,0 +1,257 @@
+"""The Productos page driven through its widgets, checked against the SQLite rows it writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from sqlalchemy import func, select
+
+from pos_client.services import catalog_admin
+from pos_client.store.database import Database
+from pos_client.store.repositories import catalog
+from pos_client.store.schema import audit_events, categories, outbox, products
+from pos_client.ui.backroom.catalog_page import CatalogPage
+from pos_client.ui.context import AppContext
+from shared.catalog import load_starter_catalog, starter_product_id
+from tests.support.qt import show_active
+
+COCA = "7501055300075"
+
+
+def _count(db: Database, table, *where) -> int:  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+
+def _page(qtbot, ctx: AppContext) -> CatalogPage:  # type: ignore[no-untyped-def]
+    page = CatalogPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    show_active(qtbot, page)
+    qtbot.waitUntil(lambda: ctx.worker.idle and page.model.rowCount() == 12)
+    return page
+
+
+def _open(qtbot, page: CatalogPage, name: str) -> None:  # type: ignore[no-untyped-def]
+    row = next(i for i in range(page.model.rowCount()) if page.model.product(i).name == name)
+    page.table.selectRow(row)
+    qtbot.waitUntil(lambda: page.editor.name.text() == name)
+
+
+def test_editing_a_price_saves_the_product_its_outbox_change_and_an_audit_event(  # type: ignore[no-untyped-def]
+        qtbot, ctx: AppContext) -> None:
+    page = _page(qtbot, ctx)
+    _open(qtbot, page, "Coca-Cola 600 ml")
+    assert page.editor.price.text() == "$22.00"
+    assert [page.editor.codes.item(i).text() for i in range(page.editor.codes.count())] == [COCA]
+    changes_before = _count(ctx.db, outbox, outbox.c.entity == "product")
+
+    page.editor.price.clear()
+    qtbot.keyClicks(page.editor.price, "23.50")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.status.text().startswith("Guardado"))
+
+    coca_id = starter_product_id(COCA)
+    assert _count(ctx.db, products, products.c.id == str(coca_id), products.c.price == 2350) == 1
+    assert _count(ctx.db, outbox, outbox.c.entity == "product") == changes_before + 1
+    assert _count(ctx.db, audit_events, audit_events.c.action == "catalog_edit",
+                  audit_events.c.subject_id == str(coca_id),
+                  audit_events.c.cashier_id == str(ctx.session.cashier.id)) == 1  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: any(page.model.product(i).price == 2350 for i in range(page.model.rowCount())))
+    assert page.error.text() == ""
+
+
+def test_a_negative_price_is_refused_on_the_page_and_nothing_is_written(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    _open(qtbot, page, "Coca-Cola 600 ml")
+    before = _count(ctx.db, outbox)
+
+    page.editor.price.setText("-5")
+    qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.error.text() != "")
+
+    assert page.error.text() == "El precio no puede ser negativo."
+    assert page.error.isVisible()
+    assert _count(ctx.db, outbox) == before
+    assert _count(ctx.db, products, products.c.price == 2200,
+                  products.c.id == str(starter_product_id(COCA))) == 1
+
+
+def test_a_new_product_with_a_barcode_already_in_use_is_refused(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.editor.name, "Refresco pirata")
+    qtbot.keyClicks(page.editor.price, "15")
+    qtbot.keyClicks(page.editor.new_code, COCA)
+    qtbot.keyClick(page.editor.new_code, Qt.Key.Key_Return)
+    before = _count(ctx.db, products)
+
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.error.text() != "")
+
+    assert page.error.text() == "El código 7501055300075 ya es de «Coca-Cola 600 ml»."
+    assert _count(ctx.db, products) == before
+
+
+def test_a_bad_number_is_refused_before_any_work(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    _open(qtbot, page, "Coca-Cola 600 ml")
+    page.editor.price.setText("12,5")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert page.error.text().startswith("Precio: «12,5» no es un importe válido")
+    page.editor.price.setText("30")
+    page.editor.minimum.setText("2.5")  # a piece product
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert "cantidades enteras" in page.error.text()
+
+
+def test_new_product_with_every_field(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    catalog_admin.add_department(ctx.db, ctx.device, "Salchichonería", cashier_id=None)
+    page = _page(qtbot, ctx)
+    page.load_departments()
+    qtbot.waitUntil(lambda: page.editor.department.findText("Salchichonería") >= 0)
+    page.new_product()
+    page.editor.name.setText("Jamón de pavo")  # QTest cannot type non-ASCII offscreen
+    page.editor.department.setCurrentText("Salchichonería")
+    page.editor.by_weight.setCurrentIndex(1)
+    page.editor.cost.setText("120")
+    page.editor.price.setText("$180.00")
+    page.editor.wholesale_price.setText("165")
+    page.editor.wholesale_min.setText("2")
+    page.editor.iva.setCurrentIndex(page.editor.iva.findText("IVA 0%"))
+    page.editor.minimum.setText("0.5")
+    for code in ("2000001", "2000002"):
+        page.editor.new_code.setText(code)
+        page.editor.add_code()
+
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.status.text().startswith("Guardado"))
+
+    with ctx.db.read() as conn:
+        found = catalog.by_barcode(conn, "2000002")
+        assert found is not None
+        saved = catalog.payload(conn, found.id)
+    assert saved is not None
+    assert (saved.department, saved.sold_by_weight, saved.cost, saved.price) == (
+        "Salchichonería", True, 12000, 18000)
+    assert (saved.wholesale_price, saved.wholesale_min_milli, saved.min_stock_milli) == (16500, 2000, 500)
+    assert saved.barcodes == ["2000001", "2000002"]
+    assert saved.iva.value == "0"
+
+
+def test_delete_asks_then_leaves_a_tombstone(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    _open(qtbot, page, "Coca-Cola 600 ml")
+    answers = [False, True]
+    page.confirm = lambda _question: answers.pop(0)  # type: ignore[method-assign]
+
+    qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    assert _count(ctx.db, products, products.c.deleted == 1) == 0
+    qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.status.text().startswith("Eliminado"))
+
+    assert _count(ctx.db, products, products.c.deleted == 1,
+                  products.c.id == str(starter_product_id(COCA))) == 1
+    qtbot.waitUntil(lambda: page.model.rowCount() == 11)
+
+
+def test_import_shows_each_row_and_imports_only_the_valid_ones(  # type: ignore[no-untyped-def]
+        qtbot, ctx: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "lista.csv"
+    path.write_text("nombre,codigo,precio,iva\nPan dulce,7500000000011,8.50,0\n"
+                    "Concha,7500000000012,-1,0\nCoca-Cola 600 ml,7501055300075,24,16\n", "utf-8")
+    page = _page(qtbot, ctx)
+
+    page.import_file(path)
+    qtbot.waitUntil(lambda: page.import_dialog is not None and page.import_dialog.isVisible())
+    dialog = page.import_dialog
+    assert dialog is not None
+    model = dialog.model
+    cells = [[model.index(r, c).data() for c in range(5)] for r in range(model.rowCount())]
+    assert [row[:2] for row in cells] == [["2", "Nuevo"], ["3", "Error"], ["4", "Actualiza"]]
+    assert cells[1][4] == "precio: el importe no puede ser negativo."
+    assert dialog.import_button.text() == "Importar 2 productos válidos"
+
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+    assert page.status.text() == "Importados: 1 nuevos y 1 actualizados."
+    with ctx.db.read() as conn:
+        assert catalog.by_barcode(conn, "7500000000011") is not None
+        assert catalog.by_barcode(conn, "7500000000012") is None
+        coca = catalog.by_barcode(conn, COCA)
+    assert coca is not None
+    assert coca.price == 2400
+    qtbot.waitUntil(lambda: page.model.rowCount() == 13)
+
+
+def test_export_writes_a_file_that_says_how_many(qtbot, ctx: AppContext, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    page.export_to(tmp_path / "productos.csv")
+    qtbot.waitUntil(lambda: page.status.text() != "")
+    assert page.status.text() == "Exportados 12 productos a productos.csv."
+    assert "Coca-Cola 600 ml" in (tmp_path / "productos.csv").read_text("utf-8-sig")
+
+
+def test_starter_pick_adds_only_the_chosen_products(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    page.open_starter()
+    qtbot.waitUntil(lambda: page.starter_dialog is not None and page.starter_dialog.isVisible())
+    dialog = page.starter_dialog
+    assert dialog is not None
+    _, coca_item = dialog.items[COCA]
+    assert coca_item.text(0) == "Coca-Cola 600 ml (ya está)"
+    assert not coca_item.flags() & Qt.ItemFlag.ItemIsEnabled
+    missing = [p for p in load_starter_catalog() if p.barcode not in {
+        b for b, (_, item) in dialog.items.items() if not item.flags() & Qt.ItemFlag.ItemIsEnabled}]
+    chosen = missing[:2]
+    for p in chosen:
+        dialog.set_checked(p.barcode)
+    dialog.set_checked(COCA)  # already there: stays out
+    before = _count(ctx.db, products)
+
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+    assert _count(ctx.db, products) == before + 2
+    for p in chosen:
+        assert _count(ctx.db, products, products.c.id == str(starter_product_id(p.barcode))) == 1
+    assert _count(ctx.db, products, products.c.id == str(starter_product_id(missing[2].barcode))) == 0
+    assert _count(ctx.db, categories) == len({p.department for p in chosen})
+    assert page.status.text() == "Agregados 2 productos del catálogo inicial."
+
+
+def test_departments_dialog_adds_and_refuses_a_repeat(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    page.open_departments()
+    dialog = page.departments_dialog
+    assert dialog is not None
+    dialog.name.setText("Cremería")
+    dialog.add()
+    qtbot.waitUntil(lambda: dialog.list.count() == 1)
+    dialog.name.setText("cremeria")
+    dialog.add()
+    qtbot.waitUntil(lambda: dialog.error.text() != "")
+    assert dialog.error.text() == "Ya existe el departamento «Cremería»."
+    assert _count(ctx.db, categories) == 1
+    qtbot.waitUntil(lambda: page.editor.department.findText("Cremería") >= 0)
+
+
+def test_search_narrows_the_list_and_inactive_products_can_be_found_again(  # type: ignore[no-untyped-def]
+        qtbot, ctx: AppContext) -> None:
+    page = _page(qtbot, ctx)
+    qtbot.keyClicks(page.search, "coca")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)  # 600 ml, 2 L, Sin Azúcar
+    _open(qtbot, page, "Coca-Cola 2 L")
+    page.editor.active.setChecked(False)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+
+    page.show_inactive.setChecked(True)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    _open(qtbot, page, "Coca-Cola 2 L")
+    page.editor.active.setChecked(True)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
+    assert _count(ctx.db, products, products.c.name == "Coca-Cola 2 L", products.c.active == 1) == 1
