@@ -235,14 +235,15 @@ def move_aside(db_path: Path, label: str, now: datetime) -> Path | None:
     return aside
 
 
-def restore(backup: Path, db_path: Path, now: datetime) -> Path | None:
+def restore(backup: Path, db_path: Path, now: datetime, *,
+            aside_label: str = "antes-de-restaurar") -> Path | None:
     """Put ``backup`` in place of the store (which must be closed); return where the replaced
-    store was kept (None if there was none)."""
+    store was kept (None if there was none). The backup is checked before anything moves."""
     verify_backup(backup)
     incoming = db_path.with_name(db_path.name + ".restaurando")
     shutil.copyfile(backup, incoming)
     _fsync(incoming)
-    aside = move_aside(db_path, "antes-de-restaurar", now)
+    aside = move_aside(db_path, aside_label, now)
     os.replace(incoming, db_path)
     _fsync_dir(db_path.parent)
     log.warning("store restored from %s", backup)
@@ -318,3 +319,15 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fd)
     except OSError:
         pass
+
+
+def newest_good_backup(backups: Path) -> Backup | None:
+    """The newest backup that passes :func:`verify_backup` (older ones are tried in turn)."""
+    for candidate in list_backups(backups):
+        try:
+            verify_backup(candidate.path)
+        except BadBackup as exc:
+            log.warning("skipping a bad backup: %s", exc.message)
+            continue
+        return candidate
+    return None
