@@ -101,6 +101,10 @@ class BackupPage(QWidget):
         title.setFont(font)
         self.last_label = QLabel("Cargando…")
         self.last_label.setWordWrap(True)
+        emphasis = QFont()
+        emphasis.setPointSize(13)
+        emphasis.setBold(True)
+        self.last_label.setFont(emphasis)
         about = QLabel("Cada día se hace un respaldo automático de esta caja; se guardan los de las "
                        f"últimas dos semanas en {self.folder}.")
         about.setWordWrap(True)
