@@ -6,12 +6,21 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject, QTimer
+
+    from pos_client.ui.worker import Worker
 
 log = logging.getLogger(__name__)
 
 NO_DISPLAY_EXIT = 3
+RESTART_EXIT = 75  # the back room asks for a restart, e.g. to apply a restore
+BACKUP_CHECK_MS = 60 * 60 * 1000
+BACKUP_FIRST_DELAY_MS = 2 * 60 * 1000  # leave the first minutes of the day to the till
 
 
 def default_data_dir() -> Path:
@@ -42,22 +51,31 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         return NO_DISPLAY_EXIT
 
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from pos_client.receipts.printers import load_printer
     from pos_client.services.device import load_device
-    from pos_client.store.database import Database
     from pos_client.sync.agent import SyncAgent
     from pos_client.ui.context import AppContext
     from pos_client.ui.main_window import MainWindow
+    from pos_client.ui.recovery import ask_with_dialog, open_store
     from pos_client.ui.worker import Worker
 
     app = QApplication.instance() or QApplication(sys.argv)
-    db = Database(data_dir / "pos.sqlite3")
+    worker = Worker()
+    apply_requested_restore(data_dir)
+    # A modal question on a screen nobody sees would hang the start: say it on stderr instead.
+    can_ask = not exit_when_ready and QGuiApplication.platformName() not in ("offscreen", "minimal")
+    db = open_store(data_dir, ask_with_dialog(data_dir, worker) if can_ask else None)
+    if isinstance(db, int):
+        worker.shutdown()
+        return db
     device = load_device(db)
     agent = SyncAgent(db, device) if device.paired else None
-    worker = Worker()
-    window = MainWindow(AppContext(db, device, worker), agent)
+    window = MainWindow(AppContext(db, device, worker, printer=load_printer(db)), agent)
     window.show()
+    schedule_backups(window, worker, data_dir)
     if not exit_when_ready:
         window.start_session()
     if agent:
@@ -72,9 +90,61 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
 
         QTimer.singleShot(0, ready)
     try:
-        return app.exec()
+        code = app.exec()
     finally:
         if agent:
             agent.stop()
         worker.shutdown()
         db.close()
+    if code == RESTART_EXIT and not exit_when_ready:
+        restart_process(data_dir)
+    return code
+
+
+def apply_requested_restore(data_dir: Path) -> None:
+    """Restore the backup chosen in the back room, before anything opens the store."""
+    from pos_client.store.backup import BadBackup, apply_pending_restore
+    from shared.clock import utc_now
+
+    try:
+        if restored := apply_pending_restore(data_dir, utc_now()):
+            log.warning("restored the store from %s", restored.name)
+    except BadBackup as exc:  # the store is untouched; say why the owner's choice did not happen
+        log.error("requested restore refused: %s", exc.message)
+        print(f"No se restauró el respaldo: {exc.message}", file=sys.stderr)
+
+
+def schedule_backups(parent: QObject, worker: Worker, data_dir: Path,
+                     first_delay_ms: int = BACKUP_FIRST_DELAY_MS) -> QTimer:
+    """Check every hour (and once soon after start) whether the daily backup is due; take it and
+    prune old ones on the worker thread. A failure is logged: the back room shows the backup's age."""
+    from PySide6.QtCore import QTimer
+
+    from pos_client.store.backup import scheduled_backup
+    from shared.clock import utc_now
+
+    def done(path: Path | None) -> None:
+        if path is not None:
+            log.info("daily backup taken: %s", path.name)
+
+    def failed(exc: BaseException) -> None:
+        log.error("daily backup failed", exc_info=exc)
+
+    def check() -> None:
+        worker.submit(lambda: scheduled_backup(data_dir, utc_now()), done, failed)
+
+    timer = QTimer(parent)
+    timer.setInterval(BACKUP_CHECK_MS)
+    timer.timeout.connect(check)
+    timer.start()
+    QTimer.singleShot(first_delay_ms, timer, check)
+    return timer
+
+
+def restart_process(data_dir: Path) -> None:
+    """Start the POS again in this process, over the same data folder (e.g. to apply a restore).
+
+    Only the folder is passed on: repeating a one-off flag such as ``--pair`` would redo it."""
+    log.info("restarting")
+    program = [] if getattr(sys, "frozen", False) else ["-m", "pos_client"]
+    os.execv(sys.executable, [sys.executable, *program, "--data-dir", str(data_dir)])

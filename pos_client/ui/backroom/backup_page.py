@@ -1,0 +1,274 @@
+"""Respaldos: the backups of this till, taking one now, and restoring one at the next start."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import Connection, select
+
+from pos_client.services import staff
+from pos_client.store.backup import (
+    Backup,
+    backup_now,
+    backups_dir,
+    cancel_restore,
+    list_backups,
+    pending_restore,
+    prune,
+    request_restore,
+)
+from pos_client.store.schema import settings
+from pos_client.ui.context import AppContext
+from shared.clock import utc_now
+from shared.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ZONE = "America/Mexico_City"
+STALE_AFTER = timedelta(days=2)
+_RED, _OK = "color: #b00020;", "color: #1b5e20;"
+
+
+def shop_zone(conn: Connection) -> ZoneInfo:
+    """The shop's time zone from its settings (the default one if unset or unknown)."""
+    name = conn.execute(select(settings.c.timezone).where(settings.c.deleted == 0)
+                        .order_by(settings.c.hlc.desc()).limit(1)).scalar()
+    try:
+        return ZoneInfo(name or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def age_text(age: timedelta) -> str:
+    if age < timedelta(hours=1):
+        return "hace menos de una hora"
+    if age < timedelta(days=1):
+        hours = int(age.total_seconds() // 3600)
+        return "hace 1 hora" if hours == 1 else f"hace {hours} horas"
+    return "hace 1 día" if age.days == 1 else f"hace {age.days} días"
+
+
+def size_text(size: int) -> str:
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / (1024 * 1024):.1f} MB"
+
+
+def request_restart() -> None:
+    """Leave the Qt loop asking ``run_pos`` to start the POS again (the restore is applied then)."""
+    from pos_client.app import RESTART_EXIT
+
+    QApplication.exit(RESTART_EXIT)
+
+
+class BackupPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.data_dir: Path = ctx.db.path.parent
+        self.folder = backups_dir(self.data_dir)
+        self.zone = ZoneInfo(DEFAULT_ZONE)
+        self.backups: list[Backup] = []
+        self.restart: Callable[[], None] = request_restart  # tests replace it
+        self.confirm: QMessageBox | None = None
+        self._build()
+        self.reload()
+
+    # ---- layout -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        title = QLabel("Respaldos")
+        font = QFont()
+        font.setPointSize(18)
+        font.setBold(True)
+        title.setFont(font)
+        self.last_label = QLabel("Cargando…")
+        self.last_label.setWordWrap(True)
+        emphasis = QFont()
+        emphasis.setPointSize(13)
+        emphasis.setBold(True)
+        self.last_label.setFont(emphasis)
+        about = QLabel("Cada día se hace un respaldo automático de esta caja; se guardan los de las "
+                       f"últimas dos semanas en {self.folder}.")
+        about.setWordWrap(True)
+        self.pending_label = QLabel("")
+        self.pending_label.setWordWrap(True)
+        self.pending_label.setStyleSheet(_RED)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["Fecha", "Tamaño"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(40)
+        self.backup_button = self._button("Respaldar ahora (Ctrl+B)", self.backup_now, "Ctrl+B")
+        self.restore_button = self._button("Restaurar… (Ctrl+R)", self.restore_selected, "Ctrl+R")
+        self.folder_button = self._button("Abrir carpeta (Ctrl+O)", self.open_folder, "Ctrl+O")
+        self.cancel_button = self._button("Cancelar restauración", self.cancel_pending, None)
+        self.cancel_button.hide()
+        self.message = QLabel(" ")
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (self.backup_button, self.restore_button, self.folder_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        for widget in (title, self.last_label, about, self.pending_label, self.cancel_button):
+            layout.addWidget(widget)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+
+    def _button(self, text: str, slot: Callable[[], object], key: str | None) -> QPushButton:
+        button = QPushButton(text)
+        button.setMinimumHeight(48)
+        button.clicked.connect(slot)
+        if key:
+            QShortcut(QKeySequence(key), self, slot)
+        return button
+
+    # ---- loading ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        def load() -> tuple[list[Backup], ZoneInfo, Path | None]:
+            with self.ctx.db.read() as conn:
+                zone = shop_zone(conn)
+            return list_backups(self.folder), zone, pending_restore(self.data_dir)
+
+        self.ctx.worker.submit(load, self._show, self._failed)
+
+    def _show(self, loaded: tuple[list[Backup], ZoneInfo, Path | None]) -> None:
+        self.backups, self.zone, pending = loaded
+        self.table.setRowCount(len(self.backups))
+        for row, backup in enumerate(self.backups):
+            self.table.setItem(row, 0, QTableWidgetItem(self.when(backup)))
+            self.table.setItem(row, 1, QTableWidgetItem(size_text(backup.size)))
+        if self.backups:
+            self.table.selectRow(0)
+        self._show_last()
+        self._show_pending(pending)
+
+    def when(self, backup: Backup) -> str:
+        return backup.taken_at.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+
+    def _show_last(self) -> None:
+        if not self.backups:
+            self.last_label.setText("Todavía no hay respaldos de esta caja.")
+            self.last_label.setStyleSheet(_RED)
+            return
+        newest = self.backups[0]
+        age = utc_now() - newest.taken_at
+        self.last_label.setText(f"Último respaldo: {self.when(newest)} ({age_text(age)}).")
+        self.last_label.setStyleSheet(_RED if age > STALE_AFTER else _OK)
+
+    def _show_pending(self, pending: Path | None) -> None:
+        match = next((b for b in self.backups if b.path == pending), None)
+        if pending is None:
+            self.pending_label.setText("")
+        elif match is None:
+            self.pending_label.setText("Hay una restauración pendiente al volver a abrir MiChangarrito.")
+        else:
+            self.pending_label.setText(f"Al volver a abrir MiChangarrito se restaurará el respaldo del "
+                                       f"{self.when(match)}.")
+        self.cancel_button.setVisible(pending is not None)
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    def backup_now(self) -> None:
+        def take() -> Path:
+            path = backup_now(self.ctx.db.path, self.folder, utc_now())
+            prune(self.folder)
+            return path
+
+        self.backup_button.setEnabled(False)
+        self._say("Respaldando…", _OK)
+        self.ctx.worker.submit(take, self._backed_up, self._failed)
+
+    def _backed_up(self, path: Path) -> None:
+        self.backup_button.setEnabled(True)
+        self._say(f"Respaldo listo: {path.name}", _OK)
+        self.reload()
+
+    def selected(self) -> Backup | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.backups[rows[0].row()] if rows else None
+
+    def restore_selected(self) -> None:
+        backup = self.selected()
+        if backup is None:
+            self._say("Elige un respaldo de la lista.", _RED)
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Restaurar respaldo",
+                          f"¿Restaurar el respaldo del {self.when(backup)}?", parent=self)
+        box.setInformativeText(
+            "La caja quedará como estaba en esa fecha: lo registrado después no estará en esta "
+            "caja. Los datos actuales no se borran: se guardan aparte, en la carpeta de datos, "
+            "como «pos.sqlite3.antes-de-restaurar-…». Si la caja está vinculada a un servidor, "
+            "lo que ya se había sincronizado regresa solo.\n\nMiChangarrito se reiniciará.")
+        self.confirm_button = box.addButton("Restaurar y reiniciar", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Cancelar", QMessageBox.ButtonRole.RejectRole)
+        box.buttonClicked.connect(
+            lambda clicked: self._confirmed(backup) if clicked is self.confirm_button else None)
+        self.confirm = box
+        box.open()
+
+    def _confirmed(self, backup: Backup) -> None:
+        session = self.ctx.session
+
+        def schedule() -> None:
+            request_restore(self.data_dir, backup.path)  # refuses a bad backup before anything
+            try:
+                with self.ctx.db.write() as conn:
+                    staff.audit(conn, self.ctx.device, "restore",
+                                cashier_id=session.cashier.id if session else None,
+                                detail=f"Respaldo {backup.path.name}")
+            except BaseException:
+                cancel_restore(self.data_dir)
+                raise
+
+        self.restore_button.setEnabled(False)
+        self._say("Preparando la restauración…", _OK)
+        self.ctx.worker.submit(schedule, lambda _: self._scheduled(), self._failed)
+
+    def _scheduled(self) -> None:
+        self._say("Reiniciando para restaurar…", _OK)
+        log.warning("restore requested; restarting")
+        self.restart()
+
+    def cancel_pending(self) -> None:
+        self.ctx.worker.submit(lambda: cancel_restore(self.data_dir), lambda _: self.reload(),
+                               self._failed)
+
+    def open_folder(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.backup_button.setEnabled(True)
+        self.restore_button.setEnabled(True)
+        if isinstance(exc, DomainError):
+            self._say(exc.message, _RED)
+        else:
+            log.error("backup page job failed", exc_info=exc)
+            self._say(f"No se pudo: {exc}", _RED)
+
+    def _say(self, text: str, style: str) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(style)

@@ -1,0 +1,207 @@
+"""Opening the store at start, and the way out when its file is damaged.
+
+A damaged ``pos.sqlite3`` must end in a choice the owner understands, never in a traceback:
+restore the newest good backup, or start with an empty store; either way the damaged file is
+moved aside (``pos.sqlite3.danado-<fecha>``), never deleted, in case a technician can rescue it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy.exc
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from pos_client.store.backup import (
+    STORE_NAME,
+    Backup,
+    Health,
+    backups_dir,
+    check_database,
+    move_aside,
+    newest_good_backup,
+    restore,
+)
+from pos_client.store.database import Database, StoreError
+from pos_client.ui.worker import Worker
+from shared.clock import utc_now
+from shared.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+DAMAGED_STORE_EXIT = 4
+STORE_TOO_NEW_EXIT = 5
+DAMAGED_LABEL = "danado"
+_DAMAGE_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def when_text(moment: datetime) -> str:
+    """A backup's time for the owner. The shop's time zone lives inside the damaged store, so
+    this uses the computer's own clock zone, which is the shop's."""
+    return moment.astimezone().strftime("%d/%m/%Y a las %H:%M")
+
+
+def explanation(health: Health, data_dir: Path, newest: Backup | None) -> str:
+    """What happened and what each way out does, in plain Spanish."""
+    what = ("no es una base de datos válida" if health.state == "not_a_database"
+            else "está dañado")
+    lines = [
+        f"El archivo donde esta caja guarda sus ventas y su catálogo ({data_dir / STORE_NAME}) {what}.",
+        "Suele pasar por un apagón mientras se guardaba algo, o por una falla del disco.",
+        "El archivo dañado no se borra: se guarda aparte por si un técnico puede rescatarlo.",
+    ]
+    if newest is not None:
+        lines.append(f"El respaldo bueno más reciente es del {when_text(newest.taken_at)}. Al "
+                     "restaurarlo se pierde lo registrado después; si la caja está vinculada a un "
+                     "servidor, lo que ya se había sincronizado regresa solo.")
+    else:
+        lines.append(f"No hay respaldos en {backups_dir(data_dir)}: solo se puede empezar con una "
+                     "base vacía (o pedir ayuda antes de hacerlo).")
+    if health.detail:
+        lines.append(f"Detalle técnico: {health.detail}")
+    return "\n".join(lines)
+
+
+def damage_detail(exc: BaseException) -> str | None:
+    """The SQLite message when opening failed because the file is damaged; None otherwise
+    (a locked or unreadable file is not damage, and must not be moved aside)."""
+    orig = exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(orig, sqlite3.DatabaseError) and code is not None and code & 0xFF in _DAMAGE_CODES:
+        return str(orig)
+    return None
+
+
+def recover_from_backup(data_dir: Path, backup: Path) -> None:
+    restore(backup, data_dir / STORE_NAME, utc_now(), aside_label=DAMAGED_LABEL)
+
+
+def start_fresh(data_dir: Path) -> None:
+    move_aside(data_dir / STORE_NAME, DAMAGED_LABEL, utc_now())
+
+
+class RecoveryDialog(QDialog):
+    """Explains the damage and offers: restore the newest good backup, start empty, or quit.
+
+    Looking for a good backup and moving files run on the worker thread; the dialog is accepted
+    once the chosen repair is done, so the caller can open the store again.
+    """
+
+    def __init__(self, data_dir: Path, health: Health, worker: Worker,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir, self.health, self.worker = data_dir, health, worker
+        self.newest: Backup | None = None
+        self.setWindowTitle("La base de datos está dañada — MiChangarrito")
+        self.setMinimumWidth(640)
+        title = QLabel("No se pudo abrir la base de datos de esta caja")
+        font = QFont()
+        font.setPointSize(16)
+        font.setBold(True)
+        title.setFont(font)
+        self.message = QLabel(explanation(health, data_dir, None))
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel("Buscando respaldos…")
+        self.status.setStyleSheet("color: #b00020;")
+        self.status.setWordWrap(True)
+        self.restore_button = self._button("Buscando respaldos…", self.restore_newest)
+        self.restore_button.setEnabled(False)
+        self.fresh_button = self._button(
+            "Empezar con una base vacía (el archivo dañado se guarda aparte)", self.start_fresh)
+        self.quit_button = self._button("Salir", self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (title, self.message, self.status, self.restore_button, self.fresh_button,
+                       self.quit_button):
+            layout.addWidget(widget)
+        worker.submit(lambda: newest_good_backup(backups_dir(data_dir)), self._found,
+                      self._failed)
+
+    def _button(self, text: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setMinimumHeight(56)
+        button.clicked.connect(slot)
+        return button
+
+    def _found(self, newest: Backup | None) -> None:
+        self.newest = newest
+        self.message.setText(explanation(self.health, self.data_dir, newest))
+        self.status.setText(" ")
+        if newest is None:
+            self.restore_button.setText("No hay respaldos para restaurar")
+            return
+        self.restore_button.setText(f"Restaurar el respaldo del {when_text(newest.taken_at)}")
+        self.restore_button.setEnabled(True)
+        self.restore_button.setDefault(True)
+        self.restore_button.setFocus()
+
+    def restore_newest(self) -> None:
+        if self.newest is None:
+            return
+        backup = self.newest.path
+        self._run("Restaurando el respaldo…", lambda: recover_from_backup(self.data_dir, backup))
+
+    def start_fresh(self) -> None:
+        self._run("Guardando aparte el archivo dañado…", lambda: start_fresh(self.data_dir))
+
+    def _run(self, doing: str, job: Callable[[], None]) -> None:
+        for button in (self.restore_button, self.fresh_button, self.quit_button):
+            button.setEnabled(False)
+        self.status.setText(doing)
+        self.worker.submit(job, lambda _: self.accept(), self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        log.error("recovery step failed", exc_info=exc)
+        reason = exc.message if isinstance(exc, DomainError) else str(exc)
+        self.status.setText(f"No se pudo: {reason}")
+        self.restore_button.setEnabled(self.newest is not None)
+        self.fresh_button.setEnabled(True)
+        self.quit_button.setEnabled(True)
+
+
+Ask = Callable[[Health], bool]
+
+
+def open_store(data_dir: Path, ask: Ask | None) -> Database | int:
+    """The store in ``data_dir``, repaired first if its file is damaged; or an exit code.
+
+    ``ask`` lets the owner choose a repair (True once one was made); without it (no screen to
+    ask on) the explanation goes to stderr and the start stops with ``DAMAGED_STORE_EXIT``.
+    """
+    db_path = data_dir / STORE_NAME
+    while True:
+        health = check_database(db_path)
+        if not health.damaged:
+            try:
+                return Database(db_path)
+            except StoreError as exc:
+                print(exc.message, file=sys.stderr)
+                return STORE_TOO_NEW_EXIT
+            except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
+                detail = damage_detail(exc)
+                if detail is None:
+                    raise
+                health = Health("corrupt", detail)
+        log.error("damaged store %s: %s %s", db_path, health.state, health.detail)
+        if ask is None:
+            print(explanation(health, data_dir, newest_good_backup(backups_dir(data_dir))),
+                  file=sys.stderr)
+            print("Abre MiChangarrito en la pantalla de la caja para elegir qué hacer.", file=sys.stderr)
+            return DAMAGED_STORE_EXIT
+        if not ask(health):
+            return DAMAGED_STORE_EXIT
+
+
+def ask_with_dialog(data_dir: Path, worker: Worker) -> Ask:
+    """``open_store``'s question as a modal :class:`RecoveryDialog`."""
+    def ask(health: Health) -> bool:
+        dialog = RecoveryDialog(data_dir, health, worker)
+        return dialog.exec() == QDialog.DialogCode.Accepted
+    return ask
