@@ -11,7 +11,6 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, Qt, QTimer, Sig
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,12 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_client.receipts import sale_ticket
+from pos_client.receipts.document import Document
 from pos_client.services import backroom, counter, staff
 from pos_client.services.sales import SaleContext, SaleReceipt, record_sale
 from pos_client.services.staff import Cashier
-from pos_client.store.repositories import catalog, facts, outbox
+from pos_client.store.repositories import catalog, outbox
 from pos_client.store.repositories.catalog import Product
-from pos_client.store.repositories.facts import SaleSummary
 from pos_client.store.repositories.outbox import Rejected
 from pos_client.sync.agent import SyncAgent, SyncStatus
 from pos_client.sync.client import SyncRefused
@@ -44,8 +44,10 @@ from pos_client.ui.counter_dialogs import (
     ParkedDialog,
     UnknownBarcodeDialog,
 )
-from pos_client.ui.models import ProductsModel, SalesModel, TicketModel
+from pos_client.ui.models import ProductsModel, TicketModel
 from pos_client.ui.payment_dialog import PaymentDialog
+from pos_client.ui.printing import PreviewDialog, print_or_preview
+from pos_client.ui.sales_history import SalesHistoryDialog
 from pos_client.ui.scanner import ScanDetector
 from pos_client.ui.sync_dialogs import RejectedModel, pairing_code_dialog, rejected_dialog
 from pos_client.ui.weight_dialog import WeightDialog
@@ -673,6 +675,26 @@ class MainWindow(QMainWindow):
         """Print the sale's ticket (and open the drawer for cash); no printer: a preview that
         doesn't take the keyboard and closes at the next scan. A failed print never touches
         the sale: it is saved, and F6 reprints it."""
+        said = self.message_label.text()
+
+        def failed(message: str) -> None:
+            self.say(f"{said} No se imprimió el ticket: {message} Reimprímelo en Ventas (F6).",
+                     error=True)
+
+        def show(document: Document) -> None:
+            if self.ctx.printer is not None:
+                print_or_preview(self.ctx, self, document, on_failed=failed)
+                return
+            self._close_preview()
+            preview = PreviewDialog(document, self)
+            preview.setModal(False)
+            preview.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+            preview.show()
+            self.preview_dialog = preview
+            self.scan_input.setFocus()
+
+        self.worker.submit(lambda: sale_ticket.receipt(self.db, sale_id), show,
+                           lambda exc: failed(exc.message if isinstance(exc, DomainError) else ""))
 
     def _close_preview(self) -> None:
         preview = getattr(self, "preview_dialog", None)
@@ -681,6 +703,23 @@ class MainWindow(QMainWindow):
 
     def open_drawer(self) -> None:
         """Ctrl+D: open the drawer without a sale (change for a customer), with permission."""
+        printer = self.ctx.printer
+        if printer is None:
+            self.say("No hay impresora con cajón configurada (Trastienda → Impresora).", error=True)
+            return
+        session = self.ctx.session
+
+        def approved(approver: Cashier) -> None:
+            def kick() -> None:
+                printer.open_drawer()
+                with self.db.write() as conn:
+                    staff.audit(conn, self.device, "open_drawer",
+                                cashier_id=session.cashier.id if session else None,
+                                authorized_by=approver.id, detail="Cajón abierto sin venta")
+
+            self.worker.submit(kick, lambda _: self.say("Cajón abierto."), self._failed)
+
+        self.drawer_approval = request_permission(self.ctx, self, Permission.OPEN_DRAWER, approved)
 
     # ---- back room and shift -------------------------------------------------------------------
 
@@ -701,22 +740,10 @@ class MainWindow(QMainWindow):
     # ---- history ----------------------------------------------------------------------------
 
     def show_sales(self) -> None:
-        """The shop's recent sales, synced ones from other tills included."""
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Ventas recientes")
-        dialog.resize(640, 420)
-        self.sales_model = SalesModel()
-        view = self._table(self.sales_model)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(view)
-        self.sales_dialog = dialog
-
-        def load() -> list[SaleSummary]:
-            with self.db.read() as conn:
-                return facts.recent_sales(conn, self.device.device_id)
-
-        self.worker.submit(load, self.sales_model.set_rows)
-        dialog.open()
+        """F6: the shop's sales (synced ones from other tills included): reprint, return, cancel."""
+        self.sales_dialog = SalesHistoryDialog(self.ctx, self)
+        self.sales_dialog.finished.connect(lambda _: self._run_search())  # stock may be back
+        self.sales_dialog.open()
 
     def show_rejected(self) -> None:
         """The visible list of changes the server refused, with its reasons."""

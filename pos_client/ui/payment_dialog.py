@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_client.services.accounts import Account
 from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
+from pos_client.ui.customer_picker import CustomerPicker
 from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn, parse_mxn
 from shared.permissions import Permission
@@ -275,20 +277,15 @@ class PaymentDialog(QDialog):
             return
         if self.ctx is None:
             return
-        from pos_client.ui.customer_picker import CustomerPicker
 
         picker = CustomerPicker(self.ctx, self, self.cash_due)
         self.customer_picker = picker
 
-        def chosen() -> None:
-            customer = picker.chosen
-            if customer is None:
-                return
-            self.set_customer(customer.id, customer.name,
-                              customer.credit_limit - customer.balance)
+        def chosen(account: Account) -> None:
+            self.set_customer(account.id, account.name, account.available)
             self.add_other(PaymentMethod.FIADO, self._credit_note())
 
-        picker.accepted.connect(chosen)
+        picker.chosen.connect(chosen)
         picker.open()
 
     def set_customer(self, customer_id: uuid.UUID, name: str, available: Centavos) -> None:

@@ -268,7 +268,8 @@ def test_producto_comun_sells_at_a_typed_price(qtbot, window):
     dialog = window.common_dialog
     qtbot.keyClicks(dialog.price, "-5")
     qtbot.keyClick(dialog.price, Qt.Key.Key_Return)
-    assert dialog.isVisible() and dialog.error_label.text().strip()
+    assert dialog.isVisible()
+    assert dialog.error_label.text().strip()
     dialog.price.setText("999999999")
     qtbot.keyClick(dialog.price, Qt.Key.Key_Return)
     assert "demasiado grande" in dialog.error_label.text()

@@ -44,6 +44,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Cajeros y permisos", "pos_client.ui.backroom.staff_page", "StaffPage",
             Permission.SETTINGS),
     Section("Respaldos", "pos_client.ui.backroom.backup_page", "BackupPage", Permission.SETTINGS),
+    Section("Impresora", "pos_client.ui.backroom.printer_page", "PrinterPage", Permission.SETTINGS),
 )
 
 
