@@ -258,14 +258,15 @@ def _breakdown(title: str, key_title: str, activity: Activity,
     return Breakdown(title, key_title, rows, len({ln.sale_id for ln in activity.lines}))
 
 
-def _day_label(day: date) -> str:
+def day_label(day: date) -> str:
+    """"jue 05/11/2026": a day as the owner reads it."""
     return f"{_WEEKDAYS[day.weekday()]} {day:%d/%m/%Y}"
 
 
 def sales_by_day(activity: Activity) -> Breakdown:
     return _breakdown("Ventas por día", "Día", activity,
                       ((ln.at.date(), ln.sale_id, ln.total) for ln in activity.lines),
-                      ((r.at.date(), r.amount) for r in activity.returns), _day_label)
+                      ((r.at.date(), r.amount) for r in activity.returns), day_label)
 
 
 def sales_by_hour(activity: Activity) -> Breakdown:
