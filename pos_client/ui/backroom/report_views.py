@@ -10,6 +10,7 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QHorizontalBarSeries,
     QPieSeries,
@@ -98,6 +99,12 @@ def _pesos(centavos: int) -> float:
     return centavos / 100
 
 
+def _small() -> QFont:
+    font = QFont()
+    font.setPointSize(7)
+    return font
+
+
 def _new_chart(title: str) -> QChart:
     chart = QChart()
     chart.setTitle(title)
@@ -112,40 +119,68 @@ def _bars(chart: QChart, series: QBarSeries | QHorizontalBarSeries, labels: Sequ
     for value in values:
         bar_set.append(_pesos(value))
     series.append(bar_set)
+    series.setBarWidth(0.8)
     chart.addSeries(series)
-    categories = QBarCategoryAxis()
-    categories.append(list(labels))
     amounts = QValueAxis()
     amounts.setLabelFormat("$%.0f")
-    low = min([0, *values]) / 100
-    amounts.setRange(low, max([1, *values]) / 100 * 1.1)
+    amounts.setRange(min([0, *values]) / 100, max([1, *values]) / 100 * 1.1)
+    amounts.setLabelsFont(_small())
+    if horizontal:
+        amounts.setTickCount(3)  # wider labels would be elided to "$20…"
+    categories = _category_axis(labels, sparse=not horizontal)
     left, bottom = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom
-    category_side, amount_side = (left, bottom) if horizontal else (bottom, left)
-    chart.addAxis(categories, category_side)
-    chart.addAxis(amounts, amount_side)
+    chart.addAxis(categories, left if horizontal else bottom)
+    chart.addAxis(amounts, bottom if horizontal else left)
     series.attachAxis(categories)
     series.attachAxis(amounts)
 
 
-def breakdown_chart(report: Breakdown, short_label: bool = False) -> QChart:
-    """Net sales per row as bars; days labelled "05/11" so a month still fits."""
+def _category_axis(labels: Sequence[str], sparse: bool) -> QBarCategoryAxis | QCategoryAxis:
+    """One label per bar; or, along the bottom, about eight labels at most: Qt elides category
+    labels to "…" once bars get narrow, so a month of days would show no label at all."""
+    axis: QBarCategoryAxis | QCategoryAxis
+    if sparse:
+        axis = QCategoryAxis()
+        axis.setRange(-0.5, max(len(labels), 1) - 0.5)
+        axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+        for i in range(0, len(labels), max(1, (len(labels) + 7) // 8)):
+            axis.append(labels[i], i)
+    else:
+        axis = QBarCategoryAxis()
+        axis.append(list(labels))
+    axis.setLabelsFont(_small())
+    return axis
+
+
+def breakdown_chart(report: Breakdown) -> QChart:
+    """Net sales per day or hour as columns, labelled by day of the month or hour so that a
+    whole month still fits."""
     chart = _new_chart(report.title)
-    labels = [f"{r.key:%d/%m}" if isinstance(r.key, date) else r.label for r in report.rows]
-    if short_label:
-        labels = [label[:12] for label in labels]
+    labels = [f"{r.key:%d}" if isinstance(r.key, date) else f"{r.key}" for r in report.rows]
     _bars(chart, QBarSeries(), labels, [r.net for r in report.rows])
     return chart
 
 
+def department_chart(report: Breakdown) -> QChart:
+    """Net per department as horizontal bars (names read on the left), the biggest on top."""
+    chart = _new_chart(report.title)
+    rows = list(reversed(report.rows))
+    _bars(chart, QHorizontalBarSeries(), [r.label[:16] for r in rows], [r.net for r in rows],
+          horizontal=True)
+    return chart
+
+
 def payment_chart(report: Breakdown) -> QChart:
-    """Net per payment form as a pie (forms with nothing left after returns are not drawn)."""
+    """Net per payment form as a pie with its legend (forms with nothing left are not drawn)."""
     chart = _new_chart(report.title)
     pie = QPieSeries()
     for r in report.rows:
         if r.net > 0:
-            pie_slice = pie.append(f"{r.label} {format_mxn(r.net)}", _pesos(r.net))
-            pie_slice.setLabelVisible(True)
+            pie.append(r.label, _pesos(r.net))  # the amounts are in the table beside it
     chart.addSeries(pie)
+    chart.legend().setVisible(True)
+    chart.legend().setFont(_small())
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     return chart
 
 

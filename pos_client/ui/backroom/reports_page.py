@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from pos_client.services import reports
-from pos_client.services.report_table import Table, write_csv
+from pos_client.services.report_table import Kind, Table, write_csv
 from pos_client.services.reports import Preset, ReportSet
 from pos_client.ui.backroom.report_views import (
     ReportTableModel,
     breakdown_chart,
+    department_chart,
     payment_chart,
     top_chart,
 )
@@ -45,7 +46,7 @@ _TABS: tuple[tuple[str, str, Callable[[ReportSet], Table], Callable[[ReportSet],
     ("Por día", "ventas-por-dia", lambda r: r.by_day.table(), lambda r: breakdown_chart(r.by_day)),
     ("Por hora", "ventas-por-hora", lambda r: r.by_hour.table(), lambda r: breakdown_chart(r.by_hour)),
     ("Departamentos", "ventas-por-departamento", lambda r: r.by_department.table(),
-     lambda r: breakdown_chart(r.by_department, short_label=True)),
+     lambda r: department_chart(r.by_department)),
     ("Formas de pago", "ventas-por-forma-de-pago", lambda r: r.by_payment.table(),
      lambda r: payment_chart(r.by_payment)),
     ("Más vendidos", "productos-mas-vendidos", lambda r: r.top.table(), lambda r: top_chart(r.top)),
@@ -73,7 +74,9 @@ class ReportTab(QWidget):
         self.view.setModel(self.model)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(36)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(48)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.chart_view: QChartView | None = None
         body = QSplitter(Qt.Orientation.Horizontal)
@@ -81,9 +84,9 @@ class ReportTab(QWidget):
         if has_chart:
             self.chart_view = QChartView()
             self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self.chart_view.setMinimumWidth(280)
+            self.chart_view.setMinimumWidth(240)
             body.addWidget(self.chart_view)
-            body.setSizes([420, 360])
+            body.setSizes([470, 290])
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.export_button = QPushButton("Exportar CSV (Ctrl+E)")
@@ -103,6 +106,9 @@ class ReportTab(QWidget):
 
     def show_report(self, table: Table, chart: QChart | None, note: str) -> None:
         self.model.set_table(table)
+        # The name column takes what the figures leave (long product names are elided).
+        name = next((i for i, (_, kind) in enumerate(table.columns) if kind in (Kind.TEXT, Kind.DATE)), 0)
+        self.view.horizontalHeader().setSectionResizeMode(name, QHeaderView.ResizeMode.Stretch)
         if self.chart_view is not None and chart is not None:
             old = self.chart_view.chart()
             self.chart_view.setChart(chart)
