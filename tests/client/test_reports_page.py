@@ -13,6 +13,7 @@ from pos_client.services import reports
 from pos_client.services.device import Device
 from pos_client.ui.backroom.reports_page import ReportsPage
 from pos_client.ui.context import AppContext
+from shared.errors import DomainError
 from shared.sale import PaymentMethod
 from shared.tax import IvaRate
 from tests.client.test_reports import L, add_product, give_back, mx, sell
@@ -175,3 +176,18 @@ def test_the_page_fits_a_1024_by_600_screen(page: ReportsPage) -> None:
     assert hint.height() <= 600 - 40
     assert page.refresh_button.minimumHeight() >= 48
     assert page.tab("Margen").export_button.minimumHeight() >= 48
+
+
+def test_a_failed_calculation_is_a_message_not_a_crash(qtbot, page: ReportsPage,  # type: ignore[no-untyped-def]
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise DomainError("La base de datos está ocupada. Intenta de nuevo.", code="busy")
+
+    monkeypatch.setattr(reports, "run", refuse)
+    qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.status.text() == "La base de datos está ocupada. Intenta de nuevo.")
+
+    monkeypatch.setattr(reports, "run", lambda *_: 1 / 0)
+    qtbot.keyClick(page.refresh_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: page.status.text() == "No pude calcular los reportes. Intenta de nuevo.")
+    assert page.tab("Por día").export_button.isEnabled()  # the last good figures stay exportable
