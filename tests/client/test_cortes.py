@@ -183,7 +183,8 @@ def test_corte_x_audits_and_closes_nothing(
     assert report.difference(CASH) == -50
     assert report.closed_at is None
     with stocked.read() as conn:
-        assert conn.execute(select(audit_events.c.action)).scalars().all() == ["corte_x"]
+        actions = conn.execute(select(audit_events.c.action)).scalars().all()
+        assert [a for a in actions if a.startswith("corte")] == ["corte_x"]  # the day has a cancel too
         assert conn.execute(select(shift_closes)).all() == []
         current = cortes.current_shift(conn, device.device_id)
     assert current is not None

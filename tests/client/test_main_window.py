@@ -20,6 +20,13 @@ def window(qtbot, ctx):
     """The counter with the owner logged in and the shift open (float $500)."""
     ctx.session.shift_id = backroom.open_shift(ctx.db, ctx.device, 50_000, ctx.session.cashier.id)
     win = MainWindow(ctx)
+    clock = [0.0]
+
+    def slow() -> float:  # keys at a person's pace: qtbot types faster than any scanner
+        clock[0] += 150
+        return clock[0]
+
+    win._now_ms = slow
     qtbot.addWidget(win)
     show_active(qtbot, win)
     qtbot.waitUntil(lambda: ctx.worker.idle and win.products_model.rowCount() > 0)
