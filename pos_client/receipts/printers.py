@@ -3,6 +3,7 @@ on raw port 9100, and where its settings are kept (this device's ``meta`` table)
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import socket
@@ -20,6 +21,19 @@ PrinterKind = Literal["none", "file", "network"]
 KINDS: tuple[PrinterKind, ...] = ("none", "file", "network")
 RAW_PORT = 9100  # "JetDirect": what every network receipt printer listens on
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.\-]{0,251}[A-Za-z0-9])?$")
+
+
+_REASONS = {  # the OS's own text (exc.strerror) is English; the cashier reads this
+    errno.ENOENT: "no está conectada (no existe ese dispositivo)",
+    errno.EACCES: "no hay permiso para usarla (el usuario debe estar en el grupo «lp»)",
+    errno.ENODEV: "no está conectada", errno.EIO: "no contesta (¿apagada o sin papel?)",
+    errno.ECONNREFUSED: "rechazó la conexión (revisa la IP y el puerto)",
+    errno.EHOSTUNREACH: "no se encuentra en la red",
+}
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno or 0, "no se pudo comunicar con ella")
 
 
 class PrinterConfigError(DomainError):
@@ -53,7 +67,7 @@ class FilePrinter:
                     if os.path.isfile(self.path):
                         raise
         except OSError as exc:
-            raise PrinterError(f"La impresora no responde: {exc.strerror or exc}.",
+            raise PrinterError(f"La impresora no responde: {_reason(exc)}.",
                                code="printer_offline") from exc
 
 
@@ -81,7 +95,7 @@ class NetworkPrinter:
                                code="printer_offline") from exc
         except OSError as exc:
             raise PrinterError(
-                f"La impresora no responde: {self.host}:{self.port} ({exc.strerror or exc}).",
+                f"La impresora no responde: {self.host}:{self.port} {_reason(exc)}.",
                 code="printer_offline") from exc
 
 
