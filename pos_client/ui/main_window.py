@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         back_room = self._button("Trastienda (F11)", self.show_back_room, "F11")
         self._shortcut("F2", self.scan_input.setFocus)
         self._shortcut("Ctrl+L", self.lock)
-        self._shortcut("Ctrl+D", self.open_drawer)
+        drawer = self._button("Cajón (Ctrl+D)", self.open_drawer, "Ctrl+D")
         self.session_label = QLabel()
         self.sync_label = QLabel()
         self.progress = QProgressBar()
@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         body.addLayout(left, 5)
         body.addLayout(right, 4)
         actions = QHBoxLayout()
-        for button in (history, shift, back_room, attention, pair_other, self.sync_button):
+        for button in (history, shift, back_room, drawer, attention, pair_other, self.sync_button):
             actions.addWidget(button)
         status = QHBoxLayout()
         status.addWidget(self.session_label)
