@@ -73,7 +73,8 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         return db
     device = load_device(db)
     agent = SyncAgent(db, device) if device.paired else None
-    window = MainWindow(AppContext(db, device, worker, printer=load_printer(db)), agent)
+    ctx = AppContext(db, device, worker, printer=load_printer(db))
+    window = MainWindow(ctx, agent)
     window.show()
     schedule_backups(window, worker, data_dir)
     if not exit_when_ready:
@@ -91,6 +92,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     finally:
         if agent:
             agent.stop()
+        ctx.print_worker.shutdown(wait=False)  # a stuck printer must not keep the till open
         worker.shutdown()
         db.close()
     if code == RESTART_EXIT and not exit_when_ready:

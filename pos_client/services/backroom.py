@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from pos_client.services import local
 from pos_client.services.device import Device
 from pos_client.store.database import Database
-from pos_client.store.repositories import catalog
+from pos_client.store.repositories import catalog, operations
 from shared.clock import utc_now
 from shared.errors import DomainError, UnknownProduct
 from shared.ids import new_uuid7
@@ -110,9 +110,14 @@ def cash_movement(
 def open_shift(
     db: Database, device: Device, float_amount: int, cashier_id: uuid.UUID | None = None
 ) -> uuid.UUID:
+    """Open this till's shift with its float. One at a time: a second one would split the
+    day's sales across two cortes."""
     shift = ShiftOpenPayload(id=new_uuid7(), cashier_id=cashier_id, float_amount=float_amount,
                              opened_at=utc_now())
     with db.write() as conn:
+        if operations.open_shift_of(conn, device.device_id) is not None:
+            raise DomainError("Ya hay un turno abierto en esta caja. Haz su corte Z primero.",
+                              code="shift_already_open")
         local.save(conn, device, "shift_open", shift)
     return shift.id
 

@@ -12,8 +12,8 @@ from sqlalchemy import Connection, delete, select
 from pos_client.services import local, staff
 from pos_client.services.device import Device
 from pos_client.store.database import Database
-from pos_client.store.repositories import catalog
-from pos_client.store.schema import parked_tickets, shift_closes, shifts
+from pos_client.store.repositories import catalog, operations
+from pos_client.store.schema import parked_tickets
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
@@ -93,13 +93,7 @@ def resume(db: Database, parked_id: uuid.UUID) -> Ticket:
 
 
 def open_shift_of(conn: Connection, device_id: uuid.UUID) -> uuid.UUID | None:
-    """This device's shift that has been opened and not yet closed (corte Z), if any."""
-    closed = select(shift_closes.c.shift_id)
-    shift_id = conn.execute(
-        select(shifts.c.id).where(shifts.c.device_id == str(device_id), shifts.c.id.not_in(closed))
-        .order_by(shifts.c.opened_at.desc()).limit(1)
-    ).scalar()
-    return uuid.UUID(shift_id) if shift_id else None
+    return operations.open_shift_of(conn, device_id)
 
 
 def create_product_at_counter(

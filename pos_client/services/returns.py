@@ -29,6 +29,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError, InvalidQuantity
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
+from shared.permissions import Permission
 from shared.sale import QTY_SCALE, PaymentMethod
 from shared.sync.wire import FiadoPaymentPayload, SaleReturnLinePayload, SaleReturnPayload
 from shared.tax import IvaRate
@@ -223,6 +224,8 @@ def return_sale(
     if len(reason) > 200:
         raise ReasonRequired("El motivo es demasiado largo (200 letras como máximo).")
     with db.write() as conn:
+        if authorized_by or cashier_id:  # a till with users: the rule, not only the screen
+            staff.require(conn, authorized_by or cashier_id, Permission.CANCEL)
         head = _q_sale(conn, sale_id)
         if head is None:
             raise NothingToReturn("No encontré esa venta.")

@@ -11,11 +11,12 @@ from sqlalchemy import Connection
 from pos_client.services import local, staff
 from pos_client.services.device import Device
 from pos_client.store.database import Database
-from pos_client.store.repositories import customers, meta
+from pos_client.store.repositories import customers, meta, operations
 from shared.clock import utc_now
 from shared.errors import DomainError, EmptySale
 from shared.ids import new_uuid7
 from shared.money import format_mxn
+from shared.permissions import Permission
 from shared.sale import Payment, PaymentMethod, Tender, settle
 from shared.sync.wire import (
     FiadoChargePayload,
@@ -32,6 +33,10 @@ class CreditLimitExceeded(DomainError):
 
 class UnknownCustomer(DomainError):
     code = "unknown_customer"
+
+
+class ShiftClosed(DomainError):
+    code = "shift_closed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,7 @@ def record_sale(
         for p in settlement.payments
     ]
     with db.write() as conn:
+        _check_rules(conn, device, context, ticket)
         if fiado:
             _check_credit(conn, device, context, fiado)
         number = meta.next_number(conn, "folio_last")
@@ -114,6 +120,15 @@ def record_sale(
                        settlement.payments)
 
 
+def _check_rules(conn: Connection, device: Device, context: SaleContext, ticket: Ticket) -> None:
+    """The screen asked first; this is the rule itself, checked where the sale is written."""
+    if context.shift_id is not None and \
+            operations.open_shift_of(conn, device.device_id) != context.shift_id:
+        raise ShiftClosed("El turno ya se cerró (corte Z). Abre un turno nuevo para vender.")
+    if ticket.discount:
+        staff.require(conn, context.discount_by or context.cashier_id, Permission.DISCOUNT)
+
+
 def _check_credit(conn: Connection, device: Device, context: SaleContext, fiado: int) -> None:
     assert context.customer_id is not None
     account = customers.account(conn, context.customer_id)
@@ -122,7 +137,9 @@ def _check_credit(conn: Connection, device: Device, context: SaleContext, fiado:
     available = account.credit_limit - account.balance
     if fiado <= available:
         return
-    if context.fiado_override_by is None:
+    if context.fiado_override_by is not None:
+        staff.require(conn, context.fiado_override_by, Permission.FIADO_OVERRIDE)
+    else:
         raise CreditLimitExceeded(
             f"{account.name} debe {format_mxn(account.balance)} y su límite es "
             f"{format_mxn(account.credit_limit)}: solo se le pueden fiar "

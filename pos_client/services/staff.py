@@ -87,6 +87,18 @@ def authorize(db: Database, pin: str, permission: Permission) -> Cashier:
     return cashier
 
 
+def require(conn: Connection, cashier_id: uuid.UUID | None, permission: Permission) -> None:
+    """Inside a use case's transaction: ``cashier_id`` names an active cashier whose role holds
+    ``permission`` now (the matrix may have changed since the screen asked)."""
+    row = conn.execute(select(cashiers.c.name, cashiers.c.role).where(
+        cashiers.c.id == str(cashier_id), cashiers.c.deleted == 0, cashiers.c.active == 1)).first() \
+        if cashier_id else None
+    if row is None:
+        raise NotAllowed("Se necesita la autorización de alguien con permiso.")
+    if not allowed(Role(row.role), permission, permission_matrix(conn)):
+        raise NotAllowed(f"{row.name} no tiene permiso para esto.")
+
+
 def audit(
     conn: Connection, device: Device, action: AuditAction, *, cashier_id: uuid.UUID | None,
     authorized_by: uuid.UUID | None = None, subject_id: uuid.UUID | None = None,

@@ -73,7 +73,7 @@ class PinDialog(QDialog):
 
     def check(self) -> None:
         pin = self.pin_input.text()
-        if not pin:
+        if not pin or not self.pin_input.isEnabled():  # Enter and OK together: check once
             return
         self.pin_input.setEnabled(False)
         db, permission = self.ctx.db, self.permission
@@ -86,6 +86,8 @@ class PinDialog(QDialog):
         self.ctx.worker.submit(verify, self._accepted, self._refused)
 
     def _accepted(self, cashier: Cashier) -> None:
+        if self.cashier is not None:  # one PIN approves one action, once
+            return
         self.cashier = cashier
         self.granted.emit(cashier)
         self.accept()

@@ -32,3 +32,6 @@ class AppContext:
     worker: Worker
     session: Session | None = None
     printer: Printer | None = None  # None: receipts are shown on screen
+    # Printer jobs get their own thread: a printer out of paper or switched off must never
+    # hold up the next scan or sale, which wait on ``worker``.
+    print_worker: Worker = field(default_factory=lambda: Worker("pos-printer"))

@@ -220,7 +220,7 @@ class DiscountDialog(_Form):
             number = text[:-1].strip().replace(",", ".")
             try:
                 percent_bp = round(float(number) * 100)
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise InvalidAmount(f"«{text}» no es un porcentaje válido.") from None
             amount = percent_of(base, percent_bp)
         else:
@@ -229,6 +229,9 @@ class DiscountDialog(_Form):
             raise InvalidAmount("Escribe un descuento mayor que cero.")
         if amount > base:
             raise InvalidAmount(f"El descuento no puede pasar de {format_mxn(base)}.")
+        if amount == self.ticket.total:
+            raise InvalidAmount("El descuento no puede dejar el ticket en $0.00: eso es un regalo, "
+                                "no una venta.")
         return amount
 
     def _preview(self) -> None:

@@ -460,6 +460,11 @@ class MainWindow(QMainWindow):
         ))
 
     def _add_ticket_line(self, line: TicketLine) -> None:
+        if self._paying():
+            # A scan or search that finished while the payment dialog is open: the customer
+            # was told a total, and the change is counted against it.
+            self.say(f"No se agregó {line.name}: termina de cobrar primero.", error=True)
+            return
         try:
             index = self.ticket.add(line)
         except DomainError as exc:
@@ -471,6 +476,10 @@ class MainWindow(QMainWindow):
         self.say(f"{added.name}  {price}")
         self.ticket_view.selectRow(index)
         self.scan_input.setFocus()
+
+    def _paying(self) -> bool:
+        dialog = getattr(self, "payment_dialog", None)
+        return dialog is not None and dialog.isVisible()
 
     def _ticket_changed(self) -> None:
         self.ticket_model.refresh()
@@ -609,9 +618,16 @@ class MainWindow(QMainWindow):
             return
         dialog = PaymentDialog(self.ticket.total, self, self.ctx)
         self.payment_dialog = dialog
-        dialog.accepted.connect(lambda: self.finish_sale(
-            dialog.tenders, dialog.customer_id, dialog.fiado_override_by))
+        dialog.accepted.connect(lambda: self._paid(dialog))
         dialog.open()
+
+    def _paid(self, dialog: PaymentDialog) -> None:
+        if self.ticket.total != dialog.total:  # the ticket changed under the dialog: never
+            self.say("El ticket cambió mientras cobrabas. Cobra de nuevo.", error=True)  # charge
+            return  # a total the customer was not told
+        if not self._ready_to_sell():  # a corte Z from the back room closed the shift meanwhile
+            return
+        self.finish_sale(dialog.tenders, dialog.customer_id, dialog.fiado_override_by)
 
     def finish_sale(self, tenders: list[Tender], customer_id: uuid.UUID | None = None,
                     fiado_override_by: uuid.UUID | None = None) -> None:
@@ -717,7 +733,7 @@ class MainWindow(QMainWindow):
                                 cashier_id=session.cashier.id if session else None,
                                 authorized_by=approver.id, detail="Cajón abierto sin venta")
 
-            self.worker.submit(kick, lambda _: self.say("Cajón abierto."), self._failed)
+            self.ctx.print_worker.submit(kick, lambda _: self.say("Cajón abierto."), self._failed)
 
         self.drawer_approval = request_permission(self.ctx, self, Permission.OPEN_DRAWER, approved)
 

@@ -98,5 +98,5 @@ def print_or_preview(
         if on_printed is not None:
             on_printed()
 
-    ctx.worker.submit(lambda: printer.print_document(document), printed, failed)
+    ctx.print_worker.submit(lambda: printer.print_document(document), printed, failed)
     return None

@@ -24,8 +24,8 @@ class Worker:
     One thread means the UI's own writes never contend with each other, as in Anki's taskman.
     """
 
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-db")
+    def __init__(self, name: str = "pos-db") -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._relay = _Relay()
         self._relay.finished.connect(lambda deliver: deliver())
         self._in_flight = 0
@@ -60,6 +60,8 @@ class Worker:
 
         self._pool.submit(job).add_done_callback(deliver)
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking jobs. ``wait=False`` for a thread that may be stuck on a device (a
+        printer out of paper): closing the till must not hang on it."""
         self._closed = True
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)

@@ -51,6 +51,8 @@ def owner(stocked: Database, device: Device) -> Cashier:
 
 
 @pytest.fixture
-def ctx(stocked: Database, device: Device, worker: Worker, owner: Cashier) -> AppContext:
+def ctx(stocked: Database, device: Device, worker: Worker, owner: Cashier) -> Iterator[AppContext]:
     """A till with a small catalog, the owner logged in (no shift open), receipts on screen."""
-    return AppContext(stocked, device, worker, Session(owner))
+    context = AppContext(stocked, device, worker, Session(owner))
+    yield context
+    context.print_worker.shutdown()

@@ -132,3 +132,13 @@ upsert_settings = _records(settings, lambda p: {
     "permissions": json.dumps(p.permissions) if p.permissions is not None else None})
 upsert_order_statuses = _records(order_statuses, lambda p: {
     "status": p.status, "note": p.note, "changed_at": p.changed_at.isoformat()})
+
+
+def open_shift_of(conn: Connection, device_id: uuid.UUID) -> uuid.UUID | None:
+    """This device's shift that has been opened and not yet closed (corte Z), if any."""
+    shift_id = conn.execute(
+        select(shifts.c.id).where(shifts.c.device_id == str(device_id),
+                                  shifts.c.id.not_in(select(shift_closes.c.shift_id)))
+        .order_by(shifts.c.opened_at.desc()).limit(1)
+    ).scalar()
+    return uuid.UUID(shift_id) if shift_id else None

@@ -290,7 +290,7 @@ class CortesPage(QWidget):
         self._say(f"{word} de {dialog.amount.text().strip()} registrada: {dialog.reason.text().strip()}.")
         printer = self.ctx.printer
         if printer is not None:
-            self.ctx.worker.submit(printer.open_drawer, None, self._drawer_failed)
+            self.ctx.print_worker.submit(printer.open_drawer, None, self._drawer_failed)
         self.load()
 
     def _drawer_failed(self, exc: BaseException) -> None:

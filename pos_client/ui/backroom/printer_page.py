@@ -302,7 +302,7 @@ class PrinterPage(QWidget):
 
         self.test_button.setEnabled(False)
         self._say("Imprimiendo la prueba…", _OK)
-        self.ctx.worker.submit(job, lambda _: self._tested(config), self._failed)
+        self.ctx.print_worker.submit(job, lambda _: self._tested(config), self._failed)
 
     def _preview(self, document: Document) -> None:
         self.preview_dialog = PreviewDialog(document, self, self.paper_mm())
@@ -329,14 +329,14 @@ class PrinterPage(QWidget):
 
         def approved(approver: Cashier) -> None:
             def kick() -> None:
-                printer.open_drawer()
+                printer.open_drawer()  # on the printer's thread (a stuck printer holds only it)
                 with ctx.db.write() as conn:
                     staff.audit(conn, ctx.device, "open_drawer",
                                 cashier_id=session.cashier.id if session else None,
                                 authorized_by=approver.id, detail="Prueba del cajón (Impresora)")
 
             self.drawer_button.setEnabled(False)
-            ctx.worker.submit(kick, lambda _: self._drawer_opened(), self._failed)
+            ctx.print_worker.submit(kick, lambda _: self._drawer_opened(), self._failed)
 
         self.pin_dialog = request_permission(ctx, self, Permission.OPEN_DRAWER, approved)
 

@@ -1,0 +1,157 @@
+"""What must not happen at the counter: a PIN approving twice, a line sneaking in while paying,
+a stuck printer holding up sales, a sale on a closed shift, a rule skipped by a caller."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+
+from pos_client.receipts.printers import FilePrinter
+from pos_client.services import backroom
+from pos_client.services.sales import SaleContext, ShiftClosed, record_sale
+from pos_client.services.staff import Cashier, NotAllowed
+from pos_client.ui.auth import PinDialog
+from pos_client.ui.main_window import MainWindow
+from shared.errors import DomainError
+from shared.permissions import Permission, Role
+from shared.sale import PaymentMethod, Tender
+from tests.support.qt import show_active
+from tests.support.sales import ticket_for
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    ctx.session.shift_id = backroom.open_shift(ctx.db, ctx.device, 50_000, ctx.session.cashier.id)
+    win = MainWindow(ctx)
+    clock = [0.0]
+
+    def slow() -> float:
+        clock[0] += 150
+        return clock[0]
+
+    win._now_ms = slow
+    qtbot.addWidget(win)
+    show_active(qtbot, win)
+    qtbot.waitUntil(lambda: ctx.worker.idle and win.products_model.rowCount() > 0)
+    yield win
+    win.close()
+
+
+def _type(qtbot, win, typed: str) -> None:
+    qtbot.keyClicks(win.scan_input, typed)
+    qtbot.keyClick(win.scan_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.worker.idle)
+
+
+def _count(db, table: str) -> int:
+    with db.read() as conn:
+        return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def test_enter_and_ok_together_approve_once(qtbot, ctx):
+    granted: list[Cashier] = []
+    dialog = PinDialog(ctx, "Autorización", "NIP", Permission.DISCOUNT)
+    qtbot.addWidget(dialog)
+    dialog.granted.connect(granted.append)
+    dialog.show()
+    qtbot.keyClicks(dialog.pin_input, "1234")
+    gate = threading.Event()
+    ctx.worker.submit(gate.wait)  # the first check waits behind this: both presses land first
+    qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
+    dialog.check()  # the OK button
+    gate.set()
+    qtbot.waitUntil(lambda: ctx.worker.idle)
+    assert len(granted) == 1
+
+
+def test_a_line_that_lands_while_paying_is_not_added(qtbot, window, small_catalog):
+    coke = small_catalog[0]
+    _type(qtbot, window, coke.barcode)
+    window.charge()
+    dialog = window.payment_dialog
+    told = dialog.total
+    window._add_line(window.products_model.product(0), 1000)  # a search finishing now
+    assert window.ticket.total == told
+    assert "termina de cobrar" in window.message_label.text()
+
+
+def test_a_ticket_changed_under_the_dialog_is_not_charged(qtbot, window, small_catalog):
+    _type(qtbot, window, small_catalog[0].barcode)
+    window.charge()
+    dialog = window.payment_dialog
+    window.ticket.set_quantity(0, 2000)  # however it happened, the total is not the one told
+    dialog.tenders = [Tender(PaymentMethod.CASH, 100_000)]
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.worker.idle)
+    assert _count(window.db, "sales") == 0
+    assert "cambió mientras cobrabas" in window.message_label.text()
+
+
+def test_a_stuck_printer_does_not_hold_up_the_next_sale(qtbot, window, ctx, small_catalog, tmp_path):
+    fifo = tmp_path / "lp0"
+    os.mkfifo(fifo)  # a printer that takes no bytes: opening it for writing blocks
+    ctx.printer = FilePrinter(fifo, 80)
+    for _ in range(2):
+        _type(qtbot, window, small_catalog[0].barcode)
+        before = window.last_receipt
+        window.charge()
+        qtbot.keyClicks(window.payment_dialog.received, "500")
+        qtbot.keyClick(window.payment_dialog.received, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda b=before: window.worker.idle and window.last_receipt is not b)
+        show_active(qtbot, window)
+    assert _count(window.db, "sales") == 2
+    assert not ctx.print_worker.idle  # still stuck on the first ticket
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # "paper back in": let it finish
+    try:
+        qtbot.waitUntil(lambda: ctx.print_worker.idle, timeout=10_000)
+    finally:
+        os.close(reader)
+
+
+def test_a_second_shift_cannot_be_opened_on_the_same_till(ctx):
+    backroom.open_shift(ctx.db, ctx.device, 10_000, ctx.session.cashier.id)
+    with pytest.raises(DomainError, match="Ya hay un turno abierto"):
+        backroom.open_shift(ctx.db, ctx.device, 10_000, ctx.session.cashier.id)
+    assert _count(ctx.db, "shifts") == 1
+
+
+def test_no_sale_on_a_closed_shift(ctx, small_catalog):
+    shift = backroom.open_shift(ctx.db, ctx.device, 10_000, ctx.session.cashier.id)
+    backroom.close_shift(ctx.db, ctx.device, shift, {PaymentMethod.CASH: 10_000})
+    ticket = ticket_for(ctx.db, small_catalog[0].barcode)
+    with pytest.raises(ShiftClosed):
+        record_sale(ctx.db, ctx.device, ticket, [Tender(PaymentMethod.CASH, 100_000)],
+                    SaleContext(cashier_id=ctx.session.cashier.id, shift_id=shift))
+    assert _count(ctx.db, "sales") == 0
+
+
+def test_a_discount_needs_someone_allowed_even_without_the_screen(ctx, small_catalog):
+    pepe = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000")
+    ticket = ticket_for(ctx.db, small_catalog[0].barcode, 2)
+    ticket.discount_ticket(500)
+    tender = [Tender(PaymentMethod.CASH, 100_000)]
+    with pytest.raises(NotAllowed):
+        record_sale(ctx.db, ctx.device, ticket, tender, SaleContext(cashier_id=pepe))
+    with pytest.raises(NotAllowed):
+        record_sale(ctx.db, ctx.device, ticket, tender, SaleContext(cashier_id=pepe, discount_by=pepe))
+    assert _count(ctx.db, "sales") == 0
+    record_sale(ctx.db, ctx.device, ticket, tender,
+                SaleContext(cashier_id=pepe, discount_by=ctx.session.cashier.id))
+    assert _count(ctx.db, "sales") == 1
+
+
+def test_a_cashier_cannot_approve_fiado_over_the_limit(ctx, small_catalog):
+    pepe = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000")
+    maria = backroom.add_customer(ctx.db, ctx.device, "María", None, 100)
+    ticket = ticket_for(ctx.db, small_catalog[0].barcode)
+    tender = [Tender(PaymentMethod.FIADO, ticket.total)]
+    with pytest.raises(NotAllowed):
+        record_sale(ctx.db, ctx.device, ticket, tender,
+                    SaleContext(cashier_id=pepe, customer_id=maria, fiado_override_by=pepe))
+    assert _count(ctx.db, "fiado_charges") == 0
