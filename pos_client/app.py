@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,8 @@ import platformdirs
 if TYPE_CHECKING:
     from PySide6.QtCore import QObject, QTimer
 
+    from pos_client.services.device import Device
+    from pos_client.store.database import Database
     from pos_client.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -64,7 +68,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv)
     worker = Worker()
-    apply_requested_restore(data_dir)
+    restored = apply_requested_restore(data_dir)
     # A modal question on a screen nobody sees would hang the start: say it on stderr instead.
     can_ask = not exit_when_ready and QGuiApplication.platformName() not in ("offscreen", "minimal")
     db = open_store(data_dir, ask_with_dialog(data_dir, worker) if can_ask else None)
@@ -72,6 +76,8 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         worker.shutdown()
         return db
     device = load_device(db)
+    if restored:
+        record_restore(db, device, restored)
     agent = SyncAgent(db, device) if device.paired else None
     ctx = AppContext(db, device, worker, printer=load_printer(db))
     window = MainWindow(ctx, agent)
@@ -115,17 +121,37 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def apply_requested_restore(data_dir: Path) -> None:
+@dataclass(frozen=True)
+class Restored:
+    backup: str
+    requested_by: str | None
+
+
+def apply_requested_restore(data_dir: Path) -> Restored | None:
     """Restore the backup chosen in the back room, before anything opens the store."""
-    from pos_client.store.backup import BadBackup, apply_pending_restore
+    from pos_client.store.backup import BadBackup, apply_pending_restore, restore_requester
     from shared.clock import utc_now
 
+    requested_by = restore_requester(data_dir)
     try:
         if restored := apply_pending_restore(data_dir, utc_now()):
             log.warning("restored the store from %s", restored.name)
+            return Restored(restored.name, requested_by)
     except BadBackup as exc:  # the store is untouched; say why the owner's choice did not happen
         log.error("requested restore refused: %s", exc.message)
         print(f"No se restauró el respaldo: {exc.message}", file=sys.stderr)
+    return None
+
+
+def record_restore(db: Database, device: Device, restored: Restored) -> None:
+    """The audit event of a restore goes in the restored store: the one that carries on and
+    syncs (written before the restart, it would stay behind in the file set aside)."""
+    from pos_client.services import staff
+
+    with db.write() as conn:
+        staff.audit(conn, device, "restore",
+                    cashier_id=uuid.UUID(restored.requested_by) if restored.requested_by else None,
+                    detail=f"Respaldo {restored.backup}")
 
 
 def schedule_backups(parent: QObject, worker: Worker, data_dir: Path,

@@ -250,12 +250,14 @@ def restore(backup: Path, db_path: Path, now: datetime, *,
     return aside
 
 
-def request_restore(data_dir: Path, backup: Path) -> None:
-    """Ask the next start to restore ``backup`` before it opens the store."""
+def request_restore(data_dir: Path, backup: Path, requested_by: str | None = None) -> None:
+    """Ask the next start to restore ``backup`` before it opens the store. ``requested_by``
+    (a cashier id) rides along so the restored store can record who asked for it."""
     verify_backup(backup)
     marker = data_dir / RESTORE_MARKER
     tmp = marker.with_name(marker.name + ".tmp")
-    tmp.write_text(json.dumps({"backup": backup.name}), encoding="utf-8")
+    tmp.write_text(json.dumps({"backup": backup.name, "requested_by": requested_by}),
+                   encoding="utf-8")
     _fsync(tmp)
     os.replace(tmp, marker)
     _fsync_dir(data_dir)
@@ -270,6 +272,16 @@ def pending_restore(data_dir: Path) -> Path | None:
     except (ValueError, KeyError, TypeError):
         return None
     return backups_dir(data_dir) / Path(str(name)).name  # only ever a file of the backups folder
+
+
+def restore_requester(data_dir: Path) -> str | None:
+    """Who asked for the pending restore (read before it is applied, which drops the marker)."""
+    try:
+        value = json.loads((data_dir / RESTORE_MARKER).read_text(encoding="utf-8")).get(
+            "requested_by")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def cancel_restore(data_dir: Path) -> None:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
+from pos_client import app
+from pos_client.services.device import load_device
 from pos_client.services.sales import record_sale
 from pos_client.store.backup import (
     RESTORE_MARKER,
-    apply_pending_restore,
     backup_now,
     check_database,
     list_backups,
     pending_restore,
     request_restore,
 )
+from pos_client.store.database import Database
+from pos_client.store.repositories import outbox
 from pos_client.ui.backroom.backup_page import BackupPage, age_text
-from shared.clock import utc_now
 from shared.sale import PaymentMethod, Tender
 from tests.support.sales import ticket_for
 
@@ -105,21 +106,33 @@ def test_restore_asks_naming_the_date_then_schedules_it_audits_and_restarts(qtbo
     page.restart = lambda: restarted.append(True)
     queued_before = _queued_audits(ctx)
     page.restore_button.click()
-    assert page.confirm is not None
-    qtbot.waitUntil(page.confirm.isVisible)
+    qtbot.waitUntil(lambda: page.confirm is not None and page.confirm.isVisible())
     assert page.confirm.text() == "¿Restaurar el respaldo del 20/03/2025 12:30?"
     assert "no se borran" in page.confirm.informativeText()
+    with ctx.db.read() as conn:
+        pending = outbox.counts(conn).pending
+    assert f"hay {pending} cambios de esta caja sin sincronizar" in page.confirm.informativeText()
     page.confirm_button.click()
     qtbot.waitUntil(lambda: restarted == [True])
     assert pending_restore(ctx.db.path.parent) == backup
-    assert _audits(ctx) == [("restore", f"Respaldo {backup.name}")]
-    assert _queued_audits(ctx) == queued_before + 1  # the audit event syncs like any fact
-    # The restart: the store is closed, the restore applied before it opens again.
+    assert _audits(ctx) == []  # not in the store about to be set aside
+    assert _queued_audits(ctx) == queued_before
+    # The restart: the store is closed, the restore applied before it opens again, and the
+    # restored store (the one that carries on and syncs) records who restored what.
     ctx.db.close()
-    assert apply_pending_restore(ctx.db.path.parent, utc_now()) == backup
-    conn = sqlite3.connect(ctx.db.path)
-    assert conn.execute("SELECT count(*) FROM sales").fetchone()[0] == 1
-    conn.close()
+    restored = app.apply_requested_restore(ctx.db.path.parent)
+    assert restored == app.Restored(backup.name, str(ctx.session.cashier.id))
+    db = Database(ctx.db.path)
+    try:
+        app.record_restore(db, load_device(db), restored)
+        with db.read() as conn:
+            assert conn.execute(text("SELECT count(*) FROM sales")).scalar_one() == 1
+            audits = conn.execute(text("SELECT action, detail, cashier_id FROM audit_events")).all()
+            assert [tuple(a) for a in audits] == [
+                ("restore", f"Respaldo {backup.name}", str(ctx.session.cashier.id))]
+            assert outbox.pending(conn, 10_000)[-1].body.find('"entity":"audit_event"') >= 0
+    finally:
+        db.close()
 
 
 def test_cancelling_the_confirmation_changes_nothing(qtbot, ctx):
@@ -127,8 +140,7 @@ def test_cancelling_the_confirmation_changes_nothing(qtbot, ctx):
     page = _page(qtbot, ctx)
     page.restart = lambda: pytest.fail("must not restart")
     page.restore_button.click()
-    assert page.confirm is not None
-    qtbot.waitUntil(page.confirm.isVisible)
+    qtbot.waitUntil(lambda: page.confirm is not None and page.confirm.isVisible())
     [cancel] = [b for b in page.confirm.buttons() if b.text() == "Cancelar"]
     cancel.click()
     qtbot.waitUntil(lambda: page.confirm is not None and not page.confirm.isVisible())
@@ -143,8 +155,7 @@ def test_a_ruined_backup_is_refused_without_audit_or_restart(qtbot, ctx):
     page.restart = lambda: pytest.fail("must not restart")
     backup.write_bytes(b"ruined on the disk")
     page.restore_button.click()
-    assert page.confirm is not None
-    qtbot.waitUntil(page.confirm.isVisible)
+    qtbot.waitUntil(lambda: page.confirm is not None and page.confirm.isVisible())
     page.confirm_button.click()
     qtbot.waitUntil(lambda: "está dañado" in page.message.text())
     assert not (ctx.db.path.parent / RESTORE_MARKER).exists()

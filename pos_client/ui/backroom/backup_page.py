@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Connection, select
 
-from pos_client.services import staff
 from pos_client.store.backup import (
     Backup,
     backup_now,
@@ -36,6 +35,7 @@ from pos_client.store.backup import (
     prune,
     request_restore,
 )
+from pos_client.store.repositories import outbox
 from pos_client.store.schema import settings
 from pos_client.ui.context import AppContext
 from shared.clock import utc_now
@@ -215,13 +215,28 @@ class BackupPage(QWidget):
         if backup is None:
             self._say("Elige un respaldo de la lista.", _RED)
             return
+        self.ctx.worker.submit(self._pending_count, lambda n: self._ask_restore(backup, n),
+                               self._failed)
+
+    def _pending_count(self) -> int:
+        with self.ctx.db.read() as conn:
+            return outbox.counts(conn).pending
+
+    def _ask_restore(self, backup: Backup, pending: int) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Restaurar respaldo",
                           f"¿Restaurar el respaldo del {self.when(backup)}?", parent=self)
+        unsynced = ""
+        if pending:
+            unsynced = (f"\n\nATENCIÓN: hay {pending} cambios de esta caja sin sincronizar. "
+                        "Si restauras ahora, se quedan solo en el archivo que se guarda aparte. "
+                        + ("Sincroniza primero (F5 en la caja)." if self.ctx.device.paired else
+                           "Esta caja no está vinculada a un servidor."))
         box.setInformativeText(
             "La caja quedará como estaba en esa fecha: lo registrado después no estará en esta "
             "caja. Los datos actuales no se borran: se guardan aparte, en la carpeta de datos, "
             "como «pos.sqlite3.antes-de-restaurar-…». Si la caja está vinculada a un servidor, "
-            "lo que ya se había sincronizado regresa solo.\n\nMiChangarrito se reiniciará.")
+            "lo que ya se había sincronizado regresa solo." + unsynced
+            + "\n\nMiChangarrito se reiniciará.")
         self.confirm_button = box.addButton("Restaurar y reiniciar", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Cancelar", QMessageBox.ButtonRole.RejectRole)
         box.buttonClicked.connect(
@@ -233,15 +248,10 @@ class BackupPage(QWidget):
         session = self.ctx.session
 
         def schedule() -> None:
-            request_restore(self.data_dir, backup.path)  # refuses a bad backup before anything
-            try:
-                with self.ctx.db.write() as conn:
-                    staff.audit(conn, self.ctx.device, "restore",
-                                cashier_id=session.cashier.id if session else None,
-                                detail=f"Respaldo {backup.path.name}")
-            except BaseException:
-                cancel_restore(self.data_dir)
-                raise
+            # Refuses a bad backup before anything; the audit event is written into the
+            # restored store at the next start (app.record_restore), the one that carries on.
+            request_restore(self.data_dir, backup.path,
+                            str(session.cashier.id) if session else None)
 
         self.restore_button.setEnabled(False)
         self._say("Preparando la restauración…", _OK)
