@@ -19,7 +19,8 @@ from shared.permissions import Permission, Role
 from shared.sale import MAX_LINES, MAX_QTY_MILLI, MAX_UNIT_PRICE, PaymentMethod, line_total
 from shared.tax import IvaRate
 
-PROTOCOL_VERSION = 1
+# 2: line discounts and costs, who sold on which shift and account, mayoreo, audit events.
+PROTOCOL_VERSION = 2
 PROTOCOL_HEADER = "X-MCH-Protocol"
 MAX_PUSH_CHANGES = 500
 MAX_PULL_LIMIT = 1000

@@ -10,7 +10,7 @@ import pytest
 
 from pos_client.sync.client import SyncClient
 from shared.hlc import HybridClock
-from shared.sync.wire import PROTOCOL_HEADER
+from shared.sync.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.support.changes import movement
 from tests.support.process_server import ProcessServer
 from tests.support.server import ServerHarness
@@ -77,7 +77,7 @@ def test_an_owner_session_works_on_either_replica(database_url):
     one = ServerHarness(database_url, jwt_secret=SECRET).start()
     two = ProcessServer(database_url, MCH_JWT_SECRET=SECRET).start()
     try:
-        headers = {PROTOCOL_HEADER: "1"}
+        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
         signed = httpx.post(f"{one.url}/v1/owners/signup", headers=headers, json={
             "shop_name": "Tienda", "owner_name": "Ana", "email": "ana@example.mx",
             "password": "un-secreto-largo"}).json()

@@ -7,12 +7,12 @@ import uuid
 import httpx
 import pytest
 
-from shared.sync.wire import PROTOCOL_HEADER
+from shared.sync.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.support.server import ServerHarness
 
 pytestmark = pytest.mark.e2e
 
-HEADERS = {PROTOCOL_HEADER: "1"}
+HEADERS = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
 
 
 @pytest.fixture

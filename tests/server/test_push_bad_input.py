@@ -11,7 +11,7 @@ import pytest
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import outbox
 from shared.sale import PaymentMethod, Tender
-from shared.sync.wire import PROTOCOL_HEADER
+from shared.sync.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +29,8 @@ def device_and_body(paired_device, small_catalog):
     return pos, json.loads(pending.body)
 
 
-def _post(server, body: bytes | str, token: str | None, protocol: str | None = "1"):
+def _post(server, body: bytes | str, token: str | None,
+          protocol: str | None = str(PROTOCOL_VERSION)):
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
@@ -115,6 +116,7 @@ def test_credentials_and_protocol_are_checked_before_anything_is_written(server,
         (_post(server, body, other_device), 401, "invalid_credential"),
         (_post(server, body, token, protocol=None), 400, "protocol_missing"),
         (_post(server, body, token, protocol="0"), 426, "protocol_unsupported"),
+        (_post(server, body, token, protocol="1"), 426, "protocol_unsupported"),  # before discounts
     ]
     for response, status, code in expectations:
         assert (response.status_code, response.json()["code"]) == (status, code)
@@ -173,15 +175,15 @@ def test_bad_pulls_are_refused(server, device_and_body):
     url = f"{server.url}/v1/sync/pull"
     cases = [
         (httpx.get(url, headers=auth), 400, "protocol_missing"),
-        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: "1"}, params={"limit": 0}),
+        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: str(PROTOCOL_VERSION)}, params={"limit": 0}),
          422, "invalid_payload"),
-        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: "1"}, params={"limit": 5000}),
+        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: str(PROTOCOL_VERSION)}, params={"limit": 5000}),
          422, "invalid_payload"),
-        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: "1"}, params={"cursor": -1}),
+        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: str(PROTOCOL_VERSION)}, params={"cursor": -1}),
          422, "invalid_payload"),
-        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: "1"}, params={"cursor": 10**9}),
+        (httpx.get(url, headers={**auth, PROTOCOL_HEADER: str(PROTOCOL_VERSION)}, params={"cursor": 10**9}),
          409, "cursor_ahead"),
-        (httpx.get(url, headers={PROTOCOL_HEADER: "1"}), 401, "auth_required"),
+        (httpx.get(url, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)}), 401, "auth_required"),
     ]
     for response, status, code in cases:
         assert (response.status_code, response.json()["code"]) == (status, code)
@@ -192,7 +194,7 @@ def test_an_expired_pairing_code_is_refused(server, shop):
 
     code = server.call(lambda pool: shops.create_pairing_code(pool, shop.tenant_id))
     server.admin("UPDATE pairing_codes SET expires_at = now() - interval '1 second'")
-    response = httpx.post(f"{server.url}/v1/devices/pair", headers={PROTOCOL_HEADER: "1"},
+    response = httpx.post(f"{server.url}/v1/devices/pair", headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
                           json={"code": code.code, "device_name": "Caja tarde"})
     assert (response.status_code, response.json()["code"]) == (409, "pairing_code_invalid")
     assert server.admin("SELECT count(*) AS n FROM devices")[0]["n"] == 0
