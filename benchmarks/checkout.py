@@ -15,9 +15,10 @@ import uuid
 from pathlib import Path
 
 from benchmarks.registry import benchmark
+from pos_client.services import backroom
 from pos_client.services.catalog import load_starter
 from pos_client.services.device import load_device
-from pos_client.services.sales import record_sale
+from pos_client.services.sales import SaleContext, record_sale
 from pos_client.store.database import Database
 from pos_client.store.repositories import catalog
 from shared.catalog import StarterProduct
@@ -112,10 +113,14 @@ def sale_commit_ratio() -> dict[str, float]:
         for p in products:
             ticket.add(TicketLine(p.id, p.name, p.price, 1000, p.iva, p.ieps_bp))
         tender = [Tender(PaymentMethod.CASH, ticket.total)]
+        # As at the counter: a logged-in cashier on an open shift (the sale checks it is open).
+        cashier = backroom.add_cashier(db, device, "Pepe", "cajero", "0000")
+        context = SaleContext(cashier_id=cashier,
+                              shift_id=backroom.open_shift(db, device, 50_000, cashier))
         full = []
         for _ in range(300):
             start = time.perf_counter()
-            record_sale(db, device, ticket, tender)
+            record_sale(db, device, ticket, tender, context)
             full.append(time.perf_counter() - start)
         db.close()
         raw = sqlite3.connect(Path(tmp) / "pos.sqlite3", isolation_level=None)
@@ -128,7 +133,8 @@ def sale_commit_ratio() -> dict[str, float]:
             raw.execute("BEGIN IMMEDIATE")
             raw.execute("UPDATE meta SET value = ? WHERE key = 'folio_last'", (str(n),))
             raw.execute("INSERT INTO sales VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (sale_id, f"X-{n}", None, now, ticket.total, 0, None, None, None))
+                        (sale_id, f"X-{n}", None, now, ticket.total, 0, None, str(cashier),
+                         str(context.shift_id)))
             raw.executemany("INSERT INTO sale_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 (sale_id, i, str(ln.product_id), ln.name, ln.qty_milli, ln.unit_price, ln.total,
                  ln.iva.value, 0, 0) for i, ln in enumerate(ticket.lines, start=1)])
