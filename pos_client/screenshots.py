@@ -24,14 +24,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QDate  # noqa: E402
+from PySide6.QtCore import (  # noqa: E402
+    QCoreApplication,
+    QDate,
+    QMessageLogContext,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
 
-from pos_client.services import accounts, backroom, counter, cortes, inventory, returns  # noqa: E402
+from pos_client.services import accounts, backroom, cortes, counter, inventory, returns  # noqa: E402
 from pos_client.services.accounts import CustomerDraft  # noqa: E402
 from pos_client.services.catalog import load_starter  # noqa: E402
 from pos_client.services.device import Device, load_device  # noqa: E402
@@ -41,6 +48,11 @@ from pos_client.store.backup import backup_now, backups_dir  # noqa: E402
 from pos_client.store.database import Database  # noqa: E402
 from pos_client.store.repositories import catalog, meta  # noqa: E402
 from pos_client.store.repositories.catalog import Product  # noqa: E402
+from pos_client.store.repositories.stock_ledger import StockItem  # noqa: E402
+from pos_client.ui.backroom.catalog_page import CatalogPage  # noqa: E402
+from pos_client.ui.backroom.customers_page import CustomersPage  # noqa: E402
+from pos_client.ui.backroom.inventory_page import InventoryPage  # noqa: E402
+from pos_client.ui.backroom.reports_page import ReportsPage  # noqa: E402
 from pos_client.ui.backroom.window import SECTIONS, BackRoomWindow  # noqa: E402
 from pos_client.ui.context import AppContext, Session  # noqa: E402
 from pos_client.ui.counter_dialogs import OpenShiftDialog  # noqa: E402
@@ -62,7 +74,11 @@ SETTLE_TIMEOUT_S = 15.0
 
 # Barcodes from the starter catalog (shared/data/starter_catalog.csv).
 COCA_600 = "7501055300075"
-EVERYDAY = ("7501055300075", "7501055003013", "7501055003037")
+COCA_2L = "7501055003013"
+FANTA = "7501055003037"
+EVERYDAY = (COCA_600, COCA_2L, FANTA)
+EGGS = "1101"
+BEANS = "1001"
 
 
 # ---- the demo shop ----------------------------------------------------------------------------
@@ -77,6 +93,7 @@ class DemoShop:
     shift_id: uuid.UUID
     products: dict[str, Product]
     customers: dict[str, uuid.UUID] = field(default_factory=dict)
+    stock: dict[str, StockItem] = field(default_factory=dict)  # by barcode, for the back room
 
 
 @contextmanager
@@ -150,17 +167,23 @@ def build_shop(folder: Path) -> DemoShop:
         if back <= 3:
             backup_now(db.path, backups_dir(folder), local_moment(today - timedelta(days=back), 23))
     _today(shop, now, rng)
+    with db.read() as conn:
+        for code in (COCA_600, COCA_2L, FANTA, EGGS, BEANS):
+            shop.stock[code] = inventory.find(conn, code)[0]
     return shop
 
 
 def _add_customers(shop: DemoShop, moment: datetime) -> None:
-    people = (("Rosa Hernández", "55 1234 5678", "1500", "320"),
-              ("Don Chuy Ramírez", "222 345 6789", "800", ""),
-              ("Lupita Torres", "", "500", "150"),
-              ("Taquería El Güero", "222 987 6543", "3000", ""),
-              ("Profe Alfredo Méndez", "222 111 2233", "1000", ""))
-    with frozen_clock(moment):
-        for name, phone, limit, opening in people:
+    """Customers, some bringing an old debt from the notebook (so the aging report has more
+    than one bucket)."""
+    people = (("Rosa Hernández", "55 1234 5678", "1500", "320", 40),
+              ("Don Chuy Ramírez", "222 345 6789", "800", "", 0),
+              ("Lupita Torres", "", "500", "150", 75),
+              ("Taquería El Güero", "222 987 6543", "3000", "", 0),
+              ("Profe Alfredo Méndez", "222 111 2233", "1000", "", 0),
+              ("Doña Carmen Ruiz", "222 555 0101", "600", "95", 120))
+    for name, phone, limit, opening, days_ago in people:
+        with frozen_clock(moment - timedelta(days=days_ago)):
             payload = accounts.save_customer(shop.db, shop.device, CustomerDraft(
                 name, phone, limit, opening_balance=opening))
             shop.customers[name] = payload.id
@@ -229,9 +252,8 @@ def _past_day(shop: DemoShop, day: date, rng: random.Random) -> None:
             inventory.receive(shop.db, shop.device, items, "Proveedor: Refrescos del Valle",
                               shop.owner.id)
         elif day.toordinal() % 3 == 1:
-            egg = next(p for p in shop.products.values() if p.name.startswith("Huevo"))
-            inventory.adjust(shop.db, shop.device, egg.id, -500, "Merma: se rompieron huevos",
-                             shop.owner.id)
+            inventory.adjust(shop.db, shop.device, shop.products[EGGS].id, -500,
+                             "Merma: se rompieron huevos", shop.owner.id)
     with frozen_clock(local_moment(day, 13)):
         cortes.move_cash(shop.db, shop.device, shop.shift_id, "salida", 35_000,
                          "Pago al repartidor de pan")
@@ -241,13 +263,13 @@ def _past_day(shop: DemoShop, day: date, rng: random.Random) -> None:
             owed = accounts.balance(conn, shop.customers[owing])
         if owed > 10_000:
             accounts.pay(shop.db, shop.device, shop.customers[owing], min(owed // 2, 20_000),
-                         PaymentMethod.CASH, note="Abono en efectivo")
+                         PaymentMethod.CASH)
     with frozen_clock(local_moment(day, 18)):
-        if day.toordinal() % 2:
-            returns.return_sale(shop.db, shop.device, sold[1], "Venía caducado", {1: QTY_SCALE},
+        if day.toordinal() % 3 == 0:
+            returns.return_sale(shop.db, shop.device, sold[2], "Se cobró dos veces", None,
                                 cashier.id, authorized_by=shop.owner.id)
         else:
-            returns.return_sale(shop.db, shop.device, sold[2], "Se cobró dos veces", None,
+            returns.return_sale(shop.db, shop.device, sold[1], "Venía caducado", {1: QTY_SCALE},
                                 cashier.id, authorized_by=shop.owner.id)
     with frozen_clock(local_moment(day, 21)):
         with shop.db.read() as conn:
@@ -274,7 +296,7 @@ def _today(shop: DemoShop, now: datetime, rng: random.Random) -> None:
     with frozen_clock(now - timedelta(minutes=12)):
         counter.park(shop.db, _random_ticket(shop, rng), "Señora de la tortillería")
     with frozen_clock(now - timedelta(minutes=5)):
-        counter.park(shop.db, _random_ticket(shop, rng), "Muchacho de la moto")
+        counter.park(shop.db, _random_ticket(shop, rng), "Don Beto")
 
 
 # ---- taking the pictures -------------------------------------------------------------------------
@@ -401,11 +423,10 @@ class Tour:
         w = self.window
         before = len(w.ticket.lines)
         self._scan(COCA_600, "6")  # six or more: mayoreo price
-        self._scan("7501055003013")
+        self._scan(COCA_2L)
         sabritas = next(p for p in self.shop.products.values() if "Sabritas" in p.name)
         w.add_product(sabritas, "2")
-        granel = next(p for p in self.shop.products.values() if p.name.startswith("Frijol"))
-        w.add_product(granel, "0.750")
+        w.add_product(self.shop.products[BEANS], "0.750")
         milk = next(p for p in self.shop.products.values() if p.name.startswith("Leche"))
         w.add_product(milk, "1")
         if len(w.ticket.lines) != before + 5:
@@ -445,7 +466,7 @@ class Tour:
 
     def fiado_picker(self) -> None:
         w = self.window
-        self._scan("7501055003037", "2")
+        self._scan(FANTA, "2")
         self._scan(COCA_600, "2")
         w.charge()
         payment = w.payment_dialog
@@ -492,7 +513,7 @@ class Tour:
         dialog = history.return_dialog
         assert dialog is not None
         dialog.qty_inputs[0].setText("1")
-        dialog.reason.setText("La lata venía golpeada")
+        dialog.reason.setText("La botella venía abierta")
         self.camera.save(dialog, "ventas-devolucion")
         dialog.reject()
         history.reject()
@@ -500,51 +521,118 @@ class Tour:
     # ---- the back room ----------------------------------------------------------------------
 
     def back_room(self) -> None:
+        shop = self.shop
+
+        def read_stock() -> dict[str, StockItem]:
+            with shop.db.read() as conn:  # the counter has sold since the demo was built
+                return {code: inventory.find(conn, code)[0] for code in shop.stock}
+
+        self.ctx.worker.submit(read_stock, shop.stock.update)
         room = BackRoomWindow(self.ctx)
         room.resize(*BACK_ROOM_SIZE)
         room.show()
         for section in SECTIONS:
-            self.camera.state(f"trastienda-{slug(section.title)}",
-                              lambda title=section.title: self._section(room, title))
+            self.camera.state(f"trastienda-{slug(section.title)}", self._section_step(room, section.title))
+
+    def _section_step(self, room: BackRoomWindow, title: str) -> Callable[[], None]:
+        return lambda: self._section(room, title)
 
     def _section(self, room: BackRoomWindow, title: str) -> None:
         page = room.page(title)
-        prepare = _PREPARE.get(title)
-        if prepare is not None:
-            prepare(page)
-        self.camera.wait(lambda: True, title)
+        self._prepare(page, title, None)
         tabs = page.findChild(QTabWidget)
         if tabs is None:
             self.camera.save(room, f"trastienda-{slug(title)}")
             return
         for index in range(tabs.count()):
+            tab_title = slug(tabs.tabText(index))
+            self._prepare(page, title, tab_title)
             if not tabs.isTabEnabled(index):
-                open_tab = _OPEN_TAB.get(title)
-                if open_tab is None:
-                    raise StateFailed(f"la pestaña {tabs.tabText(index)} está deshabilitada")
-                open_tab(page)
-                self.camera.wait(lambda i=index: tabs.isTabEnabled(i), tabs.tabText(index))
+                raise StateFailed(f"la pestaña {tabs.tabText(index)} está deshabilitada")
             tabs.setCurrentIndex(index)
-            self.camera.save(room, f"trastienda-{slug(title)}-{slug(tabs.tabText(index))}")
+            self.camera.save(room, f"trastienda-{slug(title)}-{tab_title}")
+
+    def _prepare(self, page: QWidget, title: str, tab: str | None) -> None:
+        """Put some work on a page or tab that would otherwise show an empty form."""
+        prepare = _PREPARE.get((title, tab))
+        if prepare is not None:
+            self.camera.wait(lambda: True, title)  # the page's first load comes first
+            prepare(page, self.shop)
+            self.camera.wait(lambda: True, f"{title} {tab or ''}")
 
 
-def _last_week(page: QWidget) -> None:
-    """Reports: the last seven days, so the charts have a week to show."""
-    preset, first = getattr(page, "preset"), getattr(page, "first")
-    preset.setCurrentText("Personalizado")
-    first.setDate(QDate.currentDate().addDays(-HISTORY_DAYS))
+# What each page or tab shows in the pictures, set through the widgets a person would use.
+
+def _product_form(page: CatalogPage, shop: DemoShop) -> None:
+    """Productos: the Coca-Cola 600 ml open in the form (it has a mayoreo price)."""
+    page.open_product(shop.products[COCA_600].id)
 
 
-def _open_statement(page: QWidget) -> None:
-    """Customers: the statement of the one who owes most (first in the list, sorted by balance)."""
-    getattr(page, "open_statement")()
+def _receiving(page: InventoryPage, shop: DemoShop) -> None:
+    """Recibir mercancía: the soft-drink supplier's delivery, typed in but not saved."""
+    tab = page.receive_tab
+    for code, qty, cost in ((COCA_600, "48", "17.20"), (COCA_2L, "12", "33.60"),
+                            (FANTA, "24", "15.80")):
+        tab.add(shop.stock[code])
+        row = tab.table.rowCount() - 1
+        tab.table.cell(row, 1).setText(qty)
+        tab.table.cell(row, 2).setText(cost)
+    tab.supplier.setText("Refrescos del Valle, factura A-2231")
 
 
-_PREPARE: dict[str, Callable[[QWidget], None]] = {"Reportes": _last_week}
-_OPEN_TAB: dict[str, Callable[[QWidget], None]] = {"Clientes y fiados": _open_statement}
+def _adjusting(page: InventoryPage, shop: DemoShop) -> None:
+    """Ajustes: broken eggs about to be taken out."""
+    tab = page.adjust_tab
+    tab.choose(shop.stock[EGGS])
+    tab.quantity.setText("0.250")
+    tab.reason.setCurrentIndex(1)
+
+
+def _counting(page: InventoryPage, shop: DemoShop) -> None:
+    """Conteo físico: three shelves counted, one of them short."""
+    tab = page.count_tab
+    for code, delta in ((COCA_600, 0), (COCA_2L, -1000), (FANTA, 0)):
+        item = shop.stock[code]
+        tab.add(item)
+        counted = (item.stock_milli + delta) // QTY_SCALE
+        tab.table.cell(tab.table.rowCount() - 1, 2).setText(str(counted))
+
+
+def _product_history(page: InventoryPage, shop: DemoShop) -> None:
+    """Historial: the Coca-Cola 600 ml's movements."""
+    page.history_tab.show_product(shop.stock[COCA_600])
+
+
+def _last_week(page: ReportsPage, shop: DemoShop) -> None:
+    """Reportes: the last seven days, so the charts have a week to show."""
+    page.preset.setCurrentText("Personalizado")
+    page.first.setDate(QDate.currentDate().addDays(-HISTORY_DAYS))
+
+
+def _open_statement(page: CustomersPage, shop: DemoShop) -> None:
+    """Estado de cuenta: the customer who owes most (first in the list, sorted by balance)."""
+    page.open_statement()
+
+
+_PREPARE: dict[tuple[str, str | None], Callable[[Any, DemoShop], None]] = {
+    ("Productos", None): _product_form,
+    ("Inventario", "recibir-mercancia"): _receiving,
+    ("Inventario", "ajustes"): _adjusting,
+    ("Inventario", "conteo-fisico"): _counting,
+    ("Inventario", "historial"): _product_history,
+    ("Reportes", None): _last_week,
+    ("Clientes y fiados", "estado-de-cuenta"): _open_statement,
+}
 
 
 # ---- the command ------------------------------------------------------------------------------
+
+
+def _quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's messages to stderr, minus the offscreen platform's note on every dialog shown."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -552,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args[0] if args else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    previous = qInstallMessageHandler(_quiet_offscreen)
     with tempfile.TemporaryDirectory(prefix="michangarrito-shots-") as tmp:
         shop = build_shop(Path(tmp))
         worker = Worker()
@@ -563,6 +652,7 @@ def main(argv: list[str] | None = None) -> int:
             tour.close()
             worker.shutdown()
             shop.db.close()
+            qInstallMessageHandler(previous)
     if camera.failed:
         print(f"No se pudieron producir: {', '.join(camera.failed)}", file=sys.stderr)
         return 1
