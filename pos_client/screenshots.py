@@ -293,10 +293,11 @@ def _today(shop: DemoShop, now: datetime, rng: random.Random) -> None:
             _sell(shop, _random_ticket(shop, rng), how, shop.owner, rng)
     with frozen_clock(now - timedelta(minutes=20)):
         _sell(shop, _random_ticket(shop, rng), "fiado", shop.owner, rng, "Lupita Torres")
-    with frozen_clock(now - timedelta(minutes=12)):
-        counter.park(shop.db, _random_ticket(shop, rng), "Señora de la tortillería")
-    with frozen_clock(now - timedelta(minutes=5)):
-        counter.park(shop.db, _random_ticket(shop, rng), "Don Beto")
+    for minutes_ago in (12, 5):
+        moment = now - timedelta(minutes=minutes_ago)
+        with frozen_clock(moment):  # labelled as the counter's F7 labels them
+            counter.park(shop.db, _random_ticket(shop, rng),
+                         f"Cliente de las {moment.astimezone(ZONE):%H:%M}")
 
 
 # ---- taking the pictures -------------------------------------------------------------------------
