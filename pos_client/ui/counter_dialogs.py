@@ -251,7 +251,7 @@ class ParkedDialog(QDialog):
     def __init__(self, tickets: Sequence[Parked], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Tickets en espera")
-        self.setMinimumSize(480, 360)
+        self.setMinimumSize(620, 360)
         self.tickets = list(tickets)
         self.chosen: Parked | None = None
         self.list = QListWidget()

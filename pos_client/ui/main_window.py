@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
 
         self.products_model = ProductsModel()
         self.products_view = self._table(self.products_model)
+        self.products_view.setColumnWidth(0, 130)  # a whole EAN-13; fixed: 50,000 rows
         self.products_view.activated.connect(lambda idx: self.add_product(
             self.products_model.product(idx.row())))
 

@@ -93,7 +93,12 @@ class TicketModel(TableModel):
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         ln = self.ticket.lines[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (format_qty(ln.qty_milli, ln.sold_by_weight), ln.name,
+            name = ln.name
+            if ln.wholesale:
+                name += " · mayoreo"
+            if ln.discount:
+                name += f" · desc. −{format_mxn(ln.discount)}"
+            return (format_qty(ln.qty_milli, ln.sold_by_weight), name,
                     format_mxn(ln.unit_price), format_mxn(ln.total))[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() != 1:
             return _RIGHT
