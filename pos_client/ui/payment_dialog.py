@@ -149,8 +149,7 @@ class PaymentDialog(QDialog):
         self.error_label.setWordWrap(True)
 
         bills = QGridLayout()
-        bills.addWidget(_button("Exacto", lambda: self.received.setText(
-            f"{self.cash_due / 100:.2f}")), 0, 0)
+        bills.addWidget(_button("Exacto (F6)", self.exact), 0, 0)
         for i, bill in enumerate(QUICK_BILLS, start=1):
             bills.addWidget(_button(format_mxn(bill).replace(".00", ""), self._bill(bill)),
                             i // 3, i % 3)
@@ -165,7 +164,7 @@ class PaymentDialog(QDialog):
             methods.addWidget(button)
         for key, slot in (("F2", lambda: self.add_other(PaymentMethod.CARD)),
                           ("F3", lambda: self.add_other(PaymentMethod.TRANSFER)),
-                          ("F4", self.add_fiado), ("F5", self.clear_others)):
+                          ("F4", self.add_fiado), ("F5", self.clear_others), ("F6", self.exact)):
             QShortcut(QKeySequence(key), self, slot)
         self.charge_button = _button("Cobrar (Enter)", self.try_accept)
         actions = QHBoxLayout()
@@ -183,6 +182,10 @@ class PaymentDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addLayout(actions)
         self._update()
+
+    def exact(self) -> None:
+        """The cash due, exactly: no change."""
+        self.received.setText(f"{self.cash_due / 100:.2f}")
 
     def _bill(self, bill: Centavos) -> Callable[[], None]:
         return lambda: self.received.setText(str(bill // 100))
