@@ -98,15 +98,22 @@ def sell(db: Database, device: Device, at: datetime, lines: list[L],
 
 
 def give_back(db: Database, device: Device, sale: SalePayload, at: datetime,
-              qty: dict[int, int], refund: PaymentMethod = PaymentMethod.CASH) -> SaleReturnPayload:
-    """Return part of a sale at ``at``: each line refunds its share of what it was charged."""
+              qty: dict[int, int], refund: PaymentMethod = PaymentMethod.CASH,
+              to_account: int | None = None) -> SaleReturnPayload:
+    """Return part of a sale at ``at``: each line refunds its share of what it was charged;
+    ``to_account`` of it goes back to the fiado account (all of it for a fiado refund)."""
     by_no = {ln.line_no: ln for ln in sale.lines}
     lines = [SaleReturnLinePayload(line_no=no, product_id=by_no[no].product_id, qty_milli=q,
                                    amount=div_round_half_up(by_no[no].total * q, by_no[no].qty_milli))
              for no, q in qty.items()]
-    back = SaleReturnPayload(id=new_uuid7(), sale_id=sale.id, lines=lines,
-                             amount=sum(x.amount for x in lines), refund_method=refund,
-                             reason="cliente", returned_at=at)
+    amount = sum(x.amount for x in lines)
+    if amount == 0:  # nothing went back anywhere: the till records that as cash
+        refund = PaymentMethod.CASH
+    if to_account is None:
+        to_account = amount if refund is PaymentMethod.FIADO else 0
+    back = SaleReturnPayload(id=new_uuid7(), sale_id=sale.id, lines=lines, amount=amount,
+                             refund_method=refund, reason="cliente", returned_at=at,
+                             refund_to_account=to_account)
     with db.write() as conn:
         local.save(conn, device, "sale_return", back)
     return back
