@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection
 
+from pos_client.services import accounts
+from pos_client.services.accounts import AGING_BUCKETS, AgingReport
 from pos_client.services.report_table import Kind, Table, write_csv
 from pos_client.services.returns import refund_parts
 from pos_client.store.database import Database
@@ -560,6 +562,8 @@ class ReportSet:
     top: TopProducts
     margin: GrossMargin
     iva: IvaSummary
+    # Fiado owed as of today, whatever the period (a balance has no period): set by run().
+    aging: AgingReport | None = None
 
 
 def build(activity: Activity, top_n: int = 20) -> ReportSet:
@@ -573,8 +577,22 @@ def run(db: Database, preset: Preset, first: date | None = None, last: date | No
     """The reports for a preset period, "today" being the shop's local date unless given."""
     with db.read() as conn, conn.begin():
         tz = shop_zone(conn)
-        period = period_for(preset, today or datetime.now(tz).date(), tz, first, last)
-        return build(load_activity(conn, period))
+        today = today or datetime.now(tz).date()
+        period = period_for(preset, today, tz, first, last)
+        return replace(build(load_activity(conn, period)), aging=accounts.aging_report(conn, today))
+
+
+def aging_table(report: AgingReport | None) -> Table:
+    """Who owes fiado and how old the unpaid part is (oldest debt first), as a report table."""
+    accounts_ = report.accounts if report else ()
+    totals = report.totals if report else (0, 0, 0, 0)
+    return Table(
+        "Fiados por antigüedad",
+        (("Cliente", Kind.TEXT), ("Saldo", Kind.MONEY), ("Límite", Kind.MONEY),
+         ("Días", Kind.COUNT), *((bucket, Kind.MONEY) for bucket in AGING_BUCKETS)),
+        [(a.name, a.balance, a.credit_limit, a.age_days, *a.buckets) for a in accounts_],
+        ("Total", sum(totals), None, None, *totals),
+    )
 
 
 def to_csv(report: Breakdown | TopProducts | GrossMargin | IvaSummary, path: Path) -> None:
