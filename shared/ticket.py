@@ -24,6 +24,7 @@ class TicketLine:
     wholesale_price: Centavos | None = None
     wholesale_min_milli: int = 0
     discount: Centavos = 0  # centavos off this line (its own or its share of a ticket discount)
+    cost: Centavos | None = None  # unit cost when rung up, for the margin; None: not known
 
     @property
     def wholesale(self) -> bool:

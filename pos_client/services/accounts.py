@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, Row, func, or_, select
 
 from pos_client.receipts.document import Document, DocumentBuilder, Style
-from pos_client.services import local
+from pos_client.services import local, staff
 from pos_client.services.device import Device
 from pos_client.store.database import Database
 from pos_client.store.schema import customers, fiado_charges, fiado_payments, sales, settings
@@ -87,11 +87,15 @@ def normalize_phone(text: str) -> str | None:
                        "(por ejemplo 55 1234 5678) o el número con su lada internacional (+…).")
 
 
-def save_customer(db: Database, device: Device, draft: CustomerDraft) -> CustomerPayload:
+def save_customer(
+    db: Database, device: Device, draft: CustomerDraft, editor: uuid.UUID | None = None
+) -> CustomerPayload:
     """Create or edit a customer as a whole record (last writer wins across tills).
 
     A new customer may bring what they already owed in the notebook: it becomes a charge
-    without a sale, in the same transaction, so the statement starts from the real debt."""
+    without a sale, in the same transaction, so the statement starts from the real debt.
+    With an ``editor`` (the cashier saving it), a "customer_edit" audit event in the same
+    transaction says who changed what: raising a credit limit is giving credit."""
     name = " ".join(draft.name.split())
     if not name:
         raise DomainError("Escribe el nombre del cliente.", code="invalid_name")
@@ -106,14 +110,37 @@ def save_customer(db: Database, device: Device, draft: CustomerDraft) -> Custome
     payload = CustomerPayload(id=draft.id or new_uuid7(), name=name, phone=phone,
                               credit_limit=limit, active=draft.active)
     with db.write() as conn:
-        if draft.id is not None and _customer_row(conn, draft.id) is None:
+        before = _customer_row(conn, draft.id) if draft.id is not None else None
+        if draft.id is not None and before is None:
             raise UnknownCustomer("Ese cliente ya no existe.")
         local.save(conn, device, "customer", payload, op="upsert")
         if opening:
             local.save(conn, device, "fiado_charge", FiadoChargePayload(
                 id=new_uuid7(), customer_id=payload.id, amount=opening, note=OPENING_NOTE,
                 charged_at=utc_now()))
+        if editor is not None:
+            staff.audit(conn, device, "customer_edit", cashier_id=editor, subject_id=payload.id,
+                        detail=_changes(before, payload, opening))
     return payload
+
+
+def _changes(before: Row[Any] | None, after: CustomerPayload, opening: int) -> str:
+    """What an edit changed, as the owner reads it in the audit log: «límite $500.00 →
+    $800.00; teléfono 55 1234 5678 → sin teléfono». A new customer: its name and limit."""
+    if before is None:
+        text = f"Alta de {after.name}: límite {format_mxn(after.credit_limit)}"
+        return text + (f", saldo de la libreta {format_mxn(opening)}" if opening else "")
+    changed = []
+    if before.credit_limit != after.credit_limit:
+        changed.append(f"límite {format_mxn(before.credit_limit)} → {format_mxn(after.credit_limit)}")
+    if before.name != after.name:
+        changed.append(f"nombre «{before.name}» → «{after.name}»")
+    if before.phone != after.phone:
+        changed.append(f"teléfono {display_phone(before.phone) or 'sin teléfono'} → "
+                       f"{display_phone(after.phone) or 'sin teléfono'}")
+    if bool(before.active) != after.active:
+        changed.append("reactivado" if after.active else "dado de baja")
+    return f"{after.name}: " + ("; ".join(changed) or "sin cambios")
 
 
 def display_phone(phone: str | None) -> str:
@@ -128,16 +155,19 @@ def display_phone(phone: str | None) -> str:
 
 def pay(
     db: Database, device: Device, customer_id: uuid.UUID, amount: int, method: PaymentMethod,
-    reference: str = "", note: str = "",
+    reference: str = "", note: str = "", *, cashier_id: uuid.UUID | None = None,
+    shift_id: uuid.UUID | None = None,
 ) -> FiadoPaymentPayload:
-    """An abono, whole or partial. More than the balance is refused (as eleventa does): the
-    till would owe the customer money, and change belongs in the drawer, not on the account."""
+    """An abono, whole or partial, taken by ``cashier_id`` into the drawer of ``shift_id`` (the
+    corte counts it there). More than the balance is refused (as eleventa does): the till would
+    owe the customer money, and change belongs in the drawer, not on the account."""
     if method is PaymentMethod.FIADO:
         raise PaymentRefused("Un abono no puede pagarse a crédito.")
     if amount <= 0:
         raise InvalidAmount("El abono debe ser mayor que cero.")
-    text = " · ".join(t for t in (f"Ref. {reference.strip()}" if reference.strip() else "",
-                                  note.strip()) if t)
+    ref, text = " ".join(reference.split()), " ".join(note.split())
+    if len(ref) > 100 or not ref.isprintable() or not text.isprintable():
+        raise PaymentRefused("La referencia o la nota tienen caracteres no válidos o son muy largas.")
     with db.write() as conn:
         if _customer_row(conn, customer_id) is None:
             raise UnknownCustomer("Ese cliente ya no existe.")
@@ -148,7 +178,9 @@ def pay(
             raise PaymentRefused(f"El abono ({format_mxn(amount)}) es mayor que el saldo "
                                  f"({format_mxn(owed)}). Cobra como máximo el saldo.")
         payment = FiadoPaymentPayload(id=new_uuid7(), customer_id=customer_id, amount=amount,
-                                      method=method, note=text[:500] or None, paid_at=utc_now())
+                                      method=method, note=text[:500] or None, paid_at=utc_now(),
+                                      cashier_id=cashier_id, shift_id=shift_id,
+                                      reference=ref or None)
         local.save(conn, device, "fiado_payment", payment)
     return payment
 
@@ -377,7 +409,8 @@ def _movements(
             out.append((at, "devolucion", p.note or "Devolución", 0, p.amount))
         else:
             label = METHOD_LABELS.get(PaymentMethod(p.method), p.method)
-            text = f"Abono en {label}" + (f" · {p.note}" if p.note else "")
+            text = " · ".join(t for t in (f"Abono en {label}",
+                                          f"Ref. {p.reference}" if p.reference else "", p.note) if t)
             out.append((at, "abono", text, 0, p.amount))
     return out
 

@@ -16,11 +16,12 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, or_, select
 
 from pos_client.receipts.document import Document, DocumentBuilder, Style
 from pos_client.services import backroom, local, staff
 from pos_client.services.device import Device
+from pos_client.services.returns import refund_parts
 from pos_client.store.database import Database
 from pos_client.store.repositories import outbox
 from pos_client.store.schema import (
@@ -193,8 +194,8 @@ def _close_row(conn: Connection, shift_id: uuid.UUID) -> tuple[str, str | None, 
 
 def corte(conn: Connection, shift_id: uuid.UUID) -> CorteReport:
     """The shift's report: expected per payment form, counts, cash movements and, when closed,
-    what was counted. Returns and abonos count when made on the shift's device while it was open
-    (they carry no shift of their own)."""
+    what was counted. Abonos count by the shift they name; returns, and abonos that name no
+    shift, count when made on the shift's device while it was open."""
     row = conn.execute(_shift_query().where(shifts.c.id == str(shift_id))).first()
     if row is None:
         raise ShiftNotFound("No encontré ese turno.")
@@ -203,7 +204,7 @@ def corte(conn: Connection, shift_id: uuid.UUID) -> CorteReport:
     closed_at = datetime.fromisoformat(close[2]) if close else None
     window = (shift.opened_at.isoformat(), closed_at.isoformat() if closed_at else None)
 
-    paid, abonos = _sale_payments(conn, shift_id), _abonos(conn, shift.device_id, window)
+    paid, abonos = _sale_payments(conn, shift_id), _abonos(conn, shift_id, shift.device_id, window)
     refunds = _refunds(conn, shift.device_id, window)
     # An "abono" on fiado would be credit paying credit: it never adds to anything.
     forms = {m: FormTotals(sales=paid.get(m, 0),
@@ -248,20 +249,29 @@ def _sale_payments(conn: Connection, shift_id: uuid.UUID) -> dict[PaymentMethod,
                       .where(sales.c.shift_id == str(shift_id)).group_by(sale_payments.c.method))
 
 
-def _abonos(conn: Connection, device_id: str | None, window: tuple[str, str | None]
-            ) -> dict[PaymentMethod, Centavos]:
+def _abonos(conn: Connection, shift_id: uuid.UUID, device_id: str | None,
+            window: tuple[str, str | None]) -> dict[PaymentMethod, Centavos]:
+    """Abonos taken on the shift: those that name it, and those that name no shift (made
+    before abonos carried one, or outside the counter) on its device while it was open."""
+    no_shift = and_(fiado_payments.c.shift_id.is_(None), fiado_payments.c.device_id == device_id,
+                    *_in_window(fiado_payments.c.paid_at, window))
     return _by_method(conn, select(fiado_payments.c.method, func.sum(fiado_payments.c.amount))
-                      .where(fiado_payments.c.device_id == device_id,
-                             *_in_window(fiado_payments.c.paid_at, window))
+                      .where(or_(fiado_payments.c.shift_id == str(shift_id), no_shift))
                       .group_by(fiado_payments.c.method))
 
 
 def _refunds(conn: Connection, device_id: str | None, window: tuple[str, str | None]
              ) -> dict[PaymentMethod, Centavos]:
-    return _by_method(conn, select(sale_returns.c.refund_method, func.sum(sale_returns.c.amount))
-                      .where(sale_returns.c.device_id == device_id,
-                             *_in_window(sale_returns.c.returned_at, window))
-                      .group_by(sale_returns.c.refund_method))
+    """Refunds per form: the part credited to a fiado account, the rest out of the drawer
+    (never the whole amount of a refund that was partly credited)."""
+    out: dict[PaymentMethod, Centavos] = {}
+    for r in conn.execute(select(sale_returns.c.refund_method, sale_returns.c.amount,
+                                 sale_returns.c.refund_to_account)
+                          .where(sale_returns.c.device_id == device_id,
+                                 *_in_window(sale_returns.c.returned_at, window))):
+        for method, part in refund_parts(r.refund_method, r.amount, r.refund_to_account or 0).items():
+            out[PaymentMethod(method)] = out.get(PaymentMethod(method), 0) + part
+    return out
 
 
 def _returns_counts(conn: Connection, device_id: str | None, window: tuple[str, str | None]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -24,7 +24,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection
 
+from pos_client.services import accounts
+from pos_client.services.accounts import AGING_BUCKETS, AgingReport
 from pos_client.services.report_table import Kind, Table, write_csv
+from pos_client.services.returns import refund_parts
 from pos_client.store.database import Database
 from pos_client.store.repositories import report_facts
 from shared.money import Centavos, div_round_half_up
@@ -105,6 +108,7 @@ class Sold:
     total: Centavos
     iva: IvaRate
     ieps_bp: int
+    cost: Centavos | None = None  # unit cost when sold, if the line recorded one
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,9 @@ class Returned:
     amount: Centavos
     iva: IvaRate
     ieps_bp: int
+    cost: Centavos | None = None  # the sale line's unit cost when sold, if recorded
+    return_amount: Centavos = 0  # the whole return's amount, and the part credited to an account
+    refund_to_account: Centavos = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +165,8 @@ def load_activity(conn: Connection, period: Period) -> Activity:
         return at.astimezone(period.tz) if lo <= at < hi else None
 
     catalog = report_facts.all_products(conn)
-    lines = [Sold(r.sale_id, at, r.product_id, r.name, r.qty_milli, r.total, IvaRate(r.iva), r.ieps_bp)
+    lines = [Sold(r.sale_id, at, r.product_id, r.name, r.qty_milli, r.total, IvaRate(r.iva), r.ieps_bp,
+                  r.cost)
              for r in report_facts.lines_between(conn, wide_lo, wide_hi)
              if (at := local(r.sold_at)) is not None]
     payments = [Paid(r.sale_id, at, r.method, r.amount)
@@ -179,7 +187,7 @@ def _returned(r: report_facts.ReturnedLineRow, at: datetime,
     ieps = r.ieps_bp if r.ieps_bp is not None else (product.ieps_bp if product else 0)
     name = r.name or (product.name if product else "Artículo")
     return Returned(r.return_id, at, r.refund_method, r.product_id, name, r.qty_milli, r.amount,
-                    IvaRate(iva), ieps)
+                    IvaRate(iva), ieps, r.cost, r.return_amount, r.refund_to_account)
 
 
 def load(db: Database, period: Period) -> Activity:
@@ -288,11 +296,15 @@ def sales_by_department(activity: Activity) -> Breakdown:
 
 
 def sales_by_payment(activity: Activity) -> Breakdown:
-    """Amounts applied per payment form (cash net of change); returns by how they were refunded
-    (cash from the drawer, or back to the fiado account)."""
+    """Amounts applied per payment form (cash net of change); returns by where the money went:
+    the part credited back to a fiado account under fiado, the rest (cash from the drawer)
+    under efectivo, so a mixed refund is split exactly."""
+    refunds = {r.return_id: r for r in activity.returns}.values()  # one per return, not per line
     return _breakdown("Ventas por forma de pago", "Forma de pago", activity,
                       ((p.method, p.sale_id, p.amount) for p in activity.payments),
-                      ((r.refund_method, r.amount) for r in activity.returns),
+                      ((method, part) for r in refunds
+                       for method, part in refund_parts(r.refund_method, r.return_amount,
+                                                        r.refund_to_account).items()),
                       lambda m: PAYMENT_LABELS.get(m, m), biggest_first=True)
 
 
@@ -359,27 +371,30 @@ class MarginRow:
     name: str
     qty_milli: int
     net: Centavos
-    unit_cost: Centavos | None  # None: "sin costo", left out of the margin
+    cost: Centavos | None  # None: "sin costo", left out of the margin
 
     @property
-    def cost(self) -> Centavos | None:
-        return None if self.unit_cost is None else div_round_half_up(self.unit_cost * self.qty_milli,
-                                                                     QTY_SCALE)
+    def unit_cost(self) -> Centavos | None:
+        """The average cost per unit (or kg) of what was sold net of returns."""
+        if self.cost is None:
+            return None
+        return div_round_half_up(self.cost * QTY_SCALE, self.qty_milli) if self.qty_milli > 0 else None
 
     @property
     def margin(self) -> Centavos | None:
-        cost = self.cost
-        return None if cost is None else self.net - cost
+        return None if self.cost is None else self.net - self.cost
 
 
 @dataclass(frozen=True, slots=True)
 class GrossMargin:
     """Net sales minus cost, per product.
 
-    A sale line does not record its cost yet, so cost is the product's *current* cost times the
-    net quantity sold: a price or cost change moves past margins too. Products with cost 0 (and
-    común lines, which have no product) are listed as "sin costo" and kept out of the margin and
-    its percentage, which would otherwise look better than it is.
+    Each sale line carries the product's unit cost when it was sold, so a later cost change
+    does not move past margins; a returned quantity takes back its cost at that same line cost.
+    Lines from before costs were recorded (and returns of sales not on this device) fall back
+    to the product's *current* cost. Lines with no cost either way (cost 0, común lines) are
+    listed as "sin costo" and kept out of the margin and its percentage, which would otherwise
+    look better than it is; a product with both kinds of lines shows on two rows.
     """
 
     rows: list[MarginRow]
@@ -390,7 +405,7 @@ class GrossMargin:
 
     @property
     def costed_sales(self) -> Centavos:
-        return sum(r.net for r in self.rows if r.unit_cost is not None)
+        return sum(r.net for r in self.rows if r.cost is not None)
 
     @property
     def uncosted_sales(self) -> Centavos:
@@ -415,7 +430,7 @@ class GrossMargin:
             (("Producto", Kind.TEXT), ("Cantidad", Kind.QTY), ("Ventas netas", Kind.MONEY),
              ("Costo unitario", Kind.MONEY), ("Costo", Kind.MONEY), ("Margen", Kind.MONEY),
              ("Margen %", Kind.PERCENT)),
-            [(r.name, r.qty_milli, r.net, r.unit_cost if r.unit_cost is not None else "sin costo",
+            [(r.name, r.qty_milli, r.net, r.unit_cost if r.cost is not None else "sin costo",
               r.cost, r.margin, _share_bp(r.margin, r.net) if r.margin is not None else None)
              for r in self.rows],
             ("Total con costo", None, self.costed_sales, None, self.cost, self.margin, self.margin_bp),
@@ -426,14 +441,34 @@ def _share_bp(part: int, whole: int) -> int | None:
     return div_round_half_up(part * 10_000, whole) if whole > 0 else None
 
 
+def _unit_cost(activity: Activity, recorded: Centavos | None, product_id: str | None) -> Centavos | None:
+    """The line's recorded cost, else the product's current one; None when neither is known."""
+    if recorded:
+        return recorded
+    product = activity.products.get(product_id) if product_id else None
+    return product.cost if product and product.cost > 0 else None
+
+
 def gross_margin(activity: Activity) -> GrossMargin:
-    rows = []
-    for p in product_sales(activity):
-        product = activity.products.get(p.product_id) if p.product_id else None
-        cost = product.cost if product and product.cost > 0 else None
-        rows.append(MarginRow(p.name, p.qty_milli, p.amount, cost))
+    qty: dict[tuple[str | None, str, bool], int] = defaultdict(int)
+    net: dict[tuple[str | None, str, bool], int] = defaultdict(int)
+    cost: dict[tuple[str | None, str, bool], int] = defaultdict(int)
+    facts = [(ln.product_id, ln.name, ln.qty_milli, ln.total, ln.cost) for ln in activity.lines]
+    facts += [(r.product_id, r.name, -r.qty_milli, -r.amount, r.cost) for r in activity.returns]
+    for product_id, name, q, amount, recorded in facts:
+        unit = _unit_cost(activity, recorded, product_id)
+        pid, label = _product_key(activity, product_id, name)
+        key = (pid, label, unit is not None)
+        qty[key] += q
+        net[key] += amount
+        if unit is not None:
+            sign = 1 if q >= 0 else -1
+            cost[key] += sign * div_round_half_up(unit * abs(q), QTY_SCALE)
+    rows = [MarginRow(name, qty[(pid, name, costed)], net[(pid, name, costed)],
+                      cost[(pid, name, costed)] if costed else None)
+            for pid, name, costed in qty]
     # Costed products by margin, biggest first; then the ones without a cost, by sales.
-    rows.sort(key=lambda r: (r.unit_cost is None, -(r.margin if r.margin is not None else r.net), r.name))
+    rows.sort(key=lambda r: (r.cost is None, -(r.margin if r.margin is not None else r.net), r.name))
     return GrossMargin(rows)
 
 
@@ -527,6 +562,8 @@ class ReportSet:
     top: TopProducts
     margin: GrossMargin
     iva: IvaSummary
+    # Fiado owed as of today, whatever the period (a balance has no period): set by run().
+    aging: AgingReport | None = None
 
 
 def build(activity: Activity, top_n: int = 20) -> ReportSet:
@@ -540,8 +577,22 @@ def run(db: Database, preset: Preset, first: date | None = None, last: date | No
     """The reports for a preset period, "today" being the shop's local date unless given."""
     with db.read() as conn, conn.begin():
         tz = shop_zone(conn)
-        period = period_for(preset, today or datetime.now(tz).date(), tz, first, last)
-        return build(load_activity(conn, period))
+        today = today or datetime.now(tz).date()
+        period = period_for(preset, today, tz, first, last)
+        return replace(build(load_activity(conn, period)), aging=accounts.aging_report(conn, today))
+
+
+def aging_table(report: AgingReport | None) -> Table:
+    """Who owes fiado and how old the unpaid part is (oldest debt first), as a report table."""
+    accounts_ = report.accounts if report else ()
+    totals = report.totals if report else (0, 0, 0, 0)
+    return Table(
+        "Fiados por antigüedad",
+        (("Cliente", Kind.TEXT), ("Saldo", Kind.MONEY), ("Límite", Kind.MONEY),
+         ("Días", Kind.COUNT), *((bucket, Kind.MONEY) for bucket in AGING_BUCKETS)),
+        [(a.name, a.balance, a.credit_limit, a.age_days, *a.buckets) for a in accounts_],
+        ("Total", sum(totals), None, None, *totals),
+    )
 
 
 def to_csv(report: Breakdown | TopProducts | GrossMargin | IvaSummary, path: Path) -> None:

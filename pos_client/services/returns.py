@@ -181,6 +181,20 @@ def split_refund(amount: int, fiado_paid: int, refunded_before: int) -> tuple[in
     return to_account, amount - to_account
 
 
+def refund_parts(refund_method: str, amount: int, refund_to_account: int) -> dict[str, int]:
+    """Where a stored return's money went, by payment method: ``refund_to_account`` to the
+    fiado account, the rest out of the drawer (cash, or ``refund_method`` if another device
+    refunded by card or transfer). Parts of zero are left out.
+
+    A return stored before the split was recorded (``refund_to_account`` 0 with method
+    ``fiado``, which a return can no longer be) went to the account whole."""
+    fiado = PaymentMethod.FIADO.value
+    to_account = amount if refund_method == fiado and refund_to_account == 0 else refund_to_account
+    rest = refund_method if refund_method != fiado else PaymentMethod.CASH.value
+    parts = {fiado: to_account, rest: amount - to_account}
+    return {method: part for method, part in parts.items() if part}
+
+
 # ---- the use case ----------------------------------------------------------------------------
 
 
@@ -216,7 +230,8 @@ def return_sale(
     One transaction: the return (stock comes back through its lines), the refund to the
     customer's account for what was on fiado (an abono noted "Devolución de <folio>"), and
     the audit event ("cancel" or "return", who did it and who authorized it).
-    ``refund_method`` records where the larger part of the money went (fiado on a tie).
+    ``refund_to_account`` records the exact part credited to the account (the rest is cash out
+    of the drawer); ``refund_method`` where the larger part went (fiado on a tie).
     """
     reason = " ".join(reason.split())
     if not reason:
@@ -239,7 +254,8 @@ def return_sale(
         payload = SaleReturnPayload(
             id=new_uuid7(), sale_id=sale_id, lines=lines, amount=amount,
             refund_method=PaymentMethod.FIADO if to_account >= cash and to_account else
-            PaymentMethod.CASH, reason=reason, cashier_id=cashier_id, returned_at=utc_now())
+            PaymentMethod.CASH, reason=reason, cashier_id=cashier_id, returned_at=utc_now(),
+            refund_to_account=to_account)
         local.save(conn, device, "sale_return", payload)
         if to_account and customer_id:
             local.save(conn, device, "fiado_payment", FiadoPaymentPayload(

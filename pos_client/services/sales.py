@@ -86,7 +86,7 @@ def record_sale(
         SaleLinePayload(
             line_no=i, product_id=ln.product_id, name=ln.name, qty_milli=ln.qty_milli,
             unit_price=ln.unit_price, total=ln.total, iva=ln.iva, ieps_bp=ln.ieps_bp,
-            discount=ln.discount,
+            discount=ln.discount, cost=ln.cost,
         )
         for i, ln in enumerate(ticket.lines, start=1)
     ]

@@ -55,6 +55,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "price_override": "Cambio de precio", "catalog_edit": "Cambio en productos",
     "settings": "Configuración", "cashier_edit": "Cambio de cajero", "corte_x": "Corte X",
     "corte_z": "Corte Z", "reprint": "Reimpresión", "restore": "Restauración de respaldo",
+    "customer_edit": "Cambio de cliente",
 }
 
 _RFC = re.compile(r"^[A-Z&Ñ]{3,4}[0-9]{6}[A-Z0-9]{3}$")

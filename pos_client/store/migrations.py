@@ -314,4 +314,14 @@ MIGRATIONS: list[str] = [
         parked_at TEXT NOT NULL
     );
     """,
+    # 8: a sale line's cost when sold; a return's exact part credited to the fiado account;
+    # who took an abono, on which shift, with which reference.
+    """
+    ALTER TABLE sale_lines ADD COLUMN cost INTEGER;
+    ALTER TABLE sale_returns ADD COLUMN refund_to_account INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fiado_payments ADD COLUMN cashier_id TEXT;
+    ALTER TABLE fiado_payments ADD COLUMN shift_id TEXT;
+    ALTER TABLE fiado_payments ADD COLUMN reference TEXT;
+    CREATE INDEX fiado_payments_shift ON fiado_payments (shift_id) WHERE shift_id IS NOT NULL;
+    """,
 ]

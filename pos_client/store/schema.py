@@ -41,7 +41,7 @@ sale_lines = Table(
     Column("sale_id", Text, primary_key=True), Column("line_no", Integer, primary_key=True),
     Column("product_id", Text), Column("name", Text), Column("qty_milli", Integer),
     Column("unit_price", Integer), Column("total", Integer), Column("iva", Text),
-    Column("ieps_bp", Integer), Column("discount", Integer),
+    Column("ieps_bp", Integer), Column("discount", Integer), Column("cost", Integer),
 )
 
 sale_payments = Table(
@@ -84,7 +84,8 @@ fiado_payments = Table(
     "fiado_payments", metadata,
     Column("id", Text, primary_key=True), Column("customer_id", Text), Column("amount", Integer),
     Column("method", Text), Column("note", Text), Column("device_id", Text),
-    Column("paid_at", Text),
+    Column("paid_at", Text), Column("cashier_id", Text), Column("shift_id", Text),
+    Column("reference", Text),
 )
 
 stock_alerts = Table(
@@ -98,7 +99,7 @@ sale_returns = Table(
     "sale_returns", metadata,
     Column("id", Text, primary_key=True), Column("sale_id", Text), Column("amount", Integer),
     Column("refund_method", Text), Column("reason", Text), Column("cashier_id", Text),
-    Column("device_id", Text), Column("returned_at", Text),
+    Column("device_id", Text), Column("returned_at", Text), Column("refund_to_account", Integer),
 )
 
 sale_return_lines = Table(

@@ -177,8 +177,10 @@ class CustomerDialog(QDialog):
         draft = self.draft()
         self.save_button.setEnabled(False)
         self.error.clear()
-        self.ctx.worker.submit(lambda: accounts.save_customer(self.ctx.db, self.ctx.device, draft),
-                               self._saved, self._failed)
+        editor = self.ctx.session.cashier.id if self.ctx.session else None  # audited
+        self.ctx.worker.submit(
+            lambda: accounts.save_customer(self.ctx.db, self.ctx.device, draft, editor),
+            self._saved, self._failed)
 
     def _saved(self, payload: CustomerPayload) -> None:
         self.saved.emit(payload)

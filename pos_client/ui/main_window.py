@@ -457,7 +457,7 @@ class MainWindow(QMainWindow):
             product.id, product.name, product.price if unit_price is None else unit_price,
             qty_milli, product.iva, product.ieps_bp, product.sold_by_weight,
             wholesale_price=product.wholesale_price if unit_price is None else None,
-            wholesale_min_milli=product.wholesale_min_milli,
+            wholesale_min_milli=product.wholesale_min_milli, cost=product.cost,
         ))
 
     def _add_ticket_line(self, line: TicketLine) -> None:

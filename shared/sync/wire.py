@@ -57,6 +57,8 @@ class SaleLinePayload(Wire):
     # Centavos taken off this line (a line discount, or its share of a ticket discount):
     # total = unit_price × quantity − discount.
     discount: Money = 0
+    # Unit cost (per piece or per kg) when it was sold, for the margin; None: not known (común).
+    cost: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)] | None = None
 
 
 class SalePaymentPayload(Wire):
@@ -163,6 +165,9 @@ class FiadoPaymentPayload(Wire):
     method: PaymentMethod
     note: ShortText | None = None
     paid_at: AwareDatetime
+    cashier_id: uuid.UUID | None = None  # who took the money
+    shift_id: uuid.UUID | None = None  # whose drawer it went into (the corte counts it there)
+    reference: ShortText | None = None  # a card voucher or transfer number
 
 
 class StockAlertPayload(Wire):
@@ -185,7 +190,11 @@ class SaleReturnLinePayload(Wire):
 
 class SaleReturnPayload(Wire):
     """A return (partial) or cancellation (every line): stock comes back, money goes back by
-    ``refund_method``; a sale paid on fiado is refunded as ``fiado``, never cash."""
+    ``refund_method``; a sale paid on fiado is refunded as ``fiado``, never cash.
+
+    ``refund_to_account`` is the exact part credited back to the customer's fiado account; the
+    rest (``amount − refund_to_account``) came out of the drawer in cash. ``refund_method`` says
+    where the larger part went."""
 
     id: uuid.UUID
     sale_id: uuid.UUID
@@ -195,6 +204,7 @@ class SaleReturnPayload(Wire):
     reason: Name
     cashier_id: uuid.UUID | None = None
     returned_at: AwareDatetime
+    refund_to_account: Money = 0
 
     @model_validator(mode="after")
     def _adds_up(self) -> SaleReturnPayload:
@@ -202,6 +212,10 @@ class SaleReturnPayload(Wire):
             raise ValueError("amount is not the sum of the returned lines")
         if len({ln.line_no for ln in self.lines}) != len(self.lines):
             raise ValueError("a sale line is returned twice in one return")
+        if self.refund_to_account > self.amount:
+            raise ValueError("refund_to_account is more than the amount returned")
+        if self.refund_method is PaymentMethod.FIADO and self.refund_to_account == 0:
+            raise ValueError("a fiado refund must credit part of it to the account")
         return self
 
 
@@ -241,6 +255,7 @@ class ShiftClosePayload(Wire):
 AuditAction = Literal[
     "cancel", "return", "discount", "open_drawer", "fiado_override", "price_override",
     "catalog_edit", "settings", "cashier_edit", "corte_x", "corte_z", "reprint", "restore",
+    "customer_edit",
 ]
 
 

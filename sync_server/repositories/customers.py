@@ -46,12 +46,12 @@ async def insert_payments(
 ) -> None:
     await conn.executemany(
         """INSERT INTO fiado_payments (tenant_id, payment_id, customer_id, amount, method, note,
-                                       device_id, paid_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""",
+                                       device_id, paid_at, cashier_id, shift_id, reference)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING""",
         [
-            (tenant_id, c.payload.id, c.payload.customer_id, c.payload.amount,
-             c.payload.method.value, c.payload.note, origin, c.payload.paid_at)
-            for c in changes
+            (tenant_id, p.id, p.customer_id, p.amount, p.method.value, p.note, origin, p.paid_at,
+             p.cashier_id, p.shift_id, p.reference)
+            for p in (c.payload for c in changes)
         ],
     )
 

@@ -34,9 +34,9 @@ async def insert_returns(
     await insert_many(conn, "sale_returns", [
         ("tenant_id", "uuid"), ("return_id", "uuid"), ("sale_id", "uuid"), ("amount", "bigint"),
         ("refund_method", "text"), ("reason", "text"), ("cashier_id", "uuid"),
-        ("device_id", "uuid"), ("returned_at", "timestamptz"),
+        ("device_id", "uuid"), ("returned_at", "timestamptz"), ("refund_to_account", "bigint"),
     ], [(tenant_id, r.id, r.sale_id, r.amount, r.refund_method.value, r.reason, r.cashier_id,
-         origin, r.returned_at) for r in (c.payload for c in changes)], _SKIP)
+         origin, r.returned_at, r.refund_to_account) for r in (c.payload for c in changes)], _SKIP)
     await insert_many(conn, "sale_return_lines", [
         ("tenant_id", "uuid"), ("return_id", "uuid"), ("line_no", "int"), ("product_id", "uuid"),
         ("qty_milli", "bigint"), ("amount", "bigint"),

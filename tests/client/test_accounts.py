@@ -14,7 +14,7 @@ from pos_client.services import accounts, local
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.device import Device
 from pos_client.store.database import Database
-from pos_client.store.schema import customers, fiado_payments, outbox
+from pos_client.store.schema import audit_events, customers, fiado_payments, outbox
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
@@ -125,20 +125,69 @@ def test_editing_keeps_the_id_and_refuses_bad_input(store: Database, device: Dev
         assert conn.execute(select(customers.c.id)).scalars().all() == [str(cid)]
 
 
+def test_an_edit_by_a_cashier_is_audited_with_what_changed(store: Database, device: Device) -> None:
+    boss = new_uuid7()
+    cid = accounts.save_customer(store, device, CustomerDraft("Juana", "5512345678", "500"),
+                                 editor=boss).id
+    accounts.save_customer(store, device, CustomerDraft("Juana Pérez", "", "800", id=cid),
+                           editor=boss)
+    accounts.save_customer(store, device, CustomerDraft("Juana Pérez", "", "900", id=cid))  # no editor
+    with store.read() as conn:
+        events = conn.execute(select(audit_events).order_by(audit_events.c.at)).all()
+        sent = conn.execute(select(outbox.c.entity).order_by(outbox.c.device_seq)).scalars().all()
+    assert [(e.action, e.cashier_id, e.subject_id) for e in events] == [
+        ("customer_edit", str(boss), str(cid))] * 2
+    assert events[0].detail == "Alta de Juana: límite $500.00"
+    assert events[1].detail == ("Juana Pérez: límite $500.00 → $800.00; nombre «Juana» → «Juana "
+                                "Pérez»; teléfono 55 1234 5678 → sin teléfono")
+    assert sent == ["customer", "audit_event", "customer", "audit_event", "customer"]
+
+
+def test_a_refused_edit_writes_no_audit_event(store: Database, device: Device) -> None:
+    with pytest.raises(accounts.UnknownCustomer):
+        accounts.save_customer(store, device, CustomerDraft("Ana", "", "1", id=new_uuid7()),
+                               editor=new_uuid7())
+    with store.read() as conn:
+        assert conn.execute(select(audit_events)).all() == []
+        assert conn.execute(select(outbox)).all() == []
+
+
 # ---- abonos -----------------------------------------------------------------------------------
 
 
-def test_abono_is_stored_with_method_and_reference(store: Database, device: Device) -> None:
+def test_abono_is_stored_with_method_reference_cashier_and_shift(store: Database,
+                                                                  device: Device) -> None:
     cid = new_customer(store, device)
     charge(store, device, cid, 30000, day(1))
-    accounts.pay(store, device, cid, 10000, PaymentMethod.TRANSFER, reference="SPEI 998877")
+    cashier, shift = new_uuid7(), new_uuid7()
+    accounts.pay(store, device, cid, 10000, PaymentMethod.TRANSFER, reference=" SPEI  998877 ",
+                 note="Pagó su hija", cashier_id=cashier, shift_id=shift)
     with store.read() as conn:
         row = conn.execute(select(fiado_payments)).one()
         assert accounts.balance(conn, cid) == 20000
         assert accounts.available_credit(conn, cid) == 50000 - 20000
-        assert conn.execute(select(outbox.c.entity).order_by(outbox.c.device_seq)).scalars().all()[
-            -1] == "fiado_payment"
-    assert (row.amount, row.method, row.note) == (10000, "transferencia", "Ref. SPEI 998877")
+        last = conn.execute(select(outbox.c.entity, outbox.c.body)
+                            .order_by(outbox.c.device_seq.desc()).limit(1)).one()
+        st = accounts.statement(conn, cid)
+    assert (row.amount, row.method, row.reference, row.note) == (
+        10000, "transferencia", "SPEI 998877", "Pagó su hija")
+    assert (row.cashier_id, row.shift_id) == (str(cashier), str(shift))
+    assert last.entity == "fiado_payment"
+    sent = json.loads(last.body)["payload"]
+    assert (sent["reference"], sent["cashier_id"], sent["shift_id"]) == (
+        "SPEI 998877", str(cashier), str(shift))
+    assert st.entries[-1].description == "Abono en transferencia · Ref. SPEI 998877 · Pagó su hija"
+
+
+@pytest.mark.parametrize("reference", ["x" * 101, "SPEI\x0012"])
+def test_an_abono_with_a_bad_reference_is_refused(store: Database, device: Device,
+                                                  reference: str) -> None:
+    cid = new_customer(store, device)
+    charge(store, device, cid, 30000, day(1))
+    with pytest.raises(accounts.PaymentRefused, match="referencia"):
+        accounts.pay(store, device, cid, 100, PaymentMethod.CARD, reference=reference)
+    with store.read() as conn:
+        assert conn.execute(select(fiado_payments)).all() == []
 
 
 @pytest.mark.parametrize(("amount", "method", "message"), [

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from pos_client.receipts.text import COLUMNS, render_text
-from pos_client.services import backroom, cortes, local, returns
+from pos_client.services import accounts, backroom, cortes, local, returns
 from pos_client.services.device import Device
 from pos_client.services.staff import Cashier
 from pos_client.store.database import Database
@@ -23,6 +23,8 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
 from shared.sync.wire import (
+    FiadoChargePayload,
+    FiadoPaymentPayload,
     SaleLinePayload,
     SalePayload,
     SalePaymentPayload,
@@ -250,3 +252,66 @@ def test_pending_text_counts_changes() -> None:
     assert cortes.pending_text(1).startswith("Quedan 1 cambio por sincronizar")
     assert cortes.pending_text(12) == ("Quedan 12 cambios por sincronizar; se enviarán al volver "
                                        "la conexión.")
+
+
+# ---- refund split and abonos by shift ------------------------------------------------------------
+
+
+def test_a_mixed_refund_takes_only_its_cash_part_out_of_the_drawer(
+    stocked: Database, device: Device, owner: Cashier
+) -> None:
+    shift = backroom.open_shift(stocked, device, 50_000, owner.id)
+    customer = backroom.add_customer(stocked, device, "Doña Lupe", credit_limit=100_000)
+    sale = sell(stocked, device, shift, [(FIADO, 3_000, 3_000), (CASH, 5_000, 5_000)], customer)
+    with stocked.read() as conn:
+        before = cortes.corte(conn, shift)
+    back = returns.return_sale(stocked, device, sale, "Cancelación")  # $80: $30 account, $50 cash
+    assert (back.amount, back.refund_to_account, back.refund_method) == (8_000, 3_000, CASH)
+    with stocked.read() as conn:
+        after = cortes.corte(conn, shift)
+    assert before.expected(CASH) == 55_000
+    assert after.expected(CASH) == 50_000  # only the cash part came out, not the whole $80
+    assert after.forms[CASH].refunds == 5_000
+    assert (after.forms[FIADO].refunds, after.expected(FIADO)) == (3_000, 0)
+
+
+def test_a_return_stored_before_the_split_was_recorded_went_to_the_account_whole(
+    stocked: Database, device: Device, owner: Cashier
+) -> None:
+    shift = backroom.open_shift(stocked, device, 50_000, owner.id)
+    customer = backroom.add_customer(stocked, device, "Don Beto", credit_limit=100_000)
+    sale = sell(stocked, device, shift, [(FIADO, 6_000, 6_000)], customer)
+    with stocked.write() as conn:  # as schema step 8 leaves an older fiado refund
+        conn.exec_driver_sql(
+            "INSERT INTO sale_returns (id, sale_id, amount, refund_method, reason, device_id, "
+            "returned_at) VALUES (?, ?, 6000, 'fiado', 'x', ?, ?)",
+            (str(new_uuid7()), str(sale), str(device.device_id), utc_now().isoformat()))
+    with stocked.read() as conn:
+        report = cortes.corte(conn, shift)
+    assert report.forms[CASH].refunds == 0
+    assert report.expected(CASH) == 50_000
+    assert report.forms[FIADO].refunds == 6_000
+
+
+def test_abonos_count_on_the_shift_they_name(stocked: Database, device: Device, owner: Cashier) -> None:
+    shift = backroom.open_shift(stocked, device, 50_000, owner.id)
+    customer = backroom.add_customer(stocked, device, "Don Beto", credit_limit=100_000)
+    with stocked.write() as conn:
+        local.save(conn, device, "fiado_charge", FiadoChargePayload(
+            id=new_uuid7(), customer_id=customer, amount=9_000, charged_at=utc_now()))
+    accounts.pay(stocked, device, customer, 1_000, CASH, cashier_id=owner.id, shift_id=shift)
+    # Taken on this till while the shift is open, but into another drawer (another shift).
+    accounts.pay(stocked, device, customer, 2_000, CASH, shift_id=new_uuid7())
+    # No shift named: counted by device and time, as before.
+    accounts.pay(stocked, device, customer, 400, CARD)
+    # Another till's abono naming this shift (it was taken into this drawer).
+    other = FiadoPaymentPayload(id=new_uuid7(), customer_id=customer, amount=300, method=CASH,
+                                shift_id=shift, paid_at=utc_now())
+    with stocked.write() as conn:
+        apply_change(conn, make_change("fiado_payment", other, change_id=new_uuid7(), device_seq=1,
+                                       hlc=1, created_at=utc_now()), uuid.uuid4())
+    with stocked.read() as conn:
+        report = cortes.corte(conn, shift)
+    assert report.forms[CASH].abonos == 1_300
+    assert report.forms[CARD].abonos == 400
+    assert report.expected(CASH) == 51_300

@@ -253,6 +253,25 @@ def test_mayoreo_price_from_the_threshold(qtbot, window, ctx, small_catalog):
     assert window.ticket.lines[0].unit_price == coke.price
 
 
+def test_a_sale_line_keeps_the_cost_it_was_sold_at(qtbot, window, ctx, small_catalog):
+    coke = small_catalog[0]
+    with ctx.db.read() as conn:
+        product = catalog.by_barcode(conn, coke.barcode)
+    backroom.edit_product(ctx.db, ctx.device, product.id, cost=1450)
+    _type(qtbot, window, f"2*{coke.barcode}")
+    qtbot.keyClick(window, Qt.Key.Key_F3)  # and a producto común: no cost known
+    window.common_dialog.name.setText("Recarga")
+    window.common_dialog.price.setText("20")
+    qtbot.keyClick(window.common_dialog.price, Qt.Key.Key_Return)
+    window.charge()
+    _pay_cash(qtbot, window, "500")
+    backroom.edit_product(ctx.db, ctx.device, product.id, cost=1600)  # later price rise
+    lines = _rows(window, "SELECT product_id, qty_milli, cost FROM sale_lines ORDER BY line_no")
+    assert [tuple(ln) for ln in lines] == [(str(product.id), 2000, 1450), (None, 1000, None)]
+    body = _rows(window, "SELECT body FROM outbox WHERE entity = 'sale'")[0].body
+    assert [ln["cost"] for ln in json.loads(body)["payload"]["lines"]] == [1450, None]
+
+
 def test_plus_and_minus_change_the_selected_line(qtbot, window, small_catalog):
     _type(qtbot, window, small_catalog[0].barcode)
     qtbot.keyClick(window.scan_input, Qt.Key.Key_Plus)

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from sqlalchemy import select
 
-from pos_client.services import accounts, local
+from pos_client.services import accounts, backroom, local
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.staff import Cashier
-from pos_client.store.schema import customers, fiado_payments, outbox
+from pos_client.store.schema import audit_events, customers, fiado_payments, outbox
 from pos_client.ui.backroom.customers_page import (
     NOT_PAIRED_TIP,
     WHATSAPP_PENDING,
@@ -83,9 +83,33 @@ def test_add_a_customer_through_the_form(qtbot, ctx: AppContext, page: Customers
         row = conn.execute(select(customers)).one()
         assert accounts.balance(conn, uuid.UUID(row.id)) == 12050
     assert (row.name, row.phone, row.credit_limit) == ("Juana Pérez", "+525512345678", 80000)
-    assert outbox_entities(ctx)[-2:] == ["customer", "fiado_charge"]
+    assert outbox_entities(ctx)[-3:] == ["customer", "fiado_charge", "audit_event"]
     assert page.model.account(0).balance == 12050
     assert "Guardé a Juana Pérez" in page.message.text()
+
+
+def test_editing_a_limit_is_audited_with_the_logged_in_cashier(  # type: ignore[no-untyped-def]
+    qtbot, ctx: AppContext, page: CustomersPage, owner: Cashier
+) -> None:
+    cid = add(ctx, "Juana Pérez", limit="500")
+    page.reload()
+    settle(qtbot, ctx)
+    page.table.selectRow(0)
+    page.edit_customer()
+    editor = page.dialog
+    assert isinstance(editor, CustomerDialog)
+    editor.limit.clear()
+    qtbot.keyClicks(editor.limit, "1500")
+    click(qtbot, editor, "Guardar (Enter)")
+    qtbot.waitUntil(lambda: not editor.isVisible())
+    settle(qtbot, ctx)
+    with ctx.db.read() as conn:
+        event = conn.execute(select(audit_events)).one()
+        limit = conn.execute(select(customers.c.credit_limit)).scalar_one()
+    assert limit == 150000
+    assert (event.action, event.cashier_id, event.subject_id) == ("customer_edit", str(owner.id), str(cid))
+    assert event.detail == "Juana Pérez: límite $500.00 → $1,500.00"
+    assert outbox_entities(ctx)[-2:] == ["customer", "audit_event"]
 
 
 def test_bad_phone_stays_in_the_form(qtbot, ctx: AppContext, page: CustomersPage) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +135,11 @@ def test_a_cashier_cannot_set_a_credit_limit(qtbot, ctx: AppContext, owner: Cash
     assert not CustomerDialog(ctx, None).limit.isReadOnly()
 
 
-def test_record_an_abono_through_the_dialog(qtbot, ctx: AppContext, page: CustomersPage) -> None:  # type: ignore[no-untyped-def]
+def test_record_an_abono_through_the_dialog(  # type: ignore[no-untyped-def]
+    qtbot, ctx: AppContext, page: CustomersPage, owner: Cashier
+) -> None:
+    shift = backroom.open_shift(ctx.db, ctx.device, 50_000, owner.id)
+    ctx.session = Session(owner, shift_id=shift)
     cid = add(ctx, "Juana Pérez")
     owe(ctx, cid, 30000)
     page.reload()
@@ -132,9 +160,10 @@ def test_record_an_abono_through_the_dialog(qtbot, ctx: AppContext, page: Custom
         row = conn.execute(select(fiado_payments)).one()
         body = json.loads(conn.execute(select(outbox.c.body).where(
             outbox.c.entity == "fiado_payment")).scalar_one())
-    assert (row.customer_id, row.amount, row.method, row.note) == (
-        str(cid), 12000, "transferencia", "Ref. SPEI 4455")
-    assert body["payload"]["amount"] == 12000
+    assert (row.customer_id, row.amount, row.method, row.reference, row.note) == (
+        str(cid), 12000, "transferencia", "SPEI 4455", None)
+    assert (row.cashier_id, row.shift_id) == (str(owner.id), str(shift))
+    assert (body["payload"]["amount"], body["payload"]["shift_id"]) == (12000, str(shift))
     assert page.statement is not None
     assert page.statement.closing_balance == 18000
     assert page.statement_model.rowCount() == 2

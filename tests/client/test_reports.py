@@ -65,6 +65,7 @@ class L:
     iva: IvaRate = IvaRate.GENERAL
     ieps_bp: int = 0
     discount: int = 0
+    cost: int | None = None
 
 
 def sale_payload(at: datetime, lines: list[L], payments: list[tuple[PaymentMethod, int]] | None = None,
@@ -73,7 +74,7 @@ def sale_payload(at: datetime, lines: list[L], payments: list[tuple[PaymentMetho
     body = [SaleLinePayload(line_no=i, product_id=ln.product_id, name=ln.name, qty_milli=ln.qty_milli,
                             unit_price=ln.unit_price,
                             total=line_total(ln.unit_price, ln.qty_milli) - ln.discount,
-                            iva=ln.iva, ieps_bp=ln.ieps_bp, discount=ln.discount)
+                            iva=ln.iva, ieps_bp=ln.ieps_bp, discount=ln.discount, cost=ln.cost)
             for i, ln in enumerate(lines, start=1)]
     total = sum(ln.total for ln in body)
     paid = payments or [(PaymentMethod.CASH, total)]
@@ -98,15 +99,22 @@ def sell(db: Database, device: Device, at: datetime, lines: list[L],
 
 
 def give_back(db: Database, device: Device, sale: SalePayload, at: datetime,
-              qty: dict[int, int], refund: PaymentMethod = PaymentMethod.CASH) -> SaleReturnPayload:
-    """Return part of a sale at ``at``: each line refunds its share of what it was charged."""
+              qty: dict[int, int], refund: PaymentMethod = PaymentMethod.CASH,
+              to_account: int | None = None) -> SaleReturnPayload:
+    """Return part of a sale at ``at``: each line refunds its share of what it was charged;
+    ``to_account`` of it goes back to the fiado account (all of it for a fiado refund)."""
     by_no = {ln.line_no: ln for ln in sale.lines}
     lines = [SaleReturnLinePayload(line_no=no, product_id=by_no[no].product_id, qty_milli=q,
                                    amount=div_round_half_up(by_no[no].total * q, by_no[no].qty_milli))
              for no, q in qty.items()]
-    back = SaleReturnPayload(id=new_uuid7(), sale_id=sale.id, lines=lines,
-                             amount=sum(x.amount for x in lines), refund_method=refund,
-                             reason="cliente", returned_at=at)
+    amount = sum(x.amount for x in lines)
+    if amount == 0:  # nothing went back anywhere: the till records that as cash
+        refund = PaymentMethod.CASH
+    if to_account is None:
+        to_account = amount if refund is PaymentMethod.FIADO else 0
+    back = SaleReturnPayload(id=new_uuid7(), sale_id=sale.id, lines=lines, amount=amount,
+                             refund_method=refund, reason="cliente", returned_at=at,
+                             refund_to_account=to_account)
     with db.write() as conn:
         local.save(conn, device, "sale_return", back)
     return back
@@ -285,6 +293,52 @@ def test_gross_margin_uses_current_cost_and_leaves_products_without_cost_out(sto
     assert table.rows[-1][3] == "sin costo"
     assert table.totals == (
         "Total con costo", None, 19_000, None, 14_750, 4_250, 2237)
+
+
+def test_gross_margin_uses_the_cost_each_line_recorded(stocked: Database, device: Device) -> None:
+    beer = add_product(stocked, device, "Cerveza", 2500, cost=1800)
+    ham = add_product(stocked, device, "Jamón", 16_000, cost=0)  # cost cleared since
+    # Sold at $18.00 cost, then at $19.00; the catalog now says $20.00 (not used for these).
+    early = sell(stocked, device, mx(2026, 11, 5, 10), [L(beer, "Cerveza", 2500, 4000, cost=1800),
+                                                        L(ham, "Jamón", 16_000, 500, cost=11_000)])
+    sell(stocked, device, mx(2026, 11, 5, 11), [L(beer, "Cerveza", 2500, 2000, cost=1900)])
+    # A line from before costs were recorded: falls back to the product's current cost.
+    sell(stocked, device, mx(2026, 11, 5, 12), [L(beer, "Cerveza", 2500, 1000)])
+    backroom.edit_product(stocked, device, beer, cost=2000)
+    # One of the $18.00 beers comes back: its cost comes back at $18.00, not at today's $20.00.
+    give_back(stocked, device, early, mx(2026, 11, 5, 13), {1: 1000, 2: 250})
+
+    got = reports.gross_margin(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    rows = {r.name: r for r in got.rows}
+    beer_row = rows["Cerveza"]
+    assert (beer_row.qty_milli, beer_row.net) == (6000, 15_000)
+    assert beer_row.cost == 3 * 1800 + 2 * 1900 + 2000  # 11_200
+    assert (beer_row.margin, beer_row.unit_cost) == (3_800, 1867)
+    # Ham's catalog cost is 0 now, but its line recorded $110.00/kg: 250 g net.
+    assert (rows["Jamón"].qty_milli, rows["Jamón"].net, rows["Jamón"].cost) == (250, 4_000, 2_750)
+    assert (got.uncosted_sales, got.cost, got.margin) == (0, 13_950, 5_050)
+
+
+def test_a_product_with_costed_and_uncosted_lines_shows_on_two_rows(stocked: Database,
+                                                                    device: Device) -> None:
+    eggs = add_product(stocked, device, "Huevo", 4200)  # no cost in the catalog
+    sell(stocked, device, mx(2026, 11, 5), [L(eggs, "Huevo", 4200, 1000, cost=3000),
+                                            L(eggs, "Huevo", 4200, 2000)])
+    got = reports.gross_margin(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    assert [(r.name, r.qty_milli, r.net, r.cost) for r in got.rows] == [
+        ("Huevo", 1000, 4200, 3000), ("Huevo", 2000, 8400, None)]
+    assert (got.costed_sales, got.uncosted_sales, got.margin) == (4200, 8400, 1200)
+
+
+def test_payment_report_splits_a_mixed_refund_into_account_and_cash(stocked: Database,
+                                                                    device: Device) -> None:
+    sale = sell(stocked, device, mx(2026, 11, 5), [L(None, "Varios", 8000)],
+                [(PaymentMethod.FIADO, 3000), (PaymentMethod.CASH, 5000)])
+    give_back(stocked, device, sale, mx(2026, 11, 5, 13), {1: 1000}, PaymentMethod.CASH, to_account=3000)
+    got = reports.sales_by_payment(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    assert {r.key: (r.gross, r.returns, r.net) for r in got.rows} == {
+        "efectivo": (5000, 5000, 0), "fiado": (3000, 3000, 0)}
+    assert (got.gross, got.returns) == (8000, 8000)
 
 
 def test_iva_summary_matches_the_tickets_to_the_centavo(stocked: Database, device: Device) -> None:
@@ -467,8 +521,12 @@ def _assert_reports_match(got: reports.ReportSet, w: Written) -> None:
     for s in sold:
         for p in s.payments:
             paid[p.method.value] += p.amount
-    for r in back:
-        refunded[r.refund_method.value] += r.amount
+    for r in back:  # the account part under fiado, the rest under how it left the drawer
+        if r.refund_to_account:
+            refunded[PaymentMethod.FIADO.value] += r.refund_to_account
+        if r.amount > r.refund_to_account:
+            rest = PaymentMethod.CASH if r.refund_method is PaymentMethod.FIADO else r.refund_method
+            refunded[rest.value] += r.amount - r.refund_to_account
     assert {r.key: (r.gross, r.returns) for r in got.by_payment.rows} == {
         m: (paid[m], refunded[m]) for m in set(paid) | set(refunded)}
 

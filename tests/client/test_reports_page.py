@@ -9,12 +9,15 @@ import pytest
 from PySide6.QtCharts import QBarSeries, QHorizontalBarSeries, QPieSeries
 from PySide6.QtCore import QDate, Qt
 
-from pos_client.services import reports
+from pos_client.services import accounts, backroom, local, reports
 from pos_client.services.device import Device
-from pos_client.ui.backroom.reports_page import ReportsPage
+from pos_client.ui.backroom.reports_page import AGING_TAB, ReportsPage
 from pos_client.ui.context import AppContext
+from shared.clock import utc_now
 from shared.errors import DomainError
+from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
+from shared.sync.wire import FiadoChargePayload
 from shared.tax import IvaRate
 from tests.client.test_reports import L, add_product, give_back, mx, sell
 from tests.support.qt import show_active
@@ -191,3 +194,56 @@ def test_a_failed_calculation_is_a_message_not_a_crash(qtbot, page: ReportsPage,
     qtbot.keyClick(page.refresh_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: page.status.text() == "No pude calcular los reportes. Intenta de nuevo.")
     assert page.tab("Por día").export_button.isEnabled()  # the last good figures stay exportable
+
+
+def _owes(ctx: AppContext, name: str, debts: list[tuple[int, int]], paid: int = 0) -> None:
+    """A customer with charges (centavos, days ago) and, optionally, an abono."""
+    customer = backroom.add_customer(ctx.db, ctx.device, name, credit_limit=100_000)
+    with ctx.db.write() as conn:
+        for amount, days_ago in debts:
+            local.save(conn, ctx.device, "fiado_charge", FiadoChargePayload(
+                id=new_uuid7(), customer_id=customer, amount=amount,
+                charged_at=utc_now() - timedelta(days=days_ago)))
+    if paid:
+        accounts.pay(ctx.db, ctx.device, customer, paid, PaymentMethod.CASH)
+
+
+def test_fiado_aging_tab_shows_who_owes_by_age_with_chart_and_csv(  # type: ignore[no-untyped-def]
+    qtbot, page: ReportsPage, ctx: AppContext, tmp_path: Path
+) -> None:
+    _owes(ctx, "Juana", [(20_000, 45), (10_000, 5)], paid=5_000)  # the abono pays the oldest first
+    _owes(ctx, "Beto", [(30_000, 100)])
+    _owes(ctx, "Lupe", [(5_000, 3)], paid=5_000)  # owes nothing: not listed
+    qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)  # Actualizar (F5)
+    qtbot.waitUntil(lambda: ctx.worker.idle and page.current is not None
+                    and page.current.aging is not None and page.current.aging.total == 55_000)
+
+    assert cells(page, AGING_TAB) == [
+        ["Beto", "$300.00", "$1,000.00", "100", "$0.00", "$0.00", "$0.00", "$300.00"],
+        ["Juana", "$250.00", "$1,000.00", "45", "$100.00", "$150.00", "$0.00", "$0.00"],
+        ["Total", "$550.00", "", "", "$100.00", "$150.00", "$0.00", "$300.00"],
+    ]
+    chart = page.tab(AGING_TAB).chart
+    assert chart is not None
+    [bars] = chart.series()[0].barSets()  # type: ignore[attr-defined]
+    assert [bars.at(i) for i in range(bars.count())] == [100.0, 150.0, 0.0, 300.0]
+    assert "$550.00" in page.tab(AGING_TAB).note.text()
+
+    page.choose_path = lambda name: tmp_path / name
+    qtbot.mouseClick(page.tab(AGING_TAB).export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Guardado" in page.status.text())
+    [written] = tmp_path.glob("fiados-por-antiguedad-*.csv")
+    assert written.read_text("utf-8-sig").splitlines() == [
+        "Cliente,Saldo,Límite,Días,0–30 días,31–60 días,61–90 días,Más de 90 días",
+        "Beto,300.00,1000.00,100,0.00,0.00,0.00,300.00",
+        "Juana,250.00,1000.00,45,100.00,150.00,0.00,0.00",
+        "Total,550.00,,,100.00,150.00,0.00,300.00",
+    ]
+
+
+def test_fiado_aging_tab_with_nobody_owing_is_an_empty_table(page: ReportsPage) -> None:
+    assert cells(page, AGING_TAB) == [["Total", "$0.00", "", "", "$0.00", "$0.00", "$0.00", "$0.00"]]
+    chart = page.tab(AGING_TAB).chart
+    assert chart is not None
+    [bars] = chart.series()[0].barSets()  # type: ignore[attr-defined]
+    assert [bars.at(i) for i in range(4)] == [0.0, 0.0, 0.0, 0.0]

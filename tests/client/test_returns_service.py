@@ -3,9 +3,11 @@ refunds to the customer's account, the audit trail, and refusals."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import text
 
 from pos_client.services import backroom, local
@@ -24,7 +26,14 @@ from shared.clock import utc_now
 from shared.errors import InvalidQuantity
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod, Tender, line_total
-from shared.sync.wire import FiadoChargePayload, SaleLinePayload, SalePayload, SalePaymentPayload
+from shared.sync.wire import (
+    FiadoChargePayload,
+    SaleLinePayload,
+    SalePayload,
+    SalePaymentPayload,
+    SaleReturnLinePayload,
+    SaleReturnPayload,
+)
 from tests.support.sales import ticket_for
 
 COKE = "7501055300075"  # $22.00, IVA 16 %
@@ -146,16 +155,34 @@ def test_a_mixed_sale_refunds_the_account_first_then_cash(stocked, device):
     sale_id = _sell(stocked, device, 4, 0, [(PaymentMethod.FIADO, 3000), (PaymentMethod.CASH, 5800)],
                     customer, "T1-000902")
     first = return_sale(stocked, device, sale_id, "Sobraron", {1: 1000})  # $22.00: all to account
-    assert (first.amount, first.refund_method) == (2200, PaymentMethod.FIADO)
+    assert (first.amount, first.refund_method, first.refund_to_account) == (2200, PaymentMethod.FIADO, 2200)
     assert _balance(stocked, customer) == 800
     second = return_sale(stocked, device, sale_id, "Sobraron", {1: 2000})  # $44: $8 account, $36 cash
-    assert (second.amount, second.refund_method) == (4400, PaymentMethod.CASH)
+    assert (second.amount, second.refund_method, second.refund_to_account) == (
+        4400, PaymentMethod.CASH, 800)
     assert _balance(stocked, customer) == 0
     assert [r.amount for r in _rows(stocked, "SELECT amount FROM fiado_payments ORDER BY paid_at")] \
         == [2200, 800]
     third = return_sale(stocked, device, sale_id, "Cancelación")
-    assert (third.amount, third.refund_method) == (2200, PaymentMethod.CASH)
+    assert (third.amount, third.refund_method, third.refund_to_account) == (2200, PaymentMethod.CASH, 0)
     assert _balance(stocked, customer) == 0  # nothing more is taken off the account
+    assert _rows(stocked, "SELECT amount, refund_to_account FROM sale_returns ORDER BY returned_at") \
+        == [(2200, 2200), (4400, 800), (2200, 0)]
+    sent = [json.loads(r.body)["payload"]["refund_to_account"] for r in _rows(
+        stocked, "SELECT body FROM outbox WHERE entity = 'sale_return' ORDER BY device_seq")]
+    assert sent == [2200, 800, 0]
+
+
+@pytest.mark.parametrize(("method", "to_account", "amount"), [
+    (PaymentMethod.FIADO, 0, 2200),  # a fiado refund that credits nothing
+    (PaymentMethod.CASH, 2201, 2200),  # more to the account than was returned
+])
+def test_a_refund_split_that_does_not_add_up_is_refused(method, to_account, amount):
+    with pytest.raises(ValidationError):
+        SaleReturnPayload(
+            id=new_uuid7(), sale_id=new_uuid7(), amount=amount, refund_method=method, reason="x",
+            refund_to_account=to_account, returned_at=utc_now(),
+            lines=[SaleReturnLinePayload(line_no=1, product_id=None, qty_milli=1000, amount=amount)])
 
 
 def test_split_refund_rule():

@@ -8,16 +8,18 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from pos_client.services import backroom
+from pos_client.services import accounts, backroom, cortes, local
 from pos_client.services.returns import NothingToReturn, return_sale
-from pos_client.services.sales import record_sale
+from pos_client.services.sales import SaleContext, record_sale
 from pos_client.store.repositories import catalog
 from pos_client.sync import apply as client_apply
 from shared.clock import utc_now
 from shared.errors import InvalidQuantity
+from shared.ids import new_uuid7
 from shared.sale import PaymentMethod, Tender
 from shared.sync import wire
-from shared.sync.wire import CategoryPayload, OrderStatusPayload, SettingsPayload
+from shared.sync.wire import CategoryPayload, FiadoChargePayload, OrderStatusPayload, SettingsPayload
+from shared.ticket import Ticket, TicketLine
 from sync_server.sync import apply as server_apply
 from tests.support.sales import ticket_for
 
@@ -86,3 +88,69 @@ def test_returns_cash_shifts_and_records_reach_the_other_device(
                   (SELECT count(*) FROM cashiers) k, (SELECT count(*) FROM categories) g,
                   (SELECT count(*) FROM shop_settings) t, (SELECT count(*) FROM order_statuses) o""")
     assert tuple(counts[0]) == (2, 1, 1, 1, 1, 1, 1, 1)
+
+
+def test_costs_refund_splits_abonos_and_customer_edits_reach_the_server_and_the_other_till(
+    server, shop, paired_device, small_catalog
+):
+    a, b = paired_device("caja-1"), paired_device("caja-2")
+    for pos in (a, b):
+        pos.agent.sync_once()
+    item = small_catalog[0]
+    with a.db.read() as conn:
+        product = catalog.by_barcode(conn, item.barcode)
+    backroom.edit_product(a.db, a.device, product.id, cost=1234)
+    cashier = backroom.add_cashier(a.db, a.device, "Pepe", "cajero", "1234")
+    shift = backroom.open_shift(a.db, a.device, 50_000, cashier)
+    customer = accounts.save_customer(a.db, a.device, accounts.CustomerDraft("Doña Lupe", "", "500"),
+                                      editor=cashier).id
+    accounts.save_customer(a.db, a.device, accounts.CustomerDraft("Doña Lupe", "", "900", id=customer),
+                           editor=cashier)
+    with a.db.read() as conn:
+        costed = catalog.by_barcode(conn, item.barcode)
+    ticket = Ticket()
+    ticket.add(TicketLine(costed.id, costed.name, costed.price, 2000, costed.iva, costed.ieps_bp,
+                          cost=costed.cost))
+    fiado_part = 1000
+    sale = record_sale(a.db, a.device, ticket,
+                       [Tender(PaymentMethod.FIADO, fiado_part),
+                        Tender(PaymentMethod.CASH, ticket.total - fiado_part)],
+                       SaleContext(cashier_id=cashier, shift_id=shift, customer_id=customer))
+    back = return_sale(a.db, a.device, sale.sale_id, "Cancelación", cashier_id=cashier)
+    assert (back.amount, back.refund_to_account) == (sale.total, fiado_part)
+    # The refund paid the account off; charge again so there is something to pay.
+    with a.db.write() as conn:
+        local.save(conn, a.device, "fiado_charge", FiadoChargePayload(
+            id=new_uuid7(), customer_id=customer, amount=5_000, charged_at=utc_now()))
+    abono = accounts.pay(a.db, a.device, customer, 2_000, PaymentMethod.TRANSFER, reference="SPEI 42",
+                         cashier_id=cashier, shift_id=shift)
+
+    assert a.agent.sync_once().pending == 0
+    b.agent.sync_once()
+
+    line = server.admin("SELECT cost FROM sale_lines WHERE sale_id = $1", sale.sale_id)
+    assert [r["cost"] for r in line] == [1234]
+    ret = server.admin("SELECT amount, refund_to_account, refund_method FROM sale_returns")
+    assert [tuple(r) for r in ret] == [(sale.total, fiado_part, "efectivo")]
+    pay = server.admin("SELECT cashier_id, shift_id, reference FROM fiado_payments WHERE payment_id = $1",
+                       abono.id)
+    assert [tuple(r) for r in pay] == [(cashier, shift, "SPEI 42")]
+    edits = server.admin("SELECT cashier_id, subject_id, detail FROM audit_events "
+                         "WHERE action = 'customer_edit' ORDER BY at")
+    assert [(r["cashier_id"], r["subject_id"]) for r in edits] == [(cashier, customer)] * 2
+    assert "límite $500.00 → $900.00" in edits[1]["detail"]
+
+    with b.db.read() as conn:
+        assert conn.execute(text("SELECT cost FROM sale_lines WHERE sale_id = :id"),
+                            {"id": str(sale.sale_id)}).scalar_one() == 1234
+        assert conn.execute(text("SELECT refund_to_account FROM sale_returns")).scalar_one() == fiado_part
+        assert tuple(conn.execute(text(
+            "SELECT cashier_id, shift_id, reference FROM fiado_payments WHERE id = :id"),
+            {"id": str(abono.id)}).one()) == (str(cashier), str(shift), "SPEI 42")
+        assert conn.execute(text("SELECT count(*) FROM audit_events WHERE action = 'customer_edit'")
+                            ).scalar_one() == 2
+        # The other till's corte of that shift agrees: only the cash part left the drawer, and
+        # the abono counts on the shift it names.
+        report = cortes.corte(conn, shift)
+    assert report.forms[PaymentMethod.CASH].refunds == sale.total - fiado_part
+    assert report.forms[PaymentMethod.TRANSFER].abonos == 2_000

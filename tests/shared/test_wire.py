@@ -17,11 +17,15 @@ from shared.hlc import pack
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
 from shared.sync.wire import (
+    AuditEventPayload,
+    FiadoPaymentPayload,
     PushRequest,
     SaleChange,
     SaleLinePayload,
     SalePayload,
     SalePaymentPayload,
+    SaleReturnLinePayload,
+    SaleReturnPayload,
 )
 from shared.tax import IvaRate
 
@@ -173,6 +177,8 @@ def _payload(body: JsonBody) -> JsonBody:
         pytest.param(_set(first_line, "sku", "X"), "extra_forbidden", "sku", id="extra-line"),
         pytest.param(_set(_payload, "lines", []), "too_short", "lines", id="no-lines"),
         pytest.param(_set(_payload, "id", "not-a-uuid"), "uuid_parsing", "id", id="bad-uuid"),
+        pytest.param(_set(first_line, "cost", -1), "greater_than_equal", "cost", id="negative-cost"),
+        pytest.param(_set(first_line, "cost", "1200"), "int_type", "cost", id="str-cost"),
     ],
 )
 def test_malformed_changes_are_refused(
@@ -230,3 +236,49 @@ def test_successive_ids_increase() -> None:
     ids = [new_uuid7() for _ in range(2_000)]
     assert all(a.int < b.int for a, b in pairwise(ids))
     assert all(a < b for a, b in pairwise(ids))
+
+
+def _return(**fields: Any) -> SaleReturnPayload:
+    base: dict[str, Any] = {
+        "id": new_uuid7(), "sale_id": new_uuid7(), "amount": 5000, "refund_method": PaymentMethod.CASH,
+        "reason": "No la quiso", "returned_at": SOLD_AT,
+        "lines": [SaleReturnLinePayload(line_no=1, product_id=None, qty_milli=1000, amount=5000)]}
+    return SaleReturnPayload(**{**base, **fields})
+
+
+def test_a_sale_line_carries_its_cost_or_none() -> None:
+    line = sale_change().payload.lines[0]
+    assert line.cost is None  # común, or a till from before costs were recorded
+    costed = SaleLinePayload.model_validate({**line.model_dump(), "cost": 1250})
+    assert costed.cost == 1250
+
+
+def test_a_refund_split_must_add_up() -> None:
+    assert _return().refund_to_account == 0  # all cash
+    assert _return(refund_method=PaymentMethod.FIADO, refund_to_account=5000).refund_to_account == 5000
+    mixed = _return(refund_method=PaymentMethod.CASH, refund_to_account=2000)
+    assert mixed.amount - mixed.refund_to_account == 3000
+    with pytest.raises(ValidationError, match="more than the amount"):
+        _return(refund_to_account=5001)
+    with pytest.raises(ValidationError, match="must credit part"):
+        _return(refund_method=PaymentMethod.FIADO)
+    with pytest.raises(ValidationError):
+        _return(refund_to_account=-1)
+
+
+def test_an_abono_carries_cashier_shift_and_reference() -> None:
+    cashier, shift = new_uuid7(), new_uuid7()
+    abono = FiadoPaymentPayload(id=new_uuid7(), customer_id=new_uuid7(), amount=100,
+                                method=PaymentMethod.TRANSFER, paid_at=SOLD_AT, cashier_id=cashier,
+                                shift_id=shift, reference="SPEI 123")
+    again = FiadoPaymentPayload.model_validate_json(abono.model_dump_json())
+    assert (again.cashier_id, again.shift_id, again.reference) == (cashier, shift, "SPEI 123")
+    with pytest.raises(ValidationError):
+        FiadoPaymentPayload(id=new_uuid7(), customer_id=new_uuid7(), amount=100,
+                            method=PaymentMethod.CARD, paid_at=SOLD_AT, reference="a\x00b")
+
+
+def test_customer_edit_is_an_audit_action() -> None:
+    event = AuditEventPayload(id=new_uuid7(), action="customer_edit", subject_id=new_uuid7(),
+                              detail="límite $500.00 → $800.00", at=SOLD_AT)
+    assert event.action == "customer_edit"

@@ -30,6 +30,7 @@ class Product:
     stock_milli: int
     wholesale_price: int | None = None
     wholesale_min_milli: int = 0
+    cost: int | None = None  # unit cost; None when never captured (0 in the catalog)
 
 
 _COLUMNS = (
@@ -38,7 +39,7 @@ _COLUMNS = (
     select(func.min(product_barcodes.c.barcode))
     .where(product_barcodes.c.product_id == products.c.id).scalar_subquery().label("barcode"),
     func.coalesce(stock.c.qty_milli, 0).label("stock_milli"),
-    products.c.wholesale_price, products.c.wholesale_min_milli,
+    products.c.wholesale_price, products.c.wholesale_min_milli, products.c.cost,
 )
 
 
@@ -55,7 +56,7 @@ def _row(r: Row[Any]) -> Product:
         id=uuid.UUID(r.id), name=r.name, price=r.price, iva=IvaRate(r.iva), ieps_bp=r.ieps_bp,
         sold_by_weight=bool(r.sold_by_weight), department=r.department, barcode=r.barcode,
         stock_milli=r.stock_milli, wholesale_price=r.wholesale_price,
-        wholesale_min_milli=r.wholesale_min_milli,
+        wholesale_min_milli=r.wholesale_min_milli, cost=r.cost or None,
     )
 
 

@@ -51,7 +51,8 @@ def insert_payments(
     conn.execute(insert(fiado_payments).prefix_with("OR IGNORE"), [
         {"id": str(p.id), "customer_id": str(p.customer_id), "amount": p.amount,
          "method": p.method.value, "note": p.note, "device_id": str(origin) if origin else None,
-         "paid_at": p.paid_at.isoformat()}
+         "paid_at": p.paid_at.isoformat(), "cashier_id": str(p.cashier_id) if p.cashier_id else None,
+         "shift_id": str(p.shift_id) if p.shift_id else None, "reference": p.reference}
         for p, origin in payments
     ])
 

@@ -19,7 +19,7 @@ from shared.sync.wire import InventoryMovementPayload, SalePayload
 _SALES = ("INSERT OR IGNORE INTO sales (id, folio, device_id, sold_at, total, change, "
           "customer_id, cashier_id, shift_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _LINES = ("INSERT OR IGNORE INTO sale_lines (sale_id, line_no, product_id, name, qty_milli, "
-          "unit_price, total, iva, ieps_bp, discount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "unit_price, total, iva, ieps_bp, discount, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _PAYMENTS = ("INSERT OR IGNORE INTO sale_payments (sale_id, payment_no, method, amount, "
              "tendered, reference) VALUES (?, ?, ?, ?, ?, ?)")
 
@@ -38,7 +38,7 @@ def insert_sales(conn: Connection, batch: Sequence[tuple[SalePayload, uuid.UUID 
     ])
     cur.executemany(_LINES, [
         (str(s.id), ln.line_no, str(ln.product_id) if ln.product_id else None, ln.name,
-         ln.qty_milli, ln.unit_price, ln.total, ln.iva.value, ln.ieps_bp, ln.discount)
+         ln.qty_milli, ln.unit_price, ln.total, ln.iva.value, ln.ieps_bp, ln.discount, ln.cost)
         for s, _ in batch for ln in s.lines
     ])
     cur.executemany(_PAYMENTS, [

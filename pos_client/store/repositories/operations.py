@@ -45,7 +45,7 @@ def insert_returns(conn: Connection, batch: Sequence[tuple[SaleReturnPayload, Or
         {"id": str(r.id), "sale_id": str(r.sale_id), "amount": r.amount,
          "refund_method": r.refund_method.value, "reason": r.reason,
          "cashier_id": str(r.cashier_id) if r.cashier_id else None, "device_id": _dev(origin),
-         "returned_at": r.returned_at.isoformat()}
+         "returned_at": r.returned_at.isoformat(), "refund_to_account": r.refund_to_account}
         for r, origin in batch
     ])
     conn.execute(insert(sale_return_lines).prefix_with("OR IGNORE"), [

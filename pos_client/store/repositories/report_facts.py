@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from pos_client.store.schema import (
     products,
@@ -32,6 +32,7 @@ class LineRow:
     total: int
     iva: str
     ieps_bp: int
+    cost: int | None  # unit cost when sold; None on lines from before costs were recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,9 @@ class ReturnedLineRow:
     amount: int
     iva: str | None
     ieps_bp: int | None
+    cost: int | None  # the sale line's unit cost when sold, if recorded (and the sale is here)
+    return_amount: int  # the whole return's amount and the part of it credited to an account
+    refund_to_account: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,8 @@ def lines_between(conn: Connection, lo: str, hi: str) -> list[LineRow]:
     and filter exactly, since another device may have written another UTC offset)."""
     rows = conn.execute(
         select(sales.c.id, sales.c.sold_at, sale_lines.c.product_id, sale_lines.c.name,
-               sale_lines.c.qty_milli, sale_lines.c.total, sale_lines.c.iva, sale_lines.c.ieps_bp)
+               sale_lines.c.qty_milli, sale_lines.c.total, sale_lines.c.iva, sale_lines.c.ieps_bp,
+               sale_lines.c.cost)
         .join(sale_lines, sale_lines.c.sale_id == sales.c.id)
         .where(sales.c.sold_at >= lo, sales.c.sold_at < hi)
     )
@@ -95,12 +100,14 @@ def payments_between(conn: Connection, lo: str, hi: str) -> list[PaymentRow]:
 
 
 def returned_lines_between(conn: Connection, lo: str, hi: str) -> list[ReturnedLineRow]:
-    """Returned lines with the tax data of the sale line they take back."""
+    """Returned lines with the tax data and cost of the sale line they take back, and their
+    return's refund split."""
     rows = conn.execute(
         select(sale_returns.c.id, sale_returns.c.sale_id, sale_returns.c.returned_at,
                sale_returns.c.refund_method, sale_return_lines.c.product_id, sale_lines.c.name,
                sale_return_lines.c.qty_milli, sale_return_lines.c.amount, sale_lines.c.iva,
-               sale_lines.c.ieps_bp)
+               sale_lines.c.ieps_bp, sale_lines.c.cost, sale_returns.c.amount,
+               func.coalesce(sale_returns.c.refund_to_account, 0))
         .join(sale_return_lines, sale_return_lines.c.return_id == sale_returns.c.id)
         .outerjoin(sale_lines, and_(sale_lines.c.sale_id == sale_returns.c.sale_id,
                                     sale_lines.c.line_no == sale_return_lines.c.line_no))

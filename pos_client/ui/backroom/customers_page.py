@@ -162,9 +162,12 @@ class AbonoDialog(QDialog):
         reference = self.reference.text() if method is not PaymentMethod.CASH else ""
         self.save_button.setEnabled(False)
         self.error.clear()
+        session = self.ctx.session  # who takes the money, into which shift's drawer
+        cashier_id = session.cashier.id if session else None
+        shift_id = session.shift_id if session else None
         self.ctx.worker.submit(
             lambda: accounts.pay(self.ctx.db, self.ctx.device, self.account.id, amount, method,
-                                 reference=reference),
+                                 reference=reference, cashier_id=cashier_id, shift_id=shift_id),
             self._saved, self._failed)
 
     def _saved(self, payment: FiadoPaymentPayload) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCharts import QChart, QChartView
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_client.services import reports
+from pos_client.services.accounts import AGING_BUCKETS, AgingReport
 from pos_client.services.report_table import Kind, Table, write_csv
 from pos_client.services.reports import Preset, ReportSet
 from pos_client.ui.backroom.report_views import (
@@ -40,6 +41,7 @@ from shared.errors import DomainError
 from shared.money import format_mxn
 
 log = logging.getLogger(__name__)
+AGING_TAB = "Fiados por antigüedad"
 
 # Tab title, CSV file stem, and how to get its table and chart out of a ReportSet.
 _TABS: tuple[tuple[str, str, Callable[[ReportSet], Table], Callable[[ReportSet], QChart] | None], ...] = (
@@ -52,7 +54,34 @@ _TABS: tuple[tuple[str, str, Callable[[ReportSet], Table], Callable[[ReportSet],
     ("Más vendidos", "productos-mas-vendidos", lambda r: r.top.table(), lambda r: top_chart(r.top)),
     ("Margen", "margen-bruto", lambda r: r.margin.table(), None),
     ("IVA", "resumen-iva", lambda r: r.iva.table(), None),
+    (AGING_TAB, "fiados-por-antiguedad", lambda r: reports.aging_table(r.aging),
+     lambda r: aging_chart(r.aging)),
 )
+
+
+def aging_chart(report: AgingReport | None) -> QChart:
+    """What is owed in each age bucket (0–30 days … more than 90) as four columns."""
+    totals = report.totals if report else (0, 0, 0, 0)
+    chart = QChart()
+    chart.setTitle("Fiado por antigüedad")
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.legend().setVisible(False)
+    bars = QBarSet("Saldo")
+    for amount in totals:
+        bars.append(amount / 100)  # charts draw floats; the table beside it has the centavos
+    series = QBarSeries()
+    series.append(bars)
+    chart.addSeries(series)
+    buckets = QBarCategoryAxis()
+    buckets.append([label.replace(" días", "") for label in AGING_BUCKETS])
+    amounts = QValueAxis()
+    amounts.setLabelFormat("$%.0f")
+    amounts.setRange(0, max(100, *totals) / 100 * 1.1)
+    chart.addAxis(buckets, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(amounts, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(buckets)
+    series.attachAxis(amounts)
+    return chart
 
 
 def _qdate(day: date) -> QDate:
@@ -224,17 +253,24 @@ class ReportsPage(QWidget):
 
     @staticmethod
     def _note(title: str, got: ReportSet) -> str:
+        cost_note = ("El costo es el que tenía cada producto al venderse (las ventas anteriores "
+                     "a que se guardara usan el costo actual).")
         if title == "Margen" and got.margin.uncosted_sales:
             return (f"{format_mxn(got.margin.uncosted_sales)} en ventas de productos sin costo no "
-                    "entran en el margen. El costo es el actual de cada producto.")
+                    f"entran en el margen. {cost_note}")
         if title == "Margen":
-            return "El costo es el actual de cada producto."
+            return cost_note
+        if title == AGING_TAB:
+            owed = got.aging.total if got.aging else 0
+            return (f"Saldos de hoy, sin importar el periodo: se deben {format_mxn(owed)} en fiado. "
+                    "Los abonos pagan primero lo más antiguo.")
         if title == "IVA":
             iva = got.iva
             return (f"Base gravada {format_mxn(iva.taxed_base)} · IVA {format_mxn(iva.iva)} · "
                     f"IEPS {format_mxn(iva.ieps)} · Exento {format_mxn(iva.exento)}")
         if title == "Formas de pago":
-            return "Las devoluciones cuentan en la forma en que se reembolsaron."
+            return ("Las devoluciones cuentan en la forma en que se reembolsaron: lo abonado a la "
+                    "cuenta del cliente en Fiado, lo que salió de la caja en Efectivo.")
         return "Las devoluciones cuentan el día en que se hicieron."
 
     def _failed(self, generation: int, exc: BaseException) -> None:
