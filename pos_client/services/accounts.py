@@ -19,6 +19,7 @@ from pos_client.receipts.document import Document, DocumentBuilder, Style
 from pos_client.services import local, staff
 from pos_client.services.device import Device
 from pos_client.store.database import Database
+from pos_client.store.repositories import customers as customers_repo
 from pos_client.store.schema import customers, fiado_charges, fiado_payments, sales, settings
 from shared.clock import utc_now
 from shared.errors import DomainError, InvalidAmount
@@ -227,13 +228,14 @@ def shop_timezone(conn: Connection) -> ZoneInfo:
 
 
 def balance(conn: Connection, customer_id: uuid.UUID) -> int:
-    """Charges minus payments (abonos and refunds of returned fiado sales)."""
+    """Charges minus abonos minus returns of fiado sales credited to the account."""
     key = str(customer_id)
     charged = conn.execute(select(func.coalesce(func.sum(fiado_charges.c.amount), 0))
                            .where(fiado_charges.c.customer_id == key)).scalar_one()
     paid = conn.execute(select(func.coalesce(func.sum(fiado_payments.c.amount), 0))
                         .where(fiado_payments.c.customer_id == key)).scalar_one()
-    return int(charged) - int(paid)
+    refunded = sum(r.amount for r in customers_repo.account_refunds(conn, [key]))
+    return int(charged) - int(paid) - refunded
 
 
 def available_credit(conn: Connection, customer_id: uuid.UUID) -> int:
@@ -292,6 +294,8 @@ def _accounts(conn: Connection, rows: Sequence[Row[Any]], today: date, tz: ZoneI
     paid = {r.customer_id: int(r.paid) for r in conn.execute(
         select(fiado_payments.c.customer_id, func.sum(fiado_payments.c.amount).label("paid"))
         .where(fiado_payments.c.customer_id.in_(ids)).group_by(fiado_payments.c.customer_id))}
+    for refund in customers_repo.account_refunds(conn, ids):  # they pay the oldest debt too
+        paid[refund.customer_id] = paid.get(refund.customer_id, 0) + refund.amount
     return [_account(r, charges[r.id], paid.get(r.id, 0), today, tz) for r in rows]
 
 
@@ -412,6 +416,9 @@ def _movements(
             text = " · ".join(t for t in (f"Abono en {label}",
                                           f"Ref. {p.reference}" if p.reference else "", p.note) if t)
             out.append((at, "abono", text, 0, p.amount))
+    for r in customers_repo.account_refunds(conn, [key]):
+        out.append((datetime.fromisoformat(r.returned_at), "devolucion", f"Devolución de {r.folio}",
+                    0, r.amount))
     return out
 
 

@@ -31,7 +31,7 @@ from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.permissions import Permission
 from shared.sale import QTY_SCALE, PaymentMethod
-from shared.sync.wire import FiadoPaymentPayload, SaleReturnLinePayload, SaleReturnPayload
+from shared.sync.wire import SaleReturnLinePayload, SaleReturnPayload
 from shared.tax import IvaRate
 
 
@@ -256,12 +256,10 @@ def return_sale(
             refund_method=PaymentMethod.FIADO if to_account >= cash and to_account else
             PaymentMethod.CASH, reason=reason, cashier_id=cashier_id, returned_at=utc_now(),
             refund_to_account=to_account)
+        # The account credit is the return itself (refund_to_account): one fact, so a return
+        # the server refuses (the same units returned on two offline tills) takes its credit
+        # with it when the till withdraws it. Balances subtract it on both sides.
         local.save(conn, device, "sale_return", payload)
-        if to_account and customer_id:
-            local.save(conn, device, "fiado_payment", FiadoPaymentPayload(
-                id=new_uuid7(), customer_id=uuid.UUID(customer_id), amount=to_account,
-                method=PaymentMethod.FIADO, note=f"Devolución de {folio}",
-                paid_at=payload.returned_at))
         staff.audit(conn, device, "cancel" if quantities is None else "return",
                     cashier_id=cashier_id, authorized_by=authorized_by, subject_id=sale_id,
                     detail=f"{folio}: {reason}")

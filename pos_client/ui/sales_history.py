@@ -46,7 +46,7 @@ from pos_client.ui.printing import print_or_preview, receipt_font
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
-from shared.sale import PaymentMethod, parse_quantity
+from shared.sale import parse_quantity
 from shared.sync.wire import SaleReturnPayload
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -339,10 +339,11 @@ class SalesHistoryDialog(QDialog):
 
         def done(payload: SaleReturnPayload) -> None:
             dialog.accept()
-            where = ("a la cuenta del cliente" if payload.refund_method is PaymentMethod.FIADO
-                     else "en efectivo")
+            account, cash = payload.refund_to_account, payload.amount - payload.refund_to_account
+            parts = [f"{format_mxn(account)} a la cuenta del cliente" if account else "",
+                     f"entrega {format_mxn(cash)} en efectivo" if cash else ""]
             what = "Venta cancelada" if quantities is None else "Devolución registrada"
-            self.say(f"{what}: {row.folio}, {format_mxn(payload.amount)} {where}.")
+            self.say(f"{what}: {row.folio}, " + " y ".join(p for p in parts if p) + ".")
             self.reload(keep=row.sale_id)
 
         ctx.worker.submit(job, done, lambda exc: dialog.show_error(_message(exc)))

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from shared.sale import PaymentMethod
 from shared.sync.wire import Change, SaleChange, SaleReturnChange
 
 Refusal = tuple[str, str]
@@ -60,10 +61,24 @@ async def _returns(
         return {}
     sale_ids = list({r.payload.sale_id for r in returns})
     sold: dict[tuple[uuid.UUID, int], tuple[uuid.UUID | None, int]] = {}
+    on_fiado: dict[uuid.UUID, int] = defaultdict(int)  # what each sale put on the account
     for c in changes:  # sales earlier in this same batch count as known
         if isinstance(c, SaleChange) and c.payload.id in sale_ids:
             for ln in c.payload.lines:
                 sold[(c.payload.id, ln.line_no)] = (ln.product_id, ln.qty_milli)
+            on_fiado[c.payload.id] = sum(p.amount for p in c.payload.payments
+                                         if p.method is PaymentMethod.FIADO)
+    for r in await conn.fetch(
+        """SELECT sale_id, sum(amount)::bigint AS amount FROM sale_payments
+           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[]) AND method = 'fiado'
+           GROUP BY sale_id""", tenant_id, sale_ids):
+        on_fiado[r["sale_id"]] = r["amount"]
+    credited: dict[uuid.UUID, int] = defaultdict(int)
+    for r in await conn.fetch(
+        """SELECT sale_id, sum(refund_to_account)::bigint AS amount FROM sale_returns
+           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[]) GROUP BY sale_id""",
+            tenant_id, sale_ids):
+        credited[r["sale_id"]] = r["amount"]
     for r in await conn.fetch(
         """SELECT sale_id, line_no, product_id, qty_milli FROM sale_lines
            WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[])""", tenant_id, sale_ids):
@@ -79,11 +94,16 @@ async def _returns(
     out: dict[uuid.UUID, Refusal] = {}
     for c in returns:
         refusal = _check_return(c, sold, returned)
+        sale_id = c.payload.sale_id
+        if refusal is None and credited[sale_id] + c.payload.refund_to_account > on_fiado[sale_id]:
+            refusal = ("over_credit", "La devolución abona a la cuenta del cliente más de lo que "
+                                      "se fió en esa venta.")
         if refusal:
             out[c.change_id] = refusal
         else:
+            credited[sale_id] += c.payload.refund_to_account
             for back in c.payload.lines:
-                returned[(c.payload.sale_id, back.line_no)] += back.qty_milli
+                returned[(sale_id, back.line_no)] += back.qty_milli
     return out
 
 

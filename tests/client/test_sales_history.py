@@ -131,7 +131,7 @@ def test_a_partial_return_asks_quantity_and_reason_and_brings_stock_back(qtbot, 
     ret.qty_inputs[0].setText("1")
     ret.ok_button.click()
     qtbot.waitUntil(lambda: "Devolución registrada" in dialog.message_label.text())
-    assert "$22.00 en efectivo" in dialog.message_label.text()
+    assert "entrega $22.00 en efectivo" in dialog.message_label.text()
     assert _rows(ctx.db, "SELECT sale_id, amount, refund_method, reason, cashier_id FROM sale_returns") \
         == [(str(sale.sale_id), 2200, "efectivo", "Venia abollada", str(ctx.session.cashier.id))]
     assert _rows(ctx.db, "SELECT line_no, qty_milli, amount FROM sale_return_lines") == [(1, 1000, 2200)]

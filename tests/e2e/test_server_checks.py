@@ -8,8 +8,9 @@ import uuid
 
 import pytest
 
+from pos_client.services import accounts, backroom
 from pos_client.services.returns import return_sale
-from pos_client.services.sales import record_sale
+from pos_client.services.sales import SaleContext, record_sale
 from pos_client.store.repositories import catalog, outbox
 from pos_client.sync.client import SyncClient
 from shared.clock import utc_now
@@ -61,6 +62,34 @@ def test_the_same_unit_returned_on_two_offline_tills_is_refunded_once(
     assert server.admin("SELECT count(*) AS n FROM sale_returns")[0]["n"] == 1
 
 
+def test_a_fiado_sale_returned_on_two_offline_tills_is_credited_once(
+    server, shop, paired_device, small_catalog
+):
+    """The account credit is part of the return: the refused return takes it back out."""
+    a, b = paired_device("caja-1"), paired_device("caja-2")
+    a.agent.sync_once()
+    maria = backroom.add_customer(a.db, a.device, "María", None, 100_000)
+    ticket = ticket_for(a.db, small_catalog[0].barcode, 2)
+    sale = record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.FIADO, ticket.total)],
+                       SaleContext(customer_id=maria))
+    a.agent.sync_once()
+    b.agent.sync_once()
+    for pos in (a, b):  # both offline: each cancels the whole fiado sale
+        return_sale(pos.db, pos.device, sale.sale_id, "No la quiso")
+        with pos.db.read() as conn:
+            assert accounts.balance(conn, maria) == 0
+    a.agent.sync_once()
+    assert b.agent.sync_once().rejected == 1
+    a.agent.sync_once()
+    for pos in (a, b):
+        with pos.db.read() as conn:
+            assert accounts.balance(conn, maria) == 0  # owed the sale, credited it once
+            assert accounts.statement(conn, maria).closing_balance == 0
+    owed = server.admin("SELECT balance FROM customer_balances WHERE customer_id = $1", maria)
+    assert owed[0]["balance"] == 0
+    assert server.admin("SELECT count(*) AS n FROM sale_returns")[0]["n"] == 1
+
+
 def test_forged_returns_alerts_and_folios_are_rejected(server, shop, paired_device, small_catalog):
     pos = paired_device("caja-1")
     pos.agent.sync_once()
@@ -77,16 +106,18 @@ def test_forged_returns_alerts_and_folios_are_rejected(server, shop, paired_devi
     def envelope(seq):
         return {"change_id": new_uuid7(), "device_seq": seq, "hlc": clock.now(), "created_at": now}
 
-    def back(sale_id, line_no, product_id, qty):
+    def back(sale_id, line_no, product_id, qty, credit=0):
         return SaleReturnChange(entity="sale_return", **envelope(100 + qty), payload=SaleReturnPayload(
-            id=new_uuid7(), sale_id=sale_id, amount=0, refund_method=PaymentMethod.CASH,
-            reason="x", returned_at=now, lines=[SaleReturnLinePayload(
-                line_no=line_no, product_id=product_id, qty_milli=qty, amount=0)]))
+            id=new_uuid7(), sale_id=sale_id, amount=credit,
+            refund_method=PaymentMethod.FIADO if credit else PaymentMethod.CASH,
+            refund_to_account=credit, reason="x", returned_at=now, lines=[SaleReturnLinePayload(
+                line_no=line_no, product_id=product_id, qty_milli=qty, amount=credit)]))
 
     forged = [
         back(uuid.uuid4(), 1, product, 999_000),  # a sale the shop never had
         back(sale.sale_id, 1, uuid.uuid4(), 1000),  # another product than the line's
         back(sale.sale_id, 7, product, 1000),  # a line the sale doesn't have
+        back(sale.sale_id, 1, product, 1000, credit=100),  # credit on a sale paid in cash
         StockAlertChange(entity="stock_alert", **envelope(200), payload=StockAlertPayload(
             id=uuid.uuid4(), product_id=product, stock_milli=-1, open=True, changed_at=now)),
     ]
@@ -97,7 +128,8 @@ def test_forged_returns_alerts_and_folios_are_rejected(server, shop, paired_devi
         client.close()
     assert [(r.status, r.code) for r in answer.results] == [
         ("rejected", "unknown_sale"), ("rejected", "return_line_mismatch"),
-        ("rejected", "return_line_mismatch"), ("rejected", "server_only")]
+        ("rejected", "return_line_mismatch"), ("rejected", "over_credit"),
+        ("rejected", "server_only")]
     assert _server_stock(server, product) == before
     assert server.admin("SELECT count(*) AS n FROM sale_returns")[0]["n"] == 0
 

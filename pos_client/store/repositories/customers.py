@@ -1,16 +1,18 @@
-"""Customers and their fiado accounts: balance = charges − payments, derived on read."""
+"""Customers and their fiado accounts: balance = charges − abonos − returns credited to the
+account (``sale_returns.refund_to_account`` of their fiado sales), derived on read."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.repositories import lww
-from pos_client.store.schema import customers, fiado_charges, fiado_payments
+from pos_client.store.schema import customers, fiado_charges, fiado_payments, sale_returns, sales
 from shared.sync.wire import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 
 
@@ -57,13 +59,38 @@ def insert_payments(
     ])
 
 
+def _refunded() -> Any:
+    """Correlated on ``customers.id``: what returns of their sales gave back to the account."""
+    return (select(func.coalesce(func.sum(sale_returns.c.refund_to_account), 0))
+            .select_from(sale_returns.join(sales, sales.c.id == sale_returns.c.sale_id))
+            .where(sales.c.customer_id == customers.c.id).scalar_subquery())
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRefund:
+    customer_id: str
+    amount: int
+    returned_at: str
+    folio: str
+
+
+def account_refunds(conn: Connection, customer_ids: Sequence[str]) -> list[AccountRefund]:
+    """Returns credited to these customers' accounts, with the folio of the sale returned."""
+    rows = conn.execute(
+        select(sales.c.customer_id, sale_returns.c.refund_to_account, sale_returns.c.returned_at,
+               sales.c.folio)
+        .select_from(sale_returns.join(sales, sales.c.id == sale_returns.c.sale_id))
+        .where(sales.c.customer_id.in_(list(customer_ids)), sale_returns.c.refund_to_account > 0))
+    return [AccountRefund(*r) for r in rows]
+
+
 def balances(conn: Connection) -> list[CustomerBalance]:
     """Every active customer with what they owe, largest debt first."""
     charged = (select(func.coalesce(func.sum(fiado_charges.c.amount), 0))
                .where(fiado_charges.c.customer_id == customers.c.id).scalar_subquery())
     paid = (select(func.coalesce(func.sum(fiado_payments.c.amount), 0))
             .where(fiado_payments.c.customer_id == customers.c.id).scalar_subquery())
-    balance = (charged - paid).label("balance")
+    balance = (charged - paid - _refunded()).label("balance")
     rows = conn.execute(
         select(customers.c.id, customers.c.name, customers.c.phone, customers.c.credit_limit,
                balance)
@@ -82,7 +109,7 @@ def account(conn: Connection, customer_id: uuid.UUID) -> CustomerBalance | None:
             .where(fiado_payments.c.customer_id == customers.c.id).scalar_subquery())
     r = conn.execute(
         select(customers.c.id, customers.c.name, customers.c.phone, customers.c.credit_limit,
-               (charged - paid).label("balance"))
+               (charged - paid - _refunded()).label("balance"))
         .where(customers.c.id == str(customer_id), customers.c.deleted == 0,
                customers.c.active == 1)
     ).first()
