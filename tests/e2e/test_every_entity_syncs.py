@@ -100,7 +100,7 @@ def test_costs_refund_splits_abonos_and_customer_edits_reach_the_server_and_the_
     with a.db.read() as conn:
         product = catalog.by_barcode(conn, item.barcode)
     backroom.edit_product(a.db, a.device, product.id, cost=1234)
-    cashier = backroom.add_cashier(a.db, a.device, "Pepe", "cajero", "1234")
+    cashier = backroom.add_cashier(a.db, a.device, "Lupita", "encargado", "1234")  # may cancel
     shift = backroom.open_shift(a.db, a.device, 50_000, cashier)
     customer = accounts.save_customer(a.db, a.device, accounts.CustomerDraft("Doña Lupe", "", "500"),
                                       editor=cashier).id
