@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,40 +23,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_client.receipts import sale_ticket
-from pos_client.receipts.document import Document
-from pos_client.services import backroom, counter, staff
+from pos_client.services import counter
 from pos_client.services.sales import SaleContext, SaleReceipt, record_sale
 from pos_client.services.staff import Cashier
-from pos_client.store.repositories import catalog, outbox
+from pos_client.store.repositories import catalog
 from pos_client.store.repositories.catalog import Product
-from pos_client.store.repositories.outbox import Rejected
-from pos_client.sync.agent import SyncAgent, SyncStatus
-from pos_client.sync.client import SyncRefused
-from pos_client.ui.auth import PinDialog, request_permission
-from pos_client.ui.context import AppContext, Session
+from pos_client.sync.agent import SyncAgent
+from pos_client.ui.auth import request_permission
+from pos_client.ui.context import AppContext
 from pos_client.ui.counter_dialogs import (
     CommonProductDialog,
     DiscountDialog,
-    FirstOwnerDialog,
     NewProductDialog,
-    OpenShiftDialog,
     ParkedDialog,
     UnknownBarcodeDialog,
 )
+from pos_client.ui.counter_receipts import ReceiptsAndDrawer
+from pos_client.ui.counter_session import SessionFlow
+from pos_client.ui.counter_sync import SyncPanel, _StatusRelay
 from pos_client.ui.models import ProductsModel, TicketModel
 from pos_client.ui.payment_dialog import PaymentDialog
-from pos_client.ui.printing import PreviewDialog, print_or_preview
 from pos_client.ui.sales_history import SalesHistoryDialog
 from pos_client.ui.scanner import ScanDetector
-from pos_client.ui.sync_dialogs import RejectedModel, pairing_code_dialog, rejected_dialog
 from pos_client.ui.weight_dialog import WeightDialog
 from shared.errors import DomainError
 from shared.money import format_mxn
-from shared.permissions import Permission, Role
+from shared.permissions import Permission
 from shared.sale import QTY_SCALE, Tender, parse_quantity
 from shared.scale import parse_scale_label, plu_candidates, price_label_line
-from shared.sync.wire import PairingCodeOut
 from shared.ticket import Ticket, TicketLine
 
 SEARCH_DELAY_MS = 120
@@ -64,12 +58,7 @@ SEARCH_DELAY_MS = 120
 _QTY_PREFIX = re.compile(r"^([0-9.]+\s*(?:kg|g)?)\s*\*(.*)$", re.IGNORECASE)
 
 
-class _StatusRelay(QObject):
-    changed = Signal(object)
-    progress = Signal(float)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
     """The counter. Constructed over an ``AppContext``; with no session yet, ``start_session``
     asks for a PIN (or, in a new shop, creates the owner) and for the float of the shift."""
 
@@ -231,100 +220,6 @@ class MainWindow(QMainWindow):
 
     def _shortcut(self, key: str, slot: Callable[[], object]) -> None:
         QShortcut(QKeySequence(key), self, slot)
-
-    # ---- session: who is at the till, and the open shift -------------------------------------
-
-    def start_session(self) -> None:
-        """Log a cashier in by PIN (a new shop creates its owner first), then make sure the
-        shift is open, asking for the float if not."""
-        self.worker.submit(lambda: staff.has_cashiers(self.db), self._login_or_create_owner)
-
-    def _login_or_create_owner(self, has_cashiers: bool) -> None:
-        if not has_cashiers:
-            dialog = FirstOwnerDialog(self)
-            self.owner_dialog = dialog
-
-            def create() -> None:
-                assert dialog.values is not None
-                name, pin = dialog.values
-                self.worker.submit(
-                    lambda: Cashier(backroom.add_cashier(self.db, self.device, name, Role.OWNER,
-                                                         pin), name, Role.OWNER),
-                    self._logged_in, self._session_failed)
-
-            dialog.accepted.connect(create)
-            dialog.open()
-            return
-        dialog_ = PinDialog(self.ctx, "Entrar a la caja", "Escribe tu NIP para empezar.",
-                            parent=self)
-        self.login_dialog = dialog_
-        dialog_.granted.connect(self._logged_in)
-        dialog_.open()
-
-    def _logged_in(self, cashier: Cashier) -> None:
-        def load() -> tuple[dict[Role, frozenset[Permission]], uuid.UUID | None]:
-            with self.db.read() as conn:
-                return staff.permission_matrix(conn), counter.open_shift_of(conn, self.device.device_id)
-
-        def ready(found: tuple[dict[Role, frozenset[Permission]], uuid.UUID | None]) -> None:
-            matrix, shift_id = found
-            self.ctx.session = Session(cashier, shift_id, matrix)
-            self._show_session()
-            if shift_id is None:
-                self.ask_float()
-
-        self.worker.submit(load, ready, self._session_failed)
-
-    def ask_float(self) -> None:
-        session = self.ctx.session
-        if session is None:
-            return
-        dialog = OpenShiftDialog(session.cashier.name, self)
-        self.shift_dialog = dialog
-
-        def open_it() -> None:
-            amount, cashier_id = dialog.amount, session.cashier.id
-
-            def opened(shift_id: uuid.UUID) -> None:
-                session.shift_id = shift_id
-                self._show_session()
-                self.say(f"Turno abierto con {format_mxn(amount)} de fondo.")
-
-            self.worker.submit(lambda: backroom.open_shift(self.db, self.device, amount, cashier_id),
-                               opened, self._session_failed)
-
-        dialog.accepted.connect(open_it)
-        dialog.open()
-
-    def _session_failed(self, exc: BaseException) -> None:
-        self.say(exc.message if isinstance(exc, DomainError)
-                 else "No se pudo abrir la sesión. Intenta de nuevo.", error=True)
-
-    def lock(self) -> None:
-        """Ctrl+L: the cashier steps away; the next one logs in with their PIN."""
-        self.ctx.session = None
-        self._show_session()
-        self.start_session()
-
-    def _show_session(self) -> None:
-        session = self.ctx.session
-        if session is None:
-            self.session_label.setText("Sin cajero: escribe tu NIP (Ctrl+L)")
-        else:
-            shift = "turno abierto" if session.shift_id else "sin turno"
-            self.session_label.setText(f"Cajero: {session.cashier.name} · {shift}  (Ctrl+L cambia)")
-
-    def _ready_to_sell(self) -> bool:
-        session = self.ctx.session
-        if session is None:
-            self.say("Entra con tu NIP para vender.", error=True)
-            self.start_session()
-            return False
-        if session.shift_id is None:
-            self.say("Abre el turno (fondo de caja) para vender.", error=True)
-            self.ask_float()
-            return False
-        return True
 
     # ---- adding items -----------------------------------------------------------------------
 
@@ -686,58 +581,6 @@ class MainWindow(QMainWindow):
         self.message_label.setStyleSheet("color: #b00020;" if error else "")
         self.message_label.setText(text)
 
-    # ---- receipts and the drawer ---------------------------------------------------------------
-
-    def print_receipt(self, sale_id: uuid.UUID) -> None:
-        """Print the sale's ticket (and open the drawer for cash); no printer: a preview that
-        doesn't take the keyboard and closes at the next scan. A failed print never touches
-        the sale: it is saved, and F6 reprints it."""
-        said = self.message_label.text()
-
-        def failed(message: str) -> None:
-            self.say(f"{said} No se imprimió el ticket: {message} Reimprímelo en Ventas (F6).",
-                     error=True)
-
-        def show(document: Document) -> None:
-            if self.ctx.printer is not None:
-                print_or_preview(self.ctx, self, document, on_failed=failed)
-                return
-            self._close_preview()
-            preview = PreviewDialog(document, self)
-            preview.setModal(False)
-            preview.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-            preview.show()
-            self.preview_dialog = preview
-            self.scan_input.setFocus()
-
-        self.worker.submit(lambda: sale_ticket.receipt(self.db, sale_id), show,
-                           lambda exc: failed(exc.message if isinstance(exc, DomainError) else ""))
-
-    def _close_preview(self) -> None:
-        preview = getattr(self, "preview_dialog", None)
-        if preview is not None and preview.isVisible():
-            preview.close()
-
-    def open_drawer(self) -> None:
-        """Ctrl+D: open the drawer without a sale (change for a customer), with permission."""
-        printer = self.ctx.printer
-        if printer is None:
-            self.say("No hay impresora con cajón configurada (Trastienda → Impresora).", error=True)
-            return
-        session = self.ctx.session
-
-        def approved(approver: Cashier) -> None:
-            def kick() -> None:
-                printer.open_drawer()
-                with self.db.write() as conn:
-                    staff.audit(conn, self.device, "open_drawer",
-                                cashier_id=session.cashier.id if session else None,
-                                authorized_by=approver.id, detail="Cajón abierto sin venta")
-
-            self.ctx.print_worker.submit(kick, lambda _: self.say("Cajón abierto."), self._failed)
-
-        self.drawer_approval = request_permission(self.ctx, self, Permission.OPEN_DRAWER, approved)
-
     # ---- back room and shift -------------------------------------------------------------------
 
     def show_back_room(self) -> None:
@@ -761,71 +604,3 @@ class MainWindow(QMainWindow):
         self.sales_dialog = SalesHistoryDialog(self.ctx, self)
         self.sales_dialog.finished.connect(lambda _: self._run_search())  # stock may be back
         self.sales_dialog.open()
-
-    def show_rejected(self) -> None:
-        """The visible list of changes the server refused, with its reasons."""
-        self.rejected_model = RejectedModel()
-        self.rejected_dialog = rejected_dialog(self, self.rejected_model,
-                                               self._table(self.rejected_model))
-
-        def load() -> list[Rejected]:
-            with self.db.read() as conn:
-                return outbox.rejected(conn)
-
-        self.worker.submit(load, self.rejected_model.set_rows)
-        self.rejected_dialog.open()
-
-    def pair_another_till(self) -> None:
-        if self.agent is None or not self.device.paired:
-            self.say("Esta caja trabaja sola: vincúlala primero a un servidor.", error=True)
-            return
-        agent = self.agent
-
-        def shown(code: PairingCodeOut) -> None:
-            self.pairing_dialog = pairing_code_dialog(self, code)
-            self.pairing_dialog.open()
-
-        def failed(exc: BaseException) -> None:
-            message = exc.message if isinstance(exc, SyncRefused) else (
-                "Sin conexión con el servidor: no se pudo pedir el código.")
-            self.say(message, error=True)
-
-        self.worker.submit(agent.new_pairing_code, shown, failed)
-
-    # ---- sync -------------------------------------------------------------------------------
-
-    def sync_now(self) -> None:
-        if self.agent is None or not self.device.paired:
-            self.say("Esta caja trabaja sola: no está vinculada a un servidor.")
-            return
-        self.agent.request_sync()
-
-    def _refresh_sync_status(self) -> None:
-        if self.agent is not None:
-            self.worker.submit(self.agent.status, self._show_sync_status)
-        else:
-            self.sync_label.setText("Sin servidor")
-
-    def _show_progress(self, fraction: float) -> None:
-        self.progress.setValue(round(fraction * 100))
-        self.progress.setVisible(fraction < 1.0)
-        if fraction >= 1.0:
-            self._run_search()  # the downloaded catalog is ready to sell from
-
-    def _show_sync_status(self, status: SyncStatus) -> None:
-        if status.online is None:
-            text = "Caja independiente"
-        else:
-            state = "En línea" if status.online else "Sin conexión"
-            text = f"{state} · pendientes: {status.pending}"
-            if status.rejected:
-                text += f" · requieren atención: {status.rejected}"
-            if status.last_sync:
-                text += f" · última: {status.last_sync.astimezone():%H:%M}"
-        if status.problem:
-            text += f" · {status.problem}"
-        # The status bar, never the message line: it must not cover "Cambio: $…".
-        self.sync_label.setText(text)
-        self.sync_label.setStyleSheet("color: #b00020;" if status.problem else "")
-        if status.online:
-            self._run_search()  # pulled changes may have moved stock or prices

@@ -1,0 +1,92 @@
+"""The counter's sync status bar, the list of changes needing attention, pairing another till."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar
+
+from pos_client.store.repositories import outbox
+from pos_client.store.repositories.outbox import Rejected
+from pos_client.sync.agent import SyncStatus
+from pos_client.sync.client import SyncRefused
+from pos_client.ui.counter_session import _CounterParts
+from pos_client.ui.sync_dialogs import RejectedModel, pairing_code_dialog, rejected_dialog
+from shared.sync.wire import PairingCodeOut
+
+
+class _StatusRelay(QObject):
+    changed = Signal(object)
+    progress = Signal(float)
+
+
+class SyncPanel(_CounterParts):
+    sync_label: QLabel
+    progress: QProgressBar
+
+    def show_rejected(self) -> None:
+        """The visible list of changes the server refused, with its reasons."""
+        self.rejected_model = RejectedModel()
+        self.rejected_dialog = rejected_dialog(self.as_widget, self.rejected_model,
+                                               self._table(self.rejected_model))
+
+        def load() -> list[Rejected]:
+            with self.db.read() as conn:
+                return outbox.rejected(conn)
+
+        self.worker.submit(load, self.rejected_model.set_rows)
+        self.rejected_dialog.open()
+
+    def pair_another_till(self) -> None:
+        if self.agent is None or not self.device.paired:
+            self.say("Esta caja trabaja sola: vincúlala primero a un servidor.", error=True)
+            return
+        agent = self.agent
+
+        def shown(code: PairingCodeOut) -> None:
+            self.pairing_dialog = pairing_code_dialog(self.as_widget, code)
+            self.pairing_dialog.open()
+
+        def failed(exc: BaseException) -> None:
+            message = exc.message if isinstance(exc, SyncRefused) else (
+                "Sin conexión con el servidor: no se pudo pedir el código.")
+            self.say(message, error=True)
+
+        self.worker.submit(agent.new_pairing_code, shown, failed)
+
+    # ---- sync -------------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        if self.agent is None or not self.device.paired:
+            self.say("Esta caja trabaja sola: no está vinculada a un servidor.")
+            return
+        self.agent.request_sync()
+
+    def _refresh_sync_status(self) -> None:
+        if self.agent is not None:
+            self.worker.submit(self.agent.status, self._show_sync_status)
+        else:
+            self.sync_label.setText("Sin servidor")
+
+    def _show_progress(self, fraction: float) -> None:
+        self.progress.setValue(round(fraction * 100))
+        self.progress.setVisible(fraction < 1.0)
+        if fraction >= 1.0:
+            self._run_search()  # the downloaded catalog is ready to sell from
+
+    def _show_sync_status(self, status: SyncStatus) -> None:
+        if status.online is None:
+            text = "Caja independiente"
+        else:
+            state = "En línea" if status.online else "Sin conexión"
+            text = f"{state} · pendientes: {status.pending}"
+            if status.rejected:
+                text += f" · requieren atención: {status.rejected}"
+            if status.last_sync:
+                text += f" · última: {status.last_sync.astimezone():%H:%M}"
+        if status.problem:
+            text += f" · {status.problem}"
+        # The status bar, never the message line: it must not cover "Cambio: $…".
+        self.sync_label.setText(text)
+        self.sync_label.setStyleSheet("color: #b00020;" if status.problem else "")
+        if status.online:
+            self._run_search()  # pulled changes may have moved stock or prices
