@@ -48,6 +48,7 @@ class TicketLine:
 @dataclass
 class Ticket:
     lines: list[TicketLine] = field(default_factory=list)
+    discount_by: uuid.UUID | None = None  # who approved its discounts (kept when it is parked)
 
     def add(self, line: TicketLine) -> int:
         """Add a line and return its index. Scanning a piece item again raises its quantity

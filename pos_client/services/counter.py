@@ -44,12 +44,15 @@ def _ticket_json(ticket: Ticket) -> str:
         row["product_id"] = str(ln.product_id) if ln.product_id else None
         row["iva"] = ln.iva.value
         rows.append(row)
-    return json.dumps(rows)
+    return json.dumps({"lines": rows,
+                       "discount_by": str(ticket.discount_by) if ticket.discount_by else None})
 
 
 def _ticket_from(body: str) -> Ticket:
-    ticket = Ticket()
-    for row in json.loads(body):
+    stored = json.loads(body)
+    approver = stored.get("discount_by")
+    ticket = Ticket(discount_by=uuid.UUID(approver) if approver else None)
+    for row in stored["lines"]:
         row["product_id"] = uuid.UUID(row["product_id"]) if row["product_id"] else None
         row["iva"] = IvaRate(row["iva"])
         ticket.lines.append(TicketLine(**row))

@@ -68,7 +68,6 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         self.db, self.device, self.worker = ctx.db, ctx.device, ctx.worker
         self.ticket = Ticket()
         self._charging: Ticket | None = None  # a paid ticket being saved
-        self._discount_by: uuid.UUID | None = None  # who approved this ticket's discounts
         self.last_receipt: SaleReceipt | None = None
         self.scanner = ScanDetector()
         self._now_ms: Callable[[], float] = lambda: time.monotonic() * 1000
@@ -433,7 +432,7 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
             except DomainError as exc:
                 self.say(exc.message, error=True)
                 return
-            self._discount_by = approver.id
+            self.ticket.discount_by = approver.id
             self._ticket_changed()
             self.say(f"Descuento de {format_mxn(dialog.centavos)} aplicado.")
 
@@ -451,7 +450,6 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
                 self._run_search()
 
             self._set_ticket(Ticket())
-            self._discount_by = None
 
             def failed(exc: BaseException) -> None:
                 self.ticket.lines[:0] = ticket.lines
@@ -532,7 +530,7 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         context = SaleContext(
             cashier_id=session.cashier.id if session else None,
             shift_id=session.shift_id if session else None, customer_id=customer_id,
-            fiado_override_by=fiado_override_by, discount_by=self._discount_by)
+            fiado_override_by=fiado_override_by, discount_by=self.ticket.discount_by)
         charged, self._charging = self.ticket, self.ticket
         self._set_ticket(Ticket())
         self.pay_button.setEnabled(False)
@@ -545,7 +543,6 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
 
     def _on_sale_recorded(self, receipt: SaleReceipt) -> None:
         self._charging = None
-        self._discount_by = None
         self.last_receipt = receipt
         self.pay_button.setEnabled(True)
         self.say(f"Venta {receipt.folio} guardada. Cambio: {format_mxn(receipt.change)}")

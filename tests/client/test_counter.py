@@ -85,7 +85,8 @@ def test_a_parked_ticket_waits_on_disk_and_comes_back(qtbot, window, small_catal
     qtbot.waitUntil(lambda: window.worker.idle)
     assert window.ticket.lines == []
     stored = _rows(window, "SELECT body FROM parked_tickets")
-    assert [(ln["name"], ln["qty_milli"]) for ln in json.loads(stored[0].body)] == [(coke.name, 2000)]
+    assert [(ln["name"], ln["qty_milli"]) for ln in json.loads(stored[0].body)["lines"]] == [
+        (coke.name, 2000)]
 
     _type(qtbot, window, other.barcode)  # the next customer pays first
     window.charge()
@@ -440,3 +441,25 @@ def test_a_wrong_pin_does_not_log_in(qtbot, stocked, device, worker, owner):
     qtbot.waitUntil(lambda: worker.idle and win.ctx.session is not None)
     assert win.ctx.session.cashier.id == owner.id
     win.close()
+
+
+def test_a_parked_ticket_keeps_who_approved_its_discount(qtbot, window, ctx, small_catalog):
+    owner = ctx.session.cashier
+    _as_cashier(window, ctx)
+    _type(qtbot, window, f"2*{small_catalog[0].barcode}")
+    qtbot.keyClick(window, Qt.Key.Key_F4)
+    _pin(qtbot, window.discount_approval, "1234")
+    qtbot.waitUntil(lambda: getattr(window, "discount_dialog", None) is not None)
+    window.discount_dialog.amount.setText("5")
+    qtbot.keyClick(window.discount_dialog.amount, Qt.Key.Key_Return)
+    show_active(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F7)  # set aside…
+    qtbot.waitUntil(lambda: window.worker.idle and not window.ticket.lines)
+    qtbot.keyClick(window, Qt.Key.Key_F7)  # …and back
+    qtbot.waitUntil(lambda: getattr(window, "parked_dialog", None) is not None)
+    qtbot.keyClick(window.parked_dialog.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.worker.idle and len(window.ticket.lines) == 1)
+    window.charge()
+    _pay_cash(qtbot, window, "100")
+    audit = _rows(window, "SELECT action, authorized_by FROM audit_events")
+    assert [tuple(a) for a in audit] == [("discount", str(owner.id))]
