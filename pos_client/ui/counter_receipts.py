@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
 
 from pos_client.receipts import sale_ticket
 from pos_client.receipts.document import Document
@@ -18,6 +19,8 @@ from shared.permissions import Permission
 
 
 class ReceiptsAndDrawer(_CounterParts):
+    ticket_view: QTableView
+
     def print_receipt(self, sale_id: uuid.UUID) -> None:
         """Print the sale's ticket (and open the drawer for cash); no printer: a preview that
         doesn't take the keyboard and closes at the next scan. A failed print never touches
@@ -33,9 +36,14 @@ class ReceiptsAndDrawer(_CounterParts):
                 print_or_preview(self.ctx, self.as_widget, document, on_failed=failed)
                 return
             self._close_preview()
-            preview = PreviewDialog(document, self.as_widget)
+            preview = PreviewDialog(document, self.as_widget, compact=True)
             preview.setModal(False)
             preview.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+            # Over the ticket just charged (empty until the next scan, which closes it), never
+            # over the message line that says the change to give.
+            area = self.ticket_view
+            preview.move(area.mapToGlobal(area.rect().topLeft()))
+            preview.resize(area.width(), preview.sizeHint().height())
             preview.show()
             self.preview_dialog = preview
             self.scan_input.setFocus()

@@ -89,6 +89,8 @@ class SessionFlow(_CounterParts):
             self._show_session()
             if shift_id is None:
                 self.ask_float()
+            else:
+                self.scan_input.setFocus()  # straight to selling
 
         self.worker.submit(load, ready, self._session_failed)
 
@@ -106,6 +108,7 @@ class SessionFlow(_CounterParts):
                 session.shift_id = shift_id
                 self._show_session()
                 self.say(f"Turno abierto con {format_mxn(amount)} de fondo.")
+                self.scan_input.setFocus()
 
             self.worker.submit(lambda: backroom.open_shift(self.db, self.device, amount, cashier_id),
                                opened, self._session_failed)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,6 +42,7 @@ from pos_client.ui.counter_dialogs import (
 from pos_client.ui.counter_receipts import ReceiptsAndDrawer
 from pos_client.ui.counter_session import SessionFlow
 from pos_client.ui.counter_sync import SyncPanel, _StatusRelay
+from pos_client.ui.focus import keep_keyboard
 from pos_client.ui.models import ProductsModel, TicketModel
 from pos_client.ui.payment_dialog import PaymentDialog
 from pos_client.ui.sales_history import SalesHistoryDialog
@@ -85,6 +87,10 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         self._run_search()
         self._refresh_sync_status()
         self._show_session()
+        self.scan_input.setFocus()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            keep_keyboard(app)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.scan_input and event.type() == QEvent.Type.KeyPress \

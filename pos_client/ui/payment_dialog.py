@@ -182,6 +182,7 @@ class PaymentDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addLayout(actions)
         self._update()
+        self.received.setFocus()  # the cash is typed straight away; Enter charges
 
     def exact(self) -> None:
         """The cash due, exactly: no change."""

@@ -43,7 +43,10 @@ def receipt_font() -> QFont:
 class PreviewDialog(QDialog):
     """The document as it would come out of the printer, QR included."""
 
-    def __init__(self, document: Document, parent: QWidget | None = None, paper_mm: int = 80) -> None:
+    def __init__(self, document: Document, parent: QWidget | None = None, paper_mm: int = 80,
+                 compact: bool = False) -> None:
+        """``compact``: the preview beside the counter, small enough to leave the total and
+        the message with the change in sight."""
         super().__init__(parent)
         self.setWindowTitle(document.title or "Vista previa")
         # The QR is drawn below as an image, so the text leaves it out.
@@ -51,13 +54,13 @@ class PreviewDialog(QDialog):
         self.text.setReadOnly(True)
         self.text.setFont(receipt_font())
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.text.setMinimumSize(460, 300)
+        self.text.setMinimumSize(420 if compact else 460, 170 if compact else 300)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         self.qr_label: QLabel | None = None
         if document.qr:
             self.qr_label = QLabel()
-            self.qr_label.setPixmap(qr_pixmap(document.qr))
+            self.qr_label.setPixmap(qr_pixmap(document.qr, box=2 if compact else 4))
             self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.qr_label.setToolTip(document.qr)
             layout.addWidget(self.qr_label)
