@@ -21,6 +21,7 @@ from sqlalchemy import Connection, func, select
 
 from pos_client.services import local, staff
 from pos_client.services.device import Device
+from pos_client.services.files import safe_text
 from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.store.database import Database
 from pos_client.store.schema import audit_events, cashiers, settings
@@ -407,10 +408,7 @@ def local_time(at: datetime, timezone: str) -> str:
     return at.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M:%S")
 
 
-def _cell(text: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: a detail typed at the till
-    must open as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+_cell = safe_text
 
 
 def export_audit_csv(path: Path, rows: Iterable[AuditRow], timezone: str) -> int:
