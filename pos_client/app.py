@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_DISPLAY_EXIT = 3
+ALREADY_OPEN_EXIT = 6  # another POS window has this data folder
+STORE_UNAVAILABLE_EXIT = 7  # the store's file is locked or unreadable (not damaged)
 RESTART_EXIT = 75  # the back room asks for a restart, e.g. to apply a restore
 BACKUP_CHECK_MS = 60 * 60 * 1000
 BACKUP_FIRST_DELAY_MS = 2 * 60 * 1000  # leave the first minutes of the day to the till
@@ -54,12 +56,13 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         print(problem, file=sys.stderr)
         return NO_DISPLAY_EXIT
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QLockFile, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from pos_client.receipts.printers import load_printer
     from pos_client.services.device import load_device
+    from pos_client.store.backup import StoreUnavailable
     from pos_client.sync.agent import SyncAgent
     from pos_client.ui.context import AppContext
     from pos_client.ui.main_window import MainWindow
@@ -67,11 +70,22 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     from pos_client.ui.worker import Worker
 
     app = QApplication.instance() or QApplication(sys.argv)
-    worker = Worker()
-    restored = apply_requested_restore(data_dir)
     # A modal question on a screen nobody sees would hang the start: say it on stderr instead.
     can_ask = not exit_when_ready and QGuiApplication.platformName() not in ("offscreen", "minimal")
-    db = open_store(data_dir, ask_with_dialog(data_dir, worker) if can_ask else None)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(data_dir / "pos.lock"))
+    lock.setStaleLockTime(0)  # a crashed till's lock is stale once its process is gone
+    if not lock.tryLock(200):
+        # Two tills on one file would each restore, recover or back up under the other.
+        return _refuse(ALREADY_OPEN_EXIT, "MiChangarrito ya está abierto en esta computadora con "
+                       f"estos datos ({data_dir}). Usa esa ventana.", can_ask)
+    worker = Worker()
+    restored = apply_requested_restore(data_dir)
+    try:
+        db = open_store(data_dir, ask_with_dialog(data_dir, worker) if can_ask else None)
+    except StoreUnavailable as exc:
+        worker.shutdown()
+        return _refuse(STORE_UNAVAILABLE_EXIT, exc.message, can_ask)
     if isinstance(db, int):
         worker.shutdown()
         return db
@@ -101,8 +115,19 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         ctx.print_worker.shutdown(wait=False)  # a stuck printer must not keep the till open
         worker.shutdown()
         db.close()
+    lock.unlock()  # the restarted process keeps this PID: it must find the folder free
     if code == RESTART_EXIT and not exit_when_ready:
         restart_process(data_dir)
+    return code
+
+
+def _refuse(code: int, message: str, can_ask: bool) -> int:
+    """Stop the start with a Spanish explanation: on stderr, and in a box when there is a screen."""
+    print(message, file=sys.stderr)
+    if can_ask:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.warning(None, "MiChangarrito", message)
     return code
 
 
@@ -129,7 +154,12 @@ class Restored:
 
 def apply_requested_restore(data_dir: Path) -> Restored | None:
     """Restore the backup chosen in the back room, before anything opens the store."""
-    from pos_client.store.backup import BadBackup, apply_pending_restore, restore_requester
+    from pos_client.store.backup import (
+        BadBackup,
+        apply_pending_restore,
+        cancel_restore,
+        restore_requester,
+    )
     from shared.clock import utc_now
 
     requested_by = restore_requester(data_dir)
@@ -140,6 +170,11 @@ def apply_requested_restore(data_dir: Path) -> Restored | None:
     except BadBackup as exc:  # the store is untouched; say why the owner's choice did not happen
         log.error("requested restore refused: %s", exc.message)
         print(f"No se restauró el respaldo: {exc.message}", file=sys.stderr)
+    except OSError as exc:  # e.g. no permission on the backups folder: keep the store, and drop
+        cancel_restore(data_dir)  # the request, or every start would fail the same way
+        log.error("requested restore failed: %s", exc)
+        print("No se restauró el respaldo: no se pudo copiar el archivo "
+              f"({exc.strerror or exc}). La caja sigue con sus datos de antes.", file=sys.stderr)
     return None
 
 

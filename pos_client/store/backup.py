@@ -38,6 +38,12 @@ class BackupError(DomainError):
     code = "backup_failed"
 
 
+class StoreUnavailable(DomainError):
+    """The store's file exists but cannot be read now (in use, no permission): not damage."""
+
+    code = "store_unavailable"
+
+
 class BadBackup(DomainError):
     code = "bad_backup"
 
@@ -118,9 +124,10 @@ def list_backups(backups: Path) -> list[Backup]:
 
 
 def is_due(backups: Path, now: datetime) -> bool:
-    """True when no backup was taken in the last 24 hours."""
+    """True when no backup was taken in the last 24 hours. A newest backup stamped in the
+    future (taken while the clock ran ahead) does not count: backups would stop for good."""
     newest = list_backups(backups)
-    return not newest or now - newest[0].taken_at >= timedelta(hours=24)
+    return not newest or not timedelta(0) <= now - newest[0].taken_at < timedelta(hours=24)
 
 
 def prune(backups: Path, keep_days: int = 14, keep_min: int = 3, *,
@@ -177,9 +184,16 @@ def check_database(path: Path) -> Health:
         with closing(_connect_ro(path)) as conn:
             problems = _check(conn, "quick_check")
     except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        if code == sqlite3.SQLITE_NOTADB:
             return Health("not_a_database", str(exc))
-        return Health("corrupt", str(exc))
+        if code == sqlite3.SQLITE_CORRUPT:
+            return Health("corrupt", str(exc))
+        # Busy, locked, unreadable: not damage. Moving a healthy store aside would hide the
+        # shop's sales; the caller reports it instead.
+        raise StoreUnavailable(
+            "No se pudo abrir la base de datos de la caja: está en uso por otro programa o no "
+            f"hay permiso para leerla ({exc}).") from exc
     return Health("corrupt", problems) if problems else Health("ok")
 
 

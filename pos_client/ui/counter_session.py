@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QAbstractTableModel
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QWidget
@@ -20,6 +20,9 @@ from pos_client.ui.worker import Worker
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission, Role
+
+if TYPE_CHECKING:
+    from pos_client.ui.backroom.window import BackRoomWindow
 
 
 class _CounterParts:
@@ -50,6 +53,7 @@ class _CounterParts:
 
 class SessionFlow(_CounterParts):
     session_label: QLabel
+    back_room: BackRoomWindow | None = None
 
     def start_session(self) -> None:
         """Log a cashier in by PIN (a new shop creates its owner first), then make sure the
@@ -121,7 +125,12 @@ class SessionFlow(_CounterParts):
                  else "No se pudo abrir la sesión. Intenta de nuevo.", error=True)
 
     def lock(self) -> None:
-        """Ctrl+L: the cashier steps away; the next one logs in with their PIN."""
+        """Ctrl+L: the cashier steps away; the next one logs in with their PIN. The back room
+        closes too: a page opened with someone's approval must not stay open for the next."""
+        back_room = getattr(self, "back_room", None)
+        if back_room is not None:
+            back_room.close()
+            self.back_room = None
         self.ctx.session = None
         self._show_session()
         self.start_session()

@@ -6,6 +6,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
@@ -54,6 +55,9 @@ from shared.permissions import Permission
 from shared.sale import QTY_SCALE, Tender, parse_quantity
 from shared.scale import parse_scale_label, plu_candidates, price_label_line
 from shared.ticket import Ticket, TicketLine
+
+if TYPE_CHECKING:
+    from pos_client.ui.backroom.window import BackRoomWindow
 
 SEARCH_DELAY_MS = 120
 # "3*7501055300075": three of that item; "0.250*1001" or "250g*1001": that weight.
@@ -586,19 +590,19 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
 
     # ---- back room and shift -------------------------------------------------------------------
 
-    def show_back_room(self) -> None:
+    def show_back_room(self) -> BackRoomWindow:
         from pos_client.ui.backroom.window import BackRoomWindow
 
-        self.back_room = BackRoomWindow(self.ctx)
-        self.back_room.show()
+        back_room = self.back_room = BackRoomWindow(self.ctx)
+        back_room.show()
+        return back_room
 
     def show_shift(self) -> None:
         """F10: the shift's cash in/out and cortes X and Z, in the back room's section."""
         if self.ctx.session is None:
             self.start_session()
             return
-        self.show_back_room()
-        self.back_room.page("Turnos y cortes")
+        self.show_back_room().page("Turnos y cortes")
 
     # ---- history ----------------------------------------------------------------------------
 

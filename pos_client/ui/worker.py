@@ -48,13 +48,20 @@ class Worker:
             def on_qt_thread() -> None:
                 self._in_flight -= 1
                 exc = future.exception()
-                if exc is None:
-                    if on_done:
-                        on_done(future.result())
-                elif on_error:
-                    on_error(exc)
-                else:
-                    log.error("background job failed", exc_info=exc)
+                try:
+                    if exc is None:
+                        if on_done:
+                            on_done(future.result())
+                    elif on_error:
+                        on_error(exc)
+                    else:
+                        log.error("background job failed", exc_info=exc)
+                except RuntimeError as gone:
+                    # The window that asked was closed meanwhile (its widgets are deleted):
+                    # the job is done and there is nobody left to show its result to.
+                    if "already deleted" not in str(gone):
+                        raise
+                    log.debug("result for a closed window dropped: %s", gone)
 
             self._relay.finished.emit(on_qt_thread)
 

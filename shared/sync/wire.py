@@ -157,7 +157,8 @@ class FiadoChargePayload(Wire):
 
 
 class FiadoPaymentPayload(Wire):
-    """An abono: money a customer pays back on their account."""
+    """An abono: money a customer pays back on their account (never "on fiado": a returned
+    fiado sale credits the account through the return's ``refund_to_account``)."""
 
     id: uuid.UUID
     customer_id: uuid.UUID
@@ -168,6 +169,12 @@ class FiadoPaymentPayload(Wire):
     cashier_id: uuid.UUID | None = None  # who took the money
     shift_id: uuid.UUID | None = None  # whose drawer it went into (the corte counts it there)
     reference: ShortText | None = None  # a card voucher or transfer number
+
+    @model_validator(mode="after")
+    def _paid_with_money(self) -> FiadoPaymentPayload:
+        if self.method is PaymentMethod.FIADO:
+            raise ValueError("an abono is paid in cash, card or transfer, not on fiado")
+        return self
 
 
 class StockAlertPayload(Wire):

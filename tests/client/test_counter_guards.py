@@ -155,3 +155,26 @@ def test_a_cashier_cannot_approve_fiado_over_the_limit(ctx, small_catalog):
         record_sale(ctx.db, ctx.device, ticket, tender,
                     SaleContext(cashier_id=pepe, customer_id=maria, fiado_override_by=pepe))
     assert _count(ctx.db, "fiado_charges") == 0
+
+
+def test_locking_the_till_closes_the_back_room(qtbot, window):
+    back_room = window.show_back_room()
+    back_room.page("Productos")  # opened with someone's approval
+    assert back_room.isVisible()
+    window.lock()
+    assert not back_room.isVisible()
+    assert window.back_room is None
+    assert window.ctx.session is None
+
+
+def test_an_abono_is_never_paid_on_fiado():
+    import uuid
+
+    from pydantic import ValidationError
+
+    from shared.clock import utc_now
+    from shared.sync.wire import FiadoPaymentPayload
+
+    with pytest.raises(ValidationError, match="not on fiado"):
+        FiadoPaymentPayload(id=uuid.uuid4(), customer_id=uuid.uuid4(), amount=100,
+                            method=PaymentMethod.FIADO, paid_at=utc_now())
