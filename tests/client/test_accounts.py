@@ -24,6 +24,8 @@ from shared.sync.wire import (
     SaleLinePayload,
     SalePayload,
     SalePaymentPayload,
+    SaleReturnLinePayload,
+    SaleReturnPayload,
 )
 from shared.tax import IvaRate
 
@@ -58,6 +60,17 @@ def payment(store: Database, device: Device, customer_id: uuid.UUID, amount: int
         local.save(conn, device, "fiado_payment", FiadoPaymentPayload(
             id=new_uuid7(), customer_id=customer_id, amount=amount, method=method, note=note,
             paid_at=at))
+
+
+def fiado_return(store: Database, device: Device, sale_id: uuid.UUID, amount: int,
+                 at: datetime) -> None:
+    """Part of a fiado sale returned: the account is credited by the return itself."""
+    with store.write() as conn:
+        local.save(conn, device, "sale_return", SaleReturnPayload(
+            id=new_uuid7(), sale_id=sale_id, amount=amount, refund_method=PaymentMethod.FIADO,
+            refund_to_account=amount, reason="No la quiso", returned_at=at,
+            lines=[SaleReturnLinePayload(line_no=1, product_id=None, qty_milli=1000,
+                                         amount=amount)]))
 
 
 def fiado_sale(store: Database, device: Device, customer_id: uuid.UUID, amount: int,
@@ -225,8 +238,8 @@ def test_statement_runs_the_balance_in_time_order(store: Database, device: Devic
     # Inserted out of order on purpose: the statement orders by time, not by insertion.
     payment(store, device, cid, 5000, day(10), PaymentMethod.CARD, "Ref. 4321")
     charge(store, device, cid, 20000, day(1), note=accounts.OPENING_NOTE)
-    fiado_sale(store, device, cid, 12550, day(5), "T1-000007")
-    payment(store, device, cid, 2550, day(12), PaymentMethod.FIADO, "Devolución de T1-000007")
+    returned = fiado_sale(store, device, cid, 12550, day(5), "T1-000007")
+    fiado_return(store, device, returned, 2550, day(12))
     fiado_sale(store, device, cid, 3000, day(12), "T1-000009")  # same instant: charge first
     with store.read() as conn:
         st = accounts.statement(conn, cid)
@@ -255,8 +268,8 @@ def test_statement_since_starts_from_the_opening_balance(store: Database, device
 
 def test_statement_document_and_whatsapp_text(store: Database, device: Device) -> None:
     cid = new_customer(store, device)
-    fiado_sale(store, device, cid, 12550, day(5), "T1-000007")
-    payment(store, device, cid, 2550, day(6), PaymentMethod.FIADO, "Devolución de T1-000007")
+    returned = fiado_sale(store, device, cid, 12550, day(5), "T1-000007")
+    fiado_return(store, device, returned, 2550, day(6))
     payment(store, device, cid, 5000, day(7))
     with store.read() as conn:
         st = accounts.statement(conn, cid)
