@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 import uuid
@@ -26,6 +27,7 @@ from shared.tax import IvaRate
 
 MAX_IEPS_BP = 16_000  # 160 %: the highest IEPS rate in the law (tobacco)
 MAX_BARCODES = 20
+UNEXPECTED = "No se pudo completar. Vuelve a intentarlo; si sigue fallando, avisa a soporte."
 _BARCODE = re.compile(r"[0-9A-Za-z\-]{1,48}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -57,6 +59,15 @@ def inactive_products(conn: Connection, text: str = "", limit: int = 200) -> lis
                 stock_milli=catalog.stock_of(conn, p.id), wholesale_price=p.wholesale_price,
                 wholesale_min_milli=p.wholesale_min_milli))
     return out
+
+
+def failure_text(exc: BaseException, log: logging.Logger, doing: str) -> str:
+    """What the catalog screens show for a failed job: a refusal's own Spanish message; anything
+    else is logged for support and shown as :data:`UNEXPECTED`, never the system's English text."""
+    if isinstance(exc, DomainError):
+        return exc.message
+    log.error("%s failed", doing, exc_info=exc)
+    return UNEXPECTED
 
 
 class DepartmentRefused(DomainError):

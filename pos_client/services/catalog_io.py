@@ -1,4 +1,19 @@
-"""Catalog import (CSV, Excel) with a per-row preview, and export in the same columns."""
+"""Catalog import (CSV, Excel) with a per-row preview, and export in the same columns.
+
+Which product a row is about: the one with its barcodes (the active one when an inactive
+product keeps an old copy of the code, as the till does), else, for a row without codes, the
+one with its name. A code that two active products answer to makes the row an error: the
+import cannot tell which one the owner means.
+
+Empty cells: on a row that updates an existing product, an empty cell keeps the stored value,
+as a column missing from the file does (a price list with only ``nombre, codigos, precio``
+filled must not wipe codes, switch a 0 % product to 16 % or reactivate an inactive one). On a
+new product an empty cell means the default (no code, IVA 16 %, cost 0, active). To clear a
+value, use the product editor.
+
+Export writes text typed by people through :func:`safe_text` (a name like ``=HYPERLINK(…)``
+opens as text in Excel); import removes that apostrophe again, so an export re-imports as is.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +44,7 @@ from pos_client.services.catalog_admin import (
     to_payload,
 )
 from pos_client.services.device import Device
+from pos_client.services.files import safe_text
 from pos_client.store.database import Database
 from pos_client.store.repositories import outbox
 from pos_client.store.schema import product_barcodes, products
@@ -74,6 +90,7 @@ class RowResult:
     status: Status
     payload: ProductPayload | None = None
     errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the owner should notice on a valid row (a rename, …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +138,14 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+def _unquoted(text: str) -> str:
+    """Undo :func:`safe_text`: ``'=SUMA`` as exported comes back as ``=SUMA``; a name that
+    merely starts with an apostrophe (``'90s``) is left alone."""
+    if text.startswith("'") and safe_text(text[1:]) != text[1:]:
+        return text[1:]
+    return text
+
+
 # ---- reading files --------------------------------------------------------------------------
 
 
@@ -148,6 +173,8 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     from openpyxl import load_workbook  # only needed when someone imports a spreadsheet
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+    except OSError:
+        raise  # locked by Excel, missing: the caller says so, not "damaged"
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
         raise ImportRefused("No se pudo abrir el archivo de Excel (.xlsx). ¿Está dañado?",
                             code="bad_xlsx") from exc
@@ -252,17 +279,27 @@ def _codes(text: str) -> tuple[str, ...]:
 
 @dataclass
 class _Catalog:
-    """The store's products as the import sees them: by id, by barcode and by name."""
+    """The store's products as the import sees them: by id, by barcode and by name.
+
+    A code may have several owners: an inactive product keeps its codes, and the product
+    that replaced it at the till can answer to the same one.
+    """
 
     by_id: dict[uuid.UUID, ProductPayload]
-    by_code: dict[str, uuid.UUID] = field(default_factory=dict)
+    by_code: dict[str, list[uuid.UUID]] = field(default_factory=lambda: defaultdict(list))
     by_name: dict[str, list[uuid.UUID]] = field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self) -> None:
         for p in self.by_id.values():
             for code in p.barcodes:
-                self.by_code[code] = p.id
+                self.by_code[code].append(p.id)
             self.by_name[p.name.casefold()].append(p.id)
+
+    def owners(self, code: str) -> list[uuid.UUID]:
+        return self.by_code.get(code, [])
+
+    def names(self, ids: list[uuid.UUID]) -> str:
+        return " y ".join(f"«{n}»" for n in sorted((self.by_id[i].name for i in ids[:2]), key=str.casefold))
 
 
 def all_products(conn: Connection) -> list[ProductPayload]:
@@ -283,12 +320,20 @@ def all_products(conn: Connection) -> list[ProductPayload]:
 
 
 def _match(store: _Catalog, name: str, codes: tuple[str, ...] | None) -> ProductPayload | None:
-    """The existing product a row is about: by its barcodes, else (no barcodes) by its name."""
+    """The existing product a row is about: by its barcodes, else (no barcodes) by its name.
+
+    The active owner of a code wins over inactive ones: it is the product the till sells.
+    """
     if codes:
-        ids = list(dict.fromkeys(store.by_code[c] for c in codes if c in store.by_code))
+        for code in codes:
+            active = [i for i in store.owners(code) if store.by_id[i].active]
+            if len(active) > 1:
+                raise _CellError(f"codigos: el código {code} es de {len(active)} productos activos "
+                                 f"({store.names(active)}); deja ese código en uno solo antes de importar")
+        owners = list(dict.fromkeys(i for c in codes for i in store.owners(c)))
+        ids = [i for i in owners if store.by_id[i].active] or owners
         if len(ids) > 1:
-            names = " y ".join(f"«{store.by_id[i].name}»" for i in ids[:2])
-            raise _CellError(f"codigos: esos códigos son de productos distintos ({names})")
+            raise _CellError(f"codigos: esos códigos son de productos distintos ({store.names(ids)})")
         return store.by_id[ids[0]] if ids else None
     same = store.by_name.get(name.strip().casefold(), [])
     if len(same) > 1:
@@ -297,7 +342,8 @@ def _match(store: _Catalog, name: str, codes: tuple[str, ...] | None) -> Product
 
 
 def _draft(get: dict[str, str], base: ProductPayload | None, errors: list[str]) -> ProductDraft:
-    """A draft from a row's cells; a column the file lacks keeps the stored value."""
+    """A draft from a row's cells. On an existing product a column the file lacks, or an empty
+    cell, keeps the stored value; on a new one an empty cell is the default."""
     start = ProductDraft.of(base) if base else ProductDraft(name="", price=0)
     fields: dict[str, Any] = {"id": base.id if base else new_uuid7()}
     by_weight = start.sold_by_weight
@@ -313,7 +359,7 @@ def _draft(get: dict[str, str], base: ProductPayload | None, errors: list[str]) 
         ("activo", "active", lambda t: _flag(t) if t else True),
     ]
     for column, attr, read in readers:
-        if column not in get:
+        if column not in get or (base is not None and not get[column]):
             continue
         try:
             fields[attr] = read(get[column])
@@ -335,7 +381,23 @@ def _row_result(number: int, get: dict[str, str], store: _Catalog) -> RowResult:
     errors += [f"{p.field}: {_lower_first(p.message)}" for p in problems(draft)]
     if errors:
         return RowResult(number, name, "error", errors=tuple(f"Renglón {number}, {e}" for e in errors))
-    return RowResult(number, name, "actualiza" if base else "nuevo", payload=to_payload(draft))
+    payload = to_payload(draft)
+    return RowResult(number, name, "actualiza" if base else "nuevo", payload=payload,
+                     notes=_notes(base, payload))
+
+
+def _notes(base: ProductPayload | None, after: ProductPayload) -> tuple[str, ...]:
+    """What the preview should point out about an update, so a wrong match shows before import."""
+    if base is None:
+        return ()
+    notes = []
+    if base.name != after.name:
+        notes.append(f"se llamaba «{base.name}»")
+    if base.active != after.active:
+        notes.append("se vuelve a vender" if after.active else "deja de venderse")
+    elif not after.active:
+        notes.append("está inactivo")
+    return tuple(notes)
 
 
 def _no_repeats(results: list[RowResult]) -> list[RowResult]:
@@ -368,7 +430,7 @@ def preview(db: Database, path: Path) -> ImportPreview:
         store = _Catalog({p.id: p for p in all_products(conn)})
     results = []
     for number, values in rows:
-        get = {col: (values[i] if i < len(values) else "") for col, i in index.items()}
+        get = {col: (_unquoted(values[i]) if i < len(values) else "") for col, i in index.items()}
         results.append(_row_result(number, get, store))
     return ImportPreview(_no_repeats(results), ignored)
 
@@ -409,8 +471,10 @@ def _money_text(amount: int | None) -> str:
 
 
 def export_row(p: ProductPayload) -> list[str]:
+    """One product as cells; what people typed goes through :func:`safe_text`, numbers do not."""
     return [
-        p.name, "|".join(p.barcodes), p.department or "", _money_text(p.cost), _money_text(p.price),
+        safe_text(p.name), safe_text("|".join(p.barcodes)), safe_text(p.department or ""),
+        _money_text(p.cost), _money_text(p.price),
         _money_text(p.wholesale_price),
         qty_text(p.wholesale_min_milli, p.sold_by_weight) if p.wholesale_price is not None else "",
         "si" if p.sold_by_weight else "no", p.iva.value, pct_text(p.ieps_bp),
@@ -432,11 +496,14 @@ def export_xlsx(conn: Connection, path: Path) -> int:
     from openpyxl import Workbook
 
     items = all_products(conn)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Productos")
-    sheet.append(list(COLUMNS))
-    for p in items:
-        sheet.append(export_row(p))  # all text: Excel would turn 0750… codes into numbers
-    book.save(Path(path))
+    # The file is opened first: a path Excel keeps locked fails here, before openpyxl has
+    # started a sheet it would then leave half-written.
+    with Path(path).open("wb") as out:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Productos")
+        sheet.append(list(COLUMNS))
+        for p in items:
+            sheet.append(export_row(p))  # all text: Excel would turn 0750… codes into numbers
+        book.save(out)
     return len(items)
 

@@ -226,3 +226,97 @@ def test_exported_xlsx_keeps_barcodes_as_text(stocked: Database, tmp_path: Path)
     sheet = load_workbook(path, read_only=True).worksheets[0]
     codes = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert COCA in codes
+
+
+# ---- review fixes: which product a row updates, blank cells, formula cells ------------------
+
+
+def _payload(db: Database, product_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        return catalog.payload(conn, product_id)
+
+
+def test_a_code_shared_with_an_inactive_or_deleted_product_updates_the_active_one(
+        stocked: Database, device: Device, tmp_path: Path) -> None:
+    coca_id = catalog_admin.save_product(stocked, device, ProductDraft(
+        name="Coca-Cola 600 ml vieja", price=1500, barcodes=(COCA,), active=False), cashier_id=None).id
+    gone = catalog_admin.save_product(stocked, device, ProductDraft(
+        name="Coca-Cola borrada", price=1400, barcodes=(COCA,), active=False), cashier_id=None).id
+    catalog_admin.delete_product(stocked, device, gone, cashier_id=None)
+    with stocked.read() as conn:
+        selling = catalog.by_barcode(conn, COCA)
+    assert selling is not None
+    assert selling.name == "Coca-Cola 600 ml"  # the one the till sells
+
+    text = f"nombre,codigos,precio\nCoca 600,{COCA},25\n"
+    plan = catalog_io.preview(stocked, _write(tmp_path, "l.csv", text))
+    catalog_io.apply(stocked, device, plan, cashier_id=None)
+
+    assert [r.status for r in plan.rows] == ["actualiza"]
+    assert plan.rows[0].payload is not None
+    assert plan.rows[0].payload.id == selling.id
+    assert plan.rows[0].notes == ("se llamaba «Coca-Cola 600 ml»",)
+    updated, old = _payload(stocked, selling.id), _payload(stocked, coca_id)
+    assert (updated.name, updated.price) == ("Coca 600", 2500)  # type: ignore[union-attr]
+    assert (old.name, old.price, old.active) == ("Coca-Cola 600 ml vieja", 1500, False)  # type: ignore[union-attr]
+
+
+def test_a_code_of_two_active_products_is_a_row_error(
+        stocked: Database, device: Device, tmp_path: Path) -> None:
+    twin = catalog_admin.save_product(stocked, device, ProductDraft(
+        name="Coca gemela", price=1500, barcodes=(COCA,), active=False), cashier_id=None)
+    with stocked.write() as conn:  # two devices each gave the code to an active product
+        conn.execute(products.update().where(products.c.id == str(twin.id)).values(active=1))
+
+    plan = catalog_io.preview(stocked, _write(tmp_path, "l.csv", f"nombre,codigos,precio\nCoca,{COCA},25\n"))
+
+    assert [r.status for r in plan.rows] == ["error"]
+    assert plan.rows[0].errors == (
+        f"Renglón 2, codigos: el código {COCA} es de 2 productos activos («Coca gemela» y "
+        "«Coca-Cola 600 ml»); deja ese código en uno solo antes de importar",)
+
+
+def test_blank_cells_keep_the_stored_values_of_an_existing_product(
+        stocked: Database, device: Device, tmp_path: Path) -> None:
+    kept = catalog_admin.save_product(stocked, device, ProductDraft(
+        name="Queso Cotija", price=16000, cost=11000, barcodes=("2000100", "2000101"),
+        department="Cremería", iva=IvaRate.TASA_CERO, ieps_bp=0, sold_by_weight=True,
+        min_stock_milli=1500, active=False, wholesale_price=15000, wholesale_min_milli=3000),
+        cashier_id=None)
+    header = ",".join(catalog_io.COLUMNS)
+    text = (f"{header}\nQueso Cotija,,,,170,,,,,,,\n"  # found by name: every blank cell kept
+            f"Nuevo con blancos,2000200,,,10,,,,,,,\n")  # new: blanks take the defaults
+
+    plan = catalog_io.preview(stocked, _write(tmp_path, "l.csv", text))
+    catalog_io.apply(stocked, device, plan, cashier_id=None)
+
+    assert [r.status for r in plan.rows] == ["actualiza", "nuevo"]
+    after = _payload(stocked, kept.id)
+    assert after == kept.model_copy(update={"price": 17000})
+    assert plan.rows[1].payload is not None
+    new = plan.rows[1].payload
+    assert (new.iva, new.active, new.cost, new.min_stock_milli, new.department, new.sold_by_weight) == (
+        IvaRate.GENERAL, True, 0, 0, None, False)
+
+
+def test_export_writes_formula_like_text_as_text_and_reimports_it_unchanged(
+        stocked: Database, device: Device, tmp_path: Path) -> None:
+    evil = catalog_admin.save_product(stocked, device, ProductDraft(
+        name='=HYPERLINK("http://malo.example","Clic")', price=1000, barcodes=("-77",),
+        department="+Ofertas"), cashier_id=None)
+    csv_path, xlsx_path = tmp_path / "c.csv", tmp_path / "c.xlsx"
+    with stocked.read() as conn:
+        catalog_io.export_csv(conn, csv_path)
+        catalog_io.export_xlsx(conn, xlsx_path)
+
+    raw = csv_path.read_text("utf-8-sig")
+    assert '"\'=HYPERLINK(""http://malo.example"",""Clic"")",\'-77,\'+Ofertas,0.00,10.00' in raw
+    sheet = load_workbook(xlsx_path).worksheets[0]
+    row = next(r for r in sheet.iter_rows(min_row=2) if "HYPERLINK" in str(r[0].value))
+    assert [c.data_type for c in row[:3]] == ["s", "s", "s"]
+    assert [c.value for c in row[:3]] == ['\'=HYPERLINK("http://malo.example","Clic")', "'-77", "'+Ofertas"]
+    assert row[4].value == "10.00"
+    for path in (csv_path, xlsx_path):
+        plan = catalog_io.preview(stocked, path)
+        assert plan.error_count == 0
+        assert next(r.payload for r in plan.rows if r.payload and r.payload.id == evil.id) == evil

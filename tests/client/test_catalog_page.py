@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
-from pos_client.services import catalog_admin
+from pos_client.services import catalog_admin, catalog_io
 from pos_client.store.database import Database
 from pos_client.store.repositories import catalog
 from pos_client.store.schema import audit_events, categories, outbox, products
@@ -17,6 +20,7 @@ from shared.catalog import load_starter_catalog, starter_product_id
 from tests.support.qt import show_active
 
 COCA = "7501055300075"
+GENERIC = "No se pudo completar. Vuelve a intentarlo; si sigue fallando, avisa a soporte."
 
 
 def _count(db: Database, table, *where) -> int:  # type: ignore[no-untyped-def]
@@ -255,3 +259,136 @@ def test_search_narrows_the_list_and_inactive_products_can_be_found_again(  # ty
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.model.rowCount() == 0)
     assert _count(ctx.db, products, products.c.name == "Coca-Cola 2 L", products.c.active == 1) == 1
+
+
+# ---- review fixes: one save per press, Spanish file errors, generic failures ----------------
+
+
+@contextmanager
+def _worker_held(ctx: AppContext) -> Iterator[None]:
+    """Keeps the worker busy, so what the page submits meanwhile waits, as on a slow disk."""
+    gate = threading.Event()
+    ctx.worker.submit(gate.wait)
+    try:
+        yield
+    finally:
+        gate.set()
+
+
+def test_pressing_save_twice_quickly_creates_the_product_once(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    page.new_product()
+    page.editor.name.setText("Jamón a granel")
+    page.editor.by_weight.setCurrentIndex(1)
+    page.editor.price.setText("180")
+
+    with _worker_held(ctx):
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+        assert not page.save_button.isEnabled()
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        page.save()
+        fixed_id = page.editor.product_id
+        assert fixed_id is not None
+    qtbot.waitUntil(lambda: page.status.text().startswith("Guardado") and ctx.worker.idle)
+
+    assert _count(ctx.db, products, products.c.name == "Jamón a granel") == 1
+    assert _count(ctx.db, products, products.c.id == str(fixed_id)) == 1
+    assert page.save_button.isEnabled()
+    page.editor.price.setText("190")  # a later save is an edit of the same product
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.save_button.isEnabled() and ctx.worker.idle)
+    assert _count(ctx.db, products, products.c.name == "Jamón a granel") == 1
+    assert _count(ctx.db, products, products.c.id == str(fixed_id), products.c.price == 19000) == 1
+
+
+def test_a_refused_save_gives_the_button_back(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    page.new_product()
+    page.editor.name.setText("Refresco pirata")
+    page.editor.price.setText("15")
+    page.editor.new_code.setText(COCA)
+    page.editor.add_code()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.error.text() != "")
+    assert page.save_button.isEnabled()
+
+    page.editor.codes.clear()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.status.text().startswith("Guardado"))
+    assert _count(ctx.db, products, products.c.name == "Refresco pirata") == 1
+
+
+def test_file_problems_are_explained_in_spanish(qtbot, ctx: AppContext, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    (tmp_path / "productos.xlsx").mkdir()  # stands in for a file Excel keeps locked
+
+    page.export_to(tmp_path / "productos.xlsx")
+    qtbot.waitUntil(lambda: page.error.text() != "")
+    assert page.error.text() == "No pude guardar productos.xlsx: es una carpeta, no un archivo."
+
+    page.import_file(tmp_path / "no-existe.csv")
+    qtbot.waitUntil(lambda: page.error.text().startswith("No pude abrir"))
+    assert page.error.text() == "No pude abrir no-existe.csv: no existe esa carpeta o archivo."
+    assert page.import_dialog is None
+
+
+def test_an_unexpected_failure_shows_a_spanish_message_not_the_exception(  # type: ignore[no-untyped-def]
+        qtbot, ctx: AppContext, tmp_path: Path, monkeypatch, caplog) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("database disk image is malformed")
+
+    page = _page(qtbot, ctx)
+    monkeypatch.setattr(catalog_io, "export_csv", broken)
+    page.export_to(tmp_path / "p.csv")
+    qtbot.waitUntil(lambda: page.error.text() != "")
+    assert page.error.text() == GENERIC
+    assert "malformed" in caplog.text  # logged for support, not shown
+
+    path = tmp_path / "lista.csv"
+    path.write_text("nombre,precio\nPan,8\n", "utf-8")
+    page.import_file(path)
+    qtbot.waitUntil(lambda: page.import_dialog is not None and page.import_dialog.isVisible())
+    dialog = page.import_dialog
+    assert dialog is not None
+    monkeypatch.setattr(catalog_io, "apply", broken)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.text() != "")
+    assert dialog.error.text() == GENERIC
+    assert dialog.import_button.isEnabled()
+    dialog.reject()
+
+    monkeypatch.setattr(catalog_admin, "add_department", broken)
+    page.open_departments()
+    departments = page.departments_dialog
+    assert departments is not None
+    departments.name.setText("Cremería")
+    departments.add()
+    qtbot.waitUntil(lambda: departments.error.text() != "")
+    assert departments.error.text() == GENERIC
+    departments.reject()
+
+    monkeypatch.setattr(catalog_admin, "add_starter", broken)
+    page.open_starter()
+    qtbot.waitUntil(lambda: page.starter_dialog is not None and page.starter_dialog.isVisible())
+    starter = page.starter_dialog
+    assert starter is not None
+    starter.set_checked(next(b for b, (_, item) in starter.items.items()
+                             if item.flags() & Qt.ItemFlag.ItemIsEnabled))
+    qtbot.mouseClick(starter.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: starter.error.text() != "")
+    assert starter.error.text() == GENERIC
+    assert starter.add_button.isEnabled()
+
+
+def test_the_import_preview_says_which_product_a_row_renames_and_how_blanks_work(  # type: ignore[no-untyped-def]
+        qtbot, ctx: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "lista.csv"
+    path.write_text(f"nombre,codigo,precio,iva\nCoca 600,{COCA},24,\n", "utf-8")
+    page = _page(qtbot, ctx)
+    page.import_file(path)
+    qtbot.waitUntil(lambda: page.import_dialog is not None and page.import_dialog.isVisible())
+    dialog = page.import_dialog
+    assert dialog is not None
+    assert [dialog.model.index(0, c).data() for c in (1, 4)] == ["Actualiza", "se llamaba «Coca-Cola 600 ml»"]
+    assert "celda vacía conserva" in dialog.help.text()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from pos_client.services import catalog_admin, catalog_io
 from pos_client.services.catalog_admin import ProductDraft, ProductRefused
+from pos_client.services.files import file_problem
 from pos_client.store.repositories import catalog
 from pos_client.store.repositories.catalog import Product
 from pos_client.ui.backroom.departments_dialog import DepartmentsDialog
@@ -40,6 +42,7 @@ from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel, format_qty
 from shared.catalog import load_starter_catalog
 from shared.errors import DomainError
+from shared.ids import new_uuid7
 from shared.money import format_mxn, parse_mxn
 from shared.sync.wire import ProductPayload
 from shared.tax import IvaRate
@@ -48,6 +51,19 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 150
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _NO_DEPARTMENT = "(sin departamento)"
+T = TypeVar("T")
+
+
+def _on_file(job: Callable[[], T], path: Path, doing: str) -> Callable[[], T]:
+    """The job, with a failure to read or write ``path`` told in Spanish («No pude guardar
+    productos.xlsx: no hay permiso…» when Excel has it open), not as the system's English text."""
+    def run() -> T:
+        try:
+            return job()
+        except OSError as exc:
+            raise file_problem(exc, path, doing) from exc
+
+    return run
 
 
 class CatalogModel(RowsModel[Product]):
@@ -209,6 +225,7 @@ class CatalogPage(QWidget):
         self.import_dialog: ImportDialog | None = None
         self.starter_dialog: StarterDialog | None = None
         self.departments_dialog: DepartmentsDialog | None = None
+        self.saving = False
         self._build()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.refresh)
@@ -252,7 +269,7 @@ class CatalogPage(QWidget):
         self.save_button = _button("Guardar", self.save, "Ctrl+S")
         self.new_button = _button("Nuevo", self.new_product, "Ctrl+N")
         self.delete_button = _button("Eliminar", self.delete)
-        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self, self.save)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_product)
         actions = QHBoxLayout()
         for b in (self.save_button, self.new_button, self.delete_button):
@@ -318,22 +335,40 @@ class CatalogPage(QWidget):
     def _cashier_id(self) -> uuid.UUID | None:
         return self.ctx.session.cashier.id if self.ctx.session else None
 
+    def _set_saving(self, saving: bool) -> None:
+        """One save at a time: a second press while the first is on its way would write twice."""
+        self.saving = saving
+        self.save_button.setEnabled(not saving)
+        self.save_shortcut.setEnabled(not saving)
+
     def save(self) -> None:
+        if self.saving:
+            return
         try:
             draft = self.editor.draft()
         except ProductRefused as exc:
             self._refused(exc)
             return
+        if draft.id is None:
+            # The id is fixed now, so saving again (after a refusal, say) edits this same product.
+            draft = replace(draft, id=new_uuid7())
+            self.editor.product_id = draft.id
         self._say("", "Guardando…")
+        self._set_saving(True)
 
         def saved(record: ProductPayload) -> None:
+            self._set_saving(False)
             self.editor.show_product(record)
             self._say("", f"Guardado: «{record.name}» a {format_mxn(record.price)}.")
             self.refresh()
 
+        def failed(exc: BaseException) -> None:
+            self._set_saving(False)
+            self._failed(exc)
+
         self.ctx.worker.submit(
             lambda: catalog_admin.save_product(self.ctx.db, self.ctx.device, draft, self._cashier_id()),
-            saved, self._failed)
+            saved, failed)
 
     def delete(self) -> None:
         product_id, name = self.editor.product_id, self.editor.name.text()
@@ -375,8 +410,7 @@ class CatalogPage(QWidget):
         if isinstance(exc, DomainError):
             self._refused(exc)
         else:
-            log.error("catalog page job failed", exc_info=exc)
-            self._say(f"No se pudo completar: {exc}")
+            self._say(catalog_admin.failure_text(exc, log, "catalog page job"))
 
     # ---- import, export, starter, departments ---------------------------------------------
 
@@ -396,7 +430,8 @@ class CatalogPage(QWidget):
             self.import_dialog.imported.connect(self._imported)
             self.import_dialog.open()
 
-        self.ctx.worker.submit(lambda: catalog_io.preview(self.ctx.db, path), show, self._failed)
+        self.ctx.worker.submit(_on_file(lambda: catalog_io.preview(self.ctx.db, path), path, "abrir"),
+                               show, self._failed)
 
     def _imported(self, message: str) -> None:
         self._say("", message)
@@ -418,8 +453,9 @@ class CatalogPage(QWidget):
             with self.ctx.db.read() as conn:
                 return (catalog_io.export_xlsx if excel else catalog_io.export_csv)(conn, path)
 
-        self.ctx.worker.submit(
-            export, lambda n: self._say("", f"Exportados {n} productos a {path.name}."), self._failed)
+        self.ctx.worker.submit(_on_file(export, path, "guardar"),
+                               lambda n: self._say("", f"Exportados {n} productos a {path.name}."),
+                               self._failed)
 
     def open_starter(self) -> None:
         def load() -> tuple[list[Any], set[str]]:

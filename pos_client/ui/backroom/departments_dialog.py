@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from pos_client.services import catalog_admin
 from pos_client.services.catalog_admin import Department
 from pos_client.ui.context import AppContext
-from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +109,4 @@ class DepartmentsDialog(QDialog):
             self.ctx.db, self.ctx.device, dept.id, not dept.active, self._cashier()))
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, DomainError):
-            log.error("department change failed", exc_info=exc)
-        self.error.setText(exc.message if isinstance(exc, DomainError) else f"No se pudo: {exc}")
+        self.error.setText(catalog_admin.failure_text(exc, log, "department change"))

@@ -17,16 +17,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_client.services import catalog_io
+from pos_client.services import catalog_admin, catalog_io
 from pos_client.services.catalog_io import ImportPreview, ImportResult, RowResult
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
-from shared.errors import DomainError
 from shared.money import format_mxn
 
 log = logging.getLogger(__name__)
 _STATUS = {"nuevo": "Nuevo", "actualiza": "Actualiza", "error": "Error"}
 _ERROR_COLOR = QColor("#b00020")
+HELP = ("Un producto se reconoce por su código (o, si el renglón no trae código, por su nombre). "
+        "En un producto que ya existe, una celda vacía conserva lo que tiene guardado; en uno "
+        "nuevo, toma el valor de siempre (IVA 16 %, costo 0, activo). Para borrar un valor, "
+        "usa el editor del producto.")
 
 
 class PreviewModel(RowsModel[RowResult]):
@@ -36,12 +39,12 @@ class PreviewModel(RowsModel[RowResult]):
         r = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             price = format_mxn(r.payload.price) if r.payload else ""
-            detail = "; ".join(e.split(", ", 1)[-1] for e in r.errors)
+            detail = "; ".join([e.split(", ", 1)[-1] for e in r.errors] + list(r.notes))
             return (str(r.row), _STATUS[r.status], r.name, price, detail)[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and r.status == "error":
             return _ERROR_COLOR
-        if role == Qt.ItemDataRole.ToolTipRole and r.errors:
-            return "\n".join(r.errors)
+        if role == Qt.ItemDataRole.ToolTipRole and (r.errors or r.notes):
+            return "\n".join(r.errors + r.notes)
         return None
 
 
@@ -66,6 +69,8 @@ class ImportDialog(QDialog):
         if plan.ignored_columns:
             summary += " Columnas que no se usan: " + ", ".join(plan.ignored_columns) + "."
         self.summary = QLabel(summary, wordWrap=True)
+        self.help = QLabel(HELP, wordWrap=True)
+        self.help.setStyleSheet("color: #555;")
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         valid = len(plan.valid)
@@ -82,6 +87,7 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.import_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.help)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
@@ -98,7 +104,5 @@ class ImportDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, DomainError):
-            log.error("import failed", exc_info=exc)
-        self.error.setText(exc.message if isinstance(exc, DomainError) else f"No se pudo importar: {exc}")
+        self.error.setText(catalog_admin.failure_text(exc, log, "catalog import"))
         self.import_button.setEnabled(True)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 from pos_client.services import catalog_admin
 from pos_client.ui.context import AppContext
 from shared.catalog import StarterProduct
-from shared.errors import DomainError
 from shared.money import format_mxn
 
 log = logging.getLogger(__name__)
@@ -106,7 +105,5 @@ class StarterDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, DomainError):
-            log.error("starter pick failed", exc_info=exc)
-        self.error.setText(exc.message if isinstance(exc, DomainError) else f"No se pudo agregar: {exc}")
+        self.error.setText(catalog_admin.failure_text(exc, log, "starter pick"))
         self.add_button.setEnabled(True)
