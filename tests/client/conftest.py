@@ -13,9 +13,11 @@ from pos_client.services.device import Device, load_device
 from pos_client.services.staff import Cashier
 from pos_client.store.database import Database
 from pos_client.ui.context import AppContext, Session
+from pos_client.ui.main_window import MainWindow
 from pos_client.ui.worker import Worker
 from shared.catalog import StarterProduct
 from shared.permissions import Role
+from tests.support.till import open_counter
 
 
 @pytest.fixture
@@ -56,3 +58,11 @@ def ctx(stocked: Database, device: Device, worker: Worker, owner: Cashier) -> It
     context = AppContext(stocked, device, worker, Session(owner))
     yield context
     context.print_worker.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, ctx: AppContext) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    """The counter: the owner logged in, the shift open (float $500), keys at a person's pace."""
+    win = open_counter(qtbot, ctx)
+    yield win
+    win.close()

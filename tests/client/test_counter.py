@@ -7,72 +7,16 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from sqlalchemy import text
 
 from pos_client.services import backroom
-from pos_client.services.staff import Cashier
 from pos_client.store.repositories import catalog
 from pos_client.ui.counter_dialogs import UnknownBarcodeDialog
 from pos_client.ui.main_window import MainWindow
-from shared.permissions import Role
 from shared.scale import ean13_check_digit
 from tests.support.qt import show_active
+from tests.support.till import as_cashier, enter_pin, pay_cash, rows, scanner_typing, type_enter
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.fixture
-def window(qtbot, ctx):
-    """The owner logged in with the shift open; keys typed at a person's pace."""
-    ctx.session.shift_id = backroom.open_shift(ctx.db, ctx.device, 50_000, ctx.session.cashier.id)
-    win = MainWindow(ctx)
-    clock = [0.0]
-
-    def slow() -> float:  # 150 ms between keys: a person typing, never a scanner burst
-        clock[0] += 150
-        return clock[0]
-
-    win._now_ms = slow
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
-    qtbot.waitUntil(lambda: ctx.worker.idle and win.products_model.rowCount() > 0)
-    yield win
-    win.close()
-
-
-def _type(qtbot, win, typed: str) -> None:
-    qtbot.keyClicks(win.scan_input, typed)
-    qtbot.keyClick(win.scan_input, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: win.worker.idle)
-
-
-def _rows(win, sql: str, **params):
-    with win.db.read() as conn:
-        return conn.execute(text(sql), params).all()
-
-
-def _pay_cash(qtbot, win, amount: str) -> None:
-    before = win.last_receipt
-    dialog = win.payment_dialog
-    qtbot.keyClicks(dialog.received, amount)
-    qtbot.keyClick(dialog.received, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: win.worker.idle and win.last_receipt is not before)
-    show_active(qtbot, win)  # the dialog closed: the counter has the keyboard again
-
-
-def _as_cashier(win, ctx) -> Cashier:
-    """Pepe (cajero, NIP 0000) takes the till: no permission to discount, cancel or over-fiar."""
-    pepe = Cashier(backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000"), "Pepe",
-                   Role.CASHIER)
-    ctx.session.cashier = pepe
-    return pepe
-
-
-def _pin(qtbot, dialog, pin: str) -> None:
-    dialog.pin_input.clear()
-    qtbot.keyClicks(dialog.pin_input, pin)
-    qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.pin_input.isEnabled() or not dialog.isVisible())
 
 
 # ---- parked tickets ------------------------------------------------------------------------
@@ -80,24 +24,24 @@ def _pin(qtbot, dialog, pin: str) -> None:
 
 def test_a_parked_ticket_waits_on_disk_and_comes_back(qtbot, window, small_catalog):
     coke, other = small_catalog[0], small_catalog[1]
-    _type(qtbot, window, f"2*{coke.barcode}")
+    type_enter(qtbot, window, f"2*{coke.barcode}")
     qtbot.keyClick(window, Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: window.worker.idle)
     assert window.ticket.lines == []
-    stored = _rows(window, "SELECT body FROM parked_tickets")
+    stored = rows(window, "SELECT body FROM parked_tickets")
     assert [(ln["name"], ln["qty_milli"]) for ln in json.loads(stored[0].body)["lines"]] == [
         (coke.name, 2000)]
 
-    _type(qtbot, window, other.barcode)  # the next customer pays first
+    type_enter(qtbot, window, other.barcode)  # the next customer pays first
     window.charge()
-    _pay_cash(qtbot, window, "500")
+    pay_cash(qtbot, window, "500")
 
     qtbot.keyClick(window, Qt.Key.Key_F7)  # empty ticket: F7 lists the ones on hold
     qtbot.waitUntil(lambda: getattr(window, "parked_dialog", None) is not None)
     qtbot.keyClick(window.parked_dialog.list, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.worker.idle and len(window.ticket.lines) == 1)
     assert [(ln.name, ln.qty_milli) for ln in window.ticket.lines] == [(coke.name, 2000)]
-    assert _rows(window, "SELECT count(*) FROM parked_tickets")[0][0] == 0
+    assert rows(window, "SELECT count(*) FROM parked_tickets")[0][0] == 0
 
 
 # ---- payments ------------------------------------------------------------------------------
@@ -105,7 +49,7 @@ def test_a_parked_ticket_waits_on_disk_and_comes_back(qtbot, window, small_catal
 
 def test_card_and_cash_on_one_ticket(qtbot, window, small_catalog):
     coke = small_catalog[0]
-    _type(qtbot, window, f"3*{coke.barcode}")
+    type_enter(qtbot, window, f"3*{coke.barcode}")
     total = 3 * coke.price
     window.charge()
     dialog = window.payment_dialog
@@ -115,8 +59,8 @@ def test_card_and_cash_on_one_ticket(qtbot, window, small_catalog):
     qtbot.keyClicks(card.reference, "AUT 481516")
     qtbot.keyClick(card.reference, Qt.Key.Key_Return)
     assert dialog.due_label.text() == f"Falta en efectivo: ${(total - 2000) / 100:,.2f}"
-    _pay_cash(qtbot, window, "100")
-    payments = _rows(window, "SELECT method, amount, tendered, reference FROM sale_payments "
+    pay_cash(qtbot, window, "100")
+    payments = rows(window, "SELECT method, amount, tendered, reference FROM sale_payments "
                      "ORDER BY payment_no")
     assert [tuple(p) for p in payments] == [("tarjeta", 2000, 2000, "AUT 481516"),
                                             ("efectivo", total - 2000, 10_000, None)]
@@ -124,7 +68,7 @@ def test_card_and_cash_on_one_ticket(qtbot, window, small_catalog):
 
 
 def test_a_transfer_needs_its_reference(qtbot, window, small_catalog):
-    _type(qtbot, window, small_catalog[0].barcode)
+    type_enter(qtbot, window, small_catalog[0].barcode)
     window.charge()
     dialog = window.payment_dialog
     dialog.transfer_button.click()  # F3
@@ -135,12 +79,12 @@ def test_a_transfer_needs_its_reference(qtbot, window, small_catalog):
     qtbot.keyClick(transfer.reference, Qt.Key.Key_Return)
     qtbot.keyClick(dialog.received, Qt.Key.Key_Return)  # nothing left to pay in cash
     qtbot.waitUntil(lambda: window.worker.idle and window.last_receipt is not None)
-    assert [tuple(r) for r in _rows(window, "SELECT method, reference FROM sale_payments")] == [
+    assert [tuple(r) for r in rows(window, "SELECT method, reference FROM sale_payments")] == [
         ("transferencia", "MBAN01002611270001")]
 
 
 def test_more_card_than_the_total_is_refused(qtbot, window, small_catalog):
-    _type(qtbot, window, small_catalog[0].barcode)
+    type_enter(qtbot, window, small_catalog[0].barcode)
     window.charge()
     dialog = window.payment_dialog
     dialog.card_button.click()
@@ -153,7 +97,7 @@ def test_more_card_than_the_total_is_refused(qtbot, window, small_catalog):
 def test_fiado_within_the_limit_charges_the_account(qtbot, window, ctx, small_catalog):
     coke = small_catalog[0]
     maria = backroom.add_customer(ctx.db, ctx.device, "María López", "+525512345678", 100_000)
-    _type(qtbot, window, f"2*{coke.barcode}")
+    type_enter(qtbot, window, f"2*{coke.barcode}")
     window.charge()
     dialog = window.payment_dialog
     dialog.set_customer(maria, "María López", 100_000)
@@ -161,11 +105,11 @@ def test_fiado_within_the_limit_charges_the_account(qtbot, window, ctx, small_ca
     qtbot.keyClick(dialog.tender_dialog.amount, Qt.Key.Key_Return)
     qtbot.keyClick(dialog.received, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.worker.idle and window.last_receipt is not None)
-    sale = _rows(window, "SELECT id, customer_id, cashier_id, shift_id FROM sales")[0]
+    sale = rows(window, "SELECT id, customer_id, cashier_id, shift_id FROM sales")[0]
     assert sale.customer_id == str(maria)
     assert sale.cashier_id == str(ctx.session.cashier.id)
     assert sale.shift_id == str(ctx.session.shift_id)
-    charge = _rows(window, "SELECT amount, sale_id FROM fiado_charges")
+    charge = rows(window, "SELECT amount, sale_id FROM fiado_charges")
     assert [tuple(c) for c in charge] == [(2 * coke.price, sale.id)]
 
 
@@ -173,8 +117,8 @@ def test_fiado_over_the_limit_needs_someone_allowed(qtbot, window, ctx, small_ca
     coke = small_catalog[0]
     owner = ctx.session.cashier
     maria = backroom.add_customer(ctx.db, ctx.device, "María López", None, 1_000)
-    _as_cashier(window, ctx)
-    _type(qtbot, window, coke.barcode)
+    as_cashier(ctx)
+    type_enter(qtbot, window, coke.barcode)
     window.charge()
     dialog = window.payment_dialog
     dialog.set_customer(maria, "María López", 1_000)
@@ -182,16 +126,16 @@ def test_fiado_over_the_limit_needs_someone_allowed(qtbot, window, ctx, small_ca
     qtbot.keyClick(dialog.tender_dialog.amount, Qt.Key.Key_Return)
     approval = dialog.approval
     assert "crédito disponible" in dialog.error_label.text()
-    _pin(qtbot, approval, "0000")  # the cashier's own PIN is not enough
+    enter_pin(qtbot, approval, "0000")  # the cashier's own PIN is not enough
     assert "no tiene permiso" in approval.error_label.text()
     assert dialog.others == []
-    _pin(qtbot, approval, "1234")  # the owner approves
+    enter_pin(qtbot, approval, "1234")  # the owner approves
     qtbot.waitUntil(lambda: len(dialog.others) == 1)
     qtbot.keyClick(dialog.received, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.worker.idle and window.last_receipt is not None)
-    audit = _rows(window, "SELECT action, authorized_by FROM audit_events")
+    audit = rows(window, "SELECT action, authorized_by FROM audit_events")
     assert [tuple(a) for a in audit] == [("fiado_override", str(owner.id))]
-    assert _rows(window, "SELECT amount FROM fiado_charges")[0][0] == coke.price
+    assert rows(window, "SELECT amount FROM fiado_charges")[0][0] == coke.price
 
 
 # ---- discounts -----------------------------------------------------------------------------
@@ -200,10 +144,10 @@ def test_fiado_over_the_limit_needs_someone_allowed(qtbot, window, ctx, small_ca
 def test_a_cashier_discount_needs_a_pin_and_is_audited(qtbot, window, ctx, small_catalog):
     coke = small_catalog[0]
     owner = ctx.session.cashier
-    _as_cashier(window, ctx)
-    _type(qtbot, window, f"4*{coke.barcode}")
+    as_cashier(ctx)
+    type_enter(qtbot, window, f"4*{coke.barcode}")
     qtbot.keyClick(window, Qt.Key.Key_F4)
-    _pin(qtbot, window.discount_approval, "1234")
+    enter_pin(qtbot, window.discount_approval, "1234")
     qtbot.waitUntil(lambda: getattr(window, "discount_dialog", None) is not None)
     discount = window.discount_dialog
     qtbot.keyClicks(discount.amount, "150%")
@@ -215,16 +159,16 @@ def test_a_cashier_discount_needs_a_pin_and_is_audited(qtbot, window, ctx, small
     off = (gross + 5) // 10
     assert window.ticket.total == gross - off
     window.charge()
-    _pay_cash(qtbot, window, "500")
-    line = _rows(window, "SELECT unit_price, total, discount FROM sale_lines")[0]
+    pay_cash(qtbot, window, "500")
+    line = rows(window, "SELECT unit_price, total, discount FROM sale_lines")[0]
     assert tuple(line) == (coke.price, gross - off, off)
-    audit = _rows(window, "SELECT action, authorized_by FROM audit_events")
+    audit = rows(window, "SELECT action, authorized_by FROM audit_events")
     assert [tuple(a) for a in audit] == [("discount", str(owner.id))]
 
 
 def test_a_ticket_discount_is_shared_among_the_lines(qtbot, window, small_catalog):
     for p in small_catalog[:3]:
-        _type(qtbot, window, p.barcode)
+        type_enter(qtbot, window, p.barcode)
     before = window.ticket.total
     qtbot.keyClick(window, Qt.Key.Key_F4)  # the owner may: no PIN asked
     discount = window.discount_dialog
@@ -245,9 +189,9 @@ def test_mayoreo_price_from_the_threshold(qtbot, window, ctx, small_catalog):
         product = catalog.by_barcode(conn, coke.barcode)
     backroom.edit_product(ctx.db, ctx.device, product.id, wholesale_price=coke.price - 200,
                           wholesale_min_milli=6000)
-    _type(qtbot, window, f"5*{coke.barcode}")
+    type_enter(qtbot, window, f"5*{coke.barcode}")
     assert window.ticket.lines[0].unit_price == coke.price
-    _type(qtbot, window, coke.barcode)  # the sixth: the whole line goes to mayoreo
+    type_enter(qtbot, window, coke.barcode)  # the sixth: the whole line goes to mayoreo
     assert window.ticket.lines[0].unit_price == coke.price - 200
     assert "mayoreo" in window.message_label.text()
     qtbot.keyClick(window.scan_input, Qt.Key.Key_Minus)  # back to five
@@ -259,22 +203,22 @@ def test_a_sale_line_keeps_the_cost_it_was_sold_at(qtbot, window, ctx, small_cat
     with ctx.db.read() as conn:
         product = catalog.by_barcode(conn, coke.barcode)
     backroom.edit_product(ctx.db, ctx.device, product.id, cost=1450)
-    _type(qtbot, window, f"2*{coke.barcode}")
+    type_enter(qtbot, window, f"2*{coke.barcode}")
     qtbot.keyClick(window, Qt.Key.Key_F3)  # and a producto común: no cost known
     window.common_dialog.name.setText("Recarga")
     window.common_dialog.price.setText("20")
     qtbot.keyClick(window.common_dialog.price, Qt.Key.Key_Return)
     window.charge()
-    _pay_cash(qtbot, window, "500")
+    pay_cash(qtbot, window, "500")
     backroom.edit_product(ctx.db, ctx.device, product.id, cost=1600)  # later price rise
-    lines = _rows(window, "SELECT product_id, qty_milli, cost FROM sale_lines ORDER BY line_no")
+    lines = rows(window, "SELECT product_id, qty_milli, cost FROM sale_lines ORDER BY line_no")
     assert [tuple(ln) for ln in lines] == [(str(product.id), 2000, 1450), (None, 1000, None)]
-    body = _rows(window, "SELECT body FROM outbox WHERE entity = 'sale'")[0].body
+    body = rows(window, "SELECT body FROM outbox WHERE entity = 'sale'")[0].body
     assert [ln["cost"] for ln in json.loads(body)["payload"]["lines"]] == [1450, None]
 
 
 def test_plus_and_minus_change_the_selected_line(qtbot, window, small_catalog):
-    _type(qtbot, window, small_catalog[0].barcode)
+    type_enter(qtbot, window, small_catalog[0].barcode)
     qtbot.keyClick(window.scan_input, Qt.Key.Key_Plus)
     qtbot.keyClick(window.scan_input, Qt.Key.Key_Plus)
     assert window.ticket.lines[0].qty_milli == 3000
@@ -297,13 +241,13 @@ def test_producto_comun_sells_at_a_typed_price(qtbot, window):
     dialog.price.setText("25.50")
     qtbot.keyClick(dialog.price, Qt.Key.Key_Return)
     window.charge()
-    _pay_cash(qtbot, window, "30")
-    line = _rows(window, "SELECT product_id, name, total FROM sale_lines")[0]
+    pay_cash(qtbot, window, "30")
+    line = rows(window, "SELECT product_id, name, total FROM sale_lines")[0]
     assert tuple(line) == (None, "Recarga de gas", 2550)
 
 
 def test_an_unknown_barcode_can_be_sold_as_comun(qtbot, window):
-    _type(qtbot, window, "7509999999991")
+    type_enter(qtbot, window, "7509999999991")
     assert "No encontré el código 7509999999991" in window.message_label.text()
     window.unknown_dialog.common_button.click()
     dialog = window.common_dialog
@@ -313,7 +257,7 @@ def test_an_unknown_barcode_can_be_sold_as_comun(qtbot, window):
 
 
 def test_an_unknown_barcode_can_be_created_on_the_spot(qtbot, window):
-    _type(qtbot, window, "7509999999991")
+    type_enter(qtbot, window, "7509999999991")
     assert isinstance(window.unknown_dialog, UnknownBarcodeDialog)
     window.unknown_dialog.create_button.click()  # the owner may edit the catalog: no PIN
     dialog = window.new_product_dialog
@@ -325,18 +269,18 @@ def test_an_unknown_barcode_can_be_created_on_the_spot(qtbot, window):
         product = catalog.by_barcode(conn, "7509999999991")
     assert (product.name, product.price) == ("Chicles Canel's", 350)
     assert window.ticket.lines[0].product_id == product.id
-    assert [r.entity for r in _rows(window, "SELECT entity FROM outbox ORDER BY device_seq")][-2:] == [
+    assert [r.entity for r in rows(window, "SELECT entity FROM outbox ORDER BY device_seq")][-2:] == [
         "product", "audit_event"]
-    _type(qtbot, window, "7509999999991")  # from now on it simply scans
+    type_enter(qtbot, window, "7509999999991")  # from now on it simply scans
     assert window.ticket.lines[0].qty_milli == 2000
 
 
 def test_absurd_quantities_are_refused_in_spanish(qtbot, window, small_catalog):
-    _type(qtbot, window, f"99999*{small_catalog[0].barcode}")
+    type_enter(qtbot, window, f"99999*{small_catalog[0].barcode}")
     assert window.ticket.lines == []
     assert "no es una cantidad válida" in window.message_label.text()
-    _type(qtbot, window, f"9000*{small_catalog[0].barcode}")
-    _type(qtbot, window, f"1000*{small_catalog[0].barcode}")  # 10,000 pieces on one line
+    type_enter(qtbot, window, f"9000*{small_catalog[0].barcode}")
+    type_enter(qtbot, window, f"1000*{small_catalog[0].barcode}")  # 10,000 pieces on one line
     assert window.ticket.lines[0].qty_milli == 9_000_000
     assert "demasiado grande" in window.message_label.text()
 
@@ -351,13 +295,13 @@ def test_scale_labels_sell_the_printed_weight_or_price(qtbot, window, ctx, small
     with ctx.db.read() as conn:
         product = catalog.by_barcode(conn, ham.barcode)
     backroom.edit_product(ctx.db, ctx.device, product.id, barcodes=[ham.barcode, "00042"])
-    _type(qtbot, window, _label(20, "00042", 375))  # 375 g
-    _type(qtbot, window, _label(26, "00042", 4590))  # a piece priced $45.90 by the scale
+    type_enter(qtbot, window, _label(20, "00042", 375))  # 375 g
+    type_enter(qtbot, window, _label(26, "00042", 4590))  # a piece priced $45.90 by the scale
     lines = window.ticket.lines
     assert (lines[0].product_id, lines[0].qty_milli) == (product.id, 375)
     assert (lines[1].product_id, lines[1].total) == (product.id, 4590)
     assert not hasattr(window, "weight_dialog")  # the label carries the weight: nothing asked
-    _type(qtbot, window, _label(20, "00042", 375)[:-1] + "0")  # misread check digit
+    type_enter(qtbot, window, _label(20, "00042", 375)[:-1] + "0")  # misread check digit
     assert len(window.ticket.lines) == 2
 
 
@@ -366,14 +310,8 @@ def test_a_scanner_burst_with_letters_is_looked_up_as_a_code(qtbot, window, ctx,
         product = catalog.by_barcode(conn, small_catalog[3].barcode)
     backroom.edit_product(ctx.db, ctx.device, product.id,
                           barcodes=[small_catalog[3].barcode, "ABC-123"])
-    clock = [0.0]
-
-    def fast() -> float:  # 5 ms between keys: a scanner
-        clock[0] += 5
-        return clock[0]
-
-    window._now_ms = fast
-    _type(qtbot, window, "ABC-123")
+    scanner_typing(window)
+    type_enter(qtbot, window, "ABC-123")
     assert [ln.product_id for ln in window.ticket.lines] == [product.id]
     qtbot.keyClick(window.scan_input, Qt.Key.Key_Return)  # a scanner's extra Enter
     assert not hasattr(window, "payment_dialog")
@@ -405,9 +343,9 @@ def test_a_new_shop_creates_its_owner_then_opens_the_shift(qtbot, store, device,
     win.shift_dialog.float_amount.setText("750")
     qtbot.keyClick(win.shift_dialog.float_amount, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: worker.idle and win.ctx.session.shift_id is not None)
-    rows = _rows(win, "SELECT c.name, c.role, s.float_amount FROM shifts s "
-                      "JOIN cashiers c ON c.id = s.cashier_id")
-    assert [tuple(r) for r in rows] == [("Doña Mary", "dueno", 75_000)]
+    opened = rows(win, "SELECT c.name, c.role, s.float_amount FROM shifts s "
+                       "JOIN cashiers c ON c.id = s.cashier_id")
+    assert [tuple(r) for r in opened] == [("Doña Mary", "dueno", 75_000)]
     assert "Doña Mary" in win.session_label.text()
     win.close()
 
@@ -418,7 +356,7 @@ def test_no_sale_without_an_open_shift(qtbot, stocked, device, worker, owner, sm
     win = MainWindow(AppContext(stocked, device, worker, Session(owner)))
     qtbot.addWidget(win)
     show_active(qtbot, win)
-    _type(qtbot, win, small_catalog[0].barcode)
+    type_enter(qtbot, win, small_catalog[0].barcode)
     win.charge()
     assert not hasattr(win, "payment_dialog")
     assert "Abre el turno" in win.message_label.text()
@@ -434,10 +372,10 @@ def test_a_wrong_pin_does_not_log_in(qtbot, stocked, device, worker, owner):
     win.show()
     win.start_session()
     qtbot.waitUntil(lambda: getattr(win, "login_dialog", None) is not None)
-    _pin(qtbot, win.login_dialog, "9999")
+    enter_pin(qtbot, win.login_dialog, "9999")
     assert win.login_dialog.error_label.text() == "NIP incorrecto."
     assert win.ctx.session is None
-    _pin(qtbot, win.login_dialog, "1234")
+    enter_pin(qtbot, win.login_dialog, "1234")
     qtbot.waitUntil(lambda: worker.idle and win.ctx.session is not None)
     assert win.ctx.session.cashier.id == owner.id
     win.close()
@@ -445,10 +383,10 @@ def test_a_wrong_pin_does_not_log_in(qtbot, stocked, device, worker, owner):
 
 def test_a_parked_ticket_keeps_who_approved_its_discount(qtbot, window, ctx, small_catalog):
     owner = ctx.session.cashier
-    _as_cashier(window, ctx)
-    _type(qtbot, window, f"2*{small_catalog[0].barcode}")
+    as_cashier(ctx)
+    type_enter(qtbot, window, f"2*{small_catalog[0].barcode}")
     qtbot.keyClick(window, Qt.Key.Key_F4)
-    _pin(qtbot, window.discount_approval, "1234")
+    enter_pin(qtbot, window.discount_approval, "1234")
     qtbot.waitUntil(lambda: getattr(window, "discount_dialog", None) is not None)
     window.discount_dialog.amount.setText("5")
     qtbot.keyClick(window.discount_dialog.amount, Qt.Key.Key_Return)
@@ -460,6 +398,6 @@ def test_a_parked_ticket_keeps_who_approved_its_discount(qtbot, window, ctx, sma
     qtbot.keyClick(window.parked_dialog.list, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.worker.idle and len(window.ticket.lines) == 1)
     window.charge()
-    _pay_cash(qtbot, window, "100")
-    audit = _rows(window, "SELECT action, authorized_by FROM audit_events")
+    pay_cash(qtbot, window, "100")
+    audit = rows(window, "SELECT action, authorized_by FROM audit_events")
     assert [tuple(a) for a in audit] == [("discount", str(owner.id))]

@@ -15,38 +15,14 @@ from pos_client.services import backroom
 from pos_client.services.sales import SaleContext, ShiftClosed, record_sale
 from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.ui.auth import PinDialog
-from pos_client.ui.main_window import MainWindow
 from shared.errors import DomainError
 from shared.permissions import Permission, Role
 from shared.sale import PaymentMethod, Tender
 from tests.support.qt import show_active
 from tests.support.sales import ticket_for
+from tests.support.till import type_enter
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.fixture
-def window(qtbot, ctx):
-    ctx.session.shift_id = backroom.open_shift(ctx.db, ctx.device, 50_000, ctx.session.cashier.id)
-    win = MainWindow(ctx)
-    clock = [0.0]
-
-    def slow() -> float:
-        clock[0] += 150
-        return clock[0]
-
-    win._now_ms = slow
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
-    qtbot.waitUntil(lambda: ctx.worker.idle and win.products_model.rowCount() > 0)
-    yield win
-    win.close()
-
-
-def _type(qtbot, win, typed: str) -> None:
-    qtbot.keyClicks(win.scan_input, typed)
-    qtbot.keyClick(win.scan_input, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: win.worker.idle)
 
 
 def _count(db, table: str) -> int:
@@ -72,7 +48,7 @@ def test_enter_and_ok_together_approve_once(qtbot, ctx):
 
 def test_a_line_that_lands_while_paying_is_not_added(qtbot, window, small_catalog):
     coke = small_catalog[0]
-    _type(qtbot, window, coke.barcode)
+    type_enter(qtbot, window, coke.barcode)
     window.charge()
     dialog = window.payment_dialog
     told = dialog.total
@@ -82,7 +58,7 @@ def test_a_line_that_lands_while_paying_is_not_added(qtbot, window, small_catalo
 
 
 def test_a_ticket_changed_under_the_dialog_is_not_charged(qtbot, window, small_catalog):
-    _type(qtbot, window, small_catalog[0].barcode)
+    type_enter(qtbot, window, small_catalog[0].barcode)
     window.charge()
     dialog = window.payment_dialog
     window.ticket.set_quantity(0, 2000)  # however it happened, the total is not the one told
@@ -98,7 +74,7 @@ def test_a_stuck_printer_does_not_hold_up_the_next_sale(qtbot, window, ctx, smal
     os.mkfifo(fifo)  # a printer that takes no bytes: opening it for writing blocks
     ctx.printer = FilePrinter(fifo, 80)
     for _ in range(2):
-        _type(qtbot, window, small_catalog[0].barcode)
+        type_enter(qtbot, window, small_catalog[0].barcode)
         before = window.last_receipt
         window.charge()
         qtbot.keyClicks(window.payment_dialog.received, "500")

@@ -12,23 +12,19 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import text
 
 from pos_client.receipts.document import Printer
 from pos_client.receipts.escpos import CODE_PAGE, drawer_kick, render_escpos
 from pos_client.receipts.printers import FilePrinter, NetworkPrinter
 from pos_client.receipts.sale_ticket import sale_document
-from pos_client.services import backroom
-from pos_client.services.staff import Cashier
 from pos_client.store.repositories import catalog
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.printer_page import PrinterPage
-from pos_client.ui.main_window import MainWindow
 from pos_client.ui.printing import PreviewDialog
 from pos_client.ui.sales_history import ReturnDialog, SalesHistoryDialog
 from shared.money import format_mxn
-from shared.permissions import Role
 from tests.support.qt import show_active
+from tests.support.till import as_cashier, enter_pin, rows, type_enter
 
 pytestmark = pytest.mark.unit
 
@@ -36,38 +32,8 @@ QR, CUT, KICK = b"\x1d(k", b"\x1dV", b"\x1bp"  # GS ( k, GS V, ESC p
 
 
 @pytest.fixture
-def window(qtbot, ctx):
-    """The owner logged in with the shift open; keys typed at a person's pace."""
-    ctx.session.shift_id = backroom.open_shift(ctx.db, ctx.device, 50_000, ctx.session.cashier.id)
-    win = MainWindow(ctx)
-    clock = [0.0]
-
-    def slow() -> float:  # 150 ms between keys: a person typing, never a scanner burst
-        clock[0] += 150
-        return clock[0]
-
-    win._now_ms = slow
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
-    qtbot.waitUntil(lambda: ctx.worker.idle and win.products_model.rowCount() > 0)
-    yield win
-    win.close()
-
-
-@pytest.fixture
 def lp0(tmp_path: Path) -> Path:
     return tmp_path / "lp0"
-
-
-def _type(qtbot, win, typed: str) -> None:
-    qtbot.keyClicks(win.scan_input, typed)
-    qtbot.keyClick(win.scan_input, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: win.worker.idle)
-
-
-def _rows(win, sql: str, **params):
-    with win.db.read() as conn:
-        return conn.execute(text(sql), params).all()
 
 
 def _pay_cash(qtbot, win, amount: str) -> None:
@@ -121,20 +87,6 @@ def _history(qtbot, win) -> SalesHistoryDialog:
     return dialog
 
 
-def _as_cashier(ctx) -> Cashier:
-    """Pepe (cajero, NIP 0000): may not open the drawer without a sale."""
-    pepe = Cashier(backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000"), "Pepe",
-                   Role.CASHIER)
-    ctx.session.cashier = pepe
-    return pepe
-
-
-def _pin(qtbot, dialog: PinDialog, pin: str) -> None:
-    qtbot.keyClicks(dialog.pin_input, pin)
-    qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.pin_input.isEnabled() or not dialog.isVisible(), timeout=10_000)
-
-
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -149,7 +101,7 @@ def test_a_cash_sale_prints_its_ticket_with_qr_cut_and_drawer_kick(qtbot, window
                                                                     lp0):
     ctx.printer = FilePrinter(str(lp0), 80)
     coke = small_catalog[0]
-    _type(qtbot, window, f"2*{coke.barcode}")
+    type_enter(qtbot, window, f"2*{coke.barcode}")
     _pay_cash(qtbot, window, "100")
     sale = window.last_receipt
     printed = lp0.read_bytes()
@@ -165,12 +117,12 @@ def test_a_cash_sale_prints_its_ticket_with_qr_cut_and_drawer_kick(qtbot, window
     assert printed.index(QR) < printed.rindex(CUT) < printed.rindex(KICK)
     assert printed.count(KICK) == 1
     assert "No se imprimió" not in window.message_label.text()
-    assert _rows(window, "SELECT action FROM audit_events") == []  # a sale's kick isn't "sin venta"
+    assert rows(window, "SELECT action FROM audit_events") == []  # a sale's kick isn't "sin venta"
 
 
 def test_a_card_only_sale_prints_without_opening_the_drawer(qtbot, window, ctx, small_catalog, lp0):
     ctx.printer = FilePrinter(str(lp0), 58)
-    _type(qtbot, window, small_catalog[1].barcode)
+    type_enter(qtbot, window, small_catalog[1].barcode)
     _pay_card(qtbot, window)
     printed = lp0.read_bytes()
     assert printed == _expected(window, window.last_receipt.sale_id, paper_mm=58)
@@ -191,7 +143,7 @@ def test_the_printer_saved_in_the_back_room_prints_the_next_sale(qtbot, window, 
     qtbot.waitUntil(lambda: "guardada" in page.message.text())
     window.back_room.close()
     show_active(qtbot, window)
-    _type(qtbot, window, small_catalog[0].barcode)
+    type_enter(qtbot, window, small_catalog[0].barcode)
     _pay_cash(qtbot, window, "50")
     assert lp0.read_bytes() == _expected(window, window.last_receipt.sale_id)
 
@@ -215,14 +167,14 @@ def _unplugged_network(tmp_path: Path) -> Printer:
 def test_an_unplugged_printer_keeps_the_sale_and_f6_reprints_it(qtbot, window, ctx, small_catalog, lp0,
                                                                 tmp_path, unplugged):
     ctx.printer = unplugged(tmp_path)
-    _type(qtbot, window, small_catalog[0].barcode)
+    type_enter(qtbot, window, small_catalog[0].barcode)
     _pay_cash(qtbot, window, "50")
     sale = window.last_receipt
     said = window.message_label.text()
     assert said.startswith(f"Venta {sale.folio} guardada.")
     assert "No se imprimió el ticket: La impresora no responde" in said
     assert said.endswith("Reimprímelo en Ventas (F6).")
-    assert _rows(window, "SELECT folio, total FROM sales") == [(sale.folio, small_catalog[0].price)]
+    assert rows(window, "SELECT folio, total FROM sales") == [(sale.folio, small_catalog[0].price)]
     assert not lp0.exists()
 
     ctx.printer = FilePrinter(str(lp0), 80)  # plugged back in
@@ -236,9 +188,9 @@ def test_an_unplugged_printer_keeps_the_sale_and_f6_reprints_it(qtbot, window, c
     assert "REIMPRESIÓN".encode() not in printed  # CP858 on paper, never UTF-8
     assert f"Folio: {sale.folio}".encode(CODE_PAGE) in printed
     assert KICK not in printed  # a reprint never opens the drawer
-    assert _rows(window, "SELECT action, subject_id, cashier_id FROM audit_events") == [
+    assert rows(window, "SELECT action, subject_id, cashier_id FROM audit_events") == [
         ("reprint", str(sale.sale_id), str(ctx.session.cashier.id))]
-    outbox = [r.entity for r in _rows(window, "SELECT entity FROM outbox ORDER BY device_seq")]
+    outbox = [r.entity for r in rows(window, "SELECT entity FROM outbox ORDER BY device_seq")]
     assert outbox[-1] == "audit_event"  # the reprint syncs like any fact
 
 
@@ -248,7 +200,7 @@ def test_an_unplugged_printer_keeps_the_sale_and_f6_reprints_it(qtbot, window, c
 def test_without_a_printer_the_preview_doesnt_take_the_keyboard(qtbot, window, ctx, small_catalog):
     assert ctx.printer is None
     coke, water = small_catalog[0], small_catalog[6]
-    _type(qtbot, window, coke.barcode)
+    type_enter(qtbot, window, coke.barcode)
     _pay_cash(qtbot, window, "50")
     sale = window.last_receipt
     preview = window.preview_dialog
@@ -260,7 +212,7 @@ def test_without_a_printer_the_preview_doesnt_take_the_keyboard(qtbot, window, c
     assert preview.qr_label is not None
     assert QApplication.activeWindow() is window
     assert window.scan_input.hasFocus()
-    _type(qtbot, window, water.barcode)  # the next customer's scan closes it
+    type_enter(qtbot, window, water.barcode)  # the next customer's scan closes it
     assert not preview.isVisible()
     assert [ln.name for ln in window.ticket.lines] == [water.name]
 
@@ -270,27 +222,27 @@ def test_without_a_printer_the_preview_doesnt_take_the_keyboard(qtbot, window, c
 
 def test_ctrl_d_as_cajero_needs_the_owners_pin_kicks_and_is_audited(qtbot, window, ctx, owner, lp0):
     ctx.printer = FilePrinter(str(lp0), 80)
-    pepe = _as_cashier(ctx)
+    pepe = as_cashier(ctx)
     qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     pin = window.drawer_approval
     assert isinstance(pin, PinDialog)
-    _pin(qtbot, pin, "0000")  # his own PIN: a cajero may not
+    enter_pin(qtbot, pin, "0000")  # his own PIN: a cajero may not
     assert "no tiene permiso" in pin.error_label.text()
     assert not lp0.exists()
-    _pin(qtbot, pin, "1234")
+    enter_pin(qtbot, pin, "1234")
     qtbot.waitUntil(lambda: window.message_label.text() == "Cajón abierto.")
     assert lp0.read_bytes() == drawer_kick()
     assert drawer_kick().startswith(KICK)
-    assert _rows(window, "SELECT action, cashier_id, authorized_by, detail FROM audit_events") == [
+    assert rows(window, "SELECT action, cashier_id, authorized_by, detail FROM audit_events") == [
         ("open_drawer", str(pepe.id), str(owner.id), "Cajón abierto sin venta")]
 
 
 def test_ctrl_d_without_a_printer_says_where_to_set_it_up(qtbot, window, ctx):
-    _as_cashier(ctx)
+    as_cashier(ctx)
     qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert "No hay impresora" in window.message_label.text()
     assert getattr(window, "drawer_approval", None) is None
-    assert _rows(window, "SELECT action FROM audit_events") == []
+    assert rows(window, "SELECT action FROM audit_events") == []
 
 
 # ---- a return from the history ----------------------------------------------------------------
@@ -299,7 +251,7 @@ def test_ctrl_d_without_a_printer_says_where_to_set_it_up(qtbot, window, ctx):
 def test_a_return_from_f6_brings_stock_back_and_prints_nothing(qtbot, window, ctx, small_catalog, lp0):
     ctx.printer = FilePrinter(str(lp0), 80)
     coke = small_catalog[0]
-    _type(qtbot, window, f"3*{coke.barcode}")
+    type_enter(qtbot, window, f"3*{coke.barcode}")
     _pay_cash(qtbot, window, "100")
     sale = window.last_receipt
     printed = lp0.read_bytes()
@@ -316,7 +268,7 @@ def test_a_return_from_f6_brings_stock_back_and_prints_nothing(qtbot, window, ct
     qtbot.waitUntil(lambda: "Devolución registrada" in dialog.message_label.text())
     qtbot.waitUntil(lambda: ctx.worker.idle)
     assert _stock(window, coke.barcode) == stock + 1000
-    assert _rows(window, "SELECT sale_id, amount, reason FROM sale_returns") == [
+    assert rows(window, "SELECT sale_id, amount, reason FROM sale_returns") == [
         (str(sale.sale_id), coke.price, "Venía abollada")]
     assert lp0.read_bytes() == printed  # no slip and, above all, no drawer kick
     dialog.accept()  # back at the counter, the product list shows the stock that came back

@@ -5,33 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from pos_client.services import backroom
 from pos_client.store.repositories import facts, outbox
-from pos_client.ui.main_window import MainWindow
 from pos_client.ui.worker import Worker
 from tests.support.counter import counter_window
-from tests.support.qt import show_active
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.fixture
-def window(qtbot, ctx):
-    """The counter with the owner logged in and the shift open (float $500)."""
-    ctx.session.shift_id = backroom.open_shift(ctx.db, ctx.device, 50_000, ctx.session.cashier.id)
-    win = MainWindow(ctx)
-    clock = [0.0]
-
-    def slow() -> float:  # keys at a person's pace: qtbot types faster than any scanner
-        clock[0] += 150
-        return clock[0]
-
-    win._now_ms = slow
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
-    qtbot.waitUntil(lambda: ctx.worker.idle and win.products_model.rowCount() > 0)
-    yield win
-    win.close()
 
 
 def _type(qtbot, win, text: str) -> None:
