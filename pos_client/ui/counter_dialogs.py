@@ -3,9 +3,8 @@ opening the shift and creating the shop's first user."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -17,35 +16,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from pos_client.services.counter import Parked
+from pos_client.ui.widgets import ERROR_STYLE, font, touch_button
 from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn, parse_mxn
 from shared.sale import check_unit_price, parse_quantity
 from shared.tax import IvaRate
 from shared.ticket import Ticket, TicketLine, percent_of
-
-ERROR_STYLE = "color: #b00020;"
-
-
-def _font(size: int, bold: bool = False) -> QFont:
-    font = QFont()
-    font.setPointSize(size)
-    font.setBold(bold)
-    return font
-
-
-def _button(text: str, slot: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setMinimumHeight(52)
-    button.setAutoDefault(False)
-    button.clicked.connect(slot)
-    return button
 
 
 def _price(text: str) -> Centavos:
@@ -67,9 +49,9 @@ class _Form(QDialog):
         self.error_label = QLabel(" ")
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
-        self.ok_button = _button("Aceptar (Enter)", self.try_accept)
+        self.ok_button = touch_button("Aceptar (Enter)", self.try_accept)
         actions = QHBoxLayout()
-        actions.addWidget(_button("Cancelar (Esc)", self.reject))
+        actions.addWidget(touch_button("Cancelar (Esc)", self.reject))
         actions.addWidget(self.ok_button)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addLayout(self.form)
@@ -78,7 +60,7 @@ class _Form(QDialog):
 
     def field(self, label: str, placeholder: str = "", text: str = "") -> QLineEdit:
         edit = QLineEdit(text)
-        edit.setFont(_font(16))
+        edit.setFont(font(16))
         edit.setMinimumHeight(44)
         edit.setPlaceholderText(placeholder)
         edit.setAccessibleName(label)
@@ -162,13 +144,13 @@ class UnknownBarcodeDialog(QDialog):
         self.setWindowTitle("Código desconocido")
         self.choice = 0
         message = QLabel(f"No encontré el código {code} en el catálogo.\n¿Qué hacemos?")
-        message.setFont(_font(15))
+        message.setFont(font(15))
         message.setWordWrap(True)
-        self.common_button = _button("Vender como producto común (C)", lambda: self._choose(1))
-        self.create_button = _button("Dar de alta el producto (A)", lambda: self._choose(2))
+        self.common_button = touch_button("Vender como producto común (C)", lambda: self._choose(1))
+        self.create_button = touch_button("Dar de alta el producto (A)", lambda: self._choose(2))
         self.common_button.setShortcut("C")
         self.create_button.setShortcut("A")
-        cancel = _button("Cancelar (Esc)", self.reject)
+        cancel = touch_button("Cancelar (Esc)", self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(message)
         for button in (self.common_button, self.create_button, cancel):
@@ -200,7 +182,7 @@ class DiscountDialog(_Form):
         self.form.addRow(self.on_ticket)
         self.amount = self.field("Descuento", "15  o  10%")
         self.preview = QLabel(" ")
-        self.preview.setFont(_font(15, bold=True))
+        self.preview.setFont(font(15, bold=True))
         self.form.addRow("Queda", self.preview)
         self.amount.textChanged.connect(self._preview)
         self.on_line.toggled.connect(self._preview)
@@ -255,7 +237,7 @@ class ParkedDialog(QDialog):
         self.tickets = list(tickets)
         self.chosen: Parked | None = None
         self.list = QListWidget()
-        self.list.setFont(_font(15))
+        self.list.setFont(font(15))
         for t in self.tickets:
             item = QListWidgetItem(
                 f"{t.label} — {t.lines} renglones — {format_mxn(t.total)} — "
@@ -267,8 +249,8 @@ class ParkedDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
         actions = QHBoxLayout()
-        actions.addWidget(_button("Cerrar (Esc)", self.reject))
-        actions.addWidget(_button("Retomar (Enter)", self.take))
+        actions.addWidget(touch_button("Cerrar (Esc)", self.reject))
+        actions.addWidget(touch_button("Retomar (Enter)", self.take))
         layout.addLayout(actions)
 
     def take(self) -> None:
@@ -284,7 +266,7 @@ class OpenShiftDialog(_Form):
     def __init__(self, cashier_name: str, parent: QWidget | None = None) -> None:
         super().__init__("Abrir turno", parent)
         hello = QLabel(f"Hola, {cashier_name}. Para vender, abre tu turno.")
-        hello.setFont(_font(15))
+        hello.setFont(font(15))
         self.form.addRow(hello)
         self.float_amount = self.field("Fondo de caja", "Efectivo con el que empiezas, ej. 500")
         self.amount = 0

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +25,7 @@ from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.customer_picker import CustomerPicker
+from pos_client.ui.widgets import ERROR_STYLE, font, touch_button
 from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn, parse_mxn
 from shared.permissions import Permission
@@ -34,24 +34,6 @@ from shared.sale import PaymentMethod, Tender, settle
 QUICK_BILLS = (2000, 5000, 10000, 20000, 50000)
 METHOD_LABELS = {PaymentMethod.CASH: "Efectivo", PaymentMethod.CARD: "Tarjeta",
                  PaymentMethod.TRANSFER: "Transferencia", PaymentMethod.FIADO: "Fiado"}
-ERROR_STYLE = "color: #b00020;"
-
-
-def _big(size: int) -> QFont:
-    font = QFont()
-    font.setPointSize(size)
-    font.setBold(True)
-    return font
-
-
-def _button(text: str, slot: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setMinimumHeight(52)
-    # Enter belongs to the amount fields (returnPressed); an auto-default button would also
-    # fire on Enter and, e.g., overwrite the amount with "Exacto".
-    button.setAutoDefault(False)
-    button.clicked.connect(slot)
-    return button
 
 
 class TenderDialog(QDialog):
@@ -64,10 +46,10 @@ class TenderDialog(QDialog):
         self.setWindowTitle(METHOD_LABELS[method])
         self.tender: Tender | None = None
         self.amount = QLineEdit(f"{remaining / 100:.2f}")
-        self.amount.setFont(_big(18))
+        self.amount.setFont(font(18, bold=True))
         self.amount.setAccessibleName("Importe")
         self.reference = QLineEdit()
-        self.reference.setFont(_big(14))
+        self.reference.setFont(font(14, bold=True))
         self.reference.setMaxLength(60)
         self.reference.setAccessibleName("Referencia")
         self.reference.setPlaceholderText({
@@ -85,8 +67,8 @@ class TenderDialog(QDialog):
             edit.setMinimumHeight(44)
             edit.returnPressed.connect(self.try_accept)
         actions = QHBoxLayout()
-        actions.addWidget(_button("Cancelar (Esc)", self.reject))
-        actions.addWidget(_button("Aceptar (Enter)", self.try_accept))
+        actions.addWidget(touch_button("Cancelar (Esc)", self.reject))
+        actions.addWidget(touch_button("Aceptar (Enter)", self.try_accept))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
@@ -128,37 +110,37 @@ class PaymentDialog(QDialog):
         self.fiado_override_by: uuid.UUID | None = None
 
         total_label = QLabel(f"Total: {format_mxn(total)}")
-        total_label.setFont(_big(26))
+        total_label.setFont(font(26, bold=True))
         self.others_list = QListWidget()
         self.others_list.setMaximumHeight(110)
         self.others_list.setStyleSheet("QListWidget::item { min-height: 34px; font-size: 14pt; }")
         self.others_list.hide()
         self.due_label = QLabel()
-        self.due_label.setFont(_big(16))
+        self.due_label.setFont(font(16, bold=True))
         self.received = QLineEdit()
-        self.received.setFont(_big(20))
+        self.received.setFont(font(20, bold=True))
         self.received.setMinimumHeight(48)
         self.received.setPlaceholderText("Efectivo recibido")
         self.received.setAccessibleName("Efectivo recibido")
         self.received.textChanged.connect(self._update)
         self.received.returnPressed.connect(self.try_accept)
         self.change_label = QLabel()
-        self.change_label.setFont(_big(20))
+        self.change_label.setFont(font(20, bold=True))
         self.error_label = QLabel()
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
 
         bills = QGridLayout()
-        bills.addWidget(_button("Exacto (F6)", self.exact), 0, 0)
+        bills.addWidget(touch_button("Exacto (F6)", self.exact), 0, 0)
         for i, bill in enumerate(QUICK_BILLS, start=1):
-            bills.addWidget(_button(format_mxn(bill).replace(".00", ""), self._bill(bill)),
+            bills.addWidget(touch_button(format_mxn(bill).replace(".00", ""), self._bill(bill)),
                             i // 3, i % 3)
         methods = QHBoxLayout()
-        self.card_button = _button("Tarjeta (F2)", lambda: self.add_other(PaymentMethod.CARD))
-        self.transfer_button = _button("Transferencia (F3)",
+        self.card_button = touch_button("Tarjeta (F2)", lambda: self.add_other(PaymentMethod.CARD))
+        self.transfer_button = touch_button("Transferencia (F3)",
                                        lambda: self.add_other(PaymentMethod.TRANSFER))
-        self.fiado_button = _button("Fiado (F4)", self.add_fiado)
-        self.remove_button = _button("Quitar pagos (F5)", self.clear_others)
+        self.fiado_button = touch_button("Fiado (F4)", self.add_fiado)
+        self.remove_button = touch_button("Quitar pagos (F5)", self.clear_others)
         for button in (self.card_button, self.transfer_button, self.fiado_button,
                        self.remove_button):
             methods.addWidget(button)
@@ -166,9 +148,9 @@ class PaymentDialog(QDialog):
                           ("F3", lambda: self.add_other(PaymentMethod.TRANSFER)),
                           ("F4", self.add_fiado), ("F5", self.clear_others), ("F6", self.exact)):
             QShortcut(QKeySequence(key), self, slot)
-        self.charge_button = _button("Cobrar (Enter)", self.try_accept)
+        self.charge_button = touch_button("Cobrar (Enter)", self.try_accept)
         actions = QHBoxLayout()
-        actions.addWidget(_button("Cancelar (Esc)", self.reject))
+        actions.addWidget(touch_button("Cancelar (Esc)", self.reject))
         actions.addWidget(self.charge_button)
 
         layout = QVBoxLayout(self)
