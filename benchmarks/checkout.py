@@ -111,7 +111,7 @@ def sale_commit_ratio() -> dict[str, float]:
             products = catalog.search(conn, limit=5)
         ticket = Ticket()
         for p in products:
-            ticket.add(TicketLine(p.id, p.name, p.price, 1000, p.iva, p.ieps_bp))
+            ticket.add(TicketLine(p.id, p.name, p.price, 1000, p.iva, p.ieps_bp, cost=p.cost))
         tender = [Tender(PaymentMethod.CASH, ticket.total)]
         # As at the counter: a logged-in cashier on an open shift (the sale checks it is open).
         cashier = backroom.add_cashier(db, device, "Pepe", "cajero", "0000")
@@ -135,9 +135,9 @@ def sale_commit_ratio() -> dict[str, float]:
             raw.execute("INSERT INTO sales VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (sale_id, f"X-{n}", None, now, ticket.total, 0, None, str(cashier),
                          str(context.shift_id)))
-            raw.executemany("INSERT INTO sale_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            raw.executemany("INSERT INTO sale_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 (sale_id, i, str(ln.product_id), ln.name, ln.qty_milli, ln.unit_price, ln.total,
-                 ln.iva.value, 0, 0) for i, ln in enumerate(ticket.lines, start=1)])
+                 ln.iva.value, 0, 0, ln.cost) for i, ln in enumerate(ticket.lines, start=1)])
             raw.execute("INSERT INTO sale_payments VALUES (?, 1, 'efectivo', ?, ?, NULL)",
                         (sale_id, ticket.total, ticket.total))
             raw.execute("INSERT INTO outbox (change_id, entity, op, hlc, body, created_at) "

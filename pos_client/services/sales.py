@@ -76,7 +76,9 @@ def record_sale(
     """
     if not ticket.lines:
         raise EmptySale("El ticket está vacío. Escanea o busca un producto.")
-    total = ticket.total  # each read adds up every line again
+    # Each line's price and amount worked out once (TicketLine recomputes them on every read).
+    priced = [(ln, ln.unit_price, ln.total) for ln in ticket.lines]
+    total = sum(amount for _, _, amount in priced)
     settlement = settle(total, tenders)
     fiado = sum(p.amount for p in settlement.payments if p.method is PaymentMethod.FIADO)
     if fiado and context.customer_id is None:
@@ -85,10 +87,10 @@ def record_sale(
     lines = [
         SaleLinePayload(
             line_no=i, product_id=ln.product_id, name=ln.name, qty_milli=ln.qty_milli,
-            unit_price=ln.unit_price, total=ln.total, iva=ln.iva, ieps_bp=ln.ieps_bp,
+            unit_price=unit, total=amount, iva=ln.iva, ieps_bp=ln.ieps_bp,
             discount=ln.discount, cost=ln.cost,
         )
-        for i, ln in enumerate(ticket.lines, start=1)
+        for i, (ln, unit, amount) in enumerate(priced, start=1)
     ]
     payments = [
         SalePaymentPayload(method=p.method, amount=p.amount, tendered=p.tendered,

@@ -67,7 +67,8 @@ def apply_changes(conn: Connection, changes: Sequence[tuple[Change, Origin]]) ->
 
 
 def apply_change(conn: Connection, change: Change, origin: Origin) -> None:
-    apply_changes(conn, [(change, origin)])
+    """One change (a device's own, in its use case's transaction): straight to its entity."""
+    _APPLY[change.entity](conn, [(change, origin)])
 
 
 def apply_page(conn: Connection, items: Sequence[FeedItem], clock: HybridClock) -> None:
