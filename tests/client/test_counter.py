@@ -401,3 +401,27 @@ def test_a_parked_ticket_keeps_who_approved_its_discount(qtbot, window, ctx, sma
     pay_cash(qtbot, window, "100")
     audit = rows(window, "SELECT action, authorized_by FROM audit_events")
     assert [tuple(a) for a in audit] == [("discount", str(owner.id))]
+
+
+def test_fiado_picks_the_customer_from_the_counter(qtbot, window, ctx, small_catalog):
+    """F4 in the payment dialog: search the customer, see the credit, charge it to the account."""
+    coke = small_catalog[0]
+    backroom.add_customer(ctx.db, ctx.device, "Pedro Páramo", "+525598765432", 100_000)
+    maria = backroom.add_customer(ctx.db, ctx.device, "María López", "+525512345678", 100_000)
+    type_enter(qtbot, window, f"3*{coke.barcode}")
+    window.charge()
+    dialog = window.payment_dialog
+    dialog.fiado_button.click()
+    picker = dialog.customer_picker
+    qtbot.keyClicks(picker.search, "Mar")
+    qtbot.waitUntil(lambda: ctx.worker.idle and picker.model.rowCount() == 1)
+    assert "Alcanza" in picker.fit.text()
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: getattr(dialog, "tender_dialog", None) is not None)
+    assert dialog.customer_id == maria
+    qtbot.keyClick(dialog.tender_dialog.amount, Qt.Key.Key_Return)  # the whole ticket
+    qtbot.keyClick(dialog.received, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.worker.idle and window.last_receipt is not None)
+    assert [tuple(r) for r in rows(window, "SELECT customer_id, amount FROM fiado_charges")] == [
+        (str(maria), 3 * coke.price)]
+    assert rows(window, "SELECT customer_id FROM sales")[0][0] == str(maria)
