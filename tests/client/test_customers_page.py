@@ -219,6 +219,34 @@ def test_record_an_abono_through_the_dialog(  # type: ignore[no-untyped-def]
     assert "Abono de $120.00 registrado" in page.message.text()
 
 
+def test_an_abono_or_a_customer_saved_twice_in_a_hurry_is_written_once(  # type: ignore[no-untyped-def]
+    qtbot, ctx: AppContext, page: CustomersPage
+) -> None:
+    cid = add(ctx, "Juana Pérez")
+    owe(ctx, cid, 30_000)
+    page.reload()
+    settle(qtbot, ctx)
+    page.record_abono()
+    dialog = page.dialog
+    assert isinstance(dialog, AbonoDialog)
+    qtbot.keyClicks(dialog.amount, "100")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert not dialog.save_button.isEnabled()  # until the worker answers
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    dialog.save_button.click()
+    settle(qtbot, ctx)
+    editor = CustomerDialog(ctx, None, name="Pedro")
+    qtbot.addWidget(editor)
+    qtbot.keyClick(editor.name, Qt.Key.Key_Return)
+    assert not editor.save_button.isEnabled()
+    qtbot.keyClick(editor.phone, Qt.Key.Key_Return)
+    editor.save_button.click()
+    settle(qtbot, ctx)
+    with ctx.db.read() as conn:
+        assert conn.execute(select(fiado_payments.c.amount)).scalars().all() == [10_000]
+        assert sorted(conn.execute(select(customers.c.name)).scalars()) == ["Juana Pérez", "Pedro"]
+
+
 def test_abono_all_pays_the_whole_balance(qtbot, ctx: AppContext, page: CustomersPage) -> None:  # type: ignore[no-untyped-def]
     cid = add(ctx, "Juana Pérez")
     owe(ctx, cid, 4550)
