@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Row, func, or_, select
 from pos_client.receipts.document import Document, DocumentBuilder, Style
 from pos_client.services import local, staff
 from pos_client.services.device import Device
+from pos_client.services.files import safe_text
 from pos_client.store.database import Database
 from pos_client.store.repositories import customers as customers_repo
 from pos_client.store.schema import customers, fiado_charges, fiado_payments, sales, settings
@@ -25,6 +26,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError, InvalidAmount
 from shared.ids import new_uuid7
 from shared.money import format_mxn, parse_mxn
+from shared.permissions import Permission
 from shared.sale import PaymentMethod
 from shared.sync.wire import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 
@@ -89,14 +91,17 @@ def normalize_phone(text: str) -> str | None:
 
 
 def save_customer(
-    db: Database, device: Device, draft: CustomerDraft, editor: uuid.UUID | None = None
+    db: Database, device: Device, draft: CustomerDraft, editor: uuid.UUID | None = None,
+    authorized_by: uuid.UUID | None = None,
 ) -> CustomerPayload:
     """Create or edit a customer as a whole record (last writer wins across tills).
 
     A new customer may bring what they already owed in the notebook: it becomes a charge
     without a sale, in the same transaction, so the statement starts from the real debt.
     With an ``editor`` (the cashier saving it), a "customer_edit" audit event in the same
-    transaction says who changed what: raising a credit limit is giving credit."""
+    transaction says who changed what: raising a credit limit is giving credit. So changing
+    a limit (or giving a new customer one) takes FIADO_OVERRIDE, held by the editor or by
+    ``authorized_by`` (who typed their PIN), checked here and not only by the screen."""
     name = " ".join(draft.name.split())
     if not name:
         raise DomainError("Escribe el nombre del cliente.", code="invalid_name")
@@ -114,15 +119,23 @@ def save_customer(
         before = _customer_row(conn, draft.id) if draft.id is not None else None
         if draft.id is not None and before is None:
             raise UnknownCustomer("Ese cliente ya no existe.")
+        if editor is not None and _limit_changed(before, limit):
+            staff.require(conn, authorized_by or editor, Permission.FIADO_OVERRIDE)
         local.save(conn, device, "customer", payload, op="upsert")
         if opening:
             local.save(conn, device, "fiado_charge", FiadoChargePayload(
                 id=new_uuid7(), customer_id=payload.id, amount=opening, note=OPENING_NOTE,
                 charged_at=utc_now()))
         if editor is not None:
-            staff.audit(conn, device, "customer_edit", cashier_id=editor, subject_id=payload.id,
-                        detail=_changes(before, payload, opening))
+            staff.audit(conn, device, "customer_edit", cashier_id=editor,
+                        authorized_by=authorized_by if authorized_by != editor else None,
+                        subject_id=payload.id, detail=_changes(before, payload, opening))
     return payload
+
+
+def _limit_changed(before: Row[Any] | None, limit: int) -> bool:
+    """Whether saving gives credit: a new limit on a known customer, or a new customer with one."""
+    return limit > 0 if before is None else int(before.credit_limit) != limit
 
 
 def _changes(before: Row[Any] | None, after: CustomerPayload, opening: int) -> str:
@@ -500,13 +513,14 @@ def plain_pesos(centavos: int) -> str:
 
 def write_aging_csv(report: AgingReport, path: Path) -> int:
     """The balances report as CSV for a spreadsheet (UTF-8 with BOM so Excel shows accents).
-    Amounts are plain pesos with a decimal point so they stay numbers. Returns rows written."""
+    Amounts are plain pesos with a decimal point so they stay numbers; names and phones, typed
+    by people, go through :func:`safe_text` so none opens as a formula. Returns rows written."""
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
         writer.writerow(["Cliente", "Teléfono", "Saldo", "Límite", "Días del adeudo más antiguo",
                          *AGING_BUCKETS])
         for a in report.accounts:
-            writer.writerow([a.name, display_phone(a.phone), plain_pesos(a.balance),
+            writer.writerow([safe_text(a.name), safe_text(display_phone(a.phone)), plain_pesos(a.balance),
                              plain_pesos(a.credit_limit), a.age_days if a.age_days is not None else "",
                              *(plain_pesos(b) for b in a.buckets)])
         writer.writerow(["Total", "", plain_pesos(report.total), "", "",

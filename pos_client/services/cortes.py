@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, or_, select
 
 from pos_client.receipts.document import Document, DocumentBuilder, Style
-from pos_client.services import backroom, local, staff
+from pos_client.services import local, staff
 from pos_client.services.device import Device
 from pos_client.services.returns import refund_parts
 from pos_client.store.database import Database
@@ -39,8 +39,9 @@ from shared.clock import utc_now
 from shared.errors import DomainError, InvalidAmount
 from shared.ids import new_uuid7
 from shared.money import Centavos, format_mxn
+from shared.permissions import Permission
 from shared.sale import PaymentMethod
-from shared.sync.wire import CountedAmount, ShiftClosePayload
+from shared.sync.wire import CashMovementPayload, CountedAmount, ShiftClosePayload
 
 CorteKind = Literal["X", "Z"]
 DEFAULT_TZ = "America/Mexico_City"
@@ -112,7 +113,9 @@ class CorteReport:
     sales_total: Centavos
     returns_count: int
     cancelled_count: int
-    pending_changes: int
+    # Changes not yet on the server when the report was made; None on a reprint, where
+    # today's count would say nothing about the close (the wire keeps no count at close).
+    pending_changes: int | None
     closed_at: datetime | None = None
     counted: Mapping[PaymentMethod, Centavos] = field(default_factory=dict)
     note: str | None = None
@@ -334,9 +337,16 @@ def _check_open(conn: Connection, shift_id: uuid.UUID) -> None:
 
 
 def move_cash(db: Database, device: Device, shift_id: uuid.UUID,
-              direction: Literal["entrada", "salida"], amount: Centavos, reason: str) -> uuid.UUID:
+              direction: Literal["entrada", "salida"], amount: Centavos, reason: str,
+              cashier_id: uuid.UUID | None = None, authorized_by: uuid.UUID | None = None
+              ) -> uuid.UUID:
     """Cash put into or taken out of the drawer during an open shift, always with a reason.
-    A salida cannot take out more cash than the drawer should hold."""
+    A salida cannot take out more cash than the drawer should hold.
+
+    The movement and an "open_drawer" audit event are written in one transaction: who was at
+    the till (``cashier_id``) and who typed their PIN to allow it (``authorized_by``) are kept
+    with the money that moved. On a till with users, the one allowing it must still hold
+    OPEN_DRAWER when it is written (the matrix may have changed since the screen asked)."""
     reason = reason.strip()
     if amount <= 0:
         raise InvalidAmount("El importe debe ser mayor que cero.")
@@ -345,15 +355,25 @@ def move_cash(db: Database, device: Device, shift_id: uuid.UUID,
     if len(reason) > 200 or not reason.isprintable():
         raise DomainError("El motivo es muy largo o tiene caracteres no válidos.",
                           code="invalid_reason")
-    with db.read() as conn:
+    try:
+        movement = CashMovementPayload(id=new_uuid7(), shift_id=shift_id, direction=direction,
+                                       amount=amount, reason=reason, moved_at=utc_now())
+    except ValidationError as exc:
+        raise InvalidAmount("El importe es demasiado grande.") from exc
+    word = "Entrada" if direction == "entrada" else "Salida"
+    with db.write() as conn:
+        if cashier_id or authorized_by:
+            staff.require(conn, authorized_by or cashier_id, Permission.OPEN_DRAWER)
         _check_open(conn, shift_id)
         in_drawer = corte(conn, shift_id).expected(PaymentMethod.CASH)
-    if direction == "salida" and amount > in_drawer:
-        raise DomainError(f"En caja debería haber {format_mxn(in_drawer)}; no se puede sacar "
-                          f"{format_mxn(amount)}.", code="not_enough_cash")
-    # The counter's sales only add cash, and this till's writes run one at a time on the
-    # worker thread, so the check above still holds when backroom writes the movement.
-    return backroom.cash_movement(db, device, direction, amount, reason, shift_id=shift_id)
+        if direction == "salida" and amount > in_drawer:
+            raise DomainError(f"En caja debería haber {format_mxn(in_drawer)}; no se puede sacar "
+                              f"{format_mxn(amount)}.", code="not_enough_cash")
+        local.save(conn, device, "cash_movement", movement)
+        staff.audit(conn, device, "open_drawer", cashier_id=cashier_id,
+                    authorized_by=authorized_by if authorized_by != cashier_id else None,
+                    subject_id=movement.id, detail=f"{word} de {format_mxn(amount)}: {reason}")
+    return movement.id
 
 
 def corte_x(db: Database, device: Device, shift_id: uuid.UUID,
@@ -396,12 +416,14 @@ def close_with_corte(db: Database, device: Device, shift_id: uuid.UUID,
 
 def reprint(db: Database, device: Device, shift_id: uuid.UUID,
             cashier_id: uuid.UUID | None) -> CorteReport:
-    """A closed shift's corte again, as it was counted; the reprint itself is audited."""
+    """A closed shift's corte again, as it was counted; the reprint itself is audited. How
+    many changes were pending at the close was never stored, and today's count is not it,
+    so a reprint leaves it out (``pending_changes`` None) rather than print a wrong number."""
     with db.write() as conn:
         report = corte(conn, shift_id)
         staff.audit(conn, device, "reprint", cashier_id=cashier_id, subject_id=shift_id,
                     detail="corte Z" if report.closed_at else "corte X")
-    return report
+    return replace(report, pending_changes=None)
 
 
 def _checked_counted(counted: Mapping[PaymentMethod, Centavos]) -> dict[PaymentMethod, Centavos]:
@@ -433,7 +455,11 @@ def _wrapped(builder: DocumentBuilder, text: str, style: Style = Style.NORMAL) -
         builder.add(part, style)
 
 
-def pending_text(pending: int) -> str:
+def pending_text(pending: int | None) -> str:
+    """What the paper and the screen say about changes the server has not got yet; nothing
+    when that is not known (a reprint)."""
+    if pending is None:
+        return ""
     if pending == 0:
         return "Todo está sincronizado."
     noun = "cambio" if pending == 1 else "cambios"
@@ -443,7 +469,8 @@ def pending_text(pending: int) -> str:
 def corte_document(report: CorteReport, kind: CorteKind, shop_name: str, tz: ZoneInfo,
                    printed_at: datetime | None = None) -> Document:
     """The paper the cashier signs: expected, counted and difference per form, the cash
-    movements, and how many changes have not reached the server yet."""
+    movements, and how many changes have not reached the server yet (when known: not on a
+    reprint, see :func:`reprint`)."""
     b = DocumentBuilder()
     b.add(shop_name, Style.TITLE)
     b.add("CORTE Z (cierre de turno)" if kind == "Z" else "CORTE X (parcial)", Style.CENTER)
@@ -473,7 +500,8 @@ def corte_document(report: CorteReport, kind: CorteKind, shop_name: str, tz: Zon
         b.rule()
         _wrapped(b, f"Nota: {report.note}")
     b.rule()
-    _wrapped(b, pending_text(report.pending_changes))
+    if report.pending_changes is not None:
+        _wrapped(b, pending_text(report.pending_changes))
     if kind == "Z":
         b.add()
         b.add("Firma: ______________________")

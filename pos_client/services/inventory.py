@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 
 from pos_client.services import local, staff
 from pos_client.services.device import Device
+from pos_client.services.files import safe_text
 from pos_client.store.database import Database
 from pos_client.store.repositories import catalog, stock_ledger
 from pos_client.store.repositories.stock_ledger import StockItem
@@ -291,14 +292,16 @@ def low_stock(conn: Connection) -> list[LowStockRow]:
 
 
 def export_low_stock(rows: Sequence[LowStockRow], path: Path) -> None:
-    """The report as a CSV the owner can open in Excel (UTF-8 with BOM) or take to the supplier."""
+    """The report as a CSV the owner can open in Excel (UTF-8 with BOM) or take to the supplier.
+    Names and departments go through :func:`safe_text`: a product named «=…» stays text."""
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         out = csv.writer(f)
         out.writerow(["Producto", "Departamento", "Existencia", "Mínimo", "Comprar",
                       "Costo unitario", "Costo estimado"])
         for r in rows:
             i = r.item
-            out.writerow([i.name, i.department or "", format_qty(i.stock_milli, i.sold_by_weight),
+            out.writerow([safe_text(i.name), safe_text(i.department or ""),
+                          format_qty(i.stock_milli, i.sold_by_weight),
                           format_qty(i.min_stock_milli, i.sold_by_weight),
                           format_qty(r.to_buy_milli, i.sold_by_weight),
                           format_mxn(i.cost), format_mxn(r.purchase_cost)])

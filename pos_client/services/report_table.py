@@ -8,6 +8,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from pos_client.services.files import safe_text
 from shared.errors import DomainError
 from shared.sale import QTY_SCALE
 
@@ -35,13 +36,14 @@ class Table:
 
 
 def plain(kind: Kind, value: Cell) -> str:
-    """A cell as CSV text: amounts as plain decimals ("1234.50"), dates as ISO, empty for none."""
+    """A cell as CSV text: amounts as plain decimals ("1234.50"), dates as ISO, empty for none,
+    text made safe for a spreadsheet (see :func:`files.safe_text`)."""
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str):  # names, departments, notes: typed by people, never formulas
+        return safe_text(value)
     if kind is Kind.MONEY:
         return _decimal(value, 100, 2)
     if kind is Kind.QTY:

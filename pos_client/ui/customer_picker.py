@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from pos_client.services import accounts
 from pos_client.services.accounts import Account, CustomerDraft
+from pos_client.services.staff import Cashier
+from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
 from shared.errors import DomainError
@@ -135,11 +137,19 @@ class CustomerDialog(QDialog):
         self.limit = QLineEdit(accounts.plain_pesos(account.credit_limit) if account else "0")
         self.opening = QLineEdit()
         self.opening.setPlaceholderText("0.00")
-        # Setting how much a customer may owe is the same trust as selling over a limit.
+        # Setting how much a customer may owe is the same trust as selling over a limit: the
+        # field opens for whoever holds it, or after their PIN (save_customer checks it again).
+        self.limit_approver: Cashier | None = None
+        self.pin_dialog: QDialog | None = None
         may_set_limit = ctx.session is not None and ctx.session.can(Permission.FIADO_OVERRIDE)
         self.limit.setReadOnly(not may_set_limit)
+        self.unlock_button = button("Autorizar (NIP)", self.unlock_limit)
+        self.unlock_button.setVisible(not may_set_limit)
         if not may_set_limit:
             self.limit.setToolTip("Solo quien puede fiar arriba del límite cambia el límite.")
+        limit_row = QHBoxLayout()
+        limit_row.addWidget(self.limit, 1)
+        limit_row.addWidget(self.unlock_button)
         self.active = QCheckBox("Activo (se le puede fiar)")
         self.active.setChecked(account.active if account else True)
         for field in (self.name, self.phone, self.limit, self.opening):
@@ -148,7 +158,7 @@ class CustomerDialog(QDialog):
         form = QFormLayout()
         form.addRow("Nombre", self.name)
         form.addRow("WhatsApp", self.phone)
-        form.addRow("Límite de crédito", self.limit)
+        form.addRow("Límite de crédito", limit_row)
         if account is None:
             form.addRow("Ya debe (libreta)", self.opening)
         else:
@@ -171,6 +181,19 @@ class CustomerDialog(QDialog):
             active=self.active.isChecked(), id=self.account.id if self.account else None,
             opening_balance=self.opening.text() if self.account is None else "")
 
+    def unlock_limit(self) -> None:
+        """Someone who may give credit types their PIN; the limit field opens for them."""
+        self.pin_dialog = request_permission(self.ctx, self, Permission.FIADO_OVERRIDE,
+                                             self._limit_unlocked)
+
+    def _limit_unlocked(self, approver: Cashier) -> None:
+        self.limit_approver = approver
+        self.limit.setReadOnly(False)
+        self.limit.setToolTip(f"Autorizó: {approver.name}")
+        self.unlock_button.hide()
+        self.limit.setFocus()
+        self.limit.selectAll()
+
     def save(self) -> None:
         if not self.save_button.isEnabled():  # already saving: Enter pressed twice
             return
@@ -178,8 +201,9 @@ class CustomerDialog(QDialog):
         self.save_button.setEnabled(False)
         self.error.clear()
         editor = self.ctx.session.cashier.id if self.ctx.session else None  # audited
+        approver = self.limit_approver.id if self.limit_approver else None
         self.ctx.worker.submit(
-            lambda: accounts.save_customer(self.ctx.db, self.ctx.device, draft, editor),
+            lambda: accounts.save_customer(self.ctx.db, self.ctx.device, draft, editor, approver),
             self._saved, self._failed)
 
     def _saved(self, payload: CustomerPayload) -> None:

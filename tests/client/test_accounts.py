@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from pos_client.receipts.text import render_text
-from pos_client.services import accounts, local
+from pos_client.services import accounts, backroom, local
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.device import Device
+from pos_client.services.staff import NotAllowed
 from pos_client.store.database import Database
 from pos_client.store.schema import audit_events, customers, fiado_payments, outbox
 from shared.errors import DomainError
 from shared.ids import new_uuid7
+from shared.permissions import Role
 from shared.sale import PaymentMethod
 from shared.sync.wire import (
     FiadoChargePayload,
@@ -139,7 +143,7 @@ def test_editing_keeps_the_id_and_refuses_bad_input(store: Database, device: Dev
 
 
 def test_an_edit_by_a_cashier_is_audited_with_what_changed(store: Database, device: Device) -> None:
-    boss = new_uuid7()
+    boss = backroom.add_cashier(store, device, "Doña Mary", Role.OWNER, "1234")
     cid = accounts.save_customer(store, device, CustomerDraft("Juana", "5512345678", "500"),
                                  editor=boss).id
     accounts.save_customer(store, device, CustomerDraft("Juana Pérez", "", "800", id=cid),
@@ -153,7 +157,41 @@ def test_an_edit_by_a_cashier_is_audited_with_what_changed(store: Database, devi
     assert events[0].detail == "Alta de Juana: límite $500.00"
     assert events[1].detail == ("Juana Pérez: límite $500.00 → $800.00; nombre «Juana» → «Juana "
                                 "Pérez»; teléfono 55 1234 5678 → sin teléfono")
-    assert sent == ["customer", "audit_event", "customer", "audit_event", "customer"]
+    assert sent == ["cashier", "customer", "audit_event", "customer", "audit_event", "customer"]
+
+
+def _customer_rows(store: Database) -> list[tuple[str, int]]:
+    with store.read() as conn:
+        return [(r.name, r.credit_limit) for r in conn.execute(
+            select(customers.c.name, customers.c.credit_limit).order_by(customers.c.name))]
+
+
+def test_only_someone_who_may_give_credit_sets_a_limit(store: Database, device: Device) -> None:
+    owner = backroom.add_cashier(store, device, "Doña Mary", Role.OWNER, "1234")
+    lalo = backroom.add_cashier(store, device, "Lalo", Role.CASHIER, "4321")
+    cid = new_customer(store, device, limit="500")
+    raise_it = CustomerDraft("Juana Pérez", "", "5000", id=cid)
+    for draft in (raise_it, CustomerDraft("Pedro", "", "100")):  # an edit, a new customer
+        with pytest.raises(NotAllowed):
+            accounts.save_customer(store, device, draft, editor=lalo)
+        with pytest.raises(NotAllowed):  # an approver this till does not know
+            accounts.save_customer(store, device, draft, editor=lalo, authorized_by=new_uuid7())
+    with store.read() as conn:
+        assert conn.execute(select(audit_events)).all() == []
+    assert _customer_rows(store) == [("Juana Pérez", 50_000)]
+
+    # Without touching the limit a cajero still edits and adds customers.
+    accounts.save_customer(store, device, CustomerDraft("Juana P.", "", "500.00", id=cid), editor=lalo)
+    accounts.save_customer(store, device, CustomerDraft("Pedro", "", "0"), editor=lalo)
+    # With the owner's PIN the limit changes, and the audit says who allowed it.
+    accounts.save_customer(store, device, CustomerDraft("Juana P.", "", "800", id=cid), editor=lalo,
+                           authorized_by=owner)
+    assert _customer_rows(store) == [("Juana P.", 80_000), ("Pedro", 0)]
+    with store.read() as conn:
+        events = conn.execute(select(audit_events).order_by(audit_events.c.at)).all()
+    assert [(e.cashier_id, e.authorized_by) for e in events] == [(str(lalo), None)] * 2 + [
+        (str(lalo), str(owner))]
+    assert events[-1].detail == "Juana P.: límite $500.00 → $800.00"
 
 
 def test_a_refused_edit_writes_no_audit_event(store: Database, device: Device) -> None:
@@ -319,6 +357,19 @@ def test_partial_payment_leaves_the_oldest_charge_aging(store: Database, device:
     assert (acc.age_days, acc.buckets) == (100, (500, 0, 8000, 6000))
     assert report.totals == (500, 0, 8000, 6000)
     assert report.total == acc.balance == 14500
+
+
+def test_aging_csv_writes_names_as_text_and_amounts_as_numbers(store: Database, device: Device,
+                                                               tmp_path: Path) -> None:
+    evil = new_customer(store, device, '=HYPERLINK("http://x","Pagar")')
+    charge(store, device, evil, 12_345, day(1))
+    with store.read() as conn:
+        report = accounts.aging_report(conn, local_date(10))
+    path = tmp_path / "saldos.csv"
+    assert accounts.write_aging_csv(report, path) == 1
+    [_, row, total] = list(csv.reader(path.read_text("utf-8-sig").splitlines()))
+    assert row[:4] == ["'=HYPERLINK(\"http://x\",\"Pagar\")", "55 1234 5678", "123.45", "500.00"]
+    assert total[:3] == ["Total", "", "123.45"]
 
 
 def test_balances_report_orders_by_amount_and_by_age(store: Database, device: Device) -> None:

@@ -12,15 +12,16 @@ from sqlalchemy import select
 from pos_client.receipts.text import COLUMNS, render_text
 from pos_client.services import accounts, backroom, cortes, local, returns
 from pos_client.services.device import Device
-from pos_client.services.staff import Cashier
+from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.store.database import Database
 from pos_client.store.repositories import outbox
-from pos_client.store.schema import audit_events, shift_closes
+from pos_client.store.schema import audit_events, cash_movements, shift_closes
 from pos_client.store.schema import outbox as outbox_table
 from pos_client.sync.apply import apply_change
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
+from shared.permissions import Role
 from shared.sale import PaymentMethod
 from shared.sync.wire import (
     FiadoChargePayload,
@@ -315,3 +316,78 @@ def test_abonos_count_on_the_shift_they_name(stocked: Database, device: Device, 
     assert report.forms[CASH].abonos == 1_300
     assert report.forms[CARD].abonos == 400
     assert report.expected(CASH) == 51_300
+
+
+def _drawer_events(db: Database) -> list:  # type: ignore[type-arg]
+    with db.read() as conn:
+        return conn.execute(select(audit_events).where(audit_events.c.action == "open_drawer")
+                            .order_by(audit_events.c.at)).all()
+
+
+def test_cash_out_keeps_who_took_it_and_who_allowed_it_in_one_transaction(
+    stocked: Database, device: Device, owner: Cashier, day: uuid.UUID
+) -> None:
+    lalo = backroom.add_cashier(stocked, device, "Lalo", Role.CASHIER, "4321")
+    with stocked.read() as conn:
+        before = outbox.counts(conn).pending
+    earlier = len(_drawer_events(stocked))  # the day's own two movements
+    moved = cortes.move_cash(stocked, device, day, "salida", 15_000, "  Pago al del gas ",
+                             cashier_id=lalo, authorized_by=owner.id)
+    [event] = _drawer_events(stocked)[earlier:]
+    assert (event.cashier_id, event.authorized_by, event.subject_id) == (str(lalo), str(owner.id),
+                                                                         str(moved))
+    assert event.detail == "Salida de $150.00: Pago al del gas"
+    with stocked.read() as conn:
+        row = conn.execute(select(cash_movements).where(cash_movements.c.id == str(moved))).one()
+        queued = conn.execute(select(outbox_table.c.entity).where(outbox_table.c.status == "pending")
+                              .order_by(outbox_table.c.device_seq.desc()).limit(2)).scalars().all()
+        assert outbox.counts(conn).pending == before + 2
+    assert (row.direction, row.amount, row.reason, row.shift_id) == ("salida", 15_000,
+                                                                     "Pago al del gas", str(day))
+    assert queued == ["audit_event", "cash_movement"]
+
+    # The owner moving cash on their own: no one else authorized it.
+    cortes.move_cash(stocked, device, day, "entrada", 2_000, "Morralla", cashier_id=owner.id,
+                     authorized_by=owner.id)
+    events = _drawer_events(stocked)
+    assert [(e.detail, e.authorized_by) for e in events][-1] == ("Entrada de $20.00: Morralla", None)
+
+
+def test_cash_moved_by_someone_without_the_permission_writes_nothing(
+    stocked: Database, device: Device, day: uuid.UUID, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lalo = backroom.add_cashier(stocked, device, "Lalo", Role.CASHIER, "4321")
+    earlier = _drawer_events(stocked)
+    with pytest.raises(NotAllowed):
+        cortes.move_cash(stocked, device, day, "salida", 1_000, "Refresco", cashier_id=lalo)
+    with pytest.raises(NotAllowed):
+        cortes.move_cash(stocked, device, day, "salida", 1_000, "Refresco", cashier_id=lalo,
+                         authorized_by=uuid.uuid4())  # nobody this till knows
+    # A crash between the movement and its audit leaves neither.
+    monkeypatch.setattr(cortes.staff, "audit", _boom)
+    with pytest.raises(RuntimeError):
+        cortes.move_cash(stocked, device, day, "salida", 1_000, "Refresco")
+    with stocked.read() as conn:
+        reasons = conn.execute(select(cash_movements.c.reason)).scalars().all()
+    assert "Refresco" not in reasons
+    assert _drawer_events(stocked) == earlier
+
+
+def _boom(*_args: object, **_kwargs: object) -> None:
+    raise RuntimeError("disk unplugged")
+
+
+def test_a_reprinted_corte_z_does_not_claim_todays_pending_changes(
+    stocked: Database, device: Device, owner: Cashier, day: uuid.UUID
+) -> None:
+    closed = cortes.close_with_corte(stocked, device, day, {CASH: 60_050}, None, owner.id)
+    at_close = render_text(cortes.corte_document(closed, "Z", "Abarrotes Lupita", TZ), 58)
+    assert f"Quedan {closed.pending_changes} cambios" in " ".join(at_close.split())
+    backroom.open_shift(stocked, device, 10_000, owner.id)  # more changes pile up afterwards
+    again = cortes.reprint(stocked, device, day, owner.id)
+    assert again.pending_changes is None
+    text = render_text(cortes.corte_document(again, "Z", "Abarrotes Lupita", TZ), 58)
+    assert "sincroniz" not in text
+    assert "Faltante" not in text
+    assert "Cuadra" in text
+    assert text.split("Impreso")[0] == at_close.split("Impreso")[0]

@@ -236,6 +236,41 @@ def test_a_cajero_needs_a_pin_to_move_cash(
     assert pin.isVisible()
 
 
+def test_cash_out_approved_by_pin_records_the_cashier_and_the_approver(
+    qtbot, ctx: AppContext, owner: Cashier, shift: uuid.UUID, printer: RecordingPrinter  # type: ignore[no-untyped-def]
+) -> None:
+    assert ctx.session is not None
+    lalo = backroom.add_cashier(ctx.db, ctx.device, "Lalo", Role.CASHIER, "4321")
+    ctx.session.cashier = Cashier(lalo, "Lalo", Role.CASHIER)
+    page = CortesPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.data is not None)
+    page.out_button.click()
+    pin = page.findChild(PinDialog)
+    assert pin is not None
+    qtbot.keyClicks(pin.pin_input, "4321")  # Lalo's own PIN: a cajero may not
+    qtbot.keyClick(pin.pin_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: pin.pin_input.isEnabled(), timeout=10_000)
+    assert page.dialog is None
+    qtbot.keyClicks(pin.pin_input, "1234")  # the owner comes over
+    qtbot.keyClick(pin.pin_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(page.dialog, CashMovementDialog), timeout=10_000)
+    dialog = page.dialog
+    assert isinstance(dialog, CashMovementDialog)
+    qtbot.keyClicks(dialog.amount, "50")
+    dialog.reason.setText("Pago al del garrafón")  # keyClicks types ASCII only
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.save_button.click()
+    with ctx.db.read() as conn:
+        moved = conn.execute(select(cash_movements.c.id, cash_movements.c.amount)).one()
+        event = conn.execute(select(audit_events).where(audit_events.c.action == "open_drawer")).one()
+    assert moved.amount == 5_000
+    assert (event.cashier_id, event.authorized_by, event.subject_id) == (str(lalo), str(owner.id),
+                                                                         moved.id)
+    assert event.detail == "Salida de $50.00: Pago al del garrafón"
+    qtbot.waitUntil(lambda: printer.drawer_kicks == 1)
+
+
 def test_corte_z_from_the_page_lands_in_the_history_and_reprints(
     qtbot, ctx: AppContext, shift: uuid.UUID, printer: RecordingPrinter  # type: ignore[no-untyped-def]
 ) -> None:

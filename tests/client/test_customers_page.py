@@ -17,6 +17,7 @@ from pos_client.services import accounts, backroom, local
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.staff import Cashier
 from pos_client.store.schema import audit_events, customers, fiado_payments, outbox
+from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.customers_page import (
     NOT_PAIRED_TIP,
     WHATSAPP_PENDING,
@@ -135,6 +136,53 @@ def test_a_cashier_cannot_set_a_credit_limit(qtbot, ctx: AppContext, owner: Cash
     assert not CustomerDialog(ctx, None).limit.isReadOnly()
 
 
+def test_a_cashier_changes_a_limit_with_the_owners_pin(  # type: ignore[no-untyped-def]
+    qtbot, ctx: AppContext, owner: Cashier
+) -> None:
+    lalo = Cashier(backroom.add_cashier(ctx.db, ctx.device, "Lalo", Role.CASHIER, "4321"), "Lalo",
+                   Role.CASHIER)
+    ctx.session = Session(lalo)
+    cid = add(ctx, "Juana Pérez", limit="500")
+    with ctx.db.read() as conn:
+        [account] = accounts.customers_with_balances(conn)
+    editor = CustomerDialog(ctx, None, account)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert editor.limit.isReadOnly()
+    editor.unlock_button.click()
+    pin = editor.pin_dialog
+    assert isinstance(pin, PinDialog)
+    qtbot.keyClicks(pin.pin_input, "1234")
+    qtbot.keyClick(pin.pin_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not editor.limit.isReadOnly(), timeout=10_000)
+    assert not editor.unlock_button.isVisible()
+    editor.limit.setText("900")
+    with qtbot.waitSignal(editor.saved):
+        editor.save_button.click()
+    with ctx.db.read() as conn:
+        limit = conn.execute(select(customers.c.credit_limit)).scalar_one()
+        event = conn.execute(select(audit_events)).one()
+    assert limit == 90_000
+    assert (event.cashier_id, event.authorized_by, event.subject_id) == (str(lalo.id), str(owner.id),
+                                                                         str(cid))
+
+
+def test_a_limit_typed_past_the_screen_is_still_refused(  # type: ignore[no-untyped-def]
+    qtbot, ctx: AppContext
+) -> None:
+    lalo = Cashier(backroom.add_cashier(ctx.db, ctx.device, "Lalo", Role.CASHIER, "4321"), "Lalo",
+                   Role.CASHIER)
+    ctx.session = Session(lalo)
+    editor = CustomerDialog(ctx, None, name="Pedro")
+    qtbot.addWidget(editor)
+    editor.limit.setText("2000")  # as if the read-only field were got around
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: editor.save_button.isEnabled())
+    assert "permiso" in editor.error.text() or "autorización" in editor.error.text()
+    with ctx.db.read() as conn:
+        assert conn.execute(select(customers)).all() == []
+
+
 def test_record_an_abono_through_the_dialog(  # type: ignore[no-untyped-def]
     qtbot, ctx: AppContext, page: CustomersPage, owner: Cashier
 ) -> None:
@@ -169,6 +217,34 @@ def test_record_an_abono_through_the_dialog(  # type: ignore[no-untyped-def]
     assert page.statement_model.rowCount() == 2
     assert page.model.account(0).balance == 18000
     assert "Abono de $120.00 registrado" in page.message.text()
+
+
+def test_an_abono_or_a_customer_saved_twice_in_a_hurry_is_written_once(  # type: ignore[no-untyped-def]
+    qtbot, ctx: AppContext, page: CustomersPage
+) -> None:
+    cid = add(ctx, "Juana Pérez")
+    owe(ctx, cid, 30_000)
+    page.reload()
+    settle(qtbot, ctx)
+    page.record_abono()
+    dialog = page.dialog
+    assert isinstance(dialog, AbonoDialog)
+    qtbot.keyClicks(dialog.amount, "100")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert not dialog.save_button.isEnabled()  # until the worker answers
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    dialog.save_button.click()
+    settle(qtbot, ctx)
+    editor = CustomerDialog(ctx, None, name="Pedro")
+    qtbot.addWidget(editor)
+    qtbot.keyClick(editor.name, Qt.Key.Key_Return)
+    assert not editor.save_button.isEnabled()
+    qtbot.keyClick(editor.phone, Qt.Key.Key_Return)
+    editor.save_button.click()
+    settle(qtbot, ctx)
+    with ctx.db.read() as conn:
+        assert conn.execute(select(fiado_payments.c.amount)).scalars().all() == [10_000]
+        assert sorted(conn.execute(select(customers.c.name)).scalars()) == ["Juana Pérez", "Pedro"]
 
 
 def test_abono_all_pays_the_whole_balance(qtbot, ctx: AppContext, page: CustomersPage) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import uuid
 
@@ -227,6 +228,19 @@ def test_low_stock_csv_export(stocked, device, coke, tmp_path):
     assert table[0][0] == "Producto"
     assert table[1][0] == coke.name
     assert table[1][2] == "0"
+
+
+def test_low_stock_csv_keeps_typed_names_as_text_and_numbers_as_numbers(stocked, device, coke,
+                                                                         tmp_path):
+    inventory.apply_count(stocked, device, {coke.id: 0}, None)
+    _sell(stocked, device, coke, 2000)  # oversold: -2 on the shelf
+    with stocked.read() as conn:
+        [row] = [r for r in inventory.low_stock(conn) if r.item.id == coke.id]
+    item = dataclasses.replace(row.item, name="=cmd|' /C calc'!A0", department="+Bebidas")
+    path = tmp_path / "faltantes.csv"
+    inventory.export_low_stock([dataclasses.replace(row, item=item)], path)
+    [_, cells] = list(csv.reader(path.open(encoding="utf-8-sig")))
+    assert cells[:3] == ["'=cmd|' /C calc'!A0", "'+Bebidas", "-2"]
 
 
 # ---- history --------------------------------------------------------------------------------

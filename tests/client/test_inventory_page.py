@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+import time
+import uuid
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from pos_client.services import inventory
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import catalog
+from pos_client.store.repositories.stock_ledger import StockItem
 from pos_client.store.schema import inventory_movements, outbox, products
 from pos_client.ui.backroom.inventory_page import InventoryPage
 from shared.sale import PaymentMethod, Tender
@@ -255,3 +259,118 @@ def test_history_of_a_product_ends_at_its_stock(qtbot, page, stocked, device, sm
     assert tab.table.item(1, 2).text() == receipt.folio
     assert tab.table.item(1, 3).text() == "-3"
     assert tab.table.item(1, 4).text() == str(_stock(stocked, coke) // 1000)
+
+
+# ---- one press, one write -------------------------------------------------------------------
+
+
+def _press_save_twice(qtbot, page) -> None:
+    """Ctrl+S and a click on the button before the worker answers the first."""
+    qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    current = page.tabs.currentWidget()
+    assert not current.save_button.isEnabled()  # off until the worker answers
+    current.save_button.click()
+    qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.ctx.worker.idle)
+
+
+def test_an_adjustment_saved_twice_in_a_hurry_is_written_once(qtbot, page, stocked, small_catalog):
+    page.tabs.setCurrentWidget(page.adjust_tab)
+    tab = page.adjust_tab
+    coke = _product(stocked, small_catalog[0])
+    before = _stock(stocked, coke)
+    _scan(qtbot, page, tab, coke.barcode)
+    qtbot.keyClicks(tab.quantity, "5")
+    tab.reason.setCurrentText("Merma")
+    _press_save_twice(qtbot, page)
+    assert _stock(stocked, coke) == before - 5000
+    assert len(_movements(stocked, "adjustment")) == 1
+    assert tab.save_button.isEnabled()  # ready for the next one
+
+
+def test_a_refused_adjustment_gives_the_button_back(qtbot, page, stocked, small_catalog):
+    page.tabs.setCurrentWidget(page.adjust_tab)
+    tab = page.adjust_tab
+    _scan(qtbot, page, tab, small_catalog[0].barcode)
+    qtbot.keyClicks(tab.quantity, "1")
+    _save(qtbot, page)  # no reason: refused by the service
+    assert "motivo" in tab.message.text()
+    assert tab.save_button.isEnabled()
+
+
+def test_a_receipt_saved_twice_in_a_hurry_is_written_once(qtbot, page, stocked, small_catalog):
+    tab = page.receive_tab
+    coke = _product(stocked, small_catalog[0])
+    before = _stock(stocked, coke)
+    _scan(qtbot, page, tab, coke.barcode)
+    tab.table.item(0, 1).setText("12")
+    _press_save_twice(qtbot, page)
+    assert _stock(stocked, coke) == before + 12_000
+    assert len(_movements(stocked, "receipt")) == 1
+    assert tab.save_button.isEnabled()
+
+
+def test_a_count_applied_twice_in_a_hurry_is_confirmed_and_written_once(qtbot, page, stocked,
+                                                                        small_catalog):
+    page.tabs.setCurrentWidget(page.count_tab)
+    tab = page.count_tab
+    coke = _product(stocked, small_catalog[0])
+    before = _stock(stocked, coke)
+    _scan(qtbot, page, tab, coke.barcode)
+    tab.table.item(0, 2).setText(str(before // 1000 - 3))
+    _press_save_twice(qtbot, page)
+    boxes = [b for b in tab.findChildren(QMessageBox) if b.isVisible()]
+    assert len(boxes) == 1
+    assert not tab.apply_button.isEnabled()  # still deciding
+    tab.confirm_yes.click()
+    qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.ctx.worker.idle and "Conteo aplicado" in tab.message.text())
+    assert _stock(stocked, coke) == before - 3000
+    assert len(_movements(stocked, "count")) == 1
+    assert tab.apply_button.isEnabled()
+
+
+def test_a_cancelled_count_can_be_applied_later(qtbot, page, stocked, small_catalog):
+    page.tabs.setCurrentWidget(page.count_tab)
+    tab = page.count_tab
+    _scan(qtbot, page, tab, small_catalog[0].barcode)
+    tab.table.item(0, 2).setText("1")
+    _save(qtbot, page)
+    qtbot.waitUntil(lambda: tab.confirm is not None and tab.confirm.isVisible())
+    tab.confirm.reject()
+    assert tab.apply_button.isEnabled()
+    assert _movements(stocked, "count") == []
+
+
+# ---- counting the whole shop ----------------------------------------------------------------
+
+
+def test_count_everything_loads_each_product_once(qtbot, page, stocked, small_catalog):
+    page.tabs.setCurrentWidget(page.count_tab)
+    tab = page.count_tab
+    _scan(qtbot, page, tab, small_catalog[0].barcode)
+    with stocked.read() as conn:
+        sheet = inventory.count_sheet(conn)
+    for _ in range(2):
+        tab.load_all()
+        qtbot.waitUntil(lambda: page.ctx.worker.idle)
+    assert tab.table.rowCount() == len(sheet)
+    assert sorted(i.id for i in tab.items) == sorted(i.id for i in sheet)
+    assert tab.table.item(0, 0).text() == _product(stocked, small_catalog[0]).name
+
+
+def test_fifty_thousand_products_load_in_well_under_a_second(qtbot, page):
+    tab = page.count_tab
+    page.tabs.setCurrentWidget(tab)
+    items = [StockItem(uuid.UUID(int=n + 1), f"Producto {n}", n % 7 == 0, 1_000, 0, n % 500 * 1000,
+                       None, True, False) for n in range(50_000)]
+    started = time.perf_counter()
+    tab._add_many(items)
+    tab._add_many(items[:25_000])  # already on the sheet: nothing added
+    qtbot.wait(1)  # let the view lay itself out as it would on screen
+    elapsed = time.perf_counter() - started
+    assert tab.table.rowCount() == 50_000
+    assert tab.table.item(49_999, 1).text() == "499"
+    tab.table.item(49_999, 2).setText("490")
+    assert tab.table.item(49_999, 3).text() == "-9"
+    assert elapsed < 0.8, f"{elapsed:.2f} s"

@@ -388,6 +388,18 @@ def test_csv_has_a_bom_plain_decimals_and_a_totals_row(stocked: Database, device
     assert (tmp_path / "top.csv").read_text("utf-8-sig").splitlines()[1] == "1,Leche,Lácteos,433,12340.50"
 
 
+def test_text_typed_by_people_never_opens_as_a_formula(stocked: Database, device: Device,
+                                                        tmp_path: Path) -> None:
+    evil = add_product(stocked, device, '=HYPERLINK("http://x","Leche")', 2_000, department="@SUM(A1)")
+    sell(stocked, device, mx(2026, 11, 5), [L(evil, '=HYPERLINK("http://x","Leche")', 2_000, 1_000)])
+    got = reports.build(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    reports.to_csv(got.top, tmp_path / "top.csv")
+    [_, row] = list(csv.reader((tmp_path / "top.csv").read_text("utf-8-sig").splitlines()))
+    assert row == ["1", "'=HYPERLINK(\"http://x\",\"Leche\")", "'@SUM(A1)", "1", "20.00"]
+    assert plain(Kind.TEXT, "-2+3") == "'-2+3"
+    assert plain(Kind.MONEY, -250) == "-2.50"  # numbers stay numbers
+
+
 def test_plain_cells_for_spreadsheets() -> None:
     assert plain(Kind.MONEY, 123_450) == "1234.50"
     assert plain(Kind.MONEY, -5) == "-0.05"

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from pos_client.receipts.document import PrinterError
 from pos_client.services import cortes
 from pos_client.services.cortes import CorteKind, CorteReport
+from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.corte_dialog import GREEN, RED, CorteDialog
@@ -105,12 +106,15 @@ class HistoryModel(QAbstractTableModel):
 
 
 class CashMovementDialog(QDialog):
-    """Cash into or out of the drawer: an amount and a reason, both required."""
+    """Cash into or out of the drawer: an amount and a reason, both required. ``approver`` is
+    who allowed opening the drawer (the cashier, or whoever typed their PIN): it is audited
+    with the movement."""
 
     def __init__(self, ctx: AppContext, shift_id: uuid.UUID, direction: Direction,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, approver: Cashier | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.shift_id, self.direction = ctx, shift_id, direction
+        self.approver = approver
         self.setWindowTitle("Entrada de efectivo" if direction == "entrada" else "Salida de efectivo")
         self.setMinimumWidth(440)
         self.amount = QLineEdit()
@@ -150,9 +154,12 @@ class CashMovementDialog(QDialog):
             self.amount.setFocus()
             return
         ctx, reason, direction, shift_id = self.ctx, self.reason.text(), self.direction, self.shift_id
+        cashier_id = ctx.session.cashier.id if ctx.session else None
+        approver_id = self.approver.id if self.approver else None
         self.save_button.setEnabled(False)
         ctx.worker.submit(
-            lambda: cortes.move_cash(ctx.db, ctx.device, shift_id, direction, amount, reason),
+            lambda: cortes.move_cash(ctx.db, ctx.device, shift_id, direction, amount, reason,
+                                     cashier_id=cashier_id, authorized_by=approver_id),
             lambda _id: self.accept(), self._failed)
 
     def _failed(self, exc: BaseException) -> None:
@@ -274,13 +281,13 @@ class CortesPage(QWidget):
         """Cash in or out opens the drawer without a sale, so it takes that permission."""
         if self._shift_id() is not None:
             request_permission(self.ctx, self, Permission.OPEN_DRAWER,
-                               lambda _who: self._open_movement(direction))
+                               lambda who: self._open_movement(direction, who))
 
-    def _open_movement(self, direction: Direction) -> None:
+    def _open_movement(self, direction: Direction, approver: Cashier) -> None:
         shift_id = self._shift_id()
         if shift_id is None:
             return
-        dialog = CashMovementDialog(self.ctx, shift_id, direction, self)
+        dialog = CashMovementDialog(self.ctx, shift_id, direction, self, approver)
         dialog.accepted.connect(lambda: self._moved(dialog))
         self.dialog = dialog
         dialog.open()

@@ -6,7 +6,6 @@ Widgets only read what was typed and show results; every rule lives in
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -41,14 +39,21 @@ from pos_client.services.inventory import (
 )
 from pos_client.store.repositories import stock_ledger
 from pos_client.store.repositories.stock_ledger import StockItem
-from pos_client.ui.backroom.inventory_parts import ProductPicker, Tab, button, cell, grid
+from pos_client.ui.backroom.inventory_parts import (
+    CountModel,
+    CountView,
+    ProductPicker,
+    Tab,
+    button,
+    cell,
+    grid,
+    parse_count,
+)
 from pos_client.ui.context import AppContext
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.money import div_round_half_up, format_mxn, parse_mxn
 from shared.sale import QTY_SCALE, parse_quantity
-
-_ZERO = re.compile(r"(0+(\.0*)?|\.0+)\s*(kg|g)?", re.IGNORECASE)  # "0", "0.000", "0 kg"
 
 
 class ReceiveTab(Tab):
@@ -134,6 +139,8 @@ class ReceiveTab(Tab):
         self.total_label.setText(f"Total: {format_mxn(total)}")
 
     def save(self) -> None:
+        if self.saving:
+            return
         if not self.items:
             self.say("Escanea o busca los productos que llegaron.", error=True)
             return
@@ -143,12 +150,12 @@ class ReceiveTab(Tab):
             self.say(exc.message, error=True)
             return
         db, device, note, who = self.ctx.db, self.ctx.device, self.supplier.text(), self.cashier_id
-        self.save_button.setEnabled(False)
+        self.set_saving(True)
         self.ctx.worker.submit(lambda: inventory.receive(db, device, lines, note, who),
-                               self._saved, self._refused)
+                               self._saved, self.save_failed)
 
     def _saved(self, result: inventory.ReceiptResult) -> None:
-        self.save_button.setEnabled(True)
+        self.set_saving(False)
         text = f"Mercancía recibida: {len(result.movement_ids)} renglones."
         if result.cost_changes:
             text += " Costo actualizado: " + ", ".join(
@@ -160,10 +167,6 @@ class ReceiveTab(Tab):
         self._recompute()
         self.say(text)
         self.changed.emit()
-
-    def _refused(self, exc: BaseException) -> None:
-        self.save_button.setEnabled(True)
-        self.fail(exc)
 
 
 class AdjustTab(Tab):
@@ -212,6 +215,8 @@ class AdjustTab(Tab):
         return ": ".join(t for t in (chosen, self.detail.text().strip()) if t)
 
     def save(self) -> None:
+        if self.saving:
+            return
         item = self.item
         if item is None:
             self.say("Primero escanea o busca el producto.", error=True)
@@ -223,10 +228,12 @@ class AdjustTab(Tab):
             return
         delta = qty if self.direction.currentIndex() == 1 else -qty
         db, device, reason, who = self.ctx.db, self.ctx.device, self.reason_text(), self.cashier_id
+        self.set_saving(True)
         self.ctx.worker.submit(lambda: inventory.adjust(db, device, item.id, delta, reason, who),
-                               lambda _: self._saved(item, delta), self.fail)
+                               lambda _: self._saved(item, delta), self.save_failed)
 
     def _saved(self, item: StockItem, delta: int) -> None:
+        self.set_saving(False)
         sign = "+" if delta > 0 else ""
         self.say(f"Ajuste guardado: {item.name} {sign}{format_qty(delta, item.sold_by_weight)}.")
         self.item = None
@@ -241,19 +248,20 @@ class CountTab(Tab):
     """A physical count: the owner types what is on the shelf; the difference shows as they
     type. Each product remembers when it was counted (see ``inventory`` on sales meanwhile)."""
 
-    COLUMNS = ("Producto", "Esperado", "Contado", "Diferencia")
+    COLUMNS = CountModel.HEADERS
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
-        self.items: list[StockItem] = []
         self.counted_at: dict[uuid.UUID, datetime] = {}
         self.confirm: QMessageBox | None = None
         self.confirm_yes: QPushButton | None = None
+        self._applying = False
         self.picker = ProductPicker(self)
         self.picker.picked.connect(self.add)
-        self.table = grid(self.COLUMNS)
-        self.table.itemChanged.connect(self._typed)
-        self.apply_button = button("Aplicar conteo (Ctrl+S)", self.save)
+        self.model = CountModel()
+        self.model.typed.connect(self._typed)
+        self.table = CountView(self.model)
+        self.apply_button = self.save_button = button("Aplicar conteo (Ctrl+S)", self.save)
         buttons = QHBoxLayout()
         buttons.addWidget(button("Contar todo", self.load_all))
         buttons.addWidget(button("Limpiar", self.clear))
@@ -266,72 +274,54 @@ class CountTab(Tab):
         layout.addWidget(self.message)
         self.say("Agrega productos (escanea o busca) o usa «Contar todo», y escribe lo contado.")
 
+    @property
+    def items(self) -> list[StockItem]:
+        return self.model.items()
+
     def load_all(self) -> None:
         self.read(inventory.count_sheet, self._add_many)
 
     def _add_many(self, items: list[StockItem]) -> None:
-        for item in items:
-            self.add(item)
+        self._go_to(self.model.add(items))
 
     def add(self, item: StockItem) -> None:
-        if any(existing.id == item.id for existing in self.items):
-            return
-        self.items.append(item)
-        row = self.table.rowCount()
-        self.table.blockSignals(True)
-        self.table.insertRow(row)
-        self.table.setItem(row, 0, cell(item.name))
-        self.table.setItem(row, 1, cell(format_qty(item.stock_milli, item.sold_by_weight), right=True))
-        self.table.setItem(row, 2, cell("", True, True))
-        self.table.setItem(row, 3, cell("", right=True))
-        self.table.blockSignals(False)
-        self.table.setCurrentCell(row, 2)
+        self._go_to(self.model.add([item]))
+
+    def _go_to(self, row: int | None) -> None:
+        if row is not None:
+            self.table.setCurrentIndex(self.model.index(row, CountModel.COUNTED))
 
     def clear(self) -> None:
-        self.items.clear()
         self.counted_at.clear()
-        self.table.setRowCount(0)
+        self.model.set_rows([])
 
-    def _typed(self, edited: QTableWidgetItem) -> None:
-        if edited.column() != 2:
-            return
-        item = self.items[edited.row()]
-        diff = self.table.cell(edited.row(), 3)
-        self.table.blockSignals(True)
-        if not edited.text().strip():
+    def _typed(self, row: int) -> None:
+        item, typed = self.model.item(row), self.model.counted_text(row)
+        if not typed.strip():
             self.counted_at.pop(item.id, None)
-            diff.setText("")
-        else:
-            self.counted_at[item.id] = utc_now()  # the shelf was counted just now
-            try:
-                counted = self._parse(item, edited.text())
-                delta = counted - item.stock_milli
-                diff.setText(("+" if delta > 0 else "") + format_qty(delta, item.sold_by_weight))
-                self.say(" ")
-            except DomainError as exc:
-                diff.setText("¿?")
-                self.say(f"{item.name}: {exc.message}", error=True)
-        self.table.blockSignals(False)
-
-    @staticmethod
-    def _parse(item: StockItem, typed: str) -> int:
-        """A counted quantity: as at the counter, except that none on the shelf (0) is valid."""
-        if _ZERO.fullmatch(typed.strip()):
-            return 0
-        return parse_quantity(typed, item.sold_by_weight)
+            return
+        self.counted_at[item.id] = utc_now()  # the shelf was counted just now
+        try:
+            parse_count(item, typed)
+            self.say(" ")
+        except DomainError as exc:
+            self.say(f"{item.name}: {exc.message}", error=True)
 
     def counted(self) -> dict[uuid.UUID, int]:
         out = {}
-        for row, item in enumerate(self.items):
-            typed = self.table.cell(row, 2).text()
+        for row, item in enumerate(self.model.items()):
+            typed = self.model.counted_text(row)
             if typed.strip():
                 try:
-                    out[item.id] = self._parse(item, typed)
+                    out[item.id] = parse_count(item, typed)
                 except DomainError as exc:
                     raise DomainError(f"{item.name}: {exc.message}", code=exc.code) from exc
         return out
 
     def save(self) -> None:
+        """Preview, confirm, apply: the button stays off from the first step to the last."""
+        if self.saving:
+            return
         try:
             counted = self.counted()
         except DomainError as exc:
@@ -341,12 +331,14 @@ class CountTab(Tab):
             self.say("Escribe lo contado de al menos un producto.", error=True)
             return
         at = {pid: self.counted_at[pid] for pid in counted if pid in self.counted_at}
+        self.set_saving(True)
         self.read(lambda conn: inventory.preview_count(conn, counted, at),
-                  lambda corrections: self._confirm(counted, at, corrections))
+                  lambda corrections: self._confirm(counted, at, corrections), self.save_failed)
 
     def _confirm(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime],
                  corrections: list[Correction]) -> None:
         if not corrections:
+            self.set_saving(False)
             self.say("Todo cuadra: no hay nada que corregir.")
             self.clear()
             return
@@ -362,15 +354,26 @@ class CountTab(Tab):
         self.confirm_yes = box.addButton("Aplicar", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Cancelar", QMessageBox.ButtonRole.RejectRole)
         box.buttonClicked.connect(lambda b: self._apply(counted, at) if b is self.confirm_yes else None)
+        # Cancelled (or closed): the count may be fixed and applied again.
+        box.finished.connect(lambda _result: None if self._applying else self.set_saving(False))
         self.confirm = box
         box.open()
 
     def _apply(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime]) -> None:
+        if self._applying:
+            return
+        self._applying = True
         db, device, who = self.ctx.db, self.ctx.device, self.cashier_id
         self.ctx.worker.submit(lambda: inventory.apply_count(db, device, counted, who, at),
-                               self._applied, self.fail)
+                               self._applied, self._apply_failed)
+
+    def _apply_failed(self, exc: BaseException) -> None:
+        self._applying = False
+        self.save_failed(exc)
 
     def _applied(self, corrections: list[Correction]) -> None:
+        self._applying = False
+        self.set_saving(False)
         self.clear()
         self.say(f"Conteo aplicado: {len(corrections)} productos corregidos (valor "
                  f"{format_mxn(sum(c.value for c in corrections))}).")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,7 +29,9 @@ from pos_client.services.inventory import format_qty
 from pos_client.store.repositories.stock_ledger import StockItem
 from pos_client.ui.context import AppContext
 from shared.errors import DomainError
+from shared.sale import parse_quantity
 
+ModelIndex = QModelIndex | QPersistentModelIndex
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _ERROR = "color: #b00020;"
@@ -97,18 +101,36 @@ class Tab(QWidget):
     def fail(self, exc: BaseException) -> None:
         self.say(explain(exc), error=True)
 
-    def read(self, query: Callable[[Any], T], on_done: Callable[[T], Any]) -> None:
+    def read(self, query: Callable[[Any], T], on_done: Callable[[T], Any],
+             on_error: Callable[[BaseException], Any] | None = None) -> None:
         db = self.ctx.db
 
         def job() -> T:
             with db.read() as conn:
                 return query(conn)
 
-        self.ctx.worker.submit(job, on_done, self.fail)
+        self.ctx.worker.submit(job, on_done, on_error or self.fail)
 
     @property
     def cashier_id(self) -> uuid.UUID | None:
         return self.ctx.session.cashier.id if self.ctx.session else None
+
+    # The tab's save button, if it has one. While a save waits for the worker it stays
+    # disabled, and ``save`` (the button and Ctrl+S alike) does nothing: pressed twice, a
+    # movement would otherwise be written twice.
+    save_button: QPushButton | None = None
+
+    @property
+    def saving(self) -> bool:
+        return self.save_button is not None and not self.save_button.isEnabled()
+
+    def set_saving(self, saving: bool) -> None:
+        if self.save_button is not None:
+            self.save_button.setEnabled(not saving)
+
+    def save_failed(self, exc: BaseException) -> None:
+        self.set_saving(False)
+        self.fail(exc)
 
     def save(self) -> None:
         """What Ctrl+S does on this tab (nothing by default)."""
@@ -165,3 +187,164 @@ class ProductPicker(QWidget):
         self.input.clear()
         self.tab.say(" ")
         self.picked.emit(item)
+
+
+# ---- the physical count sheet -----------------------------------------------------------------
+
+_ZERO = re.compile(r"(0+(\.0*)?|\.0+)\s*(kg|g)?", re.IGNORECASE)  # "0", "0.000", "0 kg"
+
+
+def parse_count(item: StockItem, typed: str) -> int:
+    """A counted quantity: as at the counter, except that none on the shelf (0) is valid."""
+    if _ZERO.fullmatch(typed.strip()):
+        return 0
+    return parse_quantity(typed, item.sold_by_weight)
+
+
+class CountModel(QAbstractTableModel):
+    """The count sheet: each product with its expected stock, what was typed as counted and
+    the difference. Products arrive in one model reset and duplicates are found by id, so
+    counting a whole shop (tens of thousands of products) loads at once."""
+
+    HEADERS = ("Producto", "Esperado", "Contado", "Diferencia")
+    COUNTED = 2
+    typed = Signal(int)  # the row whose counted cell was just edited
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: list[StockItem] = []
+        self._counted: list[str] = []
+        self._row_of: dict[uuid.UUID, int] = {}
+
+    def items(self) -> list[StockItem]:
+        return list(self._items)
+
+    def item(self, row: int) -> StockItem:
+        return self._items[row]
+
+    def counted_text(self, row: int) -> str:
+        return self._counted[row]
+
+    def add(self, items: Iterable[StockItem]) -> int | None:
+        """Append the products not yet on the sheet; returns the first new row (None if all
+        were there already)."""
+        new: list[StockItem] = []
+        for item in items:
+            if item.id not in self._row_of:
+                self._row_of[item.id] = len(self._items) + len(new)
+                new.append(item)
+        if not new:
+            return None
+        first = len(self._items)
+        # One scan inserts its row (the view keeps its place); a whole shop resets once.
+        if len(new) == 1:
+            self.beginInsertRows(QModelIndex(), first, first)
+        else:
+            self.beginResetModel()
+        self._items.extend(new)
+        self._counted.extend([""] * len(new))
+        if len(new) == 1:
+            self.endInsertRows()
+        else:
+            self.endResetModel()
+        return first
+
+    def set_rows(self, items: list[StockItem]) -> None:
+        self.beginResetModel()
+        self._items, self._counted, self._row_of = [], [], {}
+        self.endResetModel()
+        self.add(items)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsEditable if index.column() == self.COUNTED else flags
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
+            return _RIGHT
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return None
+        item = self._items[row]
+        if column == 0:
+            return item.name
+        if column == 1:
+            return format_qty(item.stock_milli, item.sold_by_weight)
+        if column == self.COUNTED:
+            return self._counted[row]
+        return self._difference(item, self._counted[row])
+
+    @staticmethod
+    def _difference(item: StockItem, typed: str) -> str:
+        if not typed.strip():
+            return ""
+        try:
+            delta = parse_count(item, typed) - item.stock_milli
+        except DomainError:
+            return "¿?"
+        return ("+" if delta > 0 else "") + format_qty(delta, item.sold_by_weight)
+
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if not index.isValid() or index.column() != self.COUNTED or role != Qt.ItemDataRole.EditRole:
+            return False
+        row = index.row()
+        self._counted[row] = "" if value is None else str(value)
+        self.dataChanged.emit(index, self.index(row, self.COUNTED + 1))
+        self.typed.emit(row)
+        return True
+
+
+class CellRef:
+    """One cell of a model-backed table, read and typed into like a table widget's item
+    (scripts and tests fill in the count sheet through it)."""
+
+    def __init__(self, model: QAbstractTableModel, row: int, column: int) -> None:
+        self._index = model.index(row, column)
+        self._model = model
+
+    def text(self) -> str:
+        return str(self._model.data(self._index) or "")
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        self._model.setData(self._index, text, Qt.ItemDataRole.EditRole)
+
+
+class CountView(QTableView):
+    """The count sheet's table: touch-sized rows, typing a number starts editing the cell."""
+
+    def __init__(self, model: CountModel) -> None:
+        super().__init__()
+        self.setModel(model)
+        self.count_model = model
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(40)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers
+                             & ~QAbstractItemView.EditTrigger.CurrentChanged)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(CountModel.HEADERS)):
+            header.resizeSection(column, 120)
+
+    def rowCount(self) -> int:  # noqa: N802
+        return self.count_model.rowCount()
+
+    def cell(self, row: int, column: int) -> CellRef:
+        return CellRef(self.count_model, row, column)
+
+    item = cell
