@@ -55,7 +55,8 @@ def request_statement(
             id=new_uuid7(), customer_id=customer_id, to=phone, kind="statement", text=body,
             requested_at=utc_now(), cashier_id=cashier_id)
         local.save(conn, device, "message_request", payload)
-        return messages_repo.for_customer(conn, customer_id)[0]
+    return MessageRequest(payload.id, customer_id, phone, payload.kind, body, payload.requested_at,
+                          "en_cola")
 
 
 def pending_requests(conn: Connection, customer_id: uuid.UUID) -> list[MessageRequest]:

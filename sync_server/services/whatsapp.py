@@ -185,9 +185,9 @@ class OutboundSender:
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
-            await self._listen()
             self._wake.clear()
             try:
+                await self._listen()
                 handled = await self.run_once()
             except Exception:
                 log.exception("WhatsApp sender pass failed")
@@ -248,7 +248,7 @@ class OutboundSender:
             conn = await asyncpg.connect(self._listen_dsn, server_settings=settings)
             await conn.add_listener(outbound.CHANNEL, lambda *_: self._wake.set())
             self._listener = conn
-        except (OSError, asyncpg.PostgresError) as exc:
+        except Exception as exc:  # the database is down or refuses: poll, and try again later
             log.warning("cannot LISTEN for message requests; polling only", extra={"error": str(exc)})
 
     async def _close_listener(self) -> None:
