@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sync_server import db
 from sync_server.api import devices, errors, health, owners, sync
 from sync_server.config import Settings
+from sync_server.services.whatsapp import OutboundSender
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await db.migrate(dsn)
             app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
+            app.state.sender = OutboundSender.from_settings(app.state.pool, settings, dsn)
+            app.state.sender.start()
             log.info("server ready")
             try:
                 yield
             finally:
+                await app.state.sender.stop()
                 await app.state.pool.close()
         finally:
             if embedded:

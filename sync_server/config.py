@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import platformdirs
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     # Failed pairing codes or logins allowed per client address per window.
     auth_failures_allowed: int = 10
     auth_failure_window_s: int = 600
+    # WhatsApp Cloud API, for the statements tills ask to send. Without a token and a phone
+    # number id, requests wait as not_configured and go out once both are set (restart).
+    whatsapp_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v21.0"
+    whatsapp_poll_s: float = 5.0  # also the latest a retry waits past its time
+    whatsapp_retry_base_s: float = 30.0  # 30 s, 1 min, 2 min, 4 min between the 5 attempts
+    whatsapp_max_attempts: int = 5
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -324,4 +324,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE fiado_payments ADD COLUMN reference TEXT;
     CREATE INDEX fiado_payments_shift ON fiado_payments (shift_id) WHERE shift_id IS NOT NULL;
     """,
+    # 9: WhatsApp messages a cashier asked the server to send (an estado de cuenta): kept
+    # here so the customers page can show them while they wait in the outbox.
+    """
+    CREATE TABLE message_requests (
+        id           TEXT PRIMARY KEY,
+        customer_id  TEXT NOT NULL,
+        to_phone     TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        cashier_id   TEXT,
+        device_id    TEXT
+    );
+    CREATE INDEX message_requests_customer ON message_requests (customer_id, requested_at);
+    """,
 ]

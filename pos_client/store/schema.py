@@ -140,6 +140,13 @@ parked_tickets = Table(
     Column("parked_at", Text),
 )
 
+message_requests = Table(
+    "message_requests", metadata,
+    Column("id", Text, primary_key=True), Column("customer_id", Text), Column("to_phone", Text),
+    Column("kind", Text), Column("text", Text), Column("requested_at", Text),
+    Column("cashier_id", Text), Column("device_id", Text),
+)
+
 
 def _record(name: str, *columns: Column[Any]) -> Table:
     return Table(name, metadata, Column("id", Text, primary_key=True), *columns,

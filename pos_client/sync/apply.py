@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from pos_client.store.repositories import alerts, catalog, customers, facts, operations
+from pos_client.store.repositories import alerts, catalog, customers, facts, messages, operations
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
 from shared.sync.wire import Change, FeedItem
@@ -50,6 +50,7 @@ _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = {
     "shift_open": _facts(operations.insert_shift_opens),
     "shift_close": _facts(operations.insert_shift_closes),
     "audit_event": _facts(operations.insert_audit_events),
+    "message_request": _facts(messages.insert_requests),
 }
 
 

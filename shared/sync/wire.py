@@ -31,6 +31,13 @@ Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_PRINTABLE)
 ]
 ShortText = Annotated[str, StringConstraints(max_length=500, pattern=_PRINTABLE)]
+# A message to a person (WhatsApp's limit is 4096 characters): line breaks allowed, no other
+# control characters (a tab, a carriage return or a NUL would not survive every hop alike).
+_PRINTABLE_LINES = r"^[^\x00-\x09\x0b-\x1f\x7f]*$"
+MessageText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096,
+                           pattern=_PRINTABLE_LINES)
+]
 Barcode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z\-]{1,48}$")]
 Money = Annotated[int, Field(ge=0, le=10_000_000_000)]
 Qty = Annotated[int, Field(gt=0, le=MAX_QTY_MILLI)]
@@ -312,6 +319,21 @@ class SettingsPayload(Wire):
     permissions: dict[Role, list[Permission]] | None = None
 
 
+class MessageRequestPayload(Wire):
+    """A cashier asked for a WhatsApp message to a customer (for now their estado de cuenta).
+
+    The till only queues the request; the server sends it (once) when it has it and WhatsApp
+    is configured. ``to`` is the number as the customer record had it when asked."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    to: Phone
+    kind: Literal["statement"]
+    text: MessageText
+    requested_at: AwareDatetime
+    cashier_id: uuid.UUID | None = None
+
+
 OrderStatus = Literal["recibido", "preparando", "listo", "entregado", "cancelado"]
 
 
@@ -412,6 +434,13 @@ class AuditEventChange(_Envelope):
     payload: AuditEventPayload
 
 
+class MessageRequestChange(_Envelope):
+    kind: Literal["fact"] = "fact"
+    entity: Literal["message_request"]
+    op: Literal["insert"] = "insert"
+    payload: MessageRequestPayload
+
+
 class CategoryChange(_Envelope):
     kind: Literal["record"] = "record"
     entity: Literal["category"]
@@ -451,7 +480,7 @@ Change = Annotated[
     SaleChange | InventoryMovementChange | ProductChange | CustomerChange | FiadoChargeChange
     | FiadoPaymentChange | StockAlertChange | SaleReturnChange | CashMovementChange
     | ShiftOpenChange | ShiftCloseChange | CategoryChange | CashierChange | SettingsChange
-    | OrderStatusChange | AuditEventChange,
+    | OrderStatusChange | AuditEventChange | MessageRequestChange,
     Field(discriminator="entity"),
 ]
 
@@ -463,6 +492,7 @@ _CHANGE_TYPES: dict[str, type[_Envelope]] = {
     "shift_open": ShiftOpenChange, "shift_close": ShiftCloseChange,
     "category": CategoryChange, "cashier": CashierChange, "settings": SettingsChange,
     "order_status": OrderStatusChange, "audit_event": AuditEventChange,
+    "message_request": MessageRequestChange,
 }
 
 

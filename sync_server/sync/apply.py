@@ -32,6 +32,7 @@ from sync_server.repositories import (
     feed,
     inventory,
     operations,
+    outbound,
     sales,
     tenants,
 )
@@ -61,6 +62,7 @@ _APPLIERS: dict[str, Applier] = {
     "shift_open": operations.insert_shift_opens,
     "shift_close": operations.insert_shift_closes,
     "audit_event": operations.insert_audit_events,
+    "message_request": outbound.insert_requests,
 }
 
 

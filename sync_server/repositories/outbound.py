@@ -1,0 +1,98 @@
+"""Outbound WhatsApp messages: requests from tills, picked by the sender, marked with the outcome."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from shared.sync.wire import MessageRequestChange
+from sync_server.repositories.bulk import insert_many
+
+Origin = uuid.UUID | None
+# NOTIFY is delivered when the inserting transaction commits (never before, never if it rolls
+# back), to every listening replica: the sender wakes exactly when the request is visible.
+CHANNEL = "mch_outbound"
+DUE_WHEN_CONFIGURED = ("pending", "not_configured")
+DUE_WHEN_NOT_CONFIGURED = ("pending",)
+
+
+async def insert_requests(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin,
+    changes: Sequence[MessageRequestChange],
+) -> None:
+    """A request applied again (same id, even under another change id) is inserted once."""
+    await insert_many(conn, "outbound_messages", [
+        ("tenant_id", "uuid"), ("request_id", "uuid"), ("customer_id", "uuid"),
+        ("to_phone", "text"), ("kind", "text"), ("body", "text"), ("cashier_id", "uuid"),
+        ("requested_at", "timestamptz"), ("device_id", "uuid"),
+    ], [(tenant_id, m.id, m.customer_id, m.to, m.kind, m.text, m.cashier_id, m.requested_at,
+         origin) for m in (c.payload for c in changes)], "ON CONFLICT DO NOTHING")
+    await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(tenant_id))
+
+
+async def due_tenants(conn: asyncpg.Connection, statuses: Sequence[str]) -> list[uuid.UUID]:
+    """Shops with a message in one of ``statuses`` whose time has come (any connection)."""
+    rows = await conn.fetch("SELECT t FROM mch_outbound_due_tenants($1::text[]) AS t", list(statuses))
+    return [r["t"] for r in rows]
+
+
+@dataclass(frozen=True)
+class Outbound:
+    request_id: uuid.UUID
+    to_phone: str
+    body: str
+    attempts: int
+
+
+async def pick_one(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, statuses: Sequence[str]
+) -> Outbound | None:
+    """Lock the oldest due message for the rest of the caller's transaction.
+
+    SKIP LOCKED: another replica's sender passes over a message being sent here; once that
+    transaction commits the status no longer matches, so it is never picked twice."""
+    row = await conn.fetchrow(
+        """SELECT request_id, to_phone, body, attempts FROM outbound_messages
+           WHERE tenant_id = $1 AND status = ANY ($2::text[]) AND next_attempt_at <= now()
+           ORDER BY requested_at, request_id LIMIT 1
+           FOR UPDATE SKIP LOCKED""", tenant_id, list(statuses))
+    return Outbound(**dict(row)) if row else None
+
+
+async def mark_sent(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, provider_id: str | None,
+    note: str | None = None,
+) -> None:
+    await conn.execute(
+        """UPDATE outbound_messages SET status = 'sent', attempts = attempts + 1, provider_id = $3,
+                  last_error = $4, sent_at = now()
+           WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, provider_id, note)
+
+
+async def mark_retry(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str, delay_s: float
+) -> None:
+    await conn.execute(
+        """UPDATE outbound_messages SET status = 'pending', attempts = attempts + 1, last_error = $3,
+                  next_attempt_at = now() + make_interval(secs => $4)
+           WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, error, delay_s)
+
+
+async def mark_failed(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str
+) -> None:
+    await conn.execute(
+        """UPDATE outbound_messages SET status = 'failed', attempts = attempts + 1, last_error = $3
+           WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, error)
+
+
+async def mark_not_configured(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
+    """Pending messages wait for credentials; they are picked again once WhatsApp is set up."""
+    done = await conn.execute(
+        """UPDATE outbound_messages SET status = 'not_configured',
+                  last_error = 'WhatsApp no está configurado en el servidor'
+           WHERE tenant_id = $1 AND status = 'pending'""", tenant_id)
+    return int(done.split()[-1])

@@ -1,0 +1,257 @@
+"""Outbound WhatsApp: a Cloud API (Graph) client and the background sender that uses it.
+
+Tills record ``message_request`` facts; the push applier stores each in ``outbound_messages``
+(once) and NOTIFYs. The sender below, one asyncio task per server process, picks due messages
+one at a time, each in its own tenant transaction::
+
+    BEGIN; SELECT … FOR UPDATE SKIP LOCKED (one row); POST to Graph; UPDATE status; COMMIT
+
+The row lock keeps other replicas off the message while it is being sent, and the status is
+written in the transaction that picked it, so a message is sent once. The one window left:
+the process dies (or the database goes away) after WhatsApp accepted the message and before
+the COMMIT. The lock is then released with the row still ``pending`` and the next pass sends
+it again: at most one duplicate, of the one message that was in flight. Graph has no
+idempotency key for messages that would close it. Answers that leave it unknown whether
+WhatsApp got the message (a read timeout, a dropped connection) are therefore *not* retried:
+they are marked ``failed`` with that reason, rather than risk a second copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+
+from sync_server.config import Settings
+from sync_server.db import tenant_tx
+from sync_server.repositories import outbound
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 3600.0
+PER_TENANT_PER_PASS = 20  # then the next shop gets its turn
+# Errors where the request never reached WhatsApp whole: safe to send again.
+_NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
+                  httpx.WriteTimeout, httpx.LocalProtocolError, httpx.UnsupportedProtocol)
+
+
+# ---- the Graph API client ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhatsAppConfig:
+    token: str
+    phone_number_id: str
+    api_url: str = "https://graph.facebook.com"
+    api_version: str = "v21.0"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WhatsAppConfig | None:
+        """None unless both the token and the phone number id are set."""
+        token = settings.whatsapp_token.get_secret_value() if settings.whatsapp_token else ""
+        if not token or not settings.whatsapp_phone_number_id:
+            return None
+        return cls(token, settings.whatsapp_phone_number_id, settings.whatsapp_api_url.rstrip("/"),
+                   settings.whatsapp_api_version)
+
+    @property
+    def messages_url(self) -> str:
+        return f"{self.api_url}/{self.api_version}/{self.phone_number_id}/messages"
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_id: str | None  # the wamid; None if WhatsApp said 2xx without one
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    error: str
+    retry: bool  # True: nothing reached WhatsApp or it asked us to come back later
+
+
+def text_message(to: str, body: str) -> dict[str, Any]:
+    """The Cloud API body of a plain text message (``to``: digits with country code, no +)."""
+    return {"messaging_product": "whatsapp", "recipient_type": "individual",
+            "to": to.removeprefix("+"), "type": "text",
+            "text": {"preview_url": False, "body": body}}
+
+
+class WhatsAppClient:
+    def __init__(self, config: WhatsAppConfig, timeout_s: float = 15.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.config = config
+        self._http = httpx.AsyncClient(
+            timeout=timeout_s, transport=transport,
+            headers={"Authorization": f"Bearer {config.token}"})
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def send_text(self, to: str, body: str) -> Sent | Failed:
+        """Send one text message. Never raises: every outcome is a Sent or a Failed."""
+        try:
+            answer = await self._http.post(self.config.messages_url, json=text_message(to, body))
+        except _NOT_DELIVERED as exc:
+            return Failed(f"sin conexión con WhatsApp: {type(exc).__name__}", retry=True)
+        except Exception as exc:  # a read timeout, a dropped answer: it may have been sent
+            return Failed(f"WhatsApp no respondió ({type(exc).__name__}); pudo haberse enviado, "
+                          "no se reintenta para no duplicarlo", retry=False)
+        if answer.is_success:
+            return _sent(answer)
+        retry = answer.status_code == 429 or answer.status_code >= 500
+        return Failed(_graph_error(answer), retry=retry)
+
+
+def _sent(answer: httpx.Response) -> Sent:
+    try:
+        provider_id = answer.json()["messages"][0]["id"]
+        if isinstance(provider_id, str) and provider_id:
+            return Sent(provider_id)
+    except (ValueError, LookupError, TypeError):
+        pass
+    # Accepted all the same: sending it again would be the duplicate we promise not to make.
+    return Sent(None, note=f"HTTP {answer.status_code} sin id de mensaje: {answer.text[:200]}")
+
+
+def _graph_error(answer: httpx.Response) -> str:
+    """``HTTP 400 code 131030/2494010: <message> (fbtrace …)`` from Graph's error body."""
+    try:
+        err = answer.json()["error"]
+        code = f"code {err.get('code')}"
+        if err.get("error_subcode") is not None:
+            code += f"/{err['error_subcode']}"
+        trace = f" (fbtrace {err['fbtrace_id']})" if err.get("fbtrace_id") else ""
+        return f"HTTP {answer.status_code} {code}: {err.get('message', '')}{trace}"[:1000]
+    except (ValueError, LookupError, TypeError, AttributeError):
+        return f"HTTP {answer.status_code}: {answer.text[:300]}"
+
+
+# ---- the sender -------------------------------------------------------------------------------
+
+
+class OutboundSender:
+    """Sends due messages every ``poll_s`` seconds, and at once when a push NOTIFYs new ones."""
+
+    def __init__(self, pool: asyncpg.Pool, client: WhatsAppClient | None, *, poll_s: float = 5.0,
+                 retry_base_s: float = 30.0, max_attempts: int = 5,
+                 listen_dsn: str | None = None, app_role: str | None = None) -> None:
+        self.pool, self.client = pool, client
+        self.poll_s, self.retry_base_s, self.max_attempts = poll_s, retry_base_s, max_attempts
+        self._listen_dsn, self._app_role = listen_dsn, app_role
+        self._listener: asyncpg.Connection | None = None
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_settings(cls, pool: asyncpg.Pool, settings: Settings, dsn: str | None) -> OutboundSender:
+        config = WhatsAppConfig.from_settings(settings)
+        if config is None:
+            log.warning("WhatsApp is not configured: message requests wait as not_configured")
+        return cls(pool, WhatsAppClient(config) if config else None,
+                   poll_s=settings.whatsapp_poll_s, retry_base_s=settings.whatsapp_retry_base_s,
+                   max_attempts=settings.whatsapp_max_attempts, listen_dsn=dsn,
+                   app_role=settings.app_role)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="whatsapp-sender")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Let the message being sent finish (cancelling mid-send is the duplicate window),
+        then stop; cancel only if it takes longer than ``grace_s``."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), grace_s)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+        await self._close_listener()
+        if self.client:
+            await self.client.aclose()
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                await self._listen()
+                handled = await self.run_once()
+            except Exception:
+                log.exception("WhatsApp sender pass failed")
+                handled = 0
+            if handled:
+                continue  # there may be more, in a shop that reached its share of this pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+
+    async def run_once(self) -> int:
+        """One pass over every shop with messages due; returns how many were handled."""
+        statuses = outbound.DUE_WHEN_CONFIGURED if self.client else outbound.DUE_WHEN_NOT_CONFIGURED
+        async with self.pool.acquire() as conn:
+            tenants = await outbound.due_tenants(conn, statuses)
+        handled = 0
+        for tenant_id in tenants:
+            if self.client is None:
+                async with tenant_tx(self.pool, tenant_id) as conn:
+                    handled += await outbound.mark_not_configured(conn, tenant_id)
+                continue
+            for _ in range(PER_TENANT_PER_PASS):
+                if self._stopping.is_set() or not await self._send_next(self.client, tenant_id):
+                    break
+                handled += 1
+        return handled
+
+    async def _send_next(self, client: WhatsAppClient, tenant_id: uuid.UUID) -> bool:
+        """Pick, send and mark one message in one transaction; False when none is due."""
+        async with tenant_tx(self.pool, tenant_id) as conn:
+            msg = await outbound.pick_one(conn, tenant_id, outbound.DUE_WHEN_CONFIGURED)
+            if msg is None:
+                return False
+            result = await client.send_text(msg.to_phone, msg.body)
+            await self._record(conn, tenant_id, msg, result)
+        return True
+
+    async def _record(self, conn: asyncpg.Connection, tenant_id: uuid.UUID, msg: outbound.Outbound,
+                      result: Sent | Failed) -> None:
+        where = {"tenant_id": str(tenant_id), "request_id": str(msg.request_id)}
+        if isinstance(result, Sent):
+            await outbound.mark_sent(conn, tenant_id, msg.request_id, result.provider_id, result.note)
+            log.info("whatsapp message sent", extra=where)
+        elif result.retry and msg.attempts + 1 < self.max_attempts:
+            delay = min(self.retry_base_s * 2 ** msg.attempts, MAX_BACKOFF_S)
+            await outbound.mark_retry(conn, tenant_id, msg.request_id, result.error, delay)
+            log.warning("whatsapp message will be retried", extra={**where, "error": result.error,
+                                                                   "retry_in_s": delay})
+        else:
+            await outbound.mark_failed(conn, tenant_id, msg.request_id, result.error)
+            log.warning("whatsapp message failed", extra={**where, "error": result.error})
+
+    async def _listen(self) -> None:
+        """(Re)open the LISTEN connection; without it the sender still polls every poll_s."""
+        if self._listen_dsn is None or (self._listener and not self._listener.is_closed()):
+            return
+        try:
+            settings = {"role": self._app_role} if self._app_role else None
+            conn = await asyncpg.connect(self._listen_dsn, server_settings=settings)
+            await conn.add_listener(outbound.CHANNEL, lambda *_: self._wake.set())
+            self._listener = conn
+        except Exception as exc:  # the database is down or refuses: poll, and try again later
+            log.warning("cannot LISTEN for message requests; polling only", extra={"error": str(exc)})
+
+    async def _close_listener(self) -> None:
+        if self._listener and not self._listener.is_closed():
+            await self._listener.close()
+        self._listener = None

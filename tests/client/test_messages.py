@@ -1,0 +1,121 @@
+"""Asking for a statement by WhatsApp at the till: checked, stored, queued in the outbox."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import text
+
+from pos_client.services import accounts, messages
+from shared.clock import utc_now
+from shared.errors import DomainError
+from shared.sync.wire import MessageRequestPayload
+
+pytestmark = pytest.mark.unit
+
+BODY = "Hola Lupe, le saluda Abarrotes Doña Mary.\nSu saldo es de $120.00.\n¡Gracias!"
+
+
+def _customer(store, device, phone="55 1234 5678", name="Lupe Hernández") -> uuid.UUID:
+    return accounts.save_customer(store, device, accounts.CustomerDraft(name, phone, "500")).id
+
+
+def _outbox(store) -> list[tuple[str, str, dict]]:
+    with store.read() as conn:
+        rows = conn.execute(text("SELECT entity, status, body FROM outbox "
+                                 "WHERE entity = 'message_request' ORDER BY device_seq")).all()
+    return [(r.entity, r.status, json.loads(r.body)) for r in rows]
+
+
+def test_a_statement_is_stored_and_queued_in_one_change(store, device):
+    customer = _customer(store, device)
+    cashier = uuid.uuid4()
+    request = messages.request_statement(store, device, customer, BODY, cashier)
+
+    with store.read() as conn:
+        row = conn.execute(text("SELECT * FROM message_requests")).one()
+        assert messages.pending_requests(conn, customer) == [request]
+    assert (row.id, row.customer_id, row.to_phone, row.kind, row.text) == (
+        str(request.id), str(customer), "+525512345678", "statement", BODY)
+    assert (row.cashier_id, row.device_id) == (str(cashier), str(device.device_id))
+    assert request.state == "en_cola"
+    assert request.to == "+525512345678"
+    [(entity, status, change)] = _outbox(store)
+    assert (entity, status, change["kind"], change["op"]) == ("message_request", "pending", "fact",
+                                                              "insert")
+    assert change["payload"]["text"] == BODY
+    assert change["payload"]["id"] == str(request.id)
+
+
+def test_a_double_tap_queues_one_message_and_a_new_text_queues_another(store, device):
+    customer = _customer(store, device)
+    first = messages.request_statement(store, device, customer, BODY)
+    again = messages.request_statement(store, device, customer, BODY)
+    assert again.id == first.id
+    assert len(_outbox(store)) == 1
+    newer = messages.request_statement(store, device, customer, BODY + "\nAbono: $20.00")
+    assert newer.id != first.id
+    assert len(_outbox(store)) == 2
+    with store.read() as conn:
+        assert [r.id for r in messages.pending_requests(conn, customer)] == [newer.id, first.id]
+
+
+def test_the_state_follows_the_outbox(store, device):
+    customer = _customer(store, device)
+    request = messages.request_statement(store, device, customer, BODY)
+    for status, state in (("accepted", "en_servidor"), ("rejected", "rechazada")):
+        with store.write() as conn:
+            conn.execute(text("UPDATE outbox SET status = :s WHERE entity = 'message_request'"),
+                         {"s": status})
+        with store.read() as conn:
+            assert [r.state for r in messages.requests(conn, customer)] == [state]
+            assert messages.pending_requests(conn, customer) == []
+    # Once the server has it, asking again is a new message, not the old request.
+    assert messages.request_statement(store, device, customer, BODY).id != request.id
+
+
+def test_a_customer_without_phone_or_gone_is_refused(store, device):
+    no_phone = _customer(store, device, phone="")
+    with pytest.raises(messages.NoPhone, match="no tiene teléfono de WhatsApp") as err:
+        messages.request_statement(store, device, no_phone, BODY)
+    assert err.value.code == "customer_without_phone"
+    with pytest.raises(DomainError, match="ya no existe"):
+        messages.request_statement(store, device, uuid.uuid4(), BODY)
+    assert _outbox(store) == []
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("", "empty_message"), ("  \n ", "empty_message"), ("x" * 4097, "message_too_long"),
+    ("Hola\x00", "invalid_message_text"), ("Hola\x1b[31m", "invalid_message_text"),
+])
+def test_bad_texts_are_refused_in_spanish(store, device, body, code):
+    customer = _customer(store, device)
+    with pytest.raises(messages.MessageRefused) as err:
+        messages.request_statement(store, device, customer, body)
+    assert err.value.code == code
+    assert _outbox(store) == []
+    with store.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM message_requests")).scalar_one() == 0
+
+
+def test_windows_line_ends_and_tabs_are_made_plain(store, device):
+    customer = _customer(store, device)
+    request = messages.request_statement(store, device, customer, "Hola\r\nSaldo:\t$1.00\r\n" + "x" * 4070)
+    assert request.text.startswith("Hola\nSaldo: $1.00\n")
+
+
+def test_the_wire_allows_line_breaks_and_no_other_control_character():
+    base = {"id": uuid.uuid4(), "customer_id": uuid.uuid4(), "to": "+525512345678",
+            "kind": "statement", "requested_at": utc_now()}
+    assert MessageRequestPayload(text="Hola\nSaldo", **base).text == "Hola\nSaldo"
+    assert len(MessageRequestPayload(text="x" * 4096, **base).text) == 4096
+    for bad in ("a\tb", "a\rb", "a\x00", "a\x7f", "", "x" * 4097):
+        with pytest.raises(ValidationError):
+            MessageRequestPayload(text=bad, **base)
+    with pytest.raises(ValidationError):
+        MessageRequestPayload(text="Hola", **{**base, "to": "55 1234 5678"})
+    with pytest.raises(ValidationError):
+        MessageRequestPayload(text="Hola", **{**base, "kind": "promo"})

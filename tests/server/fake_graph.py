@@ -1,0 +1,92 @@
+"""A stand-in for the WhatsApp Cloud API (Graph) on loopback: records what it is sent and
+answers in Graph's own formats, success or error, as a test scripts it."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+PHONE_NUMBER_ID = "106540352242922"
+TOKEN = "EAAG-test-token"
+VERSION = "v21.0"
+
+
+@dataclass(frozen=True)
+class Received:
+    method: str
+    path: str
+    authorization: str | None
+    content_type: str | None
+    body: dict[str, Any]
+
+
+def graph_error(status: int, message: str, code: int, subcode: int | None = None,
+                kind: str = "OAuthException") -> tuple[int, dict[str, Any]]:
+    """An error exactly as Graph answers one."""
+    error: dict[str, Any] = {"message": message, "type": kind, "code": code,
+                             "fbtrace_id": "AbCdEfGhIjK"}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    return status, {"error": error}
+
+
+class FakeGraph:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self._script: list[tuple[int, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> FakeGraph:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._server.server_close()
+
+    def answer_next(self, *answers: tuple[int, dict[str, Any]]) -> None:
+        """Answer the next requests with these (status, body); then success again."""
+        with self._lock:
+            self._script.extend(answers)
+
+    def sent(self) -> list[Received]:
+        with self._lock:
+            return list(self.received)
+
+    def _answer(self, received: Received) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.received.append(received)
+            if self._script:
+                return self._script.pop(0)
+            n = len(self.received)
+        to = received.body.get("to", "")
+        return 200, {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+                     "messages": [{"id": f"wamid.HBgNNTIxNTUxMjM0NTY3OBUCABEYEj{n:04d}"}]}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                received = Received("POST", self.path, self.headers.get("Authorization"),
+                                    self.headers.get("Content-Type"), json.loads(raw or b"{}"))
+                status, body = fake._answer(received)
+                out = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        return Handler
