@@ -20,7 +20,8 @@ from shared.sale import MAX_LINES, MAX_QTY_MILLI, MAX_UNIT_PRICE, PaymentMethod,
 from shared.tax import IvaRate
 
 # 2: line discounts and costs, who sold on which shift and account, mayoreo, audit events.
-PROTOCOL_VERSION = 2
+# 3: message requests (a statement sent over WhatsApp by the server).
+PROTOCOL_VERSION = 3
 PROTOCOL_HEADER = "X-MCH-Protocol"
 MAX_PUSH_CHANGES = 500
 MAX_PULL_LIMIT = 1000

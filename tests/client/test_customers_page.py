@@ -13,14 +13,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from sqlalchemy import select
 
-from pos_client.services import accounts, backroom, local
+from pos_client.services import accounts, backroom, local, messages
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.staff import Cashier
 from pos_client.store.schema import audit_events, customers, fiado_payments, outbox
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.customers_page import (
     NOT_PAIRED_TIP,
-    WHATSAPP_PENDING,
     AbonoDialog,
     CustomersPage,
 )
@@ -326,8 +325,13 @@ def test_statement_prints_to_a_preview_and_whatsapp_is_honest(  # type: ignore[n
     settle(qtbot, ctx)
     assert page.whatsapp_button.isEnabled()
     click(qtbot, page, "Enviar por WhatsApp")
-    assert page.message.text() == WHATSAPP_PENDING
-    assert outbox_entities(ctx) == before  # nothing queued, nothing pretended
+    settle(qtbot, ctx)
+    assert "en cola" in page.message.text()  # it leaves with the next sync
+    assert outbox_entities(ctx) == [*before, "message_request"]
+    with ctx.db.read() as conn:
+        (queued,) = messages.pending_requests(conn, cid)
+    assert queued.text.startswith("Hola Juana, le saluda")
+    assert "$300.00" in queued.text
 
 
 def test_balances_tab_sorts_and_exports(qtbot, ctx: AppContext, page: CustomersPage,  # type: ignore[no-untyped-def]

@@ -24,6 +24,8 @@ _ROWS: dict[str, list[tuple[Table, str]]] = {
     "cash_movement": [(schema.cash_movements, "id")],
     "shift_open": [(schema.shifts, "id")],
     "shift_close": [(schema.shift_closes, "id")],
+    "audit_event": [(schema.audit_events, "id")],
+    "message_request": [(schema.message_requests, "id")],
 }
 
 

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_client.services import accounts
+from pos_client.services import accounts, messages
 from pos_client.services.accounts import AGING_BUCKETS, Account, AgingReport, Statement, StatementEntry
+from pos_client.store.repositories.messages import MessageRequest
 from pos_client.ui.context import AppContext
 from pos_client.ui.customer_picker import (
     ERROR_STYLE,
@@ -52,10 +53,6 @@ PERIODS = (("Todo", None), ("Últimos 30 días", 30), ("Últimos 90 días", 90))
 NOT_PAIRED_TIP = ("Para enviar por WhatsApp, vincula esta caja con el servidor de la tienda. "
                   "Mientras tanto usa «Copiar mensaje».")
 NO_PHONE_TIP = "Agrega el WhatsApp del cliente (Editar) para enviarle su estado de cuenta."
-WHATSAPP_PENDING = ("El envío por WhatsApp estará disponible cuando se active WhatsApp en el "
-                    "servidor. Por ahora usa «Copiar mensaje» y envíalo desde tu teléfono.")
-
-
 class StatementModel(RowsModel[StatementEntry]):
     HEADERS = ("Fecha", "Concepto", "Cargo", "Abono", "Saldo")
 
@@ -435,8 +432,31 @@ class CustomersPage(QWidget):
         self._say("Mensaje copiado: pégalo en WhatsApp.", True)
 
     def send_whatsapp(self) -> None:
-        """No server endpoint sends WhatsApp messages yet: say so rather than pretend."""
-        self._say(WHATSAPP_PENDING, False)
+        """Queue the statement for WhatsApp: it travels with the next sync (offline it waits in
+        the outbox) and the server sends it through the WhatsApp Cloud API."""
+        statement, session = self.statement, self.ctx.session
+        if statement is None:
+            self._say("Abre primero el estado de cuenta de un cliente.", False)
+            return
+        ctx, customer_id = self.ctx, statement.customer.id
+        text = accounts.statement_message(statement, ctx.device.shop_name)
+
+        def queue() -> MessageRequest:
+            return messages.request_statement(ctx.db, ctx.device, customer_id, text,
+                                              session.cashier.id if session else None)
+
+        self.whatsapp_button.setEnabled(False)  # one tap, one message
+
+        def queued(request: MessageRequest) -> None:
+            self.whatsapp_button.setEnabled(True)
+            self._say(f"Estado de cuenta en cola para {accounts.display_phone(request.to)}: se envía por "
+                      "WhatsApp en cuanto la caja sincronice con el servidor.", True)
+
+        def failed(exc: BaseException) -> None:
+            self.whatsapp_button.setEnabled(True)
+            self._failed(exc)
+
+        ctx.worker.submit(queue, queued, failed)
 
     def export_csv(self) -> None:
         path = self.choose_export_path()
