@@ -44,6 +44,15 @@ def owe(ctx: AppContext, customer_id: uuid.UUID, amount: int, days_ago: int = 0)
             charged_at=utc_now() - timedelta(days=days_ago)))
 
 
+def owing(qtbot, ctx: AppContext, page: CustomersPage, name: str, amount: int) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    """A customer who owes ``amount``, listed on the page."""
+    cid = add(ctx, name)
+    owe(ctx, cid, amount)
+    page.reload()
+    settle(qtbot, ctx)
+    return cid
+
+
 def outbox_entities(ctx: AppContext) -> list[str]:
     with ctx.db.read() as conn:
         return list(conn.execute(select(outbox.c.entity).order_by(outbox.c.device_seq)).scalars())
@@ -187,10 +196,7 @@ def test_record_an_abono_through_the_dialog(  # type: ignore[no-untyped-def]
 ) -> None:
     shift = backroom.open_shift(ctx.db, ctx.device, 50_000, owner.id)
     ctx.session = Session(owner, shift_id=shift)
-    cid = add(ctx, "Juana Pérez")
-    owe(ctx, cid, 30000)
-    page.reload()
-    settle(qtbot, ctx)
+    cid = owing(qtbot, ctx, page, "Juana Pérez", 30000)
     page.open_statement()
     settle(qtbot, ctx)
     page.record_abono()
@@ -221,10 +227,7 @@ def test_record_an_abono_through_the_dialog(  # type: ignore[no-untyped-def]
 def test_an_abono_or_a_customer_saved_twice_in_a_hurry_is_written_once(  # type: ignore[no-untyped-def]
     qtbot, ctx: AppContext, page: CustomersPage
 ) -> None:
-    cid = add(ctx, "Juana Pérez")
-    owe(ctx, cid, 30_000)
-    page.reload()
-    settle(qtbot, ctx)
+    owing(qtbot, ctx, page, "Juana Pérez", 30_000)
     page.record_abono()
     dialog = page.dialog
     assert isinstance(dialog, AbonoDialog)
@@ -247,10 +250,7 @@ def test_an_abono_or_a_customer_saved_twice_in_a_hurry_is_written_once(  # type:
 
 
 def test_abono_all_pays_the_whole_balance(qtbot, ctx: AppContext, page: CustomersPage) -> None:  # type: ignore[no-untyped-def]
-    cid = add(ctx, "Juana Pérez")
-    owe(ctx, cid, 4550)
-    page.reload()
-    settle(qtbot, ctx)
+    cid = owing(qtbot, ctx, page, "Juana Pérez", 4550)
     page.record_abono()
     dialog = page.dialog
     assert isinstance(dialog, AbonoDialog)
@@ -271,10 +271,7 @@ def test_abono_all_pays_the_whole_balance(qtbot, ctx: AppContext, page: Customer
 def test_bad_abonos_are_refused_in_the_dialog(  # type: ignore[no-untyped-def]
     qtbot, ctx: AppContext, page: CustomersPage, typed: str, message: str
 ) -> None:
-    cid = add(ctx, "Juana Pérez")
-    owe(ctx, cid, 30000)
-    page.reload()
-    settle(qtbot, ctx)
+    owing(qtbot, ctx, page, "Juana Pérez", 30000)
     page.record_abono()
     dialog = page.dialog
     assert isinstance(dialog, AbonoDialog)
@@ -300,10 +297,7 @@ def test_no_abono_for_a_customer_who_owes_nothing(qtbot, ctx: AppContext, page: 
 def test_statement_prints_to_a_preview_and_whatsapp_is_honest(  # type: ignore[no-untyped-def]
     qtbot, ctx: AppContext, page: CustomersPage
 ) -> None:
-    cid = add(ctx, "Juana Pérez")
-    owe(ctx, cid, 30000)
-    page.reload()
-    settle(qtbot, ctx)
+    cid = owing(qtbot, ctx, page, "Juana Pérez", 30000)
     page.open_statement()
     settle(qtbot, ctx)
     assert page.tabs.currentIndex() == 1
