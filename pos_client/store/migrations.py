@@ -338,5 +338,8 @@ MIGRATIONS: list[str] = [
         device_id    TEXT
     );
     CREATE INDEX message_requests_customer ON message_requests (customer_id, requested_at);
+    -- A request's state is read from the outbox by entity: never a scan of every change the
+    -- till ever made (the outbox keeps them all), inside the write lock sales wait on.
+    CREATE INDEX outbox_entity ON outbox (entity, device_seq);
     """,
 ]

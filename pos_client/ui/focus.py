@@ -1,31 +1,49 @@
 """Keeping the keyboard where the cashier expects it, with or without a window manager.
 
 On a desktop, the window manager activates a dialog when it opens and gives the keyboard back
-to the counter when it closes. Tills often run X with no window manager at all (a kiosk set-up
-that starts the POS and nothing else); there nobody does either, and every key would go
-nowhere. This filter does it for the whole application: a window or dialog that shows is
-activated (unless it asked not to be, like the receipt preview beside the counter), and when
-the keyboard ends up nowhere it goes back to the window on top.
+to the window below when it closes. Tills often run X with no window manager at all (a kiosk
+set-up that starts the POS and nothing else); there nobody does either, and every key would go
+nowhere. This filter does both for the application's own windows: one that shows is activated
+(unless it asked not to be, like the receipt preview beside the counter), and when one of them
+hides or closes, the keyboard goes back to the modal dialog still open or else to the window
+that had it last. It never acts when another program has taken the keyboard: only our own
+windows hiding trigger it.
 """
 
 from __future__ import annotations
+
+import weakref
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
 
+def _is_ours(watched: QObject) -> bool:
+    return isinstance(watched, QDialog | QMainWindow) and watched.isWindow()
+
+
+def _wants_activation(window: QWidget) -> bool:
+    return not window.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+
+
 class KeyboardKeeper(QObject):
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
-        self.app = app
+        self._recent: list[weakref.ref[QWidget]] = []  # activated windows, latest first
         app.installEventFilter(self)
-        app.focusChanged.connect(self._focus_changed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog | QMainWindow) \
-                and watched.isWindow() \
-                and not watched.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating):
+        if not _is_ours(watched):
+            return False
+        assert isinstance(watched, QWidget)
+        kind = event.type()
+        if kind == QEvent.Type.Show and _wants_activation(watched):
             QTimer.singleShot(0, lambda w=watched: self._activate(w))
+        elif kind == QEvent.Type.WindowActivate:
+            self._recent = [r for r in self._recent if r() not in (None, watched)]
+            self._recent.insert(0, weakref.ref(watched))
+        elif kind in (QEvent.Type.Hide, QEvent.Type.Close):
+            QTimer.singleShot(0, self._reclaim)
         return False
 
     def _activate(self, window: QWidget) -> None:
@@ -33,16 +51,14 @@ class KeyboardKeeper(QObject):
             window.raise_()
             window.activateWindow()
 
-    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is None:
-            QTimer.singleShot(0, self._reclaim)
-
     def _reclaim(self) -> None:
-        if QApplication.focusWidget() is not None:
+        """After one of our windows went away: if nothing of ours has the keyboard, give it to
+        the open modal dialog, or to the visible window that had it most recently."""
+        if QApplication.activeWindow() is not None:
             return
         target = QApplication.activeModalWidget() or next(
-            (w for w in reversed(QApplication.topLevelWidgets())
-             if w.isVisible() and isinstance(w, QDialog | QMainWindow)), None)
+            (w for r in self._recent if (w := r()) is not None
+             and w.isVisible() and not w.isMinimized() and _wants_activation(w)), None)
         if target is not None:
             target.activateWindow()
 

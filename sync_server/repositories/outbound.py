@@ -16,7 +16,6 @@ Origin = uuid.UUID | None
 # back), to every listening replica: the sender wakes exactly when the request is visible.
 CHANNEL = "mch_outbound"
 DUE_WHEN_CONFIGURED = ("pending", "not_configured")
-DUE_WHEN_NOT_CONFIGURED = ("pending",)
 
 
 async def insert_requests(
@@ -33,9 +32,11 @@ async def insert_requests(
     await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(tenant_id))
 
 
-async def due_tenants(conn: asyncpg.Connection, statuses: Sequence[str]) -> list[uuid.UUID]:
-    """Shops with a message in one of ``statuses`` whose time has come (any connection)."""
-    rows = await conn.fetch("SELECT t FROM mch_outbound_due_tenants($1::text[]) AS t", list(statuses))
+async def due_tenants(conn: asyncpg.Connection, configured: bool, lease_s: float) -> list[uuid.UUID]:
+    """Shops with a message due, waiting for credentials (when there are some now), or claimed
+    longer ago than the lease (any connection: a definer function that answers only this)."""
+    rows = await conn.fetch("SELECT t FROM mch_outbound_due_tenants($1, make_interval(secs => $2)) AS t",
+                            configured, lease_s)
     return [r["t"] for r in rows]
 
 
@@ -44,22 +45,38 @@ class Outbound:
     request_id: uuid.UUID
     to_phone: str
     body: str
-    attempts: int
+    attempts: int  # including the one just claimed
 
 
-async def pick_one(
+async def claim_one(
     conn: asyncpg.Connection, tenant_id: uuid.UUID, statuses: Sequence[str]
 ) -> Outbound | None:
-    """Lock the oldest due message for the rest of the caller's transaction.
-
-    SKIP LOCKED: another replica's sender passes over a message being sent here; once that
-    transaction commits the status no longer matches, so it is never picked twice."""
+    """Claim the oldest due message: ``sending``, one more attempt, ``claimed_at`` now. The
+    caller commits this BEFORE calling WhatsApp, so no transaction (nor row lock, nor pool
+    connection) is held over the network, and a sender that dies mid-send leaves a claim that
+    expires into ``failed`` rather than a row that looks untouched and is sent again.
+    SKIP LOCKED: two replicas never claim the same message."""
     row = await conn.fetchrow(
-        """SELECT request_id, to_phone, body, attempts FROM outbound_messages
-           WHERE tenant_id = $1 AND status = ANY ($2::text[]) AND next_attempt_at <= now()
-           ORDER BY requested_at, request_id LIMIT 1
-           FOR UPDATE SKIP LOCKED""", tenant_id, list(statuses))
+        """UPDATE outbound_messages SET status = 'sending', attempts = attempts + 1,
+                  claimed_at = now()
+           WHERE tenant_id = $1 AND request_id = (
+               SELECT request_id FROM outbound_messages
+               WHERE tenant_id = $1 AND status = ANY ($2::text[]) AND next_attempt_at <= now()
+               ORDER BY requested_at, request_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+           RETURNING request_id, to_phone, body, attempts""", tenant_id, list(statuses))
     return Outbound(**dict(row)) if row else None
+
+
+async def expire_claims(conn: asyncpg.Connection, tenant_id: uuid.UUID, lease_s: float) -> int:
+    """Claims older than the lease: the sender died or could not record the answer. WhatsApp
+    may have the message: failed, and never sent again automatically."""
+    done = await conn.execute(
+        """UPDATE outbound_messages SET status = 'failed',
+                  last_error = 'El envío se interrumpió: pudo haber llegado; no se reintenta '
+                               'para no duplicarlo'
+           WHERE tenant_id = $1 AND status = 'sending'
+             AND claimed_at < now() - make_interval(secs => $2)""", tenant_id, lease_s)
+    return int(done.split()[-1])
 
 
 async def mark_sent(
@@ -67,8 +84,8 @@ async def mark_sent(
     note: str | None = None,
 ) -> None:
     await conn.execute(
-        """UPDATE outbound_messages SET status = 'sent', attempts = attempts + 1, provider_id = $3,
-                  last_error = $4, sent_at = now()
+        """UPDATE outbound_messages SET status = 'sent', provider_id = $3, last_error = $4,
+                  sent_at = now()
            WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, provider_id, note)
 
 
@@ -76,7 +93,7 @@ async def mark_retry(
     conn: asyncpg.Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str, delay_s: float
 ) -> None:
     await conn.execute(
-        """UPDATE outbound_messages SET status = 'pending', attempts = attempts + 1, last_error = $3,
+        """UPDATE outbound_messages SET status = 'pending', last_error = $3,
                   next_attempt_at = now() + make_interval(secs => $4)
            WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, error, delay_s)
 
@@ -85,7 +102,7 @@ async def mark_failed(
     conn: asyncpg.Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str
 ) -> None:
     await conn.execute(
-        """UPDATE outbound_messages SET status = 'failed', attempts = attempts + 1, last_error = $3
+        """UPDATE outbound_messages SET status = 'failed', last_error = $3
            WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, error)
 
 

@@ -1,19 +1,19 @@
 """Outbound WhatsApp: a Cloud API (Graph) client and the background sender that uses it.
 
 Tills record ``message_request`` facts; the push applier stores each in ``outbound_messages``
-(once) and NOTIFYs. The sender below, one asyncio task per server process, picks due messages
-one at a time, each in its own tenant transaction::
+(once) and NOTIFYs. The sender below, one asyncio task per server process, handles due
+messages one at a time:
 
-    BEGIN; SELECT … FOR UPDATE SKIP LOCKED (one row); POST to Graph; UPDATE status; COMMIT
+    1. claim (own transaction, committed): pending → sending, attempts + 1, claimed_at
+    2. POST to Graph, with no transaction open
+    3. record the outcome (own transaction): sent | pending (retry later) | failed
 
-The row lock keeps other replicas off the message while it is being sent, and the status is
-written in the transaction that picked it, so a message is sent once. The one window left:
-the process dies (or the database goes away) after WhatsApp accepted the message and before
-the COMMIT. The lock is then released with the row still ``pending`` and the next pass sends
-it again: at most one duplicate, of the one message that was in flight. Graph has no
-idempotency key for messages that would close it. Answers that leave it unknown whether
-WhatsApp got the message (a read timeout, a dropped connection) are therefore *not* retried:
-they are marked ``failed`` with that reason, rather than risk a second copy.
+``SKIP LOCKED`` in the claim keeps replicas off each other's messages. Graph has no
+idempotency key, so a message must never be sent again when it is unknown whether WhatsApp got
+it: a claim left ``sending`` past its lease (the process died, or the outcome could not be
+recorded) becomes ``failed``, never pending. Answers that leave it unknown (a read timeout, a
+dropped connection, a 504, Graph's code 131000) are likewise final. A message is therefore
+sent at most once; the price is that such a message may need the owner to send it again.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from sync_server.repositories import outbound
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 3600.0
+AUTH_RETRY_S = 3600.0  # a rejected token: wait for the operator, don't burn the attempts
+CLAIM_LEASE_S = 120.0  # far longer than a send can take (the client's timeout is 15 s)
 PER_TENANT_PER_PASS = 20  # then the next shop gets its turn
 # Errors where the request never reached WhatsApp whole: safe to send again.
 _NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
@@ -75,6 +77,7 @@ class Sent:
 class Failed:
     error: str
     retry: bool  # True: nothing reached WhatsApp or it asked us to come back later
+    auth: bool = False  # the server's credentials were refused: an operator must fix them
 
 
 def text_message(to: str, body: str) -> dict[str, Any]:
@@ -106,6 +109,12 @@ class WhatsAppClient:
                           "no se reintenta para no duplicarlo", retry=False)
         if answer.is_success:
             return _sent(answer)
+        code = _graph_code(answer)
+        if answer.status_code in (401, 403) or code in (10, 190, 200):
+            return Failed(_graph_error(answer), retry=True, auth=True)
+        if answer.status_code == 504 or code == 131000:  # Graph may have sent it all the same
+            return Failed(_graph_error(answer) + "; pudo haberse enviado, no se reintenta",
+                          retry=False)
         retry = answer.status_code == 429 or answer.status_code >= 500
         return Failed(_graph_error(answer), retry=retry)
 
@@ -119,6 +128,14 @@ def _sent(answer: httpx.Response) -> Sent:
         pass
     # Accepted all the same: sending it again would be the duplicate we promise not to make.
     return Sent(None, note=f"HTTP {answer.status_code} sin id de mensaje: {answer.text[:200]}")
+
+
+def _graph_code(answer: httpx.Response) -> int | None:
+    try:
+        code = answer.json()["error"]["code"]
+    except (ValueError, LookupError, TypeError):
+        return None
+    return code if isinstance(code, int) else None
 
 
 def _graph_error(answer: httpx.Response) -> str:
@@ -167,9 +184,10 @@ class OutboundSender:
     def wake(self) -> None:
         self._wake.set()
 
-    async def stop(self, grace_s: float = 10.0) -> None:
-        """Let the message being sent finish (cancelling mid-send is the duplicate window),
-        then stop; cancel only if it takes longer than ``grace_s``."""
+    async def stop(self, grace_s: float = 20.0) -> None:
+        """Let the message being sent finish, then stop; cancel only after ``grace_s`` (longer
+        than a send's timeout). A cancelled send leaves its claim, which expires into failed:
+        never a second copy."""
         self._stopping.set()
         self._wake.set()
         if self._task:
@@ -199,14 +217,15 @@ class OutboundSender:
 
     async def run_once(self) -> int:
         """One pass over every shop with messages due; returns how many were handled."""
-        statuses = outbound.DUE_WHEN_CONFIGURED if self.client else outbound.DUE_WHEN_NOT_CONFIGURED
         async with self.pool.acquire() as conn:
-            tenants = await outbound.due_tenants(conn, statuses)
+            tenants = await outbound.due_tenants(conn, self.client is not None, CLAIM_LEASE_S)
         handled = 0
         for tenant_id in tenants:
-            if self.client is None:
-                async with tenant_tx(self.pool, tenant_id) as conn:
+            async with tenant_tx(self.pool, tenant_id) as conn:
+                handled += await outbound.expire_claims(conn, tenant_id, CLAIM_LEASE_S)
+                if self.client is None:
                     handled += await outbound.mark_not_configured(conn, tenant_id)
+            if self.client is None:
                 continue
             for _ in range(PER_TENANT_PER_PASS):
                 if self._stopping.is_set() or not await self._send_next(self.client, tenant_id):
@@ -215,12 +234,14 @@ class OutboundSender:
         return handled
 
     async def _send_next(self, client: WhatsAppClient, tenant_id: uuid.UUID) -> bool:
-        """Pick, send and mark one message in one transaction; False when none is due."""
+        """Claim one message, send it with no transaction open, record what happened; False
+        when none is due."""
         async with tenant_tx(self.pool, tenant_id) as conn:
-            msg = await outbound.pick_one(conn, tenant_id, outbound.DUE_WHEN_CONFIGURED)
-            if msg is None:
-                return False
-            result = await client.send_text(msg.to_phone, msg.body)
+            msg = await outbound.claim_one(conn, tenant_id, outbound.DUE_WHEN_CONFIGURED)
+        if msg is None:
+            return False
+        result = await client.send_text(msg.to_phone, msg.body)
+        async with tenant_tx(self.pool, tenant_id) as conn:
             await self._record(conn, tenant_id, msg, result)
         return True
 
@@ -230,8 +251,12 @@ class OutboundSender:
         if isinstance(result, Sent):
             await outbound.mark_sent(conn, tenant_id, msg.request_id, result.provider_id, result.note)
             log.info("whatsapp message sent", extra=where)
-        elif result.retry and msg.attempts + 1 < self.max_attempts:
-            delay = min(self.retry_base_s * 2 ** msg.attempts, MAX_BACKOFF_S)
+        elif result.auth:  # the token or number was refused: keep the message for when it's fixed
+            await outbound.mark_retry(conn, tenant_id, msg.request_id, result.error, AUTH_RETRY_S)
+            log.error("whatsapp credentials refused; messages wait", extra={**where,
+                                                                            "error": result.error})
+        elif result.retry and msg.attempts < self.max_attempts:
+            delay = min(self.retry_base_s * 2 ** (msg.attempts - 1), MAX_BACKOFF_S)
             await outbound.mark_retry(conn, tenant_id, msg.request_id, result.error, delay)
             log.warning("whatsapp message will be retried", extra={**where, "error": result.error,
                                                                    "retry_in_s": delay})

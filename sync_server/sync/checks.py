@@ -2,7 +2,8 @@
 
 Envelope and payload shape are checked by the wire models; these need the database: a return
 must point at a known sale line of the same product and not exceed what is left of it; a
-folio belongs to one sale; stock alerts are the server's alone.
+folio belongs to one sale; stock alerts are the server's alone; a WhatsApp message goes only
+to the phone on file of one of the shop's customers.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from collections.abc import Sequence
 import asyncpg
 
 from shared.sale import PaymentMethod
-from shared.sync.wire import Change, SaleChange, SaleReturnChange
+from shared.sync.wire import (
+    Change,
+    CustomerChange,
+    MessageRequestChange,
+    SaleChange,
+    SaleReturnChange,
+)
 
 Refusal = tuple[str, str]
 
@@ -31,6 +38,50 @@ async def refusals(
                 out[c.change_id] = ("server_only", "Solo el servidor levanta alertas de existencia.")
     out.update(await _folios(conn, tenant_id, [c for c in changes if isinstance(c, SaleChange)]))
     out.update(await _returns(conn, tenant_id, changes))
+    out.update(await _message_requests(conn, tenant_id, changes))
+    return out
+
+
+MESSAGES_PER_DAY = 300  # one shop's WhatsApp messages in 24 h: far above a corner shop's day
+
+
+async def _message_requests(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, changes: Sequence[Change]
+) -> dict[uuid.UUID, Refusal]:
+    """The server sends these from the shared business number, so it trusts no till with the
+    recipient: the customer must be the shop's, not deleted, and ``to`` their phone on file;
+    and a shop's volume is capped (a buggy or stolen till must not get the number banned)."""
+    requests = [c for c in changes if isinstance(c, MessageRequestChange)]
+    if not requests:
+        return {}
+    phones: dict[uuid.UUID, str | None] = {}
+    for r in await conn.fetch(
+        """SELECT customer_id, phone FROM customers
+           WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND NOT deleted""",
+            tenant_id, [c.payload.customer_id for c in requests]):
+        phones[r["customer_id"]] = r["phone"]
+    for c in changes:  # a customer created or edited earlier in this same push
+        if isinstance(c, CustomerChange):
+            if c.op == "delete":
+                phones.pop(c.payload.id, None)
+            else:
+                phones[c.payload.id] = c.payload.phone
+    sent_today: int = await conn.fetchval(
+        """SELECT count(*) FROM outbound_messages
+           WHERE tenant_id = $1 AND created_at > now() - interval '1 day'""", tenant_id)
+    out: dict[uuid.UUID, Refusal] = {}
+    for c in requests:
+        if c.payload.customer_id not in phones:
+            out[c.change_id] = ("unknown_customer", "El mensaje es para un cliente que la tienda "
+                                                    "no tiene.")
+        elif phones[c.payload.customer_id] != c.payload.to:
+            out[c.change_id] = ("wrong_recipient", "El número no es el del cliente: revisa su "
+                                                   "teléfono y vuelve a enviarlo.")
+        elif sent_today >= MESSAGES_PER_DAY:
+            out[c.change_id] = ("too_many_messages", "La tienda llegó al límite de mensajes de "
+                                                     "WhatsApp por día. Intenta mañana.")
+        else:
+            sent_today += 1
     return out
 
 

@@ -305,8 +305,15 @@ def test_graph_client_reads_answers_and_tells_safe_retries_from_unsafe_ones():
     bad_token = _send(_client(transport=httpx.MockTransport(lambda r: httpx.Response(
         401, json=graph_error(401, "Invalid OAuth access token.", 190)[1]))))
     assert isinstance(bad_token, Failed)
-    assert not bad_token.retry
+    assert (bad_token.retry, bad_token.auth) == (True, True)  # waits for the operator
     assert "code 190" in bad_token.error
+    for maybe_sent in (graph_error(504, "Gateway timeout", 1),
+                       graph_error(500, "(#131000) Something went wrong", 131000)):
+        unknown = _send(_client(transport=httpx.MockTransport(
+            lambda r, a=maybe_sent: httpx.Response(a[0], json=a[1]))))
+        assert isinstance(unknown, Failed)
+        assert not unknown.retry  # WhatsApp may have it: never a second copy
+        assert "pudo haberse enviado" in unknown.error
 
 
 def test_graph_client_without_a_server_is_a_retry(graph):
@@ -315,3 +322,85 @@ def test_graph_client_without_a_server_is_a_retry(graph):
     failed = _send(_client(url))
     assert isinstance(failed, Failed)
     assert failed.retry
+
+
+def test_an_answer_that_cannot_be_recorded_is_never_sent_again(
+    server, shop, paired_device, graph, monkeypatch
+):
+    """WhatsApp accepted it, then recording that failed (the database went away): the claim
+    stays, expires into failed, and the message is not sent a second time."""
+    from sync_server.repositories import outbound
+    from sync_server.services import whatsapp
+
+    real_mark_sent = outbound.mark_sent
+    calls = []
+
+    async def broken_mark_sent(*args, **kwargs):
+        calls.append(args)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(outbound, "mark_sent", broken_mark_sent)
+    till = paired_device("caja-1")
+    messages.request_statement(till.db, till.device, _customer(till), "Hola, su saldo es $1.00.")
+    till.agent.sync_once()
+    wait_until(lambda: calls, timeout=15, what="the outcome could not be recorded")
+    [row] = _outbound(server, shop.tenant_id)
+    assert (row["status"], row["attempts"]) == ("sending", 1)
+    for _ in range(3):
+        _sender_pass(server)
+    assert len(graph.sent()) == 1  # a claim in flight is nobody else's to send
+    monkeypatch.setattr(outbound, "mark_sent", real_mark_sent)
+    monkeypatch.setattr(whatsapp, "CLAIM_LEASE_S", 0.0)  # the lease is over
+    _sender_pass(server)
+    [row] = _outbound(server, shop.tenant_id)
+    assert row["status"] == "failed"
+    assert "pudo haber llegado" in row["last_error"]
+    _sender_pass(server)
+    assert len(graph.sent()) == 1
+
+
+def test_refused_credentials_keep_the_message_waiting(server, shop, paired_device, graph):
+    graph.answer_next(*[graph_error(401, "Invalid OAuth access token.", 190)] * 6)
+    till = paired_device("caja-1")
+    messages.request_statement(till.db, till.device, _customer(till), "Hola, su saldo es $1.00.")
+    till.agent.sync_once()
+    wait_until(lambda: _outbound(server, shop.tenant_id)[0]["attempts"] == 1, timeout=15,
+               what="the refusal recorded")
+    [row] = _outbound(server, shop.tenant_id)
+    assert row["status"] == "pending"  # not failed: the operator fixes the token and it goes
+    assert "code 190" in row["last_error"]
+    assert row["next_attempt_at"] - row["created_at"] >= timedelta(minutes=59)
+    assert _sender_pass(server) == 0
+    assert len(graph.sent()) == 1
+
+
+def test_a_till_cannot_message_a_number_that_is_not_a_customers(server, shop, paired_device, graph):
+    """The business number is shared by every shop: the server sends only to a customer's phone
+    on file, whatever a till (buggy or stolen) asks."""
+    from shared.clock import utc_now
+    from shared.hlc import HybridClock
+    from shared.sync.wire import MessageRequestChange, MessageRequestPayload
+
+    till = paired_device("caja-1")
+    customer = _customer(till)
+    till.agent.sync_once()
+    clock, now = HybridClock(), utc_now()
+
+    def forged(customer_id, to, seq):
+        return MessageRequestChange(
+            entity="message_request", change_id=new_uuid7(), device_seq=seq, hlc=clock.now(),
+            created_at=now, payload=MessageRequestPayload(
+                id=new_uuid7(), customer_id=customer_id, to=to, kind="statement",
+                text="Gana dinero fácil", requested_at=now))
+
+    client = SyncClient(server.url, till.device.credential)
+    try:
+        answer = client.push([forged(customer, "+525500000000", 100).model_dump_json(),
+                              forged(uuid.uuid4(), "+525512345678", 101).model_dump_json()])
+    finally:
+        client.close()
+    assert [(r.status, r.code) for r in answer.results] == [
+        ("rejected", "wrong_recipient"), ("rejected", "unknown_customer")]
+    assert _outbound(server, shop.tenant_id) == []
+    assert _sender_pass(server) == 0
+    assert graph.sent() == []

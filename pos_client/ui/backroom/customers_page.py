@@ -448,15 +448,20 @@ class CustomersPage(QWidget):
         self.whatsapp_button.setEnabled(False)  # one tap, one message
 
         def queued(request: MessageRequest) -> None:
-            self.whatsapp_button.setEnabled(True)
+            self._refresh_whatsapp_button()
             self._say(f"Estado de cuenta en cola para {accounts.display_phone(request.to)}: se envía por "
                       "WhatsApp en cuanto la caja sincronice con el servidor.", True)
 
         def failed(exc: BaseException) -> None:
-            self.whatsapp_button.setEnabled(True)
+            self._refresh_whatsapp_button()
             self._failed(exc)
 
         ctx.worker.submit(queue, queued, failed)
+
+    def _refresh_whatsapp_button(self) -> None:
+        """As the open customer allows now (a phone on file, a paired till), not just "on"."""
+        if self.statement is not None:
+            self._update_whatsapp(self.statement.customer)
 
     def export_csv(self) -> None:
         path = self.choose_export_path()
