@@ -16,6 +16,7 @@ import weakref
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
+from shiboken6 import isValid
 
 
 def _is_ours(watched: QObject) -> bool:
@@ -40,14 +41,15 @@ class KeyboardKeeper(QObject):
         if kind == QEvent.Type.Show and _wants_activation(watched):
             QTimer.singleShot(0, lambda w=watched: self._activate(w))
         elif kind == QEvent.Type.WindowActivate:
-            self._recent = [r for r in self._recent if r() not in (None, watched)]
+            self._recent = [r for r in self._recent
+                            if (w := r()) is not None and isValid(w) and w is not watched]
             self._recent.insert(0, weakref.ref(watched))
         elif kind in (QEvent.Type.Hide, QEvent.Type.Close):
             QTimer.singleShot(0, self._reclaim)
         return False
 
     def _activate(self, window: QWidget) -> None:
-        if window.isVisible() and QApplication.activeWindow() is not window:
+        if isValid(window) and window.isVisible() and QApplication.activeWindow() is not window:
             window.raise_()
             window.activateWindow()
 
@@ -56,6 +58,7 @@ class KeyboardKeeper(QObject):
         the open modal dialog, or to the visible window that had it most recently."""
         if QApplication.activeWindow() is not None:
             return
+        self._recent = [r for r in self._recent if (w := r()) is not None and isValid(w)]
         target = QApplication.activeModalWidget() or next(
             (w for r in self._recent if (w := r()) is not None
              and w.isVisible() and not w.isMinimized() and _wants_activation(w)), None)
