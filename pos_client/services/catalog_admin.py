@@ -21,6 +21,7 @@ from shared.catalog import StarterProduct, starter_product_id
 from shared.errors import DomainError, UnknownProduct
 from shared.ids import new_uuid7
 from shared.money import format_mxn
+from shared.permissions import Permission
 from shared.sale import MAX_QTY_MILLI, MAX_UNIT_PRICE, QTY_SCALE
 from shared.sync.wire import CategoryPayload, ProductPayload
 from shared.tax import IvaRate
@@ -215,28 +216,33 @@ def _edit_detail(before: ProductPayload | None, after: ProductPayload) -> str:
 
 
 def save_product(
-    db: Database, device: Device, payload: ProductPayload | ProductDraft, cashier_id: uuid.UUID | None
+    db: Database, device: Device, payload: ProductPayload | ProductDraft, cashier_id: uuid.UUID | None,
+    *, authorized_by: uuid.UUID | None = None,
 ) -> ProductPayload:
     """Create or edit a product as a whole record, with its audit event, in one transaction."""
     record = to_payload(payload if isinstance(payload, ProductDraft) else ProductDraft.of(payload))
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         refuse_clashes(conn, record)
         before = catalog.payload(conn, record.id)
         local.save(conn, device, "product", record, op="upsert")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=record.id,
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                    authorized_by=authorized_by, subject_id=record.id,
                     detail=_edit_detail(before, record))
     return record
 
 
 def delete_product(db: Database, device: Device, product_id: uuid.UUID,
-                   cashier_id: uuid.UUID | None) -> None:
+                   cashier_id: uuid.UUID | None, *, authorized_by: uuid.UUID | None = None) -> None:
     """A tombstone that syncs, with its audit event; past sales keep the product's name."""
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         current = catalog.payload(conn, product_id)
         if current is None:
             raise UnknownProduct("Ese producto no existe en esta tienda.")
         local.save(conn, device, "product", current, op="delete")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=product_id,
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                    authorized_by=authorized_by, subject_id=product_id,
                     detail=f"Producto eliminado «{current.name}»")
 
 
@@ -276,11 +282,14 @@ def _refuse_taken_name(conn: Connection, name: str, exclude: uuid.UUID | None = 
     return clean
 
 
-def add_department(db: Database, device: Device, name: str, cashier_id: uuid.UUID | None) -> uuid.UUID:
+def add_department(db: Database, device: Device, name: str, cashier_id: uuid.UUID | None,
+                   *, authorized_by: uuid.UUID | None = None) -> uuid.UUID:
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         record = CategoryPayload(id=new_uuid7(), name=_refuse_taken_name(conn, name))
         local.save(conn, device, "category", record, op="upsert")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=record.id,
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                    authorized_by=authorized_by, subject_id=record.id,
                     detail=f"Departamento nuevo «{record.name}»")
     return record.id
 
@@ -293,9 +302,10 @@ def _department(conn: Connection, department_id: uuid.UUID) -> Department:
 
 
 def rename_department(db: Database, device: Device, department_id: uuid.UUID, name: str,
-                      cashier_id: uuid.UUID | None) -> int:
+                      cashier_id: uuid.UUID | None, *, authorized_by: uuid.UUID | None = None) -> int:
     """Rename it and move its products along (they carry the name); returns how many moved."""
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         old = _department(conn, department_id)
         new_name = _refuse_taken_name(conn, name, exclude=department_id)
         local.save(conn, device, "category",
@@ -307,19 +317,23 @@ def rename_department(db: Database, device: Device, department_id: uuid.UUID, na
             if current is not None:
                 local.save(conn, device, "product",
                            current.model_copy(update={"department": new_name}), op="upsert")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=old.id,
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                    authorized_by=authorized_by, subject_id=old.id,
                     detail=f"Departamento «{old.name}» ahora es «{new_name}» ({len(ids)} productos)")
     return len(ids)
 
 
 def set_department_active(db: Database, device: Device, department_id: uuid.UUID, active: bool,
-                          cashier_id: uuid.UUID | None) -> None:
+                          cashier_id: uuid.UUID | None, *,
+                          authorized_by: uuid.UUID | None = None) -> None:
     """Hide a department from the editor's list; its products keep their department."""
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         old = _department(conn, department_id)
         local.save(conn, device, "category", CategoryPayload(id=old.id, name=old.name, active=active),
                    op="upsert")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=old.id,
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                    authorized_by=authorized_by, subject_id=old.id,
                     detail=f"Departamento «{old.name}» {'activado' if active else 'desactivado'}")
 
 
@@ -353,7 +367,7 @@ def starter_payload(item: StarterProduct) -> ProductPayload:
 
 
 def add_starter(db: Database, device: Device, chosen: Iterable[StarterProduct],
-                cashier_id: uuid.UUID | None) -> int:
+                cashier_id: uuid.UUID | None, *, authorized_by: uuid.UUID | None = None) -> int:
     """Add the chosen starter products the shop does not have yet, and their departments.
 
     No opening stock: the starter's stock figures are an example shop's, not this one's; the
@@ -361,6 +375,7 @@ def add_starter(db: Database, device: Device, chosen: Iterable[StarterProduct],
     """
     items = list(chosen)
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         present = starter_present(conn, items)
         new = [p for p in items if p.barcode not in present]
         known = {_fold(d.name) for d in departments(conn, include_inactive=True)}
@@ -372,6 +387,7 @@ def add_starter(db: Database, device: Device, chosen: Iterable[StarterProduct],
             local.save(conn, device, "product", starter_payload(item), op="upsert")
         if new:
             staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                    authorized_by=authorized_by,
                         detail=f"Catálogo inicial: {len(new)} productos agregados")
     return len(new)
 

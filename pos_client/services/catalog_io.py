@@ -53,6 +53,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import parse_mxn
+from shared.permissions import Permission
 from shared.sync.wire import Change, ProductPayload, make_change
 from shared.tax import IvaRate
 
@@ -435,13 +436,15 @@ def preview(db: Database, path: Path) -> ImportPreview:
     return ImportPreview(_no_repeats(results), ignored)
 
 
-def apply(db: Database, device: Device, plan: ImportPreview, cashier_id: uuid.UUID | None) -> ImportResult:
+def apply(db: Database, device: Device, plan: ImportPreview, cashier_id: uuid.UUID | None,
+          *, authorized_by: uuid.UUID | None = None) -> ImportResult:
     """Import every valid row in one transaction: all of them or, on any refusal, none."""
     valid = plan.valid
     if not valid:
         raise ImportRefused("No hay renglones válidos para importar.", code="nothing_to_import")
     now = utc_now()
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         for r in valid:
             assert r.payload is not None
             if r.payload.active and (clash := barcode_owners(conn, r.payload.barcodes, r.payload.id)):
@@ -459,6 +462,7 @@ def apply(db: Database, device: Device, plan: ImportPreview, cashier_id: uuid.UU
         result = ImportResult(new=sum(r.status == "nuevo" for r in valid),
                               updated=sum(r.status == "actualiza" for r in valid))
         staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                    authorized_by=authorized_by,
                     detail=f"Importación: {result.new} nuevos, {result.updated} actualizados")
     return result
 

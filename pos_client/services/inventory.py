@@ -29,6 +29,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError, InvalidAmount, InvalidQuantity, UnknownProduct
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up, format_mxn
+from shared.permissions import Permission
 from shared.sale import MAX_QTY_MILLI, MAX_UNIT_PRICE, QTY_SCALE
 from shared.sync.wire import InventoryMovementPayload, MovementReason
 
@@ -140,7 +141,8 @@ def _clean_note(note: str | None) -> str | None:
 
 def receive(
     db: Database, device: Device, lines: Sequence[tuple[uuid.UUID, int, int | None]],
-    supplier_note: str | None, cashier_id: uuid.UUID | None,
+    supplier_note: str | None, cashier_id: uuid.UUID | None, *,
+    authorized_by: uuid.UUID | None = None,
 ) -> ReceiptResult:
     """Merchandise in: a receipt movement per line (product, quantity, unit cost or None), and
     the product's cost replaced by the new unit cost when it differs, all in one transaction.
@@ -152,6 +154,7 @@ def receive(
         if cost is not None and not 0 <= cost <= MAX_UNIT_PRICE:
             raise InvalidAmount(f"El costo {format_mxn(cost)} no es válido.")
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         found = _known(conn, [pid for pid, _, _ in lines])
         for pid, qty, _ in lines:
             _check_qty(found[pid], qty)
@@ -165,16 +168,18 @@ def receive(
         changes = [CostChange(pid, found[pid].name, found[pid].cost, cost)
                    for pid, cost in new_costs.items() if cost != found[pid].cost]
         for change in changes:
-            _set_cost(conn, device, change, cashier_id)
+            _set_cost(conn, device, change, cashier_id, authorized_by)
     return ReceiptResult(ids, changes)
 
 
-def _set_cost(conn: Connection, device: Device, change: CostChange, cashier_id: uuid.UUID | None) -> None:
+def _set_cost(conn: Connection, device: Device, change: CostChange, cashier_id: uuid.UUID | None,
+              authorized_by: uuid.UUID | None) -> None:
     current = catalog.payload(conn, change.product_id)
     assert current is not None  # checked by _known in this transaction
     updated = current.model_validate({**current.model_dump(), "cost": change.new_cost})
     local.save(conn, device, "product", updated, op="upsert")
-    staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=change.product_id,
+    staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, authorized_by=authorized_by,
+                subject_id=change.product_id,
                 detail=f"Costo de {change.name}: {format_mxn(change.old_cost)} → "
                        f"{format_mxn(change.new_cost)} (recepción de mercancía)")
 
@@ -184,7 +189,7 @@ def _set_cost(conn: Connection, device: Device, change: CostChange, cashier_id: 
 
 def adjust(
     db: Database, device: Device, product_id: uuid.UUID, delta_milli: int, reason_text: str,
-    cashier_id: uuid.UUID | None,
+    cashier_id: uuid.UUID | None, *, authorized_by: uuid.UUID | None = None,
 ) -> uuid.UUID:
     """Stock corrected by hand (merma, caducado, robo…): the reason is required and audited.
     Taking out more than the store has is refused: that calls for a physical count."""
@@ -192,6 +197,7 @@ def adjust(
     if reason is None:
         raise MissingReason("Escribe o elige el motivo del ajuste (merma, caducado, robo…).")
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         item = _known(conn, [product_id])[product_id]
         _check_qty(item, abs(delta_milli))
         if delta_milli < 0 and item.stock_milli + delta_milli < 0:
@@ -201,7 +207,8 @@ def adjust(
         movement = _movement(product_id, delta_milli, "adjustment", reason)
         local.save(conn, device, "inventory_movement", movement)
         sign = "+" if delta_milli > 0 else ""
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, subject_id=product_id,
+        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                    authorized_by=authorized_by, subject_id=product_id,
                     detail=f"Ajuste de inventario de {item.name}: "
                            f"{sign}{format_qty(delta_milli, item.sold_by_weight)} ({reason})")
     return movement.id
@@ -238,7 +245,8 @@ def _corrections(
 
 def preview_count(
     conn: Connection, counted: Mapping[uuid.UUID, int],
-    counted_at: Mapping[uuid.UUID, datetime] | None = None,
+    counted_at: Mapping[uuid.UUID, datetime] | None = None, *,
+    authorized_by: uuid.UUID | None = None,
 ) -> list[Correction]:
     """The corrections applying this count now would write (for the confirmation)."""
     return _corrections(conn, counted, counted_at or {})
@@ -246,13 +254,15 @@ def preview_count(
 
 def apply_count(
     db: Database, device: Device, counted: Mapping[uuid.UUID, int], cashier_id: uuid.UUID | None,
-    counted_at: Mapping[uuid.UUID, datetime] | None = None,
+    counted_at: Mapping[uuid.UUID, datetime] | None = None, *,
+    authorized_by: uuid.UUID | None = None,
 ) -> list[Correction]:
     """Write a ``count`` movement per product whose counted quantity differs from its stock,
     reading the stock inside the write transaction (see the race note above)."""
     if not counted:
         raise InvalidQuantity("Escribe lo contado de al menos un producto.")
     with db.write() as conn:
+        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         corrections = _corrections(conn, counted, counted_at or {})
         for c in corrections:
             note = (f"Conteo físico: contado {format_qty(c.counted_milli, c.sold_by_weight)}, "
@@ -261,6 +271,7 @@ def apply_count(
                        _movement(c.product_id, c.difference_milli, "count", note))
         if corrections:
             staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+                        authorized_by=authorized_by,
                         detail=f"Conteo físico: {len(counted)} productos contados, "
                                f"{len(corrections)} corregidos, valor "
                                f"{format_mxn(sum(c.value for c in corrections))}")

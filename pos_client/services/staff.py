@@ -99,6 +99,14 @@ def require(conn: Connection, cashier_id: uuid.UUID | None, permission: Permissi
         raise NotAllowed(f"{row.name} no tiene permiso para esto.")
 
 
+def guard(conn: Connection, cashier_id: uuid.UUID | None, authorized_by: uuid.UUID | None,
+          permission: Permission) -> None:
+    """A use case done by a known cashier needs the permission, theirs or their approver's.
+    (Without any cashier — set-up, imports run by the system, tests — there is nobody to check.)"""
+    if cashier_id is not None or authorized_by is not None:
+        require(conn, authorized_by or cashier_id, permission)
+
+
 def audit(
     conn: Connection, device: Device, action: AuditAction, *, cashier_id: uuid.UUID | None,
     authorized_by: uuid.UUID | None = None, subject_id: uuid.UUID | None = None,

@@ -21,8 +21,15 @@ class Session:
     shift_id: uuid.UUID | None = None
     matrix: dict[Role, frozenset[Permission]] = field(default_factory=lambda: dict(DEFAULT_MATRIX))
 
+    # Who typed their PIN to let this cashier into a section (until the till is locked): the
+    # services check the approver's permission and the audit log names them.
+    approvals: dict[Permission, uuid.UUID] = field(default_factory=dict)
+
     def can(self, permission: Permission) -> bool:
         return allowed(self.cashier.role, permission, self.matrix)
+
+    def approver(self, permission: Permission) -> uuid.UUID | None:
+        return None if self.can(permission) else self.approvals.get(permission)
 
 
 @dataclass
@@ -35,3 +42,7 @@ class AppContext:
     # Printer jobs get their own thread: a printer out of paper or switched off must never
     # hold up the next scan or sale, which wait on ``worker``.
     print_worker: Worker = field(default_factory=lambda: Worker("pos-printer"))
+
+    def approver(self, permission: Permission) -> uuid.UUID | None:
+        """Who approved this cashier's access to ``permission`` (None: their own role has it)."""
+        return self.session.approver(permission) if self.session else None

@@ -44,6 +44,7 @@ from shared.catalog import load_starter_catalog
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import format_mxn, parse_mxn
+from shared.permissions import Permission
 from shared.sync.wire import ProductPayload
 from shared.tax import IvaRate
 
@@ -367,7 +368,8 @@ class CatalogPage(QWidget):
             self._failed(exc)
 
         self.ctx.worker.submit(
-            lambda: catalog_admin.save_product(self.ctx.db, self.ctx.device, draft, self._cashier_id()),
+            lambda: catalog_admin.save_product(self.ctx.db, self.ctx.device, draft, self._cashier_id(),
+                                               authorized_by=self.ctx.approver(Permission.EDIT_CATALOG)),
             saved, failed)
 
     def delete(self) -> None:
@@ -384,8 +386,10 @@ class CatalogPage(QWidget):
             self.refresh()
 
         self.ctx.worker.submit(
-            lambda: catalog_admin.delete_product(self.ctx.db, self.ctx.device, product_id,
-                                                 self._cashier_id()), deleted, self._failed)
+            lambda: catalog_admin.delete_product(
+                self.ctx.db, self.ctx.device, product_id, self._cashier_id(),
+                authorized_by=self.ctx.approver(Permission.EDIT_CATALOG)),
+            deleted, self._failed)
 
     def confirm(self, question: str) -> bool:
         """Asks yes/no; tests replace it to answer without a modal box."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from pos_client.services import catalog_admin
 from pos_client.services.catalog_admin import Department
 from pos_client.ui.context import AppContext
+from shared.permissions import Permission
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ class DepartmentsDialog(QDialog):
     def _cashier(self) -> uuid.UUID | None:
         return self.ctx.session.cashier.id if self.ctx.session else None
 
+    def _approver(self) -> uuid.UUID | None:
+        return self.ctx.approver(Permission.EDIT_CATALOG)
+
     def _run(self, job: Callable[[], Any]) -> None:
         def done(_: Any) -> None:
             self.error.clear()
@@ -90,7 +94,8 @@ class DepartmentsDialog(QDialog):
     def add(self) -> None:
         name = self.name.text()
         self._run(lambda: catalog_admin.add_department(self.ctx.db, self.ctx.device, name,
-                                                       self._cashier()))
+                                                       self._cashier(),
+                                                       authorized_by=self._approver()))
 
     def rename(self) -> None:
         if self.list.currentItem() is None:
@@ -98,7 +103,8 @@ class DepartmentsDialog(QDialog):
             return
         dept, name = self._selected(), self.name.text()
         self._run(lambda: catalog_admin.rename_department(self.ctx.db, self.ctx.device, dept.id,
-                                                          name, self._cashier()))
+                                                          name, self._cashier(),
+                                                          authorized_by=self._approver()))
 
     def toggle(self) -> None:
         if self.list.currentItem() is None:
@@ -106,7 +112,8 @@ class DepartmentsDialog(QDialog):
             return
         dept = self._selected()
         self._run(lambda: catalog_admin.set_department_active(
-            self.ctx.db, self.ctx.device, dept.id, not dept.active, self._cashier()))
+            self.ctx.db, self.ctx.device, dept.id, not dept.active, self._cashier(),
+            authorized_by=self._approver()))
 
     def _failed(self, exc: BaseException) -> None:
         self.error.setText(catalog_admin.failure_text(exc, log, "department change"))

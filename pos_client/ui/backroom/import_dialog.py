@@ -22,6 +22,7 @@ from pos_client.services.catalog_io import ImportPreview, ImportResult, RowResul
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
 from shared.money import format_mxn
+from shared.permissions import Permission
 
 log = logging.getLogger(__name__)
 _STATUS = {"nuevo": "Nuevo", "actualiza": "Actualiza", "error": "Error"}
@@ -96,7 +97,8 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         cashier = self.ctx.session.cashier.id if self.ctx.session else None
         self.ctx.worker.submit(
-            lambda: catalog_io.apply(self.ctx.db, self.ctx.device, self.plan, cashier),
+            lambda: catalog_io.apply(self.ctx.db, self.ctx.device, self.plan, cashier,
+                                     authorized_by=self.ctx.approver(Permission.EDIT_CATALOG)),
             self._done, self._failed)
 
     def _done(self, result: ImportResult) -> None:

@@ -150,8 +150,10 @@ class ReceiveTab(Tab):
             self.say(exc.message, error=True)
             return
         db, device, note, who = self.ctx.db, self.ctx.device, self.supplier.text(), self.cashier_id
+        approver = self.approver
         self.set_saving(True)
-        self.ctx.worker.submit(lambda: inventory.receive(db, device, lines, note, who),
+        self.ctx.worker.submit(lambda: inventory.receive(db, device, lines, note, who,
+                                                         authorized_by=approver),
                                self._saved, self.save_failed)
 
     def _saved(self, result: inventory.ReceiptResult) -> None:
@@ -228,8 +230,10 @@ class AdjustTab(Tab):
             return
         delta = qty if self.direction.currentIndex() == 1 else -qty
         db, device, reason, who = self.ctx.db, self.ctx.device, self.reason_text(), self.cashier_id
+        approver = self.approver
         self.set_saving(True)
-        self.ctx.worker.submit(lambda: inventory.adjust(db, device, item.id, delta, reason, who),
+        self.ctx.worker.submit(lambda: inventory.adjust(db, device, item.id, delta, reason, who,
+                                                        authorized_by=approver),
                                lambda _: self._saved(item, delta), self.save_failed)
 
     def _saved(self, item: StockItem, delta: int) -> None:
@@ -363,8 +367,9 @@ class CountTab(Tab):
         if self._applying:
             return
         self._applying = True
-        db, device, who = self.ctx.db, self.ctx.device, self.cashier_id
-        self.ctx.worker.submit(lambda: inventory.apply_count(db, device, counted, who, at),
+        db, device, who, approver = self.ctx.db, self.ctx.device, self.cashier_id, self.approver
+        self.ctx.worker.submit(lambda: inventory.apply_count(db, device, counted, who, at,
+                                                             authorized_by=approver),
                                self._applied, self._apply_failed)
 
     def _apply_failed(self, exc: BaseException) -> None:

@@ -29,6 +29,7 @@ from pos_client.services.inventory import format_qty
 from pos_client.store.repositories.stock_ledger import StockItem
 from pos_client.ui.context import AppContext
 from shared.errors import DomainError
+from shared.permissions import Permission
 from shared.sale import parse_quantity
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -114,6 +115,11 @@ class Tab(QWidget):
     @property
     def cashier_id(self) -> uuid.UUID | None:
         return self.ctx.session.cashier.id if self.ctx.session else None
+
+    @property
+    def approver(self) -> uuid.UUID | None:
+        """Who let this cashier into the section (None: their own role may edit the catalog)."""
+        return self.ctx.approver(Permission.EDIT_CATALOG)
 
     # The tab's save button, if it has one. While a save waits for the worker it stays
     # disabled, and ``save`` (the button and Ctrl+S alike) does nothing: pressed twice, a

@@ -21,6 +21,7 @@ from pos_client.services import catalog_admin
 from pos_client.ui.context import AppContext
 from shared.catalog import StarterProduct
 from shared.money import format_mxn
+from shared.permissions import Permission
 
 log = logging.getLogger(__name__)
 _CHECKED, _UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
@@ -97,7 +98,8 @@ class StarterDialog(QDialog):
         self.add_button.setEnabled(False)
         cashier = self.ctx.session.cashier.id if self.ctx.session else None
         self.ctx.worker.submit(
-            lambda: catalog_admin.add_starter(self.ctx.db, self.ctx.device, chosen, cashier),
+            lambda: catalog_admin.add_starter(self.ctx.db, self.ctx.device, chosen, cashier,
+                                              authorized_by=self.ctx.approver(Permission.EDIT_CATALOG)),
             self._done, self._failed)
 
     def _done(self, added: int) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from shared.permissions import Permission
@@ -86,8 +87,15 @@ class BackRoomWindow(QMainWindow):
         if section.permission is None:
             self._build(row)
         else:
-            self.auth_dialog = request_permission(self.ctx, self, section.permission,
-                                                  lambda _: self._build(row))
+            permission = section.permission
+
+            def approved(approver: Cashier) -> None:
+                session = self.ctx.session
+                if session is not None and approver.id != session.cashier.id:
+                    session.approvals[permission] = approver.id
+                self._build(row)
+
+            self.auth_dialog = request_permission(self.ctx, self, permission, approved)
 
     def _build(self, row: int) -> QWidget:
         page = page_class(SECTIONS[row])(self.ctx)
