@@ -58,9 +58,11 @@ async def _copy_rate(url: str, tenant_id: uuid.UUID, bodies: list[str]) -> float
         s, sale_id = c.payload, uuid.uuid4()
         feed.append((tenant_id, seq, uuid.uuid4(), None, c.device_seq, c.entity, c.op, c.hlc,
                      bodies[seq - 10**9]))
-        sales.append((tenant_id, sale_id, None, s.folio, s.sold_at, s.total, s.change))
+        sales.append((tenant_id, sale_id, None, s.folio, s.sold_at, s.total, s.change,
+                      s.customer_id, s.cashier_id, s.shift_id))
         lines += [(tenant_id, sale_id, ln.line_no, ln.product_id, ln.name, ln.qty_milli,
-                   ln.unit_price, ln.total, ln.iva.value, ln.ieps_bp) for ln in s.lines]
+                   ln.unit_price, ln.total, ln.iva.value, ln.ieps_bp, ln.discount, ln.cost)
+                  for ln in s.lines]
         payments += [(tenant_id, sale_id, i, p.method.value, p.amount, p.tendered, p.reference)
                      for i, p in enumerate(s.payments, start=1)]
     conn = await asyncpg.connect(url)
@@ -69,8 +71,13 @@ async def _copy_rate(url: str, tenant_id: uuid.UUID, bodies: list[str]) -> float
         await conn.copy_records_to_table("changes", records=feed, columns=[
             "tenant_id", "seq", "change_id", "origin_device_id", "device_seq", "entity", "op",
             "hlc", "body"])
-        await conn.copy_records_to_table("sales", records=sales)
-        await conn.copy_records_to_table("sale_lines", records=lines)
+        # Named columns: the same ones the push writes, whatever order migrations added them in.
+        await conn.copy_records_to_table("sales", records=sales, columns=[
+            "tenant_id", "sale_id", "device_id", "folio", "sold_at", "total", "change",
+            "customer_id", "cashier_id", "shift_id"])
+        await conn.copy_records_to_table("sale_lines", records=lines, columns=[
+            "tenant_id", "sale_id", "line_no", "product_id", "name", "qty_milli", "unit_price",
+            "total", "iva", "ieps_bp", "discount", "cost"])
         await conn.copy_records_to_table("sale_payments", records=payments)
         return len(changes) / (time.perf_counter() - start)
     finally:
