@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 
@@ -127,6 +128,18 @@ class Ticket:
 
     def __len__(self) -> int:
         return len(self.lines)
+
+
+_PERCENT = re.compile(r"([0-9]{1,3})(?:[.,]([0-9]{1,2}))?")
+
+
+def parse_percent(text: str) -> int:
+    """A typed percentage ("10", "12.5", "7,25") in basis points (1250 = 12.5 %), read as
+    digits, never through a float; at most two decimals."""
+    m = _PERCENT.fullmatch(text.strip())
+    if m is None:
+        raise InvalidAmount(f"«{text.strip()}» no es un porcentaje válido.")
+    return int(m.group(1)) * 100 + int((m.group(2) or "").ljust(2, "0"))
 
 
 def percent_of(total: Centavos, percent_bp: int) -> Centavos:

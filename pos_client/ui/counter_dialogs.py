@@ -27,7 +27,7 @@ from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn, parse_mxn
 from shared.sale import check_unit_price, parse_quantity
 from shared.tax import IvaRate
-from shared.ticket import Ticket, TicketLine, percent_of
+from shared.ticket import Ticket, TicketLine, parse_percent, percent_of
 
 
 def _price(text: str) -> Centavos:
@@ -199,12 +199,7 @@ class DiscountDialog(_Form):
         text = self.amount.text().strip()
         base = self._base()
         if text.endswith("%"):
-            number = text[:-1].strip().replace(",", ".")
-            try:
-                percent_bp = round(float(number) * 100)
-            except (ValueError, OverflowError):
-                raise InvalidAmount(f"«{text}» no es un porcentaje válido.") from None
-            amount = percent_of(base, percent_bp)
+            amount = percent_of(base, parse_percent(text[:-1]))
         else:
             amount = parse_mxn(text)
         if amount <= 0:

@@ -246,3 +246,20 @@ def test_totals_and_taxes_agree(added: list[TicketLine]) -> None:
     assert taxes.total == ticket.total
     assert sum(s.base + s.ieps + s.iva for s in taxes.by_rate.values()) == ticket.total
     assert set(taxes.by_rate) == {ln.iva for ln in ticket.lines}
+
+
+@pytest.mark.parametrize(("typed", "bp"), [("10", 1000), ("12.5", 1250), ("7,25", 725), ("0", 0),
+                                           (" 100 ", 10000)])
+def test_a_typed_percentage_is_read_as_digits(typed, bp):
+    from shared.ticket import parse_percent
+
+    assert parse_percent(typed) == bp
+
+
+@pytest.mark.parametrize("typed", ["", "inf", "1e3", "10.123", "-5", "1000", "diez", "١٠"])
+def test_a_bad_percentage_is_refused_in_spanish(typed):
+    from shared.errors import InvalidAmount
+    from shared.ticket import parse_percent
+
+    with pytest.raises(InvalidAmount, match="no es un porcentaje válido"):
+        parse_percent(typed)
