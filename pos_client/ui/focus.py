@@ -18,6 +18,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 from shiboken6 import isValid
 
+_WATCHED = frozenset({QEvent.Type.Show, QEvent.Type.WindowActivate, QEvent.Type.Hide,
+                      QEvent.Type.Close})
+
 
 def _is_ours(watched: QObject) -> bool:
     return isinstance(watched, QDialog | QMainWindow) and watched.isWindow()
@@ -34,10 +37,11 @@ class KeyboardKeeper(QObject):
         app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if not _is_ours(watched):
+        # Every event of the application passes here: the cheap test on its type comes first.
+        kind = event.type()
+        if kind not in _WATCHED or not _is_ours(watched):
             return False
         assert isinstance(watched, QWidget)
-        kind = event.type()
         if kind == QEvent.Type.Show and _wants_activation(watched):
             QTimer.singleShot(0, lambda w=watched: self._activate(w))
         elif kind == QEvent.Type.WindowActivate:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from pos_client.store.repositories import facts, outbox
 from pos_client.ui.worker import Worker
-from tests.support.counter import counter_window
+from tests.support.till import counter_window
 
 pytestmark = pytest.mark.unit
 

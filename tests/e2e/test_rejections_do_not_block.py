@@ -11,9 +11,9 @@ from pos_client.store.repositories import outbox
 from pos_client.ui.worker import Worker
 from shared.sale import PaymentMethod, Tender
 from tests.support.client import pair
-from tests.support.counter import counter_window
 from tests.support.qt import show_active
 from tests.support.sales import ticket_for
+from tests.support.till import counter_window
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ from pos_client.store.repositories import catalog, facts, outbox
 from pos_client.sync.client import SyncClient
 from pos_client.ui.worker import Worker
 from shared.sale import PaymentMethod, Tender
-from tests.support.counter import counter_window
 from tests.support.sales import ticket_for
+from tests.support.till import counter_window
 
 pytestmark = pytest.mark.e2e
 
