@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table, select
 
@@ -19,6 +19,7 @@ from pos_client.services.device import Device
 from pos_client.services.returns import StoredLine, stored_lines
 from pos_client.store.database import Database
 from pos_client.store.repositories import meta
+from pos_client.store.repositories.shop import current_settings, zone_named
 from pos_client.store.schema import (
     cashiers,
     customers,
@@ -26,7 +27,6 @@ from pos_client.store.schema import (
     sale_return_lines,
     sale_returns,
     sales,
-    settings,
 )
 from shared.errors import DomainError
 from shared.money import format_mxn
@@ -35,7 +35,6 @@ from shared.tax import IvaRate, split_included, summarize
 
 INVOICE_URL = "https://factura.michangarrito.mx/{sale_id}"
 INVOICE_CAPTION = "Escanea para pedir tu factura"
-DEFAULT_TIMEZONE = "America/Mexico_City"
 DEFAULT_FOOTER = "¡Gracias por su compra!"
 METHOD_LABELS = {
     PaymentMethod.CASH: "Efectivo", PaymentMethod.CARD: "Tarjeta",
@@ -68,21 +67,15 @@ class _Return:
 # ---- reads (SQL kept together here; see the note in services.returns) ------------------------
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def _q_shop(conn: Connection) -> _Shop:
-    row = conn.execute(select(settings).where(settings.c.deleted == 0)
-                       .order_by(settings.c.hlc.desc()).limit(1)).first()
+    row = current_settings(conn)
     if row is None:
         return _Shop(meta.get(conn, "shop_name") or "Mi tienda", None, None, None, None,
-                     _zone(None))
+                     zone_named(None))
     return _Shop(row.shop_name, row.address, row.phone, row.rfc, row.receipt_footer,
-                 _zone(row.timezone))
+                 zone_named(row.timezone))
 
 
 def _q_name(conn: Connection, table: Table, record_id: str | None) -> str | None:

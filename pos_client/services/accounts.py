@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row, func, or_, select
 
@@ -21,7 +21,8 @@ from pos_client.services.device import Device
 from pos_client.services.files import safe_text
 from pos_client.store.database import Database
 from pos_client.store.repositories import customers as customers_repo
-from pos_client.store.schema import customers, fiado_charges, fiado_payments, sales, settings
+from pos_client.store.repositories.shop import shop_zone
+from pos_client.store.schema import customers, fiado_charges, fiado_payments, sales
 from shared.clock import utc_now
 from shared.errors import DomainError, InvalidAmount
 from shared.ids import new_uuid7
@@ -30,7 +31,6 @@ from shared.permissions import Permission
 from shared.sale import PaymentMethod
 from shared.sync.wire import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 
-DEFAULT_TZ = "America/Mexico_City"
 AGING_BUCKETS = ("0–30 días", "31–60 días", "61–90 días", "Más de 90 días")
 METHOD_LABELS = {PaymentMethod.CASH: "efectivo", PaymentMethod.CARD: "tarjeta",
                  PaymentMethod.TRANSFER: "transferencia"}
@@ -231,13 +231,6 @@ class AgingReport:
         return sum(self.totals)
 
 
-def shop_timezone(conn: Connection) -> ZoneInfo:
-    name = conn.execute(select(settings.c.timezone).where(settings.c.deleted == 0)
-                        .order_by(settings.c.hlc.desc()).limit(1)).scalar()
-    try:
-        return ZoneInfo(name or DEFAULT_TZ)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TZ)
 
 
 def balance(conn: Connection, customer_id: uuid.UUID) -> int:
@@ -275,7 +268,7 @@ def customers_with_balances(
     conn: Connection, search: str = "", today: date | None = None, active_only: bool = False
 ) -> list[Account]:
     """Customers matching ``search`` (name, or digits of the phone) with balance and age."""
-    tz = shop_timezone(conn)
+    tz = shop_zone(conn)
     today = today or datetime.now(tz).date()
     query = select(customers).where(customers.c.deleted == 0)
     if active_only:
@@ -293,7 +286,7 @@ def account(conn: Connection, customer_id: uuid.UUID, today: date | None = None)
     row = _customer_row(conn, customer_id)
     if row is None:
         raise UnknownCustomer("Ese cliente ya no existe.")
-    tz = shop_timezone(conn)
+    tz = shop_zone(conn)
     return _accounts(conn, [row], today or datetime.now(tz).date(), tz)[0]
 
 
@@ -400,7 +393,7 @@ def statement(conn: Connection, customer_id: uuid.UUID, since: datetime | None =
             continue
         running = (entries[-1].balance if entries else opening) + charge - payment
         entries.append(StatementEntry(at, kind, text, charge, payment, running))
-    return Statement(customer, since, opening, tuple(entries), shop_timezone(conn), utc_now())
+    return Statement(customer, since, opening, tuple(entries), shop_zone(conn), utc_now())
 
 
 def _movements(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, or_, select
@@ -24,6 +24,7 @@ from pos_client.services.device import Device
 from pos_client.services.returns import refund_parts
 from pos_client.store.database import Database
 from pos_client.store.repositories import outbox
+from pos_client.store.repositories.shop import current_settings, zone_named
 from pos_client.store.schema import (
     cash_movements,
     cashiers,
@@ -31,7 +32,6 @@ from pos_client.store.schema import (
     sale_payments,
     sale_returns,
     sales,
-    settings,
     shift_closes,
     shifts,
 )
@@ -44,7 +44,6 @@ from shared.sale import PaymentMethod
 from shared.sync.wire import CashMovementPayload, CountedAmount, ShiftClosePayload
 
 CorteKind = Literal["X", "Z"]
-DEFAULT_TZ = "America/Mexico_City"
 
 # Forms of payment that end up somewhere the cashier can count: the drawer, card vouchers or
 # the terminal's batch, the bank app. Fiado is credit given, reported but never counted.
@@ -315,15 +314,8 @@ def closed_shifts(conn: Connection, limit: int = 30) -> list[CorteReport]:
 
 def shop_header(conn: Connection, device: Device) -> tuple[str, ZoneInfo]:
     """The shop's name and time zone for printouts (settings first, then what pairing said)."""
-    row = conn.execute(select(settings.c.shop_name, settings.c.timezone)
-                       .where(settings.c.deleted == 0).order_by(settings.c.hlc.desc()).limit(1)
-                       ).first()
-    name = row.shop_name if row else device.shop_name
-    try:
-        tz = ZoneInfo(row.timezone if row and row.timezone else DEFAULT_TZ)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo(DEFAULT_TZ)
-    return name, tz
+    row = current_settings(conn)
+    return (row.shop_name if row else device.shop_name), zone_named(row.timezone if row else None)
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -30,11 +30,11 @@ from pos_client.services.report_table import Kind, Table, write_csv
 from pos_client.services.returns import refund_parts
 from pos_client.store.database import Database
 from pos_client.store.repositories import report_facts
+from pos_client.store.repositories.shop import shop_zone
 from shared.money import Centavos, div_round_half_up
 from shared.sale import QTY_SCALE, PaymentMethod
 from shared.tax import IvaRate, TaxSplit, split_included, summarize
 
-DEFAULT_TIMEZONE = "America/Mexico_City"
 NO_DEPARTMENT = "Sin departamento"
 _WIDEN = timedelta(days=1)  # more than any UTC offset: see _window
 K = TypeVar("K", date, int, str)
@@ -87,12 +87,6 @@ def period_for(preset: Preset, today: date, tz: ZoneInfo,
     return Period(starts[preset], end, tz)
 
 
-def shop_zone(conn: Connection) -> ZoneInfo:
-    """The shop's time zone; an unknown name in settings falls back to the default."""
-    try:
-        return ZoneInfo(report_facts.shop_timezone(conn) or DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 # ---- facts of a period -------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from pos_client.services.device import Device
 from pos_client.services.files import safe_text
 from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.store.database import Database
+from pos_client.store.repositories import shop
 from pos_client.store.schema import audit_events, cashiers, settings
 from shared.errors import DomainError
 from shared.ids import new_uuid7
@@ -32,7 +33,7 @@ from shared.sync.wire import SETTINGS_ID, AuditAction, CashierPayload, SettingsP
 
 _HASHER = PasswordHasher()
 
-DEFAULT_TIMEZONE = "America/Mexico_City"
+DEFAULT_TIMEZONE = shop.DEFAULT_TIMEZONE
 # Mexico's zones (tzdata names) with the words a shop owner would recognise.
 MEXICO_TIMEZONES: Mapping[str, str] = {
     "America/Mexico_City": "Centro (Ciudad de México)",

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from pos_client.services import staff
 from pos_client.services.staff import Cashier
 from pos_client.ui.context import AppContext
+from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.permissions import PERMISSION_LABELS, Permission
 
@@ -46,7 +47,7 @@ class PinDialog(QDialog):
         self.pin_input.setAccessibleName("NIP")
         self.pin_input.returnPressed.connect(self.check)
         self.error_label = QLabel(" ")
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(ERROR_STYLE)
         keypad = QGridLayout()
         for i, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "←", "0", "OK"]):
             button = QPushButton(key)

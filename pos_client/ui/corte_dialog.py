@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from pos_client.services import cortes
 from pos_client.services.cortes import COUNTED_METHODS, METHOD_LABELS, CorteKind, CorteReport
+from pos_client.store.repositories.shop import zone_named
 from pos_client.ui.context import AppContext
 from pos_client.ui.printing import print_or_preview
 from shared.errors import DomainError
@@ -62,7 +63,7 @@ class CorteDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.shift_id, self.kind = ctx, shift_id, kind
         self.report: CorteReport | None = None
-        self.shop, self.tz = ctx.device.shop_name, ZoneInfo(cortes.DEFAULT_TZ)
+        self.shop, self.tz = ctx.device.shop_name, zone_named(None)
         self.setWindowTitle("Corte Z: cerrar turno" if kind == "Z" else "Corte X (parcial)")
         self.setMinimumWidth(860)
 

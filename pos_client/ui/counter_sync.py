@@ -11,6 +11,7 @@ from pos_client.sync.agent import SyncStatus
 from pos_client.sync.client import SyncRefused
 from pos_client.ui.counter_session import _CounterParts
 from pos_client.ui.sync_dialogs import RejectedModel, pairing_code_dialog, rejected_dialog
+from pos_client.ui.widgets import ERROR_STYLE
 from shared.sync.wire import PairingCodeOut
 
 
@@ -87,6 +88,6 @@ class SyncPanel(_CounterParts):
             text += f" · {status.problem}"
         # The status bar, never the message line: it must not cover "Cambio: $…".
         self.sync_label.setText(text)
-        self.sync_label.setStyleSheet("color: #b00020;" if status.problem else "")
+        self.sync_label.setStyleSheet(ERROR_STYLE if status.problem else "")
         if status.online:
             self._run_search()  # pulled changes may have moved stock or prices

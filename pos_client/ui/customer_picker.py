@@ -10,16 +10,12 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +26,7 @@ from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, button, table_view
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
@@ -37,8 +34,6 @@ from shared.sync.wire import CustomerPayload
 
 log = logging.getLogger(__name__)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-ERROR_STYLE = "color: #b00020;"
-OK_STYLE = "color: #1b5e20;"
 
 
 def error_text(exc: BaseException) -> str:
@@ -55,26 +50,8 @@ def age_text(days: int | None) -> str:
     return "hoy" if days == 0 else "1 día" if days == 1 else f"{days} días"
 
 
-def button(text: str, slot: Callable[[], object], height: int = 48) -> QPushButton:
-    b = QPushButton(text)
-    b.setMinimumHeight(height)
-    b.clicked.connect(slot)
-    return b
 
 
-def table_view(model: RowsModel[Any], stretch: int = 0) -> QTableView:
-    """A touch-friendly read-only table: one column stretches, the others fit their contents."""
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setDefaultSectionSize(40)
-    view.verticalHeader().hide()
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
 
 
 class AccountsModel(RowsModel[Account]):

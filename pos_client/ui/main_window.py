@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -49,6 +47,7 @@ from pos_client.ui.payment_dialog import PaymentDialog
 from pos_client.ui.sales_history import SalesHistoryDialog
 from pos_client.ui.scanner import ScanDetector
 from pos_client.ui.weight_dialog import WeightDialog
+from pos_client.ui.widgets import ERROR_STYLE, table_view
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
@@ -209,15 +208,7 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         self._update_totals()
 
     def _table(self, model: QAbstractTableModel) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.verticalHeader().setDefaultSectionSize(40)
-        view.verticalHeader().hide()
-        view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        return view
+        return table_view(model, stretch=1, fit_contents=False)
 
     def _button(self, text: str, slot: Callable[[], object], key: str) -> QPushButton:
         button = QPushButton(text)
@@ -585,7 +576,7 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         self.taxes_label.setText("   ".join(parts) or " ")
 
     def say(self, text: str, error: bool = False) -> None:
-        self.message_label.setStyleSheet("color: #b00020;" if error else "")
+        self.message_label.setStyleSheet(ERROR_STYLE if error else "")
         self.message_label.setText(text)
 
     # ---- back room and shift -------------------------------------------------------------------

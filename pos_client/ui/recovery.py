@@ -30,6 +30,7 @@ from pos_client.store.backup import (
     restore,
 )
 from pos_client.store.database import Database, StoreError
+from pos_client.ui.widgets import ERROR_STYLE
 from pos_client.ui.worker import Worker
 from shared.clock import utc_now
 from shared.errors import DomainError
@@ -110,7 +111,7 @@ class RecoveryDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel("Buscando respaldos…")
-        self.status.setStyleSheet("color: #b00020;")
+        self.status.setStyleSheet(ERROR_STYLE)
         self.status.setWordWrap(True)
         self.restore_button = self._button("Buscando respaldos…", self.restore_newest)
         self.restore_button.setEnabled(False)

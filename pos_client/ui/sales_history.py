@@ -39,10 +39,12 @@ from pos_client.services.returns import (
     sale_history,
 )
 from pos_client.services.staff import Cashier
+from pos_client.store.repositories.shop import zone_named
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
 from pos_client.ui.printing import print_or_preview, receipt_font
+from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
@@ -62,7 +64,7 @@ class HistoryModel(RowsModel[HistoryRow]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.zone = ZoneInfo("America/Mexico_City")
+        self.zone = zone_named(None)
 
     def row(self, row: int) -> HistoryRow:
         return self._rows[row]
@@ -114,7 +116,7 @@ class ReturnDialog(QDialog):
         self.reason.setPlaceholderText("Motivo (obligatorio), por ejemplo: venía caducado")
         self.reason.setAccessibleName("Motivo")
         self.error_label = QLabel(" ")
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
         self.ok_button = QPushButton("Cancelar la venta (Enter)" if cancel else "Devolver (Enter)")
         self.ok_button.setMinimumHeight(48)
@@ -236,7 +238,7 @@ class SalesHistoryDialog(QDialog):
         return button
 
     def say(self, text: str, error: bool = False) -> None:
-        self.message_label.setStyleSheet("color: #b00020;" if error else "")
+        self.message_label.setStyleSheet(ERROR_STYLE if error else "")
         self.message_label.setText(text)
 
     # ---- loading --------------------------------------------------------------------------------

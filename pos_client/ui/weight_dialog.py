@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.sale import line_total, parse_quantity
@@ -32,7 +33,7 @@ class WeightDialog(QDialog):
         self.amount = QLabel(" ")
         self.amount.setFont(font)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(ERROR_STYLE)
         layout = QVBoxLayout(self)
         for widget in (title, self.weight, self.amount, self.error_label):
             layout.addWidget(widget)

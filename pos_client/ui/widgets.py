@@ -1,13 +1,16 @@
-"""Small widget helpers the counter's dialogs share: fonts, touch-sized buttons, error style."""
+"""Widget helpers every screen shares: fonts, touch-sized buttons, read-only tables, the colours
+of a refusal and of a confirmation."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QPushButton, QTableView
 
 ERROR_STYLE = "color: #b00020;"
+OK_STYLE = "color: #1b5e20;"
 TOUCH_HEIGHT = 52  # a fingertip on a 10" tablet
 
 
@@ -18,12 +21,44 @@ def font(size: int, bold: bool = False) -> QFont:
     return f
 
 
+def button(text: str, slot: Callable[[], object], height: int = 48, key: str | None = None
+           ) -> QPushButton:
+    """A button big enough for a finger; ``key`` is printed on it ("Guardar (Ctrl+S)"), the
+    shortcut itself is the screen's to set."""
+    b = QPushButton(f"{text} ({key})" if key else text)
+    b.setMinimumHeight(height)
+    b.clicked.connect(slot)
+    return b
+
+
 def touch_button(text: str, slot: Callable[[], object]) -> QPushButton:
-    """A button big enough for a finger. Never the dialog's default: Enter belongs to the
-    fields (returnPressed), and a default button would also fire on it (e.g. "Exacto" would
-    overwrite the cash typed)."""
-    button = QPushButton(text)
-    button.setMinimumHeight(TOUCH_HEIGHT)
-    button.setAutoDefault(False)
-    button.clicked.connect(slot)
-    return button
+    """A dialog's button. Never the dialog's default: Enter belongs to the fields
+    (returnPressed), and a default button would also fire on it (e.g. "Exacto" would overwrite
+    the cash typed)."""
+    b = button(text, slot, TOUCH_HEIGHT)
+    b.setAutoDefault(False)
+    return b
+
+
+def table_view(model: QAbstractItemModel, stretch: int = 0, fit_contents: bool = True) -> QTableView:
+    """A touch-friendly read-only table of whole rows: column ``stretch`` takes the room left.
+    ``fit_contents=False`` for big models (the counter's 50,000 products): fitting a column
+    measures its rows."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setDefaultSectionSize(40)
+    view.verticalHeader().hide()
+    header = view.horizontalHeader()
+    if fit_contents:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+def say(label: QLabel, text: str, ok: bool = False) -> None:
+    """A message line: green when something was done, red when something was refused."""
+    label.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+    label.setText(text)

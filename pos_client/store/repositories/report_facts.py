@@ -17,9 +17,7 @@ from pos_client.store.schema import (
     sale_return_lines,
     sale_returns,
     sales,
-    settings,
 )
-from shared.sync.wire import SETTINGS_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +67,6 @@ class ProductRow:
     ieps_bp: int
 
 
-def shop_timezone(conn: Connection) -> str | None:
-    """The time zone in the shop's settings record, if one was ever saved."""
-    tz: str | None = conn.execute(
-        select(settings.c.timezone).where(settings.c.id == str(SETTINGS_ID), settings.c.deleted == 0)
-    ).scalar_one_or_none()
-    return tz
 
 
 def lines_between(conn: Connection, lo: str, hi: str) -> list[LineRow]:

@@ -112,10 +112,3 @@ def moved_since(conn: Connection, product_id: uuid.UUID, since: datetime) -> int
                  "AND julianday(at) >= julianday(:since)")
     rows = conn.execute(query, {"pid": str(product_id), "since": since.isoformat()})
     return sum(r.qty for r in rows if datetime.fromisoformat(r.at) > since)
-
-
-def shop_timezone(conn: Connection) -> str:
-    """The shop's time zone from its settings; Mexico City until the owner sets one."""
-    tz = conn.execute(text("SELECT timezone FROM settings WHERE deleted = 0 "
-                           "ORDER BY hlc DESC LIMIT 1")).scalar()
-    return str(tz) if tz else "America/Mexico_City"

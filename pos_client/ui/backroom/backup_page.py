@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import Connection, select
 
 from pos_client.store.backup import (
     Backup,
@@ -36,26 +35,17 @@ from pos_client.store.backup import (
     request_restore,
 )
 from pos_client.store.repositories import outbox
-from pos_client.store.schema import settings
+from pos_client.store.repositories.shop import shop_zone, zone_named
 from pos_client.ui.context import AppContext
+from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
 from shared.clock import utc_now
 from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ZONE = "America/Mexico_City"
 STALE_AFTER = timedelta(days=2)
-_RED, _OK = "color: #b00020;", "color: #1b5e20;"
 
 
-def shop_zone(conn: Connection) -> ZoneInfo:
-    """The shop's time zone from its settings (the default one if unset or unknown)."""
-    name = conn.execute(select(settings.c.timezone).where(settings.c.deleted == 0)
-                        .order_by(settings.c.hlc.desc()).limit(1)).scalar()
-    try:
-        return ZoneInfo(name or DEFAULT_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_ZONE)
 
 
 def age_text(age: timedelta) -> str:
@@ -84,7 +74,7 @@ class BackupPage(QWidget):
         self.ctx = ctx
         self.data_dir: Path = ctx.db.path.parent
         self.folder = backups_dir(self.data_dir)
-        self.zone = ZoneInfo(DEFAULT_ZONE)
+        self.zone = zone_named(None)
         self.backups: list[Backup] = []
         self.restart: Callable[[], None] = request_restart  # tests replace it
         self.confirm: QMessageBox | None = None
@@ -110,7 +100,7 @@ class BackupPage(QWidget):
         about.setWordWrap(True)
         self.pending_label = QLabel("")
         self.pending_label.setWordWrap(True)
-        self.pending_label.setStyleSheet(_RED)
+        self.pending_label.setStyleSheet(ERROR_STYLE)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Fecha", "Tamaño"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -171,12 +161,12 @@ class BackupPage(QWidget):
     def _show_last(self) -> None:
         if not self.backups:
             self.last_label.setText("Todavía no hay respaldos de esta caja.")
-            self.last_label.setStyleSheet(_RED)
+            self.last_label.setStyleSheet(ERROR_STYLE)
             return
         newest = self.backups[0]
         age = utc_now() - newest.taken_at
         self.last_label.setText(f"Último respaldo: {self.when(newest)} ({age_text(age)}).")
-        self.last_label.setStyleSheet(_RED if age > STALE_AFTER else _OK)
+        self.last_label.setStyleSheet(ERROR_STYLE if age > STALE_AFTER else OK_STYLE)
 
     def _show_pending(self, pending: Path | None) -> None:
         match = next((b for b in self.backups if b.path == pending), None)
@@ -198,12 +188,12 @@ class BackupPage(QWidget):
             return path
 
         self.backup_button.setEnabled(False)
-        self._say("Respaldando…", _OK)
+        self._say("Respaldando…", OK_STYLE)
         self.ctx.worker.submit(take, self._backed_up, self._failed)
 
     def _backed_up(self, path: Path) -> None:
         self.backup_button.setEnabled(True)
-        self._say(f"Respaldo listo: {path.name}", _OK)
+        self._say(f"Respaldo listo: {path.name}", OK_STYLE)
         self.reload()
 
     def selected(self) -> Backup | None:
@@ -213,7 +203,7 @@ class BackupPage(QWidget):
     def restore_selected(self) -> None:
         backup = self.selected()
         if backup is None:
-            self._say("Elige un respaldo de la lista.", _RED)
+            self._say("Elige un respaldo de la lista.", ERROR_STYLE)
             return
         self.ctx.worker.submit(self._pending_count, lambda n: self._ask_restore(backup, n),
                                self._failed)
@@ -254,11 +244,11 @@ class BackupPage(QWidget):
                             str(session.cashier.id) if session else None)
 
         self.restore_button.setEnabled(False)
-        self._say("Preparando la restauración…", _OK)
+        self._say("Preparando la restauración…", OK_STYLE)
         self.ctx.worker.submit(schedule, lambda _: self._scheduled(), self._failed)
 
     def _scheduled(self) -> None:
-        self._say("Reiniciando para restaurar…", _OK)
+        self._say("Reiniciando para restaurar…", OK_STYLE)
         log.warning("restore requested; restarting")
         self.restart()
 
@@ -274,10 +264,10 @@ class BackupPage(QWidget):
         self.backup_button.setEnabled(True)
         self.restore_button.setEnabled(True)
         if isinstance(exc, DomainError):
-            self._say(exc.message, _RED)
+            self._say(exc.message, ERROR_STYLE)
         else:
             log.error("backup page job failed", exc_info=exc)
-            self._say(f"No se pudo: {exc}", _RED)
+            self._say(f"No se pudo: {exc}", ERROR_STYLE)
 
     def _say(self, text: str, style: str) -> None:
         self.message.setText(text)

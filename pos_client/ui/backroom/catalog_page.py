@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMessageBox,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -40,6 +39,7 @@ from pos_client.ui.backroom.import_dialog import ImportDialog
 from pos_client.ui.backroom.starter_dialog import StarterDialog
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel, format_qty
+from pos_client.ui.widgets import button
 from shared.catalog import load_starter_catalog
 from shared.errors import DomainError
 from shared.ids import new_uuid7
@@ -84,11 +84,6 @@ class CatalogModel(RowsModel[Product]):
         return None
 
 
-def _button(text: str, slot: Callable[[], Any], shortcut: str | None = None) -> QPushButton:
-    button = QPushButton(f"{text} ({shortcut})" if shortcut else text)
-    button.setMinimumHeight(48)
-    button.clicked.connect(slot)
-    return button
 
 
 def _money(text: str, label: str, field: str, optional: bool = False) -> int | None:
@@ -133,9 +128,9 @@ class ProductEditor(QWidget):
             combo.setMinimumContentsLength(8)
         add_row, list_row = QHBoxLayout(), QHBoxLayout()
         add_row.addWidget(self.new_code, 1)
-        add_row.addWidget(_button("Agregar", self.add_code))
+        add_row.addWidget(button("Agregar", self.add_code))
         list_row.addWidget(self.codes, 1)
-        list_row.addWidget(_button("Quitar", self.remove_code), 0, Qt.AlignmentFlag.AlignTop)
+        list_row.addWidget(button("Quitar", self.remove_code), 0, Qt.AlignmentFlag.AlignTop)
         form = QFormLayout(self)
         form.addRow("Nombre", self.name)
         form.addRow("Códigos", add_row)
@@ -256,7 +251,7 @@ class CatalogPage(QWidget):
         for text, slot in (("Importar…", self.choose_import), ("Exportar…", self.choose_export),
                            ("Catálogo inicial…", self.open_starter),
                            ("Departamentos…", self.open_departments)):
-            tools.addWidget(_button(text, slot))
+            tools.addWidget(button(text, slot))
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.show_inactive)
@@ -267,9 +262,9 @@ class CatalogPage(QWidget):
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.status = QLabel(wordWrap=True)
-        self.save_button = _button("Guardar", self.save, "Ctrl+S")
-        self.new_button = _button("Nuevo", self.new_product, "Ctrl+N")
-        self.delete_button = _button("Eliminar", self.delete)
+        self.save_button = button("Guardar", self.save, key="Ctrl+S")
+        self.new_button = button("Nuevo", self.new_product, key="Ctrl+N")
+        self.delete_button = button("Eliminar", self.delete)
         self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self, self.save)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_product)
         actions = QHBoxLayout()

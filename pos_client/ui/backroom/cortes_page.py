@@ -27,6 +27,7 @@ from pos_client.receipts.document import PrinterError
 from pos_client.services import cortes
 from pos_client.services.cortes import CorteKind, CorteReport
 from pos_client.services.staff import Cashier
+from pos_client.store.repositories.shop import zone_named
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.corte_dialog import GREEN, RED, CorteDialog
@@ -65,7 +66,7 @@ class HistoryModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[CorteReport] = []
-        self.tz = ZoneInfo(cortes.DEFAULT_TZ)
+        self.tz = zone_named(None)
 
     def set_rows(self, rows: list[CorteReport], tz: ZoneInfo) -> None:
         self.beginResetModel()

@@ -29,19 +29,12 @@ from PySide6.QtWidgets import (
 from pos_client.services import accounts, messages
 from pos_client.services.accounts import AGING_BUCKETS, Account, AgingReport, Statement, StatementEntry
 from pos_client.store.repositories.messages import MessageRequest
+from pos_client.store.repositories.shop import shop_zone
 from pos_client.ui.context import AppContext
-from pos_client.ui.customer_picker import (
-    ERROR_STYLE,
-    OK_STYLE,
-    AccountsModel,
-    CustomerDialog,
-    age_text,
-    button,
-    error_text,
-    table_view,
-)
+from pos_client.ui.customer_picker import AccountsModel, CustomerDialog, age_text, error_text
 from pos_client.ui.models import ModelIndex, RowsModel
 from pos_client.ui.printing import print_or_preview
+from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, button, table_view
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.money import format_mxn, parse_mxn
@@ -297,7 +290,7 @@ class CustomersPage(QWidget):
 
         def load() -> tuple[list[Account], AgingReport]:
             with self.ctx.db.read() as conn:
-                today = datetime.now(accounts.shop_timezone(conn)).date()
+                today = datetime.now(shop_zone(conn)).date()
                 return (accounts.customers_with_balances(conn, search, today),
                         accounts.aging_report(conn, today, order))
 
@@ -470,7 +463,7 @@ class CustomersPage(QWidget):
 
         def write() -> int:
             with self.ctx.db.read() as conn:
-                today = datetime.now(accounts.shop_timezone(conn)).date()
+                today = datetime.now(shop_zone(conn)).date()
                 report = accounts.aging_report(conn, today)
             try:
                 return accounts.write_aging_csv(report, path)

@@ -37,19 +37,19 @@ from pos_client.services.inventory import (
     LowStockRow,
     format_qty,
 )
-from pos_client.store.repositories import stock_ledger
+from pos_client.store.repositories import shop
 from pos_client.store.repositories.stock_ledger import StockItem
 from pos_client.ui.backroom.inventory_parts import (
     CountModel,
     CountView,
     ProductPicker,
     Tab,
-    button,
     cell,
     grid,
     parse_count,
 )
 from pos_client.ui.context import AppContext
+from pos_client.ui.widgets import button
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.money import div_round_half_up, format_mxn, parse_mxn
@@ -464,13 +464,13 @@ class HistoryTab(Tab):
     def show_product(self, item: StockItem) -> None:
         self.item = item
 
-        def query(conn: Any) -> tuple[list[HistoryRow], str]:
-            return inventory.history(conn, item.id), stock_ledger.shop_timezone(conn)
+        def query(conn: Any) -> tuple[list[HistoryRow], ZoneInfo]:
+            return inventory.history(conn, item.id), shop.shop_zone(conn)
 
         self.read(query, lambda result: self._show(item, *result))
 
-    def _show(self, item: StockItem, rows: list[HistoryRow], tz_name: str) -> None:
-        tz, w = ZoneInfo(tz_name), item.sold_by_weight
+    def _show(self, item: StockItem, rows: list[HistoryRow], tz: ZoneInfo) -> None:
+        w = item.sold_by_weight
         balance = rows[-1].balance_milli if rows else 0
         self.title.setText(f"{item.name} · existencia actual {format_qty(balance, w)}")
         self.table.setRowCount(len(rows))

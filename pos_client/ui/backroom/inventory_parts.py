@@ -28,6 +28,7 @@ from pos_client.services import inventory
 from pos_client.services.inventory import format_qty
 from pos_client.store.repositories.stock_ledger import StockItem
 from pos_client.ui.context import AppContext
+from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.permissions import Permission
 from shared.sale import parse_quantity
@@ -35,15 +36,9 @@ from shared.sale import parse_quantity
 ModelIndex = QModelIndex | QPersistentModelIndex
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_ERROR = "color: #b00020;"
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-def button(text: str, slot: Callable[[], Any]) -> QPushButton:
-    button = QPushButton(text)
-    button.setMinimumHeight(48)
-    button.clicked.connect(slot)
-    return button
 
 
 def cell(text: str, editable: bool = False, right: bool = False) -> QTableWidgetItem:
@@ -96,7 +91,7 @@ class Tab(QWidget):
         self.message.setWordWrap(True)
 
     def say(self, text: str, error: bool = False) -> None:
-        self.message.setStyleSheet(_ERROR if error else "")
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
         self.message.setText(text)
 
     def fail(self, exc: BaseException) -> None:

@@ -41,6 +41,7 @@ from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.printing import PreviewDialog
+from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.money import format_mxn
@@ -48,7 +49,6 @@ from shared.permissions import Permission
 
 log = logging.getLogger(__name__)
 
-_RED, _OK = "color: #b00020;", "color: #1b5e20;"
 KIND_LABELS: dict[PrinterKind, str] = {
     "none": "Sin impresora: vista previa en pantalla",
     "file": "USB o archivo de dispositivo (por ejemplo /dev/usb/lp0)",
@@ -247,7 +247,7 @@ class PrinterPage(QWidget):
         try:
             config = self.form_config()
         except DomainError as exc:
-            self._say(exc.message, _RED)
+            self._say(exc.message, ERROR_STYLE)
             return
         ctx, session = self.ctx, self.ctx.session
 
@@ -269,7 +269,7 @@ class PrinterPage(QWidget):
         self.save_button.setEnabled(True)
         self._show_config(config)
         self._say("Impresora guardada. Los siguientes tickets salen " +
-                  ("en pantalla." if printer is None else "por esta impresora."), _OK)
+                  ("en pantalla." if printer is None else "por esta impresora."), OK_STYLE)
 
     # ---- tests ------------------------------------------------------------------------------
 
@@ -278,7 +278,7 @@ class PrinterPage(QWidget):
             config = self.form_config()
             return config, printer_for(config)
         except DomainError as exc:
-            self._say(exc.message, _RED)
+            self._say(exc.message, ERROR_STYLE)
             return None
 
     def print_test(self) -> None:
@@ -301,19 +301,19 @@ class PrinterPage(QWidget):
             printer.print_document(build())
 
         self.test_button.setEnabled(False)
-        self._say("Imprimiendo la prueba…", _OK)
+        self._say("Imprimiendo la prueba…", OK_STYLE)
         self.ctx.print_worker.submit(job, lambda _: self._tested(config), self._failed)
 
     def _preview(self, document: Document) -> None:
         self.preview_dialog = PreviewDialog(document, self, self.paper_mm())
         self.preview_dialog.open()
-        self._say("Sin impresora, los tickets se ven así en pantalla.", _OK)
+        self._say("Sin impresora, los tickets se ven así en pantalla.", OK_STYLE)
 
     def _tested(self, config: PrinterConfig) -> None:
         self.test_button.setEnabled(True)
         unsaved = self.saved != config
         self._say("Prueba enviada. Revisa los acentos y el QR." +
-                  (" Si salió bien, guarda (Ctrl+S)." if unsaved else ""), _OK)
+                  (" Si salió bien, guarda (Ctrl+S)." if unsaved else ""), OK_STYLE)
 
     def open_drawer(self) -> None:
         """Ctrl+D: kick the drawer wired to the printer on screen; it opens the cash, so it
@@ -323,7 +323,8 @@ class PrinterPage(QWidget):
             return
         _, printer = chosen
         if printer is None:
-            self._say("Sin impresora no hay cajón que abrir: el cajón se conecta a la impresora.", _RED)
+            self._say("Sin impresora no hay cajón que abrir: el cajón se conecta a la impresora.",
+                      ERROR_STYLE)
             return
         ctx, session = self.ctx, self.ctx.session
 
@@ -342,7 +343,7 @@ class PrinterPage(QWidget):
 
     def _drawer_opened(self) -> None:
         self.drawer_button.setEnabled(True)
-        self._say("Se mandó abrir el cajón. Si no abrió, revisa su cable a la impresora.", _OK)
+        self._say("Se mandó abrir el cajón. Si no abrió, revisa su cable a la impresora.", OK_STYLE)
 
     # ---- messages ---------------------------------------------------------------------------
 
@@ -353,7 +354,7 @@ class PrinterPage(QWidget):
             log.error("printer page job failed", exc_info=exc)
         if self.saved is None:
             self.current_label.setText("No se pudo leer la configuración de la impresora.")
-        self._say(failure_text(exc), _RED)
+        self._say(failure_text(exc), ERROR_STYLE)
 
     def _say(self, text: str, style: str) -> None:
         self.message.setText(text)

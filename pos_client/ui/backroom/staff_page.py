@@ -44,13 +44,13 @@ from pos_client.services.staff_admin import (
 from pos_client.ui.auth import PinDialog, request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.widgets import button, say
 from shared.errors import DomainError
 from shared.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission, Role
 from shared.sync.wire import SettingsPayload
 
 log = logging.getLogger(__name__)
 
-_ERROR, _OK = "color: #b00020;", "color: #1b5e20;"
 _EDITABLE_ROLES = (Role.MANAGER, Role.CASHIER)
 Approved = Callable[[Cashier, Cashier | None], None]  # (editor, approver or None)
 
@@ -101,11 +101,6 @@ class Snapshot:
     audit: list[AuditRow]
 
 
-def _button(text: str, slot: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setMinimumHeight(48)
-    button.clicked.connect(slot)
-    return button
 
 
 def _field(widget: QWidget) -> QWidget:
@@ -119,9 +114,6 @@ def _message() -> QLabel:
     return label
 
 
-def _say(label: QLabel, text: str, ok: bool = False) -> None:
-    label.setStyleSheet(_OK if ok else _ERROR)
-    label.setText(text)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -177,7 +169,7 @@ class StaffPage(QWidget):
         self.audit.show_rows(snap.audit)
 
     def _load_failed(self, exc: BaseException) -> None:
-        _say(self.cashiers.message, _error_text(exc))
+        say(self.cashiers.message, _error_text(exc))
 
     # ---- actions shared by the tabs ---------------------------------------------------------
 
@@ -216,7 +208,7 @@ class StaffPage(QWidget):
     def submit(self, job: Callable[[], Any], done: Callable[[Any], None], message: QLabel,
                busy: QPushButton, working: str = "Guardando…") -> None:
         busy.setEnabled(False)
-        _say(message, working, ok=True)
+        say(message, working, ok=True)
 
         def on_done(result: Any) -> None:
             busy.setEnabled(True)
@@ -224,7 +216,7 @@ class StaffPage(QWidget):
 
         def on_error(exc: BaseException) -> None:
             busy.setEnabled(True)
-            _say(message, _error_text(exc))
+            say(message, _error_text(exc))
 
         self.ctx.worker.submit(job, on_done, on_error)
 
@@ -259,8 +251,8 @@ class CashiersTab(QWidget):
         self.pin_hint = QLabel()
         self.pin_hint.setWordWrap(True)
         self.message = _message()
-        self.new_button = _button("Nuevo (Ctrl+N)", self.clear_form)
-        self.save_button = _button("Guardar (Ctrl+S)", self.save)
+        self.new_button = button("Nuevo (Ctrl+N)", self.clear_form)
+        self.save_button = button("Guardar (Ctrl+S)", self.save)
         form = QFormLayout()
         form.addRow("Nombre", _field(self.name))
         form.addRow("Rol", _field(self.role))
@@ -316,12 +308,12 @@ class CashiersTab(QWidget):
         self.pin.clear()
         self.pin_again.clear()
         self.pin_hint.setText(hint)
-        _say(self.message, " ")
+        say(self.message, " ")
 
     def save(self) -> None:
         pin = self.pin.text() or None
         if pin != (self.pin_again.text() or None):
-            _say(self.message, "Los dos NIP no coinciden. Escríbelo otra vez.")
+            say(self.message, "Los dos NIP no coinciden. Escríbelo otra vez.")
             return
         cashier_id, name, role = self.editing_id, self.name.text(), Role(self.role.currentData())
         active = self.active.isChecked()
@@ -341,7 +333,7 @@ class CashiersTab(QWidget):
         saved, rows = result
         self.show_rows(rows, select=saved)
         self.edit_row(self.model.index_of(saved))
-        _say(self.message, "Guardado.", ok=True)
+        say(self.message, "Guardado.", ok=True)
         self.page.audit.refresh()
 
 
@@ -371,7 +363,7 @@ class PermissionsTab(QWidget):
                 grid.addWidget(box, row, col, Qt.AlignmentFlag.AlignCenter)
         grid.setColumnStretch(0, 1)
         self.message = _message()
-        self.save_button = _button("Guardar (Ctrl+S)", self.save)
+        self.save_button = button("Guardar (Ctrl+S)", self.save)
         note = QLabel("El dueño siempre puede hacer todo. Solo el dueño cambia estos permisos.")
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -406,7 +398,7 @@ class PermissionsTab(QWidget):
         self.show_matrix(matrix)
         if self.page.ctx.session is not None:  # this till follows the new rules at once
             self.page.ctx.session.matrix = matrix
-        _say(self.message, "Permisos guardados.", ok=True)
+        say(self.message, "Permisos guardados.", ok=True)
         self.page.audit.refresh()
 
 
@@ -428,7 +420,7 @@ class ShopTab(QWidget):
         for zone, label in MEXICO_TIMEZONES.items():
             self.timezone.addItem(label, zone)
         self.message = _message()
-        self.save_button = _button("Guardar (Ctrl+S)", self.save)
+        self.save_button = button("Guardar (Ctrl+S)", self.save)
         form = QFormLayout()
         for label, widget in (("Nombre de la tienda", self.shop_name), ("Dirección", self.address),
                               ("Teléfono", self.phone), ("RFC", self.rfc),
@@ -455,7 +447,7 @@ class ShopTab(QWidget):
                 phone=self.phone.text(), rfc=self.rfc.text(),
                 timezone=str(self.timezone.currentData()), receipt_footer=self.footer.text())
         except DomainError as exc:
-            _say(self.message, exc.message)
+            say(self.message, exc.message)
             return
         db, device = self.page.ctx.db, self.page.ctx.device
 
@@ -471,7 +463,7 @@ class ShopTab(QWidget):
     def _saved(self, shop: SettingsPayload) -> None:
         self.show_settings(shop)
         self.page.timezone = shop.timezone
-        _say(self.message, "Datos de la tienda guardados.", ok=True)
+        say(self.message, "Datos de la tienda guardados.", ok=True)
         self.page.audit.refresh()
 
 
@@ -506,8 +498,8 @@ class AuditTab(QWidget):
         for box in (self.first, self.last):
             box.setCalendarPopup(True)
             box.setDisplayFormat("dd/MM/yyyy")
-        self.search_button = _button("Buscar", self.refresh)
-        self.export_button = _button("Exportar CSV", self.export)
+        self.search_button = button("Buscar", self.refresh)
+        self.export_button = button("Exportar CSV", self.export)
         self.model = AuditModel()
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -537,13 +529,13 @@ class AuditTab(QWidget):
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        _say(self.message, f"{_records(len(rows))}." if rows else "No hay registros en esas fechas.",
+        say(self.message, f"{_records(len(rows))}." if rows else "No hay registros en esas fechas.",
              ok=True)
 
     def refresh(self) -> None:
         query, db, zone = self.query(), self.page.ctx.db, self.page.timezone
         if query.last < query.first:
-            _say(self.message, "La fecha «Hasta» es anterior a «Desde».")
+            say(self.message, "La fecha «Hasta» es anterior a «Desde».")
             return
         since, until = staff_admin.local_day_range(query.first, query.last, zone)
 
@@ -551,12 +543,12 @@ class AuditTab(QWidget):
             with db.read() as conn:
                 return staff_admin.audit_log(conn, query.action, since, until)
 
-        self.page.ctx.worker.submit(job, self.show_rows, lambda exc: _say(self.message, _error_text(exc)))
+        self.page.ctx.worker.submit(job, self.show_rows, lambda exc: say(self.message, _error_text(exc)))
 
     def export(self) -> None:
         rows, zone = self.model.rows(), self.page.timezone
         if not rows:
-            _say(self.message, "No hay registros que exportar.")
+            say(self.message, "No hay registros que exportar.")
             return
         path = self.choose_export_path()
         if path is None:
@@ -566,7 +558,7 @@ class AuditTab(QWidget):
             return staff_admin.export_audit_csv(path, rows, zone)
 
         def done(count: int) -> None:
-            _say(self.message, f"Se exportaron {_records(count)} a {path.name}.", ok=True)
+            say(self.message, f"Se exportaron {_records(count)} a {path.name}.", ok=True)
 
         self.page.submit(job, done, self.message, self.export_button, "Exportando…")
 
