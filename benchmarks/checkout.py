@@ -17,9 +17,9 @@ from pathlib import Path
 from benchmarks.registry import benchmark
 from pos_client.services import backroom
 from pos_client.services.catalog import load_starter
-from pos_client.services.device import load_device
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.store.database import Database
+from pos_client.store.device import load_device
 from pos_client.store.repositories import catalog
 from shared.catalog import StarterProduct
 from shared.sale import PaymentMethod, Tender

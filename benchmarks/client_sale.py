@@ -9,9 +9,9 @@ from pathlib import Path
 
 from benchmarks.registry import benchmark
 from pos_client.services.catalog import load_starter
-from pos_client.services.device import load_device
 from pos_client.services.sales import record_sale
 from pos_client.store.database import Database
+from pos_client.store.device import load_device
 from pos_client.store.repositories import catalog
 from shared.catalog import load_starter_catalog
 from shared.sale import PaymentMethod, Tender

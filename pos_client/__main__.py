@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def load_starter_catalog(data_dir: Path) -> None:
     from pos_client.services.catalog import load_starter
-    from pos_client.services.device import load_device
     from pos_client.store.database import Database
+    from pos_client.store.device import load_device
     from shared.catalog import load_starter_catalog as starter
 
     db = Database(data_dir / "pos.sqlite3")
@@ -53,8 +53,9 @@ def load_starter_catalog(data_dir: Path) -> None:
 
 def unpair_store(data_dir: Path, answer: Callable[[str], str] = input) -> int:
     """Unpair, asking first when there are changes the server does not have yet."""
-    from pos_client.services.device import load_device, unpair, unsynced_count
+    from pos_client.services.device import unpair, unsynced_count
     from pos_client.store.database import Database
+    from pos_client.store.device import load_device
 
     db = Database(data_dir / "pos.sqlite3")
     try:
@@ -73,8 +74,9 @@ def unpair_store(data_dir: Path, answer: Callable[[str], str] = input) -> int:
 
 
 def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> None:
-    from pos_client.services.device import OtherShop, load_device, save_pairing, unsynced_count
+    from pos_client.services.device import OtherShop, save_pairing, unsynced_count
     from pos_client.store.database import Database
+    from pos_client.store.device import load_device
     from pos_client.sync.client import Offline, SyncClient, SyncRefused
 
     client = SyncClient(server_url)

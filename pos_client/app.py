@@ -12,19 +12,17 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
+from pos_client import exit_codes
+
 if TYPE_CHECKING:
     from PySide6.QtCore import QObject, QTimer
 
-    from pos_client.services.device import Device
     from pos_client.store.database import Database
+    from pos_client.store.device import Device
     from pos_client.ui.worker import Worker
 
 log = logging.getLogger(__name__)
 
-NO_DISPLAY_EXIT = 3
-ALREADY_OPEN_EXIT = 6  # another POS window has this data folder
-STORE_UNAVAILABLE_EXIT = 7  # the store's file is locked or unreadable (not damaged)
-RESTART_EXIT = 75  # the back room asks for a restart, e.g. to apply a restore
 BACKUP_CHECK_MS = 60 * 60 * 1000
 BACKUP_FIRST_DELAY_MS = 2 * 60 * 1000  # leave the first minutes of the day to the till
 
@@ -54,15 +52,15 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     """Open the POS window over the store in ``data_dir``; returns the process exit code."""
     if problem := display_problem():
         print(problem, file=sys.stderr)
-        return NO_DISPLAY_EXIT
+        return exit_codes.NO_DISPLAY
 
     from PySide6.QtCore import QLockFile, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from pos_client.receipts.printers import load_printer
-    from pos_client.services.device import load_device
     from pos_client.store.backup import StoreUnavailable
+    from pos_client.store.device import load_device
     from pos_client.sync.agent import SyncAgent
     from pos_client.ui.context import AppContext
     from pos_client.ui.main_window import MainWindow
@@ -77,7 +75,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     lock.setStaleLockTime(0)  # a crashed till's lock is stale once its process is gone
     if not lock.tryLock(200):
         # Two tills on one file would each restore, recover or back up under the other.
-        return _refuse(ALREADY_OPEN_EXIT, "MiChangarrito ya está abierto en esta computadora con "
+        return _refuse(exit_codes.ALREADY_OPEN, "MiChangarrito ya está abierto en esta computadora con "
                        f"estos datos ({data_dir}). Usa esa ventana.", can_ask)
     worker = Worker()
     restored = apply_requested_restore(data_dir)
@@ -85,7 +83,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         db = open_store(data_dir, ask_with_dialog(data_dir, worker) if can_ask else None)
     except StoreUnavailable as exc:
         worker.shutdown()
-        return _refuse(STORE_UNAVAILABLE_EXIT, exc.message, can_ask)
+        return _refuse(exit_codes.STORE_UNAVAILABLE, exc.message, can_ask)
     if isinstance(db, int):
         worker.shutdown()
         return db
@@ -116,7 +114,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         worker.shutdown()
         db.close()
     lock.unlock()  # the restarted process keeps this PID: it must find the folder free
-    if code == RESTART_EXIT and not exit_when_ready:
+    if code == exit_codes.RESTART and not exit_when_ready:
         restart_process(data_dir)
     return code
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import httpx
 import platformdirs
 
+from pos_client import exit_codes
 from pos_client.__main__ import pair_store
-from pos_client.app import NO_DISPLAY_EXIT, display_problem, run_pos
+from pos_client.app import display_problem, run_pos
 
 DEFAULT_PORT = 8765
 READY_TIMEOUT_S = 90
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if problem := display_problem():
         print(problem, file=sys.stderr)
-        sys.exit(NO_DISPLAY_EXIT)
+        sys.exit(exit_codes.NO_DISPLAY)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     port = args.port if args.port and _port_free(args.port) else _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -72,8 +73,8 @@ def main(argv: list[str] | None = None) -> None:
 def _demo_staff(pos_dir: Path) -> None:
     """The demo shop's people: the owner (NIP 1234) and a cashier (NIP 0000)."""
     from pos_client.services import backroom, staff
-    from pos_client.services.device import load_device
     from pos_client.store.database import Database
+    from pos_client.store.device import load_device
 
     db = Database(pos_dir / "pos.sqlite3")
     try:

@@ -41,11 +41,11 @@ from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
 from pos_client.services import accounts, backroom, cortes, counter, inventory, returns  # noqa: E402
 from pos_client.services.accounts import CustomerDraft  # noqa: E402
 from pos_client.services.catalog import load_starter  # noqa: E402
-from pos_client.services.device import Device, load_device  # noqa: E402
 from pos_client.services.sales import SaleContext, record_sale  # noqa: E402
 from pos_client.services.staff import Cashier  # noqa: E402
 from pos_client.store.backup import backup_now, backups_dir  # noqa: E402
 from pos_client.store.database import Database  # noqa: E402
+from pos_client.store.device import Device, load_device  # noqa: E402
 from pos_client.store.repositories import catalog, meta  # noqa: E402
 from pos_client.store.repositories.catalog import Product  # noqa: E402
 from pos_client.store.repositories.stock_ledger import StockItem  # noqa: E402

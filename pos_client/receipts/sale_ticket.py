@@ -15,9 +15,9 @@ from sqlalchemy import Connection, Table, select
 
 from pos_client.receipts.document import Document, DocumentBuilder, Style
 from pos_client.services import staff
-from pos_client.services.device import Device
 from pos_client.services.returns import StoredLine, stored_lines
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import meta
 from pos_client.store.repositories.shop import current_settings, zone_named
 from pos_client.store.schema import (

@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Row, func, or_, select
 
 from pos_client.receipts.document import Document, DocumentBuilder, Style
 from pos_client.services import local, staff
-from pos_client.services.device import Device
 from pos_client.services.files import safe_text
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import customers as customers_repo
 from pos_client.store.repositories.shop import shop_zone
 from pos_client.store.schema import customers, fiado_charges, fiado_payments, sales

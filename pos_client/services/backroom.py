@@ -8,8 +8,8 @@ from typing import Any, Literal
 from argon2 import PasswordHasher
 
 from pos_client.services import local
-from pos_client.services.device import Device
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import catalog, operations
 from shared.clock import utc_now
 from shared.errors import DomainError, UnknownProduct

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pos_client.services.device import Device
+from pos_client.store.apply import apply_changes
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import catalog, outbox
-from pos_client.sync.apply import apply_changes
 from shared.catalog import StarterProduct, starter_changes
 from shared.clock import utc_now
 

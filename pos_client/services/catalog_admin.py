@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import Connection, func, select
 
 from pos_client.services import local, staff
-from pos_client.services.device import Device
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import catalog
 from pos_client.store.schema import categories, product_barcodes, products
 from shared.catalog import StarterProduct, starter_product_id

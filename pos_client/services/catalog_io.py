@@ -43,12 +43,12 @@ from pos_client.services.catalog_admin import (
     qty_text,
     to_payload,
 )
-from pos_client.services.device import Device
 from pos_client.services.files import safe_text
+from pos_client.store.apply import apply_changes
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import outbox
 from pos_client.store.schema import product_barcodes, products
-from pos_client.sync.apply import apply_changes
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7

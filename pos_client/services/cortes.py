@@ -20,9 +20,9 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, or_, 
 
 from pos_client.receipts.document import Document, DocumentBuilder, Style
 from pos_client.services import local, staff
-from pos_client.services.device import Device
 from pos_client.services.returns import refund_parts
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import outbox
 from pos_client.store.repositories.shop import current_settings, zone_named
 from pos_client.store.schema import (

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, select
 
 from pos_client.services import local, staff
-from pos_client.services.device import Device
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import catalog, operations
 from pos_client.store.schema import parked_tickets
 from shared.clock import utc_now

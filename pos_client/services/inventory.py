@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from pos_client.services import local, staff
-from pos_client.services.device import Device
 from pos_client.services.files import safe_text
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import catalog, stock_ledger
 from pos_client.store.repositories.stock_ledger import StockItem
 from shared.clock import utc_now

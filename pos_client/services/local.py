@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from pos_client.services.device import Device
+from pos_client.store.apply import apply_change
+from pos_client.store.device import Device
 from pos_client.store.repositories import outbox
-from pos_client.sync.apply import apply_change
 from shared.clock import utc_now
 from shared.ids import new_uuid7
 from shared.sync.wire import Change, Wire, make_change

@@ -14,8 +14,8 @@ import uuid
 from sqlalchemy import Connection, select
 
 from pos_client.services import local
-from pos_client.services.device import Device
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import messages as messages_repo
 from pos_client.store.repositories.messages import MessageRequest
 from pos_client.store.schema import customers

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from pos_client.services import local, staff
-from pos_client.services.device import Device
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.schema import (
     cashiers,
     products,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from pos_client.services import local, staff
-from pos_client.services.device import Device
 from pos_client.store.database import Database, driver
+from pos_client.store.device import Device
 from pos_client.store.repositories import customers, meta
 from shared.clock import utc_now
 from shared.errors import DomainError, EmptySale

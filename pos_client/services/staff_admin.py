@@ -20,10 +20,10 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, func, select
 
 from pos_client.services import local, staff
-from pos_client.services.device import Device
 from pos_client.services.files import safe_text
 from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import shop
 from pos_client.store.schema import audit_events, cashiers, settings
 from shared.errors import DomainError

@@ -12,11 +12,11 @@ from datetime import datetime
 
 from pydantic import TypeAdapter, ValidationError
 
-from pos_client.services.device import Device
+from pos_client.store.apply import apply_page
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import meta, outbox
 from pos_client.store.repositories.withdraw import withdraw_facts
-from pos_client.sync.apply import apply_page
 from pos_client.sync.client import Offline, SyncClient, SyncRefused
 from shared.clock import utc_now
 from shared.sync.wire import MAX_PUSH_CHANGES, Change, ChangeResult, PairingCodeOut

@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass, field
 
 from pos_client.receipts.document import Printer
-from pos_client.services.device import Device
 from pos_client.services.staff import Cashier
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.ui.worker import Worker
 from shared.permissions import DEFAULT_MATRIX, Permission, Role, allowed
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import QAbstractTableModel
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QWidget
 
 from pos_client.services import backroom, counter, staff
-from pos_client.services.device import Device
 from pos_client.services.staff import Cashier
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.sync.agent import SyncAgent
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.context import AppContext, Session

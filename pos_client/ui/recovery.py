@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from pos_client import exit_codes
 from pos_client.store.backup import (
     STORE_NAME,
     Backup,
@@ -37,8 +38,6 @@ from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-DAMAGED_STORE_EXIT = 4
-STORE_TOO_NEW_EXIT = 5
 DAMAGED_LABEL = "danado"
 _DAMAGE_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
@@ -174,7 +173,7 @@ def open_store(data_dir: Path, ask: Ask | None) -> Database | int:
     """The store in ``data_dir``, repaired first if its file is damaged; or an exit code.
 
     ``ask`` lets the owner choose a repair (True once one was made); without it (no screen to
-    ask on) the explanation goes to stderr and the start stops with ``DAMAGED_STORE_EXIT``.
+    ask on) the explanation goes to stderr and the start stops with ``exit_codes.DAMAGED_STORE``.
     """
     db_path = data_dir / STORE_NAME
     while True:
@@ -184,7 +183,7 @@ def open_store(data_dir: Path, ask: Ask | None) -> Database | int:
                 return Database(db_path)
             except StoreError as exc:
                 print(exc.message, file=sys.stderr)
-                return STORE_TOO_NEW_EXIT
+                return exit_codes.STORE_TOO_NEW
             except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
                 detail = damage_detail(exc)
                 if detail is None:
@@ -195,9 +194,9 @@ def open_store(data_dir: Path, ask: Ask | None) -> Database | int:
             print(explanation(health, data_dir, newest_good_backup(backups_dir(data_dir))),
                   file=sys.stderr)
             print("Abre MiChangarrito en la pantalla de la caja para elegir qué hacer.", file=sys.stderr)
-            return DAMAGED_STORE_EXIT
+            return exit_codes.DAMAGED_STORE
         if not ask(health):
-            return DAMAGED_STORE_EXIT
+            return exit_codes.DAMAGED_STORE
 
 
 def ask_with_dialog(data_dir: Path, worker: Worker) -> Ask:

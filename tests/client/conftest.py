@@ -9,9 +9,9 @@ import pytest
 
 from pos_client.services import backroom
 from pos_client.services.catalog import load_starter
-from pos_client.services.device import Device, load_device
 from pos_client.services.staff import Cashier
 from pos_client.store.database import Database
+from pos_client.store.device import Device, load_device
 from pos_client.ui.context import AppContext, Session
 from pos_client.ui.main_window import MainWindow
 from pos_client.ui.worker import Worker

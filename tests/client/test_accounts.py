@@ -14,9 +14,9 @@ from sqlalchemy import select
 from pos_client.receipts.text import render_text
 from pos_client.services import accounts, backroom, local
 from pos_client.services.accounts import CustomerDraft
-from pos_client.services.device import Device
 from pos_client.services.staff import NotAllowed
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.schema import audit_events, customers, fiado_payments, outbox
 from shared.errors import DomainError
 from shared.ids import new_uuid7

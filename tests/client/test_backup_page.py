@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import text
 
 from pos_client import app
-from pos_client.services.device import load_device
 from pos_client.services.sales import record_sale
 from pos_client.store.backup import (
     RESTORE_MARKER,
@@ -19,6 +18,7 @@ from pos_client.store.backup import (
     request_restore,
 )
 from pos_client.store.database import Database
+from pos_client.store.device import load_device
 from pos_client.store.repositories import outbox
 from pos_client.ui.backroom.backup_page import BackupPage, age_text
 from shared.sale import PaymentMethod, Tender

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from pos_client.services import catalog_admin, catalog_io
 from pos_client.services.catalog_admin import ProductDraft, ProductRefused
 from pos_client.services.catalog_io import ImportRefused
-from pos_client.services.device import Device
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import catalog
 from pos_client.store.schema import audit_events, outbox, products
 from shared.tax import IvaRate

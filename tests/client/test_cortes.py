@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from pos_client.receipts.text import COLUMNS, render_text
 from pos_client.services import accounts, backroom, cortes, local, returns
-from pos_client.services.device import Device
 from pos_client.services.staff import Cashier, NotAllowed
+from pos_client.store.apply import apply_change
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import outbox
 from pos_client.store.schema import audit_events, cash_movements, shift_closes
 from pos_client.store.schema import outbox as outbox_table
-from pos_client.sync.apply import apply_change
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7

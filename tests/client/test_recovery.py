@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog
 
+from pos_client import exit_codes
 from pos_client.app import apply_requested_restore, schedule_backups
 from pos_client.services.sales import record_sale
 from pos_client.store.backup import (
@@ -24,7 +25,7 @@ from pos_client.store.backup import (
 )
 from pos_client.store.database import Database
 from pos_client.ui import recovery
-from pos_client.ui.recovery import DAMAGED_STORE_EXIT, RecoveryDialog, open_store, start_fresh
+from pos_client.ui.recovery import RecoveryDialog, open_store, start_fresh
 from shared.sale import PaymentMethod, Tender
 from tests.support.sales import ticket_for
 
@@ -75,7 +76,7 @@ def _aside(data_dir: Path) -> list[Path]:
 
 def test_a_start_without_a_screen_explains_in_spanish_and_exits_with_its_code(damaged):
     done = _start(damaged)
-    assert done.returncode == DAMAGED_STORE_EXIT
+    assert done.returncode == exit_codes.DAMAGED_STORE
     assert "no es una base de datos válida" in done.stderr
     assert f"El respaldo bueno más reciente es del {recovery.when_text(TAKEN)}" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
@@ -135,7 +136,8 @@ def test_without_backups_the_dialog_offers_only_a_fresh_start_or_quitting(qtbot,
 
 def test_quitting_leaves_the_damaged_file_where_it_is(damaged):
     asked: list[Health] = []
-    assert open_store(damaged, ask=lambda health: asked.append(health) is not None) == DAMAGED_STORE_EXIT
+    code = open_store(damaged, ask=lambda health: asked.append(health) is not None)
+    assert code == exit_codes.DAMAGED_STORE
     assert [h.state for h in asked] == ["not_a_database"]
     assert (damaged / "pos.sqlite3").read_bytes() == GARBAGE
 

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pos_client.services import backroom, local, reports, returns, sales
-from pos_client.services.device import Device, load_device
 from pos_client.services.report_table import ExportFailed, Kind, plain
 from pos_client.services.reports import Period, Preset
+from pos_client.store.apply import apply_change
 from pos_client.store.database import Database
-from pos_client.sync.apply import apply_change
+from pos_client.store.device import Device, load_device
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.sale import PaymentMethod, Tender, line_total

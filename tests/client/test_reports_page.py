@@ -10,7 +10,7 @@ from PySide6.QtCharts import QBarSeries, QHorizontalBarSeries, QPieSeries
 from PySide6.QtCore import QDate, Qt
 
 from pos_client.services import accounts, backroom, local, reports
-from pos_client.services.device import Device
+from pos_client.store.device import Device
 from pos_client.ui.backroom.reports_page import AGING_TAB, ReportsPage
 from pos_client.ui.context import AppContext
 from shared.clock import utc_now

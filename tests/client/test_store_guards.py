@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QLockFile
 
-from pos_client import app
+from pos_client import app, exit_codes
 from pos_client.store import backup
 from pos_client.store.backup import StoreUnavailable, check_database, is_due, request_restore
 from pos_client.store.database import Database
@@ -56,7 +56,7 @@ def test_a_second_till_on_the_same_folder_is_refused(tmp_path):
         second = _start(tmp_path)
     finally:
         running.unlock()
-    assert second.returncode == app.ALREADY_OPEN_EXIT
+    assert second.returncode == exit_codes.ALREADY_OPEN
     assert "ya está abierto" in second.stderr
     assert "Traceback" not in second.stderr
     first_again = _start(tmp_path)  # the folder is free again

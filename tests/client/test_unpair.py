@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pos_client.__main__ import unpair_store
-from pos_client.services.device import UnsyncedChanges, load_device, save_pairing, unpair
+from pos_client.services.device import UnsyncedChanges, save_pairing, unpair
+from pos_client.store.device import load_device
 from pos_client.store.repositories import facts
 from shared.ids import new_uuid7
 

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
-from pos_client.app import NO_DISPLAY_EXIT
-from pos_client.services.device import load_device
+from pos_client import exit_codes
 from pos_client.store.database import Database
+from pos_client.store.device import load_device
 from pos_client.store.repositories import customers
 from pos_client.ui.context import AppContext
 from pos_client.ui.main_window import MainWindow
@@ -98,6 +98,6 @@ def test_demo_without_a_display_says_how_to_fix_it(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     result = _demo(tmp_path, env)
-    assert result.returncode == NO_DISPLAY_EXIT
+    assert result.returncode == exit_codes.NO_DISPLAY
     assert "No hay pantalla" in result.stderr
     assert "xvfb-run" in result.stderr

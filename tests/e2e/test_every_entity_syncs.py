@@ -11,8 +11,8 @@ from sqlalchemy import text
 from pos_client.services import accounts, backroom, cortes, local
 from pos_client.services.returns import NothingToReturn, return_sale
 from pos_client.services.sales import SaleContext, record_sale
+from pos_client.store import apply as client_apply
 from pos_client.store.repositories import catalog
-from pos_client.sync import apply as client_apply
 from shared.clock import utc_now
 from shared.errors import InvalidQuantity
 from shared.ids import new_uuid7

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pos_client.services.device import Device, load_device, save_pairing
+from pos_client.services.device import save_pairing
 from pos_client.store.database import Database
+from pos_client.store.device import Device, load_device
 from pos_client.sync.agent import SyncAgent
 from pos_client.sync.client import SyncClient
 

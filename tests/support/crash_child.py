@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pos_client.services.device import load_device
 from pos_client.services.sales import record_sale
 from pos_client.store.database import Database
+from pos_client.store.device import load_device
 from shared.sale import PaymentMethod, Tender
 from tests.support.sales import ticket_for
 

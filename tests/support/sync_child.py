@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pos_client.services.device import load_device
 from pos_client.store.database import Database
+from pos_client.store.device import load_device
 from pos_client.sync.agent import SyncAgent
 
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from pos_client.services import backroom, staff
-from pos_client.services.device import Device
 from pos_client.services.staff import Cashier
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.sync.agent import SyncAgent
 from pos_client.ui.context import AppContext, Session
 from pos_client.ui.main_window import MainWindow

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_client import exit_codes
 from pos_client.store.backup import (
     Backup,
     backup_now,
@@ -63,9 +64,8 @@ def size_text(size: int) -> str:
 
 def request_restart() -> None:
     """Leave the Qt loop asking ``run_pos`` to start the POS again (the restore is applied then)."""
-    from pos_client.app import RESTART_EXIT
 
-    QApplication.exit(RESTART_EXIT)
+    QApplication.exit(exit_codes.RESTART)
 
 
 class BackupPage(QWidget):
