@@ -65,9 +65,8 @@ def _p99(samples: list[float]) -> float:
 
 @benchmark("checkout.scan_and_search")
 def scan_and_search() -> dict[str, float]:
-    from PySide6.QtCore import QCoreApplication
-
     from pos_client.ui.models import TicketModel
+    from pos_client.ui.qt import QCoreApplication
 
     QCoreApplication.instance() or QCoreApplication([])
     db = Database(_store() / "pos.sqlite3")

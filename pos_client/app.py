@@ -15,10 +15,9 @@ import platformdirs
 from pos_client import exit_codes
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QObject, QTimer
-
     from pos_client.store.database import Database
     from pos_client.store.device import Device
+    from pos_client.ui.qt import QObject, QTimer
     from pos_client.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -54,16 +53,14 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         print(problem, file=sys.stderr)
         return exit_codes.NO_DISPLAY
 
-    from PySide6.QtCore import QLockFile, QTimer
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
-
     from pos_client.receipts.printers import load_printer
+    from pos_client.services.till import Till
     from pos_client.store.backup import StoreUnavailable
     from pos_client.store.device import load_device
     from pos_client.sync.agent import SyncAgent
     from pos_client.ui.context import AppContext
     from pos_client.ui.main_window import MainWindow
+    from pos_client.ui.qt import QApplication, QGuiApplication, QLockFile, QTimer
     from pos_client.ui.recovery import ask_with_dialog, open_store
     from pos_client.ui.worker import Worker
 
@@ -91,7 +88,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     if restored:
         record_restore(db, device, restored)
     agent = SyncAgent(db, device) if device.paired else None
-    ctx = AppContext(db, device, worker, printer=load_printer(db))
+    ctx = AppContext(Till(db, device), worker, printer=load_printer(db))
     window = MainWindow(ctx, agent)
     window.show()
     schedule_backups(window, worker, data_dir)
@@ -123,7 +120,7 @@ def _refuse(code: int, message: str, can_ask: bool) -> int:
     """Stop the start with a Spanish explanation: on stderr, and in a box when there is a screen."""
     print(message, file=sys.stderr)
     if can_ask:
-        from PySide6.QtWidgets import QMessageBox
+        from pos_client.ui.qt import QMessageBox
 
         QMessageBox.warning(None, "MiChangarrito", message)
     return code
@@ -191,9 +188,8 @@ def schedule_backups(parent: QObject, worker: Worker, data_dir: Path,
                      first_delay_ms: int = BACKUP_FIRST_DELAY_MS) -> QTimer:
     """Check every hour (and once soon after start) whether the daily backup is due; take it and
     prune old ones on the worker thread. A failure is logged: the back room shows the backup's age."""
-    from PySide6.QtCore import QTimer
-
     from pos_client.store.backup import scheduled_backup
+    from pos_client.ui.qt import QTimer
     from shared.clock import utc_now
 
     def done(path: Path | None) -> None:

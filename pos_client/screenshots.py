@@ -29,20 +29,12 @@ from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import (  # noqa: E402
-    QCoreApplication,
-    QDate,
-    QMessageLogContext,
-    QtMsgType,
-    qInstallMessageHandler,
-)
-from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
-
 from pos_client.services import accounts, backroom, cortes, counter, inventory, returns  # noqa: E402
 from pos_client.services.accounts import CustomerDraft  # noqa: E402
 from pos_client.services.catalog import load_starter  # noqa: E402
 from pos_client.services.sales import SaleContext, record_sale  # noqa: E402
 from pos_client.services.staff import Cashier  # noqa: E402
+from pos_client.services.till import Till  # noqa: E402
 from pos_client.store.backup import backup_now, backups_dir  # noqa: E402
 from pos_client.store.database import Database  # noqa: E402
 from pos_client.store.device import Device, load_device  # noqa: E402
@@ -57,6 +49,16 @@ from pos_client.ui.backroom.window import SECTIONS, BackRoomWindow  # noqa: E402
 from pos_client.ui.context import AppContext, Session  # noqa: E402
 from pos_client.ui.counter_dialogs import OpenShiftDialog  # noqa: E402
 from pos_client.ui.main_window import MainWindow  # noqa: E402
+from pos_client.ui.qt import (  # noqa: E402
+    QApplication,
+    QCoreApplication,
+    QDate,
+    QMessageLogContext,
+    QTabWidget,
+    QtMsgType,
+    QWidget,
+    qInstallMessageHandler,
+)
 from pos_client.ui.worker import Worker  # noqa: E402
 from shared import clock  # noqa: E402
 from shared.catalog import load_starter_catalog  # noqa: E402
@@ -363,7 +365,7 @@ class Tour:
 
     def __init__(self, shop: DemoShop, camera: Camera, worker: Worker) -> None:
         self.shop, self.camera = shop, camera
-        self.ctx = AppContext(shop.db, shop.device, worker, Session(shop.owner, shop.shift_id))
+        self.ctx = AppContext(Till(shop.db, shop.device), worker, Session(shop.owner, shop.shift_id))
         self.window = MainWindow(self.ctx)
 
     def run(self) -> None:

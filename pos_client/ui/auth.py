@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
+from pos_client.services import staff
+from pos_client.services.staff import Cashier
+from pos_client.ui.context import AppContext
+from pos_client.ui.qt import (
     QDialog,
+    QFont,
     QGridLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    Qt,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-
-from pos_client.services import staff
-from pos_client.services.staff import Cashier
-from pos_client.ui.context import AppContext
 from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.permissions import PERMISSION_LABELS, Permission

@@ -12,25 +12,25 @@ import logging
 import uuid
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QDialog,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.services import cortes
 from pos_client.services.cortes import COUNTED_METHODS, METHOD_LABELS, CorteKind, CorteReport
 from pos_client.store.repositories.shop import zone_named
 from pos_client.ui.context import AppContext
 from pos_client.ui.printing import print_or_preview
+from pos_client.ui.qt import (
+    QDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QShortcut,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 from shared.errors import DomainError
 from shared.money import Centavos, format_mxn, parse_mxn
 from shared.sale import PaymentMethod

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import (
+from pos_client.services.counter import Parked
+from pos_client.ui.qt import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -20,8 +21,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from pos_client.services.counter import Parked
 from pos_client.ui.widgets import ERROR_STYLE, font, touch_button
 from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn, parse_mxn

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView
-
 from pos_client.receipts import sale_ticket
 from pos_client.receipts.document import Document
 from pos_client.services import staff
@@ -14,6 +11,7 @@ from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.counter_session import _CounterParts
 from pos_client.ui.printing import PreviewDialog, print_or_preview
+from pos_client.ui.qt import Qt, QTableView
 from shared.errors import DomainError
 from shared.permissions import Permission
 

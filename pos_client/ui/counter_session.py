@@ -5,9 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QAbstractTableModel
-from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QWidget
-
 from pos_client.services import backroom, counter, staff
 from pos_client.services.staff import Cashier
 from pos_client.store.database import Database
@@ -16,6 +13,7 @@ from pos_client.sync.agent import SyncAgent
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.context import AppContext, Session
 from pos_client.ui.counter_dialogs import FirstOwnerDialog, OpenShiftDialog
+from pos_client.ui.qt import QAbstractTableModel, QLabel, QLineEdit, QTableView, QWidget
 from pos_client.ui.worker import Worker
 from shared.errors import DomainError
 from shared.money import format_mxn

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar
-
 from pos_client.store.repositories import outbox
 from pos_client.store.repositories.outbox import Rejected
 from pos_client.sync.agent import SyncStatus
 from pos_client.sync.client import SyncRefused
 from pos_client.ui.counter_session import _CounterParts
+from pos_client.ui.qt import QLabel, QObject, QProgressBar, Signal
 from pos_client.ui.sync_dialogs import RejectedModel, pairing_code_dialog, rejected_dialog
 from pos_client.ui.widgets import ERROR_STYLE
 from shared.sync.wire import PairingCodeOut

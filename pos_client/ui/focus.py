@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import weakref
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
-from shiboken6 import isValid
+from pos_client.ui.qt import QApplication, QDialog, QEvent, QMainWindow, QObject, Qt, QTimer, QWidget, isValid
 
 _WATCHED = frozenset({QEvent.Type.Show, QEvent.Type.WindowActivate, QEvent.Type.Hide,
                       QEvent.Type.Close})

@@ -8,21 +8,6 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QProgressBar,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.services import counter
 from pos_client.services.sales import SaleContext, SaleReceipt, record_sale
 from pos_client.services.staff import Cashier
@@ -44,6 +29,28 @@ from pos_client.ui.counter_sync import SyncPanel, _StatusRelay
 from pos_client.ui.focus import keep_keyboard
 from pos_client.ui.models import ProductsModel, TicketModel
 from pos_client.ui.payment_dialog import PaymentDialog
+from pos_client.ui.qt import (
+    QAbstractTableModel,
+    QApplication,
+    QCloseEvent,
+    QEvent,
+    QFont,
+    QHBoxLayout,
+    QKeyEvent,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QObject,
+    QProgressBar,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
 from pos_client.ui.sales_history import SalesHistoryDialog
 from pos_client.ui.scanner import ScanDetector
 from pos_client.ui.weight_dialog import WeightDialog

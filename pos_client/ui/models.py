@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-
 from pos_client.store.repositories.catalog import Product
 from pos_client.store.repositories.facts import SaleSummary
+from pos_client.ui.qt import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from shared.money import format_mxn
 from shared.ticket import Ticket
 

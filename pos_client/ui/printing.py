@@ -6,20 +6,22 @@ import io
 from collections.abc import Callable
 
 import qrcode
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase, QPixmap
-from PySide6.QtWidgets import (
-    QDialog,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
 
 from pos_client.receipts.document import Document, PrinterError
 from pos_client.receipts.text import render_text
 from pos_client.ui.context import AppContext
+from pos_client.ui.qt import (
+    QDialog,
+    QFont,
+    QFontDatabase,
+    QLabel,
+    QPixmap,
+    QPlainTextEdit,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def qr_pixmap(content: str, box: int = 4) -> QPixmap:

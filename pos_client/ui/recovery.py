@@ -15,9 +15,6 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy.exc
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pos_client import exit_codes
 from pos_client.store.backup import (
@@ -31,6 +28,7 @@ from pos_client.store.backup import (
     restore,
 )
 from pos_client.store.database import Database, StoreError
+from pos_client.ui.qt import QDialog, QFont, QLabel, QPushButton, Qt, QVBoxLayout, QWidget
 from pos_client.ui.widgets import ERROR_STYLE
 from pos_client.ui.worker import Worker
 from shared.clock import utc_now

@@ -9,25 +9,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.receipts.document import Document
 from pos_client.receipts.sale_ticket import format_qty, receipt, reprint, shop_timezone
 from pos_client.receipts.text import render_text
@@ -44,6 +25,25 @@ from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
 from pos_client.ui.printing import print_or_preview, receipt_font
+from pos_client.ui.qt import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QShortcut,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.money import format_mxn

@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
-
 from pos_client.store.repositories.outbox import Rejected
 from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.qt import QDialog, QFont, QLabel, Qt, QTableView, QVBoxLayout, QWidget
 from shared.sync.wire import PairingCodeOut
 
 ENTITY_NAMES = {

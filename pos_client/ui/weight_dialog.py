@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
-
+from pos_client.ui.qt import QDialog, QFont, QLabel, QLineEdit, QVBoxLayout, QWidget
 from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.money import format_mxn

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QPushButton, QTableView
+from pos_client.ui.qt import (
+    QAbstractItemModel,
+    QAbstractItemView,
+    QFont,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+)
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b5e20;"

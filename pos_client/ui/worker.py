@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from pos_client.ui.qt import QObject, Signal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -10,6 +10,7 @@ import pytest
 from pos_client.services import backroom
 from pos_client.services.catalog import load_starter
 from pos_client.services.staff import Cashier
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import Device, load_device
 from pos_client.ui.context import AppContext, Session
@@ -55,7 +56,7 @@ def owner(stocked: Database, device: Device) -> Cashier:
 @pytest.fixture
 def ctx(stocked: Database, device: Device, worker: Worker, owner: Cashier) -> Iterator[AppContext]:
     """A till with a small catalog, the owner logged in (no shift open), receipts on screen."""
-    context = AppContext(stocked, device, worker, Session(owner))
+    context = AppContext(Till(stocked, device), worker, Session(owner))
     yield context
     context.print_worker.shutdown()
 

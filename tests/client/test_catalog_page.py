@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from pos_client.services import catalog_admin, catalog_io
@@ -16,6 +15,7 @@ from pos_client.store.repositories import catalog
 from pos_client.store.schema import audit_events, categories, outbox, products
 from pos_client.ui.backroom.catalog_page import CatalogPage
 from pos_client.ui.context import AppContext
+from pos_client.ui.qt import Qt
 from shared.catalog import load_starter_catalog, starter_product_id
 from tests.support.qt import show_active
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from pos_client.receipts.document import Document
@@ -18,6 +17,7 @@ from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.cortes_page import CashMovementDialog, CortesPage
 from pos_client.ui.context import AppContext
 from pos_client.ui.corte_dialog import CorteDialog
+from pos_client.ui.qt import Qt
 from shared.permissions import Role
 from shared.sale import PaymentMethod
 from tests.client.test_cortes import sell

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt
 
 from pos_client.services import backroom
+from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.ui.counter_dialogs import UnknownBarcodeDialog
 from pos_client.ui.main_window import MainWindow
+from pos_client.ui.qt import Qt
 from shared.scale import ean13_check_digit
 from tests.support.qt import show_active
 from tests.support.till import as_cashier, enter_pin, pay_cash, rows, scanner_typing, type_enter
@@ -323,7 +324,7 @@ def test_a_scanner_burst_with_letters_is_looked_up_as_a_code(qtbot, window, ctx,
 def test_a_new_shop_creates_its_owner_then_opens_the_shift(qtbot, store, device, worker):
     from pos_client.ui.context import AppContext
 
-    win = MainWindow(AppContext(store, device, worker))
+    win = MainWindow(AppContext(Till(store, device), worker))
     qtbot.addWidget(win)
     win.show()
     win.start_session()
@@ -353,7 +354,7 @@ def test_a_new_shop_creates_its_owner_then_opens_the_shift(qtbot, store, device,
 def test_no_sale_without_an_open_shift(qtbot, stocked, device, worker, owner, small_catalog):
     from pos_client.ui.context import AppContext, Session
 
-    win = MainWindow(AppContext(stocked, device, worker, Session(owner)))
+    win = MainWindow(AppContext(Till(stocked, device), worker, Session(owner)))
     qtbot.addWidget(win)
     show_active(qtbot, win)
     type_enter(qtbot, win, small_catalog[0].barcode)
@@ -367,7 +368,7 @@ def test_no_sale_without_an_open_shift(qtbot, stocked, device, worker, owner, sm
 def test_a_wrong_pin_does_not_log_in(qtbot, stocked, device, worker, owner):
     from pos_client.ui.context import AppContext
 
-    win = MainWindow(AppContext(stocked, device, worker))
+    win = MainWindow(AppContext(Till(stocked, device), worker))
     qtbot.addWidget(win)
     win.show()
     win.start_session()

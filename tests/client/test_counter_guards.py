@@ -7,7 +7,6 @@ import os
 import threading
 
 import pytest
-from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from pos_client.receipts.printers import FilePrinter
@@ -15,6 +14,7 @@ from pos_client.services import backroom
 from pos_client.services.sales import SaleContext, ShiftClosed, record_sale
 from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.ui.auth import PinDialog
+from pos_client.ui.qt import Qt
 from shared.errors import DomainError
 from shared.permissions import Permission, Role
 from shared.sale import PaymentMethod, Tender

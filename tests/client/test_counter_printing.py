@@ -10,8 +10,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from pos_client.receipts.document import Printer
 from pos_client.receipts.escpos import CODE_PAGE, drawer_kick, render_escpos
@@ -21,6 +19,7 @@ from pos_client.store.repositories import catalog
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.printer_page import PrinterPage
 from pos_client.ui.printing import PreviewDialog
+from pos_client.ui.qt import QApplication, Qt
 from pos_client.ui.sales_history import ReturnDialog, SalesHistoryDialog
 from shared.money import format_mxn
 from tests.support.qt import show_active

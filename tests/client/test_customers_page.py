@@ -9,8 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
 from sqlalchemy import select
 
 from pos_client.services import accounts, backroom, local, messages
@@ -26,6 +24,7 @@ from pos_client.ui.backroom.customers_page import (
 from pos_client.ui.context import AppContext, Session
 from pos_client.ui.customer_picker import CustomerDialog, CustomerPicker
 from pos_client.ui.printing import PreviewDialog
+from pos_client.ui.qt import QApplication, QPushButton, Qt
 from shared.clock import utc_now
 from shared.ids import new_uuid7
 from shared.permissions import Role
@@ -136,7 +135,7 @@ def test_bad_phone_stays_in_the_form(qtbot, ctx: AppContext, page: CustomersPage
 
 
 def test_a_cashier_cannot_set_a_credit_limit(qtbot, ctx: AppContext, owner: Cashier) -> None:  # type: ignore[no-untyped-def]
-    cashier_ctx = AppContext(ctx.db, ctx.device, ctx.worker,
+    cashier_ctx = AppContext(ctx.till, ctx.worker,
                              Session(Cashier(new_uuid7(), "Luis", Role.CASHIER)))
     editor = CustomerDialog(cashier_ctx, None)
     qtbot.addWidget(editor)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 
 from pos_client.ui.focus import keep_keyboard
+from pos_client.ui.qt import QApplication, QDialog, QMainWindow
 
 pytestmark = pytest.mark.unit
 

@@ -7,8 +7,6 @@ import json
 import uuid
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from pos_client.services import inventory
@@ -17,6 +15,7 @@ from pos_client.store.repositories import catalog
 from pos_client.store.repositories.stock_ledger import StockItem
 from pos_client.store.schema import inventory_movements, outbox, products
 from pos_client.ui.backroom.inventory_page import InventoryPage
+from pos_client.ui.qt import QMessageBox, Qt
 from shared.sale import PaymentMethod, Tender
 from shared.ticket import Ticket, TicketLine
 from tests.support.qt import show_active

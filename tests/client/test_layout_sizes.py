@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QAbstractScrollArea, QPushButton, QTabWidget, QWidget
 
 from pos_client.store.repositories import catalog
 from pos_client.ui.backroom.window import SECTIONS, BackRoomWindow
 from pos_client.ui.context import AppContext
 from pos_client.ui.main_window import MainWindow
+from pos_client.ui.qt import QAbstractScrollArea, QPoint, QPushButton, QRect, QTabWidget, QWidget
 
 SIZES = [(1024, 600), (1920, 1080)]
 MIN_TOUCH_PX = 44

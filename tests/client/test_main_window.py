@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 
 from pos_client.store.repositories import facts, outbox
+from pos_client.ui.qt import Qt
 from pos_client.ui.worker import Worker
 from tests.support.till import counter_window
 

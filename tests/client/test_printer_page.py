@@ -7,8 +7,6 @@ import shutil
 import socket
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QPushButton
 from sqlalchemy import text
 
 from pos_client.receipts.escpos import CODE_PAGE, drawer_kick
@@ -25,6 +23,7 @@ from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.printer_page import SAMPLE_QR, SAMPLE_TEXT, PrinterPage
 from pos_client.ui.backroom.window import BackRoomWindow
 from pos_client.ui.printing import PreviewDialog
+from pos_client.ui.qt import QPoint, QPushButton, Qt
 from shared.permissions import Role
 from tests.support.qt import show_active
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog
 
 from pos_client import exit_codes
 from pos_client.app import apply_requested_restore, schedule_backups
@@ -25,6 +24,7 @@ from pos_client.store.backup import (
 )
 from pos_client.store.database import Database
 from pos_client.ui import recovery
+from pos_client.ui.qt import QDialog
 from pos_client.ui.recovery import RecoveryDialog, open_store, start_fresh
 from shared.sale import PaymentMethod, Tender
 from tests.support.sales import ticket_for
@@ -215,7 +215,7 @@ def test_a_requested_restore_of_a_ruined_backup_is_refused_and_the_store_kept(st
 
 
 def test_the_hourly_check_takes_the_daily_backup_on_the_worker(qtbot, stocked, worker):
-    from PySide6.QtCore import QObject
+    from pos_client.ui.qt import QObject
 
     owner = QObject()
     timer = schedule_backups(owner, worker, stocked.path.parent, first_delay_ms=0)

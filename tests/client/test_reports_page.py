@@ -6,13 +6,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCharts import QBarSeries, QHorizontalBarSeries, QPieSeries
-from PySide6.QtCore import QDate, Qt
 
 from pos_client.services import accounts, backroom, local, reports
 from pos_client.store.device import Device
 from pos_client.ui.backroom.reports_page import AGING_TAB, ReportsPage
 from pos_client.ui.context import AppContext
+from pos_client.ui.qt import QBarSeries, QDate, QHorizontalBarSeries, QPieSeries, Qt
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7

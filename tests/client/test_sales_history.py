@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from pos_client.receipts.printers import FilePrinter
@@ -17,6 +16,7 @@ from pos_client.store.repositories import catalog
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.context import Session
 from pos_client.ui.printing import PreviewDialog
+from pos_client.ui.qt import Qt
 from pos_client.ui.sales_history import ReturnDialog, SalesHistoryDialog
 from shared.permissions import Role
 from shared.sale import PaymentMethod, Tender

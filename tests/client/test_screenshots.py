@@ -8,10 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtGui import QImage
-
 from pos_client.screenshots import slug
 from pos_client.ui.backroom.window import SECTIONS
+from pos_client.ui.qt import QImage
 
 REPO = Path(__file__).resolve().parents[2]
 COUNTER_STATES = [

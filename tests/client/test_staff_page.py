@@ -6,7 +6,6 @@ import csv
 import json
 
 import pytest
-from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from pos_client.services import backroom, staff
@@ -15,6 +14,7 @@ from pos_client.store.schema import audit_events, cashiers, outbox, settings
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.staff_page import StaffPage
 from pos_client.ui.context import Session
+from pos_client.ui.qt import Qt
 from shared.permissions import Permission, Role
 from tests.support.qt import show_active
 

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLockFile
 
 from pos_client import app, exit_codes
 from pos_client.store import backup
 from pos_client.store.backup import StoreUnavailable, check_database, is_due, request_restore
 from pos_client.store.database import Database
+from pos_client.ui.qt import QLockFile
 from pos_client.ui.recovery import open_store
 
 pytestmark = pytest.mark.unit

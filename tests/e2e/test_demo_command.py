@@ -8,15 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from pos_client import exit_codes
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import load_device
 from pos_client.store.repositories import customers
 from pos_client.ui.context import AppContext
 from pos_client.ui.main_window import MainWindow
+from pos_client.ui.qt import Qt
 from pos_client.ui.worker import Worker
 
 pytestmark = pytest.mark.e2e
@@ -66,7 +67,7 @@ def _sell_at_the_demo_counter(qtbot, path: Path) -> None:
     db = Database(path)
     device = load_device(db)
     worker = Worker()
-    window = MainWindow(AppContext(db, device, worker))
+    window = MainWindow(AppContext(Till(db, device), worker))
     qtbot.addWidget(window)
     try:
         window.show()

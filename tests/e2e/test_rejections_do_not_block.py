@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import outbox
+from pos_client.ui.qt import Qt
 from pos_client.ui.worker import Worker
 from shared.sale import PaymentMethod, Tender
 from tests.support.client import pair

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QWidget
+from pos_client.ui.qt import QApplication, QWidget
 
 
 def show_active(qtbot, window: QWidget) -> None:  # type: ignore[no-untyped-def]

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from pos_client.services import backroom, staff
 from pos_client.services.staff import Cashier
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import Device
 from pos_client.sync.agent import SyncAgent
 from pos_client.ui.context import AppContext, Session
 from pos_client.ui.main_window import MainWindow
+from pos_client.ui.qt import Qt
 from pos_client.ui.worker import Worker
 from shared.permissions import Role
 from tests.support.qt import show_active
@@ -48,7 +49,7 @@ def logged_in(db: Database, device: Device, worker: Worker, *, shift: bool = Tru
     owner = owners[0] if owners else Cashier(
         backroom.add_cashier(db, device, "Doña Mary", Role.OWNER, "1234"), "Doña Mary", Role.OWNER)
     shift_id = backroom.open_shift(db, device, 50_000, owner.id) if shift else None
-    return AppContext(db, device, worker, Session(owner, shift_id))
+    return AppContext(Till(db, device), worker, Session(owner, shift_id))
 
 
 def counter_window(

@@ -8,22 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client import exit_codes
 from pos_client.store.backup import (
     Backup,
@@ -38,6 +22,24 @@ from pos_client.store.backup import (
 from pos_client.store.repositories import outbox
 from pos_client.store.repositories.shop import shop_zone, zone_named
 from pos_client.ui.context import AppContext
+from pos_client.ui.qt import (
+    QAbstractItemView,
+    QApplication,
+    QDesktopServices,
+    QFont,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QShortcut,
+    QTableWidget,
+    QTableWidgetItem,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+)
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
 from shared.clock import utc_now
 from shared.errors import DomainError

@@ -9,26 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QMessageBox,
-    QScrollArea,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.services import catalog_admin, catalog_io
 from pos_client.services.catalog_admin import ProductDraft, ProductRefused
 from pos_client.services.files import file_problem
@@ -39,6 +19,27 @@ from pos_client.ui.backroom.import_dialog import ImportDialog
 from pos_client.ui.backroom.starter_dialog import StarterDialog
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel, format_qty
+from pos_client.ui.qt import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QScrollArea,
+    QShortcut,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
 from pos_client.ui.widgets import button
 from shared.catalog import load_starter_catalog
 from shared.errors import DomainError

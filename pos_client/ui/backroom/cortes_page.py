@@ -8,21 +8,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.receipts.document import PrinterError
 from pos_client.services import cortes
 from pos_client.services.cortes import CorteKind, CorteReport
@@ -32,6 +17,24 @@ from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.corte_dialog import GREEN, RED, CorteDialog
 from pos_client.ui.printing import print_or_preview
+from pos_client.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QDialog,
+    QFont,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPushButton,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 from shared.errors import DomainError
 from shared.money import format_mxn, parse_mxn
 from shared.permissions import Permission

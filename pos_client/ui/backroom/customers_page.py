@@ -8,24 +8,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QButtonGroup,
-    QComboBox,
-    QDialog,
-    QFileDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.services import accounts, messages
 from pos_client.services.accounts import AGING_BUCKETS, Account, AgingReport, Statement, StatementEntry
 from pos_client.store.repositories.messages import MessageRequest
@@ -34,6 +16,26 @@ from pos_client.ui.context import AppContext
 from pos_client.ui.customer_picker import AccountsModel, CustomerDialog, age_text, error_text
 from pos_client.ui.models import ModelIndex, RowsModel
 from pos_client.ui.printing import print_or_preview
+from pos_client.ui.qt import (
+    QApplication,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTabWidget,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, button, table_view
 from shared.clock import utc_now
 from shared.errors import DomainError

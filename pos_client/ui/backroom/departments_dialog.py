@@ -7,8 +7,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
+from pos_client.services import catalog_admin
+from pos_client.services.catalog_admin import Department
+from pos_client.ui.context import AppContext
+from pos_client.ui.qt import (
     QDialog,
     QGridLayout,
     QLabel,
@@ -16,13 +18,11 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    Qt,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-
-from pos_client.services import catalog_admin
-from pos_client.services.catalog_admin import Department
-from pos_client.ui.context import AppContext
 from shared.permissions import Permission
 
 log = logging.getLogger(__name__)

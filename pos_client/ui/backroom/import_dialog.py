@@ -5,22 +5,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.services import catalog_admin, catalog_io
 from pos_client.services.catalog_io import ImportPreview, ImportResult, RowResult
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.qt import (
+    QColor,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 from shared.money import format_mxn
 from shared.permissions import Permission
 

@@ -13,22 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.services import inventory
 from pos_client.services.inventory import (
     ADJUSTMENT_REASONS,
@@ -49,6 +33,23 @@ from pos_client.ui.backroom.inventory_parts import (
     parse_count,
 )
 from pos_client.ui.context import AppContext
+from pos_client.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 from pos_client.ui.widgets import button
 from shared.clock import utc_now
 from shared.errors import DomainError

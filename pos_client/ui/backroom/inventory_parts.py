@@ -8,26 +8,29 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import (
+from pos_client.services import inventory
+from pos_client.services.inventory import format_qty
+from pos_client.store.repositories.stock_ledger import StockItem
+from pos_client.ui.context import AppContext
+from pos_client.ui.qt import (
     QAbstractItemView,
+    QAbstractTableModel,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QModelIndex,
+    QPersistentModelIndex,
     QPushButton,
+    Qt,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-
-from pos_client.services import inventory
-from pos_client.services.inventory import format_qty
-from pos_client.store.repositories.stock_ledger import StockItem
-from pos_client.ui.context import AppContext
 from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.permissions import Permission

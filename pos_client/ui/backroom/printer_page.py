@@ -9,21 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.receipts.document import Document, DocumentBuilder, Printer, PrinterError, Style
 from pos_client.receipts.printers import (
     PrinterConfig,
@@ -41,6 +26,22 @@ from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.printing import PreviewDialog
+from pos_client.ui.qt import (
+    QButtonGroup,
+    QDialog,
+    QFont,
+    QGridLayout,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QShortcut,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
 from shared.clock import utc_now
 from shared.errors import DomainError

@@ -6,21 +6,23 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCharts import (
+from pos_client.services.report_table import Cell, Kind, Table
+from pos_client.services.reports import Breakdown, TopProducts, day_label
+from pos_client.ui.qt import (
+    QAbstractTableModel,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
     QCategoryAxis,
     QChart,
+    QFont,
     QHorizontalBarSeries,
+    QModelIndex,
+    QPersistentModelIndex,
     QPieSeries,
+    Qt,
     QValueAxis,
 )
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
-
-from pos_client.services.report_table import Cell, Kind, Table
-from pos_client.services.reports import Breakdown, TopProducts, day_label
 from shared.money import format_mxn
 from shared.sale import QTY_SCALE
 

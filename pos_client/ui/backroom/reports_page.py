@@ -7,24 +7,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QPainter, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
-
 from pos_client.services import reports
 from pos_client.services.accounts import AGING_BUCKETS, AgingReport
 from pos_client.services.report_table import Kind, Table, write_csv
@@ -37,6 +19,31 @@ from pos_client.ui.backroom.report_views import (
     top_chart,
 )
 from pos_client.ui.context import AppContext
+from pos_client.ui.qt import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QPainter,
+    QPushButton,
+    QShortcut,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTabWidget,
+    QValueAxis,
+    QVBoxLayout,
+    QWidget,
+)
 from shared.errors import DomainError
 from shared.money import format_mxn
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 from itertools import groupby
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
+from pos_client.services import catalog_admin
+from pos_client.ui.context import AppContext
+from pos_client.ui.qt import (
     QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    Qt,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-
-from pos_client.services import catalog_admin
-from pos_client.ui.context import AppContext
 from shared.catalog import StarterProduct
 from shared.money import format_mxn
 from shared.permissions import Permission

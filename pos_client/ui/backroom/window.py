@@ -10,7 +10,10 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import (
+from pos_client.services.staff import Cashier
+from pos_client.ui.auth import request_permission
+from pos_client.ui.context import AppContext
+from pos_client.ui.qt import (
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -18,10 +21,6 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QWidget,
 )
-
-from pos_client.services.staff import Cashier
-from pos_client.ui.auth import request_permission
-from pos_client.ui.context import AppContext
 from shared.permissions import Permission
 
 
