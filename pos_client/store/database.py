@@ -6,11 +6,15 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from pos_client.store.migrations import MIGRATIONS
+
+# An open transaction as the services see it: they hand it to repositories and never build SQL
+# on it (services do not import sqlalchemy; tests/test_layers.py keeps that).
+Tx: TypeAlias = Connection
 
 
 class StoreError(Exception):
