@@ -18,7 +18,7 @@ from shared.catalog import StarterProduct, load_starter_catalog, starter_changes
 from shared.clock import utc_now
 from shared.hlc import HybridClock
 from shared.sale import PaymentMethod, Tender
-from shared.sync.wire import PushRequest
+from shared.sync.protocol import PushRequest
 from shared.tax import IvaRate
 from shared.ticket import Ticket, TicketLine
 from sync_server.db import EmbeddedPostgres, tenant_tx

@@ -24,7 +24,8 @@ from shared.clock import utc_now
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
-from shared.sync.wire import SaleChange, SaleLinePayload, SalePayload, SalePaymentPayload
+from shared.sync.envelopes import SaleChange
+from shared.sync.payloads import SaleLinePayload, SalePayload, SalePaymentPayload
 from shared.tax import IvaRate
 from sync_server.db import EmbeddedPostgres
 from sync_server.services import shops

@@ -64,7 +64,7 @@ from shared import clock  # noqa: E402
 from shared.catalog import load_starter_catalog  # noqa: E402
 from shared.permissions import Role  # noqa: E402
 from shared.sale import QTY_SCALE, PaymentMethod, Tender  # noqa: E402
-from shared.sync.wire import SETTINGS_ID, SettingsPayload  # noqa: E402
+from shared.sync.payloads import SETTINGS_ID, SettingsPayload  # noqa: E402
 from shared.ticket import Ticket, TicketLine  # noqa: E402
 
 SHOP_NAME = "Abarrotes La Esperanza"

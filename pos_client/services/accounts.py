@@ -29,7 +29,7 @@ from shared.ids import new_uuid7
 from shared.money import format_mxn, parse_mxn
 from shared.permissions import Permission
 from shared.sale import PaymentMethod
-from shared.sync.wire import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
+from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 
 AGING_BUCKETS = ("0–30 días", "31–60 días", "61–90 días", "Más de 90 días")
 METHOD_LABELS = {PaymentMethod.CASH: "efectivo", PaymentMethod.CARD: "tarjeta",

@@ -16,7 +16,7 @@ from shared.errors import DomainError, UnknownProduct
 from shared.ids import new_uuid7
 from shared.permissions import Role
 from shared.sale import PaymentMethod
-from shared.sync.wire import (
+from shared.sync.payloads import (
     CashierPayload,
     CashMovementPayload,
     CountedAmount,

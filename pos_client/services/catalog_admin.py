@@ -23,7 +23,7 @@ from shared.ids import new_uuid7
 from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.sale import MAX_QTY_MILLI, MAX_UNIT_PRICE, QTY_SCALE
-from shared.sync.wire import CategoryPayload, ProductPayload
+from shared.sync.payloads import CategoryPayload, ProductPayload
 from shared.tax import IvaRate
 
 MAX_IEPS_BP = 16_000  # 160 %: the highest IEPS rate in the law (tobacco)

@@ -54,7 +54,8 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import parse_mxn
 from shared.permissions import Permission
-from shared.sync.wire import Change, ProductPayload, make_change
+from shared.sync.envelopes import Change, make_change
+from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 
 MAX_FILE_BYTES = 20 * 1024 * 1024

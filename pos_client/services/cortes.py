@@ -41,7 +41,7 @@ from shared.ids import new_uuid7
 from shared.money import Centavos, format_mxn
 from shared.permissions import Permission
 from shared.sale import PaymentMethod
-from shared.sync.wire import CashMovementPayload, CountedAmount, ShiftClosePayload
+from shared.sync.payloads import CashMovementPayload, CountedAmount, ShiftClosePayload
 
 CorteKind = Literal["X", "Z"]
 

@@ -17,7 +17,7 @@ from pos_client.store.schema import parked_tickets
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
-from shared.sync.wire import ProductPayload
+from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 from shared.ticket import Ticket, TicketLine
 

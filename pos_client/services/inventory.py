@@ -31,7 +31,7 @@ from shared.ids import new_uuid7
 from shared.money import div_round_half_up, format_mxn
 from shared.permissions import Permission
 from shared.sale import MAX_QTY_MILLI, MAX_UNIT_PRICE, QTY_SCALE
-from shared.sync.wire import InventoryMovementPayload, MovementReason
+from shared.sync.payloads import InventoryMovementPayload, MovementReason
 
 # Offered as choices on the adjustment screen; any other text is accepted too.
 ADJUSTMENT_REASONS = ("Merma", "Caducado", "Robo", "Dañado", "Consumo propio", "Error de captura")

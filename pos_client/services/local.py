@@ -9,7 +9,8 @@ from pos_client.store.device import Device
 from pos_client.store.repositories import outbox
 from shared.clock import utc_now
 from shared.ids import new_uuid7
-from shared.sync.wire import Change, Wire, make_change
+from shared.sync.envelopes import Change, make_change
+from shared.sync.payloads import Wire
 
 
 def save(conn: Connection, device: Device, entity: str, payload: Wire, op: str | None = None) -> Change:

@@ -22,7 +22,7 @@ from pos_client.store.schema import customers
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
-from shared.sync.wire import MessageRequestPayload
+from shared.sync.payloads import MessageRequestPayload
 
 MAX_TEXT = 4096  # WhatsApp's limit for a text message
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")

@@ -31,7 +31,7 @@ from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.permissions import Permission
 from shared.sale import QTY_SCALE, PaymentMethod
-from shared.sync.wire import SaleReturnLinePayload, SaleReturnPayload
+from shared.sync.payloads import SaleReturnLinePayload, SaleReturnPayload
 from shared.tax import IvaRate
 
 

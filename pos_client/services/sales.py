@@ -18,12 +18,7 @@ from shared.ids import new_uuid7
 from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.sale import Payment, PaymentMethod, Tender, settle
-from shared.sync.wire import (
-    FiadoChargePayload,
-    SaleLinePayload,
-    SalePayload,
-    SalePaymentPayload,
-)
+from shared.sync.payloads import FiadoChargePayload, SaleLinePayload, SalePayload, SalePaymentPayload
 from shared.ticket import Ticket
 
 

@@ -18,7 +18,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Permission, Role, allowed, matrix_from
-from shared.sync.wire import AuditAction, AuditEventPayload
+from shared.sync.payloads import AuditAction, AuditEventPayload
 
 _HASHER = PasswordHasher()
 

@@ -29,7 +29,7 @@ from pos_client.store.schema import audit_events, cashiers, settings
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission, Role, allowed
-from shared.sync.wire import SETTINGS_ID, AuditAction, CashierPayload, SettingsPayload
+from shared.sync.payloads import SETTINGS_ID, AuditAction, CashierPayload, SettingsPayload
 
 _HASHER = PasswordHasher()
 

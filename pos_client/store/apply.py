@@ -12,7 +12,8 @@ from sqlalchemy import Connection
 from pos_client.store.repositories import alerts, catalog, customers, facts, messages, operations
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
-from shared.sync.wire import Change, FeedItem
+from shared.sync.envelopes import Change
+from shared.sync.protocol import FeedItem
 
 Origin = uuid.UUID | None
 

@@ -19,7 +19,8 @@ from pos_client.store.repositories import meta, outbox
 from pos_client.store.repositories.withdraw import withdraw_facts
 from pos_client.sync.client import Offline, SyncClient, SyncRefused
 from shared.clock import utc_now
-from shared.sync.wire import MAX_PUSH_CHANGES, Change, ChangeResult, PairingCodeOut
+from shared.sync.envelopes import Change
+from shared.sync.protocol import MAX_PUSH_CHANGES, ChangeResult, PairingCodeOut
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import ValidationError
 
-from shared.sync.wire import (
+from shared.sync.payloads import Wire
+from shared.sync.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     DeviceState,
@@ -16,7 +17,6 @@ from shared.sync.wire import (
     PairResponse,
     PullPage,
     PushResponse,
-    Wire,
 )
 
 _M = TypeVar("_M", bound=Wire)

@@ -10,7 +10,7 @@ from pos_client.ui.counter_session import _CounterParts
 from pos_client.ui.qt import QLabel, QObject, QProgressBar, Signal
 from pos_client.ui.sync_dialogs import RejectedModel, pairing_code_dialog, rejected_dialog
 from pos_client.ui.widgets import ERROR_STYLE
-from shared.sync.wire import PairingCodeOut
+from shared.sync.protocol import PairingCodeOut
 
 
 class _StatusRelay(QObject):

@@ -33,7 +33,7 @@ from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, button, table_view
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
-from shared.sync.wire import CustomerPayload
+from shared.sync.payloads import CustomerPayload
 
 log = logging.getLogger(__name__)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

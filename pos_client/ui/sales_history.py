@@ -49,7 +49,7 @@ from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.sale import parse_quantity
-from shared.sync.wire import SaleReturnPayload
+from shared.sync.payloads import SaleReturnPayload
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 STATUS_LABELS = {"": "", "devuelta": "Con devolución", "cancelada": "Cancelada"}

@@ -8,7 +8,7 @@ from typing import Any
 from pos_client.store.repositories.outbox import Rejected
 from pos_client.ui.models import ModelIndex, RowsModel
 from pos_client.ui.qt import QDialog, QFont, QLabel, Qt, QTableView, QVBoxLayout, QWidget
-from shared.sync.wire import PairingCodeOut
+from shared.sync.protocol import PairingCodeOut
 
 ENTITY_NAMES = {
     "sale": "Venta", "sale_return": "Devolución", "inventory_movement": "Movimiento de inventario",

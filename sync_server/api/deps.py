@@ -7,7 +7,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Header, Request
 
-from shared.sync.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
+from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync_server.api.errors import ApiError
 from sync_server.services.credentials import DeviceCredential, parse_credential
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from shared.sync.wire import PairRequest, PairResponse
+from shared.sync.protocol import PairRequest, PairResponse
 from sync_server.api.deps import Pool, Protocol
 from sync_server.services import shops
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
-from shared.sync.wire import PairingCodeOut
+from shared.sync.protocol import PairingCodeOut
 from sync_server.api.deps import Pool, Protocol
 from sync_server.api.errors import ApiError
 from sync_server.config import Settings

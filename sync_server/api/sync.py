@@ -9,13 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from shared.sync.wire import (
-    MAX_PULL_LIMIT,
-    DeviceState,
-    PairingCodeOut,
-    PushRequest,
-    PushResponse,
-)
+from shared.sync.protocol import MAX_PULL_LIMIT, DeviceState, PairingCodeOut, PushRequest, PushResponse
 from sync_server.api.deps import Credential, Pool, Protocol, read_body
 from sync_server.api.errors import ApiError, validation_error
 from sync_server.db import tenant_tx

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from shared.ids import SERVER_WRITER
-from shared.sync.wire import StockAlertChange
+from shared.sync.envelopes import StockAlertChange
 from sync_server.repositories.bulk import upsert_newest
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from shared.ids import SERVER_WRITER
-from shared.sync.wire import ProductChange
+from shared.sync.envelopes import ProductChange
 
 
 async def upsert_lww(

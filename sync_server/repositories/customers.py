@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from shared.ids import SERVER_WRITER
-from shared.sync.wire import CustomerChange, FiadoChargeChange, FiadoPaymentChange
+from shared.sync.envelopes import CustomerChange, FiadoChargeChange, FiadoPaymentChange
 from sync_server.repositories.bulk import upsert_newest
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from shared.sync.wire import InventoryMovementChange
+from shared.sync.envelopes import InventoryMovementChange
 
 
 async def insert(

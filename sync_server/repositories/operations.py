@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from shared.ids import SERVER_WRITER
-from shared.sync.wire import (
+from shared.sync.envelopes import (
     AuditEventChange,
     CashierChange,
     CashMovementChange,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from shared.sync.wire import MessageRequestChange
+from shared.sync.envelopes import MessageRequestChange
 from sync_server.repositories.bulk import insert_many
 
 Origin = uuid.UUID | None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from shared.sync.wire import SaleChange
+from shared.sync.envelopes import SaleChange
 from sync_server.repositories.bulk import insert_many
 
 _SALES = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("device_id", "uuid"), ("folio", "text"),

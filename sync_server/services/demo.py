@@ -11,15 +11,8 @@ from shared.catalog import load_starter_catalog
 from shared.clock import utc_now
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
-from shared.sync.wire import (
-    Change,
-    CustomerChange,
-    CustomerPayload,
-    FiadoChargeChange,
-    FiadoChargePayload,
-    FiadoPaymentChange,
-    FiadoPaymentPayload,
-)
+from shared.sync.envelopes import Change, CustomerChange, FiadoChargeChange, FiadoPaymentChange
+from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 from sync_server.services.shops import Shop, create_shop
 from sync_server.sync.clock import server_clock
 

@@ -16,11 +16,8 @@ from shared.catalog import StarterProduct, starter_changes
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
-from shared.sync.wire import (
-    MAX_PUSH_CHANGES,
-    Change,
-    PairResponse,
-)
+from shared.sync.envelopes import Change
+from shared.sync.protocol import MAX_PUSH_CHANGES, PairResponse
 from sync_server.config import Settings
 from sync_server.db import tenant_tx, unscoped_tx
 from sync_server.repositories import devices, tenants, throttle

@@ -15,15 +15,15 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.hlc import too_far_ahead, wall_ms_now
 from shared.ids import new_uuid7
-from shared.sync.wire import (
+from shared.sync.envelopes import (
     Change,
-    ChangeResult,
     InventoryMovementChange,
     SaleChange,
     SaleReturnChange,
     StockAlertChange,
-    StockAlertPayload,
 )
+from shared.sync.payloads import StockAlertPayload
+from shared.sync.protocol import ChangeResult
 from sync_server.repositories import (
     alerts,
     catalog,

@@ -15,13 +15,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from shared.sale import PaymentMethod
-from shared.sync.wire import (
-    Change,
-    CustomerChange,
-    MessageRequestChange,
-    SaleChange,
-    SaleReturnChange,
-)
+from shared.sync.envelopes import Change, CustomerChange, MessageRequestChange, SaleChange, SaleReturnChange
 
 Refusal = tuple[str, str]
 

@@ -22,7 +22,7 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Role
 from shared.sale import PaymentMethod
-from shared.sync.wire import (
+from shared.sync.payloads import (
     FiadoChargePayload,
     FiadoPaymentPayload,
     SaleLinePayload,

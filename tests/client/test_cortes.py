@@ -23,7 +23,8 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Role
 from shared.sale import PaymentMethod
-from shared.sync.wire import (
+from shared.sync.envelopes import make_change
+from shared.sync.payloads import (
     FiadoChargePayload,
     FiadoPaymentPayload,
     SaleLinePayload,
@@ -31,7 +32,6 @@ from shared.sync.wire import (
     SalePaymentPayload,
     SaleReturnLinePayload,
     SaleReturnPayload,
-    make_change,
 )
 from shared.tax import IvaRate
 

@@ -149,7 +149,7 @@ def test_an_abono_is_never_paid_on_fiado():
     from pydantic import ValidationError
 
     from shared.clock import utc_now
-    from shared.sync.wire import FiadoPaymentPayload
+    from shared.sync.payloads import FiadoPaymentPayload
 
     with pytest.raises(ValidationError, match="not on fiado"):
         FiadoPaymentPayload(id=uuid.uuid4(), customer_id=uuid.uuid4(), amount=100,

@@ -28,7 +28,7 @@ from pos_client.ui.qt import QApplication, QPushButton, Qt
 from shared.clock import utc_now
 from shared.ids import new_uuid7
 from shared.permissions import Role
-from shared.sync.wire import FiadoChargePayload
+from shared.sync.payloads import FiadoChargePayload
 from tests.support.qt import show_active
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from pos_client.services import accounts, messages
 from shared.clock import utc_now
 from shared.errors import DomainError
-from shared.sync.wire import MessageRequestPayload
+from shared.sync.payloads import MessageRequestPayload
 
 pytestmark = pytest.mark.unit
 

@@ -30,7 +30,7 @@ from pos_client.store.repositories import catalog
 from pos_client.ui.printing import PreviewDialog, print_or_preview
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod, Tender
-from shared.sync.wire import (
+from shared.sync.payloads import (
     SETTINGS_ID,
     FiadoChargePayload,
     SaleLinePayload,

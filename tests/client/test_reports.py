@@ -24,7 +24,8 @@ from pos_client.store.device import Device, load_device
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.sale import PaymentMethod, Tender, line_total
-from shared.sync.wire import (
+from shared.sync.envelopes import make_change
+from shared.sync.payloads import (
     SETTINGS_ID,
     ProductPayload,
     SaleLinePayload,
@@ -33,7 +34,6 @@ from shared.sync.wire import (
     SaleReturnLinePayload,
     SaleReturnPayload,
     SettingsPayload,
-    make_change,
 )
 from shared.tax import IvaRate, split_included
 from shared.ticket import Ticket, TicketLine

@@ -16,7 +16,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
-from shared.sync.wire import FiadoChargePayload
+from shared.sync.payloads import FiadoChargePayload
 from shared.tax import IvaRate
 from tests.client.test_reports import L, add_product, give_back, mx, sell
 from tests.support.qt import show_active

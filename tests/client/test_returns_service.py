@@ -27,7 +27,7 @@ from shared.clock import utc_now
 from shared.errors import InvalidQuantity
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod, Tender, line_total
-from shared.sync.wire import (
+from shared.sync.payloads import (
     FiadoChargePayload,
     SaleLinePayload,
     SalePayload,

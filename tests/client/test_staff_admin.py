@@ -14,7 +14,7 @@ from pos_client.services.staff_admin import InvalidPin, InvalidSettings, LastOwn
 from pos_client.store.schema import audit_events, cashiers, outbox, settings
 from pos_client.ui.context import Session
 from shared.permissions import Permission, Role
-from shared.sync.wire import SETTINGS_ID, SettingsPayload
+from shared.sync.payloads import SETTINGS_ID, SettingsPayload
 
 pytestmark = pytest.mark.unit
 

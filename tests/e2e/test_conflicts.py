@@ -9,7 +9,7 @@ from pos_client.services.sales import record_sale
 from pos_client.store.repositories import catalog, customers
 from shared.hlc import HybridClock, wall_ms_now
 from shared.sale import PaymentMethod, Tender
-from shared.sync.wire import CustomerPayload
+from shared.sync.payloads import CustomerPayload
 from tests.support.client import open_device
 from tests.support.sales import ticket_for
 

@@ -22,7 +22,7 @@ from pos_client.store.repositories import catalog, customers
 from shared.catalog import StarterProduct, load_starter_catalog
 from shared.errors import DomainError
 from shared.sale import PaymentMethod, Tender
-from shared.sync.wire import (
+from shared.sync.envelopes import (
     Change,
     FiadoChargeChange,
     FiadoPaymentChange,

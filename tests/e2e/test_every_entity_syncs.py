@@ -18,7 +18,7 @@ from shared.errors import InvalidQuantity
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod, Tender
 from shared.sync import wire
-from shared.sync.wire import CategoryPayload, FiadoChargePayload, OrderStatusPayload, SettingsPayload
+from shared.sync.payloads import CategoryPayload, FiadoChargePayload, OrderStatusPayload, SettingsPayload
 from shared.ticket import Ticket, TicketLine
 from sync_server.sync import apply as server_apply
 from tests.support.sales import ticket_for

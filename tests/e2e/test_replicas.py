@@ -10,7 +10,7 @@ import pytest
 
 from pos_client.sync.client import SyncClient
 from shared.hlc import HybridClock
-from shared.sync.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
+from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.support.changes import movement
 from tests.support.process_server import ProcessServer
 from tests.support.server import ServerHarness

@@ -17,13 +17,8 @@ from shared.clock import utc_now
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod, Tender
-from shared.sync.wire import (
-    SaleReturnChange,
-    SaleReturnLinePayload,
-    SaleReturnPayload,
-    StockAlertChange,
-    StockAlertPayload,
-)
+from shared.sync.envelopes import SaleReturnChange, StockAlertChange
+from shared.sync.payloads import SaleReturnLinePayload, SaleReturnPayload, StockAlertPayload
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e

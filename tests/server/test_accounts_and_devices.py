@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from shared.sync.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
+from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.support.server import ServerHarness
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ import pytest
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import outbox
 from shared.sale import PaymentMethod, Tender
-from shared.sync.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
+from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e

@@ -379,7 +379,8 @@ def test_a_till_cannot_message_a_number_that_is_not_a_customers(server, shop, pa
     on file, whatever a till (buggy or stolen) asks."""
     from shared.clock import utc_now
     from shared.hlc import HybridClock
-    from shared.sync.wire import MessageRequestChange, MessageRequestPayload
+    from shared.sync.envelopes import MessageRequestChange
+    from shared.sync.payloads import MessageRequestPayload
 
     till = paired_device("caja-1")
     customer = _customer(till)

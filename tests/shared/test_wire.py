@@ -16,17 +16,17 @@ from pydantic import ValidationError
 from shared.hlc import pack
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
-from shared.sync.wire import (
+from shared.sync.envelopes import SaleChange
+from shared.sync.payloads import (
     AuditEventPayload,
     FiadoPaymentPayload,
-    PushRequest,
-    SaleChange,
     SaleLinePayload,
     SalePayload,
     SalePaymentPayload,
     SaleReturnLinePayload,
     SaleReturnPayload,
 )
+from shared.sync.protocol import PushRequest
 from shared.tax import IvaRate
 
 pytestmark = pytest.mark.unit

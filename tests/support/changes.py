@@ -7,7 +7,8 @@ import uuid
 from shared.clock import utc_now
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
-from shared.sync.wire import InventoryMovementChange, InventoryMovementPayload
+from shared.sync.envelopes import InventoryMovementChange
+from shared.sync.payloads import InventoryMovementPayload
 
 
 def movement(device_seq: int, product_id: uuid.UUID, qty_milli: int, clock: HybridClock,

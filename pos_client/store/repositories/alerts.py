@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from pos_client.store.repositories import lww
 from pos_client.store.schema import stock_alerts
-from shared.sync.wire import StockAlertPayload
+from shared.sync.payloads import StockAlertPayload
 
 
 def upsert_many(

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.repositories import lww
 from pos_client.store.schema import product_barcodes, products, stock
-from shared.sync.wire import ProductPayload
+from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.repositories import lww
 from pos_client.store.schema import customers, fiado_charges, fiado_payments, sale_returns, sales
-from shared.sync.wire import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
+from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.database import driver
 from pos_client.store.schema import inventory_movements, sale_lines, sale_payments, sales
-from shared.sync.wire import InventoryMovementPayload, SalePayload
+from shared.sync.payloads import InventoryMovementPayload, SalePayload
 
 # Plain driver SQL: these run in every sale's transaction. OR IGNORE on every table: a known
 # sale's lines collide on (sale_id, line_no) too, so the stock triggers fire only for lines

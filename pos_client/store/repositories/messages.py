@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.schema import message_requests, outbox
-from shared.sync.wire import MessageRequestPayload
+from shared.sync.payloads import MessageRequestPayload
 
 Origin = uuid.UUID | None
 # en_cola: still in this till's outbox; en_servidor: the server has it (it sends it);

@@ -24,7 +24,7 @@ from pos_client.store.schema import (
     shift_closes,
     shifts,
 )
-from shared.sync.wire import (
+from shared.sync.payloads import (
     AuditEventPayload,
     CashMovementPayload,
     SaleReturnPayload,

@@ -8,7 +8,8 @@ from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from pos_client.store.database import driver
 from pos_client.store.schema import outbox
-from shared.sync.wire import Change, ChangeResult
+from shared.sync.envelopes import Change
+from shared.sync.protocol import ChangeResult
 
 # Plain driver SQL: these run in every sale's transaction, where SQLAlchemy's per-statement
 # work cost more than SQLite's.

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, Table, delete
 
 from pos_client.store import schema
-from shared.sync.wire import Change
+from shared.sync.envelopes import Change
 
 # entity → [(table, column holding the fact's id)], children before parents.
 _ROWS: dict[str, list[tuple[Table, str]]] = {

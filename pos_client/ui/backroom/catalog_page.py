@@ -46,7 +46,7 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import format_mxn, parse_mxn
 from shared.permissions import Permission
-from shared.sync.wire import ProductPayload
+from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 
 log = logging.getLogger(__name__)

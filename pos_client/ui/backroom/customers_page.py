@@ -41,7 +41,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.money import format_mxn, parse_mxn
 from shared.sale import PaymentMethod
-from shared.sync.wire import CustomerPayload, FiadoPaymentPayload
+from shared.sync.payloads import CustomerPayload, FiadoPaymentPayload
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 PERIODS = (("Todo", None), ("Últimos 30 días", 30), ("Últimos 90 días", 90))

@@ -49,7 +49,7 @@ from pos_client.ui.qt import (
 from pos_client.ui.widgets import button, say
 from shared.errors import DomainError
 from shared.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission, Role
-from shared.sync.wire import SettingsPayload
+from shared.sync.payloads import SettingsPayload
 
 log = logging.getLogger(__name__)
 
