@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from pos_client.store.repositories import alerts, catalog, customers, facts, messages, operations
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
-from shared.sync.envelopes import Change
+from shared.sync.envelopes import Change, in_apply_order
 from shared.sync.protocol import FeedItem
 
 Origin = uuid.UUID | None
@@ -33,8 +33,8 @@ def _facts(store: Callable[[Connection, Any], None]) -> Callable[[Connection, An
     return apply
 
 
-# Records first, so facts in the same page find the product or customer they mention.
-_APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = {
+# In the wire's apply order (records before facts); every entity must have one.
+_APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = in_apply_order({
     "product": _records(catalog.upsert_many),
     "customer": _records(customers.upsert_many),
     "stock_alert": _records(alerts.upsert_many),
@@ -52,7 +52,7 @@ _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = {
     "shift_close": _facts(operations.insert_shift_closes),
     "audit_event": _facts(operations.insert_audit_events),
     "message_request": _facts(messages.insert_requests),
-}
+})
 
 
 def apply_changes(conn: Connection, changes: Sequence[tuple[Change, Origin]]) -> None:

@@ -21,6 +21,7 @@ from shared.sync.envelopes import (
     SaleChange,
     SaleReturnChange,
     StockAlertChange,
+    in_apply_order,
 )
 from shared.sync.payloads import StockAlertPayload
 from shared.sync.protocol import ChangeResult
@@ -43,9 +44,9 @@ log = logging.getLogger(__name__)
 
 Applier = Callable[[asyncpg.Connection, uuid.UUID, uuid.UUID | None, Sequence[Any]], Awaitable[None]]
 
-# One applier per entity; each takes every change of its entity in the batch at once.
-# Records come first, so a fact about a record created in the same batch finds it.
-_APPLIERS: dict[str, Applier] = {
+# One applier per entity, in the wire's apply order (records before facts); each takes every
+# change of its entity in the batch at once.
+_APPLIERS: dict[str, Applier] = in_apply_order({
     "product": catalog.upsert_lww,
     "customer": customers.upsert_lww,
     "category": operations.upsert_categories,
@@ -63,7 +64,7 @@ _APPLIERS: dict[str, Applier] = {
     "shift_close": operations.insert_shift_closes,
     "audit_event": operations.insert_audit_events,
     "message_request": outbound.insert_requests,
-}
+})
 
 
 

@@ -12,12 +12,12 @@ from pos_client.services import accounts, backroom, cortes, local
 from pos_client.services.returns import NothingToReturn, return_sale
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.store import apply as client_apply
-from pos_client.store.repositories import catalog
+from pos_client.store.repositories import catalog, withdraw
 from shared.clock import utc_now
 from shared.errors import InvalidQuantity
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod, Tender
-from shared.sync import wire
+from shared.sync.envelopes import ENTITIES
 from shared.sync.payloads import CategoryPayload, FiadoChargePayload, OrderStatusPayload, SettingsPayload
 from shared.ticket import Ticket, TicketLine
 from sync_server.sync import apply as server_apply
@@ -26,10 +26,14 @@ from tests.support.sales import ticket_for
 pytestmark = pytest.mark.e2e
 
 
-def test_every_entity_has_an_applier_on_both_sides():
-    entities = set(wire._CHANGE_TYPES)
-    assert set(client_apply._APPLY) == entities
-    assert set(server_apply._APPLIERS) == entities
+def test_every_entity_has_an_applier_on_both_sides_in_the_wires_order():
+    assert list(client_apply._APPLY) == list(ENTITIES)
+    assert list(server_apply._APPLIERS) == list(ENTITIES)
+
+
+def test_every_fact_can_be_withdrawn_on_the_till():
+    """A fact the server refuses is taken back out of the till's tables; records never are."""
+    assert set(withdraw._ROWS) == {e.name for e in ENTITIES.values() if e.kind == "fact"}
 
 
 def test_returns_cash_shifts_and_records_reach_the_other_device(
