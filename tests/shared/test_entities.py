@@ -36,7 +36,7 @@ def test_the_registry_holds_every_entity_of_the_wire_once():
 def test_records_come_before_facts():
     kinds = [e.kind for e in ENTITIES.values()]
     assert kinds == sorted(kinds, key=lambda k: k != "record")
-    assert kinds[0] == "record" and kinds[-1] == "fact"
+    assert (kinds[0], kinds[-1]) == ("record", "fact")
 
 
 def test_a_shift_opens_before_its_sales_and_closes_after_them():
