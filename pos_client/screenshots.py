@@ -63,7 +63,8 @@ from pos_client.ui.worker import Worker  # noqa: E402
 from shared import clock  # noqa: E402
 from shared.catalog import load_starter_catalog  # noqa: E402
 from shared.permissions import Role  # noqa: E402
-from shared.sale import QTY_SCALE, PaymentMethod, Tender  # noqa: E402
+from shared.quantity import QTY_SCALE  # noqa: E402
+from shared.sale import PaymentMethod, Tender  # noqa: E402
 from shared.sync.payloads import SETTINGS_ID, SettingsPayload  # noqa: E402
 from shared.ticket import Ticket, TicketLine  # noqa: E402
 

@@ -13,7 +13,7 @@ from importlib import resources
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
 from shared.money import Centavos
-from shared.sale import QTY_SCALE
+from shared.quantity import QTY_SCALE
 from shared.sync.envelopes import Change, InventoryMovementChange, ProductChange
 from shared.sync.payloads import InventoryMovementPayload, ProductPayload
 from shared.tax import IvaRate

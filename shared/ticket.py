@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 
 from shared.errors import InvalidAmount, InvalidQuantity
 from shared.money import Centavos, div_round_half_up, format_mxn
-from shared.sale import MAX_LINES, QTY_SCALE, check_quantity, check_unit_price, line_total
+from shared.quantity import QTY_SCALE, check_quantity
+from shared.sale import MAX_LINES, check_unit_price, line_total
 from shared.tax import IvaRate, TaxSummary, split_included, summarize
 
 

@@ -30,7 +30,8 @@ from pos_client.store.schema import (
 )
 from shared.errors import DomainError
 from shared.money import format_mxn
-from shared.sale import QTY_SCALE, PaymentMethod
+from shared.quantity import format_quantity
+from shared.sale import PaymentMethod
 from shared.tax import IvaRate, split_included, summarize
 
 INVOICE_URL = "https://factura.michangarrito.mx/{sale_id}"
@@ -111,14 +112,6 @@ def _q_returns(conn: Connection, sale_id: uuid.UUID) -> list[_Return]:
 # ---- layout ---------------------------------------------------------------------------------
 
 
-def format_qty(qty_milli: int, by_weight: bool) -> str:
-    """Pieces as a whole number; weighed goods in kg with three decimals ("0.250 kg")."""
-    if by_weight:
-        return f"{qty_milli // QTY_SCALE}.{qty_milli % QTY_SCALE:03d} kg"
-    whole, rest = divmod(qty_milli, QTY_SCALE)
-    return str(whole) if not rest else f"{whole}.{rest:03d}"
-
-
 def _local_time(iso: str, zone: ZoneInfo) -> str:
     return datetime.fromisoformat(iso).astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
@@ -135,7 +128,7 @@ def _header(doc: DocumentBuilder, shop: _Shop) -> None:
 def _lines(doc: DocumentBuilder, lines: list[StoredLine]) -> None:
     for ln in lines:
         doc.add(ln.name)
-        doc.add(f"  {format_qty(ln.qty_milli, ln.by_weight)} x {format_mxn(ln.unit_price)}",
+        doc.add(f"  {format_quantity(ln.qty_milli, ln.by_weight)} x {format_mxn(ln.unit_price)}",
                 right=format_mxn(ln.total + ln.discount))
         if ln.discount:
             doc.add("  Descuento", right=format_mxn(-ln.discount))
@@ -176,7 +169,7 @@ def _returns(doc: DocumentBuilder, returns: list[_Return], lines: list[StoredLin
         doc.add(f"{_local_time(r.returned_at, zone)} {r.reason}")
         for line_no, qty, amount in r.lines:
             ln = by_no[line_no]
-            doc.add(f"  {format_qty(qty, ln.by_weight)} {ln.name}", right=format_mxn(-amount))
+            doc.add(f"  {format_quantity(qty, ln.by_weight)} {ln.name}", right=format_mxn(-amount))
     doc.add("Total devuelto", Style.BOLD, format_mxn(-sum(r.amount for r in returns)))
     if all(ln.qty_left == 0 for ln in lines):
         doc.add("*** VENTA CANCELADA ***", Style.CENTER)

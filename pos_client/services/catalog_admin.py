@@ -18,11 +18,12 @@ from pos_client.store.device import Device
 from pos_client.store.repositories import catalog
 from pos_client.store.schema import categories, product_barcodes, products
 from shared.catalog import StarterProduct, starter_product_id
-from shared.errors import DomainError, UnknownProduct
+from shared.errors import DomainError, InvalidQuantity, UnknownProduct
 from shared.ids import new_uuid7
 from shared.money import format_mxn
 from shared.permissions import Permission
-from shared.sale import MAX_QTY_MILLI, MAX_UNIT_PRICE, QTY_SCALE
+from shared.quantity import MAX_QTY_MILLI, parse_quantity
+from shared.sale import MAX_UNIT_PRICE
 from shared.sync.payloads import CategoryPayload, ProductPayload
 from shared.tax import IvaRate
 
@@ -392,22 +393,16 @@ def add_starter(db: Database, device: Device, chosen: Iterable[StarterProduct],
     return len(new)
 
 
-_QTY = re.compile(r"[0-9]{1,9}(\.[0-9]{1,3})?")
 _PCT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
 
 
 def parse_qty(text: str, by_weight: bool, field: str) -> int:
-    """``"12"`` pieces or ``"1.5"`` kg as thousandths; pieces must be whole."""
-    plain = text.strip()
-    if not _QTY.fullmatch(plain):
-        example = "1.5" if by_weight else "12"
-        raise ProductRefused(f"«{plain[:30]}» no es una cantidad válida; ejemplo: {example}",
-                             field=field, code="invalid_quantity")
-    milli = int(Decimal(plain) * QTY_SCALE)
-    if not by_weight and milli % QTY_SCALE:
-        raise ProductRefused(f"«{plain}»: un producto por pieza lleva cantidades enteras",
-                             field=field, code="invalid_quantity")
-    return milli
+    """A stock minimum or a mayoreo quantity (``"12"`` pieces, ``"1.5"`` kg) as thousandths;
+    zero allowed (the ranges are :func:`problems`' to check)."""
+    try:
+        return parse_quantity(text, by_weight, allow_zero=True, limit=MAX_QTY_MILLI * 100)
+    except InvalidQuantity as exc:
+        raise ProductRefused(exc.message, field=field, code=exc.code) from None
 
 
 def parse_pct(text: str, field: str = "ieps") -> int:
@@ -421,12 +416,4 @@ def parse_pct(text: str, field: str = "ieps") -> int:
 
 def pct_text(bp: int) -> str:
     return f"{bp // 100}" + (f".{bp % 100:02d}".rstrip("0") if bp % 100 else "")
-
-
-def qty_text(qty_milli: int, by_weight: bool) -> str:
-    """Quantities as people write them in a form or a spreadsheet: ``24``, ``1.5`` (kg)."""
-    whole, frac = divmod(qty_milli, QTY_SCALE)
-    if not frac:
-        return str(whole)
-    return f"{whole}.{frac:03d}".rstrip("0")
 

@@ -40,7 +40,6 @@ from pos_client.services.catalog_admin import (
     parse_qty,
     pct_text,
     problems,
-    qty_text,
     to_payload,
 )
 from pos_client.services.files import safe_text
@@ -54,6 +53,7 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import parse_mxn
 from shared.permissions import Permission
+from shared.quantity import quantity_text
 from shared.sync.envelopes import Change, make_change
 from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
@@ -481,9 +481,9 @@ def export_row(p: ProductPayload) -> list[str]:
         safe_text(p.name), safe_text("|".join(p.barcodes)), safe_text(p.department or ""),
         _money_text(p.cost), _money_text(p.price),
         _money_text(p.wholesale_price),
-        qty_text(p.wholesale_min_milli, p.sold_by_weight) if p.wholesale_price is not None else "",
+        quantity_text(p.wholesale_min_milli) if p.wholesale_price is not None else "",
         "si" if p.sold_by_weight else "no", p.iva.value, pct_text(p.ieps_bp),
-        qty_text(p.min_stock_milli, p.sold_by_weight), "si" if p.active else "no",
+        quantity_text(p.min_stock_milli), "si" if p.active else "no",
     ]
 
 

@@ -28,9 +28,10 @@ from pos_client.store.repositories.stock_ledger import StockItem
 from shared.clock import utc_now
 from shared.errors import DomainError, InvalidAmount, InvalidQuantity, UnknownProduct
 from shared.ids import new_uuid7
-from shared.money import div_round_half_up, format_mxn
+from shared.money import format_mxn
 from shared.permissions import Permission
-from shared.sale import MAX_QTY_MILLI, MAX_UNIT_PRICE, QTY_SCALE
+from shared.quantity import MAX_QTY_MILLI, QTY_SCALE, format_quantity, value_of
+from shared.sale import MAX_UNIT_PRICE
 from shared.sync.payloads import InventoryMovementPayload, MovementReason
 
 # Offered as choices on the adjustment screen; any other text is accepted too.
@@ -76,7 +77,7 @@ class LowStockRow:
 
     @property
     def purchase_cost(self) -> int:
-        return div_round_half_up(self.to_buy_milli * self.item.cost, QTY_SCALE)
+        return value_of(self.to_buy_milli, self.item.cost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +91,6 @@ class HistoryRow:
 
 KIND_LABELS = {"initial": "Inventario inicial", "receipt": "Recepción", "adjustment": "Ajuste",
                "count": "Conteo", "sale": "Venta", "return": "Devolución"}
-
-
-def format_qty(qty_milli: int, by_weight: bool) -> str:
-    """Whole pieces as "12", weighed goods as "1.250 kg"; integer arithmetic, signs kept."""
-    sign = "-" if qty_milli < 0 else ""
-    whole, frac = divmod(abs(qty_milli), QTY_SCALE)
-    if by_weight:
-        return f"{sign}{whole}.{frac:03d} kg"
-    return f"{sign}{whole}" if frac == 0 else f"{sign}{whole}.{frac:03d}"
 
 
 # ---- checks ---------------------------------------------------------------------------------
@@ -117,7 +109,7 @@ def _check_qty(item: StockItem, qty_milli: int, *, allow_zero: bool = False) -> 
     if qty_milli < 0 or (qty_milli == 0 and not allow_zero):
         raise InvalidQuantity(f"{item.name}: la cantidad debe ser mayor que cero.")
     if qty_milli > MAX_QTY_MILLI:
-        raise InvalidQuantity(f"{item.name}: {format_qty(qty_milli, item.sold_by_weight)} es "
+        raise InvalidQuantity(f"{item.name}: {format_quantity(qty_milli, item.sold_by_weight)} es "
                               "demasiado. Revisa lo que escribiste.")
     if not item.sold_by_weight and qty_milli % QTY_SCALE:
         raise InvalidQuantity(f"{item.name} se maneja por pieza: usa cantidades enteras.")
@@ -202,7 +194,7 @@ def adjust(
         _check_qty(item, abs(delta_milli))
         if delta_milli < 0 and item.stock_milli + delta_milli < 0:
             raise InvalidQuantity(
-                f"Solo hay {format_qty(item.stock_milli, item.sold_by_weight)} de {item.name}: "
+                f"Solo hay {format_quantity(item.stock_milli, item.sold_by_weight)} de {item.name}: "
                 "no se puede quitar más. Si el sistema está mal, haz un conteo físico.")
         movement = _movement(product_id, delta_milli, "adjustment", reason)
         local.save(conn, device, "inventory_movement", movement)
@@ -210,7 +202,7 @@ def adjust(
         staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=product_id,
                     detail=f"Ajuste de inventario de {item.name}: "
-                           f"{sign}{format_qty(delta_milli, item.sold_by_weight)} ({reason})")
+                           f"{sign}{format_quantity(delta_milli, item.sold_by_weight)} ({reason})")
     return movement.id
 
 
@@ -239,7 +231,7 @@ def _corrections(
         diff = qty - expected
         if diff:
             out.append(Correction(pid, item.name, item.sold_by_weight, expected, qty, diff,
-                                  div_round_half_up(diff * item.cost, QTY_SCALE)))
+                                  value_of(diff, item.cost)))
     return sorted(out, key=lambda c: c.name.casefold())
 
 
@@ -265,8 +257,8 @@ def apply_count(
         staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         corrections = _corrections(conn, counted, counted_at or {})
         for c in corrections:
-            note = (f"Conteo físico: contado {format_qty(c.counted_milli, c.sold_by_weight)}, "
-                    f"esperado {format_qty(c.expected_milli, c.sold_by_weight)}")
+            note = (f"Conteo físico: contado {format_quantity(c.counted_milli, c.sold_by_weight)}, "
+                    f"esperado {format_quantity(c.expected_milli, c.sold_by_weight)}")
             local.save(conn, device, "inventory_movement",
                        _movement(c.product_id, c.difference_milli, "count", note))
         if corrections:
@@ -312,9 +304,9 @@ def export_low_stock(rows: Sequence[LowStockRow], path: Path) -> None:
         for r in rows:
             i = r.item
             out.writerow([safe_text(i.name), safe_text(i.department or ""),
-                          format_qty(i.stock_milli, i.sold_by_weight),
-                          format_qty(i.min_stock_milli, i.sold_by_weight),
-                          format_qty(r.to_buy_milli, i.sold_by_weight),
+                          format_quantity(i.stock_milli, i.sold_by_weight),
+                          format_quantity(i.min_stock_milli, i.sold_by_weight),
+                          format_quantity(r.to_buy_milli, i.sold_by_weight),
                           format_mxn(i.cost), format_mxn(r.purchase_cost)])
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pos_client.services.files import safe_text
 from shared.errors import DomainError
-from shared.sale import QTY_SCALE
+from shared.quantity import format_quantity
 
 
 class Kind(StrEnum):
@@ -47,7 +47,7 @@ def plain(kind: Kind, value: Cell) -> str:
     if kind is Kind.MONEY:
         return _decimal(value, 100, 2)
     if kind is Kind.QTY:
-        return str(value // QTY_SCALE) if value % QTY_SCALE == 0 else _decimal(value, QTY_SCALE, 3)
+        return format_quantity(value)
     if kind is Kind.PERCENT:
         return _decimal(value, 100, 2)
     return str(value)

@@ -32,7 +32,8 @@ from pos_client.store.database import Database
 from pos_client.store.repositories import report_facts
 from pos_client.store.repositories.shop import shop_zone
 from shared.money import Centavos, div_round_half_up
-from shared.sale import QTY_SCALE, PaymentMethod
+from shared.quantity import QTY_SCALE, value_of
+from shared.sale import PaymentMethod
 from shared.tax import IvaRate, TaxSplit, split_included, summarize
 
 NO_DEPARTMENT = "Sin departamento"
@@ -456,8 +457,7 @@ def gross_margin(activity: Activity) -> GrossMargin:
         qty[key] += q
         net[key] += amount
         if unit is not None:
-            sign = 1 if q >= 0 else -1
-            cost[key] += sign * div_round_half_up(unit * abs(q), QTY_SCALE)
+            cost[key] += value_of(q, unit)
     rows = [MarginRow(name, qty[(pid, name, costed)], net[(pid, name, costed)],
                       cost[(pid, name, costed)] if costed else None)
             for pid, name, costed in qty]

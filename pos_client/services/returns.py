@@ -30,7 +30,8 @@ from shared.errors import DomainError, InvalidQuantity
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.permissions import Permission
-from shared.sale import QTY_SCALE, PaymentMethod
+from shared.quantity import QTY_SCALE
+from shared.sale import PaymentMethod
 from shared.sync.payloads import SaleReturnLinePayload, SaleReturnPayload
 from shared.tax import IvaRate
 

@@ -24,7 +24,8 @@ from pos_client.ui.qt import (
 from pos_client.ui.widgets import ERROR_STYLE, font, touch_button
 from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn, parse_mxn
-from shared.sale import check_unit_price, parse_quantity
+from shared.quantity import parse_quantity
+from shared.sale import check_unit_price
 from shared.tax import IvaRate
 from shared.ticket import Ticket, TicketLine, parse_percent, percent_of
 

@@ -58,7 +58,8 @@ from pos_client.ui.widgets import ERROR_STYLE, table_view
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
-from shared.sale import QTY_SCALE, Tender, parse_quantity
+from shared.quantity import QTY_SCALE, parse_quantity
+from shared.sale import Tender
 from shared.scale import parse_scale_label, plu_candidates, price_label_line
 from shared.ticket import Ticket, TicketLine
 

@@ -9,17 +9,12 @@ from pos_client.store.repositories.catalog import Product
 from pos_client.store.repositories.facts import SaleSummary
 from pos_client.ui.qt import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from shared.money import format_mxn
+from shared.quantity import format_quantity
 from shared.ticket import Ticket
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def format_qty(qty_milli: int, by_weight: bool) -> str:
-    if by_weight:
-        return f"{qty_milli / 1000:.3f} kg"
-    return f"{qty_milli // 1000}" if qty_milli % 1000 == 0 else f"{qty_milli / 1000:.3f}"
 
 
 class TableModel(QAbstractTableModel):
@@ -69,7 +64,7 @@ class ProductsModel(RowsModel[Product]):
         if role == Qt.ItemDataRole.DisplayRole:
             suffix = " /kg" if p.sold_by_weight else ""
             return (p.barcode or "", p.name, format_mxn(p.price) + suffix,
-                    format_qty(p.stock_milli, p.sold_by_weight))[index.column()]
+                    format_quantity(p.stock_milli, p.sold_by_weight))[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
             return _RIGHT
         return None
@@ -97,7 +92,7 @@ class TicketModel(TableModel):
                 name += " · mayoreo"
             if ln.discount:
                 name += f" · desc. −{format_mxn(ln.discount)}"
-            return (format_qty(ln.qty_milli, ln.sold_by_weight), name,
+            return (format_quantity(ln.qty_milli, ln.sold_by_weight), name,
                     format_mxn(ln.unit_price), format_mxn(ln.total))[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() != 1:
             return _RIGHT

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pos_client.receipts.document import Document
-from pos_client.receipts.sale_ticket import format_qty, receipt, reprint, shop_timezone
+from pos_client.receipts.sale_ticket import receipt, reprint, shop_timezone
 from pos_client.receipts.text import render_text
 from pos_client.services.returns import (
     HistoryRow,
@@ -48,7 +48,7 @@ from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
-from shared.sale import parse_quantity
+from shared.quantity import format_quantity, parse_quantity
 from shared.sync.payloads import SaleReturnPayload
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -99,12 +99,12 @@ class ReturnDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.qty_inputs: list[QLineEdit] = []
         for i, ln in enumerate(lines):
-            for col, text in enumerate([ln.name, format_qty(ln.qty_milli, ln.by_weight),
-                                        format_qty(ln.qty_left, ln.by_weight)]):
+            for col, text in enumerate([ln.name, format_quantity(ln.qty_milli, ln.by_weight),
+                                        format_quantity(ln.qty_left, ln.by_weight)]):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.table.setItem(i, col, item)
-            qty = QLineEdit(format_qty(ln.qty_left, ln.by_weight) if cancel else "")
+            qty = QLineEdit(format_quantity(ln.qty_left, ln.by_weight) if cancel else "")
             qty.setPlaceholderText("0")
             qty.setAccessibleName(f"Cantidad a devolver de {ln.name}")
             qty.setEnabled(not cancel and ln.qty_left > 0)

@@ -6,7 +6,8 @@ from pos_client.ui.qt import QDialog, QFont, QLabel, QLineEdit, QVBoxLayout, QWi
 from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.money import format_mxn
-from shared.sale import line_total, parse_quantity
+from shared.quantity import parse_quantity
+from shared.sale import line_total
 
 
 class WeightDialog(QDialog):

@@ -15,7 +15,8 @@ from pydantic import (
 )
 
 from shared.permissions import Permission, Role
-from shared.sale import MAX_LINES, MAX_QTY_MILLI, MAX_UNIT_PRICE, PaymentMethod, line_total
+from shared.quantity import MAX_QTY_MILLI
+from shared.sale import MAX_LINES, MAX_UNIT_PRICE, PaymentMethod, line_total
 from shared.tax import IvaRate
 
 # No control characters (NUL included: PostgreSQL text refuses it) in any text that is stored.

@@ -272,12 +272,6 @@ def test_history_limit_keeps_the_latest_with_the_true_balance(stocked, device, c
     assert rows[-1].balance_milli == _stock(stocked, coke)
 
 
-def test_format_qty_uses_whole_pieces_and_kilograms():
-    assert inventory.format_qty(-3000, False) == "-3"
-    assert inventory.format_qty(1250, True) == "1.250 kg"
-    assert inventory.format_qty(-250, True) == "-0.250 kg"
-
-
 def test_a_long_note_is_refused(stocked, device, coke):
     with pytest.raises(DomainError, match="muy larga"):
         inventory.receive(stocked, device, [(coke.id, 1000, None)], "x" * 300, None)

@@ -7,17 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.errors import EmptySale, InsufficientPayment, InvalidAmount, InvalidQuantity
-from shared.sale import (
-    MAX_QTY_MILLI,
-    MAX_UNIT_PRICE,
-    Payment,
-    PaymentMethod,
-    Settlement,
-    Tender,
-    check_quantity,
-    line_total,
-    settle,
-)
+from shared.quantity import MAX_QTY_MILLI
+from shared.sale import MAX_UNIT_PRICE, Payment, PaymentMethod, Settlement, Tender, line_total, settle
 
 pytestmark = pytest.mark.unit
 
@@ -210,31 +201,6 @@ def test_line_total_refuses_negative_and_absurd_prices() -> None:
         line_total(-1, 1000)
     with pytest.raises(InvalidAmount, match="demasiado grande"):
         line_total(MAX_UNIT_PRICE + 1, 1000)
-
-
-# ---- check_quantity --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("qty_milli", "reason"),
-    [
-        (0, "mayor que cero"),
-        (-1, "mayor que cero"),
-        (-1000, "mayor que cero"),
-        (MAX_QTY_MILLI + 1, "demasiado grande"),
-        (10**12, "demasiado grande"),
-    ],
-)
-def test_check_quantity_refuses_in_spanish(qty_milli: int, reason: str) -> None:
-    with pytest.raises(InvalidQuantity) as info:
-        check_quantity(qty_milli)
-    assert info.value.code == "invalid_quantity"
-    assert reason in info.value.message
-
-
-@pytest.mark.parametrize("qty_milli", [1, 333, 1000, MAX_QTY_MILLI])
-def test_check_quantity_accepts_sensible_quantities(qty_milli: int) -> None:
-    check_quantity(qty_milli)
 
 
 def test_line_total_checks_the_quantity() -> None:

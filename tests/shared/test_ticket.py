@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.errors import InvalidAmount, InvalidQuantity
-from shared.sale import MAX_LINES, MAX_QTY_MILLI, MAX_UNIT_PRICE, line_total
+from shared.quantity import MAX_QTY_MILLI
+from shared.sale import MAX_LINES, MAX_UNIT_PRICE, line_total
 from shared.tax import IvaRate
 from shared.ticket import Ticket, TicketLine
 

@@ -18,7 +18,7 @@ from pos_client.ui.backroom.departments_dialog import DepartmentsDialog
 from pos_client.ui.backroom.import_dialog import ImportDialog
 from pos_client.ui.backroom.starter_dialog import StarterDialog
 from pos_client.ui.context import AppContext
-from pos_client.ui.models import ModelIndex, RowsModel, format_qty
+from pos_client.ui.models import ModelIndex, RowsModel
 from pos_client.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -46,6 +46,7 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import format_mxn, parse_mxn
 from shared.permissions import Permission
+from shared.quantity import format_quantity, quantity_text
 from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 
@@ -79,7 +80,7 @@ class CatalogModel(RowsModel[Product]):
         if role == Qt.ItemDataRole.DisplayRole:
             suffix = " /kg" if p.sold_by_weight else ""
             return (p.name, p.barcode or "", p.department or "", format_mxn(p.price) + suffix,
-                    format_qty(p.stock_milli, p.sold_by_weight))[index.column()]
+                    format_quantity(p.stock_milli, p.sold_by_weight))[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 3:
             return _RIGHT
         return None
@@ -185,11 +186,11 @@ class ProductEditor(QWidget):
         self.price.setText(format_mxn(p.price) if p else "")
         wholesale = p.wholesale_price if p else None
         self.wholesale_price.setText(format_mxn(wholesale) if wholesale is not None else "")
-        self.wholesale_min.setText(catalog_admin.qty_text(p.wholesale_min_milli, weight)
+        self.wholesale_min.setText(quantity_text(p.wholesale_min_milli)
                                    if p and wholesale is not None else "")
         self.iva.setCurrentIndex(self.iva.findData(p.iva if p else IvaRate.GENERAL))
         self.ieps.setText(catalog_admin.pct_text(p.ieps_bp) if p else "0")
-        self.minimum.setText(catalog_admin.qty_text(p.min_stock_milli, weight) if p else "0")
+        self.minimum.setText(quantity_text(p.min_stock_milli) if p else "0")
         self.active.setChecked(p.active if p else True)
 
     def draft(self) -> ProductDraft:

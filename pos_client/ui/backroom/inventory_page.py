@@ -19,7 +19,6 @@ from pos_client.services.inventory import (
     Correction,
     HistoryRow,
     LowStockRow,
-    format_qty,
 )
 from pos_client.store.repositories import shop
 from pos_client.store.repositories.stock_ledger import StockItem
@@ -53,8 +52,8 @@ from pos_client.ui.qt import (
 from pos_client.ui.widgets import button
 from shared.clock import utc_now
 from shared.errors import DomainError
-from shared.money import div_round_half_up, format_mxn, parse_mxn
-from shared.sale import QTY_SCALE, parse_quantity
+from shared.money import format_mxn, parse_mxn
+from shared.quantity import format_quantity, parse_quantity, value_of
 
 
 class ReceiveTab(Tab):
@@ -131,7 +130,7 @@ class ReceiveTab(Tab):
         for row, item in enumerate(self.items):
             try:
                 qty = parse_quantity(self.table.cell(row, 1).text(), item.sold_by_weight)
-                amount = div_round_half_up(qty * parse_mxn(self.table.cell(row, 2).text()), QTY_SCALE)
+                amount = value_of(qty, parse_mxn(self.table.cell(row, 2).text()))
                 self.table.cell(row, 3).setText(format_mxn(amount))
                 total += amount
             except DomainError:
@@ -210,7 +209,7 @@ class AdjustTab(Tab):
         self.item = item
         unit = "kg" if item.sold_by_weight else "pzas"
         self.product_label.setText(f"{item.name} · existencia "
-                                   f"{format_qty(item.stock_milli, item.sold_by_weight)} ({unit})")
+                                   f"{format_quantity(item.stock_milli, item.sold_by_weight)} ({unit})")
         self.quantity.setFocus()
 
     def reason_text(self) -> str:
@@ -240,7 +239,7 @@ class AdjustTab(Tab):
     def _saved(self, item: StockItem, delta: int) -> None:
         self.set_saving(False)
         sign = "+" if delta > 0 else ""
-        self.say(f"Ajuste guardado: {item.name} {sign}{format_qty(delta, item.sold_by_weight)}.")
+        self.say(f"Ajuste guardado: {item.name} {sign}{format_quantity(delta, item.sold_by_weight)}.")
         self.item = None
         self.product_label.setText("Elige el producto a ajustar.")
         for field in (self.quantity, self.detail):
@@ -347,8 +346,8 @@ class CountTab(Tab):
             self.say("Todo cuadra: no hay nada que corregir.")
             self.clear()
             return
-        lines = [f"{c.name}: esperado {format_qty(c.expected_milli, c.sold_by_weight)}, contado "
-                 f"{format_qty(c.counted_milli, c.sold_by_weight)} ({format_mxn(c.value)})"
+        lines = [f"{c.name}: esperado {format_quantity(c.expected_milli, c.sold_by_weight)}, contado "
+                 f"{format_quantity(c.counted_milli, c.sold_by_weight)} ({format_mxn(c.value)})"
                  for c in corrections[:12]]
         if len(corrections) > 12:
             lines.append(f"… y {len(corrections) - 12} más")
@@ -417,9 +416,9 @@ class LowStockTab(Tab):
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             item, w = r.item, r.item.sold_by_weight
-            cells = (cell(item.name), cell(format_qty(item.stock_milli, w), right=True),
-                     cell(format_qty(item.min_stock_milli, w), right=True),
-                     cell(format_qty(r.to_buy_milli, w), right=True),
+            cells = (cell(item.name), cell(format_quantity(item.stock_milli, w), right=True),
+                     cell(format_quantity(item.min_stock_milli, w), right=True),
+                     cell(format_quantity(r.to_buy_milli, w), right=True),
                      cell(format_mxn(r.purchase_cost), right=True))
             for col, shown in enumerate(cells):
                 if item.stock_milli <= 0:
@@ -473,13 +472,13 @@ class HistoryTab(Tab):
     def _show(self, item: StockItem, rows: list[HistoryRow], tz: ZoneInfo) -> None:
         w = item.sold_by_weight
         balance = rows[-1].balance_milli if rows else 0
-        self.title.setText(f"{item.name} · existencia actual {format_qty(balance, w)}")
+        self.title.setText(f"{item.name} · existencia actual {format_quantity(balance, w)}")
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            qty = ("+" if r.qty_milli > 0 else "") + format_qty(r.qty_milli, w)
+            qty = ("+" if r.qty_milli > 0 else "") + format_quantity(r.qty_milli, w)
             cells = (cell(r.at.astimezone(tz).strftime("%d/%m/%Y %H:%M")), cell(r.kind),
                      cell(r.reference), cell(qty, right=True),
-                     cell(format_qty(r.balance_milli, w), right=True))
+                     cell(format_quantity(r.balance_milli, w), right=True))
             for col, shown in enumerate(cells):
                 self.table.setItem(i, col, shown)
         self.table.scrollToBottom()

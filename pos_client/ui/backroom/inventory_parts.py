@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from pos_client.services import inventory
-from pos_client.services.inventory import format_qty
 from pos_client.store.repositories.stock_ledger import StockItem
 from pos_client.ui.context import AppContext
 from pos_client.ui.qt import (
@@ -34,7 +33,7 @@ from pos_client.ui.qt import (
 from pos_client.ui.widgets import ERROR_STYLE
 from shared.errors import DomainError
 from shared.permissions import Permission
-from shared.sale import parse_quantity
+from shared.quantity import format_quantity, parse_quantity
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 log = logging.getLogger(__name__)
@@ -177,7 +176,7 @@ class ProductPicker(QWidget):
         else:
             for item in items:
                 row = QListWidgetItem(f"{item.name}  ·  existencia "
-                                      f"{format_qty(item.stock_milli, item.sold_by_weight)}")
+                                      f"{format_quantity(item.stock_milli, item.sold_by_weight)}")
                 row.setData(Qt.ItemDataRole.UserRole, item)
                 self.results.addItem(row)
             self.results.show()
@@ -286,7 +285,7 @@ class CountModel(QAbstractTableModel):
         if column == 0:
             return item.name
         if column == 1:
-            return format_qty(item.stock_milli, item.sold_by_weight)
+            return format_quantity(item.stock_milli, item.sold_by_weight)
         if column == self.COUNTED:
             return self._counted[row]
         return self._difference(item, self._counted[row])
@@ -299,7 +298,7 @@ class CountModel(QAbstractTableModel):
             delta = parse_count(item, typed) - item.stock_milli
         except DomainError:
             return "¿?"
-        return ("+" if delta > 0 else "") + format_qty(delta, item.sold_by_weight)
+        return ("+" if delta > 0 else "") + format_quantity(delta, item.sold_by_weight)
 
     def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if not index.isValid() or index.column() != self.COUNTED or role != Qt.ItemDataRole.EditRole:

@@ -24,7 +24,7 @@ from pos_client.ui.qt import (
     QValueAxis,
 )
 from shared.money import format_mxn
-from shared.sale import QTY_SCALE
+from shared.quantity import format_quantity
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -41,7 +41,7 @@ def show(kind: Kind, value: Cell) -> str:
     if kind is Kind.MONEY:
         return format_mxn(value)
     if kind is Kind.QTY:
-        return f"{value // QTY_SCALE:,}" if value % QTY_SCALE == 0 else f"{value / QTY_SCALE:,.3f}"
+        return format_quantity(value, grouped=True)
     if kind is Kind.PERCENT:
         return f"{value / 100:.2f} %"
     return f"{value:,}"
