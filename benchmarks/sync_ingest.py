@@ -21,6 +21,7 @@ from benchmarks.registry import benchmark
 from pos_client.sync.client import SyncClient
 from shared.catalog import load_starter_catalog, starter_product_id
 from shared.clock import utc_now
+from shared.folio import format_folio
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
@@ -42,7 +43,7 @@ def _sales(n: int, start_seq: int, clock: HybridClock, products: list[uuid.UUID]
         lines = [SaleLinePayload(line_no=j + 1, product_id=products[j], name=f"Producto {j}",
                                  qty_milli=1000, unit_price=2000, total=2000, iva=IvaRate.GENERAL)
                  for j in range(5)]
-        sale = SalePayload(id=new_uuid7(), folio=f"C1-{start_seq + i:06d}", sold_at=now,
+        sale = SalePayload(id=new_uuid7(), folio=format_folio("C1", start_seq + i), sold_at=now,
                            total=10_000, change=0, lines=lines,
                            payments=[SalePaymentPayload(method=PaymentMethod.CASH, amount=10_000,
                                                         tendered=10_000)])

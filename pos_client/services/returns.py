@@ -27,6 +27,7 @@ from pos_client.store.schema import (
 )
 from shared.clock import utc_now
 from shared.errors import DomainError, InvalidQuantity
+from shared.folio import FOLIO_DIGITS, folio_ending
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.permissions import Permission
@@ -145,8 +146,8 @@ def sale_history(db: Database, folio: str = "", limit: int = 200) -> list[Histor
              .outerjoin(back, back.c.sale_id == sales.c.id)
              .order_by(sales.c.sold_at.desc()).limit(limit))
     wanted = folio.strip()
-    if wanted.isdigit() and len(wanted) <= 6:
-        query = query.where(sales.c.folio.endswith(f"-{int(wanted):06d}"))
+    if wanted.isdigit() and len(wanted) <= FOLIO_DIGITS:
+        query = query.where(sales.c.folio.endswith(folio_ending(int(wanted))))
     elif wanted:
         query = query.where(sales.c.folio.contains(wanted.upper(), autoescape=True))
     with db.read() as conn:

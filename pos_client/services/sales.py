@@ -14,6 +14,7 @@ from pos_client.store.device import Device
 from pos_client.store.repositories import customers, meta
 from shared.clock import utc_now
 from shared.errors import DomainError, EmptySale
+from shared.folio import format_folio
 from shared.ids import new_uuid7
 from shared.money import format_mxn
 from shared.permissions import Permission
@@ -98,7 +99,7 @@ def record_sale(
             _check_credit(conn, device, context, fiado)
         number = meta.next_number(conn, "folio_last")
         payload = SalePayload(
-            id=sale_id, folio=f"{device.code}-{number:06d}", sold_at=now, total=total,
+            id=sale_id, folio=format_folio(device.code, number), sold_at=now, total=total,
             change=settlement.change, lines=lines, payments=payments,
             customer_id=context.customer_id if fiado else None,
             cashier_id=context.cashier_id, shift_id=context.shift_id,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from shared.folio import folio_pattern
 from shared.sync.envelopes import SaleChange
 from sync_server.repositories.bulk import insert_many
 
@@ -54,8 +55,8 @@ async def last_folio(
 ) -> int:
     """The highest folio number of a device's series (``<code>-<number>``), 0 if none."""
     n: int = await conn.fetchval(
-        """SELECT COALESCE(max(split_part(folio, '-', 2)::bigint), 0) FROM sales
-           WHERE tenant_id = $1 AND device_id = $2 AND folio ~ ('^' || $3 || '-[0-9]+$')""",
-        tenant_id, device_id, code,
+        """SELECT COALESCE(max(substring(folio from $3)::bigint), 0) FROM sales
+           WHERE tenant_id = $1 AND device_id = $2 AND folio ~ $3""",
+        tenant_id, device_id, folio_pattern(code),
     )
     return n

@@ -20,6 +20,7 @@ from pos_client.store.schema import audit_events, cash_movements, shift_closes
 from pos_client.store.schema import outbox as outbox_table
 from shared.clock import utc_now
 from shared.errors import DomainError
+from shared.folio import format_folio
 from shared.ids import new_uuid7
 from shared.permissions import Role
 from shared.sale import PaymentMethod
@@ -48,7 +49,7 @@ def sell(db: Database, device: Device, shift_id: uuid.UUID | None,
     records it."""
     total = sum(p[1] for p in payments)
     sale = SalePayload(
-        id=new_uuid7(), folio=f"T1-{next(_folios):06d}", sold_at=utc_now(), total=total,
+        id=new_uuid7(), folio=format_folio("T1", next(_folios)), sold_at=utc_now(), total=total,
         change=sum(t - a for _, a, t in payments),
         lines=[SaleLinePayload(line_no=1, product_id=None, name="Varios", qty_milli=1000,
                                unit_price=total, total=total, iva=IvaRate.GENERAL)],
