@@ -39,3 +39,9 @@ class EmptySale(DomainError):
 
 class UnknownProduct(DomainError):
     code = "unknown_product"
+
+
+class UnknownCustomer(DomainError):
+    """The customer is not the shop's, or was deleted (the till, and the server's checks)."""
+
+    code = "unknown_customer"

@@ -24,7 +24,7 @@ from pos_client.store.repositories import customers as customers_repo
 from pos_client.store.repositories.shop import shop_zone
 from pos_client.store.schema import customers, fiado_charges, fiado_payments, sales
 from shared.clock import utc_now
-from shared.errors import DomainError, InvalidAmount
+from shared.errors import DomainError, InvalidAmount, UnknownCustomer
 from shared.ids import new_uuid7
 from shared.money import format_mxn, parse_mxn
 from shared.permissions import Permission
@@ -39,10 +39,6 @@ OPENING_NOTE = "Saldo de la libreta"
 
 class InvalidPhone(DomainError):
     code = "invalid_phone"
-
-
-class UnknownCustomer(DomainError):
-    code = "unknown_customer"
 
 
 class PaymentRefused(DomainError):

@@ -20,7 +20,7 @@ from pos_client.store.repositories import messages as messages_repo
 from pos_client.store.repositories.messages import MessageRequest
 from pos_client.store.schema import customers
 from shared.clock import utc_now
-from shared.errors import DomainError
+from shared.errors import DomainError, UnknownCustomer
 from shared.ids import new_uuid7
 from shared.sync.payloads import MessageRequestPayload
 
@@ -88,7 +88,7 @@ def _phone_of(conn: Connection, customer_id: uuid.UUID) -> str:
     row = conn.execute(select(customers.c.name, customers.c.phone)
                        .where(customers.c.id == str(customer_id), customers.c.deleted == 0)).first()
     if row is None:
-        raise DomainError("Ese cliente ya no existe.", code="unknown_customer")
+        raise UnknownCustomer("Ese cliente ya no existe.")
     if not row.phone:
         raise NoPhone(f"{row.name} no tiene teléfono de WhatsApp. Agrégalo en su ficha para "
                       "enviarle el estado de cuenta.")

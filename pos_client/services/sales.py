@@ -13,7 +13,7 @@ from pos_client.store.database import Database, driver
 from pos_client.store.device import Device
 from pos_client.store.repositories import customers, meta
 from shared.clock import utc_now
-from shared.errors import DomainError, EmptySale
+from shared.errors import DomainError, EmptySale, UnknownCustomer
 from shared.folio import format_folio
 from shared.ids import new_uuid7
 from shared.money import format_mxn
@@ -25,10 +25,6 @@ from shared.ticket import Ticket
 
 class CreditLimitExceeded(DomainError):
     code = "credit_limit_exceeded"
-
-
-class UnknownCustomer(DomainError):
-    code = "unknown_customer"
 
 
 class ShiftClosed(DomainError):

@@ -18,7 +18,7 @@ from pos_client.services.staff import NotAllowed
 from pos_client.store.database import Database
 from pos_client.store.device import Device
 from pos_client.store.schema import audit_events, customers, fiado_payments, outbox
-from shared.errors import DomainError
+from shared.errors import DomainError, UnknownCustomer
 from shared.ids import new_uuid7
 from shared.permissions import Role
 from shared.sale import PaymentMethod
@@ -195,7 +195,7 @@ def test_only_someone_who_may_give_credit_sets_a_limit(store: Database, device: 
 
 
 def test_a_refused_edit_writes_no_audit_event(store: Database, device: Device) -> None:
-    with pytest.raises(accounts.UnknownCustomer):
+    with pytest.raises(UnknownCustomer):
         accounts.save_customer(store, device, CustomerDraft("Ana", "", "1", id=new_uuid7()),
                                editor=new_uuid7())
     with store.read() as conn:
