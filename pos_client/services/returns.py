@@ -32,6 +32,7 @@ from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.permissions import Permission
 from shared.quantity import QTY_SCALE
+from shared.returns import ReturnableSale, ReturnedQty, SoldLine, return_refusal
 from shared.sale import PaymentMethod
 from shared.sync.payloads import SaleReturnLinePayload, SaleReturnPayload
 from shared.tax import IvaRate
@@ -116,9 +117,12 @@ def _q_paid(conn: Connection, sale_id: uuid.UUID) -> dict[str, int]:
     return {method: int(amount) for method, amount in rows}
 
 
-def _q_refunded(conn: Connection, sale_id: uuid.UUID) -> int:
-    return int(conn.execute(select(func.coalesce(func.sum(sale_returns.c.amount), 0))
-                            .where(sale_returns.c.sale_id == str(sale_id))).scalar_one())
+def _q_refunded(conn: Connection, sale_id: uuid.UUID) -> tuple[int, int]:
+    """(refunded so far, of it credited to the customer's account) by the sale's returns."""
+    row = conn.execute(select(func.coalesce(func.sum(sale_returns.c.amount), 0),
+                              func.coalesce(func.sum(sale_returns.c.refund_to_account), 0))
+                       .where(sale_returns.c.sale_id == str(sale_id))).one()
+    return int(row[0]), int(row[1])
 
 
 def stored_lines(conn: Connection, sale_id: uuid.UUID) -> list[StoredLine]:
@@ -200,24 +204,21 @@ def refund_parts(refund_method: str, amount: int, refund_to_account: int) -> dic
 # ---- the use case ----------------------------------------------------------------------------
 
 
-def _returned_lines(sold: list[StoredLine], wanted: dict[int, int]) -> list[SaleReturnLinePayload]:
-    known = {ln.line_no for ln in sold}
-    if set(wanted) - known:
-        raise NothingToReturn("Ese renglón no es de esta venta.")
-    lines = []
-    for ln in sold:
-        qty = wanted.get(ln.line_no, 0)
+def _asked(sold: list[StoredLine], wanted: dict[int, int]) -> list[tuple[ReturnedQty, int]]:
+    """What the cashier asked to return, by line, with what each gives back. Whether the sale
+    allows it is shared.returns' to say (a line the sale lacks gives back nothing here)."""
+    by_no = {ln.line_no: ln for ln in sold}
+    asked = []
+    for line_no, qty in sorted(wanted.items()):
         if qty < 0:
             raise InvalidQuantity("La cantidad a devolver no puede ser negativa.")
-        if qty == 0:
-            continue
-        if qty > ln.qty_left:
-            raise InvalidQuantity(f"El renglón {ln.line_no} no tiene tanto por devolver.")
-        lines.append(SaleReturnLinePayload(line_no=ln.line_no, product_id=ln.product_id,
-                                           qty_milli=qty, amount=refund_share(ln, qty)))
-    if not lines:
+        ln = by_no.get(line_no)
+        if qty:
+            asked.append((ReturnedQty(line_no, ln.product_id if ln else None, qty),
+                          refund_share(ln, qty) if ln else 0))
+    if not asked:
         raise NothingToReturn("No hay nada que devolver de esa venta.")
-    return lines
+    return asked
 
 
 def return_sale(
@@ -249,10 +250,18 @@ def return_sale(
         folio, customer_id = head
         sold = _q_lines(conn, sale_id)
         wanted = quantities if quantities is not None else {ln.line_no: ln.qty_left for ln in sold}
-        lines = _returned_lines(sold, wanted)
-        amount = sum(x.amount for x in lines)
+        asked = _asked(sold, wanted)
+        amount = sum(share for _, share in asked)
         fiado_paid = _q_paid(conn, sale_id).get(PaymentMethod.FIADO.value, 0)
-        to_account, cash = split_refund(amount, fiado_paid, _q_refunded(conn, sale_id))
+        refunded, credited = _q_refunded(conn, sale_id)
+        to_account, cash = split_refund(amount, fiado_paid, refunded)
+        returnable = ReturnableSale({ln.line_no: SoldLine(ln.product_id, ln.qty_milli, ln.returned_qty)
+                                     for ln in sold}, fiado_paid, credited)
+        refused = return_refusal(returnable, [q for q, _ in asked], to_account)
+        if refused is not None:
+            raise refused
+        lines = [SaleReturnLinePayload(line_no=q.line_no, product_id=q.product_id,
+                                       qty_milli=q.qty_milli, amount=share) for q, share in asked]
         payload = SaleReturnPayload(
             id=new_uuid7(), sale_id=sale_id, lines=lines, amount=amount,
             refund_method=PaymentMethod.FIADO if to_account >= cash and to_account else

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from shared.returns import ReturnableSale, SoldLine, return_refusal
 from shared.sale import PaymentMethod
 from shared.sync.envelopes import Change, CustomerChange, MessageRequestChange, SaleChange, SaleReturnChange
 
@@ -136,35 +137,16 @@ async def _returns(
            WHERE r.tenant_id = $1 AND r.sale_id = ANY($2::uuid[])
            GROUP BY r.sale_id, l.line_no""", tenant_id, sale_ids):
         returned[(r["sale_id"], r["line_no"])] = r["qty"]
+    lines: dict[uuid.UUID, dict[int, SoldLine]] = defaultdict(dict)
+    for (sale_id, line_no), (product_id, qty) in sold.items():
+        lines[sale_id][line_no] = SoldLine(product_id, qty, returned[(sale_id, line_no)])
+    known = {s: ReturnableSale(by_no, on_fiado[s], credited[s]) for s, by_no in lines.items()}
     out: dict[uuid.UUID, Refusal] = {}
     for c in returns:
-        refusal = _check_return(c, sold, returned)
-        sale_id = c.payload.sale_id
-        if refusal is None and credited[sale_id] + c.payload.refund_to_account > on_fiado[sale_id]:
-            refusal = ("over_credit", "La devolución abona a la cuenta del cliente más de lo que "
-                                      "se fió en esa venta.")
-        if refusal:
-            out[c.change_id] = refusal
+        sale_id, p = c.payload.sale_id, c.payload
+        refused = return_refusal(known.get(sale_id), p.lines, p.refund_to_account)
+        if refused is not None:
+            out[c.change_id] = (refused.code, refused.message)
         else:
-            credited[sale_id] += c.payload.refund_to_account
-            for back in c.payload.lines:
-                returned[(sale_id, back.line_no)] += back.qty_milli
+            known[sale_id] = known[sale_id].after(p.lines, p.refund_to_account)
     return out
-
-
-def _check_return(
-    c: SaleReturnChange, sold: dict[tuple[uuid.UUID, int], tuple[uuid.UUID | None, int]],
-    returned: dict[tuple[uuid.UUID, int], int],
-) -> Refusal | None:
-    sale_id = c.payload.sale_id
-    if not any(key[0] == sale_id for key in sold):
-        return ("unknown_sale", "La devolución es de una venta que la tienda no tiene.")
-    for ln in c.payload.lines:
-        line = sold.get((sale_id, ln.line_no))
-        if line is None or line[0] != ln.product_id:
-            return ("return_line_mismatch",
-                    f"El renglón {ln.line_no} no corresponde a esa venta.")
-        if returned[(sale_id, ln.line_no)] + ln.qty_milli > line[1]:
-            return ("over_return", f"Del renglón {ln.line_no} ya se devolvió todo lo vendido "
-                                   "(otra caja registró la devolución primero).")
-    return None

@@ -26,6 +26,7 @@ from pos_client.store.repositories import customers as customers_repo
 from shared.clock import utc_now
 from shared.errors import InvalidQuantity
 from shared.ids import new_uuid7
+from shared.returns import ReturnRefused
 from shared.sale import PaymentMethod, Tender, line_total
 from shared.sync.payloads import (
     FiadoChargePayload,
@@ -199,9 +200,9 @@ def test_split_refund_rule():
 @pytest.mark.parametrize(("reason", "quantities", "error"), [
     ("   ", {1: 1000}, ReasonRequired),
     ("x" * 201, {1: 1000}, ReasonRequired),
-    ("Motivo", {1: 4000}, InvalidQuantity),
+    ("Motivo", {1: 4000}, ReturnRefused),  # over_return
     ("Motivo", {1: -1000}, InvalidQuantity),
-    ("Motivo", {2: 1000}, NothingToReturn),
+    ("Motivo", {2: 1000}, ReturnRefused),  # return_line_mismatch
     ("Motivo", {1: 0}, NothingToReturn),
 ])
 def test_bad_returns_are_refused_and_write_nothing(stocked, device, reason, quantities, error):

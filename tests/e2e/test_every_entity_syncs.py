@@ -14,8 +14,8 @@ from pos_client.services.sales import SaleContext, record_sale
 from pos_client.store import apply as client_apply
 from pos_client.store.repositories import catalog, withdraw
 from shared.clock import utc_now
-from shared.errors import InvalidQuantity
 from shared.ids import new_uuid7
+from shared.returns import ReturnRefused
 from shared.sale import PaymentMethod, Tender
 from shared.sync.envelopes import ENTITIES
 from shared.sync.payloads import CategoryPayload, FiadoChargePayload, OrderStatusPayload, SettingsPayload
@@ -46,7 +46,7 @@ def test_returns_cash_shifts_and_records_reach_the_other_device(
     ticket = ticket_for(a.db, item.barcode, 3)
     sale = record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     partial = return_sale(a.db, a.device, sale.sale_id, "Venía abollada", {1: 1000})
-    with pytest.raises(InvalidQuantity):
+    with pytest.raises(ReturnRefused, match="queda 2 de 3"):
         return_sale(a.db, a.device, sale.sale_id, "Otra vez", {1: 3000})
     rest = return_sale(a.db, a.device, sale.sale_id, "Cancelación")  # what is left: 2 pieces
     with pytest.raises(NothingToReturn):
