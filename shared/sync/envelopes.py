@@ -44,128 +44,112 @@ class Envelope(Wire):
     created_at: AwareDatetime
 
 
-# ---- records: edited things, last writer wins ----------------------------------------------
+class RecordChange(Envelope):
+    """An edit of a thing people change (last writer wins), or its deletion (a tombstone)."""
 
-
-class SettingsChange(Envelope):
     kind: Literal["record"] = "record"
-    entity: Literal["settings"]
+    entity: str  # each record's own name (a Literal): what the union is told apart by
     op: Literal["upsert", "delete"] = "upsert"
+    payload: Wire
+
+
+class FactChange(Envelope):
+    """An immutable event, inserted once."""
+
+    kind: Literal["fact"] = "fact"
+    entity: str
+    op: Literal["insert"] = "insert"
+    payload: Wire
+
+
+# ---- records ---------------------------------------------------------------------------------
+
+
+class SettingsChange(RecordChange):
+    entity: Literal["settings"]
     payload: SettingsPayload
 
 
-class CashierChange(Envelope):
-    kind: Literal["record"] = "record"
+class CashierChange(RecordChange):
     entity: Literal["cashier"]
-    op: Literal["upsert", "delete"] = "upsert"
     payload: CashierPayload
 
 
-class CategoryChange(Envelope):
-    kind: Literal["record"] = "record"
+class CategoryChange(RecordChange):
     entity: Literal["category"]
-    op: Literal["upsert", "delete"] = "upsert"
     payload: CategoryPayload
 
 
-class ProductChange(Envelope):
-    kind: Literal["record"] = "record"
+class ProductChange(RecordChange):
     entity: Literal["product"]
-    op: Literal["upsert", "delete"] = "upsert"
     payload: ProductPayload
 
 
-class CustomerChange(Envelope):
-    kind: Literal["record"] = "record"
+class CustomerChange(RecordChange):
     entity: Literal["customer"]
-    op: Literal["upsert", "delete"] = "upsert"
     payload: CustomerPayload
 
 
-class OrderStatusChange(Envelope):
-    kind: Literal["record"] = "record"
+class OrderStatusChange(RecordChange):
     entity: Literal["order_status"]
-    op: Literal["upsert", "delete"] = "upsert"
     payload: OrderStatusPayload
 
 
-class StockAlertChange(Envelope):
-    kind: Literal["record"] = "record"
+class StockAlertChange(RecordChange):
     entity: Literal["stock_alert"]
-    op: Literal["upsert", "delete"] = "upsert"
     payload: StockAlertPayload
 
 
-# ---- facts: immutable events, inserted once -----------------------------------------------
+# ---- facts -----------------------------------------------------------------------------------
 
 
-class ShiftOpenChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class ShiftOpenChange(FactChange):
     entity: Literal["shift_open"]
-    op: Literal["insert"] = "insert"
     payload: ShiftOpenPayload
 
 
-class SaleChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class SaleChange(FactChange):
     entity: Literal["sale"]
-    op: Literal["insert"] = "insert"
     payload: SalePayload
 
 
-class SaleReturnChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class SaleReturnChange(FactChange):
     entity: Literal["sale_return"]
-    op: Literal["insert"] = "insert"
     payload: SaleReturnPayload
 
 
-class InventoryMovementChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class InventoryMovementChange(FactChange):
     entity: Literal["inventory_movement"]
-    op: Literal["insert"] = "insert"
     payload: InventoryMovementPayload
 
 
-class FiadoChargeChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class FiadoChargeChange(FactChange):
     entity: Literal["fiado_charge"]
-    op: Literal["insert"] = "insert"
     payload: FiadoChargePayload
 
 
-class FiadoPaymentChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class FiadoPaymentChange(FactChange):
     entity: Literal["fiado_payment"]
-    op: Literal["insert"] = "insert"
     payload: FiadoPaymentPayload
 
 
-class CashMovementChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class CashMovementChange(FactChange):
     entity: Literal["cash_movement"]
-    op: Literal["insert"] = "insert"
     payload: CashMovementPayload
 
 
-class ShiftCloseChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class ShiftCloseChange(FactChange):
     entity: Literal["shift_close"]
-    op: Literal["insert"] = "insert"
     payload: ShiftClosePayload
 
 
-class AuditEventChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class AuditEventChange(FactChange):
     entity: Literal["audit_event"]
-    op: Literal["insert"] = "insert"
     payload: AuditEventPayload
 
 
-class MessageRequestChange(Envelope):
-    kind: Literal["fact"] = "fact"
+class MessageRequestChange(FactChange):
     entity: Literal["message_request"]
-    op: Literal["insert"] = "insert"
     payload: MessageRequestPayload
 
 

@@ -52,6 +52,12 @@ def test_facts_are_inserted_and_records_upserted_or_deleted():
         assert entity.change.model_fields["payload"].annotation is entity.payload
 
 
+def test_every_envelope_reads_and_writes_its_fields_in_one_order():
+    for entity in ENTITIES.values():
+        assert list(entity.change.model_fields) == [
+            "change_id", "device_seq", "hlc", "created_at", "kind", "entity", "op", "payload"]
+
+
 def test_apply_order_takes_the_registrys_order_whatever_the_maps_order():
     backwards = {name: i for i, name in enumerate(reversed(list(ENTITIES)))}
     assert list(in_apply_order(backwards)) == list(ENTITIES)
