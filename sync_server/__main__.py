@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import uvicorn
 
@@ -13,11 +15,14 @@ from shared.catalog import load_starter_catalog
 from sync_server import db, logs
 from sync_server.app import create_app, open_database
 from sync_server.config import Settings
+from sync_server.db import Pool
 from sync_server.services import shops
 from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
 
+T = TypeVar("T")
 
-async def _with_pool(settings: Settings, work):  # type: ignore[no-untyped-def]
+
+async def _with_pool(settings: Settings, work: Callable[[Pool], Awaitable[T]]) -> T:
     dsn, embedded = open_database(settings)
     try:
         await db.migrate(dsn)
@@ -38,13 +43,13 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply database migrations and exit")
-    shop = sub.add_parser("create-shop", help="create a shop and print a pairing code")
-    shop.add_argument("name", nargs="?", default=DEMO_SHOP_NAME)
-    shop.add_argument("--starter-catalog", action="store_true",
-                      help="load the starter catalog of common products")
-    shop.add_argument("--demo", action="store_true",
-                      help="the demo shop: starter catalog plus customers with fiado")
-    shop.add_argument("--json", action="store_true", help="print the result as JSON")
+    new_shop = sub.add_parser("create-shop", help="create a shop and print a pairing code")
+    new_shop.add_argument("name", nargs="?", default=DEMO_SHOP_NAME)
+    new_shop.add_argument("--starter-catalog", action="store_true",
+                          help="load the starter catalog of common products")
+    new_shop.add_argument("--demo", action="store_true",
+                          help="the demo shop: starter catalog plus customers with fiado")
+    new_shop.add_argument("--json", action="store_true", help="print the result as JSON")
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
     args = parser.parse_args(argv)
@@ -64,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
                 embedded.stop()
         print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
     elif args.command == "create-shop":
-        async def create(pool):  # type: ignore[no-untyped-def]
+        async def create(pool: Pool) -> tuple[shops.Shop, str]:
             if args.demo:
                 shop = await create_demo_shop(pool)
             else:
@@ -80,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"tienda: {shop.name}\ntenant_id: {shop.tenant_id}\n"
                   f"código de vinculación (válido 10 minutos): {pairing}")
     elif args.command == "pairing-code":
-        async def make(pool):  # type: ignore[no-untyped-def]
+        async def make(pool: Pool) -> str:
             return str(await shops.create_pairing_code(pool, args.tenant_id))
 
         print(asyncio.run(_with_pool(settings, make)))

@@ -6,14 +6,24 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    # What repositories take: a pooled connection inside a transaction opened here, or (tests,
+    # the migration runner) a plain one.
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+    Pool: TypeAlias = asyncpg.Pool[asyncpg.Record]
+else:  # the stubs' generics do not exist at run time (FastAPI reads Pool in dependencies)
+    Connection, Pool = asyncpg.Connection, asyncpg.Pool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "database" / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -100,7 +110,7 @@ async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
     return applied_now
 
 
-async def create_pool(dsn: str, app_role: str, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(dsn: str, app_role: str, max_size: int = 10) -> Pool:
     """A pool whose connections all run as ``app_role``, the role row-level security binds.
 
     The role is a startup parameter, so the pool's own ``RESET ALL`` between uses keeps it.
@@ -113,7 +123,7 @@ async def create_pool(dsn: str, app_role: str, max_size: int = 10) -> asyncpg.Po
 
 
 @asynccontextmanager
-async def tenant_tx(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> AsyncIterator[asyncpg.Connection]:
+async def tenant_tx(pool: Pool, tenant_id: uuid.UUID) -> AsyncIterator[Connection]:
     """One transaction that sees and writes only ``tenant_id``'s rows.
 
     This is the one place tenant scoping is set; RLS policies read it via mch_current_tenant().
@@ -124,7 +134,18 @@ async def tenant_tx(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> AsyncIterator[a
 
 
 @asynccontextmanager
-async def unscoped_tx(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+async def unscoped_tx(pool: Pool, timeout: float | None = None) -> AsyncIterator[Connection]:
     """A transaction with no tenant: RLS shows it nothing but definer functions' answers."""
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire(timeout=timeout) as conn, conn.transaction():
         yield conn
+
+
+async def listen(
+    dsn: str, app_role: str | None, channel: str, on_notify: Callable[..., Any]
+) -> asyncpg.Connection[asyncpg.Record]:
+    """A connection of its own (a pooled one would be handed to others) that LISTENs on
+    ``channel`` and calls ``on_notify`` for each NOTIFY; the caller closes it."""
+    settings = {"role": app_role} if app_role else None
+    conn: asyncpg.Connection[asyncpg.Record] = await asyncpg.connect(dsn, server_settings=settings)
+    await conn.add_listener(channel, on_notify)
+    return conn

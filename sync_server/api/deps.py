@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import asyncpg
 from fastapi import Depends, Header, Request
 
 from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync_server.api.errors import ApiError
+from sync_server.db import Pool as DbPool
 from sync_server.services.credentials import DeviceCredential, parse_credential
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
+def get_pool(request: Request) -> DbPool:
+    pool: DbPool = request.app.state.pool
     return pool
 
 
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+Pool = Annotated[DbPool, Depends(get_pool)]
 
 
 def check_protocol(

@@ -21,6 +21,7 @@ _DOMAIN_STATUS = {
     "invalid_login": 401,
     "invalid_token": 401,
     "device_revoked": 401,
+    "invalid_credential": 401,
     "too_many_attempts": 429,
     "not_found": 404,
 }

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from sync_server.api.deps import Pool
+from sync_server.services.health import database_ready
 
 router = APIRouter(tags=["health"])
 
@@ -17,10 +18,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(pool: Pool) -> JSONResponse:
-    try:
-        async with pool.acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1")
-    except Exception:  # any failure to reach the database means not ready
+    if not await database_ready(pool):
         return JSONResponse(
             {"status": "unavailable", "code": "database_unavailable",
              "message": "La base de datos no responde."},

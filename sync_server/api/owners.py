@@ -12,8 +12,6 @@ from shared.sync.protocol import PairingCodeOut
 from sync_server.api.deps import Pool, Protocol
 from sync_server.api.errors import ApiError
 from sync_server.config import Settings
-from sync_server.db import tenant_tx
-from sync_server.repositories import devices
 from sync_server.services import accounts, shops
 
 router = APIRouter(prefix="/v1", tags=["owners"])
@@ -106,17 +104,12 @@ async def new_pairing_code(tenant_id: OwnerTenant, pool: Pool, _: Protocol) -> P
 
 @router.get("/devices", response_model=list[DeviceOut])
 async def list_devices(tenant_id: OwnerTenant, pool: Pool, _: Protocol) -> list[DeviceOut]:
-    async with tenant_tx(pool, tenant_id) as conn:
-        rows = await devices.list_all(conn, tenant_id)
+    rows = await shops.list_devices(pool, tenant_id)
     return [DeviceOut(device_id=r.device_id, name=r.name, code=r.code, revoked=r.revoked)
             for r in rows]
 
 
 @router.post("/devices/{device_id}/revoke", response_model=DeviceOut)
 async def revoke(device_id: uuid.UUID, tenant_id: OwnerTenant, pool: Pool, _: Protocol) -> DeviceOut:
-    async with tenant_tx(pool, tenant_id) as conn:
-        await devices.revoke(conn, tenant_id, device_id)
-        row = await devices.get(conn, tenant_id, device_id)
-    if row is None:  # another shop's device looks exactly like a missing one
-        raise ApiError(404, "not_found", "No existe ese dispositivo en tu tienda.")
+    row = await shops.revoke_device(pool, tenant_id, device_id)
     return DeviceOut(device_id=row.device_id, name=row.name, code=row.code, revoked=row.revoked)

@@ -9,11 +9,12 @@ import asyncpg
 
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import StockAlertChange
+from sync_server.db import Connection
 from sync_server.repositories.bulk import upsert_newest
 
 
 async def upsert_lww(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[StockAlertChange],
 ) -> None:
     await upsert_newest(conn, "stock_alerts", "alert_id", [
@@ -25,7 +26,7 @@ async def upsert_lww(
 
 
 async def needing_change(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, product_ids: Sequence[uuid.UUID]
+    conn: Connection, tenant_id: uuid.UUID, product_ids: Sequence[uuid.UUID]
 ) -> list[asyncpg.Record]:
     """Products whose alert must open (stock < 0, none open) or close (stock ≥ 0, one open)."""
     rows: list[asyncpg.Record] = await conn.fetch(

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import asyncpg
+from sync_server.db import Connection
 
 
 async def insert_many(
-    conn: asyncpg.Connection, table: str, columns: Sequence[tuple[str, str]],
+    conn: Connection, table: str, columns: Sequence[tuple[str, str]],
     rows: Sequence[Sequence[Any]], on_conflict: str = "",
 ) -> None:
     """Insert ``rows`` (tuples in ``columns`` order); ``columns`` are (name, PostgreSQL type)."""
@@ -27,7 +27,7 @@ async def insert_many(
 
 
 async def upsert_newest(
-    conn: asyncpg.Connection, table: str, key: str, columns: Sequence[tuple[str, str]],
+    conn: Connection, table: str, key: str, columns: Sequence[tuple[str, str]],
     rows: Sequence[Sequence[Any]],
 ) -> None:
     """Last-writer-wins upsert of records. ``columns`` start with tenant_id and ``key`` and end

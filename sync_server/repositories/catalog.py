@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-import asyncpg
-
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import ProductChange
+from sync_server.db import Connection
 
 
 async def upsert_lww(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[ProductChange],
 ) -> None:
     """Apply product edits; an edit older than the stored one, by (hlc, device), loses."""
@@ -45,7 +44,7 @@ async def upsert_lww(
     )
 
 
-async def stock(conn: asyncpg.Connection, tenant_id: uuid.UUID, product_id: uuid.UUID) -> int | None:
+async def stock(conn: Connection, tenant_id: uuid.UUID, product_id: uuid.UUID) -> int | None:
     value: int | None = await conn.fetchval(
         "SELECT stock_milli FROM product_stock WHERE tenant_id = $1 AND product_id = $2",
         tenant_id, product_id,

@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-import asyncpg
-
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import CustomerChange, FiadoChargeChange, FiadoPaymentChange
+from sync_server.db import Connection
 from sync_server.repositories.bulk import upsert_newest
 
 
 async def upsert_lww(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[CustomerChange],
 ) -> None:
     await upsert_newest(conn, "customers", "customer_id", [
@@ -25,7 +24,7 @@ async def upsert_lww(
 
 
 async def insert_charges(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[FiadoChargeChange],
 ) -> None:
     await conn.executemany(
@@ -41,7 +40,7 @@ async def insert_charges(
 
 
 async def insert_payments(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[FiadoPaymentChange],
 ) -> None:
     await conn.executemany(
@@ -56,9 +55,20 @@ async def insert_payments(
     )
 
 
-async def balance(conn: asyncpg.Connection, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> int:
+async def balance(conn: Connection, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> int:
     value: int | None = await conn.fetchval(
         "SELECT balance FROM customer_balances WHERE tenant_id = $1 AND customer_id = $2",
         tenant_id, customer_id,
     )
     return value or 0
+
+
+async def phones(
+    conn: Connection, tenant_id: uuid.UUID, customer_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str | None]:
+    """customer_id → phone on file, for those of ``customer_ids`` the shop has (not deleted)."""
+    rows = await conn.fetch(
+        """SELECT customer_id, phone FROM customers
+           WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND NOT deleted""",
+        tenant_id, list(customer_ids))
+    return {r["customer_id"]: r["phone"] for r in rows}

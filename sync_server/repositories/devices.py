@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import asyncpg
+from sync_server.db import Connection
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class DeviceRow:
     revoked: bool
 
 
-async def get(conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> DeviceRow | None:
+async def get(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> DeviceRow | None:
     row = await conn.fetchrow(
         """SELECT tenant_id, device_id, name, code, token_hash, last_device_seq,
                   revoked_at IS NOT NULL AS revoked
@@ -31,7 +31,7 @@ async def get(conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UU
 
 
 async def insert(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, name: str,
+    conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, name: str,
     code: str, token_hash: bytes,
 ) -> None:
     await conn.execute(
@@ -41,7 +41,7 @@ async def insert(
     )
 
 
-async def list_all(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> list[DeviceRow]:
+async def list_all(conn: Connection, tenant_id: uuid.UUID) -> list[DeviceRow]:
     rows = await conn.fetch(
         """SELECT tenant_id, device_id, name, code, token_hash, last_device_seq,
                   revoked_at IS NOT NULL AS revoked
@@ -51,12 +51,12 @@ async def list_all(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> list[Devic
     return [DeviceRow(**dict(r)) for r in rows]
 
 
-async def count(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
+async def count(conn: Connection, tenant_id: uuid.UUID) -> int:
     n: int = await conn.fetchval("SELECT count(*) FROM devices WHERE tenant_id = $1", tenant_id)
     return n
 
 
-async def lock_seq(conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int | None:
+async def lock_seq(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int | None:
     """Lock an active device's row for this push; its highest device_seq seen, or None if revoked."""
     value: int | None = await conn.fetchval(
         """SELECT last_device_seq FROM devices
@@ -67,7 +67,7 @@ async def lock_seq(conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uu
 
 
 async def advance_seq(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, seq: int
+    conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, seq: int
 ) -> int | None:
     """Record the highest change number seen from a device; None if it was revoked meanwhile."""
     value: int | None = await conn.fetchval(
@@ -79,7 +79,7 @@ async def advance_seq(
     return value
 
 
-async def revoke(conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> bool:
+async def revoke(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> bool:
     status: str = await conn.execute(
         """UPDATE devices SET revoked_at = now()
            WHERE tenant_id = $1 AND device_id = $2 AND revoked_at IS NULL""",
@@ -89,7 +89,7 @@ async def revoke(conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid
 
 
 async def insert_pairing_code(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, code_hash: bytes, expires_at: datetime
+    conn: Connection, tenant_id: uuid.UUID, code_hash: bytes, expires_at: datetime
 ) -> None:
     await conn.execute(
         "INSERT INTO pairing_codes (tenant_id, code_hash, expires_at) VALUES ($1, $2, $3)",
@@ -97,13 +97,13 @@ async def insert_pairing_code(
     )
 
 
-async def tenant_for_pairing_code(conn: asyncpg.Connection, code_hash: bytes) -> uuid.UUID | None:
+async def tenant_for_pairing_code(conn: Connection, code_hash: bytes) -> uuid.UUID | None:
     tenant: uuid.UUID | None = await conn.fetchval("SELECT mch_pairing_tenant($1)", code_hash)
     return tenant
 
 
 async def use_pairing_code(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, code_hash: bytes, device_id: uuid.UUID
+    conn: Connection, tenant_id: uuid.UUID, code_hash: bytes, device_id: uuid.UUID
 ) -> bool:
     """Mark a code used, once: of two devices racing with one code, only one gets True."""
     status: str = await conn.execute(

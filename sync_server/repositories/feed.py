@@ -7,11 +7,12 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from sync_server.db import Connection
 from sync_server.repositories.bulk import insert_many
 
 
 async def known_change_ids(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, change_ids: Sequence[uuid.UUID]
+    conn: Connection, tenant_id: uuid.UUID, change_ids: Sequence[uuid.UUID]
 ) -> set[uuid.UUID]:
     rows = await conn.fetch(
         "SELECT change_id FROM changes WHERE tenant_id = $1 AND change_id = ANY($2::uuid[])",
@@ -27,13 +28,13 @@ _COLUMNS = [("tenant_id", "uuid"), ("seq", "bigint"), ("change_id", "uuid"),
 FeedRow = tuple[uuid.UUID, int, uuid.UUID, uuid.UUID | None, int, str, str, int, str]
 
 
-async def append(conn: asyncpg.Connection, rows: Sequence[FeedRow]) -> None:
+async def append(conn: Connection, rows: Sequence[FeedRow]) -> None:
     """Rows: (tenant, seq, change_id, origin_device, device_seq, entity, op, hlc, body_json)."""
     await insert_many(conn, "changes", _COLUMNS, rows)
 
 
 async def page(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, after: int, upto: int,
+    conn: Connection, tenant_id: uuid.UUID, after: int, upto: int,
     exclude_device: uuid.UUID | None, limit: int,
 ) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await conn.fetch(

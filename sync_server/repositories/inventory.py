@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-import asyncpg
-
 from shared.sync.envelopes import InventoryMovementChange
+from sync_server.db import Connection
 
 
 async def insert(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[InventoryMovementChange],
 ) -> None:
     await conn.executemany(

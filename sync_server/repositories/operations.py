@@ -1,13 +1,11 @@
-"""Returns and cancellations, cash in and out, shifts (facts); categories, cashiers, settings and
-order status (records, last writer wins)."""
+"""Cash in and out, shifts, audit events (facts); categories, cashiers, settings and order status
+(records, last writer wins)."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Sequence
-
-import asyncpg
 
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import (
@@ -16,11 +14,11 @@ from shared.sync.envelopes import (
     CashMovementChange,
     CategoryChange,
     OrderStatusChange,
-    SaleReturnChange,
     SettingsChange,
     ShiftCloseChange,
     ShiftOpenChange,
 )
+from sync_server.db import Connection
 from sync_server.repositories.bulk import insert_many, upsert_newest
 
 Origin = uuid.UUID | None
@@ -28,24 +26,8 @@ _SKIP = "ON CONFLICT DO NOTHING"
 _STAMP = [("deleted", "boolean"), ("hlc", "bigint"), ("hlc_device", "uuid")]
 
 
-async def insert_returns(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[SaleReturnChange]
-) -> None:
-    await insert_many(conn, "sale_returns", [
-        ("tenant_id", "uuid"), ("return_id", "uuid"), ("sale_id", "uuid"), ("amount", "bigint"),
-        ("refund_method", "text"), ("reason", "text"), ("cashier_id", "uuid"),
-        ("device_id", "uuid"), ("returned_at", "timestamptz"), ("refund_to_account", "bigint"),
-    ], [(tenant_id, r.id, r.sale_id, r.amount, r.refund_method.value, r.reason, r.cashier_id,
-         origin, r.returned_at, r.refund_to_account) for r in (c.payload for c in changes)], _SKIP)
-    await insert_many(conn, "sale_return_lines", [
-        ("tenant_id", "uuid"), ("return_id", "uuid"), ("line_no", "int"), ("product_id", "uuid"),
-        ("qty_milli", "bigint"), ("amount", "bigint"),
-    ], [(tenant_id, c.payload.id, ln.line_no, ln.product_id, ln.qty_milli, ln.amount)
-        for c in changes for ln in c.payload.lines], _SKIP)
-
-
 async def insert_cash_movements(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin,
+    conn: Connection, tenant_id: uuid.UUID, origin: Origin,
     changes: Sequence[CashMovementChange],
 ) -> None:
     await insert_many(conn, "cash_movements", [
@@ -56,7 +38,7 @@ async def insert_cash_movements(
 
 
 async def insert_shift_opens(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin,
+    conn: Connection, tenant_id: uuid.UUID, origin: Origin,
     changes: Sequence[ShiftOpenChange],
 ) -> None:
     await insert_many(conn, "shifts", [
@@ -67,7 +49,7 @@ async def insert_shift_opens(
 
 
 async def insert_shift_closes(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin,
+    conn: Connection, tenant_id: uuid.UUID, origin: Origin,
     changes: Sequence[ShiftCloseChange],
 ) -> None:
     await insert_many(conn, "shift_closes", [
@@ -79,7 +61,7 @@ async def insert_shift_closes(
 
 
 async def upsert_categories(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[CategoryChange]
+    conn: Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[CategoryChange]
 ) -> None:
     await upsert_newest(conn, "categories", "category_id", [
         ("tenant_id", "uuid"), ("category_id", "uuid"), ("name", "text"), ("active", "boolean"),
@@ -89,7 +71,7 @@ async def upsert_categories(
 
 
 async def upsert_cashiers(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[CashierChange]
+    conn: Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[CashierChange]
 ) -> None:
     await upsert_newest(conn, "cashiers", "cashier_id", [
         ("tenant_id", "uuid"), ("cashier_id", "uuid"), ("name", "text"), ("role", "text"),
@@ -99,7 +81,7 @@ async def upsert_cashiers(
 
 
 async def upsert_settings(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[SettingsChange]
+    conn: Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[SettingsChange]
 ) -> None:
     await upsert_newest(conn, "shop_settings", "settings_id", [
         ("tenant_id", "uuid"), ("settings_id", "uuid"), ("shop_name", "text"), ("address", "text"),
@@ -112,7 +94,7 @@ async def upsert_settings(
 
 
 async def upsert_order_statuses(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin,
+    conn: Connection, tenant_id: uuid.UUID, origin: Origin,
     changes: Sequence[OrderStatusChange],
 ) -> None:
     await upsert_newest(conn, "order_statuses", "order_id", [
@@ -123,7 +105,7 @@ async def upsert_order_statuses(
 
 
 async def insert_audit_events(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin,
+    conn: Connection, tenant_id: uuid.UUID, origin: Origin,
     changes: Sequence[AuditEventChange],
 ) -> None:
     await insert_many(conn, "audit_events", [

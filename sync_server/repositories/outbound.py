@@ -6,9 +6,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import asyncpg
-
 from shared.sync.envelopes import MessageRequestChange
+from sync_server.db import Connection
 from sync_server.repositories.bulk import insert_many
 
 Origin = uuid.UUID | None
@@ -19,7 +18,7 @@ DUE_WHEN_CONFIGURED = ("pending", "not_configured")
 
 
 async def insert_requests(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: Origin,
+    conn: Connection, tenant_id: uuid.UUID, origin: Origin,
     changes: Sequence[MessageRequestChange],
 ) -> None:
     """A request applied again (same id, even under another change id) is inserted once."""
@@ -32,7 +31,15 @@ async def insert_requests(
     await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(tenant_id))
 
 
-async def due_tenants(conn: asyncpg.Connection, configured: bool, lease_s: float) -> list[uuid.UUID]:
+async def count_last_day(conn: Connection, tenant_id: uuid.UUID) -> int:
+    """Messages the shop asked for in the last 24 hours (its daily cap counts these)."""
+    n: int = await conn.fetchval(
+        """SELECT count(*) FROM outbound_messages
+           WHERE tenant_id = $1 AND created_at > now() - interval '1 day'""", tenant_id)
+    return n
+
+
+async def due_tenants(conn: Connection, configured: bool, lease_s: float) -> list[uuid.UUID]:
     """Shops with a message due, waiting for credentials (when there are some now), or claimed
     longer ago than the lease (any connection: a definer function that answers only this)."""
     rows = await conn.fetch("SELECT t FROM mch_outbound_due_tenants($1, make_interval(secs => $2)) AS t",
@@ -49,7 +56,7 @@ class Outbound:
 
 
 async def claim_one(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, statuses: Sequence[str]
+    conn: Connection, tenant_id: uuid.UUID, statuses: Sequence[str]
 ) -> Outbound | None:
     """Claim the oldest due message: ``sending``, one more attempt, ``claimed_at`` now. The
     caller commits this BEFORE calling WhatsApp, so no transaction (nor row lock, nor pool
@@ -67,7 +74,7 @@ async def claim_one(
     return Outbound(**dict(row)) if row else None
 
 
-async def expire_claims(conn: asyncpg.Connection, tenant_id: uuid.UUID, lease_s: float) -> int:
+async def expire_claims(conn: Connection, tenant_id: uuid.UUID, lease_s: float) -> int:
     """Claims older than the lease: the sender died or could not record the answer. WhatsApp
     may have the message: failed, and never sent again automatically."""
     done = await conn.execute(
@@ -80,7 +87,7 @@ async def expire_claims(conn: asyncpg.Connection, tenant_id: uuid.UUID, lease_s:
 
 
 async def mark_sent(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, provider_id: str | None,
+    conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, provider_id: str | None,
     note: str | None = None,
 ) -> None:
     await conn.execute(
@@ -90,7 +97,7 @@ async def mark_sent(
 
 
 async def mark_retry(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str, delay_s: float
+    conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str, delay_s: float
 ) -> None:
     await conn.execute(
         """UPDATE outbound_messages SET status = 'pending', last_error = $3,
@@ -99,14 +106,14 @@ async def mark_retry(
 
 
 async def mark_failed(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str
+    conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str
 ) -> None:
     await conn.execute(
         """UPDATE outbound_messages SET status = 'failed', last_error = $3
            WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, error)
 
 
-async def mark_not_configured(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
+async def mark_not_configured(conn: Connection, tenant_id: uuid.UUID) -> int:
     """Pending messages wait for credentials; they are picked again once WhatsApp is set up."""
     done = await conn.execute(
         """UPDATE outbound_messages SET status = 'not_configured',

@@ -6,9 +6,11 @@ import uuid
 
 import asyncpg
 
+from sync_server.db import Connection
+
 
 async def insert(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, owner_id: uuid.UUID, name: str,
+    conn: Connection, tenant_id: uuid.UUID, owner_id: uuid.UUID, name: str,
     email: str | None, phone: str | None, password_hash: str,
 ) -> None:
     await conn.execute(
@@ -18,7 +20,7 @@ async def insert(
     )
 
 
-async def find_login(conn: asyncpg.Connection, login: str) -> asyncpg.Record | None:
+async def find_login(conn: Connection, login: str) -> asyncpg.Record | None:
     """(tenant_id, owner_id, password_hash) for an email or phone, across all tenants."""
     row: asyncpg.Record | None = await conn.fetchrow(
         "SELECT * FROM mch_owner_login($1)", login
@@ -26,7 +28,7 @@ async def find_login(conn: asyncpg.Connection, login: str) -> asyncpg.Record | N
     return row
 
 
-async def login_taken(conn: asyncpg.Connection, email: str | None, phone: str | None) -> bool:
+async def login_taken(conn: Connection, email: str | None, phone: str | None) -> bool:
     for login in (email, phone):
         if login and await find_login(conn, login):
             return True
@@ -34,7 +36,7 @@ async def login_taken(conn: asyncpg.Connection, email: str | None, phone: str | 
 
 
 async def update_hash(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, owner_id: uuid.UUID, password_hash: str
+    conn: Connection, tenant_id: uuid.UUID, owner_id: uuid.UUID, password_hash: str
 ) -> None:
     await conn.execute(
         "UPDATE owners SET password_hash = $3 WHERE tenant_id = $1 AND owner_id = $2",

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-import asyncpg
-
 from shared.folio import folio_pattern
 from shared.sync.envelopes import SaleChange
+from sync_server.db import Connection
 from sync_server.repositories.bulk import insert_many
 
 _SALES = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("device_id", "uuid"), ("folio", "text"),
@@ -22,7 +21,7 @@ _PAYMENTS = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("payment_no", "int"), 
 
 
 async def insert(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[SaleChange],
 ) -> None:
     sales, lines, payments = [], [], []
@@ -45,13 +44,13 @@ async def insert(
     await insert_many(conn, "sale_payments", _PAYMENTS, payments, skip)
 
 
-async def count(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
+async def count(conn: Connection, tenant_id: uuid.UUID) -> int:
     n: int = await conn.fetchval("SELECT count(*) FROM sales WHERE tenant_id = $1", tenant_id)
     return n
 
 
 async def last_folio(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, code: str
+    conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, code: str
 ) -> int:
     """The highest folio number of a device's series (``<code>-<number>``), 0 if none."""
     n: int = await conn.fetchval(
@@ -60,3 +59,34 @@ async def last_folio(
         tenant_id, device_id, folio_pattern(code),
     )
     return n
+
+
+async def folio_holders(
+    conn: Connection, tenant_id: uuid.UUID, folios: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    """folio → the sale that has it, for those of ``folios`` already taken."""
+    rows = await conn.fetch(
+        "SELECT folio, sale_id FROM sales WHERE tenant_id = $1 AND folio = ANY($2::text[])",
+        tenant_id, list(folios))
+    return {r["folio"]: r["sale_id"] for r in rows}
+
+
+async def fiado_amounts(
+    conn: Connection, tenant_id: uuid.UUID, sale_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """sale_id → what the sale put on the customer's account (its fiado payments)."""
+    rows = await conn.fetch(
+        """SELECT sale_id, sum(amount)::bigint AS amount FROM sale_payments
+           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[]) AND method = 'fiado'
+           GROUP BY sale_id""", tenant_id, list(sale_ids))
+    return {r["sale_id"]: r["amount"] for r in rows}
+
+
+async def lines_sold(
+    conn: Connection, tenant_id: uuid.UUID, sale_ids: Sequence[uuid.UUID]
+) -> dict[tuple[uuid.UUID, int], tuple[uuid.UUID | None, int]]:
+    """(sale_id, line_no) → (product_id, quantity sold in thousandths) of those sales."""
+    rows = await conn.fetch(
+        """SELECT sale_id, line_no, product_id, qty_milli FROM sale_lines
+           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[])""", tenant_id, list(sale_ids))
+    return {(r["sale_id"], r["line_no"]): (r["product_id"], r["qty_milli"]) for r in rows}

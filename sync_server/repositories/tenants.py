@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
+from sync_server.db import Connection
 
 
-async def insert(conn: asyncpg.Connection, tenant_id: uuid.UUID, name: str, timezone: str) -> None:
+async def insert(conn: Connection, tenant_id: uuid.UUID, name: str, timezone: str) -> None:
     await conn.execute(
         "INSERT INTO tenants (tenant_id, name, timezone) VALUES ($1, $2, $3)",
         tenant_id, name, timezone,
     )
 
 
-async def get_name(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> str | None:
+async def get_name(conn: Connection, tenant_id: uuid.UUID) -> str | None:
     name: str | None = await conn.fetchval(
         "SELECT name FROM tenants WHERE tenant_id = $1", tenant_id
     )
     return name
 
 
-async def lock_feed_head(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
+async def lock_feed_head(conn: Connection, tenant_id: uuid.UUID) -> int:
     """Lock the tenant row until commit and return the last feed sequence number.
 
     Every writer to the feed passes here first, so feed numbers are handed out and committed
@@ -35,10 +35,10 @@ async def lock_feed_head(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
     return head
 
 
-async def set_feed_head(conn: asyncpg.Connection, tenant_id: uuid.UUID, head: int) -> None:
+async def set_feed_head(conn: Connection, tenant_id: uuid.UUID, head: int) -> None:
     await conn.execute("UPDATE tenants SET feed_seq = $2 WHERE tenant_id = $1", tenant_id, head)
 
 
-async def feed_head(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
+async def feed_head(conn: Connection, tenant_id: uuid.UUID) -> int:
     head: int = await conn.fetchval("SELECT feed_seq FROM tenants WHERE tenant_id = $1", tenant_id)
     return head

@@ -16,7 +16,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from sync_server.config import Settings
-from sync_server.db import tenant_tx, unscoped_tx
+from sync_server.db import Pool, tenant_tx, unscoped_tx
 from sync_server.repositories import owners, throttle
 from sync_server.services.shops import add_shop
 from sync_server.services.throttling import check_throttle
@@ -49,7 +49,7 @@ class OwnerSession:
 
 
 async def sign_up(
-    pool: asyncpg.Pool, settings: Settings, *, shop_name: str, owner_name: str,
+    pool: Pool, settings: Settings, *, shop_name: str, owner_name: str,
     email: str | None, phone: str | None, password: str,
 ) -> OwnerSession:
     email = email.strip().lower() if email else None
@@ -69,7 +69,7 @@ async def sign_up(
 
 
 async def log_in(
-    pool: asyncpg.Pool, settings: Settings, login: str, password: str, client: str
+    pool: Pool, settings: Settings, login: str, password: str, client: str
 ) -> OwnerSession:
     async with unscoped_tx(pool) as conn:
         await check_throttle(conn, settings, "login", client)

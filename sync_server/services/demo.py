@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
-
 from shared.catalog import load_starter_catalog
 from shared.clock import utc_now
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
 from shared.sync.envelopes import Change, CustomerChange, FiadoChargeChange, FiadoPaymentChange
 from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
+from sync_server.db import Pool
 from sync_server.services.shops import Shop, create_shop
 from sync_server.sync.clock import server_clock
 
@@ -52,6 +51,6 @@ def demo_customer_changes() -> list[Change]:
     return out
 
 
-async def create_demo_shop(pool: asyncpg.Pool) -> Shop:
+async def create_demo_shop(pool: Pool) -> Shop:
     return await create_shop(pool, DEMO_SHOP_NAME, load_starter_catalog(),
                              extra=demo_customer_changes())

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import asyncpg
-
 from shared.catalog import StarterProduct, starter_changes
 from shared.clock import utc_now
 from shared.errors import DomainError
@@ -19,8 +17,9 @@ from shared.ids import new_uuid7
 from shared.sync.envelopes import Change
 from shared.sync.protocol import MAX_PUSH_CHANGES, PairResponse
 from sync_server.config import Settings
-from sync_server.db import tenant_tx, unscoped_tx
+from sync_server.db import Connection, Pool, tenant_tx, unscoped_tx
 from sync_server.repositories import devices, tenants, throttle
+from sync_server.repositories.devices import DeviceRow
 from sync_server.services.credentials import hash_secret, new_credential
 from sync_server.services.throttling import check_throttle
 from sync_server.sync.apply import apply_changes
@@ -38,6 +37,10 @@ class PairingCodeInvalid(DomainError):
     code = "pairing_code_invalid"
 
 
+class DeviceNotFound(DomainError):
+    code = "not_found"
+
+
 @dataclass(frozen=True)
 class Shop:
     tenant_id: uuid.UUID
@@ -45,7 +48,7 @@ class Shop:
 
 
 async def create_shop(
-    pool: asyncpg.Pool, name: str, catalog: Sequence[StarterProduct] = (),
+    pool: Pool, name: str, catalog: Sequence[StarterProduct] = (),
     timezone: str = "America/Mexico_City", extra: Sequence[Change] = (),
 ) -> Shop:
     """Create a shop; its catalog, opening stock and ``extra`` changes enter the feed as
@@ -56,7 +59,7 @@ async def create_shop(
 
 
 async def add_shop(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, name: str,
+    conn: Connection, tenant_id: uuid.UUID, name: str,
     catalog: Sequence[StarterProduct] = (), timezone: str = "America/Mexico_City",
     extra: Sequence[Change] = (),
 ) -> Shop:
@@ -82,17 +85,22 @@ class IssuedCode:
         return self.code
 
 
-async def create_pairing_code(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> IssuedCode:
+async def create_pairing_code(pool: Pool, tenant_id: uuid.UUID) -> IssuedCode:
     """A single-use code, valid for 10 minutes, that pairs one new device with the shop."""
+    async with tenant_tx(pool, tenant_id) as conn:
+        return await new_pairing_code(conn, tenant_id)
+
+
+async def new_pairing_code(conn: Connection, tenant_id: uuid.UUID) -> IssuedCode:
+    """:func:`create_pairing_code` inside the caller's transaction (scoped to ``tenant_id``)."""
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     expires_at = utc_now() + PAIRING_TTL
-    async with tenant_tx(pool, tenant_id) as conn:
-        await devices.insert_pairing_code(conn, tenant_id, _hash_code(code), expires_at)
+    await devices.insert_pairing_code(conn, tenant_id, _hash_code(code), expires_at)
     return IssuedCode(code, expires_at)
 
 
 async def pair_device(
-    pool: asyncpg.Pool, settings: Settings, code: str, device_name: str, client: str
+    pool: Pool, settings: Settings, code: str, device_name: str, client: str
 ) -> PairResponse:
     """Trade a pairing code for a device credential. Wrong guesses are rate-limited per client."""
     code_hash = _hash_code(code)
@@ -120,6 +128,19 @@ async def pair_device(
                         credential=credential.token, shop_name=shop_name)
 
 
-async def revoke_device(pool: asyncpg.Pool, tenant_id: uuid.UUID, device_id: uuid.UUID) -> bool:
+async def list_devices(pool: Pool, tenant_id: uuid.UUID) -> list[DeviceRow]:
+    """Every device the shop ever paired, revoked ones included, oldest first."""
     async with tenant_tx(pool, tenant_id) as conn:
-        return await devices.revoke(conn, tenant_id, device_id)
+        return await devices.list_all(conn, tenant_id)
+
+
+async def revoke_device(pool: Pool, tenant_id: uuid.UUID, device_id: uuid.UUID) -> DeviceRow:
+    """Revoke one of the shop's devices (again is harmless): its next push or pull is refused,
+    even one already being applied. Another shop's device looks exactly like a missing one."""
+    async with tenant_tx(pool, tenant_id) as conn:
+        await devices.revoke(conn, tenant_id, device_id)
+        row = await devices.get(conn, tenant_id, device_id)
+    if row is None:
+        raise DeviceNotFound("No existe ese dispositivo en tu tienda.")
+    log.info("device revoked", extra={"tenant_id": str(tenant_id), "device_id": str(device_id)})
+    return row

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from shared.errors import DomainError
 from sync_server.config import Settings
+from sync_server.db import Connection
 from sync_server.repositories import throttle
 
 
@@ -13,10 +12,10 @@ class TooManyAttempts(DomainError):
     code = "too_many_attempts"
 
 
-async def check_throttle(conn: asyncpg.Connection, settings: Settings, scope: str, client: str) -> None:
+async def check_throttle(conn: Connection, settings: Settings, scope: str, client: str) -> None:
     """Refuse a client with too many recent failures. Takes a transaction-scoped lock per
     (scope, client), so parallel guesses from one address queue up instead of all passing."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{scope}:{client}")
+    await throttle.lock(conn, scope, client)
     failures = await throttle.recent_failures(conn, scope, client, settings.auth_failure_window_s)
     if failures >= settings.auth_failures_allowed:
         minutes = max(1, settings.auth_failure_window_s // 60)

@@ -29,7 +29,7 @@ import asyncpg
 import httpx
 
 from sync_server.config import Settings
-from sync_server.db import tenant_tx
+from sync_server.db import Connection, Pool, listen, tenant_tx, unscoped_tx
 from sync_server.repositories import outbound
 
 log = logging.getLogger(__name__)
@@ -157,19 +157,19 @@ def _graph_error(answer: httpx.Response) -> str:
 class OutboundSender:
     """Sends due messages every ``poll_s`` seconds, and at once when a push NOTIFYs new ones."""
 
-    def __init__(self, pool: asyncpg.Pool, client: WhatsAppClient | None, *, poll_s: float = 5.0,
+    def __init__(self, pool: Pool, client: WhatsAppClient | None, *, poll_s: float = 5.0,
                  retry_base_s: float = 30.0, max_attempts: int = 5,
                  listen_dsn: str | None = None, app_role: str | None = None) -> None:
         self.pool, self.client = pool, client
         self.poll_s, self.retry_base_s, self.max_attempts = poll_s, retry_base_s, max_attempts
         self._listen_dsn, self._app_role = listen_dsn, app_role
-        self._listener: asyncpg.Connection | None = None
+        self._listener: asyncpg.Connection[asyncpg.Record] | None = None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_settings(cls, pool: asyncpg.Pool, settings: Settings, dsn: str | None) -> OutboundSender:
+    def from_settings(cls, pool: Pool, settings: Settings, dsn: str | None) -> OutboundSender:
         config = WhatsAppConfig.from_settings(settings)
         if config is None:
             log.warning("WhatsApp is not configured: message requests wait as not_configured")
@@ -217,7 +217,7 @@ class OutboundSender:
 
     async def run_once(self) -> int:
         """One pass over every shop with messages due; returns how many were handled."""
-        async with self.pool.acquire() as conn:
+        async with unscoped_tx(self.pool) as conn:
             tenants = await outbound.due_tenants(conn, self.client is not None, CLAIM_LEASE_S)
         handled = 0
         for tenant_id in tenants:
@@ -245,7 +245,7 @@ class OutboundSender:
             await self._record(conn, tenant_id, msg, result)
         return True
 
-    async def _record(self, conn: asyncpg.Connection, tenant_id: uuid.UUID, msg: outbound.Outbound,
+    async def _record(self, conn: Connection, tenant_id: uuid.UUID, msg: outbound.Outbound,
                       result: Sent | Failed) -> None:
         where = {"tenant_id": str(tenant_id), "request_id": str(msg.request_id)}
         if isinstance(result, Sent):
@@ -269,10 +269,8 @@ class OutboundSender:
         if self._listen_dsn is None or (self._listener and not self._listener.is_closed()):
             return
         try:
-            settings = {"role": self._app_role} if self._app_role else None
-            conn = await asyncpg.connect(self._listen_dsn, server_settings=settings)
-            await conn.add_listener(outbound.CHANNEL, lambda *_: self._wake.set())
-            self._listener = conn
+            self._listener = await listen(self._listen_dsn, self._app_role, outbound.CHANNEL,
+                                          lambda *_: self._wake.set())
         except Exception as exc:  # the database is down or refuses: poll, and try again later
             log.warning("cannot LISTEN for message requests; polling only", extra={"error": str(exc)})
 

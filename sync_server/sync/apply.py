@@ -9,8 +9,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.hlc import too_far_ahead, wall_ms_now
@@ -25,6 +23,7 @@ from shared.sync.envelopes import (
 )
 from shared.sync.payloads import StockAlertPayload
 from shared.sync.protocol import ChangeResult
+from sync_server.db import Connection
 from sync_server.repositories import (
     alerts,
     catalog,
@@ -34,6 +33,7 @@ from sync_server.repositories import (
     inventory,
     operations,
     outbound,
+    returns,
     sales,
     tenants,
 )
@@ -42,7 +42,7 @@ from sync_server.sync.clock import server_clock
 
 log = logging.getLogger(__name__)
 
-Applier = Callable[[asyncpg.Connection, uuid.UUID, uuid.UUID | None, Sequence[Any]], Awaitable[None]]
+Applier = Callable[[Connection, uuid.UUID, uuid.UUID | None, Sequence[Any]], Awaitable[None]]
 
 # One applier per entity, in the wire's apply order (records before facts); each takes every
 # change of its entity in the batch at once.
@@ -58,7 +58,7 @@ _APPLIERS: dict[str, Applier] = in_apply_order({
     "fiado_charge": customers.insert_charges,
     "fiado_payment": customers.insert_payments,
     "stock_alert": alerts.upsert_lww,
-    "sale_return": operations.insert_returns,
+    "sale_return": returns.insert_returns,
     "cash_movement": operations.insert_cash_movements,
     "shift_open": operations.insert_shift_opens,
     "shift_close": operations.insert_shift_closes,
@@ -89,7 +89,7 @@ def seq_gaps(last_seen: int, seqs: Sequence[int]) -> list[tuple[int, int]]:
 
 
 async def apply_changes(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[Change],
 ) -> Applied:
     """Apply ``changes`` from ``origin`` (None: the server itself) and answer each one.
@@ -159,7 +159,7 @@ async def apply_changes(
 
 
 async def _stock_alerts(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, changes: Sequence[Change]
+    conn: Connection, tenant_id: uuid.UUID, changes: Sequence[Change]
 ) -> list[StockAlertChange]:
     """Open an alert for each product these changes took below zero; close it when restocked.
 

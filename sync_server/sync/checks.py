@@ -12,17 +12,19 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-import asyncpg
-
 from shared.returns import ReturnableSale, SoldLine, return_refusal
 from shared.sale import PaymentMethod
 from shared.sync.envelopes import Change, CustomerChange, MessageRequestChange, SaleChange, SaleReturnChange
+from sync_server.db import Connection
+from sync_server.repositories import customers, outbound
+from sync_server.repositories import returns as returns_repo
+from sync_server.repositories import sales as sales_repo
 
 Refusal = tuple[str, str]
 
 
 async def refusals(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[Change],
 ) -> dict[uuid.UUID, Refusal]:
     """change_id → (code, Spanish message) for each change that must be rejected."""
@@ -41,7 +43,7 @@ MESSAGES_PER_DAY = 300  # one shop's WhatsApp messages in 24 h: far above a corn
 
 
 async def _message_requests(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, changes: Sequence[Change]
+    conn: Connection, tenant_id: uuid.UUID, changes: Sequence[Change]
 ) -> dict[uuid.UUID, Refusal]:
     """The server sends these from the shared business number, so it trusts no till with the
     recipient: the customer must be the shop's, not deleted, and ``to`` their phone on file;
@@ -49,21 +51,14 @@ async def _message_requests(
     requests = [c for c in changes if isinstance(c, MessageRequestChange)]
     if not requests:
         return {}
-    phones: dict[uuid.UUID, str | None] = {}
-    for r in await conn.fetch(
-        """SELECT customer_id, phone FROM customers
-           WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND NOT deleted""",
-            tenant_id, [c.payload.customer_id for c in requests]):
-        phones[r["customer_id"]] = r["phone"]
+    phones = await customers.phones(conn, tenant_id, [c.payload.customer_id for c in requests])
     for c in changes:  # a customer created or edited earlier in this same push
         if isinstance(c, CustomerChange):
             if c.op == "delete":
                 phones.pop(c.payload.id, None)
             else:
                 phones[c.payload.id] = c.payload.phone
-    sent_today: int = await conn.fetchval(
-        """SELECT count(*) FROM outbound_messages
-           WHERE tenant_id = $1 AND created_at > now() - interval '1 day'""", tenant_id)
+    sent_today = await outbound.count_last_day(conn, tenant_id)
     out: dict[uuid.UUID, Refusal] = {}
     for c in requests:
         if c.payload.customer_id not in phones:
@@ -81,15 +76,11 @@ async def _message_requests(
 
 
 async def _folios(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, sales: Sequence[SaleChange]
+    conn: Connection, tenant_id: uuid.UUID, sales: Sequence[SaleChange]
 ) -> dict[uuid.UUID, Refusal]:
     if not sales:
         return {}
-    rows = await conn.fetch(
-        "SELECT folio, sale_id FROM sales WHERE tenant_id = $1 AND folio = ANY($2::text[])",
-        tenant_id, [s.payload.folio for s in sales],
-    )
-    owner = {r["folio"]: r["sale_id"] for r in rows}
+    owner = await sales_repo.folio_holders(conn, tenant_id, [s.payload.folio for s in sales])
     out: dict[uuid.UUID, Refusal] = {}
     for s in sales:
         holder = owner.setdefault(s.payload.folio, s.payload.id)
@@ -100,7 +91,7 @@ async def _folios(
 
 
 async def _returns(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, changes: Sequence[Change]
+    conn: Connection, tenant_id: uuid.UUID, changes: Sequence[Change]
 ) -> dict[uuid.UUID, Refusal]:
     returns = [c for c in changes if isinstance(c, SaleReturnChange)]
     if not returns:
@@ -114,29 +105,12 @@ async def _returns(
                 sold[(c.payload.id, ln.line_no)] = (ln.product_id, ln.qty_milli)
             on_fiado[c.payload.id] = sum(p.amount for p in c.payload.payments
                                          if p.method is PaymentMethod.FIADO)
-    for r in await conn.fetch(
-        """SELECT sale_id, sum(amount)::bigint AS amount FROM sale_payments
-           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[]) AND method = 'fiado'
-           GROUP BY sale_id""", tenant_id, sale_ids):
-        on_fiado[r["sale_id"]] = r["amount"]
-    credited: dict[uuid.UUID, int] = defaultdict(int)
-    for r in await conn.fetch(
-        """SELECT sale_id, sum(refund_to_account)::bigint AS amount FROM sale_returns
-           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[]) GROUP BY sale_id""",
-            tenant_id, sale_ids):
-        credited[r["sale_id"]] = r["amount"]
-    for r in await conn.fetch(
-        """SELECT sale_id, line_no, product_id, qty_milli FROM sale_lines
-           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[])""", tenant_id, sale_ids):
-        sold[(r["sale_id"], r["line_no"])] = (r["product_id"], r["qty_milli"])
-    returned: dict[tuple[uuid.UUID, int], int] = defaultdict(int)
-    for r in await conn.fetch(
-        """SELECT r.sale_id, l.line_no, sum(l.qty_milli)::bigint AS qty
-           FROM sale_return_lines l JOIN sale_returns r
-             ON r.tenant_id = l.tenant_id AND r.return_id = l.return_id
-           WHERE r.tenant_id = $1 AND r.sale_id = ANY($2::uuid[])
-           GROUP BY r.sale_id, l.line_no""", tenant_id, sale_ids):
-        returned[(r["sale_id"], r["line_no"])] = r["qty"]
+    on_fiado.update(await sales_repo.fiado_amounts(conn, tenant_id, sale_ids))
+    credited: dict[uuid.UUID, int] = defaultdict(int, await returns_repo.credited_to_account(
+        conn, tenant_id, sale_ids))
+    sold.update(await sales_repo.lines_sold(conn, tenant_id, sale_ids))
+    returned: dict[tuple[uuid.UUID, int], int] = defaultdict(int, await returns_repo.returned_by_line(
+        conn, tenant_id, sale_ids))
     lines: dict[uuid.UUID, dict[int, SoldLine]] = defaultdict(dict)
     for (sale_id, line_no), (product_id, qty) in sold.items():
         lines[sale_id][line_no] = SoldLine(product_id, qty, returned[(sale_id, line_no)])

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
-import asyncpg
-
 from shared.errors import DomainError
+from sync_server.db import Connection
 from sync_server.repositories import feed, tenants
 
 
@@ -16,7 +15,7 @@ class CursorAhead(DomainError):
 
 
 async def pull_page_json(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, cursor: int, limit: int,
+    conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, cursor: int, limit: int,
     include_own: bool = False,
 ) -> bytes:
     """A ``PullPage`` as JSON bytes, built around the stored change bodies without re-parsing.
