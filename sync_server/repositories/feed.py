@@ -37,10 +37,12 @@ async def page(
     conn: Connection, tenant_id: uuid.UUID, after: int, upto: int,
     exclude_device: uuid.UUID | None, limit: int,
 ) -> list[asyncpg.Record]:
+    """Feed rows after ``after`` up to ``upto``, but ``exclude_device``'s own (None: every
+    change, the server's included)."""
     rows: list[asyncpg.Record] = await conn.fetch(
         """SELECT seq, origin_device_id, body::text AS body FROM changes
            WHERE tenant_id = $1 AND seq > $2 AND seq <= $3
-             AND origin_device_id IS DISTINCT FROM $4
+             AND ($4::uuid IS NULL OR origin_device_id IS DISTINCT FROM $4)
            ORDER BY seq LIMIT $5""",
         tenant_id, after, upto, exclude_device, limit,
     )
