@@ -10,20 +10,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
+
+from sync_server.repositories import Connection as Connection
+from sync_server.repositories import Pool as Pool
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
-    # What repositories take: a pooled connection inside a transaction opened here, or (tests,
-    # the migration runner) a plain one.
-    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
-    Pool: TypeAlias = asyncpg.Pool[asyncpg.Record]
-else:  # the stubs' generics do not exist at run time (FastAPI reads Pool in dependencies)
-    Connection, Pool = asyncpg.Connection, asyncpg.Pool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "database" / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")

@@ -95,15 +95,6 @@ KNOWN_DEBT: frozenset[tuple[str, str]] = frozenset({
     ("pos_client.ui.recovery", "sqlite3"),
     ("pos_client.ui.sales_history", "pos_client.store.repositories.shop"),
     ("pos_client.ui.sync_dialogs", "pos_client.store.repositories.outbox"),
-    ("sync_server.api.deps", "asyncpg"),
-    ("sync_server.api.owners", "sync_server.db"),
-    ("sync_server.api.owners", "sync_server.repositories.devices"),
-    ("sync_server.api.sync", "asyncpg"),
-    ("sync_server.api.sync", "sync_server.db"),
-    ("sync_server.api.sync", "sync_server.repositories.devices"),
-    ("sync_server.api.sync", "sync_server.repositories.sales"),
-    ("sync_server.api.sync", "sync_server.sync.apply"),
-    ("sync_server.api.sync", "sync_server.sync.pull"),
 })
 
 

@@ -8,7 +8,7 @@ from fastapi import Depends, Header, Request
 
 from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync_server.api.errors import ApiError
-from sync_server.db import Pool as DbPool
+from sync_server.services import Pool as DbPool
 from sync_server.services.credentials import DeviceCredential, parse_credential
 
 

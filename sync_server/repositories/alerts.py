@@ -9,7 +9,7 @@ import asyncpg
 
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import StockAlertChange
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 from sync_server.repositories.bulk import upsert_newest
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 
 
 async def insert_many(

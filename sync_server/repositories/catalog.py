@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import ProductChange
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 
 
 async def upsert_lww(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import CustomerChange, FiadoChargeChange, FiadoPaymentChange
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 from sync_server.repositories.bulk import upsert_newest
 
 

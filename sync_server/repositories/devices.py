@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 from sync_server.repositories.bulk import insert_many
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 
 
 async def ping(conn: Connection) -> None:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from shared.sync.envelopes import InventoryMovementChange
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 
 
 async def insert(

@@ -18,7 +18,7 @@ from shared.sync.envelopes import (
     ShiftCloseChange,
     ShiftOpenChange,
 )
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 from sync_server.repositories.bulk import insert_many, upsert_newest
 
 Origin = uuid.UUID | None

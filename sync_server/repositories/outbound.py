@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.sync.envelopes import MessageRequestChange
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 from sync_server.repositories.bulk import insert_many
 
 Origin = uuid.UUID | None

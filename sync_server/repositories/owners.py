@@ -6,7 +6,7 @@ import uuid
 
 import asyncpg
 
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 
 
 async def insert(

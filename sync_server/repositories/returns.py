@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from shared.sync.envelopes import SaleReturnChange
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 from sync_server.repositories.bulk import insert_many
 
 _SKIP = "ON CONFLICT DO NOTHING"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from shared.folio import folio_pattern
 from shared.sync.envelopes import SaleChange
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 from sync_server.repositories.bulk import insert_many
 
 _SALES = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("device_id", "uuid"), ("folio", "text"),

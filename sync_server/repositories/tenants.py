@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 
 
 async def insert(conn: Connection, tenant_id: uuid.UUID, name: str, timezone: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync_server.db import Connection
+from sync_server.repositories import Connection
 
 
 async def lock(conn: Connection, scope: str, client: str) -> None:
