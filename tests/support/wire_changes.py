@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 from shared.clock import utc_now
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
-from shared.sync.wire import Change
+from shared.sync.envelopes import Change
 
 _CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
 
