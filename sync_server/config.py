@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -42,20 +44,34 @@ class Settings(BaseSettings):
     whatsapp_poll_s: float = 5.0  # also the latest a retry waits past its time
     whatsapp_retry_base_s: float = 30.0  # 30 s, 1 min, 2 min, 4 min between the 5 attempts
     whatsapp_max_attempts: int = 5
+    # Encrypts each shop's own credentials at rest (WhatsApp, LLM, payments, CSD): one or more
+    # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation). Unset: a key
+    # kept in data_dir (one server only; replicas must share MCH_SECRETS_KEY). Never in the DB.
+    secrets_key: SecretStr | None = None
     log_level: str = "INFO"
     log_json: bool = True
 
     def signing_secret(self) -> str:
         if self.jwt_secret:
             return self.jwt_secret
-        path = self.data_dir / "jwt_secret"
+        return self._kept_secret("jwt_secret", lambda: secrets.token_urlsafe(48))
+
+    def secret_keys(self) -> list[str]:
+        """Keys that encrypt shops' credentials at rest: the first encrypts, all decrypt."""
+        if self.secrets_key:
+            return [k.strip() for k in self.secrets_key.get_secret_value().split(",") if k.strip()]
+        return [self._kept_secret("secrets_key", _fernet_key)]
+
+    def _kept_secret(self, name: str, make: Callable[[], str]) -> str:
+        """A random secret made once and kept in ``data_dir`` (one server only)."""
+        path = self.data_dir / name
         if not path.exists():
-            # Written whole under a temporary name, then renamed: a process starting at the
-            # same moment never reads a half-written (empty) key.
+            # Written whole under a temporary name, then linked: a process starting at the
+            # same moment never reads a half-written (empty) key, and the first one wins.
             self.data_dir.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.data_dir)
             with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(48))
+                f.write(make())
             try:
                 os.link(tmp, path)  # fails if another process got there first: keep theirs
             except FileExistsError:
@@ -63,3 +79,7 @@ class Settings(BaseSettings):
             finally:
                 os.unlink(tmp)
         return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()

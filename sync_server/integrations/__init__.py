@@ -1,0 +1,1 @@
+"""The server's edge to outside services (WhatsApp, LLM providers, payments, PAC) and their credentials."""
