@@ -15,9 +15,10 @@ import uuid
 from pathlib import Path
 
 from benchmarks.registry import benchmark
-from pos_client.services import backroom
+from pos_client.services import backroom, cortes
 from pos_client.services.catalog import load_starter
 from pos_client.services.sales import SaleContext, record_sale
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import load_device
 from pos_client.store.repositories import catalog
@@ -115,7 +116,7 @@ def sale_commit_ratio() -> dict[str, float]:
         # As at the counter: a logged-in cashier on an open shift (the sale checks it is open).
         cashier = backroom.add_cashier(db, device, "Pepe", "cajero", "0000")
         context = SaleContext(cashier_id=cashier,
-                              shift_id=backroom.open_shift(db, device, 50_000, cashier))
+                              shift_id=cortes.open_shift(Till(db, device), 50_000, cashier))
         full = []
         for _ in range(300):
             start = time.perf_counter()

@@ -98,17 +98,34 @@ class DemoShop:
     customers: dict[str, uuid.UUID] = field(default_factory=dict)
     stock: dict[str, StockItem] = field(default_factory=dict)  # by barcode, for the back room
 
+    @property
+    def till(self) -> Till:
+        """The shop as the use cases see it, on the demo's clock."""
+        return Till(self.db, self.device, now=demo_now)
+
+
+_frozen: list[Callable[[], datetime]] = []  # the moment frozen_clock holds, if any
+
+
+def demo_now() -> datetime:
+    """The wall clock the demo hands the services through its Till: frozen_clock's moment
+    while one is held, the real time otherwise."""
+    return _frozen[-1]() if _frozen else clock.utc_now()
+
 
 @contextmanager
 def frozen_clock(moment: datetime) -> Iterator[None]:
-    """Make every ``utc_now`` the services call return ``moment`` (one second later each call),
-    so the demo's history happens on past days. Only for building the demo, before any thread
-    or window exists: the services import ``utc_now`` by name, so each module is patched."""
+    """Make the demo's clock return ``moment`` (one second later each call), so the demo's
+    history happens on past days. Services that take a Till read it from ``demo_now``; those
+    that still call ``utc_now`` themselves import it by name, so each module is patched
+    (only for building the demo, before any thread or window exists)."""
     real = clock.utc_now
     ticks = itertools.count()
 
     def fake() -> datetime:
         return moment + timedelta(seconds=next(ticks))
+
+    _frozen.append(fake)
 
     patched = [m for name, m in list(sys.modules.items())
                if name.split(".")[0] in ("pos_client", "shared")
@@ -118,6 +135,7 @@ def frozen_clock(moment: datetime) -> Iterator[None]:
     try:
         yield
     finally:
+        _frozen.pop()
         for module in patched:
             setattr(module, "utc_now", real)  # noqa: B010
 
@@ -187,7 +205,7 @@ def _add_customers(shop: DemoShop, moment: datetime) -> None:
               ("Doña Carmen Ruiz", "222 555 0101", "600", "95", 120))
     for name, phone, limit, opening, days_ago in people:
         with frozen_clock(moment - timedelta(days=days_ago)):
-            payload = accounts.save_customer(shop.db, shop.device, CustomerDraft(
+            payload = accounts.save_customer(shop.till, CustomerDraft(
                 name, phone, limit, opening_balance=opening))
             shop.customers[name] = payload.id
 
@@ -245,7 +263,7 @@ def _past_day(shop: DemoShop, day: date, rng: random.Random) -> None:
     """A closed day: shift, sales, an abono, merchandise or an adjustment, and the corte Z."""
     cashier = shop.cashier if day.toordinal() % 2 else shop.owner
     with frozen_clock(local_moment(day, 8)):
-        shop.shift_id = backroom.open_shift(shop.db, shop.device, 50_000, cashier.id)
+        shop.shift_id = cortes.open_shift(shop.till, 50_000, cashier.id)
     sold = _sales(shop, local_moment(day, 8), rng.randint(9, 16), cashier, rng)
     with frozen_clock(local_moment(day, 11, 30)):
         if day.toordinal() % 3 == 0:
@@ -258,14 +276,13 @@ def _past_day(shop: DemoShop, day: date, rng: random.Random) -> None:
             inventory.adjust(shop.db, shop.device, shop.products[EGGS].id, -500,
                              "Merma: se rompieron huevos", shop.owner.id)
     with frozen_clock(local_moment(day, 13)):
-        cortes.move_cash(shop.db, shop.device, shop.shift_id, "salida", 35_000,
+        cortes.move_cash(shop.till, shop.shift_id, "salida", 35_000,
                          "Pago al repartidor de pan")
     with frozen_clock(local_moment(day, 17)):
         owing = "Rosa Hernández" if day.toordinal() % 2 else "Taquería El Güero"
-        with shop.db.read() as conn:
-            owed = accounts.balance(conn, shop.customers[owing])
+        owed = accounts.account(shop.till, shop.customers[owing]).balance
         if owed > 10_000:
-            accounts.pay(shop.db, shop.device, shop.customers[owing], min(owed // 2, 20_000),
+            accounts.pay(shop.till, shop.customers[owing], min(owed // 2, 20_000),
                          PaymentMethod.CASH)
     with frozen_clock(local_moment(day, 18)):
         if day.toordinal() % 3 == 0:
@@ -275,12 +292,11 @@ def _past_day(shop: DemoShop, day: date, rng: random.Random) -> None:
             returns.return_sale(shop.db, shop.device, sold[1], "Venía caducado", {1: QTY_SCALE},
                                 cashier.id, authorized_by=shop.owner.id)
     with frozen_clock(local_moment(day, 21)):
-        with shop.db.read() as conn:
-            report = cortes.corte(conn, shop.shift_id)
+        report = cortes.corte(shop.till, shop.shift_id)
         short = 2_000 if day.toordinal() % 4 == 0 else 0
         counted = {PaymentMethod.CASH: report.expected(PaymentMethod.CASH) - short,
                    PaymentMethod.CARD: report.expected(PaymentMethod.CARD)}
-        cortes.close_with_corte(shop.db, shop.device, shop.shift_id, counted,
+        cortes.close_with_corte(shop.till, shop.shift_id, counted,
                                 "Faltaron $20" if short else None, cashier.id)
 
 
@@ -288,7 +304,7 @@ def _today(shop: DemoShop, now: datetime, rng: random.Random) -> None:
     """Today's shift, open since a while ago with a few sales, and two parked tickets."""
     opened = now - timedelta(hours=3)
     with frozen_clock(opened):
-        shop.shift_id = backroom.open_shift(shop.db, shop.device, 50_000, shop.owner.id)
+        shop.shift_id = cortes.open_shift(shop.till, 50_000, shop.owner.id)
     for i in range(7):
         how = ("efectivo", "tarjeta", "efectivo", "mixto", "efectivo", "transferencia",
                "efectivo")[i]
@@ -366,7 +382,7 @@ class Tour:
 
     def __init__(self, shop: DemoShop, camera: Camera, worker: Worker) -> None:
         self.shop, self.camera = shop, camera
-        self.ctx = AppContext(Till(shop.db, shop.device), worker, Session(shop.owner, shop.shift_id))
+        self.ctx = AppContext(shop.till, worker, Session(shop.owner, shop.shift_id))
         self.window = MainWindow(self.ctx)
 
     def run(self) -> None:

@@ -1,44 +1,44 @@
-"""Customers' fiado accounts: customer records, abonos, statements, balances and aging."""
+"""Customers' fiado accounts: customer records, abonos, balances and aging, statements.
+
+The rules a balance follows (FIFO aging, the statement's running balance) are in
+``shared.fiado``; the SQL in ``store.repositories.customers`` and ``fiado``; the printed
+statement in ``receipts.statement`` and its WhatsApp text in ``services.messages``.
+"""
 
 from __future__ import annotations
 
 import csv
-import re
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, func, or_, select
-
-from pos_client.receipts.document import Document, DocumentBuilder, Style
 from pos_client.services import local, staff
-from pos_client.services.files import safe_text
-from pos_client.store.database import Database
-from pos_client.store.device import Device
+from pos_client.services.files import file_problem, safe_text
+from pos_client.services.till import Till
+from pos_client.store.database import Tx
 from pos_client.store.repositories import customers as customers_repo
+from pos_client.store.repositories import fiado
+from pos_client.store.repositories.customers import Customer
 from pos_client.store.repositories.shop import shop_zone
-from pos_client.store.schema import customers, fiado_charges, fiado_payments, sales
-from shared.clock import utc_now
 from shared.errors import DomainError, InvalidAmount, UnknownCustomer
+from shared.fiado import AGING_BUCKETS as AGING_BUCKETS
+from shared.fiado import Account as Account
+from shared.fiado import AgingOrder, Movement, Statement, aging_of, running_entries
+from shared.fiado import AgingReport as AgingReport
+from shared.fiado import aging_report as aging_of_accounts
 from shared.ids import new_uuid7
 from shared.money import format_mxn, parse_mxn
 from shared.permissions import Permission
+from shared.phone import display_phone, normalize_phone
 from shared.sale import PaymentMethod
 from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 
-AGING_BUCKETS = ("0–30 días", "31–60 días", "61–90 días", "Más de 90 días")
 METHOD_LABELS = {PaymentMethod.CASH: "efectivo", PaymentMethod.CARD: "tarjeta",
                  PaymentMethod.TRANSFER: "transferencia"}
 OPENING_NOTE = "Saldo de la libreta"
-
-
-class InvalidPhone(DomainError):
-    code = "invalid_phone"
 
 
 class PaymentRefused(DomainError):
@@ -60,34 +60,8 @@ class CustomerDraft:
     opening_balance: str = ""  # a new customer's debt from the shop's notebook, if any
 
 
-def normalize_phone(text: str) -> str | None:
-    """A WhatsApp number with its country code: "(55) 1234-5678" → "+525512345678".
-
-    Mexican numbers are ten digits; people write them with spaces, dashes, parentheses, with
-    or without +52, and older phones still carry the mobile "1" after 52 (+521…), which
-    WhatsApp no longer uses. A number from another country must be written with its "+".
-    """
-    raw = text.strip()
-    if not raw:
-        return None
-    plus = raw.startswith("+")
-    digits = re.sub(r"[\s\-().]", "", raw.removeprefix("+"))
-    if not digits.isascii() or not digits.isdigit():
-        raise InvalidPhone(f"«{raw}» no es un teléfono. Ejemplo: 55 1234 5678.")
-    if len(digits) == 10 and not plus:
-        return "+52" + digits
-    if digits.startswith("521") and len(digits) == 13:
-        return "+52" + digits[3:]
-    if digits.startswith("52") and len(digits) == 12:
-        return "+" + digits
-    if plus and not digits.startswith("52") and 10 <= len(digits) <= 15:
-        return "+" + digits
-    raise InvalidPhone(f"«{raw}» no es un teléfono válido: escribe los 10 dígitos "
-                       "(por ejemplo 55 1234 5678) o el número con su lada internacional (+…).")
-
-
 def save_customer(
-    db: Database, device: Device, draft: CustomerDraft, editor: uuid.UUID | None = None,
+    till: Till, draft: CustomerDraft, editor: uuid.UUID | None = None,
     authorized_by: uuid.UUID | None = None,
 ) -> CustomerPayload:
     """Create or edit a customer as a whole record (last writer wins across tills).
@@ -111,30 +85,30 @@ def save_customer(
                           code="opening_balance_on_edit")
     payload = CustomerPayload(id=draft.id or new_uuid7(), name=name, phone=phone,
                               credit_limit=limit, active=draft.active)
-    with db.write() as conn:
-        before = _customer_row(conn, draft.id) if draft.id is not None else None
+    with till.db.write() as tx:
+        before = customers_repo.find(tx, draft.id) if draft.id is not None else None
         if draft.id is not None and before is None:
             raise UnknownCustomer("Ese cliente ya no existe.")
         if editor is not None and _limit_changed(before, limit):
-            staff.require(conn, authorized_by or editor, Permission.FIADO_OVERRIDE)
-        local.save(conn, device, "customer", payload, op="upsert")
+            staff.require(tx, authorized_by or editor, Permission.FIADO_OVERRIDE)
+        local.save(tx, till.device, "customer", payload, op="upsert")
         if opening:
-            local.save(conn, device, "fiado_charge", FiadoChargePayload(
+            local.save(tx, till.device, "fiado_charge", FiadoChargePayload(
                 id=new_uuid7(), customer_id=payload.id, amount=opening, note=OPENING_NOTE,
-                charged_at=utc_now()))
+                charged_at=till.now()))
         if editor is not None:
-            staff.audit(conn, device, "customer_edit", cashier_id=editor,
+            staff.audit(tx, till.device, "customer_edit", cashier_id=editor,
                         authorized_by=authorized_by if authorized_by != editor else None,
                         subject_id=payload.id, detail=_changes(before, payload, opening))
     return payload
 
 
-def _limit_changed(before: Row[Any] | None, limit: int) -> bool:
+def _limit_changed(before: Customer | None, limit: int) -> bool:
     """Whether saving gives credit: a new limit on a known customer, or a new customer with one."""
-    return limit > 0 if before is None else int(before.credit_limit) != limit
+    return limit > 0 if before is None else before.credit_limit != limit
 
 
-def _changes(before: Row[Any] | None, after: CustomerPayload, opening: int) -> str:
+def _changes(before: Customer | None, after: CustomerPayload, opening: int) -> str:
     """What an edit changed, as the owner reads it in the audit log: «límite $500.00 →
     $800.00; teléfono 55 1234 5678 → sin teléfono». A new customer: its name and limit."""
     if before is None:
@@ -148,23 +122,16 @@ def _changes(before: Row[Any] | None, after: CustomerPayload, opening: int) -> s
     if before.phone != after.phone:
         changed.append(f"teléfono {display_phone(before.phone) or 'sin teléfono'} → "
                        f"{display_phone(after.phone) or 'sin teléfono'}")
-    if bool(before.active) != after.active:
+    if before.active != after.active:
         changed.append("reactivado" if after.active else "dado de baja")
     return f"{after.name}: " + ("; ".join(changed) or "sin cambios")
-
-
-def display_phone(phone: str | None) -> str:
-    """"+525512345678" → "55 1234 5678" (how Mexicans read a number); others as stored."""
-    if phone and phone.startswith("+52") and len(phone) == 13:
-        return f"{phone[3:5]} {phone[5:9]} {phone[9:]}"
-    return phone or ""
 
 
 # ---- abonos ---------------------------------------------------------------------------------
 
 
 def pay(
-    db: Database, device: Device, customer_id: uuid.UUID, amount: int, method: PaymentMethod,
+    till: Till, customer_id: uuid.UUID, amount: int, method: PaymentMethod,
     reference: str = "", note: str = "", *, cashier_id: uuid.UUID | None = None,
     shift_id: uuid.UUID | None = None,
 ) -> FiadoPaymentPayload:
@@ -178,20 +145,20 @@ def pay(
     ref, text = " ".join(reference.split()), " ".join(note.split())
     if len(ref) > 100 or not ref.isprintable() or not text.isprintable():
         raise PaymentRefused("La referencia o la nota tienen caracteres no válidos o son muy largas.")
-    with db.write() as conn:
-        if _customer_row(conn, customer_id) is None:
+    with till.db.write() as tx:
+        if customers_repo.find(tx, customer_id) is None:
             raise UnknownCustomer("Ese cliente ya no existe.")
-        owed = balance(conn, customer_id)
+        owed = fiado.balance(tx, customer_id)
         if owed <= 0:
             raise PaymentRefused("Este cliente no debe nada.")
         if amount > owed:
             raise PaymentRefused(f"El abono ({format_mxn(amount)}) es mayor que el saldo "
                                  f"({format_mxn(owed)}). Cobra como máximo el saldo.")
         payment = FiadoPaymentPayload(id=new_uuid7(), customer_id=customer_id, amount=amount,
-                                      method=method, note=text[:500] or None, paid_at=utc_now(),
+                                      method=method, note=text[:500] or None, paid_at=till.now(),
                                       cashier_id=cashier_id, shift_id=shift_id,
                                       reference=ref or None)
-        local.save(conn, device, "fiado_payment", payment)
+        local.save(tx, till.device, "fiado_payment", payment)
     return payment
 
 
@@ -199,305 +166,114 @@ def pay(
 
 
 @dataclass(frozen=True, slots=True)
-class Account:
-    """A customer with what they owe and how old the oldest unpaid part of it is."""
+class Overview:
+    """The customers page: the customers found, and the balances report (every debtor)."""
 
-    id: uuid.UUID
-    name: str
-    phone: str | None
-    credit_limit: int
-    active: bool
-    balance: int
-    oldest_unpaid: date | None  # local date of the oldest charge not yet covered by payments
-    age_days: int | None
-    buckets: tuple[int, int, int, int]  # unpaid amounts by age: 0–30, 31–60, 61–90, >90
-
-    @property
-    def available(self) -> int:
-        return max(0, self.credit_limit - self.balance)
+    accounts: list[Account]
+    aging: AgingReport
 
 
-@dataclass(frozen=True, slots=True)
-class AgingReport:
-    accounts: tuple[Account, ...]
-    totals: tuple[int, int, int, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.totals)
+def search(till: Till, text: str = "", active_only: bool = False) -> list[Account]:
+    """Customers matching ``text`` (name, or digits of the phone) with balance and age."""
+    with till.db.read() as tx:
+        tz = shop_zone(tx)
+        return _accounts(tx, customers_repo.search(tx, text, active_only), _today(till, tz), tz)
 
 
+def account(till: Till, customer_id: uuid.UUID) -> Account:
+    with till.db.read() as tx:
+        return _account(tx, customer_id, till)
 
 
-def balance(conn: Connection, customer_id: uuid.UUID) -> int:
-    """Charges minus abonos minus returns of fiado sales credited to the account."""
-    key = str(customer_id)
-    charged = conn.execute(select(func.coalesce(func.sum(fiado_charges.c.amount), 0))
-                           .where(fiado_charges.c.customer_id == key)).scalar_one()
-    paid = conn.execute(select(func.coalesce(func.sum(fiado_payments.c.amount), 0))
-                        .where(fiado_payments.c.customer_id == key)).scalar_one()
-    refunded = sum(r.amount for r in customers_repo.account_refunds(conn, [key]))
-    return int(charged) - int(paid) - refunded
+def overview(till: Till, text: str = "", order: AgingOrder = "amount") -> Overview:
+    """What the customers page shows, read in one snapshot (one read transaction)."""
+    with till.db.read() as tx:
+        tz = shop_zone(tx)
+        today = _today(till, tz)
+        found = _accounts(tx, customers_repo.search(tx, text), today, tz)
+        return Overview(found, aging_report(tx, today, order))
 
 
-def available_credit(conn: Connection, customer_id: uuid.UUID) -> int:
-    """How much more the customer may take on fiado before reaching their limit."""
-    return account(conn, customer_id).available
+def aging_report(tx: Tx, today: date, order: AgingOrder = "age") -> AgingReport:
+    """Fiado aging as of the shop's ``today``, inside the caller's transaction (the reports
+    read it in the same snapshot as the sales they add up)."""
+    tz = shop_zone(tx)
+    return aging_of_accounts(_accounts(tx, customers_repo.search(tx), today, tz), order)
 
 
-def unpaid_charges(charges: Iterable[tuple[datetime, int]], paid: int) -> list[tuple[datetime, int]]:
-    """What is left of each charge once payments pay the oldest charges first (FIFO)."""
-    left = []
-    for at, amount in sorted(charges, key=lambda c: c[0]):
-        applied = min(amount, max(paid, 0))
-        paid -= applied
-        if amount > applied:
-            left.append((at, amount - applied))
-    return left
+def _today(till: Till, tz: ZoneInfo) -> date:
+    return till.now().astimezone(tz).date()
 
 
-def _bucket(age_days: int) -> int:
-    return 0 if age_days <= 30 else 1 if age_days <= 60 else 2 if age_days <= 90 else 3
-
-
-def customers_with_balances(
-    conn: Connection, search: str = "", today: date | None = None, active_only: bool = False
-) -> list[Account]:
-    """Customers matching ``search`` (name, or digits of the phone) with balance and age."""
-    tz = shop_zone(conn)
-    today = today or datetime.now(tz).date()
-    query = select(customers).where(customers.c.deleted == 0)
-    if active_only:
-        query = query.where(customers.c.active == 1)
-    if search.strip():
-        terms = [customers.c.name.like(f"%{search.strip()}%")]
-        digits = re.sub(r"\D", "", search)
-        if digits:
-            terms.append(customers.c.phone.like(f"%{digits}%"))
-        query = query.where(or_(*terms))
-    return _accounts(conn, conn.execute(query.order_by(customers.c.name)).all(), today, tz)
-
-
-def account(conn: Connection, customer_id: uuid.UUID, today: date | None = None) -> Account:
-    row = _customer_row(conn, customer_id)
-    if row is None:
+def _account(tx: Tx, customer_id: uuid.UUID, till: Till) -> Account:
+    customer = customers_repo.find(tx, customer_id)
+    if customer is None:
         raise UnknownCustomer("Ese cliente ya no existe.")
-    tz = shop_zone(conn)
-    return _accounts(conn, [row], today or datetime.now(tz).date(), tz)[0]
+    tz = shop_zone(tx)
+    return _accounts(tx, [customer], _today(till, tz), tz)[0]
 
 
-def _accounts(conn: Connection, rows: Sequence[Row[Any]], today: date, tz: ZoneInfo) -> list[Account]:
-    ids = [r.id for r in rows]
-    charges: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
-    for c in conn.execute(select(fiado_charges.c.customer_id, fiado_charges.c.amount,
-                                 fiado_charges.c.charged_at)
-                          .where(fiado_charges.c.customer_id.in_(ids))):
-        charges[c.customer_id].append((datetime.fromisoformat(c.charged_at), c.amount))
-    paid = {r.customer_id: int(r.paid) for r in conn.execute(
-        select(fiado_payments.c.customer_id, func.sum(fiado_payments.c.amount).label("paid"))
-        .where(fiado_payments.c.customer_id.in_(ids)).group_by(fiado_payments.c.customer_id))}
-    for refund in customers_repo.account_refunds(conn, ids):  # they pay the oldest debt too
-        paid[refund.customer_id] = paid.get(refund.customer_id, 0) + refund.amount
-    return [_account(r, charges[r.id], paid.get(r.id, 0), today, tz) for r in rows]
-
-
-def _account(row: Row[Any], charges: list[tuple[datetime, int]], paid: int, today: date,
-             tz: ZoneInfo) -> Account:
-    left = unpaid_charges(charges, paid)
-    buckets = [0, 0, 0, 0]
-    for at, amount in left:
-        buckets[_bucket((today - at.astimezone(tz).date()).days)] += amount
-    oldest = left[0][0].astimezone(tz).date() if left else None
-    return Account(
-        id=uuid.UUID(row.id), name=row.name, phone=row.phone,
-        credit_limit=int(row.credit_limit), active=bool(row.active),
-        balance=sum(a for _, a in charges) - paid, oldest_unpaid=oldest,
-        age_days=(today - oldest).days if oldest else None,
-        buckets=(buckets[0], buckets[1], buckets[2], buckets[3]))
-
-
-def balances_report(
-    conn: Connection, today: date, order: Literal["amount", "age"] = "amount"
-) -> list[Account]:
-    """Customers who owe, largest debt first, or oldest unpaid debt first."""
-    owing = [a for a in customers_with_balances(conn, today=today) if a.balance > 0]
-    if order == "age":
-        return sorted(owing, key=lambda a: (-(a.age_days or 0), -a.balance, a.name))
-    return sorted(owing, key=lambda a: (-a.balance, a.name))
-
-
-def aging_report(
-    conn: Connection, today: date, order: Literal["amount", "age"] = "age"
-) -> AgingReport:
-    """Fiado aging: what is owed, split by how old each unpaid charge is."""
-    accounts = balances_report(conn, today, order)
-    totals = tuple(sum(a.buckets[i] for a in accounts) for i in range(4))
-    return AgingReport(tuple(accounts), (totals[0], totals[1], totals[2], totals[3]))
+def _accounts(tx: Tx, found: Sequence[Customer], today: date, tz: ZoneInfo) -> list[Account]:
+    ids = [c.id for c in found]
+    charges, paid = fiado.charges_of(tx, ids), fiado.taken_off(tx, ids)
+    out = []
+    for c in found:
+        aged = aging_of(charges.get(c.id, []), paid.get(c.id, 0), today, tz)
+        out.append(Account(c.id, c.name, c.phone, c.credit_limit, c.active, aged.balance,
+                           aged.oldest_unpaid, aged.age_days, aged.buckets))
+    return out
 
 
 # ---- statement ------------------------------------------------------------------------------
 
-EntryKind = Literal["venta", "cargo", "abono", "devolucion"]
 
-
-@dataclass(frozen=True, slots=True)
-class StatementEntry:
-    at: datetime
-    kind: EntryKind
-    description: str
-    charge: int  # added to the debt
-    payment: int  # taken off the debt (abono or refund)
-    balance: int  # running balance after this entry
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    customer: Account
-    since: datetime | None
-    opening_balance: int
-    entries: tuple[StatementEntry, ...]
-    tz: ZoneInfo
-    generated_at: datetime
-
-    @property
-    def charged(self) -> int:
-        return sum(e.charge for e in self.entries)
-
-    @property
-    def paid(self) -> int:
-        """Money the customer actually paid (abonos), not refunds of returned goods."""
-        return sum(e.payment for e in self.entries if e.kind == "abono")
-
-    @property
-    def returned(self) -> int:
-        return sum(e.payment for e in self.entries if e.kind == "devolucion")
-
-    @property
-    def closing_balance(self) -> int:
-        return self.entries[-1].balance if self.entries else self.opening_balance
-
-
-def statement(conn: Connection, customer_id: uuid.UUID, since: datetime | None = None) -> Statement:
+def statement(till: Till, customer_id: uuid.UUID, since: datetime | None = None) -> Statement:
     """The estado de cuenta: balance before ``since``, then every movement in time order."""
-    customer = account(conn, customer_id)
-    # On the same instant a charge goes before a payment, so the running balance never dips.
-    moves = sorted(_movements(conn, customer_id), key=lambda m: (m[0], m[4] > 0))
-    opening, entries = 0, list[StatementEntry]()
-    for at, kind, text, charge, payment in moves:
-        if since is not None and at < since:
-            opening += charge - payment
-            continue
-        running = (entries[-1].balance if entries else opening) + charge - payment
-        entries.append(StatementEntry(at, kind, text, charge, payment, running))
-    return Statement(customer, since, opening, tuple(entries), shop_zone(conn), utc_now())
+    with till.db.read() as tx:
+        customer = _account(tx, customer_id, till)
+        opening, entries = running_entries(_movements(tx, customer_id), since)
+        return Statement(customer, since, opening, entries, shop_zone(tx), till.now(),
+                         till.device.shop_name)
 
 
-def _movements(
-    conn: Connection, customer_id: uuid.UUID
-) -> list[tuple[datetime, EntryKind, str, int, int]]:
-    key = str(customer_id)
-    out: list[tuple[datetime, EntryKind, str, int, int]] = []
-    for c in conn.execute(
-        select(fiado_charges.c.amount, fiado_charges.c.charged_at, fiado_charges.c.note,
-               fiado_charges.c.sale_id, sales.c.folio)
-        .select_from(fiado_charges.outerjoin(sales, sales.c.id == fiado_charges.c.sale_id))
-        .where(fiado_charges.c.customer_id == key)
-    ):
+def _movements(tx: Tx, customer_id: uuid.UUID) -> list[Movement]:
+    out: list[Movement] = []
+    for c in fiado.charges(tx, customer_id):
         if c.sale_id:
-            out.append((datetime.fromisoformat(c.charged_at), "venta",
-                        f"Venta {c.folio}" if c.folio else "Venta a crédito", c.amount, 0))
+            out.append(Movement(c.at, "venta", f"Venta {c.folio}" if c.folio else "Venta a crédito",
+                                c.amount, 0))
         else:
-            out.append((datetime.fromisoformat(c.charged_at), "cargo", c.note or "Cargo",
-                        c.amount, 0))
-    for p in conn.execute(select(fiado_payments).where(fiado_payments.c.customer_id == key)):
-        at = datetime.fromisoformat(p.paid_at)
+            out.append(Movement(c.at, "cargo", c.note or "Cargo", c.amount, 0))
+    for p in fiado.abonos(tx, customer_id):
         if p.method == PaymentMethod.FIADO.value:  # a returned fiado sale credited back
-            out.append((at, "devolucion", p.note or "Devolución", 0, p.amount))
-        else:
-            label = METHOD_LABELS.get(PaymentMethod(p.method), p.method)
-            text = " · ".join(t for t in (f"Abono en {label}",
-                                          f"Ref. {p.reference}" if p.reference else "", p.note) if t)
-            out.append((at, "abono", text, 0, p.amount))
-    for r in customers_repo.account_refunds(conn, [key]):
-        out.append((datetime.fromisoformat(r.returned_at), "devolucion", f"Devolución de {r.folio}",
-                    0, r.amount))
+            out.append(Movement(p.at, "devolucion", p.note or "Devolución", 0, p.amount))
+            continue
+        label = METHOD_LABELS.get(PaymentMethod(p.method), p.method)
+        text = " · ".join(t for t in (f"Abono en {label}",
+                                      f"Ref. {p.reference}" if p.reference else "", p.note) if t)
+        out.append(Movement(p.at, "abono", text, 0, p.amount))
+    for r in fiado.credited_returns(tx, customer_id):
+        out.append(Movement(r.at, "devolucion", f"Devolución de {r.folio}", 0, r.amount))
     return out
 
 
-def _customer_row(conn: Connection, customer_id: uuid.UUID) -> Row[Any] | None:
-    return conn.execute(select(customers).where(customers.c.id == str(customer_id),
-                                                customers.c.deleted == 0)).first()
-
-
-# ---- printout and WhatsApp text -------------------------------------------------------------
-
-ENTRY_LABELS: dict[EntryKind, str] = {"venta": "Cargo", "cargo": "Cargo", "abono": "Abono",
-                                      "devolucion": "Devolución"}
-
-
-def statement_document(st: Statement, shop_name: str, tz: ZoneInfo | None = None) -> Document:
-    """The estado de cuenta on paper: two lines per movement so it fits 58 mm paper too."""
-    tz = tz or st.tz
-    c = st.customer
-    doc = DocumentBuilder().add(shop_name, Style.TITLE).add("Estado de cuenta", Style.CENTER)
-    doc.add(st.generated_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"), Style.CENTER).rule()
-    doc.add(c.name, Style.BOLD)
-    if c.phone:
-        doc.add(f"Tel. {display_phone(c.phone)}")
-    doc.rule()
-    if st.since:
-        doc.add(f"Saldo al {st.since.astimezone(tz):%d/%m/%Y}", right=format_mxn(st.opening_balance))
-    for e in st.entries:
-        doc.add(f"{e.at.astimezone(tz):%d/%m/%y %H:%M} {e.description}")
-        sign, amount = ("+", e.charge) if e.charge else ("-", e.payment)
-        doc.add(f"  {ENTRY_LABELS[e.kind]} {sign}{format_mxn(amount)}", right=format_mxn(e.balance))
-    if not st.entries:
-        doc.add("Sin movimientos.")
-    doc.rule().add("Compras a crédito", right=format_mxn(st.charged))
-    doc.add("Abonos", right=format_mxn(st.paid))
-    if st.returned:
-        doc.add("Devoluciones", right=format_mxn(st.returned))
-    doc.add(_balance_label(st.closing_balance), Style.BOLD, right=format_mxn(abs(st.closing_balance)))
-    doc.add("Límite de crédito", right=format_mxn(c.credit_limit))
-    doc.add("Crédito disponible", right=format_mxn(max(0, c.credit_limit - st.closing_balance)))
-    doc.rule().add("Gracias por su preferencia", Style.CENTER)
-    return doc.build(title=f"Estado de cuenta — {c.name}")
-
-
-def _balance_label(amount: int) -> str:
-    return "Saldo a favor" if amount < 0 else "Saldo actual"
-
-
-def statement_message(st: Statement, shop_name: str, last: int = 3) -> str:
-    """A short WhatsApp text: the balance, the last few movements, and the last abono."""
-    tz = st.tz
-    today = st.generated_at.astimezone(tz)
-    first = st.customer.name.split()[0]
-    lines = [f"Hola {first}, le saluda {shop_name}."]
-    if st.closing_balance > 0:
-        lines.append(f"Su saldo al {today:%d/%m/%Y} es de {format_mxn(st.closing_balance)}.")
-    elif st.closing_balance < 0:
-        lines.append(f"Tiene un saldo a favor de {format_mxn(-st.closing_balance)}.")
-    else:
-        lines.append(f"Al {today:%d/%m/%Y} su cuenta está liquidada. ¡Gracias!")
-    recent = st.entries[-last:] if last > 0 else ()
-    if recent:
-        lines.append("Últimos movimientos:")
-        for e in recent:
-            amount = f"+{format_mxn(e.charge)}" if e.charge else f"-{format_mxn(e.payment)}"
-            lines.append(f"• {e.at.astimezone(tz):%d/%m} {e.description}: {amount}")
-    abonos = [e for e in st.entries if e.kind == "abono"]
-    if abonos and st.closing_balance > 0:
-        lines.append(f"Último abono: {format_mxn(abonos[-1].payment)} el "
-                     f"{abonos[-1].at.astimezone(tz):%d/%m/%Y}.")
-    lines.append("¡Gracias por su preferencia!")
-    return "\n".join(lines)
+# ---- the balances report as a spreadsheet ---------------------------------------------------
 
 
 def plain_pesos(centavos: int) -> str:
     """``123450`` → ``"1234.50"``: for fields people edit and for spreadsheets."""
     sign, whole = ("-" if centavos < 0 else ""), abs(centavos)
     return f"{sign}{whole // 100}.{whole % 100:02d}"
+
+
+def export_aging(till: Till, path: Path) -> int:
+    """Today's balances report written to ``path`` as CSV; returns the accounts written."""
+    with till.db.read() as tx:
+        report = aging_report(tx, _today(till, shop_zone(tx)))
+    try:
+        return write_aging_csv(report, path)
+    except OSError as exc:
+        raise file_problem(exc, path) from exc
 
 
 def write_aging_csv(report: AgingReport, path: Path) -> int:

@@ -11,17 +11,16 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlalchemy import Connection, select
-
 from pos_client.services import local
-from pos_client.store.database import Database
-from pos_client.store.device import Device
+from pos_client.services.till import Till
+from pos_client.store.database import Tx
+from pos_client.store.repositories import customers as customers_repo
 from pos_client.store.repositories import messages as messages_repo
-from pos_client.store.repositories.messages import MessageRequest
-from pos_client.store.schema import customers
-from shared.clock import utc_now
+from pos_client.store.repositories.messages import MessageRequest as MessageRequest
 from shared.errors import DomainError, UnknownCustomer
+from shared.fiado import Statement
 from shared.ids import new_uuid7
+from shared.money import format_mxn
 from shared.sync.payloads import MessageRequestPayload
 
 MAX_TEXT = 4096  # WhatsApp's limit for a text message
@@ -36,9 +35,14 @@ class NoPhone(DomainError):
     code = "customer_without_phone"
 
 
+def can_send(till: Till) -> bool:
+    """Whether a request from this till can ever leave it: only a till paired with the shop's
+    server syncs (a standalone shop copies the text by hand instead)."""
+    return till.device.paired
+
+
 def request_statement(
-    db: Database, device: Device, customer_id: uuid.UUID, text: str,
-    cashier_id: uuid.UUID | None = None,
+    till: Till, customer_id: uuid.UUID, text: str, cashier_id: uuid.UUID | None = None,
 ) -> MessageRequest:
     """Queue the estado de cuenta ``text`` for the customer's WhatsApp; returns the request.
 
@@ -46,27 +50,55 @@ def request_statement(
     the outbox (a double tap, an impatient second try offline) returns the queued request
     instead of queueing a second message."""
     body = _clean(text)
-    with db.write() as conn:
-        phone = _phone_of(conn, customer_id)
-        for queued in messages_repo.for_customer(conn, customer_id):
+    with till.db.write() as tx:
+        phone = _phone_of(tx, customer_id)
+        for queued in messages_repo.for_customer(tx, customer_id):
             if queued.state == "en_cola" and queued.kind == "statement" and queued.text == body:
                 return queued
         payload = MessageRequestPayload(
             id=new_uuid7(), customer_id=customer_id, to=phone, kind="statement", text=body,
-            requested_at=utc_now(), cashier_id=cashier_id)
-        local.save(conn, device, "message_request", payload)
+            requested_at=till.now(), cashier_id=cashier_id)
+        local.save(tx, till.device, "message_request", payload)
     return MessageRequest(payload.id, customer_id, phone, payload.kind, body, payload.requested_at,
                           "en_cola")
 
 
-def pending_requests(conn: Connection, customer_id: uuid.UUID) -> list[MessageRequest]:
+def pending_requests(till: Till, customer_id: uuid.UUID) -> list[MessageRequest]:
     """The customer's requests still waiting in this till's outbox ("en cola"), newest first."""
-    return [r for r in messages_repo.for_customer(conn, customer_id) if r.state == "en_cola"]
+    return [r for r in requests(till, customer_id) if r.state == "en_cola"]
 
 
-def requests(conn: Connection, customer_id: uuid.UUID) -> list[MessageRequest]:
+def requests(till: Till, customer_id: uuid.UUID) -> list[MessageRequest]:
     """Every request for the customer known to this till, newest first, with its state."""
-    return messages_repo.for_customer(conn, customer_id)
+    with till.db.read() as tx:
+        return messages_repo.for_customer(tx, customer_id)
+
+
+def statement_text(st: Statement, last: int = 3) -> str:
+    """The estado de cuenta as a short WhatsApp text: the balance, the last few movements,
+    and the last abono."""
+    tz = st.tz
+    today = st.generated_at.astimezone(tz)
+    first = st.customer.name.split()[0]
+    lines = [f"Hola {first}, le saluda {st.shop_name}."]
+    if st.closing_balance > 0:
+        lines.append(f"Su saldo al {today:%d/%m/%Y} es de {format_mxn(st.closing_balance)}.")
+    elif st.closing_balance < 0:
+        lines.append(f"Tiene un saldo a favor de {format_mxn(-st.closing_balance)}.")
+    else:
+        lines.append(f"Al {today:%d/%m/%Y} su cuenta está liquidada. ¡Gracias!")
+    recent = st.entries[-last:] if last > 0 else ()
+    if recent:
+        lines.append("Últimos movimientos:")
+        for e in recent:
+            amount = f"+{format_mxn(e.charge)}" if e.charge else f"-{format_mxn(e.payment)}"
+            lines.append(f"• {e.at.astimezone(tz):%d/%m} {e.description}: {amount}")
+    abonos = [e for e in st.entries if e.kind == "abono"]
+    if abonos and st.closing_balance > 0:
+        lines.append(f"Último abono: {format_mxn(abonos[-1].payment)} el "
+                     f"{abonos[-1].at.astimezone(tz):%d/%m/%Y}.")
+    lines.append("¡Gracias por su preferencia!")
+    return "\n".join(lines)
 
 
 def _clean(text: str) -> str:
@@ -84,13 +116,11 @@ def _clean(text: str) -> str:
     return body
 
 
-def _phone_of(conn: Connection, customer_id: uuid.UUID) -> str:
-    row = conn.execute(select(customers.c.name, customers.c.phone)
-                       .where(customers.c.id == str(customer_id), customers.c.deleted == 0)).first()
-    if row is None:
+def _phone_of(tx: Tx, customer_id: uuid.UUID) -> str:
+    customer = customers_repo.find(tx, customer_id)
+    if customer is None:
         raise UnknownCustomer("Ese cliente ya no existe.")
-    if not row.phone:
-        raise NoPhone(f"{row.name} no tiene teléfono de WhatsApp. Agrégalo en su ficha para "
+    if not customer.phone:
+        raise NoPhone(f"{customer.name} no tiene teléfono de WhatsApp. Agrégalo en su ficha para "
                       "enviarle el estado de cuenta.")
-    phone: str = row.phone
-    return phone
+    return customer.phone

@@ -8,14 +8,14 @@ shortage and surplus is still printed, audited and kept, so nothing is hidden by
 
 from __future__ import annotations
 
-import logging
 import uuid
-from zoneinfo import ZoneInfo
 
+from pos_client.receipts.corte import corte_document
 from pos_client.services import cortes
-from pos_client.services.cortes import COUNTED_METHODS, METHOD_LABELS, CorteKind, CorteReport
-from pos_client.store.repositories.shop import zone_named
+from pos_client.services.cortes import Letterhead
+from pos_client.services.till import Till
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import Operation
 from pos_client.ui.printing import print_or_preview
 from pos_client.ui.qt import (
     QDialog,
@@ -31,24 +31,27 @@ from pos_client.ui.qt import (
     QWidget,
     Signal,
 )
+from shared.corte import (
+    BILLS,
+    COINS,
+    COUNTED_METHODS,
+    METHOD_LABELS,
+    CorteKind,
+    CorteReport,
+    count_denominations,
+    describe_difference,
+    pending_text,
+)
 from shared.errors import DomainError
 from shared.money import Centavos, format_mxn, parse_mxn
 from shared.sale import PaymentMethod
 
-log = logging.getLogger(__name__)
 RED, GREEN = "#b00020", "#1b7f3b"
 # The counting grid: label and value; the $20 bill and the $20 coin are separate rows.
 DENOMINATION_ROWS: tuple[tuple[str, Centavos], ...] = (
-    *((f"Billete {format_mxn(v).replace('.00', '')}", v) for v in cortes.BILLS),
-    *((f"Moneda {format_mxn(v).replace('.00', '')}", v) for v in cortes.COINS),
+    *((f"Billete {format_mxn(v).replace('.00', '')}", v) for v in BILLS),
+    *((f"Moneda {format_mxn(v).replace('.00', '')}", v) for v in COINS),
 )
-
-
-def _loaded(ctx: AppContext, shift_id: uuid.UUID) -> tuple[CorteReport, str, ZoneInfo]:
-    with ctx.db.read() as conn:
-        report = cortes.corte(conn, shift_id)
-        shop, tz = cortes.shop_header(conn, ctx.device)
-    return report, shop, tz
 
 
 class CorteDialog(QDialog):
@@ -63,7 +66,7 @@ class CorteDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.shift_id, self.kind = ctx, shift_id, kind
         self.report: CorteReport | None = None
-        self.shop, self.tz = ctx.device.shop_name, zone_named(None)
+        self.letterhead: Letterhead | None = None  # the paper's header, read with the report
         self.setWindowTitle("Corte Z: cerrar turno" if kind == "Z" else "Corte X (parcial)")
         self.setMinimumWidth(860)
 
@@ -95,7 +98,8 @@ class CorteDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addLayout(self._actions())
         self._set_busy(True)
-        ctx.worker.submit(lambda: _loaded(ctx, shift_id), self._show_loaded, self._load_failed)
+        Operation(ctx, lambda till: cortes.counting(till, shift_id)) \
+            .success(self._show_loaded).failure(self._load_failed).run()
 
     # --- building -------------------------------------------------------------------------
 
@@ -164,14 +168,14 @@ class CorteDialog(QDialog):
 
     # --- loading and live figures ---------------------------------------------------------
 
-    def _show_loaded(self, loaded: tuple[CorteReport, str, ZoneInfo]) -> None:
-        self.report, self.shop, self.tz = loaded
+    def _show_loaded(self, loaded: tuple[CorteReport, Letterhead]) -> None:
+        self.report, self.letterhead = loaded
         for method in COUNTED_METHODS:
             self.expected_labels[method].setText(format_mxn(self.report.expected(method)))
         self.fiado_label.setText(
             f"Fiado otorgado: {format_mxn(self.report.expected(PaymentMethod.FIADO))} "
             "(crédito; no está en la caja)")
-        self.pending_label.setText(cortes.pending_text(self.report.pending_changes))
+        self.pending_label.setText(pending_text(self.report.pending_changes))
         # Closing offline is fine; the colour only says the server has not heard of it yet.
         self.pending_label.setStyleSheet("color: #8a5a00;" if self.report.pending_changes else "")
         if self.report.closed_at is not None:
@@ -181,11 +185,8 @@ class CorteDialog(QDialog):
         self._update_differences()
         self.counted_inputs[PaymentMethod.CASH].setFocus()
 
-    def _load_failed(self, exc: BaseException) -> None:
-        self.error_label.setText(exc.message if isinstance(exc, DomainError)
-                                 else "No se pudo leer el turno.")
-        if not isinstance(exc, DomainError):
-            log.error("loading a corte failed", exc_info=exc)
+    def _load_failed(self, message: str) -> None:
+        self.error_label.setText(message)
 
     def _set_busy(self, busy: bool) -> None:
         self.confirm_button.setEnabled(not busy)
@@ -205,7 +206,7 @@ class CorteDialog(QDialog):
                 label.setText("Importe no válido")
                 label.setStyleSheet(f"color: {RED};")
                 continue
-            label.setText(cortes.describe_difference(diff))
+            label.setText(describe_difference(diff))
             label.setStyleSheet(f"color: {RED if diff < 0 else GREEN}; font-weight: bold;")
 
     def _toggle_denominations(self, on: bool) -> None:
@@ -224,7 +225,7 @@ class CorteDialog(QDialog):
                 if text and not text.isdigit():
                     raise DomainError(f"Escribe cuántas piezas de {label}, sin letras ni signos.")
                 pieces[value] = pieces.get(value, 0) + int(text or 0)
-            total = cortes.count_denominations(pieces)
+            total = count_denominations(pieces)
         except DomainError as exc:
             self.denomination_total.setText(exc.message)
             self.denomination_total.setStyleSheet(f"color: {RED};")
@@ -264,33 +265,31 @@ class CorteDialog(QDialog):
             return
         self.error_label.clear()
         self._set_busy(True)
-        ctx, note = self.ctx, self.note.text()
-        cashier_id = ctx.session.cashier.id if ctx.session else None
+        note, shift_id = self.note.text(), self.shift_id
+        cashier_id = self.ctx.session.cashier.id if self.ctx.session else None
         if self.kind == "Z":
-            def job() -> CorteReport:
-                return cortes.close_with_corte(ctx.db, ctx.device, self.shift_id, counted, note,
-                                               cashier_id)
+            def job(till: Till) -> CorteReport:
+                return cortes.close_with_corte(till, shift_id, counted, note, cashier_id)
         else:
-            def job() -> CorteReport:
-                return cortes.corte_x(ctx.db, ctx.device, self.shift_id, cashier_id, counted, note)
-        ctx.worker.submit(job, self._saved, self._save_failed)
+            def job(till: Till) -> CorteReport:
+                return cortes.corte_x(till, shift_id, cashier_id, counted, note)
+        Operation(self.ctx, job).success(self._saved).failure(self._save_failed).run()
 
     def _saved(self, report: CorteReport) -> None:
         self.report = report
         session = self.ctx.session
         if self.kind == "Z" and session is not None and session.shift_id == self.shift_id:
             session.shift_id = None  # the counter asks for a new float before the next sale
-        document = cortes.corte_document(report, self.kind, self.shop, self.tz)
+        letterhead = self.letterhead
+        assert letterhead is not None  # loaded with the report, before anything could be confirmed
+        document = corte_document(report, self.kind, letterhead.shop, letterhead.tz,
+                                  self.ctx.till.now())
         host = self.parentWidget() or self
         print_or_preview(self.ctx, host, document, on_failed=self.print_failed.emit)
         self.saved.emit(report)
         self.accept()
 
-    def _save_failed(self, exc: BaseException) -> None:
+    def _save_failed(self, message: str) -> None:
         self._set_busy(False)
-        if isinstance(exc, DomainError):
-            self.error_label.setText(exc.message)
-        else:
-            log.error("saving a corte failed", exc_info=exc)
-            self.error_label.setText("No se pudo guardar el corte. Intenta de nuevo.")
+        self.error_label.setText(message)
 

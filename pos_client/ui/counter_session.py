@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, cast
 
-from pos_client.services import backroom, counter, staff
+from pos_client.services import backroom, cortes, counter, staff
 from pos_client.services.staff import Cashier
 from pos_client.store.database import Database
 from pos_client.store.device import Device
@@ -112,7 +112,7 @@ class SessionFlow(_CounterParts):
                 self.say(f"Turno abierto con {format_mxn(amount)} de fondo.")
                 self.scan_input.setFocus()
 
-            self.worker.submit(lambda: backroom.open_shift(self.db, self.device, amount, cashier_id),
+            self.worker.submit(lambda: cortes.open_shift(self.ctx.till, amount, cashier_id),
                                opened, self._session_failed)
 
         dialog.accepted.connect(open_it)

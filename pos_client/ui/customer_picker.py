@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pos_client.services import accounts
-from pos_client.services.accounts import Account, CustomerDraft
+from pos_client.services.accounts import CustomerDraft
 from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QCheckBox,
     QDialog,
@@ -30,31 +30,19 @@ from pos_client.ui.qt import (
     Signal,
 )
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, button, table_view
-from shared.errors import DomainError
+from shared.fiado import Account
 from shared.money import format_mxn
 from shared.permissions import Permission
+from shared.phone import display_phone
 from shared.sync.payloads import CustomerPayload
 
-log = logging.getLogger(__name__)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def error_text(exc: BaseException) -> str:
-    """What to tell the person: a refusal's own words, or a plain apology (logged in full)."""
-    if isinstance(exc, DomainError):
-        return exc.message
-    log.error("customer job failed", exc_info=exc)
-    return "No se pudo completar. Inténtalo de nuevo."
 
 
 def age_text(days: int | None) -> str:
     if days is None:
         return ""
     return "hoy" if days == 0 else "1 día" if days == 1 else f"{days} días"
-
-
-
-
 
 
 class AccountsModel(RowsModel[Account]):
@@ -83,7 +71,7 @@ class AccountsModel(RowsModel[Account]):
         a, column = self._rows[index.row()], self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return {"name": a.name if a.active else f"{a.name} (inactivo)",
-                    "phone": accounts.display_phone(a.phone), "balance": format_mxn(a.balance),
+                    "phone": display_phone(a.phone), "balance": format_mxn(a.balance),
                     "limit": format_mxn(a.credit_limit), "available": format_mxn(a.available),
                     "age": age_text(a.age_days)}[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ("balance", "limit", "available",
@@ -112,7 +100,7 @@ class CustomerDialog(QDialog):
         self.setWindowTitle("Editar cliente" if account else "Nuevo cliente")
         self.setMinimumWidth(440)
         self.name = QLineEdit(account.name if account else name)
-        self.phone = QLineEdit(accounts.display_phone(account.phone) if account else phone)
+        self.phone = QLineEdit(display_phone(account.phone) if account else phone)
         self.phone.setPlaceholderText("55 1234 5678")
         self.limit = QLineEdit(accounts.plain_pesos(account.credit_limit) if account else "0")
         self.opening = QLineEdit()
@@ -182,17 +170,16 @@ class CustomerDialog(QDialog):
         self.error.clear()
         editor = self.ctx.session.cashier.id if self.ctx.session else None  # audited
         approver = self.limit_approver.id if self.limit_approver else None
-        self.ctx.worker.submit(
-            lambda: accounts.save_customer(self.ctx.db, self.ctx.device, draft, editor, approver),
-            self._saved, self._failed)
+        Operation(self.ctx, lambda till: accounts.save_customer(till, draft, editor, approver)) \
+            .success(self._saved).failure(self._failed).run()
 
     def _saved(self, payload: CustomerPayload) -> None:
         self.saved.emit(payload)
         self.accept()
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, message: str) -> None:
         self.save_button.setEnabled(True)
-        self.error.setText(error_text(exc))
+        self.error.setText(message)
 
 
 class CustomerPicker(QDialog):
@@ -238,12 +225,8 @@ class CustomerPicker(QDialog):
 
     def reload(self) -> None:
         text = self.search.text()
-        self.ctx.worker.submit(
-            lambda: self._load(text), self._loaded, lambda e: self._say(error_text(e), False))
-
-    def _load(self, text: str) -> list[Account]:
-        with self.ctx.db.read() as conn:
-            return accounts.customers_with_balances(conn, text, active_only=True)
+        Operation(self.ctx, lambda till: accounts.search(till, text, active_only=True)) \
+            .success(self._loaded).failure(lambda message: self._say(message, False)).run()
 
     def _loaded(self, rows: list[Account]) -> None:
         self.model.set_rows(rows)

@@ -34,6 +34,12 @@ def device(store: Database) -> Device:
 
 
 @pytest.fixture
+def till(store: Database, device: Device) -> Till:
+    """What the use cases run against: the test's store and device, on the real clock."""
+    return Till(store, device)
+
+
+@pytest.fixture
 def stocked(store: Database, device: Device, small_catalog: list[StarterProduct]) -> Database:
     load_starter(store, device, small_catalog)
     return store

@@ -18,6 +18,7 @@ from pos_client.ui.backroom.cortes_page import CashMovementDialog, CortesPage
 from pos_client.ui.context import AppContext
 from pos_client.ui.corte_dialog import CorteDialog
 from pos_client.ui.qt import Qt
+from shared.corte import pending_text
 from shared.permissions import Role
 from shared.sale import PaymentMethod
 from tests.client.test_cortes import sell
@@ -48,16 +49,16 @@ def printer(ctx: AppContext) -> RecordingPrinter:
 @pytest.fixture
 def shift(ctx: AppContext, owner: Cashier) -> uuid.UUID:
     """A $500 float, a cash sale of $120.50 and a card sale of $80: $620.50 expected in cash."""
-    shift_id = backroom.open_shift(ctx.db, ctx.device, 50_000, owner.id)
-    sell(ctx.db, ctx.device, shift_id, [(CASH, 12_050, 20_000)])
-    sell(ctx.db, ctx.device, shift_id, [(CARD, 8_000, 8_000)])
+    shift_id = cortes.open_shift(ctx.till, 50_000, owner.id)
+    sell(ctx.till, shift_id, [(CASH, 12_050, 20_000)])
+    sell(ctx.till, shift_id, [(CARD, 8_000, 8_000)])
     assert ctx.session is not None
     ctx.session.shift_id = shift_id
     return shift_id
 
 
 def pending_rows(ctx: AppContext) -> int:
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         return outbox.counts(conn).pending
 
 
@@ -70,7 +71,7 @@ def loaded_dialog(qtbot, ctx: AppContext, shift_id: uuid.UUID, kind: str) -> Cor
 
 
 def closes(ctx: AppContext) -> list[str]:
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         return list(conn.execute(select(shift_closes.c.counted)).scalars())
 
 
@@ -163,7 +164,7 @@ def test_corte_x_prints_and_leaves_the_shift_open(
     assert "CORTE X" in text
     assert "Sobrante $79.50" in text
     assert closes(ctx) == []
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         assert conn.execute(select(audit_events.c.action)).scalars().all() == ["corte_x"]
 
 
@@ -215,7 +216,7 @@ def test_cash_in_and_out_need_a_reason_and_enough_cash(
     bad = movement(qtbot, page, "in_button", "-5", "Morralla")
     assert bad.error_label.text() == "El importe no puede ser negativo."
     bad.reject()
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         rows = conn.execute(select(cash_movements.c.direction, cash_movements.c.amount,
                                    cash_movements.c.reason, cash_movements.c.shift_id)).all()
     assert rows == [("salida", 10_000, "Pago al proveedor", str(shift))]
@@ -240,7 +241,7 @@ def test_cash_out_approved_by_pin_records_the_cashier_and_the_approver(
     qtbot, ctx: AppContext, owner: Cashier, shift: uuid.UUID, printer: RecordingPrinter  # type: ignore[no-untyped-def]
 ) -> None:
     assert ctx.session is not None
-    lalo = backroom.add_cashier(ctx.db, ctx.device, "Lalo", Role.CASHIER, "4321")
+    lalo = backroom.add_cashier(ctx.till.db, ctx.till.device, "Lalo", Role.CASHIER, "4321")
     ctx.session.cashier = Cashier(lalo, "Lalo", Role.CASHIER)
     page = CortesPage(ctx)
     qtbot.addWidget(page)
@@ -261,7 +262,7 @@ def test_cash_out_approved_by_pin_records_the_cashier_and_the_approver(
     dialog.reason.setText("Pago al del garrafón")  # keyClicks types ASCII only
     with qtbot.waitSignal(dialog.accepted):
         dialog.save_button.click()
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         moved = conn.execute(select(cash_movements.c.id, cash_movements.c.amount)).one()
         event = conn.execute(select(audit_events).where(audit_events.c.action == "open_drawer")).one()
     assert moved.amount == 5_000
@@ -287,7 +288,7 @@ def test_corte_z_from_the_page_lands_in_the_history_and_reprints(
     dialog.confirm_button.click()
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert page.shift_label.text() == "No hay turno abierto en esta caja."
-    assert page.message_label.text() == f"Turno cerrado. {cortes.pending_text(pending_rows(ctx))}"
+    assert page.message_label.text() == f"Turno cerrado. {pending_text(pending_rows(ctx))}"
     assert page.model.index(0, 5).data() == "Faltante $0.50"
     assert page.model.index(0, 3).data() == "$620.50"
 
@@ -296,6 +297,6 @@ def test_corte_z_from_the_page_lands_in_the_history_and_reprints(
     first, again = (render_text(d, 58) for d in printer.documents)
     assert again.split("Impreso")[0] == first.split("Impreso")[0]
     assert "Faltante $0.50" in again
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         actions = conn.execute(select(audit_events.c.action).order_by(audit_events.c.at)).scalars()
         assert list(actions) == ["corte_z", "reprint"]

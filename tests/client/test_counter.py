@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from pos_client.services import backroom
+from pos_client.services import accounts, backroom
+from pos_client.services.accounts import CustomerDraft
 from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.ui.counter_dialogs import UnknownBarcodeDialog
@@ -97,7 +98,7 @@ def test_more_card_than_the_total_is_refused(qtbot, window, small_catalog):
 
 def test_fiado_within_the_limit_charges_the_account(qtbot, window, ctx, small_catalog):
     coke = small_catalog[0]
-    maria = backroom.add_customer(ctx.db, ctx.device, "María López", "+525512345678", 100_000)
+    maria = accounts.save_customer(ctx.till, CustomerDraft("María López", "+525512345678", "1000")).id
     type_enter(qtbot, window, f"2*{coke.barcode}")
     window.charge()
     dialog = window.payment_dialog
@@ -117,7 +118,7 @@ def test_fiado_within_the_limit_charges_the_account(qtbot, window, ctx, small_ca
 def test_fiado_over_the_limit_needs_someone_allowed(qtbot, window, ctx, small_catalog):
     coke = small_catalog[0]
     owner = ctx.session.cashier
-    maria = backroom.add_customer(ctx.db, ctx.device, "María López", None, 1_000)
+    maria = accounts.save_customer(ctx.till, CustomerDraft("María López", credit_limit="10")).id
     as_cashier(ctx)
     type_enter(qtbot, window, coke.barcode)
     window.charge()
@@ -407,8 +408,8 @@ def test_a_parked_ticket_keeps_who_approved_its_discount(qtbot, window, ctx, sma
 def test_fiado_picks_the_customer_from_the_counter(qtbot, window, ctx, small_catalog):
     """F4 in the payment dialog: search the customer, see the credit, charge it to the account."""
     coke = small_catalog[0]
-    backroom.add_customer(ctx.db, ctx.device, "Pedro Páramo", "+525598765432", 100_000)
-    maria = backroom.add_customer(ctx.db, ctx.device, "María López", "+525512345678", 100_000)
+    accounts.save_customer(ctx.till, CustomerDraft("Pedro Páramo", "+525598765432", "1000"))
+    maria = accounts.save_customer(ctx.till, CustomerDraft("María López", "+525512345678", "1000")).id
     type_enter(qtbot, window, f"3*{coke.barcode}")
     window.charge()
     dialog = window.payment_dialog

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from pos_client.receipts.printers import FilePrinter
-from pos_client.services import backroom
+from pos_client.services import accounts, backroom, cortes
+from pos_client.services.accounts import CustomerDraft
 from pos_client.services.sales import SaleContext, ShiftClosed, record_sale
 from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.ui.auth import PinDialog
@@ -91,15 +92,15 @@ def test_a_stuck_printer_does_not_hold_up_the_next_sale(qtbot, window, ctx, smal
 
 
 def test_a_second_shift_cannot_be_opened_on_the_same_till(ctx):
-    backroom.open_shift(ctx.db, ctx.device, 10_000, ctx.session.cashier.id)
+    cortes.open_shift(ctx.till, 10_000, ctx.session.cashier.id)
     with pytest.raises(DomainError, match="Ya hay un turno abierto"):
-        backroom.open_shift(ctx.db, ctx.device, 10_000, ctx.session.cashier.id)
+        cortes.open_shift(ctx.till, 10_000, ctx.session.cashier.id)
     assert _count(ctx.db, "shifts") == 1
 
 
 def test_no_sale_on_a_closed_shift(ctx, small_catalog):
-    shift = backroom.open_shift(ctx.db, ctx.device, 10_000, ctx.session.cashier.id)
-    backroom.close_shift(ctx.db, ctx.device, shift, {PaymentMethod.CASH: 10_000})
+    shift = cortes.open_shift(ctx.till, 10_000, ctx.session.cashier.id)
+    cortes.close_with_corte(ctx.till, shift, {PaymentMethod.CASH: 10_000}, None, None)
     ticket = ticket_for(ctx.db, small_catalog[0].barcode)
     with pytest.raises(ShiftClosed):
         record_sale(ctx.db, ctx.device, ticket, [Tender(PaymentMethod.CASH, 100_000)],
@@ -124,7 +125,7 @@ def test_a_discount_needs_someone_allowed_even_without_the_screen(ctx, small_cat
 
 def test_a_cashier_cannot_approve_fiado_over_the_limit(ctx, small_catalog):
     pepe = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000")
-    maria = backroom.add_customer(ctx.db, ctx.device, "María", None, 100)
+    maria = accounts.save_customer(ctx.till, CustomerDraft("María", credit_limit="1.00")).id
     ticket = ticket_for(ctx.db, small_catalog[0].barcode)
     tender = [Tender(PaymentMethod.FIADO, ticket.total)]
     with pytest.raises(NotAllowed):

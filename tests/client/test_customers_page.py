@@ -11,36 +11,29 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pos_client.services import accounts, backroom, local, messages
+from pos_client.services import accounts, backroom, cortes, messages
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.staff import Cashier
 from pos_client.store.schema import audit_events, customers, fiado_payments, outbox
 from pos_client.ui.auth import PinDialog
-from pos_client.ui.backroom.customers_page import (
-    NOT_PAIRED_TIP,
-    AbonoDialog,
-    CustomersPage,
-)
+from pos_client.ui.backroom.abono_dialog import AbonoDialog
+from pos_client.ui.backroom.customers_page import NOT_PAIRED_TIP, CustomersPage
 from pos_client.ui.context import AppContext, Session
 from pos_client.ui.customer_picker import CustomerDialog, CustomerPicker
 from pos_client.ui.printing import PreviewDialog
 from pos_client.ui.qt import QApplication, QPushButton, Qt
-from shared.clock import utc_now
 from shared.ids import new_uuid7
 from shared.permissions import Role
-from shared.sync.payloads import FiadoChargePayload
+from tests.support.ledger import fiado_charge
 from tests.support.qt import show_active
 
 
 def add(ctx: AppContext, name: str, limit: str = "500", phone: str = "5512345678") -> uuid.UUID:
-    return accounts.save_customer(ctx.db, ctx.device, CustomerDraft(name, phone, limit)).id
+    return accounts.save_customer(ctx.till, CustomerDraft(name, phone, limit)).id
 
 
 def owe(ctx: AppContext, customer_id: uuid.UUID, amount: int, days_ago: int = 0) -> None:
-    with ctx.db.write() as conn:
-        local.save(conn, ctx.device, "fiado_charge", FiadoChargePayload(
-            id=new_uuid7(), customer_id=customer_id, amount=amount,
-            charged_at=utc_now() - timedelta(days=days_ago)))
+    fiado_charge(ctx.till, customer_id, amount, at=ctx.till.now() - timedelta(days=days_ago))
 
 
 def owing(qtbot, ctx: AppContext, page: CustomersPage, name: str, amount: int) -> uuid.UUID:  # type: ignore[no-untyped-def]
@@ -53,7 +46,7 @@ def owing(qtbot, ctx: AppContext, page: CustomersPage, name: str, amount: int) -
 
 
 def outbox_entities(ctx: AppContext) -> list[str]:
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         return list(conn.execute(select(outbox.c.entity).order_by(outbox.c.device_seq)).scalars())
 
 
@@ -87,9 +80,9 @@ def test_add_a_customer_through_the_form(qtbot, ctx: AppContext, page: Customers
     qtbot.keyClicks(editor.opening, "120.50")
     click(qtbot, editor, "Guardar (Enter)")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         row = conn.execute(select(customers)).one()
-        assert accounts.balance(conn, uuid.UUID(row.id)) == 12050
+    assert accounts.account(ctx.till, uuid.UUID(row.id)).balance == 12050
     assert (row.name, row.phone, row.credit_limit) == ("Juana Pérez", "+525512345678", 80000)
     assert outbox_entities(ctx)[-3:] == ["customer", "fiado_charge", "audit_event"]
     assert page.model.account(0).balance == 12050
@@ -111,7 +104,7 @@ def test_editing_a_limit_is_audited_with_the_logged_in_cashier(  # type: ignore[
     click(qtbot, editor, "Guardar (Enter)")
     qtbot.waitUntil(lambda: not editor.isVisible())
     settle(qtbot, ctx)
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         event = conn.execute(select(audit_events)).one()
         limit = conn.execute(select(customers.c.credit_limit)).scalar_one()
     assert limit == 150000
@@ -130,7 +123,7 @@ def test_bad_phone_stays_in_the_form(qtbot, ctx: AppContext, page: CustomersPage
     qtbot.waitUntil(lambda: "no es un teléfono válido" in editor.error.text())
     assert editor.isVisible()
     assert editor.save_button.isEnabled()
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         assert conn.execute(select(customers)).all() == []
 
 
@@ -146,12 +139,11 @@ def test_a_cashier_cannot_set_a_credit_limit(qtbot, ctx: AppContext, owner: Cash
 def test_a_cashier_changes_a_limit_with_the_owners_pin(  # type: ignore[no-untyped-def]
     qtbot, ctx: AppContext, owner: Cashier
 ) -> None:
-    lalo = Cashier(backroom.add_cashier(ctx.db, ctx.device, "Lalo", Role.CASHIER, "4321"), "Lalo",
+    lalo = Cashier(backroom.add_cashier(ctx.till.db, ctx.till.device, "Lalo", Role.CASHIER, "4321"), "Lalo",
                    Role.CASHIER)
     ctx.session = Session(lalo)
     cid = add(ctx, "Juana Pérez", limit="500")
-    with ctx.db.read() as conn:
-        [account] = accounts.customers_with_balances(conn)
+    [account] = accounts.search(ctx.till)
     editor = CustomerDialog(ctx, None, account)
     qtbot.addWidget(editor)
     editor.show()
@@ -166,7 +158,7 @@ def test_a_cashier_changes_a_limit_with_the_owners_pin(  # type: ignore[no-untyp
     editor.limit.setText("900")
     with qtbot.waitSignal(editor.saved):
         editor.save_button.click()
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         limit = conn.execute(select(customers.c.credit_limit)).scalar_one()
         event = conn.execute(select(audit_events)).one()
     assert limit == 90_000
@@ -177,7 +169,7 @@ def test_a_cashier_changes_a_limit_with_the_owners_pin(  # type: ignore[no-untyp
 def test_a_limit_typed_past_the_screen_is_still_refused(  # type: ignore[no-untyped-def]
     qtbot, ctx: AppContext
 ) -> None:
-    lalo = Cashier(backroom.add_cashier(ctx.db, ctx.device, "Lalo", Role.CASHIER, "4321"), "Lalo",
+    lalo = Cashier(backroom.add_cashier(ctx.till.db, ctx.till.device, "Lalo", Role.CASHIER, "4321"), "Lalo",
                    Role.CASHIER)
     ctx.session = Session(lalo)
     editor = CustomerDialog(ctx, None, name="Pedro")
@@ -186,14 +178,14 @@ def test_a_limit_typed_past_the_screen_is_still_refused(  # type: ignore[no-unty
     editor.save_button.click()
     qtbot.waitUntil(lambda: editor.save_button.isEnabled())
     assert "permiso" in editor.error.text() or "autorización" in editor.error.text()
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         assert conn.execute(select(customers)).all() == []
 
 
 def test_record_an_abono_through_the_dialog(  # type: ignore[no-untyped-def]
     qtbot, ctx: AppContext, page: CustomersPage, owner: Cashier
 ) -> None:
-    shift = backroom.open_shift(ctx.db, ctx.device, 50_000, owner.id)
+    shift = cortes.open_shift(ctx.till, 50_000, owner.id)
     ctx.session = Session(owner, shift_id=shift)
     cid = owing(qtbot, ctx, page, "Juana Pérez", 30000)
     page.open_statement()
@@ -208,7 +200,7 @@ def test_record_an_abono_through_the_dialog(  # type: ignore[no-untyped-def]
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     settle(qtbot, ctx)
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         row = conn.execute(select(fiado_payments)).one()
         body = json.loads(conn.execute(select(outbox.c.body).where(
             outbox.c.entity == "fiado_payment")).scalar_one())
@@ -243,7 +235,7 @@ def test_an_abono_or_a_customer_saved_twice_in_a_hurry_is_written_once(  # type:
     qtbot.keyClick(editor.phone, Qt.Key.Key_Return)
     editor.save_button.click()
     settle(qtbot, ctx)
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         assert conn.execute(select(fiado_payments.c.amount)).scalars().all() == [10_000]
         assert sorted(conn.execute(select(customers.c.name)).scalars()) == ["Juana Pérez", "Pedro"]
 
@@ -258,8 +250,8 @@ def test_abono_all_pays_the_whole_balance(qtbot, ctx: AppContext, page: Customer
     assert not dialog.reference.isEnabled()  # cash needs no reference
     click(qtbot, dialog, "Guardar abono (Enter)")
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    with ctx.db.read() as conn:
-        assert accounts.balance(conn, cid) == 0
+    assert accounts.account(ctx.till, cid).balance == 0
+    with ctx.till.db.read() as conn:
         assert conn.execute(select(fiado_payments.c.method)).scalar_one() == "efectivo"
 
 
@@ -279,7 +271,7 @@ def test_bad_abonos_are_refused_in_the_dialog(  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: message in dialog.error.text())
     settle(qtbot, ctx)
     assert dialog.isVisible()
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         assert conn.execute(select(fiado_payments)).all() == []
     assert "fiado_payment" not in outbox_entities(ctx)
 
@@ -313,7 +305,7 @@ def test_statement_prints_to_a_preview_and_whatsapp_is_honest(  # type: ignore[n
     assert "es de $300.00" in QApplication.clipboard().text()
 
     before = outbox_entities(ctx)
-    ctx.device.server_url, ctx.device.credential = "https://example.invalid", "secret"
+    ctx.till.device.server_url, ctx.till.device.credential = "https://example.invalid", "secret"
     page.load_statement()
     settle(qtbot, ctx)
     assert page.whatsapp_button.isEnabled()
@@ -321,8 +313,7 @@ def test_statement_prints_to_a_preview_and_whatsapp_is_honest(  # type: ignore[n
     settle(qtbot, ctx)
     assert "en cola" in page.message.text()  # it leaves with the next sync
     assert outbox_entities(ctx) == [*before, "message_request"]
-    with ctx.db.read() as conn:
-        (queued,) = messages.pending_requests(conn, cid)
+    (queued,) = messages.pending_requests(ctx.till, cid)
     assert queued.text.startswith("Hola Juana, le saluda")
     assert "$300.00" in queued.text
 

@@ -19,91 +19,89 @@ pytestmark = pytest.mark.unit
 BODY = "Hola Lupe, le saluda Abarrotes Doña Mary.\nSu saldo es de $120.00.\n¡Gracias!"
 
 
-def _customer(store, device, phone="55 1234 5678", name="Lupe Hernández") -> uuid.UUID:
-    return accounts.save_customer(store, device, accounts.CustomerDraft(name, phone, "500")).id
+def _customer(till, phone="55 1234 5678", name="Lupe Hernández") -> uuid.UUID:
+    return accounts.save_customer(till, accounts.CustomerDraft(name, phone, "500")).id
 
 
-def _outbox(store) -> list[tuple[str, str, dict]]:
-    with store.read() as conn:
+def _outbox(till) -> list[tuple[str, str, dict]]:
+    with till.db.read() as conn:
         rows = conn.execute(text("SELECT entity, status, body FROM outbox "
                                  "WHERE entity = 'message_request' ORDER BY device_seq")).all()
     return [(r.entity, r.status, json.loads(r.body)) for r in rows]
 
 
-def test_a_statement_is_stored_and_queued_in_one_change(store, device):
-    customer = _customer(store, device)
+def test_a_statement_is_stored_and_queued_in_one_change(till):
+    customer = _customer(till)
     cashier = uuid.uuid4()
-    request = messages.request_statement(store, device, customer, BODY, cashier)
+    request = messages.request_statement(till, customer, BODY, cashier)
 
-    with store.read() as conn:
+    with till.db.read() as conn:
         row = conn.execute(text("SELECT * FROM message_requests")).one()
-        assert messages.pending_requests(conn, customer) == [request]
+    assert messages.pending_requests(till, customer) == [request]
     assert (row.id, row.customer_id, row.to_phone, row.kind, row.text) == (
         str(request.id), str(customer), "+525512345678", "statement", BODY)
-    assert (row.cashier_id, row.device_id) == (str(cashier), str(device.device_id))
+    assert (row.cashier_id, row.device_id) == (str(cashier), str(till.device.device_id))
     assert request.state == "en_cola"
     assert request.to == "+525512345678"
-    [(entity, status, change)] = _outbox(store)
+    [(entity, status, change)] = _outbox(till)
     assert (entity, status, change["kind"], change["op"]) == ("message_request", "pending", "fact",
                                                               "insert")
     assert change["payload"]["text"] == BODY
     assert change["payload"]["id"] == str(request.id)
 
 
-def test_a_double_tap_queues_one_message_and_a_new_text_queues_another(store, device):
-    customer = _customer(store, device)
-    first = messages.request_statement(store, device, customer, BODY)
-    again = messages.request_statement(store, device, customer, BODY)
+def test_a_double_tap_queues_one_message_and_a_new_text_queues_another(till):
+    customer = _customer(till)
+    first = messages.request_statement(till, customer, BODY)
+    again = messages.request_statement(till, customer, BODY)
     assert again.id == first.id
-    assert len(_outbox(store)) == 1
-    newer = messages.request_statement(store, device, customer, BODY + "\nAbono: $20.00")
+    assert len(_outbox(till)) == 1
+    newer = messages.request_statement(till, customer, BODY + "\nAbono: $20.00")
     assert newer.id != first.id
-    assert len(_outbox(store)) == 2
-    with store.read() as conn:
-        assert [r.id for r in messages.pending_requests(conn, customer)] == [newer.id, first.id]
+    assert len(_outbox(till)) == 2
+    assert [r.id for r in messages.pending_requests(till, customer)] == [newer.id, first.id]
 
 
-def test_the_state_follows_the_outbox(store, device):
-    customer = _customer(store, device)
-    request = messages.request_statement(store, device, customer, BODY)
+def test_the_state_follows_the_outbox(till):
+    customer = _customer(till)
+    request = messages.request_statement(till, customer, BODY)
     for status, state in (("accepted", "en_servidor"), ("rejected", "rechazada")):
-        with store.write() as conn:
+        with till.db.write() as conn:
             conn.execute(text("UPDATE outbox SET status = :s WHERE entity = 'message_request'"),
                          {"s": status})
-        with store.read() as conn:
-            assert [r.state for r in messages.requests(conn, customer)] == [state]
-            assert messages.pending_requests(conn, customer) == []
+        assert [r.state for r in messages.requests(till, customer)] == [state]
+        assert messages.pending_requests(till, customer) == []
     # Once the server has it, asking again is a new message, not the old request.
-    assert messages.request_statement(store, device, customer, BODY).id != request.id
+    assert messages.request_statement(till, customer, BODY).id != request.id
 
 
-def test_a_customer_without_phone_or_gone_is_refused(store, device):
-    no_phone = _customer(store, device, phone="")
+def test_a_customer_without_phone_or_gone_is_refused(till):
+    no_phone = _customer(till, phone="")
     with pytest.raises(messages.NoPhone, match="no tiene teléfono de WhatsApp") as err:
-        messages.request_statement(store, device, no_phone, BODY)
+        messages.request_statement(till, no_phone, BODY)
     assert err.value.code == "customer_without_phone"
     with pytest.raises(DomainError, match="ya no existe"):
-        messages.request_statement(store, device, uuid.uuid4(), BODY)
-    assert _outbox(store) == []
+        messages.request_statement(till, uuid.uuid4(), BODY)
+    assert _outbox(till) == []
 
 
 @pytest.mark.parametrize(("body", "code"), [
     ("", "empty_message"), ("  \n ", "empty_message"), ("x" * 4097, "message_too_long"),
     ("Hola\x00", "invalid_message_text"), ("Hola\x1b[31m", "invalid_message_text"),
 ])
-def test_bad_texts_are_refused_in_spanish(store, device, body, code):
-    customer = _customer(store, device)
+def test_bad_texts_are_refused_in_spanish(till, body, code):
+    customer = _customer(till)
     with pytest.raises(messages.MessageRefused) as err:
-        messages.request_statement(store, device, customer, body)
+        messages.request_statement(till, customer, body)
     assert err.value.code == code
-    assert _outbox(store) == []
-    with store.read() as conn:
+    assert _outbox(till) == []
+    with till.db.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM message_requests")).scalar_one() == 0
 
 
-def test_windows_line_ends_and_tabs_are_made_plain(store, device):
-    customer = _customer(store, device)
-    request = messages.request_statement(store, device, customer, "Hola\r\nSaldo:\t$1.00\r\n" + "x" * 4070)
+def test_windows_line_ends_and_tabs_are_made_plain(till):
+    customer = _customer(till)
+    request = messages.request_statement(till, customer, "Hola\r\nSaldo:\t$1.00\r\n" + "x" * 4070)
     assert request.text.startswith("Hola\nSaldo: $1.00\n")
 
 

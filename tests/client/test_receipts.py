@@ -23,9 +23,11 @@ from pos_client.receipts.printers import (
 )
 from pos_client.receipts.sale_ticket import receipt, reprint, sale_document
 from pos_client.receipts.text import render_text
-from pos_client.services import backroom, local
+from pos_client.services import accounts, backroom, local
+from pos_client.services.accounts import CustomerDraft
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.ui.printing import PreviewDialog, print_or_preview
 from shared.ids import new_uuid7
@@ -175,7 +177,7 @@ def test_without_settings_the_ticket_uses_the_device_shop_name_and_mexico_city(s
 
 
 def test_a_fiado_ticket_names_the_customer(stocked, device):
-    customer = backroom.add_customer(stocked, device, "Don Pepe")
+    customer = accounts.save_customer(Till(stocked, device), CustomerDraft("Don Pepe")).id
     sale_id = _stored_sale(stocked, device, [(PaymentMethod.FIADO, 8400, None)], customer)
     with stocked.read() as conn:
         doc = sale_document(conn, sale_id)

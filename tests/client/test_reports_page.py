@@ -7,18 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from pos_client.services import accounts, backroom, local, reports
+from pos_client.services import accounts, reports
+from pos_client.services.accounts import CustomerDraft
 from pos_client.store.device import Device
 from pos_client.ui.backroom.reports_page import AGING_TAB, ReportsPage
 from pos_client.ui.context import AppContext
 from pos_client.ui.qt import QBarSeries, QDate, QHorizontalBarSeries, QPieSeries, Qt
-from shared.clock import utc_now
 from shared.errors import DomainError
-from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
-from shared.sync.payloads import FiadoChargePayload
 from shared.tax import IvaRate
 from tests.client.test_reports import L, add_product, give_back, mx, sell
+from tests.support.ledger import fiado_charge
 from tests.support.qt import show_active
 
 
@@ -197,14 +196,11 @@ def test_a_failed_calculation_is_a_message_not_a_crash(qtbot, page: ReportsPage,
 
 def _owes(ctx: AppContext, name: str, debts: list[tuple[int, int]], paid: int = 0) -> None:
     """A customer with charges (centavos, days ago) and, optionally, an abono."""
-    customer = backroom.add_customer(ctx.db, ctx.device, name, credit_limit=100_000)
-    with ctx.db.write() as conn:
-        for amount, days_ago in debts:
-            local.save(conn, ctx.device, "fiado_charge", FiadoChargePayload(
-                id=new_uuid7(), customer_id=customer, amount=amount,
-                charged_at=utc_now() - timedelta(days=days_ago)))
+    customer = accounts.save_customer(ctx.till, CustomerDraft(name, credit_limit="1000")).id
+    for amount, days_ago in debts:
+        fiado_charge(ctx.till, customer, amount, at=ctx.till.now() - timedelta(days=days_ago))
     if paid:
-        accounts.pay(ctx.db, ctx.device, customer, paid, PaymentMethod.CASH)
+        accounts.pay(ctx.till, customer, paid, PaymentMethod.CASH)
 
 
 def test_fiado_aging_tab_shows_who_owes_by_age_with_chart_and_csv(  # type: ignore[no-untyped-def]

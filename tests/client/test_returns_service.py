@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from pos_client.services import accounts, backroom, local
+from pos_client.services import accounts, local
+from pos_client.services.accounts import CustomerDraft
 from pos_client.services.returns import (
     NothingToReturn,
     ReasonRequired,
@@ -21,7 +22,8 @@ from pos_client.services.returns import (
     split_refund,
 )
 from pos_client.services.sales import record_sale
-from pos_client.store.repositories import catalog
+from pos_client.services.till import Till
+from pos_client.store.repositories import catalog, fiado
 from pos_client.store.repositories import customers as customers_repo
 from shared.clock import utc_now
 from shared.errors import InvalidQuantity
@@ -73,13 +75,13 @@ def _sell(db, device, pieces: int, discount: int, payments: list[tuple[PaymentMe
     return sale.id
 
 
-def _balance(db, customer_id: uuid.UUID) -> int:
+def _balance(till: Till, customer_id: uuid.UUID) -> int:
     """What the till says the customer owes, every way it says it."""
-    with db.read() as conn:
-        owed = accounts.balance(conn, customer_id)
-        assert accounts.account(conn, customer_id).balance == owed
+    with till.db.read() as conn:
+        owed = fiado.balance(conn, customer_id)
         assert customers_repo.account(conn, customer_id).balance == owed
-        assert accounts.statement(conn, customer_id).closing_balance == owed
+    assert accounts.account(till, customer_id).balance == owed
+    assert accounts.statement(till, customer_id).closing_balance == owed
     return owed
 
 
@@ -139,17 +141,17 @@ def test_refund_share_never_sums_above_the_line():
 
 
 def test_a_fiado_refund_goes_back_to_the_account_not_out_of_the_drawer(stocked, device, owner):
-    customer = backroom.add_customer(stocked, device, "Don Pepe", credit_limit=100_000)
+    customer = accounts.save_customer(Till(stocked, device),
+                                      CustomerDraft("Don Pepe", credit_limit="1000")).id
     sale_id = _sell(stocked, device, 2, 0, [(PaymentMethod.FIADO, 4400)], customer, "T1-000901")
-    assert _balance(stocked, customer) == 4400
+    assert _balance(Till(stocked, device), customer) == 4400
     done = return_sale(stocked, device, sale_id, "No la quiso", {1: 1000}, owner.id,
                        authorized_by=owner.id)
     assert done.refund_method is PaymentMethod.FIADO
-    assert _balance(stocked, customer) == 2200
+    assert _balance(Till(stocked, device), customer) == 2200
     # The credit is the return itself: no separate payment that could outlive a refused return.
     assert _rows(stocked, "SELECT count(*) FROM fiado_payments") == [(0,)]
-    with stocked.read() as conn:
-        last = accounts.statement(conn, customer).entries[-1]
+    last = accounts.statement(Till(stocked, device), customer).entries[-1]
     assert (last.kind, last.description, last.payment) == ("devolucion", "Devolución de T1-000901", 2200)
     assert [r.entity for r in _rows(stocked, "SELECT entity FROM outbox ORDER BY device_seq")][-2:] \
         == ["sale_return", "audit_event"]
@@ -157,20 +159,20 @@ def test_a_fiado_refund_goes_back_to_the_account_not_out_of_the_drawer(stocked, 
 
 
 def test_a_mixed_sale_refunds_the_account_first_then_cash(stocked, device):
-    customer = backroom.add_customer(stocked, device, "Doña Lupe")
+    customer = accounts.save_customer(Till(stocked, device), CustomerDraft("Doña Lupe")).id
     # 4 cokes, $88.00: $30.00 on fiado, $58.00 cash.
     sale_id = _sell(stocked, device, 4, 0, [(PaymentMethod.FIADO, 3000), (PaymentMethod.CASH, 5800)],
                     customer, "T1-000902")
     first = return_sale(stocked, device, sale_id, "Sobraron", {1: 1000})  # $22.00: all to account
     assert (first.amount, first.refund_method, first.refund_to_account) == (2200, PaymentMethod.FIADO, 2200)
-    assert _balance(stocked, customer) == 800
+    assert _balance(Till(stocked, device), customer) == 800
     second = return_sale(stocked, device, sale_id, "Sobraron", {1: 2000})  # $44: $8 account, $36 cash
     assert (second.amount, second.refund_method, second.refund_to_account) == (
         4400, PaymentMethod.CASH, 800)
-    assert _balance(stocked, customer) == 0
+    assert _balance(Till(stocked, device), customer) == 0
     third = return_sale(stocked, device, sale_id, "Cancelación")
     assert (third.amount, third.refund_method, third.refund_to_account) == (2200, PaymentMethod.CASH, 0)
-    assert _balance(stocked, customer) == 0  # nothing more is taken off the account
+    assert _balance(Till(stocked, device), customer) == 0  # nothing more is taken off the account
     assert _rows(stocked, "SELECT amount, refund_to_account FROM sale_returns ORDER BY returned_at") \
         == [(2200, 2200), (4400, 800), (2200, 0)]
     sent = [json.loads(r.body)["payload"]["refund_to_account"] for r in _rows(

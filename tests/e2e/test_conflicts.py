@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from pos_client.services import backroom
+from pos_client.services import accounts, backroom
+from pos_client.services.accounts import CustomerDraft
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store.repositories import catalog, customers
 from shared.hlc import HybridClock, wall_ms_now
 from shared.sale import PaymentMethod, Tender
 from shared.sync.payloads import CustomerPayload
 from tests.support.client import open_device
+from tests.support.ledger import fiado_charge
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -45,8 +48,9 @@ def test_a_skewed_clock_changes_no_derived_value(server, shop, paired_device, sm
     skewed.device.clock = HybridClock(wall_ms=lambda: wall_ms_now() + skew_ms)
     for pos in (skewed, honest):
         pos.agent.sync_once()
-    debtor_id = backroom.add_customer(honest.db, honest.device, "Doña Lupita", credit_limit=50_000)
-    backroom.charge_fiado(honest.db, honest.device, debtor_id, 4_000)
+    debtor_id = accounts.save_customer(Till(honest.db, honest.device),
+                                       CustomerDraft("Doña Lupita", credit_limit="500")).id
+    fiado_charge(Till(honest.db, honest.device), debtor_id, 4_000)
     for pos in (honest, skewed):
         pos.agent.sync_once()
     item = small_catalog[0]
@@ -58,8 +62,8 @@ def test_a_skewed_clock_changes_no_derived_value(server, shop, paired_device, sm
         ticket = ticket_for(pos.db, item.barcode, 2)
         record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
         backroom.move_stock(pos.db, pos.device, product, 5000)
-        backroom.charge_fiado(pos.db, pos.device, debtor.id, 1000)
-        backroom.pay_fiado(pos.db, pos.device, debtor.id, 300)
+        fiado_charge(Till(pos.db, pos.device), debtor.id, 1000)
+        accounts.pay(Till(pos.db, pos.device), debtor.id, 300, PaymentMethod.CASH)
     for _ in range(2):
         for pos in (skewed, honest):
             pos.agent.sync_once()
@@ -79,7 +83,8 @@ def test_a_restarted_slow_clock_still_orders_after_what_it_has_seen(
     """A till two hours behind pulls a customer edit, restarts, edits the customer: its edit,
     made later, must win (the clock resumes past every stamp the store holds)."""
     honest, slow = paired_device("caja-1"), paired_device("caja-2")
-    customer = backroom.add_customer(honest.db, honest.device, "Don Beto", credit_limit=10_000)
+    customer = accounts.save_customer(Till(honest.db, honest.device),
+                                      CustomerDraft("Don Beto", credit_limit="100")).id
     honest.agent.sync_once()
     slow.agent.sync_once()
     path = slow.db.path

@@ -8,19 +8,20 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from pos_client.services import accounts, backroom, cortes, local
+from pos_client.services import accounts, backroom, cortes
 from pos_client.services.returns import NothingToReturn, return_sale
 from pos_client.services.sales import SaleContext, record_sale
+from pos_client.services.till import Till
 from pos_client.store import apply as client_apply
 from pos_client.store.repositories import catalog, withdraw
 from shared.clock import utc_now
-from shared.ids import new_uuid7
 from shared.returns import ReturnRefused
 from shared.sale import PaymentMethod, Tender
 from shared.sync.envelopes import ENTITIES
-from shared.sync.payloads import CategoryPayload, FiadoChargePayload, OrderStatusPayload, SettingsPayload
+from shared.sync.payloads import CategoryPayload, OrderStatusPayload, SettingsPayload
 from shared.ticket import Ticket, TicketLine
 from sync_server.sync import apply as server_apply
+from tests.support.ledger import fiado_charge
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -51,10 +52,10 @@ def test_returns_cash_shifts_and_records_reach_the_other_device(
     rest = return_sale(a.db, a.device, sale.sale_id, "Cancelación")  # what is left: 2 pieces
     with pytest.raises(NothingToReturn):
         return_sale(a.db, a.device, sale.sale_id, "Ya no queda nada")
-    shift = backroom.open_shift(a.db, a.device, 50_000)
-    backroom.cash_movement(a.db, a.device, "salida", 20_000, "Pago al proveedor de refrescos",
-                           shift)
-    backroom.close_shift(a.db, a.device, shift, {PaymentMethod.CASH: 30_000}, "Sin diferencias")
+    till = Till(a.db, a.device)
+    shift = cortes.open_shift(till, 50_000)
+    cortes.move_cash(till, shift, "salida", 20_000, "Pago al proveedor de refrescos")
+    cortes.close_with_corte(till, shift, {PaymentMethod.CASH: 30_000}, "Sin diferencias", None)
     cashier = backroom.add_cashier(a.db, a.device, "Pepe", "cajero", "1234")
     category = uuid.uuid4()
     backroom.save_record(a.db, a.device, "category", CategoryPayload(id=category, name="Bebidas"))
@@ -105,10 +106,11 @@ def test_costs_refund_splits_abonos_and_customer_edits_reach_the_server_and_the_
         product = catalog.by_barcode(conn, item.barcode)
     backroom.edit_product(a.db, a.device, product.id, cost=1234)
     cashier = backroom.add_cashier(a.db, a.device, "Lupita", "encargado", "1234")  # may cancel
-    shift = backroom.open_shift(a.db, a.device, 50_000, cashier)
-    customer = accounts.save_customer(a.db, a.device, accounts.CustomerDraft("Doña Lupe", "", "500"),
+    till = Till(a.db, a.device)
+    shift = cortes.open_shift(till, 50_000, cashier)
+    customer = accounts.save_customer(till, accounts.CustomerDraft("Doña Lupe", "", "500"),
                                       editor=cashier).id
-    accounts.save_customer(a.db, a.device, accounts.CustomerDraft("Doña Lupe", "", "900", id=customer),
+    accounts.save_customer(till, accounts.CustomerDraft("Doña Lupe", "", "900", id=customer),
                            editor=cashier)
     with a.db.read() as conn:
         costed = catalog.by_barcode(conn, item.barcode)
@@ -123,10 +125,8 @@ def test_costs_refund_splits_abonos_and_customer_edits_reach_the_server_and_the_
     back = return_sale(a.db, a.device, sale.sale_id, "Cancelación", cashier_id=cashier)
     assert (back.amount, back.refund_to_account) == (sale.total, fiado_part)
     # The refund paid the account off; charge again so there is something to pay.
-    with a.db.write() as conn:
-        local.save(conn, a.device, "fiado_charge", FiadoChargePayload(
-            id=new_uuid7(), customer_id=customer, amount=5_000, charged_at=utc_now()))
-    abono = accounts.pay(a.db, a.device, customer, 2_000, PaymentMethod.TRANSFER, reference="SPEI 42",
+    fiado_charge(till, customer, 5_000)
+    abono = accounts.pay(till, customer, 2_000, PaymentMethod.TRANSFER, reference="SPEI 42",
                          cashier_id=cashier, shift_id=shift)
 
     assert a.agent.sync_once().pending == 0
@@ -153,8 +153,8 @@ def test_costs_refund_splits_abonos_and_customer_edits_reach_the_server_and_the_
             {"id": str(abono.id)}).one()) == (str(cashier), str(shift), "SPEI 42")
         assert conn.execute(text("SELECT count(*) FROM audit_events WHERE action = 'customer_edit'")
                             ).scalar_one() == 2
-        # The other till's corte of that shift agrees: only the cash part left the drawer, and
-        # the abono counts on the shift it names.
-        report = cortes.corte(conn, shift)
+    # The other till's corte of that shift agrees: only the cash part left the drawer, and
+    # the abono counts on the shift it names.
+    report = cortes.corte(Till(b.db, b.device), shift)
     assert report.forms[PaymentMethod.CASH].refunds == sale.total - fiado_part
     assert report.forms[PaymentMethod.TRANSFER].abonos == 2_000

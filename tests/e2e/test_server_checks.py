@@ -8,9 +8,10 @@ import uuid
 
 import pytest
 
-from pos_client.services import accounts, backroom
+from pos_client.services import accounts
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import SaleContext, record_sale
+from pos_client.services.till import Till
 from pos_client.store.repositories import catalog, outbox
 from pos_client.sync.client import SyncClient
 from shared.clock import utc_now
@@ -63,7 +64,8 @@ def test_a_fiado_sale_returned_on_two_offline_tills_is_credited_once(
     """The account credit is part of the return: the refused return takes it back out."""
     a, b = paired_device("caja-1"), paired_device("caja-2")
     a.agent.sync_once()
-    maria = backroom.add_customer(a.db, a.device, "María", None, 100_000)
+    maria = accounts.save_customer(Till(a.db, a.device), accounts.CustomerDraft(
+        "María", credit_limit="1000")).id
     ticket = ticket_for(a.db, small_catalog[0].barcode, 2)
     sale = record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.FIADO, ticket.total)],
                        SaleContext(customer_id=maria))
@@ -71,15 +73,14 @@ def test_a_fiado_sale_returned_on_two_offline_tills_is_credited_once(
     b.agent.sync_once()
     for pos in (a, b):  # both offline: each cancels the whole fiado sale
         return_sale(pos.db, pos.device, sale.sale_id, "No la quiso")
-        with pos.db.read() as conn:
-            assert accounts.balance(conn, maria) == 0
+        assert accounts.account(Till(pos.db, pos.device), maria).balance == 0
     a.agent.sync_once()
     assert b.agent.sync_once().rejected == 1
     a.agent.sync_once()
     for pos in (a, b):
-        with pos.db.read() as conn:
-            assert accounts.balance(conn, maria) == 0  # owed the sale, credited it once
-            assert accounts.statement(conn, maria).closing_balance == 0
+        till = Till(pos.db, pos.device)
+        assert accounts.account(till, maria).balance == 0  # owed the sale, credited it once
+        assert accounts.statement(till, maria).closing_balance == 0
     owed = server.admin("SELECT balance FROM customer_balances WHERE customer_id = $1", maria)
     assert owed[0]["balance"] == 0
     assert server.admin("SELECT count(*) AS n FROM sale_returns")[0]["n"] == 1

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from pos_client.services import accounts, messages
+from pos_client.services.till import Till
 from pos_client.sync.client import SyncClient
 from shared.ids import new_uuid7
 from sync_server.db import tenant_tx
@@ -49,13 +50,16 @@ def server(database_url, graph, request):
     harness.stop()
 
 
+def _till(pos) -> Till:
+    return Till(pos.db, pos.device)
+
+
 def _customer(pos, name="Guadalupe Hernández", phone="55 1234 5678") -> uuid.UUID:
-    return accounts.save_customer(pos.db, pos.device, accounts.CustomerDraft(name, phone, "500")).id
+    return accounts.save_customer(_till(pos), accounts.CustomerDraft(name, phone, "500")).id
 
 
 def _statement_text(pos, customer_id: uuid.UUID) -> str:
-    with pos.db.read() as conn:
-        return accounts.statement_message(accounts.statement(conn, customer_id), SHOP)
+    return messages.statement_text(accounts.statement(_till(pos), customer_id))
 
 
 def _outbound(server: ServerHarness, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -94,12 +98,12 @@ def test_statement_asked_offline_is_sent_once_after_the_till_syncs(server, shop,
     body = _statement_text(till, customer)
     assert "\n" in body
     assert "Guadalupe" in body
+    assert SHOP in body  # the name the till got from the server when it was paired
 
     server.stop()  # the internet is down at the shop
-    request = messages.request_statement(till.db, till.device, customer, body, cashier_id=None)
+    request = messages.request_statement(_till(till), customer, body, cashier_id=None)
     assert till.agent.sync_once().online is False
-    with till.db.read() as conn:
-        assert [r.id for r in messages.pending_requests(conn, customer)] == [request.id]
+    assert [r.id for r in messages.pending_requests(_till(till), customer)] == [request.id]
     assert graph.sent() == []
 
     server.start()
@@ -123,9 +127,8 @@ def test_statement_asked_offline_is_sent_once_after_the_till_syncs(server, shop,
 
     assert _sender_pass(server) == 0
     assert len(graph.sent()) == 1
-    with till.db.read() as conn:
-        assert messages.pending_requests(conn, customer) == []
-        assert [r.state for r in messages.requests(conn, customer)] == ["en_servidor"]
+    assert messages.pending_requests(_till(till), customer) == []
+    assert [r.state for r in messages.requests(_till(till), customer)] == ["en_servidor"]
     other.agent.sync_once()  # the other till learns of it too (a fact, like a sale)
     with other.db.read() as conn:
         assert conn.execute(text("SELECT id, device_id, text FROM message_requests")).one() == (
@@ -135,7 +138,7 @@ def test_statement_asked_offline_is_sent_once_after_the_till_syncs(server, shop,
 def test_a_replayed_push_sends_nothing_twice(server, shop, paired_device, graph):
     till = paired_device("caja-1")
     customer = _customer(till)
-    messages.request_statement(till.db, till.device, customer, "Hola, su saldo es de $120.00.")
+    messages.request_statement(_till(till), customer, "Hola, su saldo es de $120.00.")
     till.agent.sync_once()
     _wait_status(server, shop.tenant_id, ["sent"], "the first send")
     with till.db.read() as conn:
@@ -165,7 +168,7 @@ def test_a_400_is_final_and_its_reason_recorded(server, shop, paired_device, gra
                                   131030, 2494010))
     till = paired_device("caja-1")
     customer = _customer(till)
-    messages.request_statement(till.db, till.device, customer, "Hola, su saldo es de $120.00.")
+    messages.request_statement(_till(till), customer, "Hola, su saldo es de $120.00.")
     till.agent.sync_once()
 
     [row] = _wait_status(server, shop.tenant_id, ["failed"], "the refusal recorded")
@@ -183,7 +186,7 @@ def test_a_500_and_a_429_are_retried_until_sent(server, shop, paired_device, gra
                       graph_error(429, "(#130429) Rate limit hit", 130429, kind="OAuthException"))
     till = paired_device("caja-1")
     customer = _customer(till)
-    messages.request_statement(till.db, till.device, customer, "Hola, su saldo es de $120.00.")
+    messages.request_statement(_till(till), customer, "Hola, su saldo es de $120.00.")
     till.agent.sync_once()
 
     [row] = _wait_status(server, shop.tenant_id, ["sent"], "sent on the third try")
@@ -198,7 +201,7 @@ def test_a_500_and_a_429_are_retried_until_sent(server, shop, paired_device, gra
 def test_five_failed_attempts_give_up(server, shop, paired_device, graph):
     graph.answer_next(*[graph_error(503, "Service temporarily unavailable", 2)] * 5)
     till = paired_device("caja-1")
-    messages.request_statement(till.db, till.device, _customer(till), "Hola, su saldo es $1.00.")
+    messages.request_statement(_till(till), _customer(till), "Hola, su saldo es $1.00.")
     till.agent.sync_once()
 
     [row] = _wait_status(server, shop.tenant_id, ["failed"], "given up after five")
@@ -212,7 +215,7 @@ def test_five_failed_attempts_give_up(server, shop, paired_device, graph):
 def test_a_retry_waits_its_backoff(server, shop, paired_device, graph):
     graph.answer_next(graph_error(500, "An unknown error has occurred.", 1))
     till = paired_device("caja-1")
-    messages.request_statement(till.db, till.device, _customer(till), "Hola, su saldo es $1.00.")
+    messages.request_statement(_till(till), _customer(till), "Hola, su saldo es $1.00.")
     till.agent.sync_once()
 
     wait_until(lambda: _outbound(server, shop.tenant_id)[0]["attempts"] == 1, timeout=15,
@@ -231,7 +234,7 @@ def test_not_configured_waits_and_is_sent_once_configured(
 ):
     till = paired_device("caja-1")
     customer = _customer(till)
-    request = messages.request_statement(till.db, till.device, customer, "Hola, su saldo es $1.00.")
+    request = messages.request_statement(_till(till), customer, "Hola, su saldo es $1.00.")
     till.agent.sync_once()
     [row] = _wait_status(server, shop.tenant_id, ["not_configured"], "the request parked")
     assert row["attempts"] == 0
@@ -255,7 +258,7 @@ def test_two_replicas_send_each_message_once(server, shop, paired_device, graph,
         phones = [f"55 1234 56{n:02d}" for n in range(8)]
         for n, phone in enumerate(phones):
             customer = _customer(till, f"Cliente {n}", phone)
-            messages.request_statement(till.db, till.device, customer, f"Hola cliente {n}.")
+            messages.request_statement(_till(till), customer, f"Hola cliente {n}.")
         till.agent.sync_once()
         _wait_status(server, shop.tenant_id, ["sent"] * 8, "all eight sent")
         sent = sorted(r.body["to"] for r in graph.sent())
@@ -341,7 +344,7 @@ def test_an_answer_that_cannot_be_recorded_is_never_sent_again(
 
     monkeypatch.setattr(outbound, "mark_sent", broken_mark_sent)
     till = paired_device("caja-1")
-    messages.request_statement(till.db, till.device, _customer(till), "Hola, su saldo es $1.00.")
+    messages.request_statement(_till(till), _customer(till), "Hola, su saldo es $1.00.")
     till.agent.sync_once()
     wait_until(lambda: calls, timeout=15, what="the outcome could not be recorded")
     [row] = _outbound(server, shop.tenant_id)
@@ -362,7 +365,7 @@ def test_an_answer_that_cannot_be_recorded_is_never_sent_again(
 def test_refused_credentials_keep_the_message_waiting(server, shop, paired_device, graph):
     graph.answer_next(*[graph_error(401, "Invalid OAuth access token.", 190)] * 6)
     till = paired_device("caja-1")
-    messages.request_statement(till.db, till.device, _customer(till), "Hola, su saldo es $1.00.")
+    messages.request_statement(_till(till), _customer(till), "Hola, su saldo es $1.00.")
     till.agent.sync_once()
     wait_until(lambda: _outbound(server, shop.tenant_id)[0]["attempts"] == 1, timeout=15,
                what="the refusal recorded")

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from pos_client.services import backroom, staff
+from pos_client.services import backroom, cortes, staff
 from pos_client.services.staff import Cashier
 from pos_client.services.till import Till
 from pos_client.store.database import Database
@@ -48,7 +48,7 @@ def logged_in(db: Database, device: Device, worker: Worker, *, shift: bool = Tru
         owners = [c for c in staff.active_cashiers(conn) if c.role is Role.OWNER]
     owner = owners[0] if owners else Cashier(
         backroom.add_cashier(db, device, "Doña Mary", Role.OWNER, "1234"), "Doña Mary", Role.OWNER)
-    shift_id = backroom.open_shift(db, device, 50_000, owner.id) if shift else None
+    shift_id = cortes.open_shift(Till(db, device), 50_000, owner.id) if shift else None
     return AppContext(Till(db, device), worker, Session(owner, shift_id))
 
 
@@ -61,7 +61,7 @@ def counter_window(
 
 def open_counter(qtbot: Any, ctx: AppContext) -> MainWindow:
     """The counter with ``ctx``'s cashier logged in and the shift open (float $500)."""
-    ctx.session.shift_id = backroom.open_shift(ctx.db, ctx.device, 50_000, ctx.session.cashier.id)
+    ctx.session.shift_id = cortes.open_shift(ctx.till, 50_000, ctx.session.cashier.id)
     win = MainWindow(ctx)
     person_typing(win)
     qtbot.addWidget(win)

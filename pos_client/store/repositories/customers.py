@@ -3,17 +3,54 @@ account (``sale_returns.refund_to_account`` of their fiado sales), derived on re
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Row, func, or_, select
 from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.repositories import lww
 from pos_client.store.schema import customers, fiado_charges, fiado_payments, sale_returns, sales
 from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A customer record as stored (not deleted)."""
+
+    id: uuid.UUID
+    name: str
+    phone: str | None
+    credit_limit: int
+    active: bool
+
+
+def _customer(r: Row[Any]) -> Customer:
+    return Customer(uuid.UUID(r.id), r.name, r.phone, int(r.credit_limit), bool(r.active))
+
+
+def find(conn: Connection, customer_id: uuid.UUID) -> Customer | None:
+    """The customer, unless deleted (an inactive one is still found: their account stands)."""
+    row = conn.execute(select(customers).where(customers.c.id == str(customer_id),
+                                               customers.c.deleted == 0)).first()
+    return _customer(row) if row else None
+
+
+def search(conn: Connection, text: str = "", active_only: bool = False) -> list[Customer]:
+    """Customers whose name contains ``text``, or whose phone contains its digits, by name."""
+    query = select(customers).where(customers.c.deleted == 0)
+    if active_only:
+        query = query.where(customers.c.active == 1)
+    if text.strip():
+        terms = [customers.c.name.like(f"%{text.strip()}%")]
+        digits = re.sub(r"\D", "", text)
+        if digits:
+            terms.append(customers.c.phone.like(f"%{digits}%"))
+        query = query.where(or_(*terms))
+    return [_customer(r) for r in conn.execute(query.order_by(customers.c.name))]
 
 
 @dataclass(frozen=True, slots=True)

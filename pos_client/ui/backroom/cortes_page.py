@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from pos_client.receipts.corte import corte_document
 from pos_client.receipts.document import PrinterError
 from pos_client.services import cortes
-from pos_client.services.cortes import CorteKind, CorteReport
+from pos_client.services.cortes import Overview
 from pos_client.services.staff import Cashier
-from pos_client.store.repositories.shop import zone_named
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.corte_dialog import GREEN, RED, CorteDialog
+from pos_client.ui.operations import Operation
 from pos_client.ui.printing import print_or_preview
 from pos_client.ui.qt import (
     QAbstractItemView,
@@ -35,30 +34,13 @@ from pos_client.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from shared.corte import CashDirection, CorteKind, CorteReport, describe_difference, pending_text
 from shared.errors import DomainError
 from shared.money import format_mxn, parse_mxn
 from shared.permissions import Permission
 from shared.sale import PaymentMethod
 
-log = logging.getLogger(__name__)
-Direction = Literal["entrada", "salida"]
 _ModelIndex = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True, slots=True)
-class PageData:
-    current: CorteReport | None
-    history: list[CorteReport]
-    shop: str
-    tz: ZoneInfo
-
-
-def load_page(ctx: AppContext) -> PageData:
-    with ctx.db.read() as conn:
-        shift = cortes.current_shift(conn, ctx.device.device_id)
-        current = cortes.corte(conn, shift.id) if shift else None
-        shop, tz = cortes.shop_header(conn, ctx.device)
-        return PageData(current, cortes.closed_shifts(conn, limit=50), shop, tz)
 
 
 class HistoryModel(QAbstractTableModel):
@@ -69,7 +51,7 @@ class HistoryModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[CorteReport] = []
-        self.tz = zone_named(None)
+        self.tz: ZoneInfo | None = None
 
     def set_rows(self, rows: list[CorteReport], tz: ZoneInfo) -> None:
         self.beginResetModel()
@@ -105,7 +87,7 @@ class HistoryModel(QAbstractTableModel):
             f"{report.sales_count} · {format_mxn(report.sales_total)}",
             format_mxn(report.expected(PaymentMethod.CASH)),
             format_mxn(counted) if counted is not None else "—",
-            cortes.describe_difference(diff) if diff is not None else "—",
+            describe_difference(diff) if diff is not None else "—",
         )[index.column()]
 
 
@@ -114,7 +96,7 @@ class CashMovementDialog(QDialog):
     who allowed opening the drawer (the cashier, or whoever typed their PIN): it is audited
     with the movement."""
 
-    def __init__(self, ctx: AppContext, shift_id: uuid.UUID, direction: Direction,
+    def __init__(self, ctx: AppContext, shift_id: uuid.UUID, direction: CashDirection,
                  parent: QWidget | None = None, approver: Cashier | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.shift_id, self.direction = ctx, shift_id, direction
@@ -157,22 +139,17 @@ class CashMovementDialog(QDialog):
             self.error_label.setText(exc.message)
             self.amount.setFocus()
             return
-        ctx, reason, direction, shift_id = self.ctx, self.reason.text(), self.direction, self.shift_id
-        cashier_id = ctx.session.cashier.id if ctx.session else None
+        reason, direction, shift_id = self.reason.text(), self.direction, self.shift_id
+        cashier_id = self.ctx.session.cashier.id if self.ctx.session else None
         approver_id = self.approver.id if self.approver else None
         self.save_button.setEnabled(False)
-        ctx.worker.submit(
-            lambda: cortes.move_cash(ctx.db, ctx.device, shift_id, direction, amount, reason,
-                                     cashier_id=cashier_id, authorized_by=approver_id),
-            lambda _id: self.accept(), self._failed)
+        Operation(self.ctx, lambda till: cortes.move_cash(
+            till, shift_id, direction, amount, reason, cashier_id=cashier_id,
+            authorized_by=approver_id)).success(lambda _id: self.accept()).failure(self._failed).run()
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, message: str) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(exc, DomainError):
-            self.error_label.setText(exc.message)
-        else:
-            log.error("cash movement failed", exc_info=exc)
-            self.error_label.setText("No se pudo guardar el movimiento. Intenta de nuevo.")
+        self.error_label.setText(message)
 
 
 def _button(text: str, keys: str) -> QPushButton:
@@ -186,7 +163,7 @@ class CortesPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.data: PageData | None = None
+        self.data: Overview | None = None
         self.dialog: QDialog | None = None  # the one open now (tests drive it)
         title = QFont()
         title.setPointSize(15)
@@ -239,11 +216,13 @@ class CortesPage(QWidget):
     # --- loading --------------------------------------------------------------------------
 
     def load(self) -> None:
-        self.ctx.worker.submit(lambda: load_page(self.ctx), self._show, self._load_failed)
+        Operation(self.ctx, lambda till: cortes.overview(till, limit=50)) \
+            .success(self._show).failure(self._load_failed).run()
 
-    def _show(self, data: PageData) -> None:
+    def _show(self, data: Overview) -> None:
         self.data = data
-        self.model.set_rows(data.history, data.tz)
+        tz = data.letterhead.tz
+        self.model.set_rows(data.history, tz)
         self.reprint_button.setEnabled(bool(data.history))
         if data.history and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
@@ -257,15 +236,14 @@ class CortesPage(QWidget):
         shift = current.shift
         self.shift_label.setText(
             f"Turno abierto por {shift.cashier_name or 'sin cajero'} el "
-            f"{shift.opened_at.astimezone(data.tz):%d/%m/%Y a las %H:%M}")
+            f"{shift.opened_at.astimezone(tz):%d/%m/%Y a las %H:%M}")
         cash = PaymentMethod.CASH
         self.figures_label.setText(
             f"Fondo {format_mxn(shift.float_amount)} · {current.sales_count} ventas · "
             f"Entradas {format_mxn(current.cash_in)} · Salidas {format_mxn(current.cash_out)} · "
             f"<b>Efectivo esperado en caja: {format_mxn(current.expected(cash))}</b>")
 
-    def _load_failed(self, exc: BaseException) -> None:
-        log.error("loading the shifts page failed", exc_info=exc)
+    def _load_failed(self, _message: str) -> None:
         self._say("No se pudieron leer los turnos.", error=True)
 
     def _enable(self, open_shift: bool) -> None:
@@ -281,13 +259,13 @@ class CortesPage(QWidget):
 
     # --- actions --------------------------------------------------------------------------
 
-    def ask_movement(self, direction: Direction) -> None:
+    def ask_movement(self, direction: CashDirection) -> None:
         """Cash in or out opens the drawer without a sale, so it takes that permission."""
         if self._shift_id() is not None:
             request_permission(self.ctx, self, Permission.OPEN_DRAWER,
                                lambda who: self._open_movement(direction, who))
 
-    def _open_movement(self, direction: Direction, approver: Cashier) -> None:
+    def _open_movement(self, direction: CashDirection, approver: Cashier) -> None:
         shift_id = self._shift_id()
         if shift_id is None:
             return
@@ -320,7 +298,7 @@ class CortesPage(QWidget):
 
     def _corte_saved(self, kind: CorteKind, report: CorteReport) -> None:
         done = "Turno cerrado." if kind == "Z" else "Corte X impreso."
-        self._say(f"{done} {cortes.pending_text(report.pending_changes)}")
+        self._say(f"{done} {pending_text(report.pending_changes)}")
         self.load()
 
     def reprint(self) -> None:
@@ -328,13 +306,13 @@ class CortesPage(QWidget):
         if not rows or self.data is None:
             return
         shift_id = self.model.rows[rows[0].row()].shift.id
-        ctx, data = self.ctx, self.data
+        ctx, letterhead = self.ctx, self.data.letterhead
         cashier_id = ctx.session.cashier.id if ctx.session else None
 
         def printed(report: CorteReport) -> None:
-            document = cortes.corte_document(report, "Z", data.shop, data.tz)
+            document = corte_document(report, "Z", letterhead.shop, letterhead.tz, ctx.till.now())
             self.dialog = print_or_preview(ctx, self, document,
                                            on_failed=lambda m: self._say(m, error=True))
 
-        ctx.worker.submit(lambda: cortes.reprint(ctx.db, ctx.device, shift_id, cashier_id),
-                          printed, lambda exc: self._say("No se pudo reimprimir.", error=True))
+        Operation(ctx, lambda till: cortes.reprint(till, shift_id, cashier_id)).success(printed) \
+            .failure(lambda _m: self._say("No se pudo reimprimir.", error=True)).run()

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from pos_client.receipts.statement import statement_document
 from pos_client.services import accounts, messages
-from pos_client.services.accounts import AGING_BUCKETS, Account, AgingReport, Statement, StatementEntry
-from pos_client.store.repositories.messages import MessageRequest
-from pos_client.store.repositories.shop import shop_zone
+from pos_client.services.accounts import Overview
+from pos_client.services.messages import MessageRequest
+from pos_client.services.till import Till
+from pos_client.ui.backroom.abono_dialog import AbonoDialog
 from pos_client.ui.context import AppContext
-from pos_client.ui.customer_picker import AccountsModel, CustomerDialog, age_text, error_text
+from pos_client.ui.customer_picker import AccountsModel, CustomerDialog, age_text
 from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.operations import Operation
 from pos_client.ui.printing import print_or_preview
 from pos_client.ui.qt import (
     QApplication,
-    QButtonGroup,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -27,20 +30,17 @@ from pos_client.ui.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
-    QPushButton,
     QShortcut,
     Qt,
     QTabWidget,
     QTimer,
     QVBoxLayout,
     QWidget,
-    Signal,
 )
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, button, table_view
-from shared.clock import utc_now
-from shared.errors import DomainError
-from shared.money import format_mxn, parse_mxn
-from shared.sale import PaymentMethod
+from shared.fiado import AGING_BUCKETS, Account, AgingOrder, Statement, StatementEntry
+from shared.money import format_mxn
+from shared.phone import display_phone
 from shared.sync.payloads import CustomerPayload, FiadoPaymentPayload
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -48,12 +48,22 @@ PERIODS = (("Todo", None), ("Últimos 30 días", 30), ("Últimos 90 días", 90))
 NOT_PAIRED_TIP = ("Para enviar por WhatsApp, vincula esta caja con el servidor de la tienda. "
                   "Mientras tanto usa «Copiar mensaje».")
 NO_PHONE_TIP = "Agrega el WhatsApp del cliente (Editar) para enviarle su estado de cuenta."
+
+
+def statement_for(till: Till, customer_id: uuid.UUID, days: int | None
+                  ) -> tuple[Statement, bool]:
+    """The customer's statement over the last ``days`` (all of it when None), and whether this
+    till can send it by WhatsApp."""
+    since = till.now() - timedelta(days=days) if days else None
+    return accounts.statement(till, customer_id, since), messages.can_send(till)
+
+
 class StatementModel(RowsModel[StatementEntry]):
     HEADERS = ("Fecha", "Concepto", "Cargo", "Abono", "Saldo")
 
     def __init__(self) -> None:
         super().__init__()
-        self.tz: Any = None
+        self.tz: ZoneInfo | None = None
 
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         e = self._rows[index.row()]
@@ -82,95 +92,6 @@ class AgingModel(RowsModel[Account]):
         return None
 
 
-class AbonoDialog(QDialog):
-    """An abono: how much (or "Todo"), and how it was paid; saved on the worker."""
-
-    saved = Signal(object)  # FiadoPaymentPayload
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None, account: Account) -> None:
-        super().__init__(parent)
-        self.ctx, self.account = ctx, account
-        self.setWindowTitle("Registrar abono")
-        self.setMinimumWidth(480)
-        header = QLabel(f"<b>{account.name}</b><br>Saldo: {format_mxn(account.balance)}")
-        self.amount = QLineEdit()
-        self.amount.setPlaceholderText("Importe del abono")
-        self.amount.setMinimumHeight(48)
-        self.amount.returnPressed.connect(self.save)
-        everything = button("Todo", lambda: self.amount.setText(accounts.plain_pesos(account.balance)))
-        self.methods = QButtonGroup(self)
-        methods = QHBoxLayout()
-        for method, label in accounts.METHOD_LABELS.items():
-            choice = QPushButton(label.capitalize())
-            choice.setCheckable(True)
-            choice.setMinimumHeight(48)
-            choice.setProperty("method", method.value)
-            self.methods.addButton(choice)
-            methods.addWidget(choice)
-        self.methods.buttons()[0].setChecked(True)
-        self.methods.buttonToggled.connect(lambda *_: self._method_changed())
-        self.reference = QLineEdit()
-        self.reference.setPlaceholderText("Referencia (terminal o SPEI)")
-        self.reference.setMinimumHeight(44)
-        self.reference.returnPressed.connect(self.save)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.save_button = button("Guardar abono (Enter)", self.save, 56)
-        amount_row = QHBoxLayout()
-        amount_row.addWidget(self.amount, 1)
-        amount_row.addWidget(everything)
-        actions = QHBoxLayout()
-        actions.addWidget(button("Cancelar (Esc)", self.reject, 56))
-        actions.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(header)
-        layout.addLayout(amount_row)
-        layout.addLayout(methods)
-        layout.addWidget(self.reference)
-        layout.addWidget(self.error)
-        layout.addLayout(actions)
-        self._method_changed()
-
-    def method(self) -> PaymentMethod:
-        checked = self.methods.checkedButton()
-        return PaymentMethod(checked.property("method")) if checked else PaymentMethod.CASH
-
-    def choose_method(self, method: PaymentMethod) -> None:
-        next(b for b in self.methods.buttons() if b.property("method") == method.value).setChecked(True)
-
-    def _method_changed(self) -> None:
-        self.reference.setEnabled(self.method() is not PaymentMethod.CASH)
-
-    def save(self) -> None:
-        if not self.save_button.isEnabled():
-            return
-        try:
-            amount = parse_mxn(self.amount.text())
-        except DomainError as exc:
-            self.error.setText(exc.message)
-            return
-        method = self.method()
-        reference = self.reference.text() if method is not PaymentMethod.CASH else ""
-        self.save_button.setEnabled(False)
-        self.error.clear()
-        session = self.ctx.session  # who takes the money, into which shift's drawer
-        cashier_id = session.cashier.id if session else None
-        shift_id = session.shift_id if session else None
-        self.ctx.worker.submit(
-            lambda: accounts.pay(self.ctx.db, self.ctx.device, self.account.id, amount, method,
-                                 reference=reference, cashier_id=cashier_id, shift_id=shift_id),
-            self._saved, self._failed)
-
-    def _saved(self, payment: FiadoPaymentPayload) -> None:
-        self.saved.emit(payment)
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.save_button.setEnabled(True)
-        self.error.setText(error_text(exc))
-
-
 class CustomersPage(QWidget):
     """Customers (list, search, sort), one customer's statement, and the balances report."""
 
@@ -179,7 +100,7 @@ class CustomersPage(QWidget):
         self.ctx = ctx
         self.statement: Statement | None = None
         self._statement_id: uuid.UUID | None = None
-        self.report: AgingReport | None = None
+        self._can_send = False  # this till is paired: a WhatsApp request can leave it
         self.dialog: QDialog | None = None
         # Where "Exportar CSV" writes; tests replace it instead of driving a file dialog.
         self.choose_export_path: Callable[[], Path | None] = self._ask_export_path
@@ -288,20 +209,17 @@ class CustomersPage(QWidget):
 
     def reload(self) -> None:
         """The list, the balances report, and the open statement, all read on the worker."""
-        search, order = self.search.text(), self.order.currentData()
-
-        def load() -> tuple[list[Account], AgingReport]:
-            with self.ctx.db.read() as conn:
-                today = datetime.now(shop_zone(conn)).date()
-                return (accounts.customers_with_balances(conn, search, today),
-                        accounts.aging_report(conn, today, order))
-
-        self.ctx.worker.submit(load, self._loaded, self._failed)
+        search, order = self.search.text(), self._order()
+        Operation(self.ctx, lambda till: accounts.overview(till, search, order)) \
+            .success(self._loaded).failure(self._failed).run()
         if self.statement is not None:
             self.load_statement()
 
-    def _loaded(self, result: tuple[list[Account], AgingReport]) -> None:
-        rows, self.report = result
+    def _order(self) -> AgingOrder:
+        return "age" if self.order.currentData() == "age" else "amount"
+
+    def _loaded(self, overview: Overview) -> None:
+        rows, report = overview.accounts, overview.aging
         selected = self.selected_account()
         self.model.set_rows(rows)
         header = self.table.horizontalHeader()
@@ -309,9 +227,9 @@ class CustomersPage(QWidget):
         ids = [a.id for a in self.model.rows()]
         if rows:
             self.table.selectRow(ids.index(selected.id) if selected and selected.id in ids else 0)
-        self.aging_model.set_rows(list(self.report.accounts))
+        self.aging_model.set_rows(list(report.accounts))
         for label, title, amount in zip(self.bucket_labels, (*AGING_BUCKETS, "Total"),
-                                        (*self.report.totals, self.report.total), strict=True):
+                                        (*report.totals, report.total), strict=True):
             label.setText(f"{title}<br><b>{format_mxn(amount)}</b>")
 
     def selected_account(self) -> Account | None:
@@ -342,15 +260,11 @@ class CustomersPage(QWidget):
         if customer_id is None:
             return
         days = PERIODS[self.period.currentIndex()][1]
-        since = utc_now() - timedelta(days=days) if days else None
+        Operation(self.ctx, lambda till: statement_for(till, customer_id, days)) \
+            .success(self._statement_loaded).failure(self._failed).run()
 
-        def load() -> Statement:
-            with self.ctx.db.read() as conn:
-                return accounts.statement(conn, customer_id, since)
-
-        self.ctx.worker.submit(load, self._statement_loaded, self._failed)
-
-    def _statement_loaded(self, st: Statement) -> None:
+    def _statement_loaded(self, loaded: tuple[Statement, bool]) -> None:
+        st, self._can_send = loaded
         self.statement = st
         c = st.customer
         self.statement_model.tz = st.tz
@@ -358,7 +272,7 @@ class CustomersPage(QWidget):
         self.statement_table.scrollToBottom()
         owed = (f"Saldo a favor: {format_mxn(-st.closing_balance)}" if st.closing_balance < 0
                 else f"Saldo: <b>{format_mxn(st.closing_balance)}</b>")
-        phone = accounts.display_phone(c.phone) or "sin teléfono"
+        phone = display_phone(c.phone) or "sin teléfono"
         self.customer_label.setText(
             f"<b>{c.name}</b> · {phone}<br>{owed} · Límite {format_mxn(c.credit_limit)} · "
             f"Disponible {format_mxn(max(0, c.credit_limit - st.closing_balance))}")
@@ -367,7 +281,7 @@ class CustomersPage(QWidget):
         self._update_whatsapp(c)
 
     def _update_whatsapp(self, customer: Account) -> None:
-        tip = (NOT_PAIRED_TIP if not self.ctx.device.paired
+        tip = (NOT_PAIRED_TIP if not self._can_send
                else NO_PHONE_TIP if not customer.phone else "")
         self.whatsapp_button.setEnabled(not tip)
         self.whatsapp_button.setToolTip(tip)
@@ -415,14 +329,13 @@ class CustomersPage(QWidget):
         if self.statement is None:
             self._say("Abre primero el estado de cuenta de un cliente.", False)
             return
-        document = accounts.statement_document(self.statement, self.ctx.device.shop_name)
-        self.dialog = print_or_preview(self.ctx, self, document,
+        self.dialog = print_or_preview(self.ctx, self, statement_document(self.statement),
                                        on_failed=lambda message: self._say(message, False))
 
     def copy_message(self) -> None:
         if self.statement is None:
             return
-        text = accounts.statement_message(self.statement, self.ctx.device.shop_name)
+        text = messages.statement_text(self.statement)
         QApplication.clipboard().setText(text)
         self._say("Mensaje copiado: pégalo en WhatsApp.", True)
 
@@ -433,25 +346,17 @@ class CustomersPage(QWidget):
         if statement is None:
             self._say("Abre primero el estado de cuenta de un cliente.", False)
             return
-        ctx, customer_id = self.ctx, statement.customer.id
-        text = accounts.statement_message(statement, ctx.device.shop_name)
-
-        def queue() -> MessageRequest:
-            return messages.request_statement(ctx.db, ctx.device, customer_id, text,
-                                              session.cashier.id if session else None)
-
+        customer_id, text = statement.customer.id, messages.statement_text(statement)
+        cashier_id = session.cashier.id if session else None
         self.whatsapp_button.setEnabled(False)  # one tap, one message
 
         def queued(request: MessageRequest) -> None:
-            self._refresh_whatsapp_button()
-            self._say(f"Estado de cuenta en cola para {accounts.display_phone(request.to)}: se envía por "
+            self._say(f"Estado de cuenta en cola para {display_phone(request.to)}: se envía por "
                       "WhatsApp en cuanto la caja sincronice con el servidor.", True)
 
-        def failed(exc: BaseException) -> None:
-            self._refresh_whatsapp_button()
-            self._failed(exc)
-
-        ctx.worker.submit(queue, queued, failed)
+        Operation(self.ctx, lambda till: messages.request_statement(till, customer_id, text,
+                                                                    cashier_id)) \
+            .success(queued).failure(self._failed).always(self._refresh_whatsapp_button).run()
 
     def _refresh_whatsapp_button(self) -> None:
         """As the open customer allows now (a phone on file, a paired till), not just "on"."""
@@ -462,26 +367,16 @@ class CustomersPage(QWidget):
         path = self.choose_export_path()
         if path is None:
             return
-
-        def write() -> int:
-            with self.ctx.db.read() as conn:
-                today = datetime.now(shop_zone(conn)).date()
-                report = accounts.aging_report(conn, today)
-            try:
-                return accounts.write_aging_csv(report, path)
-            except OSError as exc:
-                raise DomainError(f"No pude guardar {path.name}: {exc.strerror}.",
-                                           code="export_failed") from exc
-
-        self.ctx.worker.submit(
-            write, lambda n: self._say(f"Exporté {n} cuentas a {path.name}.", True), self._failed)
+        Operation(self.ctx, lambda till: accounts.export_aging(till, path)) \
+            .success(lambda n: self._say(f"Exporté {n} cuentas a {path.name}.", True)) \
+            .failure(self._failed).run()
 
     def _ask_export_path(self) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self, "Exportar saldos", "saldos.csv", "CSV (*.csv)")
         return Path(name) if name else None
 
-    def _failed(self, exc: BaseException) -> None:
-        self._say(error_text(exc), False)
+    def _failed(self, message: str) -> None:
+        self._say(message, False)
 
     def _say(self, text: str, ok: bool) -> None:
         self.message.setText(text)
