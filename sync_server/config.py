@@ -44,6 +44,27 @@ class Settings(BaseSettings):
     whatsapp_poll_s: float = 5.0  # also the latest a retry waits past its time
     whatsapp_retry_base_s: float = 30.0  # 30 s, 1 min, 2 min, 4 min between the 5 attempts
     whatsapp_max_attempts: int = 5
+    # The webhook (/v1/whatsapp/webhook): Meta signs every POST with the app's secret; the
+    # verify token answers its subscription check. Unset secret: every POST is refused (401).
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_inbox_poll_s: float = 2.0  # the worker also wakes on each stored event's NOTIFY
+    # Approved message templates (Meta's names, es_MX) used outside the 24-hour window; each
+    # send records the one it used.
+    whatsapp_template_language: str = "es_MX"
+    whatsapp_template_statement: str = "estado_de_cuenta"
+    whatsapp_template_order_update: str = "actualizacion_pedido"
+    whatsapp_template_reminder: str = "recordatorio_fiado"
+    # Per recipient per day, whatever the shop (business-initiated messages only: a reply to
+    # what a person wrote is not counted). Each shop's own cap is in sync/checks.py.
+    whatsapp_recipient_daily_cap: int = 10
+    # Meta's pacing: messages per second per business number, and per person a short burst
+    # then one every few seconds.
+    whatsapp_rate_per_s: float = 80.0
+    whatsapp_pair_interval_s: float = 6.0
+    whatsapp_pair_burst: int = 3
+    # The platform's shared number as people dial it (digits), for wa.me links to a shop.
+    whatsapp_display_number: str | None = None
     # Encrypts each shop's own credentials at rest (WhatsApp, LLM, payments, CSD): one or more
     # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation). Unset: a key
     # kept in data_dir (one server only; replicas must share MCH_SECRETS_KEY). Never in the DB.

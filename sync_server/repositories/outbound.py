@@ -1,10 +1,14 @@
-"""Outbound WhatsApp messages: requests from tills, picked by the sender, marked with the outcome."""
+"""Outbound WhatsApp messages: statements tills ask for, the bot's replies and order updates;
+claimed by the sender, marked with the outcome, moved forward by Meta's status webhooks."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from shared.sync.envelopes import MessageRequestChange
 from sync_server.repositories import Connection
@@ -15,6 +19,11 @@ Origin = uuid.UUID | None
 # back), to every listening replica: the sender wakes exactly when the request is visible.
 CHANNEL = "mch_outbound"
 DUE_WHEN_CONFIGURED = ("pending", "not_configured")
+# Messages a business starts (each counts against the caps and needs the person's consent);
+# a reply answers what the person just wrote.
+BUSINESS_INITIATED = ("statement", "order_update", "reminder")
+# Meta's statuses only move forward: a late "delivered" never undoes "read".
+_RANK = "CASE {} WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END"
 
 
 async def insert_requests(
@@ -31,11 +40,31 @@ async def insert_requests(
     await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(tenant_id))
 
 
+async def insert_message(
+    conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, *, kind: str, body: str,
+    contact_id: uuid.UUID | None, to_phone: str | None, to_bsuid: str | None,
+    customer_id: uuid.UUID | None = None, message: dict[str, Any] | None = None,
+) -> bool:
+    """A message the server itself sends (a reply, an order update). ``request_id`` is its
+    idempotency key: the same one again (a reprocessed event, a second till's identical status
+    change) adds nothing. False then."""
+    done: str = await conn.execute(
+        """INSERT INTO outbound_messages (tenant_id, request_id, customer_id, to_phone, to_bsuid,
+                  contact_id, kind, body, message, requested_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, now()) ON CONFLICT DO NOTHING""",
+        tenant_id, request_id, customer_id, to_phone, to_bsuid, contact_id, kind, body[:4096],
+        json.dumps(message) if message is not None else None)
+    await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(tenant_id))
+    return done.endswith(" 1")
+
+
 async def count_last_day(conn: Connection, tenant_id: uuid.UUID) -> int:
-    """Messages the shop asked for in the last 24 hours (its daily cap counts these)."""
+    """Business-initiated messages of the shop in the last 24 hours (its daily cap counts
+    these; replies to what people wrote do not)."""
     n: int = await conn.fetchval(
         """SELECT count(*) FROM outbound_messages
-           WHERE tenant_id = $1 AND created_at > now() - interval '1 day'""", tenant_id)
+           WHERE tenant_id = $1 AND created_at > now() - interval '1 day'
+             AND kind = ANY($2::text[])""", tenant_id, list(BUSINESS_INITIATED))
     return n
 
 
@@ -50,9 +79,14 @@ async def due_tenants(conn: Connection, configured: bool, lease_s: float) -> lis
 @dataclass(frozen=True)
 class Outbound:
     request_id: uuid.UUID
-    to_phone: str
+    to_phone: str | None
     body: str
     attempts: int  # including the one just claimed
+    kind: str = "statement"
+    to_bsuid: str | None = None
+    customer_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = None
+    message: dict[str, Any] | None = None  # a reply's shape; None: text
 
 
 async def claim_one(
@@ -70,8 +104,13 @@ async def claim_one(
                SELECT request_id FROM outbound_messages
                WHERE tenant_id = $1 AND status = ANY ($2::text[]) AND next_attempt_at <= now()
                ORDER BY requested_at, request_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-           RETURNING request_id, to_phone, body, attempts""", tenant_id, list(statuses))
-    return Outbound(**dict(row)) if row else None
+           RETURNING request_id, to_phone, body, attempts, kind, to_bsuid, customer_id,
+                     contact_id, message::text AS message""", tenant_id, list(statuses))
+    if row is None:
+        return None
+    values = dict(row)
+    values["message"] = json.loads(values["message"]) if values["message"] else None
+    return Outbound(**values)
 
 
 async def expire_claims(conn: Connection, tenant_id: uuid.UUID, lease_s: float) -> int:
@@ -88,12 +127,60 @@ async def expire_claims(conn: Connection, tenant_id: uuid.UUID, lease_s: float) 
 
 async def mark_sent(
     conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, provider_id: str | None,
-    note: str | None = None,
+    note: str | None = None, *, template: str | None = None, phone_number_id: str | None = None,
+    contact_id: uuid.UUID | None = None,
 ) -> None:
+    """Sent. A status webhook that came before this (Meta can be that quick) already moved it
+    further: keep that."""
     await conn.execute(
-        """UPDATE outbound_messages SET status = 'sent', provider_id = $3, last_error = $4,
-                  sent_at = now()
-           WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, provider_id, note)
+        f"""UPDATE outbound_messages SET provider_id = $3, last_error = $4, sent_at = now(),
+                  status = CASE WHEN {_RANK.format('status')} > 1 THEN status ELSE 'sent' END,
+                  template = $5, phone_number_id = $6, contact_id = COALESCE($7, contact_id)
+           WHERE tenant_id = $1 AND request_id = $2""",
+        tenant_id, request_id, provider_id, note, template, phone_number_id, contact_id)
+
+
+async def mark_final(
+    conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, status: str, reason: str
+) -> None:
+    """Not sent, and never will be: ``no_consent`` or ``capped`` (with the reason in Spanish)."""
+    await conn.execute(
+        """UPDATE outbound_messages SET status = $3, last_error = $4
+           WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, status, reason)
+
+
+async def defer(
+    conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, reason: str, delay_s: float
+) -> None:
+    """Not tried after all (pacing, Meta's throttling): back to pending, the attempt given back."""
+    await conn.execute(
+        """UPDATE outbound_messages SET status = 'pending', attempts = greatest(attempts - 1, 0),
+                  last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
+           WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, reason, delay_s)
+
+
+async def apply_status(
+    conn: Connection, tenant_id: uuid.UUID, provider_id: str, status: str, at: datetime,
+    error_code: int | None, reason: str | None,
+) -> bool:
+    """A status from Meta's webhook, in whatever order they come: sent < delivered < read, and
+    never backwards; failed only over sent (a message seen delivered or read was not lost).
+    False when it changed nothing."""
+    if status == "failed":
+        done: str = await conn.execute(
+            """UPDATE outbound_messages SET status = 'failed', error_code = $3, last_error = $4
+               WHERE tenant_id = $1 AND provider_id = $2 AND status IN ('sending', 'sent')""",
+            tenant_id, provider_id, error_code, reason)
+        return done.endswith(" 1")
+    done = await conn.execute(
+        f"""UPDATE outbound_messages SET status = $3,
+                  delivered_at = CASE WHEN $3 IN ('delivered', 'read')
+                                      THEN COALESCE(delivered_at, $4) ELSE delivered_at END,
+                  read_at = CASE WHEN $3 = 'read' THEN COALESCE(read_at, $4) ELSE read_at END
+           WHERE tenant_id = $1 AND provider_id = $2 AND status IN ('sending', 'sent', 'delivered')
+             AND {_RANK.format('status')} < {_RANK.format('$3')}""",
+        tenant_id, provider_id, status, at)
+    return done.endswith(" 1")
 
 
 async def mark_retry(
@@ -106,11 +193,12 @@ async def mark_retry(
 
 
 async def mark_failed(
-    conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str
+    conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, error: str,
+    code: int | None = None,
 ) -> None:
     await conn.execute(
-        """UPDATE outbound_messages SET status = 'failed', last_error = $3
-           WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, error)
+        """UPDATE outbound_messages SET status = 'failed', last_error = $3, error_code = $4
+           WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, error, code)
 
 
 async def mark_not_configured(conn: Connection, tenant_id: uuid.UUID) -> int:

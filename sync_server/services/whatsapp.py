@@ -1,10 +1,12 @@
-"""Outbound WhatsApp: a Cloud API (Graph) client and the background sender that uses it.
+"""Outbound WhatsApp: the background sender of every message the server sends (statements tills
+ask for, the bot's replies, order updates), at most once each.
 
-Tills record ``message_request`` facts; the push applier stores each in ``outbound_messages``
-(once) and NOTIFYs. The sender below, one asyncio task per server process, handles due
-messages one at a time:
+One asyncio task per server process handles due messages one at a time:
 
-    1. claim (own transaction, committed): pending → sending, attempts + 1, claimed_at
+    1. claim (own transaction, committed): pending → sending, attempts + 1, claimed_at; in the
+       same transaction decide how it may go: nobody is messaged who did not ask (no_consent),
+       the platform's cap per person per day (capped), free text inside Meta's 24-hour window
+       or else the approved template, the shop's own number and token or the platform's
     2. POST to Graph, with no transaction open
     3. record the outcome (own transaction): sent | pending (retry later) | failed
 
@@ -20,17 +22,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-import asyncpg
-import httpx
-
+from shared.clock import utc_now
 from sync_server.config import Settings
-from sync_server.db import Connection, Pool, listen, tenant_tx, unscoped_tx
-from sync_server.repositories import outbound
+from sync_server.db import Connection, Pool, tenant_tx, unscoped_tx
+from sync_server.integrations.graph import (
+    Failed,
+    GraphAccount,
+    GraphClient,
+    Pacer,
+    Recipient,
+    Sent,
+    document_shape,
+    envelope,
+    template_shape,
+    text_shape,
+)
+from sync_server.integrations.pdf import text_pdf
+from sync_server.repositories import outbound, wa_contacts, wa_inbox
+from sync_server.repositories.wa_contacts import Contact
+from sync_server.services.integrations import Integrations
+from sync_server.services.listener import Listener
 
 log = logging.getLogger(__name__)
 
@@ -38,145 +57,83 @@ MAX_BACKOFF_S = 3600.0
 AUTH_RETRY_S = 3600.0  # a rejected token: wait for the operator, don't burn the attempts
 CLAIM_LEASE_S = 120.0  # far longer than a send can take (the client's timeout is 15 s)
 PER_TENANT_PER_PASS = 20  # then the next shop gets its turn
-# Errors where the request never reached WhatsApp whole: safe to send again.
-_NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
-                  httpx.WriteTimeout, httpx.LocalProtocolError, httpx.UnsupportedProtocol)
+WINDOW = timedelta(hours=24)  # Meta's customer-service window after a person's last message
+NO_CONSENT = ("El cliente no ha escrito al WhatsApp de la tienda ni confirmó su número con un "
+              "código: no se le envían mensajes hasta entonces (pendiente de confirmar).")
+OPTED_OUT = "El cliente pidió no recibir mensajes (BAJA). Puede volver a darse de alta con ALTA."
+CAPPED = "Esta persona ya recibió hoy el máximo de mensajes permitido; intenta mañana."
 
-
-# ---- the Graph API client ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WhatsAppConfig:
-    token: str
-    phone_number_id: str
-    api_url: str = "https://graph.facebook.com"
-    api_version: str = "v21.0"
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> WhatsAppConfig | None:
-        """None unless both the token and the phone number id are set."""
-        token = settings.whatsapp_token.get_secret_value() if settings.whatsapp_token else ""
-        if not token or not settings.whatsapp_phone_number_id:
-            return None
-        return cls(token, settings.whatsapp_phone_number_id, settings.whatsapp_api_url.rstrip("/"),
-                   settings.whatsapp_api_version)
-
-    @property
-    def messages_url(self) -> str:
-        return f"{self.api_url}/{self.api_version}/{self.phone_number_id}/messages"
+AccountOf = Callable[[uuid.UUID], Awaitable[GraphAccount | None]]
 
 
 @dataclass(frozen=True)
-class Sent:
-    provider_id: str | None  # the wamid; None if WhatsApp said 2xx without one
-    note: str | None = None
+class Templates:
+    """Approved template names (Meta's, in ``language``) for messages outside the window."""
+
+    language: str = "es_MX"
+    statement: str = "estado_de_cuenta"
+    order_update: str = "actualizacion_pedido"
+    reminder: str = "recordatorio_fiado"
+
+    def for_kind(self, kind: str) -> str:
+        return {"statement": self.statement, "order_update": self.order_update,
+                "reminder": self.reminder}[kind]
 
 
 @dataclass(frozen=True)
-class Failed:
-    error: str
-    retry: bool  # True: nothing reached WhatsApp or it asked us to come back later
-    auth: bool = False  # the server's credentials were refused: an operator must fix them
+class Plan:
+    """How a claimed message goes out."""
+
+    account: GraphAccount
+    recipient: Recipient
+    shape: dict[str, Any] | None  # None: a statement as a template with its PDF
+    template: str | None
+    contact_id: uuid.UUID | None
+    name: str
 
 
-def text_message(to: str, body: str) -> dict[str, Any]:
-    """The Cloud API body of a plain text message (``to``: digits with country code, no +)."""
-    return {"messaging_product": "whatsapp", "recipient_type": "individual",
-            "to": to.removeprefix("+"), "type": "text",
-            "text": {"preview_url": False, "body": body}}
-
-
-class WhatsAppClient:
-    def __init__(self, config: WhatsAppConfig, timeout_s: float = 15.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.config = config
-        self._http = httpx.AsyncClient(
-            timeout=timeout_s, transport=transport,
-            headers={"Authorization": f"Bearer {config.token}"})
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def send_text(self, to: str, body: str) -> Sent | Failed:
-        """Send one text message. Never raises: every outcome is a Sent or a Failed."""
-        try:
-            answer = await self._http.post(self.config.messages_url, json=text_message(to, body))
-        except _NOT_DELIVERED as exc:
-            return Failed(f"sin conexión con WhatsApp: {type(exc).__name__}", retry=True)
-        except Exception as exc:  # a read timeout, a dropped answer: it may have been sent
-            return Failed(f"WhatsApp no respondió ({type(exc).__name__}); pudo haberse enviado, "
-                          "no se reintenta para no duplicarlo", retry=False)
-        if answer.is_success:
-            return _sent(answer)
-        code = _graph_code(answer)
-        if answer.status_code in (401, 403) or code in (10, 190, 200):
-            return Failed(_graph_error(answer), retry=True, auth=True)
-        if answer.status_code == 504 or code == 131000:  # Graph may have sent it all the same
-            return Failed(_graph_error(answer) + "; pudo haberse enviado, no se reintenta",
-                          retry=False)
-        retry = answer.status_code == 429 or answer.status_code >= 500
-        return Failed(_graph_error(answer), retry=retry)
-
-
-def _sent(answer: httpx.Response) -> Sent:
-    try:
-        provider_id = answer.json()["messages"][0]["id"]
-        if isinstance(provider_id, str) and provider_id:
-            return Sent(provider_id)
-    except (ValueError, LookupError, TypeError):
-        pass
-    # Accepted all the same: sending it again would be the duplicate we promise not to make.
-    return Sent(None, note=f"HTTP {answer.status_code} sin id de mensaje: {answer.text[:200]}")
-
-
-def _graph_code(answer: httpx.Response) -> int | None:
-    try:
-        code = answer.json()["error"]["code"]
-    except (ValueError, LookupError, TypeError):
-        return None
-    return code if isinstance(code, int) else None
-
-
-def _graph_error(answer: httpx.Response) -> str:
-    """``HTTP 400 code 131030/2494010: <message> (fbtrace …)`` from Graph's error body."""
-    try:
-        err = answer.json()["error"]
-        code = f"code {err.get('code')}"
-        if err.get("error_subcode") is not None:
-            code += f"/{err['error_subcode']}"
-        trace = f" (fbtrace {err['fbtrace_id']})" if err.get("fbtrace_id") else ""
-        return f"HTTP {answer.status_code} {code}: {err.get('message', '')}{trace}"[:1000]
-    except (ValueError, LookupError, TypeError, AttributeError):
-        return f"HTTP {answer.status_code}: {answer.text[:300]}"
-
-
-# ---- the sender -------------------------------------------------------------------------------
+def accounts_from(integrations: Integrations) -> AccountOf:
+    async def account(tenant_id: uuid.UUID) -> GraphAccount | None:
+        creds = await integrations.resolve(tenant_id, "whatsapp")
+        token = creds.secret("token") if creds else None
+        number = creds.settings.get("phone_number_id") if creds else None
+        return GraphAccount(str(number), token) if token and number else None
+    return account
 
 
 class OutboundSender:
-    """Sends due messages every ``poll_s`` seconds, and at once when a push NOTIFYs new ones."""
+    """Sends due messages every ``poll_s`` seconds, and at once when a NOTIFY says there are new
+    ones (a push, the bot)."""
 
-    def __init__(self, pool: Pool, client: WhatsAppClient | None, *, poll_s: float = 5.0,
-                 retry_base_s: float = 30.0, max_attempts: int = 5,
-                 listen_dsn: str | None = None, app_role: str | None = None) -> None:
-        self.pool, self.client = pool, client
+    def __init__(self, pool: Pool, client: GraphClient, account_of: AccountOf, *,
+                 poll_s: float = 5.0, retry_base_s: float = 30.0, max_attempts: int = 5,
+                 templates: Templates | None = None, recipient_daily_cap: int = 10) -> None:
+        self.pool, self.client, self.account_of = pool, client, account_of
         self.poll_s, self.retry_base_s, self.max_attempts = poll_s, retry_base_s, max_attempts
-        self._listen_dsn, self._app_role = listen_dsn, app_role
-        self._listener: asyncpg.Connection[asyncpg.Record] | None = None
+        self.templates = templates or Templates()
+        self.recipient_daily_cap = recipient_daily_cap
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_settings(cls, pool: Pool, settings: Settings, dsn: str | None) -> OutboundSender:
-        config = WhatsAppConfig.from_settings(settings)
-        if config is None:
-            log.warning("WhatsApp is not configured: message requests wait as not_configured")
-        return cls(pool, WhatsAppClient(config) if config else None,
-                   poll_s=settings.whatsapp_poll_s, retry_base_s=settings.whatsapp_retry_base_s,
-                   max_attempts=settings.whatsapp_max_attempts, listen_dsn=dsn,
-                   app_role=settings.app_role)
+    def from_settings(cls, pool: Pool, settings: Settings, integrations: Integrations,
+                      listener: Listener | None = None) -> OutboundSender:
+        client = GraphClient(settings.whatsapp_api_url, settings.whatsapp_api_version,
+                             pacer=Pacer(settings.whatsapp_rate_per_s,
+                                         settings.whatsapp_pair_interval_s,
+                                         settings.whatsapp_pair_burst))
+        sender = cls(pool, client, accounts_from(integrations), poll_s=settings.whatsapp_poll_s,
+                     retry_base_s=settings.whatsapp_retry_base_s,
+                     max_attempts=settings.whatsapp_max_attempts,
+                     templates=Templates(settings.whatsapp_template_language,
+                                         settings.whatsapp_template_statement,
+                                         settings.whatsapp_template_order_update,
+                                         settings.whatsapp_template_reminder),
+                     recipient_daily_cap=settings.whatsapp_recipient_daily_cap)
+        if listener is not None:
+            listener.subscribe(outbound.CHANNEL, lambda _payload: sender.wake())
+        return sender
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="whatsapp-sender")
@@ -197,15 +154,12 @@ class OutboundSender:
                 self._task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
-        await self._close_listener()
-        if self.client:
-            await self.client.aclose()
+        await self.client.aclose()
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
             self._wake.clear()
             try:
-                await self._listen()
                 handled = await self.run_once()
             except Exception:
                 log.exception("WhatsApp sender pass failed")
@@ -218,63 +172,124 @@ class OutboundSender:
     async def run_once(self) -> int:
         """One pass over every shop with messages due; returns how many were handled."""
         async with unscoped_tx(self.pool) as conn:
-            tenants = await outbound.due_tenants(conn, self.client is not None, CLAIM_LEASE_S)
+            tenants = await outbound.due_tenants(conn, True, CLAIM_LEASE_S)
         handled = 0
         for tenant_id in tenants:
+            account = await self.account_of(tenant_id)
             async with tenant_tx(self.pool, tenant_id) as conn:
                 handled += await outbound.expire_claims(conn, tenant_id, CLAIM_LEASE_S)
-                if self.client is None:
+                if account is None:
                     handled += await outbound.mark_not_configured(conn, tenant_id)
-            if self.client is None:
+            if account is None:
                 continue
             for _ in range(PER_TENANT_PER_PASS):
-                if self._stopping.is_set() or not await self._send_next(self.client, tenant_id):
+                if self._stopping.is_set() or not await self._send_next(account, tenant_id):
                     break
                 handled += 1
         return handled
 
-    async def _send_next(self, client: WhatsAppClient, tenant_id: uuid.UUID) -> bool:
-        """Claim one message, send it with no transaction open, record what happened; False
-        when none is due."""
+    async def _send_next(self, account: GraphAccount, tenant_id: uuid.UUID) -> bool:
+        """Claim one message and decide how it goes, send it with no transaction open, record
+        what happened; False when none is due."""
         async with tenant_tx(self.pool, tenant_id) as conn:
             msg = await outbound.claim_one(conn, tenant_id, outbound.DUE_WHEN_CONFIGURED)
-        if msg is None:
-            return False
-        result = await client.send_text(msg.to_phone, msg.body)
+            if msg is None:
+                return False
+            plan = await self._plan(conn, tenant_id, account, msg)
+        if plan is None:
+            return True  # refused (no consent, capped) or paced for later: recorded already
+        result = await self._deliver(plan, msg)
         async with tenant_tx(self.pool, tenant_id) as conn:
-            await self._record(conn, tenant_id, msg, result)
+            await self._record(conn, tenant_id, msg, plan, result)
         return True
 
+    async def _plan(self, conn: Connection, tenant_id: uuid.UUID, account: GraphAccount,
+                    msg: outbound.Outbound) -> Plan | None:
+        contact = await self._contact(conn, tenant_id, msg)
+        recipient = Recipient(msg.to_phone or (contact.phone if contact else None),
+                              msg.to_bsuid or (contact.bsuid if contact else None))
+        initiated = msg.kind in outbound.BUSINESS_INITIATED
+        if initiated:
+            refusal = None
+            if contact is None or not (contact.first_inbound_at or contact.verified_at):
+                refusal = ("no_consent", NO_CONSENT)
+            elif contact.opted_out_at is not None:
+                refusal = ("no_consent", OPTED_OUT)
+            elif not await wa_inbox.count_for_recipient(
+                    conn, utc_now().date(), _hashed(recipient.key), self.recipient_daily_cap):
+                refusal = ("capped", CAPPED)
+            if refusal:
+                await outbound.mark_final(conn, tenant_id, msg.request_id, *refusal)
+                log.info("whatsapp message not sent", extra={
+                    "tenant_id": str(tenant_id), "request_id": str(msg.request_id),
+                    "status": refusal[0]})
+                return None
+        wait = self.client.pacer.recipient_wait(account.phone_number_id, recipient.key)
+        if wait > 0:
+            await outbound.defer(conn, tenant_id, msg.request_id,
+                                 "en espera: varios mensajes seguidos a la misma persona", wait)
+            return None
+        assert contact is not None or not initiated
+        in_window = bool(contact and contact.last_inbound_at
+                         and utc_now() - contact.last_inbound_at < WINDOW)
+        name = contact.display if contact else "cliente"
+        contact_id = contact.contact_id if contact else None
+        if not initiated or in_window:
+            shape = msg.message or text_shape(msg.body)
+            return Plan(account, recipient, shape, None, contact_id, name)
+        template = self.templates.for_kind(msg.kind)
+        if msg.kind == "statement":
+            return Plan(account, recipient, None, template, contact_id, name)
+        shape = template_shape(template, self.templates.language, [name, msg.body])
+        return Plan(account, recipient, shape, template, contact_id, name)
+
+    async def _contact(self, conn: Connection, tenant_id: uuid.UUID,
+                       msg: outbound.Outbound) -> Contact | None:
+        if msg.contact_id:
+            return await wa_contacts.get(conn, tenant_id, msg.contact_id)
+        if msg.customer_id:
+            return await wa_contacts.for_customer(conn, tenant_id, msg.customer_id, msg.to_phone)
+        return await wa_contacts.find(conn, tenant_id, msg.to_phone, msg.to_bsuid)
+
+    async def _deliver(self, plan: Plan, msg: outbound.Outbound) -> Sent | Failed:
+        if plan.shape is not None:
+            return await self.client.send(plan.account, envelope(plan.recipient, plan.shape))
+        # A statement outside the window: its template carries the statement as a PDF.
+        media = await self.client.upload(plan.account, "estado-de-cuenta.pdf",
+                                         text_pdf("Estado de cuenta", msg.body), "application/pdf")
+        if isinstance(media, Failed):
+            return media
+        assert plan.template is not None
+        shape = template_shape(plan.template, self.templates.language, [plan.name],
+                               header_document=(media, "estado-de-cuenta.pdf"))
+        return await self.client.send(plan.account, envelope(plan.recipient, shape))
+
     async def _record(self, conn: Connection, tenant_id: uuid.UUID, msg: outbound.Outbound,
-                      result: Sent | Failed) -> None:
+                      plan: Plan, result: Sent | Failed) -> None:
         where = {"tenant_id": str(tenant_id), "request_id": str(msg.request_id)}
         if isinstance(result, Sent):
-            await outbound.mark_sent(conn, tenant_id, msg.request_id, result.provider_id, result.note)
+            await outbound.mark_sent(conn, tenant_id, msg.request_id, result.provider_id,
+                                     result.note, template=plan.template,
+                                     phone_number_id=plan.account.phone_number_id,
+                                     contact_id=plan.contact_id)
             log.info("whatsapp message sent", extra=where)
         elif result.auth:  # the token or number was refused: keep the message for when it's fixed
             await outbound.mark_retry(conn, tenant_id, msg.request_id, result.error, AUTH_RETRY_S)
             log.error("whatsapp credentials refused; messages wait", extra={**where,
                                                                             "error": result.error})
+        elif result.wait_s is not None:  # Meta's throttling: nothing was sent, come back later
+            await outbound.defer(conn, tenant_id, msg.request_id, result.error, result.wait_s)
+            log.warning("whatsapp throttled", extra={**where, "retry_in_s": result.wait_s})
         elif result.retry and msg.attempts < self.max_attempts:
             delay = min(self.retry_base_s * 2 ** (msg.attempts - 1), MAX_BACKOFF_S)
             await outbound.mark_retry(conn, tenant_id, msg.request_id, result.error, delay)
             log.warning("whatsapp message will be retried", extra={**where, "error": result.error,
                                                                    "retry_in_s": delay})
         else:
-            await outbound.mark_failed(conn, tenant_id, msg.request_id, result.error)
+            await outbound.mark_failed(conn, tenant_id, msg.request_id, result.error,
+                                       result.code)
             log.warning("whatsapp message failed", extra={**where, "error": result.error})
 
-    async def _listen(self) -> None:
-        """(Re)open the LISTEN connection; without it the sender still polls every poll_s."""
-        if self._listen_dsn is None or (self._listener and not self._listener.is_closed()):
-            return
-        try:
-            self._listener = await listen(self._listen_dsn, self._app_role, outbound.CHANNEL,
-                                          lambda *_: self._wake.set())
-        except Exception as exc:  # the database is down or refuses: poll, and try again later
-            log.warning("cannot LISTEN for message requests; polling only", extra={"error": str(exc)})
 
-    async def _close_listener(self) -> None:
-        if self._listener and not self._listener.is_closed():
-            await self._listener.close()
-        self._listener = None
+def _hashed(recipient: str) -> bytes:
+    return hashlib.sha256(recipient.encode()).digest()

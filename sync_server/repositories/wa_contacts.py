@@ -1,0 +1,195 @@
+"""One shop's WhatsApp contacts (who wrote, who may be messaged, who is verified as which
+customer or as the owner), their inbound messages and the one-time verification codes."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from sync_server.repositories import Connection
+
+_COLUMNS = """contact_id, phone, bsuid, username, profile_name, phone_number_id, customer_id,
+              verified_at, owner_id, first_inbound_at, last_inbound_at, opted_out_at,
+              state::text AS state"""
+
+
+@dataclass(frozen=True)
+class Contact:
+    contact_id: uuid.UUID
+    phone: str | None
+    bsuid: str | None
+    username: str | None
+    profile_name: str | None
+    phone_number_id: str | None
+    customer_id: uuid.UUID | None  # set only by a one-time code
+    verified_at: datetime | None
+    owner_id: uuid.UUID | None  # the owner verified this as their phone
+    first_inbound_at: datetime | None
+    last_inbound_at: datetime | None
+    opted_out_at: datetime | None
+    state: dict[str, Any]
+
+    @property
+    def display(self) -> str:
+        return self.profile_name or self.username or "cliente"
+
+
+def _contact(row: asyncpg.Record | None) -> Contact | None:
+    if row is None:
+        return None
+    values = dict(row)
+    values["state"] = json.loads(values["state"])
+    return Contact(**values)
+
+
+async def find(conn: Connection, tenant_id: uuid.UUID, phone: str | None,
+               bsuid: str | None, *, lock: bool = False) -> Contact | None:
+    """The contact with this BSUID, else with this phone (a BSUID is the surer key: a phone may
+    be withheld, a number may change hands)."""
+    lock_sql = " FOR UPDATE" if lock else ""
+    for column, value in (("bsuid", bsuid), ("phone", phone)):
+        if value:
+            row = await conn.fetchrow(
+                f"SELECT {_COLUMNS} FROM wa_contacts WHERE tenant_id = $1 AND {column} = $2"
+                + lock_sql, tenant_id, value)
+            if row:
+                return _contact(row)
+    return None
+
+
+async def get(conn: Connection, tenant_id: uuid.UUID, contact_id: uuid.UUID) -> Contact | None:
+    return _contact(await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM wa_contacts WHERE tenant_id = $1 AND contact_id = $2",
+        tenant_id, contact_id))
+
+
+async def for_customer(conn: Connection, tenant_id: uuid.UUID, customer_id: uuid.UUID,
+                       phone: str | None) -> Contact | None:
+    """Where a message for this customer goes: the contact verified as them, else the one
+    writing from their phone on file."""
+    row = await conn.fetchrow(
+        f"""SELECT {_COLUMNS} FROM wa_contacts WHERE tenant_id = $1
+            AND (customer_id = $2 OR ($3::text IS NOT NULL AND phone = $3))
+            ORDER BY (customer_id = $2) DESC NULLS LAST, last_inbound_at DESC NULLS LAST LIMIT 1""",
+        tenant_id, customer_id, phone)
+    return _contact(row)
+
+
+async def insert(conn: Connection, tenant_id: uuid.UUID, contact_id: uuid.UUID,
+                 phone: str | None, bsuid: str | None) -> None:
+    await conn.execute(
+        """INSERT INTO wa_contacts (tenant_id, contact_id, phone, bsuid) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING""", tenant_id, contact_id, phone, bsuid)
+
+
+async def note_inbound(conn: Connection, tenant_id: uuid.UUID, contact_id: uuid.UUID, *,
+                       phone: str | None, bsuid: str | None, username: str | None,
+                       name: str | None, number: str, at: datetime) -> None:
+    """They wrote: fill in what Meta told us of them (a phone or BSUID not yet known, unless
+    another contact holds it), and move their 24-hour window (never backwards)."""
+    await conn.execute(
+        """UPDATE wa_contacts c SET
+               phone = COALESCE(c.phone, (SELECT $3::text WHERE NOT EXISTS (
+                   SELECT 1 FROM wa_contacts o WHERE o.tenant_id = $1 AND o.phone = $3))),
+               bsuid = COALESCE(c.bsuid, (SELECT $4::text WHERE NOT EXISTS (
+                   SELECT 1 FROM wa_contacts o WHERE o.tenant_id = $1 AND o.bsuid = $4))),
+               username = COALESCE($5, c.username), profile_name = COALESCE($6, c.profile_name),
+               phone_number_id = $7,
+               first_inbound_at = LEAST(COALESCE(c.first_inbound_at, $8), $8),
+               last_inbound_at = GREATEST(COALESCE(c.last_inbound_at, $8), $8),
+               updated_at = now()
+           WHERE tenant_id = $1 AND contact_id = $2""",
+        tenant_id, contact_id, phone, bsuid, username, name, number, at)
+
+
+async def save_state(conn: Connection, tenant_id: uuid.UUID, contact_id: uuid.UUID,
+                     state: dict[str, Any]) -> None:
+    await conn.execute(
+        """UPDATE wa_contacts SET state = $3::jsonb, updated_at = now()
+           WHERE tenant_id = $1 AND contact_id = $2""", tenant_id, contact_id, json.dumps(state))
+
+
+async def set_opted_out(conn: Connection, tenant_id: uuid.UUID, contact_id: uuid.UUID,
+                        at: datetime | None) -> None:
+    await conn.execute(
+        """UPDATE wa_contacts SET opted_out_at = $3, updated_at = now()
+           WHERE tenant_id = $1 AND contact_id = $2""", tenant_id, contact_id, at)
+
+
+async def insert_message(conn: Connection, tenant_id: uuid.UUID, wamid: str,
+                         contact_id: uuid.UUID, kind: str, text: str | None,
+                         body: dict[str, Any], sent_at: datetime) -> bool:
+    """False when this message was already stored: it was handled, do nothing again."""
+    done: str = await conn.execute(
+        """INSERT INTO wa_messages (tenant_id, message_id, contact_id, type, text, body, sent_at)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT DO NOTHING""",
+        tenant_id, wamid, contact_id, kind, text, json.dumps(body), sent_at)
+    return done.endswith(" 1")
+
+
+async def messages_of(conn: Connection, tenant_id: uuid.UUID,
+                      contact_id: uuid.UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT message_id, type, text, sent_at FROM wa_messages
+           WHERE tenant_id = $1 AND contact_id = $2 ORDER BY sent_at, received_at""",
+        tenant_id, contact_id)
+    return rows
+
+
+# ---- one-time codes -----------------------------------------------------------------------------
+
+
+async def add_code(conn: Connection, tenant_id: uuid.UUID, verification_id: uuid.UUID,
+                   purpose: str, customer_id: uuid.UUID | None, owner_id: uuid.UUID | None,
+                   code_hash: bytes, ttl_s: float) -> datetime:
+    expires: datetime = await conn.fetchval(
+        """INSERT INTO wa_verifications (tenant_id, verification_id, purpose, customer_id,
+                                         owner_id, code_hash, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))
+           RETURNING expires_at""",
+        tenant_id, verification_id, purpose, customer_id, owner_id, code_hash, ttl_s)
+    return expires
+
+
+@dataclass(frozen=True)
+class UsedCode:
+    purpose: str
+    customer_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
+
+
+async def use_code(conn: Connection, tenant_id: uuid.UUID, code_hash: bytes,
+                   contact_id: uuid.UUID) -> UsedCode | None:
+    """Spend an unexpired, unused code (once: the row lock makes a second use find nothing)."""
+    row = await conn.fetchrow(
+        """UPDATE wa_verifications SET used_at = now(), contact_id = $3
+           WHERE tenant_id = $1 AND verification_id = (
+               SELECT verification_id FROM wa_verifications
+               WHERE tenant_id = $1 AND code_hash = $2 AND used_at IS NULL
+                 AND expires_at > now() ORDER BY created_at DESC LIMIT 1 FOR UPDATE)
+           RETURNING purpose, customer_id, owner_id""", tenant_id, code_hash, contact_id)
+    return UsedCode(row["purpose"], row["customer_id"], row["owner_id"]) if row else None
+
+
+async def link(conn: Connection, tenant_id: uuid.UUID, contact_id: uuid.UUID, *,
+               customer_id: uuid.UUID | None = None, owner_id: uuid.UUID | None = None) -> None:
+    """Verified: this contact is that customer (any other contact verified as them is not any
+    more: one WhatsApp account per customer), or the owner."""
+    if customer_id is not None:
+        await conn.execute(
+            """UPDATE wa_contacts SET customer_id = NULL, verified_at = NULL
+               WHERE tenant_id = $1 AND customer_id = $2 AND contact_id <> $3""",
+            tenant_id, customer_id, contact_id)
+        await conn.execute(
+            """UPDATE wa_contacts SET customer_id = $3, verified_at = now(), updated_at = now()
+               WHERE tenant_id = $1 AND contact_id = $2""", tenant_id, contact_id, customer_id)
+    if owner_id is not None:
+        await conn.execute(
+            """UPDATE wa_contacts SET owner_id = $3, verified_at = COALESCE(verified_at, now()),
+                      updated_at = now()
+               WHERE tenant_id = $1 AND contact_id = $2""", tenant_id, contact_id, owner_id)

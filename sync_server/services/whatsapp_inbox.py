@@ -1,0 +1,225 @@
+"""Meta's webhook: verified and stored as it arrives, then worked through once, in the background.
+
+    POST → signature over the raw body (constant time) → each item stored by its id
+    (ON CONFLICT DO NOTHING) → 200. Nothing is stored for a bad or missing signature.
+
+The worker (one asyncio task per server process, woken by the insert's NOTIFY) claims events
+with ``FOR UPDATE SKIP LOCKED`` and a lease, routes each to its shop and handles it in one
+tenant transaction that also stamps it handled: a crash rolls the work back with the stamp,
+and the event is taken again after the lease. An inbound message is stored by its wamid in
+that transaction, so a second copy (Meta's retry, a replay) finds it and does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from shared.errors import DomainError
+from sync_server.db import Pool, tenant_tx, unscoped_tx
+from sync_server.integrations.graph import GraphAccount, GraphClient, Recipient, envelope, reason_for, text_shape
+from sync_server.integrations.whatsapp_webhook import (
+    InboxItem,
+    read_message,
+    read_status,
+    split,
+    valid_signature,
+)
+from sync_server.repositories import outbound, wa_inbox
+from sync_server.services.listener import Listener
+
+log = logging.getLogger(__name__)
+
+LEASE_S = 30.0
+BATCH = 20
+STATUS_RETRY_S = 3.0  # a status may beat the send's own record of its wamid: look again soon
+MAX_ATTEMPTS = 20
+_SHOP_CODE = re.compile(r"\btienda\s*[:#]?\s*([a-z0-9]{4,16})\b", re.IGNORECASE)
+CHOOSE_SHOP = ("Hola 👋 Este WhatsApp atiende a varias tiendas. Para hablar con la tuya, escribe "
+               "TIENDA y su código (viene en el cartel o en la liga de la tienda), por ejemplo: "
+               "TIENDA DONAMARY")
+
+
+class InvalidSignature(DomainError):
+    code = "invalid_signature"
+
+
+def verify_subscription(verify_token: SecretStr | None, mode: str, token: str) -> bool:
+    """Meta's GET check: ``hub.mode=subscribe`` with our verify token."""
+    import hmac
+
+    expected = verify_token.get_secret_value() if verify_token else ""
+    return bool(expected) and mode == "subscribe" and hmac.compare_digest(token, expected)
+
+
+async def receive(pool: Pool, app_secret: SecretStr | None, raw: bytes,
+                  signature: str | None) -> int:
+    """Store every item of one webhook POST; how many it held. Refused (nothing stored) unless
+    the signature is the app secret's HMAC of these exact bytes."""
+    secret = app_secret.get_secret_value() if app_secret else ""
+    if not valid_signature(secret, raw, signature):
+        raise InvalidSignature("La firma del webhook no es válida.")
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        raise InvalidSignature("El cuerpo del webhook no es JSON.", code="invalid_json") from None
+    items = split(payload)
+    if items:
+        async with unscoped_tx(pool) as conn:
+            await wa_inbox.store(conn, [(i.key, i.kind, i.phone_number_id, i.body) for i in items])
+    return len(items)
+
+
+@dataclass(frozen=True)
+class Routed:
+    tenant_id: uuid.UUID | None
+    outcome: str
+
+
+class InboxWorker:
+    """Works through stored webhook events; ``handle`` is the bot, called per inbound message
+    inside the shop's transaction (see :mod:`sync_server.bot.conversation`)."""
+
+    def __init__(self, pool: Pool, handler: MessageHandler, *, shared_number: str | None,
+                 platform_account: GraphAccount | None, client: GraphClient | None,
+                 poll_s: float = 2.0) -> None:
+        self.pool, self.handler, self.shared_number = pool, handler, shared_number
+        self.platform_account, self.client, self.poll_s = platform_account, client, poll_s
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def subscribe(self, listener: Listener) -> None:
+        listener.subscribe(wa_inbox.CHANNEL, lambda _payload: self._wake.set())
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="whatsapp-inbox")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._task:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), 10.0)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("WhatsApp inbox pass failed")
+                handled = 0
+            if handled:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+
+    async def run_once(self) -> int:
+        async with unscoped_tx(self.pool) as conn:
+            events = await wa_inbox.claim(conn, BATCH, LEASE_S)
+        for event in events:
+            try:
+                await self._handle(event)
+            except Exception:  # this event stays claimed; its lease runs out and it is retried
+                log.exception("WhatsApp event failed", extra={"event": event.key,
+                                                              "attempts": event.attempts})
+                if event.attempts >= MAX_ATTEMPTS:
+                    async with unscoped_tx(self.pool) as conn:
+                        await wa_inbox.mark_handled(conn, event.key, None, "error: gave up")
+        return len(events)
+
+    async def _handle(self, event: wa_inbox.InboxEvent) -> None:
+        if event.kind == "status":
+            await self._status(event)
+        elif event.kind == "message":
+            await self._message(event)
+        else:
+            async with unscoped_tx(self.pool) as conn:
+                await wa_inbox.mark_handled(conn, event.key, None, "ignored: not a message")
+
+    async def _status(self, event: wa_inbox.InboxEvent) -> None:
+        update = read_status(event.body)
+        async with unscoped_tx(self.pool) as conn:
+            tenant_id = await wa_inbox.message_tenant(conn, update.wamid)
+            if tenant_id is None:
+                if event.attempts < MAX_ATTEMPTS // 2:
+                    return  # our send may not have recorded its wamid yet: the lease retries it
+                await wa_inbox.mark_handled(conn, event.key, None, "ignored: unknown message")
+                return
+        reason = reason_for(update.error_code, update.error_detail or "") if (
+            update.status == "failed") else None
+        async with tenant_tx(self.pool, tenant_id) as conn:
+            changed = await outbound.apply_status(conn, tenant_id, update.wamid, update.status,
+                                                  update.at, update.error_code, reason)
+            await wa_inbox.mark_handled(conn, event.key, tenant_id,
+                                        "status applied" if changed else "status kept: not newer")
+
+    async def _message(self, event: wa_inbox.InboxEvent) -> None:
+        inbound = read_message(event.body)
+        async with unscoped_tx(self.pool) as conn:
+            routed = await self._route(conn, event.phone_number_id, inbound.person.key,
+                                       inbound.text)
+            if routed.tenant_id is None:
+                await wa_inbox.mark_handled(conn, event.key, None, routed.outcome)
+        if routed.tenant_id is None:
+            if routed.outcome == "no shop chosen":
+                await self._ask_for_shop(inbound.person.phone, inbound.person.bsuid)
+            return
+        async with tenant_tx(self.pool, routed.tenant_id) as conn:
+            outcome = await self.handler(conn, routed.tenant_id, event.phone_number_id, inbound)
+            await wa_inbox.mark_handled(conn, event.key, routed.tenant_id, outcome)
+
+    async def _route(self, conn: wa_inbox.Connection, number: str, person: str | None,
+                     text: str) -> Routed:
+        own = await wa_inbox.number_tenant(conn, number)
+        if own is not None:
+            return Routed(own, "own number")
+        if not self.shared_number or number != self.shared_number:
+            return Routed(None, "ignored: unknown phone_number_id")
+        if person is None:
+            return Routed(None, "ignored: no sender")
+        found = _SHOP_CODE.search(text)
+        if found:
+            chosen = await wa_inbox.code_tenant(conn, found.group(1).upper())
+            if chosen is not None:
+                await wa_inbox.choose_shop(conn, number, person, chosen)
+                return Routed(chosen, "shop chosen")
+        remembered = await wa_inbox.shared_choice(conn, number, person)
+        return Routed(remembered, "shared number") if remembered else Routed(None, "no shop chosen")
+
+    async def _ask_for_shop(self, phone: str | None, bsuid: str | None) -> None:
+        """The shared number, no shop chosen: the only answer is how to choose one. The event is
+        already stamped handled, so this goes at most once (no shop owns it to queue it)."""
+        if self.client is None or self.platform_account is None or not (phone or bsuid):
+            return
+        body = envelope(Recipient(phone, bsuid), text_shape(CHOOSE_SHOP))
+        result = await self.client.send(self.platform_account, body)
+        log.info("asked which shop", extra={"result": type(result).__name__})
+
+
+class MessageHandler:
+    """The bot, as the worker sees it: handle one inbound message inside the shop's tenant
+    transaction (store it, answer it by queueing replies); returns the outcome to record."""
+
+    async def __call__(self, conn: wa_inbox.Connection, tenant_id: uuid.UUID, number: str,
+                      inbound: object) -> str:  # pragma: no cover - an interface
+        raise NotImplementedError
+
+
+__all__ = ["InboxItem", "InboxWorker", "InvalidSignature", "MessageHandler", "receive",
+           "verify_subscription"]
