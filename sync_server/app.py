@@ -9,9 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sync_server import db
-from sync_server.api import devices, errors, health, owners, sync
+from sync_server.api import devices, errors, health, owners, sync, whatsapp
 from sync_server.config import Settings
-from sync_server.services.whatsapp import OutboundSender
+from sync_server.services.listener import Listener
+from sync_server.services.whatsapp_channel import WhatsAppChannel
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await db.migrate(dsn)
             app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
-            app.state.sender = OutboundSender.from_settings(app.state.pool, settings, dsn)
-            app.state.sender.start()
+            listener = Listener(dsn, settings.app_role)
+            channel = WhatsAppChannel.from_settings(app.state.pool, settings, listener)
+            app.state.sender, app.state.inbox = channel.sender, channel.inbox
+            listener.start()
+            channel.start()
             log.info("server ready")
             try:
                 yield
             finally:
-                await app.state.sender.stop()
+                await channel.stop()
+                await listener.stop()
                 await app.state.pool.close()
         finally:
             if embedded:
@@ -49,6 +54,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (health, sync, devices, owners):
+    for module in (health, sync, devices, owners, whatsapp):
         app.include_router(module.router)
     return app

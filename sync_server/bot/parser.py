@@ -109,7 +109,7 @@ def parse(message: str) -> Parsed:
     text = _fix_typos(normalize(message))
     if not text:
         return Parsed("desconocido", 0.0, text)
-    scores: dict[str, float] = {}
+    scores: dict[Intent, float] = {}
     for intent, pattern, weight in _COMPILED:
         if pattern.search(text):
             scores[intent] = max(scores.get(intent, 0.0), weight)
@@ -131,7 +131,7 @@ def parse(message: str) -> Parsed:
     confidence = max(0.0, min(1.0, top - max(0.0, runner_up - (top - 0.15))))
     query = _query(text) if intent == "buscar" else ""
     kept = lines if intent == "pedido" else []
-    return Parsed(intent, round(confidence, 2), text, kept, query)  # type: ignore[arg-type]
+    return Parsed(intent, round(confidence, 2), text, kept, query)
 
 
 _FILLER = re.compile(

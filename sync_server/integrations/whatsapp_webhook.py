@@ -46,7 +46,7 @@ def split(payload: Any) -> list[InboxItem]:
             if not isinstance(value, dict) or change.get("field") != "messages":
                 items.append(_other("", change))
                 continue
-            metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+            metadata = _dict(value.get("metadata"))
             number = str(metadata.get("phone_number_id") or "")[:100]
             contacts = [c for c in _list(value.get("contacts")) if isinstance(c, dict)]
             for message in _list(value.get("messages")):
@@ -130,7 +130,7 @@ class Inbound:
 
 def read_message(body: dict[str, Any]) -> Inbound:
     m, contact = body.get("message") or {}, body.get("contact") or {}
-    profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+    profile = _dict(contact.get("profile"))
     wa_id = _str(m.get("from")) or _str(contact.get("wa_id"))
     person = Person(phone=from_whatsapp(wa_id), wa_id=wa_id,
                     bsuid=_str(m.get("from_user_id")) or _str(contact.get("user_id")),
@@ -171,10 +171,14 @@ def read_status(body: dict[str, Any]) -> StatusUpdate:
     code = _int(errors[0].get("code")) if errors else None
     detail = None
     if errors:
-        data = errors[0].get("error_data") if isinstance(errors[0].get("error_data"), dict) else {}
+        data = _dict(errors[0].get("error_data"))
         detail = _str(data.get("details")) or _str(errors[0].get("message"))
     return StatusUpdate(wamid=str(s.get("id")), status=str(s.get("status")),
                         at=_when(s.get("timestamp")), error_code=code or None, error_detail=detail)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _str(value: Any) -> str | None:

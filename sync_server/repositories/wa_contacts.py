@@ -62,10 +62,12 @@ async def find(conn: Connection, tenant_id: uuid.UUID, phone: str | None,
     return None
 
 
-async def get(conn: Connection, tenant_id: uuid.UUID, contact_id: uuid.UUID) -> Contact | None:
+async def get(conn: Connection, tenant_id: uuid.UUID, contact_id: uuid.UUID, *,
+              lock: bool = False) -> Contact | None:
+    """``lock``: until commit, so one person's messages are answered one after another."""
     return _contact(await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM wa_contacts WHERE tenant_id = $1 AND contact_id = $2",
-        tenant_id, contact_id))
+        f"SELECT {_COLUMNS} FROM wa_contacts WHERE tenant_id = $1 AND contact_id = $2"
+        + (" FOR UPDATE" if lock else ""), tenant_id, contact_id))
 
 
 async def for_customer(conn: Connection, tenant_id: uuid.UUID, customer_id: uuid.UUID,
@@ -130,6 +132,13 @@ async def insert_message(conn: Connection, tenant_id: uuid.UUID, wamid: str,
            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT DO NOTHING""",
         tenant_id, wamid, contact_id, kind, text, json.dumps(body), sent_at)
     return done.endswith(" 1")
+
+
+async def has_message(conn: Connection, tenant_id: uuid.UUID, wamid: str) -> bool:
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM wa_messages WHERE tenant_id = $1 AND message_id = $2)",
+        tenant_id, wamid)
+    return found
 
 
 async def messages_of(conn: Connection, tenant_id: uuid.UUID,

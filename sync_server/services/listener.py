@@ -84,9 +84,9 @@ class Listener:
                 await self._conn.close()
         self._conn = None
 
-    def _on_notify(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
+    def _on_notify(self, _conn: Any, _pid: int, channel: str, payload: object) -> None:
         for callback in self._subscribers.get(channel, ()):
-            callback(payload)
+            callback(str(payload))
 
     def _tell_all(self, payload: str | None) -> None:
         for callbacks in self._subscribers.values():

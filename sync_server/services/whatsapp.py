@@ -40,7 +40,6 @@ from sync_server.integrations.graph import (
     Pacer,
     Recipient,
     Sent,
-    document_shape,
     envelope,
     template_shape,
     text_shape,

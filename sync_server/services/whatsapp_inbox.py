@@ -14,19 +14,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
 from pydantic import SecretStr
 
 from shared.errors import DomainError
-from sync_server.db import Pool, tenant_tx, unscoped_tx
-from sync_server.integrations.graph import GraphAccount, GraphClient, Recipient, envelope, reason_for, text_shape
+from sync_server.db import Connection, Pool, tenant_tx, unscoped_tx
+from sync_server.integrations.graph import (
+    GraphAccount,
+    GraphClient,
+    Recipient,
+    envelope,
+    reason_for,
+    text_shape,
+)
 from sync_server.integrations.whatsapp_webhook import (
-    InboxItem,
+    Inbound,
     read_message,
     read_status,
     split,
@@ -53,8 +62,6 @@ class InvalidSignature(DomainError):
 
 def verify_subscription(verify_token: SecretStr | None, mode: str, token: str) -> bool:
     """Meta's GET check: ``hub.mode=subscribe`` with our verify token."""
-    import hmac
-
     expected = verify_token.get_secret_value() if verify_token else ""
     return bool(expected) and mode == "subscribe" and hmac.compare_digest(token, expected)
 
@@ -75,6 +82,14 @@ async def receive(pool: Pool, app_secret: SecretStr | None, raw: bytes,
         async with unscoped_tx(pool) as conn:
             await wa_inbox.store(conn, [(i.key, i.kind, i.phone_number_id, i.body) for i in items])
     return len(items)
+
+
+class MessageHandler(Protocol):
+    """The bot, as the worker sees it: answer one inbound message of a shop, once, and stamp
+    the event handled in the same transaction as the answer (see bot/conversation.py)."""
+
+    async def __call__(self, pool: Pool, tenant_id: uuid.UUID, number: str, event_key: str,
+                       inbound: Inbound) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -180,11 +195,9 @@ class InboxWorker:
             if routed.outcome == "no shop chosen":
                 await self._ask_for_shop(inbound.person.phone, inbound.person.bsuid)
             return
-        async with tenant_tx(self.pool, routed.tenant_id) as conn:
-            outcome = await self.handler(conn, routed.tenant_id, event.phone_number_id, inbound)
-            await wa_inbox.mark_handled(conn, event.key, routed.tenant_id, outcome)
+        await self.handler(self.pool, routed.tenant_id, event.phone_number_id, event.key, inbound)
 
-    async def _route(self, conn: wa_inbox.Connection, number: str, person: str | None,
+    async def _route(self, conn: Connection, number: str, person: str | None,
                      text: str) -> Routed:
         own = await wa_inbox.number_tenant(conn, number)
         if own is not None:
@@ -212,14 +225,4 @@ class InboxWorker:
         log.info("asked which shop", extra={"result": type(result).__name__})
 
 
-class MessageHandler:
-    """The bot, as the worker sees it: handle one inbound message inside the shop's tenant
-    transaction (store it, answer it by queueing replies); returns the outcome to record."""
-
-    async def __call__(self, conn: wa_inbox.Connection, tenant_id: uuid.UUID, number: str,
-                      inbound: object) -> str:  # pragma: no cover - an interface
-        raise NotImplementedError
-
-
-__all__ = ["InboxItem", "InboxWorker", "InvalidSignature", "MessageHandler", "receive",
-           "verify_subscription"]
+__all__ = ["InboxWorker", "InvalidSignature", "MessageHandler", "receive", "verify_subscription"]

@@ -1,5 +1,6 @@
-"""A stand-in for the WhatsApp Cloud API (Graph) on loopback: records what it is sent and
-answers in Graph's own formats, success or error, as a test scripts it."""
+"""A stand-in for the WhatsApp Cloud API (Graph) on loopback: records what it is sent (messages,
+and media uploads as multipart) and answers in Graph's own formats, success or error, as a
+test scripts it."""
 
 from __future__ import annotations
 
@@ -57,8 +58,13 @@ class FakeGraph:
             self._script.extend(answers)
 
     def sent(self) -> list[Received]:
+        """Messages sent (media uploads left out: see ``uploads``)."""
         with self._lock:
-            return list(self.received)
+            return [r for r in self.received if not r.path.endswith("/media")]
+
+    def uploads(self) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if r.path.endswith("/media")]
 
     def _answer(self, received: Received) -> tuple[int, dict[str, Any]]:
         with self._lock:
@@ -66,8 +72,11 @@ class FakeGraph:
             if self._script:
                 return self._script.pop(0)
             n = len(self.received)
-        to = received.body.get("to", "")
-        return 200, {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+        if received.path.endswith("/media"):
+            return 200, {"id": f"{1000000000000000 + n}"}
+        to = received.body.get("to") or received.body.get("recipient", "")
+        who = {"wa_id": to} if "to" in received.body else {"user_id": to}
+        return 200, {"messaging_product": "whatsapp", "contacts": [{"input": to, **who}],
                      "messages": [{"id": f"wamid.HBgNNTIxNTUxMjM0NTY3OBUCABEYEj{n:04d}"}]}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -76,8 +85,13 @@ class FakeGraph:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                received = Received("POST", self.path, self.headers.get("Authorization"),
-                                    self.headers.get("Content-Type"), json.loads(raw or b"{}"))
+                kind = self.headers.get("Content-Type") or ""
+                if self.path.endswith("/media"):  # multipart: keep what a test may check
+                    body = {"upload": True, "bytes": len(raw), "pdf": b"%PDF" in raw,
+                            "multipart": kind.startswith("multipart/form-data")}
+                else:
+                    body = json.loads(raw or b"{}")
+                received = Received("POST", self.path, self.headers.get("Authorization"), kind, body)
                 status, body = fake._answer(received)
                 out = json.dumps(body).encode()
                 self.send_response(status)

@@ -1,0 +1,96 @@
+"""WhatsApp: Meta's webhook (the subscription check, signed events), the shop's link on the shared
+number, and one-time codes for owners and for customers at the till."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel, ConfigDict
+
+from sync_server.api.deps import Credential, Pool, Protocol, read_body
+from sync_server.api.errors import ApiError
+from sync_server.services import accounts, device_sync, whatsapp_inbox, whatsapp_setup
+
+router = APIRouter(prefix="/v1/whatsapp", tags=["whatsapp"])
+
+
+@router.get("/webhook", response_class=PlainTextResponse)
+async def verify(
+    request: Request,
+    mode: Annotated[str, Query(alias="hub.mode")] = "",
+    token: Annotated[str, Query(alias="hub.verify_token")] = "",
+    challenge: Annotated[str, Query(alias="hub.challenge", max_length=200)] = "",
+) -> PlainTextResponse:
+    """Meta subscribes the callback: answer its challenge as plain text, only to our token."""
+    if not whatsapp_inbox.verify_subscription(request.app.state.settings.whatsapp_verify_token,
+                                              mode, token):
+        raise ApiError(403, "invalid_verify_token", "El token de verificación no coincide.")
+    return PlainTextResponse(challenge)
+
+
+@router.post("/webhook")
+async def receive(request: Request, pool: Pool) -> Response:
+    """Stored, then 200 at once: the work happens in the background (services/whatsapp_inbox)."""
+    raw = await read_body(request)
+    try:
+        await whatsapp_inbox.receive(pool, request.app.state.settings.whatsapp_app_secret, raw,
+                                     request.headers.get("X-Hub-Signature-256"))
+    except whatsapp_inbox.InvalidSignature as exc:
+        raise ApiError(400 if exc.code == "invalid_json" else 401, exc.code, exc.message) from None
+    return Response(b'{"ok":true}', media_type="application/json")
+
+
+class CodeOut(BaseModel):
+    code: str
+    expires_at: datetime
+    instructions: str
+
+
+class ShopLinkOut(BaseModel):
+    code: str
+    text: str
+    link: str | None
+
+
+class CustomerCodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    customer_id: uuid.UUID
+
+
+def _owner(request: Request, authorization: Annotated[str | None, Header()] = None
+           ) -> tuple[uuid.UUID, uuid.UUID]:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "auth_required", "Inicia sesión como dueño de la tienda.")
+    return accounts.read_token(request.app.state.settings, token.strip())
+
+
+Owner = Annotated[tuple[uuid.UUID, uuid.UUID], Depends(_owner)]
+
+
+@router.post("/owner-code", response_model=CodeOut, status_code=201)
+async def owner_code(owner: Owner, pool: Pool, _: Protocol) -> CodeOut:
+    """A one-time code the owner sends from their phone: it becomes the shop's owner phone."""
+    made = await whatsapp_setup.owner_code(pool, *owner)
+    return CodeOut(code=made.code, expires_at=made.expires_at, instructions=made.instructions)
+
+
+@router.get("/shop-link", response_model=ShopLinkOut)
+async def shop_link(request: Request, owner: Owner, pool: Pool, _: Protocol) -> ShopLinkOut:
+    """The shop's code on the shared number and its wa.me link (for a poster or a QR)."""
+    link = await whatsapp_setup.shop_link(pool, owner[0],
+                                          request.app.state.settings.whatsapp_display_number)
+    return ShopLinkOut(code=link.code, text=link.text, link=link.link)
+
+
+@router.post("/customer-codes", response_model=CodeOut, status_code=201)
+async def customer_code(body: CustomerCodeIn, cred: Credential, pool: Pool, _: Protocol) -> CodeOut:
+    """A till asks for a code for the customer in front of it (shown on screen; the customer
+    sends it from their WhatsApp to confirm it is theirs)."""
+    await device_sync.check_device(pool, cred)
+    made = await whatsapp_setup.customer_code(pool, cred.tenant_id, body.customer_id)
+    return CodeOut(code=made.code, expires_at=made.expires_at, instructions=made.instructions)

@@ -1,0 +1,42 @@
+"""The WhatsApp channel as the server runs it: the sender, the webhook's inbox worker and the bot,
+wired from settings; started and stopped with the app."""
+
+from __future__ import annotations
+
+from sync_server.bot.conversation import Conversation
+from sync_server.bot.flows import ShopBrain
+from sync_server.config import Settings
+from sync_server.db import Pool
+from sync_server.integrations.graph import GraphAccount
+from sync_server.services.integrations import Integrations, platform_credentials
+from sync_server.services.listener import Listener
+from sync_server.services.whatsapp import OutboundSender
+from sync_server.services.whatsapp_inbox import InboxWorker
+
+
+class WhatsAppChannel:
+    def __init__(self, sender: OutboundSender, inbox: InboxWorker) -> None:
+        self.sender, self.inbox = sender, inbox
+
+    @classmethod
+    def from_settings(cls, pool: Pool, settings: Settings, listener: Listener,
+                      integrations: Integrations | None = None) -> WhatsAppChannel:
+        integrations = integrations or Integrations.from_settings(pool, settings)
+        sender = OutboundSender.from_settings(pool, settings, integrations, listener)
+        platform = platform_credentials(settings, "whatsapp")
+        token = platform.secret("token") if platform else None
+        account = GraphAccount(settings.whatsapp_phone_number_id or "", token) if token else None
+        inbox = InboxWorker(pool, Conversation(ShopBrain()),
+                            shared_number=settings.whatsapp_phone_number_id,
+                            platform_account=account, client=sender.client,
+                            poll_s=settings.whatsapp_inbox_poll_s)
+        inbox.subscribe(listener)
+        return cls(sender, inbox)
+
+    def start(self) -> None:
+        self.sender.start()
+        self.inbox.start()
+
+    async def stop(self) -> None:
+        await self.inbox.stop()
+        await self.sender.stop()
