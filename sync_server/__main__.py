@@ -59,7 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.command in (None, "serve"):
         host = getattr(args, "host", None) or settings.host
         port = getattr(args, "port", None) or settings.port
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        # Change-notice streams never end by themselves: a shutdown cuts them after the grace
+        # period (their tills reconnect to another replica, or to this one once it is back).
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None,
+                    timeout_graceful_shutdown=settings.shutdown_grace_s)
     elif args.command == "migrate":
         dsn, embedded = open_database(settings)
         try:

@@ -12,6 +12,7 @@ from sync_server import db
 from sync_server.api import devices, errors, health, owners, sync, whatsapp
 from sync_server.config import Settings
 from sync_server.services.listener import Listener
+from sync_server.services.notices import NoticeHub
 from sync_server.services.whatsapp_channel import WhatsAppChannel
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await db.migrate(dsn)
             app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
             listener = Listener(dsn, settings.app_role)
+            app.state.notices = NoticeHub()
+            app.state.notices.subscribe(listener)
             channel = WhatsAppChannel.from_settings(app.state.pool, settings, listener)
             app.state.sender, app.state.inbox = channel.sender, channel.inbox
             listener.start()
@@ -44,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
+                app.state.notices.close()
                 await channel.stop()
                 await listener.stop()
                 await app.state.pool.close()

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     # Failed pairing codes or logins allowed per client address per window.
     auth_failures_allowed: int = 10
     auth_failure_window_s: int = 600
+    # Change notices (GET /v1/sync/notices): a heartbeat keeps proxies from cutting an idle
+    # stream; a stream ends after notice_stream_s and the till opens a new one.
+    notice_heartbeat_s: float = 15.0
+    notice_stream_s: float = 300.0
+    shutdown_grace_s: int = 10  # requests still running then (notice streams) are cut
     # WhatsApp Cloud API, for the statements tills ask to send. Without a token and a phone
     # number id, requests wait as not_configured and go out once both are set (restart).
     whatsapp_token: SecretStr | None = None

@@ -18,6 +18,7 @@ from pos_client.store.device import Device
 from pos_client.store.repositories import meta, outbox
 from pos_client.store.repositories.withdraw import withdraw_facts
 from pos_client.sync.client import Offline, SyncClient, SyncRefused
+from pos_client.sync.notices import NoticeListener
 from shared.clock import utc_now
 from shared.sync.envelopes import Change
 from shared.sync.protocol import MAX_PUSH_CHANGES, ChangeResult, PairingCodeOut
@@ -60,6 +61,7 @@ class SyncAgent:
         self.on_progress: Callable[[float], None] | None = None
         self.page_size = 500
         self._identity_checked = False
+        self.notices: NoticeListener | None = None  # the server's change notices, once started
 
     # ---- one pass ---------------------------------------------------------------------------
 
@@ -182,6 +184,19 @@ class SyncAgent:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="sync-agent", daemon=True)
         self._thread.start()
+        self.start_notices()
+
+    def start_notices(self) -> None:
+        """Pull the moment the server says the shop's feed moved (the poll stays as fallback)."""
+        if self.notices is None and self.device.paired and self.device.server_url \
+                and self.device.credential:
+            self.notices = NoticeListener(self.device.server_url, self.device.credential,
+                                          self._pull_cursor, self.request_sync)
+            self.notices.start()
+
+    def _pull_cursor(self) -> int:
+        with self.db.read() as conn:
+            return meta.get_int(conn, "pull_cursor")
 
     def request_sync(self) -> None:
         """Sync as soon as possible (after a sale, or "Sincronizar ahora")."""
@@ -190,6 +205,8 @@ class SyncAgent:
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
+        if self.notices:
+            self.notices.stop()
         if self._thread:
             self._thread.join(timeout)
         if self._client:

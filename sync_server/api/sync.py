@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 
 from shared.sync.protocol import MAX_PULL_LIMIT, DeviceState, PairingCodeOut, PushRequest, PushResponse
 from sync_server.api.deps import Credential, Pool, Protocol, read_body
 from sync_server.api.errors import validation_error
 from sync_server.services import device_sync
+from sync_server.services.notices import NoticeHub
 
 router = APIRouter(prefix="/v1/sync", tags=["sync"])
 
@@ -52,3 +53,18 @@ async def pull(
     """``include_own``: also this device's own changes (a device restored from a backup)."""
     body = await device_sync.pull(pool, cred, cursor, limit, include_own)
     return Response(body, media_type="application/json")
+
+
+@router.get("/notices")
+async def notices(request: Request, pool: Pool, _: Protocol, cred: Credential,
+                  cursor: Annotated[int, Query(ge=0)] = 0) -> StreamingResponse:
+    """Server-sent events: ``event: feed`` + ``{"head": H}`` as soon as the shop's feed passes
+    ``cursor``; the till then pulls. Comment lines keep the stream alive (see the protocol)."""
+    await device_sync.check_device(pool, cred)
+    hub: NoticeHub = request.app.state.notices
+    settings = request.app.state.settings
+    return StreamingResponse(
+        hub.stream(pool, cred, cursor, heartbeat_s=settings.notice_heartbeat_s,
+                   max_s=settings.notice_stream_s),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -10,6 +10,9 @@ import asyncpg
 from sync_server.repositories import Connection
 from sync_server.repositories.bulk import insert_many
 
+# NOTIFY'd with "<tenant>:<head>" by every commit that extends a shop's feed (change notices).
+CHANNEL = "mch_feed"
+
 
 async def known_change_ids(
     conn: Connection, tenant_id: uuid.UUID, change_ids: Sequence[uuid.UUID]
@@ -31,6 +34,11 @@ FeedRow = tuple[uuid.UUID, int, uuid.UUID, uuid.UUID | None, int, str, str, int,
 async def append(conn: Connection, rows: Sequence[FeedRow]) -> None:
     """Rows: (tenant, seq, change_id, origin_device, device_seq, entity, op, hlc, body_json)."""
     await insert_many(conn, "changes", _COLUMNS, rows)
+
+
+async def notify(conn: Connection, tenant_id: uuid.UUID, head: int) -> None:
+    """Delivered when the caller's transaction commits, to every replica listening."""
+    await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"{tenant_id}:{head}")
 
 
 async def page(

@@ -145,6 +145,8 @@ async def apply_changes(
         for i, c in enumerate(fresh, start=1)
     ])
     await tenants.set_feed_head(conn, tenant_id, head + len(fresh))
+    if fresh:
+        await feed.notify(conn, tenant_id, head + len(fresh))
     gaps: list[tuple[int, int]] = []
     if origin is not None:
         last_seen = await devices.lock_seq(conn, tenant_id, origin)

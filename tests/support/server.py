@@ -39,7 +39,10 @@ class ServerHarness:
         sock = self._sock or _bind(self.port)
         self._sock = None
         app = create_app(self.settings)
-        config = uvicorn.Config(app, log_config=None, lifespan="on", access_log=False)
+        # Open change-notice streams would hold a graceful shutdown forever: cut them after 2 s
+        # (their tills reconnect), as ./bin/server does after MCH_SHUTDOWN_GRACE_S.
+        config = uvicorn.Config(app, log_config=None, lifespan="on", access_log=False,
+                                timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self.app = app
 
