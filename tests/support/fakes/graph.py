@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -22,6 +23,7 @@ class Received:
     authorization: str | None
     content_type: str | None
     body: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived (benchmarks)
 
 
 def graph_error(status: int, message: str, code: int, subcode: int | None = None,
@@ -38,7 +40,7 @@ class FakeGraph:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self._script: list[tuple[int, dict[str, Any]]] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -66,9 +68,15 @@ class FakeGraph:
         with self._lock:
             return [r for r in self.received if r.path.endswith("/media")]
 
+    def wait_for(self, predicate: Any, timeout: float = 10.0) -> bool:
+        """Block until ``predicate(received)`` holds (woken by each request, no polling)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: predicate(list(self.received)), timeout)
+
     def _answer(self, received: Received) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.received.append(received)
+            self._lock.notify_all()
             if self._script:
                 return self._script.pop(0)
             n = len(self.received)
