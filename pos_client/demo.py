@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> None:
     port = args.port if args.port and _port_free(args.port) else _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MCH_DATABASE_URL")}
+    # With no WhatsApp account, the server's messages go to its WhatsApp simulator page.
     env.update(MCH_DATA_DIR=str(args.data_dir / "server"), MCH_HOST="127.0.0.1",
-               MCH_PORT=str(port))
+               MCH_PORT=str(port), MCH_WHATSAPP_SIMULATOR="true")
     log_path = args.data_dir / "server.log"
     print(f"Iniciando el servidor de sincronización en {url} (bitácora: {log_path}) …")
     with open(log_path, "ab") as log:
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
             pair_store(pos_dir, url, code, "Caja 1")
             _demo_staff(pos_dir)
         print("Entra a la caja con el NIP 1234 (dueña) o 0000 (cajero).")
+        print(f"WhatsApp de la tienda (simulador, sin cuenta de Meta): {url}/simulador "
+              "— escribe «Hola, tienda ESPERANZA» para empezar.")
         code = run_pos(pos_dir, exit_when_ready=args.exit_when_ready)
     finally:
         server.terminate()

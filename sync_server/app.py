@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sync_server import db
-from sync_server.api import devices, errors, health, owners, sync, whatsapp
+from sync_server.api import devices, errors, health, owners, simulator, sync, whatsapp
 from sync_server.config import Settings
 from sync_server.services.listener import Listener
 from sync_server.services.notices import NoticeHub
+from sync_server.services.simulator import Simulator
 from sync_server.services.whatsapp_channel import WhatsAppChannel
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def open_database(settings: Settings) -> tuple[str, db.EmbeddedPostgres | None]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+    settings = (settings or Settings()).with_simulator()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,4 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (health, sync, devices, owners, whatsapp):
         app.include_router(module.router)
+    if settings.whatsapp_simulator and settings.whatsapp_app_secret:
+        app.state.simulator = Simulator(settings.whatsapp_app_secret.get_secret_value(),
+                                        settings.whatsapp_phone_number_id or "")
+        app.include_router(simulator.router)
     return app

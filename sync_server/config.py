@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     whatsapp_rate_per_s: float = 80.0
     whatsapp_pair_interval_s: float = 6.0
     whatsapp_pair_burst: int = 3
+    # The demo's simulator (no Meta account): a chat page at /simulador plays the customer and
+    # the server's messages go to it instead of Graph. Only when no token is set.
+    whatsapp_simulator: bool = False
     # The platform's shared number as people dial it (digits), for wa.me links to a shop.
     whatsapp_display_number: str | None = None
     # Encrypts each shop's own credentials at rest (WhatsApp, LLM, payments, CSD): one or more
@@ -76,6 +79,18 @@ class Settings(BaseSettings):
     secrets_key: SecretStr | None = None
     log_level: str = "INFO"
     log_json: bool = True
+
+    def with_simulator(self) -> Settings:
+        """With the simulator on and no real WhatsApp account: the platform's number, token and
+        Graph API are the simulator's, on this server."""
+        if not self.whatsapp_simulator or self.whatsapp_token:
+            return self
+        return self.model_copy(update={
+            "whatsapp_token": SecretStr("simulador"),
+            "whatsapp_phone_number_id": "100000000000001",
+            "whatsapp_api_url": f"http://{self.host}:{self.port}/simulador/graph",
+            "whatsapp_app_secret": SecretStr(secrets.token_hex(16)),
+            "whatsapp_inbox_poll_s": 0.5, "whatsapp_poll_s": 0.5, "whatsapp_pair_interval_s": 0.5})
 
     def signing_secret(self) -> str:
         if self.jwt_secret:

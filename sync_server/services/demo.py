@@ -13,6 +13,7 @@ from shared.sync.envelopes import Change, CustomerChange, FiadoChargeChange, Fia
 from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 from sync_server.db import Pool
 from sync_server.services.shops import Shop, create_shop
+from sync_server.services.whatsapp_setup import shop_link
 from sync_server.sync.clock import server_clock
 
 DEMO_SHOP_NAME = "Abarrotes La Esperanza"
@@ -52,5 +53,7 @@ def demo_customer_changes() -> list[Change]:
 
 
 async def create_demo_shop(pool: Pool) -> Shop:
-    return await create_shop(pool, DEMO_SHOP_NAME, load_starter_catalog(),
+    shop = await create_shop(pool, DEMO_SHOP_NAME, load_starter_catalog(),
                              extra=demo_customer_changes())
+    await shop_link(pool, shop.tenant_id, None)  # its code on the shared number: ESPERANZA
+    return shop
