@@ -24,7 +24,6 @@ from sync_server.db import Pool
 from sync_server.services import whatsapp_inbox
 
 
-
 @dataclass
 class Line:
     n: int
