@@ -27,12 +27,12 @@ from sqlalchemy import Connection
 from pos_client.services import accounts
 from pos_client.services.accounts import AGING_BUCKETS, AgingReport
 from pos_client.services.report_table import Kind, Table, write_csv
-from pos_client.services.returns import refund_parts
 from pos_client.store.database import Database
 from pos_client.store.repositories import report_facts
 from pos_client.store.repositories.shop import shop_zone
 from shared.money import Centavos, div_round_half_up
 from shared.quantity import QTY_SCALE, value_of
+from shared.returns import refund_parts
 from shared.sale import PaymentMethod
 from shared.tax import IvaRate, TaxSplit, split_included, summarize
 
