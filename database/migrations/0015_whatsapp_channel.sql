@@ -1,4 +1,4 @@
--- 0011: the WhatsApp channel. Webhook events land in a global inbox (the shop is not known
+-- 0015: the WhatsApp channel. Webhook events land in a global inbox (the shop is not known
 -- until the event is read), a worker routes each to its shop once; each shop keeps its
 -- WhatsApp contacts (who wrote, who may be messaged, who is verified), their inbound messages
 -- and one-time verification codes. outbound_messages now carries every message the server
