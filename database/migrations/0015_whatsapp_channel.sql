@@ -122,9 +122,19 @@ CREATE TABLE wa_verifications (
 );
 CREATE INDEX wa_verifications_code ON wa_verifications (tenant_id, code_hash) WHERE used_at IS NULL;
 
-CALL mch_enable_tenant_rls('wa_contacts', 'wa_messages', 'wa_verifications');
+-- Orders placed in a WhatsApp conversation: whom to tell when each one moves (a username user
+-- may have no phone on the order).
+CREATE TABLE wa_orders (
+    tenant_id   uuid NOT NULL REFERENCES tenants (tenant_id),
+    order_id    uuid NOT NULL,
+    contact_id  uuid NOT NULL,
+    PRIMARY KEY (tenant_id, order_id),
+    FOREIGN KEY (tenant_id, contact_id) REFERENCES wa_contacts (tenant_id, contact_id)
+);
+
+CALL mch_enable_tenant_rls('wa_contacts', 'wa_messages', 'wa_verifications', 'wa_orders');
 GRANT SELECT, INSERT, UPDATE ON wa_contacts, wa_verifications TO michangarrito_app;
-GRANT SELECT, INSERT ON wa_messages TO michangarrito_app;
+GRANT SELECT, INSERT ON wa_messages, wa_orders TO michangarrito_app;
 
 -- ---- outbound messages: every kind, every shape, every status ------------------------------------
 

@@ -9,11 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from sync_server.api.deps import Credential, Pool, Protocol, read_body
 from sync_server.api.errors import ApiError
 from sync_server.services import accounts, device_sync, whatsapp_inbox, whatsapp_setup
+from sync_server.services.integrations import Integrations
 
 router = APIRouter(prefix="/v1/whatsapp", tags=["whatsapp"])
 
@@ -94,3 +95,20 @@ async def customer_code(body: CustomerCodeIn, cred: Credential, pool: Pool, _: P
     await device_sync.check_device(pool, cred)
     made = await whatsapp_setup.customer_code(pool, cred.tenant_id, body.customer_id)
     return CodeOut(code=made.code, expires_at=made.expires_at, instructions=made.instructions)
+
+
+class ProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    hours: Annotated[str, Field(max_length=300, pattern=r"^[^\x00-\x1f\x7f]*$")] | None = None
+    delivers: bool = False
+    delivery_note: Annotated[str, Field(max_length=300, pattern=r"^[^\x00-\x1f\x7f]*$")] | None = None
+
+
+@router.put("/profile", response_model=ProfileIn)
+async def save_profile(body: ProfileIn, request: Request, owner: Owner, pool: Pool,
+                       _: Protocol) -> ProfileIn:
+    """What the bot answers about the shop's hours and deliveries."""
+    integrations = Integrations.from_settings(pool, request.app.state.settings)
+    await whatsapp_setup.save_profile(integrations, owner[0], body.hours, body.delivers,
+                                      body.delivery_note)
+    return body

@@ -202,3 +202,28 @@ async def link(conn: Connection, tenant_id: uuid.UUID, contact_id: uuid.UUID, *,
             """UPDATE wa_contacts SET owner_id = $3, verified_at = COALESCE(verified_at, now()),
                       updated_at = now()
                WHERE tenant_id = $1 AND contact_id = $2""", tenant_id, contact_id, owner_id)
+
+
+# ---- orders placed over WhatsApp -------------------------------------------------------------
+
+
+async def link_order(conn: Connection, tenant_id: uuid.UUID, order_id: uuid.UUID,
+                     contact_id: uuid.UUID) -> None:
+    await conn.execute(
+        """INSERT INTO wa_orders (tenant_id, order_id, contact_id) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING""", tenant_id, order_id, contact_id)
+
+
+async def contact_of_order(conn: Connection, tenant_id: uuid.UUID,
+                           order_id: uuid.UUID) -> Contact | None:
+    """Who placed the order over WhatsApp; else the contact of its customer or phone."""
+    row = await conn.fetchrow(
+        f"""SELECT {_COLUMNS} FROM wa_contacts c WHERE c.tenant_id = $1 AND c.contact_id IN (
+                SELECT w.contact_id FROM wa_orders w WHERE w.tenant_id = $1 AND w.order_id = $2
+                UNION ALL
+                SELECT k.contact_id FROM orders o JOIN wa_contacts k
+                  ON k.tenant_id = o.tenant_id
+                 AND (k.customer_id = o.customer_id OR (o.phone IS NOT NULL AND k.phone = o.phone))
+                WHERE o.tenant_id = $1 AND o.order_id = $2)
+            ORDER BY c.last_inbound_at DESC NULLS LAST LIMIT 1""", tenant_id, order_id)
+    return _contact(row)

@@ -3,8 +3,13 @@ wired from settings; started and stopped with the app."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
 from sync_server.bot.conversation import Conversation
 from sync_server.bot.flows import ShopBrain
+from sync_server.bot.shop_tools import ShopTools
 from sync_server.config import Settings
 from sync_server.db import Pool
 from sync_server.integrations.graph import GraphAccount
@@ -12,6 +17,8 @@ from sync_server.services.integrations import Integrations, platform_credentials
 from sync_server.services.listener import Listener
 from sync_server.services.whatsapp import OutboundSender
 from sync_server.services.whatsapp_inbox import InboxWorker
+from sync_server.services.whatsapp_setup import PROFILE_KIND
+from sync_server.tools.calls import ToolEnv
 
 
 class WhatsAppChannel:
@@ -22,11 +29,18 @@ class WhatsAppChannel:
     def from_settings(cls, pool: Pool, settings: Settings, listener: Listener,
                       integrations: Integrations | None = None) -> WhatsAppChannel:
         integrations = integrations or Integrations.from_settings(pool, settings)
+        assert integrations is not None
         sender = OutboundSender.from_settings(pool, settings, integrations, listener)
         platform = platform_credentials(settings, "whatsapp")
         token = platform.secret("token") if platform else None
         account = GraphAccount(settings.whatsapp_phone_number_id or "", token) if token else None
-        inbox = InboxWorker(pool, Conversation(ShopBrain()),
+
+        async def profile(tenant_id: uuid.UUID) -> Mapping[str, Any]:
+            saved = await integrations.masked(tenant_id, PROFILE_KIND)
+            return saved.settings if saved else {}
+
+        brain = ShopBrain(ShopTools(ToolEnv.from_settings(pool, settings)), profile)
+        inbox = InboxWorker(pool, Conversation(brain),
                             shared_number=settings.whatsapp_phone_number_id,
                             platform_account=account, client=sender.client,
                             poll_s=settings.whatsapp_inbox_poll_s)

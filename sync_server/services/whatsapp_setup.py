@@ -16,6 +16,9 @@ from shared.ids import new_uuid7
 from sync_server.bot.conversation import code_hash
 from sync_server.db import Pool, tenant_tx
 from sync_server.repositories import customers, tenants, wa_contacts, wa_inbox
+from sync_server.services.integrations import Integrations
+
+PROFILE_KIND = "whatsapp_bot"  # the bot's answers the owner sets: hours, deliveries
 
 CODE_TTL_S = 15 * 60
 
@@ -93,3 +96,12 @@ async def owner_code(pool: Pool, tenant_id: uuid.UUID, owner_id: uuid.UUID) -> V
 
 def _six_digits() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
+
+
+async def save_profile(integrations: Integrations, tenant_id: uuid.UUID, hours: str | None,
+                       delivers: bool, delivery_note: str | None) -> dict[str, object]:
+    """What the bot answers about hours and deliveries (the address is the shop's settings)."""
+    settings: dict[str, object] = {"hours": hours, "delivers": delivers,
+                                   "delivery_note": delivery_note}
+    await integrations.save(tenant_id, PROFILE_KIND, settings, {})
+    return settings

@@ -16,6 +16,7 @@ from shared.ids import new_uuid7
 from shared.sync.envelopes import (
     Change,
     InventoryMovementChange,
+    OrderStatusChange,
     SaleChange,
     SaleReturnChange,
     StockAlertChange,
@@ -40,6 +41,7 @@ from sync_server.repositories import (
 )
 from sync_server.sync import checks
 from sync_server.sync.clock import server_clock
+from sync_server.sync.order_messages import queue_order_messages
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,9 @@ async def apply_changes(
     for entity, applier in _APPLIERS.items():
         if by_entity[entity]:
             await applier(conn, tenant_id, origin, by_entity[entity])
+    moved = [c for c in fresh if isinstance(c, OrderStatusChange)]
+    if moved:
+        await queue_order_messages(conn, tenant_id, moved)
     raised = await _stock_alerts(conn, tenant_id, fresh)
     if raised:
         await alerts.upsert_lww(conn, tenant_id, None, raised)
