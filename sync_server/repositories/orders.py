@@ -121,3 +121,12 @@ async def _lines(
         out.setdefault(r["order_id"], []).append(OrderLine(
             r["line_no"], r["product_id"], r["name"], r["qty_milli"], r["unit_price"], r["total"]))
     return out
+
+
+async def status_stamps(conn: Connection, tenant_id: uuid.UUID,
+                        order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """order_id → the (hlc) stamp of its stored status, before a batch changes it."""
+    rows = await conn.fetch(
+        """SELECT order_id, hlc FROM order_statuses
+           WHERE tenant_id = $1 AND order_id = ANY($2::uuid[])""", tenant_id, list(order_ids))
+    return {r["order_id"]: r["hlc"] for r in rows}

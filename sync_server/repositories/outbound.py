@@ -45,13 +45,15 @@ async def insert_message(
     contact_id: uuid.UUID | None, to_phone: str | None, to_bsuid: str | None,
     customer_id: uuid.UUID | None = None, message: dict[str, Any] | None = None,
 ) -> bool:
-    """A message the server itself sends (a reply, an order update). ``request_id`` is its
+    """A message the server itself sends (a reply, an order update), after the ones queued
+    before it, even in the same transaction (clock_timestamp). ``request_id`` is its
     idempotency key: the same one again (a reprocessed event, a second till's identical status
     change) adds nothing. False then."""
     done: str = await conn.execute(
         """INSERT INTO outbound_messages (tenant_id, request_id, customer_id, to_phone, to_bsuid,
                   contact_id, kind, body, message, requested_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, now()) ON CONFLICT DO NOTHING""",
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, clock_timestamp())
+           ON CONFLICT DO NOTHING""",
         tenant_id, request_id, customer_id, to_phone, to_bsuid, contact_id, kind, body[:4096],
         json.dumps(message) if message is not None else None)
     await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(tenant_id))

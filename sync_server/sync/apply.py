@@ -132,15 +132,17 @@ async def apply_changes(
             for r in results
         ]
 
+    moved = [c for c in fresh if isinstance(c, OrderStatusChange)]
+    stamps = await orders.status_stamps(conn, tenant_id, [c.payload.id for c in moved]) \
+        if moved else {}
     by_entity: dict[str, list[Change]] = defaultdict(list)
     for change in fresh:
         by_entity[change.entity].append(change)
     for entity, applier in _APPLIERS.items():
         if by_entity[entity]:
             await applier(conn, tenant_id, origin, by_entity[entity])
-    moved = [c for c in fresh if isinstance(c, OrderStatusChange)]
     if moved:
-        await queue_order_messages(conn, tenant_id, moved)
+        await queue_order_messages(conn, tenant_id, moved, stamps)
     raised = await _stock_alerts(conn, tenant_id, fresh)
     if raised:
         await alerts.upsert_lww(conn, tenant_id, None, raised)
