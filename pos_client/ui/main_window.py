@@ -28,6 +28,7 @@ from pos_client.ui.counter_session import SessionFlow
 from pos_client.ui.counter_sync import SyncPanel, _StatusRelay
 from pos_client.ui.focus import keep_keyboard
 from pos_client.ui.models import ProductsModel, TicketModel
+from pos_client.ui.orders_panel import OrdersBadge, OrdersDialog
 from pos_client.ui.payment_dialog import PaymentDialog
 from pos_client.ui.qt import (
     QAbstractTableModel,
@@ -95,6 +96,7 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         if agent is not None:
             agent.on_status = self._status_relay.changed.emit
             agent.on_progress = self._status_relay.progress.emit
+        self.orders_badge = OrdersBadge(self.ctx, self.orders_button)
         self._run_search()
         self._refresh_sync_status()
         self._show_session()
@@ -172,6 +174,7 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         pair_other = self._button("Vincular caja (F9)", self.pair_another_till, "F9")
         shift = self._button("Turno y corte (F10)", self.show_shift, "F10")
         back_room = self._button("Trastienda (F11)", self.show_back_room, "F11")
+        self.orders_button = self._button("Pedidos (F1)", self.show_orders, "F1")
         self._shortcut("F2", self.scan_input.setFocus)
         self._shortcut("Ctrl+L", self.lock)
         drawer = self._button("Cajón (Ctrl+D)", self.open_drawer, "Ctrl+D")
@@ -198,7 +201,8 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         body.addLayout(left, 5)
         body.addLayout(right, 4)
         actions = QHBoxLayout()
-        for button in (history, shift, back_room, drawer, attention, pair_other, self.sync_button):
+        for button in (self.orders_button, history, shift, back_room, drawer, attention, pair_other,
+                       self.sync_button):
             actions.addWidget(button)
         status = QHBoxLayout()
         status.addWidget(self.session_label)
@@ -604,6 +608,19 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         self.show_back_room().page("Turnos y cortes")
 
     # ---- history ----------------------------------------------------------------------------
+
+    def show_orders(self) -> None:
+        """F1: customers' orders (WhatsApp): accept, prepare, ready, delivered, reject, charge."""
+        self.orders_dialog = OrdersDialog(self.ctx, self._charge_order, self.sync_now, self)
+        self.orders_dialog.finished.connect(lambda _: self.orders_badge.check())
+        self.orders_dialog.open()
+
+    def _charge_order(self, ticket: Ticket, _order_id: uuid.UUID) -> None:
+        """Cobrar pedido: its lines into the ticket; the cashier charges it as any sale (F12)."""
+        for line in ticket.lines:
+            self.ticket.add(line)
+        self._ticket_changed()
+        self.say("Pedido en el ticket: cóbralo con F12 y márcalo entregado en Pedidos (F1).")
 
     def show_sales(self) -> None:
         """F6: the shop's sales (synced ones from other tills included): reprint, return, cancel."""
