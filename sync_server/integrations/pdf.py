@@ -13,11 +13,11 @@ def text_pdf(title: str, text: str) -> bytes:
     pdf.set_title(_latin1(title))
     pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=14)
-    pdf.multi_cell(0, 8, _latin1(title))
+    pdf.multi_cell(0, 8, _latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("Courier", size=10)
     for line in text.splitlines() or [""]:
-        pdf.multi_cell(0, 5, _latin1(line) or " ")
+        pdf.multi_cell(0, 5, _latin1(line) or " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -42,3 +42,11 @@ async def set_feed_head(conn: Connection, tenant_id: uuid.UUID, head: int) -> No
 async def feed_head(conn: Connection, tenant_id: uuid.UUID) -> int:
     head: int = await conn.fetchval("SELECT feed_seq FROM tenants WHERE tenant_id = $1", tenant_id)
     return head
+
+
+async def age_days(conn: Connection, tenant_id: uuid.UUID) -> float:
+    """How long ago the shop was created, in days."""
+    days: float = await conn.fetchval(
+        "SELECT extract(epoch FROM now() - created_at) / 86400 FROM tenants WHERE tenant_id = $1",
+        tenant_id)
+    return float(days)

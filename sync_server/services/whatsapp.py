@@ -254,8 +254,14 @@ class OutboundSender:
         if plan.shape is not None:
             return await self.client.send(plan.account, envelope(plan.recipient, plan.shape))
         # A statement outside the window: its template carries the statement as a PDF.
-        media = await self.client.upload(plan.account, "estado-de-cuenta.pdf",
-                                         text_pdf("Estado de cuenta", msg.body), "application/pdf")
+        try:
+            document = text_pdf("Estado de cuenta", msg.body)
+        except Exception as exc:  # nothing was sent: say why rather than leave the claim
+            log.exception("statement PDF failed")
+            return Failed(f"no se pudo hacer el PDF del estado de cuenta: {type(exc).__name__}",
+                          retry=False)
+        media = await self.client.upload(plan.account, "estado-de-cuenta.pdf", document,
+                                         "application/pdf")
         if isinstance(media, Failed):
             return media
         assert plan.template is not None
