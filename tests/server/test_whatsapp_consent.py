@@ -108,7 +108,8 @@ def test_outside_the_window_the_statement_goes_as_the_template_with_its_pdf(serv
     header = template["template"]["components"][0]
     assert header["parameters"][0]["document"]["filename"] == "estado-de-cuenta.pdf"
     [upload] = graph.uploads()
-    assert upload.body["pdf"] and upload.body["multipart"]
+    assert upload.body["pdf"]
+    assert upload.body["multipart"]
     [row] = server.admin("SELECT template FROM outbound_messages WHERE kind = 'statement'")
     assert row["template"] == "estado_de_cuenta"
 
