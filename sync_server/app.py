@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             channel = WhatsAppChannel.from_settings(app.state.pool, settings, listener)
             app.state.sender, app.state.inbox = channel.sender, channel.inbox
             listener.start()
-            channel.start()
+            if settings.background_workers:
+                channel.start()
             log.info("server ready")
             try:
                 yield

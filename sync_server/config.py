@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_inbox_poll_s: float = 2.0  # the worker also wakes on each stored event's NOTIFY
+    # Run the background workers (the webhook's inbox, the sender) in this process. Replicas
+    # that only answer HTTP can turn them off and leave the work to others (safe either way:
+    # workers claim with SKIP LOCKED and leases).
+    background_workers: bool = True
     # Approved message templates (Meta's names, es_MX) used outside the 24-hour window; each
     # send records the one it used.
     whatsapp_template_language: str = "es_MX"

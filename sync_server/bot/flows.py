@@ -12,7 +12,7 @@ from shared.errors import DomainError
 from sync_server.bot import ordering
 from sync_server.bot.conversation import Turn
 from sync_server.bot.matcher import Match, is_clear
-from sync_server.bot.parser import OWNER_INTENTS
+from sync_server.bot.parser import OWNER_INTENTS, parse
 from sync_server.bot.shop_tools import ShopTools, caller_for
 from sync_server.bot.understand import understand
 
@@ -50,8 +50,11 @@ class ShopBrain:
         if turn.state.get("awaiting") == "address" and turn.inbound.text.strip():
             await ordering.confirm(turn, self.tools, "domicilio", turn.inbound.text.strip()[:300])
             return
-        catalog = await self.tools.catalog(turn.tenant_id)
-        understood = understand(turn.inbound.text, catalog)
+        parsed = parse(turn.inbound.text)
+        # The catalog only for what needs it: a greeting or a balance answers without it.
+        needs = parsed.intent in ("pedido", "buscar", "desconocido")
+        catalog = await self.tools.catalog(turn.tenant_id) if needs else []
+        understood = understand(turn.inbound.text, catalog, parsed)
         intent = understood.intent
         turn.outcome = f"intent {intent} ({understood.confidence:.2f})"
         if SHOP_CHOSEN.search(turn.inbound.text) or intent == "saludo":

@@ -29,8 +29,9 @@ class Understanding:
         return [ln for ln in self.lines if not ln.clear]
 
 
-def understand(message: str, catalog: Sequence[CatalogItem]) -> Understanding:
-    parsed = parse(message)
+def understand(message: str, catalog: Sequence[CatalogItem],
+               parsed: Parsed | None = None) -> Understanding:
+    parsed = parsed or parse(message)
     intent, confidence = parsed.intent, parsed.confidence
     if intent == "pedido":
         lines = [resolve(ln.quantity, ln.phrase, catalog) for ln in parsed.lines]
