@@ -29,6 +29,7 @@ from pos_client.ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    isValid,
 )
 from pos_client.ui.widgets import ERROR_STYLE
 from shared.money import format_mxn
@@ -199,9 +200,13 @@ class OrdersBadge:
         self.check()
 
     def check(self) -> None:
-        Operation(self.ctx, orders.open_orders).success(self._show).run()
+        # A closed window's badge asks nothing (its worker may be gone with it).
+        if isValid(self.button) and self.button.isVisible():
+            Operation(self.ctx, orders.open_orders).success(self._show).run()
 
     def _show(self, views: list[orders.OrderView]) -> None:
+        if not isValid(self.button):
+            return
         waiting = orders.counts(views)
         if waiting > self.waiting:
             self.rang += 1

@@ -101,6 +101,7 @@ def test_the_panel_accepts_rejects_and_charges(qtbot, ctx, monkeypatch) -> None:
 def test_the_badge_rings_when_an_order_arrives(qtbot, ctx) -> None:
     button = QPushButton("Pedidos (F1)")
     qtbot.addWidget(button)
+    button.show()
     badge = OrdersBadge(ctx, button)
     qtbot.waitUntil(lambda: button.text() == "Pedidos (F1)")
     _pulled_order(ctx.till)
