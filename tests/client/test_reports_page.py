@@ -7,19 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from pos_client.services import accounts, backroom, local, reports
-from pos_client.store.device import Device
+from pos_client.services import accounts, reports
 from pos_client.ui.backroom.reports_page import AGING_TAB, ReportsPage
 from pos_client.ui.context import AppContext
 from pos_client.ui.qt import QBarSeries, QDate, QHorizontalBarSeries, QPieSeries, Qt
 from shared.clock import utc_now
 from shared.errors import DomainError
-from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
-from shared.sync.payloads import FiadoChargePayload
 from shared.tax import IvaRate
-from tests.client.test_reports import L, add_product, give_back, mx, sell
 from tests.support.qt import show_active
+from tests.support.reports import L, add_customer, add_product, charge, give_back, mx, sell
 
 
 @pytest.fixture
@@ -31,19 +28,19 @@ def page(qtbot, ctx: AppContext) -> ReportsPage:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def november(ctx: AppContext, device: Device) -> None:
+def november(ctx: AppContext) -> None:
     """Two tickets on Thursday 5 November 2026 (one at 23:30), a return on the 6th, one sale on the 7th."""
-    db = ctx.db
-    soda = add_product(db, device, "Refresco 600", 1_800, cost=1_200, department="Bebidas")
-    tortilla = add_product(db, device, "Tortilla", 2_400, cost=1_900, department="Tortillería",
+    till = ctx.till
+    soda = add_product(till, "Refresco 600", 1_800, cost=1_200, department="Bebidas")
+    tortilla = add_product(till, "Tortilla", 2_400, cost=1_900, department="Tortillería",
                            iva=IvaRate.TASA_CERO)
-    first = sell(db, device, mx(2026, 11, 5, 9, 15),
+    first = sell(till, mx(2026, 11, 5, 9, 15),
                  [L(soda, "Refresco 600", 1_800, 2_000),
                   L(tortilla, "Tortilla", 2_400, 1_000, IvaRate.TASA_CERO)])
-    sell(db, device, mx(2026, 11, 5, 23, 30), [L(soda, "Refresco 600", 1_800, 1_000)],
+    sell(till, mx(2026, 11, 5, 23, 30), [L(soda, "Refresco 600", 1_800, 1_000)],
          [(PaymentMethod.CARD, 1_800)])
-    give_back(db, device, first, mx(2026, 11, 6, 10), {1: 1_000})
-    sell(db, device, mx(2026, 11, 7, 12), [L(None, "Varios", 5_000)])
+    give_back(till, first, mx(2026, 11, 6, 10), {1: 1_000})
+    sell(till, mx(2026, 11, 7, 12), [L(None, "Varios", 5_000)])
 
 
 def choose(qtbot, page: ReportsPage, first: date, last: date) -> None:  # type: ignore[no-untyped-def]
@@ -197,12 +194,9 @@ def test_a_failed_calculation_is_a_message_not_a_crash(qtbot, page: ReportsPage,
 
 def _owes(ctx: AppContext, name: str, debts: list[tuple[int, int]], paid: int = 0) -> None:
     """A customer with charges (centavos, days ago) and, optionally, an abono."""
-    customer = backroom.add_customer(ctx.db, ctx.device, name, credit_limit=100_000)
-    with ctx.db.write() as conn:
-        for amount, days_ago in debts:
-            local.save(conn, ctx.device, "fiado_charge", FiadoChargePayload(
-                id=new_uuid7(), customer_id=customer, amount=amount,
-                charged_at=utc_now() - timedelta(days=days_ago)))
+    customer = add_customer(ctx.till, name, credit_limit=100_000)
+    for amount, days_ago in debts:
+        charge(ctx.till, customer, amount, utc_now() - timedelta(days=days_ago))
     if paid:
         accounts.pay(ctx.db, ctx.device, customer, paid, PaymentMethod.CASH)
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from pos_client.services import reports
 from pos_client.services.accounts import AGING_BUCKETS, AgingReport
+from pos_client.services.report_model import ReportSet, aging_table
+from pos_client.services.report_period import Preset
 from pos_client.services.report_table import Kind, Table, write_csv
-from pos_client.services.reports import Preset, ReportSet
 from pos_client.ui.backroom.report_views import (
     ReportTableModel,
     breakdown_chart,
@@ -19,6 +19,7 @@ from pos_client.ui.backroom.report_views import (
     top_chart,
 )
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import UNEXPECTED, Operation
 from pos_client.ui.qt import (
     QBarCategoryAxis,
     QBarSeries,
@@ -44,10 +45,8 @@ from pos_client.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from shared.errors import DomainError
 from shared.money import format_mxn
 
-log = logging.getLogger(__name__)
 AGING_TAB = "Fiados por antigüedad"
 
 # Tab title, CSV file stem, and how to get its table and chart out of a ReportSet.
@@ -61,7 +60,7 @@ _TABS: tuple[tuple[str, str, Callable[[ReportSet], Table], Callable[[ReportSet],
     ("Más vendidos", "productos-mas-vendidos", lambda r: r.top.table(), lambda r: top_chart(r.top)),
     ("Margen", "margen-bruto", lambda r: r.margin.table(), None),
     ("IVA", "resumen-iva", lambda r: r.iva.table(), None),
-    (AGING_TAB, "fiados-por-antiguedad", lambda r: reports.aging_table(r.aging),
+    (AGING_TAB, "fiados-por-antiguedad", lambda r: aging_table(r.aging),
      lambda r: aging_chart(r.aging)),
 )
 
@@ -156,8 +155,10 @@ class ReportTab(QWidget):
 class ReportsPage(QWidget):
     """Reports over the whole shop (every synced device) for a period of local days.
 
-    Reading and computing run on the worker thread; so does writing a CSV. ``choose_path`` asks
-    where to save (a file dialog; tests put their own function there).
+    Reading and computing run on the worker thread; so does writing a CSV. Once the figures
+    are shown, the daily summaries are brought up to date a few days per operation (the
+    counter's own operations go in between), so the next long period reads fast.
+    ``choose_path`` asks where to save (a file dialog; tests put their own function there).
     """
 
     def __init__(self, ctx: AppContext) -> None:
@@ -166,6 +167,7 @@ class ReportsPage(QWidget):
         self.current: ReportSet | None = None
         self.choose_path: Callable[[str], Path | None] = self._ask_path
         self._generation = 0
+        self.summarizing = False
         self._build_period_bar()
         self.tabs = QTabWidget()
         self.report_tabs: dict[str, ReportTab] = {}
@@ -233,11 +235,25 @@ class ReportsPage(QWidget):
         self._generation += 1
         generation, preset = self._generation, self.selected_preset()
         first, last = _pydate(self.first.date()), _pydate(self.last.date())
-        db = self.ctx.db
         self.status.setText("Calculando…")
-        self.ctx.worker.submit(lambda: reports.run(db, preset, first, last),
-                               lambda got: self._loaded(generation, got),
-                               lambda exc: self._failed(generation, exc))
+        (Operation(self.ctx, lambda till: reports.run(till, preset, first, last))
+         .success(lambda got: self._loaded(generation, got))
+         .failure(lambda message: self._failed(generation, message))
+         .run())
+
+    def summarize(self) -> None:
+        """Build the next few days' summaries, and again until none are left."""
+        if self.summarizing:
+            return
+        self.summarizing = True
+
+        def done(left: int) -> None:
+            self.summarizing = False
+            if left:
+                self.summarize()
+
+        (Operation(self.ctx, lambda till: reports.summarize(till))
+         .success(done).failure(lambda _: setattr(self, "summarizing", False)).run())
 
     def _loaded(self, generation: int, got: ReportSet) -> None:
         if generation != self._generation:
@@ -257,6 +273,7 @@ class ReportsPage(QWidget):
             f"neto {format_mxn(got.by_day.net)}. Incluye las ventas de todas las cajas ya sincronizadas."
             if tickets or got.by_day.returns else
             f"Sin ventas del {period.start:%d/%m/%Y} al {period.last_day:%d/%m/%Y}.")
+        self.summarize()
 
     @staticmethod
     def _note(title: str, got: ReportSet) -> str:
@@ -280,14 +297,12 @@ class ReportsPage(QWidget):
                     "cuenta del cliente en Fiado, lo que salió de la caja en Efectivo.")
         return "Las devoluciones cuentan el día en que se hicieron."
 
-    def _failed(self, generation: int, exc: BaseException) -> None:
+    def _failed(self, generation: int, message: str) -> None:
         if generation != self._generation:
             return
-        if isinstance(exc, DomainError):
-            self.status.setText(exc.message)
-        else:
-            log.error("reports failed", exc_info=exc)
-            self.status.setText("No pude calcular los reportes. Intenta de nuevo.")
+        # The generic "nothing was saved" says nothing to someone reading figures.
+        self.status.setText("No pude calcular los reportes. Intenta de nuevo."
+                            if message == UNEXPECTED else message)
 
     # ---- export ----------------------------------------------------------------------------------
 
@@ -309,16 +324,11 @@ class ReportsPage(QWidget):
         if path is None:
             return
         self.status.setText("Guardando…")
-        self.ctx.worker.submit(lambda: write_csv(table, path),
-                               lambda _: self.status.setText(f"Guardado en {path}."),
-                               self._export_failed)
-
-    def _export_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, DomainError):
-            self.status.setText(exc.message)
-        else:
-            log.error("CSV export failed", exc_info=exc)
-            self.status.setText("No pude guardar el archivo.")
+        (Operation(self.ctx, lambda _till: write_csv(table, path))
+         .success(lambda _: self.status.setText(f"Guardado en {path}."))
+         .failure(lambda message: self.status.setText(
+             "No pude guardar el archivo." if message == UNEXPECTED else message))
+         .run())
 
     def _ask_path(self, suggested: str) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self, "Exportar CSV", str(Path.home() / suggested),
