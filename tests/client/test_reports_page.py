@@ -240,3 +240,21 @@ def test_fiado_aging_tab_with_nobody_owing_is_an_empty_table(page: ReportsPage) 
     assert chart is not None
     [bars] = chart.series()[0].barSets()  # type: ignore[attr-defined]
     assert [bars.at(i) for i in range(4)] == [0.0, 0.0, 0.0, 0.0]
+
+
+@pytest.mark.usefixtures("november")
+def test_after_showing_the_figures_the_page_summarizes_the_closed_days(  # type: ignore[no-untyped-def]
+    qtbot, ctx: AppContext
+) -> None:
+    ctx.till.now = lambda: mx(2026, 12, 1)
+    page = ReportsPage(ctx)
+    qtbot.addWidget(page)
+    choose(qtbot, page, date(2026, 11, 5), date(2026, 11, 7))
+    shown = cells(page, "Por día")
+    qtbot.waitUntil(lambda: ctx.worker.idle and not page.summarizing)
+
+    assert page.current is not None
+    assert reports.load(ctx.till, page.current.period).summarized == 3  # the 5th to the 7th
+    qtbot.keyClick(page.refresh_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: ctx.worker.idle and not page.summarizing)
+    assert cells(page, "Por día") == shown
