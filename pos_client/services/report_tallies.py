@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from pos_client.services.returns import refund_parts
 from pos_client.store.database import Tx
@@ -45,6 +46,12 @@ def line_cost(unit: int, qty_milli: int) -> int:
     """What a line's quantity cost at ``unit`` per unit (or kg), rounded per line."""
     sign = 1 if qty_milli >= 0 else -1
     return sign * div_round_half_up(unit * abs(qty_milli), QTY_SCALE)
+
+
+@lru_cache(maxsize=8192)
+def _split(total: int, iva: str, ieps_bp: int) -> TaxSplit:
+    # Many lines share an amount (a refresco is a refresco): split each amount once.
+    return split_included(total, IvaRate(iva), ieps_bp)
 
 
 def _times(split: TaxSplit, n: int) -> TaxSplit:
@@ -80,8 +87,8 @@ class _Adder:
 
     def tally(self, day: date | None, kind: str, key: str, tickets: int = 0, gross: int = 0,
               returns: int = 0) -> None:
-        # Hours stay per day: the by-day report is made of them.
-        entry = self.keyed[(day if kind == "hour" else self.day(day), kind, key)]
+        # Day totals stay per day whatever else is summed over the span: they are the by-day report.
+        entry = self.keyed[(day if kind == "day" else self.day(day), kind, key)]
         entry[0] += tickets
         entry[1] += gross
         entry[2] += returns
@@ -112,19 +119,18 @@ def from_facts(tx: Tx, spans: Sequence[DaySpan], per_day: bool) -> Tallies:
     """The tallies of these days' sales and returns, per day or summed over them all."""
     add = _Adder(per_day)
     for h in report_facts.sold_by_hour(tx, spans):
+        add.tally(h.day, "day", "", h.tickets, h.gross)
         add.tally(h.day, "hour", f"{h.hour:02d}", h.tickets, h.gross)
     for d in report_facts.sold_by_department(tx, spans, department_label):
         add.tally(d.day, "department", d.key, d.tickets, d.gross)
     for p in report_facts.paid_by_method(tx, spans):
         add.tally(p.day, "payment", p.key, p.tickets, p.gross)
-    for s in report_facts.sold_products(tx, spans, per_day):
+    for s in report_facts.sold_lines(tx, spans, per_day):
         unit = unit_cost(s.line_cost, s.known, s.catalog_cost)
         add.product(s.day, s.product_id, s.known, s.name, s.department, unit, s.qty_milli, s.lines,
-                    s.amount, 0 if s.line_cost else s.lines)
-    for t in report_facts.sold_taxes(tx, spans, per_day):
-        key = (add.day(t.day), t.iva)
-        add.sold[key] = _plus(add.sold[key], _times(split_included(t.total, IvaRate(t.iva), t.ieps_bp),
-                                                     t.lines))
+                    s.total * s.lines, 0 if s.line_cost else s.lines)
+        key = (add.day(s.day), s.iva)
+        add.sold[key] = _plus(add.sold[key], _times(_split(s.total, s.iva, s.ieps_bp), s.lines))
     _add_returns(add, report_facts.returned_lines(tx, spans))
     return add.result()
 
@@ -134,6 +140,7 @@ def _add_returns(add: _Adder, lines: list[report_facts.ReturnedLineRow]) -> None
     return; a line whose sale is not here yet takes the product's current taxes and cost."""
     refunded: set[str] = set()
     for r in lines:
+        add.tally(r.day, "day", "", returns=r.amount)
         add.tally(r.day, "hour", f"{r.hour:02d}", returns=r.amount)
         add.tally(r.day, "department", department_label(r.known, r.department), returns=r.amount)
         if r.return_id not in refunded:
@@ -150,4 +157,4 @@ def _add_returns(add: _Adder, lines: list[report_facts.ReturnedLineRow]) -> None
         ieps = r.sale_ieps_bp if r.sale_ieps_bp is not None else (
             r.catalog_ieps_bp if r.known and r.catalog_ieps_bp is not None else 0)
         key = (add.day(r.day), iva)
-        add.back[key] = _plus(add.back[key], split_included(r.amount, IvaRate(iva), ieps))
+        add.back[key] = _plus(add.back[key], _split(r.amount, iva, ieps))

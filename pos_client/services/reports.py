@@ -126,17 +126,17 @@ def _breakdown(title: str, key_title: str, activity: Activity, kind: str,
     rows = [BreakdownRow(k, label(k), *sums[k]) for k in sorted(sums)]
     if biggest_first:
         rows.sort(key=lambda r: -r.net)  # stable: ties stay in key order
-    tickets = sum(t.tickets for t in activity.tallies.tallies if t.kind == "hour")
+    tickets = sum(t.tickets for t in activity.tallies.tallies if t.kind == "day")
     return Breakdown(title, key_title, rows, tickets)
 
 
 def _day(t: Tally) -> date:
-    assert t.day is not None  # hour tallies are always per day
+    assert t.day is not None  # day totals are always per day
     return t.day
 
 
 def sales_by_day(activity: Activity) -> Breakdown:
-    return _breakdown("Ventas por día", "Día", activity, "hour", _day, day_label)
+    return _breakdown("Ventas por día", "Día", activity, "day", _day, day_label)
 
 
 def sales_by_hour(activity: Activity) -> Breakdown:
@@ -271,6 +271,7 @@ def summarize(till: Till, most: int = DAYS_PER_PASS) -> int:
         if todo:
             report_summaries.save(tx, [SummarizedDay(d, str(tz), *day_bounds(d, tz)) for d in todo],
                                   from_facts(tx, spans(todo, tz), per_day=True), till.now().isoformat())
+            report_summaries.roll_up_months(tx, kept | set(todo))
         return len(missing) - len(todo)
 
 

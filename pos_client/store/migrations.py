@@ -356,7 +356,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX sale_returns_returned_ts ON sale_returns (returned_ts);
     ALTER TABLE fiado_charges ADD COLUMN charged_ts INTEGER GENERATED ALWAYS AS
         (CAST(strftime('%s', substr(charged_at, 1, 19) || substr(charged_at, -6)) AS INTEGER)) VIRTUAL;
-    CREATE INDEX fiado_charges_customer_ts ON fiado_charges (customer_id, charged_ts);
+    CREATE INDEX fiado_charges_customer_ts ON fiado_charges (customer_id, charged_ts, amount);
 
     -- One row per summarized local day: the zone and UTC bounds it was built for.
     CREATE TABLE report_days (
@@ -394,6 +394,22 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (day, product_id, name, costed)
     ) WITHOUT ROWID;
     CREATE INDEX report_products_product ON report_products (product_id, catalog_lines);
+    -- The same per month ('YYYY-MM'), added up from its days once all of them are summarized
+    -- (a year is then twelve months of products, not 365 days of them).
+    CREATE TABLE report_months (month TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE report_month_products (
+        month         TEXT NOT NULL,
+        product_id    TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        costed        INTEGER NOT NULL,
+        known         INTEGER NOT NULL,
+        department    TEXT NOT NULL,
+        qty_milli     INTEGER NOT NULL,
+        amount        INTEGER NOT NULL,
+        cost          INTEGER NOT NULL,
+        catalog_lines INTEGER NOT NULL,
+        PRIMARY KEY (month, product_id, name, costed)
+    ) WITHOUT ROWID;
 
     CREATE TABLE report_taxes (
         day        TEXT NOT NULL,

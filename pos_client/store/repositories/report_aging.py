@@ -2,8 +2,9 @@
 
 Abonos and refunds to the account pay the oldest charges first (FIFO). With ``upto`` the
 running sum of a customer's charges in the order they were made and ``paid`` all they paid,
-what is left of a charge is ``max(0, min(amount, upto − paid))``: a window over the charges,
-never a walk through them in Python.
+what is left of a charge is ``max(0, min(amount, upto − paid))``: a window over the charges
+in the order of their index, never a walk through them in Python. Charges in the same second
+may be paid in either order: they fall on the same day, so in the same bucket.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ WITH paid (customer_id, amount) AS (
     GROUP BY customer_id),
 charged AS (
     SELECT customer_id, amount, charged_ts,
-           sum(amount) OVER (PARTITION BY customer_id ORDER BY charged_ts, id
+           sum(amount) OVER (PARTITION BY customer_id ORDER BY charged_ts
                              ROWS UNBOUNDED PRECEDING) AS upto
     FROM fiado_charges),
 owed AS (

@@ -104,10 +104,10 @@ def paid_by_method(conn: Tx, spans: Sequence[DaySpan]) -> list[KeyRow]:
 
 
 @dataclass(frozen=True, slots=True)
-class SoldProductRow:
-    """Lines alike in product, shown name, recorded unit cost and quantity, on one day (None:
-    the whole span). ``known``: the product is in the catalog, whose name, department and cost
-    (``catalog_cost``) are today's."""
+class SoldLinesRow:
+    """Lines alike in product, shown name, recorded unit cost, quantity, taxes and total, on one
+    day (None: the whole span). ``known``: the product is in the catalog, whose name,
+    department and cost (``catalog_cost``) are today's."""
 
     day: date | None
     product_id: str  # '' for común lines
@@ -117,41 +117,23 @@ class SoldProductRow:
     catalog_cost: int | None
     line_cost: int | None
     qty_milli: int
+    iva: str
+    ieps_bp: int
+    total: int  # each line's
     lines: int
-    amount: int
 
 
-def sold_products(conn: Tx, spans: Sequence[DaySpan], per_day: bool) -> list[SoldProductRow]:
+def sold_lines(conn: Tx, spans: Sequence[DaySpan], per_day: bool) -> list[SoldLinesRow]:
     day = "sp.day" if per_day else "NULL"
     sql = _SALES.format(
         cols=f"{day} AS d, coalesce(l.product_id, ''), p.id IS NOT NULL, "
              "CASE WHEN p.id IS NULL THEN l.name ELSE p.name END AS shown, p.department, p.cost, "
-             "l.cost, l.qty_milli, count(*), sum(l.total)",
+             "l.cost, l.qty_milli, l.iva, l.ieps_bp, l.total, count(*)",
         joins="JOIN sale_lines l ON l.sale_id = s.id LEFT JOIN products p ON p.id = l.product_id",
-        group="d, l.product_id, shown, l.cost, l.qty_milli")
-    return [SoldProductRow(_day(d), pid, bool(known), name, dept, cost, line_cost, qty, n, total)
-            for d, pid, known, name, dept, cost, line_cost, qty, n, total
+        group="d, l.product_id, shown, l.cost, l.qty_milli, l.iva, l.ieps_bp, l.total")
+    return [SoldLinesRow(_day(d), pid, bool(known), name, dept, cost, line_cost, qty, iva, ieps, total, n)
+            for d, pid, known, name, dept, cost, line_cost, qty, iva, ieps, total, n
             in _rows(conn, sql, spans)]
-
-
-@dataclass(frozen=True, slots=True)
-class SoldTaxRow:
-    """Lines alike in IVA rate, IEPS and total on one day (None: the whole span)."""
-
-    day: date | None
-    iva: str
-    ieps_bp: int
-    total: int
-    lines: int
-
-
-def sold_taxes(conn: Tx, spans: Sequence[DaySpan], per_day: bool) -> list[SoldTaxRow]:
-    day = "sp.day" if per_day else "NULL"
-    sql = _SALES.format(cols=f"{day} AS d, l.iva, l.ieps_bp, l.total, count(*)",
-                        joins="JOIN sale_lines l ON l.sale_id = s.id",
-                        group="d, l.iva, l.ieps_bp, l.total")
-    return [SoldTaxRow(_day(d), iva, ieps, total, n)
-            for d, iva, ieps, total, n in _rows(conn, sql, spans)]
 
 
 @dataclass(frozen=True, slots=True)

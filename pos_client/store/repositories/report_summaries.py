@@ -17,7 +17,9 @@ throws their rows away and builds them again (migration 10 has the tables and tr
 
 from __future__ import annotations
 
+import calendar
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,8 +33,8 @@ _TABLES = ("report_tallies", "report_products", "report_taxes", "report_days")
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """Sales and returns of one key of a breakdown (``kind`` hour, department or payment) on
-    one day, or over several (``day`` None)."""
+    """Sales and returns of one key of a breakdown (``kind`` day, hour, department or payment)
+    on one day, or over several (``day`` None; day totals always have their day)."""
 
     day: date | None
     kind: str
@@ -120,7 +122,7 @@ def changed_instants(conn: Tx, lo: int, hi: int) -> list[int]:
         WHERE s.rowid > (SELECT sales_seen FROM marks)
         UNION ALL
         SELECT ts FROM report_stale_instants)
-    SELECT DISTINCT ts FROM changed WHERE ts >= ? AND ts < ? ORDER BY ts
+    SELECT DISTINCT ts FROM changed WHERE +ts >= ? AND +ts < ? ORDER BY ts  -- (+: by rowid, not by instant)
     """
     return [ts for (ts,) in _rows(conn, sql, lo, hi)]
 
@@ -136,11 +138,40 @@ def settle(conn: Tx) -> None:
 
 
 def forget(conn: Tx, days: Iterable[date]) -> None:
-    """Throw these days' summaries away (they are added up from the facts until rebuilt)."""
+    """Throw these days' summaries away (they are added up from the facts until rebuilt), and
+    their months' (rebuilt once every day of the month is again)."""
     keys = [(d.isoformat(),) for d in days]
     cur = driver(conn)
     for table in _TABLES:
         cur.executemany(f"DELETE FROM {table} WHERE day = ?", keys)
+    months = {(day[:7],) for (day,) in keys}
+    cur.executemany("DELETE FROM report_month_products WHERE month = ?", months)
+    cur.executemany("DELETE FROM report_months WHERE month = ?", months)
+
+
+def _month(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def _whole_months(days: Iterable[date]) -> set[str]:
+    """The months every day of which is among ``days``."""
+    count: dict[tuple[int, int], int] = defaultdict(int)
+    for d in set(days):
+        count[(d.year, d.month)] += 1
+    return {f"{y:04d}-{m:02d}" for (y, m), n in count.items() if n == calendar.monthrange(y, m)[1]}
+
+
+def roll_up_months(conn: Tx, kept: Iterable[date]) -> None:
+    """Add up the products of each whole month of ``kept`` days that has no month rows yet."""
+    cur = driver(conn)
+    done = {m for (m,) in cur.execute("SELECT month FROM report_months")}
+    for month in sorted(_whole_months(kept) - done):
+        cur.execute(
+            "INSERT INTO report_month_products SELECT ?, product_id, name, costed, max(known), "
+            "max(department), sum(qty_milli), sum(amount), sum(cost), sum(catalog_lines) "
+            "FROM report_products WHERE day >= ? AND day < ? GROUP BY product_id, name, costed",
+            (month, f"{month}-01", f"{month}-32"))
+        cur.execute("INSERT INTO report_months VALUES (?)", (month,))
 
 
 # ---- writing and reading the tallies ----------------------------------------------------------
@@ -174,32 +205,43 @@ def _split(s: TaxSplit) -> tuple[int, int, int, int]:
 
 
 _IN_DAYS = "day IN (SELECT value FROM json_each(?))"
+_PRODUCT_SUMS = ("product_id, name, costed, max(known), max(department), sum(qty_milli), "
+                 "sum(amount), sum(cost), sum(catalog_lines)")
 
 
 def read(conn: Tx, days: Sequence[date]) -> Tallies:
-    """These summarized days' tallies added up by SQL: hours stay per day (the by-day report
-    is made of them), everything else is summed over the days."""
+    """These summarized days' tallies added up by SQL: day totals stay per day (they are the
+    by-day report), everything else is summed over the days, products of whole months from
+    the months' rows."""
     if not days:
         return Tallies([], [], [])
     wanted = _json_days(days)
-    hours = [Tally(date.fromisoformat(d), "hour", key, n, gross, back) for d, key, n, gross, back in _rows(
-        conn, f"SELECT day, key, tickets, gross, returns FROM report_tallies "
-              f"WHERE {_IN_DAYS} AND kind = 'hour'", wanted)]
+    totals = [Tally(date.fromisoformat(d), "day", "", n, gross, back) for d, n, gross, back in _rows(
+        conn, f"SELECT day, tickets, gross, returns FROM report_tallies "
+              f"WHERE {_IN_DAYS} AND kind = 'day'", wanted)]
     keyed = [Tally(None, kind, key, n, gross, back) for kind, key, n, gross, back in _rows(
         conn, f"SELECT kind, key, sum(tickets), sum(gross), sum(returns) FROM report_tallies "
-              f"WHERE {_IN_DAYS} AND kind != 'hour' GROUP BY kind, key", wanted)]
+              f"WHERE {_IN_DAYS} AND kind != 'day' GROUP BY kind, key", wanted)]
+    rolled = {m for (m,) in _rows(conn, "SELECT month FROM report_months WHERE month IN "
+                                        "(SELECT value FROM json_each(?))",
+                                  json.dumps(sorted(_whole_months(days))))}
+    by_day = _json_days(d for d in days if _month(d) not in rolled)
     products = [ProductTally(None, pid, name, bool(costed), bool(known), dept, qty, amount, cost, n)
                 for pid, name, costed, known, dept, qty, amount, cost, n in _rows(
-                    conn, "SELECT product_id, name, costed, known, department, sum(qty_milli), "
-                          "sum(amount), sum(cost), sum(catalog_lines) FROM report_products "
-                          f"WHERE {_IN_DAYS} GROUP BY product_id, name, costed", wanted)]
+                    conn, f"SELECT {_PRODUCT_SUMS} FROM ("
+                          f"SELECT * FROM report_month_products "
+                          f"WHERE month IN (SELECT value FROM json_each(?)) "
+                          f"UNION ALL SELECT substr(day, 1, 7), product_id, name, costed, known, "
+                          f"department, qty_milli, amount, cost, catalog_lines FROM report_products "
+                          f"WHERE {_IN_DAYS}) GROUP BY product_id, name, costed",
+                    json.dumps(sorted(rolled)), by_day)]
     taxes = [TaxTally(None, rate, TaxSplit(total=st, base=sb, ieps=se, iva=si),
                       TaxSplit(total=bt, base=bb, ieps=be, iva=bi))
              for rate, st, sb, se, si, bt, bb, be, bi in _rows(
                  conn, "SELECT rate, sum(sold_total), sum(sold_base), sum(sold_ieps), "
                        "sum(sold_iva), sum(back_total), sum(back_base), sum(back_ieps), "
                        f"sum(back_iva) FROM report_taxes WHERE {_IN_DAYS} GROUP BY rate", wanted)]
-    return Tallies(hours + keyed, products, taxes)
+    return Tallies(totals + keyed, products, taxes)
 
 
 def first_fact_instant(conn: Tx) -> int | None:

@@ -272,3 +272,38 @@ def test_every_edge_reads_the_same_from_summaries_as_from_the_facts(till: Till) 
     assert {r.name: r.cost for r in got.margin.rows} == {
         "Jamón": 4_125 - 1_375, "Galletas": 3 * 1_500 - 1_500, "Tortilla": 2_338,
         "Huevo": None, "Varios": None}
+
+
+def test_a_whole_month_is_read_from_its_month_rows_until_one_of_its_days_changes(tmp_path: Path) -> None:
+    db = Database(tmp_path / "pos.sqlite3")
+    till = Till(db, load_device(db), lambda: mx(2026, 12, 5))
+    soda = add_product(till, "Refresco", 2_000, department="Bebidas")
+    october = days(date(2026, 10, 1), date(2026, 10, 31))
+    sell(till, mx(2026, 9, 30), [L(soda, "Refresco", 2_000, 1_000)])
+    for day in (1, 15, 31):
+        sell(till, mx(2026, 10, day), [L(soda, "Refresco", 2_000, day * 1_000),
+                                       L(None, "Varios", 500)])
+
+    def months() -> list[str]:
+        with db.read() as tx:
+            return [m for (m,) in tx.exec_driver_sql("SELECT month FROM report_months")]
+
+    summarize_all(till)
+    assert months() == ["2026-10", "2026-11"]  # September is not whole: it starts on the 30th
+    got = agree(till, october)
+    assert [(p.name, p.qty_milli) for p in got.top.rows] == [("Refresco", 47_000), ("Varios", 3_000)]
+
+    edit_product(till, soda, name="Refresco de cola")
+    assert [p.name for p in agree(till, october).top.rows] == ["Refresco de cola", "Varios"]
+    # October's month rows are still stored but no longer read: its days are out of date.
+    summarize_all(till)
+    assert months() == ["2026-10", "2026-11"]
+    arrives(till, "sale", sale_payload(mx(2026, 10, 20), [L(soda, "Refresco de cola", 2_000, 2_000)]))
+    assert [p.qty_milli for p in agree(till, october).top.rows] == [49_000, 3_000]
+    assert reports.summarize(till) == 0
+    assert months() == ["2026-10", "2026-11"]
+    got, summarized = from_summaries(till, october)
+    assert summarized == 31
+    assert got == from_the_facts(till, october)
+    assert [p.qty_milli for p in got.top.rows] == [49_000, 3_000]
+    db.close()
