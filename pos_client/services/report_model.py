@@ -242,7 +242,8 @@ class IvaSummary:
 
 @dataclass(frozen=True, slots=True)
 class ReportSet:
-    """Every report of one period, computed from one read of the store."""
+    """Every report of one period, computed from one read of the store (fiado aging has no
+    period: :func:`reports.aging`)."""
 
     period: Period
     by_day: Breakdown
@@ -252,8 +253,6 @@ class ReportSet:
     top: TopProducts
     margin: GrossMargin
     iva: IvaSummary
-    # Fiado owed as of today, whatever the period (a balance has no period): set by run().
-    aging: AgingReport | None = None
 
 
 def aging_table(report: AgingReport | None) -> Table:

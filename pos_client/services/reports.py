@@ -17,7 +17,7 @@ import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -48,9 +48,9 @@ from pos_client.store.repositories.shop import shop_zone
 from shared.tax import IvaRate, TaxSplit
 
 K = TypeVar("K", date, int, str)
-# A day is summarized once the day after it is over too: tills that sync within a day never
-# make it rebuild. A fact arriving later still does (see report_summaries).
-CLOSED_AFTER = timedelta(days=2)
+# A day is summarized once it is over; a fact of it that arrives later (a till that was
+# offline) makes it rebuild (see report_summaries), so the only cost of closing early is that.
+CLOSED_AFTER = timedelta(days=1)
 DAYS_PER_PASS = 14  # days summarized per call: short enough not to hold up the counter
 AGING_LIMITS = (30, 60, 90)  # ages in days where the buckets of accounts.AGING_BUCKETS end
 
@@ -168,7 +168,7 @@ def product_sales(activity: Activity) -> list[ProductSales]:
     current name, lines with no product (común) group by their name."""
     sums: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0, 0])
     department: dict[tuple[str | None, str], str] = {}
-    for p in sorted(activity.tallies.products, key=lambda p: (p.name, p.product_id, p.costed)):
+    for p in activity.tallies.products:
         key = (p.product_id if p.known else None, p.name)
         sums[key][0] += p.qty_milli
         sums[key][1] += p.amount
@@ -179,24 +179,28 @@ def product_sales(activity: Activity) -> list[ProductSales]:
 
 def top_products(activity: Activity, n: int = 20, by: Literal["amount", "qty"] = "amount") -> TopProducts:
     """The ``n`` best sellers by net amount or net quantity (ties by name)."""
-    def rank(p: ProductSales) -> tuple[int, str]:
-        return (-(p.amount if by == "amount" else p.qty_milli), p.name)
+    def rank(p: ProductSales) -> tuple[int, str, str]:
+        return (-(p.amount if by == "amount" else p.qty_milli), p.name, p.product_id or "")
 
     return TopProducts(by, sorted(product_sales(activity), key=rank)[:n])
 
 
 def gross_margin(activity: Activity) -> GrossMargin:
     sums: dict[tuple[str | None, str, bool], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for p in sorted(activity.tallies.products, key=lambda p: (p.name, p.product_id, p.costed)):
+    for p in activity.tallies.products:
         entry = sums[(p.product_id if p.known else None, p.name, p.costed)]
         entry[0] += p.qty_milli
         entry[1] += p.amount
         entry[2] += p.cost
-    rows = [MarginRow(name, qty, net, cost if costed else None)
-            for (_, name, costed), (qty, net, cost) in sums.items()]
-    # Costed products by margin, biggest first; then the ones without a cost, by sales.
-    rows.sort(key=lambda r: (r.cost is None, -(r.margin if r.margin is not None else r.net), r.name))
-    return GrossMargin(rows)
+    rows = [(pid or "", MarginRow(name, qty, net, cost if costed else None))
+            for (pid, name, costed), (qty, net, cost) in sums.items()]
+
+    def rank(row: tuple[str, MarginRow]) -> tuple[bool, int, str, str]:
+        # Costed products by margin, biggest first; then the ones without a cost, by sales.
+        pid, r = row
+        return (r.cost is None, -(r.margin if r.margin is not None else r.net), r.name, pid)
+
+    return GrossMargin([r for _, r in sorted(rows, key=rank)])
 
 
 # ---- IVA for the accountant ---------------------------------------------------------------------
@@ -250,8 +254,14 @@ def run(till: Till, preset: Preset, first: date | None = None, last: date | None
     with till.db.read() as tx, tx.begin():
         tz = shop_zone(tx)
         today = today or till.now().astimezone(tz).date()
-        period = period_for(preset, today, tz, first, last)
-        return replace(build(load_activity(tx, period)), aging=aging_report(tx, today, tz))
+        return build(load_activity(tx, period_for(preset, today, tz, first, last)))
+
+
+def aging(till: Till) -> AgingReport:
+    """Fiado owed as of the shop's today, whatever the period (a balance has no period)."""
+    with till.db.read() as tx, tx.begin():
+        tz = shop_zone(tx)
+        return aging_report(tx, till.now().astimezone(tz).date(), tz)
 
 
 def summarize(till: Till, most: int = DAYS_PER_PASS) -> int:
@@ -295,5 +305,5 @@ def to_csv(report: Breakdown | TopProducts | GrossMargin | IvaSummary, path: Pat
     write_csv(report.table(), path)
 
 
-__all__ = ["Activity", "Period", "Preset", "ReportSet", "build", "day_label", "load", "period_for",
-           "run", "summarize", "to_csv"]
+__all__ = ["Activity", "Period", "Preset", "ReportSet", "aging", "build", "day_label", "load",
+           "period_for", "run", "summarize", "to_csv"]

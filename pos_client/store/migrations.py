@@ -394,9 +394,9 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (day, product_id, name, costed)
     ) WITHOUT ROWID;
     CREATE INDEX report_products_product ON report_products (product_id, catalog_lines);
-    -- The same per month ('YYYY-MM'), added up from its days once all of them are summarized
-    -- (a year is then twelve months of products, not 365 days of them).
-    CREATE TABLE report_months (month TEXT PRIMARY KEY) WITHOUT ROWID;
+    -- The same per month ('YYYY-MM'), added up from its summarized days from the 1st to
+    -- ``upto`` (a year is then twelve months of products, not 365 days of them).
+    CREATE TABLE report_months (month TEXT PRIMARY KEY, upto TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE report_month_products (
         month         TEXT NOT NULL,
         product_id    TEXT NOT NULL,

@@ -209,7 +209,7 @@ def test_fiado_aging_tab_shows_who_owes_by_age_with_chart_and_csv(  # type: igno
     _owes(ctx, "Lupe", [(5_000, 3)], paid=5_000)  # owes nothing: not listed
     qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)  # Actualizar (F5)
     qtbot.waitUntil(lambda: ctx.worker.idle and page.current is not None
-                    and page.current.aging is not None and page.current.aging.total == 55_000)
+                    and page.aging is not None and page.aging.total == 55_000)
 
     assert cells(page, AGING_TAB) == [
         ["Beto", "$300.00", "$1,000.00", "100", "$0.00", "$0.00", "$0.00", "$300.00"],

@@ -190,11 +190,14 @@ def build_shop(db: Database, size: ShopSize) -> Built:
                                       method=PaymentMethod.CASH,
                                       paid_at=c.charged_at + timedelta(days=rng.randint(1, 40)))
                   for c in charges if rng.random() < 0.8]
-        with db.write() as conn:
+        with db.write() as conn:  # (an empty list would be one insert of no values)
             facts.insert_sales(conn, [(s, rng.choice(tills)) for s in batch])
-            operations.insert_returns(conn, [(r, rng.choice(tills)) for r in backs])
-            customers.insert_charges(conn, [(c, tills[0]) for c in charges])
-            customers.insert_payments(conn, [(p, tills[0]) for p in abonos])
+            if backs:
+                operations.insert_returns(conn, [(r, rng.choice(tills)) for r in backs])
+            if charges:
+                customers.insert_charges(conn, [(c, tills[0]) for c in charges])
+            if abonos:
+                customers.insert_payments(conn, [(p, tills[0]) for p in abonos])
         tickets += len(batch)
         lines += sum(len(s.lines) for s in batch)
         returned += len(backs)

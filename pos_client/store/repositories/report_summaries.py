@@ -17,12 +17,10 @@ throws their rows away and builds them again (migration 10 has the tables and tr
 
 from __future__ import annotations
 
-import calendar
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pos_client.store.database import Tx, driver
@@ -139,7 +137,7 @@ def settle(conn: Tx) -> None:
 
 def forget(conn: Tx, days: Iterable[date]) -> None:
     """Throw these days' summaries away (they are added up from the facts until rebuilt), and
-    their months' (rebuilt once every day of the month is again)."""
+    their months' (added up again from the days that are kept)."""
     keys = [(d.isoformat(),) for d in days]
     cur = driver(conn)
     for table in _TABLES:
@@ -153,25 +151,33 @@ def _month(day: date) -> str:
     return f"{day:%Y-%m}"
 
 
-def _whole_months(days: Iterable[date]) -> set[str]:
-    """The months every day of which is among ``days``."""
-    count: dict[tuple[int, int], int] = defaultdict(int)
-    for d in set(days):
-        count[(d.year, d.month)] += 1
-    return {f"{y:04d}-{m:02d}" for (y, m), n in count.items() if n == calendar.monthrange(y, m)[1]}
+def _runs_from_the_first(days: Iterable[date]) -> dict[str, date]:
+    """Per month, the last of the days from its 1st on that are all among ``days``."""
+    have = set(days)
+    out = {}
+    for first in (d for d in have if d.day == 1):
+        last = first
+        while last + timedelta(days=1) in have and (last + timedelta(days=1)).month == first.month:
+            last += timedelta(days=1)
+        out[_month(first)] = last
+    return out
 
 
 def roll_up_months(conn: Tx, kept: Iterable[date]) -> None:
-    """Add up the products of each whole month of ``kept`` days that has no month rows yet."""
+    """Add up each month's products over its ``kept`` days from the 1st on, where the month rows
+    stored cover fewer of them (the current month grows a day at a time)."""
     cur = driver(conn)
-    done = {m for (m,) in cur.execute("SELECT month FROM report_months")}
-    for month in sorted(_whole_months(kept) - done):
+    stored = {m: upto for m, upto in cur.execute("SELECT month, upto FROM report_months")}
+    for month, upto in sorted(_runs_from_the_first(kept).items()):
+        if stored.get(month) == upto.isoformat():
+            continue
+        cur.execute("DELETE FROM report_month_products WHERE month = ?", (month,))
         cur.execute(
             "INSERT INTO report_month_products SELECT ?, product_id, name, costed, max(known), "
             "max(department), sum(qty_milli), sum(amount), sum(cost), sum(catalog_lines) "
-            "FROM report_products WHERE day >= ? AND day < ? GROUP BY product_id, name, costed",
-            (month, f"{month}-01", f"{month}-32"))
-        cur.execute("INSERT INTO report_months VALUES (?)", (month,))
+            "FROM report_products WHERE day >= ? AND day <= ? GROUP BY product_id, name, costed",
+            (month, f"{month}-01", upto.isoformat()))
+        cur.execute("INSERT OR REPLACE INTO report_months VALUES (?, ?)", (month, upto.isoformat()))
 
 
 # ---- writing and reading the tallies ----------------------------------------------------------
@@ -222,10 +228,11 @@ def read(conn: Tx, days: Sequence[date]) -> Tallies:
     keyed = [Tally(None, kind, key, n, gross, back) for kind, key, n, gross, back in _rows(
         conn, f"SELECT kind, key, sum(tickets), sum(gross), sum(returns) FROM report_tallies "
               f"WHERE {_IN_DAYS} AND kind != 'day' GROUP BY kind, key", wanted)]
-    rolled = {m for (m,) in _rows(conn, "SELECT month FROM report_months WHERE month IN "
-                                        "(SELECT value FROM json_each(?))",
-                                  json.dumps(sorted(_whole_months(days))))}
-    by_day = _json_days(d for d in days if _month(d) not in rolled)
+    runs = _runs_from_the_first(days)
+    rolled = {m: date.fromisoformat(upto) for m, upto in _rows(
+        conn, "SELECT month, upto FROM report_months WHERE month IN (SELECT value FROM json_each(?))",
+        json.dumps(sorted(runs))) if date.fromisoformat(upto) <= runs[m]}
+    by_day = _json_days(d for d in days if _month(d) not in rolled or d > rolled[_month(d)])
     products = [ProductTally(None, pid, name, bool(costed), bool(known), dept, qty, amount, cost, n)
                 for pid, name, costed, known, dept, qty, amount, cost, n in _rows(
                     conn, f"SELECT {_PRODUCT_SUMS} FROM ("

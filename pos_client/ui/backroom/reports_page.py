@@ -60,8 +60,6 @@ _TABS: tuple[tuple[str, str, Callable[[ReportSet], Table], Callable[[ReportSet],
     ("Más vendidos", "productos-mas-vendidos", lambda r: r.top.table(), lambda r: top_chart(r.top)),
     ("Margen", "margen-bruto", lambda r: r.margin.table(), None),
     ("IVA", "resumen-iva", lambda r: r.iva.table(), None),
-    (AGING_TAB, "fiados-por-antiguedad", lambda r: aging_table(r.aging),
-     lambda r: aging_chart(r.aging)),
 )
 
 
@@ -165,14 +163,16 @@ class ReportsPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.current: ReportSet | None = None
+        self.aging: AgingReport | None = None
         self.choose_path: Callable[[str], Path | None] = self._ask_path
         self._generation = 0
         self.summarizing = False
         self._build_period_bar()
         self.tabs = QTabWidget()
         self.report_tabs: dict[str, ReportTab] = {}
-        for title, stem, _, chart in _TABS:
-            tab = ReportTab(title, stem, has_chart=chart is not None)
+        tabs = [(title, stem, chart is not None) for title, stem, _, chart in _TABS]
+        for title, stem, has_chart in [*tabs, (AGING_TAB, "fiados-por-antiguedad", True)]:
+            tab = ReportTab(title, stem, has_chart=has_chart)
             tab.export_button.clicked.connect(lambda _=False, t=tab: self.export(t))
             self.report_tabs[title] = tab
             self.tabs.addTab(tab, title)
@@ -182,9 +182,9 @@ class ReportsPage(QWidget):
         layout.addLayout(self.period_bar)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
-        QShortcut(QKeySequence("F5"), self, self.load)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
         QShortcut(QKeySequence("Ctrl+E"), self, lambda: self.export(self.current_tab()))
-        self.load()
+        self.refresh()
 
     def _build_period_bar(self) -> None:
         self.preset = QComboBox()
@@ -203,7 +203,7 @@ class ReportsPage(QWidget):
             edit.dateChanged.connect(self._dates_changed)
         self.refresh_button = QPushButton("Actualizar (F5)")
         self.refresh_button.setMinimumHeight(48)
-        self.refresh_button.clicked.connect(self.load)
+        self.refresh_button.clicked.connect(self.refresh)
         self.preset.currentIndexChanged.connect(self._preset_changed)
         self.period_bar = QHBoxLayout()
         self.period_bar.addWidget(QLabel("Periodo:"))
@@ -229,6 +229,22 @@ class ReportsPage(QWidget):
     def _dates_changed(self) -> None:
         if self.selected_preset() is Preset.CUSTOM:
             self.load()
+
+    def refresh(self) -> None:
+        """The period's reports again, and today's fiado balances (which have no period, so
+        choosing another period does not read them again)."""
+        self.load()
+        (Operation(self.ctx, lambda till: reports.aging(till))
+         .success(self._aging_loaded)
+         .failure(lambda message: None)  # the period's message says it already
+         .run())
+
+    def _aging_loaded(self, got: AgingReport) -> None:
+        self.aging = got
+        self.report_tabs[AGING_TAB].show_report(
+            aging_table(got), aging_chart(got),
+            f"Saldos de hoy, sin importar el periodo: se deben {format_mxn(got.total)} en fiado. "
+            "Los abonos pagan primero lo más antiguo.")
 
     def load(self) -> None:
         """Compute every report for the chosen period on the worker; a newer request wins."""
@@ -284,10 +300,6 @@ class ReportsPage(QWidget):
                     f"entran en el margen. {cost_note}")
         if title == "Margen":
             return cost_note
-        if title == AGING_TAB:
-            owed = got.aging.total if got.aging else 0
-            return (f"Saldos de hoy, sin importar el periodo: se deben {format_mxn(owed)} en fiado. "
-                    "Los abonos pagan primero lo más antiguo.")
         if title == "IVA":
             iva = got.iva
             return (f"Base gravada {format_mxn(iva.taxed_base)} · IVA {format_mxn(iva.iva)} · "

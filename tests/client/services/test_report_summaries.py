@@ -49,9 +49,8 @@ def till(tmp_path: Path) -> Till:
 
 
 def closed_since(first: date) -> int:
-    """November's days summarized with the clock on 1 December: from the first fact's day to the
-    29th (the 30th is yesterday, added up from its facts like today)."""
-    return (date(2026, 11, 29) - first).days + 1
+    """November's days summarized with the clock on 1 December: from the first fact's day on."""
+    return (date(2026, 11, 30) - first).days + 1
 
 
 def summarize_all(till: Till) -> None:
@@ -81,20 +80,20 @@ def agree(till: Till, period: Period = NOV) -> reports.ReportSet:
     return got
 
 
-def test_closed_days_are_summarized_and_today_and_yesterday_are_not(till: Till) -> None:
+def test_days_are_summarized_once_they_are_over_newest_first(till: Till) -> None:
     sell(till, mx(2026, 11, 28, 10), [L(None, "Pan", 500)])
     sell(till, mx(2026, 11, 29, 10), [L(None, "Pan", 700)])
-    sell(till, mx(2026, 11, 30, 10), [L(None, "Pan", 900)])  # yesterday
-    sell(till, mx(2026, 12, 1, 10), [L(None, "Pan", 1100)])  # today
-    assert reports.summarize(till, most=1) == 1  # the 29th first (newest), the 28th left
+    sell(till, mx(2026, 11, 30, 23, 59), [L(None, "Pan", 900)])  # yesterday
+    sell(till, mx(2026, 12, 1, 10), [L(None, "Pan", 1100)])  # today: not over yet
+    assert reports.summarize(till, most=2) == 1  # the 30th and 29th first, the 28th left
+    with till.db.read() as tx, tx.begin():
+        assert [s.day for s in report_summaries.summarized(tx)] == [date(2026, 11, 29),
+                                                                     date(2026, 11, 30)]
     summarize_all(till)
 
-    with till.db.read() as tx, tx.begin():
-        assert [s.day for s in report_summaries.summarized(tx)] == [date(2026, 11, 28),
-                                                                     date(2026, 11, 29)]
     week = days(date(2026, 11, 28), date(2026, 12, 1))
     got, summarized = from_summaries(till, week)
-    assert summarized == 2
+    assert summarized == 3
     assert [r.net for r in got.by_day.rows] == [500, 700, 900, 1100]
     assert got == from_the_facts(till, week)
 
@@ -274,7 +273,7 @@ def test_every_edge_reads_the_same_from_summaries_as_from_the_facts(till: Till) 
         "Huevo": None, "Varios": None}
 
 
-def test_a_whole_month_is_read_from_its_month_rows_until_one_of_its_days_changes(tmp_path: Path) -> None:
+def test_months_are_read_from_their_month_rows_until_one_of_their_days_changes(tmp_path: Path) -> None:
     db = Database(tmp_path / "pos.sqlite3")
     till = Till(db, load_device(db), lambda: mx(2026, 12, 5))
     soda = add_product(till, "Refresco", 2_000, department="Bebidas")
@@ -283,25 +282,31 @@ def test_a_whole_month_is_read_from_its_month_rows_until_one_of_its_days_changes
     for day in (1, 15, 31):
         sell(till, mx(2026, 10, day), [L(soda, "Refresco", 2_000, day * 1_000),
                                        L(None, "Varios", 500)])
+    sell(till, mx(2026, 12, 1), [L(soda, "Refresco", 2_000, 1_000)])
+    sell(till, mx(2026, 12, 3), [L(soda, "Refresco", 2_000, 4_000)])
 
-    def months() -> list[str]:
+    def months() -> list[tuple[str, str]]:
         with db.read() as tx:
-            return [m for (m,) in tx.exec_driver_sql("SELECT month FROM report_months")]
+            return list(tx.exec_driver_sql("SELECT month, upto FROM report_months"))
 
     summarize_all(till)
-    assert months() == ["2026-10", "2026-11"]  # September is not whole: it starts on the 30th
+    # September starts on the 30th; December is rolled up to the 4th (the 5th is today).
+    assert months() == [("2026-10", "2026-10-31"), ("2026-11", "2026-11-30"), ("2026-12", "2026-12-04")]
     got = agree(till, october)
     assert [(p.name, p.qty_milli) for p in got.top.rows] == [("Refresco", 47_000), ("Varios", 3_000)]
+    for first, last, sold in ((1, 5, 5_000), (2, 3, 4_000), (1, 1, 1_000), (1, 2, 1_000)):
+        december = days(date(2026, 12, first), date(2026, 12, last))
+        assert [p.qty_milli for p in agree(till, december).top.rows] == [sold]
 
     edit_product(till, soda, name="Refresco de cola")
+    # The month rows are still stored but no longer read: their days are out of date.
     assert [p.name for p in agree(till, october).top.rows] == ["Refresco de cola", "Varios"]
-    # October's month rows are still stored but no longer read: its days are out of date.
     summarize_all(till)
-    assert months() == ["2026-10", "2026-11"]
+    assert len(months()) == 3
     arrives(till, "sale", sale_payload(mx(2026, 10, 20), [L(soda, "Refresco de cola", 2_000, 2_000)]))
     assert [p.qty_milli for p in agree(till, october).top.rows] == [49_000, 3_000]
     assert reports.summarize(till) == 0
-    assert months() == ["2026-10", "2026-11"]
+    assert months()[0] == ("2026-10", "2026-10-31")
     got, summarized = from_summaries(till, october)
     assert summarized == 31
     assert got == from_the_facts(till, october)
