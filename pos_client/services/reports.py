@@ -51,7 +51,10 @@ K = TypeVar("K", date, int, str)
 # A day is summarized once it is over; a fact of it that arrives later (a till that was
 # offline) makes it rebuild (see report_summaries), so the only cost of closing early is that.
 CLOSED_AFTER = timedelta(days=1)
-DAYS_PER_PASS = 14  # days summarized per call: short enough not to hold up the counter
+DAYS_PER_PASS = 7  # days summarized per call: short enough not to hold up the counter
+# Older days are added up from their facts when asked; this also keeps one sale stamped decades
+# ago by a till with a flat clock battery from making summaries of every day since.
+SUMMARIZED_FOR = timedelta(days=5 * 366)
 AGING_LIMITS = (30, 60, 90)  # ages in days where the buckets of accounts.AGING_BUCKETS end
 
 
@@ -273,8 +276,9 @@ def summarize(till: Till, most: int = DAYS_PER_PASS) -> int:
         first_ts = report_summaries.first_fact_instant(tx)
         if first_ts is None:
             return 0
-        first = datetime.fromtimestamp(first_ts, tz).date()
-        last = till.now().astimezone(tz).date() - CLOSED_AFTER
+        today = till.now().astimezone(tz).date()
+        last = today - CLOSED_AFTER
+        first = max(datetime.fromtimestamp(first_ts, tz).date(), today - SUMMARIZED_FOR)
         missing = [last - timedelta(days=i) for i in range(max(0, (last - first).days + 1))
                    if last - timedelta(days=i) not in kept]
         todo = missing[:most]

@@ -312,3 +312,14 @@ def test_months_are_read_from_their_month_rows_until_one_of_their_days_changes(t
     assert got == from_the_facts(till, october)
     assert [p.qty_milli for p in got.top.rows] == [49_000, 3_000]
     db.close()
+
+
+def test_a_sale_stamped_decades_ago_is_reported_but_not_summarized_back_to_then(till: Till) -> None:
+    sell(till, datetime(1990, 1, 1, 18, tzinfo=UTC), [L(None, "Pan", 500)])  # a flat clock battery
+    sell(till, mx(2026, 11, 30), [L(None, "Pan", 700)])
+    while reports.summarize(till, most=400):
+        pass
+    with till.db.read() as tx, tx.begin():
+        first = report_summaries.summarized(tx)[0].day
+    assert first == date(2026, 12, 1) - reports.SUMMARIZED_FOR
+    assert agree(till, days(date(1990, 1, 1), date(1990, 1, 1))).by_day.net == 500
