@@ -11,7 +11,8 @@ from pos_client.services.accounts import AGING_BUCKETS, AgingReport
 from pos_client.services.report_period import Period
 from pos_client.services.report_table import Kind, Table
 from shared.money import Centavos, div_round_half_up
-from shared.sale import QTY_SCALE, PaymentMethod
+from shared.quantity import QTY_SCALE
+from shared.sale import PaymentMethod
 from shared.tax import IvaRate, TaxSplit
 
 PAYMENT_LABELS = {PaymentMethod.CASH.value: "Efectivo", PaymentMethod.CARD.value: "Tarjeta",

@@ -20,8 +20,7 @@ from pos_client.store.database import Tx
 from pos_client.store.repositories import report_facts
 from pos_client.store.repositories.report_facts import DaySpan
 from pos_client.store.repositories.report_summaries import ProductTally, Tallies, Tally, TaxTally
-from shared.money import div_round_half_up
-from shared.sale import QTY_SCALE
+from shared.quantity import value_of
 from shared.tax import IvaRate, TaxSplit, split_included
 
 NO_DEPARTMENT = "Sin departamento"
@@ -40,12 +39,6 @@ def unit_cost(recorded: int | None, known: bool, catalog_cost: int | None) -> in
     if recorded:
         return recorded
     return catalog_cost if known and catalog_cost and catalog_cost > 0 else None
-
-
-def line_cost(unit: int, qty_milli: int) -> int:
-    """What a line's quantity cost at ``unit`` per unit (or kg), rounded per line."""
-    sign = 1 if qty_milli >= 0 else -1
-    return sign * div_round_half_up(unit * abs(qty_milli), QTY_SCALE)
 
 
 @lru_cache(maxsize=8192)
@@ -101,7 +94,7 @@ class _Adder:
         entry = self.products.setdefault(key, _Product(known, department_label(known, department)))
         entry.qty_milli += line_qty * lines
         entry.amount += amount
-        entry.cost += lines * line_cost(unit, line_qty) if unit is not None else 0
+        entry.cost += lines * value_of(line_qty, unit) if unit is not None else 0  # per line
         entry.catalog_lines += from_catalog
 
     def result(self) -> Tallies:

@@ -23,7 +23,7 @@ from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import Device, load_device
 from shared.sale import PaymentMethod, Tender, line_total
-from shared.sync.wire import SalePayload, SaleReturnPayload
+from shared.sync.payloads import SalePayload, SaleReturnPayload
 from shared.tax import IvaRate, split_included
 from shared.ticket import Ticket, TicketLine
 from tests.support.reports import (

@@ -23,7 +23,7 @@ from pos_client.store.repositories import catalog, customers, facts, operations
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.sale import PaymentMethod, line_total
-from shared.sync.wire import (
+from shared.sync.payloads import (
     CustomerPayload,
     FiadoChargePayload,
     FiadoPaymentPayload,

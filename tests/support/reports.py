@@ -20,7 +20,8 @@ from pos_client.store.repositories import catalog
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.sale import PaymentMethod, line_total
-from shared.sync.wire import (
+from shared.sync.envelopes import make_change
+from shared.sync.payloads import (
     SETTINGS_ID,
     CustomerPayload,
     FiadoChargePayload,
@@ -33,7 +34,6 @@ from shared.sync.wire import (
     SaleReturnPayload,
     SettingsPayload,
     Wire,
-    make_change,
 )
 from shared.tax import IvaRate
 

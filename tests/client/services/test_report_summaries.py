@@ -21,7 +21,8 @@ from pos_client.store.repositories import report_summaries
 from pos_client.store.repositories.withdraw import withdraw_facts
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
-from shared.sync.wire import ProductPayload, make_change
+from shared.sync.envelopes import make_change
+from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 from tests.support.reports import (
     L,
