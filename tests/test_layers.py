@@ -62,7 +62,6 @@ KNOWN_DEBT: frozenset[tuple[str, str]] = frozenset({
     ("pos_client.services.counter", "sqlalchemy"),
     ("pos_client.services.inventory", "sqlalchemy"),
     ("pos_client.services.local", "sqlalchemy"),
-    ("pos_client.services.reports", "sqlalchemy"),
     ("pos_client.services.returns", "sqlalchemy"),
     ("pos_client.services.sales", "sqlalchemy"),
     ("pos_client.services.staff", "sqlalchemy"),

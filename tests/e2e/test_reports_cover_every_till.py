@@ -6,6 +6,7 @@ import pytest
 
 from pos_client.services import reports
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from shared.sale import PaymentMethod, Tender
 from tests.support.sales import ticket_for
 
@@ -22,13 +23,13 @@ def test_a_till_reports_what_the_other_till_sold(server, shop, paired_device, sm
     sold_b = record_sale(b.db, b.device, ticket_for(b.db, chips.barcode, 1),
                          [Tender(PaymentMethod.CASH, 50_000)])
 
-    before = reports.run(b.db, reports.Preset.TODAY)
+    before = reports.run(Till(b.db, b.device), reports.Preset.TODAY)
     assert before.by_payment.net == sold_b.total  # offline from each other: only its own
 
     for pos in (a, b, a, b):
         pos.agent.sync_once()
     for pos in (a, b):
-        seen = reports.run(pos.db, reports.Preset.TODAY)
+        seen = reports.run(Till(pos.db, pos.device), reports.Preset.TODAY)
         assert seen.by_day.net == sold_a.total + sold_b.total
         assert seen.by_day.tickets == 2
         by_method = {r.key: r.net for r in seen.by_payment.rows}
