@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.command in (None, "serve"):
         host = getattr(args, "host", None) or settings.host
         port = getattr(args, "port", None) or settings.port
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        # access_log off: logs.RequestContext writes one JSON line per request, with its id.
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     elif args.command == "migrate":
         dsn, embedded = open_database(settings)
         try:

@@ -1,0 +1,55 @@
+"""The feed epoch on every sync answer, so a till notices a server restored from a backup."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import asyncpg
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.sync.protocol import FEED_EPOCH_HEADER
+from sync_server.repositories import ops_stats
+
+log = logging.getLogger(__name__)
+_SYNC_PATHS = "/v1/sync/"
+
+
+class FeedEpochHeader:
+    """ASGI middleware: ``X-MCH-Feed-Epoch`` on answers under ``/v1/sync/``, refusals included
+    (a ``409 cursor_ahead`` is often the first answer a till gets from a restored server).
+
+    The epoch is read once per process: a restore is done with the server stopped
+    (``michangarrito-server restore`` refuses while it has connections).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._epoch: bytes | None = None
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(_SYNC_PATHS):
+            await self.app(scope, receive, send)
+            return
+        epoch = await self._load(scope)
+
+        async def send_with_epoch(message: Message) -> None:
+            if message["type"] == "http.response.start" and epoch is not None:
+                headers = [*message.get("headers", []), (FEED_EPOCH_HEADER.lower().encode(), epoch)]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_epoch)
+
+    async def _load(self, scope: Scope) -> bytes | None:
+        if self._epoch is None:
+            async with self._lock:
+                if self._epoch is None:
+                    try:
+                        async with scope["app"].state.pool.acquire(timeout=5) as conn:
+                            self._epoch = str(await ops_stats.feed_epoch(conn)).encode()
+                    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+                        # The request itself will meet the same outage and say so; try next time.
+                        log.warning("feed epoch not read: %s", exc.__class__.__name__)
+        return self._epoch
