@@ -48,8 +48,16 @@ class Settings(BaseSettings):
     # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation). Unset: a key
     # kept in data_dir (one server only; replicas must share MCH_SECRETS_KEY). Never in the DB.
     secrets_key: SecretStr | None = None
+    # `michangarrito-server backup` (pg_dump): where dumps go, and how long they are kept (the
+    # newest backup_keep_min stay whatever their age). Unset dir: "backups" in data_dir.
+    backup_dir: Path | None = None
+    backup_keep_days: int = 14
+    backup_keep_min: int = 3
     log_level: str = "INFO"
     log_json: bool = True
+
+    def backups_path(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
 
     def signing_secret(self) -> str:
         if self.jwt_secret:
