@@ -108,7 +108,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     if restored:
         record_restore(db, device, restored)
     if can_ask and first_start.needs_setup(db, device):
-        wizard = FirstStartWizard(db, device, worker, data_dir)
+        wizard = FirstStartWizard(Till(db, device), worker, data_dir)
         wizard.exec()
         if wizard.outcome == "restore":  # the chosen backup is restored by the next start
             worker.shutdown()

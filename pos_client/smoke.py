@@ -13,10 +13,10 @@ from pathlib import Path
 from pos_client.receipts import sale_ticket
 from pos_client.receipts.printers import FilePrinter
 from pos_client.services import backroom, first_start
-from pos_client.services.device import load_device
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.store.backup import STORE_NAME
 from pos_client.store.database import Database
+from pos_client.store.device import load_device
 from pos_client.store.repositories import catalog
 from shared.errors import DomainError
 from shared.sale import PaymentMethod, Tender

@@ -9,19 +9,19 @@ from argon2 import PasswordHasher
 
 from pos_client.receipts.printers import PrinterConfig, save_printer_config
 from pos_client.services import local, staff_admin
-from pos_client.services.device import Device, OtherShop, save_pairing
+from pos_client.services.device import OtherShop, save_pairing
 from pos_client.services.staff import Cashier, has_cashiers
 from pos_client.store import backup
+from pos_client.store.apply import apply_changes
 from pos_client.store.database import Database
+from pos_client.store.device import Device
 from pos_client.store.repositories import catalog, meta, outbox
-from pos_client.sync.apply import apply_changes
-from pos_client.sync.client import Offline, SyncClient, SyncRefused
 from shared.catalog import load_starter_catalog, starter_changes
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Role
-from shared.sync.wire import CashierPayload
+from shared.sync.wire import CashierPayload, PairResponse
 
 
 class SetupRefused(DomainError):
@@ -70,28 +70,14 @@ def open_new_shop(db: Database, device: Device, *, shop_name: str, owner_name: s
     return NewShop(Cashier(owner.id, owner.name, Role.OWNER), len(products))
 
 
-def join_shop(db: Database, device: Device, *, server_url: str, code: str,
-              device_name: str) -> str:
-    """Pair with the shop's server using the owner's one-time code; returns the shop's name."""
-    server_url = server_url.strip().rstrip("/")
-    if not server_url.startswith(("http://", "https://")):
-        raise SetupRefused("La dirección del servidor empieza con https:// (o http:// en la red "
-                           "de la tienda).", code="invalid_server_url")
-    code = "".join(code.split()).upper()
-    client = SyncClient(server_url)
+def join_shop(db: Database, device: Device, server_url: str, answer: PairResponse) -> str:
+    """Adopt the identity the shop's server gave this till (``sync.pairing.request_pairing``);
+    returns the shop's name."""
     try:
-        answer = client.pair(code, device_name)
-    except SyncRefused as exc:
-        raise SetupRefused(exc.message, code=exc.code) from None
-    except Offline:
-        raise SetupRefused(f"No hay conexión con {server_url}. Revisa la dirección y el internet.",
-                           code="offline") from None
-    finally:
-        client.close()
-    try:
-        save_pairing(db, device, server_url=server_url, tenant_id=answer.tenant_id,
-                     device_id=answer.device_id, device_code=answer.device_code,
-                     credential=answer.credential, shop_name=answer.shop_name)
+        save_pairing(db, device, server_url=server_url.strip().rstrip("/"),
+                     tenant_id=answer.tenant_id, device_id=answer.device_id,
+                     device_code=answer.device_code, credential=answer.credential,
+                     shop_name=answer.shop_name)
     except OtherShop as exc:
         raise SetupRefused(exc.message, code=exc.code) from None
     return answer.shop_name

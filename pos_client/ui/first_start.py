@@ -9,7 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import (
+from pos_client.receipts.printers import KINDS
+from pos_client.services import first_start
+from pos_client.services.till import Till
+from pos_client.sync.agent import SyncAgent
+from pos_client.sync.pairing import request_pairing
+from pos_client.ui.qt import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -24,12 +29,6 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
-
-from pos_client.receipts.printers import KINDS
-from pos_client.services import first_start
-from pos_client.services.device import Device
-from pos_client.store.database import Database
-from pos_client.sync.agent import SyncAgent
 from pos_client.ui.widgets import ERROR_STYLE, font, say
 from pos_client.ui.worker import Worker
 from shared.errors import DomainError
@@ -182,7 +181,7 @@ class JoinPage(_Step):
             raise DomainError("Escribe un nombre para esta caja (p. ej. Caja 2).")
 
         def pair_and_sync() -> str:
-            shop = first_start.join_shop(db, device, server_url=url, code=code, device_name=name)
+            shop = first_start.join_shop(db, device, url, request_pairing(url, code, name))
             SyncAgent(db, device).sync_once()  # the shop's cashiers and catalog, before log-in
             return shop
 
@@ -264,10 +263,10 @@ class FirstStartWizard(QWizard):
     """``outcome`` after it closes: "new_shop", "joined", "restore" (restart to apply it), or
     None if it was closed before anything was saved."""
 
-    def __init__(self, db: Database, device: Device, worker: Worker, data_dir: Path,
+    def __init__(self, till: Till, worker: Worker, data_dir: Path,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db, self.device, self.worker, self.data_dir = db, device, worker, data_dir
+        self.db, self.device, self.worker, self.data_dir = till.db, till.device, worker, data_dir
         self.outcome: str | None = None
         self.summary = ""
         self.setWindowTitle("MiChangarrito: primer inicio")

@@ -37,6 +37,7 @@ from sync_server.repositories import (
     sales,
     tenants,
 )
+from sync_server import metrics
 from sync_server.sync import checks
 from sync_server.sync.clock import server_clock
 
@@ -155,6 +156,9 @@ async def apply_changes(
             log.warning("device_seq gap", extra={"tenant_id": str(tenant_id),
                                                  "device_id": str(origin), "gaps": gaps})
         await devices.advance_seq(conn, tenant_id, origin, max(c.device_seq for c in changes))
+    # Counted as the batch is applied; a commit failing after this (rare) would count it once
+    # too many, and the till's retry counts it again as duplicates.
+    metrics.count_push(results)
     return Applied(results, gaps)
 
 

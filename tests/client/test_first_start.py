@@ -7,11 +7,12 @@ import pytest
 
 from pos_client.receipts.printers import printer_config
 from pos_client.services import staff
-from pos_client.services.device import load_device
 from pos_client.services.first_start import needs_setup
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store import backup
 from pos_client.store.database import Database
+from pos_client.store.device import load_device
 from pos_client.store.repositories import catalog, outbox
 from pos_client.ui.first_start import JOIN, NEW_SHOP, PRINTER, RESTORE, START, FirstStartWizard
 from shared.catalog import load_starter_catalog
@@ -24,7 +25,7 @@ from tests.support.sales import ticket_for
 
 @pytest.fixture
 def wizard(qtbot, store, device, worker, tmp_path):  # type: ignore[no-untyped-def]
-    w = FirstStartWizard(store, device, worker, tmp_path)
+    w = FirstStartWizard(Till(store, device), worker, tmp_path)
     qtbot.addWidget(w)
     w.show()
     return w
