@@ -21,7 +21,8 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Role
-from shared.sync.wire import CashierPayload, PairResponse
+from shared.sync.payloads import CashierPayload
+from shared.sync.protocol import PairResponse
 
 
 class SetupRefused(DomainError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pos_client.sync.client import Offline, SyncClient, SyncRefused
 from shared.errors import DomainError
-from shared.sync.wire import PairResponse
+from shared.sync.protocol import PairResponse
 
 
 class PairingRefused(DomainError):

@@ -23,6 +23,7 @@ from shared.sync.envelopes import (
 )
 from shared.sync.payloads import StockAlertPayload
 from shared.sync.protocol import ChangeResult
+from sync_server import metrics
 from sync_server.db import Connection
 from sync_server.repositories import (
     alerts,
@@ -37,7 +38,6 @@ from sync_server.repositories import (
     sales,
     tenants,
 )
-from sync_server import metrics
 from sync_server.sync import checks
 from sync_server.sync.clock import server_clock
 
