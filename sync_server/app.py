@@ -54,6 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     # Outermost last: the request id is set before anything else logs or is timed.
     app.add_middleware(FeedEpochHeader)
-    app.add_middleware(metrics.HttpMetrics)
-    app.add_middleware(logs.RequestContext)
+    app.add_middleware(logs.RequestContext, observe=metrics.observe_request)
     return app

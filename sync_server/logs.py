@@ -8,6 +8,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -60,16 +61,21 @@ def configure(level: str = "INFO", json_lines: bool = True) -> None:
     root.setLevel(level.upper())
 
 
+# (method, route template, status, seconds) of each answered request: metrics.observe_request.
+Observer = Callable[[str, str, int, float], None]
+
+
 class RequestContext:
     """ASGI middleware: give each request an id (the proxy's ``X-Request-ID`` or a new one), echo
-    it in the answer, and log one access line with method, route, status and duration.
+    it in the answer, log one access line with method, route, status and duration, and hand the
+    same to ``observe`` (the HTTP metrics).
 
     Pure ASGI rather than Starlette's BaseHTTPMiddleware, so streamed answers (pull pages,
     change notices) pass through untouched.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, observe: Observer | None = None) -> None:
+        self.app, self.observe = app, observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,12 +98,17 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
+            seconds = time.perf_counter() - started
+            # The route's template, never the raw path: ids in paths would make one metric
+            # series per device (the log line keeps the raw path of unmatched requests).
+            route = getattr(scope.get("route"), "path", None)
             level = logging.DEBUG if scope["path"] in _PROBES else logging.INFO
             access_log.log(level, "request", extra={
-                "method": scope["method"], "path": getattr(route, "path", scope["path"]),
-                "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "method": scope["method"], "path": route or scope["path"], "status": status,
+                "duration_ms": round(seconds * 1000, 2),
             })
+            if self.observe:
+                self.observe(scope["method"], route or "unmatched", status, seconds)
             request_id.reset(token)
 
 

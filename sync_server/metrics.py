@@ -1,4 +1,4 @@
-"""The server's Prometheus metrics: what they are, the middleware that times requests, ``GET /metrics``.
+"""The server's Prometheus metrics: what they are, what feeds them, and ``GET /metrics``.
 
 Metric objects are module-level, as prometheus-client intends: one process, one set of
 counters. Each replica is scraped on its own and Prometheus adds them up.
@@ -7,7 +7,6 @@ counters. Each replica is scraped on its own and Prometheus adds them up.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 
 import asyncpg
@@ -22,22 +21,22 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.sync.protocol import ChangeResult
 from sync_server.repositories import ops_stats
 
 log = logging.getLogger(__name__)
-disable_created_metrics()  # type: ignore[no-untyped-call]  # the *_created series double what is scraped and no alert reads them
+# The *_created series double what is scraped, and no alert reads them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
-# ---- HTTP (fed by HttpMetrics below) ----------------------------------------------------------
+# ---- HTTP (fed by logs.RequestContext through observe_request) -------------------------------
 HTTP_REQUESTS = Counter("mch_http_requests_total", "HTTP requests answered, by route and status.",
                         ["method", "route", "status"])
 HTTP_SECONDS = Histogram("mch_http_request_seconds", "Time to answer an HTTP request, by route.",
                          ["method", "route"],
                          buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 
-# ---- sync (fed by the push and pull endpoints) -------------------------------------------------
+# ---- sync (fed where pushes are applied and pull pages built) --------------------------------
 PUSHES = Counter("mch_sync_pushes_total", "Push batches applied (committed).")
 PUSHED_CHANGES = Counter("mch_sync_pushed_changes_total",
                          "Changes in applied pushes, by result.", ["status"])
@@ -85,32 +84,10 @@ def count_pull(changes: int) -> None:
     PULLED_CHANGES.inc(changes)
 
 
-class HttpMetrics:
-    """ASGI middleware: count and time every HTTP answer by its route template (never the raw
-    path: ids in paths would make one time series per device)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record_status)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
-            HTTP_SECONDS.labels(scope["method"], route).observe(time.perf_counter() - started)
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    """Count and time an answered request (logs.RequestContext calls this for each one)."""
+    HTTP_REQUESTS.labels(method, route, str(status)).inc()
+    HTTP_SECONDS.labels(method, route).observe(seconds)
 
 
 router = APIRouter(tags=["health"])
