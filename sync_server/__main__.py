@@ -8,8 +8,8 @@ import json
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 from pathlib import Path
+from typing import TypeVar
 
 import uvicorn
 

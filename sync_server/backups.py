@@ -201,7 +201,7 @@ async def _put_back(dsn: str, aside: str) -> None:
 async def _new_epoch(dsn: str, backup_name: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        # A backup from before migration 0011 has no server_state: the server's next start
+        # A backup from before migration 0012 has no server_state: the server's next start
         # creates it with a fresh epoch, which is just as new to every till.
         if await conn.fetchval("SELECT to_regclass('public.server_state') IS NOT NULL"):
             await conn.execute("UPDATE server_state SET feed_epoch = gen_random_uuid(), "

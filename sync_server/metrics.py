@@ -23,6 +23,7 @@ from prometheus_client import (
 )
 
 from shared.sync.protocol import ChangeResult
+from sync_server.db import Pool, unscoped_tx
 from sync_server.repositories import ops_stats
 
 log = logging.getLogger(__name__)
@@ -100,9 +101,9 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-async def _refresh_queue_depth(pool: asyncpg.Pool) -> None:
+async def _refresh_queue_depth(pool: Pool) -> None:
     try:
-        async with pool.acquire(timeout=2) as conn:
+        async with unscoped_tx(pool, timeout=2) as conn:
             depth = await ops_stats.outbound_queue_depth(conn)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         # A scrape must still answer while the database is down: the HTTP counters say why.

@@ -10,6 +10,7 @@ import asyncpg
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.sync.protocol import FEED_EPOCH_HEADER
+from sync_server.db import unscoped_tx
 from sync_server.repositories import ops_stats
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class FeedEpochHeader:
             async with self._lock:
                 if self._epoch is None:
                     try:
-                        async with scope["app"].state.pool.acquire(timeout=5) as conn:
+                        async with unscoped_tx(scope["app"].state.pool, timeout=5) as conn:
                             self._epoch = str(await ops_stats.feed_epoch(conn)).encode()
                     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
                         # The request itself will meet the same outage and say so; try next time.

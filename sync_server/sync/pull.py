@@ -6,8 +6,8 @@ import json
 import uuid
 
 from shared.errors import DomainError
-from sync_server.db import Connection
 from sync_server import metrics
+from sync_server.db import Connection
 from sync_server.repositories import feed, tenants
 
 
