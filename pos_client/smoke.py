@@ -12,8 +12,9 @@ from pathlib import Path
 
 from pos_client.receipts import sale_ticket
 from pos_client.receipts.printers import FilePrinter
-from pos_client.services import backroom, first_start
+from pos_client.services import cortes, first_start
 from pos_client.services.sales import SaleContext, record_sale
+from pos_client.services.till import Till
 from pos_client.store.backup import STORE_NAME
 from pos_client.store.database import Database
 from pos_client.store.device import load_device
@@ -36,7 +37,7 @@ def sell_once(data_dir: Path) -> str:
             raise DomainError("La prueba de venta es solo para una carpeta de datos nueva.")
         shop = first_start.open_new_shop(db, device, shop_name="Prueba de instalación",
                                          owner_name="Prueba", pin=SMOKE_PIN, starter_catalog=True)
-        shift_id = backroom.open_shift(db, device, FLOAT, shop.owner.id)
+        shift_id = cortes.open_shift(Till(db, device), FLOAT, shop.owner.id)
         with db.read() as conn:
             product = next(p for p in catalog.search(conn, "", limit=50) if not p.sold_by_weight)
         ticket = Ticket()
