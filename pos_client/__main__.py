@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--unpair", action="store_true",
                         help="desvincular esta caja del servidor (conserva las ventas)")
     parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    # The installed build's smoke check: a sale on a new data folder, then start and exit.
+    parser.add_argument("--smoke-sale", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -35,7 +37,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(unpair_store(args.data_dir))
     if args.starter_catalog:
         load_starter_catalog(args.data_dir)
-    sys.exit(run_pos(args.data_dir, exit_when_ready=args.exit_when_ready))
+    if args.smoke_sale:
+        from pos_client.smoke import sell_once
+
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        print(sell_once(args.data_dir), flush=True)
+    exit_when_ready = args.exit_when_ready or args.smoke_sale
+    sys.exit(run_pos(args.data_dir, exit_when_ready=exit_when_ready))
 
 
 def load_starter_catalog(data_dir: Path) -> None:

@@ -1,18 +1,21 @@
-"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code]``."""
+"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|backup|restore]``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import uvicorn
 
 from shared.catalog import load_starter_catalog
-from sync_server import db, logs
+from shared.clock import utc_now
+from sync_server import backups, db, logs
 from sync_server.app import create_app, open_database
 from sync_server.config import Settings
 from sync_server.db import Pool
@@ -52,6 +55,9 @@ def main(argv: list[str] | None = None) -> None:
     new_shop.add_argument("--json", action="store_true", help="print the result as JSON")
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
+    sub.add_parser("backup", help="pg_dump the database into MCH_BACKUP_DIR, pruning old dumps")
+    back = sub.add_parser("restore", help="load a backup (server stopped; old data kept aside)")
+    back.add_argument("file", type=Path)
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -59,7 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.command in (None, "serve"):
         host = getattr(args, "host", None) or settings.host
         port = getattr(args, "port", None) or settings.port
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        # access_log off: logs.RequestContext writes one JSON line per request, with its id.
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     elif args.command == "migrate":
         dsn, embedded = open_database(settings)
         try:
@@ -89,6 +96,29 @@ def main(argv: list[str] | None = None) -> None:
             return str(await shops.create_pairing_code(pool, args.tenant_id))
 
         print(asyncio.run(_with_pool(settings, make)))
+    elif args.command in ("backup", "restore"):
+        sys.exit(_backup_or_restore(settings, args.command, getattr(args, "file", None)))
+
+
+def _backup_or_restore(settings: Settings, command: str, file: Path | None) -> int:
+    dsn, embedded = open_database(settings)
+    try:
+        if command == "backup":
+            taken = backups.take_backup(dsn, settings.backups_path(), utc_now(),
+                                        settings.backup_keep_days, settings.backup_keep_min)
+            print(f"respaldo: {taken.path} ({taken.size // 1024} KiB)")
+        else:
+            assert file is not None
+            aside = backups.restore(dsn, file, settings.app_role, utc_now())
+            print(f"restaurado {file.name}; los datos de antes quedaron en el esquema {aside}.\n"
+                  "Arranca el servidor: las cajas reenviarán lo que falte al sincronizar.")
+        return 0
+    except backups.BackupError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        if embedded:
+            embedded.stop()
 
 
 if __name__ == "__main__":

@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from sync_server import db
+from sync_server import db, logs, metrics
 from sync_server.api import devices, errors, health, owners, sync
 from sync_server.config import Settings
 from sync_server.services.whatsapp import OutboundSender
+from sync_server.sync.epoch import FeedEpochHeader
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (health, sync, devices, owners):
+    for module in (health, sync, devices, owners, metrics):
         app.include_router(module.router)
+    # Outermost last: the request id is set before anything else logs or is timed.
+    app.add_middleware(FeedEpochHeader)
+    app.add_middleware(logs.RequestContext, observe=metrics.observe_request)
     return app

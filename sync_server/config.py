@@ -53,8 +53,16 @@ class Settings(BaseSettings):
     assistant_plan_name: str = "Básico"
     assistant_monthly_tokens: int = 300
     assistant_llm_tokens_per_token: int = 1000
+    # `michangarrito-server backup` (pg_dump): where dumps go, and how long they are kept (the
+    # newest backup_keep_min stay whatever their age). Unset dir: "backups" in data_dir.
+    backup_dir: Path | None = None
+    backup_keep_days: int = 14
+    backup_keep_min: int = 3
     log_level: str = "INFO"
     log_json: bool = True
+
+    def backups_path(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
 
     def signing_secret(self) -> str:
         if self.jwt_secret:

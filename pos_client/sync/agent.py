@@ -28,7 +28,10 @@ PULL_INTERVAL_S = 30.0
 BACKOFF_MAX_S = 120.0
 # Refusals that concern the whole device, not one change: stop and tell the cashier.
 _DEVICE_REFUSALS = {"auth_required", "invalid_credential", "device_revoked",
-                    "protocol_unsupported", "protocol_missing", "cursor_ahead"}
+                    "protocol_unsupported", "protocol_missing", "cursor_ahead",
+                    "feed_epoch_changed"}
+# How a server restored from an older backup shows itself (docs/sync-protocol.md).
+_RESTORED_SERVER = {"feed_epoch_changed", "cursor_ahead"}
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,7 @@ class SyncAgent:
                 if not self._identity_checked:
                     self.check_restored()
                     self._identity_checked = True
-                self.push_all()
-                self.pull_all()
+                self._sync_pass()
             except Offline as exc:
                 self._online, self._problem = False, "Sin conexión: las ventas se guardan aquí."
                 log.info("sync offline: %s", exc)
@@ -90,6 +92,49 @@ class SyncAgent:
         if self.on_status:
             self.on_status(status)
         return status
+
+    def _sync_pass(self) -> None:
+        """Push, then pull, telling the server which feed epoch this store knows. A server
+        restored from a backup refuses that (before applying anything, so no change meets a
+        server that lost what it builds on): take the restore in, and run the pass again."""
+        for attempt in range(2):
+            with self.db.read() as conn:
+                self._http().known_epoch = meta.get(conn, "feed_epoch")
+            try:
+                self.push_all()
+                self.pull_all()
+            except SyncRefused as exc:
+                if (attempt or exc.code not in _RESTORED_SERVER
+                        or not self.follow_server_restore()):
+                    raise
+                continue
+            self.follow_server_restore()  # the first epoch this store sees is taken as known
+            return
+
+    def follow_server_restore(self) -> bool:
+        """Compare the server's feed epoch with the one this store last synced with. A new
+        epoch means the server came back from an older backup: push again every change it no
+        longer has, and pull its feed from the start. Returns True when that happened."""
+        seen = self._http().feed_epoch
+        if seen is None:
+            return False
+        with self.db.read() as conn:
+            known = meta.get(conn, "feed_epoch")
+        if known == seen:
+            return False
+        if known is None:  # first sync with an epoch-aware server: nothing to compare yet
+            with self.db.write() as conn:
+                meta.put(conn, "feed_epoch", seen)
+            return False
+        self._http().known_epoch = seen  # or the server refuses this question too
+        state = self._http().me()
+        with self.db.write() as conn:
+            again = outbox.push_again_after(conn, state.last_device_seq)
+            meta.put_many(conn, {"feed_epoch": seen, "pull_cursor": 0})
+        log.warning("server restored from a backup (feed epoch %s → %s): %s changes queued again "
+                    "after seq %s; pulling from the start", known, seen, again,
+                    state.last_device_seq)
+        return True
 
     def push_all(self) -> None:
         while True:

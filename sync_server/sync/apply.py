@@ -23,6 +23,7 @@ from shared.sync.envelopes import (
 )
 from shared.sync.payloads import StockAlertPayload
 from shared.sync.protocol import ChangeResult
+from sync_server import metrics
 from sync_server.db import Connection
 from sync_server.repositories import (
     alerts,
@@ -157,6 +158,9 @@ async def apply_changes(
             log.warning("device_seq gap", extra={"tenant_id": str(tenant_id),
                                                  "device_id": str(origin), "gaps": gaps})
         await devices.advance_seq(conn, tenant_id, origin, max(c.device_seq for c in changes))
+    # Counted as the batch is applied; a commit failing after this (rare) would count it once
+    # too many, and the till's retry counts it again as duplicates.
+    metrics.count_push(results)
     return Applied(results, gaps)
 
 
