@@ -18,6 +18,7 @@ from shared.clock import utc_now
 from shared.sale import PaymentMethod, Tender
 from shared.sync.envelopes import StockAlertChange
 from shared.sync.payloads import StockAlertPayload
+from shared.sync.protocol import PROTOCOL_VERSION
 from sync_server import logs
 from tests.support.sales import ticket_for
 from tests.support.wait import wait_until
@@ -103,7 +104,7 @@ def _lines(stream: io.StringIO) -> list[dict]:
 def test_every_answer_and_log_line_carries_the_request_id(server, json_log):
     given = "4f1c2a9be0d34c55a1b2c3d4e5f60718"
     answer = httpx.post(f"{server.url}/v1/owners/login", headers={
-        "X-Request-ID": given, "X-MCH-Protocol": "3"},
+        "X-Request-ID": given, "X-MCH-Protocol": str(PROTOCOL_VERSION)},
         json={"login": "nadie@example.com", "password": "equivocada"}, timeout=10)
     assert answer.status_code == 401
     assert answer.headers["x-request-id"] == given
