@@ -1,16 +1,13 @@
-"""The counter's own use cases: finding what was scanned or typed, tickets set aside (parked), who
-is at the till and their open shift, the shop's first owner, products created at the till."""
+"""The counter's own use cases: finding what was scanned or typed, tickets set aside (parked), what
+a cashier who logs in may do and their open shift, products created at the till."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-
 from pos_client.services import local, staff
 from pos_client.services.staff import Cashier
-from pos_client.services.staff_admin import check_pin
 from pos_client.services.till import Till
 from pos_client.store.repositories import catalog, operations, parked
 from pos_client.store.repositories.catalog import Product
@@ -19,14 +16,13 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Permission, Role
 from shared.scale import parse_scale_label, plu_candidates
-from shared.sync.payloads import CashierPayload, ProductPayload
+from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 from shared.ticket import Ticket
 
 __all__ = ["MAX_PARKED", "Cashier", "CounterSession", "Parked", "Product", "Scanned",
-           "TooManyParked", "create_first_owner", "create_product_at_counter", "lookup",
-           "needs_owner", "park", "parked_tickets", "resume", "search",
-           "session_for", "shop_name"]
+           "TooManyParked", "create_product_at_counter", "lookup", "park", "parked_tickets",
+           "resume", "search", "session_for", "shop_name"]
 
 MAX_PARKED = 20
 Parked = ParkedTicket  # what the list of tickets on hold shows
@@ -119,28 +115,6 @@ def session_for(till: Till) -> CounterSession:
     with till.db.read() as tx:
         return CounterSession(staff.permission_matrix(tx),
                               operations.open_shift_of(tx, till.device.device_id))
-
-
-def needs_owner(till: Till) -> bool:
-    """A new shop: nobody can log in until its owner is created."""
-    with till.db.read() as tx:
-        return not staff.active_cashiers(tx)
-
-
-def create_first_owner(till: Till, name: str, pin: str) -> Cashier:
-    """The owner of a new shop, who picks their own PIN. Only while the shop has nobody: after
-    that, people are added in the back room by someone allowed to."""
-    name = " ".join(name.split())
-    if not name:
-        raise DomainError("Escribe tu nombre.", code="invalid_name")
-    check_pin(pin)
-    payload = CashierPayload(id=new_uuid7(), name=name, role=Role.OWNER,
-                             pin_hash=PasswordHasher().hash(pin))  # slow: before the write lock
-    with till.db.write() as tx:
-        if staff.active_cashiers(tx):
-            raise DomainError("Esta tienda ya tiene dueño: entra con tu NIP.", code="owner_exists")
-        local.save(tx, till.device, "cashier", payload, op="upsert")
-    return Cashier(payload.id, payload.name, Role.OWNER)
 
 
 # ---- products created at the till -------------------------------------------------------------
