@@ -55,8 +55,9 @@ class DocumentBuilder:
     def rule(self) -> DocumentBuilder:
         return self.add(style=Style.RULE)
 
-    def build(self, **kwargs: object) -> Document:
-        return Document(tuple(self.lines), **kwargs)  # type: ignore[arg-type]
+    def build(self, *, qr: str | None = None, qr_caption: str | None = None,
+              open_drawer: bool = False, title: str = "") -> Document:
+        return Document(tuple(self.lines), qr, qr_caption, open_drawer, title)
 
 
 class PrinterError(Exception):
