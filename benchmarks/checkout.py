@@ -115,12 +115,13 @@ def sale_commit_ratio() -> dict[str, float]:
         tender = [Tender(PaymentMethod.CASH, ticket.total)]
         # As at the counter: a logged-in cashier on an open shift (the sale checks it is open).
         cashier = backroom.add_cashier(db, device, "Pepe", "cajero", "0000")
+        till = Till(db, device)
         context = SaleContext(cashier_id=cashier,
-                              shift_id=cortes.open_shift(Till(db, device), 50_000, cashier))
+                              shift_id=cortes.open_shift(till, 50_000, cashier))
         full = []
         for _ in range(300):
             start = time.perf_counter()
-            record_sale(db, device, ticket, tender, context)
+            record_sale(till, ticket, tender, context)
             full.append(time.perf_counter() - start)
         db.close()
         raw = sqlite3.connect(Path(tmp) / "pos.sqlite3", isolation_level=None)

@@ -66,8 +66,8 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         print(problem, file=sys.stderr)
         return exit_codes.NO_DISPLAY
 
-    from pos_client.receipts.printers import load_printer
     from pos_client.services import first_start
+    from pos_client.services.hardware import load_printer
     from pos_client.services.till import Till
     from pos_client.store.backup import StoreUnavailable
     from pos_client.store.device import load_device
@@ -117,7 +117,8 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
             restart_process(data_dir)
             return exit_codes.RESTART
     agent = SyncAgent(db, device) if device.paired else None
-    ctx = AppContext(Till(db, device), worker, printer=load_printer(db))
+    till = Till(db, device)
+    ctx = AppContext(till, worker, printer=load_printer(till))
     window = MainWindow(ctx, agent)
     window.show()
     schedule_backups(window, worker, data_dir)

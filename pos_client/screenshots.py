@@ -140,6 +140,11 @@ def frozen_clock(moment: datetime) -> Iterator[None]:
             setattr(module, "utc_now", real)  # noqa: B010
 
 
+def _till(shop: DemoShop) -> Till:
+    """The demo shop's till, on the clock ``frozen_clock`` sets (read at each call)."""
+    return Till(shop.db, shop.device, now=lambda: clock.utc_now())
+
+
 def local_moment(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, clock_time(hour, minute), ZONE).astimezone(UTC)
 
@@ -240,7 +245,7 @@ def _sell(shop: DemoShop, ticket: Ticket, how: str, cashier: Cashier, rng: rando
         tenders = [Tender(PaymentMethod.CASH, -(-total // 10000) * 10000)]
     context = SaleContext(cashier_id=cashier.id, shift_id=shop.shift_id,
                           customer_id=shop.customers[customer] if customer else None)
-    return record_sale(shop.db, shop.device, ticket, tenders, context).sale_id
+    return record_sale(_till(shop), ticket, tenders, context).sale_id
 
 
 def _sales(shop: DemoShop, day_start: datetime, count: int, cashier: Cashier,
@@ -286,10 +291,10 @@ def _past_day(shop: DemoShop, day: date, rng: random.Random) -> None:
                          PaymentMethod.CASH)
     with frozen_clock(local_moment(day, 18)):
         if day.toordinal() % 3 == 0:
-            returns.return_sale(shop.db, shop.device, sold[2], "Se cobró dos veces", None,
+            returns.return_sale(_till(shop), sold[2], "Se cobró dos veces", None,
                                 cashier.id, authorized_by=shop.owner.id)
         else:
-            returns.return_sale(shop.db, shop.device, sold[1], "Venía caducado", {1: QTY_SCALE},
+            returns.return_sale(_till(shop), sold[1], "Venía caducado", {1: QTY_SCALE},
                                 cashier.id, authorized_by=shop.owner.id)
     with frozen_clock(local_moment(day, 21)):
         report = cortes.corte(shop.till, shop.shift_id)
@@ -315,7 +320,7 @@ def _today(shop: DemoShop, now: datetime, rng: random.Random) -> None:
     for minutes_ago in (12, 5):
         moment = now - timedelta(minutes=minutes_ago)
         with frozen_clock(moment):  # labelled as the counter's F7 labels them
-            counter.park(shop.db, _random_ticket(shop, rng),
+            counter.park(_till(shop), _random_ticket(shop, rng),
                          f"Cliente de las {moment.astimezone(ZONE):%H:%M}")
 
 

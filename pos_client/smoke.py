@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pos_client.receipts import sale_ticket
 from pos_client.receipts.printers import FilePrinter
-from pos_client.services import cortes, first_start
+from pos_client.services import cortes, first_start, tickets
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.services.till import Till
 from pos_client.store.backup import STORE_NAME
@@ -43,10 +42,11 @@ def sell_once(data_dir: Path) -> str:
         ticket = Ticket()
         ticket.add(TicketLine(product.id, product.name, product.price, 1000, product.iva,
                               product.ieps_bp, product.sold_by_weight))
-        sale = record_sale(db, device, ticket, [Tender(PaymentMethod.CASH, ticket.total)],
+        till = Till(db, device)
+        sale = record_sale(till, ticket, [Tender(PaymentMethod.CASH, ticket.total)],
                            SaleContext(cashier_id=shop.owner.id, shift_id=shift_id))
         printer = FilePrinter(str(data_dir / "ticket-de-prueba.bin"))
-        printer.print_document(sale_ticket.receipt(db, sale.sale_id))
+        printer.print_document(tickets.receipt(till, sale.sale_id))
         return f"VENTA {sale.folio} {sale.total} {product.name}"
     finally:
         db.close()

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-from pos_client.receipts.printers import PrinterConfig, save_printer_config
-from pos_client.services import local, staff_admin
+from pos_client.receipts.printers import PrinterConfig
+from pos_client.services import hardware, local, staff_admin
 from pos_client.services.device import OtherShop, save_pairing
 from pos_client.services.staff import Cashier, has_cashiers
+from pos_client.services.till import Till
 from pos_client.store import backup
 from pos_client.store.apply import apply_changes
 from pos_client.store.database import Database
@@ -84,8 +85,9 @@ def join_shop(db: Database, device: Device, server_url: str, answer: PairRespons
     return answer.shop_name
 
 
-def set_printer(db: Database, kind: str, target: str, paper_mm: int) -> PrinterConfig:
-    return save_printer_config(db, kind, target, paper_mm)
+def set_printer(till: Till, kind: str, target: str, paper_mm: int) -> PrinterConfig:
+    """The printer chosen in the wizard, saved and audited like the back room's."""
+    return hardware.save_printer(till, kind, target, paper_mm, cashier_id=None).config
 
 
 def restore_from_file(data_dir: Path, chosen: Path) -> Path:

@@ -248,9 +248,9 @@ class PrinterPage(_Step):
         self.setFinalPage(True)
 
     def job(self) -> Callable[[], object]:
-        db = self.owner.db
+        till = self.owner.till
         kind, target, paper = self.kind.currentData(), self.target.text(), self.paper.currentData()
-        return lambda: first_start.set_printer(db, kind, target, paper)
+        return lambda: first_start.set_printer(till, kind, target, paper)
 
     def initializePage(self) -> None:  # noqa: N802
         self.setSubTitle(self.owner.summary)
@@ -266,6 +266,7 @@ class FirstStartWizard(QWizard):
     def __init__(self, till: Till, worker: Worker, data_dir: Path,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.till = till
         self.db, self.device, self.worker, self.data_dir = till.db, till.device, worker, data_dir
         self.outcome: str | None = None
         self.summary = ""

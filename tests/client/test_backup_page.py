@@ -30,7 +30,7 @@ TAKEN = datetime(2025, 3, 20, 18, 30, tzinfo=UTC)  # 12:30 in Mexico City (UTC-6
 
 
 def _sell(ctx, barcode: str) -> None:  # type: ignore[no-untyped-def]
-    record_sale(ctx.db, ctx.device, ticket_for(ctx.db, barcode), [Tender(PaymentMethod.CASH, 100_000)])
+    record_sale(ctx.till, ticket_for(ctx.db, barcode), [Tender(PaymentMethod.CASH, 100_000)])
 
 
 def _audits(ctx) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

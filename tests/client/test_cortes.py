@@ -73,7 +73,7 @@ def day(till: Till, owner: Cashier) -> uuid.UUID:
     ledger.fiado_charge(till, customer, 6_000, sale_id=on_fiado)
     sell(till, shift, [(CASH, 3_000, 5_000), (CARD, 2_000, 2_000)])
     returned = sell(till, shift, [(CASH, 4_500, 5_000)])
-    returns.return_sale(till.db, till.device, returned, "Producto caducado")
+    returns.return_sale(till, returned, "Producto caducado")
     cortes.move_cash(till, shift, "salida", 10_000, "Pago al de los refrescos")
     cortes.move_cash(till, shift, "entrada", 2_000, "Morralla del banco")
     # Abonos that name no shift: counted by this till and the time they were taken.
@@ -265,7 +265,7 @@ def test_a_mixed_refund_takes_only_its_cash_part_out_of_the_drawer(
     customer = new_customer(till, "Doña Lupe")
     sale = sell(till, shift, [(FIADO, 3_000, 3_000), (CASH, 5_000, 5_000)], customer)
     before = cortes.corte(till, shift)
-    back = returns.return_sale(till.db, till.device, sale, "Cancelación")  # $80: $30 account, $50 cash
+    back = returns.return_sale(till, sale, "Cancelación")  # $80: $30 account, $50 cash
     assert (back.amount, back.refund_to_account, back.refund_method) == (8_000, 3_000, CASH)
     after = cortes.corte(till, shift)
     assert before.expected(CASH) == 55_000

@@ -267,7 +267,7 @@ def test_an_unknown_barcode_can_be_created_on_the_spot(qtbot, window):
     qtbot.keyClicks(dialog.price, "3.50")
     qtbot.keyClick(dialog.price, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.worker.idle and len(window.ticket.lines) == 1)
-    with window.db.read() as conn:
+    with window.ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, "7509999999991")
     assert (product.name, product.price) == ("Chicles Canel's", 350)
     assert window.ticket.lines[0].product_id == product.id

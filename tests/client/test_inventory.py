@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from pos_client.services import backroom, inventory, returns
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.store.repositories.catalog import Product
 from pos_client.store.schema import audit_events, inventory_movements, outbox, products
@@ -39,7 +40,7 @@ def _sell(db, device, product, qty_milli: int) -> str:
     ticket = Ticket()
     ticket.add(TicketLine(product.id, product.name, product.price, qty_milli, product.iva,
                           product.ieps_bp, product.sold_by_weight))
-    return record_sale(db, device, ticket, [Tender(PaymentMethod.CASH, ticket.total)]).folio
+    return record_sale(Till(db, device), ticket, [Tender(PaymentMethod.CASH, ticket.total)]).folio
 
 
 def _movements(db, product, reason: str) -> list:
@@ -251,7 +252,7 @@ def test_history_runs_to_the_stock_cache_after_sales_and_returns(stocked, device
     folio = _sell(stocked, device, coke, 3000)
     with stocked.read() as conn:
         sale_id = conn.exec_driver_sql("SELECT id FROM sales WHERE folio = ?", (folio,)).scalar()
-    returns.return_sale(stocked, device, uuid.UUID(sale_id), "No le gustó", {1: 1000})
+    returns.return_sale(Till(stocked, device), uuid.UUID(sale_id), "No le gustó", {1: 1000})
     inventory.adjust(stocked, device, coke.id, -1000, "Caducado", None)
     with stocked.read() as conn:
         rows = inventory.history(conn, coke.id)

@@ -14,6 +14,7 @@ import pytest
 from pos_client import exit_codes
 from pos_client.app import apply_requested_restore, schedule_backups
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store.backup import (
     RESTORE_MARKER,
     Health,
@@ -48,11 +49,11 @@ def _sales(path: Path) -> int:
 def damaged(stocked, device, small_catalog) -> Path:
     """A data folder whose store (2 sales) was backed up, then sold once more, then ruined."""
     for _ in range(2):
-        record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+        record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                     [Tender(PaymentMethod.CASH, 100_000)])
     data_dir = stocked.path.parent
     backup_now(stocked.path, data_dir / "respaldos", TAKEN)
-    record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+    record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                 [Tender(PaymentMethod.CASH, 100_000)])
     stocked.close()
     for side in ("-wal", "-shm"):
@@ -186,7 +187,7 @@ def test_a_locked_store_is_not_mistaken_for_a_damaged_one(monkeypatch, tmp_path)
 def test_a_requested_restore_is_applied_before_the_store_opens(stocked, device, small_catalog):
     data_dir = stocked.path.parent
     backup = backup_now(stocked.path, data_dir / "respaldos", TAKEN)
-    record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+    record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                 [Tender(PaymentMethod.CASH, 100_000)])
     request_restore(data_dir, backup)
     stocked.close()
@@ -202,7 +203,7 @@ def test_a_requested_restore_is_applied_before_the_store_opens(stocked, device, 
 def test_a_requested_restore_of_a_ruined_backup_is_refused_and_the_store_kept(stocked, device,
                                                                              small_catalog, capsys):
     data_dir = stocked.path.parent
-    record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+    record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                 [Tender(PaymentMethod.CASH, 100_000)])
     backup = backup_now(stocked.path, data_dir / "respaldos", TAKEN)
     request_restore(data_dir, backup)

@@ -12,6 +12,7 @@ from pos_client.receipts.printers import FilePrinter
 from pos_client.services import backroom
 from pos_client.services.sales import record_sale
 from pos_client.services.staff import Cashier
+from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.context import Session
@@ -28,7 +29,7 @@ COKE, WATER = "7501055300075", "7501055003068"  # $22.00 and $11.00
 
 def _sell(db, device, barcode=COKE, pieces=2):
     ticket = ticket_for(db, barcode, pieces)
-    return record_sale(db, device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    return record_sale(Till(db, device), ticket, [Tender(PaymentMethod.CASH, ticket.total)])
 
 
 def _rows(db, sql, **params):

@@ -60,7 +60,7 @@ def test_a_skewed_clock_changes_no_derived_value(server, shop, paired_device, sm
     assert debtor.balance == 4_000
     for pos in (skewed, honest):
         ticket = ticket_for(pos.db, item.barcode, 2)
-        record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+        record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
         backroom.move_stock(pos.db, pos.device, product, 5000)
         fiado_charge(Till(pos.db, pos.device), debtor.id, 1000)
         accounts.pay(Till(pos.db, pos.device), debtor.id, 300, PaymentMethod.CASH)

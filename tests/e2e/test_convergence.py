@@ -133,7 +133,7 @@ def _run(shop: Shop, kind: str, d: int, a: int, b: int) -> None:
         product_id = found.id
     if kind == "sale":
         ticket = ticket_for(pos.db, product.barcode, b)
-        record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+        record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
         shop.sales_made += 1
     elif kind == "receive":
         backroom.move_stock(pos.db, pos.device, product_id, b * 1000)
@@ -155,7 +155,7 @@ def _run(shop: Shop, kind: str, d: int, a: int, b: int) -> None:
             sale_ids = sorted(conn.execute(text("SELECT id FROM sales")).scalars())
         if sale_ids:
             try:
-                return_sale(pos.db, pos.device, uuid.UUID(sale_ids[a % len(sale_ids)]),
+                return_sale(pos.till, uuid.UUID(sale_ids[a % len(sale_ids)]),
                             "Devolución", {1: 1000})
             except DomainError:
                 pass  # already returned here: the cashier is told, nothing is written

@@ -42,7 +42,7 @@ def test_guessing_ids_of_another_shop_reaches_nothing(server, new_device, small_
     backroom.edit_product(a.db, a.device, b_product.id, price=1)
     backroom.move_stock(a.db, a.device, b_product.id, -999_000, reason="adjustment")
     ticket = ticket_for(a.db, small_catalog[0].barcode, 3)
-    record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    record_sale(a.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     assert a.agent.sync_once().pending == 0
     b.agent.sync_once()
 

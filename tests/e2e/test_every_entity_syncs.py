@@ -45,13 +45,13 @@ def test_returns_cash_shifts_and_records_reach_the_other_device(
         pos.agent.sync_once()
     item = small_catalog[0]
     ticket = ticket_for(a.db, item.barcode, 3)
-    sale = record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
-    partial = return_sale(a.db, a.device, sale.sale_id, "Venía abollada", {1: 1000})
+    sale = record_sale(a.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    partial = return_sale(a.till, sale.sale_id, "Venía abollada", {1: 1000})
     with pytest.raises(ReturnRefused, match="queda 2 de 3"):
-        return_sale(a.db, a.device, sale.sale_id, "Otra vez", {1: 3000})
-    rest = return_sale(a.db, a.device, sale.sale_id, "Cancelación")  # what is left: 2 pieces
+        return_sale(a.till, sale.sale_id, "Otra vez", {1: 3000})
+    rest = return_sale(a.till, sale.sale_id, "Cancelación")  # what is left: 2 pieces
     with pytest.raises(NothingToReturn):
-        return_sale(a.db, a.device, sale.sale_id, "Ya no queda nada")
+        return_sale(a.till, sale.sale_id, "Ya no queda nada")
     till = Till(a.db, a.device)
     shift = cortes.open_shift(till, 50_000)
     cortes.move_cash(till, shift, "salida", 20_000, "Pago al proveedor de refrescos")
@@ -118,11 +118,11 @@ def test_costs_refund_splits_abonos_and_customer_edits_reach_the_server_and_the_
     ticket.add(TicketLine(costed.id, costed.name, costed.price, 2000, costed.iva, costed.ieps_bp,
                           cost=costed.cost))
     fiado_part = 1000
-    sale = record_sale(a.db, a.device, ticket,
+    sale = record_sale(a.till, ticket,
                        [Tender(PaymentMethod.FIADO, fiado_part),
                         Tender(PaymentMethod.CASH, ticket.total - fiado_part)],
                        SaleContext(cashier_id=cashier, shift_id=shift, customer_id=customer))
-    back = return_sale(a.db, a.device, sale.sale_id, "Cancelación", cashier_id=cashier)
+    back = return_sale(a.till, sale.sale_id, "Cancelación", cashier_id=cashier)
     assert (back.amount, back.refund_to_account) == (sale.total, fiado_part)
     # The refund paid the account off; charge again so there is something to pay.
     fiado_charge(till, customer, 5_000)

@@ -24,7 +24,7 @@ def test_overselling_offline_raises_then_clears_a_stock_alert(
     pieces = item.initial_stock_milli // 1000
     for pos in (a, b):  # each till sells the whole shelf while offline
         ticket = ticket_for(pos.db, item.barcode, pieces)
-        record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+        record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     for pos in (a, b, a):
         pos.agent.sync_once()
     with a.db.read() as conn:

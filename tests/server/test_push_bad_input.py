@@ -22,7 +22,7 @@ def device_and_body(paired_device, small_catalog):
     """A paired device and the JSON body of one real sale change, as the client sends it."""
     pos = paired_device("caja-1")
     pos.agent.sync_once()
-    record_sale(pos.db, pos.device, ticket_for(pos.db, small_catalog[0].barcode),
+    record_sale(pos.till, ticket_for(pos.db, small_catalog[0].barcode),
                 [Tender(PaymentMethod.CASH, small_catalog[0].price)])
     with pos.db.read() as conn:
         (pending,) = outbox.pending(conn, 10)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pos_client.services.device import save_pairing
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import Device, load_device
 from pos_client.sync.agent import SyncAgent
@@ -17,6 +18,11 @@ class PosDevice:
     db: Database
     device: Device
     agent: SyncAgent
+
+    @property
+    def till(self) -> Till:
+        """What the use cases run against (the same store and identity)."""
+        return Till(self.db, self.device)
 
     def close(self) -> None:
         self.agent.stop()

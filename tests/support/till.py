@@ -105,6 +105,6 @@ def as_cashier(ctx: AppContext) -> Cashier:
 
 
 def rows(db_or_window: Any, sql: str, **params: Any) -> list[Any]:
-    db = getattr(db_or_window, "db", db_or_window)
+    db = db_or_window.ctx.till.db if isinstance(db_or_window, MainWindow) else db_or_window
     with db.read() as conn:
         return conn.execute(text(sql), params).all()
