@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pos_client.receipts.printers import printer_config
-from pos_client.services import staff
+from pos_client.services import hardware, staff
 from pos_client.services.first_start import needs_setup
 from pos_client.services.sales import record_sale
 from pos_client.services.till import Till
@@ -70,7 +69,7 @@ def test_a_new_shop_gets_its_owner_catalog_and_printer(qtbot, wizard, store, dev
         assert catalog.count(conn) == len(load_starter_catalog())
         assert outbox.counts(conn).pending > len(load_starter_catalog())  # it all syncs later
     assert load_device(store).shop_name == "Abarrotes La Güera"
-    config = printer_config(store)
+    config = hardware.printer_settings(Till(store, device))
     assert (config.kind, config.target) == ("file", str(tmp_path / "tickets.bin"))
 
 
@@ -125,7 +124,7 @@ def test_data_from_another_computer_is_restored_at_the_next_start(qtbot, wizard,
 
     load_starter(old, old_device, small_catalog)
     ticket = ticket_for(old, small_catalog[0].barcode)
-    record_sale(old, old_device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    record_sale(Till(old, old_device), ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     old.close()
     taken = backup.backup_now(old_dir / backup.STORE_NAME, old_dir / "usb", utc_now())
 
