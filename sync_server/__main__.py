@@ -23,17 +23,16 @@ T = TypeVar("T")
 
 
 async def _with_pool(settings: Settings, work: Callable[[Pool], Awaitable[T]]) -> T:
-    dsn, embedded = open_database(settings)
+    database = open_database(settings)
     try:
-        await db.migrate(dsn)
-        pool = await db.create_pool(dsn, settings.app_role, 2)
+        await database.prepare(settings)
+        pool = await db.create_pool(database.app_dsn, 2)
         try:
             return await work(pool)
         finally:
             await pool.close()
     finally:
-        if embedded:
-            embedded.stop()
+        database.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -59,14 +58,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.command in (None, "serve"):
         host = getattr(args, "host", None) or settings.host
         port = getattr(args, "port", None) or settings.port
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        # Forwarded headers are the app's to judge, against MCH_TRUSTED_PROXIES: uvicorn's own
+        # proxy handling would believe any local client's X-Forwarded-For.
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None,
+                    proxy_headers=False, server_header=False)
     elif args.command == "migrate":
-        dsn, embedded = open_database(settings)
+        database = open_database(settings)
+        if database.owner_dsn is None:
+            parser.error("migrate needs DATABASE_URL: the login that owns the tables")
         try:
-            applied = asyncio.run(db.migrate(dsn))
+            applied = asyncio.run(database.prepare(settings))
         finally:
-            if embedded:
-                embedded.stop()
+            database.stop()
         print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
     elif args.command == "create-shop":
         async def create(pool: Pool) -> tuple[shops.Shop, str]:
