@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from sync_server import db
 from sync_server.api import devices, errors, health, owners, sync
+from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
 from sync_server.services.whatsapp import OutboundSender
 
@@ -74,6 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.trusted_proxies = settings.proxies()
+    app.add_middleware(BodyLimit, limit_for=limits(settings.max_body_bytes,
+                                                   settings.max_small_body_bytes))
     errors.install(app)
     for module in (health, sync, devices, owners):
         app.include_router(module.router)
