@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trusted_proxies = settings.proxies()
     app.add_middleware(BodyLimit, limit_for=limits(settings.max_body_bytes,
                                                    settings.max_small_body_bytes))
+    app.add_middleware(errors.CatchAll)  # added last: outside the body limit
     errors.install(app)
     for module in (health, sync, devices, owners):
         app.include_router(module.router)

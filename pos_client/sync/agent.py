@@ -17,7 +17,7 @@ from pos_client.store.database import Database
 from pos_client.store.device import Device
 from pos_client.store.repositories import meta, outbox
 from pos_client.store.repositories.withdraw import withdraw_facts
-from pos_client.sync.client import Offline, SyncClient, SyncRefused
+from pos_client.sync.client import Offline, ServerFailed, SyncClient, SyncRefused
 from shared.clock import utc_now
 from shared.sync.envelopes import Change
 from shared.sync.protocol import MAX_PUSH_CHANGES, ChangeResult, PairingCodeOut
@@ -29,6 +29,20 @@ BACKOFF_MAX_S = 120.0
 # Refusals that concern the whole device, not one change: stop and tell the cashier.
 _DEVICE_REFUSALS = {"auth_required", "invalid_credential", "device_revoked",
                     "protocol_unsupported", "protocol_missing", "cursor_ahead"}
+
+
+@dataclass(frozen=True)
+class _ServerFailure:
+    """A change the server answered 5xx for, pushed alone."""
+
+    change_id: str
+    status: int
+    code: str
+    message: str
+
+    def rejected(self) -> ChangeResult:
+        return ChangeResult(change_id=uuid.UUID(self.change_id), status="rejected",
+                            code=self.code, message=self.message)
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class SyncAgent:
         self.on_progress: Callable[[float], None] | None = None
         self.page_size = 500
         self._identity_checked = False
+        self._failed_head: str | None = None  # first change of the last batch that got a 5xx
 
     # ---- one pass ---------------------------------------------------------------------------
 
@@ -106,25 +121,52 @@ class SyncAgent:
                     withdraw_facts(conn, [c for c in parsed if c is not None])
 
     def _push_isolating(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult]:
-        """Push a batch; if the server refuses the batch as a whole, find the culprit.
+        """Push a batch; if the server refuses or fails on the batch as a whole, find the culprit.
 
-        A change the server cannot even parse must not hold back the ones behind it: it is
-        marked rejected with the server's reason, and the others go through.
+        A change the server cannot parse (4xx) must not hold back the ones behind it: the batch
+        is split at once. A 5xx may be the server's bad moment, so the batch is retried; only
+        when the same batch (by its first change) fails again is it split, and a change the
+        server keeps failing on is set aside with its answer, once others went through: a
+        server failing on everything sets nothing aside.
         """
         try:
-            answer = self._http().push(bodies)
-            if answer.gaps:  # changes this device made but no longer has: tell support
-                log.error("the server is missing changes of this device: %s", answer.gaps)
-            return list(answer.results)
+            return self._push(bodies)
+        except ServerFailed:
+            if self._failed_head != change_ids[0]:
+                self._failed_head = change_ids[0]
+                raise
+        except SyncRefused as exc:
+            if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
+                raise
+        results = self._split(bodies, change_ids)
+        failures = [r for r in results if isinstance(r, _ServerFailure)]
+        if len(failures) == len(results):  # nothing went through: the server is unwell
+            raise ServerFailed(failures[0].status, failures[0].code, failures[0].message)
+        self._failed_head = None
+        return [r.rejected() if isinstance(r, _ServerFailure) else r for r in results]
+
+    def _push(self, bodies: list[str]) -> list[ChangeResult]:
+        answer = self._http().push(bodies)
+        if answer.gaps:  # changes this device made but no longer has: tell support
+            log.error("the server is missing changes of this device: %s", answer.gaps)
+        return list(answer.results)
+
+    def _split(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult | _ServerFailure]:
+        """Answers for each change, pushing smaller and smaller parts of a refused batch."""
+        try:
+            return list(self._push(bodies))
+        except ServerFailed as exc:
+            if len(bodies) == 1:
+                return [_ServerFailure(change_ids[0], exc.status, exc.code, exc.message)]
         except SyncRefused as exc:
             if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
                 raise
             if len(bodies) == 1:
-                return [ChangeResult(change_id=uuid.UUID(change_ids[0]), status="rejected", code=exc.code,
-                                     message=exc.message)]
-            half = len(bodies) // 2
-            return (self._push_isolating(bodies[:half], change_ids[:half])
-                    + self._push_isolating(bodies[half:], change_ids[half:]))
+                return [ChangeResult(change_id=uuid.UUID(change_ids[0]), status="rejected",
+                                     code=exc.code, message=exc.message)]
+        half = len(bodies) // 2
+        return (self._split(bodies[:half], change_ids[:half])
+                + self._split(bodies[half:], change_ids[half:]))
 
     def check_restored(self) -> None:
         """If the server has numbers from this device beyond ours, this store was restored from
