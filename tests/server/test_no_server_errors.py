@@ -54,3 +54,15 @@ def test_a_sale_dated_out_of_reason_is_refused_not_a_500(server, sold_at):
         r = api.post("/v1/sync/push", json={"changes": [body]},
                      headers=auth(device["credential"]))
     assert (r.status_code, r.json()["code"]) == (422, "invalid_payload")
+
+
+def test_a_record_from_a_clock_never_set_is_rejected_clock_behind(server):
+    with client(server.url) as api:
+        device = pair(api, sign_up(api)["token"])
+        till = TillChanges(device["device_code"])
+        edit = till.customer().model_dump(mode="json")
+        edit["hlc"] = 5 << 16  # 1970-01-01T00:00:00.005
+        r = api.post("/v1/sync/push", json={"changes": [edit]},
+                     headers=auth(device["credential"]))
+    assert r.status_code == 200, r.text
+    assert [(x["status"], x["code"]) for x in r.json()["results"]] == [("rejected", "clock_behind")]
