@@ -1,4 +1,4 @@
--- 0011: authentication attempts for the throttles, counted before the slow check they guard.
+-- 0012: authentication attempts for the throttles, counted before the slow check they guard.
 -- One row per attempt under way or failed (a success removes its row; a sign-up keeps it), per
 -- key: a client address ('addr:…') or an account ('account:' and a hash of the login). Not
 -- tenant data: whoever is guessing has no tenant. Replaces auth_failures (transient data).
