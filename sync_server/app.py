@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from sync_server import db
-from sync_server.api import devices, errors, health, owners, sync
+from sync_server.api import devices, errors, health, openapi, owners, sync
 from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
 from sync_server.services.whatsapp import OutboundSender
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                    settings.max_small_body_bytes))
     app.add_middleware(errors.CatchAll)  # added last: outside the body limit
     errors.install(app)
+    openapi.install(app)
     for module in (health, sync, devices, owners):
         app.include_router(module.router)
     return app
