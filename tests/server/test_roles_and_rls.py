@@ -33,13 +33,14 @@ def test_the_pool_logs_in_as_the_app_role_which_is_no_superuser(server):
             return await conn.fetchrow(
                 """SELECT session_user AS login, current_user AS acting, r.rolsuper,
                           r.rolbypassrls, r.rolinherit, r.rolcreaterole, r.rolcreatedb,
-                          (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid) AS groups
+                          (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid) AS groups,
+                          has_schema_privilege('public', 'CREATE') AS creates
                    FROM pg_roles r WHERE r.rolname = session_user""")
 
     row = dict(server.call(who))
     assert row == {"login": "michangarrito_app", "acting": "michangarrito_app", "rolsuper": False,
                    "rolbypassrls": False, "rolinherit": False, "rolcreaterole": False,
-                   "rolcreatedb": False, "groups": 0}
+                   "rolcreatedb": False, "groups": 0, "creates": False}
 
 
 @pytest.mark.parametrize("escape", ESCAPES)
