@@ -6,11 +6,21 @@ table forces RLS, and the definer functions belong to a role of their own with a
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import asyncpg
 import pytest
 
 from sync_server import db
+from sync_server.app import open_database
+from sync_server.config import Settings, login_url
 from sync_server.services import shops
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.e2e
 
@@ -97,3 +107,37 @@ def test_definer_functions_belong_to_their_own_role_with_a_pinned_path(server):
            WHERE g.rolname IN ('michangarrito_definer', 'michangarrito_app')
              AND u.rolname = 'michangarrito_app'""")
     assert members == []
+
+
+def test_migrate_gives_the_app_login_its_password(database_url):
+    """``./bin/server migrate`` with MCH_APP_DB_PASSWORD: the login gets a SCRAM secret."""
+    env = {**os.environ, "DATABASE_URL": database_url, "MCH_APP_DB_PASSWORD": "clave-de-prueba-larga",
+           "MCH_LOG_JSON": "false"}
+    done = subprocess.run([sys.executable, "-m", "sync_server", "migrate"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "ninguna (al día)" in done.stdout
+
+    async def secret() -> str | None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            value: str | None = await conn.fetchval(
+                "SELECT rolpassword FROM pg_authid WHERE rolname = 'michangarrito_app'")
+            await conn.execute("ALTER ROLE michangarrito_app PASSWORD NULL")  # the cluster's own
+            return value
+        finally:
+            await conn.close()
+
+    assert (asyncio.run(secret()) or "").startswith("SCRAM-SHA-256$")
+
+
+def test_where_the_pool_connects():
+    owner = "postgresql://owner:s3cret@db.example:5433/mch?sslmode=require"
+    settings = Settings(database_url=owner, app_db_password="p@ss word")
+    assert settings.app_dsn(owner) == (
+        "postgresql://michangarrito_app:p%40ss%20word@db.example:5433/mch?sslmode=require")
+    assert login_url("postgresql://postgres:@/db?host=/tmp/s", "michangarrito_app", None) == (
+        "postgresql://michangarrito_app@/db?host=/tmp/s")
+    alone = Settings(app_database_url="postgresql://michangarrito_app:x@db/mch")
+    database = open_database(alone)
+    assert (database.owner_dsn, database.app_dsn) == (None, "postgresql://michangarrito_app:x@db/mch")
