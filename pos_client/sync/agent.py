@@ -46,6 +46,22 @@ class _ServerFailure:
 
 
 @dataclass(frozen=True)
+class _Refusal:
+    """How the server refused a batch: a 4xx (it cannot read a change) or a 5xx (it failed)."""
+
+    status: int
+    code: str
+    message: str
+    server: bool
+
+    def answer(self, change_id: str) -> ChangeResult | _ServerFailure:
+        if self.server:
+            return _ServerFailure(change_id, self.status, self.code, self.message)
+        return ChangeResult(change_id=uuid.UUID(change_id), status="rejected", code=self.code,
+                            message=self.message)
+
+
+@dataclass(frozen=True)
 class SyncStatus:
     online: bool | None  # None: not paired, nothing to sync with
     pending: int
@@ -131,14 +147,16 @@ class SyncAgent:
         """
         try:
             return self._push(bodies)
-        except ServerFailed:
+        except ServerFailed as exc:
             if self._failed_head != change_ids[0]:
                 self._failed_head = change_ids[0]
                 raise
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=True)
         except SyncRefused as exc:
             if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
                 raise
-        results = self._split(bodies, change_ids)
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=False)
+        results = self._split(bodies, change_ids, refusal)
         failures = [r for r in results if isinstance(r, _ServerFailure)]
         if len(failures) == len(results):  # nothing went through: the server is unwell
             raise ServerFailed(failures[0].status, failures[0].code, failures[0].message)
@@ -151,22 +169,26 @@ class SyncAgent:
             log.error("the server is missing changes of this device: %s", answer.gaps)
         return list(answer.results)
 
-    def _split(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult | _ServerFailure]:
-        """Answers for each change, pushing smaller and smaller parts of a refused batch."""
+    def _split(self, bodies: list[str], change_ids: list[str],
+               refusal: _Refusal) -> list[ChangeResult | _ServerFailure]:
+        """Answers for each change of a batch just refused with ``refusal``: push each half,
+        splitting again what is refused, down to the one change it is about."""
+        if len(bodies) == 1:
+            return [refusal.answer(change_ids[0])]
+        half = len(bodies) // 2
+        return (self._try(bodies[:half], change_ids[:half])
+                + self._try(bodies[half:], change_ids[half:]))
+
+    def _try(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult | _ServerFailure]:
         try:
             return list(self._push(bodies))
         except ServerFailed as exc:
-            if len(bodies) == 1:
-                return [_ServerFailure(change_ids[0], exc.status, exc.code, exc.message)]
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=True)
         except SyncRefused as exc:
             if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
                 raise
-            if len(bodies) == 1:
-                return [ChangeResult(change_id=uuid.UUID(change_ids[0]), status="rejected",
-                                     code=exc.code, message=exc.message)]
-        half = len(bodies) // 2
-        return (self._split(bodies[:half], change_ids[:half])
-                + self._split(bodies[half:], change_ids[half:]))
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=False)
+        return self._split(bodies, change_ids, refusal)
 
     def check_restored(self) -> None:
         """If the server has numbers from this device beyond ours, this store was restored from
