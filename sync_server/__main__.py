@@ -26,17 +26,16 @@ T = TypeVar("T")
 
 
 async def _with_pool(settings: Settings, work: Callable[[Pool], Awaitable[T]]) -> T:
-    dsn, embedded = open_database(settings)
+    database = open_database(settings)
     try:
-        await db.migrate(dsn)
-        pool = await db.create_pool(dsn, settings.app_role, 2)
+        await database.prepare(settings)
+        pool = await db.create_pool(database.app_dsn, 2)
         try:
             return await work(pool)
         finally:
             await pool.close()
     finally:
-        if embedded:
-            embedded.stop()
+        database.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -66,14 +65,18 @@ def main(argv: list[str] | None = None) -> None:
         host = getattr(args, "host", None) or settings.host
         port = getattr(args, "port", None) or settings.port
         # access_log off: logs.RequestContext writes one JSON line per request, with its id.
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        # Forwarded headers are the app's to judge, against MCH_TRUSTED_PROXIES: uvicorn's own
+        # proxy handling would believe any local client's X-Forwarded-For.
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False,
+                    proxy_headers=False, server_header=False)
     elif args.command == "migrate":
-        dsn, embedded = open_database(settings)
+        database = open_database(settings)
+        if database.owner_dsn is None:
+            parser.error("migrate needs DATABASE_URL: the login that owns the tables")
         try:
-            applied = asyncio.run(db.migrate(dsn))
+            applied = asyncio.run(database.prepare(settings))
         finally:
-            if embedded:
-                embedded.stop()
+            database.stop()
         print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
     elif args.command == "create-shop":
         async def create(pool: Pool) -> tuple[shops.Shop, str]:
@@ -101,7 +104,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _backup_or_restore(settings: Settings, command: str, file: Path | None) -> int:
-    dsn, embedded = open_database(settings)
+    database = open_database(settings)
+    if database.owner_dsn is None:
+        print("El respaldo necesita DATABASE_URL: el usuario dueño de las tablas.", file=sys.stderr)
+        return 2
+    dsn = database.owner_dsn
     try:
         if command == "backup":
             taken = backups.take_backup(dsn, settings.backups_path(), utc_now(),
@@ -117,8 +124,7 @@ def _backup_or_restore(settings: Settings, command: str, file: Path | None) -> i
         print(exc.message, file=sys.stderr)
         return 1
     finally:
-        if embedded:
-            embedded.stop()
+        database.stop()
 
 
 if __name__ == "__main__":

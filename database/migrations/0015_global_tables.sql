@@ -1,4 +1,4 @@
--- 0011: the two tables whose keys are global by nature become Citus reference tables.
+-- 0015: the two tables whose keys are global by nature become Citus reference tables.
 -- A login (email or phone) and a pairing code are looked up before anyone knows the shop, so
 -- they are unique across the platform; a distributed table cannot hold a unique key without
 -- tenant_id. Owners (one per shop) and short-lived pairing codes are small, rarely written

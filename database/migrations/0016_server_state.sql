@@ -1,4 +1,4 @@
--- 0012: what operations need from the database: the feed epoch, and the WhatsApp queue's depth.
+-- 0016: what operations need from the database: the feed epoch, and the WhatsApp queue's depth.
 
 -- feed_epoch names this database's history of change feeds. `michangarrito-server restore`
 -- gives it a new value after loading a backup: every feed then restarts behind where tills had

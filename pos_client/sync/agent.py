@@ -17,7 +17,7 @@ from pos_client.store.database import Database
 from pos_client.store.device import Device
 from pos_client.store.repositories import meta, outbox
 from pos_client.store.repositories.withdraw import withdraw_facts
-from pos_client.sync.client import Offline, SyncClient, SyncRefused
+from pos_client.sync.client import Offline, ServerFailed, SyncClient, SyncRefused
 from shared.clock import utc_now
 from shared.sync.envelopes import Change
 from shared.sync.protocol import MAX_PUSH_CHANGES, ChangeResult, PairingCodeOut
@@ -32,6 +32,36 @@ _DEVICE_REFUSALS = {"auth_required", "invalid_credential", "device_revoked",
                     "feed_epoch_changed"}
 # How a server restored from an older backup shows itself (docs/sync-protocol.md).
 _RESTORED_SERVER = {"feed_epoch_changed", "cursor_ahead"}
+
+
+@dataclass(frozen=True)
+class _ServerFailure:
+    """A change the server answered 5xx for, pushed alone."""
+
+    change_id: str
+    status: int
+    code: str
+    message: str
+
+    def rejected(self) -> ChangeResult:
+        return ChangeResult(change_id=uuid.UUID(self.change_id), status="rejected",
+                            code=self.code, message=self.message)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """How the server refused a batch: a 4xx (it cannot read a change) or a 5xx (it failed)."""
+
+    status: int
+    code: str
+    message: str
+    server: bool
+
+    def answer(self, change_id: str) -> ChangeResult | _ServerFailure:
+        if self.server:
+            return _ServerFailure(change_id, self.status, self.code, self.message)
+        return ChangeResult(change_id=uuid.UUID(change_id), status="rejected", code=self.code,
+                            message=self.message)
 
 
 @dataclass(frozen=True)
@@ -63,6 +93,7 @@ class SyncAgent:
         self.on_progress: Callable[[float], None] | None = None
         self.page_size = 500
         self._identity_checked = False
+        self._failed_head: str | None = None  # first change of the last batch that got a 5xx
 
     # ---- one pass ---------------------------------------------------------------------------
 
@@ -151,25 +182,58 @@ class SyncAgent:
                     withdraw_facts(conn, [c for c in parsed if c is not None])
 
     def _push_isolating(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult]:
-        """Push a batch; if the server refuses the batch as a whole, find the culprit.
+        """Push a batch; if the server refuses or fails on the batch as a whole, find the culprit.
 
-        A change the server cannot even parse must not hold back the ones behind it: it is
-        marked rejected with the server's reason, and the others go through.
+        A change the server cannot parse (4xx) must not hold back the ones behind it: the batch
+        is split at once. A 5xx may be the server's bad moment, so the batch is retried; only
+        when the same batch (by its first change) fails again is it split, and a change the
+        server keeps failing on is set aside with its answer, once others went through: a
+        server failing on everything sets nothing aside.
         """
         try:
-            answer = self._http().push(bodies)
-            if answer.gaps:  # changes this device made but no longer has: tell support
-                log.error("the server is missing changes of this device: %s", answer.gaps)
-            return list(answer.results)
+            return self._push(bodies)
+        except ServerFailed as exc:
+            if self._failed_head != change_ids[0]:
+                self._failed_head = change_ids[0]
+                raise
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=True)
         except SyncRefused as exc:
             if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
                 raise
-            if len(bodies) == 1:
-                return [ChangeResult(change_id=uuid.UUID(change_ids[0]), status="rejected", code=exc.code,
-                                     message=exc.message)]
-            half = len(bodies) // 2
-            return (self._push_isolating(bodies[:half], change_ids[:half])
-                    + self._push_isolating(bodies[half:], change_ids[half:]))
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=False)
+        results = self._split(bodies, change_ids, refusal)
+        failures = [r for r in results if isinstance(r, _ServerFailure)]
+        if len(failures) == len(results):  # nothing went through: the server is unwell
+            raise ServerFailed(failures[0].status, failures[0].code, failures[0].message)
+        self._failed_head = None
+        return [r.rejected() if isinstance(r, _ServerFailure) else r for r in results]
+
+    def _push(self, bodies: list[str]) -> list[ChangeResult]:
+        answer = self._http().push(bodies)
+        if answer.gaps:  # changes this device made but no longer has: tell support
+            log.error("the server is missing changes of this device: %s", answer.gaps)
+        return list(answer.results)
+
+    def _split(self, bodies: list[str], change_ids: list[str],
+               refusal: _Refusal) -> list[ChangeResult | _ServerFailure]:
+        """Answers for each change of a batch just refused with ``refusal``: push each half,
+        splitting again what is refused, down to the one change it is about."""
+        if len(bodies) == 1:
+            return [refusal.answer(change_ids[0])]
+        half = len(bodies) // 2
+        return (self._try(bodies[:half], change_ids[:half])
+                + self._try(bodies[half:], change_ids[half:]))
+
+    def _try(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult | _ServerFailure]:
+        try:
+            return list(self._push(bodies))
+        except ServerFailed as exc:
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=True)
+        except SyncRefused as exc:
+            if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
+                raise
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=False)
+        return self._split(bodies, change_ids, refusal)
 
     def check_restored(self) -> None:
         """If the server has numbers from this device beyond ours, this store was restored from

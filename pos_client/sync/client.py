@@ -27,6 +27,14 @@ class Offline(Exception):
     """The server could not be reached or did not answer; try again later."""
 
 
+class ServerFailed(Offline):
+    """The server answered 5xx: also an Offline (try again later), carrying its answer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"el servidor respondió {status}")
+        self.status, self.code, self.message = status, code, message
+
+
 class SyncRefused(Exception):
     """The server answered with a refusal: ``code`` for machines, ``message`` in Spanish."""
 
@@ -82,7 +90,7 @@ class SyncClient:
             raise Offline(f"sin conexión con el servidor: {exc.__class__.__name__}") from exc
         self.feed_epoch = response.headers.get(FEED_EPOCH_HEADER) or self.feed_epoch
         if response.status_code >= 500:
-            raise Offline(f"el servidor respondió {response.status_code}")
+            raise ServerFailed(response.status_code, *_error_of(response))
         if response.status_code >= 400:
             code, message = _error_of(response)
             raise SyncRefused(response.status_code, code, message)

@@ -13,6 +13,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.hlc import too_far_ahead, wall_ms_now
 from shared.ids import new_uuid7
+from shared.sync.bounds import stamp_before_2000
 from shared.sync.envelopes import (
     Change,
     InventoryMovementChange,
@@ -117,6 +118,12 @@ async def apply_changes(
             # would win every later edit, so it is refused until the clock is fixed.
             results.append(_rejected(change, "clock_ahead",
                                      "El reloj de este dispositivo está adelantado más de un día. "
+                                     "Corrige la fecha y hora y vuelve a guardar el cambio."))
+            continue
+        if change.kind == "record" and stamp_before_2000(change.hlc):
+            # A clock never set (1970) would make the edit lose to every other, silently.
+            results.append(_rejected(change, "clock_behind",
+                                     "El reloj de este dispositivo está atrasado por años. "
                                      "Corrige la fecha y hora y vuelve a guardar el cambio."))
             continue
         known.add(change.change_id)
