@@ -31,7 +31,7 @@ def _poison_sales_of(server, total: int) -> None:
 
 def _sell(pos, barcode: str, pieces: int):
     ticket = ticket_for(pos.db, barcode, pieces)
-    return record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)]), ticket
+    return record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)]), ticket
 
 
 def test_a_change_the_server_fails_on_is_set_aside_and_the_rest_flow(

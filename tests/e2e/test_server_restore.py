@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 def _sell(pos, barcode: str):
     ticket = ticket_for(pos.db, barcode)
-    return record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    return record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
 
 
 def _cli(database_url: str, backup_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -58,7 +58,7 @@ def test_tills_resync_after_the_server_comes_back_from_an_older_backup(
     # After the backup: sales on both tills, a return of one of them, all synced both ways.
     late_sale = _sell(a, code)
     after = [late_sale.folio, _sell(a, code).folio, _sell(b, code).folio]
-    return_sale(a.db, a.device, late_sale.sale_id, "Caducado")
+    return_sale(a.till, late_sale.sale_id, "Caducado")
     for pos in (a, b, a):
         assert pos.agent.sync_once().pending == 0
     assert _folios(a) == _folios(b) == sorted(before + after)

@@ -52,20 +52,20 @@ def test_reports_statements_and_cortes_agree(server, shop, paired_device, small_
     first = ticket_for(pos.db, coke.barcode, 3)
     first.add(TicketLine(None, "Bolsa de hielo", 2500, 1000, first.lines[0].iva))  # común
     first.discount_ticket(700)
-    sale_1 = record_sale(pos.db, pos.device, first, [Tender(PaymentMethod.CARD, 4000, "AUT 9"),
+    sale_1 = record_sale(till, first, [Tender(PaymentMethod.CARD, 4000, "AUT 9"),
                                                      Tender(PaymentMethod.CASH, 100_000)], on_shift)
     with pos.db.read() as conn:
         kilo = catalog.by_barcode(conn, weighed.barcode)
     granel = Ticket([TicketLine(kilo.id, kilo.name, kilo.price, 750, kilo.iva, kilo.ieps_bp, True,
                                 cost=kilo.price // 2)])
-    sale_2 = record_sale(pos.db, pos.device, granel, [Tender(PaymentMethod.TRANSFER, granel.total,
+    sale_2 = record_sale(till, granel, [Tender(PaymentMethod.TRANSFER, granel.total,
                                                              "SPEI 1")], on_shift)
     fiado = ticket_for(pos.db, chips.barcode, 2)
     fiado.add(ticket_for(pos.db, soap.barcode, 1).lines[0])
-    sale_3 = record_sale(pos.db, pos.device, fiado, [Tender(PaymentMethod.FIADO, fiado.total)],
+    sale_3 = record_sale(till, fiado, [Tender(PaymentMethod.FIADO, fiado.total)],
                          SaleContext(cashier_id=owner, shift_id=shift, customer_id=lupita.id))
-    return_sale(pos.db, pos.device, sale_1.sale_id, "Venía abollada", {1: 1000}, owner)
-    return_sale(pos.db, pos.device, sale_3.sale_id, "No la quiso", {2: 1000}, owner)
+    return_sale(till, sale_1.sale_id, "Venía abollada", {1: 1000}, owner)
+    return_sale(till, sale_3.sale_id, "No la quiso", {2: 1000}, owner)
     accounts.pay(till, lupita.id, 5000, PaymentMethod.CASH, cashier_id=owner, shift_id=shift)
     cortes.move_cash(till, shift, "salida", 3000, "Garrafón", owner)
     cortes.close_with_corte(till, shift, {PaymentMethod.CASH: 60_000, PaymentMethod.CARD: 4000},

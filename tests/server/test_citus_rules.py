@@ -20,9 +20,9 @@ import pytest
 from sync_server import db
 from tests.support.postgres import fresh_database
 
-# Global tables: their keys are platform-wide (a login, a pairing code, an address that failed
+# Global tables: their keys are platform-wide (a login, a pairing code, an address or account that tried
 # to log in), so Citus copies them to every node. docs/scaling.md lists the same.
-REFERENCE_TABLES = frozenset({"owners", "pairing_codes", "auth_failures", "server_state"})
+REFERENCE_TABLES = frozenset({"owners", "pairing_codes", "auth_attempts", "server_state"})
 # The migration runner's bookkeeping, on the coordinator only.
 COORDINATOR_TABLES = frozenset({"schema_migrations"})
 DISTRIBUTION_COLUMN = "tenant_id"

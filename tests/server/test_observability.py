@@ -54,7 +54,7 @@ def test_metrics_show_a_push_and_a_reject_by_code(server, paired_device, small_c
     pos.agent.sync_once()
     before = _scrape(server.url)
     ticket = ticket_for(pos.db, small_catalog[0].barcode)
-    record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     assert pos.agent.sync_once().pending == 0  # the sale: one push, one accepted change
     client = SyncClient(server.url, pos.device.credential)
     try:
