@@ -29,7 +29,15 @@ from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pos_client.services import accounts, backroom, cortes, counter, inventory, returns  # noqa: E402
+from pos_client.services import (  # noqa: E402
+    accounts,
+    catalog_admin,
+    cortes,
+    counter,
+    inventory,
+    returns,
+    staff_admin,
+)
 from pos_client.services.accounts import CustomerDraft  # noqa: E402
 from pos_client.services.catalog import load_starter  # noqa: E402
 from pos_client.services.sales import SaleContext, record_sale  # noqa: E402
@@ -91,6 +99,7 @@ BEANS = "1001"
 class DemoShop:
     db: Database
     device: Device
+    till: Till
     owner: Cashier
     cashier: Cashier
     shift_id: uuid.UUID
@@ -167,25 +176,28 @@ def build_shop(folder: Path) -> DemoShop:
     now = clock.utc_now()
     today = now.astimezone(ZONE).date()
     start = today - timedelta(days=HISTORY_DAYS + 1)
+    # The services read this till's clock; frozen_clock moves it to the demo's past days.
+    till = Till(db, device, now=lambda: clock.utc_now())
     with frozen_clock(local_moment(start, 8)):
-        load_starter(db, device, load_starter_catalog())
-        backroom.save_record(db, device, "settings", SettingsPayload(
+        load_starter(till, load_starter_catalog())
+        owner = staff_admin.create_first_owner(till, "Doña Mary", "1234")
+        staff_admin.save_settings(till, SettingsPayload(
             id=SETTINGS_ID, shop_name=SHOP_NAME, address="Av. Hidalgo 118, Col. Centro, Puebla, Pue.",
-            phone="2221234567", rfc="HEMM720315AB1", timezone="America/Mexico_City",
-            receipt_footer="¡Gracias por su preferencia! Vuelva pronto."))
-        owner = Cashier(backroom.add_cashier(db, device, "Doña Mary", Role.OWNER, "1234"),
-                        "Doña Mary", Role.OWNER)
-        pepe = Cashier(backroom.add_cashier(db, device, "Pepe", Role.CASHIER, "0000"),
+            phone="+522221234567", rfc="HEMM720315AB1", timezone="America/Mexico_City",
+            receipt_footer="¡Gracias por su preferencia! Vuelva pronto."), owner)
+        pepe = Cashier(staff_admin.save_cashier(till, None, "Pepe", Role.CASHIER, "0000", True, owner),
                        "Pepe", Role.CASHIER)
-        backroom.add_cashier(db, device, "Lupita", Role.MANAGER, "2468")
+        staff_admin.save_cashier(till, None, "Lupita", Role.MANAGER, "2468", True, owner)
         with db.read() as conn:
             products = {p.barcode: p for p in catalog.search(conn, "", limit=1000) if p.barcode}
         # Mayoreo: six or more Coca-Cola 600 ml cost $20.00 each instead of $22.00.
-        backroom.edit_product(db, device, products[COCA_600].id, wholesale_price=2000,
-                              wholesale_min_milli=6 * QTY_SCALE)
+        coca = catalog_admin.product(till, products[COCA_600].id)
+        assert coca is not None
+        catalog_admin.save_product(till, coca.model_copy(update={
+            "wholesale_price": 2000, "wholesale_min_milli": 6 * QTY_SCALE}), owner.id)
         with db.read() as conn:
             products[COCA_600] = catalog.by_barcode(conn, COCA_600) or products[COCA_600]
-    shop = DemoShop(db, device, owner, pepe, uuid.uuid4(), products)
+    shop = DemoShop(db, device, till, owner, pepe, uuid.uuid4(), products)
     _add_customers(shop, local_moment(start, 9))
     rng = random.Random(2024)
     for back in range(HISTORY_DAYS, 0, -1):
@@ -193,9 +205,8 @@ def build_shop(folder: Path) -> DemoShop:
         if back <= 3:
             backup_now(db.path, backups_dir(folder), local_moment(today - timedelta(days=back), 23))
     _today(shop, now, rng)
-    with db.read() as conn:
-        for code in (COCA_600, COCA_2L, FANTA, EGGS, BEANS):
-            shop.stock[code] = inventory.find(conn, code)[0]
+    for code in (COCA_600, COCA_2L, FANTA, EGGS, BEANS):
+        shop.stock[code] = inventory.find(till, code)[0]
     return shop
 
 
@@ -275,10 +286,9 @@ def _past_day(shop: DemoShop, day: date, rng: random.Random) -> None:
             items = [(shop.products[code].id, qty * QTY_SCALE, cost)
                      for code, qty, cost in ((COCA_600, 48, 1700), ("7501055003013", 12, 3300),
                                              ("7501055003037", 24, 1580))]
-            inventory.receive(shop.db, shop.device, items, "Proveedor: Refrescos del Valle",
-                              shop.owner.id)
+            inventory.receive(shop.till, items, "Proveedor: Refrescos del Valle", shop.owner.id)
         elif day.toordinal() % 3 == 1:
-            inventory.adjust(shop.db, shop.device, shop.products[EGGS].id, -500,
+            inventory.adjust(shop.till, shop.products[EGGS].id, -500,
                              "Merma: se rompieron huevos", shop.owner.id)
     with frozen_clock(local_moment(day, 13)):
         cortes.move_cash(shop.till, shop.shift_id, "salida", 35_000,
@@ -549,8 +559,8 @@ class Tour:
         shop = self.shop
 
         def read_stock() -> dict[str, StockItem]:
-            with shop.db.read() as conn:  # the counter has sold since the demo was built
-                return {code: inventory.find(conn, code)[0] for code in shop.stock}
+            # The counter has sold since the demo was built.
+            return {code: inventory.find(shop.till, code)[0] for code in shop.stock}
 
         self.ctx.worker.submit(read_stock, shop.stock.update)
         room = BackRoomWindow(self.ctx)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from pos_client.store.database import Tx
 from pos_client.store.schema import cashiers
 from shared.permissions import Role
-from shared.sync.wire import CashierPayload
+from shared.sync.payloads import CashierPayload
 
 
 @dataclass(frozen=True, slots=True)

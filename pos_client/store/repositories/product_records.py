@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from pos_client.store.database import Tx
 from pos_client.store.repositories import catalog
 from pos_client.store.schema import product_barcodes, products
-from shared.sync.wire import ProductPayload
+from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 
 _CHUNK = 500  # ids per IN (…): SQLite's limit on bound parameters is far above it

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, select
 
 from pos_client.store.schema import settings
 from shared.permissions import Permission, Role
-from shared.sync.wire import SettingsPayload
+from shared.sync.payloads import SettingsPayload
 
 DEFAULT_TIMEZONE = "America/Mexico_City"
 
