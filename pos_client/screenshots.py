@@ -99,7 +99,6 @@ BEANS = "1001"
 class DemoShop:
     db: Database
     device: Device
-    till: Till
     owner: Cashier
     cashier: Cashier
     shift_id: uuid.UUID
@@ -176,8 +175,7 @@ def build_shop(folder: Path) -> DemoShop:
     now = clock.utc_now()
     today = now.astimezone(ZONE).date()
     start = today - timedelta(days=HISTORY_DAYS + 1)
-    # The services read this till's clock; frozen_clock moves it to the demo's past days.
-    till = Till(db, device, now=lambda: clock.utc_now())
+    till = Till(db, device, now=demo_now)  # frozen_clock moves it to the demo's past days
     with frozen_clock(local_moment(start, 8)):
         load_starter(till, load_starter_catalog())
         owner = staff_admin.create_first_owner(till, "Doña Mary", "1234")
@@ -197,7 +195,7 @@ def build_shop(folder: Path) -> DemoShop:
             "wholesale_price": 2000, "wholesale_min_milli": 6 * QTY_SCALE}), owner.id)
         with db.read() as conn:
             products[COCA_600] = catalog.by_barcode(conn, COCA_600) or products[COCA_600]
-    shop = DemoShop(db, device, till, owner, pepe, uuid.uuid4(), products)
+    shop = DemoShop(db, device, owner, pepe, uuid.uuid4(), products)
     _add_customers(shop, local_moment(start, 9))
     rng = random.Random(2024)
     for back in range(HISTORY_DAYS, 0, -1):
