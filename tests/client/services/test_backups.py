@@ -69,7 +69,7 @@ def test_a_restore_names_who_asked_and_a_bad_backup_is_refused_before_anything(
     assert json.loads((till.db.path.parent / RESTORE_MARKER).read_text("utf-8"))["backup"] == good.name
 
 
-def test_unsynced_changes_are_counted_and_a_standalone_till_says_so(till: Till) -> None:
+def test_unsynced_changes_are_counted_and_a_standalone_till_says_so(stocked: Database, till: Till) -> None:
     unsynced = backups.unsynced(till)
     assert unsynced.pending > 0  # the starter catalog has not reached any server
     assert not unsynced.paired

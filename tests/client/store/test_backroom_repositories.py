@@ -8,6 +8,7 @@ import pytest
 from pos_client.services import catalog_admin
 from pos_client.services.catalog_admin import ProductDraft
 from pos_client.services.till import Till
+from pos_client.store.database import Database
 from pos_client.store.repositories import cashiers, departments, product_records
 from shared.catalog import StarterProduct, starter_product_id
 from shared.permissions import Role
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.unit
 COCA = "7501055300075"  # «Coca-Cola 600 ml» in the small starter catalog
 
 
-def test_a_barcode_belongs_to_the_active_product_that_answers_to_it(till: Till) -> None:
+def test_a_barcode_belongs_to_the_active_product_that_answers_to_it(stocked: Database, till: Till) -> None:
     off = catalog_admin.save_product(till, ProductDraft(name="Coca vieja", price=100, barcodes=("999",),
                                                         active=False), None)
     with till.db.read() as tx:
@@ -48,7 +49,7 @@ def test_presence_is_checked_past_one_batch_of_ids_and_codes(till: Till) -> None
         assert catalog_admin.starter_present(tx, many) == {p.barcode for p in many[1_000:]}
 
 
-def test_departments_list_by_name_and_hide_switched_off_ones(till: Till) -> None:
+def test_departments_list_by_name_and_hide_switched_off_ones(stocked: Database, till: Till) -> None:
     dulces = catalog_admin.add_department(till, "dulces", None)
     catalog_admin.add_department(till, "Abarrotes", None)
     catalog_admin.set_department_active(till, dulces, False, None)
