@@ -138,6 +138,16 @@ def test_known_debt_only_shrinks() -> None:
     )
 
 
+def test_the_till_never_imports_its_devtools() -> None:
+    """The demo and the screenshot tour use the app; nothing the shop runs uses them."""
+    devtools = "pos_client.devtools"
+    found = sorted((module_name(path), imported)
+                   for path in (ROOT / "pos_client").rglob("*.py")
+                   if not _within(module_name(path), devtools)
+                   for imported in imports_of(path) if _within(imported, devtools))
+    assert not found, "the till imports its devtools:\n" + "\n".join(f"  {a} → {b}" for a, b in found)
+
+
 @pytest.mark.parametrize(
     ("importer", "imported", "breaks"),
     [
