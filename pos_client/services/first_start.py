@@ -18,7 +18,6 @@ from pos_client.store.database import Database
 from pos_client.store.device import Device
 from pos_client.store.repositories import cashiers, catalog, meta, outbox
 from shared.catalog import load_starter_catalog, starter_changes
-from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Role
@@ -55,14 +54,15 @@ def open_new_shop(db: Database, device: Device, *, shop_name: str, owner_name: s
     owner = CashierPayload(id=new_uuid7(), name=owner_name, role=Role.OWNER,
                            pin_hash=PasswordHasher().hash(pin))
     products = load_starter_catalog() if starter_catalog else []
+    till = Till(db, device)
     with db.write() as conn:
         if cashiers.listed(conn):
             raise SetupRefused("Esta caja ya tiene cajeros: entra con tu NIP.", code="already_set_up")
-        local.save(conn, device, "cashier", owner)
-        local.save(conn, device, "settings", settings, op="upsert")
+        local.save(conn, till, "cashier", owner)
+        local.save(conn, till, "settings", settings, op="upsert")
         meta.put(conn, "shop_name", settings.shop_name)
         if products and not catalog.count(conn):
-            changes = starter_changes(products, device.clock, utc_now(), outbox.next_seq(conn))
+            changes = starter_changes(products, device.clock, till.now(), outbox.next_seq(conn))
             apply_changes(conn, [(change, device.device_id) for change in changes])
             for change in changes:
                 outbox.append(conn, change)

@@ -10,10 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pos_client.services import local
 from pos_client.services.till import Till
 from pos_client.store.database import Tx
-from pos_client.store.device import Device
 from pos_client.store.repositories import cashiers, shop
 from pos_client.store.repositories.cashiers import Cashier
-from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Permission, Role, allowed, matrix_from
@@ -94,15 +92,11 @@ def guard(tx: Tx, cashier_id: uuid.UUID | None, authorized_by: uuid.UUID | None,
 
 
 def audit(
-    tx: Tx, till: Till | Device, action: AuditAction, *, cashier_id: uuid.UUID | None,
+    tx: Tx, till: Till, action: AuditAction, *, cashier_id: uuid.UUID | None,
     authorized_by: uuid.UUID | None = None, subject_id: uuid.UUID | None = None,
     detail: str | None = None,
 ) -> None:
-    """Record a sensitive action in the caller's transaction (it syncs like any fact).
-
-    A bare ``Device`` is accepted while the other use cases move to ``Till`` (stamped with
-    the real clock then)."""
-    at = till.now() if isinstance(till, Till) else utc_now()
+    """Record a sensitive action in the caller's transaction (it syncs like any fact)."""
     local.save(tx, till, "audit_event", AuditEventPayload(
         id=new_uuid7(), action=action, cashier_id=cashier_id, authorized_by=authorized_by,
-        subject_id=subject_id, detail=detail[:500] if detail else None, at=at))
+        subject_id=subject_id, detail=detail[:500] if detail else None, at=till.now()))

@@ -71,10 +71,10 @@ def _stored_sale(db, device, payments, customer_id=None, cashier_id=None):
         payments=[SalePaymentPayload(method=m, amount=a, tendered=a, reference=r)
                   for m, a, r in payments])
     with db.write() as conn:
-        local.save(conn, device, "sale", sale)
+        local.save(conn, Till(db, device), "sale", sale)
         for m, a, _ in payments:
             if m is PaymentMethod.FIADO:
-                local.save(conn, device, "fiado_charge", FiadoChargePayload(
+                local.save(conn, Till(db, device), "fiado_charge", FiadoChargePayload(
                     id=new_uuid7(), customer_id=customer_id, amount=a, sale_id=sale.id,
                     charged_at=sale.sold_at))
     return sale.id
