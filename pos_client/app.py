@@ -207,9 +207,10 @@ def record_restore(db: Database, device: Device, restored: Restored) -> None:
     """The audit event of a restore goes in the restored store: the one that carries on and
     syncs (written before the restart, it would stay behind in the file set aside)."""
     from pos_client.services import staff
+    from pos_client.services.till import Till
 
     with db.write() as conn:
-        staff.audit(conn, device, "restore",
+        staff.audit(conn, Till(db, device), "restore",
                     cashier_id=uuid.UUID(restored.requested_by) if restored.requested_by else None,
                     detail=f"Respaldo {restored.backup}")
 

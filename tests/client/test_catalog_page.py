@@ -15,12 +15,13 @@ from pos_client.store.repositories import catalog
 from pos_client.store.schema import audit_events, categories, outbox, products
 from pos_client.ui.backroom.catalog_page import CatalogPage
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import UNEXPECTED
 from pos_client.ui.qt import Qt
 from shared.catalog import load_starter_catalog, starter_product_id
 from tests.support.qt import show_active
 
 COCA = "7501055300075"
-GENERIC = "No se pudo completar. Vuelve a intentarlo; si sigue fallando, avisa a soporte."
+GENERIC = UNEXPECTED  # what every screen says of a failure nobody planned for
 
 
 def _count(db: Database, table, *where) -> int:  # type: ignore[no-untyped-def]
@@ -111,7 +112,7 @@ def test_a_bad_number_is_refused_before_any_work(qtbot, ctx: AppContext) -> None
 
 
 def test_new_product_with_every_field(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
-    catalog_admin.add_department(ctx.db, ctx.device, "Salchichonería", cashier_id=None)
+    catalog_admin.add_department(ctx.till, "Salchichonería", cashier_id=None)
     page = _page(qtbot, ctx)
     page.load_departments()
     qtbot.waitUntil(lambda: page.editor.department.findText("Salchichonería") >= 0)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from pos_client.receipts.printers import FilePrinter
-from pos_client.services import accounts, backroom, cortes
+from pos_client.services import accounts, cortes
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.sales import SaleContext, ShiftClosed, record_sale
 from pos_client.services.staff import Cashier, NotAllowed
@@ -19,6 +19,7 @@ from pos_client.ui.qt import Qt
 from shared.errors import DomainError
 from shared.permissions import Permission, Role
 from shared.sale import PaymentMethod, Tender
+from tests.support.builders import cashier
 from tests.support.qt import show_active
 from tests.support.sales import ticket_for
 from tests.support.till import type_enter
@@ -109,7 +110,7 @@ def test_no_sale_on_a_closed_shift(ctx, small_catalog):
 
 
 def test_a_discount_needs_someone_allowed_even_without_the_screen(ctx, small_catalog):
-    pepe = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000")
+    pepe = cashier(ctx.till, "Pepe", Role.CASHIER, "0000").id
     ticket = ticket_for(ctx.db, small_catalog[0].barcode, 2)
     ticket.discount_ticket(500)
     tender = [Tender(PaymentMethod.CASH, 100_000)]
@@ -124,7 +125,7 @@ def test_a_discount_needs_someone_allowed_even_without_the_screen(ctx, small_cat
 
 
 def test_a_cashier_cannot_approve_fiado_over_the_limit(ctx, small_catalog):
-    pepe = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000")
+    pepe = cashier(ctx.till, "Pepe", Role.CASHIER, "0000").id
     maria = accounts.save_customer(ctx.till, CustomerDraft("María", credit_limit="1.00")).id
     ticket = ticket_for(ctx.db, small_catalog[0].barcode)
     tender = [Tender(PaymentMethod.FIADO, ticket.total)]

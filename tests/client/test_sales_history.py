@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import text
 
 from pos_client.receipts.printers import FilePrinter
-from pos_client.services import backroom
 from pos_client.services.sales import record_sale
 from pos_client.services.staff import Cashier
 from pos_client.services.till import Till
@@ -21,6 +20,7 @@ from pos_client.ui.qt import Qt
 from pos_client.ui.sales_history import ReturnDialog, SalesHistoryDialog
 from shared.permissions import Role
 from shared.sale import PaymentMethod, Tender
+from tests.support.builders import cashier
 from tests.support.qt import show_active
 from tests.support.sales import ticket_for
 
@@ -145,7 +145,7 @@ def test_a_partial_return_asks_quantity_and_reason_and_brings_stock_back(qtbot, 
 
 def test_a_cashier_cancels_with_the_owners_pin(qtbot, ctx, history, owner):
     sale = _sell(ctx.db, ctx.device, WATER, 2)
-    pepe_id = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "5678")
+    pepe_id = cashier(ctx.till, "Pepe", Role.CASHIER, "5678").id
     ctx.session = Session(Cashier(pepe_id, "Pepe", Role.CASHIER))
     dialog = history()
     qtbot.keyClick(dialog, Qt.Key.Key_F9)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 from sqlalchemy import text
 
-from pos_client.services import accounts, backroom
+from pos_client.services import accounts, catalog_admin
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import record_sale
 from pos_client.services.till import Till
@@ -34,6 +34,7 @@ from shared.sync.envelopes import (
 )
 from sync_server.services import shops
 from sync_server.services.demo import demo_customer_changes
+from tests.support.backroom import edit_product, receive
 from tests.support.client import PosDevice, open_device, pair
 from tests.support.ledger import fiado_charge
 from tests.support.postgres import fresh_database
@@ -136,13 +137,13 @@ def _run(shop: Shop, kind: str, d: int, a: int, b: int) -> None:
         record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
         shop.sales_made += 1
     elif kind == "receive":
-        backroom.move_stock(pos.db, pos.device, product_id, b * 1000)
+        receive(pos.till, product_id, b * 1000)
     elif kind == "price":
-        backroom.edit_product(pos.db, pos.device, product_id, price=b)
+        edit_product(pos.till, product_id, price=b)
     elif kind == "rename":
-        backroom.edit_product(pos.db, pos.device, product_id, name=f"{product.name} ({b})")
+        edit_product(pos.till, product_id, name=f"{product.name} ({b})")
     elif kind == "delete":
-        backroom.delete_product(pos.db, pos.device, product_id)
+        catalog_admin.delete_product(pos.till, product_id, cashier_id=None)
     elif kind == "charge":  # credit given (a builder: no limit checked, as a sale would check it)
         fiado_charge(Till(pos.db, pos.device), shop.customer_ids[a], b)
     elif kind == "pay":
