@@ -45,13 +45,6 @@ FORBIDDEN_LIBRARIES: dict[str, tuple[str, ...]] = {
 }
 QT_SHIM = "pos_client.ui.qt"  # the one module that names the binding
 
-# Imports that break the rules today, each to be removed as its module is fixed. The test fails
-# when one is fixed but still listed, so this list only shrinks.
-KNOWN_DEBT: frozenset[tuple[str, str]] = frozenset({
-    ("pos_client.ui.context", "pos_client.store.database"),
-    ("pos_client.ui.context", "pos_client.store.device"),
-})
-
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -125,17 +118,11 @@ def violations() -> set[tuple[str, str]]:
 
 
 def test_imports_follow_the_layers() -> None:
-    unexpected = sorted(violations() - KNOWN_DEBT)
+    unexpected = sorted(violations())
     assert not unexpected, "imports against the layer rules:\n" + "\n".join(
         f"  {a} imports {b}" for a, b in unexpected
     )
 
-
-def test_known_debt_only_shrinks() -> None:
-    paid = sorted(KNOWN_DEBT - violations())
-    assert not paid, "fixed, so remove from KNOWN_DEBT:\n" + "\n".join(
-        f"  {a} → {b}" for a, b in paid
-    )
 
 
 def test_the_till_never_imports_its_devtools() -> None:

@@ -188,7 +188,7 @@ def test_a_ticket_discount_is_shared_among_the_lines(qtbot, window, small_catalo
 
 def test_mayoreo_price_from_the_threshold(qtbot, window, ctx, small_catalog):
     coke = small_catalog[0]
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, coke.barcode)
     edit_product(ctx.till, product.id, wholesale_price=coke.price - 200,
                           wholesale_min_milli=6000)
@@ -203,7 +203,7 @@ def test_mayoreo_price_from_the_threshold(qtbot, window, ctx, small_catalog):
 
 def test_a_sale_line_keeps_the_cost_it_was_sold_at(qtbot, window, ctx, small_catalog):
     coke = small_catalog[0]
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, coke.barcode)
     edit_product(ctx.till, product.id, cost=1450)
     type_enter(qtbot, window, f"2*{coke.barcode}")
@@ -295,7 +295,7 @@ def _label(prefix: int, plu: str, value: int) -> str:
 
 def test_scale_labels_sell_the_printed_weight_or_price(qtbot, window, ctx, small_catalog):
     ham = next(p for p in small_catalog if p.sold_by_weight)
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, ham.barcode)
     edit_product(ctx.till, product.id, barcodes=[ham.barcode, "00042"])
     type_enter(qtbot, window, _label(20, "00042", 375))  # 375 g
@@ -309,7 +309,7 @@ def test_scale_labels_sell_the_printed_weight_or_price(qtbot, window, ctx, small
 
 
 def test_a_scanner_burst_with_letters_is_looked_up_as_a_code(qtbot, window, ctx, small_catalog):
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, small_catalog[3].barcode)
     edit_product(ctx.till, product.id,
                           barcodes=[small_catalog[3].barcode, "ABC-123"])

@@ -42,7 +42,7 @@ def _page(qtbot, ctx) -> PrinterPage:  # type: ignore[no-untyped-def]
 
 
 def _audits(ctx) -> list[tuple[str, str | None, str | None, str | None]]:  # type: ignore[no-untyped-def]
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         return [tuple(r) for r in conn.execute(text(
             "SELECT action, cashier_id, authorized_by, detail FROM audit_events ORDER BY at"))]
 
@@ -129,7 +129,7 @@ def test_the_test_page_prints_accents_in_cp858_a_qr_and_a_cut_without_saving(qtb
     printed = lp0.read_bytes()
     assert SAMPLE_TEXT.encode(CODE_PAGE) in printed
     assert "Ñandú ¿acentos? áéíóú $1,234.50".encode("cp858") in printed
-    assert ctx.device.shop_name.encode(CODE_PAGE) in printed
+    assert ctx.till.device.shop_name.encode(CODE_PAGE) in printed
     assert SAMPLE_QR.encode() in printed
     assert QR in printed
     assert printed.index(QR) < printed.rindex(CUT)

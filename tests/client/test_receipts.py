@@ -293,7 +293,7 @@ def test_bad_printer_settings_are_refused_in_spanish(store, device, tmp_path, ki
 
 
 def test_without_a_printer_the_ticket_is_previewed_with_its_qr(qtbot, ctx):
-    sale = _cash_sale(ctx.db, ctx.device)
+    sale = _cash_sale(ctx.till.db, ctx.till.device)
     dialog = print_or_preview(ctx, None, receipt(ctx.till, sale.sale_id))  # type: ignore[arg-type]
     assert isinstance(dialog, PreviewDialog)
     qtbot.addWidget(dialog)
@@ -305,7 +305,7 @@ def test_without_a_printer_the_ticket_is_previewed_with_its_qr(qtbot, ctx):
 
 
 def test_a_printer_failure_is_reported_for_a_reprint(qtbot, ctx, tmp_path):
-    sale = _cash_sale(ctx.db, ctx.device)
+    sale = _cash_sale(ctx.till.db, ctx.till.device)
     gone = tmp_path / "usb"
     gone.mkdir()
     ctx.printer = FilePrinter(str(gone / "lp0"))
@@ -320,4 +320,4 @@ def test_a_printer_failure_is_reported_for_a_reprint(qtbot, ctx, tmp_path):
                      lambda: printed.append(True))
     qtbot.waitUntil(lambda: printed == [True])
     assert f"Folio: {sale.folio}".encode() in (gone / "lp0").read_bytes()
-    assert _count(ctx.db, "SELECT count(*) FROM sales") == 1
+    assert _count(ctx.till.db, "SELECT count(*) FROM sales") == 1
