@@ -3,6 +3,7 @@ worker thread may drop the last reference to them (Qt would destroy their widget
 
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
 from collections.abc import Callable
@@ -72,3 +73,17 @@ def test_a_failed_job_is_let_go_on_the_qt_thread_too(qtbot, worker: Worker) -> N
     assert [type(f) for f in failures] == [ValueError]
     failures.clear()  # the screen's failure was shown; its traceback goes
     assert released_on == [QT_THREAD]
+
+
+def test_cycles_are_collected_on_the_qt_thread_not_where_memory_is_allocated(qtbot) -> None:
+    gc.collect()  # the young generations start empty: the cycle below is the youngest garbage
+    collected_on: list[str] = []
+    screen = _Screen(collected_on)
+    screen.itself = screen  # type: ignore[attr-defined]  # a cycle, as pages with models form
+    del screen
+    kept: list[list[int]] = []
+    busy = threading.Thread(target=lambda: kept.extend([] for _ in range(5_000)), name="pos-db")
+    busy.start()  # allocating far past gen 0's threshold: CPython would collect on this thread
+    busy.join()
+    assert collected_on == []
+    qtbot.waitUntil(lambda: collected_on == [QT_THREAD])  # the collector's timer did it
