@@ -72,6 +72,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     from pos_client.store.backup import StoreUnavailable
     from pos_client.store.device import load_device
     from pos_client.sync.agent import SyncAgent
+    from pos_client.ui.collector import collect_on_qt_thread
     from pos_client.ui.context import AppContext
     from pos_client.ui.first_start import FirstStartWizard
     from pos_client.ui.main_window import MainWindow
@@ -80,6 +81,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     from pos_client.ui.worker import Worker
 
     app = QApplication.instance() or QApplication(sys.argv)
+    collect_on_qt_thread(app)  # before any worker thread starts: see pos_client/ui/collector.py
     if isinstance(app, QApplication) and (icon := app_icon()) is not None:
         from pos_client.ui.qt import QIcon
 
