@@ -143,6 +143,21 @@ async def unscoped_tx(pool: Pool, timeout: float | None = None) -> AsyncIterator
         yield conn
 
 
+# Errors that say the database cannot serve right now, whatever was asked: it refuses or drops
+# connections (restarting, failing over, out of connections), it is out of disk or memory, or
+# the pool had no connection to give in time. Class 08 is connection exceptions, 53 insufficient
+# resources, 57 operator intervention (shutdowns, "starting up"; query_canceled is 57014).
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+    asyncpg.InsufficientResourcesError, asyncpg.OperatorInterventionError,
+)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database is out of reach, not that a request was wrong."""
+    return isinstance(exc, _UNAVAILABLE)
+
+
 async def listen(
     app_dsn: str, channel: str, on_notify: Callable[..., Any]
 ) -> asyncpg.Connection[asyncpg.Record]:
