@@ -19,6 +19,9 @@ from sync_server import db
 from sync_server.app import open_database
 from sync_server.config import Settings, login_url
 from sync_server.services import shops
+from tests.server.owner_api import PASSWORD, client, pair, sign_up
+from tests.support.postgres import new_cluster
+from tests.support.server import ServerHarness
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,3 +145,62 @@ def test_where_the_pool_connects():
     alone = Settings(app_database_url="postgresql://michangarrito_app:x@db/mch")
     database = open_database(alone)
     assert (database.owner_dsn, database.app_dsn) == (None, "postgresql://michangarrito_app:x@db/mch")
+
+
+def test_an_owner_login_that_is_no_superuser_migrates_and_the_server_serves(tmp_path):
+    """A managed PostgreSQL never hands out a superuser: the owner login has CREATEROLE and owns
+    the database. It can run every migration (0017 used to need a superuser to name NOSUPERUSER
+    and to give the definer functions away), and the server then serves as its own login."""
+    with new_cluster(tmp_path / "pg") as superuser_url:
+        async def owner_login() -> None:
+            conn = await asyncpg.connect(superuser_url)
+            try:
+                await conn.execute("CREATE ROLE tienda_owner LOGIN CREATEROLE")
+                await conn.execute("ALTER DATABASE michangarrito OWNER TO tienda_owner")
+            finally:
+                await conn.close()
+
+        asyncio.run(owner_login())
+        owner_url = login_url(superuser_url, "tienda_owner", None)
+        env = {**os.environ, "DATABASE_URL": owner_url, "MCH_LOG_JSON": "false",
+               "MCH_DATA_DIR": str(tmp_path / "server")}
+        done = subprocess.run([sys.executable, "-m", "sync_server", "migrate"], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "0019_" in done.stdout
+
+        server = ServerHarness(owner_url).start()
+        try:
+            with client(server.url) as api:
+                owner = sign_up(api)
+                login = api.post("/v1/owners/login", json={"login": "dona.mary@example.mx",
+                                                          "password": PASSWORD})
+                device = pair(api, owner["token"])
+            assert login.status_code == 200, login.text
+            assert device["device_code"] == "C1"
+            rows = server.admin(
+                """SELECT r.rolsuper, r.rolbypassrls, r.rolinherit,
+                          (SELECT array_agg(DISTINCT pg_get_userbyid(p.proowner)) FROM pg_proc p
+                           WHERE p.prosecdef) AS definers,
+                          has_schema_privilege('michangarrito_definer', 'public', 'CREATE') AS c
+                   FROM pg_roles r WHERE r.rolname = 'michangarrito_app'""")
+            assert [tuple(r) for r in rows] == [(False, False, False, ["michangarrito_definer"],
+                                                 False)]
+        finally:
+            server.stop()
+
+
+def test_a_database_migrated_before_0017_was_edited_is_up_to_date(database_url):
+    """0017 and 0019 were edited to run without a superuser; where their first text ran it did
+    the same, so that text's checksum still counts as applied."""
+    async def as_before() -> list[str]:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(
+                "UPDATE schema_migrations SET checksum = $1 WHERE version = 17",
+                "974c294be7b442d6cc5831cd5eb4d069e782dc24cd649b636555ba52f57ae923")
+        finally:
+            await conn.close()
+        return await db.migrate(database_url)
+
+    assert asyncio.run(as_before()) == []
