@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from ipaddress import IPv6Address, ip_address, ip_network
 
 from shared.errors import DomainError
 from sync_server.db import Pool, unscoped_tx
@@ -29,7 +30,16 @@ class Limit:
 
 
 def address_key(client: str) -> str:
-    return f"addr:{client[:120]}"
+    """One key per subscriber: an IPv4 address (also when written as IPv6, ``::ffff:a.b.c.d``),
+    or an IPv6 /64, the least a provider hands one subscriber, who may use any of its 2^64
+    addresses. Anything else (a test client's name) as it is."""
+    try:
+        ip = ip_address(client)
+    except ValueError:
+        return f"addr:{client[:120]}"
+    if isinstance(ip, IPv6Address):
+        return f"addr:{ip.ipv4_mapped or ip_network((ip, 64), strict=False)}"
+    return f"addr:{ip}"
 
 
 def account_key(login: str) -> str:
