@@ -120,3 +120,26 @@ def test_one_ipv6_subscriber_counts_as_one_address(database_url):
     assert answers == [409] * harness.settings.auth_failures_allowed + [429]
     assert neighbour.status_code == 409  # the next /64 is someone else
     assert mapped == [409] * 10 + [429]  # an IPv4 address written as IPv6 is the same address
+
+
+def test_strangers_cannot_lock_the_owner_out_of_an_address_they_logged_in_from(database_url):
+    """Ten wrong passwords from anywhere close an account for ten minutes: anyone who knows
+    the owner's phone could keep them out for good. From an address the owner logged in from
+    lately, only that address's own failures count; strangers' addresses stay closed."""
+    harness = ServerHarness(database_url, trusted_proxies="127.0.0.1").start()
+    right = {"login": "dona.mary@example.mx", "password": PASSWORD}
+    try:
+        with client(harness.url) as api:
+            sign_up(api)
+            shop = {"X-Forwarded-For": "198.51.100.20"}
+            assert api.post("/v1/owners/login", json=right, headers=shop).status_code == 200
+            for i in range(harness.settings.account_failures_allowed):
+                api.post("/v1/owners/login", json=WRONG,
+                         headers={"X-Forwarded-For": f"203.0.113.{i}"})
+            stranger = api.post("/v1/owners/login", json=right,
+                                headers={"X-Forwarded-For": "192.0.2.50"})
+            owner = api.post("/v1/owners/login", json=right, headers=shop)
+    finally:
+        harness.stop()
+    assert (stranger.status_code, stranger.json()["code"]) == (429, "too_many_attempts")
+    assert owner.status_code == 200, owner.text
