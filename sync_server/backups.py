@@ -145,6 +145,7 @@ def take_backup(dsn: str, directory: Path, now: datetime, keep_days: int = 14,
         _run([pg_tool("pg_dump"), "--format=custom", "--no-password", f"--file={part}",
               f"--dbname={url}"], env)
         _run([pg_tool("pg_restore"), "--list", str(part)], env)  # reads the whole table of contents
+        os.chmod(part, 0o600)  # every shop's data: readable by the server's user only
         with open(part, "rb") as f:
             os.fsync(f.fileno())
         os.replace(part, final)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -110,6 +111,7 @@ def test_restore_refuses_while_the_server_is_connected(server, shop, tmp_path):
     dumped = _cli(server.database_url, tmp_path / "respaldos", "backup")
     assert dumped.returncode == 0, dumped.stderr
     (backup,) = backups.list_backups(tmp_path / "respaldos")
+    assert stat.S_IMODE(backup.path.stat().st_mode) == 0o600  # whatever the umask (compose's)
     refused = _cli(server.database_url, tmp_path / "respaldos", "restore", str(backup.path))
     assert refused.returncode == 1
     assert "detén el servidor" in refused.stderr
