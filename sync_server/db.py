@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import logging
 import re
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -115,14 +118,32 @@ async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
 
 async def set_login_password(owner_dsn: str, role: str, password: str) -> None:
     """Give the app's login its password (where the database asks for one). The owner's login
-    runs it, right after migrating; the password is sent as a literal, never logged here."""
+    runs it, right after migrating. PostgreSQL gets a SCRAM verifier made here, never the
+    password: what it is sent may be logged (log_statement = ddl) or kept in pg_stat_statements."""
     conn = await asyncpg.connect(owner_dsn)
     try:
-        statement = await conn.fetchval("SELECT format('ALTER ROLE %I PASSWORD %L', $1::text, "
-                                        "$2::text)", role, password)
-        await conn.execute(statement)
+        await conn.execute(password_statement(role, password))
     finally:
         await conn.close()
+
+
+def password_statement(role: str, password: str) -> str:
+    quoted = '"' + role.replace('"', '""') + '"'
+    return f"ALTER ROLE {quoted} PASSWORD '{scram_verifier(password)}'"
+
+
+def scram_verifier(password: str, *, salt: bytes | None = None, iterations: int = 4096) -> str:
+    """What PostgreSQL stores for a SCRAM-SHA-256 password (RFC 5802, 7677), as libpq's
+    PQencryptPasswordConn makes it. ASCII only: PostgreSQL would SASLprep anything else first."""
+    if not (password.isascii() and password.isprintable()):
+        raise ValueError("MCH_APP_DB_PASSWORD: use ASCII letters, digits and punctuation "
+                         "(openssl rand -base64 32)")
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    stored_key = hashlib.sha256(hmac.new(salted, b"Client Key", hashlib.sha256).digest()).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    b64 = [base64.b64encode(b).decode() for b in (salt, stored_key, server_key)]
+    return f"SCRAM-SHA-256${iterations}:{b64[0]}${b64[1]}:{b64[2]}"
 
 
 async def create_pool(app_dsn: str, max_size: int = 10) -> Pool:

@@ -7,6 +7,9 @@ table forces RLS, and the definer functions belong to a role of their own with a
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import os
 import subprocess
 import sys
@@ -204,3 +207,26 @@ def test_a_database_migrated_before_0017_was_edited_is_up_to_date(database_url):
         return await db.migrate(database_url)
 
     assert asyncio.run(as_before()) == []
+
+
+def test_the_app_logins_password_never_reaches_postgresql_in_the_clear():
+    """``ALTER ROLE … PASSWORD 'x'`` is written to PostgreSQL's log (log_statement = ddl) and to
+    pg_stat_statements as sent. What is sent is a SCRAM-SHA-256 verifier made here, as psql's
+    \\password does. Checked against RFC 7677's exchange: the verifier's ServerKey signs that
+    exchange exactly as the server did (user "user", password "pencil")."""
+    salt = base64.b64decode("W22ZaJ0SNY7soEsUEjb6gQ==")
+    verifier = db.scram_verifier("pencil", salt=salt, iterations=4096)
+    assert "pencil" not in verifier
+    kind, rest = verifier.split("$", 1)
+    params, keys = rest.split("$")
+    assert (kind, params) == ("SCRAM-SHA-256", "4096:W22ZaJ0SNY7soEsUEjb6gQ==")
+    server_key = base64.b64decode(keys.split(":")[1])
+    auth_message = ("n=user,r=rOprNGfwEbeRWgbNEkqO,"
+                    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                    "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,"
+                    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0")
+    signature = hmac.new(server_key, auth_message.encode(), hashlib.sha256).digest()
+    assert base64.b64encode(signature).decode() == "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+    statement = db.password_statement("michangarrito_app", "clave-de-prueba-larga")
+    assert "clave-de-prueba-larga" not in statement
+    assert statement.startswith('ALTER ROLE "michangarrito_app" PASSWORD \'SCRAM-SHA-256$4096:')
