@@ -160,3 +160,15 @@ def test_systemd_units_verify(tmp_path):
     for option in ("NoNewPrivileges=true", "ProtectSystem=strict", "CapabilityBoundingSet=",
                    "SystemCallFilter=@system-service", "RestrictAddressFamilies="):
         assert option in server
+
+
+def test_the_build_context_holds_only_what_the_image_copies():
+    """packaging/.env (the operator's secrets), .venv and the rest never reach the builder."""
+    copied = set()
+    for line in (PACKAGING / "Dockerfile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("COPY ") and "--from=" not in line:
+            copied |= {src.removeprefix("./") for src in line.split()[1:-1]}
+    rules = [r for r in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+             if r and not r.startswith("#")]
+    assert rules[0] == "*"  # everything out…
+    assert {r[1:] for r in rules if r.startswith("!")} == copied  # …but what is copied
