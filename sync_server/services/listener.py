@@ -24,8 +24,8 @@ Callback = Callable[[str | None], None]
 
 
 class Listener:
-    def __init__(self, dsn: str | None, app_role: str | None, *, retry_s: float = 1.0) -> None:
-        self._dsn, self._app_role, self._retry_s = dsn, app_role, retry_s
+    def __init__(self, app_dsn: str | None, *, retry_s: float = 1.0) -> None:
+        self._dsn, self._retry_s = app_dsn, retry_s
         self._subscribers: dict[str, list[Callback]] = defaultdict(list)
         self._conn: asyncpg.Connection[asyncpg.Record] | None = None
         self._lost = asyncio.Event()
@@ -72,7 +72,7 @@ class Listener:
         assert self._dsn is not None
         self._lost.clear()
         channels = list(self._subscribers)
-        conn = await listen(self._dsn, self._app_role, channels[0], self._on_notify)
+        conn = await listen(self._dsn, channels[0], self._on_notify)
         for channel in channels[1:]:
             await conn.add_listener(channel, self._on_notify)
         conn.add_termination_listener(lambda _conn: self._lost.set())

@@ -1,5 +1,6 @@
 """Reports over a real store: local-day periods, returns on their day, margin, IVA, CSV, and a
-property test that every report adds up to the facts written through the real services."""
+property test that every report adds up to the facts, whether a day is read from its facts or
+from its daily summary."""
 
 from __future__ import annotations
 
@@ -9,151 +10,65 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pos_client.services import backroom, local, reports, returns, sales
+from pos_client.services import reports, returns, sales
 from pos_client.services.report_table import ExportFailed, Kind, plain
-from pos_client.services.reports import Period, Preset
-from pos_client.store.apply import apply_change
+from pos_client.services.report_tallies import NO_DEPARTMENT
+from pos_client.services.reports import Preset
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import Device, load_device
-from shared.ids import new_uuid7
-from shared.money import div_round_half_up
 from shared.sale import PaymentMethod, Tender, line_total
-from shared.sync.envelopes import make_change
-from shared.sync.payloads import (
-    SETTINGS_ID,
-    ProductPayload,
-    SaleLinePayload,
-    SalePayload,
-    SalePaymentPayload,
-    SaleReturnLinePayload,
-    SaleReturnPayload,
-    SettingsPayload,
-)
+from shared.sync.payloads import SalePayload, SaleReturnPayload
 from shared.tax import IvaRate, split_included
 from shared.ticket import Ticket, TicketLine
-
-MX = ZoneInfo("America/Mexico_City")  # UTC-6 all year since 2022
-
-
-# ---- builders: facts written the way the till writes them --------------------------------------
-
-
-def add_product(db: Database, device: Device, name: str, price: int, *, cost: int = 0,
-                department: str | None = None, iva: IvaRate = IvaRate.GENERAL,
-                ieps_bp: int = 0) -> uuid.UUID:
-    product = ProductPayload(id=new_uuid7(), name=name, price=price, cost=cost,
-                             department=department, iva=iva, ieps_bp=ieps_bp)
-    with db.write() as conn:
-        local.save(conn, device, "product", product, op="upsert")
-    return product.id
+from tests.support.reports import (
+    MX,
+    L,
+    add_product,
+    arrives,
+    days,
+    edit_product,
+    give_back,
+    mx,
+    sale_payload,
+    sell,
+    set_zone,
+)
 
 
-@dataclass(frozen=True)
-class L:
-    """A line to sell: product (None for común), name, unit price, quantity, taxes, discount."""
-
-    product_id: uuid.UUID | None
-    name: str
-    unit_price: int
-    qty_milli: int = 1000
-    iva: IvaRate = IvaRate.GENERAL
-    ieps_bp: int = 0
-    discount: int = 0
-    cost: int | None = None
-
-
-def sale_payload(at: datetime, lines: list[L], payments: list[tuple[PaymentMethod, int]] | None = None,
-                 tendered_extra: int = 0) -> SalePayload:
-    """A sale as the till builds it; ``payments`` default to cash; extra cash comes back as change."""
-    body = [SaleLinePayload(line_no=i, product_id=ln.product_id, name=ln.name, qty_milli=ln.qty_milli,
-                            unit_price=ln.unit_price,
-                            total=line_total(ln.unit_price, ln.qty_milli) - ln.discount,
-                            iva=ln.iva, ieps_bp=ln.ieps_bp, discount=ln.discount, cost=ln.cost)
-            for i, ln in enumerate(lines, start=1)]
-    total = sum(ln.total for ln in body)
-    paid = payments or [(PaymentMethod.CASH, total)]
-    pays = []
-    for method, amount in paid:
-        extra = tendered_extra if method is PaymentMethod.CASH else 0
-        tendered_extra = 0 if method is PaymentMethod.CASH else tendered_extra
-        pays.append(SalePaymentPayload(method=method, amount=amount, tendered=amount + extra))
-    change = sum(p.tendered - p.amount for p in pays)
-    fiado = any(m is PaymentMethod.FIADO for m, _ in paid)
-    return SalePayload(id=new_uuid7(), folio=f"T-{uuid.uuid4().hex[:8]}", sold_at=at, total=total,
-                       change=change, lines=body, payments=pays,
-                       customer_id=new_uuid7() if fiado else None)
-
-
-def sell(db: Database, device: Device, at: datetime, lines: list[L],
-         payments: list[tuple[PaymentMethod, int]] | None = None, tendered_extra: int = 0) -> SalePayload:
-    sale = sale_payload(at, lines, payments, tendered_extra)
-    with db.write() as conn:
-        local.save(conn, device, "sale", sale)
-    return sale
-
-
-def give_back(db: Database, device: Device, sale: SalePayload, at: datetime,
-              qty: dict[int, int], refund: PaymentMethod = PaymentMethod.CASH,
-              to_account: int | None = None) -> SaleReturnPayload:
-    """Return part of a sale at ``at``: each line refunds its share of what it was charged;
-    ``to_account`` of it goes back to the fiado account (all of it for a fiado refund)."""
-    by_no = {ln.line_no: ln for ln in sale.lines}
-    lines = [SaleReturnLinePayload(line_no=no, product_id=by_no[no].product_id, qty_milli=q,
-                                   amount=div_round_half_up(by_no[no].total * q, by_no[no].qty_milli))
-             for no, q in qty.items()]
-    amount = sum(x.amount for x in lines)
-    if amount == 0:  # nothing went back anywhere: the till records that as cash
-        refund = PaymentMethod.CASH
-    if to_account is None:
-        to_account = amount if refund is PaymentMethod.FIADO else 0
-    back = SaleReturnPayload(id=new_uuid7(), sale_id=sale.id, lines=lines, amount=amount,
-                             refund_method=refund, reason="cliente", returned_at=at,
-                             refund_to_account=to_account)
-    with db.write() as conn:
-        local.save(conn, device, "sale_return", back)
-    return back
-
-
-def mx(y: int, m: int, d: int, hh: int = 12, mm: int = 0) -> datetime:
-    """A Mexico City wall-clock time, stored (as the till does) in UTC."""
-    return datetime(y, m, d, hh, mm, tzinfo=MX).astimezone(UTC)
-
-
-def days(first: date, last: date) -> Period:
-    return reports.period_for(Preset.CUSTOM, first, MX, first, last)
+@pytest.fixture
+def till(stocked: Database, device: Device) -> Till:
+    return Till(stocked, device)
 
 
 # ---- periods and time zones --------------------------------------------------------------------
 
 
-def test_a_sale_at_2330_local_belongs_to_that_local_day_not_the_utc_one(stocked: Database,
-                                                                         device: Device) -> None:
-    late = sell(stocked, device, mx(2026, 11, 5, 23, 30), [L(None, "Refresco", 2000)])
+def test_a_sale_at_2330_local_belongs_to_that_local_day_not_the_utc_one(till: Till) -> None:
+    late = sell(till, mx(2026, 11, 5, 23, 30), [L(None, "Refresco", 2000)])
     assert late.sold_at.date() == date(2026, 11, 6)  # the next day in UTC
-    sell(stocked, device, mx(2026, 11, 6, 0, 0), [L(None, "Pan", 500)])  # local midnight: the 6th
+    sell(till, mx(2026, 11, 6, 0, 0), [L(None, "Pan", 500)])  # local midnight: the 6th
 
-    fifth = reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5)))
+    fifth = reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5)))
     by_day, by_hour = reports.sales_by_day(fifth), reports.sales_by_hour(fifth)
     assert [(r.key, r.gross) for r in by_day.rows] == [(date(2026, 11, 5), 2000)]
     assert [(r.key, r.gross) for r in by_hour.rows] == [(23, 2000)]
-    sixth = reports.sales_by_day(reports.load(stocked, days(date(2026, 11, 6), date(2026, 11, 6))))
+    sixth = reports.sales_by_day(reports.load(till, days(date(2026, 11, 6), date(2026, 11, 6))))
     assert [(r.key, r.gross, r.tickets) for r in sixth.rows] == [(date(2026, 11, 6), 500, 1)]
 
 
-def test_the_shops_time_zone_comes_from_its_settings(stocked: Database, device: Device) -> None:
+def test_the_shops_time_zone_comes_from_its_settings(till: Till) -> None:
     # 07:30 UTC on the 6th is 01:30 on the 6th in Mexico City, 23:30 on the 5th in Tijuana.
-    sell(stocked, device, datetime(2026, 11, 6, 7, 30, tzinfo=UTC), [L(None, "Chicle", 300)])
+    sell(till, datetime(2026, 11, 6, 7, 30, tzinfo=UTC), [L(None, "Chicle", 300)])
 
     def day_of_sale(tz: str) -> list[date]:
-        backroom.save_record(stocked, device, "settings",
-                             SettingsPayload(id=SETTINGS_ID, shop_name="Doña Mary", timezone=tz))
-        got = reports.run(stocked, Preset.CUSTOM, date(2026, 11, 1), date(2026, 11, 30))
+        set_zone(till, tz)
+        got = reports.run(till, Preset.CUSTOM, date(2026, 11, 1), date(2026, 11, 30))
         return [r.key for r in got.by_day.rows]  # type: ignore[misc]
 
     assert day_of_sale("America/Mexico_City") == [date(2026, 11, 6)]  # 01:30 local
@@ -161,20 +76,17 @@ def test_the_shops_time_zone_comes_from_its_settings(stocked: Database, device: 
     assert day_of_sale("Not/AZone") == [date(2026, 11, 6)]  # unknown name: the default zone
 
 
-def test_sales_synced_from_another_device_with_another_offset_are_counted(stocked: Database,
-                                                                         device: Device) -> None:
-    sell(stocked, device, mx(2026, 11, 5, 10), [L(None, "Pan", 500)])
+def test_sales_synced_from_another_device_with_another_offset_are_counted(till: Till) -> None:
+    sell(till, mx(2026, 11, 5, 10), [L(None, "Pan", 500)])
     # Another till wrote its time with a -06:00 offset; it reaches this store through a pull.
     theirs = sale_payload(datetime(2026, 11, 5, 23, 50, tzinfo=timezone(timedelta(hours=-6))),
                           [L(None, "Leche", 2800)])
-    with stocked.write() as conn:
-        apply_change(conn, make_change("sale", theirs, change_id=new_uuid7(), device_seq=1, hlc=1,
-                                       created_at=datetime.now(UTC)), new_uuid7())
-    got = reports.build(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    arrives(till, "sale", theirs)
+    got = reports.build(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5))))
     assert got.by_day.gross == 3300
     assert got.by_day.tickets == 2
     assert [(r.key, r.gross) for r in got.by_hour.rows] == [(10, 500), (23, 2800)]
-    assert reports.load(stocked, days(date(2026, 11, 6), date(2026, 11, 6))).lines == []
+    assert reports.sales_by_day(reports.load(till, days(date(2026, 11, 6), date(2026, 11, 6)))).rows == []
 
 
 @pytest.mark.parametrize(("preset", "first", "last"), [
@@ -199,9 +111,9 @@ def test_a_custom_period_given_backwards_is_put_right_and_needs_both_days() -> N
 # ---- what each report says ---------------------------------------------------------------------
 
 
-def test_a_period_with_no_sales_gives_empty_reports_that_still_export(store: Database,
+def test_a_period_with_no_sales_gives_empty_reports_that_still_export(till: Till,
                                                                       tmp_path: Path) -> None:
-    got = reports.run(store, Preset.CUSTOM, date(2026, 1, 1), date(2026, 1, 31))
+    got = reports.run(till, Preset.CUSTOM, date(2026, 1, 1), date(2026, 1, 31))
     for report in (got.by_day, got.by_hour, got.by_department, got.by_payment):
         assert report.rows == []
         assert (report.tickets, report.net) == (0, 0)
@@ -216,53 +128,52 @@ def test_a_period_with_no_sales_gives_empty_reports_that_still_export(store: Dat
                     "Total con costo,,0.00,,0.00,0.00,"]
 
 
-def test_returns_count_on_the_day_they_happen(stocked: Database, device: Device) -> None:
-    soda = add_product(stocked, device, "Refresco", 2000, department="Bebidas")
-    sale = sell(stocked, device, mx(2026, 11, 5, 9), [L(soda, "Refresco", 2000, 3000)])
-    give_back(stocked, device, sale, mx(2026, 11, 7, 18), {1: 1000})
+def test_returns_count_on_the_day_they_happen(till: Till) -> None:
+    soda = add_product(till, "Refresco", 2000, department="Bebidas")
+    sale = sell(till, mx(2026, 11, 5, 9), [L(soda, "Refresco", 2000, 3000)])
+    give_back(till, sale, mx(2026, 11, 7, 18), {1: 1000})
 
-    whole = reports.sales_by_day(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 7))))
+    whole = reports.sales_by_day(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 7))))
     assert [(r.key, r.gross, r.returns, r.net) for r in whole.rows] == [
         (date(2026, 11, 5), 6000, 0, 6000), (date(2026, 11, 7), 0, 2000, -2000)]
-    seventh = reports.build(reports.load(stocked, days(date(2026, 11, 7), date(2026, 11, 7))))
+    seventh = reports.build(reports.load(till, days(date(2026, 11, 7), date(2026, 11, 7))))
     assert (seventh.by_day.tickets, seventh.by_day.net) == (0, -2000)
     assert [(r.label, r.net) for r in seventh.by_department.rows] == [("Bebidas", -2000)]
     assert [(r.label, r.returns) for r in seventh.by_payment.rows] == [("Efectivo", 2000)]
     assert [(r.key, r.returns) for r in seventh.by_hour.rows] == [(18, 2000)]
 
 
-def test_departments_are_the_products_current_ones(stocked: Database, device: Device) -> None:
-    chips = add_product(stocked, device, "Papas", 1800, department="Botanas")
-    loose = add_product(stocked, device, "Clavos", 100, department="  ")
-    sell(stocked, device, mx(2026, 11, 5), [L(chips, "Papas", 1800, 2000), L(loose, "Clavos", 100),
+def test_departments_are_the_products_current_ones(till: Till) -> None:
+    chips = add_product(till, "Papas", 1800, department="Botanas")
+    loose = add_product(till, "Clavos", 100, department="  ")
+    sell(till, mx(2026, 11, 5), [L(chips, "Papas", 1800, 2000), L(loose, "Clavos", 100),
                                             L(None, "Varios", 700)])
-    backroom.edit_product(stocked, device, chips, department="Dulces")
+    edit_product(till, chips, department="Dulces")
 
-    got = reports.sales_by_department(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    got = reports.sales_by_department(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5))))
     assert [(r.label, r.tickets, r.gross) for r in got.rows] == [
-        ("Dulces", 1, 3600), (reports.NO_DEPARTMENT, 1, 800)]
+        ("Dulces", 1, 3600), (NO_DEPARTMENT, 1, 800)]
     assert got.tickets == 1  # one ticket, two departments
 
 
-def test_payment_forms_count_what_was_applied_not_what_was_handed_over(stocked: Database,
-                                                                       device: Device) -> None:
-    sell(stocked, device, mx(2026, 11, 5), [L(None, "Despensa", 25_000)],
+def test_payment_forms_count_what_was_applied_not_what_was_handed_over(till: Till) -> None:
+    sell(till, mx(2026, 11, 5), [L(None, "Despensa", 25_000)],
          [(PaymentMethod.CARD, 10_000), (PaymentMethod.CASH, 15_000)], tendered_extra=5_000)
-    sell(stocked, device, mx(2026, 11, 5), [L(None, "Leche", 2_800)], [(PaymentMethod.FIADO, 2_800)])
+    sell(till, mx(2026, 11, 5), [L(None, "Leche", 2_800)], [(PaymentMethod.FIADO, 2_800)])
 
-    got = reports.sales_by_payment(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    got = reports.sales_by_payment(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5))))
     assert [(r.label, r.tickets, r.gross) for r in got.rows] == [
         ("Efectivo", 1, 15_000), ("Tarjeta", 1, 10_000), ("Fiado", 1, 2_800)]
     assert (got.tickets, got.net) == (2, 27_800)
 
 
-def test_top_products_by_amount_or_quantity_net_of_returns(stocked: Database, device: Device) -> None:
-    rice = add_product(stocked, device, "Arroz", 3000)
-    gum = add_product(stocked, device, "Chicle", 100)
-    sale = sell(stocked, device, mx(2026, 11, 5),
+def test_top_products_by_amount_or_quantity_net_of_returns(till: Till) -> None:
+    rice = add_product(till, "Arroz", 3000)
+    gum = add_product(till, "Chicle", 100)
+    sale = sell(till, mx(2026, 11, 5),
                 [L(rice, "Arroz", 3000, 2000), L(gum, "Chicle", 100, 10_000)])
-    give_back(stocked, device, sale, mx(2026, 11, 5, 13), {1: 1000})
-    act = reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5)))
+    give_back(till, sale, mx(2026, 11, 5, 13), {1: 1000})
+    act = reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5)))
 
     by_amount = reports.top_products(act, 5)
     assert [(p.name, p.qty_milli, p.amount) for p in by_amount.rows] == [
@@ -271,16 +182,15 @@ def test_top_products_by_amount_or_quantity_net_of_returns(stocked: Database, de
     assert [p.name for p in reports.top_products(act, 1).rows] == ["Arroz"]
 
 
-def test_gross_margin_uses_current_cost_and_leaves_products_without_cost_out(stocked: Database,
-                                                                            device: Device) -> None:
-    beer = add_product(stocked, device, "Cerveza", 2500, cost=1800)
-    ham = add_product(stocked, device, "Jamón", 16_000, cost=11_000)  # per kg
-    eggs = add_product(stocked, device, "Huevo", 4200)  # cost not captured yet
-    sell(stocked, device, mx(2026, 11, 5), [L(beer, "Cerveza", 2500, 6000), L(ham, "Jamón", 16_000, 250),
+def test_gross_margin_uses_current_cost_and_leaves_products_without_cost_out(till: Till) -> None:
+    beer = add_product(till, "Cerveza", 2500, cost=1800)
+    ham = add_product(till, "Jamón", 16_000, cost=11_000)  # per kg
+    eggs = add_product(till, "Huevo", 4200)  # cost not captured yet
+    sell(till, mx(2026, 11, 5), [L(beer, "Cerveza", 2500, 6000), L(ham, "Jamón", 16_000, 250),
                                             L(eggs, "Huevo", 4200), L(None, "Varios", 1000)])
-    backroom.edit_product(stocked, device, beer, cost=2000)
+    edit_product(till, beer, cost=2000)
 
-    got = reports.gross_margin(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    got = reports.gross_margin(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5))))
     rows = {r.name: r for r in got.rows}
     assert (rows["Cerveza"].cost, rows["Cerveza"].margin) == (12_000, 3_000)  # 6 × $20.00 now
     assert (rows["Jamón"].cost, rows["Jamón"].margin) == (2_750, 1_250)  # 250 g of $110.00/kg
@@ -295,20 +205,20 @@ def test_gross_margin_uses_current_cost_and_leaves_products_without_cost_out(sto
         "Total con costo", None, 19_000, None, 14_750, 4_250, 2237)
 
 
-def test_gross_margin_uses_the_cost_each_line_recorded(stocked: Database, device: Device) -> None:
-    beer = add_product(stocked, device, "Cerveza", 2500, cost=1800)
-    ham = add_product(stocked, device, "Jamón", 16_000, cost=0)  # cost cleared since
+def test_gross_margin_uses_the_cost_each_line_recorded(till: Till) -> None:
+    beer = add_product(till, "Cerveza", 2500, cost=1800)
+    ham = add_product(till, "Jamón", 16_000, cost=0)  # cost cleared since
     # Sold at $18.00 cost, then at $19.00; the catalog now says $20.00 (not used for these).
-    early = sell(stocked, device, mx(2026, 11, 5, 10), [L(beer, "Cerveza", 2500, 4000, cost=1800),
+    early = sell(till, mx(2026, 11, 5, 10), [L(beer, "Cerveza", 2500, 4000, cost=1800),
                                                         L(ham, "Jamón", 16_000, 500, cost=11_000)])
-    sell(stocked, device, mx(2026, 11, 5, 11), [L(beer, "Cerveza", 2500, 2000, cost=1900)])
+    sell(till, mx(2026, 11, 5, 11), [L(beer, "Cerveza", 2500, 2000, cost=1900)])
     # A line from before costs were recorded: falls back to the product's current cost.
-    sell(stocked, device, mx(2026, 11, 5, 12), [L(beer, "Cerveza", 2500, 1000)])
-    backroom.edit_product(stocked, device, beer, cost=2000)
+    sell(till, mx(2026, 11, 5, 12), [L(beer, "Cerveza", 2500, 1000)])
+    edit_product(till, beer, cost=2000)
     # One of the $18.00 beers comes back: its cost comes back at $18.00, not at today's $20.00.
-    give_back(stocked, device, early, mx(2026, 11, 5, 13), {1: 1000, 2: 250})
+    give_back(till, early, mx(2026, 11, 5, 13), {1: 1000, 2: 250})
 
-    got = reports.gross_margin(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    got = reports.gross_margin(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5))))
     rows = {r.name: r for r in got.rows}
     beer_row = rows["Cerveza"]
     assert (beer_row.qty_milli, beer_row.net) == (6000, 15_000)
@@ -319,44 +229,42 @@ def test_gross_margin_uses_the_cost_each_line_recorded(stocked: Database, device
     assert (got.uncosted_sales, got.cost, got.margin) == (0, 13_950, 5_050)
 
 
-def test_a_product_with_costed_and_uncosted_lines_shows_on_two_rows(stocked: Database,
-                                                                    device: Device) -> None:
-    eggs = add_product(stocked, device, "Huevo", 4200)  # no cost in the catalog
-    sell(stocked, device, mx(2026, 11, 5), [L(eggs, "Huevo", 4200, 1000, cost=3000),
+def test_a_product_with_costed_and_uncosted_lines_shows_on_two_rows(till: Till) -> None:
+    eggs = add_product(till, "Huevo", 4200)  # no cost in the catalog
+    sell(till, mx(2026, 11, 5), [L(eggs, "Huevo", 4200, 1000, cost=3000),
                                             L(eggs, "Huevo", 4200, 2000)])
-    got = reports.gross_margin(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    got = reports.gross_margin(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5))))
     assert [(r.name, r.qty_milli, r.net, r.cost) for r in got.rows] == [
         ("Huevo", 1000, 4200, 3000), ("Huevo", 2000, 8400, None)]
     assert (got.costed_sales, got.uncosted_sales, got.margin) == (4200, 8400, 1200)
 
 
-def test_payment_report_splits_a_mixed_refund_into_account_and_cash(stocked: Database,
-                                                                    device: Device) -> None:
-    sale = sell(stocked, device, mx(2026, 11, 5), [L(None, "Varios", 8000)],
+def test_payment_report_splits_a_mixed_refund_into_account_and_cash(till: Till) -> None:
+    sale = sell(till, mx(2026, 11, 5), [L(None, "Varios", 8000)],
                 [(PaymentMethod.FIADO, 3000), (PaymentMethod.CASH, 5000)])
-    give_back(stocked, device, sale, mx(2026, 11, 5, 13), {1: 1000}, PaymentMethod.CASH, to_account=3000)
-    got = reports.sales_by_payment(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    give_back(till, sale, mx(2026, 11, 5, 13), {1: 1000}, PaymentMethod.CASH, to_account=3000)
+    got = reports.sales_by_payment(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5))))
     assert {r.key: (r.gross, r.returns, r.net) for r in got.rows} == {
         "efectivo": (5000, 5000, 0), "fiado": (3000, 3000, 0)}
     assert (got.gross, got.returns) == (8000, 8000)
 
 
-def test_iva_summary_matches_the_tickets_to_the_centavo(stocked: Database, device: Device) -> None:
+def test_iva_summary_matches_the_tickets_to_the_centavo(till: Till) -> None:
     ticket = Ticket()
     for name, price, qty, iva, ieps in [("Refresco", 1_850, 3000, IvaRate.GENERAL, 0),
                                         ("Galletas", 2_333, 1000, IvaRate.GENERAL, 800),
                                         ("Tortilla", 2_290, 1_375, IvaRate.TASA_CERO, 0),
                                         ("Libro", 19_999, 1000, IvaRate.EXENTO, 0),
                                         ("Agua", 1_701, 7000, IvaRate.FRONTERA, 0)]:
-        pid = add_product(stocked, device, name, price, iva=iva, ieps_bp=ieps)
+        pid = add_product(till, name, price, iva=iva, ieps_bp=ieps)
         ticket.add(TicketLine(pid, name, price, qty, iva, ieps, sold_by_weight=qty % 1000 != 0))
-    receipt = sales.record_sale(stocked, device, ticket, [Tender(PaymentMethod.CASH, 100_000)])
-    got = reports.run(stocked, Preset.TODAY).iva
+    receipt = sales.record_sale(till, ticket, [Tender(PaymentMethod.CASH, 100_000)])
+    got = reports.run(till, Preset.TODAY).iva
     assert {r.rate: r.net for r in got.rows} == ticket.taxes.by_rate
     assert got.taxed_base + got.exento + got.iva + got.ieps == receipt.total
 
-    returns.return_sale(stocked, device, receipt.sale_id, "no le gustó", {2: 1000})
-    got = reports.run(stocked, Preset.TODAY).iva
+    returns.return_sale(till, receipt.sale_id, "no le gustó", {2: 1000})
+    got = reports.run(till, Preset.TODAY).iva
     back = split_included(2_333, IvaRate.GENERAL, 800)
     assert got.net(IvaRate.GENERAL).iva == ticket.taxes.by_rate[IvaRate.GENERAL].iva - back.iva
     assert got.net(IvaRate.GENERAL).ieps == ticket.taxes.by_rate[IvaRate.GENERAL].ieps - back.ieps
@@ -368,11 +276,11 @@ def test_iva_summary_matches_the_tickets_to_the_centavo(stocked: Database, devic
 # ---- CSV ---------------------------------------------------------------------------------------
 
 
-def test_csv_has_a_bom_plain_decimals_and_a_totals_row(stocked: Database, device: Device,
+def test_csv_has_a_bom_plain_decimals_and_a_totals_row(till: Till,
                                                        tmp_path: Path) -> None:
-    milk = add_product(stocked, device, "Leche", 2_850, department="Lácteos")
-    sell(stocked, device, mx(2026, 11, 5), [L(milk, "Leche", 2_850, 433_000)])  # $12,340.50
-    got = reports.build(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    milk = add_product(till, "Leche", 2_850, department="Lácteos")
+    sell(till, mx(2026, 11, 5), [L(milk, "Leche", 2_850, 433_000)])  # $12,340.50
+    got = reports.build(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5))))
 
     reports.to_csv(got.by_department, tmp_path / "dep.csv")
     raw = (tmp_path / "dep.csv").read_bytes()
@@ -388,11 +296,11 @@ def test_csv_has_a_bom_plain_decimals_and_a_totals_row(stocked: Database, device
     assert (tmp_path / "top.csv").read_text("utf-8-sig").splitlines()[1] == "1,Leche,Lácteos,433,12340.50"
 
 
-def test_text_typed_by_people_never_opens_as_a_formula(stocked: Database, device: Device,
+def test_text_typed_by_people_never_opens_as_a_formula(till: Till,
                                                         tmp_path: Path) -> None:
-    evil = add_product(stocked, device, '=HYPERLINK("http://x","Leche")', 2_000, department="@SUM(A1)")
-    sell(stocked, device, mx(2026, 11, 5), [L(evil, '=HYPERLINK("http://x","Leche")', 2_000, 1_000)])
-    got = reports.build(reports.load(stocked, days(date(2026, 11, 5), date(2026, 11, 5))))
+    evil = add_product(till, '=HYPERLINK("http://x","Leche")', 2_000, department="@SUM(A1)")
+    sell(till, mx(2026, 11, 5), [L(evil, '=HYPERLINK("http://x","Leche")', 2_000, 1_000)])
+    got = reports.build(reports.load(till, days(date(2026, 11, 5), date(2026, 11, 5))))
     reports.to_csv(got.top, tmp_path / "top.csv")
     [_, row] = list(csv.reader((tmp_path / "top.csv").read_text("utf-8-sig").splitlines()))
     assert row == ["1", "'=HYPERLINK(\"http://x\",\"Leche\")", "'@SUM(A1)", "1", "20.00"]
@@ -410,8 +318,8 @@ def test_plain_cells_for_spreadsheets() -> None:
     assert plain(Kind.DATE, date(2026, 1, 2)) == "2026-01-02"
 
 
-def test_a_csv_that_cannot_be_written_is_a_spanish_refusal(store: Database, tmp_path: Path) -> None:
-    got = reports.run(store, Preset.TODAY)
+def test_a_csv_that_cannot_be_written_is_a_spanish_refusal(till: Till, tmp_path: Path) -> None:
+    got = reports.run(till, Preset.TODAY)
     with pytest.raises(ExportFailed, match="No pude guardar") as caught:
         reports.to_csv(got.iva, tmp_path / "no-such-folder" / "iva.csv")
     assert caught.value.code == "report_export_failed"
@@ -458,11 +366,23 @@ def test_every_report_adds_up_to_the_facts(tmp_path_factory: pytest.TempPathFact
                                            data: dict[str, object]) -> None:
     db = Database(tmp_path_factory.mktemp("reports") / "pos.sqlite3")
     try:
-        written = _write_activity(db, load_device(db), data)
-        got = reports.build(reports.load(db, days(FIRST, LAST)), top_n=10_000)
+        till = Till(db, load_device(db), lambda: mx(2026, 3, 20))
+        written = _write_activity(till, data)
+        from_facts = reports.load(till, days(FIRST, LAST))
+        while reports.summarize(till):
+            pass
+        from_summaries = reports.load(till, days(FIRST, LAST))
     finally:
         db.close()
+    # Days are summarized from the first fact on (an empty store has nothing to summarize).
+    first = min((x.astimezone(MX).date() for x in [*(s.sold_at for s in written.sales),
+                                                    *(r.returned_at for r in written.returns)]),
+                default=date.max)
+    assert (from_facts.summarized, from_summaries.summarized) == (0, sum(d >= first for d in (FIRST, LAST)))
+    got = reports.build(from_facts, top_n=10_000)
     _assert_reports_match(got, written)
+    # The same figures again once both days are read from their daily summaries.
+    assert reports.build(from_summaries, top_n=10_000) == got
 
 
 @dataclass
@@ -472,10 +392,10 @@ class Written:
     cost: dict[uuid.UUID, int]
 
 
-def _write_activity(db: Database, device: Device, data: dict[str, object]) -> Written:
+def _write_activity(till: Till, data: dict[str, object]) -> Written:
     catalog = []
     for i, (dept, cost, iva, ieps, price) in enumerate(data["products"]):  # type: ignore[attr-defined]
-        pid = add_product(db, device, f"Producto {i}", price, cost=cost, department=dept, iva=iva,
+        pid = add_product(till, f"Producto {i}", price, cost=cost, department=dept, iva=iva,
                           ieps_bp=ieps)
         catalog.append((pid, price, iva, ieps, cost))
     origin = datetime.combine(FIRST - timedelta(days=1), datetime.min.time(), MX).astimezone(UTC)
@@ -490,12 +410,12 @@ def _write_activity(db: Database, device: Device, data: dict[str, object]) -> Wr
         if total == 0:
             continue
         at = origin + timedelta(minutes=minute)
-        sale = sell(db, device, at, body, _split(total, methods, cuts), extra)
+        sale = sell(till, at, body, _split(total, methods, cuts), extra)
         written.sales.append(sale)
         wanted = {no + 1: max(1, int(sale.lines[no].qty_milli * share))
                   for no, share in back if no < len(sale.lines)}
         if wanted:
-            written.returns.append(give_back(db, device, sale, at + timedelta(minutes=back_after), wanted,
+            written.returns.append(give_back(till, sale, at + timedelta(minutes=back_after), wanted,
                                              PaymentMethod.FIADO if sale.customer_id else PaymentMethod.CASH))
     return written
 

@@ -8,17 +8,14 @@ from pathlib import Path
 import pytest
 
 from pos_client.services import accounts, reports
-from pos_client.services.accounts import CustomerDraft
-from pos_client.store.device import Device
 from pos_client.ui.backroom.reports_page import AGING_TAB, ReportsPage
 from pos_client.ui.context import AppContext
 from pos_client.ui.qt import QBarSeries, QDate, QHorizontalBarSeries, QPieSeries, Qt
 from shared.errors import DomainError
 from shared.sale import PaymentMethod
 from shared.tax import IvaRate
-from tests.client.test_reports import L, add_product, give_back, mx, sell
-from tests.support.ledger import fiado_charge
 from tests.support.qt import show_active
+from tests.support.reports import L, add_customer, add_product, charge, give_back, mx, sell
 
 
 @pytest.fixture
@@ -30,19 +27,19 @@ def page(qtbot, ctx: AppContext) -> ReportsPage:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def november(ctx: AppContext, device: Device) -> None:
+def november(ctx: AppContext) -> None:
     """Two tickets on Thursday 5 November 2026 (one at 23:30), a return on the 6th, one sale on the 7th."""
-    db = ctx.db
-    soda = add_product(db, device, "Refresco 600", 1_800, cost=1_200, department="Bebidas")
-    tortilla = add_product(db, device, "Tortilla", 2_400, cost=1_900, department="Tortillería",
+    till = ctx.till
+    soda = add_product(till, "Refresco 600", 1_800, cost=1_200, department="Bebidas")
+    tortilla = add_product(till, "Tortilla", 2_400, cost=1_900, department="Tortillería",
                            iva=IvaRate.TASA_CERO)
-    first = sell(db, device, mx(2026, 11, 5, 9, 15),
+    first = sell(till, mx(2026, 11, 5, 9, 15),
                  [L(soda, "Refresco 600", 1_800, 2_000),
                   L(tortilla, "Tortilla", 2_400, 1_000, IvaRate.TASA_CERO)])
-    sell(db, device, mx(2026, 11, 5, 23, 30), [L(soda, "Refresco 600", 1_800, 1_000)],
+    sell(till, mx(2026, 11, 5, 23, 30), [L(soda, "Refresco 600", 1_800, 1_000)],
          [(PaymentMethod.CARD, 1_800)])
-    give_back(db, device, first, mx(2026, 11, 6, 10), {1: 1_000})
-    sell(db, device, mx(2026, 11, 7, 12), [L(None, "Varios", 5_000)])
+    give_back(till, first, mx(2026, 11, 6, 10), {1: 1_000})
+    sell(till, mx(2026, 11, 7, 12), [L(None, "Varios", 5_000)])
 
 
 def choose(qtbot, page: ReportsPage, first: date, last: date) -> None:  # type: ignore[no-untyped-def]
@@ -196,9 +193,9 @@ def test_a_failed_calculation_is_a_message_not_a_crash(qtbot, page: ReportsPage,
 
 def _owes(ctx: AppContext, name: str, debts: list[tuple[int, int]], paid: int = 0) -> None:
     """A customer with charges (centavos, days ago) and, optionally, an abono."""
-    customer = accounts.save_customer(ctx.till, CustomerDraft(name, credit_limit="1000")).id
+    customer = add_customer(ctx.till, name, credit_limit=100_000)
     for amount, days_ago in debts:
-        fiado_charge(ctx.till, customer, amount, at=ctx.till.now() - timedelta(days=days_ago))
+        charge(ctx.till, customer, amount, ctx.till.now() - timedelta(days=days_ago))
     if paid:
         accounts.pay(ctx.till, customer, paid, PaymentMethod.CASH)
 
@@ -211,7 +208,7 @@ def test_fiado_aging_tab_shows_who_owes_by_age_with_chart_and_csv(  # type: igno
     _owes(ctx, "Lupe", [(5_000, 3)], paid=5_000)  # owes nothing: not listed
     qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)  # Actualizar (F5)
     qtbot.waitUntil(lambda: ctx.worker.idle and page.current is not None
-                    and page.current.aging is not None and page.current.aging.total == 55_000)
+                    and page.aging is not None and page.aging.total == 55_000)
 
     assert cells(page, AGING_TAB) == [
         ["Beto", "$300.00", "$1,000.00", "100", "$0.00", "$0.00", "$0.00", "$300.00"],
@@ -242,3 +239,21 @@ def test_fiado_aging_tab_with_nobody_owing_is_an_empty_table(page: ReportsPage) 
     assert chart is not None
     [bars] = chart.series()[0].barSets()  # type: ignore[attr-defined]
     assert [bars.at(i) for i in range(4)] == [0.0, 0.0, 0.0, 0.0]
+
+
+@pytest.mark.usefixtures("november")
+def test_after_showing_the_figures_the_page_summarizes_the_closed_days(  # type: ignore[no-untyped-def]
+    qtbot, ctx: AppContext
+) -> None:
+    ctx.till.now = lambda: mx(2026, 12, 1)
+    page = ReportsPage(ctx)
+    qtbot.addWidget(page)
+    choose(qtbot, page, date(2026, 11, 5), date(2026, 11, 7))
+    shown = cells(page, "Por día")
+    qtbot.waitUntil(lambda: ctx.worker.idle and not page.summarizing)
+
+    assert page.current is not None
+    assert reports.load(ctx.till, page.current.period).summarized == 3  # the 5th to the 7th
+    qtbot.keyClick(page.refresh_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: ctx.worker.idle and not page.summarizing)
+    assert cells(page, "Por día") == shown

@@ -6,6 +6,7 @@ import pytest
 
 from pos_client.services import reports
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from shared.sale import PaymentMethod, Tender
 from tests.support.sales import ticket_for
 
@@ -17,18 +18,18 @@ def test_a_till_reports_what_the_other_till_sold(server, shop, paired_device, sm
     coke, chips = small_catalog[0], small_catalog[1]
     for pos in (a, b):
         pos.agent.sync_once()  # the shop's catalog
-    sold_a = record_sale(a.db, a.device, ticket_for(a.db, coke.barcode, 2),
+    sold_a = record_sale(a.till, ticket_for(a.db, coke.barcode, 2),
                          [Tender(PaymentMethod.CARD, 2 * coke.price, "AUT 1")])
-    sold_b = record_sale(b.db, b.device, ticket_for(b.db, chips.barcode, 1),
+    sold_b = record_sale(b.till, ticket_for(b.db, chips.barcode, 1),
                          [Tender(PaymentMethod.CASH, 50_000)])
 
-    before = reports.run(b.db, reports.Preset.TODAY)
+    before = reports.run(Till(b.db, b.device), reports.Preset.TODAY)
     assert before.by_payment.net == sold_b.total  # offline from each other: only its own
 
     for pos in (a, b, a, b):
         pos.agent.sync_once()
     for pos in (a, b):
-        seen = reports.run(pos.db, reports.Preset.TODAY)
+        seen = reports.run(Till(pos.db, pos.device), reports.Preset.TODAY)
         assert seen.by_day.net == sold_a.total + sold_b.total
         assert seen.by_day.tickets == 2
         by_method = {r.key: r.net for r in seen.by_payment.rows}

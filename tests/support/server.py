@@ -42,6 +42,7 @@ class ServerHarness:
         # Open change-notice streams would hold a graceful shutdown forever: cut them after 2 s
         # (their tills reconnect), as ./bin/server does after MCH_SHUTDOWN_GRACE_S.
         config = uvicorn.Config(app, log_config=None, lifespan="on", access_log=False,
+                                proxy_headers=False,  # as `serve` runs it: the app judges them
                                 timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self.app = app

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from pos_client.services.report_model import Breakdown, TopProducts
+from pos_client.services.report_period import day_label
 from pos_client.services.report_table import Cell, Kind, Table
-from pos_client.services.reports import Breakdown, TopProducts, day_label
 from pos_client.ui.qt import (
     QAbstractTableModel,
     QBarCategoryAxis,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from pos_client.services import reports
 from pos_client.services.accounts import AGING_BUCKETS, AgingReport
+from pos_client.services.report_model import ReportSet, aging_table
+from pos_client.services.report_period import Preset
 from pos_client.services.report_table import Kind, Table, write_csv
-from pos_client.services.reports import Preset, ReportSet
 from pos_client.ui.backroom.report_views import (
     ReportTableModel,
     breakdown_chart,
@@ -19,6 +19,7 @@ from pos_client.ui.backroom.report_views import (
     top_chart,
 )
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import UNEXPECTED, Operation
 from pos_client.ui.qt import (
     QBarCategoryAxis,
     QBarSeries,
@@ -44,10 +45,8 @@ from pos_client.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from shared.errors import DomainError
 from shared.money import format_mxn
 
-log = logging.getLogger(__name__)
 AGING_TAB = "Fiados por antigüedad"
 
 # Tab title, CSV file stem, and how to get its table and chart out of a ReportSet.
@@ -61,8 +60,6 @@ _TABS: tuple[tuple[str, str, Callable[[ReportSet], Table], Callable[[ReportSet],
     ("Más vendidos", "productos-mas-vendidos", lambda r: r.top.table(), lambda r: top_chart(r.top)),
     ("Margen", "margen-bruto", lambda r: r.margin.table(), None),
     ("IVA", "resumen-iva", lambda r: r.iva.table(), None),
-    (AGING_TAB, "fiados-por-antiguedad", lambda r: reports.aging_table(r.aging),
-     lambda r: aging_chart(r.aging)),
 )
 
 
@@ -156,21 +153,26 @@ class ReportTab(QWidget):
 class ReportsPage(QWidget):
     """Reports over the whole shop (every synced device) for a period of local days.
 
-    Reading and computing run on the worker thread; so does writing a CSV. ``choose_path`` asks
-    where to save (a file dialog; tests put their own function there).
+    Reading and computing run on the worker thread; so does writing a CSV. Once the figures
+    are shown, the daily summaries are brought up to date a few days per operation (the
+    counter's own operations go in between), so the next long period reads fast.
+    ``choose_path`` asks where to save (a file dialog; tests put their own function there).
     """
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.current: ReportSet | None = None
+        self.aging: AgingReport | None = None
         self.choose_path: Callable[[str], Path | None] = self._ask_path
         self._generation = 0
+        self.summarizing = False
         self._build_period_bar()
         self.tabs = QTabWidget()
         self.report_tabs: dict[str, ReportTab] = {}
-        for title, stem, _, chart in _TABS:
-            tab = ReportTab(title, stem, has_chart=chart is not None)
+        tabs = [(title, stem, chart is not None) for title, stem, _, chart in _TABS]
+        for title, stem, has_chart in [*tabs, (AGING_TAB, "fiados-por-antiguedad", True)]:
+            tab = ReportTab(title, stem, has_chart=has_chart)
             tab.export_button.clicked.connect(lambda _=False, t=tab: self.export(t))
             self.report_tabs[title] = tab
             self.tabs.addTab(tab, title)
@@ -180,9 +182,9 @@ class ReportsPage(QWidget):
         layout.addLayout(self.period_bar)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
-        QShortcut(QKeySequence("F5"), self, self.load)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
         QShortcut(QKeySequence("Ctrl+E"), self, lambda: self.export(self.current_tab()))
-        self.load()
+        self.refresh()
 
     def _build_period_bar(self) -> None:
         self.preset = QComboBox()
@@ -201,7 +203,7 @@ class ReportsPage(QWidget):
             edit.dateChanged.connect(self._dates_changed)
         self.refresh_button = QPushButton("Actualizar (F5)")
         self.refresh_button.setMinimumHeight(48)
-        self.refresh_button.clicked.connect(self.load)
+        self.refresh_button.clicked.connect(self.refresh)
         self.preset.currentIndexChanged.connect(self._preset_changed)
         self.period_bar = QHBoxLayout()
         self.period_bar.addWidget(QLabel("Periodo:"))
@@ -228,16 +230,46 @@ class ReportsPage(QWidget):
         if self.selected_preset() is Preset.CUSTOM:
             self.load()
 
+    def refresh(self) -> None:
+        """The period's reports again, and today's fiado balances (which have no period, so
+        choosing another period does not read them again)."""
+        self.load()
+        (Operation(self.ctx, lambda till: reports.aging(till))
+         .success(self._aging_loaded)
+         .failure(lambda message: None)  # the period's message says it already
+         .run())
+
+    def _aging_loaded(self, got: AgingReport) -> None:
+        self.aging = got
+        self.report_tabs[AGING_TAB].show_report(
+            aging_table(got), aging_chart(got),
+            f"Saldos de hoy, sin importar el periodo: se deben {format_mxn(got.total)} en fiado. "
+            "Los abonos pagan primero lo más antiguo.")
+
     def load(self) -> None:
         """Compute every report for the chosen period on the worker; a newer request wins."""
         self._generation += 1
         generation, preset = self._generation, self.selected_preset()
         first, last = _pydate(self.first.date()), _pydate(self.last.date())
-        db = self.ctx.db
         self.status.setText("Calculando…")
-        self.ctx.worker.submit(lambda: reports.run(db, preset, first, last),
-                               lambda got: self._loaded(generation, got),
-                               lambda exc: self._failed(generation, exc))
+        (Operation(self.ctx, lambda till: reports.run(till, preset, first, last))
+         .success(lambda got: self._loaded(generation, got))
+         .failure(lambda message: self._failed(generation, message))
+         .run())
+
+    def summarize(self) -> None:
+        """Build the next few days' summaries, and again until none are left."""
+        if self.summarizing:
+            return
+        self.summarizing = True
+
+        def done(left: int) -> None:
+            self.summarizing = False
+            if left:
+                self.summarize()
+
+        (Operation(self.ctx, lambda till: reports.summarize(till))
+         .success(done).failure(lambda _: setattr(self, "summarizing", False)).run())
 
     def _loaded(self, generation: int, got: ReportSet) -> None:
         if generation != self._generation:
@@ -257,6 +289,7 @@ class ReportsPage(QWidget):
             f"neto {format_mxn(got.by_day.net)}. Incluye las ventas de todas las cajas ya sincronizadas."
             if tickets or got.by_day.returns else
             f"Sin ventas del {period.start:%d/%m/%Y} al {period.last_day:%d/%m/%Y}.")
+        self.summarize()
 
     @staticmethod
     def _note(title: str, got: ReportSet) -> str:
@@ -267,10 +300,6 @@ class ReportsPage(QWidget):
                     f"entran en el margen. {cost_note}")
         if title == "Margen":
             return cost_note
-        if title == AGING_TAB:
-            owed = got.aging.total if got.aging else 0
-            return (f"Saldos de hoy, sin importar el periodo: se deben {format_mxn(owed)} en fiado. "
-                    "Los abonos pagan primero lo más antiguo.")
         if title == "IVA":
             iva = got.iva
             return (f"Base gravada {format_mxn(iva.taxed_base)} · IVA {format_mxn(iva.iva)} · "
@@ -280,14 +309,12 @@ class ReportsPage(QWidget):
                     "cuenta del cliente en Fiado, lo que salió de la caja en Efectivo.")
         return "Las devoluciones cuentan el día en que se hicieron."
 
-    def _failed(self, generation: int, exc: BaseException) -> None:
+    def _failed(self, generation: int, message: str) -> None:
         if generation != self._generation:
             return
-        if isinstance(exc, DomainError):
-            self.status.setText(exc.message)
-        else:
-            log.error("reports failed", exc_info=exc)
-            self.status.setText("No pude calcular los reportes. Intenta de nuevo.")
+        # The generic "nothing was saved" says nothing to someone reading figures.
+        self.status.setText("No pude calcular los reportes. Intenta de nuevo."
+                            if message == UNEXPECTED else message)
 
     # ---- export ----------------------------------------------------------------------------------
 
@@ -309,16 +336,11 @@ class ReportsPage(QWidget):
         if path is None:
             return
         self.status.setText("Guardando…")
-        self.ctx.worker.submit(lambda: write_csv(table, path),
-                               lambda _: self.status.setText(f"Guardado en {path}."),
-                               self._export_failed)
-
-    def _export_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, DomainError):
-            self.status.setText(exc.message)
-        else:
-            log.error("CSV export failed", exc_info=exc)
-            self.status.setText("No pude guardar el archivo.")
+        (Operation(self.ctx, lambda _till: write_csv(table, path))
+         .success(lambda _: self.status.setText(f"Guardado en {path}."))
+         .failure(lambda message: self.status.setText(
+             "No pude guardar el archivo." if message == UNEXPECTED else message))
+         .run())
 
     def _ask_path(self, suggested: str) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self, "Exportar CSV", str(Path.home() / suggested),

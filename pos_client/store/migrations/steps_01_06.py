@@ -1,11 +1,10 @@
-"""Client schema versions, applied in order at open; ``PRAGMA user_version`` records the last one.
-
-Forward-only: a shop's file is upgraded in the field, so a shipped step is never edited.
-"""
+"""Client schema versions 1 to 6: catalog and derived stock, sales, the outbox, fiado, stock
+alerts, returns and shifts, facts withdrawn after a refusal, product search. Never edited:
+shops' files were upgraded through them."""
 
 from __future__ import annotations
 
-MIGRATIONS: list[str] = [
+STEPS: list[str] = [
     # 1: catalog, derived stock, sales, inventory, outbox, meta.
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -280,85 +279,5 @@ MIGRATIONS: list[str] = [
         INSERT INTO products_fts (products_fts, rowid, name) VALUES ('delete', OLD.rowid, OLD.name);
         INSERT INTO products_fts (rowid, name) VALUES (NEW.rowid, NEW.name);
     END;
-    """,
-    # 7: discounts, mayoreo, who sold and on which shift and account; audit log; parked tickets.
-    """
-    ALTER TABLE products ADD COLUMN wholesale_price INTEGER;
-    ALTER TABLE products ADD COLUMN wholesale_min_milli INTEGER NOT NULL DEFAULT 0;
-
-    ALTER TABLE sales ADD COLUMN customer_id TEXT;
-    ALTER TABLE sales ADD COLUMN cashier_id TEXT;
-    ALTER TABLE sales ADD COLUMN shift_id TEXT;
-    CREATE INDEX sales_shift ON sales (shift_id);
-    ALTER TABLE sale_lines ADD COLUMN discount INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE settings ADD COLUMN permissions TEXT;
-
-    CREATE TABLE audit_events (
-        id            TEXT PRIMARY KEY,
-        action        TEXT NOT NULL,
-        cashier_id    TEXT,
-        authorized_by TEXT,
-        subject_id    TEXT,
-        detail        TEXT,
-        device_id     TEXT,
-        at            TEXT NOT NULL
-    );
-    CREATE INDEX audit_events_at ON audit_events (at);
-
-    -- Tickets set aside while another customer is served. Local to this till, never synced:
-    -- they are not sales until they are paid.
-    CREATE TABLE parked_tickets (
-        id        TEXT PRIMARY KEY,
-        label     TEXT NOT NULL,
-        body      TEXT NOT NULL,
-        parked_at TEXT NOT NULL
-    );
-    """,
-    # 8: a sale line's cost when sold; a return's exact part credited to the fiado account;
-    # who took an abono, on which shift, with which reference.
-    """
-    ALTER TABLE sale_lines ADD COLUMN cost INTEGER;
-    ALTER TABLE sale_returns ADD COLUMN refund_to_account INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE fiado_payments ADD COLUMN cashier_id TEXT;
-    ALTER TABLE fiado_payments ADD COLUMN shift_id TEXT;
-    ALTER TABLE fiado_payments ADD COLUMN reference TEXT;
-    CREATE INDEX fiado_payments_shift ON fiado_payments (shift_id) WHERE shift_id IS NOT NULL;
-    """,
-    # 9: WhatsApp messages a cashier asked the server to send (an estado de cuenta): kept
-    # here so the customers page can show them while they wait in the outbox.
-    """
-    CREATE TABLE message_requests (
-        id           TEXT PRIMARY KEY,
-        customer_id  TEXT NOT NULL,
-        to_phone     TEXT NOT NULL,
-        kind         TEXT NOT NULL,
-        text         TEXT NOT NULL,
-        requested_at TEXT NOT NULL,
-        cashier_id   TEXT,
-        device_id    TEXT
-    );
-    CREATE INDEX message_requests_customer ON message_requests (customer_id, requested_at);
-    -- A request's state is read from the outbox by entity: never a scan of every change the
-    -- till ever made (the outbox keeps them all), inside the write lock sales wait on.
-    CREATE INDEX outbox_entity ON outbox (entity, device_seq);
-    """,
-    # 10: customers' orders (WhatsApp, the assistant), made by the server: kept as they came,
-    # lines as JSON, for the orders panel; where each stands is its order_statuses record.
-    """
-    CREATE TABLE orders (
-        id            TEXT PRIMARY KEY,
-        number        INTEGER NOT NULL,
-        customer_id   TEXT,
-        customer_name TEXT NOT NULL,
-        phone         TEXT,
-        fulfilment    TEXT NOT NULL,
-        address       TEXT,
-        notes         TEXT,
-        lines         TEXT NOT NULL,
-        total         INTEGER NOT NULL,
-        source        TEXT NOT NULL,
-        placed_at     TEXT NOT NULL
-    );
-    CREATE INDEX orders_placed_at ON orders (placed_at);
     """,
 ]
