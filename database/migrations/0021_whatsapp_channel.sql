@@ -1,4 +1,4 @@
--- 0015: the WhatsApp channel. Webhook events land in a global inbox (the shop is not known
+-- 0021: the WhatsApp channel. Webhook events land in a global inbox (the shop is not known
 -- until the event is read), a worker routes each to its shop once; each shop keeps its
 -- WhatsApp contacts (who wrote, who may be messaged, who is verified), their inbound messages
 -- and one-time verification codes. outbound_messages now carries every message the server
@@ -7,7 +7,9 @@
 
 -- ---- global: before a shop is known ------------------------------------------------------------
 -- (Global tables name their shop column otherwise than tenant_id: that name means a tenant
--- table behind row-level security.)
+-- table behind row-level security.) They are Citus reference tables (docs/scaling.md), so they
+-- hold no foreign key to tenants (a reference table may not point at a distributed one): a
+-- shop's code and a person's choice are only ever written for a shop that exists.
 
 -- One row per webhook item: a message ('message:<wamid>'), a status ('status:<wamid>:<status>')
 -- or anything else ('other:<sha256 of the item>'). Meta retries for days and may deliver an item
@@ -29,7 +31,7 @@ CREATE INDEX whatsapp_inbox_due ON whatsapp_inbox (received_at) WHERE handled_at
 -- Each shop's code for the platform's shared number ("tienda DONAMARY" from a link or a QR).
 CREATE TABLE whatsapp_shop_codes (
     code        text PRIMARY KEY CHECK (code ~ '^[A-Z0-9]{4,16}$'),
-    shop        uuid NOT NULL UNIQUE REFERENCES tenants (tenant_id),
+    shop        uuid NOT NULL UNIQUE,
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 
@@ -38,7 +40,7 @@ CREATE TABLE whatsapp_shop_codes (
 CREATE TABLE whatsapp_shared_choices (
     phone_number_id  text NOT NULL,
     person_key       text NOT NULL,
-    shop             uuid NOT NULL REFERENCES tenants (tenant_id),
+    shop             uuid NOT NULL,
     chosen_at        timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (phone_number_id, person_key)
 );
@@ -164,26 +166,37 @@ CREATE INDEX outbound_messages_provider ON outbound_messages (tenant_id, provide
     WHERE provider_id IS NOT NULL;
 
 -- ---- routing: which shop an event is for (definer functions: RLS hides other shops) -----------
+-- Owned by michangarrito_definer with the path pinned, like the others (0017): it reads the
+-- few cross-shop facts these answer, nothing else.
+
+GRANT CREATE ON SCHEMA public TO michangarrito_definer;  -- for the hand-over (see 0017)
+GRANT SELECT ON tenant_integrations, whatsapp_shop_codes TO michangarrito_definer;
+CREATE POLICY definer_lookup ON tenant_integrations FOR SELECT TO michangarrito_definer
+    USING (true);
 
 CREATE FUNCTION mch_whatsapp_number_tenant(p_phone_number_id text) RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT tenant_id FROM public.tenant_integrations
         WHERE kind = 'whatsapp' AND settings ->> 'phone_number_id' = p_phone_number_id
         ORDER BY updated_at DESC LIMIT 1
     $$;
+ALTER FUNCTION mch_whatsapp_number_tenant(text) OWNER TO michangarrito_definer;
 
 CREATE FUNCTION mch_whatsapp_code_tenant(p_code text) RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS $$ SELECT shop FROM public.whatsapp_shop_codes WHERE code = upper(p_code) $$;
+ALTER FUNCTION mch_whatsapp_code_tenant(text) OWNER TO michangarrito_definer;
 
 -- A status names our wamid only; on the shared number it may be any shop's message.
 CREATE FUNCTION mch_whatsapp_message_tenant(p_provider_id text) RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS $$ SELECT tenant_id FROM public.outbound_messages WHERE provider_id = p_provider_id LIMIT 1 $$;
+ALTER FUNCTION mch_whatsapp_message_tenant(text) OWNER TO michangarrito_definer;
 CREATE INDEX outbound_messages_provider_any ON outbound_messages (provider_id)
     WHERE provider_id IS NOT NULL;
 
+REVOKE CREATE ON SCHEMA public FROM michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_whatsapp_number_tenant(text), mch_whatsapp_code_tenant(text),
     mch_whatsapp_message_tenant(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_whatsapp_number_tenant(text), mch_whatsapp_code_tenant(text),

@@ -58,7 +58,7 @@ def move(till: Till, order_id: uuid.UUID, status: OrderStatus, note: str | None 
             raise OrderNotFound("Ese pedido no está en esta caja.")
         check_move(cast(OrderStatus, stored.status), status, note)
         if status != stored.status or note != stored.note:
-            local.save(conn, till.device, "order_status", OrderStatusPayload(
+            local.save(conn, till, "order_status", OrderStatusPayload(
                 id=order_id, status=status, note=note, changed_at=till.now()), op="upsert")
         moved = orders_repo.get(conn, order_id)
     assert moved is not None

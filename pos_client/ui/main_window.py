@@ -18,8 +18,8 @@ from pos_client.ui.counter_sync import SyncPanel, _StatusRelay
 from pos_client.ui.counter_ticket import TicketEditing
 from pos_client.ui.focus import keep_keyboard
 from pos_client.ui.models import ProductsModel, TicketModel
-from pos_client.ui.orders_panel import OrdersBadge, OrdersDialog
 from pos_client.ui.operations import UNEXPECTED, Operation
+from pos_client.ui.orders_panel import OrdersBadge, OrdersDialog
 from pos_client.ui.payment_dialog import PaymentDialog
 from pos_client.ui.qt import (
     QAbstractTableModel,

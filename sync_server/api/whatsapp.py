@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from sync_server.api.deps import Credential, Pool, Protocol, read_body
+from sync_server.api.deps import Credential, Pool, Protocol
 from sync_server.api.errors import ApiError
 from sync_server.services import accounts, device_sync, whatsapp_inbox, whatsapp_setup
 from sync_server.services.integrations import Integrations
@@ -36,7 +36,7 @@ async def verify(
 @router.post("/webhook")
 async def receive(request: Request, pool: Pool) -> Response:
     """Stored, then 200 at once: the work happens in the background (services/whatsapp_inbox)."""
-    raw = await read_body(request)
+    raw = await request.body()  # bounded by the BodyLimit middleware
     try:
         await whatsapp_inbox.receive(pool, request.app.state.settings.whatsapp_app_secret, raw,
                                      request.headers.get("X-Hub-Signature-256"))
