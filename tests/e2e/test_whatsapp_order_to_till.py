@@ -12,7 +12,6 @@ import pytest
 
 from pos_client.services import orders
 from pos_client.services.sales import record_sale
-from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from shared.sale import PaymentMethod, Tender
 from tests.support.fakes.graph import FakeGraph
@@ -71,7 +70,7 @@ def _stock(server, till, name: str) -> tuple[int, int]:
 
 
 def _on_till(till) -> list[orders.OrderView]:
-    return orders.open_orders(Till(till.db, till.device))
+    return orders.open_orders(till.till)
 
 
 def test_a_whatsapp_order_rings_at_the_till_and_is_charged_through_the_ticket(
@@ -92,10 +91,10 @@ def test_a_whatsapp_order_rings_at_the_till_and_is_charged_through_the_ticket(
     assert (view.order.number, view.status, view.order.total) == (1, "recibido", 2 * 2200)
     assert [(ln.name, ln.qty_milli) for ln in view.order.lines] == [(COCA_600, 2000)]
 
-    t = Till(till.db, till.device)
+    t = till.till
     orders.move(t, view.order.id, "aceptado")
     ticket = orders.ticket_for(t, view.order.id)
-    record_sale(till.db, till.device, ticket, [Tender(PaymentMethod.CASH, 5000)])
+    record_sale(t, ticket, [Tender(PaymentMethod.CASH, 5000)])
     orders.move(t, view.order.id, "listo")
     orders.move(t, view.order.id, "entregado")
     till.agent.request_sync()
@@ -123,7 +122,7 @@ def test_two_tills_accepting_offline_settle_to_one_status_and_one_message(
     [view] = _on_till(a)
     server.stop()  # both tills offline
     for till in (a, b):
-        orders.move(Till(till.db, till.device), view.order.id, "aceptado")
+        orders.move(till.till, view.order.id, "aceptado")
         assert till.agent.sync_once().online is False
     server.start()
     for till in (a, b, a):
