@@ -65,11 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await database.prepare(settings)
             app.state.pool = await db.create_pool(database.app_dsn, settings.pool_max_size)
-            listener = Listener(database.app_dsn)
+            listener = app.state.listener = Listener(database.app_dsn)
             app.state.notices = NoticeHub()
             app.state.notices.subscribe(listener)
             channel = WhatsAppChannel.from_settings(app.state.pool, settings, listener)
             app.state.sender, app.state.inbox = channel.sender, channel.inbox
+            app.state.inbox_writer = channel.writer
             listener.start()
             if settings.background_workers:
                 channel.start()

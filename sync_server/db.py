@@ -166,6 +166,14 @@ async def tenant_tx(pool: Pool, tenant_id: uuid.UUID) -> AsyncIterator[Connectio
 
 
 @asynccontextmanager
+async def unscoped(pool: Pool) -> AsyncIterator[Connection]:
+    """A connection with no tenant and no transaction: each statement commits by itself (one
+    round trip where BEGIN … COMMIT would take three)."""
+    async with pool.acquire() as conn:
+        yield conn
+
+
+@asynccontextmanager
 async def unscoped_tx(pool: Pool, timeout: float | None = None) -> AsyncIterator[Connection]:
     """A transaction with no tenant: RLS shows it nothing but definer functions' answers."""
     async with pool.acquire(timeout=timeout) as conn, conn.transaction():

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from sync_server.api.deps import Pool
 from sync_server.services.simulator import Simulator
 
 router = APIRouter(prefix="/simulador", tags=["simulador"], include_in_schema=False)
@@ -38,10 +37,10 @@ async def page() -> HTMLResponse:
 
 
 @router.post("/messages", status_code=202)
-async def customer_says(body: Said, request: Request, pool: Pool) -> dict[str, bool]:
+async def customer_says(body: Said, request: Request) -> dict[str, bool]:
     choice = (body.choice_id, body.choice_title or body.choice_id) if body.choice_id else None
-    await _simulator(request).customer_says(pool, body.phone, body.text, choice=choice,
-                                            name=body.name)
+    await _simulator(request).customer_says(request.app.state.inbox_writer, body.phone, body.text,
+                                            choice=choice, name=body.name)
     return {"ok": True}
 
 

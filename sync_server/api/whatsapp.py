@@ -34,11 +34,12 @@ async def verify(
 
 
 @router.post("/webhook")
-async def receive(request: Request, pool: Pool) -> Response:
+async def receive(request: Request) -> Response:
     """Stored, then 200 at once: the work happens in the background (services/whatsapp_inbox)."""
     raw = await request.body()  # bounded by the BodyLimit middleware
     try:
-        await whatsapp_inbox.receive(pool, request.app.state.settings.whatsapp_app_secret, raw,
+        await whatsapp_inbox.receive(request.app.state.inbox_writer,
+                                     request.app.state.settings.whatsapp_app_secret, raw,
                                      request.headers.get("X-Hub-Signature-256"))
     except whatsapp_inbox.InvalidSignature as exc:
         raise ApiError(400 if exc.code == "invalid_json" else 401, exc.code, exc.message) from None

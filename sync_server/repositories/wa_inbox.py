@@ -18,12 +18,18 @@ CHANNEL = "mch_wa_inbox"
 
 
 async def store(conn: Connection, items: Sequence[tuple[str, str, str, dict[str, Any]]]) -> None:
-    """Items (key, kind, phone_number_id, body): a key already stored (Meta's retry, a replay)
-    is kept as it was. The NOTIFY reaches every replica's worker when this commits."""
+    """Items (key, kind, phone_number_id, body), in one statement: a key already stored (Meta's
+    retry, a replay) is kept as it was. No NOTIFY here: see :func:`notify`."""
     await insert_many(conn, "whatsapp_inbox", [
         ("event_key", "text"), ("kind", "text"), ("phone_number_id", "text"), ("body", "jsonb"),
     ], [(k, kind, number, json.dumps(body)) for k, kind, number, body in items],
         "ON CONFLICT (event_key) DO NOTHING")
+
+
+async def notify(conn: Connection) -> None:
+    """Wake every replica's worker (each LISTENs on CHANNEL). Kept out of the storing
+    statement's transaction: PostgreSQL commits notifying transactions one after another under
+    a single lock, so webhooks that notified would wait for each other's commits."""
     await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
 
 

@@ -20,8 +20,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from shared.phone import from_whatsapp, normalize_phone, to_whatsapp
-from sync_server.db import Pool
 from sync_server.services import whatsapp_inbox
+from sync_server.services.inbox_writer import InboxWriter
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Simulator:
         with self._lock:
             return [ln for ln in self._lines.get(key, []) if ln.n > after]
 
-    async def customer_says(self, pool: Pool, phone: str, text: str, *,
+    async def customer_says(self, writer: InboxWriter, phone: str, text: str, *,
                             choice: tuple[str, str] | None = None, name: str = "Cliente") -> None:
         """A message from ``phone`` (typed as a person types it), through the signed webhook."""
         wa_id = "521" + to_whatsapp(self._key(phone))[2:] if self._key(phone).startswith(
@@ -66,7 +66,7 @@ class Simulator:
         raw = json.dumps(payload).encode()
         signature = "sha256=" + hmac.new(self._secret.encode(), raw, hashlib.sha256).hexdigest()
         self._add(self._key(phone), Line(n, "in", choice[1] if choice else text))
-        await whatsapp_inbox.receive(pool, SecretStr(self._secret), raw, signature)
+        await whatsapp_inbox.receive(writer, SecretStr(self._secret), raw, signature)
 
     def graph_message(self, body: dict[str, Any]) -> dict[str, Any]:
         """What the sender posts to Graph: kept in the recipient's transcript; Graph's answer."""

@@ -13,6 +13,7 @@ from sync_server.bot.shop_tools import ShopTools
 from sync_server.config import Settings
 from sync_server.db import Pool
 from sync_server.integrations.graph import GraphAccount
+from sync_server.services.inbox_writer import InboxWriter
 from sync_server.services.integrations import Integrations, platform_credentials
 from sync_server.services.listener import Listener
 from sync_server.services.whatsapp import OutboundSender
@@ -22,8 +23,8 @@ from sync_server.tools.calls import ToolEnv
 
 
 class WhatsAppChannel:
-    def __init__(self, sender: OutboundSender, inbox: InboxWorker) -> None:
-        self.sender, self.inbox = sender, inbox
+    def __init__(self, sender: OutboundSender, inbox: InboxWorker, writer: InboxWriter) -> None:
+        self.sender, self.inbox, self.writer = sender, inbox, writer
 
     @classmethod
     def from_settings(cls, pool: Pool, settings: Settings, listener: Listener,
@@ -45,12 +46,15 @@ class WhatsAppChannel:
                             platform_account=account, client=sender.client,
                             poll_s=settings.whatsapp_inbox_poll_s)
         inbox.subscribe(listener)
-        return cls(sender, inbox)
+        # The writer wakes this replica's worker only where it runs (else the others' do it).
+        writer = InboxWriter(pool, inbox.wake if settings.background_workers else None)
+        return cls(sender, inbox, writer)
 
     def start(self) -> None:
         self.sender.start()
         self.inbox.start()
 
     async def stop(self) -> None:
+        await self.writer.stop()
         await self.inbox.stop()
         await self.sender.stop()

@@ -1,9 +1,11 @@
 """Meta's webhook: verified and stored as it arrives, then worked through once, in the background.
 
     POST → signature over the raw body (constant time) → each item stored by its id
-    (ON CONFLICT DO NOTHING) → 200. Nothing is stored for a bad or missing signature.
+    (ON CONFLICT DO NOTHING, one statement) → 200. Nothing is stored for a bad or missing
+    signature. Only then, outside the request, the workers are rung (``InboxWorker.stored``).
 
-The worker (one asyncio task per server process, woken by the insert's NOTIFY) claims events
+The worker (one asyncio task per server process, rung by its own replica at once and by the
+others' NOTIFY, and polling besides) claims events
 with ``FOR UPDATE SKIP LOCKED`` and a lease, routes each to its shop and handles it in one
 tenant transaction that also stamps it handled: a crash rolls the work back with the stamp,
 and the event is taken again after the lease. An inbound message is stored by its wamid in
@@ -42,6 +44,7 @@ from sync_server.integrations.whatsapp_webhook import (
     valid_signature,
 )
 from sync_server.repositories import outbound, wa_inbox
+from sync_server.services.inbox_writer import InboxWriter
 from sync_server.services.listener import Listener
 
 log = logging.getLogger(__name__)
@@ -66,7 +69,7 @@ def verify_subscription(verify_token: SecretStr | None, mode: str, token: str) -
     return bool(expected) and mode == "subscribe" and hmac.compare_digest(token, expected)
 
 
-async def receive(pool: Pool, app_secret: SecretStr | None, raw: bytes,
+async def receive(writer: InboxWriter, app_secret: SecretStr | None, raw: bytes,
                   signature: str | None) -> int:
     """Store every item of one webhook POST; how many it held. Refused (nothing stored) unless
     the signature is the app secret's HMAC of these exact bytes."""
@@ -79,8 +82,7 @@ async def receive(pool: Pool, app_secret: SecretStr | None, raw: bytes,
         raise InvalidSignature("El cuerpo del webhook no es JSON.", code="invalid_json") from None
     items = split(payload)
     if items:
-        async with unscoped_tx(pool) as conn:
-            await wa_inbox.store(conn, [(i.key, i.kind, i.phone_number_id, i.body) for i in items])
+        await writer.store([(i.key, i.kind, i.phone_number_id, i.body) for i in items])
     return len(items)
 
 

@@ -16,6 +16,7 @@ from tests.support.whatsapp import (
     SHOP_TOKEN,
     VERIFY_TOKEN,
     fixture,
+    inbox_done,
     message,
     post,
     settings_for,
@@ -166,6 +167,34 @@ def test_an_unknown_number_is_acknowledged_and_ignored(server, shop, graph):
     assert event == {"outcome": "ignored: unknown phone_number_id", "routed_to": None}
     assert _counts(server)["wa_contacts"] == 0
     assert graph.sent() == []
+
+
+# ---- the ring after the 200 ---------------------------------------------------------------------
+
+SLOW_POLL = {"whatsapp_inbox_poll_s": 120.0}  # only a ring can bring the work sooner
+
+
+@pytest.mark.parametrize("server", [SLOW_POLL], indirect=True)
+def test_the_replica_that_stored_an_event_works_on_it_at_once(server, own_number, graph):
+    assert post(server, fixture("text", **OWN)).status_code == 200
+    wait_until(lambda: inbox_done(server), timeout=10, what="the event handled long before a poll")
+    _replies_sent(graph, 1)
+
+
+@pytest.mark.parametrize("server", [SLOW_POLL], indirect=True)
+def test_a_web_only_replica_rings_the_replica_that_works(database_url, server, own_number, graph):
+    """Behind a balancer the POST may land on a replica that only answers HTTP; the replica
+    that runs the workers (``server``) hears one NOTIFY and answers long before its poll."""
+    web = ServerHarness(database_url, **settings_for(graph, background_workers=False,
+                                                      **SLOW_POLL)).start()
+    try:
+        wait_until(lambda: server.app.state.listener.connected.is_set(), timeout=10,
+                   what="the working replica listening")
+        assert post(web, fixture("text", **OWN)).status_code == 200
+        wait_until(lambda: inbox_done(server), timeout=10, what="the event handled on the ring")
+        _replies_sent(graph, 1)
+    finally:
+        web.stop()
 
 
 # ---- statuses ------------------------------------------------------------------------------------
