@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any, TypeVar
 
 import httpx
@@ -18,6 +20,8 @@ from shared.sync.protocol import (
     PairResponse,
     PullPage,
     PushResponse,
+    WhatsAppCodeOut,
+    WhatsAppConsentOut,
 )
 
 _M = TypeVar("_M", bound=Wire)
@@ -69,6 +73,14 @@ class SyncClient:
 
     def new_pairing_code(self) -> PairingCodeOut:
         return _parse(PairingCodeOut, self._call("POST", "/v1/sync/pairing-codes", ""))
+
+    def whatsapp_consent(self, customer_id: uuid.UUID) -> WhatsAppConsentOut:
+        return _parse(WhatsAppConsentOut,
+                      self._call("GET", f"/v1/whatsapp/customers/{customer_id}/consent"))
+
+    def whatsapp_code(self, customer_id: uuid.UUID) -> WhatsAppCodeOut:
+        body = json.dumps({"customer_id": str(customer_id)})
+        return _parse(WhatsAppCodeOut, self._call("POST", "/v1/whatsapp/customer-codes", body))
 
     def me(self) -> DeviceState:
         return _parse(DeviceState, self._call("GET", "/v1/sync/me"))

@@ -72,6 +72,23 @@ class PairingCodeOut(Wire):
     expires_at: AwareDatetime
 
 
+class WhatsAppCodeOut(Wire):
+    """A one-time code for a customer at the counter to send from their WhatsApp."""
+
+    code: str
+    expires_at: AwareDatetime
+    instructions: str
+
+
+class WhatsAppConsentOut(Wire):
+    """Whether the shop may message a customer on WhatsApp: ``confirmado`` (they wrote to the
+    shop's number or sent a code), ``pendiente_de_confirmar`` (neither yet) or ``baja`` (they
+    asked for no messages); ``message`` says it in Spanish for the cashier."""
+
+    state: Literal["confirmado", "pendiente_de_confirmar", "baja"]
+    message: str
+
+
 class PairRequest(Wire):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=16)]
     device_name: Name

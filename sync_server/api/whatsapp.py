@@ -1,16 +1,17 @@
 """WhatsApp: Meta's webhook (the subscription check, signed events), the shop's link on the shared
-number, and one-time codes for owners and for customers at the till."""
+number, one-time codes for owners and for customers at the till, and whether a customer may be
+messaged yet ("pendiente de confirmar" at the till)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.sync.protocol import WhatsAppCodeOut, WhatsAppConsentOut
 from sync_server.api.deps import Credential, Pool, Protocol
 from sync_server.api.errors import ApiError
 from sync_server.services import accounts, device_sync, whatsapp_inbox, whatsapp_setup
@@ -46,10 +47,7 @@ async def receive(request: Request) -> Response:
     return Response(b'{"ok":true}', media_type="application/json")
 
 
-class CodeOut(BaseModel):
-    code: str
-    expires_at: datetime
-    instructions: str
+CodeOut = WhatsAppCodeOut  # the till reads it with the same model (shared/sync/protocol)
 
 
 class ShopLinkOut(BaseModel):
@@ -59,7 +57,7 @@ class ShopLinkOut(BaseModel):
 
 
 class CustomerCodeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")  # not strict: a UUID arrives as JSON text
     customer_id: uuid.UUID
 
 
@@ -113,3 +111,13 @@ async def save_profile(body: ProfileIn, request: Request, owner: Owner, pool: Po
     await whatsapp_setup.save_profile(integrations, owner[0], body.hours, body.delivers,
                                       body.delivery_note)
     return body
+
+
+@router.get("/customers/{customer_id}/consent", response_model=WhatsAppConsentOut)
+async def customer_consent(customer_id: uuid.UUID, cred: Credential, pool: Pool,
+                           _: Protocol) -> WhatsAppConsentOut:
+    """Whether statements and order updates reach this customer yet: the till shows it beside
+    the customer, and a code (customer-codes) confirms them."""
+    await device_sync.check_device(pool, cred)
+    state, message = await whatsapp_setup.customer_consent(pool, cred.tenant_id, customer_id)
+    return WhatsAppConsentOut(state=state, message=message)

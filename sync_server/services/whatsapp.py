@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from shared.clock import utc_now
 from sync_server.config import Settings
@@ -63,6 +63,24 @@ OPTED_OUT = "El cliente pidió no recibir mensajes (BAJA). Puede volver a darse 
 CAPPED = "Esta persona ya recibió hoy el máximo de mensajes permitido; intenta mañana."
 
 AccountOf = Callable[[uuid.UUID], Awaitable[GraphAccount | None]]
+Consent = Literal["confirmado", "pendiente_de_confirmar", "baja"]
+CONSENT_MESSAGES: dict[Consent, str] = {
+    "confirmado": "WhatsApp confirmado: le llegan estados de cuenta y avisos de pedidos.",
+    "pendiente_de_confirmar": ("WhatsApp pendiente de confirmar: no ha escrito al WhatsApp de "
+                               "la tienda ni confirmó su número con un código. Pídele un código "
+                               "y que lo envíe desde su celular."),
+    "baja": OPTED_OUT,
+}
+
+
+def consent_of(contact: Contact | None) -> Consent:
+    """Whether the shop may start a conversation with this person (statements, order updates,
+    reminders): only once they wrote to the shop's number or sent a one-time code, and not
+    after BAJA. Replies to what someone wrote need no consent."""
+    if contact is None or not (contact.first_inbound_at or contact.verified_at):
+        return "pendiente_de_confirmar"
+    return "baja" if contact.opted_out_at is not None else "confirmado"
+
 
 
 @dataclass(frozen=True)
@@ -210,9 +228,10 @@ class OutboundSender:
         initiated = msg.kind in outbound.BUSINESS_INITIATED
         if initiated:
             refusal = None
-            if contact is None or not (contact.first_inbound_at or contact.verified_at):
+            consent = consent_of(contact)
+            if consent == "pendiente_de_confirmar":
                 refusal = ("no_consent", NO_CONSENT)
-            elif contact.opted_out_at is not None:
+            elif consent == "baja":
                 refusal = ("no_consent", OPTED_OUT)
             elif not await wa_inbox.count_for_recipient(
                     conn, utc_now().date(), _hashed(recipient.key), self.recipient_daily_cap):

@@ -1,6 +1,6 @@
 """Setting a shop up on WhatsApp: its code on the platform's shared number (for links and QR
 codes), and the one-time codes that prove who writes from a WhatsApp account (a customer at
-the counter, or the owner)."""
+the counter, or the owner), and whether a customer may be messaged yet."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sync_server.bot.conversation import code_hash
 from sync_server.db import Pool, tenant_tx
 from sync_server.repositories import customers, tenants, wa_contacts, wa_inbox
 from sync_server.services.integrations import Integrations
+from sync_server.services.whatsapp import CONSENT_MESSAGES, Consent, consent_of
 
 PROFILE_KIND = "whatsapp_bot"  # the bot's answers the owner sets: hours, deliveries
 
@@ -82,6 +83,21 @@ async def customer_code(pool: Pool, tenant_id: uuid.UUID, customer_id: uuid.UUID
                                              None, code_hash(tenant_id, code), CODE_TTL_S)
     return VerificationCode(code, expires, f"Pide al cliente que envíe {code} al WhatsApp de la "
                                            "tienda desde su celular. Vale 15 minutos.")
+
+
+async def customer_consent(pool: Pool, tenant_id: uuid.UUID,
+                           customer_id: uuid.UUID) -> tuple[Consent, str]:
+    """Whether the shop may message this customer on WhatsApp, and that in Spanish (the till
+    shows it beside the customer): the contact verified as them, else writing from their
+    phone on file, as the sender looks them up."""
+    async with tenant_tx(pool, tenant_id) as conn:
+        phones = await customers.phones(conn, tenant_id, [customer_id])
+        if customer_id not in phones:
+            raise UnknownCustomer("Ese cliente no es de esta tienda.")
+        contact = await wa_contacts.for_customer(conn, tenant_id, customer_id,
+                                                 phones[customer_id])
+    state = consent_of(contact)
+    return state, CONSENT_MESSAGES[state]
 
 
 async def owner_code(pool: Pool, tenant_id: uuid.UUID, owner_id: uuid.UUID) -> VerificationCode:

@@ -4,10 +4,15 @@ the statement as a PDF); the platform's cap per person per day; a new shop's low
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from pos_client.services import accounts, messages
 from pos_client.services.till import Till
+from pos_client.sync import whatsapp
+from pos_client.sync.client import SyncRefused
+from sync_server.services.whatsapp import OPTED_OUT
 from tests.support.fakes.graph import FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
@@ -135,3 +140,35 @@ def test_a_new_shop_has_a_lower_daily_cap(server, till, graph):
 
         refused = conn.execute(text("SELECT count(*) FROM outbox WHERE status = 'rejected'"))
         assert refused.scalar_one() == 1
+
+
+# ---- what the till shows: "pendiente de confirmar" until they write or send a code ------------
+
+
+def test_the_till_asks_whether_a_customer_may_be_messaged(server, till, graph):
+    till.agent.sync_once()  # the customer reaches the server
+    assert whatsapp.consent(till.device, till.customer).state == "pendiente_de_confirmar"
+    assert "pendiente de confirmar" in whatsapp.consent(till.device, till.customer).message
+    _writes(server, "hola")
+    assert whatsapp.consent(till.device, till.customer).state == "confirmado"
+    _writes(server, "BAJA")
+    answer = whatsapp.consent(till.device, till.customer)
+    assert (answer.state, answer.message) == ("baja", OPTED_OUT)
+
+
+def test_a_code_from_the_till_sent_from_another_phone_confirms_that_phone(server, till, graph):
+    """The customer's number on file never wrote; they send the till's code from the phone
+    they actually use: that WhatsApp is now theirs."""
+    till.agent.sync_once()
+    code = whatsapp.code_for(till.device, till.customer)
+    assert code.code in code.instructions
+    post(server, message(code.code, wa_id="5215587654321", number=SHOP_NUMBER_ID))
+    wait_handled(server)
+    assert whatsapp.consent(till.device, till.customer).state == "confirmado"
+
+
+def test_another_shops_customer_is_refused(server, till, graph):
+    with pytest.raises(SyncRefused) as refused:
+        whatsapp.consent(till.device, uuid.uuid4())
+    assert refused.value.code == "unknown_customer"
+    assert refused.value.message == "Ese cliente no es de esta tienda."

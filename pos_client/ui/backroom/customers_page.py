@@ -15,6 +15,7 @@ from pos_client.services.accounts import Overview
 from pos_client.services.messages import MessageRequest
 from pos_client.services.till import Till
 from pos_client.ui.backroom.abono_dialog import AbonoDialog
+from pos_client.ui.backroom.customer_whatsapp import WhatsAppConsent
 from pos_client.ui.context import AppContext
 from pos_client.ui.customer_picker import AccountsModel, CustomerDialog, age_text
 from pos_client.ui.models import ModelIndex, RowsModel
@@ -161,6 +162,7 @@ class CustomersPage(QWidget):
         self.statement_model = StatementModel()
         self.statement_table = table_view(self.statement_model, stretch=1)
         self.opening_label = QLabel()
+        self.consent = WhatsAppConsent(self.ctx)  # "pendiente de confirmar" until they write
         self.whatsapp_button = button("Enviar por WhatsApp", self.send_whatsapp)
         actions = QHBoxLayout()
         actions.addWidget(button("Registrar abono (F3)", self.record_abono))
@@ -174,6 +176,7 @@ class CustomersPage(QWidget):
         layout = QVBoxLayout(tab)
         layout.addLayout(top)
         layout.addWidget(self.opening_label)
+        layout.addWidget(self.consent)
         layout.addWidget(self.statement_table, 1)
         layout.addLayout(actions)
         return tab
@@ -281,6 +284,8 @@ class CustomersPage(QWidget):
         self._update_whatsapp(c)
 
     def _update_whatsapp(self, customer: Account) -> None:
+        if customer.id != self.consent.customer_id:
+            self.consent.show_for(customer.id, bool(customer.phone))
         tip = (NOT_PAIRED_TIP if not self._can_send
                else NO_PHONE_TIP if not customer.phone else "")
         self.whatsapp_button.setEnabled(not tip)
