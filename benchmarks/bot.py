@@ -4,7 +4,9 @@
   200 per second; p99 of the time to the 200, while the same process answers every message
   (the replies reach the fake Graph API). Baseline: ``GET /healthz`` at the same rate.
   ``bot.webhook_ack_web_replica_p99_ms``: the same on a replica that only answers HTTP
-  (``MCH_BACKGROUND_WORKERS=false``) while a second replica does the answering.
+  (``MCH_BACKGROUND_WORKERS=false``) while a second replica does the answering, with that
+  replica's CPU per request, ack and ``/healthz`` (``bot.webhook_ack_cpu_ratio``): on a
+  machine shared with other work the latencies swing with the load, the CPU much less.
 - ``bot.reply_p99_ms``: one customer message at a time, from the POST to the reply arriving
   at the fake Graph API (webhook → inbox → rule parser → outbox → sender). Baseline: the two
   bare hops the path cannot avoid, a POST to ``/healthz``'s neighbour (GET /healthz) and a POST
@@ -26,6 +28,7 @@ import asyncpg
 import httpx
 
 from benchmarks.registry import benchmark
+from benchmarks.sync_capacity import _cpu_s
 from shared.catalog import load_starter_catalog
 from sync_server.db import EmbeddedPostgres
 from sync_server.services import shops
@@ -150,8 +153,12 @@ def bot() -> dict[str, float]:
                 try:
                     bodies = [message("hola", wa_id=_customer(10_000 + n), number=SHOP_NUMBER_ID)
                               for n in range(ACKS)]
+                    pid = web.pid
+                    cpu0 = _cpu_s(pid)
                     acks = _open_loop(web.url, bodies, Path(tmp))
+                    cpu1 = _cpu_s(pid)
                     split_health = _open_loop(web.url, None, Path(tmp))
+                    cpu2 = _cpu_s(pid)
                     wait_until(lambda: _unhandled(url) == 0, timeout=300,
                                what="every message answered")
                 finally:
@@ -161,6 +168,7 @@ def bot() -> dict[str, float]:
         graph.stop()
         pg.stop()
     ack_p99, health_p99 = p99(one_process), p99(health)
+    ack_cpu, health_cpu = (cpu1 - cpu0) * 1000 / len(acks), (cpu2 - cpu1) * 1000 / len(split_health)
     reply_p99, bare_p99 = p99(replies), p99(bare)
     return {
         "bot.webhook_ack_p99_ms": round(ack_p99, 1),
@@ -168,6 +176,10 @@ def bot() -> dict[str, float]:
         "bot.webhook_ack_ratio": round(ack_p99 / health_p99, 2),
         "bot.webhook_ack_web_replica_p99_ms": round(p99(acks), 1),
         "bot.webhook_ack_web_replica_healthz_p99_ms": round(p99(split_health), 1),
+        "bot.webhook_ack_web_replica_ratio": round(p99(acks) / p99(split_health), 2),
+        "bot.webhook_ack_cpu_ms": round(ack_cpu, 2),
+        "bot.webhook_ack_healthz_cpu_ms": round(health_cpu, 2),
+        "bot.webhook_ack_cpu_ratio": round(ack_cpu / health_cpu, 2),
         "bot.reply_p99_ms": round(reply_p99, 1),
         "bot.reply_median_ms": round(statistics.median(replies), 1),
         "bot.reply_bare_hops_p99_ms": round(bare_p99, 1),

@@ -2,14 +2,15 @@
 are durable, and the workers rung afterwards, outside the request.
 
 Meta waits for our 200 and retries for days without it, so the answer waits for the event to
-be on disk, and for nothing else: one INSERT in autocommit (one round trip; concurrent POSTs'
-commits share WAL flushes on their own). Batching POSTs into one statement was measured and
-made it slower: one flush in flight queues the POSTs behind it.
+be on disk, and for nothing else: one INSERT in autocommit (one round trip instead of BEGIN,
+INSERT, NOTIFY, COMMIT). Batching POSTs into one statement was tried and measured slower (one
+flush in flight queues the POSTs behind it; concurrent commits already share WAL flushes).
 
-No NOTIFY in that statement's transaction: PostgreSQL commits notifying transactions one after
-another under a single lock, so webhooks that notified would wait for each other's commits
-(measured: ack p99 681 ms with it, 265 ms without, same run conditions). The ring goes after:
-this replica's worker at once, the others by one NOTIFY per burst (and their polls besides).
+The ring goes after the answer: this replica's worker at once, the others by one NOTIFY per
+burst (their polls besides). A NOTIFY in the storing transaction would also order every
+webhook's commit behind a lock PostgreSQL takes for notifying commits; at 200 POSTs a second
+on this machine that was not measurable on its own (benchmarks: the ack's tail is the commit's
+flush on a shared disk), but the webhook has no reason to wait for the workers' wake-up.
 """
 
 from __future__ import annotations

@@ -32,6 +32,11 @@ class ProcessServer:
         wait_until(self._ready, timeout=30, what="server process")
         return self
 
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None
+        return self._proc.pid
+
     def _ready(self) -> bool:
         assert self._proc is not None
         if self._proc.poll() is not None:
