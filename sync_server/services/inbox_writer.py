@@ -9,8 +9,8 @@ flush in flight queues the POSTs behind it; concurrent commits already share WAL
 The ring goes after the answer: this replica's worker at once, the others by one NOTIFY per
 burst (their polls besides). A NOTIFY in the storing transaction would also order every
 webhook's commit behind a lock PostgreSQL takes for notifying commits; at 200 POSTs a second
-on this machine that was not measurable on its own (benchmarks: the ack's tail is the commit's
-flush on a shared disk), but the webhook has no reason to wait for the workers' wake-up.
+on this machine that was not measurable on its own (the ack's tail swings with the shared
+machine's load: README), but the webhook has no reason to wait for the workers' wake-up.
 """
 
 from __future__ import annotations
