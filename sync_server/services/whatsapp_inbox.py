@@ -147,8 +147,18 @@ class InboxWorker:
                 await asyncio.wait_for(self._wake.wait(), self.poll_s)
 
     async def run_once(self) -> int:
+        """One claimed batch, worked in lanes: one person's events one after another, in the
+        order they arrived; different people's side by side, so one slow answer (a shop's tools,
+        Graph, an LLM) holds up nobody else in the batch."""
         async with unscoped_tx(self.pool) as conn:
             events = await wa_inbox.claim(conn, BATCH, LEASE_S)
+        lanes: dict[str, list[wa_inbox.InboxEvent]] = {}
+        for event in events:
+            lanes.setdefault(_lane(event), []).append(event)
+        await asyncio.gather(*(self._work(lane) for lane in lanes.values()))
+        return len(events)
+
+    async def _work(self, events: list[wa_inbox.InboxEvent]) -> None:
         for event in events:
             try:
                 await self._handle(event)
@@ -158,7 +168,6 @@ class InboxWorker:
                 if event.attempts >= MAX_ATTEMPTS:
                     async with unscoped_tx(self.pool) as conn:
                         await wa_inbox.mark_handled(conn, event.key, None, "error: gave up")
-        return len(events)
 
     async def _handle(self, event: wa_inbox.InboxEvent) -> None:
         if event.kind == "status":
@@ -225,6 +234,18 @@ class InboxWorker:
         body = envelope(Recipient(phone, bsuid), text_shape(CHOOSE_SHOP))
         result = await self.client.send(self.platform_account, body)
         log.info("asked which shop", extra={"result": type(result).__name__})
+
+
+def _lane(event: wa_inbox.InboxEvent) -> str:
+    """Whose event this is, on which number: the person's BSUID or WhatsApp id (a status's
+    recipient), else the event alone."""
+    who = None
+    for part, fields in (("contact", ("user_id", "wa_id")), ("message", ("from_user_id", "from")),
+                         ("status", ("recipient_user_id", "recipient_id"))):
+        found = event.body.get(part)
+        if isinstance(found, dict):
+            who = who or next((str(found[f]) for f in fields if found.get(f)), None)
+    return f"{event.phone_number_id}:{who}" if who else event.key
 
 
 __all__ = ["InboxWorker", "InvalidSignature", "MessageHandler", "receive", "verify_subscription"]

@@ -3,6 +3,7 @@ replays, every documented message shape, statuses in any order, routing by numbe
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -261,3 +262,29 @@ def test_the_shared_number_asks_which_shop_and_then_remembers(server, shop, grap
         "SELECT routed_to FROM whatsapp_inbox WHERE outcome <> 'no shop chosen'")}
     assert tenants == {shop.tenant_id}
     assert _counts(server)["wa_messages"] == 2
+
+
+def _two_people_in_one_post(first: str, second: str) -> bytes:
+    """Meta puts several messages in one POST when they come together."""
+    a, b = (json.loads(message("hola", wa_id=w, wamid=f"wamid.{n}{w}"))
+            for n, w in enumerate((first, second)))  # the first sorts first
+    value = a["entry"][0]["changes"][0]["value"]
+    theirs = b["entry"][0]["changes"][0]["value"]
+    value["contacts"] += theirs["contacts"]
+    value["messages"] += theirs["messages"]
+    return json.dumps(a).encode()
+
+
+def test_one_persons_slow_answer_holds_up_nobody_else(server, shop, graph):
+    """Events are worked in lanes, one per person: while Graph keeps the first person's answer
+    waiting, the second person's goes out."""
+    slow, quick = "5215511110000", "5215522220000"
+    released = graph.hold("525511110000")
+    try:
+        assert post(server, _two_people_in_one_post(slow, quick)).status_code == 200
+        # The first person's answer is still held at Graph when the second one's arrives.
+        assert graph.wait_for(lambda got: any(r.body.get("to") == "525522220000" for r in got), 10)
+    finally:
+        released.set()
+    wait_handled(server)
+    assert {r.body["to"] for r in graph.sent()} == {"525511110000", "525522220000"}

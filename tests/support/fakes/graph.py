@@ -40,6 +40,7 @@ class FakeGraph:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self._script: list[tuple[int, dict[str, Any]]] = []
+        self._held: dict[str, threading.Event] = {}
         self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -59,6 +60,13 @@ class FakeGraph:
         with self._lock:
             self._script.extend(answers)
 
+    def hold(self, to: str) -> threading.Event:
+        """Keep the answers to messages for ``to`` until the returned event is set (a slow
+        Graph API for one person); the message counts as received at once."""
+        with self._lock:
+            self._held[to] = threading.Event()
+            return self._held[to]
+
     def sent(self) -> list[Received]:
         """Messages sent (media uploads left out: see ``uploads``)."""
         with self._lock:
@@ -74,12 +82,16 @@ class FakeGraph:
             return self._lock.wait_for(lambda: predicate(list(self.received)), timeout)
 
     def _answer(self, received: Received) -> tuple[int, dict[str, Any]]:
+        held = self._held.get(received.body.get("to") or received.body.get("recipient") or "")
         with self._lock:
             self.received.append(received)
+            n = len(self.received)
             self._lock.notify_all()
+        if held is not None:
+            held.wait(30)
+        with self._lock:
             if self._script:
                 return self._script.pop(0)
-            n = len(self.received)
         if received.path.endswith("/media"):
             return 200, {"id": f"{1000000000000000 + n}"}
         to = received.body.get("to") or received.body.get("recipient", "")
