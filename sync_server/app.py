@@ -13,6 +13,8 @@ from sync_server import db, logs, metrics
 from sync_server.api import devices, errors, health, openapi, owners, sync
 from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
+from sync_server.jobs.delivery import NoChannel
+from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.services.whatsapp import OutboundSender
 from sync_server.sync.epoch import FeedEpochHeader
 
@@ -65,10 +67,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.sender = OutboundSender.from_settings(app.state.pool, settings,
                                                             database.app_dsn)
             app.state.sender.start()
+            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel())
+            scheduler = JobScheduler(app.state.jobs, settings.jobs_tick_s)
+            if settings.jobs_enabled:
+                scheduler.start()
             log.info("server ready")
             try:
                 yield
             finally:
+                await scheduler.stop()
                 await app.state.sender.stop()
                 await app.state.pool.close()
         finally:
