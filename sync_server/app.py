@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from sync_server import db, logs, metrics
-from sync_server.api import devices, errors, health, openapi, owners, sync
+from sync_server.api import devices, errors, health, jobs, openapi, owners, sync
 from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
 from sync_server.jobs.delivery import NoChannel
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(errors.CatchAll)  # added last: outside the body limit
     errors.install(app)
     openapi.install(app)
-    for module in (health, sync, devices, owners, metrics):
+    for module in (health, sync, devices, owners, jobs, metrics):
         app.include_router(module.router)
     # Outermost last: the request id is set before anything else logs or is timed.
     app.add_middleware(FeedEpochHeader)

@@ -126,6 +126,9 @@ class Job:
     run: Callable[[Run], Awaitable[Outcome]]
     claims_period: bool = True
     customer_facing: bool = False  # its time may not fall in quiet hours
+    # SEND_LATE up to this long after its time; later it is skipped (too_late): by then the
+    # next one is near, and a summary of the day before yesterday tells nobody anything.
+    late_limit: timedelta = timedelta(hours=12)
 
     def choice(self, shop: Shop) -> Choice:
         chosen = shop.choices.get(self.name)

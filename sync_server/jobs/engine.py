@@ -8,8 +8,8 @@ process already saw finished is remembered, so a quiet tick costs one query.
 
 Missed runs: the tick looks only at each job's latest slot. After downtime, a daily summary
 whose slot passed runs once, marked late ("enviado tarde"); the periods before it are never
-looked at, so nothing is bunched. Reminders past their time are recorded as skipped (missed)
-and wait for their next slot.
+looked at, so nothing is bunched; one more than 12 hours late is skipped (too_late). Reminders
+past their time are recorded as skipped (missed) and wait for their next slot.
 """
 
 from __future__ import annotations
@@ -124,6 +124,8 @@ class JobEngine:
         """Run a claimed period and record its outcome on the claim."""
         if run.late and job.missed is Missed.SKIP:
             outcome = skipped("missed", due=run.slot.at.isoformat())
+        elif run.late and run.now - run.slot.at > job.late_limit:
+            outcome = skipped("too_late", due=run.slot.at.isoformat())
         else:
             outcome = await self._execute(job, run)
         async with tenant_tx(self.env.pool, run.tenant_id) as conn:

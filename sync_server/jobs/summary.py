@@ -78,6 +78,13 @@ class DaySummary:
     missing: list[MissingTill]
 
     @property
+    def quiet(self) -> bool:
+        """Nothing happened that the server knows of, and no till is missing: a day the shop
+        was closed says nothing."""
+        return not (self.tickets or self.returns or self.fiado_collected or self.cortes
+                    or self.missing)
+
+    @property
     def change_bp(self) -> int | None:
         """Net against the same weekday last week, in basis points; None without sales then."""
         if self.last_week_net <= 0:
@@ -166,10 +173,12 @@ async def run_summary(run: Run) -> Outcome:
         ctx = await run.tools(conn)
         figures = await compute(ctx, conn, day)
         text = render(figures, ctx.shop_name, ctx, run.late)
+        detail = {"day": day.isoformat(), "net": figures.net, "tickets": figures.tickets,
+                  "text": text}
+        if figures.quiet:
+            return skipped("no_activity", **detail)
         delivery = await run.env.messages.to_owner(conn, run.tenant_id, run.message_id(),
                                                    "daily_summary", text)
-    detail = {"day": day.isoformat(), "net": figures.net, "tickets": figures.tickets,
-              "late": run.late, "text": text}
     if isinstance(delivery, NotSent):
         return skipped(delivery.reason, **detail)
     return sent(**detail)

@@ -35,8 +35,9 @@ class Claim:
 
 # Taken over: a claim whose process died (still running past the lease), or a failed run once
 # its pause is over and it has attempts left.
-_TAKEN_OVER = """status = 'running' AND claimed_at < {now} - {lease}::interval
-               OR status = 'failed' AND claimed_at < {now} - {retry}::interval AND attempts < {most}"""
+_TAKEN_OVER = """status = 'running' AND claimed_at < {now}::timestamptz - {lease}::interval
+               OR status = 'failed' AND claimed_at < {now}::timestamptz - {retry}::interval
+                 AND attempts < {most}"""
 
 
 async def claim(conn: Connection, tenant_id: uuid.UUID, job: str, period_key: str,
