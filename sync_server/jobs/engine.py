@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time as clock_time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -174,6 +175,29 @@ class JobEngine:
             self._finished[seen] = due.period_key
         report.ran.append(("platform", pjob.name, due.period_key, outcome))
 
+    async def run_now(self, job: Job, tenant_id: uuid.UUID, now: datetime | None = None
+                      ) -> Outcome:
+        """Run ``job`` for one shop at once (``./bin/server jobs run-now``), whatever its
+        schedule and setting, under a period of its own: the scheduled run still happens."""
+        now = now or self.env.clock()
+        async with unscoped_tx(self.env.pool) as conn:
+            found = [_shop(r) for r in await job_settings.every_shop(conn)
+                     if r.tenant_id == tenant_id]
+        if not found:
+            raise LookupError(f"no shop {tenant_id}")
+        shop = found[0]
+        due = Slot(now, f"manual:{now.isoformat(timespec='seconds')}",
+                   now.astimezone(shop.tz).date())
+        run = Run(self.env, shop, job.name, due, now, False)
+        if not job.claims_period:
+            return await self._execute(job, run)
+        async with tenant_tx(self.env.pool, tenant_id) as conn:
+            claimed = await job_runs.claim(conn, tenant_id, job.name, due.period_key, now, False,
+                                           self._claim(now))
+        if not claimed:
+            raise RuntimeError(f"{job.name} was just run by hand for this shop")
+        return await self.run_claimed(job, run)
+
     def _claim(self, now: datetime) -> Claim:
         return Claim(self.env.replica, now, self.env.lease, RETRY_AFTER)
 
@@ -184,9 +208,3 @@ def _count(job: str, outcome: Outcome, seconds: float) -> None:
         metrics.JOB_LAST_SUCCESS.labels(job).set_to_current_time()
     log.info("job run", extra={"job": job, "outcome": outcome.status, "reason": outcome.reason,
                                "seconds": round(seconds, 3)})
-
-
-def manual_slot(now: datetime) -> Slot:
-    """The period of a run asked for by hand (``jobs run-now``): its own, so the scheduled one
-    still runs."""
-    return Slot(now, f"manual:{now.isoformat(timespec='seconds')}", None)

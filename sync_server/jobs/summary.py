@@ -9,7 +9,7 @@ no second calculation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 from shared.corte import describe_difference
@@ -174,7 +174,7 @@ async def run_summary(run: Run) -> Outcome:
         figures = await compute(ctx, conn, day)
         text = render(figures, ctx.shop_name, ctx, run.late)
         detail = {"day": day.isoformat(), "net": figures.net, "tickets": figures.tickets,
-                  "text": text}
+                  "figures": asdict(figures), "text": text}
         if figures.quiet:
             return skipped("no_activity", **detail)
         delivery = await run.env.messages.to_owner(conn, run.tenant_id, run.message_id(),

@@ -14,7 +14,7 @@ from sync_server.db import tenant_tx
 from sync_server.repositories import job_runs
 from sync_server.repositories.job_runs import Claim
 from sync_server.services import scheduled_jobs
-from tests.server.jobs.conftest import Clock, engine
+from tests.support.jobs import Clock, engine
 from tests.support.shop_facts import Line
 
 pytestmark = pytest.mark.anyio
