@@ -1,4 +1,4 @@
--- 0020: scheduled jobs (docs/jobs.md). Every replica runs the same scheduler; these tables make
+-- 0025: scheduled jobs (docs/jobs.md). Every replica runs the same scheduler; these tables make
 -- each run happen once: a run is claimed by inserting its key (job, shop, period), and a second
 -- replica's insert finds it taken. The run row then records what came of it.
 
@@ -77,6 +77,9 @@ CREATE POLICY definer_lookup ON tenants FOR SELECT TO michangarrito_definer USIN
 CREATE POLICY definer_lookup ON shop_settings FOR SELECT TO michangarrito_definer USING (true);
 CREATE POLICY definer_lookup ON job_settings FOR SELECT TO michangarrito_definer USING (true);
 
+-- The function's new owner must be able to create in the schema when a non-superuser hands it
+-- over (as in 0017 and 0019): granted for the hand-over, taken back right after.
+GRANT CREATE ON SCHEMA public TO michangarrito_definer;
 CREATE FUNCTION mch_job_shops()
     RETURNS TABLE (tenant_id uuid, timezone text, settings jsonb)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -94,5 +97,6 @@ CREATE FUNCTION mch_job_shops()
         ORDER BY t.tenant_id
     $$;
 ALTER FUNCTION mch_job_shops() OWNER TO michangarrito_definer;
+REVOKE CREATE ON SCHEMA public FROM michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_job_shops() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_job_shops() TO michangarrito_app;
