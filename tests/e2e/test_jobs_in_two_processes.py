@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from pos_client.services import backroom, cortes
+from pos_client.services import cortes
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.services.till import Till
 from shared.clock import utc_now
 from shared.sale import PaymentMethod, Tender
 from sync_server.services import scheduled_jobs
+from tests.support.backroom import hire
 from tests.support.process_server import ProcessServer
 from tests.support.sales import ticket_for
 from tests.support.wait import wait_until
@@ -36,7 +37,7 @@ def test_two_scheduler_processes_on_one_database_run_one_summary(server, shop, p
     pos = paired_device("caja-1")
     pos.agent.sync_once()
     till = Till(pos.db, pos.device)
-    owner = backroom.add_cashier(pos.db, pos.device, "Doña Mary", "dueno", "1234")
+    owner = hire(till, "Doña Mary", "dueno", "1234").id
     shift = cortes.open_shift(till, 50_000, owner)
     record_sale(till, ticket_for(pos.db, small_catalog[0].barcode, 2),
                 [Tender(PaymentMethod.CASH, 100_000)], SaleContext(cashier_id=owner, shift_id=shift))

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from pos_client.services import accounts, backroom, cortes, reports
+from pos_client.services import accounts, cortes, reports
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.services.till import Till
@@ -17,6 +17,7 @@ from shared.clock import utc_now
 from shared.sale import PaymentMethod, Tender
 from shared.ticket import TicketLine
 from sync_server.jobs.summary import DAILY_SUMMARY
+from tests.support.backroom import hire
 from tests.support.jobs import Clock, engine
 from tests.support.sales import ticket_for
 
@@ -29,7 +30,7 @@ def test_the_daily_summary_equals_the_tills_day_report(server, shop, paired_devi
     till = Till(pos.db, pos.device)
     week_ago = Till(pos.db, pos.device, now=lambda: utc_now() - timedelta(days=7))
     coke, chips, soap = small_catalog[0], small_catalog[1], small_catalog[5]
-    owner = backroom.add_cashier(pos.db, pos.device, "Doña Mary", "dueno", "1234")
+    owner = hire(till, "Doña Mary", "dueno", "1234").id
     lupita = accounts.save_customer(till, accounts.CustomerDraft(
         "Lupita Hernández", "55 1234 5678", "500", opening_balance="120.50"))
 
