@@ -35,6 +35,10 @@ RETRY_AFTER = timedelta(minutes=5)  # a failed run is tried again after this, MA
 FINISHED = ("sent", "skipped")
 
 
+class AlreadyRunByHand(RuntimeError):
+    """``run_now`` for the same shop, job and moment twice: its period is claimed already."""
+
+
 @dataclass(frozen=True)
 class PlatformJob:
     """A job of the platform, not of a shop (the clean-ups): one run per period in all."""
@@ -72,13 +76,16 @@ class JobEngine:
         # (shop or "platform", job) → the latest period this process saw finished
         self._finished: dict[tuple[str, str], str] = {}
 
+    async def shops(self) -> list[Shop]:
+        """Every shop with its zone and job settings (one definer function)."""
+        async with unscoped_tx(self.env.pool) as conn:
+            return [_shop(r) for r in await job_settings.every_shop(conn)]
+
     async def tick(self, now: datetime | None = None) -> TickReport:
         """One pass over every shop and job; errors of one run never stop the others."""
         now = now or self.env.clock()
         report = TickReport([])
-        async with unscoped_tx(self.env.pool) as conn:
-            shops = [_shop(r) for r in await job_settings.every_shop(conn)]
-        for shop in shops:
+        for shop in await self.shops():
             for job in self.jobs:
                 try:
                     await self._consider(job, shop, now, report)
@@ -180,9 +187,7 @@ class JobEngine:
         """Run ``job`` for one shop at once (``./bin/server jobs run-now``), whatever its
         schedule and setting, under a period of its own: the scheduled run still happens."""
         now = now or self.env.clock()
-        async with unscoped_tx(self.env.pool) as conn:
-            found = [_shop(r) for r in await job_settings.every_shop(conn)
-                     if r.tenant_id == tenant_id]
+        found = [s for s in await self.shops() if s.tenant_id == tenant_id]
         if not found:
             raise LookupError(f"no shop {tenant_id}")
         shop = found[0]
@@ -195,7 +200,7 @@ class JobEngine:
             claimed = await job_runs.claim(conn, tenant_id, job.name, due.period_key, now, False,
                                            self._claim(now))
         if not claimed:
-            raise RuntimeError(f"{job.name} was just run by hand for this shop")
+            raise AlreadyRunByHand(f"{job.name} was just run by hand for this shop at {now}")
         return await self.run_claimed(job, run)
 
     def _claim(self, now: datetime) -> Claim:
