@@ -10,9 +10,21 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from sync_server import db, logs, metrics
-from sync_server.api import devices, errors, health, openapi, owners, simulator, sync, whatsapp
+from sync_server.api import (
+    devices,
+    errors,
+    health,
+    jobs,
+    openapi,
+    owners,
+    simulator,
+    sync,
+    whatsapp,
+)
 from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
+from sync_server.jobs.delivery import NoChannel
+from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.services.listener import Listener
 from sync_server.services.notices import NoticeHub
 from sync_server.services.simulator import Simulator
@@ -74,10 +86,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             listener.start()
             if settings.background_workers:
                 channel.start()
+            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel())
+            scheduler = JobScheduler(app.state.jobs, settings.jobs_tick_s)
+            if settings.jobs_enabled:
+                scheduler.start()
             log.info("server ready")
             try:
                 yield
             finally:
+                await scheduler.stop()
                 app.state.notices.close()
                 await channel.stop()
                 await listener.stop()
@@ -90,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trusted_proxies = settings.proxies()
     errors.install(app)
     openapi.install(app)
-    for module in (health, sync, devices, owners, metrics, whatsapp):
+    for module in (health, sync, devices, owners, jobs, metrics, whatsapp):
         app.include_router(module.router)
     if settings.whatsapp_simulator and settings.whatsapp_app_secret:
         app.state.simulator = Simulator(settings.whatsapp_app_secret.get_secret_value(),
