@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from pos_client.receipts.document import Printer
 from pos_client.services.staff import Cashier
@@ -11,6 +13,7 @@ from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import Device
 from pos_client.ui.worker import Worker
+from shared.clock import DEFAULT_ZONE
 from shared.permissions import DEFAULT_MATRIX, Permission, Role, allowed
 
 
@@ -42,6 +45,16 @@ class AppContext:
     # Printer jobs get their own thread: a printer out of paper or switched off must never
     # hold up the next scan or sale, which wait on ``worker``.
     print_worker: Worker = field(default_factory=lambda: Worker("pos-printer"))
+    # The shop's time zone (read again at every log-in): every time a screen shows is in it.
+    zone: ZoneInfo = DEFAULT_ZONE
+
+    # Called when who is at the till or their shift changes outside the counter (a corte Z in
+    # the back room): the counter shows it and stops selling until a new float.
+    session_listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    def session_changed(self) -> None:
+        for listener in list(self.session_listeners):
+            listener()
 
     # Until every screen goes through operations (tests/test_layers.py KNOWN_DEBT lists the
     # ones that don't yet): the store and identity behind ``till``.

@@ -57,6 +57,7 @@ class SessionFlow(CounterParts):
     def _logged_in(self, cashier: Cashier) -> None:
         def ready(found: CounterSession) -> None:
             self.ctx.session = Session(cashier, found.shift_id, found.matrix)
+            self.ctx.zone = found.zone
             self._show_session()
             if found.shift_id is None:
                 self.ask_float()
@@ -99,6 +100,9 @@ class SessionFlow(CounterParts):
             back_room.close()
             self.back_room = None
         self.ctx.session = None
+        self._close_preview()
+        self.say("")  # the next cashier must not see the last customer's change
+        self.clear_scan()
         self._show_session()
         self.start_session()
 

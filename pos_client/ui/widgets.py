@@ -8,11 +8,14 @@ from collections.abc import Callable
 from pos_client.ui.qt import (
     QAbstractItemModel,
     QAbstractItemView,
+    QDialog,
     QFont,
     QHeaderView,
     QLabel,
     QPushButton,
+    Qt,
     QTableView,
+    QWidget,
 )
 
 ERROR_STYLE = "color: #b00020;"
@@ -43,6 +46,18 @@ def touch_button(text: str, slot: Callable[[], object]) -> QPushButton:
     the cash typed)."""
     b = button(text, slot, TOUCH_HEIGHT)
     b.setAutoDefault(False)
+    # A tap must not take the keyboard from the field: after tapping "$100" Enter still
+    # reaches the amount (and charges), as it would after typing it.
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return b
+
+
+def back_button(window: QWidget, text: str = "Cerrar (Esc)") -> QPushButton:
+    """The visible way back every dialog and window has: on a till with no window manager
+    there is no title bar and no ✕, so without it a person is stuck. Esc does the same (a
+    dialog's own reject; a window sets its shortcut)."""
+    b = touch_button(text, window.reject if isinstance(window, QDialog) else window.close)
+    b.setObjectName("back")
     return b
 
 
