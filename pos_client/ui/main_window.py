@@ -16,7 +16,7 @@ from pos_client.ui.counter_receipts import ReceiptsAndDrawer
 from pos_client.ui.counter_session import SessionFlow
 from pos_client.ui.counter_sync import SyncPanel, _StatusRelay
 from pos_client.ui.counter_ticket import TicketEditing
-from pos_client.ui.focus import keep_keyboard
+from pos_client.ui.focus import keep_keyboard, show_like
 from pos_client.ui.models import ProductsModel, TicketModel
 from pos_client.ui.operations import UNEXPECTED, Operation
 from pos_client.ui.payment_dialog import PaymentDialog
@@ -144,9 +144,11 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self.scan_input.textEdited.connect(self._on_typed)
         self.scan_input.returnPressed.connect(self._on_enter)
         self.scan_input.installEventFilter(self)
+        self.scan_input.setObjectName("scan")
 
         self.products_model = ProductsModel()
         self.products_view = self._table(self.products_model)
+        self.products_view.setObjectName("products")
         self.products_view.setColumnWidth(0, 130)  # a whole EAN-13; fixed: 50,000 rows
         self.products_view.activated.connect(lambda idx: self.add_product(
             self.products_model.product(idx.row())))
@@ -154,6 +156,7 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
 
         self.ticket_model = TicketModel(self.ticket)
         self.ticket_view = self._table(self.ticket_model)
+        self.ticket_view.setObjectName("ticket")
 
         self.total_label = QLabel()
         self.total_label.setFont(huge)
@@ -163,6 +166,8 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setFont(big)
+        self.message_label.setObjectName("message")
+        self.total_label.setObjectName("total")
 
         self.pay_button = self._button("Cobrar (F12)", self.charge, "F12")
         self.pay_button.setMinimumHeight(64)
@@ -181,7 +186,9 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self._shortcut("Ctrl+L", self.lock)
         drawer = self._button("Cajón (Ctrl+D)", self.open_drawer, "Ctrl+D")
         self.session_label = QLabel()
+        self.session_label.setObjectName("session")
         self.sync_label = QLabel()
+        self.sync_label.setObjectName("sync")
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setFormat("Descargando datos de la tienda… %p%")
@@ -305,7 +312,7 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         from pos_client.ui.backroom.window import BackRoomWindow
 
         back_room = self.back_room = BackRoomWindow(self.ctx)
-        back_room.show()
+        show_like(back_room, self)
         return back_room
 
     def show_shift(self) -> None:

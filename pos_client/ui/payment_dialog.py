@@ -123,6 +123,7 @@ class PaymentDialog(QDialog):
         self.received.setMinimumHeight(48)
         self.received.setPlaceholderText("Efectivo recibido")
         self.received.setAccessibleName("Efectivo recibido")
+        self.received.setObjectName("received")
         self.received.textChanged.connect(self._update)
         self.received.returnPressed.connect(self.try_accept)
         self.change_label = QLabel()
