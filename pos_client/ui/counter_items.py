@@ -46,7 +46,7 @@ class AddingItems(CounterParts):
 
     def _on_enter(self) -> None:
         raw = self.scan_input.text()
-        scanned = self.scanner.is_scan(self._now_ms())
+        scanned = self.scanner.is_scan(self._key_ms)  # the time of this Enter's key
         self._close_preview()
         if scanned:  # what a person typed before the burst is not part of the code
             raw = scanned_text(raw, self.scanner.burst_length)

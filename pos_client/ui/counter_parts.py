@@ -33,6 +33,7 @@ class CounterParts:
     ticket: Ticket
     scanner: ScanDetector
     _now_ms: Callable[[], float]
+    _key_ms: float
     _search_timer: QTimer
     scan_input: QLineEdit
     message_label: QLabel

@@ -26,6 +26,7 @@ from pos_client.ui.qt import (
     QCloseEvent,
     QEvent,
     QFont,
+    QGuiApplication,
     QHBoxLayout,
     QKeyEvent,
     QKeySequence,
@@ -69,6 +70,11 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self.last_receipt: SaleReceipt | None = None
         self.scanner = ScanDetector()
         self._now_ms: Callable[[], float] = lambda: time.monotonic() * 1000
+        # On a real display each key carries the time the keyboard (or scanner) sent it: a
+        # burst stays a burst even when the till was busy and read it late. Offscreen (tests)
+        # keys carry none, and the window's clock (``_now_ms``) times them.
+        self._server_times = QGuiApplication.platformName() not in ("offscreen", "minimal")
+        self._key_ms = 0.0  # when the last key of the scan box was pressed
         self.setWindowTitle(f"MiChangarrito — {counter.shop_name(ctx.till)}")
         self.resize(1024, 600)  # windowed mode's first size; full screen takes the display
         self._build()
@@ -94,8 +100,9 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
                 and isinstance(event, QKeyEvent):
             if self._scan_box_key(event):
                 return True
+            self._key_ms = self._key_time(event)
             if event.text() and event.text().isprintable():
-                self.scanner.key(self._now_ms())
+                self.scanner.key(self._key_ms)
         return super().eventFilter(watched, event)
 
     def _scan_box_key(self, event: QKeyEvent) -> bool:
@@ -120,6 +127,10 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
             self.move_in_results(steps[Qt.Key(key)])
             return True
         return False
+
+    def _key_time(self, event: QKeyEvent) -> float:
+        return float(event.timestamp()) if self._server_times and event.timestamp() \
+            else self._now_ms()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._search_timer.stop()

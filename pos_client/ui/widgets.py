@@ -3,7 +3,7 @@ of a refusal and of a confirmation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from pos_client.ui.qt import (
     QAbstractItemModel,
@@ -20,6 +20,7 @@ from pos_client.ui.qt import (
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b5e20;"
+CELL_PADDING_PX = 10  # each side of a cell's text, with room for a sort arrow in the header
 TOUCH_HEIGHT = 52  # a fingertip on a 10" tablet
 
 
@@ -77,6 +78,22 @@ def table_view(model: QAbstractItemModel, stretch: int = 0, fit_contents: bool =
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def fit_columns(view: QTableView, columns: Iterable[int], sample_rows: int = 2000) -> None:
+    """Widen ``columns`` to their longest text (header included), measured on the first
+    ``sample_rows`` rows: a price or a department is never cut to "$75.00…", and a big
+    catalog is not measured row by row as ResizeToContents would."""
+    model = view.model()
+    metrics = view.fontMetrics()
+    header = view.horizontalHeader()
+    for column in columns:
+        texts = {model.headerData(column, Qt.Orientation.Horizontal)}
+        texts.update(model.data(model.index(row, column))
+                     for row in range(min(model.rowCount(), sample_rows)))
+        widest = max((metrics.horizontalAdvance(t) for t in texts if isinstance(t, str)),
+                     default=0)
+        header.resizeSection(column, widest + 2 * CELL_PADDING_PX)
 
 
 def say(label: QLabel, text: str, ok: bool = False) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from pos_client.services import cortes
 from pos_client.store.repositories import catalog
 from pos_client.ui.backroom.window import SECTIONS, BackRoomWindow
 from pos_client.ui.context import AppContext
@@ -72,6 +73,8 @@ def fully_shown(widget: QWidget, window: QWidget) -> bool:
 
 
 def _counter(qtbot, ctx: AppContext, size: tuple[int, int]) -> MainWindow:  # type: ignore[no-untyped-def]
+    assert ctx.session is not None
+    ctx.session.shift_id = cortes.open_shift(ctx.till, 50_000, ctx.session.cashier.id)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.resize(*size)

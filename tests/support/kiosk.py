@@ -140,14 +140,18 @@ class KioskTill:
 
         def holds() -> bool:
             seen[:] = [self.state()]
-            return bool(check(seen[0]))
+            try:
+                return bool(check(seen[0]))
+            except (AssertionError, KeyError, IndexError):  # not there yet
+                return False
 
         try:
             wait_until(holds, timeout, what)
         except TimeoutError:
             shot = self.shot(f"timeout-{what[:40].replace(' ', '-')}")
             shot.with_suffix(".json").write_text(json.dumps(seen[-1] if seen else None, indent=1))
-            raise AssertionError(f"{what}: last state {json.dumps(seen[-1] if seen else None)[:3000]}")
+            raise AssertionError(f"{what}: timed out; its last state is in {shot.with_suffix('.json')}"
+                                 ) from None
         return seen[0]
 
     def wait_active(self, title: str, timeout: float = 20.0) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from pos_client.ui.qt import (
     QLineEdit,
     QListWidget,
     QMessageBox,
+    QResizeEvent,
     QScrollArea,
     QShortcut,
     QSplitter,
@@ -40,7 +41,7 @@ from pos_client.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from pos_client.ui.widgets import button
+from pos_client.ui.widgets import button, fit_columns
 from shared.catalog import load_starter_catalog
 from shared.errors import DomainError
 from shared.ids import new_uuid7
@@ -67,6 +68,10 @@ def _on_file(job: Callable[[], T], path: Path, doing: str) -> Callable[[], T]:
             raise file_problem(exc, path, doing) from exc
 
     return run
+
+
+DEPARTMENT_COLUMN = 2
+NARROW_PX = 900  # the page's width on a 1024×600 screen, beside the sections
 
 
 class CatalogModel(RowsModel[Product]):
@@ -128,6 +133,11 @@ class ProductEditor(QWidget):
             # Sized by a few letters, not by the longest name, so the form fits a narrow pane.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+        # Wide enough for a whole EAN-13 and the placeholder: a code is never cut to "750100…".
+        code_width = self.codes.fontMetrics().horizontalAdvance("7501055003013") + 28
+        self.codes.setMinimumWidth(code_width)
+        self.new_code.setMinimumWidth(max(code_width, self.new_code.fontMetrics()
+                                          .horizontalAdvance(self.new_code.placeholderText()) + 16))
         add_row, list_row = QHBoxLayout(), QHBoxLayout()
         add_row.addWidget(self.new_code, 1)
         add_row.addWidget(button("Agregar", self.add_code))
@@ -239,15 +249,15 @@ class CatalogPage(QWidget):
         self.show_inactive = QCheckBox("Ver inactivos")
         self.show_inactive.toggled.connect(lambda _: self.refresh())
         self.table = QTableView()
+        self.table.setObjectName("catalog")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 110), (2, 78), (3, 64), (4, 46)):
-            self.table.setColumnWidth(column, width)
         self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(44)  # two lines of a long name
+        self.model.modelReset.connect(self._fit_columns)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _: self.open_row(cur.row()))
         tools = QHBoxLayout()
         for text, slot in (("Importar…", self.choose_import), ("Exportar…", self.choose_export),
@@ -275,6 +285,10 @@ class CatalogPage(QWidget):
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(self.editor)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The form never narrower than its fields need (the scroll area alone would let the
+        # splitter squeeze it and cut the codes); the list takes what is left.
+        scroll.setMinimumWidth(self.editor.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
         right = QVBoxLayout()
         right.addWidget(scroll, 1)
         right.addWidget(self.error)
@@ -290,6 +304,14 @@ class CatalogPage(QWidget):
         splitter.setSizes([480, 280])
         splitter.setChildrenCollapsible(False)
         QHBoxLayout(self).addWidget(splitter)
+
+    def _fit_columns(self) -> None:  # a slot of the page: never called once it is gone
+        fit_columns(self.table, (1, 2, 3, 4))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # On a netbook the department gives its room to the name (the form shows it).
+        self.table.setColumnHidden(DEPARTMENT_COLUMN, self.width() < NARROW_PX)
+        super().resizeEvent(event)
 
     # ---- list and editor ------------------------------------------------------------------
 

@@ -15,11 +15,13 @@ from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.qt import (
     QCloseEvent,
+    QFocusEvent,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QListWidget,
     QMainWindow,
+    QResizeEvent,
     QShortcut,
     QStackedWidget,
     QVBoxLayout,
@@ -59,13 +61,23 @@ def page_class(section: Section) -> Callable[[AppContext], QWidget]:
     return cls
 
 
+class _Sections(QListWidget):
+    """The list of sections. Taking the keyboard does not pick one (a list normally makes its
+    first row current then, which opened Productos, and asked a cajero for a PIN, on F11):
+    a section opens when it is tapped or reached with the arrows (↓ first: Productos)."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        self.viewport().update()
+        QWidget.focusInEvent(self, event)
+
+
 class BackRoomWindow(QMainWindow):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Trastienda — MiChangarrito")
         self.resize(1024, 600)
-        self.nav = QListWidget()
+        self.nav = _Sections()
         self.nav.setMaximumWidth(220)
         self.nav.setStyleSheet("QListWidget::item { min-height: 48px; font-size: 15pt; }")
         for section in SECTIONS:
@@ -87,6 +99,13 @@ class BackRoomWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.open_section)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # A netbook's width goes to the page; a monitor has room for the whole section names.
+        width = 180 if self.width() < 1200 else 220
+        self.nav.setMaximumWidth(width)
+        self.back.setMaximumWidth(width)
+        super().resizeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Leaving with a page's work unsaved asks first (Esc again, or the button, leaves)."""
