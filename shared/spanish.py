@@ -29,7 +29,7 @@ def plural(word: str) -> str:
         return _match_case(word, _IRREGULAR[lower])
     last = lower[-1]
     if last in "aeiouáéó":
-        return word + "s"
+        return word + ("S" if word.isupper() else "s")
     if last == "z":
         return word[:-1] + ("C" if word.isupper() else "c") + ("ES" if word.isupper() else "es")
     if last in "íú":  # maniquí → maniquíes

@@ -81,7 +81,7 @@ def _cash_section(b: DocumentBuilder, report: CorteReport) -> None:
     b.add("Ventas", right=format_mxn(cash.sales))
     b.add("Abonos de fiado", right=format_mxn(cash.abonos))
     b.add("Entradas", right=format_mxn(report.cash_in))
-    b.add("Salidas", right=f"-{format_mxn(report.cash_out)}")
+    b.add("Salidas", right=format_mxn(-report.cash_out))  # "$0.00" when none, never "-$0.00"
     b.add("Devoluciones", right=f"-{format_mxn(cash.refunds)}")
     _counted_lines(b, report, PaymentMethod.CASH)
     b.rule()
