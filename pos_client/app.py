@@ -131,7 +131,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False, windowed: bool = F
     if probe_dir := os.environ.get(PROBE_ENV):  # the kiosk tests' read-only view (ui/probe.py)
         from pos_client.ui.probe import Probe
 
-        window.probe = Probe(app, Path(probe_dir))  # type: ignore[attr-defined]
+        window.probe = Probe(window, Path(probe_dir))  # type: ignore[attr-defined]
     schedule_backups(window, worker, data_dir)
     if not exit_when_ready:
         window.start_session()

@@ -44,7 +44,9 @@ def _wrapped_fits(metrics: QFontMetrics, text: str, width: int, height: int) -> 
 
 def _label(label: QLabel) -> str | None:
     text = label.text()
-    if not text or label.textFormat() == Qt.TextFormat.RichText or Qt.mightBeRichText(text):
+    rich = label.textFormat() == Qt.TextFormat.RichText or (
+        label.textFormat() == Qt.TextFormat.AutoText and text.lstrip().startswith("<"))
+    if not text or rich:  # markup is measured by its painted size, not its source
         return None
     room = label.contentsRect()
     metrics = label.fontMetrics()

@@ -73,11 +73,11 @@ def _named(window: QWidget) -> dict[str, Any]:
     return named
 
 
-def snapshot(app: QApplication) -> dict[str, Any]:
-    active = app.activeWindow()
-    focus = app.focusWidget()
+def snapshot() -> dict[str, Any]:
+    active = QApplication.activeWindow()
+    focus = QApplication.focusWidget()
     windows = []
-    for window in app.topLevelWidgets():
+    for window in QApplication.topLevelWidgets():
         if not window.isVisible() or window.isHidden():
             continue
         windows.append({
@@ -95,9 +95,9 @@ def snapshot(app: QApplication) -> dict[str, Any]:
 
 
 class Probe(QObject):
-    def __init__(self, app: QApplication, folder: Path) -> None:
-        super().__init__(app)
-        self.app, self.folder = app, folder
+    def __init__(self, parent: QObject, folder: Path) -> None:
+        super().__init__(parent)
+        self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.timer = QTimer(self, interval=POLL_MS)
         self.timer.timeout.connect(self._poll)
@@ -111,6 +111,6 @@ class Probe(QObject):
             return
         answer = self.folder / f"state-{number}.json"
         partial = answer.with_suffix(".tmp")
-        partial.write_text(json.dumps(snapshot(self.app), ensure_ascii=False))
+        partial.write_text(json.dumps(snapshot(), ensure_ascii=False))
         os.replace(partial, answer)
         request.unlink(missing_ok=True)

@@ -214,6 +214,8 @@ def test_starter_pick_adds_only_the_chosen_products(qtbot, ctx: AppContext) -> N
         dialog.set_checked(p.barcode)
     dialog.set_checked(COCA)  # already there: stays out
     before = _count(ctx.db, products)
+    with ctx.db.read() as conn:  # the departments the loaded catalog already has (issue 12)
+        known = {r.name for r in conn.execute(categories.select())}
 
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
@@ -222,7 +224,7 @@ def test_starter_pick_adds_only_the_chosen_products(qtbot, ctx: AppContext) -> N
     for p in chosen:
         assert _count(ctx.db, products, products.c.id == str(starter_product_id(p.barcode))) == 1
     assert _count(ctx.db, products, products.c.id == str(starter_product_id(missing[2].barcode))) == 0
-    assert _count(ctx.db, categories) == len({p.department for p in chosen})
+    assert _count(ctx.db, categories) == len(known | {p.department for p in chosen})
     assert page.status.text() == "Agregados 2 productos del catálogo inicial."
 
 
@@ -231,14 +233,18 @@ def test_departments_dialog_adds_and_refuses_a_repeat(qtbot, ctx: AppContext) ->
     page.open_departments()
     dialog = page.departments_dialog
     assert dialog is not None
+    # The catalog's own departments are listed (issue 12: the dialog was empty).
+    qtbot.waitUntil(lambda: dialog.list.count() > 0)
+    listed = dialog.list.count()
+    assert listed == _count(ctx.db, categories)
     dialog.name.setText("Cremería")
     dialog.add()
-    qtbot.waitUntil(lambda: dialog.list.count() == 1)
+    qtbot.waitUntil(lambda: dialog.list.count() == listed + 1)
     dialog.name.setText("cremeria")
     dialog.add()
     qtbot.waitUntil(lambda: dialog.error.text() != "")
     assert dialog.error.text() == "Ya existe el departamento «Cremería»."
-    assert _count(ctx.db, categories) == 1
+    assert _count(ctx.db, categories) == listed + 1
     qtbot.waitUntil(lambda: page.editor.department.findText("Cremería") >= 0)
 
 

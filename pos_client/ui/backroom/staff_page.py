@@ -49,6 +49,7 @@ from pos_client.ui.qt import (
 from pos_client.ui.widgets import button, say
 from shared.errors import DomainError
 from shared.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission, Role
+from shared.spanish import role_label
 from shared.sync.payloads import SettingsPayload
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,8 @@ class CashiersModel(RowsModel[CashierRow]):
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             r = self._rows[index.row()]
-            return (r.name, ROLE_LABELS[r.role], "Sí" if r.active else "No")[index.column()]
+            # The person's role as they are addressed: Doña Mary is "Dueña" (shared.spanish).
+            return (r.name, role_label(r.role, r.name), "Sí" if r.active else "No")[index.column()]
         return None
 
 
