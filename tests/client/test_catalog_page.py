@@ -398,3 +398,18 @@ def test_the_import_preview_says_which_product_a_row_renames_and_how_blanks_work
     assert dialog is not None
     assert [dialog.model.index(0, c).data() for c in (1, 4)] == ["Actualiza", "se llamaba «Coca-Cola 600 ml»"]
     assert "celda vacía conserva" in dialog.help.text()
+
+
+def test_an_unsaved_new_product_is_not_lost_silently(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: tapping another product with a new one typed says so first; a second tap
+    discards it; the back room asks before leaving it too."""
+    page = _page(qtbot, ctx)
+    page.new_product()
+    page.editor.name.setText("Tortillas 1 kg")
+    page.table.selectRow(0)
+    assert page.editor.name.text() == "Tortillas 1 kg"
+    assert "«Tortillas 1 kg» no está guardado" in page.error.text()
+    assert page.unsaved_changes() == "El producto nuevo «Tortillas 1 kg» no está guardado."
+    page.table.selectRow(1)
+    qtbot.waitUntil(lambda: page.editor.name.text() == page.model.product(1).name)
+    assert page.unsaved_changes() is None

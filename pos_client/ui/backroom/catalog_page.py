@@ -333,9 +333,25 @@ class CatalogPage(QWidget):
 
         self.ctx.worker.submit(load, self.editor.set_departments, self._failed)
 
+    def unsaved_changes(self) -> str | None:
+        """A new product typed but not saved yet (the back room asks before leaving it)."""
+        name = self.editor.name.text().strip()
+        if self.editor.product_id is None and name:
+            return f"El producto nuevo «{name}» no está guardado."
+        return None
+
+    _discard_new = False  # a second tap on another product drops the unsaved new one
+
     def open_row(self, row: int) -> None:
         if row < 0 or row >= self.model.rowCount():
             return
+        if (unsaved := self.unsaved_changes()) and not self._discard_new:
+            # Opening another product would wipe the form without a word (issue 12).
+            self._discard_new = True
+            self._say(f"{unsaved} Guárdalo (Ctrl+S), o toca otra vez un producto para "
+                      "descartarlo.")
+            return
+        self._discard_new = False
         self.open_product(self.model.product(row).id)
 
     def open_product(self, product_id: uuid.UUID) -> None:

@@ -351,8 +351,11 @@ class CustomersPage(QWidget):
         self.whatsapp_button.setEnabled(False)  # one tap, one message
 
         def queued(request: MessageRequest) -> None:
-            self._say(f"Estado de cuenta en cola para {display_phone(request.to)}: se envía por "
-                      "WhatsApp en cuanto la caja sincronice con el servidor.", True)
+            # Not "it goes out when the till syncs": the server sends it only if it has WhatsApp
+            # set up, which the till cannot know yet.
+            self._say(f"Estado de cuenta en cola para {display_phone(request.to)}: sale de esta "
+                      "caja con la próxima sincronización, y el servidor lo envía por WhatsApp "
+                      "si tiene WhatsApp configurado.", True)
 
         Operation(self.ctx, lambda till: messages.request_statement(till, customer_id, text,
                                                                     cashier_id)) \
