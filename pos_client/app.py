@@ -75,6 +75,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False, windowed: bool = F
     from pos_client.store.backup import StoreUnavailable
     from pos_client.store.device import load_device
     from pos_client.sync.agent import SyncAgent
+    from pos_client.ui.collector import collect_on_qt_thread
     from pos_client.ui.context import AppContext
     from pos_client.ui.first_start import FirstStartWizard
     from pos_client.ui.focus import show_full_screen
@@ -84,6 +85,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False, windowed: bool = F
     from pos_client.ui.worker import Worker
 
     app = QApplication.instance() or QApplication(sys.argv)
+    collect_on_qt_thread(app)  # before any worker thread starts: see pos_client/ui/collector.py
     if isinstance(app, QApplication) and (icon := app_icon()) is not None:
         from pos_client.ui.qt import QIcon
 
@@ -218,9 +220,10 @@ def record_restore(db: Database, device: Device, restored: Restored) -> None:
     """The audit event of a restore goes in the restored store: the one that carries on and
     syncs (written before the restart, it would stay behind in the file set aside)."""
     from pos_client.services import staff
+    from pos_client.services.till import Till
 
     with db.write() as conn:
-        staff.audit(conn, device, "restore",
+        staff.audit(conn, Till(db, device), "restore",
                     cashier_id=uuid.UUID(restored.requested_by) if restored.requested_by else None,
                     detail=f"Respaldo {restored.backup}")
 

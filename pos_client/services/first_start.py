@@ -16,9 +16,8 @@ from pos_client.store import backup
 from pos_client.store.apply import apply_changes
 from pos_client.store.database import Database
 from pos_client.store.device import Device
-from pos_client.store.repositories import catalog, meta, outbox
+from pos_client.store.repositories import cashiers, catalog, meta, outbox
 from shared.catalog import load_starter_catalog, starter_changes
-from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Role
@@ -33,7 +32,7 @@ class SetupRefused(DomainError):
 def needs_setup(db: Database, device: Device) -> bool:
     """A store nobody has set up: no cashier, not paired. (A paired till gets its cashiers
     from the shop once it syncs; until then the owner's PIN on the server's side works.)"""
-    return not device.paired and not has_cashiers(db)
+    return not device.paired and not has_cashiers(Till(db, device))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +54,15 @@ def open_new_shop(db: Database, device: Device, *, shop_name: str, owner_name: s
     owner = CashierPayload(id=new_uuid7(), name=owner_name, role=Role.OWNER,
                            pin_hash=PasswordHasher().hash(pin))
     products = load_starter_catalog() if starter_catalog else []
+    till = Till(db, device)
     with db.write() as conn:
-        if staff_admin.list_cashiers(conn):
+        if cashiers.listed(conn):
             raise SetupRefused("Esta caja ya tiene cajeros: entra con tu NIP.", code="already_set_up")
-        local.save(conn, device, "cashier", owner)
-        local.save(conn, device, "settings", settings, op="upsert")
+        local.save(conn, till, "cashier", owner)
+        local.save(conn, till, "settings", settings, op="upsert")
         meta.put(conn, "shop_name", settings.shop_name)
         if products and not catalog.count(conn):
-            changes = starter_changes(products, device.clock, utc_now(), outbox.next_seq(conn))
+            changes = starter_changes(products, device.clock, till.now(), outbox.next_seq(conn))
             apply_changes(conn, [(change, device.device_id) for change in changes])
             for change in changes:
                 outbox.append(conn, change)
@@ -76,7 +76,7 @@ def join_shop(db: Database, device: Device, server_url: str, answer: PairRespons
     """Adopt the identity the shop's server gave this till (``sync.pairing.request_pairing``);
     returns the shop's name."""
     try:
-        save_pairing(db, device, server_url=server_url.strip().rstrip("/"),
+        save_pairing(Till(db, device), server_url=server_url.strip().rstrip("/"),
                      tenant_id=answer.tenant_id, device_id=answer.device_id,
                      device_code=answer.device_code, credential=answer.credential,
                      shop_name=answer.shop_name)

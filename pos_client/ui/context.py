@@ -1,4 +1,4 @@
-"""What every screen needs: the store, this device, the worker thread, who is logged in, the printer."""
+"""What every screen needs: the till for the services, the worker thread, who is in, the printer."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from pos_client.receipts.document import Printer
 from pos_client.services.staff import Cashier
 from pos_client.services.till import Till
 from pos_client.services.till_settings import TillSettings
-from pos_client.store.database import Database
-from pos_client.store.device import Device
 from pos_client.ui.worker import Worker
 from shared.clock import DEFAULT_ZONE
 from shared.permissions import DEFAULT_MATRIX, Permission, Role, allowed
@@ -78,16 +76,6 @@ class AppContext:
     def session_changed(self) -> None:
         for listener in list(self.session_listeners):
             listener()
-
-    # Until every screen goes through operations (tests/test_layers.py KNOWN_DEBT lists the
-    # ones that don't yet): the store and identity behind ``till``.
-    @property
-    def db(self) -> Database:
-        return self.till.db
-
-    @property
-    def device(self) -> Device:
-        return self.till.device
 
     def approver(self, permission: Permission) -> uuid.UUID | None:
         """Who approved this cashier's access to ``permission`` (None: their own role has it)."""

@@ -63,8 +63,8 @@ def test_a_new_shop_gets_its_owner_catalog_and_printer(qtbot, wizard, store, dev
 
     assert wizard.outcome == "new_shop"
     assert not needs_setup(store, device)
-    assert staff.login(store, "4321") == staff.Cashier(staff.login(store, "4321").id, "Lupita",
-                                                       Role.OWNER)
+    lupita = staff.login(Till(store, device), "4321")
+    assert lupita == staff.Cashier(lupita.id, "Lupita", Role.OWNER)
     with store.read() as conn:
         assert catalog.count(conn) == len(load_starter_catalog())
         assert outbox.counts(conn).pending > len(load_starter_catalog())  # it all syncs later
@@ -122,7 +122,7 @@ def test_data_from_another_computer_is_restored_at_the_next_start(qtbot, wizard,
     old_device = load_device(old)
     from pos_client.services.catalog import load_starter
 
-    load_starter(old, old_device, small_catalog)
+    load_starter(Till(old, old_device), small_catalog)
     ticket = ticket_for(old, small_catalog[0].barcode)
     record_sale(Till(old, old_device), ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     old.close()
