@@ -99,6 +99,29 @@ def test_a_new_product_with_a_barcode_already_in_use_is_refused(qtbot, ctx: AppC
     assert _count(ctx.till.db, products) == before
 
 
+def test_a_new_product_named_like_another_is_refused(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: a duplicate name was not flagged; now the form says so and points at the name.
+    Saving the existing product again (its own name) is not a duplicate."""
+    page = _page(qtbot, ctx)
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.editor.name, "coca-cola 600 ML ")
+    qtbot.keyClicks(page.editor.price, "15")
+    before = _count(ctx.till.db, products)
+
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.error.text() != "")
+
+    assert page.error.text().startswith("Ya hay un producto llamado «Coca-Cola 600 ml»")
+    assert _count(ctx.till.db, products) == before
+    page.error.clear()
+    page.editor.name.clear()  # dropped: opening another product asks nothing
+    _open(qtbot, page, "Coca-Cola 600 ml")
+    page.editor.price.setText("21")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _count(ctx.till.db, products, products.c.price == 2100) == 1)
+    assert page.error.text() == ""
+
+
 def test_a_bad_number_is_refused_before_any_work(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
     page = _page(qtbot, ctx)
     _open(qtbot, page, "Coca-Cola 600 ml")
