@@ -38,6 +38,7 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import ERROR_STYLE
+from shared.clock import DEFAULT_ZONE, shown_date_time
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
@@ -53,7 +54,7 @@ class HistoryModel(RowsModel[HistoryRow]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.zone: tzinfo | None = None  # the shop's, which comes with the rows
+        self.zone: tzinfo = DEFAULT_ZONE  # the shop's, which comes with the rows
 
     def row(self, row: int) -> HistoryRow:
         return self._rows[row]
@@ -61,7 +62,7 @@ class HistoryModel(RowsModel[HistoryRow]):
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         r = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            when = datetime.fromisoformat(r.sold_at).astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+            when = shown_date_time(datetime.fromisoformat(r.sold_at), self.zone)
             return (r.folio, when, format_mxn(r.total), r.cashier or "—",
                     STATUS_LABELS[r.status])[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:

@@ -46,3 +46,16 @@ def test_no_screen_or_printout_reads_the_machines_zone_or_clock() -> None:
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if machine_zone.search(line)]
     assert found == []
+
+
+def test_every_time_shown_goes_through_the_one_helper() -> None:
+    """The other half of the class: a screen or paper that formats a time itself may forget the
+    shop's zone (three kept theirs as None until it loaded: astimezone(None) is the machine's)."""
+    formatting = re.compile(r"\.strftime\(")
+    found = [f"{path.relative_to(ROOT)}:{n}"
+             for folder in ("pos_client/ui", "pos_client/services", "pos_client/receipts", "shared")
+             for path in (ROOT / folder).rglob("*.py")
+             if str(path.relative_to(ROOT)) not in {"shared/clock.py", "pos_client/ui/recovery.py"}
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if formatting.search(line)]
+    assert found == []

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pos_client.receipts.statement import statement_document
 from pos_client.services import accounts, messages
@@ -38,6 +37,7 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, button, table_view
+from shared.clock import DEFAULT_ZONE, shown_date_time
 from shared.fiado import AGING_BUCKETS, Account, AgingOrder, Statement, StatementEntry
 from shared.money import format_mxn
 from shared.phone import display_phone
@@ -63,12 +63,12 @@ class StatementModel(RowsModel[StatementEntry]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.tz: ZoneInfo | None = None
+        self.tz: tzinfo = DEFAULT_ZONE  # the shop's, which comes with the statement
 
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         e = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (e.at.astimezone(self.tz).strftime("%d/%m/%Y %H:%M"), e.description,
+            return (shown_date_time(e.at, self.tz), e.description,
                     format_mxn(e.charge) if e.charge else "",
                     format_mxn(e.payment) if e.payment else "", format_mxn(e.balance))[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
