@@ -21,6 +21,7 @@ from typing import Any
 from PIL import Image
 
 from pos_client.services import first_start, staff_admin
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import load_device
 from shared.permissions import Role
@@ -48,7 +49,7 @@ def build_shop(data_dir: Path) -> None:
         shop = first_start.open_new_shop(db, device, shop_name="Abarrotes La Esperanza",
                                          owner_name="Doña Mary", pin=OWNER_PIN,
                                          starter_catalog=True)
-        staff_admin.save_cashier(db, device, None, "Pepe", Role.CASHIER, CASHIER_PIN, True,
+        staff_admin.save_cashier(Till(db, device), None, "Pepe", Role.CASHIER, CASHIER_PIN, True,
                                  shop.owner)
     finally:
         db.close()
