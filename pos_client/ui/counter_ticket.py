@@ -17,6 +17,7 @@ from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.quantity import QTY_SCALE
+from shared.spanish import count
 from shared.ticket import Ticket
 
 
@@ -140,11 +141,16 @@ class TicketEditing(CounterParts):
         dialog = ParkedDialog(rows, self.as_widget, self.ctx.zone)
         self.parked_dialog = dialog
 
+        def taken(ticket: Ticket) -> None:
+            self._set_ticket(ticket)
+            # The last sale's "Cambio: …" belongs to the customer who left, not to this ticket.
+            self.say(f"Ticket retomado: {count(len(ticket.lines), 'renglón')}.")
+
         def take() -> None:
             if dialog.chosen is not None:
                 chosen_id = dialog.chosen.id
                 Operation(self.ctx, lambda till: counter.resume(till, chosen_id)).success(
-                    self._set_ticket).failure(self._failed).run()
+                    taken).failure(self._failed).run()
 
         dialog.accepted.connect(take)
         dialog.open()

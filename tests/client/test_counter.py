@@ -45,6 +45,8 @@ def test_a_parked_ticket_waits_on_disk_and_comes_back(qtbot, window, small_catal
     qtbot.waitUntil(lambda: window.worker.idle and len(window.ticket.lines) == 1)
     assert [(ln.name, ln.qty_milli) for ln in window.ticket.lines] == [(coke.name, 2000)]
     assert rows(window, "SELECT count(*) FROM parked_tickets")[0][0] == 0
+    # Issue 12: the paying customer's "Cambio: …" is not left beside the ticket taken back.
+    assert window.message_label.text() == "Ticket retomado: 1 renglón."
 
 
 # ---- payments ------------------------------------------------------------------------------

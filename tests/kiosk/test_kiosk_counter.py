@@ -112,6 +112,8 @@ def test_park_take_back_and_charge_with_the_preview_showing(till: KioskTill) -> 
     state = till.wait_for(lambda s: len(ticket_names(s)) == 2, "the ticket taken back")
     assert keys_at_scan_box(state)
     assert not any(w["class"] == "PreviewDialog" for w in state["windows"])
+    # The last customer's change is not left beside another customer's ticket.
+    assert widget(state, COUNTER, "message")["text"] == "Ticket retomado: 2 renglones."
     till.shot("taken-back")
     till.keys("F12")
     till.wait_active("Cobrar")
