@@ -170,6 +170,7 @@ class SalesHistoryDialog(QDialog):
         self.return_dialog: ReturnDialog | None = None
         self.preview_dialog: QDialog | None = None
         self.pin_dialog: QDialog | None = None
+        self._shown_id: uuid.UUID | None = None
         self._build()
         self.reload()
 
@@ -255,6 +256,10 @@ class SalesHistoryDialog(QDialog):
     def _show_selected(self) -> None:
         row = self.selected()
         self._update_buttons()
+        shown_id = row.sale_id if row else None
+        if shown_id != self._shown_id:  # another sale: what was said was about the one before
+            self._shown_id = shown_id
+            self.say("")
         if row is None:
             self.ticket.setPlainText("No hay ventas que mostrar." if not self.search.text()
                                      else "Ningún folio coincide con la búsqueda.")
@@ -289,7 +294,8 @@ class SalesHistoryDialog(QDialog):
         cashier_id = self._cashier_id()
 
         def send(document: Document) -> None:
-            self.say(f"Reimprimiendo el ticket {row.folio}…")
+            # With no printer the copy is the preview: "Reimprimiendo…" would stay for good.
+            self.say(f"Reimprimiendo el ticket {row.folio}…" if self.ctx.printer else "")
             self.preview_dialog = print_or_preview(
                 self.ctx, self, document, on_failed=self._print_failed,
                 on_printed=lambda: self.say(f"Ticket {row.folio} reimpreso."))
