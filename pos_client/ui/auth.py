@@ -22,7 +22,7 @@ from pos_client.ui.qt import (
     QWidget,
     Signal,
 )
-from pos_client.ui.widgets import ERROR_STYLE
+from pos_client.ui.widgets import ERROR_STYLE, touch_button
 from shared.permissions import PERMISSION_LABELS, Permission
 
 
@@ -63,6 +63,10 @@ class PinDialog(QDialog):
         layout.addWidget(self.pin_input)
         layout.addWidget(self.error_label)
         layout.addLayout(keypad)
+        self.cancel_button: QPushButton | None = None
+        if permission is not None:  # an approval can be given up; the log-in is the way in
+            self.cancel_button = touch_button("Cancelar (Esc)", self.reject)
+            layout.addWidget(self.cancel_button)
 
     def _key_handler(self, key: str) -> Callable[[], None]:
         def press() -> None:
