@@ -45,11 +45,11 @@ def build_shop(data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(data_dir / "pos.sqlite3")
     try:
-        device = load_device(db)
-        shop = first_start.open_new_shop(db, device, shop_name="Abarrotes La Esperanza",
+        till = Till(db, load_device(db))
+        shop = first_start.open_new_shop(till, shop_name="Abarrotes La Esperanza",
                                          owner_name="Doña Mary", pin=OWNER_PIN,
                                          starter_catalog=True)
-        staff_admin.save_cashier(Till(db, device), None, "Pepe", Role.CASHIER, CASHIER_PIN, True,
+        staff_admin.save_cashier(till, None, "Pepe", Role.CASHIER, CASHIER_PIN, True,
                                  shop.owner)
     finally:
         db.close()
