@@ -19,6 +19,7 @@ from pos_client.ui.qt import (
     QLineEdit,
     QListView,
     QRect,
+    QStyle,
     Qt,
     QTabBar,
     QTableView,
@@ -45,7 +46,8 @@ def _wrapped_fits(metrics: QFontMetrics, text: str, width: int, height: int) -> 
 def _label(label: QLabel) -> str | None:
     text = label.text()
     rich = label.textFormat() == Qt.TextFormat.RichText or (
-        label.textFormat() == Qt.TextFormat.AutoText and text.lstrip().startswith("<"))
+        label.textFormat() == Qt.TextFormat.AutoText
+        and Qt.mightBeRichText(text))  # type: ignore[attr-defined]  # in QtGui, not in the stubs
     if not text or rich:  # markup is measured by its painted size, not its source
         return None
     room = label.contentsRect()
@@ -91,12 +93,14 @@ def _header(header: QHeaderView) -> list[str]:
         return []
     cut = []
     metrics = header.fontMetrics()
+    # The header paints its text inside the style's own margin (not a cell's padding).
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
     for section in range(header.count()):
         if header.isSectionHidden(section) or header.sectionSize(section) == 0:
             continue
         text = model.headerData(section, header.orientation(), Qt.ItemDataRole.DisplayRole)
         if isinstance(text, str) and text and not _fits(
-                metrics, text, header.sectionSize(section) - 2 * CELL_MARGIN_PX):
+                metrics, text, header.sectionSize(section) - 2 * margin):
             cut.append(text)
     return cut
 
