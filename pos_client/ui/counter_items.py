@@ -14,6 +14,7 @@ from pos_client.ui.counter_parts import CounterParts
 from pos_client.ui.operations import Operation
 from pos_client.ui.weight_dialog import WeightDialog
 from shared.errors import DomainError
+from shared.gtin import is_gtin
 from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.quantity import QTY_SCALE, parse_quantity
@@ -32,6 +33,13 @@ def scanned_text(text: str, burst_length: int) -> str:
     if burst_length <= 0 or burst_length >= len(text):
         return text
     typed, burst = text[:-burst_length], text[-burst_length:]
+    if burst.isdigit() and not is_gtin(burst):
+        # A busy computer can stamp a scanner's first keys late, so they look typed: when
+        # digits just before the burst complete a code with a valid check digit, they are its
+        # own ("7" + "501071003059" is 7501071003059, never the code without its first digit).
+        for start in range(len(typed) - 1, max(len(typed) - 6, -1), -1):
+            if is_gtin(whole := typed[start:] + burst):
+                return whole
     quantity = _QTY_PREFIX.match(typed.strip())
     return typed + burst if quantity and not quantity.group(2) else burst
 
