@@ -226,7 +226,7 @@ def kiosk(folder: Path, size: tuple[int, int]) -> Iterator[KioskTill]:
         till.wait_active("Entrar a la caja", timeout=60)
         till.type(OWNER_PIN)
         till.keys("Return")
-        till.wait_active("Abrir turno")
+        till.wait_active("Abrir turno", timeout=60)  # the PIN's argon2 check, on a busy CI box
         till.type("500")
         till.keys("Return")
         till.wait_for(lambda s: "turno abierto" in widget(s, "MiChangarrito", "session")["text"]
