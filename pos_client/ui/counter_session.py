@@ -108,7 +108,9 @@ class SessionFlow(CounterParts):
             self.session_label.setText("Sin cajero: escribe tu NIP (Ctrl+L)")
         else:
             shift = "turno abierto" if session.shift_id else "sin turno"
-            self.session_label.setText(f"Cajero: {session.cashier.name} · {shift}  (Ctrl+L cambia)")
+            # "Atiende", not "Cajero": Doña Mary is the owner, and a role is not how she is
+            # addressed at her own counter (issue 12).
+            self.session_label.setText(f"Atiende: {session.cashier.name} · {shift}  (Ctrl+L cambia)")
 
     def _ready_to_sell(self) -> bool:
         session = self.ctx.session

@@ -351,7 +351,7 @@ def test_a_new_shop_creates_its_owner_then_opens_the_shift(qtbot, store, device,
     opened = rows(win, "SELECT c.name, c.role, s.float_amount FROM shifts s "
                        "JOIN cashiers c ON c.id = s.cashier_id")
     assert [tuple(r) for r in opened] == [("Doña Mary", "dueno", 75_000)]
-    assert "Doña Mary" in win.session_label.text()
+    assert win.session_label.text().startswith("Atiende: Doña Mary · turno abierto")  # not "Cajero"
     win.close()
 
 
