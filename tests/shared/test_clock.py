@@ -35,14 +35,11 @@ def test_a_naive_time_is_refused() -> None:
 def test_no_screen_or_printout_reads_the_machines_zone_or_clock() -> None:
     """The class of the defect: ``astimezone()`` with no zone and ``time.strftime`` show the
     machine's zone; ``datetime.now()`` in the till's screens and use cases bypasses the Till's
-    injected clock. (The recovery dialog is the one exception: the shop's zone is inside the
-    damaged store it is asking about.)"""
+    injected clock. (The recovery dialog too: it reads the shop's zone from the good backup.)"""
     machine_zone = re.compile(r"\.astimezone\(\)|time\.strftime\(|datetime\.now\(\)")
-    allowed = {"pos_client/ui/recovery.py"}
     found = [f"{path.relative_to(ROOT)}:{n}"
              for folder in ("pos_client/ui", "pos_client/services", "pos_client/receipts", "shared")
              for path in (ROOT / folder).rglob("*.py")
-             if str(path.relative_to(ROOT)) not in allowed
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if machine_zone.search(line)]
     assert found == []
@@ -55,7 +52,7 @@ def test_every_time_shown_goes_through_the_one_helper() -> None:
     found = [f"{path.relative_to(ROOT)}:{n}"
              for folder in ("pos_client/ui", "pos_client/services", "pos_client/receipts", "shared")
              for path in (ROOT / folder).rglob("*.py")
-             if str(path.relative_to(ROOT)) not in {"shared/clock.py", "pos_client/ui/recovery.py"}
+             if str(path.relative_to(ROOT)) != "shared/clock.py"
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if formatting.search(line)]
     assert found == []
