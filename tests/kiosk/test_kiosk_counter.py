@@ -124,6 +124,21 @@ def test_park_take_back_and_charge_with_the_preview_showing(till: KioskTill) -> 
     assert till.rows("SELECT count(*) FROM parked_tickets")[0][0] == 0
 
 
+def test_esc_closes_the_preview_and_the_keyboard_stays_at_the_scan_box(till: KioskTill) -> None:
+    """Issue 12: the preview's "Cerrar (Esc)" did not answer Esc, and after closing it the
+    keyboard went nowhere until a click."""
+    state = till.wait_for(lambda s: any(w["class"] == "PreviewDialog" for w in s["windows"]),
+                          "the second sale's preview")
+    till.keys("Escape")
+    state = till.wait_for(lambda s: not any(w["class"] == "PreviewDialog" for w in s["windows"]),
+                          "Esc to close the preview")
+    assert keys_at_scan_box(state)
+    till.scan(SABRITAS)  # the very next key goes to the scan box
+    state = till.wait_for(lambda s: ticket_names(s) == ["Sabritas Original 45 g"], "the scan")
+    till.keys("Delete")  # the line goes: the next test starts from an empty ticket
+    till.wait_for(lambda s: ticket_names(s) == [], "the line removed")
+
+
 def test_back_room_and_cortes_with_the_keyboard_only(till: KioskTill) -> None:
     till.keys("F11")
     state = till.wait_active("Trastienda")
