@@ -26,9 +26,12 @@ EXAMPLES = 40  # per operation and mode
 
 @pytest.fixture
 def api_server(database_url):
-    """Throttles opened wide: generated logins would otherwise be refused at the door only."""
+    """Throttles opened wide: generated logins would otherwise be refused at the door only.
+    Change-notice streams end after half a second (their heartbeats would keep each generated
+    call open for the stream's whole life)."""
     harness = ServerHarness(database_url, signups_allowed=100_000, auth_failures_allowed=100_000,
-                            account_failures_allowed=100_000).start()
+                            account_failures_allowed=100_000, notice_stream_s=0.5,
+                            notice_heartbeat_s=0.2).start()
     yield harness
     harness.stop()
 
