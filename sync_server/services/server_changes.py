@@ -1,7 +1,7 @@
 """Changes the server makes itself (orders, a price set from the owner's AI app, a customer
 registered by the assistant): wrapped as the server's own (device_seq 0, the server's clock,
-nil writer) and applied through the same applier and change feed as a till's push, so every
-till pulls them and the same checks refuse what they refuse."""
+nil writer) and appended by the one function for them (``sync.apply.append_server_changes``),
+so every till pulls them and the same checks refuse what they refuse."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from shared.ids import new_uuid7
 from shared.sync.envelopes import Change, make_change
 from shared.sync.payloads import Wire
 from sync_server.repositories import Connection
-from sync_server.sync.apply import apply_changes
+from sync_server.sync.apply import append_server_changes
 from sync_server.sync.clock import server_clock
 
 
@@ -35,7 +35,7 @@ async def apply_server_changes(
 ) -> None:
     """Apply in the caller's tenant transaction; a refusal raises (and the caller's
     transaction rolls back, so nothing of the batch stays)."""
-    applied = await apply_changes(conn, tenant_id, None, changes)
+    applied = await append_server_changes(conn, tenant_id, changes)
     for result in applied.results:
         if result.status == "rejected":
             raise ChangeRefused(result.message or "El servidor no aceptó el cambio.",
