@@ -13,11 +13,15 @@ from shared.sync.envelopes import Change, make_change
 from shared.sync.payloads import Wire
 
 
-def save(conn: Connection, device: Device, entity: str, payload: Wire, op: str | None = None) -> Change:
+def save(conn: Connection, device: Device, entity: str, payload: Wire, op: str | None = None,
+         *, hlc: int | None = None) -> Change:
     """Inside the caller's write transaction: the same code path a pulled change takes, so a
-    device's own edits and other devices' edits land in its store exactly alike."""
+    device's own edits and other devices' edits land in its store exactly alike. ``hlc``: a
+    fact that happened earlier than it is saved (a count typed before Aplicar) keeps the stamp
+    of that moment, taken from this till's clock then."""
     change = make_change(entity, payload, change_id=new_uuid7(), device_seq=outbox.next_seq(conn),
-                         hlc=device.clock.now(), created_at=utc_now(), op=op)
+                         hlc=hlc if hlc is not None else device.clock.now(), created_at=utc_now(),
+                         op=op)
     apply_change(conn, change, device.device_id)
     outbox.append(conn, change)
     return change

@@ -33,6 +33,14 @@ def _facts(store: Callable[[Connection, Any], None]) -> Callable[[Connection, An
     return apply
 
 
+def _stamped(store: Callable[[Connection, Any], None]) -> Callable[[Connection, Any], None]:
+    """Facts that move stock keep their change's hlc: stock orders them against counts."""
+    def apply(conn: Connection, batch: list[tuple[Any, Origin]]) -> None:
+        store(conn, [(c.payload, origin, c.hlc) for c, origin in batch])
+
+    return apply
+
+
 # In the wire's apply order (records before facts); every entity must have one.
 _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = in_apply_order({
     "product": _records(catalog.upsert_many),
@@ -42,11 +50,12 @@ _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = in_a
     "cashier": _records(operations.upsert_cashiers),
     "settings": _records(operations.upsert_settings),
     "order_status": _records(operations.upsert_order_statuses),
-    "sale": _facts(facts.insert_sales),
-    "inventory_movement": _facts(facts.insert_movements),
+    "sale": _stamped(facts.insert_sales),
+    "inventory_movement": _stamped(facts.insert_movements),
+    "stock_count": _stamped(facts.insert_counts),
     "fiado_charge": _facts(customers.insert_charges),
     "fiado_payment": _facts(customers.insert_payments),
-    "sale_return": _facts(operations.insert_returns),
+    "sale_return": _stamped(operations.insert_returns),
     "cash_movement": _facts(operations.insert_cash_movements),
     "shift_open": _facts(operations.insert_shift_opens),
     "shift_close": _facts(operations.insert_shift_closes),

@@ -5,6 +5,8 @@ Forward-only: a shop's file is upgraded in the field, so a shipped step is never
 
 from __future__ import annotations
 
+from pos_client.store.migrations_protocol4 import PROTOCOL_4
+
 MIGRATIONS: list[str] = [
     # 1: catalog, derived stock, sales, inventory, outbox, meta.
     """
@@ -484,4 +486,4 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX orders_placed_at ON orders (placed_at);
     """,
-]
+] + PROTOCOL_4

@@ -32,6 +32,7 @@ from shared.sync.payloads import (
     ShiftClosePayload,
     ShiftOpenPayload,
     StockAlertPayload,
+    StockCountPayload,
     Wire,
 )
 
@@ -125,6 +126,11 @@ class InventoryMovementChange(FactChange):
     payload: InventoryMovementPayload
 
 
+class StockCountChange(FactChange):
+    entity: Literal["stock_count"]
+    payload: StockCountPayload
+
+
 class FiadoChargeChange(FactChange):
     entity: Literal["fiado_charge"]
     payload: FiadoChargePayload
@@ -167,7 +173,7 @@ class OrderChange(FactChange):
 Change = Annotated[
     SettingsChange | CashierChange | CategoryChange | ProductChange | CustomerChange
     | OrderStatusChange | StockAlertChange
-    | ShiftOpenChange | SaleChange | SaleReturnChange | InventoryMovementChange
+    | ShiftOpenChange | SaleChange | SaleReturnChange | InventoryMovementChange | StockCountChange
     | FiadoChargeChange | FiadoPaymentChange | CashMovementChange | ShiftCloseChange
     | AuditEventChange | MessageRequestChange | OrderChange,
     Field(discriminator="entity"),

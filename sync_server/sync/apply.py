@@ -20,6 +20,7 @@ from shared.sync.envelopes import (
     SaleChange,
     SaleReturnChange,
     StockAlertChange,
+    StockCountChange,
     in_apply_order,
 )
 from shared.sync.payloads import StockAlertPayload
@@ -57,6 +58,7 @@ _APPLIERS: dict[str, Applier] = in_apply_order({
     "settings": operations.upsert_settings,
     "order_status": operations.upsert_order_statuses,
     "inventory_movement": inventory.insert,
+    "stock_count": inventory.insert_counts,
     "sale": sales.insert,
     "fiado_charge": customers.insert_charges,
     "fiado_payment": customers.insert_payments,
@@ -227,7 +229,7 @@ async def _stock_alerts(
     for change in changes:
         if isinstance(change, SaleChange):
             touched.update(ln.product_id for ln in change.payload.lines if ln.product_id)
-        elif isinstance(change, InventoryMovementChange):
+        elif isinstance(change, InventoryMovementChange | StockCountChange):
             touched.add(change.payload.product_id)
         elif isinstance(change, SaleReturnChange):
             touched.update(ln.product_id for ln in change.payload.lines if ln.product_id)

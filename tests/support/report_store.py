@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from pos_client.store.database import Database
 from pos_client.store.repositories import catalog, customers, facts, operations
+from shared.hlc import pack
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.sale import PaymentMethod, line_total
@@ -191,9 +192,10 @@ def build_shop(db: Database, size: ShopSize) -> Built:
                                       paid_at=c.charged_at + timedelta(days=rng.randint(1, 40)))
                   for c in charges if rng.random() < 0.8]
         with db.write() as conn:  # (an empty list would be one insert of no values)
-            facts.insert_sales(conn, [(s, rng.choice(tills)) for s in batch])
+            facts.insert_sales(conn, [(s, rng.choice(tills), _stamp(s.sold_at)) for s in batch])
             if backs:
-                operations.insert_returns(conn, [(r, rng.choice(tills)) for r in backs])
+                operations.insert_returns(conn, [(r, rng.choice(tills), _stamp(r.returned_at))
+                                                for r in backs])
             if charges:
                 customers.insert_charges(conn, [(c, tills[0]) for c in charges])
             if abonos:
@@ -202,3 +204,8 @@ def build_shop(db: Database, size: ShopSize) -> Built:
         lines += sum(len(s.lines) for s in batch)
         returned += len(backs)
     return Built(tickets, lines, returned)
+
+
+def _stamp(at: datetime) -> int:
+    """A hybrid-clock stamp for a fact made at ``at`` (what the till's clock would have said)."""
+    return pack(int(at.timestamp() * 1000), 0)

@@ -40,20 +40,23 @@ def _dev(origin: Origin) -> str | None:
     return str(origin) if origin else None
 
 
-def insert_returns(conn: Connection, batch: Sequence[tuple[SaleReturnPayload, Origin]]) -> None:
-    """OR IGNORE on the lines too, so a known return's stock is never counted back twice."""
+def insert_returns(
+    conn: Connection, batch: Sequence[tuple[SaleReturnPayload, Origin, int]]
+) -> None:
+    """(payload, origin, the change's hlc). OR IGNORE on the lines too, so a known return's
+    stock is never counted back twice; lines keep the stamp (stock orders by it)."""
     conn.execute(insert(sale_returns).prefix_with("OR IGNORE"), [
         {"id": str(r.id), "sale_id": str(r.sale_id), "amount": r.amount,
          "refund_method": r.refund_method.value, "reason": r.reason,
          "cashier_id": str(r.cashier_id) if r.cashier_id else None, "device_id": _dev(origin),
          "returned_at": r.returned_at.isoformat(), "refund_to_account": r.refund_to_account}
-        for r, origin in batch
+        for r, origin, _ in batch
     ])
     conn.execute(insert(sale_return_lines).prefix_with("OR IGNORE"), [
         {"return_id": str(r.id), "line_no": ln.line_no,
          "product_id": str(ln.product_id) if ln.product_id else None,
-         "qty_milli": ln.qty_milli, "amount": ln.amount}
-        for r, _ in batch for ln in r.lines
+         "qty_milli": ln.qty_milli, "amount": ln.amount, "hlc": hlc}
+        for r, _, hlc in batch for ln in r.lines
     ])
 
 

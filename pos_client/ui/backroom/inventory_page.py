@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,7 +49,6 @@ from pos_client.ui.qt import (
     Signal,
 )
 from pos_client.ui.widgets import button
-from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.money import format_mxn, parse_mxn
 from shared.quantity import format_quantity, parse_quantity, value_of
@@ -256,7 +254,7 @@ class CountTab(Tab):
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
-        self.counted_at: dict[uuid.UUID, datetime] = {}
+        self.counted_at: dict[uuid.UUID, inventory.CountMoment] = {}
         self.confirm: QMessageBox | None = None
         self.confirm_yes: QPushButton | None = None
         self._applying = False
@@ -304,7 +302,8 @@ class CountTab(Tab):
         if not typed.strip():
             self.counted_at.pop(item.id, None)
             return
-        self.counted_at[item.id] = utc_now()  # the shelf was counted just now
+        # the shelf was counted just now
+        self.counted_at[item.id] = inventory.count_moment(self.ctx.device)
         try:
             parse_count(item, typed)
             self.say(" ")
@@ -339,7 +338,7 @@ class CountTab(Tab):
         self.read(lambda conn: inventory.preview_count(conn, counted, at),
                   lambda corrections: self._confirm(counted, at, corrections), self.save_failed)
 
-    def _confirm(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime],
+    def _confirm(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, inventory.CountMoment],
                  corrections: list[Correction]) -> None:
         if not corrections:
             self.set_saving(False)
@@ -363,7 +362,8 @@ class CountTab(Tab):
         self.confirm = box
         box.open()
 
-    def _apply(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime]) -> None:
+    def _apply(self, counted: dict[uuid.UUID, int],
+               at: dict[uuid.UUID, inventory.CountMoment]) -> None:
         if self._applying:
             return
         self._applying = True
