@@ -5,6 +5,8 @@ server refuses later (withdrawn)."""
 from __future__ import annotations
 
 import random
+import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,9 @@ from sqlalchemy import text
 
 from pos_client.store.apply import apply_changes
 from pos_client.store.database import Database
+from pos_client.store.migrations import MIGRATIONS
 from pos_client.store.repositories.withdraw import withdraw_facts
+from shared.hlc import pack
 from shared.stock import stock_milli
 from tests.support.stock_facts import PRODUCTS, by_rule, changes_for, stock_fact
 
@@ -74,3 +78,33 @@ def test_a_sale_stamped_before_a_count_and_stored_after_it_is_inside_it(tmp_path
         assert _cache(db)[str(PRODUCTS[0])] == 8_000
     finally:
         db.close()
+
+
+def test_facts_stored_before_counts_take_their_stamp_from_the_outbox_or_their_time(tmp_path):
+    """The step that brings counts stamps facts already stored: the till's own from its outbox
+    (exactly), the others from their own time."""
+    path = tmp_path / "v11.sqlite3"
+    raw = sqlite3.connect(path)
+    for script in MIGRATIONS[:11]:
+        raw.executescript(script)
+    raw.executescript("""
+        PRAGMA user_version = 11;
+        INSERT INTO inventory_movements (id, product_id, qty_milli, reason, moved_at)
+            VALUES ('m-own', 'p', 5000, 'receipt', '2026-03-01T12:00:00+00:00'),
+                   ('m-pulled', 'p', 1000, 'receipt', '2026-03-01T12:00:01.500000+00:00');
+        INSERT INTO outbox (change_id, entity, op, hlc, body, created_at)
+            VALUES ('c1', 'inventory_movement', 'insert', 777,
+                    '{"payload": {"id": "m-own"}}', '2026-03-01T12:00:00+00:00');
+    """)
+    raw.commit()
+    raw.close()
+    db = Database(path)
+    try:
+        with db.read() as conn:
+            stamps = dict(conn.execute(text("SELECT id, hlc FROM inventory_movements")).all())
+            stock = conn.execute(text("SELECT qty_milli FROM stock WHERE product_id = 'p'")).scalar()
+    finally:
+        db.close()
+    at = datetime(2026, 3, 1, 12, 0, 1, 500_000, tzinfo=UTC)
+    assert stamps == {"m-own": 777, "m-pulled": pack(int(at.timestamp() * 1000), 0)}
+    assert stock == 6000  # the cache itself is untouched
