@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from pos_client.store.repositories import alerts, catalog, customers, facts, messages, operations, orders
+from pos_client.store.repositories.lww import Edit
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import Change, in_apply_order
@@ -20,8 +21,8 @@ Origin = uuid.UUID | None
 
 def _records(store: Callable[[Connection, Any], None]) -> Callable[[Connection, Any], None]:
     def apply(conn: Connection, batch: list[tuple[Any, Origin]]) -> None:
-        store(conn, [(c.payload, c.hlc, origin or SERVER_WRITER, c.op == "delete")
-                     for c, origin in batch])
+        store(conn, [Edit(c.payload, c.hlc, str(origin or SERVER_WRITER), c.op == "delete",
+                          c.fields) for c, origin in batch])
 
     return apply
 

@@ -1,5 +1,6 @@
 """Client schema steps for sync protocol 4 (appended to ``migrations.MIGRATIONS``): absolute
-stock counts. Forward-only, like every step: a shipped one is never edited."""
+stock counts, records merged field by field. Forward-only, like every step: a shipped one is
+never edited."""
 
 from __future__ import annotations
 
@@ -144,5 +145,16 @@ PROTOCOL_4: list[str] = [
       LEFT JOIN stock_counts c ON c.id = (
             SELECT c2.id FROM stock_counts c2 WHERE c2.product_id = p.product_id
             ORDER BY c2.hlc DESC, c2.id DESC LIMIT 1);
+    """,
+    # 13: records merge field by field (shared/sync/merge.py): each field's stamp, as JSON,
+    # when they are not all the record's own (NULL: written whole and not edited in part since).
+    """
+    ALTER TABLE products ADD COLUMN field_stamps TEXT;
+    ALTER TABLE customers ADD COLUMN field_stamps TEXT;
+    ALTER TABLE categories ADD COLUMN field_stamps TEXT;
+    ALTER TABLE cashiers ADD COLUMN field_stamps TEXT;
+    ALTER TABLE settings ADD COLUMN field_stamps TEXT;
+    ALTER TABLE order_statuses ADD COLUMN field_stamps TEXT;
+    ALTER TABLE stock_alerts ADD COLUMN field_stamps TEXT;
     """,
 ]

@@ -17,7 +17,7 @@ products = Table(
     Column("ieps_bp", Integer), Column("sold_by_weight", Integer),
     Column("min_stock_milli", Integer), Column("active", Integer), Column("deleted", Integer),
     Column("hlc", Integer), Column("hlc_device", Text), Column("wholesale_price", Integer),
-    Column("wholesale_min_milli", Integer),
+    Column("wholesale_min_milli", Integer), Column("field_stamps", Text),
 )
 
 product_barcodes = Table(
@@ -79,7 +79,7 @@ customers = Table(
     "customers", metadata,
     Column("id", Text, primary_key=True), Column("name", Text), Column("phone", Text),
     Column("credit_limit", Integer), Column("active", Integer), Column("deleted", Integer),
-    Column("hlc", Integer), Column("hlc_device", Text),
+    Column("hlc", Integer), Column("hlc_device", Text), Column("field_stamps", Text),
 )
 
 fiado_charges = Table(
@@ -101,7 +101,7 @@ stock_alerts = Table(
     "stock_alerts", metadata,
     Column("id", Text, primary_key=True), Column("product_id", Text),
     Column("stock_milli", Integer), Column("open", Integer), Column("changed_at", Text),
-    Column("hlc", Integer), Column("hlc_device", Text),
+    Column("hlc", Integer), Column("hlc_device", Text), Column("field_stamps", Text),
 )
 
 sale_returns = Table(
@@ -168,7 +168,8 @@ orders = Table(
 
 def _record(name: str, *columns: Column[Any]) -> Table:
     return Table(name, metadata, Column("id", Text, primary_key=True), *columns,
-                 Column("deleted", Integer), Column("hlc", Integer), Column("hlc_device", Text))
+                 Column("deleted", Integer), Column("hlc", Integer), Column("hlc_device", Text),
+                 Column("field_stamps", Text))
 
 
 categories = _record("categories", Column("name", Text), Column("active", Integer))

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from pos_client.store.database import Database
 from pos_client.store.repositories import catalog, customers, facts, operations
+from pos_client.store.repositories.lww import Edit
 from shared.hlc import pack
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
@@ -169,12 +170,12 @@ def build_shop(db: Database, size: ShopSize) -> Built:
     people = [new_uuid7() for _ in range(size.customers)]
     with db.write() as conn:
         catalog.upsert_many(conn, [
-            (ProductPayload(id=p.id, name=p.name, department=DEPARTMENTS[i % len(DEPARTMENTS)],
-                            price=p.price, cost=p.cost, iva=p.iva, ieps_bp=p.ieps_bp,
-                            sold_by_weight=p.by_weight), 1, tills[0], False)
+            Edit(ProductPayload(id=p.id, name=p.name, department=DEPARTMENTS[i % len(DEPARTMENTS)],
+                                price=p.price, cost=p.cost, iva=p.iva, ieps_bp=p.ieps_bp,
+                                sold_by_weight=p.by_weight), 1, str(tills[0]))
             for i, p in enumerate(products)])
-        customers.upsert_many(conn, [(CustomerPayload(id=c, name=f"Cliente {i:03d}",
-                                                      credit_limit=500_000), 1, tills[0], False)
+        customers.upsert_many(conn, [Edit(CustomerPayload(id=c, name=f"Cliente {i:03d}",
+                                                          credit_limit=500_000), 1, str(tills[0]))
                                      for i, c in enumerate(people)])
     tickets = lines = returned = 0
     for week in range(0, size.days, 7):

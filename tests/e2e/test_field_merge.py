@@ -1,0 +1,51 @@
+"""Records merge field by field: a price change on one till and a receipt with a new cost on
+another, both offline, both survive on every till and the server. Switched off (whole-record
+last writer wins, as before protocol 4), the same run loses one of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pos_client.services import backroom, inventory
+from pos_client.store.repositories import catalog
+from shared.sync import merge
+
+pytestmark = pytest.mark.e2e
+
+
+def _price_and_cost_everywhere(server, paired_device, small_catalog):
+    a, b = paired_device("caja-1"), paired_device("caja-2")
+    for pos in (a, b):
+        pos.agent.sync_once()
+    item = next(p for p in small_catalog if not p.sold_by_weight)
+    with a.db.read() as conn:
+        product = catalog.by_barcode(conn, item.barcode)
+    new_price, new_cost = product.price + 300, product.cost + 150
+    backroom.edit_product(a.db, a.device, product.id, price=new_price)  # offline
+    inventory.receive(b.db, b.device, [(product.id, 12_000, new_cost)], "Proveedor", None)  # later
+    for pos in (a, b, a):  # B's receipt is newer; A's price edit arrives first
+        pos.agent.sync_once()
+    seen = set()
+    for pos in (a, b):
+        with pos.db.read() as conn:
+            held = catalog.by_id(conn, product.id)
+            seen.add((held.price, held.cost))
+    [row] = server.admin("SELECT price, cost FROM products WHERE product_id = $1", product.id)
+    seen.add((row["price"], row["cost"]))
+    return seen, (new_price, new_cost)
+
+
+def test_a_price_edit_and_a_cost_edit_of_the_same_product_both_survive(
+    server, shop, paired_device, small_catalog
+):
+    seen, both = _price_and_cost_everywhere(server, paired_device, small_catalog)
+    assert seen == {both}
+
+
+def test_without_the_field_merge_the_receipt_undoes_the_price_change(
+    server, shop, paired_device, small_catalog, monkeypatch
+):
+    """What the merge is for: whole-record last writer wins loses A's price."""
+    monkeypatch.setattr(merge, "FIELD_MERGE", False)
+    seen, both = _price_and_cost_everywhere(server, paired_device, small_catalog)
+    assert both not in seen
