@@ -26,7 +26,7 @@ def sale_commit() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "pos.sqlite3")
         device = load_device(db)
-        load_starter(db, device, load_starter_catalog())
+        load_starter(Till(db, device), load_starter_catalog())
         with db.read() as conn:
             products = catalog.search(conn, limit=5)
         ticket = Ticket()

@@ -72,6 +72,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     from pos_client.store.backup import StoreUnavailable
     from pos_client.store.device import load_device
     from pos_client.sync.agent import SyncAgent
+    from pos_client.ui.collector import collect_on_qt_thread
     from pos_client.ui.context import AppContext
     from pos_client.ui.first_start import FirstStartWizard
     from pos_client.ui.main_window import MainWindow
@@ -80,6 +81,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     from pos_client.ui.worker import Worker
 
     app = QApplication.instance() or QApplication(sys.argv)
+    collect_on_qt_thread(app)  # before any worker thread starts: see pos_client/ui/collector.py
     if isinstance(app, QApplication) and (icon := app_icon()) is not None:
         from pos_client.ui.qt import QIcon
 
@@ -107,7 +109,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     device = load_device(db)
     if restored:
         record_restore(db, device, restored)
-    if can_ask and first_start.needs_setup(db, device):
+    if can_ask and first_start.needs_setup(Till(db, device)):
         wizard = FirstStartWizard(Till(db, device), worker, data_dir)
         wizard.exec()
         if wizard.outcome == "restore":  # the chosen backup is restored by the next start
@@ -207,9 +209,10 @@ def record_restore(db: Database, device: Device, restored: Restored) -> None:
     """The audit event of a restore goes in the restored store: the one that carries on and
     syncs (written before the restart, it would stay behind in the file set aside)."""
     from pos_client.services import staff
+    from pos_client.services.till import Till
 
     with db.write() as conn:
-        staff.audit(conn, device, "restore",
+        staff.audit(conn, Till(db, device), "restore",
                     cashier_id=uuid.UUID(restored.requested_by) if restored.requested_by else None,
                     detail=f"Respaldo {restored.backup}")
 

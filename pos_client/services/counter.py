@@ -132,8 +132,8 @@ def create_product_at_counter(
         staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         if catalog.by_barcode(tx, barcode) is not None:
             raise DomainError(f"El código {barcode} ya existe en el catálogo.", code="barcode_taken")
-        local.save(tx, till.device, "product", payload, op="upsert")
-        staff.audit(tx, till.device, "catalog_edit", cashier_id=cashier_id,
+        local.save(tx, till, "product", payload, op="upsert")
+        staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=payload.id,
                     detail=f"Alta en caja: {payload.name} ({barcode})")
         product = catalog.by_id(tx, payload.id)

@@ -60,7 +60,7 @@ def save_printer(till: Till, kind: str, target: str, paper_mm: int,
     with till.db.write() as tx:
         meta.put_many(tx, {"printer_kind": config.kind, "printer_target": config.target,
                            "printer_paper_mm": config.paper_mm})
-        staff.audit(tx, till.device, "settings", cashier_id=cashier_id,
+        staff.audit(tx, till, "settings", cashier_id=cashier_id,
                     detail=f"Impresora: {describe(config)}")
     return SavedPrinter(config, printer_for(config))
 
@@ -72,7 +72,7 @@ def open_drawer(till: Till, *, cashier_id: uuid.UUID | None, authorized_by: uuid
     at the printer stays on record). The answer goes to the printing thread."""
     with till.db.write() as tx:
         staff.guard(tx, cashier_id, authorized_by, Permission.OPEN_DRAWER)
-        staff.audit(tx, till.device, "open_drawer", cashier_id=cashier_id,
+        staff.audit(tx, till, "open_drawer", cashier_id=cashier_id,
                     authorized_by=authorized_by, detail=detail)
     return DRAWER_KICK
 

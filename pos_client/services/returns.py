@@ -161,8 +161,8 @@ def return_sale(
         # The account credit is the return itself (refund_to_account): one fact, so a return
         # the server refuses (the same units returned on two offline tills) takes its credit
         # with it when the till withdraws it. Balances subtract it on both sides.
-        local.save(tx, till.device, "sale_return", payload)
-        staff.audit(tx, till.device, "cancel" if quantities is None else "return",
+        local.save(tx, till, "sale_return", payload)
+        staff.audit(tx, till, "cancel" if quantities is None else "return",
                     cashier_id=cashier_id, authorized_by=authorized_by, subject_id=sale_id,
                     detail=f"{head.folio}: {reason}")
     return payload

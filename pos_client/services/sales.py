@@ -89,7 +89,7 @@ def record_sale(
     with till.db.write() as conn:
         _check_rules(conn, device, context, ticket)
         if fiado:
-            _check_credit(conn, device, context, fiado)
+            _check_credit(conn, till, context, fiado)
         number = meta.next_number(conn, "folio_last")
         payload = SalePayload(
             id=sale_id, folio=format_folio(device.code, number), sold_at=now, total=total,
@@ -97,14 +97,14 @@ def record_sale(
             customer_id=context.customer_id if fiado else None,
             cashier_id=context.cashier_id, shift_id=context.shift_id,
         )
-        local.save(conn, device, "sale", payload)
+        local.save(conn, till, "sale", payload)
         if fiado:
             assert context.customer_id is not None
-            local.save(conn, device, "fiado_charge", FiadoChargePayload(
+            local.save(conn, till, "fiado_charge", FiadoChargePayload(
                 id=new_uuid7(), customer_id=context.customer_id, amount=fiado, sale_id=sale_id,
                 note=f"Venta {payload.folio}", charged_at=now))
         if ticket.discount:
-            staff.audit(conn, device, "discount", cashier_id=context.cashier_id,
+            staff.audit(conn, till, "discount", cashier_id=context.cashier_id,
                         authorized_by=context.discount_by, subject_id=sale_id,
                         detail=f"{payload.folio}: {format_mxn(ticket.discount)} de descuento")
     return SaleReceipt(sale_id, payload.folio, payload.total, settlement.change,
@@ -120,7 +120,7 @@ def _check_rules(conn: Tx, device: Device, context: SaleContext, ticket: Ticket)
         staff.require(conn, context.discount_by or context.cashier_id, Permission.DISCOUNT)
 
 
-def _check_credit(conn: Tx, device: Device, context: SaleContext, fiado: int) -> None:
+def _check_credit(conn: Tx, till: Till, context: SaleContext, fiado: int) -> None:
     assert context.customer_id is not None
     account = customers.account(conn, context.customer_id)
     if account is None:
@@ -135,7 +135,7 @@ def _check_credit(conn: Tx, device: Device, context: SaleContext, fiado: int) ->
             f"{account.name} debe {format_mxn(account.balance)} y su límite es "
             f"{format_mxn(account.credit_limit)}: solo se le pueden fiar "
             f"{format_mxn(max(available, 0))}. Se necesita autorización.")
-    staff.audit(conn, device, "fiado_override", cashier_id=context.cashier_id,
+    staff.audit(conn, till, "fiado_override", cashier_id=context.cashier_id,
                 authorized_by=context.fiado_override_by, subject_id=context.customer_id,
                 detail=f"{account.name}: fiado de {format_mxn(fiado)} con saldo "
                        f"{format_mxn(account.balance)} y límite {format_mxn(account.credit_limit)}")

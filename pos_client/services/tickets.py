@@ -43,7 +43,7 @@ def reprint(till: Till, sale_id: uuid.UUID, cashier_id: uuid.UUID | None) -> Doc
     """A copy of a past ticket. Audited: a reprinted ticket can be used to claim a return."""
     with till.db.write() as tx:
         document = sale_document(_sale_ticket(tx, sale_id), reprint=True)
-        staff.audit(tx, till.device, "reprint", cashier_id=cashier_id, subject_id=sale_id,
+        staff.audit(tx, till, "reprint", cashier_id=cashier_id, subject_id=sale_id,
                     detail=document.title)
     return document
 

@@ -80,11 +80,10 @@ class PinDialog(QDialog):
         self.pin_input.setEnabled(False)
         permission = self.permission
 
-        # staff's log-in still takes the store, not the till: its slice converts it.
         def verify(till: Till) -> Cashier:
             if permission is None:
-                return staff.login(till.db, pin)
-            return staff.authorize(till.db, pin, permission)
+                return staff.login(till, pin)
+            return staff.authorize(till, pin, permission)
 
         Operation(self.ctx, verify).success(self._accepted).failure(self._refused).run()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from pos_client.services import backroom, cortes, counter, staff
+from pos_client.services import cortes, counter, staff, staff_admin
 from pos_client.services.counter import CounterSession
 from pos_client.services.staff import Cashier
 from pos_client.ui.auth import PinDialog
@@ -15,7 +15,6 @@ from pos_client.ui.counter_parts import CounterParts
 from pos_client.ui.operations import Operation
 from pos_client.ui.qt import QLabel
 from shared.money import format_mxn
-from shared.permissions import Role
 
 if TYPE_CHECKING:
     from pos_client.ui.backroom.window import BackRoomWindow
@@ -28,9 +27,7 @@ class SessionFlow(CounterParts):
     def start_session(self) -> None:
         """Log a cashier in by PIN (a new shop creates its owner first), then make sure the
         shift is open, asking for the float if not."""
-        # staff's and backroom's use cases below still take the store and the device, not the
-        # till: their slice converts them.
-        Operation(self.ctx, lambda till: staff.has_cashiers(till.db)).success(
+        Operation(self.ctx, staff.has_cashiers).success(
             self._login_or_create_owner).failure(self._session_failed).run()
 
     def _login_or_create_owner(self, has_cashiers: bool) -> None:
@@ -41,9 +38,8 @@ class SessionFlow(CounterParts):
             def create() -> None:
                 assert dialog.values is not None
                 name, pin = dialog.values
-                Operation(self.ctx, lambda till: Cashier(backroom.add_cashier(
-                    till.db, till.device, name, Role.OWNER, pin), name, Role.OWNER)).success(
-                    self._logged_in).failure(self._session_failed).run()
+                Operation(self.ctx, lambda till: staff_admin.create_first_owner(till, name, pin)
+                          ).success(self._logged_in).failure(self._session_failed).run()
 
             dialog.accepted.connect(create)
             dialog.open()

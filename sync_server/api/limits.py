@@ -3,10 +3,15 @@
 One ASGI middleware guards every endpoint: a declared Content-Length past the limit is refused
 before a byte of the body is read; a body without one (chunked) is counted as it arrives and
 refused the moment it passes. The push has the large limit; everything else the small one.
+
+Before the 413 goes out, whatever the client is still sending is read and thrown away (up to
+DRAIN_BYTES, while it keeps arriving): closing a socket with unread data resets it, and the
+client would lose the answer it needs to split its batch.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Sequence
 from ipaddress import IPv4Network, IPv6Network, ip_address
@@ -16,6 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Network = IPv4Network | IPv6Network
 PUSH_PATH = "/v1/sync/push"
+DRAIN_BYTES = 32 * 1024 * 1024
+DRAIN_IDLE_SECONDS = 0.25
 
 
 class BodyLimit:
@@ -29,18 +36,21 @@ class BodyLimit:
         limit = self.limit_for(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
+            if not _expects_continue(scope):  # else reading would invite the body in
+                await _drain(receive)
             await _too_large(send, limit)
             return
-        received, exceeded, started = 0, False, False
+        received, exceeded, started, more_body = 0, False, False, True
 
         async def limited_receive() -> Message:
             # Past the limit the app is told the client left: whatever it answers is dropped
             # below and the 413 goes out instead, however the app read the body.
-            nonlocal received, exceeded
+            nonlocal received, exceeded, more_body
             if exceeded:
                 return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
+                more_body = bool(message.get("more_body", False))
                 received += len(message.get("body", b""))
                 if received > limit:
                     exceeded = True
@@ -61,11 +71,33 @@ class BodyLimit:
             if not exceeded:
                 raise
         if exceeded and not started:
+            if more_body:
+                await _drain(receive)
             await _too_large(send, limit)
 
 
 def limits(push_bytes: int, small_bytes: int) -> Callable[[str], int]:
     return lambda path: push_bytes if path == PUSH_PATH else small_bytes
+
+
+async def _drain(receive: Receive) -> None:
+    """Read and drop the rest of the body: while it keeps coming, up to DRAIN_BYTES."""
+    dropped = 0
+    while dropped < DRAIN_BYTES:
+        try:
+            message = await asyncio.wait_for(receive(), DRAIN_IDLE_SECONDS)
+        except TimeoutError:
+            return
+        if message["type"] != "http.request":
+            return
+        dropped += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
+def _expects_continue(scope: Scope) -> bool:
+    return any(name == b"expect" and value.lower() == b"100-continue"
+               for name, value in scope.get("headers", ()))
 
 
 def _content_length(scope: Scope) -> int | None:

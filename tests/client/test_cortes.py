@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from pos_client.receipts.corte import corte_document
 from pos_client.receipts.text import COLUMNS, render_text
-from pos_client.services import accounts, backroom, cortes, returns
+from pos_client.services import accounts, cortes, returns
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.services.till import Till
@@ -39,6 +39,7 @@ from shared.sync.payloads import (
     SaleReturnPayload,
 )
 from tests.support import ledger
+from tests.support.builders import cashier
 
 CASH, CARD, TRANSFER, FIADO = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.TRANSFER,
                                PaymentMethod.FIADO)
@@ -321,7 +322,7 @@ def _drawer_events(till: Till) -> list:  # type: ignore[type-arg]
 def test_cash_out_keeps_who_took_it_and_who_allowed_it_in_one_transaction(
     till: Till, owner: Cashier, day: uuid.UUID
 ) -> None:
-    lalo = backroom.add_cashier(till.db, till.device, "Lalo", Role.CASHIER, "4321")
+    lalo = cashier(till, "Lalo", Role.CASHIER, "4321").id
     with till.db.read() as conn:
         before = outbox.counts(conn).pending
     earlier = len(_drawer_events(till))  # the day's own two movements
@@ -350,7 +351,7 @@ def test_cash_out_keeps_who_took_it_and_who_allowed_it_in_one_transaction(
 def test_cash_moved_by_someone_without_the_permission_writes_nothing(
     till: Till, day: uuid.UUID, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lalo = backroom.add_cashier(till.db, till.device, "Lalo", Role.CASHIER, "4321")
+    lalo = cashier(till, "Lalo", Role.CASHIER, "4321").id
     earlier = _drawer_events(till)
     with pytest.raises(NotAllowed):
         cortes.move_cash(till, day, "salida", 1_000, "Refresco", cashier_id=lalo)

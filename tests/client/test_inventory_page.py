@@ -232,13 +232,12 @@ def test_counting_none_on_the_shelf_is_zero(qtbot, page, stocked, small_catalog)
 # ---- low stock and history ------------------------------------------------------------------
 
 
-def test_low_stock_report_and_csv_export(qtbot, page, stocked, device, small_catalog, tmp_path):
+def test_low_stock_report_and_csv_export(till, qtbot, page, stocked, small_catalog, tmp_path):
     tab = page.low_tab
     coke = _product(stocked, small_catalog[0])
-    inventory.apply_count(stocked, device, {coke.id: 2000}, None)
+    inventory.apply_count(till, {coke.id: 2000}, None)
     page.tabs.setCurrentWidget(tab)
-    with stocked.read() as conn:
-        expected = [r.item.name for r in inventory.low_stock(conn)]
+    expected = [r.item.name for r in inventory.low_stock(till)]
     qtbot.mouseClick(next(b for b in tab.findChildren(type(page.receive_tab.save_button))
                           if b.text() == "Actualizar"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.ctx.worker.idle)
@@ -356,8 +355,7 @@ def test_count_everything_loads_each_product_once(qtbot, page, stocked, small_ca
     page.tabs.setCurrentWidget(page.count_tab)
     tab = page.count_tab
     _scan(qtbot, page, tab, small_catalog[0].barcode)
-    with stocked.read() as conn:
-        sheet = inventory.count_sheet(conn)
+    sheet = inventory.count_sheet(page.ctx.till)
     for _ in range(2):
         tab.load_all()
         qtbot.waitUntil(lambda: page.ctx.worker.idle)

@@ -17,15 +17,14 @@ from pos_client.receipts.printers import (
     NetworkPrinter,
     PrinterConfig,
 )
-from pos_client.services import backroom
 from pos_client.services.hardware import printer_settings, save_printer
-from pos_client.services.staff import Cashier
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.printer_page import PrinterPage
 from pos_client.ui.backroom.window import BackRoomWindow
 from pos_client.ui.printing import PreviewDialog
 from pos_client.ui.qt import QPoint, QPushButton, Qt
 from shared.permissions import Role
+from tests.support.builders import cashier
 from tests.support.qt import show_active
 
 pytestmark = pytest.mark.unit
@@ -43,7 +42,7 @@ def _page(qtbot, ctx) -> PrinterPage:  # type: ignore[no-untyped-def]
 
 
 def _audits(ctx) -> list[tuple[str, str | None, str | None, str | None]]:  # type: ignore[no-untyped-def]
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         return [tuple(r) for r in conn.execute(text(
             "SELECT action, cashier_id, authorized_by, detail FROM audit_events ORDER BY at"))]
 
@@ -130,7 +129,7 @@ def test_the_test_page_prints_accents_in_cp858_a_qr_and_a_cut_without_saving(qtb
     printed = lp0.read_bytes()
     assert SAMPLE_TEXT.encode(CODE_PAGE) in printed
     assert "Ñandú ¿acentos? áéíóú $1,234.50".encode("cp858") in printed
-    assert ctx.device.shop_name.encode(CODE_PAGE) in printed
+    assert ctx.till.device.shop_name.encode(CODE_PAGE) in printed
     assert SAMPLE_QR.encode() in printed
     assert QR in printed
     assert printed.index(QR) < printed.rindex(CUT)
@@ -196,8 +195,7 @@ def test_the_test_page_reaches_a_network_printer(qtbot, ctx):
 def test_the_drawer_button_needs_permission_kicks_and_is_audited(qtbot, ctx, tmp_path, owner):
     lp0 = tmp_path / "lp0"
     save_printer(ctx.till, "file", str(lp0), 80, None)
-    pepe = Cashier(backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000"), "Pepe",
-                   Role.CASHIER)
+    pepe = cashier(ctx.till, "Pepe", Role.CASHIER, "0000")
     ctx.session.cashier = pepe
     page = _page(qtbot, ctx)
     qtbot.keyClick(page, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)

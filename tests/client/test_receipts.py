@@ -16,7 +16,7 @@ from pos_client.receipts.document import DocumentBuilder, PrinterError, Style
 from pos_client.receipts.escpos import render_escpos
 from pos_client.receipts.printers import FilePrinter, NetworkPrinter, PrinterConfigError
 from pos_client.receipts.text import render_text
-from pos_client.services import accounts, backroom, local
+from pos_client.services import accounts, local
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.hardware import load_printer, save_printer
 from pos_client.services.returns import return_sale
@@ -36,6 +36,7 @@ from shared.sync.payloads import (
     SettingsPayload,
 )
 from shared.tax import IvaRate
+from tests.support.builders import record
 from tests.support.sales import ticket_for
 
 COKE, BEANS = "7501055300075", "1001"  # $22.00 IVA 16 %; $38.00/kg IVA 0 %, by weight
@@ -48,7 +49,7 @@ def _cash_sale(db, device, pieces=2, tendered=5000):
 
 
 def _shop_settings(db, device, timezone="America/Tijuana"):
-    backroom.save_record(db, device, "settings", SettingsPayload(
+    record(Till(db, device), "settings", SettingsPayload(
         id=SETTINGS_ID, shop_name="Abarrotes Doña Mary", address="Calle Niños Héroes 12",
         phone="+526641234567", rfc="MAHM800101AB1", timezone=timezone,
         receipt_footer="¿Le faltó algo? ¡Vuelva pronto!"))
@@ -70,10 +71,10 @@ def _stored_sale(db, device, payments, customer_id=None, cashier_id=None):
         payments=[SalePaymentPayload(method=m, amount=a, tendered=a, reference=r)
                   for m, a, r in payments])
     with db.write() as conn:
-        local.save(conn, device, "sale", sale)
+        local.save(conn, Till(db, device), "sale", sale)
         for m, a, _ in payments:
             if m is PaymentMethod.FIADO:
-                local.save(conn, device, "fiado_charge", FiadoChargePayload(
+                local.save(conn, Till(db, device), "fiado_charge", FiadoChargePayload(
                     id=new_uuid7(), customer_id=customer_id, amount=a, sale_id=sale.id,
                     charged_at=sale.sold_at))
     return sale.id
@@ -292,7 +293,7 @@ def test_bad_printer_settings_are_refused_in_spanish(store, device, tmp_path, ki
 
 
 def test_without_a_printer_the_ticket_is_previewed_with_its_qr(qtbot, ctx):
-    sale = _cash_sale(ctx.db, ctx.device)
+    sale = _cash_sale(ctx.till.db, ctx.till.device)
     dialog = print_or_preview(ctx, None, receipt(ctx.till, sale.sale_id))  # type: ignore[arg-type]
     assert isinstance(dialog, PreviewDialog)
     qtbot.addWidget(dialog)
@@ -304,7 +305,7 @@ def test_without_a_printer_the_ticket_is_previewed_with_its_qr(qtbot, ctx):
 
 
 def test_a_printer_failure_is_reported_for_a_reprint(qtbot, ctx, tmp_path):
-    sale = _cash_sale(ctx.db, ctx.device)
+    sale = _cash_sale(ctx.till.db, ctx.till.device)
     gone = tmp_path / "usb"
     gone.mkdir()
     ctx.printer = FilePrinter(str(gone / "lp0"))
@@ -319,4 +320,4 @@ def test_a_printer_failure_is_reported_for_a_reprint(qtbot, ctx, tmp_path):
                      lambda: printed.append(True))
     qtbot.waitUntil(lambda: printed == [True])
     assert f"Folio: {sale.folio}".encode() in (gone / "lp0").read_bytes()
-    assert _count(ctx.db, "SELECT count(*) FROM sales") == 1
+    assert _count(ctx.till.db, "SELECT count(*) FROM sales") == 1

@@ -15,6 +15,7 @@ from pos_client import exit_codes
 from pos_client.app import apply_requested_restore, schedule_backups
 from pos_client.services.sales import record_sale
 from pos_client.services.till import Till
+from pos_client.store import opening
 from pos_client.store.backup import (
     RESTORE_MARKER,
     Health,
@@ -144,7 +145,7 @@ def test_quitting_leaves_the_damaged_file_where_it_is(damaged):
 
 
 def test_a_store_that_fails_while_opening_is_treated_as_damaged(monkeypatch, tmp_path):
-    real = recovery.Database
+    real = opening.Database
     calls = []
 
     def failing_once(path: Path) -> Database:
@@ -155,7 +156,7 @@ def test_a_store_that_fails_while_opening_is_treated_as_damaged(monkeypatch, tmp
             raise exc
         return real(path)
 
-    monkeypatch.setattr(recovery, "Database", failing_once)
+    monkeypatch.setattr(opening, "Database", failing_once)
     Database(tmp_path / "pos.sqlite3").close()
     asked: list[Health] = []
 
@@ -177,7 +178,7 @@ def test_a_locked_store_is_not_mistaken_for_a_damaged_one(monkeypatch, tmp_path)
         exc.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
         raise exc
 
-    monkeypatch.setattr(recovery, "Database", locked)
+    monkeypatch.setattr(opening, "Database", locked)
     Database(tmp_path / "pos.sqlite3").close()
     with pytest.raises(sqlite3.OperationalError):
         open_store(tmp_path, ask=lambda _: pytest.fail("must not offer to move a good store aside"))

@@ -66,10 +66,10 @@ def _sell(db, device, pieces: int, discount: int, payments: list[tuple[PaymentMe
         payments=[SalePaymentPayload(method=m, amount=a, tendered=a) for m, a in payments],
         customer_id=customer_id)
     with db.write() as conn:
-        local.save(conn, device, "sale", sale)
+        local.save(conn, Till(db, device), "sale", sale)
         fiado = sum(a for m, a in payments if m is PaymentMethod.FIADO)
         if fiado:
-            local.save(conn, device, "fiado_charge", FiadoChargePayload(
+            local.save(conn, Till(db, device), "fiado_charge", FiadoChargePayload(
                 id=new_uuid7(), customer_id=customer_id, amount=fiado, sale_id=sale.id,
                 charged_at=utc_now()))
     return sale.id

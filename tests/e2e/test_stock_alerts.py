@@ -8,11 +8,11 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from pos_client.services import backroom
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import alerts, catalog
 from shared.ids import SERVER_WRITER
 from shared.sale import PaymentMethod, Tender
+from tests.support.backroom import receive
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +37,7 @@ def test_overselling_offline_raises_then_clears_a_stock_alert(
         assert alerts.open_alerts(conn) == {product: -item.initial_stock_milli}
     assert server.admin("SELECT count(*) AS n FROM sales")[0]["n"] == 2
 
-    backroom.move_stock(b.db, b.device, product, 2 * item.initial_stock_milli)
+    receive(b.till, product, 2 * item.initial_stock_milli)
     for pos in (b, a):
         pos.agent.sync_once()
     for pos in (a, b):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pos_client.services import accounts, backroom, cortes, reports
+from pos_client.services import accounts, cortes, reports
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.services.till import Till
@@ -20,6 +20,7 @@ from shared.ticket import Ticket, TicketLine
 from sync_server.services.tokens import fixed_plan
 from sync_server.tools.base import Caller, CallerRole
 from sync_server.tools.calls import ToolEnv, call_tool
+from tests.support.builders import cashier
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +46,7 @@ def test_reports_statements_and_cortes_agree(server, shop, paired_device, small_
     weighed = next(p for p in small_catalog if p.sold_by_weight)
     lupita = accounts.save_customer(till, accounts.CustomerDraft(
         "Lupita Hernández", "55 1234 5678", "500", opening_balance="120.50"))
-    owner = backroom.add_cashier(pos.db, pos.device, "Doña Mary", "dueno", "1234")
+    owner = cashier(pos.till, "Doña Mary", "dueno", "1234").id
     shift = cortes.open_shift(till, 50_000, owner)
     on_shift = SaleContext(cashier_id=owner, shift_id=shift, discount_by=owner)
 

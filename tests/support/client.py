@@ -41,6 +41,6 @@ def pair(pos: PosDevice, server_url: str, code: str, name: str = "Caja") -> None
         answer = client.pair(code, name)
     finally:
         client.close()
-    save_pairing(pos.db, pos.device, server_url=server_url, tenant_id=answer.tenant_id,
+    save_pairing(pos.till, server_url=server_url, tenant_id=answer.tenant_id,
                  device_id=answer.device_id, device_code=answer.device_code,
                  credential=answer.credential, shop_name=answer.shop_name)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from pos_client.services import backroom, cortes, counter
+from pos_client.services import cortes, counter
 from pos_client.services.staff import NotAllowed
 from pos_client.services.till import Till
 from pos_client.store.database import Database
@@ -19,6 +19,7 @@ from shared.permissions import Role
 from shared.scale import ean13_check_digit
 from shared.tax import IvaRate
 from shared.ticket import Ticket
+from tests.support.builders import cashier
 from tests.support.sales import ticket_for
 
 COKE, BEANS = "7501055300075", "1001"  # $22.00 a piece; $38.00/kg by weight
@@ -84,8 +85,8 @@ def test_no_more_than_twenty_tickets_wait(till, stocked):
 
 
 def test_a_product_created_at_the_till_needs_someone_allowed(till, stocked, device):
-    pepe = backroom.add_cashier(stocked, device, "Pepe", Role.CASHIER, "0000")
-    boss = backroom.add_cashier(stocked, device, "Doña Mary", Role.OWNER, "1234")
+    pepe = cashier(Till(stocked, device), "Pepe", Role.CASHIER, "0000").id
+    boss = cashier(Till(stocked, device), "Doña Mary", Role.OWNER, "1234").id
     with pytest.raises(NotAllowed):
         counter.create_product_at_counter(
             till, barcode="7509876543210", name="Chicles", price=500, iva=IvaRate.GENERAL,
@@ -107,7 +108,7 @@ def test_a_product_created_at_the_till_needs_someone_allowed(till, stocked, devi
 
 
 def test_a_cashier_who_logs_in_gets_the_matrix_and_the_open_shift(till, stocked, device):
-    owner = backroom.add_cashier(stocked, device, "Doña Mary", Role.OWNER, "1234")
+    owner = cashier(Till(stocked, device), "Doña Mary", Role.OWNER, "1234").id
     assert counter.session_for(till).shift_id is None
     shift = cortes.open_shift(till, 50_000, owner)
     found = counter.session_for(till)

@@ -18,7 +18,7 @@ from pos_client.receipts.printers import (
     PrinterConfigError,
 )
 from pos_client.receipts.text import render_text
-from pos_client.services import backroom, hardware
+from pos_client.services import hardware
 from pos_client.services.staff import NotAllowed
 from pos_client.services.till import Till
 from pos_client.store.database import Database
@@ -26,6 +26,7 @@ from pos_client.store.device import Device
 from pos_client.store.repositories import meta
 from shared.permissions import Role
 from shared.sync.payloads import SETTINGS_ID, SettingsPayload
+from tests.support.builders import cashier, record
 
 pytestmark = pytest.mark.unit
 
@@ -42,7 +43,7 @@ def _audits(db: Database) -> list[tuple[str, str | None, str | None, str | None]
 
 
 def test_saving_the_printer_keeps_it_and_audits_it_together(till, store, device, tmp_path):
-    owner = backroom.add_cashier(store, device, "Doña Mary", Role.OWNER, "1234")
+    owner = cashier(Till(store, device), "Doña Mary", Role.OWNER, "1234").id
     saved = hardware.save_printer(till, "file", str(tmp_path / "lp0"), 58, owner)
     assert saved == hardware.SavedPrinter(PrinterConfig("file", str(tmp_path / "lp0"), 58),
                                           FilePrinter(str(tmp_path / "lp0"), 58))
@@ -86,8 +87,8 @@ def test_hand_edited_settings_mean_receipts_on_screen(till, store):
 
 
 def test_the_drawer_opens_only_for_someone_allowed_and_is_audited_first(till, store, device):
-    pepe = backroom.add_cashier(store, device, "Pepe", Role.CASHIER, "0000")
-    boss = backroom.add_cashier(store, device, "Doña Mary", Role.OWNER, "1234")
+    pepe = cashier(Till(store, device), "Pepe", Role.CASHIER, "0000").id
+    boss = cashier(Till(store, device), "Doña Mary", Role.OWNER, "1234").id
     with pytest.raises(NotAllowed):
         hardware.open_drawer(till, cashier_id=pepe, authorized_by=None)
     assert _audits(store) == []
@@ -106,7 +107,7 @@ def test_the_drawer_document_is_only_the_kick(tmp_path):
 
 
 def test_the_test_page_is_dated_in_the_shops_time(till, store, device):
-    backroom.save_record(store, device, "settings", SettingsPayload(
+    record(Till(store, device), "settings", SettingsPayload(
         id=SETTINGS_ID, shop_name="Abarrotes Doña Mary", timezone="America/Tijuana"))
     page = hardware.sample_page(till, PrinterConfig("file", "/dev/usb/lp0", 58))
     shown = render_text(page, 58)

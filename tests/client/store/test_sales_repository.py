@@ -7,13 +7,13 @@ import uuid
 
 import pytest
 
-from pos_client.services import backroom
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.services.till import Till
 from pos_client.store.repositories import sales
 from shared.permissions import Role
 from shared.sale import PaymentMethod, Tender
+from tests.support.builders import cashier
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.unit
@@ -23,7 +23,7 @@ COKE, WATER = "7501055300075", "7501055003068"  # $22.00 and $11.00
 
 def test_a_sale_reads_back_with_its_lines_payments_and_returns(stocked, device):
     till = Till(stocked, device)
-    owner = backroom.add_cashier(stocked, device, "Doña Mary", Role.OWNER, "1234")
+    owner = cashier(Till(stocked, device), "Doña Mary", Role.OWNER, "1234").id
     ticket = ticket_for(stocked, COKE, 3)
     ticket.add(ticket_for(stocked, WATER, 2).lines[0])
     sold = record_sale(till, ticket, [Tender(PaymentMethod.CARD, 5000, "AUT1"),

@@ -1,6 +1,5 @@
-"""Client schema steps for sync protocol 4 (appended to ``migrations.MIGRATIONS``): absolute
-stock counts, records merged field by field. Forward-only, like every step: a shipped one is
-never edited."""
+"""Client schema step 14 (sync protocol 4): absolute stock counts and records merged field by
+field, in one step. Forward-only, like every step: a shipped one is never edited."""
 
 from __future__ import annotations
 
@@ -35,12 +34,14 @@ _MOVES = "{h} > COALESCE((SELECT count_hlc FROM stock WHERE product_id = {p}), -
 _STAMP = "(CAST((julianday({t}) - 2440587.5) * 86400000 AS INTEGER) << 16)"
 
 
-PROTOCOL_4: list[str] = [
-    # 12: absolute physical counts. Every fact that moves stock keeps its change's hybrid-clock
+STEPS: list[str] = [
+    # 14: absolute physical counts. Every fact that moves stock keeps its change's hybrid-clock
     # stamp (sale and return lines carry their ticket's); stock is the last count plus what is
     # stamped after it, so a sale rung up offline before a count and synced after it is not
     # subtracted twice. Facts stored before this step get their stamp from the outbox when
     # this till made them, otherwise from their own time (the server has the exact ones).
+    # Then records merge field by field (shared/sync/merge.py): each field's stamp, as JSON,
+    # when they are not all the record's own (NULL: written whole and not edited in part since).
     """
     ALTER TABLE inventory_movements ADD COLUMN hlc INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE sale_lines ADD COLUMN hlc INTEGER NOT NULL DEFAULT 0;
@@ -145,10 +146,8 @@ PROTOCOL_4: list[str] = [
       LEFT JOIN stock_counts c ON c.id = (
             SELECT c2.id FROM stock_counts c2 WHERE c2.product_id = p.product_id
             ORDER BY c2.hlc DESC, c2.id DESC LIMIT 1);
-    """,
-    # 13: records merge field by field (shared/sync/merge.py): each field's stamp, as JSON,
-    # when they are not all the record's own (NULL: written whole and not edited in part since).
-    """
+
+    -- Records merged field by field.
     ALTER TABLE products ADD COLUMN field_stamps TEXT;
     ALTER TABLE customers ADD COLUMN field_stamps TEXT;
     ALTER TABLE categories ADD COLUMN field_stamps TEXT;

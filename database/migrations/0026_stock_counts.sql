@@ -1,4 +1,4 @@
--- 0020: absolute physical counts (sync protocol 4). A count says "at this moment (hlc), the
+-- 0026: absolute physical counts (sync protocol 4). A count says "at this moment (hlc), the
 -- shelf held N"; stock is the last count plus every movement, sale and return stamped after
 -- it (shared/stock.py), so a sale rung up offline before a count and synced after it is not
 -- subtracted twice. Every fact that moves stock keeps its change's hybrid-clock stamp.
@@ -69,3 +69,15 @@ CREATE VIEW product_stock WITH (security_invoker = true) AS
         ORDER BY sc.hlc DESC, sc.count_id DESC LIMIT 1
     ) c ON true;
 GRANT SELECT ON product_stock TO michangarrito_app;
+
+-- Records merge field by field (sync protocol 4, shared/sync/merge.py). Each field keeps
+-- the stamp (hlc, writer) of the edit that last set it: NULL while every field carries the
+-- record's own (hlc, hlc_device), as every record written whole before this does.
+
+ALTER TABLE products ADD COLUMN field_stamps jsonb;
+ALTER TABLE customers ADD COLUMN field_stamps jsonb;
+ALTER TABLE categories ADD COLUMN field_stamps jsonb;
+ALTER TABLE cashiers ADD COLUMN field_stamps jsonb;
+ALTER TABLE shop_settings ADD COLUMN field_stamps jsonb;
+ALTER TABLE order_statuses ADD COLUMN field_stamps jsonb;
+ALTER TABLE stock_alerts ADD COLUMN field_stamps jsonb;
