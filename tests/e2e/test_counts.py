@@ -29,8 +29,8 @@ def test_a_count_after_an_offline_sale_gives_the_counted_stock_everywhere(
     ticket = ticket_for(b.db, item.barcode, 1)  # B sells one, offline (it does not sync)
     record_sale(b.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     counted = shelf - 1000  # the shelf A counts no longer has that one
-    inventory.apply_count(a.db, a.device, {product: counted}, None,
-                          {product: inventory.count_moment(a.device)})
+    inventory.apply_count(a.till, {product: counted}, None,
+                          {product: inventory.count_moment(a.till)})
     a.agent.sync_once()
     b.agent.sync_once()  # B's sale arrives after the count: it is inside it
     a.agent.sync_once()
@@ -56,8 +56,8 @@ def test_two_offline_counts_settle_on_the_later_one_everywhere(
     item = next(p for p in small_catalog if not p.sold_by_weight)
     with a.db.read() as conn:
         product = catalog.by_barcode(conn, item.barcode).id
-    inventory.apply_count(a.db, a.device, {product: 7000}, None)
-    inventory.apply_count(b.db, b.device, {product: 5000}, None)  # later, on the other till
+    inventory.apply_count(a.till, {product: 7000}, None)
+    inventory.apply_count(b.till, {product: 5000}, None)  # later, on the other till
     for pos in (b, a, b):
         pos.agent.sync_once()
     for pos in (a, b):

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from pos_client.services import accounts, backroom
+from pos_client.services import accounts
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import record_sale
 from shared.clock import utc_now
@@ -20,6 +20,7 @@ from shared.sale import PaymentMethod, Tender
 from shared.sync.envelopes import ENTITIES
 from sync_server.db import tenant_tx
 from sync_server.services import orders, shop_records
+from tests.support.backroom import edit_product, receive
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -49,8 +50,8 @@ def test_every_feed_entry_is_filed_under_its_changes_writer(
     accounts.pay(a.till, lupita.id, 5000, PaymentMethod.CASH)
     for pos in (a, b, a):
         pos.agent.sync_once()
-    backroom.edit_product(b.db, b.device, product_id, price=2300)
-    backroom.move_stock(b.db, b.device, product_id, 10 * item.initial_stock_milli)
+    edit_product(b.till, product_id, price=2300)
+    receive(b.till, product_id, 10 * item.initial_stock_milli)
 
     # The server: an order and its status, a customer and a price from the owner's tools.
     async def server_made(pool):

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from pos_client.services import backroom, inventory
+from pos_client.services import inventory
 from pos_client.store.repositories import catalog
 from shared.sync import merge
+from tests.support.backroom import edit_product
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +22,8 @@ def _price_and_cost_everywhere(server, paired_device, small_catalog):
     with a.db.read() as conn:
         product = catalog.by_barcode(conn, item.barcode)
     new_price, new_cost = product.price + 300, product.cost + 150
-    backroom.edit_product(a.db, a.device, product.id, price=new_price)  # offline
-    inventory.receive(b.db, b.device, [(product.id, 12_000, new_cost)], "Proveedor", None)  # later
+    edit_product(a.till, product.id, price=new_price)  # offline
+    inventory.receive(b.till, [(product.id, 12_000, new_cost)], "Proveedor", None)  # later
     for pos in (a, b, a):  # B's receipt is newer; A's price edit arrives first
         pos.agent.sync_once()
     seen = set()

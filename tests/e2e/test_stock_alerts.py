@@ -75,7 +75,7 @@ def test_the_till_whose_sale_raised_an_alert_holds_it_too_with_the_servers_write
     stored = server.admin("SELECT hlc_device FROM stock_alerts")
     assert [r["hlc_device"] for r in stored] == [SERVER_WRITER]
 
-    backroom.move_stock(seller.db, seller.device, uuid.UUID(product), 5000)
+    receive(seller.till, uuid.UUID(product), 5000)
     for pos in (seller, other):
         pos.agent.sync_once()
     for pos in (seller, other):
