@@ -25,9 +25,12 @@ class ChangeRefused(DomainError):
     code = "change_refused"
 
 
-def server_change(entity: str, payload: Wire, now: datetime, op: str | None = None) -> Change:
+def server_change(entity: str, payload: Wire, now: datetime, op: str | None = None,
+                  fields: Sequence[str] | None = None) -> Change:
+    """``fields``: for a record edit, the fields it sets (the rest merge from the tills' edits,
+    shared/sync/merge.py); None sets every field."""
     return make_change(entity, payload, change_id=new_uuid7(), device_seq=0,
-                       hlc=server_clock.now(), created_at=now, op=op)
+                       hlc=server_clock.now(), created_at=now, op=op, fields=fields)
 
 
 async def apply_server_changes(

@@ -8,7 +8,10 @@ import pytest
 
 from pos_client.services import inventory
 from pos_client.store.repositories import catalog
+from shared.clock import utc_now
 from shared.sync import merge
+from sync_server.db import tenant_tx
+from sync_server.services import shop_records
 from tests.support.backroom import edit_product
 
 pytestmark = pytest.mark.e2e
@@ -50,3 +53,27 @@ def test_without_the_field_merge_the_receipt_undoes_the_price_change(
     monkeypatch.setattr(merge, "FIELD_MERGE", False)
     seen, both = _price_and_cost_everywhere(server, paired_device, small_catalog)
     assert both not in seen
+
+
+def test_a_price_set_from_the_owners_tools_keeps_a_tills_unsynced_cost(
+    server, shop, paired_device, small_catalog
+):
+    """The server's own edits name their fields too (services/shop_records.set_price)."""
+    till = paired_device("caja-1")
+    till.agent.sync_once()
+    item = next(p for p in small_catalog if not p.sold_by_weight)
+    with till.db.read() as conn:
+        product = catalog.by_barcode(conn, item.barcode)
+    inventory.receive(till.till, [(product.id, 6_000, product.cost + 90)], None, None)  # offline
+
+    async def set_price(pool):
+        async with tenant_tx(pool, shop.tenant_id) as conn:
+            await shop_records.set_price(conn, shop.tenant_id, product.id, 4_200, utc_now())
+
+    server.call(set_price)  # later than the receipt: whole, it would undo the new cost
+    for _ in range(2):
+        till.agent.sync_once()
+    with till.db.read() as conn:
+        held = catalog.by_id(conn, product.id)
+    [row] = server.admin("SELECT price, cost FROM products WHERE product_id = $1", product.id)
+    assert (held.price, held.cost) == (row["price"], row["cost"]) == (4_200, product.cost + 90)
