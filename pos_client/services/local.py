@@ -23,7 +23,7 @@ def save(tx: Tx, till: Till, entity: str, payload: Wire, op: str | None = None,
     An edit of a stored record names only the fields it changes (records merge field by field,
     so another till's unsynced edit of another field survives); one that changes nothing is
     not saved (None). A new record, or one brought back from deletion, is saved whole."""
-    fields = _changed(tx, entity, payload, op)
+    fields = named_fields(tx, entity, payload, op)
     if fields == []:
         return None
     device, now = till.device, till.now()
@@ -35,7 +35,9 @@ def save(tx: Tx, till: Till, entity: str, payload: Wire, op: str | None = None,
     return change
 
 
-def _changed(tx: Tx, entity: str, payload: Wire, op: str | None) -> list[str] | None:
+def named_fields(tx: Tx, entity: str, payload: Wire, op: str | None) -> list[str] | None:
+    """The fields an edit of ``payload`` names: those it changes from the stored record (may
+    be none); None (every field) for a fact, a delete, a new record or one deleted here."""
     if ENTITIES[entity].kind != "record" or op == "delete":
         return None
     before = records.stored(tx, entity, payload.id)  # type: ignore[attr-defined]
