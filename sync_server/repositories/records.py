@@ -50,7 +50,10 @@ async def upsert_merged(
     """Merge ``edits`` into ``table`` (keyed by ``tenant_id``, ``key``); record key → the fields
     whose values changed. ``columns`` are the value columns (``deleted`` among them when the
     table keeps it); ``holding`` maps a field to its columns when they are not named like it;
-    ``expressions`` turn a sent value ``v.<column>`` into the stored one."""
+    ``expressions`` turn a sent value ``v.<column>`` into the stored one.
+
+    Stamps are read, merged here and written back: safe because every writer of a shop's
+    records holds its feed head (``tenants.lock_feed_head``, taken first by sync.apply)."""
     if not edits:
         return {}
     names = {name for name, _ in columns}
