@@ -138,9 +138,9 @@ def sale_commit_ratio() -> dict[str, float]:
             raw.execute("INSERT INTO sales VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (sale_id, f"X-{n}", None, now, ticket.total, 0, None, str(cashier),
                          str(context.shift_id)))
-            raw.executemany("INSERT INTO sale_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            raw.executemany("INSERT INTO sale_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 (sale_id, i, str(ln.product_id), ln.name, ln.qty_milli, ln.unit_price, ln.total,
-                 ln.iva.value, 0, 0, ln.cost) for i, ln in enumerate(ticket.lines, start=1)])
+                 ln.iva.value, 0, 0, ln.cost, n + 1) for i, ln in enumerate(ticket.lines, start=1)])
             raw.execute("INSERT INTO sale_payments VALUES (?, 1, 'efectivo', ?, ?, NULL)",
                         (sale_id, ticket.total, ticket.total))
             raw.execute("INSERT INTO outbox (change_id, entity, op, hlc, body, created_at) "

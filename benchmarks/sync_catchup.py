@@ -23,7 +23,7 @@ from shared.tax import IvaRate
 from shared.ticket import Ticket, TicketLine
 from sync_server.db import EmbeddedPostgres, tenant_tx
 from sync_server.services import shops
-from sync_server.sync.apply import apply_changes
+from sync_server.sync.apply import append_server_changes
 from tests.support.client import PosDevice, open_device, pair
 from tests.support.postgres import fresh_database, make_template
 from tests.support.server import ServerHarness
@@ -90,7 +90,7 @@ def first_sync() -> dict[str, float]:
 
         async def load(pool, batch):  # type: ignore[no-untyped-def]
             async with tenant_tx(pool, shop.tenant_id) as conn:
-                return await apply_changes(conn, shop.tenant_id, None, batch)
+                return await append_server_changes(conn, shop.tenant_id, batch)
 
         for i in range(0, len(changes), 500):
             server.call(lambda pool, b=changes[i:i + 500]: load(pool, b))

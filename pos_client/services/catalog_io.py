@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pos_client.services import catalog_sheets, staff
+from pos_client.services import catalog_sheets, local, staff
 from pos_client.services.catalog_admin import (
     ProductDraft,
     ProductRefused,
@@ -316,11 +316,15 @@ def apply(till: Till, plan: ImportPreview, cashier_id: uuid.UUID | None,
                 raise ImportRefused(f"Renglón {r.row}: el código {code} ya es de «{owner}». "
                                     "Vuelve a revisar el archivo.", code="barcode_taken")
         # One page of changes applied at once, as a pull would: thousands of rows in seconds.
+        # Each names only the fields its row changes (records merge field by field), so an
+        # import does not undo another till's unsynced price or cost; a row changing nothing
+        # is not sent.
+        named = [(p, local.named_fields(tx, "product", p, "upsert")) for p in valid]
         seq = outbox.next_seq(tx)
         changes: list[Change] = [
             make_change("product", payload, change_id=new_uuid7(), device_seq=seq + i,
-                        hlc=device.clock.now(), created_at=now, op="upsert")
-            for i, payload in enumerate(valid)]
+                        hlc=device.clock.now(), created_at=now, op="upsert", fields=fields)
+            for i, (payload, fields) in enumerate(p for p in named if p[1] != [])]
         apply_changes(tx, [(c, device.device_id) for c in changes])
         for change in changes:
             outbox.append(tx, change)

@@ -30,7 +30,7 @@ from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.quantity import MAX_QTY_MILLI, QTY_SCALE, format_quantity, value_of
 from shared.sale import MAX_UNIT_PRICE
-from shared.sync.payloads import InventoryMovementPayload, MovementReason
+from shared.sync.payloads import InventoryMovementPayload, MovementReason, StockCountPayload
 
 # Offered as choices on the adjustment screen; any other text is accepted too.
 ADJUSTMENT_REASONS = ("Merma", "Caducado", "Robo", "Dañado", "Consumo propio", "Error de captura")
@@ -98,7 +98,8 @@ class History:
 
 
 KIND_LABELS = {"initial": "Inventario inicial", "receipt": "Recepción", "adjustment": "Ajuste",
-               "count": "Conteo", "sale": "Venta", "return": "Devolución"}
+               "count": "Conteo", "counted": "Conteo físico", "sale": "Venta",
+               "return": "Devolución"}
 
 
 # ---- checks ---------------------------------------------------------------------------------
@@ -217,17 +218,31 @@ def adjust(
 
 # ---- physical count -------------------------------------------------------------------------
 #
-# The race: a sale may be rung up while the owner counts. The right figure to compare a counted
-# quantity with is the stock at the moment that product was counted, so each counted product
-# may carry the time its quantity was typed (``counted_at``). At apply time, inside the write
-# transaction, expected = stock now − what moved after that moment. Then:
-#   * a sale rung up BEFORE the product was counted was already off the shelf: stock = counted;
-#   * a sale rung up AFTER it was counted (before Aplicar) is kept: stock = counted − sold.
-# Without ``counted_at`` the count is taken as of applying it: stock = counted.
+# A count is absolute: "at this moment the shelf held N" (a ``stock_count`` fact; the rule is
+# shared/stock.py). The moment is the till's hybrid-clock stamp when that product's quantity
+# was typed (``count_moment``), so on every till and the server:
+#   * a sale stamped BEFORE the product was counted was already off the shelf: stock = counted,
+#     even when it comes from another till that syncs after the count;
+#   * a sale stamped AFTER it was counted (before Aplicar, or on another till) is kept:
+#     stock = counted − sold.
+# Without a moment the count is taken as of applying it: stock = counted.
+
+
+@dataclass(frozen=True, slots=True)
+class CountMoment:
+    """When a product's quantity was typed: wall time for people, hlc for the stock rule."""
+
+    at: datetime
+    hlc: int
+
+
+def count_moment(till: Till) -> CountMoment:
+    """Now, as a count's moment (the count screen asks when each quantity is typed)."""
+    return CountMoment(till.now(), till.device.clock.now())
 
 
 def _corrections(
-    tx: Tx, counted: Mapping[uuid.UUID, int], counted_at: Mapping[uuid.UUID, datetime],
+    tx: Tx, counted: Mapping[uuid.UUID, int], counted_at: Mapping[uuid.UUID, CountMoment],
 ) -> list[Correction]:
     found = _known(tx, list(counted))
     out = []
@@ -236,40 +251,45 @@ def _corrections(
         _check_qty(item, qty, allow_zero=True)
         expected = item.stock_milli
         if pid in counted_at:
-            expected -= stock_ledger.moved_since(tx, pid, counted_at[pid])
-        diff = qty - expected
-        if diff:
-            out.append(Correction(pid, item.name, item.sold_by_weight, expected, qty, diff,
-                                  value_of(diff, item.cost)))
+            expected -= stock_ledger.moved_after(tx, pid, counted_at[pid].hlc)
+        out.append(Correction(pid, item.name, item.sold_by_weight, expected, qty, qty - expected,
+                              value_of(qty - expected, item.cost)))
     return sorted(out, key=lambda c: c.name.casefold())
 
 
 def preview_count(
     till: Till, counted: Mapping[uuid.UUID, int],
-    counted_at: Mapping[uuid.UUID, datetime] | None = None,
+    counted_at: Mapping[uuid.UUID, CountMoment] | None = None,
 ) -> list[Correction]:
-    """The corrections applying this count now would write (for the confirmation)."""
+    """The corrections applying this count now would make (for the confirmation)."""
     with till.db.read() as tx:
-        return _corrections(tx, counted, counted_at or {})
+        return [c for c in _corrections(tx, counted, counted_at or {}) if c.difference_milli]
 
 
 def apply_count(
     till: Till, counted: Mapping[uuid.UUID, int], cashier_id: uuid.UUID | None,
-    counted_at: Mapping[uuid.UUID, datetime] | None = None, *,
+    counted_at: Mapping[uuid.UUID, CountMoment] | None = None, *,
     authorized_by: uuid.UUID | None = None,
 ) -> list[Correction]:
-    """Write a ``count`` movement per product whose counted quantity differs from its stock,
-    reading the stock inside the write transaction (see the race note above)."""
+    """Write a ``stock_count`` per counted product (one that matches too: it is what the shelf
+    held, and a late sale from another till must not be taken off it again), stamped with the
+    moment it was counted; returns the products whose count differed from their stock."""
     if not counted:
         raise InvalidQuantity("Escribe lo contado de al menos un producto.")
+    moments = counted_at or {}
     with till.db.write() as tx:
         staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        corrections = _corrections(tx, counted, counted_at or {})
-        for c in corrections:
+        lines = _corrections(tx, counted, moments)
+        for c in lines:
+            moment = moments.get(c.product_id)
             note = (f"Conteo físico: contado {format_quantity(c.counted_milli, c.sold_by_weight)}, "
                     f"esperado {format_quantity(c.expected_milli, c.sold_by_weight)}")
-            local.save(tx, till, "inventory_movement",
-                       _movement(till, c.product_id, c.difference_milli, "count", note))
+            count = StockCountPayload(id=new_uuid7(), product_id=c.product_id,
+                                      counted_milli=c.counted_milli,
+                                      counted_at=moment.at if moment else till.now(), note=note,
+                                      cashier_id=cashier_id)
+            local.save(tx, till, "stock_count", count, hlc=moment.hlc if moment else None)
+        corrections = [c for c in lines if c.difference_milli]
         if corrections:
             staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                         authorized_by=authorized_by,
@@ -327,7 +347,7 @@ def history(till: Till, product_id: uuid.UUID, limit: int = 500) -> History:
     with till.db.read() as tx:
         ledger, zone = stock_ledger.ledger(tx, product_id), shop.shop_zone(tx)
     for e in ledger:
-        balance += e.qty_milli
+        balance = e.qty_milli if e.absolute else balance + e.qty_milli
         rows.append(HistoryRow(e.at, KIND_LABELS.get(e.kind, e.kind), e.reference or "",
                                e.qty_milli, balance))
     return History(rows[-limit:] if limit else rows, zone)

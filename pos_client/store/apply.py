@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from pos_client.store.repositories import alerts, catalog, customers, facts, messages, operations, orders
+from pos_client.store.repositories.lww import Edit
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import Change, in_apply_order
@@ -20,8 +21,8 @@ Origin = uuid.UUID | None
 
 def _records(store: Callable[[Connection, Any], None]) -> Callable[[Connection, Any], None]:
     def apply(conn: Connection, batch: list[tuple[Any, Origin]]) -> None:
-        store(conn, [(c.payload, c.hlc, origin or SERVER_WRITER, c.op == "delete")
-                     for c, origin in batch])
+        store(conn, [Edit(c.payload, c.hlc, str(origin or SERVER_WRITER), c.op == "delete",
+                          c.fields) for c, origin in batch])
 
     return apply
 
@@ -29,6 +30,14 @@ def _records(store: Callable[[Connection, Any], None]) -> Callable[[Connection, 
 def _facts(store: Callable[[Connection, Any], None]) -> Callable[[Connection, Any], None]:
     def apply(conn: Connection, batch: list[tuple[Any, Origin]]) -> None:
         store(conn, [(c.payload, origin) for c, origin in batch])
+
+    return apply
+
+
+def _stamped(store: Callable[[Connection, Any], None]) -> Callable[[Connection, Any], None]:
+    """Facts that move stock keep their change's hlc: stock orders them against counts."""
+    def apply(conn: Connection, batch: list[tuple[Any, Origin]]) -> None:
+        store(conn, [(c.payload, origin, c.hlc) for c, origin in batch])
 
     return apply
 
@@ -42,11 +51,12 @@ _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = in_a
     "cashier": _records(operations.upsert_cashiers),
     "settings": _records(operations.upsert_settings),
     "order_status": _records(operations.upsert_order_statuses),
-    "sale": _facts(facts.insert_sales),
-    "inventory_movement": _facts(facts.insert_movements),
+    "sale": _stamped(facts.insert_sales),
+    "inventory_movement": _stamped(facts.insert_movements),
+    "stock_count": _stamped(facts.insert_counts),
     "fiado_charge": _facts(customers.insert_charges),
     "fiado_payment": _facts(customers.insert_payments),
-    "sale_return": _facts(operations.insert_returns),
+    "sale_return": _stamped(operations.insert_returns),
     "cash_movement": _facts(operations.insert_cash_movements),
     "shift_open": _facts(operations.insert_shift_opens),
     "shift_close": _facts(operations.insert_shift_closes),

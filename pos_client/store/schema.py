@@ -17,7 +17,7 @@ products = Table(
     Column("ieps_bp", Integer), Column("sold_by_weight", Integer),
     Column("min_stock_milli", Integer), Column("active", Integer), Column("deleted", Integer),
     Column("hlc", Integer), Column("hlc_device", Text), Column("wholesale_price", Integer),
-    Column("wholesale_min_milli", Integer),
+    Column("wholesale_min_milli", Integer), Column("field_stamps", Text),
 )
 
 product_barcodes = Table(
@@ -26,7 +26,8 @@ product_barcodes = Table(
 )
 
 stock = Table(
-    "stock", metadata, Column("product_id", Text, primary_key=True), Column("qty_milli", Integer)
+    "stock", metadata, Column("product_id", Text, primary_key=True), Column("qty_milli", Integer),
+    Column("count_hlc", Integer), Column("count_id", Text),
 )
 
 sales = Table(
@@ -42,6 +43,7 @@ sale_lines = Table(
     Column("product_id", Text), Column("name", Text), Column("qty_milli", Integer),
     Column("unit_price", Integer), Column("total", Integer), Column("iva", Text),
     Column("ieps_bp", Integer), Column("discount", Integer), Column("cost", Integer),
+    Column("hlc", Integer),
 )
 
 sale_payments = Table(
@@ -55,7 +57,14 @@ inventory_movements = Table(
     "inventory_movements", metadata,
     Column("id", Text, primary_key=True), Column("product_id", Text), Column("qty_milli", Integer),
     Column("reason", Text), Column("note", Text), Column("device_id", Text),
-    Column("moved_at", Text),
+    Column("moved_at", Text), Column("hlc", Integer),
+)
+
+stock_counts = Table(
+    "stock_counts", metadata,
+    Column("id", Text, primary_key=True), Column("product_id", Text),
+    Column("counted_milli", Integer), Column("counted_at", Text), Column("note", Text),
+    Column("cashier_id", Text), Column("device_id", Text), Column("hlc", Integer),
 )
 
 outbox = Table(
@@ -70,7 +79,7 @@ customers = Table(
     "customers", metadata,
     Column("id", Text, primary_key=True), Column("name", Text), Column("phone", Text),
     Column("credit_limit", Integer), Column("active", Integer), Column("deleted", Integer),
-    Column("hlc", Integer), Column("hlc_device", Text),
+    Column("hlc", Integer), Column("hlc_device", Text), Column("field_stamps", Text),
 )
 
 fiado_charges = Table(
@@ -92,7 +101,7 @@ stock_alerts = Table(
     "stock_alerts", metadata,
     Column("id", Text, primary_key=True), Column("product_id", Text),
     Column("stock_milli", Integer), Column("open", Integer), Column("changed_at", Text),
-    Column("hlc", Integer), Column("hlc_device", Text),
+    Column("hlc", Integer), Column("hlc_device", Text), Column("field_stamps", Text),
 )
 
 sale_returns = Table(
@@ -106,6 +115,7 @@ sale_return_lines = Table(
     "sale_return_lines", metadata,
     Column("return_id", Text, primary_key=True), Column("line_no", Integer, primary_key=True),
     Column("product_id", Text), Column("qty_milli", Integer), Column("amount", Integer),
+    Column("hlc", Integer),
 )
 
 cash_movements = Table(
@@ -158,7 +168,8 @@ orders = Table(
 
 def _record(name: str, *columns: Column[Any]) -> Table:
     return Table(name, metadata, Column("id", Text, primary_key=True), *columns,
-                 Column("deleted", Integer), Column("hlc", Integer), Column("hlc_device", Text))
+                 Column("deleted", Integer), Column("hlc", Integer), Column("hlc_device", Text),
+                 Column("field_stamps", Text))
 
 
 categories = _record("categories", Column("name", Text), Column("active", Integer))

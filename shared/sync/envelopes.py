@@ -4,13 +4,13 @@ its payload, its ops, and the order a batch is applied in."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import Annotated, Literal, TypeVar, get_args
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from shared.sync.bounds import Timestamp
 from shared.sync.payloads import (
@@ -32,6 +32,7 @@ from shared.sync.payloads import (
     ShiftClosePayload,
     ShiftOpenPayload,
     StockAlertPayload,
+    StockCountPayload,
     Wire,
 )
 
@@ -47,12 +48,30 @@ class Envelope(Wire):
 
 
 class RecordChange(Envelope):
-    """An edit of a thing people change (last writer wins), or its deletion (a tombstone)."""
+    """An edit of a thing people change (merged field by field, last writer wins per field:
+    shared/sync/merge.py), or its deletion (a tombstone)."""
 
     kind: Literal["record"] = "record"
     entity: str  # each record's own name (a Literal): what the union is told apart by
     op: Literal["upsert", "delete"] = "upsert"
     payload: Wire
+    # The payload's fields this edit sets (version 4); None: every field, a whole record (how
+    # every edit travelled before version 4). The payload is whole either way.
+    fields: Annotated[list[str], Field(min_length=1, max_length=40)] | None = None
+
+    @model_validator(mode="after")
+    def _names_its_own_fields(self) -> RecordChange:
+        _check_fields(type(self.payload), self.op, self.fields)
+        return self
+
+
+def _check_fields(payload: type[Wire], op: str, fields: list[str] | None) -> None:
+    if fields is None:
+        return
+    if op == "delete":
+        raise ValueError("a delete sets no fields (it is a tombstone)")
+    if len(set(fields)) != len(fields) or not set(fields) <= set(payload.model_fields) - {"id"}:
+        raise ValueError("fields must name the payload's own fields (not id), once each")
 
 
 class FactChange(Envelope):
@@ -125,6 +144,11 @@ class InventoryMovementChange(FactChange):
     payload: InventoryMovementPayload
 
 
+class StockCountChange(FactChange):
+    entity: Literal["stock_count"]
+    payload: StockCountPayload
+
+
 class FiadoChargeChange(FactChange):
     entity: Literal["fiado_charge"]
     payload: FiadoChargePayload
@@ -167,7 +191,7 @@ class OrderChange(FactChange):
 Change = Annotated[
     SettingsChange | CashierChange | CategoryChange | ProductChange | CustomerChange
     | OrderStatusChange | StockAlertChange
-    | ShiftOpenChange | SaleChange | SaleReturnChange | InventoryMovementChange
+    | ShiftOpenChange | SaleChange | SaleReturnChange | InventoryMovementChange | StockCountChange
     | FiadoChargeChange | FiadoPaymentChange | CashMovementChange | ShiftCloseChange
     | AuditEventChange | MessageRequestChange | OrderChange,
     Field(discriminator="entity"),
@@ -221,25 +245,31 @@ def in_apply_order(appliers: Mapping[str, T]) -> dict[str, T]:
 
 def make_change(
     entity: str, payload: Wire, *, change_id: uuid.UUID, device_seq: int, hlc: int,
-    created_at: datetime, op: str | None = None,
+    created_at: datetime, op: str | None = None, fields: Sequence[str] | None = None,
 ) -> Change:
-    """Wrap a payload in the envelope of its entity (``op`` defaults to the entity's usual).
+    """Wrap a payload in the envelope of its entity (``op`` defaults to the entity's usual;
+    ``fields``: the fields a record edit sets, None for all).
 
     The payload was validated when it was built; validating the envelope as a whole would run
     its checks a second time (a sale adds up every line again), in every sale's transaction.
     So the envelope is constructed, after checking what construction would not: the entity,
-    the payload's type and the op.
+    the payload's type, the op and the fields.
     """
     spec = ENTITIES[entity]
     if not isinstance(payload, spec.payload):
         raise TypeError(f"{entity} takes a {spec.payload.__name__}")
-    fields: dict[str, object] = {"change_id": change_id, "device_seq": device_seq, "hlc": hlc,
+    values: dict[str, object] = {"change_id": change_id, "device_seq": device_seq, "hlc": hlc,
                                  "created_at": created_at, "entity": entity, "payload": payload}
     if op is not None:
         if op not in spec.ops:
             raise ValueError(f"{entity} cannot be {op!r}")
-        fields["op"] = op
+        values["op"] = op
+    if fields is not None:
+        if spec.kind != "record" or not fields:
+            raise ValueError(f"{entity} cannot name fields {list(fields)!r}")
+        _check_fields(spec.payload, op or spec.ops[0], list(fields))
+        values["fields"] = list(fields)
     if created_at.tzinfo is None or not 0 <= device_seq <= 2**62 or not 0 <= hlc <= 2**62:
         raise ValueError("an envelope needs an aware time and in-range counters")
-    change: Change = spec.change.model_construct(**fields)  # type: ignore[arg-type, assignment]
+    change: Change = spec.change.model_construct(**values)  # type: ignore[arg-type, assignment]
     return change

@@ -117,6 +117,18 @@ class InventoryMovementPayload(Wire):
     moved_at: Timestamp
 
 
+class StockCountPayload(Wire):
+    """A physical count: at the moment of its change's hlc, the shelf held ``counted_milli``
+    of the product. Stock is the last count plus the facts stamped after it (shared.stock)."""
+
+    id: uuid.UUID
+    product_id: uuid.UUID
+    counted_milli: Annotated[int, Field(ge=0, le=MAX_QTY_MILLI * 100)]
+    counted_at: Timestamp
+    note: ShortText | None = None
+    cashier_id: uuid.UUID | None = None
+
+
 class ProductPayload(Wire):
     id: uuid.UUID
     name: Name

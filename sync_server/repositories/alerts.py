@@ -7,22 +7,26 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import StockAlertChange
+from shared.sync.merge import record_fields
+from shared.sync.payloads import StockAlertPayload
 from sync_server.repositories import Connection
-from sync_server.repositories.bulk import upsert_newest
+from sync_server.repositories.records import edit_of, upsert_merged
+
+_FIELDS = record_fields(StockAlertPayload)
 
 
 async def upsert_lww(
     conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[StockAlertChange],
 ) -> None:
-    await upsert_newest(conn, "stock_alerts", "alert_id", [
-        ("tenant_id", "uuid"), ("alert_id", "uuid"), ("product_id", "uuid"),
-        ("stock_milli", "bigint"), ("open", "boolean"), ("changed_at", "timestamptz"),
-        ("hlc", "bigint"), ("hlc_device", "uuid"),
-    ], [(tenant_id, c.payload.id, c.payload.product_id, c.payload.stock_milli, c.payload.open,
-         c.payload.changed_at, c.hlc, origin or SERVER_WRITER) for c in changes])
+    """The server's own records, never deleted: ``deleted`` has no column."""
+    await upsert_merged(conn, tenant_id, "stock_alerts", "alert_id", [
+        ("product_id", "uuid"), ("stock_milli", "bigint"), ("open", "boolean"),
+        ("changed_at", "timestamptz"),
+    ], _FIELDS, [edit_of(c, origin, _FIELDS, {
+        "product_id": p.product_id, "stock_milli": p.stock_milli, "open": p.open,
+        "changed_at": p.changed_at}) for c in changes for p in [c.payload]])
 
 
 async def needing_change(

@@ -1,47 +1,41 @@
-"""Products: records settled by last-writer-wins on (hlc, device)."""
+"""Products: records merged field by field (last writer wins per field, on (hlc, device))."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 
-from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import ProductChange
+from shared.sync.merge import record_fields
+from shared.sync.payloads import ProductPayload
 from sync_server.repositories import Connection
+from sync_server.repositories.records import Column, edit_of, upsert_merged
+
+_FIELDS = record_fields(ProductPayload)
+_COLUMNS: list[Column] = [
+    ("name", "text"), ("barcodes", "text"), ("department", "text"), ("price", "bigint"),
+    ("cost", "bigint"), ("iva", "text"), ("ieps_bp", "int"), ("sold_by_weight", "boolean"),
+    ("min_stock_milli", "bigint"), ("active", "boolean"), ("deleted", "boolean"),
+    ("wholesale_price", "bigint"), ("wholesale_min_milli", "bigint")]
+# Barcodes travel to the statement as one text (an array of arrays would flatten in unnest);
+# none holds a comma (the wire allows letters, digits and dashes).
+_BARCODES = {"barcodes": "COALESCE(string_to_array(NULLIF({v}, ''), ','), '{{}}')"}
 
 
 async def upsert_lww(
     conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[ProductChange],
 ) -> None:
-    """Apply product edits; an edit older than the stored one, by (hlc, device), loses."""
-    rows = [
-        (
-            tenant_id, c.payload.id, c.payload.name, list(c.payload.barcodes),
-            c.payload.department, c.payload.price, c.payload.cost, c.payload.iva.value,
-            c.payload.ieps_bp, c.payload.sold_by_weight, c.payload.min_stock_milli,
-            c.payload.active, c.op == "delete", c.hlc, origin or SERVER_WRITER,
-            c.payload.wholesale_price, c.payload.wholesale_min_milli,
-        )
-        for c in changes
-    ]
-    await conn.executemany(
-        """INSERT INTO products AS p (tenant_id, product_id, name, barcodes, department, price,
-                  cost, iva, ieps_bp, sold_by_weight, min_stock_milli, active, deleted, hlc,
-                  hlc_device, wholesale_price, wholesale_min_milli)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-           ON CONFLICT (tenant_id, product_id) DO UPDATE SET
-                  name = EXCLUDED.name, barcodes = EXCLUDED.barcodes,
-                  department = EXCLUDED.department, price = EXCLUDED.price,
-                  cost = EXCLUDED.cost, iva = EXCLUDED.iva, ieps_bp = EXCLUDED.ieps_bp,
-                  sold_by_weight = EXCLUDED.sold_by_weight,
-                  min_stock_milli = EXCLUDED.min_stock_milli, active = EXCLUDED.active,
-                  deleted = EXCLUDED.deleted, hlc = EXCLUDED.hlc, hlc_device = EXCLUDED.hlc_device,
-                  wholesale_price = EXCLUDED.wholesale_price,
-                  wholesale_min_milli = EXCLUDED.wholesale_min_milli
-           WHERE (p.hlc, p.hlc_device) < (EXCLUDED.hlc, EXCLUDED.hlc_device)""",
-        rows,
-    )
+    """Merge product edits field by field (shared/sync/merge.py)."""
+    await upsert_merged(conn, tenant_id, "products", "product_id", _COLUMNS, _FIELDS, [
+        edit_of(c, origin, _FIELDS, {
+            "name": p.name, "barcodes": ",".join(p.barcodes), "department": p.department,
+            "price": p.price, "cost": p.cost, "iva": p.iva.value, "ieps_bp": p.ieps_bp,
+            "sold_by_weight": p.sold_by_weight, "min_stock_milli": p.min_stock_milli,
+            "active": p.active, "wholesale_price": p.wholesale_price,
+            "wholesale_min_milli": p.wholesale_min_milli})
+        for c in changes for p in [c.payload]
+    ], expressions=_BARCODES)
 
 
 async def stock(conn: Connection, tenant_id: uuid.UUID, product_id: uuid.UUID) -> int | None:

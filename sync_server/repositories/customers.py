@@ -5,22 +5,26 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import CustomerChange, FiadoChargeChange, FiadoPaymentChange
+from shared.sync.merge import record_fields
+from shared.sync.payloads import CustomerPayload
 from sync_server.repositories import Connection
-from sync_server.repositories.bulk import upsert_newest
+from sync_server.repositories.records import edit_of, upsert_merged
+
+_FIELDS = record_fields(CustomerPayload)
 
 
 async def upsert_lww(
     conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
     changes: Sequence[CustomerChange],
 ) -> None:
-    await upsert_newest(conn, "customers", "customer_id", [
-        ("tenant_id", "uuid"), ("customer_id", "uuid"), ("name", "text"), ("phone", "text"),
-        ("credit_limit", "bigint"), ("active", "boolean"), ("deleted", "boolean"),
-        ("hlc", "bigint"), ("hlc_device", "uuid"),
-    ], [(tenant_id, c.payload.id, c.payload.name, c.payload.phone, c.payload.credit_limit,
-         c.payload.active, c.op == "delete", c.hlc, origin or SERVER_WRITER) for c in changes])
+    """Merge customer edits field by field (shared/sync/merge.py)."""
+    await upsert_merged(conn, tenant_id, "customers", "customer_id", [
+        ("name", "text"), ("phone", "text"), ("credit_limit", "bigint"), ("active", "boolean"),
+        ("deleted", "boolean"),
+    ], _FIELDS, [edit_of(c, origin, _FIELDS, {"name": p.name, "phone": p.phone,
+                                               "credit_limit": p.credit_limit, "active": p.active})
+                 for c in changes for p in [c.payload]])
 
 
 async def insert_charges(

@@ -1,29 +1,38 @@
 """Cash in and out, shifts, audit events (facts); categories, cashiers, settings and order status
-(records, last writer wins)."""
+(records, merged field by field)."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import (
     AuditEventChange,
     CashierChange,
     CashMovementChange,
     CategoryChange,
+    Change,
     OrderStatusChange,
     SettingsChange,
     ShiftCloseChange,
     ShiftOpenChange,
 )
+from shared.sync.merge import record_fields
+from shared.sync.payloads import (
+    CashierPayload,
+    CategoryPayload,
+    OrderStatusPayload,
+    SettingsPayload,
+    Wire,
+)
 from sync_server.repositories import Connection
-from sync_server.repositories.bulk import insert_many, upsert_newest
+from sync_server.repositories.bulk import insert_many
+from sync_server.repositories.records import Column, edit_of, upsert_merged
 
 Origin = uuid.UUID | None
 _SKIP = "ON CONFLICT DO NOTHING"
-_STAMP = [("deleted", "boolean"), ("hlc", "bigint"), ("hlc_device", "uuid")]
 
 
 async def insert_cash_movements(
@@ -60,48 +69,51 @@ async def insert_shift_closes(
          s.note, origin, s.closed_at) for s in (c.payload for c in changes)], _SKIP)
 
 
+async def _merge(conn: Connection, tenant_id: uuid.UUID, origin: Origin, table: str, key: str,
+                 payload: type[Wire], columns: Sequence[Column],
+                 changes: Sequence[Change], values: Callable[[Any], dict[str, Any]]) -> None:
+    """A record table whose columns are named like its payload's fields (``deleted`` too)."""
+    fields = record_fields(payload)
+    await upsert_merged(conn, tenant_id, table, key, [*columns, ("deleted", "boolean")], fields,
+                        [edit_of(c, origin, fields, values(c.payload)) for c in changes])
+
+
 async def upsert_categories(
     conn: Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[CategoryChange]
 ) -> None:
-    await upsert_newest(conn, "categories", "category_id", [
-        ("tenant_id", "uuid"), ("category_id", "uuid"), ("name", "text"), ("active", "boolean"),
-        *_STAMP,
-    ], [(tenant_id, c.payload.id, c.payload.name, c.payload.active, c.op == "delete", c.hlc,
-         origin or SERVER_WRITER) for c in changes])
+    await _merge(conn, tenant_id, origin, "categories", "category_id", CategoryPayload,
+                 [("name", "text"), ("active", "boolean")], changes,
+                 lambda p: {"name": p.name, "active": p.active})
 
 
 async def upsert_cashiers(
     conn: Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[CashierChange]
 ) -> None:
-    await upsert_newest(conn, "cashiers", "cashier_id", [
-        ("tenant_id", "uuid"), ("cashier_id", "uuid"), ("name", "text"), ("role", "text"),
-        ("pin_hash", "text"), ("active", "boolean"), *_STAMP,
-    ], [(tenant_id, c.payload.id, c.payload.name, c.payload.role, c.payload.pin_hash,
-         c.payload.active, c.op == "delete", c.hlc, origin or SERVER_WRITER) for c in changes])
+    await _merge(conn, tenant_id, origin, "cashiers", "cashier_id", CashierPayload,
+                 [("name", "text"), ("role", "text"), ("pin_hash", "text"), ("active", "boolean")],
+                 changes, lambda p: {"name": p.name, "role": p.role, "pin_hash": p.pin_hash,
+                                     "active": p.active})
 
 
 async def upsert_settings(
     conn: Connection, tenant_id: uuid.UUID, origin: Origin, changes: Sequence[SettingsChange]
 ) -> None:
-    await upsert_newest(conn, "shop_settings", "settings_id", [
-        ("tenant_id", "uuid"), ("settings_id", "uuid"), ("shop_name", "text"), ("address", "text"),
-        ("phone", "text"), ("rfc", "text"), ("timezone", "text"), ("receipt_footer", "text"),
-        ("permissions", "jsonb"), *_STAMP,
-    ], [(tenant_id, s.id, s.shop_name, s.address, s.phone, s.rfc, s.timezone, s.receipt_footer,
-         json.dumps(s.permissions) if s.permissions is not None else None,
-         c.op == "delete", c.hlc, origin or SERVER_WRITER)
-        for c in changes for s in [c.payload]])
+    await _merge(conn, tenant_id, origin, "shop_settings", "settings_id", SettingsPayload, [
+        ("shop_name", "text"), ("address", "text"), ("phone", "text"), ("rfc", "text"),
+        ("timezone", "text"), ("receipt_footer", "text"), ("permissions", "jsonb"),
+    ], changes, lambda s: {
+        "shop_name": s.shop_name, "address": s.address, "phone": s.phone, "rfc": s.rfc,
+        "timezone": s.timezone, "receipt_footer": s.receipt_footer,
+        "permissions": json.dumps(s.permissions) if s.permissions is not None else None})
 
 
 async def upsert_order_statuses(
     conn: Connection, tenant_id: uuid.UUID, origin: Origin,
     changes: Sequence[OrderStatusChange],
 ) -> None:
-    await upsert_newest(conn, "order_statuses", "order_id", [
-        ("tenant_id", "uuid"), ("order_id", "uuid"), ("status", "text"), ("note", "text"),
-        ("changed_at", "timestamptz"), *_STAMP,
-    ], [(tenant_id, c.payload.id, c.payload.status, c.payload.note, c.payload.changed_at,
-         c.op == "delete", c.hlc, origin or SERVER_WRITER) for c in changes])
+    await _merge(conn, tenant_id, origin, "order_statuses", "order_id", OrderStatusPayload,
+                 [("status", "text"), ("note", "text"), ("changed_at", "timestamptz")], changes,
+                 lambda p: {"status": p.status, "note": p.note, "changed_at": p.changed_at})
 
 
 async def insert_audit_events(

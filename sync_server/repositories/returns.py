@@ -23,8 +23,8 @@ async def insert_returns(
          origin, r.returned_at, r.refund_to_account) for r in (c.payload for c in changes)], _SKIP)
     await insert_many(conn, "sale_return_lines", [
         ("tenant_id", "uuid"), ("return_id", "uuid"), ("line_no", "int"), ("product_id", "uuid"),
-        ("qty_milli", "bigint"), ("amount", "bigint"),
-    ], [(tenant_id, c.payload.id, ln.line_no, ln.product_id, ln.qty_milli, ln.amount)
+        ("qty_milli", "bigint"), ("amount", "bigint"), ("hlc", "bigint"),
+    ], [(tenant_id, c.payload.id, ln.line_no, ln.product_id, ln.qty_milli, ln.amount, c.hlc)
         for c in changes for ln in c.payload.lines], _SKIP)
 
 

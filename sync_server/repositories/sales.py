@@ -15,7 +15,8 @@ _SALES = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("device_id", "uuid"), ("f
           ("customer_id", "uuid"), ("cashier_id", "uuid"), ("shift_id", "uuid")]
 _LINES = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("line_no", "int"), ("product_id", "uuid"),
           ("name", "text"), ("qty_milli", "bigint"), ("unit_price", "bigint"), ("total", "bigint"),
-          ("iva", "text"), ("ieps_bp", "int"), ("discount", "bigint"), ("cost", "bigint")]
+          ("iva", "text"), ("ieps_bp", "int"), ("discount", "bigint"), ("cost", "bigint"),
+          ("hlc", "bigint")]
 _PAYMENTS = [("tenant_id", "uuid"), ("sale_id", "uuid"), ("payment_no", "int"), ("method", "text"),
              ("amount", "bigint"), ("tendered", "bigint"), ("reference", "text")]
 
@@ -31,7 +32,7 @@ async def insert(
                       s.customer_id, s.cashier_id, s.shift_id))
         lines += [
             (tenant_id, s.id, ln.line_no, ln.product_id, ln.name, ln.qty_milli, ln.unit_price,
-             ln.total, ln.iva.value, ln.ieps_bp, ln.discount, ln.cost)
+             ln.total, ln.iva.value, ln.ieps_bp, ln.discount, ln.cost, change.hlc)
             for ln in s.lines
         ]
         payments += [

@@ -1,7 +1,7 @@
 """Changes the server makes itself (orders, a price set from the owner's AI app, a customer
 registered by the assistant): wrapped as the server's own (device_seq 0, the server's clock,
-nil writer) and applied through the same applier and change feed as a till's push, so every
-till pulls them and the same checks refuse what they refuse."""
+nil writer) and appended by the one function for them (``sync.apply.append_server_changes``),
+so every till pulls them and the same checks refuse what they refuse."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from shared.ids import new_uuid7
 from shared.sync.envelopes import Change, make_change
 from shared.sync.payloads import Wire
 from sync_server.repositories import Connection
-from sync_server.sync.apply import apply_changes
+from sync_server.sync.apply import append_server_changes
 from sync_server.sync.clock import server_clock
 
 
@@ -25,9 +25,12 @@ class ChangeRefused(DomainError):
     code = "change_refused"
 
 
-def server_change(entity: str, payload: Wire, now: datetime, op: str | None = None) -> Change:
+def server_change(entity: str, payload: Wire, now: datetime, op: str | None = None,
+                  fields: Sequence[str] | None = None) -> Change:
+    """``fields``: for a record edit, the fields it sets (the rest merge from the tills' edits,
+    shared/sync/merge.py); None sets every field."""
     return make_change(entity, payload, change_id=new_uuid7(), device_seq=0,
-                       hlc=server_clock.now(), created_at=now, op=op)
+                       hlc=server_clock.now(), created_at=now, op=op, fields=fields)
 
 
 async def apply_server_changes(
@@ -35,7 +38,7 @@ async def apply_server_changes(
 ) -> None:
     """Apply in the caller's tenant transaction; a refusal raises (and the caller's
     transaction rolls back, so nothing of the batch stays)."""
-    applied = await apply_changes(conn, tenant_id, None, changes)
+    applied = await append_server_changes(conn, tenant_id, changes)
     for result in applied.results:
         if result.status == "rejected":
             raise ChangeRefused(result.message or "El servidor no aceptó el cambio.",

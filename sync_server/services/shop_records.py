@@ -50,15 +50,16 @@ async def set_price(
     before = await stock.get(conn, tenant_id, product_id)
     if before is None:
         raise UnknownProduct("No encontré ese producto en el catálogo.")
-    # Records travel whole (last writer wins per record until the wire merges per field): the
-    # server's copy of every other field goes along unchanged.
+    # The payload travels whole, but the change sets the price only: a till's unsynced edit of
+    # another field (a receipt's new cost) survives it (shared/sync/merge.py).
     payload = ProductPayload(
         id=before.product_id, name=before.name, barcodes=before.barcodes,
         department=before.department, price=price, cost=before.cost, iva=IvaRate(before.iva),
         ieps_bp=before.ieps_bp, sold_by_weight=before.sold_by_weight,
         min_stock_milli=before.min_stock_milli, active=before.active,
         wholesale_price=before.wholesale_price, wholesale_min_milli=before.wholesale_min_milli)
-    await apply_server_changes(conn, tenant_id, [server_change("product", payload, now)])
+    await apply_server_changes(conn, tenant_id,
+                               [server_change("product", payload, now, fields=["price"])])
     return before, payload
 
 

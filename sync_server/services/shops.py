@@ -22,7 +22,7 @@ from sync_server.repositories import devices, tenants
 from sync_server.repositories.devices import DeviceRow
 from sync_server.services.credentials import hash_secret, new_credential
 from sync_server.services.throttling import Limit, address_key, begin_attempt, forgive
-from sync_server.sync.apply import apply_changes
+from sync_server.sync.apply import append_server_changes
 from sync_server.sync.clock import server_clock
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ async def add_shop(
     await tenants.insert(conn, tenant_id, name, timezone)
     changes = [*starter_changes(catalog, server_clock, utc_now()), *extra]
     for start in range(0, len(changes), MAX_PUSH_CHANGES):
-        await apply_changes(conn, tenant_id, None, changes[start:start + MAX_PUSH_CHANGES])
+        await append_server_changes(conn, tenant_id, changes[start:start + MAX_PUSH_CHANGES])
     log.info("shop created", extra={"tenant_id": str(tenant_id), "products": len(catalog)})
     return Shop(tenant_id, name)
 

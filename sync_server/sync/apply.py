@@ -21,6 +21,7 @@ from shared.sync.envelopes import (
     SaleChange,
     SaleReturnChange,
     StockAlertChange,
+    StockCountChange,
     in_apply_order,
 )
 from shared.sync.payloads import StockAlertPayload
@@ -59,6 +60,7 @@ _APPLIERS: dict[str, Applier] = in_apply_order({
     "settings": operations.upsert_settings,
     "order_status": operations.upsert_order_statuses,
     "inventory_movement": inventory.insert,
+    "stock_count": inventory.insert_counts,
     "sale": sales.insert,
     "fiado_charge": customers.insert_charges,
     "fiado_payment": customers.insert_payments,
@@ -95,15 +97,58 @@ def seq_gaps(last_seen: int, seqs: Sequence[int]) -> list[tuple[int, int]]:
 
 
 async def apply_changes(
-    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None,
-    changes: Sequence[Change],
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID, changes: Sequence[Change],
 ) -> Applied:
-    """Apply ``changes`` from ``origin`` (None: the server itself) and answer each one.
+    """Apply a device's pushed ``changes`` and answer each one.
 
     A change already in the feed, from an earlier push or earlier in this batch, is a
-    ``duplicate``: a success that writes nothing. Must run inside a tenant transaction.
+    ``duplicate``: a success that writes nothing. What the server derives from them (stock
+    alerts) is the server's own and goes through :func:`append_server_changes`, after them.
+    Must run inside a tenant transaction.
     """
     head = await tenants.lock_feed_head(conn, tenant_id)
+    results, fresh = await _accept(conn, tenant_id, origin, changes)
+    await _write(conn, tenant_id, origin, fresh)
+    await _append(conn, tenant_id, head, origin, fresh)
+    last_seen = await devices.lock_seq(conn, tenant_id, origin)
+    if last_seen is None:
+        raise DeviceRevoked("Este dispositivo fue dado de baja. Vuelve a vincularlo.")
+    gaps = seq_gaps(last_seen, [c.device_seq for c in changes])
+    if gaps:
+        log.warning("device_seq gap", extra={"tenant_id": str(tenant_id),
+                                             "device_id": str(origin), "gaps": gaps})
+    await devices.advance_seq(conn, tenant_id, origin, max(c.device_seq for c in changes))
+    await _derive(conn, tenant_id, fresh)
+    # Counted as the batch is applied; a commit failing after this (rare) would count it once
+    # too many, and the till's retry counts it again as duplicates.
+    metrics.count_push(results)
+    return Applied(results, gaps)
+
+
+async def append_server_changes(
+    conn: Connection, tenant_id: uuid.UUID, changes: Sequence[Change],
+) -> Applied:
+    """The one way the server writes a change of its own to a shop's feed: stock alerts it
+    derives from a push, orders, plan records, payments from pay links, edits from the owner's
+    tools, a new shop's catalog. Each is filed under the server's origin (no device, the nil
+    writer, ``device_seq`` 0), whichever push or request caused it, so every till pulls it,
+    the one whose sale caused it included. The same checks as a till's push refuse what they
+    refuse (the caller decides what a refusal means). Must run inside a tenant transaction.
+    """
+    if any(c.device_seq != 0 for c in changes):
+        raise ValueError("a server-made change has device_seq 0")
+    head = await tenants.lock_feed_head(conn, tenant_id)
+    results, fresh = await _accept(conn, tenant_id, None, changes)
+    await _write(conn, tenant_id, None, fresh)
+    await _append(conn, tenant_id, head, None, fresh)
+    await _derive(conn, tenant_id, fresh)
+    return Applied(results, [])
+
+
+async def _accept(
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None, changes: Sequence[Change],
+) -> tuple[list[ChangeResult], list[Change]]:
+    """An answer for each change, and the ones to write: not seen before, and not refused."""
     known = await feed.known_change_ids(conn, tenant_id, [c.change_id for c in changes])
     results: list[ChangeResult] = []
     fresh: list[Change] = []
@@ -139,7 +184,12 @@ async def apply_changes(
                          message=refused[r.change_id][1]) if r.change_id in refused else r
             for r in results
         ]
+    return results, fresh
 
+
+async def _write(
+    conn: Connection, tenant_id: uuid.UUID, origin: uuid.UUID | None, fresh: Sequence[Change],
+) -> None:
     moved = [c for c in fresh if isinstance(c, OrderStatusChange)]
     stamps = await orders.status_stamps(conn, tenant_id, [c.payload.id for c in moved]) \
         if moved else {}
@@ -151,33 +201,29 @@ async def apply_changes(
             await applier(conn, tenant_id, origin, by_entity[entity])
     if moved:
         await queue_order_messages(conn, tenant_id, moved, stamps)
-    raised = await _stock_alerts(conn, tenant_id, fresh)
-    if raised:
-        await alerts.upsert_lww(conn, tenant_id, None, raised)
-        fresh.extend(raised)
 
+
+async def _append(
+    conn: Connection, tenant_id: uuid.UUID, head: int, origin: uuid.UUID | None,
+    fresh: Sequence[Change],
+) -> None:
+    """Number ``fresh`` after ``head`` in the feed, under ``origin`` (None: the server)."""
+    if not fresh:
+        return
     await feed.append(conn, [
         (tenant_id, head + i, c.change_id, origin, c.device_seq, c.entity, c.op, c.hlc,
          c.model_dump_json())
         for i, c in enumerate(fresh, start=1)
     ])
     await tenants.set_feed_head(conn, tenant_id, head + len(fresh))
-    if fresh:
-        await feed.notify(conn, tenant_id, head + len(fresh))
-    gaps: list[tuple[int, int]] = []
-    if origin is not None:
-        last_seen = await devices.lock_seq(conn, tenant_id, origin)
-        if last_seen is None:
-            raise DeviceRevoked("Este dispositivo fue dado de baja. Vuelve a vincularlo.")
-        gaps = seq_gaps(last_seen, [c.device_seq for c in changes])
-        if gaps:
-            log.warning("device_seq gap", extra={"tenant_id": str(tenant_id),
-                                                 "device_id": str(origin), "gaps": gaps})
-        await devices.advance_seq(conn, tenant_id, origin, max(c.device_seq for c in changes))
-    # Counted as the batch is applied; a commit failing after this (rare) would count it once
-    # too many, and the till's retry counts it again as duplicates.
-    metrics.count_push(results)
-    return Applied(results, gaps)
+    await feed.notify(conn, tenant_id, head + len(fresh))
+
+
+async def _derive(conn: Connection, tenant_id: uuid.UUID, fresh: Sequence[Change]) -> None:
+    """What the server makes of changes just written: open or close stock alerts."""
+    raised = await _stock_alerts(conn, tenant_id, fresh)
+    if raised:
+        await append_server_changes(conn, tenant_id, raised)
 
 
 async def _stock_alerts(
@@ -191,7 +237,7 @@ async def _stock_alerts(
     for change in changes:
         if isinstance(change, SaleChange):
             touched.update(ln.product_id for ln in change.payload.lines if ln.product_id)
-        elif isinstance(change, InventoryMovementChange):
+        elif isinstance(change, InventoryMovementChange | StockCountChange):
             touched.add(change.payload.product_id)
         elif isinstance(change, SaleReturnChange):
             touched.update(ln.product_id for ln in change.payload.lines if ln.product_id)

@@ -24,6 +24,7 @@ from shared.sync.envelopes import (
     SaleChange,
     ShiftCloseChange,
     ShiftOpenChange,
+    StockCountChange,
 )
 from sync_server.db import Connection
 from sync_server.repositories import catalog, customers, operations, sales
@@ -48,7 +49,7 @@ def _named(change: Change) -> list[tuple[str, uuid.UUID]]:
         out = [("customer", change.payload.customer_id), ("sale", change.payload.sale_id)]
     elif isinstance(change, FiadoPaymentChange):
         out = [("customer", change.payload.customer_id), ("shift", change.payload.shift_id)]
-    elif isinstance(change, InventoryMovementChange):
+    elif isinstance(change, InventoryMovementChange | StockCountChange):
         out = [("product", change.payload.product_id)]
     elif isinstance(change, CashMovementChange | ShiftCloseChange):
         out = [("shift", change.payload.shift_id)]

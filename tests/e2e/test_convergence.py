@@ -1,6 +1,8 @@
-"""Convergence under faults: three devices sell, receive stock, edit prices and run fiado accounts,
-going on- and offline through a proxy that drops, delays, duplicates, reorders and cuts requests.
-After a final sync every device equals the server, and both equal a clean replay of all facts."""
+"""Convergence under faults: three devices sell, receive stock, count shelves, edit prices, costs
+and names, import catalog rows and run fiado accounts, going on- and offline through a proxy that
+drops, delays, duplicates, reorders and cuts requests. After a final sync every device equals the
+server, and both equal a clean replay of all changes (stock by the count rule, records field by
+field)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 from sqlalchemy import text
 
-from pos_client.services import accounts, catalog_admin
+from pos_client.services import accounts, catalog_admin, catalog_io, inventory
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import record_sale
 from pos_client.services.till import Till
@@ -31,6 +33,7 @@ from shared.sync.envelopes import (
     ProductChange,
     SaleChange,
     SaleReturnChange,
+    StockCountChange,
 )
 from sync_server.services import shops
 from sync_server.services.demo import demo_customer_changes
@@ -57,6 +60,12 @@ operation = st.one_of(
               st.integers(500, 9_000)),
     st.tuples(st.just("rename"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
               st.integers(0, 99)),
+    st.tuples(st.just("cost"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
+              st.integers(100, 5_000)),
+    st.tuples(st.just("import"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
+              st.integers(100, 5_000)),
+    st.tuples(st.just("count"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
+              st.integers(0, 30)),
     st.tuples(st.just("delete"), st.integers(0, DEVICES - 1), st.integers(0, len(CATALOG) - 1),
               st.just(0)),
     st.tuples(st.just("charge"), st.integers(0, DEVICES - 1), st.integers(0, 4),
@@ -130,13 +139,14 @@ def _open_shop(url: str, folder, rng: random.Random) -> Shop:
 
 def _run(shop: Shop, kind: str, d: int, a: int, b: int) -> None:
     pos = shop.devices[d]
-    product = CATALOG[a] if kind in ("sale", "receive", "price", "rename", "delete") else None
+    product = CATALOG[a] if kind in (
+        "sale", "receive", "price", "rename", "cost", "import", "count", "delete") else None
     if product is not None:
         with pos.db.read() as conn:
             found = catalog.by_barcode(conn, product.barcode)
         if found is None:
             return  # deleted from this till's catalog: can't be scanned or edited here any more
-        product_id = found.id
+        product_id, name = found.id, found.name
     if kind == "sale":
         ticket = ticket_for(pos.db, product.barcode, b)
         record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
@@ -147,6 +157,15 @@ def _run(shop: Shop, kind: str, d: int, a: int, b: int) -> None:
         edit_product(pos.till, product_id, price=b)
     elif kind == "rename":
         edit_product(pos.till, product_id, name=f"{product.name} ({b})")
+    elif kind == "cost":
+        edit_product(pos.till, product_id, cost=b)
+    elif kind == "import":  # a price list from the supplier: the code and the new cost only
+        sheet = pos.db.path.parent / f"costos-{d}.csv"
+        sheet.write_text(f"nombre,codigos,precio,costo\n{name},{product.barcode},,"
+                         f"{b // 100}.{b % 100:02d}\n", encoding="utf-8")  # no price: kept
+        catalog_io.apply(pos.till, catalog_io.preview(pos.till, sheet), None)
+    elif kind == "count":  # the shelf counted: b pieces
+        inventory.apply_count(pos.till, {product_id: b * 1000}, None)
     elif kind == "delete":
         catalog_admin.delete_product(pos.till, product_id, cashier_id=None)
     elif kind == "charge":  # credit given (a builder: no limit checked, as a sale would check it)
@@ -178,7 +197,8 @@ def _device_state(pos: PosDevice) -> dict:
             "stock": catalog.stock_levels(conn),
             "balances": {c.id: c.balance for c in customers.balances(conn)},
             "sales": set(conn.execute(text("SELECT id FROM sales")).scalars()),
-            "catalog": catalog.versions(conn),
+            "catalog": {uuid.UUID(r.id): (r.name, r.price, r.cost, bool(r.deleted)) for r in
+                        conn.execute(text("SELECT id, name, price, cost, deleted FROM products"))},
         }
 
 
@@ -189,19 +209,22 @@ def _server_state(server: ServerHarness) -> dict:
         "balances": {r["customer_id"]: r["balance"]
                      for r in server.admin("SELECT customer_id, balance FROM customer_balances")},
         "sales": {str(r["sale_id"]) for r in server.admin("SELECT sale_id FROM sales")},
-        "catalog": {r["product_id"]: (r["name"], r["price"], r["deleted"]) for r in
-                    server.admin("SELECT product_id, name, price, deleted FROM products")},
+        "catalog": {r["product_id"]: (r["name"], r["price"], r["cost"], r["deleted"]) for r in
+                    server.admin("SELECT product_id, name, price, cost, deleted FROM products")},
     }
 
 
 def _replay(server: ServerHarness) -> dict:
-    """A clean replay of every change in the feed, from scratch, by the protocol's own rules."""
-    stock: Counter[uuid.UUID] = Counter()
+    """A clean replay of every change in the feed, from scratch, by the protocol's own rules:
+    stock is the last count (highest (hlc, id)) plus the facts stamped after it; each product
+    field keeps the value of the highest-stamped change that set it."""
+    moves: dict[uuid.UUID, list[tuple[int, int]]] = {}  # product -> (hlc, signed qty)
+    counts: dict[uuid.UUID, tuple[int, str, int]] = {}  # product -> last (hlc, id, counted)
     balances: Counter[uuid.UUID] = Counter()
     sold: Counter[tuple[uuid.UUID, int]] = Counter()  # by sale and line number
     returned: Counter[tuple[uuid.UUID, int]] = Counter()
     sales: set[str] = set()
-    winners: dict[uuid.UUID, tuple[tuple[int, str], tuple[str, int, bool]]] = {}
+    fields: dict[uuid.UUID, dict[str, tuple[tuple[int, str], object]]] = {}
     seen_facts: set[uuid.UUID] = set()
     rows = server.admin("SELECT origin_device_id, body::text AS body FROM changes ORDER BY seq")
     adapter: TypeAdapter = TypeAdapter(Change)
@@ -216,13 +239,19 @@ def _replay(server: ServerHarness) -> dict:
         if isinstance(change, SaleChange):
             sales.add(str(payload.id))
             for line in payload.lines:
-                stock[line.product_id] -= line.qty_milli
+                if line.product_id is not None:
+                    moves.setdefault(line.product_id, []).append((change.hlc, -line.qty_milli))
                 sold[payload.id, line.line_no] += line.qty_milli
         elif isinstance(change, InventoryMovementChange):
-            stock[payload.product_id] += payload.qty_milli
+            moves.setdefault(payload.product_id, []).append((change.hlc, payload.qty_milli))
+        elif isinstance(change, StockCountChange):
+            count = (change.hlc, str(payload.id), payload.counted_milli)
+            if payload.product_id not in counts or counts[payload.product_id] < count:
+                counts[payload.product_id] = count
         elif isinstance(change, SaleReturnChange):
             for line in payload.lines:
-                stock[line.product_id] += line.qty_milli
+                if line.product_id is not None:
+                    moves.setdefault(line.product_id, []).append((change.hlc, line.qty_milli))
                 returned[payload.sale_id, line.line_no] += line.qty_milli
         elif isinstance(change, FiadoChargeChange):
             balances[payload.customer_id] += payload.amount
@@ -230,10 +259,22 @@ def _replay(server: ServerHarness) -> dict:
             balances[payload.customer_id] -= payload.amount
         elif isinstance(change, ProductChange):
             stamp = (change.hlc, writer)
-            if payload.id not in winners or winners[payload.id][0] < stamp:
-                winners[payload.id] = (stamp, (payload.name, payload.price, change.op == "delete"))
-    return {"stock": dict(stock), "balances": dict(balances), "sales": sales,
-            "catalog": {k: v[1] for k, v in winners.items()}, "sold": sold, "returned": returned}
+            values = {"name": payload.name, "price": payload.price, "cost": payload.cost,
+                      "deleted": False}
+            sets = ({"deleted"} if change.op == "delete" else set(change.fields or values))
+            held = fields.setdefault(payload.id, {})
+            for name in sets:
+                if name not in held or held[name][0] < stamp:
+                    held[name] = (stamp, change.op == "delete" if name == "deleted"
+                                  else values[name])
+    stock: dict[uuid.UUID, int] = {}
+    for product in moves.keys() | counts.keys():
+        last_hlc, _, counted = counts.get(product, (-1, "", 0))
+        stock[product] = counted + sum(q for h, q in moves.get(product, []) if h > last_hlc)
+    catalog_ = {k: tuple(v[f][1] for f in ("name", "price", "cost", "deleted"))
+                for k, v in fields.items()}
+    return {"stock": stock, "balances": dict(balances), "sales": sales,
+            "catalog": catalog_, "sold": sold, "returned": returned}
 
 
 def _assert_converged(shop: Shop) -> dict:

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from pos_client.store.database import Database
 from pos_client.store.repositories import catalog, customers, facts, operations
+from pos_client.store.repositories.lww import Edit
+from shared.hlc import pack
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.sale import PaymentMethod, line_total
@@ -168,12 +170,12 @@ def build_shop(db: Database, size: ShopSize) -> Built:
     people = [new_uuid7() for _ in range(size.customers)]
     with db.write() as conn:
         catalog.upsert_many(conn, [
-            (ProductPayload(id=p.id, name=p.name, department=DEPARTMENTS[i % len(DEPARTMENTS)],
-                            price=p.price, cost=p.cost, iva=p.iva, ieps_bp=p.ieps_bp,
-                            sold_by_weight=p.by_weight), 1, tills[0], False)
+            Edit(ProductPayload(id=p.id, name=p.name, department=DEPARTMENTS[i % len(DEPARTMENTS)],
+                                price=p.price, cost=p.cost, iva=p.iva, ieps_bp=p.ieps_bp,
+                                sold_by_weight=p.by_weight), 1, str(tills[0]))
             for i, p in enumerate(products)])
-        customers.upsert_many(conn, [(CustomerPayload(id=c, name=f"Cliente {i:03d}",
-                                                      credit_limit=500_000), 1, tills[0], False)
+        customers.upsert_many(conn, [Edit(CustomerPayload(id=c, name=f"Cliente {i:03d}",
+                                                          credit_limit=500_000), 1, str(tills[0]))
                                      for i, c in enumerate(people)])
     tickets = lines = returned = 0
     for week in range(0, size.days, 7):
@@ -191,9 +193,10 @@ def build_shop(db: Database, size: ShopSize) -> Built:
                                       paid_at=c.charged_at + timedelta(days=rng.randint(1, 40)))
                   for c in charges if rng.random() < 0.8]
         with db.write() as conn:  # (an empty list would be one insert of no values)
-            facts.insert_sales(conn, [(s, rng.choice(tills)) for s in batch])
+            facts.insert_sales(conn, [(s, rng.choice(tills), _stamp(s.sold_at)) for s in batch])
             if backs:
-                operations.insert_returns(conn, [(r, rng.choice(tills)) for r in backs])
+                operations.insert_returns(conn, [(r, rng.choice(tills), _stamp(r.returned_at))
+                                                for r in backs])
             if charges:
                 customers.insert_charges(conn, [(c, tills[0]) for c in charges])
             if abonos:
@@ -202,3 +205,8 @@ def build_shop(db: Database, size: ShopSize) -> Built:
         lines += sum(len(s.lines) for s in batch)
         returned += len(backs)
     return Built(tickets, lines, returned)
+
+
+def _stamp(at: datetime) -> int:
+    """A hybrid-clock stamp for a fact made at ``at`` (what the till's clock would have said)."""
+    return pack(int(at.timestamp() * 1000), 0)

@@ -6,6 +6,7 @@ steps live in modules by number (``steps_01_06``, ``steps_07_11``); version N is
 
 from __future__ import annotations
 
-from pos_client.store.migrations import steps_01_06, steps_07_11
+from pos_client.store.migrations import steps_01_06, steps_07_11, steps_13
 
-MIGRATIONS: list[str] = [*steps_01_06.STEPS, *steps_07_11.STEPS]
+# Step 12 is billing's (landing beside this one); until it is here, step 13 runs as version 12.
+MIGRATIONS: list[str] = [*steps_01_06.STEPS, *steps_07_11.STEPS, *steps_13.STEPS]

@@ -8,19 +8,21 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, select
 
 from pos_client.store.repositories import lww
+from pos_client.store.repositories.lww import Edit
 from pos_client.store.schema import stock_alerts
+from shared.sync.merge import record_fields
 from shared.sync.payloads import StockAlertPayload
 
+_FIELDS = record_fields(StockAlertPayload)
 
-def upsert_many(
-    conn: Connection, edits: Sequence[tuple[StockAlertPayload, int, uuid.UUID, bool]]
-) -> None:
+
+def upsert_many(conn: Connection, edits: Sequence[Edit]) -> None:
+    """Alerts are the server's and never deleted: ``deleted`` has no column here."""
     lww.upsert_many(conn, stock_alerts, [
-        {"id": str(a.id), "product_id": str(a.product_id), "stock_milli": a.stock_milli,
-         "open": int(a.open and not deleted), "changed_at": a.changed_at.isoformat(),
-         "hlc": hlc, "hlc_device": str(writer)}
-        for a, hlc, writer, deleted in edits
-    ])
+        e.row(_FIELDS, {"product_id": str(a.product_id), "stock_milli": a.stock_milli,
+                        "open": int(a.open), "changed_at": a.changed_at.isoformat()})
+        for e in edits for a in [e.payload]
+    ], _FIELDS)
 
 
 def open_alerts(conn: Connection) -> dict[uuid.UUID, int]:

@@ -12,7 +12,9 @@ from sqlalchemy import Connection, Row, Select, delete, func, literal_column, se
 from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.repositories import lww
+from pos_client.store.repositories.lww import Edit
 from pos_client.store.schema import product_barcodes, products, stock
+from shared.sync.merge import record_fields
 from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 
@@ -102,25 +104,29 @@ def stock_of(conn: Connection, product_id: uuid.UUID) -> int:
     return int(value or 0)
 
 
-def upsert_many(
-    conn: Connection, edits: Sequence[tuple[ProductPayload, int, uuid.UUID, bool]]
-) -> None:
-    """Store product edits (payload, hlc, writer, deleted) by last writer wins, barcodes too."""
+_FIELDS = record_fields(ProductPayload)
+
+
+def upsert_many(conn: Connection, edits: Sequence[Edit]) -> None:
+    """Merge product edits field by field (shared/sync/merge.py), barcodes too."""
     rows = [
-        {"id": str(p.id), "name": p.name, "department": p.department, "price": p.price,
-         "cost": p.cost, "iva": p.iva.value, "ieps_bp": p.ieps_bp,
-         "sold_by_weight": int(p.sold_by_weight), "min_stock_milli": p.min_stock_milli,
-         "active": int(p.active), "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer),
-         "wholesale_price": p.wholesale_price, "wholesale_min_milli": p.wholesale_min_milli,
-         "_barcodes": p.barcodes}
-        for p, hlc, writer, deleted in edits
+        e.row(_FIELDS, {
+            "name": p.name, "department": p.department, "price": p.price, "cost": p.cost,
+            "iva": p.iva.value, "ieps_bp": p.ieps_bp, "sold_by_weight": int(p.sold_by_weight),
+            "min_stock_milli": p.min_stock_milli, "active": int(p.active),
+            "wholesale_price": p.wholesale_price, "wholesale_min_milli": p.wholesale_min_milli,
+            "_barcodes": p.barcodes})
+        for e in edits for p in [e.payload]
     ]
-    written = lww.upsert_many(conn, products, rows)
+    written = [w for w in lww.upsert_many(conn, products, rows, _FIELDS,
+                                          {"barcodes": ("_barcodes",)})
+               if "barcodes" in w.won]
     if not written:
         return
     conn.execute(delete(product_barcodes)
-                 .where(product_barcodes.c.product_id.in_([r["id"] for r in written])))
-    barcodes = [{"barcode": b, "product_id": r["id"]} for r in written for b in set(r["_barcodes"])]
+                 .where(product_barcodes.c.product_id.in_([w.id for w in written])))
+    barcodes = [{"barcode": b, "product_id": w.id} for w in written
+                for b in set(w.values["_barcodes"])]
     if barcodes:
         conn.execute(insert(product_barcodes), barcodes)
 

@@ -13,7 +13,9 @@ from sqlalchemy import Connection, Row, func, or_, select
 from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.repositories import lww
+from pos_client.store.repositories.lww import Edit
 from pos_client.store.schema import customers, fiado_charges, fiado_payments, sale_returns, sales
+from shared.sync.merge import record_fields
 from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 
 
@@ -62,15 +64,16 @@ class CustomerBalance:
     balance: int
 
 
-def upsert_many(
-    conn: Connection, edits: Sequence[tuple[CustomerPayload, int, uuid.UUID, bool]]
-) -> None:
-    """Store customer edits (payload, hlc, writer, deleted) by last writer wins."""
+_FIELDS = record_fields(CustomerPayload)
+
+
+def upsert_many(conn: Connection, edits: Sequence[Edit]) -> None:
+    """Merge customer edits field by field (shared/sync/merge.py)."""
     lww.upsert_many(conn, customers, [
-        {"id": str(c.id), "name": c.name, "phone": c.phone, "credit_limit": c.credit_limit,
-         "active": int(c.active), "deleted": int(deleted), "hlc": hlc, "hlc_device": str(writer)}
-        for c, hlc, writer, deleted in edits
-    ])
+        e.row(_FIELDS, {"name": c.name, "phone": c.phone, "credit_limit": c.credit_limit,
+                        "active": int(c.active)})
+        for e in edits for c in [e.payload]
+    ], _FIELDS)
 
 
 def insert_charges(

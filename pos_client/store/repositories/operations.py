@@ -1,5 +1,5 @@
 """Returns and cancellations, cash in and out, shifts (facts); categories, cashiers, settings and
-order status (records, last writer wins)."""
+order status (records, merged field by field)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert
 
 from pos_client.store.database import driver
 from pos_client.store.repositories import lww
+from pos_client.store.repositories.lww import Edit
 from pos_client.store.schema import (
     audit_events,
     cash_movements,
@@ -25,12 +26,18 @@ from pos_client.store.schema import (
     shift_closes,
     shifts,
 )
+from shared.sync.merge import record_fields
 from shared.sync.payloads import (
     AuditEventPayload,
+    CashierPayload,
     CashMovementPayload,
+    CategoryPayload,
+    OrderStatusPayload,
     SaleReturnPayload,
+    SettingsPayload,
     ShiftClosePayload,
     ShiftOpenPayload,
+    Wire,
 )
 
 Origin = uuid.UUID | None
@@ -40,20 +47,23 @@ def _dev(origin: Origin) -> str | None:
     return str(origin) if origin else None
 
 
-def insert_returns(conn: Connection, batch: Sequence[tuple[SaleReturnPayload, Origin]]) -> None:
-    """OR IGNORE on the lines too, so a known return's stock is never counted back twice."""
+def insert_returns(
+    conn: Connection, batch: Sequence[tuple[SaleReturnPayload, Origin, int]]
+) -> None:
+    """(payload, origin, the change's hlc). OR IGNORE on the lines too, so a known return's
+    stock is never counted back twice; lines keep the stamp (stock orders by it)."""
     conn.execute(insert(sale_returns).prefix_with("OR IGNORE"), [
         {"id": str(r.id), "sale_id": str(r.sale_id), "amount": r.amount,
          "refund_method": r.refund_method.value, "reason": r.reason,
          "cashier_id": str(r.cashier_id) if r.cashier_id else None, "device_id": _dev(origin),
          "returned_at": r.returned_at.isoformat(), "refund_to_account": r.refund_to_account}
-        for r, origin in batch
+        for r, origin, _ in batch
     ])
     conn.execute(insert(sale_return_lines).prefix_with("OR IGNORE"), [
         {"return_id": str(r.id), "line_no": ln.line_no,
          "product_id": str(ln.product_id) if ln.product_id else None,
-         "qty_milli": ln.qty_milli, "amount": ln.amount}
-        for r, _ in batch for ln in r.lines
+         "qty_milli": ln.qty_milli, "amount": ln.amount, "hlc": hlc}
+        for r, _, hlc in batch for ln in r.lines
     ])
 
 
@@ -112,26 +122,26 @@ def _opt(value: uuid.UUID | None) -> str | None:
 
 
 def _records(
-    table: Table, values: Callable[[Any], dict[str, Any]]
-) -> Callable[[Connection, Sequence[tuple[Any, int, uuid.UUID, bool]]], None]:
-    def upsert(conn: Connection, edits: Sequence[tuple[Any, int, uuid.UUID, bool]]) -> None:
-        lww.upsert_many(conn, table, [
-            {"id": str(p.id), **values(p), "deleted": int(deleted), "hlc": hlc,
-             "hlc_device": str(writer)}
-            for p, hlc, writer, deleted in edits
-        ])
+    table: Table, payload: type[Wire], values: Callable[[Any], dict[str, Any]]
+) -> Callable[[Connection, Sequence[Edit]], None]:
+    """A record table whose columns are named like its payload's fields."""
+    fields = record_fields(payload)
+
+    def upsert(conn: Connection, edits: Sequence[Edit]) -> None:
+        lww.upsert_many(conn, table, [e.row(fields, values(e.payload)) for e in edits], fields)
 
     return upsert
 
 
-upsert_categories = _records(categories, lambda p: {"name": p.name, "active": int(p.active)})
-upsert_cashiers = _records(cashiers, lambda p: {
+upsert_categories = _records(categories, CategoryPayload,
+                             lambda p: {"name": p.name, "active": int(p.active)})
+upsert_cashiers = _records(cashiers, CashierPayload, lambda p: {
     "name": p.name, "role": p.role, "pin_hash": p.pin_hash, "active": int(p.active)})
-upsert_settings = _records(settings, lambda p: {
+upsert_settings = _records(settings, SettingsPayload, lambda p: {
     "shop_name": p.shop_name, "address": p.address, "phone": p.phone, "rfc": p.rfc,
     "timezone": p.timezone, "receipt_footer": p.receipt_footer,
     "permissions": json.dumps(p.permissions) if p.permissions is not None else None})
-upsert_order_statuses = _records(order_statuses, lambda p: {
+upsert_order_statuses = _records(order_statuses, OrderStatusPayload, lambda p: {
     "status": p.status, "note": p.note, "changed_at": p.changed_at.isoformat()})
 
 

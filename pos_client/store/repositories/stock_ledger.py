@@ -11,19 +11,25 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, text
 
 # Every fact that moves stock, one row each, signed as the stock triggers sign it: movements as
-# they are, sale lines out, return lines back in. ``rank`` orders facts stamped the same
-# instant: movements, then sales, then returns.
+# they are, sale lines out, return lines back in; a physical count (kind "counted") says what
+# the shelf held. ``hlc`` is the order stock follows (shared/stock.py); ``rank`` orders facts
+# with one stamp: movements, sales, returns, then counts (a fact with a count's stamp is inside
+# it).
 _FACTS = """
-    SELECT m.product_id AS product_id, m.moved_at AS at, m.reason AS kind, m.qty_milli AS qty,
-           m.note AS ref, m.id AS key, 0 AS rank
+    SELECT c.product_id AS product_id, c.counted_at AS at, 'counted' AS kind,
+           c.counted_milli AS qty, c.note AS ref, c.id AS key, 9 AS rank, c.hlc AS hlc
+      FROM stock_counts c
+    UNION ALL
+    SELECT m.product_id, m.moved_at, m.reason, m.qty_milli, m.note, m.id, 1, m.hlc
       FROM inventory_movements m
     UNION ALL
-    SELECT l.product_id, s.sold_at, 'sale', -l.qty_milli, s.folio, s.id || ':' || l.line_no, 1
+    SELECT l.product_id, s.sold_at, 'sale', -l.qty_milli, s.folio, s.id || ':' || l.line_no, 2,
+           l.hlc
       FROM sale_lines l JOIN sales s ON s.id = l.sale_id
      WHERE l.product_id IS NOT NULL
     UNION ALL
     SELECT rl.product_id, r.returned_at, 'return', rl.qty_milli,
-           COALESCE(s.folio, '') || ' · ' || r.reason, r.id || ':' || rl.line_no, 2
+           COALESCE(s.folio, '') || ' · ' || r.reason, r.id || ':' || rl.line_no, 3, rl.hlc
       FROM sale_return_lines rl JOIN sale_returns r ON r.id = rl.return_id
       LEFT JOIN sales s ON s.id = r.sale_id
      WHERE rl.product_id IS NOT NULL
@@ -32,12 +38,17 @@ _FACTS = """
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
-    """One fact in a product's stock history. ``kind`` is a movement reason, "sale" or "return"."""
+    """One fact in a product's stock history. ``kind`` is a movement reason, "sale", "return"
+    or "counted" (a physical count: ``qty_milli`` is what the shelf held, not a change)."""
 
     at: datetime
     kind: str
     qty_milli: int
     reference: str | None
+
+    @property
+    def absolute(self) -> bool:
+        return self.kind == "counted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,19 +107,18 @@ def below_minimum(conn: Connection) -> list[StockItem]:
 
 
 def ledger(conn: Connection, product_id: uuid.UUID) -> list[LedgerEntry]:
-    """Every fact that moved this product's stock, oldest first."""
-    query = text(f"SELECT at, kind, qty, ref, rank, key FROM ({_FACTS}) WHERE product_id = :pid")
-    rows = sorted(((datetime.fromisoformat(r.at), r.rank, r.key, r)
-                   for r in conn.execute(query, {"pid": str(product_id)})),
-                  key=lambda t: (t[0], t[1], t[2]))  # in Python: julianday keeps only milliseconds
-    return [LedgerEntry(at, r.kind, r.qty, r.ref) for at, _, _, r in rows]
+    """Every fact that moved this product's stock, in the order stock adds them up (their
+    hybrid-clock stamps: a sale synced late but rung up before a count comes before it)."""
+    query = text(f"SELECT at, kind, qty, ref, rank, key, hlc FROM ({_FACTS}) "
+                 "WHERE product_id = :pid ORDER BY hlc, rank, key")
+    return [LedgerEntry(datetime.fromisoformat(r.at), r.kind, r.qty, r.ref)
+            for r in conn.execute(query, {"pid": str(product_id)})]
 
 
-def moved_since(conn: Connection, product_id: uuid.UUID, since: datetime) -> int:
-    """Net stock moved for this product by facts stamped after ``since``: the stock then was
-    the stock now minus this."""
-    # SQLite narrows to the same millisecond or later; the exact comparison is done here.
-    query = text(f"SELECT at, qty FROM ({_FACTS}) WHERE product_id = :pid "
-                 "AND julianday(at) >= julianday(:since)")
-    rows = conn.execute(query, {"pid": str(product_id), "since": since.isoformat()})
-    return sum(r.qty for r in rows if datetime.fromisoformat(r.at) > since)
+def moved_after(conn: Connection, product_id: uuid.UUID, stamp: int) -> int:
+    """Net stock moved for this product by facts stamped after hybrid-clock ``stamp``: the
+    stock at that moment was the stock now minus this (counts are not movements)."""
+    query = text(f"SELECT COALESCE(sum(qty), 0) FROM ({_FACTS}) WHERE product_id = :pid "
+                 "AND hlc > :stamp AND kind != 'counted'")
+    moved: int = conn.execute(query, {"pid": str(product_id), "stamp": stamp}).scalar_one()
+    return moved

@@ -19,6 +19,7 @@ _ROWS: dict[str, list[tuple[Table, str]]] = {
              (schema.sales, "id")],
     "sale_return": [(schema.sale_return_lines, "return_id"), (schema.sale_returns, "id")],
     "inventory_movement": [(schema.inventory_movements, "id")],
+    "stock_count": [(schema.stock_counts, "id")],
     "fiado_charge": [(schema.fiado_charges, "id")],
     "fiado_payment": [(schema.fiado_payments, "id")],
     "cash_movement": [(schema.cash_movements, "id")],

@@ -4,7 +4,6 @@ difference, confirm the corrections (see ``inventory`` on sales rung up meanwhil
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pos_client.services import inventory
 from pos_client.services.inventory import Correction, StockItem
@@ -25,7 +24,7 @@ class CountTab(Tab):
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
-        self.counted_at: dict[uuid.UUID, datetime] = {}
+        self.counted_at: dict[uuid.UUID, inventory.CountMoment] = {}
         self.confirm: QMessageBox | None = None
         self.confirm_yes: QPushButton | None = None
         self._applying = False
@@ -73,7 +72,7 @@ class CountTab(Tab):
         if not typed.strip():
             self.counted_at.pop(item.id, None)
             return
-        self.counted_at[item.id] = self.ctx.till.now()  # the shelf was counted just now
+        self.counted_at[item.id] = inventory.count_moment(self.ctx.till)  # counted just now
         try:
             parse_count(item, typed)
             self.say(" ")
@@ -108,7 +107,7 @@ class CountTab(Tab):
         self.ask(lambda till: inventory.preview_count(till, counted, at),
                  lambda corrections: self._confirm(counted, at, corrections), self.save_failed)
 
-    def _confirm(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime],
+    def _confirm(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, inventory.CountMoment],
                  corrections: list[Correction]) -> None:
         if not corrections:
             self.set_saving(False)
@@ -132,7 +131,8 @@ class CountTab(Tab):
         self.confirm = box
         box.open()
 
-    def _apply(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime]) -> None:
+    def _apply(self, counted: dict[uuid.UUID, int],
+               at: dict[uuid.UUID, inventory.CountMoment]) -> None:
         if self._applying:
             return
         self._applying = True

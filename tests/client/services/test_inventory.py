@@ -16,7 +16,6 @@ from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.store.repositories.catalog import Product
 from pos_client.store.schema import audit_events, inventory_movements, outbox, products
-from shared.clock import utc_now
 from shared.errors import DomainError, InvalidQuantity, UnknownProduct
 from shared.sale import PaymentMethod, Tender
 from shared.ticket import Ticket, TicketLine
@@ -161,7 +160,7 @@ def test_a_count_corrects_only_the_products_that_differ(till, stocked, small_cat
     corrections = inventory.apply_count(till, counted, owner.id)
     assert {x.product_id: x.difference_milli for x in corrections} == {a.id: -3000, c.id: 1000}
     assert [_stock(stocked, p) for p in (a, b, c)] == [counted[a.id], counted[b.id], counted[c.id]]
-    assert _movements(stocked, b, "count") == []
+    assert _movements(stocked, b, "count") == []  # counts are not movements any more
     missing = next(x for x in corrections if x.product_id == a.id)
     assert missing.value == -3 * small_catalog[0].cost
 
@@ -169,15 +168,15 @@ def test_a_count_corrects_only_the_products_that_differ(till, stocked, small_cat
 def test_a_sale_before_the_product_was_counted_is_already_off_the_shelf(till, stocked, device, coke):
     loaded = _stock(stocked, coke)  # the count screen shows this
     _sell(stocked, device, coke, 2000)  # sold while the owner walks to the shelf
-    counted_at = utc_now()  # the owner counts what is left and types it
-    inventory.apply_count(till, {coke.id: loaded - 2000}, None, {coke.id: counted_at})
+    counted_at = inventory.count_moment(till)  # the owner counts what is left and types it
+    corrections = inventory.apply_count(till, {coke.id: loaded - 2000}, None, {coke.id: counted_at})
     assert _stock(stocked, coke) == loaded - 2000
-    assert _movements(stocked, coke, "count") == []  # nothing to correct
+    assert corrections == []  # nothing to correct
 
 
 def test_a_sale_after_the_product_was_counted_is_not_lost(till, stocked, device, coke):
     loaded = _stock(stocked, coke)
-    counted_at = utc_now()
+    counted_at = inventory.count_moment(till)
     _sell(stocked, device, coke, 1000)  # rung up while the owner counts other shelves
     [c] = inventory.apply_count(till, {coke.id: loaded - 5000}, None, {coke.id: counted_at})
     assert (c.expected_milli, c.difference_milli) == (loaded, -5000)

@@ -14,7 +14,7 @@ from pos_client.services.sales import record_sale
 from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.store.repositories.stock_ledger import StockItem
-from pos_client.store.schema import inventory_movements, outbox, products
+from pos_client.store.schema import inventory_movements, outbox, products, stock_counts
 from pos_client.ui.backroom.inventory_page import InventoryPage
 from pos_client.ui.qt import QMessageBox, Qt
 from shared.sale import PaymentMethod, Tender
@@ -48,6 +48,13 @@ def _movements(db, reason: str) -> list:
     with db.read() as conn:
         return conn.execute(select(inventory_movements)
                             .where(inventory_movements.c.reason == reason)).all()
+
+
+def _counts(db) -> dict[str, int]:
+    """Product id → what its physical counts said the shelf held (the last one)."""
+    with db.read() as conn:
+        rows = conn.execute(select(stock_counts).order_by(stock_counts.c.hlc)).all()
+    return {r.product_id: r.counted_milli for r in rows}
 
 
 def _scan(qtbot, page, tab, code: str) -> None:
@@ -179,7 +186,7 @@ def test_a_count_shows_differences_and_applies_only_them_after_confirming(qtbot,
     qtbot.waitUntil(lambda: page.ctx.worker.idle and "Conteo aplicado" in tab.message.text())
     assert _stock(stocked, a) == stock_a - 4000
     assert _stock(stocked, b) == stock_b
-    assert [m.qty_milli for m in _movements(stocked, "count")] == [-4000]
+    assert _counts(stocked) == {str(a.id): stock_a - 4000, str(b.id): stock_b}  # both counted
 
 
 def test_a_sale_rung_up_after_counting_is_kept(qtbot, page, stocked, device, small_catalog):
@@ -324,7 +331,8 @@ def test_a_count_applied_twice_in_a_hurry_is_confirmed_and_written_once(qtbot, p
     qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.ctx.worker.idle and "Conteo aplicado" in tab.message.text())
     assert _stock(stocked, coke) == before - 3000
-    assert len(_movements(stocked, "count")) == 1
+    with stocked.read() as conn:
+        assert len(conn.execute(select(stock_counts)).all()) == 1
     assert tab.apply_button.isEnabled()
 
 
