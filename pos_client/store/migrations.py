@@ -465,4 +465,23 @@ MIGRATIONS: list[str] = [
             SELECT day FROM report_products WHERE product_id = NEW.id AND catalog_lines > 0;
     END;
     """,
+    # 11: customers' orders (WhatsApp, the assistant), made by the server: kept as they came,
+    # lines as JSON, for the orders panel; where each stands is its order_statuses record.
+    """
+    CREATE TABLE orders (
+        id            TEXT PRIMARY KEY,
+        number        INTEGER NOT NULL,
+        customer_id   TEXT,
+        customer_name TEXT NOT NULL,
+        phone         TEXT,
+        fulfilment    TEXT NOT NULL,
+        address       TEXT,
+        notes         TEXT,
+        lines         TEXT NOT NULL,
+        total         INTEGER NOT NULL,
+        source        TEXT NOT NULL,
+        placed_at     TEXT NOT NULL
+    );
+    CREATE INDEX orders_placed_at ON orders (placed_at);
+    """,
 ]

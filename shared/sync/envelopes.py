@@ -22,6 +22,7 @@ from shared.sync.payloads import (
     FiadoPaymentPayload,
     InventoryMovementPayload,
     MessageRequestPayload,
+    OrderPayload,
     OrderStatusPayload,
     ProductPayload,
     SalePayload,
@@ -153,6 +154,11 @@ class MessageRequestChange(FactChange):
     payload: MessageRequestPayload
 
 
+class OrderChange(FactChange):
+    entity: Literal["order"]
+    payload: OrderPayload
+
+
 # The one list of entities. Its order is the order every applier (till and server) writes a
 # batch in: records before facts, so a fact finds the product, customer or cashier it names
 # when both came in the same batch; facts in the order a shop makes them. ENTITIES below is
@@ -162,7 +168,7 @@ Change = Annotated[
     | OrderStatusChange | StockAlertChange
     | ShiftOpenChange | SaleChange | SaleReturnChange | InventoryMovementChange
     | FiadoChargeChange | FiadoPaymentChange | CashMovementChange | ShiftCloseChange
-    | AuditEventChange | MessageRequestChange,
+    | AuditEventChange | MessageRequestChange | OrderChange,
     Field(discriminator="entity"),
 ]
 

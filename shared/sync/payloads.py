@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.orders import Fulfilment, OrderStatus
 from shared.permissions import Permission, Role
 from shared.quantity import MAX_QTY_MILLI
 from shared.sale import MAX_LINES, MAX_UNIT_PRICE, PaymentMethod, line_total
@@ -35,6 +36,7 @@ MessageText = Annotated[
 Barcode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z\-]{1,48}$")]
 Money = Annotated[int, Field(ge=0, le=10_000_000_000)]
 Qty = Annotated[int, Field(gt=0, le=MAX_QTY_MILLI)]
+MAX_ORDER_LINES = 100
 
 
 class Wire(BaseModel):
@@ -325,13 +327,52 @@ class MessageRequestPayload(Wire):
     cashier_id: uuid.UUID | None = None
 
 
-OrderStatus = Literal["recibido", "preparando", "listo", "entregado", "cancelado"]
-
-
 class OrderStatusPayload(Wire):
-    """Where a customer's order (e.g. from WhatsApp) stands; id is the order's id."""
+    """Where a customer's order stands (a record: last writer wins); id is the order's id.
+    ``note`` carries a rejection's reason. Which moves make sense: ``shared.orders``."""
 
     id: uuid.UUID
     status: OrderStatus
     note: ShortText | None = None
     changed_at: AwareDatetime
+
+
+class OrderLinePayload(Wire):
+    line_no: Annotated[int, Field(ge=1, le=MAX_ORDER_LINES)]
+    product_id: uuid.UUID | None
+    name: Name
+    qty_milli: Qty
+    unit_price: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)]  # the price when it was ordered
+    total: Money
+
+
+class OrderPayload(Wire):
+    """A customer's order (a fact: what was asked, at the prices of that moment). Made by the
+    server (WhatsApp, the assistant, an owner's AI app); its status is the ``order_status``
+    record of the same id, which the server writes with it as ``recibido``."""
+
+    id: uuid.UUID
+    number: Annotated[int, Field(ge=1, le=10_000_000)]  # the shop's "Pedido #12"
+    customer_id: uuid.UUID | None = None  # None: someone not (yet) among the shop's customers
+    customer_name: Name
+    phone: Phone | None = None
+    fulfilment: Fulfilment
+    address: ShortText | None = None  # where to deliver (domicilio)
+    notes: ShortText | None = None
+    lines: Annotated[list[OrderLinePayload], Field(min_length=1, max_length=MAX_ORDER_LINES)]
+    total: Money
+    source: Literal["whatsapp", "asistente", "mcp", "caja"]
+    placed_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> OrderPayload:
+        if [ln.line_no for ln in self.lines] != list(range(1, len(self.lines) + 1)):
+            raise ValueError("line_no must be 1, 2, 3, … in order")
+        for ln in self.lines:
+            if ln.total != line_total(ln.unit_price, ln.qty_milli):
+                raise ValueError(f"line {ln.line_no}: total is not unit_price × quantity")
+        if sum(ln.total for ln in self.lines) != self.total:
+            raise ValueError("total is not the sum of the lines")
+        if self.fulfilment == "domicilio" and not self.address:
+            raise ValueError("a delivery needs the address")
+        return self

@@ -32,6 +32,7 @@ from sync_server.repositories import (
     feed,
     inventory,
     operations,
+    orders,
     outbound,
     returns,
     sales,
@@ -64,6 +65,7 @@ _APPLIERS: dict[str, Applier] = in_apply_order({
     "shift_close": operations.insert_shift_closes,
     "audit_event": operations.insert_audit_events,
     "message_request": outbound.insert_requests,
+    "order": orders.insert_orders,
 })
 
 

@@ -33,6 +33,8 @@ async def refusals(
         for c in changes:
             if c.entity == "stock_alert":
                 out[c.change_id] = ("server_only", "Solo el servidor levanta alertas de existencia.")
+            elif c.entity == "order":
+                out[c.change_id] = ("server_only", "Los pedidos los registra el servidor.")
     out.update(await _folios(conn, tenant_id, [c for c in changes if isinstance(c, SaleChange)]))
     out.update(await _returns(conn, tenant_id, changes))
     out.update(await _message_requests(conn, tenant_id, changes))
