@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from pos_client.services import local, staff
-from pos_client.services.returns import refund_parts
 from pos_client.services.till import Till
 from pos_client.store.database import Tx
 from pos_client.store.repositories import cash, outbox, shifts
@@ -33,6 +32,7 @@ from shared.errors import DomainError, InvalidAmount
 from shared.ids import new_uuid7
 from shared.money import Centavos, format_mxn
 from shared.permissions import Permission
+from shared.returns import refund_parts
 from shared.sale import PaymentMethod
 from shared.sync.payloads import CashMovementPayload, CountedAmount, ShiftClosePayload, ShiftOpenPayload
 
