@@ -22,7 +22,8 @@ CREATE TABLE tool_writes (
     tenant_id        uuid NOT NULL REFERENCES tenants (tenant_id),
     tool             text NOT NULL,
     idempotency_key  text NOT NULL CHECK (length(idempotency_key) BETWEEN 8 AND 100),
-    result           jsonb NOT NULL,
+    arguments_hash   bytea NOT NULL,  -- the same key with other arguments is refused
+    result           jsonb,           -- null while the first call with the key is running
     at               timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, tool, idempotency_key)
 );
@@ -42,5 +43,6 @@ CREATE TABLE mcp_keys (
 );
 
 CALL mch_enable_tenant_rls('tool_calls', 'tool_writes', 'mcp_keys');
-GRANT SELECT, INSERT ON tool_calls, tool_writes TO michangarrito_app;
+GRANT SELECT, INSERT ON tool_calls TO michangarrito_app;
+GRANT SELECT, INSERT, UPDATE ON tool_writes TO michangarrito_app;
 GRANT SELECT, INSERT, UPDATE ON mcp_keys TO michangarrito_app;
