@@ -17,6 +17,7 @@ from shared.sale import line_total
 OrderStatus = Literal["recibido", "aceptado", "preparando", "listo", "entregado", "rechazado",
                       "cancelado"]
 Fulfilment = Literal["recoger", "domicilio"]
+OrderSource = Literal["whatsapp", "asistente", "mcp", "caja"]  # where the customer asked
 ORDER_STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
 FINAL: frozenset[OrderStatus] = frozenset({"entregado", "rechazado", "cancelado"})
 OPEN: frozenset[OrderStatus] = frozenset(ORDER_STATUSES) - FINAL

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation). Unset: a key
     # kept in data_dir (one server only; replicas must share MCH_SECRETS_KEY). Never in the DB.
     secrets_key: SecretStr | None = None
+    # The assistant's tokens (sync_server/services/tokens.py): the platform's plan until
+    # billing keeps plans per shop, and how many of a provider's tokens one of ours buys.
+    assistant_plan_name: str = "Básico"
+    assistant_monthly_tokens: int = 300
+    assistant_llm_tokens_per_token: int = 1000
     log_level: str = "INFO"
     log_json: bool = True
 

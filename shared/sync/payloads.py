@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.orders import Fulfilment, OrderStatus
+from shared.orders import Fulfilment, OrderSource, OrderStatus
 from shared.permissions import Permission, Role
 from shared.quantity import MAX_QTY_MILLI
 from shared.sale import MAX_LINES, MAX_UNIT_PRICE, PaymentMethod, line_total
@@ -361,7 +361,7 @@ class OrderPayload(Wire):
     notes: ShortText | None = None
     lines: Annotated[list[OrderLinePayload], Field(min_length=1, max_length=MAX_ORDER_LINES)]
     total: Money
-    source: Literal["whatsapp", "asistente", "mcp", "caja"]
+    source: OrderSource
     placed_at: AwareDatetime
 
     @model_validator(mode="after")

@@ -21,6 +21,7 @@ class ProductRow:
     price: int
     cost: int
     iva: str
+    ieps_bp: int
     sold_by_weight: bool
     min_stock_milli: int
     active: bool
@@ -29,7 +30,7 @@ class ProductRow:
     stock_milli: int
 
 
-_COLUMNS = """p.product_id, p.name, p.barcodes, p.department, p.price, p.cost, p.iva,
+_COLUMNS = """p.product_id, p.name, p.barcodes, p.department, p.price, p.cost, p.iva, p.ieps_bp,
               p.sold_by_weight, p.min_stock_milli, p.active, p.wholesale_price,
               p.wholesale_min_milli, COALESCE(st.stock_milli, 0)::bigint AS stock_milli"""
 _FROM = """FROM products p

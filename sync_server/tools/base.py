@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from sync_server.repositories import Connection
+from sync_server.services.tokens import Plan
 
 
 class CallerRole(StrEnum):
@@ -64,7 +65,7 @@ class ToolContext:
     now: datetime  # aware UTC, the moment of the call
     tz: ZoneInfo  # the shop's: local days, hours and months
     shop_name: str
-    monthly_tokens: int  # the plan's monthly token allowance (see services.tokens)
+    plan: Plan  # the shop's plan (its monthly token allowance: services.tokens)
 
     @property
     def tenant_id(self) -> uuid.UUID:
