@@ -1,10 +1,11 @@
-"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code]``."""
+"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|mcp|mcp-key]``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -16,7 +17,7 @@ from sync_server import db, logs
 from sync_server.app import create_app, open_database
 from sync_server.config import Settings
 from sync_server.db import Pool
-from sync_server.services import shops
+from sync_server.services import mcp_keys, shops
 from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
 
 T = TypeVar("T")
@@ -52,6 +53,16 @@ def main(argv: list[str] | None = None) -> None:
     new_shop.add_argument("--json", action="store_true", help="print the result as JSON")
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
+    sub.add_parser("mcp", help="the shop's MCP server over stdio (--key)", add_help=False)
+    key = sub.add_parser("mcp-key", help="make an MCP key for a shop and print it")
+    key.add_argument("tenant_id", type=uuid.UUID)
+    key.add_argument("--name", default="Llave MCP")
+    key.add_argument("--write", action="store_true", help="let the key make changes")
+    if (argv if argv is not None else sys.argv[1:])[:1] == ["mcp"]:
+        from sync_server.mcp.stdio import main as mcp_main  # its own arguments and logging
+
+        mcp_main((argv if argv is not None else sys.argv[1:])[1:])
+        return
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -89,6 +100,12 @@ def main(argv: list[str] | None = None) -> None:
             return str(await shops.create_pairing_code(pool, args.tenant_id))
 
         print(asyncio.run(_with_pool(settings, make)))
+    elif args.command == "mcp-key":
+        async def new_key(pool: Pool) -> str:
+            _, token = await mcp_keys.create(pool, args.tenant_id, args.name, can_write=args.write)
+            return token
+
+        print(asyncio.run(_with_pool(settings, new_key)))
 
 
 if __name__ == "__main__":

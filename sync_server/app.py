@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sync_server import db
-from sync_server.api import devices, errors, health, owners, sync
+from sync_server.api import devices, errors, health, mcp_keys, owners, sync
 from sync_server.config import Settings
+from sync_server.mcp import http as mcp_http
 from sync_server.services.whatsapp import OutboundSender
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def open_database(settings: Settings) -> tuple[str, db.EmbeddedPostgres | None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    mcp_routes, mcp_sessions = mcp_http.routes(settings, lambda: app.state.pool)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -38,7 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.sender.start()
             log.info("server ready")
             try:
-                yield
+                async with mcp_sessions.run():  # the MCP endpoint's, which no mount would run
+                    yield
             finally:
                 await app.state.sender.stop()
                 await app.state.pool.close()
@@ -49,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (health, sync, devices, owners):
+    for module in (health, sync, devices, owners, mcp_keys):
         app.include_router(module.router)
+    app.router.routes.extend(mcp_routes)
     return app

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Path(platformdirs.user_data_dir("michangarrito-server"))
     host: str = "127.0.0.1"
+    # The address clients reach this server at (https://api.example.mx), when it is not
+    # http://host:port: MCP clients are told it, and its host is let through the MCP
+    # endpoint's DNS-rebinding check.
+    public_url: str | None = None
     port: int = 8765
     # The role every pooled connection assumes; row-level security binds it.
     app_role: str = "michangarrito_app"
