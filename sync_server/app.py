@@ -9,10 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sync_server import db
-from sync_server.api import devices, errors, health, mcp_keys, owners, sync
+from sync_server.api import assistant, devices, errors, health, mcp_keys, owners, sync
 from sync_server.config import Settings
 from sync_server.mcp import http as mcp_http
+from sync_server.services.integrations import Integrations
+from sync_server.services.tokens import TokenMeter
 from sync_server.services.whatsapp import OutboundSender
+from sync_server.tools.calls import plan_of
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
             app.state.sender = OutboundSender.from_settings(app.state.pool, settings, dsn)
             app.state.sender.start()
+            app.state.integrations = Integrations.from_settings(app.state.pool, settings)
+            app.state.tokens = TokenMeter(app.state.pool, plan_of(settings),
+                                          settings.assistant_llm_tokens_per_token)
             log.info("server ready")
             try:
                 async with mcp_sessions.run():  # the MCP endpoint's, which no mount would run
@@ -52,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (health, sync, devices, owners, mcp_keys):
+    for module in (health, sync, devices, owners, mcp_keys, assistant):
         app.include_router(module.router)
     app.router.routes.extend(mcp_routes)
     return app

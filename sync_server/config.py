@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation). Unset: a key
     # kept in data_dir (one server only; replicas must share MCH_SECRETS_KEY). Never in the DB.
     secrets_key: SecretStr | None = None
+    # The platform's own LLM provider, for shops without their own (sync_server/integrations/
+    # llm/): openai, openrouter, anthropic, ollama or azure; the model; the key; a base URL
+    # (Azure: the resource's endpoint) and for Azure the API version and deployment. Unset:
+    # the assistant answers by the rules only, unless a shop sets its own.
+    llm_provider: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_base_url: str | None = None
+    llm_api_version: str | None = None
+    llm_deployment: str | None = None
     # The assistant's tokens (sync_server/services/tokens.py): the platform's plan until
     # billing keeps plans per shop, and how many of a provider's tokens one of ours buys.
     assistant_plan_name: str = "Básico"

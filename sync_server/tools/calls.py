@@ -51,8 +51,13 @@ class ToolEnv:
 
     @classmethod
     def from_settings(cls, pool: Pool, settings: Settings) -> ToolEnv:
-        return cls(pool, fixed_plan(settings.assistant_plan_name,
-                                    settings.assistant_monthly_tokens))
+        return cls(pool, plan_of(settings))
+
+
+def plan_of(settings: Settings) -> PlanLookup:
+    """Each shop's plan: for now the platform's one plan from settings (billing will keep
+    plans per shop and hand its own lookup here)."""
+    return fixed_plan(settings.assistant_plan_name, settings.assistant_monthly_tokens)
 
 
 @dataclass(frozen=True)
