@@ -122,6 +122,13 @@ async def call_tool(env: ToolEnv, caller: Caller, name: str, arguments: Mapping[
                 log.exception("tool call audit failed", extra={"tool": name[:80]})
 
 
+async def refuse(env: ToolEnv, caller: Caller, name: str, code: str) -> None:
+    """Audit a call that was not run because its caller never had the tool (the assistant
+    asked by a model for one it was not offered)."""
+    async with tenant_tx(env.pool, caller.tenant_id) as conn:
+        await _audit(conn, caller, name, False, "refused", code, time.perf_counter())
+
+
 async def _context(env: ToolEnv, conn: Connection, caller: Caller) -> ToolContext:
     profile = await shop.profile(conn, caller.tenant_id)
     if profile is None:
