@@ -111,7 +111,7 @@ class Assistant:
             return await _rules(fallback, "no_tokens")
         caller = Caller(tenant_id, person.role, "asistente", person.actor, person.customer_id,
                         can_write=True)
-        tools = _offered(caller)
+        tools = tools_for(caller)
         llm = self.provider_for(cfg, self.call_timeout_s)
         used: list[str] = []
         spent = 0
@@ -133,7 +133,8 @@ class Assistant:
                         if reply.text and reply.text.strip():
                             return Reply(reply.text.strip(), "llm", None, tuple(used), spent)
                         return await _rules(fallback, "empty_reply", used, spent)
-                    results = [await self._run(caller, tools, c, key) for c in reply.tool_calls]
+                    results = [await self.run_tool_call(caller, tools, c, key)
+                               for c in reply.tool_calls]
                     used += [c.name for c in reply.tool_calls]
                     assert reply.calls_item is not None
                     transcript += [reply.calls_item, ToolResults(tuple(results))]
@@ -171,8 +172,8 @@ class Assistant:
         assert profile is not None
         return system_prompt(profile, person.role, person.name, self.env.clock())
 
-    async def _run(self, caller: Caller, tools: Sequence[Tool[Any, Any]], asked: ToolCall,
-                   message_key: str) -> ToolResult:
+    async def run_tool_call(self, caller: Caller, tools: Sequence[Tool[Any, Any]], asked: ToolCall,
+                            message_key: str) -> ToolResult:
         """Run one tool call the model asked for, if it was offered; the answer as data."""
         if asked.name not in {t.name for t in tools}:
             await refuse(self.env, caller, asked.name, "tool_not_offered")
@@ -199,7 +200,7 @@ def write_key(message_key: str, tool: str, args: dict[str, Any]) -> str:
     return f"asistente:{message}:{tool}:{hashlib.sha256(asked.encode()).hexdigest()[:24]}"
 
 
-def _offered(caller: Caller) -> list[Tool[Any, Any]]:
+def tools_for(caller: Caller) -> list[Tool[Any, Any]]:
     """The role's tools; a customer's writes only their own order."""
     tools = offered(caller)
     if caller.role is CallerRole.CUSTOMER:
