@@ -72,8 +72,24 @@ async def by_ids(
 
 
 async def active_with_stock(conn: Connection, tenant_id: uuid.UUID) -> list[ProductRow]:
-    """Every active product with its stock: what low stock and reorder suggestions weigh."""
-    rows = await conn.fetch(f"SELECT {_COLUMNS} {_FROM} AND p.active ORDER BY p.name", tenant_id)
+    """Every active product with its stock: what low stock and reorder suggestions weigh.
+
+    The same sum as the product_stock view (movements − sold + returned), but grouped once
+    over each table instead of once per product: the whole catalog in one pass."""
+    rows = await conn.fetch(
+        f"""WITH moved AS (SELECT product_id, sum(qty_milli) AS q FROM inventory_movements
+                           WHERE tenant_id = $1 GROUP BY product_id),
+                 sold AS (SELECT product_id, sum(qty_milli) AS q FROM sale_lines
+                          WHERE tenant_id = $1 AND product_id IS NOT NULL GROUP BY product_id),
+                 back AS (SELECT product_id, sum(qty_milli) AS q FROM sale_return_lines
+                          WHERE tenant_id = $1 AND product_id IS NOT NULL GROUP BY product_id)
+            SELECT {_COLUMNS.replace("COALESCE(st.stock_milli, 0)::bigint",
+                                     "(COALESCE(m.q, 0) - COALESCE(s.q, 0) + COALESCE(b.q, 0))::bigint")}
+            FROM products p
+            LEFT JOIN moved m ON m.product_id = p.product_id
+            LEFT JOIN sold s ON s.product_id = p.product_id
+            LEFT JOIN back b ON b.product_id = p.product_id
+            WHERE p.tenant_id = $1 AND NOT p.deleted AND p.active ORDER BY p.name""", tenant_id)
     return [ProductRow(**dict(r)) for r in rows]
 
 
@@ -98,8 +114,12 @@ async def sold_since(
 async def last_sold(
     conn: Connection, tenant_id: uuid.UUID, product_id: uuid.UUID
 ) -> datetime | None:
+    """When the product was last sold: its newest sale by id (UUIDv7s, made when sold), read
+    from the index instead of every line's sale."""
     when: datetime | None = await conn.fetchval(
-        """SELECT max(s.sold_at) FROM sale_lines l
-           JOIN sales s ON s.tenant_id = l.tenant_id AND s.sale_id = l.sale_id
-           WHERE l.tenant_id = $1 AND l.product_id = $2""", tenant_id, product_id)
+        """SELECT s.sold_at FROM sales s
+           WHERE s.tenant_id = $1 AND s.sale_id = (
+               SELECT sale_id FROM sale_lines WHERE tenant_id = $1 AND product_id = $2
+               ORDER BY sale_id DESC LIMIT 1)""",
+        tenant_id, product_id)
     return when
