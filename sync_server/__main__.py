@@ -54,10 +54,10 @@ def main(argv: list[str] | None = None) -> None:
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
     sub.add_parser("mcp", help="the shop's MCP server over stdio (--key)", add_help=False)
-    key = sub.add_parser("mcp-key", help="make an MCP key for a shop and print it")
-    key.add_argument("tenant_id", type=uuid.UUID)
-    key.add_argument("--name", default="Llave MCP")
-    key.add_argument("--write", action="store_true", help="let the key make changes")
+    new_key = sub.add_parser("mcp-key", help="make an MCP key for a shop and print it")
+    new_key.add_argument("tenant_id", type=uuid.UUID)
+    new_key.add_argument("--name", default="Llave MCP")
+    new_key.add_argument("--write", action="store_true", help="let the key make changes")
     if (argv if argv is not None else sys.argv[1:])[:1] == ["mcp"]:
         from sync_server.mcp.stdio import main as mcp_main  # its own arguments and logging
 
@@ -80,18 +80,21 @@ def main(argv: list[str] | None = None) -> None:
                 embedded.stop()
         print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
     elif args.command == "create-shop":
-        async def create(pool: Pool) -> tuple[shops.Shop, str]:
+        async def create(pool: Pool) -> tuple[shops.Shop, str, str | None]:
+            key = None
             if args.demo:
                 shop = await create_demo_shop(pool)
+                # The demo's AI apps connect with this (read-only) key: see the README.
+                key = (await mcp_keys.create(pool, shop.tenant_id, "Demo"))[1]
             else:
                 catalog = load_starter_catalog() if args.starter_catalog else []
                 shop = await shops.create_shop(pool, args.name, catalog)
-            return shop, str(await shops.create_pairing_code(pool, shop.tenant_id))
+            return shop, str(await shops.create_pairing_code(pool, shop.tenant_id)), key
 
-        shop, pairing = asyncio.run(_with_pool(settings, create))
+        shop, pairing, key = asyncio.run(_with_pool(settings, create))
         if args.json:
             print(json.dumps({"tenant_id": str(shop.tenant_id), "name": shop.name,
-                              "pairing_code": pairing}))
+                              "pairing_code": pairing, "mcp_key": key}))
         else:
             print(f"tienda: {shop.name}\ntenant_id: {shop.tenant_id}\n"
                   f"código de vinculación (válido 10 minutos): {pairing}")
@@ -101,11 +104,11 @@ def main(argv: list[str] | None = None) -> None:
 
         print(asyncio.run(_with_pool(settings, make)))
     elif args.command == "mcp-key":
-        async def new_key(pool: Pool) -> str:
+        async def make_key(pool: Pool) -> str:
             _, token = await mcp_keys.create(pool, args.tenant_id, args.name, can_write=args.write)
             return token
 
-        print(asyncio.run(_with_pool(settings, new_key)))
+        print(asyncio.run(_with_pool(settings, make_key)))
 
 
 if __name__ == "__main__":

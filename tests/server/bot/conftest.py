@@ -13,8 +13,11 @@ from sync_server.integrations.vault import Vault
 from sync_server.services import llm_config
 from sync_server.services.integrations import Integrations
 from sync_server.services.tokens import TokenMeter, fixed_plan
-from tests.server.tools.conftest import NOW, catalog, other_shop, shop  # noqa: F401 (fixtures)
+from tests.server.tools import conftest as tools
+from tests.server.tools.conftest import NOW
 from tests.support.fakes.llm import FakeLLM
+
+catalog, shop, other_shop = tools.catalog, tools.shop, tools.other_shop  # the tools' fixtures
 
 
 @pytest.fixture
@@ -27,17 +30,18 @@ def fake_llm() -> Iterator[FakeLLM]:
 class Bot:
     """The assistant under test, with what it told the owner."""
 
-    def __init__(self, shop: Any, fake: FakeLLM, allowance: int = 300) -> None:
-        self.shop, self.fake = shop, fake
-        self.integrations = Integrations(shop.pool, Vault([Vault.new_key()]))
-        self.meter = TokenMeter(shop.pool, fixed_plan("Básico", allowance), 1000, clock=lambda: NOW)
+    def __init__(self, under_test: Any, fake: FakeLLM, allowance: int = 300) -> None:
+        self.shop, self.fake = under_test, fake
+        self.integrations = Integrations(under_test.pool, Vault([Vault.new_key()]))
+        self.meter = TokenMeter(under_test.pool, fixed_plan("Básico", allowance), 1000,
+                                clock=lambda: NOW)
         self.told: list[str] = []
 
         async def tell(_tenant: Any, text: str) -> None:
             self.told.append(text)
 
         self.assistant = Assistant(
-            shop.env, self.integrations, self.meter, notify_owner=tell, call_timeout_s=2,
+            under_test.env, self.integrations, self.meter, notify_owner=tell, call_timeout_s=2,
             deadline_s=10, provider_for=lambda cfg, t: make_provider(cfg, timeout_s=t, strict=True))
 
     async def use(self, provider: str = "openai") -> None:
