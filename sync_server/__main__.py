@@ -7,34 +7,16 @@ import asyncio
 import json
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import uvicorn
 
 from shared.catalog import load_starter_catalog
 from sync_server import db, logs
-from sync_server.app import create_app, open_database
+from sync_server.app import create_app, open_database, with_pool
 from sync_server.config import Settings
 from sync_server.db import Pool
 from sync_server.services import mcp_keys, shops
 from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
-
-T = TypeVar("T")
-
-
-async def _with_pool(settings: Settings, work: Callable[[Pool], Awaitable[T]]) -> T:
-    dsn, embedded = open_database(settings)
-    try:
-        await db.migrate(dsn)
-        pool = await db.create_pool(dsn, settings.app_role, 2)
-        try:
-            return await work(pool)
-        finally:
-            await pool.close()
-    finally:
-        if embedded:
-            embedded.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -91,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
                 shop = await shops.create_shop(pool, args.name, catalog)
             return shop, str(await shops.create_pairing_code(pool, shop.tenant_id)), key
 
-        shop, pairing, key = asyncio.run(_with_pool(settings, create))
+        shop, pairing, key = asyncio.run(with_pool(settings, create))
         if args.json:
             print(json.dumps({"tenant_id": str(shop.tenant_id), "name": shop.name,
                               "pairing_code": pairing, "mcp_key": key}))
@@ -102,13 +84,13 @@ def main(argv: list[str] | None = None) -> None:
         async def make(pool: Pool) -> str:
             return str(await shops.create_pairing_code(pool, args.tenant_id))
 
-        print(asyncio.run(_with_pool(settings, make)))
+        print(asyncio.run(with_pool(settings, make)))
     elif args.command == "mcp-key":
         async def make_key(pool: Pool) -> str:
             _, token = await mcp_keys.create(pool, args.tenant_id, args.name, can_write=args.write)
             return token
 
-        print(asyncio.run(_with_pool(settings, make_key)))
+        print(asyncio.run(with_pool(settings, make_key)))
 
 
 if __name__ == "__main__":

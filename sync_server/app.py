@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from fastapi import FastAPI
 
@@ -18,6 +19,7 @@ from sync_server.services.whatsapp import OutboundSender
 from sync_server.tools.calls import plan_of
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def open_database(settings: Settings) -> tuple[str, db.EmbeddedPostgres | None]:
@@ -27,6 +29,23 @@ def open_database(settings: Settings) -> tuple[str, db.EmbeddedPostgres | None]:
     embedded = db.EmbeddedPostgres(settings.data_dir)
     log.info("embedded PostgreSQL started", extra={"data_dir": str(settings.data_dir)})
     return embedded.url, embedded
+
+
+async def with_pool(settings: Settings, work: Callable[[db.Pool], Awaitable[T]],
+                    max_size: int = 2) -> T:
+    """Run ``work`` with a migrated database's app pool, outside the HTTP server (commands, the
+    stdio MCP server); the embedded PostgreSQL, if started here, is stopped after."""
+    dsn, embedded = open_database(settings)
+    try:
+        await db.migrate(dsn)
+        pool = await db.create_pool(dsn, settings.app_role, max_size)
+        try:
+            return await work(pool)
+        finally:
+            await pool.close()
+    finally:
+        if embedded:
+            embedded.stop()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

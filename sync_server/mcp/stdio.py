@@ -15,9 +15,10 @@ import sys
 
 from mcp.server.stdio import stdio_server
 
-from sync_server import db, logs
-from sync_server.app import open_database
+from sync_server import logs
+from sync_server.app import with_pool
 from sync_server.config import Settings
+from sync_server.db import Pool
 from sync_server.mcp.server import build
 from sync_server.services import mcp_keys
 from sync_server.services.mcp_keys import McpKey
@@ -34,29 +35,22 @@ def caller_of(key: McpKey) -> Caller:
 
 
 async def serve(settings: Settings, token: str) -> int:
-    dsn, embedded = open_database(settings)
-    try:
-        await db.migrate(dsn)
-        pool = await db.create_pool(dsn, settings.app_role, 4)
-        try:
-            if await mcp_keys.authenticate(pool, token) is None:
-                print("La llave MCP no es válida o fue revocada. Crea una nueva en tu cuenta.",
-                      file=sys.stderr)
-                return 2
+    async def run(pool: Pool) -> int:
+        if await mcp_keys.authenticate(pool, token) is None:
+            print("La llave MCP no es válida o fue revocada. Crea una nueva en tu cuenta.",
+                  file=sys.stderr)
+            return 2
 
-            async def current() -> Caller | None:
-                key = await mcp_keys.authenticate(pool, token)
-                return caller_of(key) if key else None
+        async def current() -> Caller | None:
+            key = await mcp_keys.authenticate(pool, token)
+            return caller_of(key) if key else None
 
-            server = build(lambda: ToolEnv.from_settings(pool, settings), current)
-            async with stdio_server() as (read, write):
-                await server.run(read, write, server.create_initialization_options())
-            return 0
-        finally:
-            await pool.close()
-    finally:
-        if embedded:
-            embedded.stop()
+        server = build(lambda: ToolEnv.from_settings(pool, settings), current)
+        async with stdio_server() as (read, write):
+            await server.run(read, write, server.create_initialization_options())
+        return 0
+
+    return await with_pool(settings, run, 4)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,13 +12,12 @@ from sync_server.integrations.llm.types import (
     AssistantCalls,
     AssistantText,
     Item,
-    LLMRefused,
-    LLMUnavailable,
     Reply,
     ToolCall,
     ToolSpec,
     Usage,
     UserText,
+    sorted_failure,
 )
 
 
@@ -41,7 +40,7 @@ class AnthropicMessages:
         try:
             answer = await self.client.with_options(timeout=timeout_s).messages.create(**kwargs)
         except Exception as exc:
-            raise _failure(exc) from exc
+            raise sorted_failure(exc, anthropic) from exc
         texts = [b.text for b in answer.content if b.type == "text"]
         calls = tuple(ToolCall(b.id, b.name, b.input if isinstance(b.input, dict) else None,
                                json.dumps(b.input, ensure_ascii=False))
@@ -71,27 +70,3 @@ def _messages(transcript: Sequence[Item]) -> list[dict[str, Any]]:
                 {"type": "tool_result", "tool_use_id": r.call_id, "content": r.content,
                  "is_error": r.is_error} for r in item.results]})
     return out
-
-
-def _failure(exc: Exception) -> Exception:
-    if isinstance(exc, anthropic.APITimeoutError):
-        return LLMUnavailable("timeout", str(exc))
-    if isinstance(exc, anthropic.APIConnectionError):
-        return LLMUnavailable("connection", str(exc))
-    if isinstance(exc, anthropic.RateLimitError):
-        return LLMUnavailable("rate_limited", str(exc))
-    if isinstance(exc, anthropic.InternalServerError):  # 5xx, overloaded (529) included
-        return LLMUnavailable("server_error", str(exc))
-    if isinstance(exc, anthropic.APIResponseValidationError):
-        return LLMUnavailable("bad_response", str(exc))
-    if isinstance(exc, anthropic.AuthenticationError):
-        return LLMRefused("invalid_key", str(exc))
-    if isinstance(exc, anthropic.PermissionDeniedError):
-        return LLMRefused("forbidden", str(exc))
-    if isinstance(exc, anthropic.NotFoundError):
-        return LLMRefused("not_found", str(exc))
-    if isinstance(exc, anthropic.APIStatusError):
-        if exc.status_code >= 500 or exc.status_code in (408, 409):
-            return LLMUnavailable("server_error", str(exc))
-        return LLMRefused("bad_request", str(exc))
-    return LLMUnavailable("bad_response", f"{type(exc).__name__}: {exc}")

@@ -13,7 +13,6 @@ from sync_server.integrations.llm.types import (
     AssistantCalls,
     AssistantText,
     Item,
-    LLMRefused,
     LLMUnavailable,
     Reply,
     ToolCall,
@@ -22,6 +21,7 @@ from sync_server.integrations.llm.types import (
     Usage,
     UserText,
     estimate_tokens,
+    sorted_failure,
 )
 
 
@@ -49,7 +49,7 @@ class OpenAIChat:
             answer = await self.client.with_options(timeout=timeout_s).chat.completions.create(
                 **kwargs)
         except Exception as exc:
-            raise _failure(exc) from exc
+            raise sorted_failure(exc, openai) from exc
         if not answer.choices:
             raise LLMUnavailable("bad_response", "no choices")
         choice = answer.choices[0]
@@ -89,28 +89,3 @@ def _message(item: Any) -> dict[str, Any]:
                                 "function": {"name": c.name, "arguments": c.raw_arguments}}
                                for c in item.calls]}
     return {"role": "tool", "tool_call_id": item.call_id, "content": item.content}
-
-
-def _failure(exc: Exception) -> Exception:
-    """The SDK's error as ours: what is worth falling back on, and what is configuration."""
-    if isinstance(exc, openai.APITimeoutError):
-        return LLMUnavailable("timeout", str(exc))
-    if isinstance(exc, openai.APIConnectionError):
-        return LLMUnavailable("connection", str(exc))
-    if isinstance(exc, openai.RateLimitError):
-        return LLMUnavailable("rate_limited", str(exc))
-    if isinstance(exc, openai.InternalServerError):
-        return LLMUnavailable("server_error", str(exc))
-    if isinstance(exc, openai.APIResponseValidationError):
-        return LLMUnavailable("bad_response", str(exc))
-    if isinstance(exc, openai.AuthenticationError):
-        return LLMRefused("invalid_key", str(exc))
-    if isinstance(exc, openai.PermissionDeniedError):
-        return LLMRefused("forbidden", str(exc))
-    if isinstance(exc, openai.NotFoundError):
-        return LLMRefused("not_found", str(exc))
-    if isinstance(exc, openai.APIStatusError):
-        if exc.status_code >= 500 or exc.status_code in (408, 409):
-            return LLMUnavailable("server_error", str(exc))
-        return LLMRefused("bad_request", str(exc))
-    return LLMUnavailable("bad_response", f"{type(exc).__name__}: {exc}")

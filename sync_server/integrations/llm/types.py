@@ -108,3 +108,25 @@ class ChatProvider(Protocol):
 def estimate_tokens(*texts: str) -> int:
     """A rough count (about four characters a token) for a provider that reports no usage."""
     return sum(len(t) for t in texts) // 4 + 1
+
+
+def sorted_failure(exc: Exception, sdk: Any) -> Exception:
+    """An SDK's error as ours: what to fall back on, and what is configuration to fix. Both
+    official SDKs (``openai``, ``anthropic``) name their errors alike, so ``sdk`` is the module.
+    Order matters: a timeout is a connection error, and every status error an APIStatusError."""
+    kinds: list[tuple[str, FailureKind]] = [
+        ("APITimeoutError", "timeout"), ("APIConnectionError", "connection"),
+        ("RateLimitError", "rate_limited"), ("InternalServerError", "server_error"),
+        ("APIResponseValidationError", "bad_response")]
+    for name, kind in kinds:
+        if isinstance(exc, getattr(sdk, name)):
+            return LLMUnavailable(kind, str(exc))
+    for name, code in (("AuthenticationError", "invalid_key"), ("PermissionDeniedError", "forbidden"),
+                       ("NotFoundError", "not_found")):
+        if isinstance(exc, getattr(sdk, name)):
+            return LLMRefused(code, str(exc))
+    if isinstance(exc, sdk.APIStatusError):
+        if exc.status_code >= 500 or exc.status_code in (408, 409):
+            return LLMUnavailable("server_error", str(exc))
+        return LLMRefused("bad_request", str(exc))
+    return LLMUnavailable("bad_response", f"{type(exc).__name__}: {exc}")
