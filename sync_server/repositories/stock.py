@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from shared.ids import uuid7_floor
 from sync_server.repositories import Connection
 from sync_server.repositories.folding import contains_patterns, folded
 
@@ -102,12 +103,13 @@ async def sold_since(
                SELECT l.product_id, l.qty_milli AS qty
                FROM sales s JOIN sale_lines l ON l.tenant_id = s.tenant_id AND l.sale_id = s.sale_id
                WHERE s.tenant_id = $1 AND s.sold_at >= $2 AND l.product_id IS NOT NULL
+                 AND l.tenant_id = $1 AND l.sale_id >= $3  -- recent ids only (UUIDv7)
                UNION ALL
                SELECT rl.product_id, -rl.qty_milli
                FROM sale_returns r
                JOIN sale_return_lines rl ON rl.tenant_id = r.tenant_id AND rl.return_id = r.return_id
                WHERE r.tenant_id = $1 AND r.returned_at >= $2 AND rl.product_id IS NOT NULL) x
-           GROUP BY product_id""", tenant_id, since)
+           GROUP BY product_id""", tenant_id, since, uuid7_floor(since - timedelta(days=1)))
     return {r["product_id"]: r["qty"] for r in rows}
 
 

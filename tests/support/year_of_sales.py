@@ -62,6 +62,13 @@ _COLUMNS = {
 }
 
 
+def _uuid7_at(at: datetime, rnd: random.Random) -> uuid.UUID:
+    """A UUIDv7 made at ``at`` (RFC 9562: 48-bit ms, version 7, variant, random)."""
+    ms = int(at.timestamp() * 1000)
+    value = (ms << 80) | (0x7 << 76) | (rnd.getrandbits(12) << 64) | (0b10 << 62) | rnd.getrandbits(62)
+    return uuid.UUID(int=value)
+
+
 def build_year(tenant_id: uuid.UUID, device_id: uuid.UUID, catalog: list[StarterProduct],
                end: datetime, *, days: int = 365, tickets_per_day: int = 140, seed: int = 7
                ) -> Year:
@@ -86,7 +93,7 @@ def build_year(tenant_id: uuid.UUID, device_id: uuid.UUID, catalog: list[Starter
         for _ in range(rnd.randint(tickets_per_day - 30, tickets_per_day + 30)):
             folio += 1
             at = opened + timedelta(seconds=rnd.randint(0, 13 * 3600))
-            sale_id = new_uuid7()
+            sale_id = _uuid7_at(at, rnd)  # as the till makes it: with the sale
             lines = []
             for no, product in enumerate(rnd.choices(pieces, weights, k=rnd.randint(1, 5)), 1):
                 qty = rnd.choice((1000, 1000, 1000, 2000, 3000))
