@@ -1,4 +1,4 @@
-"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|mcp|mcp-key]``."""
+"""The server's commands: serve, migrate, create-shop, pairing-code, backup, restore, mcp, mcp-key."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import asyncio
 import json
 import sys
 import uuid
+from pathlib import Path
 
 import uvicorn
 
 from shared.catalog import load_starter_catalog
-from sync_server import db, logs
+from shared.clock import utc_now
+from sync_server import backups, logs
 from sync_server.app import create_app, open_database, with_pool
 from sync_server.config import Settings
 from sync_server.db import Pool
@@ -35,6 +37,9 @@ def main(argv: list[str] | None = None) -> None:
     new_shop.add_argument("--json", action="store_true", help="print the result as JSON")
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
+    sub.add_parser("backup", help="pg_dump the database into MCH_BACKUP_DIR, pruning old dumps")
+    back = sub.add_parser("restore", help="load a backup (server stopped; old data kept aside)")
+    back.add_argument("file", type=Path)
     sub.add_parser("mcp", help="the shop's MCP server over stdio (--key)", add_help=False)
     new_key = sub.add_parser("mcp-key", help="make an MCP key for a shop and print it")
     new_key.add_argument("tenant_id", type=uuid.UUID)
@@ -52,14 +57,19 @@ def main(argv: list[str] | None = None) -> None:
     if args.command in (None, "serve"):
         host = getattr(args, "host", None) or settings.host
         port = getattr(args, "port", None) or settings.port
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        # access_log off: logs.RequestContext writes one JSON line per request, with its id.
+        # Forwarded headers are the app's to judge, against MCH_TRUSTED_PROXIES: uvicorn's own
+        # proxy handling would believe any local client's X-Forwarded-For.
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False,
+                    proxy_headers=False, server_header=False)
     elif args.command == "migrate":
-        dsn, embedded = open_database(settings)
+        database = open_database(settings)
+        if database.owner_dsn is None:
+            parser.error("migrate needs DATABASE_URL: the login that owns the tables")
         try:
-            applied = asyncio.run(db.migrate(dsn))
+            applied = asyncio.run(database.prepare(settings))
         finally:
-            if embedded:
-                embedded.stop()
+            database.stop()
         print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
     elif args.command == "create-shop":
         async def create(pool: Pool) -> tuple[shops.Shop, str, str | None]:
@@ -91,6 +101,32 @@ def main(argv: list[str] | None = None) -> None:
             return token
 
         print(asyncio.run(with_pool(settings, make_key)))
+    elif args.command in ("backup", "restore"):
+        sys.exit(_backup_or_restore(settings, args.command, getattr(args, "file", None)))
+
+
+def _backup_or_restore(settings: Settings, command: str, file: Path | None) -> int:
+    database = open_database(settings)
+    if database.owner_dsn is None:
+        print("El respaldo necesita DATABASE_URL: el usuario dueño de las tablas.", file=sys.stderr)
+        return 2
+    dsn = database.owner_dsn
+    try:
+        if command == "backup":
+            taken = backups.take_backup(dsn, settings.backups_path(), utc_now(),
+                                        settings.backup_keep_days, settings.backup_keep_min)
+            print(f"respaldo: {taken.path} ({taken.size // 1024} KiB)")
+        else:
+            assert file is not None
+            aside = backups.restore(dsn, file, settings.app_role, utc_now())
+            print(f"restaurado {file.name}; los datos de antes quedaron en el esquema {aside}.\n"
+                  "Arranca el servidor: las cajas reenviarán lo que falte al sincronizar.")
+        return 0
+    except backups.BackupError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        database.stop()
 
 
 if __name__ == "__main__":

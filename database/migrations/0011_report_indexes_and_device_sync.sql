@@ -8,10 +8,6 @@ CREATE INDEX shift_closes_shift ON shift_closes (tenant_id, shift_id);
 CREATE INDEX cash_movements_shift ON cash_movements (tenant_id, shift_id);
 CREATE INDEX sales_shift ON sales (tenant_id, shift_id) WHERE shift_id IS NOT NULL;
 CREATE INDEX sales_device ON sales (tenant_id, device_id, sold_at);
--- A product's sold quantity without reading the lines (stock), and its newest sale (sale ids
--- are time-ordered UUIDv7s): both from the index alone.
-CREATE INDEX sale_lines_product_sale ON sale_lines (tenant_id, product_id, sale_id)
-    INCLUDE (qty_milli);
 
 -- Stamped by a device's push or pull (at most once a minute: it is a "seen lately", not a log).
 ALTER TABLE devices ADD COLUMN last_sync_at timestamptz;

@@ -100,13 +100,13 @@ def save_customer(
             raise UnknownCustomer("Ese cliente ya no existe.")
         if editor is not None and _limit_changed(before, limit):
             staff.require(tx, authorized_by or editor, Permission.FIADO_OVERRIDE)
-        local.save(tx, till.device, "customer", payload, op="upsert")
+        local.save(tx, till, "customer", payload, op="upsert")
         if opening:
-            local.save(tx, till.device, "fiado_charge", FiadoChargePayload(
+            local.save(tx, till, "fiado_charge", FiadoChargePayload(
                 id=new_uuid7(), customer_id=payload.id, amount=opening, note=OPENING_NOTE,
                 charged_at=till.now()))
         if editor is not None:
-            staff.audit(tx, till.device, "customer_edit", cashier_id=editor,
+            staff.audit(tx, till, "customer_edit", cashier_id=editor,
                         authorized_by=authorized_by if authorized_by != editor else None,
                         subject_id=payload.id, detail=_changes(before, payload, opening))
     return payload
@@ -167,7 +167,7 @@ def pay(
                                       method=method, note=text[:500] or None, paid_at=till.now(),
                                       cashier_id=cashier_id, shift_id=shift_id,
                                       reference=ref or None)
-        local.save(tx, till.device, "fiado_payment", payment)
+        local.save(tx, till, "fiado_payment", payment)
     return payment
 
 

@@ -57,7 +57,7 @@ def request_statement(
         payload = MessageRequestPayload(
             id=new_uuid7(), customer_id=customer_id, to=phone, kind="statement", text=body,
             requested_at=till.now(), cashier_id=cashier_id)
-        local.save(tx, till.device, "message_request", payload)
+        local.save(tx, till, "message_request", payload)
     return MessageRequest(payload.id, customer_id, phone, payload.kind, body, payload.requested_at,
                           "en_cola")
 

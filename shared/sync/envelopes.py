@@ -10,8 +10,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Annotated, Literal, TypeVar, get_args
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
+from shared.sync.bounds import Timestamp
 from shared.sync.payloads import (
     AuditEventPayload,
     CashierPayload,
@@ -42,7 +43,7 @@ class Envelope(Wire):
     # 0 marks a change made by the server itself (catalog set-up, WhatsApp orders).
     device_seq: Annotated[int, Field(ge=0, le=2**62)]
     hlc: Annotated[int, Field(ge=0, le=2**62)]
-    created_at: AwareDatetime
+    created_at: Timestamp
 
 
 class RecordChange(Envelope):

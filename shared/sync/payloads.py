@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,6 +17,7 @@ from shared.orders import Fulfilment, OrderSource, OrderStatus
 from shared.permissions import Permission, Role
 from shared.quantity import MAX_QTY_MILLI
 from shared.sale import MAX_LINES, MAX_UNIT_PRICE, PaymentMethod, line_total
+from shared.sync.bounds import Timestamp
 from shared.tax import IvaRate
 
 # No control characters (NUL included: PostgreSQL text refuses it) in any text that is stored.
@@ -71,7 +71,7 @@ class SalePaymentPayload(Wire):
 class SalePayload(Wire):
     id: uuid.UUID
     folio: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9\-]{1,40}$")]
-    sold_at: AwareDatetime
+    sold_at: Timestamp
     total: Money
     change: Money
     lines: Annotated[list[SaleLinePayload], Field(min_length=1, max_length=MAX_LINES)]
@@ -114,7 +114,7 @@ class InventoryMovementPayload(Wire):
     qty_milli: Annotated[int, Field(ge=-MAX_QTY_MILLI * 100, le=MAX_QTY_MILLI * 100)]
     reason: MovementReason
     note: ShortText | None = None
-    moved_at: AwareDatetime
+    moved_at: Timestamp
 
 
 class ProductPayload(Wire):
@@ -153,7 +153,7 @@ class FiadoChargePayload(Wire):
     amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
     sale_id: uuid.UUID | None = None
     note: ShortText | None = None
-    charged_at: AwareDatetime
+    charged_at: Timestamp
 
 
 class FiadoPaymentPayload(Wire):
@@ -165,7 +165,7 @@ class FiadoPaymentPayload(Wire):
     amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
     method: PaymentMethod
     note: ShortText | None = None
-    paid_at: AwareDatetime
+    paid_at: Timestamp
     cashier_id: uuid.UUID | None = None  # who took the money
     shift_id: uuid.UUID | None = None  # whose drawer it went into (the corte counts it there)
     reference: ShortText | None = None  # a card voucher or transfer number
@@ -185,7 +185,7 @@ class StockAlertPayload(Wire):
     product_id: uuid.UUID
     stock_milli: int
     open: bool
-    changed_at: AwareDatetime
+    changed_at: Timestamp
 
 
 class SaleReturnLinePayload(Wire):
@@ -210,7 +210,7 @@ class SaleReturnPayload(Wire):
     refund_method: PaymentMethod
     reason: Name
     cashier_id: uuid.UUID | None = None
-    returned_at: AwareDatetime
+    returned_at: Timestamp
     refund_to_account: Money = 0
 
     @model_validator(mode="after")
@@ -234,14 +234,14 @@ class CashMovementPayload(Wire):
     direction: Literal["entrada", "salida"]
     amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
     reason: Name
-    moved_at: AwareDatetime
+    moved_at: Timestamp
 
 
 class ShiftOpenPayload(Wire):
     id: uuid.UUID  # the shift's id
     cashier_id: uuid.UUID | None = None
     float_amount: Money  # fondo de caja
-    opened_at: AwareDatetime
+    opened_at: Timestamp
 
 
 class CountedAmount(Wire):
@@ -256,7 +256,7 @@ class ShiftClosePayload(Wire):
     shift_id: uuid.UUID
     counted: Annotated[list[CountedAmount], Field(max_length=10)]
     note: ShortText | None = None
-    closed_at: AwareDatetime
+    closed_at: Timestamp
 
 
 AuditAction = Literal[
@@ -275,7 +275,7 @@ class AuditEventPayload(Wire):
     authorized_by: uuid.UUID | None = None
     subject_id: uuid.UUID | None = None  # the sale, product, customer… it was about
     detail: ShortText | None = None
-    at: AwareDatetime
+    at: Timestamp
 
 
 class CategoryPayload(Wire):
@@ -323,7 +323,7 @@ class MessageRequestPayload(Wire):
     to: Phone
     kind: Literal["statement"]
     text: MessageText
-    requested_at: AwareDatetime
+    requested_at: Timestamp
     cashier_id: uuid.UUID | None = None
 
 
@@ -334,7 +334,7 @@ class OrderStatusPayload(Wire):
     id: uuid.UUID
     status: OrderStatus
     note: ShortText | None = None
-    changed_at: AwareDatetime
+    changed_at: Timestamp
 
 
 class OrderLinePayload(Wire):
@@ -362,7 +362,7 @@ class OrderPayload(Wire):
     lines: Annotated[list[OrderLinePayload], Field(min_length=1, max_length=MAX_ORDER_LINES)]
     total: Money
     source: OrderSource
-    placed_at: AwareDatetime
+    placed_at: Timestamp
 
     @model_validator(mode="after")
     def _adds_up(self) -> OrderPayload:

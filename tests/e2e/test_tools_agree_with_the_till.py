@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pos_client.services import accounts, backroom, cortes, reports
+from pos_client.services import accounts, cortes, reports
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.services.till import Till
@@ -20,6 +20,7 @@ from shared.ticket import Ticket, TicketLine
 from sync_server.services.tokens import fixed_plan
 from sync_server.tools.base import Caller, CallerRole
 from sync_server.tools.calls import ToolEnv, call_tool
+from tests.support.builders import cashier
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -45,27 +46,27 @@ def test_reports_statements_and_cortes_agree(server, shop, paired_device, small_
     weighed = next(p for p in small_catalog if p.sold_by_weight)
     lupita = accounts.save_customer(till, accounts.CustomerDraft(
         "Lupita Hernández", "55 1234 5678", "500", opening_balance="120.50"))
-    owner = backroom.add_cashier(pos.db, pos.device, "Doña Mary", "dueno", "1234")
+    owner = cashier(pos.till, "Doña Mary", "dueno", "1234").id
     shift = cortes.open_shift(till, 50_000, owner)
     on_shift = SaleContext(cashier_id=owner, shift_id=shift, discount_by=owner)
 
     first = ticket_for(pos.db, coke.barcode, 3)
     first.add(TicketLine(None, "Bolsa de hielo", 2500, 1000, first.lines[0].iva))  # común
     first.discount_ticket(700)
-    sale_1 = record_sale(pos.db, pos.device, first, [Tender(PaymentMethod.CARD, 4000, "AUT 9"),
+    sale_1 = record_sale(till, first, [Tender(PaymentMethod.CARD, 4000, "AUT 9"),
                                                      Tender(PaymentMethod.CASH, 100_000)], on_shift)
     with pos.db.read() as conn:
         kilo = catalog.by_barcode(conn, weighed.barcode)
     granel = Ticket([TicketLine(kilo.id, kilo.name, kilo.price, 750, kilo.iva, kilo.ieps_bp, True,
                                 cost=kilo.price // 2)])
-    sale_2 = record_sale(pos.db, pos.device, granel, [Tender(PaymentMethod.TRANSFER, granel.total,
+    sale_2 = record_sale(till, granel, [Tender(PaymentMethod.TRANSFER, granel.total,
                                                              "SPEI 1")], on_shift)
     fiado = ticket_for(pos.db, chips.barcode, 2)
     fiado.add(ticket_for(pos.db, soap.barcode, 1).lines[0])
-    sale_3 = record_sale(pos.db, pos.device, fiado, [Tender(PaymentMethod.FIADO, fiado.total)],
+    sale_3 = record_sale(till, fiado, [Tender(PaymentMethod.FIADO, fiado.total)],
                          SaleContext(cashier_id=owner, shift_id=shift, customer_id=lupita.id))
-    return_sale(pos.db, pos.device, sale_1.sale_id, "Venía abollada", {1: 1000}, owner)
-    return_sale(pos.db, pos.device, sale_3.sale_id, "No la quiso", {2: 1000}, owner)
+    return_sale(till, sale_1.sale_id, "Venía abollada", {1: 1000}, owner)
+    return_sale(till, sale_3.sale_id, "No la quiso", {2: 1000}, owner)
     accounts.pay(till, lupita.id, 5000, PaymentMethod.CASH, cashier_id=owner, shift_id=shift)
     cortes.move_cash(till, shift, "salida", 3000, "Garrafón", owner)
     cortes.close_with_corte(till, shift, {PaymentMethod.CASH: 60_000, PaymentMethod.CARD: 4000},
@@ -75,7 +76,6 @@ def test_reports_statements_and_cortes_agree(server, shop, paired_device, small_
     now = utc_now()
     call = _tools(server, shop, now)
     seen = reports.run(till, reports.Preset.TODAY)
-    aging_till = reports.aging(till)
     assert seen.by_day.tickets == 3  # what is compared below is not empty
     assert seen.by_day.net == sale_1.total + sale_2.total + sale_3.total - seen.by_day.returns
     assert seen.margin.margin_bp is not None
@@ -104,7 +104,7 @@ def test_reports_statements_and_cortes_agree(server, shop, paired_device, small_
     aging = call("debtors_by_age", {})
     assert [(d.customer.name, d.customer.balance_centavos, d.buckets_centavos)
             for d in aging.debtors] == [(a.name, a.balance, list(a.buckets))
-                                         for a in aging_till.accounts]
+                                         for a in reports.aging(till).accounts]
     st_till = accounts.statement(till, lupita.id)
     st_tool = call("customer_statement", {"customer_id": str(lupita.id)})
     assert [(e.kind, e.description, e.charge_centavos, e.payment_centavos, e.balance_centavos)
