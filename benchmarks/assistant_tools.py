@@ -58,7 +58,7 @@ async def _timed(fn: Callable[[], Awaitable[Any]]) -> float:
 
 async def _run(url: str) -> dict[str, float]:
     settings = Settings(database_url=url)
-    pool = await db.create_pool(url, settings.app_role, 4)
+    pool = await db.create_pool(settings.app_dsn(url), 4)  # the server's own login
     try:
         catalog = load_starter_catalog()
         shop = await shops.create_shop(pool, "Abarrotes del año", catalog)
