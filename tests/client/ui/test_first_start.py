@@ -86,8 +86,7 @@ def test_pressing_next_twice_opens_the_shop_once(qtbot, wizard, store, device, w
     wizard.next()
     qtbot.waitUntil(lambda: wizard.currentId() == PRINTER and worker.idle, timeout=20_000)
     assert page.error.text().strip() == ""
-    with store.read() as conn:
-        assert [c.name for c in staff.active_cashiers(conn)] == ["Pepe"]
+    assert [c.name for c in staff.active_cashiers(Till(store, device))] == ["Pepe"]
 
 
 def test_mismatched_pins_save_nothing(qtbot, wizard, store, device):
