@@ -1,4 +1,5 @@
-"""The server's commands: serve, migrate, create-shop, pairing-code, backup, restore, mcp, mcp-key."""
+"""The server's commands: serve, migrate, create-shop, pairing-code, backup, restore, jobs, mcp,
+mcp-key."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from sync_server import backups, logs
 from sync_server.app import create_app, open_database, with_pool
 from sync_server.config import Settings
 from sync_server.db import Pool
+from sync_server.jobs import cli as jobs_cli
+from sync_server.jobs.delivery import NoChannel
+from sync_server.jobs.scheduler import engine_from_settings
 from sync_server.services import mcp_keys, shops
 from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
 
@@ -40,6 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("backup", help="pg_dump the database into MCH_BACKUP_DIR, pruning old dumps")
     back = sub.add_parser("restore", help="load a backup (server stopped; old data kept aside)")
     back.add_argument("file", type=Path)
+    jobs_cli.add_commands(sub)
     sub.add_parser("mcp", help="the shop's MCP server over stdio (--key)", add_help=False)
     new_key = sub.add_parser("mcp-key", help="make an MCP key for a shop and print it")
     new_key.add_argument("tenant_id", type=uuid.UUID)
@@ -101,6 +106,14 @@ def main(argv: list[str] | None = None) -> None:
             return token
 
         print(asyncio.run(with_pool(settings, make_key)))
+    elif args.command == "jobs":
+        async def jobs(pool: Pool) -> tuple[int, str]:
+            engine = engine_from_settings(pool, settings, NoChannel())
+            return await jobs_cli.command(engine, pool, args)
+
+        status, text = asyncio.run(with_pool(settings, jobs))
+        print(text, file=sys.stderr if status == jobs_cli.USAGE_ERROR else sys.stdout)
+        sys.exit(status)
     elif args.command in ("backup", "restore"):
         sys.exit(_backup_or_restore(settings, args.command, getattr(args, "file", None)))
 

@@ -16,6 +16,7 @@ from sync_server.api import (
     devices,
     errors,
     health,
+    jobs,
     mcp_keys,
     openapi,
     owners,
@@ -23,6 +24,8 @@ from sync_server.api import (
 )
 from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
+from sync_server.jobs.delivery import NoChannel
+from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.mcp import http as mcp_http
 from sync_server.services.integrations import Integrations
 from sync_server.services.tokens import TokenMeter
@@ -100,11 +103,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.integrations = Integrations.from_settings(app.state.pool, settings)
             app.state.tokens = TokenMeter(app.state.pool, plan_of(settings),
                                           settings.assistant_llm_tokens_per_token)
+            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel())
+            scheduler = JobScheduler(app.state.jobs, settings.jobs_tick_s)
+            if settings.jobs_enabled:
+                scheduler.start()
             log.info("server ready")
             try:
                 async with mcp_sessions.run():  # the MCP endpoint's, which no mount would run
                     yield
             finally:
+                await scheduler.stop()
                 await app.state.sender.stop()
                 await app.state.pool.close()
         finally:
@@ -115,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trusted_proxies = settings.proxies()
     errors.install(app)
     openapi.install(app)
-    for module in (health, sync, devices, owners, mcp_keys, assistant, metrics):
+    for module in (health, sync, devices, owners, jobs, mcp_keys, assistant, metrics):
         app.include_router(module.router)
     app.router.routes.extend(mcp_routes)
     # Each added outside the ones before it. The last net (CatchAll) wraps everything that can
