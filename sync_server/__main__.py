@@ -1,4 +1,5 @@
-"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|backup|restore|jobs]``."""
+"""The server's commands: serve, migrate, create-shop, pairing-code, backup, restore, jobs, mcp,
+mcp-key."""
 
 from __future__ import annotations
 
@@ -7,38 +8,21 @@ import asyncio
 import json
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import uvicorn
 
 from shared.catalog import load_starter_catalog
 from shared.clock import utc_now
-from sync_server import backups, db, logs
-from sync_server.app import create_app, open_database
+from sync_server import backups, logs
+from sync_server.app import create_app, open_database, with_pool
 from sync_server.config import Settings
 from sync_server.db import Pool
 from sync_server.jobs import cli as jobs_cli
 from sync_server.jobs.delivery import NoChannel
 from sync_server.jobs.scheduler import engine_from_settings
-from sync_server.services import shops
+from sync_server.services import mcp_keys, shops
 from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
-
-T = TypeVar("T")
-
-
-async def _with_pool(settings: Settings, work: Callable[[Pool], Awaitable[T]]) -> T:
-    database = open_database(settings)
-    try:
-        await database.prepare(settings)
-        pool = await db.create_pool(database.app_dsn, 2)
-        try:
-            return await work(pool)
-        finally:
-            await pool.close()
-    finally:
-        database.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -61,6 +45,16 @@ def main(argv: list[str] | None = None) -> None:
     back = sub.add_parser("restore", help="load a backup (server stopped; old data kept aside)")
     back.add_argument("file", type=Path)
     jobs_cli.add_commands(sub)
+    sub.add_parser("mcp", help="the shop's MCP server over stdio (--key)", add_help=False)
+    new_key = sub.add_parser("mcp-key", help="make an MCP key for a shop and print it")
+    new_key.add_argument("tenant_id", type=uuid.UUID)
+    new_key.add_argument("--name", default="Llave MCP")
+    new_key.add_argument("--write", action="store_true", help="let the key make changes")
+    if (argv if argv is not None else sys.argv[1:])[:1] == ["mcp"]:
+        from sync_server.mcp.stdio import main as mcp_main  # its own arguments and logging
+
+        mcp_main((argv if argv is not None else sys.argv[1:])[1:])
+        return
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -86,18 +80,21 @@ def main(argv: list[str] | None = None) -> None:
             database.stop()
         print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
     elif args.command == "create-shop":
-        async def create(pool: Pool) -> tuple[shops.Shop, str]:
+        async def create(pool: Pool) -> tuple[shops.Shop, str, str | None]:
+            key = None
             if args.demo:
                 shop = await create_demo_shop(pool)
+                # The demo's AI apps connect with this (read-only) key: see the README.
+                key = (await mcp_keys.create(pool, shop.tenant_id, "Demo"))[1]
             else:
                 catalog = load_starter_catalog() if args.starter_catalog else []
                 shop = await shops.create_shop(pool, args.name, catalog)
-            return shop, str(await shops.create_pairing_code(pool, shop.tenant_id))
+            return shop, str(await shops.create_pairing_code(pool, shop.tenant_id)), key
 
-        shop, pairing = asyncio.run(_with_pool(settings, create))
+        shop, pairing, key = asyncio.run(with_pool(settings, create))
         if args.json:
             print(json.dumps({"tenant_id": str(shop.tenant_id), "name": shop.name,
-                              "pairing_code": pairing}))
+                              "pairing_code": pairing, "mcp_key": key}))
         else:
             print(f"tienda: {shop.name}\ntenant_id: {shop.tenant_id}\n"
                   f"código de vinculación (válido 10 minutos): {pairing}")
@@ -105,13 +102,19 @@ def main(argv: list[str] | None = None) -> None:
         async def make(pool: Pool) -> str:
             return str(await shops.create_pairing_code(pool, args.tenant_id))
 
-        print(asyncio.run(_with_pool(settings, make)))
+        print(asyncio.run(with_pool(settings, make)))
+    elif args.command == "mcp-key":
+        async def make_key(pool: Pool) -> str:
+            _, token = await mcp_keys.create(pool, args.tenant_id, args.name, can_write=args.write)
+            return token
+
+        print(asyncio.run(with_pool(settings, make_key)))
     elif args.command == "jobs":
         async def jobs(pool: Pool) -> tuple[int, str]:
             engine = engine_from_settings(pool, settings, NoChannel())
             return await jobs_cli.command(engine, pool, args)
 
-        status, text = asyncio.run(_with_pool(settings, jobs))
+        status, text = asyncio.run(with_pool(settings, jobs))
         print(text, file=sys.stderr if status == jobs_cli.USAGE_ERROR else sys.stdout)
         sys.exit(status)
     elif args.command in ("backup", "restore"):

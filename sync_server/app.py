@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import FastAPI
 
 from sync_server import db, logs, metrics
 from sync_server.api import (
+    assistant,
     devices,
     errors,
     health,
     jobs,
+    mcp_keys,
     openapi,
     owners,
     simulator,
@@ -25,13 +28,18 @@ from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
 from sync_server.jobs.delivery import NoChannel
 from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
+from sync_server.mcp import http as mcp_http
+from sync_server.services.integrations import Integrations
 from sync_server.services.listener import Listener
 from sync_server.services.notices import NoticeHub
 from sync_server.services.simulator import Simulator
+from sync_server.services.tokens import TokenMeter
 from sync_server.services.whatsapp_channel import WhatsAppChannel
 from sync_server.sync.epoch import FeedEpochHeader
+from sync_server.tools.calls import plan_of
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -68,8 +76,25 @@ def open_database(settings: Settings) -> Database:
     return Database(embedded.url, settings.app_dsn(embedded.url), embedded)
 
 
+async def with_pool(settings: Settings, work: Callable[[db.Pool], Awaitable[T]],
+                    max_size: int = 2) -> T:
+    """Run ``work`` with a migrated database's app pool, outside the HTTP server (commands, the
+    stdio MCP server); the embedded PostgreSQL, if started here, is stopped after."""
+    database = open_database(settings)
+    try:
+        await database.prepare(settings)
+        pool = await db.create_pool(database.app_dsn, max_size)
+        try:
+            return await work(pool)
+        finally:
+            await pool.close()
+    finally:
+        database.stop()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = (settings or Settings()).with_simulator()
+    mcp_routes, mcp_sessions = mcp_http.routes(settings, lambda: app.state.pool)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,10 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await database.prepare(settings)
             app.state.pool = await db.create_pool(database.app_dsn, settings.pool_max_size)
+            app.state.integrations = Integrations.from_settings(app.state.pool, settings)
+            app.state.tokens = TokenMeter(app.state.pool, plan_of(settings),
+                                          settings.assistant_llm_tokens_per_token)
             listener = app.state.listener = Listener(database.app_dsn)
             app.state.notices = NoticeHub()
             app.state.notices.subscribe(listener)
-            channel = WhatsAppChannel.from_settings(app.state.pool, settings, listener)
+            channel = WhatsAppChannel.from_settings(app.state.pool, settings, listener,
+                                                    app.state.integrations)
             app.state.sender, app.state.inbox = channel.sender, channel.inbox
             app.state.inbox_writer = channel.writer
             listener.start()
@@ -92,7 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 scheduler.start()
             log.info("server ready")
             try:
-                yield
+                async with mcp_sessions.run():  # the MCP endpoint's, which no mount would run
+                    yield
             finally:
                 await scheduler.stop()
                 app.state.notices.close()
@@ -107,8 +137,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trusted_proxies = settings.proxies()
     errors.install(app)
     openapi.install(app)
-    for module in (health, sync, devices, owners, jobs, metrics, whatsapp):
+    for module in (health, sync, devices, owners, jobs, mcp_keys, assistant, metrics, whatsapp):
         app.include_router(module.router)
+    app.router.routes.extend(mcp_routes)
     if settings.whatsapp_simulator and settings.whatsapp_app_secret:
         app.state.simulator = Simulator(settings.whatsapp_app_secret.get_secret_value(),
                                         settings.whatsapp_phone_number_id or "")

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     app_db_password: SecretStr | None = None
     data_dir: Path = Path(platformdirs.user_data_dir("michangarrito-server"))
     host: str = "127.0.0.1"
+    # The address clients reach this server at (https://api.example.mx), when it is not
+    # http://host:port: MCP clients are told it, and its host is let through the MCP
+    # endpoint's DNS-rebinding check.
+    public_url: str | None = None
     port: int = 8765
     pool_max_size: int = 10
     # Bodies are refused past these before they are read: a push, and everything else.
@@ -111,6 +115,16 @@ class Settings(BaseSettings):
     # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation). Unset: a key
     # kept in data_dir (one server only; replicas must share MCH_SECRETS_KEY). Never in the DB.
     secrets_key: SecretStr | None = None
+    # The platform's own LLM provider, for shops without their own (sync_server/integrations/
+    # llm/): openai, openrouter, anthropic, ollama or azure; the model; the key; a base URL
+    # (Azure: the resource's endpoint) and for Azure the API version and deployment. Unset:
+    # the assistant answers by the rules only, unless a shop sets its own.
+    llm_provider: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_base_url: str | None = None
+    llm_api_version: str | None = None
+    llm_deployment: str | None = None
     # The assistant's tokens (sync_server/services/tokens.py): the platform's plan until
     # billing keeps plans per shop, and how many of a provider's tokens one of ours buys.
     assistant_plan_name: str = "Básico"

@@ -19,6 +19,7 @@ from pos_client.__main__ import pair_store
 from pos_client.app import display_problem, run_pos
 
 DEFAULT_PORT = 8765
+MCP_KEY_FILE = "mcp_key.txt"  # the demo shop's MCP key, kept beside its data (a demo only)
 READY_TIMEOUT_S = 90
 
 
@@ -57,9 +58,12 @@ def main(argv: list[str] | None = None) -> None:
                 [sys.executable, "-m", "sync_server", "create-shop", "--demo", "--json"],
                 env=env, check=True, capture_output=True, text=True,
             )
-            code = json.loads(created.stdout.strip().splitlines()[-1])["pairing_code"]
-            pair_store(pos_dir, url, code, "Caja 1")
+            made = json.loads(created.stdout.strip().splitlines()[-1])
+            pair_store(pos_dir, url, made["pairing_code"], "Caja 1")
             _demo_staff(pos_dir)
+            if made.get("mcp_key"):
+                (args.data_dir / MCP_KEY_FILE).write_text(made["mcp_key"] + "\n")
+        _print_mcp(args.data_dir, url)
         print("Entra a la caja con el NIP 1234 (dueña) o 0000 (cajero).")
         print(f"WhatsApp de la tienda (simulador, sin cuenta de Meta): {url}/simulador "
               "— escribe «Hola, tienda ESPERANZA» para empezar.")
@@ -71,6 +75,16 @@ def main(argv: list[str] | None = None) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     sys.exit(code)
+
+
+def _print_mcp(data_dir: Path, url: str) -> None:
+    """How an AI app (Claude Desktop, Claude Code, any MCP client) reaches the demo shop."""
+    path = data_dir / MCP_KEY_FILE
+    if not path.exists():
+        return
+    key = path.read_text().strip()
+    print(f"Asistentes de IA (MCP): {url}/mcp con «Authorization: Bearer {key}», o por stdio:\n"
+          f"  MCH_DATA_DIR={data_dir / 'server'} ./bin/server mcp --key {key}")
 
 
 def _demo_staff(pos_dir: Path) -> None:

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
+from shared.ids import uuid7_floor
 from sync_server.repositories import Connection
 
 TimeUnit = Literal["day", "hour"]
 _KEY = {"day": "({col} AT TIME ZONE $4)::date", "hour": "extract(hour FROM {col} AT TIME ZONE $4)::int"}
 _SALES = "FROM sales s WHERE s.tenant_id = $1 AND s.sold_at >= $2 AND s.sold_at < $3"
+# Lines of the period's sales. Sale ids are UUIDv7s the till makes with the sale, so lines whose
+# id is older than a day before the period cannot belong to it: ``l.sale_id >= ${floor}``
+# lets the lines be read from the recent end of their primary key instead of all of them
+# (sold_at still decides). See _floor.
 _LINES = """FROM sales s
             JOIN sale_lines l ON l.tenant_id = s.tenant_id AND l.sale_id = s.sale_id
             LEFT JOIN products p ON p.tenant_id = l.tenant_id AND p.product_id = l.product_id
-            WHERE s.tenant_id = $1 AND s.sold_at >= $2 AND s.sold_at < $3"""
+            WHERE s.tenant_id = $1 AND s.sold_at >= $2 AND s.sold_at < $3
+              AND l.tenant_id = $1 AND l.sale_id >= ${floor}"""
 _RETURNED = """FROM sale_returns r
                JOIN sale_return_lines rl ON rl.tenant_id = r.tenant_id AND rl.return_id = r.return_id
                LEFT JOIN sale_lines sl ON sl.tenant_id = r.tenant_id AND sl.sale_id = r.sale_id
@@ -30,6 +36,11 @@ _RETURNED = """FROM sale_returns r
                WHERE r.tenant_id = $1 AND r.returned_at >= $2 AND r.returned_at < $3"""
 # A product's current department; común lines and products without one go to the label ($4/$5).
 _DEPARTMENT = "COALESCE(NULLIF(btrim(p.department), ''), ${n})"
+
+
+def _floor(lo: datetime) -> uuid.UUID:
+    """The smallest sale id a sale of the period may have (a day of clock skew allowed)."""
+    return uuid7_floor(lo - timedelta(days=1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +95,8 @@ async def sales_by_department(
 ) -> list[Bucket]:
     rows = await conn.fetch(
         f"""SELECT {_DEPARTMENT.format(n=4)} AS key, count(DISTINCT l.sale_id) AS tickets,
-                   sum(l.total)::bigint AS amount {_LINES} GROUP BY 1""",
-        tenant_id, lo, hi, none_label)
+                   sum(l.total)::bigint AS amount {_LINES.format(floor=5)} GROUP BY 1""",
+        tenant_id, lo, hi, none_label, _floor(lo))
     return [Bucket(r["key"], r["tickets"], r["amount"]) for r in rows]
 
 
@@ -153,7 +164,7 @@ async def product_sales(
         f"""SELECT p.product_id, COALESCE(p.name, l.name) AS name,
                    {_DEPARTMENT.format(n=4)} AS department,
                    sum(l.qty_milli)::bigint AS qty_milli, sum(l.total)::bigint AS amount
-            {_LINES} GROUP BY 1, 2, 3""", tenant_id, lo, hi, none_label)
+            {_LINES.format(floor=5)} GROUP BY 1, 2, 3""", tenant_id, lo, hi, none_label, _floor(lo))
     back = await conn.fetch(
         f"""SELECT p.product_id, COALESCE(p.name, sl.name, 'Artículo') AS name,
                    {_DEPARTMENT.format(n=4)} AS department,
@@ -189,7 +200,7 @@ async def cost_groups(
         f"""SELECT p.product_id, COALESCE(p.name, l.name) AS name,
                    {_UNIT_COST.format(line='l')} AS unit_cost, l.qty_milli, count(*) AS count,
                    sum(l.total)::bigint AS amount
-            {_LINES} GROUP BY 1, 2, 3, 4""", tenant_id, lo, hi)
+            {_LINES.format(floor=4)} GROUP BY 1, 2, 3, 4""", tenant_id, lo, hi, _floor(lo))
     back = await conn.fetch(
         f"""SELECT p.product_id, COALESCE(p.name, sl.name, 'Artículo') AS name,
                    {_UNIT_COST.format(line='sl')} AS unit_cost, -rl.qty_milli AS qty_milli,

@@ -54,6 +54,13 @@ def platform_credentials(settings: Settings, kind: str) -> Credentials | None:
     if kind == "whatsapp" and settings.whatsapp_token and settings.whatsapp_phone_number_id:
         return Credentials("whatsapp", {"phone_number_id": settings.whatsapp_phone_number_id},
                            {"token": settings.whatsapp_token}, "platform")
+    if kind == "llm" and settings.llm_provider and settings.llm_model:
+        llm = {"provider": settings.llm_provider, "model": settings.llm_model,
+               "base_url": settings.llm_base_url, "api_version": settings.llm_api_version,
+               "deployment": settings.llm_deployment}
+        return Credentials("llm", {k: v for k, v in llm.items() if v},
+                           {"api_key": settings.llm_api_key} if settings.llm_api_key else {},
+                           "platform")
     return None
 
 

@@ -51,8 +51,13 @@ class ToolEnv:
 
     @classmethod
     def from_settings(cls, pool: Pool, settings: Settings) -> ToolEnv:
-        return cls(pool, fixed_plan(settings.assistant_plan_name,
-                                    settings.assistant_monthly_tokens))
+        return cls(pool, plan_of(settings))
+
+
+def plan_of(settings: Settings) -> PlanLookup:
+    """Each shop's plan: for now the platform's one plan from settings (billing will keep
+    plans per shop and hand its own lookup here)."""
+    return fixed_plan(settings.assistant_plan_name, settings.assistant_monthly_tokens)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,13 @@ async def call_tool(env: ToolEnv, caller: Caller, name: str, arguments: Mapping[
                     await _audit(conn, caller, name, write, outcome, code, started)
             except Exception:  # the audit must not hide the call's own error
                 log.exception("tool call audit failed", extra={"tool": name[:80]})
+
+
+async def refuse(env: ToolEnv, caller: Caller, name: str, code: str) -> None:
+    """Audit a call that was not run because its caller never had the tool (the assistant
+    asked by a model for one it was not offered)."""
+    async with tenant_tx(env.pool, caller.tenant_id) as conn:
+        await _audit(conn, caller, name, False, "refused", code, time.perf_counter())
 
 
 async def _context(env: ToolEnv, conn: Connection, caller: Caller) -> ToolContext:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from mcp import Client, StdioServerParameters
 from sqlalchemy import text
 
 from pos_client import exit_codes
@@ -60,6 +62,23 @@ def test_demo_starts_server_creates_the_shop_and_pairs_the_pos(qtbot, tmp_path):
     again = _demo(tmp_path, env)  # a second run reuses the paired shop
     assert again.returncode == 0, again.stderr[-3000:]
     assert "Creando la tienda" not in again.stdout
+    assert "/mcp con «Authorization: Bearer mchk1." in again.stdout
+
+    # The README's MCP line, against the demo's own data: the stdio server answers as the shop.
+    key = (tmp_path / "demo" / "mcp_key.txt").read_text().strip()
+    assert asyncio.run(_shop_over_mcp(key, tmp_path / "demo" / "server", env)) == \
+        "Abarrotes La Esperanza"
+
+
+async def _shop_over_mcp(key: str, data_dir: Path, env: dict[str, str]) -> str:
+    params = StdioServerParameters(command=sys.executable, args=["-m", "sync_server", "mcp",
+                                                                 "--key", key],
+                                   env={**env, "MCH_DATA_DIR": str(data_dir)}, cwd=str(ROOT))
+    async with Client(params) as client:
+        result = await client.call_tool("shop_info", {})
+    assert not result.is_error, result.content
+    name: str = result.structured_content["name"]
+    return name
 
 
 def _sell_at_the_demo_counter(qtbot, path: Path) -> None:

@@ -8,7 +8,8 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from starlette.routing import Mount
+from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
 
 from tests.server.owner_api import HEADERS, client, pair, sign_up
 
@@ -42,12 +43,15 @@ def _every_route_taking_a_body(app) -> list[tuple[str, str]]:
              for path, ops in app.openapi()["paths"].items() for method in ops
              if method in ("post", "put", "patch", "delete")]
     found += [("POST", route.path + "/") for route in app.routes if isinstance(route, Mount)]
+    # Plain routes to an ASGI app (the MCP endpoint, routed path by path) take any method.
+    found += [("POST", route.path) for route in app.routes
+              if isinstance(route, Route) and not isinstance(route, APIRoute) and route.methods is None]
     return found
 
 
 def test_every_route_taking_a_body_refuses_a_declared_64_mib(server):
     routes = _every_route_taking_a_body(server.app)
-    assert {p for _, p in routes} >= {*SMALL, "/v1/sync/push"}  # the list reads the real app
+    assert {p for _, p in routes} >= {*SMALL, "/v1/sync/push", "/mcp"}  # it reads the real app
     answers = {(m, p): _declare(server, m, p, 64 * 1024 * 1024)[:12] for m, p in routes}
     assert set(answers.values()) == {"HTTP/1.1 413"}, answers
 
