@@ -112,3 +112,30 @@ async def use_pairing_code(
         tenant_id, code_hash, device_id,
     )
     return status.endswith(" 1")
+
+
+async def mark_pulled(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> None:
+    """Note that a device pulled (it pushed its whole outbox just before). Written at most
+    once a minute per device: a pull every few seconds must not become a write each."""
+    await conn.execute(
+        """UPDATE devices SET last_pull_at = now()
+           WHERE tenant_id = $1 AND device_id = $2
+             AND (last_pull_at IS NULL OR last_pull_at < now() - interval '1 minute')""",
+        tenant_id, device_id)
+
+
+@dataclass(frozen=True)
+class SyncMark:
+    device_id: uuid.UUID
+    name: str
+    code: str
+    paired_at: datetime
+    last_pull_at: datetime | None
+
+
+async def sync_marks(conn: Connection, tenant_id: uuid.UUID) -> list[SyncMark]:
+    """The shop's active devices and when each last pulled."""
+    rows = await conn.fetch(
+        """SELECT device_id, name, code, created_at AS paired_at, last_pull_at FROM devices
+           WHERE tenant_id = $1 AND revoked_at IS NULL ORDER BY created_at""", tenant_id)
+    return [SyncMark(**dict(r)) for r in rows]

@@ -42,3 +42,13 @@ async def set_feed_head(conn: Connection, tenant_id: uuid.UUID, head: int) -> No
 async def feed_head(conn: Connection, tenant_id: uuid.UUID) -> int:
     head: int = await conn.fetchval("SELECT feed_seq FROM tenants WHERE tenant_id = $1", tenant_id)
     return head
+
+
+async def get_timezone(conn: Connection, tenant_id: uuid.UUID) -> str | None:
+    """The shop's time zone: its settings record's (the owner may change it on a till), else
+    the one it was created with."""
+    zone: str | None = await conn.fetchval(
+        """SELECT COALESCE((SELECT s.timezone FROM shop_settings s
+                            WHERE s.tenant_id = t.tenant_id AND NOT s.deleted LIMIT 1), t.timezone)
+           FROM tenants t WHERE t.tenant_id = $1""", tenant_id)
+    return zone

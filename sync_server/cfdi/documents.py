@@ -1,0 +1,86 @@
+"""From stored sales to signed CFDI: a customer's invoice for one ticket, and the factura
+global of a period. CPU work only (seconds for a busy month): callers run it in a thread."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from satcfdi.models import Signer
+
+from shared.fiscal import Receptor, main_forma
+from shared.sale import PaymentMethod
+from shared.tax import IvaRate, TaxSplit
+from sync_server.cfdi import build
+from sync_server.cfdi.amounts import ZERO, add, fit_concepts
+from sync_server.cfdi.tickets import Period, SoldLine, Ticket
+from sync_server.repositories.invoiced_sales import SaleRows
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A signed CFDI and its amounts (for lists; the XML is the truth)."""
+
+    xml: bytes
+    issued_at: datetime  # the Fecha: aware, in the time zone of the place of issue
+    totals: TaxSplit
+    forma_pago: str
+    metodo_pago: str
+    sales: list[tuple[uuid.UUID, int]]  # (sale, its net total) covered
+    left_out: dict[IvaRate, TaxSplit]
+
+
+def ticket_of(rows: SaleRows) -> Ticket:
+    return Ticket(rows.sale_id, rows.folio, rows.sold_at, rows.total,
+                  [SoldLine(n, name, qty, total, IvaRate(iva), ieps, by_weight, barcode)
+                   for n, name, qty, total, iva, ieps, by_weight, barcode in rows.lines],
+                  {PaymentMethod(m): a for m, a in rows.paid.items()}, rows.returned,
+                  rows.customer_id)
+
+
+def _totals(lines: Iterable[build.Line]) -> TaxSplit:
+    out = ZERO
+    for ln in lines:
+        out = add(out, ln.split)
+    return out
+
+
+def ticket_invoice(profile_issuer: build.Issuer, signer: Signer, ticket: Ticket,
+                   receptor: Receptor, *, serie: str, folio: int, fecha: datetime,
+                   card_forma: str, replaces: Sequence[str] = ()) -> Signed:
+    """A customer's own invoice for a ticket: its lines net of returns; PPD/99 when part of
+    it went on fiado, else PUE with the forma that paid the most."""
+    lines = ticket.invoice_lines()
+    forma, metodo = ticket.payment_terms(card_forma)
+    doc = build.ingreso(profile_issuer, receptor, lines, serie=serie, folio=str(folio),
+                        forma_pago=forma, metodo_pago=metodo, fecha=fecha, replaces=replaces)
+    xml = build.sign(doc, signer)
+    return Signed(xml, fecha, _totals(lines), forma, metodo,
+                  [(ticket.sale_id, ticket.net_total)], {})
+
+
+def global_invoice(issuer: build.Issuer, signer: Signer, tickets: Sequence[Ticket],
+                   period: Period, *, serie: str, folio: int, fecha: datetime,
+                   card_forma: str) -> Signed:
+    """The factura global: one concept per ticket and tax key (the ticket's folio as its
+    NoIdentificacion), net of returns; tickets returned in full are left out."""
+    live = [t for t in tickets if t.net_total > 0]
+    groups = [g for t in live for g in t.global_groups()]
+    fit = fit_concepts(groups)
+    lines = [build.Line("Venta", Decimal(1), build.UNIDAD_ACTIVIDAD, c.key, c.split,
+                        product_key=build.CLAVE_VENTA, identification=c.ref)
+             for c in fit.concepts]
+    paid: dict[PaymentMethod, int] = {}
+    for t in live:
+        for method, amount in t.paid.items():
+            paid[method] = paid.get(method, 0) + amount
+    forma = main_forma(paid, card_forma)
+    doc = build.ingreso(issuer, build.public_receptor(issuer), lines, serie=serie,
+                        folio=str(folio), forma_pago=forma, metodo_pago="PUE", fecha=fecha,
+                        period=period.sat())
+    xml = build.sign(doc, signer)
+    return Signed(xml, fecha, _totals(lines), forma, "PUE",
+                  [(t.sale_id, t.net_total) for t in live], fit.left_out)
