@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from sync_server import db
 from sync_server.api import devices, errors, health, owners, sync
 from sync_server.config import Settings
+from sync_server.services.fiscal import CfdiContext
+from sync_server.services.invoice_worker import InvoiceWorker
 from sync_server.services.whatsapp import OutboundSender
 
 log = logging.getLogger(__name__)
@@ -36,10 +38,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
             app.state.sender = OutboundSender.from_settings(app.state.pool, settings, dsn)
             app.state.sender.start()
+            app.state.cfdi = CfdiContext.from_settings(app.state.pool, settings)
+            app.state.invoice_worker = InvoiceWorker(app.state.cfdi)
+            app.state.invoice_worker.start()
             log.info("server ready")
             try:
                 yield
             finally:
+                await app.state.invoice_worker.stop()
                 await app.state.sender.stop()
                 await app.state.pool.close()
         finally:

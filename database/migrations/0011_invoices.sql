@@ -95,15 +95,15 @@ CREATE INDEX invoice_sales_sale ON invoice_sales (tenant_id, sale_id);
 
 -- Where each sale stands now: its own invoice, or the global that covers it. One row per sale,
 -- so "invoiced once" and "never in a global and in its own invoice" are row locks, not hopes.
+-- No foreign key to invoices: a global claims its sales before its row exists (same
+-- transaction), and Citus takes no deferrable keys.
 CREATE TABLE sale_invoicing (
     tenant_id          uuid NOT NULL,
     sale_id            uuid NOT NULL,
     invoice_id         uuid,
     global_invoice_id  uuid,
     PRIMARY KEY (tenant_id, sale_id),
-    FOREIGN KEY (tenant_id, sale_id) REFERENCES sales (tenant_id, sale_id),
-    FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, invoice_id),
-    FOREIGN KEY (tenant_id, global_invoice_id) REFERENCES invoices (tenant_id, invoice_id)
+    FOREIGN KEY (tenant_id, sale_id) REFERENCES sales (tenant_id, sale_id)
 );
 
 -- Payments applied to PPD invoices, each put on a payment complement once. ``payment_id`` is a

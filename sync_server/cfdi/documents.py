@@ -27,8 +27,8 @@ class Signed:
     xml: bytes
     issued_at: datetime  # the Fecha: aware, in the time zone of the place of issue
     totals: TaxSplit
-    forma_pago: str
-    metodo_pago: str
+    forma_pago: str | None
+    metodo_pago: str | None
     sales: list[tuple[uuid.UUID, int]]  # (sale, its net total) covered
     left_out: dict[IvaRate, TaxSplit]
 

@@ -63,17 +63,16 @@ def _deadline(period: Period, issuing: Issuing) -> datetime:
 
 async def missing_tills(ctx: CfdiContext, tenant_id: uuid.UUID, period: Period,
                         issuing: Issuing) -> list[Till]:
-    """Active tills paired before the period ended that have not pulled since it ended (plus
-    the margin for a till clock behind the server's), less those the owner said not to wait
-    for."""
+    """Active tills that have not pulled since the period ended (plus the margin for a till
+    clock behind the server's), less those the owner said not to wait for. A till paired
+    later counts too: a shop that sold alone for a while brings its old sales when it pairs."""
     _, end = period.bounds(issuing.zone)
     since = end + timedelta(seconds=ctx.settings.cfdi_sync_margin_s)
     async with db.tenant_tx(ctx.pool, tenant_id) as conn:
         marks = await devices.sync_marks(conn, tenant_id)
         accepted = set(await _accepted(conn, tenant_id, period))
     return [Till(m.device_id, m.name, m.code, m.last_pull_at) for m in marks
-            if m.paired_at < end and (m.last_pull_at is None or m.last_pull_at < since)
-            and m.device_id not in accepted]
+            if (m.last_pull_at is None or m.last_pull_at < since) and m.device_id not in accepted]
 
 
 async def _accepted(conn: db.Connection, tenant_id: uuid.UUID, period: Period) -> list[uuid.UUID]:

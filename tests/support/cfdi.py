@@ -115,3 +115,40 @@ async def invoicing_shop(pool: Pool, settings: Any, csd: MadeCsd, pac: FakePac,
     await fiscal.save_pac(ctx, shop.tenant_id, username=pac.username, password=pac.password,
                           production=False, host=pac.url)
     return InvoicingShop(ctx, shop.tenant_id, cred, TillChanges(paired.device_code), pac, clock)
+
+
+async def drain(ctx: CfdiContext, rounds: int = 20) -> int:
+    """Run the invoicing worker's passes until nothing is left to do; how many were handled."""
+    from sync_server.services.invoice_worker import InvoiceWorker
+
+    worker, total = InvoiceWorker(ctx), 0
+    for _ in range(rounds):
+        handled = await worker.run_once()
+        if not handled:
+            return total
+        total += handled
+    raise AssertionError("the invoicing worker never ran out of work")
+
+
+async def documents(ctx: CfdiContext, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> Any:
+    """The invoice's stamped CFDI, parsed (its XML validated against SAT's XSDs again)."""
+    from sync_server import db
+    from sync_server.cfdi.xsd import check_xml
+    from sync_server.repositories import invoices
+
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        found = await invoices.documents(conn, tenant_id, invoice_id)
+    assert found is not None and found[1] is not None, "not stamped"
+    return check_xml(found[1])
+
+
+async def rows(ctx: CfdiContext, tenant_id: uuid.UUID) -> list[Any]:
+    """Every invoice of the shop (the repository's rows), oldest first."""
+    from datetime import timedelta
+
+    from sync_server import db
+    from sync_server.repositories import invoices
+
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        return await invoices.list_between(conn, tenant_id, ctx.clock() - timedelta(days=400),
+                                           ctx.clock() + timedelta(days=400))
