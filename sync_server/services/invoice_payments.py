@@ -89,7 +89,7 @@ async def _abonos(conn: db.Connection, tenant_id: uuid.UUID, customer: uuid.UUID
     recorded: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
     for payment, invoice, amount in done:
         sale = by_invoice.get(invoice)
-        if sale is not None:
+        if sale is not None and payment in methods:  # abonos only: not what paid at the counter
             recorded[(payment, sale)] = recorded.get((payment, sale), 0) + amount
     plans: dict[uuid.UUID, _Plan] = {}
     for payment, sale, amount in allocate(debts, [Abono(p, a, at) for p, a, _, at in paid],

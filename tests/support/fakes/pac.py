@@ -145,8 +145,11 @@ class FakePac:
         if refusal:
             return _stamp_answer(incidences=[refusal])
         new_uuid = str(uuid.uuid4()).upper()
-        cfdi["Complemento"] = TimbreFiscalDigital(proveedor=self.signer, uuid=new_uuid,
-                                                  fecha_timbrado=None, sello_cfd=seal)
+        # The stamp joins the complements the CFDI already has (a payment complement's Pagos).
+        complements = dict(cfdi.get("Complemento") or {})
+        complements["TimbreFiscalDigital"] = TimbreFiscalDigital(
+            proveedor=self.signer, uuid=new_uuid, fecha_timbrado=None, sello_cfd=seal)
+        cfdi["Complemento"] = complements
         stamp = Stamp(new_uuid, cfdi.xml_bytes(),
                       cfdi.get("Serie"), cfdi.get("Folio"), float(cfdi["Total"]),
                       cfdi["Receptor"]["Rfc"])
