@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sync_server import db
-from sync_server.api import devices, errors, health, owners, sync
+from sync_server.api import devices, errors, health, invoices, owners, self_invoice, sync
 from sync_server.config import Settings
 from sync_server.services.fiscal import CfdiContext
 from sync_server.services.invoice_worker import InvoiceWorker
@@ -55,6 +55,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (health, sync, devices, owners):
+    for module in (health, sync, devices, owners, invoices, self_invoice):
         app.include_router(module.router)
     return app

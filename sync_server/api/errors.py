@@ -24,6 +24,7 @@ _DOMAIN_STATUS = {
     "invalid_credential": 401,
     "too_many_attempts": 429,
     "not_found": 404,
+    "unknown_sale": 404,
 }
 
 

@@ -143,7 +143,10 @@ async def rebuild_global(ctx: CfdiContext, conn: db.Connection, tenant_id: uuid.
     without it, same folio; discarded if nothing is left. Inside the caller's transaction,
     which holds the sale's and the invoice's rows."""
     row = await invoices.get(conn, tenant_id, invoice_id, lock=True)
-    assert row is not None and row.period_start and row.period_end and row.periodicity
+    assert row is not None
+    assert row.period_start
+    assert row.period_end
+    assert row.periodicity
     await invoiced_sales.unlink(conn, tenant_id, invoice_id, without)
     await invoiced_sales.set_global(conn, tenant_id, without, None)
     left = await invoiced_sales.sales_of(conn, tenant_id, invoice_id)
@@ -168,7 +171,10 @@ async def replace_global(ctx: CfdiContext, conn: db.Connection, tenant_id: uuid.
     cancelled (04), and a new one for the same period, without that sale, is stamped once the
     cancellation is done. Returns the old global's id (the customer's invoice waits for it)."""
     old = await invoices.get(conn, tenant_id, old_id, lock=True)
-    assert old is not None and old.period_start and old.period_end and old.periodicity
+    assert old is not None
+    assert old.period_start
+    assert old.period_end
+    assert old.periodicity
     await invoices.request_cancel(conn, tenant_id, old_id, "04", None)
     left = [s for s in await invoiced_sales.sales_of(conn, tenant_id, old_id) if s != without]
     new_id = new_uuid7()
@@ -209,3 +215,27 @@ async def due_globals(ctx: CfdiContext, tenant_id: uuid.UUID,
     due = sorted({period_of(t.astimezone(issuing.zone).date(), periodicity) for t in times},
                  key=lambda p: p.start)
     return [await issue_global(ctx, tenant_id, p, issuing=issuing) for p in due]
+
+
+async def pending_globals(ctx: CfdiContext, tenant_id: uuid.UUID) -> list[GlobalOutcome]:
+    """Closed periods whose sales no invoice covers yet, and the tills each waits for (what
+    the owner sees; nothing is issued here)."""
+    issuing = await fiscal.issuing(ctx, tenant_id)
+    periodicity = issuing.preferences.periodicity
+    periods = closed_periods(ctx.clock(), issuing.zone, periodicity, LOOK_BACK_DAYS)
+    if not periods:
+        return []
+    start, _ = periods[0].bounds(issuing.zone)
+    _, end = periods[-1].bounds(issuing.zone)
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        times = await invoiced_sales.pending_periods(conn, tenant_id, start, end)
+    counts: dict[Period, int] = {}
+    for t in times:
+        p = period_of(t.astimezone(issuing.zone).date(), periodicity)
+        counts[p] = counts.get(p, 0) + 1
+    out = []
+    for p in sorted(counts, key=lambda q: q.start):
+        missing = await missing_tills(ctx, tenant_id, p, issuing)
+        out.append(GlobalOutcome(p, "waiting" if missing else "ready", missing=missing,
+                                 sales=counts[p], deadline=_deadline(p, issuing)))
+    return out

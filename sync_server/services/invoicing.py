@@ -25,12 +25,11 @@ from sync_server import db
 from sync_server.cfdi import documents
 from sync_server.cfdi.places import zone_of
 from sync_server.cfdi.tickets import Ticket, invoice_deadline
-from sync_server.repositories import invoiced_sales, invoices, tenants
+from sync_server.repositories import invoiced_sales, invoices, tenants, throttle
 from sync_server.services import fiscal, global_invoice, stamping
 from sync_server.services.fiscal import CfdiContext, Issuing
 from sync_server.services.invoice_records import InvoiceView, off_the_loop, record, view
 from sync_server.services.throttling import check_throttle
-from sync_server.repositories import throttle
 
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task[bool]] = set()  # stamps that outlive the request that began them

@@ -138,7 +138,8 @@ async def documents(ctx: CfdiContext, tenant_id: uuid.UUID, invoice_id: uuid.UUI
 
     async with db.tenant_tx(ctx.pool, tenant_id) as conn:
         found = await invoices.documents(conn, tenant_id, invoice_id)
-    assert found is not None and found[1] is not None, "not stamped"
+    assert found is not None
+    assert found[1] is not None, "not stamped"
     return check_xml(found[1])
 
 

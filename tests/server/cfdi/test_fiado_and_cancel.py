@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from shared.clock import utc_now
 from shared.fiscal import check_receptor
 from shared.ids import new_uuid7
-from shared.clock import utc_now
 from sync_server import db
 from sync_server.services import cancellation, invoice_payments, invoicing
 from tests.support.cfdi import Item, documents, drain, rows, sale, sale_id_of

@@ -12,7 +12,6 @@ from shared.fiscal import check_receptor
 from sync_server.cfdi.tickets import Periodicity, period_of
 from sync_server.services import fiscal, global_invoice, invoicing
 from tests.support.cfdi import Item, documents, drain, rows, sale, sale_id_of
-from tests.support.wire_changes import TillChanges
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +58,8 @@ async def test_the_global_waits_for_every_till_then_leaves_out_invoiced_and_retu
     doc = await documents(shop.ctx, shop.tenant_id, issued.invoice_id)
     folio = {c.payload.folio for c in (kept, part)}  # type: ignore[attr-defined]
     assert set(_folios(doc)) == folio  # not the one invoiced on its own, nor the one returned
-    assert doc["Receptor"]["Rfc"] == "XAXX010101000" and doc["Receptor"]["UsoCFDI"] == "S01"
+    assert doc["Receptor"]["Rfc"] == "XAXX010101000"
+    assert doc["Receptor"]["UsoCFDI"] == "S01"
     info = doc["InformacionGlobal"]
     assert (info["Periodicidad"], info["Meses"]) == ("01", f"{yesterday_at(12).astimezone(MX).month:02d}")
     # 18.00 + 31.50 + (30.00 − 15.00) + 22.00, net of the return of one pack of galletas
@@ -88,7 +88,8 @@ async def test_a_sale_that_arrives_late_goes_into_another_global_of_its_period(s
     await shop.push(late)
     [second] = await global_invoice.due_globals(shop.ctx, shop.tenant_id)
     assert second.state == "issued"
-    assert second.period == first.period and second.invoice_id != first.invoice_id
+    assert second.period == first.period
+    assert second.invoice_id != first.invoice_id
     await drain(shop.ctx)
     doc = await documents(shop.ctx, shop.tenant_id, second.invoice_id)
     assert _folios(doc) == [late.payload.folio]  # type: ignore[attr-defined]
@@ -110,11 +111,13 @@ async def test_a_ticket_of_a_stamped_global_invoiced_later_follows_motive_04(sho
     assert not mine.stamped  # it waits for the global's cancellation first
     await drain(shop.ctx)
     stamp = shop.pac.by_uuid(old_uuid)
-    assert stamp is not None and (stamp.cancel, stamp.motive) == ("Cancelado sin aceptación", "04")
+    assert stamp is not None
+    assert (stamp.cancel, stamp.motive) == ("Cancelado sin aceptación", "04")
     by_id = {r.invoice_id: r for r in await rows(shop.ctx, shop.tenant_id)}
     assert by_id[g.invoice_id].cancel_status == "cancelled"
     new_global = next(r for r in by_id.values() if r.kind == "global" and r.invoice_id != g.invoice_id)
-    assert new_global.status == "stamped" and by_id[mine.invoice_id].status == "stamped"
+    assert new_global.status == "stamped"
+    assert by_id[mine.invoice_id].status == "stamped"
     again = await documents(shop.ctx, shop.tenant_id, new_global.invoice_id)
     assert _folios(again) == [b.payload.folio]  # type: ignore[attr-defined]
     assert (again["InformacionGlobal"]["Periodicidad"], again["Total"]) == ("01", Decimal("5.00"))

@@ -58,7 +58,8 @@ async def test_a_worker_that_died_holding_the_claim_leaves_it_to_another(shop):
                                          requested_by="counter")
     async with db.tenant_tx(shop.ctx.pool, shop.tenant_id) as conn:
         claimed = await invoices.claim_to_stamp(conn, shop.tenant_id)  # then it "dies"
-        assert claimed is not None and claimed.invoice_id == got.invoice_id
+        assert claimed is not None
+        assert claimed.invoice_id == got.invoice_id
         await conn.execute("UPDATE invoices SET claimed_at = now() - interval '1 hour'")
     await drain(shop.ctx)
     [row] = await rows(shop.ctx, shop.tenant_id)
@@ -90,7 +91,8 @@ async def test_a_refusal_by_the_pac_frees_the_sale_for_another_try(shop):
     assert "CFDI40147" in (got.error or "")
     again = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id, CUSTOMER,
                                            requested_by="customer", wait_s=5)
-    assert again.stamped and (again.series, again.folio) == ("F", 2)
+    assert again.stamped
+    assert (again.series, again.folio) == ("F", 2)
 
 
 async def test_a_sale_is_invoiced_once(shop):

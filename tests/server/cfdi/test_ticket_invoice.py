@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from shared.fiscal import FiscalDataInvalid, check_receptor
+from shared.fiscal import check_receptor
+from sync_server import db
 from sync_server.cfdi.xsd import check_xml
 from sync_server.repositories import invoices
 from sync_server.services import invoicing
-from sync_server import db
 from tests.support.cfdi import Item, sale, sale_id_of
 
 pytestmark = pytest.mark.anyio
