@@ -8,12 +8,14 @@ between ``(Base − ½¢) × tasa`` truncated and ``(Base + ½¢) × tasa`` roun
 CFDI 4.0). One line's split always passes; a sum of several lines' splits (a ticket), or a
 line less a return's split, may drift past it.
 
-So the tax of each concept is chosen within its own tolerance window so that the taxes of all
-concepts still add up to the till's: per IVA rate for IVA, per IVA rate and IEPS rate for IEPS.
-Each concept keeps its own total (its ticket's, or its line's), so base + IEPS + IVA of every
-concept and of the whole invoice are the till's. When the windows cannot reach the till's sum
-(a tiny invoice whose lines all drifted the same way), a concept is split in two, which
-widens the window; the two halves keep the ticket's folio.
+So the tax of each traslado is chosen within its own tolerance window so that the taxes of all
+concepts still add up to the till's: per IVA rate for IVA, per IEPS rate for IEPS. Each concept
+keeps its own total (its ticket's, or its line's), so base + IEPS + IVA of every concept and
+of the whole invoice are the till's. A ticket is one concept with a traslado per rate it has
+(:func:`fit_tickets`). When the windows cannot reach the till's sum (a tiny invoice whose
+lines all drifted the same way), it falls back to a concept per ticket and tax key
+(:func:`fit_concepts`), splitting one in two where that widens the window enough; the pieces
+keep the ticket's folio.
 
 One thing cannot be carried: when every ticket of a rate was returned in full through several
 partial returns, the report may show a centavo of base against a centavo less of IVA on a
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from shared.tax import IvaRate, TaxSplit, split_included
 
@@ -297,3 +300,114 @@ def totals_by_rate(concepts: Iterable[Concept]) -> dict[IvaRate, TaxSplit]:
     for c in concepts:
         out[c.key.iva] = add(out.get(c.key.iva, ZERO), c.split)
     return out
+
+
+# ---- one concept per ticket -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Taxed:
+    """A concept's amounts: its base (Importe) and each traslado's (rate, base, tax); IVA base
+    includes the IEPS, as the law has it. ``total`` is what the customer paid for it."""
+
+    base: int
+    iva: tuple[tuple[IvaRate, int, int], ...]
+    ieps: tuple[tuple[int, int, int], ...] = ()
+
+    @property
+    def total(self) -> int:
+        return self.base + sum(t for _, _, t in self.iva) + sum(t for _, _, t in self.ieps)
+
+    @classmethod
+    def of(cls, key: TaxKey, split: TaxSplit) -> Taxed:
+        ieps = ((key.ieps_bp, split.base, split.ieps),) if key.ieps_bp else ()
+        return cls(split.base, ((key.iva, split.base + split.ieps, split.iva),), ieps)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketConcept:
+    ref: str
+    taxed: Taxed
+    part: int = 0  # pieces of one ticket split in several concepts: 1, 2…; 0 when whole
+    of: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFit:
+    concepts: list[TicketConcept]
+    left_out: dict[IvaRate, TaxSplit]
+
+
+def fit_tickets(tickets: Sequence[tuple[str, Sequence[tuple[TaxKey, TaxSplit]]]]) -> TicketFit:
+    """One concept per ticket with one traslado per IVA rate and per IEPS rate in it, each tax
+    within its window, all adding up to the tickets' own sums (per IVA rate; IEPS per rate).
+    The few invoices where that cannot be (a handful of tickets whose lines all drifted one
+    way) fall back to :func:`fit_concepts`: a concept per ticket and tax key, split if need be."""
+    iva_x: dict[tuple[int, IvaRate], list[int]] = {}
+    ieps_x: dict[tuple[int, int], list[int]] = {}
+    target_iva: dict[IvaRate, int] = {}
+    target_ieps: dict[int, int] = {}
+    for i, (_, lines) in enumerate(tickets):
+        for key, s in lines:
+            target_iva[key.iva] = target_iva.get(key.iva, 0) + s.iva
+            g = iva_x.setdefault((i, key.iva), [0, 0])
+            g[0], g[1] = g[0] + s.total, g[1] + s.iva
+            if key.ieps_bp:
+                target_ieps[key.ieps_bp] = target_ieps.get(key.ieps_bp, 0) + s.ieps
+                h = ieps_x.setdefault((i, key.ieps_bp), [0, 0])
+                h[0], h[1] = h[0] + s.base + s.ieps, h[1] + s.ieps
+    iva = _solve_keyed(iva_x, target_iva, lambda r: r.basis_points)
+    ieps = _solve_keyed(ieps_x, target_ieps, lambda bp: bp) if iva is not None else None
+    if iva is None or ieps is None:
+        return _per_key(tickets)
+    per_ticket: dict[int, tuple[list[tuple[IvaRate, int, int]], list[tuple[int, int, int]]]] = {}
+    for (i, rate), tax in iva.items():
+        per_ticket.setdefault(i, ([], []))[0].append((rate, iva_x[(i, rate)][0] - tax, tax))
+    for (i, bp), tax in ieps.items():
+        per_ticket.setdefault(i, ([], []))[1].append((bp, ieps_x[(i, bp)][0] - tax, tax))
+    out = []
+    for i, (ref, lines) in enumerate(tickets):
+        if sum(s.total for _, s in lines) <= 0:
+            continue
+        found = per_ticket.get(i, ([], []))
+        ivas, iepss = tuple(found[0]), tuple(found[1])
+        base = sum(b for _, b, _ in ivas) - sum(t for _, _, t in iepss)
+        if base <= 0 or any(b <= 0 for _, b, _ in ivas + iepss):
+            return _per_key(tickets)
+        out.append(TicketConcept(ref, Taxed(base, ivas, iepss)))
+    return TicketFit(out, {})
+
+
+def _solve_keyed(groups: dict[tuple[int, Any], list[int]], targets: dict[Any, int],
+                 rate_of: Any) -> dict[tuple[int, Any], int] | None:
+    """Taxes per (ticket, key) within their windows adding up per key; None if impossible."""
+    out: dict[tuple[int, Any], int] = {}
+    by_key: dict[Any, list[tuple[int, Any]]] = {}
+    for g, (x, _) in groups.items():
+        if x > 0:
+            by_key.setdefault(g[1], []).append(g)
+    for key, target in targets.items():
+        idx = by_key.get(key, [])
+        if not idx:
+            if target:
+                return None
+            continue
+        got = _assign([groups[g][0] for g in idx], [groups[g][1] for g in idx], rate_of(key), target)
+        if isinstance(got, int):
+            return None
+        out.update(zip(idx, got, strict=True))
+    return out
+
+
+def _per_key(tickets: Sequence[tuple[str, Sequence[tuple[TaxKey, TaxSplit]]]]) -> TicketFit:
+    fit = fit_concepts([g for ref, lines in tickets for g in group_lines(ref, lines)])
+    return TicketFit([TicketConcept(c.ref, Taxed.of(c.key, c.split), c.part, c.of)
+                      for c in fit.concepts], fit.left_out)
+
+
+def within_window(taxed: Taxed) -> bool:
+    """Every traslado of a concept within SAT's tolerance, and its parts positive."""
+    return taxed.base > 0 and all(
+        b > 0 and (r is IvaRate.EXENTO and t == 0 or within_tolerance(b, t, r.basis_points))
+        for r, b, t in taxed.iva) and all(b > 0 and within_tolerance(b, t, bp)
+                                          for bp, b, t in taxed.ieps)

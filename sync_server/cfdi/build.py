@@ -24,8 +24,8 @@ from shared.fiscal import (
     USO_SIN_EFECTOS,
     Receptor,
 )
-from shared.tax import IvaRate, TaxSplit
-from sync_server.cfdi.amounts import TaxKey, within_tolerance
+from shared.tax import IvaRate
+from sync_server.cfdi.amounts import Taxed, within_window
 from sync_server.cfdi.xsd import validated_xml
 
 CLAVE_SIN_CATALOGO = "01010101"  # "No existe en el catálogo": products carry no SAT key yet
@@ -63,8 +63,7 @@ class Line:
     description: str
     quantity: Decimal
     unit: str
-    key: TaxKey
-    split: TaxSplit
+    taxed: Taxed
     product_key: str = CLAVE_SIN_CATALOGO
     identification: str | None = None  # NoIdentificacion: barcode, or the ticket's folio
 
@@ -82,25 +81,20 @@ def public_receptor(issuer: Issuer) -> Receptor:
 
 
 def _traslados(line: Line) -> list[cfdi40.Traslado]:
-    s, key = line.split, line.key
-    iva_base = s.base + s.ieps
-    if key.iva is not IvaRate.EXENTO and not within_tolerance(iva_base, s.iva,
-                                                              key.iva.basis_points):
-        raise Unbalanced(f"IVA {s.iva} on {iva_base} at {key.iva.value}")
-    if key.ieps_bp and not within_tolerance(s.base, s.ieps, key.ieps_bp):
-        raise Unbalanced(f"IEPS {s.ieps} on {s.base} at {key.ieps_bp}")
-    if s.base + s.ieps + s.iva != s.total or s.base <= 0:
-        raise Unbalanced(f"concept does not add up: {s}")
+    taxed = line.taxed
+    if not within_window(taxed):  # amounts.py decides them; this is the last guard
+        raise Unbalanced(f"concept outside SAT's tolerance or not positive: {taxed}")
     out = []
-    if key.iva is IvaRate.EXENTO:
-        out.append(cfdi40.Traslado(impuesto="002", tipo_factor="Exento", base=pesos(iva_base)))
-    else:
-        out.append(cfdi40.Traslado(impuesto="002", tipo_factor="Tasa",
-                                   tasa_o_cuota=tasa(key.iva.basis_points),
-                                   base=pesos(iva_base), importe=pesos(s.iva)))
-    if key.ieps_bp:
-        out.append(cfdi40.Traslado(impuesto="003", tipo_factor="Tasa", tasa_o_cuota=tasa(key.ieps_bp),
-                                   base=pesos(s.base), importe=pesos(s.ieps)))
+    for rate, base, tax in taxed.iva:
+        if rate is IvaRate.EXENTO:
+            out.append(cfdi40.Traslado(impuesto="002", tipo_factor="Exento", base=pesos(base)))
+        else:
+            out.append(cfdi40.Traslado(impuesto="002", tipo_factor="Tasa",
+                                       tasa_o_cuota=tasa(rate.basis_points), base=pesos(base),
+                                       importe=pesos(tax)))
+    for bp, base, tax in taxed.ieps:
+        out.append(cfdi40.Traslado(impuesto="003", tipo_factor="Tasa", tasa_o_cuota=tasa(bp),
+                                   base=pesos(base), importe=pesos(tax)))
     return out
 
 
@@ -116,7 +110,7 @@ def unit_value(importe: Decimal, quantity: Decimal) -> Decimal:
 
 
 def _concept(line: Line) -> cfdi40.Concepto:
-    importe = pesos(line.split.base)
+    importe = pesos(line.taxed.base)
     return cfdi40.Concepto(
         clave_prod_serv=line.product_key, cantidad=line.quantity, clave_unidad=line.unit,
         descripcion=line.description[:1000], valor_unitario=unit_value(importe, line.quantity),

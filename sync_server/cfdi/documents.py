@@ -15,7 +15,7 @@ from shared.fiscal import Receptor, main_forma
 from shared.sale import PaymentMethod
 from shared.tax import IvaRate, TaxSplit
 from sync_server.cfdi import build
-from sync_server.cfdi.amounts import ZERO, add, fit_concepts
+from sync_server.cfdi.amounts import fit_tickets
 from sync_server.cfdi.tickets import Period, SoldLine, Ticket
 from sync_server.repositories.invoiced_sales import SaleRows
 
@@ -42,10 +42,13 @@ def ticket_of(rows: SaleRows) -> Ticket:
 
 
 def _totals(lines: Iterable[build.Line]) -> TaxSplit:
-    out = ZERO
+    total = base = ieps = iva = 0
     for ln in lines:
-        out = add(out, ln.split)
-    return out
+        t = ln.taxed
+        total, base = total + t.total, base + t.base
+        ieps += sum(x for _, _, x in t.ieps)
+        iva += sum(x for _, _, x in t.iva)
+    return TaxSplit(total, base, ieps, iva)
 
 
 def ticket_invoice(profile_issuer: build.Issuer, signer: Signer, ticket: Ticket,
@@ -53,24 +56,23 @@ def ticket_invoice(profile_issuer: build.Issuer, signer: Signer, ticket: Ticket,
                    card_forma: str, replaces: Sequence[str] = ()) -> Signed:
     """A customer's own invoice for a ticket: its lines net of returns; PPD/99 when part of
     it went on fiado, else PUE with the forma that paid the most."""
-    lines = ticket.invoice_lines()
+    lines, left_out = ticket.invoice_lines()
     forma, metodo = ticket.payment_terms(card_forma)
     doc = build.ingreso(profile_issuer, receptor, lines, serie=serie, folio=str(folio),
                         forma_pago=forma, metodo_pago=metodo, fecha=fecha, replaces=replaces)
     xml = build.sign(doc, signer)
     return Signed(xml, fecha, _totals(lines), forma, metodo,
-                  [(ticket.sale_id, ticket.net_total)], {})
+                  [(ticket.sale_id, ticket.net_total)], left_out)
 
 
 def global_invoice(issuer: build.Issuer, signer: Signer, tickets: Sequence[Ticket],
                    period: Period, *, serie: str, folio: int, fecha: datetime,
                    card_forma: str) -> Signed:
-    """The factura global: one concept per ticket and tax key (the ticket's folio as its
-    NoIdentificacion), net of returns; tickets returned in full are left out."""
+    """The factura global: one concept per ticket (the ticket's folio as its NoIdentificacion,
+    a traslado per rate in it), net of returns; tickets returned in full are left out."""
     live = [t for t in tickets if t.net_total > 0]
-    groups = [g for t in live for g in t.global_groups()]
-    fit = fit_concepts(groups)
-    lines = [build.Line("Venta", Decimal(1), build.UNIDAD_ACTIVIDAD, c.key, c.split,
+    fit = fit_tickets([(t.folio, t.net_lines()) for t in live])
+    lines = [build.Line("Venta", Decimal(1), build.UNIDAD_ACTIVIDAD, c.taxed,
                         product_key=build.CLAVE_VENTA, identification=c.ref)
              for c in fit.concepts]
     paid: dict[PaymentMethod, int] = {}

@@ -16,7 +16,7 @@ from shared.fiscal import FORMA_POR_DEFINIR, main_forma
 from shared.sale import PaymentMethod
 from shared.tax import IvaRate, TaxSplit
 from sync_server.cfdi import build
-from sync_server.cfdi.amounts import Concept, Group, TaxKey, fit_concepts, group_lines, net_line
+from sync_server.cfdi.amounts import TaxKey, TicketConcept, fit_tickets, net_line
 
 _MILLI = Decimal(1000)
 
@@ -65,10 +65,9 @@ class Ticket:
     def net_split(self, line: SoldLine) -> TaxSplit:
         return net_line(line.total, line.iva, line.ieps_bp, self._returns_of(line.line_no)[1])
 
-    def global_groups(self) -> list[Group]:
-        """This ticket's amounts per tax key, net of its returns (a factura global's concepts)."""
-        return group_lines(self.folio, [(TaxKey(ln.iva, ln.ieps_bp), self.net_split(ln))
-                                        for ln in self.lines])
+    def net_lines(self) -> list[tuple[TaxKey, TaxSplit]]:
+        """Each line's tax key and its split net of its returns, as the IVA report counts it."""
+        return [(TaxKey(ln.iva, ln.ieps_bp), self.net_split(ln)) for ln in self.lines]
 
     def payment_terms(self, card_forma: str) -> tuple[str, str]:
         """(forma de pago, método de pago): a sale put partly on fiado is paid later (PPD, 99);
@@ -77,31 +76,31 @@ class Ticket:
             return FORMA_POR_DEFINIR, "PPD"
         return main_forma(self.paid, card_forma), "PUE"
 
-    def invoice_lines(self) -> list[build.Line]:
-        """Its lines net of returns, as concepts of the customer's own invoice."""
+    def invoice_lines(self) -> tuple[list[build.Line], dict[IvaRate, TaxSplit]]:
+        """Its lines net of returns, as concepts of the customer's own invoice (a line whose
+        taxes cannot fit SAT's tolerance on their own is split in two, its quantity shared),
+        and the rounding residue of lines returned in full that no concept can carry."""
         by_no = {ln.line_no: ln for ln in self.lines}
-        groups = []
-        for ln in self.lines:
-            if ln.qty_milli - self._returns_of(ln.line_no)[0] > 0:
-                groups.append(Group(str(ln.line_no), TaxKey(ln.iva, ln.ieps_bp), self.net_split(ln)))
-        fit = fit_concepts(groups)
-        pieces: dict[str, list[Concept]] = {}
+        left = {ln.line_no: ln.qty_milli - self._returns_of(ln.line_no)[0] for ln in self.lines}
+        fit = fit_tickets([(str(ln.line_no), [(TaxKey(ln.iva, ln.ieps_bp), self.net_split(ln))])
+                           for ln in self.lines if left[ln.line_no] > 0])
+        pieces: dict[str, list[TicketConcept]] = {}
         for c in fit.concepts:
             pieces.setdefault(c.ref, []).append(c)
         out = []
         for ref, parts in pieces.items():
             line = by_no[int(ref)]
-            left = Decimal(line.qty_milli - self._returns_of(line.line_no)[0]) / _MILLI
-            whole = sum(p.split.total for p in parts)
+            qty_left = Decimal(left[line.line_no]) / _MILLI
+            whole = sum(p.taxed.total for p in parts)
             given = Decimal(0)
             for i, part in enumerate(parts):
-                qty = left - given if i == len(parts) - 1 else (
-                    left * part.split.total / whole).quantize(Decimal("0.000001"), ROUND_HALF_UP)
+                qty = qty_left - given if i == len(parts) - 1 else (
+                    qty_left * part.taxed.total / whole).quantize(Decimal("0.000001"), ROUND_HALF_UP)
                 given += qty
                 out.append(build.Line(line.name, qty, build.UNIDAD_KILO if line.by_weight
-                                      else build.UNIDAD_PIEZA, part.key, part.split,
+                                      else build.UNIDAD_PIEZA, part.taxed,
                                       identification=line.barcode))
-        return out
+        return out, fit.left_out
 
 
 # ---- periods ----------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ from sync_server.cfdi.amounts import (
     TaxKey,
     add,
     fit_concepts,
+    fit_tickets,
     group_lines,
     net_line,
     tax_window,
     totals_by_rate,
     within_tolerance,
+    within_window,
 )
 
 RATES = [IvaRate.GENERAL, IvaRate.FRONTERA, IvaRate.TASA_CERO, IvaRate.EXENTO]
@@ -109,3 +111,43 @@ def test_concepts_add_up_to_the_iva_report_and_each_fits(day):
         assert within_tolerance(s.base + s.ieps, s.iva, c.key.iva.basis_points)
         if c.key.ieps_bp:
             assert within_tolerance(s.base, s.ieps, c.key.ieps_bp)
+
+
+def test_a_ticket_of_several_rates_is_one_concept_with_a_traslado_each():
+    lines = [(TaxKey(IvaRate.GENERAL), split_included(1800, IvaRate.GENERAL)),
+             (TaxKey(IvaRate.GENERAL, 800), split_included(1700, IvaRate.GENERAL, 800)),
+             (TaxKey(IvaRate.TASA_CERO, 800), split_included(2500, IvaRate.TASA_CERO, 800)),
+             (TaxKey(IvaRate.EXENTO), split_included(12000, IvaRate.EXENTO))]
+    [c] = fit_tickets([("C1-000001", lines)]).concepts
+    assert c.ref == "C1-000001"
+    assert c.taxed.total == 18_000
+    assert [r for r, _, _ in c.taxed.iva] == [IvaRate.GENERAL, IvaRate.TASA_CERO, IvaRate.EXENTO]
+    papas = split_included(1700, IvaRate.GENERAL, 800)  # IEPS 8 %: one traslado for both lines
+    assert [(bp, b + t) for bp, b, t in c.taxed.ieps] == [(800, papas.base + papas.ieps + 2500)]
+    assert within_window(c.taxed)
+
+
+@settings(max_examples=400, deadline=None)
+@given(days())
+def test_one_concept_per_ticket_adds_up_to_the_iva_report(day):
+    report: dict[IvaRate, object] = {}
+    tickets = []
+    for folio, lines in day:
+        keyed = []
+        for rate, ieps, total, returned in lines:
+            net = net_line(total, rate, ieps, returned)
+            keyed.append((TaxKey(rate, ieps), net))
+            report[rate] = add(report.get(rate, ZERO), net)
+        tickets.append((folio, keyed))
+    fit = fit_tickets(tickets)
+    iva: dict[IvaRate, tuple[int, int]] = {}
+    for c in fit.concepts:
+        assert within_window(c.taxed)
+        for rate, b, t in c.taxed.iva:
+            got = iva.get(rate, (0, 0))
+            iva[rate] = (got[0] + b, got[1] + t)
+    for rate, want in report.items():
+        gone = fit.left_out.get(rate, ZERO)
+        b, t = iva.get(rate, (0, 0))
+        assert (b + gone.base + gone.ieps, t + gone.iva) == (want.base + want.ieps, want.iva)
+    assert sum(c.taxed.total for c in fit.concepts) == sum(r.total for r in report.values())

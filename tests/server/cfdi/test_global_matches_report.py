@@ -6,6 +6,7 @@ and tickets returned in full are not in it; its XML validates against SAT's XSD.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -92,24 +93,47 @@ def cents(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
 
 
-def by_rate(doc: CFDI) -> dict[IvaRate, TaxSplit]:
-    """The CFDI's concepts added up per IVA rate, each checked against SAT's tolerance."""
-    out: dict[IvaRate, TaxSplit] = {}
+@dataclass
+class Seen:
+    """What a CFDI says, added up: per IVA rate its traslados' base and tax; IEPS and the
+    concepts' base (Importe) overall; each traslado checked against SAT's tolerance."""
+
+    iva: dict[IvaRate, tuple[int, int]] = field(default_factory=dict)
+    ieps: int = 0
+    base: int = 0
+    total: int = 0
+
+    def expect(self, report: dict[IvaRate, TaxSplit], left: dict[IvaRate, TaxSplit]) -> None:
+        """``report`` less what the invoice left out (a rounding residue, never money)."""
+        for rate, want in report.items():
+            gone = left.get(rate, ZERO)
+            assert gone.total == 0
+            b, t = self.iva.get(rate, (0, 0))
+            assert (b + gone.base + gone.ieps, t + gone.iva) == (want.base + want.ieps, want.iva)
+        assert self.ieps + sum(g.ieps for g in left.values()) == sum(r.ieps for r in report.values())
+        assert self.base + sum(g.base for g in left.values()) == sum(r.base for r in report.values())
+        assert self.total == sum(r.total for r in report.values())
+
+
+def seen(doc: CFDI) -> Seen:
+    out = Seen(total=cents(doc["Total"]))
     for c in doc["Conceptos"]:
-        base, iva, ieps, rate = cents(c["Importe"]), 0, 0, None
+        out.base += cents(c["Importe"])
         for key, t in c["Impuestos"]["Traslados"].items():
-            if str(getattr(t["Impuesto"], "code", t["Impuesto"])) == "003":
-                ieps = cents(t["Importe"])
-                assert within_tolerance(cents(t["Base"]), ieps, cents(t["TasaOCuota"] * 100))
-            elif key.startswith("002|Exento"):
-                rate = IvaRate.EXENTO
+            if key.startswith("003|"):
+                out.ieps += cents(t["Importe"])
+                assert within_tolerance(cents(t["Base"]), cents(t["Importe"]),
+                                        cents(t["TasaOCuota"] * 100))
+                continue
+            if key.startswith("002|Exento"):
+                rate, tax = IvaRate.EXENTO, 0
             else:
-                iva = cents(t["Importe"])
                 rate = {16: IvaRate.GENERAL, 8: IvaRate.FRONTERA, 0: IvaRate.TASA_CERO}[
                     int(t["TasaOCuota"] * 100)]
-                assert within_tolerance(cents(t["Base"]), iva, rate.basis_points)
-        assert rate is not None
-        out[rate] = add(out.get(rate, ZERO), TaxSplit(base + ieps + iva, base, ieps, iva))
+                tax = cents(t["Importe"])
+                assert within_tolerance(cents(t["Base"]), tax, rate.basis_points)
+            b, x = out.iva.get(rate, (0, 0))
+            out.iva[rate] = (b + cents(t["Base"]), x + tax)
     return out
 
 
@@ -122,23 +146,14 @@ def test_the_global_invoice_adds_up_to_the_days_iva_report(signer, generated):
     signed = documents.global_invoice(ISSUER, signer, rest, DAY, serie="FG", folio=1,
                                       fecha=NOW, card_forma="04") if any(
         t.net_total > 0 for t in rest) else None
-    expected = report(rest)
-    got = by_rate(CFDI.from_string(signed.xml)) if signed else {}
-    left = signed.left_out if signed else {}
-    for rate, want in expected.items():
-        assert add(got.get(rate, ZERO), left.get(rate, ZERO)) == want
-        assert left.get(rate, ZERO).total == 0  # only ever a rounding residue, never money
     if signed:
         doc = CFDI.from_string(signed.xml)
+        seen(doc).expect(report(rest), signed.left_out)
         folios = {c["NoIdentificacion"] for c in doc["Conceptos"]}
         assert folios == {t.folio for t in rest if t.net_total > 0}  # none invoiced alone,
         assert cents(doc["Total"]) == sum(t.net_total for t in rest)  # none returned in full
-    for t in own:  # and the own invoices add up to the rest of the report
+    for t in own:  # and each own invoice adds up to its ticket's part of the report
         if t.net_total > 0:
             mine = documents.ticket_invoice(ISSUER, signer, t, CUSTOMER, serie="F", folio=1,
                                             fecha=NOW, card_forma="04")
-            got_own = by_rate(CFDI.from_string(mine.xml))
-            for rate, want in report([t]).items():
-                residue = sub(want, got_own.get(rate, ZERO))  # a line returned in full, in parts
-                assert residue.total == 0
-                assert abs(residue.iva) + abs(residue.ieps) <= len(t.returned)
+            seen(CFDI.from_string(mine.xml)).expect(report([t]), mine.left_out)
