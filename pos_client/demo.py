@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import platformdirs
 
-from pos_client import exit_codes
+from pos_client import demo_invoicing, exit_codes
 from pos_client.__main__ import pair_store
 from pos_client.app import display_problem, run_pos
 
@@ -39,11 +39,13 @@ def main(argv: list[str] | None = None) -> None:
     port = args.port if args.port and _port_free(args.port) else _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MCH_DATABASE_URL")}
+    # The demo's PAC is a stand-in on loopback: the server may talk to it (never in production).
     env.update(MCH_DATA_DIR=str(args.data_dir / "server"), MCH_HOST="127.0.0.1",
-               MCH_PORT=str(port))
+               MCH_PORT=str(port), MCH_CFDI_ALLOW_PAC_HOST="true")
     log_path = args.data_dir / "server.log"
     print(f"Iniciando el servidor de sincronización en {url} (bitácora: {log_path}) …")
     with open(log_path, "ab") as log:
+        pac, pac_url = demo_invoicing.start_fake_pac(log, _die_with_parent)
         server = subprocess.Popen([sys.executable, "-m", "sync_server", "serve"], env=env,
                                   stdout=log, stderr=subprocess.STDOUT,
                                   preexec_fn=_die_with_parent)
@@ -56,12 +58,17 @@ def main(argv: list[str] | None = None) -> None:
                 [sys.executable, "-m", "sync_server", "create-shop", "--demo", "--json"],
                 env=env, check=True, capture_output=True, text=True,
             )
-            code = json.loads(created.stdout.strip().splitlines()[-1])["pairing_code"]
-            pair_store(pos_dir, url, code, "Caja 1")
+            shop = json.loads(created.stdout.strip().splitlines()[-1])
+            demo_invoicing.remember_shop(args.data_dir, shop["tenant_id"])
+            pair_store(pos_dir, url, shop["pairing_code"], "Caja 1")
             _demo_staff(pos_dir)
+        if demo_invoicing.set_up(args.data_dir, env, pac_url):
+            print(f"Facturación de prueba lista (RFC {demo_invoicing.RFC}, PAC de pruebas): el QR "
+                  f"de cada ticket abre {url}/factura/… para que el cliente se facture.")
         print("Entra a la caja con el NIP 1234 (dueña) o 0000 (cajero).")
         code = run_pos(pos_dir, exit_when_ready=args.exit_when_ready)
     finally:
+        pac.terminate()
         server.terminate()
         try:
             server.wait(20)

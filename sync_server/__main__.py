@@ -12,7 +12,7 @@ from typing import TypeVar
 import uvicorn
 
 from shared.catalog import load_starter_catalog
-from sync_server import db, logs
+from sync_server import cli_cfdi, db, logs
 from sync_server.app import create_app, open_database
 from sync_server.config import Settings
 from sync_server.db import Pool
@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     new_shop.add_argument("--json", action="store_true", help="print the result as JSON")
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
+    cli_cfdi.add_commands(sub)
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -89,6 +90,12 @@ def main(argv: list[str] | None = None) -> None:
             return str(await shops.create_pairing_code(pool, args.tenant_id))
 
         print(asyncio.run(_with_pool(settings, make)))
+    elif args.command in ("cfdi-global", "cfdi-setup"):
+        async def invoicing(pool: Pool) -> list[str]:
+            return await cli_cfdi.run(args, settings, pool)
+
+        for line in asyncio.run(_with_pool(settings, invoicing)):
+            print(line)
 
 
 if __name__ == "__main__":
