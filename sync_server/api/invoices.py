@@ -12,12 +12,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.fiscal import Receptor, check_receptor
+from shared.fiscal import Receptor
 from sync_server.api.deps import Credential, Pool, Protocol
 from sync_server.api.errors import ApiError
 from sync_server.api.owners import OwnerTenant
-from sync_server.cfdi.places import checked_postal_code
-from sync_server.cfdi.tickets import Period, Periodicity, period_of
 from sync_server.services import (
     cancellation,
     device_sync,
@@ -26,7 +24,7 @@ from sync_server.services import (
     invoice_files,
     invoicing,
 )
-from sync_server.services.fiscal import CfdiContext
+from sync_server.services.fiscal import CfdiContext, Periodicity
 from sync_server.services.invoice_records import InvoiceView
 
 router = APIRouter(prefix="/v1", tags=["cfdi"])
@@ -157,9 +155,7 @@ def _out(v: InvoiceView) -> InvoiceOut:
 
 
 def _receptor(r: ReceptorIn, ctx: CfdiContext) -> Receptor:
-    checked = check_receptor(r.rfc, r.name, r.postal_code, r.regime, r.uso, ctx.blacklisted)
-    checked_postal_code(checked.postal_code)
-    return checked
+    return fiscal.checked_receptor(ctx, r.rfc, r.name, r.postal_code, r.regime, r.uso)
 
 
 def _b64(text: str, what: str) -> bytes:
@@ -188,7 +184,6 @@ async def get_setup(tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> SetupOut:
 
 @router.put("/cfdi/profile", response_model=SetupOut)
 async def put_profile(body: ProfileIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> SetupOut:
-    checked_postal_code(body.postal_code)
     await fiscal.save_profile(ctx, tenant_id, rfc=body.rfc, name=body.name, regime=body.regime,
                               postal_code=body.postal_code, series=body.series)
     return await _setup(ctx, tenant_id)
@@ -263,12 +258,9 @@ async def cancel(invoice_id: uuid.UUID, body: CancelIn, tenant_id: OwnerTenant, 
 async def issue_global(body: GlobalIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
                        request: Request) -> PendingGlobalOut:
     """Issue a closed period's global now, not waiting for the tills the owner names."""
-    prefs = await fiscal.preferences(ctx, tenant_id)
-    period: Period = period_of(body.period_start, prefs.periodicity)
-    if body.accept_missing:
-        await global_invoice.accept_missing(ctx, tenant_id, period, body.accept_missing)
-    got = await global_invoice.issue_global(ctx, tenant_id, period, requested_by="owner")
+    got = await global_invoice.issue_now(ctx, tenant_id, body.period_start, body.accept_missing)
     request.app.state.invoice_worker.wake()
+    period = got.period
     return PendingGlobalOut(period_start=period.start, period_end=period.end,
                             label=period.label(), state=got.state, sales=got.sales,
                             deadline=got.deadline,

@@ -17,9 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from shared.errors import DomainError
-from shared.fiscal import REGIMES, USOS, check_receptor
-from sync_server.cfdi.places import checked_postal_code
-from sync_server.services import invoice_files, invoicing, ticket_pass
+from shared.fiscal import REGIMES, USOS
+from sync_server.services import fiscal, invoice_files, invoicing, ticket_pass
 from sync_server.services.fiscal import CfdiContext
 from sync_server.services.invoice_records import InvoiceView
 
@@ -138,9 +137,8 @@ async def issue(sale_id: uuid.UUID, request: Request) -> HTMLResponse:
     except DomainError as exc:
         return _notice(request, "No se puede facturar", exc.message)
     try:
-        receptor = check_receptor(kept["rfc"], kept["name"], kept["postal_code"], kept["regime"],
-                                  kept["uso"], ctx.blacklisted)
-        checked_postal_code(receptor.postal_code)
+        receptor = fiscal.checked_receptor(ctx, kept["rfc"], kept["name"], kept["postal_code"],
+                                           kept["regime"], kept["uso"])
         invoice = await invoicing.invoice_ticket(
             ctx, tenant_id, sale_id, receptor, requested_by="customer",
             card_forma=kept["card"] if kept["card"] in ("04", "28") else None,

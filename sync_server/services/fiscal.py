@@ -25,15 +25,17 @@ from shared.fiscal import (
     FORMA_TARJETA_CREDITO,
     FORMA_TARJETA_DEBITO,
     FiscalDataInvalid,
+    Receptor,
     check_name,
-    check_postal_code,
+    check_receptor,
     check_regime,
     check_rfc,
 )
 from sync_server import db
 from sync_server.cfdi import build, csd
 from sync_server.cfdi.lists import load_69b
-from sync_server.cfdi.tickets import Periodicity
+from sync_server.cfdi.places import checked_postal_code
+from sync_server.cfdi.tickets import Periodicity as Periodicity
 from sync_server.config import Settings
 from sync_server.integrations.pac import PacClient, pac_from
 from sync_server.repositories import Pool
@@ -141,7 +143,7 @@ async def save_profile(ctx: CfdiContext, tenant_id: uuid.UUID, *, rfc: str, name
     """The shop's fiscal data, checked like a customer's (the PAC would refuse the same)."""
     rfc = check_rfc(rfc)
     profile = FiscalProfile(rfc, check_name(name), check_regime(regime, rfc).code,
-                            check_postal_code(postal_code), series.strip().upper())
+                            checked_postal_code(postal_code), series.strip().upper())
     if not _SERIES.fullmatch(profile.series):
         raise FiscalDataInvalid("La serie son de 1 a 8 letras, por ejemplo F.",
                                 code="invalid_series")
@@ -151,6 +153,15 @@ async def save_profile(ctx: CfdiContext, tenant_id: uuid.UUID, *, rfc: str, name
                     postal_code=profile.postal_code, series=profile.series)
     await ctx.integrations.save(tenant_id, KIND_CSD, settings, {})
     return profile
+
+
+def checked_receptor(ctx: CfdiContext, rfc: str, name: str, postal_code: str, regime: str,
+                     uso: str) -> Receptor:
+    """A customer's fiscal data with every rule checked (shared.fiscal), their postal code in
+    SAT's catalog and their RFC not on SAT's 69-B list."""
+    receptor = check_receptor(rfc, name, postal_code, regime, uso, ctx.blacklisted)
+    checked_postal_code(receptor.postal_code)
+    return receptor
 
 
 async def save_csd(ctx: CfdiContext, tenant_id: uuid.UUID, certificate: bytes, key: bytes,

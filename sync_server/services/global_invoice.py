@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from shared.errors import DomainError
 from shared.ids import new_uuid7
@@ -239,3 +239,20 @@ async def pending_globals(ctx: CfdiContext, tenant_id: uuid.UUID) -> list[Global
         out.append(GlobalOutcome(p, "waiting" if missing else "ready", missing=missing,
                                  sales=counts[p], deadline=_deadline(p, issuing)))
     return out
+
+
+async def issue_now(ctx: CfdiContext, tenant_id: uuid.UUID, day: date,
+                    accept: Sequence[uuid.UUID] = ()) -> GlobalOutcome:
+    """The owner issues the global of the closed period holding ``day`` now, not waiting for
+    the tills in ``accept``."""
+    issuing = await fiscal.issuing(ctx, tenant_id)
+    period = period_of(day, issuing.preferences.periodicity)
+    if period.end > ctx.clock().astimezone(issuing.zone).date():
+        raise PeriodOpen(f"El periodo {period.label()} todavía no termina.")
+    if accept:
+        await accept_missing(ctx, tenant_id, period, accept)
+    return await issue_global(ctx, tenant_id, period, requested_by="owner", issuing=issuing)
+
+
+class PeriodOpen(DomainError):
+    code = "period_open"
