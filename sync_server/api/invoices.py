@@ -6,15 +6,24 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from shared.fiscal import Receptor
-from sync_server.api.deps import Credential, Pool, Protocol
-from sync_server.api.errors import ApiError
+from shared.sync.invoices import (
+    CancelRequest,
+    GlobalRequest,
+    InvoiceMonth,
+    InvoiceRequest,
+    InvoiceSummary,
+    PendingGlobal,
+    ReceptorData,
+    TillSync,
+)
+from sync_server.api.deps import Credential, Pool, Protocol, read_body
+from sync_server.api.errors import ApiError, validation_error
 from sync_server.api.owners import OwnerTenant
 from sync_server.services import (
     cancellation,
@@ -25,9 +34,12 @@ from sync_server.services import (
     invoicing,
 )
 from sync_server.services.fiscal import CfdiContext, Periodicity
+from sync_server.services.global_invoice import GlobalOutcome
 from sync_server.services.invoice_records import InvoiceView
 
 router = APIRouter(prefix="/v1", tags=["cfdi"])
+M = TypeVar("M", bound=BaseModel)
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
@@ -73,71 +85,6 @@ class PreferencesIn(_Body):
     card_forma: Literal["04", "28"] = "04"
 
 
-class ReceptorIn(_Body):
-    rfc: Code
-    name: Text
-    postal_code: Code
-    regime: Code
-    uso: Code
-
-
-class CancelIn(_Body):
-    motive: Literal["01", "02", "03"]
-    replacement: ReceptorIn | None = None  # motive 01: the corrected data
-
-
-class GlobalIn(_Body):
-    period_start: date
-    accept_missing: list[uuid.UUID] = []
-
-
-class CounterInvoiceIn(_Body):
-    sale_id: uuid.UUID
-    receptor: ReceptorIn
-    card_forma: Literal["04", "28"] | None = None
-
-
-class InvoiceOut(BaseModel):
-    invoice_id: uuid.UUID
-    kind: str
-    series: str
-    folio: int
-    status: str
-    cancel_status: str | None
-    uuid: str | None
-    receptor_rfc: str
-    receptor_name: str
-    total: int
-    iva: int
-    ieps: int
-    issued_at: datetime
-    message: str
-    error: str | None
-
-
-class TillOut(BaseModel):
-    device_id: uuid.UUID
-    name: str
-    last_pull_at: datetime | None
-
-
-class PendingGlobalOut(BaseModel):
-    period_start: date
-    period_end: date
-    label: str
-    state: str
-    sales: int
-    deadline: datetime | None
-    missing_tills: list[TillOut]
-
-
-class InvoiceListOut(BaseModel):
-    issued: list[InvoiceOut]
-    cancelled: list[InvoiceOut]
-    errors: list[InvoiceOut]
-    pending_globals: list[PendingGlobalOut]
-
-
 class SetupOut(BaseModel):
     profile: dict[str, str] | None
     csd: dict[str, str] | None
@@ -146,15 +93,46 @@ class SetupOut(BaseModel):
     preferences: dict[str, object]
 
 
-def _out(v: InvoiceView) -> InvoiceOut:
-    return InvoiceOut(invoice_id=v.invoice_id, kind=v.kind, series=v.series, folio=v.folio,
+def _out(v: InvoiceView) -> InvoiceSummary:
+    return InvoiceSummary(invoice_id=v.invoice_id, kind=v.kind, series=v.series, folio=v.folio,
                       status=v.status, cancel_status=v.cancel_status, uuid=v.uuid,
                       receptor_rfc=v.receptor_rfc, receptor_name=v.receptor_name, total=v.total,
                       iva=v.iva, ieps=v.ieps, issued_at=v.issued_at, message=v.message,
                       error=v.error)
 
 
-def _receptor(r: ReceptorIn, ctx: CfdiContext) -> Receptor:
+def _pending(g: GlobalOutcome) -> PendingGlobal:
+    return PendingGlobal(period_start=g.period.start, period_end=g.period.end,
+                         label=g.period.label(), state=g.state, sales=g.sales, deadline=g.deadline,
+                         missing_tills=[TillSync(device_id=t.device_id, name=t.name,
+                                                 last_pull_at=t.last_pull_at) for t in g.missing])
+
+
+async def _body(request: Request, model: type[M]) -> M:
+    """A JSON body read whole (bounded) and parsed as the till sends it (strict wire model)."""
+    raw = await read_body(request)
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def _month(month: str) -> tuple[int, int]:
+    year, mon = (int(x) for x in month.split("-"))
+    if not 1 <= mon <= 12:
+        raise ApiError(422, "invalid_payload", "El mes va de 01 a 12.")
+    return year, mon
+
+
+async def _list(ctx: CfdiContext, tenant_id: uuid.UUID, month: str) -> InvoiceMonth:
+    got = await invoice_files.list_invoices(ctx, tenant_id, *_month(month))
+    return InvoiceMonth(issued=[_out(v) for v in got.issued],
+                        cancelled=[_out(v) for v in got.cancelled],
+                        errors=[_out(v) for v in got.errors],
+                        pending_globals=[_pending(g) for g in got.pending_globals])
+
+
+def _receptor(r: ReceptorData, ctx: CfdiContext) -> Receptor:
     return fiscal.checked_receptor(ctx, r.rfc, r.name, r.postal_code, r.regime, r.uso)
 
 
@@ -213,22 +191,9 @@ async def put_preferences(body: PreferencesIn, tenant_id: OwnerTenant, ctx: Ctx,
     return await _setup(ctx, tenant_id)
 
 
-@router.get("/cfdi/invoices", response_model=InvoiceListOut)
-async def list_invoices(tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
-                        month: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")]
-                        ) -> InvoiceListOut:
-    year, mon = (int(x) for x in month.split("-"))
-    if not 1 <= mon <= 12:
-        raise ApiError(422, "invalid_payload", "El mes va de 01 a 12.")
-    got = await invoice_files.list_invoices(ctx, tenant_id, year, mon)
-    return InvoiceListOut(
-        issued=[_out(v) for v in got.issued], cancelled=[_out(v) for v in got.cancelled],
-        errors=[_out(v) for v in got.errors],
-        pending_globals=[PendingGlobalOut(
-            period_start=g.period.start, period_end=g.period.end, label=g.period.label(),
-            state=g.state, sales=g.sales, deadline=g.deadline,
-            missing_tills=[TillOut(device_id=t.device_id, name=t.name, last_pull_at=t.last_pull_at)
-                           for t in g.missing]) for g in got.pending_globals])
+@router.get("/cfdi/invoices", response_model=InvoiceMonth)
+async def list_invoices(tenant_id: OwnerTenant, ctx: Ctx, _: Protocol, month: Month) -> InvoiceMonth:
+    return await _list(ctx, tenant_id, month)
 
 
 @router.get("/cfdi/invoices/{invoice_id}.xml")
@@ -245,50 +210,66 @@ async def invoice_pdf(invoice_id: uuid.UUID, tenant_id: OwnerTenant, ctx: Ctx,
     return _file(data, "application/pdf", invoice_files.file_name(shown, "pdf"))
 
 
-@router.post("/cfdi/invoices/{invoice_id}/cancel", response_model=InvoiceOut)
-async def cancel(invoice_id: uuid.UUID, body: CancelIn, tenant_id: OwnerTenant, ctx: Ctx,
-                 _: Protocol, request: Request) -> InvoiceOut:
+@router.post("/cfdi/invoices/{invoice_id}/cancel", response_model=InvoiceSummary)
+async def cancel(invoice_id: uuid.UUID, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
+                 request: Request) -> InvoiceSummary:
+    body = await _body(request, CancelRequest)
     replacement = _receptor(body.replacement, ctx) if body.replacement else None
     got = await cancellation.cancel_invoice(ctx, tenant_id, invoice_id, body.motive, replacement)
     request.app.state.invoice_worker.wake()
     return _out(got)
 
 
-@router.post("/cfdi/globals", response_model=PendingGlobalOut)
-async def issue_global(body: GlobalIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
-                       request: Request) -> PendingGlobalOut:
+@router.post("/cfdi/globals", response_model=PendingGlobal)
+async def issue_global(tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
+                       request: Request) -> PendingGlobal:
     """Issue a closed period's global now, not waiting for the tills the owner names."""
+    body = await _body(request, GlobalRequest)
     got = await global_invoice.issue_now(ctx, tenant_id, body.period_start, body.accept_missing)
     request.app.state.invoice_worker.wake()
-    period = got.period
-    return PendingGlobalOut(period_start=period.start, period_end=period.end,
-                            label=period.label(), state=got.state, sales=got.sales,
-                            deadline=got.deadline,
-                            missing_tills=[TillOut(device_id=t.device_id, name=t.name,
-                                                   last_pull_at=t.last_pull_at) for t in got.missing])
+    return _pending(got)
 
 
 @router.get("/cfdi/accountant.zip")
-async def accountant_zip(tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
-                         month: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")]
-                         ) -> Response:
-    year, mon = (int(x) for x in month.split("-"))
-    if not 1 <= mon <= 12:
-        raise ApiError(422, "invalid_payload", "El mes va de 01 a 12.")
-    data = await invoice_files.month_zip(ctx, tenant_id, year, mon)
+async def accountant_zip(tenant_id: OwnerTenant, ctx: Ctx, _: Protocol, month: Month) -> Response:
+    data = await invoice_files.month_zip(ctx, tenant_id, *_month(month))
     return _file(data, "application/zip", f"facturas-{month}.zip")
 
 
-@router.post("/invoices", response_model=InvoiceOut, status_code=201)
-async def counter_invoice(body: CounterInvoiceIn, cred: Credential, pool: Pool, ctx: Ctx,
-                          _: Protocol) -> InvoiceOut:
+# ---- the till (device credential) ----------------------------------------------------------
+
+
+@router.post("/invoices", response_model=InvoiceSummary, status_code=201)
+async def counter_invoice(cred: Credential, pool: Pool, ctx: Ctx, _: Protocol,
+                          request: Request) -> InvoiceSummary:
     """The till's "facturar" from its sale history: the same rules as the customer's page."""
     await device_sync.check_device(pool, cred)
+    body = await _body(request, InvoiceRequest)
     got = await invoicing.invoice_ticket(ctx, cred.tenant_id, body.sale_id,
                                          _receptor(body.receptor, ctx), requested_by="counter",
                                          card_forma=body.card_forma, device_id=cred.device_id,
                                          wait_s=ctx.settings.cfdi_stamp_wait_s)
     return _out(got)
+
+
+@router.get("/invoices", response_model=InvoiceMonth)
+async def till_invoices(cred: Credential, pool: Pool, ctx: Ctx, _: Protocol,
+                        month: Month) -> InvoiceMonth:
+    """The back room's Facturas: the month's invoices, errors and globals pending."""
+    await device_sync.check_device(pool, cred)
+    return await _list(ctx, cred.tenant_id, month)
+
+
+@router.post("/invoices/globals", response_model=PendingGlobal)
+async def till_global(cred: Credential, pool: Pool, ctx: Ctx, _: Protocol,
+                      request: Request) -> PendingGlobal:
+    """The back room issues a closed period's global now, not waiting for the tills named."""
+    await device_sync.check_device(pool, cred)
+    body = await _body(request, GlobalRequest)
+    got = await global_invoice.issue_now(ctx, cred.tenant_id, body.period_start,
+                                         body.accept_missing)
+    request.app.state.invoice_worker.wake()
+    return _pending(got)
 
 
 def _file(data: bytes, media: str, name: str) -> Response:

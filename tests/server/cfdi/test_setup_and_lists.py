@@ -30,7 +30,8 @@ async def test_a_csd_near_its_end_is_warned_about_and_an_expired_or_foreign_one_
     setup = await fiscal.setup(shop.ctx, shop.tenant_id)
     [warning] = setup.warnings
     assert "vence en 10 días" in warning or "vence en 11 días" in warning
-    assert setup.csd is not None and setup.csd.rfc == soon.rfc
+    assert setup.csd is not None
+    assert setup.csd.rfc == soon.rfc
     past = make_csd(days=5, bits=1024, valid_from=datetime.now(UTC) - timedelta(days=30))
     with pytest.raises(CsdInvalid) as err:
         await fiscal.save_csd(shop.ctx, shop.tenant_id, past.certificate, past.key, past.password)
@@ -44,10 +45,12 @@ async def test_a_csd_near_its_end_is_warned_about_and_an_expired_or_foreign_one_
 async def test_the_csd_is_sealed_and_never_shown_back(shop, csd, admin):
     raw = await admin.fetchrow("SELECT settings::text AS s, secret FROM tenant_integrations "
                                "WHERE kind = 'csd' AND tenant_id = $1", shop.tenant_id)
-    assert csd.password not in raw["s"] and csd.password.encode() not in raw["secret"]
+    assert csd.password not in raw["s"]
+    assert csd.password.encode() not in raw["secret"]
     assert csd.key not in raw["secret"]
     shown = await shop.ctx.integrations.masked(shop.tenant_id, "csd")
-    assert shown is not None and set(shown.secrets) == {"certificate", "key", "password"}
+    assert shown is not None
+    assert set(shown.secrets) == {"certificate", "key", "password"}
     assert all(v.startswith("••••") for v in shown.secrets.values())
 
 
