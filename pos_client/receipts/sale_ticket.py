@@ -32,9 +32,9 @@ from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.quantity import format_quantity
 from shared.sale import PaymentMethod
+from shared.sync.invoices import invoice_url
 from shared.tax import IvaRate, split_included, summarize
 
-INVOICE_URL = "https://factura.michangarrito.mx/{sale_id}"
 INVOICE_CAPTION = "Escanea para pedir tu factura"
 DEFAULT_FOOTER = "¡Gracias por su compra!"
 METHOD_LABELS = {
@@ -204,7 +204,7 @@ def sale_document(conn: Connection, sale_id: uuid.UUID, *, reprint: bool = False
     _returns(doc, _q_returns(conn, sale_id), lines, shop.zone)
     doc.rule().add(shop.footer or DEFAULT_FOOTER, Style.CENTER)
     cash = any(p[0] == PaymentMethod.CASH for p in payments)
-    return doc.build(qr=INVOICE_URL.format(sale_id=sale_id), qr_caption=INVOICE_CAPTION,
+    return doc.build(qr=invoice_url(meta.get(conn, "server_url"), sale_id), qr_caption=INVOICE_CAPTION,
                      open_drawer=cash and not reprint,
                      title=f"Ticket {sale.folio}" + (" (reimpresión)" if reprint else ""))
 

@@ -86,3 +86,13 @@ class InvoiceMonth(Wire):
     cancelled: list[InvoiceSummary]
     errors: list[InvoiceSummary]
     pending_globals: list[PendingGlobal]
+
+
+# The ticket's QR: the customer's self-invoicing page on the shop's server (docs/cfdi.md).
+PLATFORM_SERVER = "https://factura.michangarrito.mx"
+
+
+def invoice_url(server_url: str | None, sale_id: uuid.UUID) -> str:
+    """Where a ticket's QR sends its customer: ``/factura/{sale id}`` on the server the till
+    is paired with; a till not paired (yet) prints the platform's address."""
+    return f"{(server_url or PLATFORM_SERVER).rstrip('/')}/factura/{sale_id}"

@@ -4,7 +4,6 @@ invoice one from its sale history; the owner lists and downloads the month."""
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 import zipfile
@@ -13,15 +12,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync_server.cfdi.xsd import check_xml
 from tests.support.cfdi import Item, sale, sale_id_of
+from tests.support.cfdi_http import owner_setup, push, till_client
 from tests.support.fakes.csd import MadeCsd, make_csd
 from tests.support.fakes.pac import FakePac
 from tests.support.server import ServerHarness
-from tests.support.wire_changes import TillChanges
-
-HEADERS = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
 
 
 @pytest.fixture(scope="module")
@@ -44,52 +40,6 @@ def server(database_url: str) -> Iterator[ServerHarness]:
     harness.stop()
 
 
-def _owner(server: ServerHarness, csd: MadeCsd, pac: FakePac) -> tuple[httpx.Client, str]:
-    api = httpx.Client(base_url=server.url, headers=HEADERS, timeout=30)
-    r = api.post("/v1/owners/signup", json={"shop_name": "Abarrotes", "owner_name": "María",
-                                           "email": "maria@example.mx",
-                                           "password": "tamales-de-rajas-2026"})
-    assert r.status_code == 201, r.text
-    api.headers["Authorization"] = f"Bearer {r.json()['token']}"
-    bad = api.put("/v1/cfdi/profile", json={"rfc": "EKU9003173C8", "name": csd.name,
-                                            "regime": "601", "postal_code": "76028"})
-    assert (bad.status_code, bad.json()["code"]) == (409, "invalid_rfc")
-    assert api.put("/v1/cfdi/profile", json={"rfc": csd.rfc, "name": csd.name, "regime": "601",
-                                             "postal_code": "76028"}).status_code == 200
-    wrong = api.put("/v1/cfdi/csd", json={"certificate": base64.b64encode(csd.certificate).decode(),
-                                          "key": base64.b64encode(csd.key).decode(),
-                                          "password": "otra"})
-    assert wrong.json()["code"] == "csd_wrong_password"
-    r = api.put("/v1/cfdi/csd", json={"certificate": base64.b64encode(csd.certificate).decode(),
-                                      "key": base64.b64encode(csd.key).decode(),
-                                      "password": csd.password})
-    assert r.status_code == 200, r.text
-    r = api.put("/v1/cfdi/pac", json={"username": pac.username, "password": pac.password,
-                                      "host": pac.url})
-    setup = r.json()
-    assert setup["csd"]["rfc"] == csd.rfc
-    assert setup["csd"]["number"] == "30001000000500003416"
-    assert pac.password not in r.text
-    assert csd.password not in r.text
-    assert "key" not in setup["csd"]
-    return api, r.json()["profile"]["rfc"]
-
-
-def _till(server: ServerHarness, api: httpx.Client) -> tuple[httpx.Client, TillChanges]:
-    code = api.post("/v1/pairing-codes").json()["code"]
-    paired = httpx.post(f"{server.url}/v1/devices/pair", headers=HEADERS,
-                        json={"code": code, "device_name": "Caja 1"}).json()
-    till = httpx.Client(base_url=server.url, timeout=30, headers={
-        **HEADERS, "Authorization": f"Bearer {paired['credential']}"})
-    return till, TillChanges(paired["device_code"])
-
-
-def _push(till: httpx.Client, *changes) -> None:
-    r = till.post("/v1/sync/push", json={"changes": [c.model_dump(mode="json") for c in changes]})
-    assert r.status_code == 200, r.text
-    assert {x["status"] for x in r.json()["results"]} == {"accepted"}
-
-
 def _csrf(page: httpx.Response) -> str:
     m = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert m, page.text
@@ -103,11 +53,11 @@ def _field(page: httpx.Response, name: str) -> str:
 
 
 def test_a_customer_invoices_a_ticket_from_its_qr_page(server, csd, pac):
-    api, _ = _owner(server, csd, pac)
-    till, changes = _till(server, api)
+    api, _ = owner_setup(server, csd, pac)
+    till, changes = till_client(server, api)
     ticket = sale(changes, [Item("Refresco 600 ml", 1800, 2000), Item("Jamón", 9000, 250)],
                   [("tarjeta", 5850)])
-    _push(till, ticket)
+    push(till, ticket)
     folio = ticket.payload.folio  # type: ignore[attr-defined]
     web = httpx.Client(base_url=server.url, timeout=30)
     url = f"/factura/{sale_id_of(ticket)}"
@@ -151,10 +101,10 @@ def test_a_customer_invoices_a_ticket_from_its_qr_page(server, csd, pac):
 
 
 def test_the_till_invoices_a_sale_from_its_history(server, csd, pac):
-    api, _ = _owner(server, csd, pac)
-    till, changes = _till(server, api)
+    api, _ = owner_setup(server, csd, pac)
+    till, changes = till_client(server, api)
     ticket = sale(changes, [Item("Aceite", 4500)])
-    _push(till, ticket)
+    push(till, ticket)
     receptor = {"rfc": "EKU9003173C9", "name": "Escuela Kemper Urgate", "postal_code": "76028",
                 "regime": "601", "uso": "G03"}
     r = till.post("/v1/invoices", json={"sale_id": str(sale_id_of(ticket)), "receptor": receptor})
