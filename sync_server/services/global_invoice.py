@@ -204,27 +204,17 @@ async def due_globals(ctx: CfdiContext, tenant_id: uuid.UUID,
     """Every closed period (of the last two months) with sales no invoice covers: issued, or
     waiting for tills. The worker's pass and ``cfdi-global`` run this."""
     issuing = issuing or await fiscal.issuing(ctx, tenant_id)
-    periodicity = issuing.preferences.periodicity
-    periods = closed_periods(ctx.clock(), issuing.zone, periodicity, LOOK_BACK_DAYS)
-    if not periods:
-        return []
-    start, _ = periods[0].bounds(issuing.zone)
-    _, end = periods[-1].bounds(issuing.zone)
-    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
-        times = await invoiced_sales.pending_periods(conn, tenant_id, start, end)
-    due = sorted({period_of(t.astimezone(issuing.zone).date(), periodicity) for t in times},
-                 key=lambda p: p.start)
+    due = await _uncovered(ctx, tenant_id, issuing)
     return [await issue_global(ctx, tenant_id, p, issuing=issuing) for p in due]
 
 
-async def pending_globals(ctx: CfdiContext, tenant_id: uuid.UUID) -> list[GlobalOutcome]:
-    """Closed periods whose sales no invoice covers yet, and the tills each waits for (what
-    the owner sees; nothing is issued here)."""
-    issuing = await fiscal.issuing(ctx, tenant_id)
+async def _uncovered(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing) -> dict[Period, int]:
+    """Closed periods of the last two months with sales no invoice covers (how many), oldest
+    first."""
     periodicity = issuing.preferences.periodicity
     periods = closed_periods(ctx.clock(), issuing.zone, periodicity, LOOK_BACK_DAYS)
     if not periods:
-        return []
+        return {}
     start, _ = periods[0].bounds(issuing.zone)
     _, end = periods[-1].bounds(issuing.zone)
     async with db.tenant_tx(ctx.pool, tenant_id) as conn:
@@ -233,11 +223,18 @@ async def pending_globals(ctx: CfdiContext, tenant_id: uuid.UUID) -> list[Global
     for t in times:
         p = period_of(t.astimezone(issuing.zone).date(), periodicity)
         counts[p] = counts.get(p, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: kv[0].start))
+
+
+async def pending_globals(ctx: CfdiContext, tenant_id: uuid.UUID) -> list[GlobalOutcome]:
+    """Closed periods whose sales no invoice covers yet, and the tills each waits for (what
+    the owner sees; nothing is issued here)."""
+    issuing = await fiscal.issuing(ctx, tenant_id)
     out = []
-    for p in sorted(counts, key=lambda q: q.start):
+    for p, sales in (await _uncovered(ctx, tenant_id, issuing)).items():
         missing = await missing_tills(ctx, tenant_id, p, issuing)
         out.append(GlobalOutcome(p, "waiting" if missing else "ready", missing=missing,
-                                 sales=counts[p], deadline=_deadline(p, issuing)))
+                                 sales=sales, deadline=_deadline(p, issuing)))
     return out
 
 

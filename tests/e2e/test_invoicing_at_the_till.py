@@ -17,10 +17,11 @@ from pos_client.ui.context import AppContext
 from pos_client.ui.invoice_dialog import InvoiceDialog
 from pos_client.ui.qt import QMessageBox
 from pos_client.ui.worker import Worker
+from tests.support import cfdi_http
 from tests.support.cfdi import Item, sale, sale_id_of
 from tests.support.cfdi_http import HEADERS, owner_setup, push
 from tests.support.client import PosDevice, open_device, pair
-from tests.support.fakes.csd import MadeCsd, make_csd
+from tests.support.fakes.csd import MadeCsd
 from tests.support.fakes.pac import FakePac
 from tests.support.server import ServerHarness
 from tests.support.wire_changes import TillChanges
@@ -28,24 +29,7 @@ from tests.support.wire_changes import TillChanges
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def csd() -> MadeCsd:
-    return make_csd()
-
-
-@pytest.fixture
-def pac() -> Iterator[FakePac]:
-    fake = FakePac().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def server(database_url: str) -> Iterator[ServerHarness]:
-    harness = ServerHarness(database_url, cfdi_allow_pac_host=True, cfdi_pac_timeout_s=3.0,
-                            cfdi_stamp_wait_s=10.0).start()
-    yield harness
-    harness.stop()
+server, pac, csd = cfdi_http.cfdi_server, cfdi_http.fake_pac, cfdi_http.csd
 
 
 @pytest.fixture

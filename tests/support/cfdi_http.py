@@ -1,15 +1,18 @@
 """Invoicing over HTTP, as the owner's app and a till drive it: set the shop up (fiscal data,
-CSD, the fake PAC), pair a till, push its sales. For tests on a real server on loopback."""
+CSD, the fake PAC), pair a till, push its sales. For tests on a real server on loopback; the
+fixtures below (a CSD, the fake PAC, such a server) are shared by invoicing tests."""
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
 from shared.sync.envelopes import Change
 from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
-from tests.support.fakes.csd import MadeCsd
+from tests.support.fakes.csd import MadeCsd, make_csd
 from tests.support.fakes.pac import FakePac
 from tests.support.server import ServerHarness
 from tests.support.wire_changes import TillChanges
@@ -63,3 +66,27 @@ def push(till: httpx.Client, *changes: Change) -> None:
     r = till.post("/v1/sync/push", json={"changes": [c.model_dump(mode="json") for c in changes]})
     assert r.status_code == 200, r.text
     assert {x["status"] for x in r.json()["results"]} == {"accepted"}
+
+
+# ---- fixtures (import them into a test module or conftest) ------------------------------------
+
+@pytest.fixture(scope="session")
+def csd() -> MadeCsd:
+    """A self-made CSD for SAT's test RFC, made once per run (never committed)."""
+    return make_csd()
+
+
+@pytest.fixture
+def fake_pac() -> Iterator[FakePac]:
+    pac = FakePac().start()
+    yield pac
+    pac.stop()
+
+
+@pytest.fixture
+def cfdi_server(database_url: str) -> Iterator[ServerHarness]:
+    """A real server on loopback that may talk to the fake PAC, with short deadlines."""
+    harness = ServerHarness(database_url, cfdi_allow_pac_host=True, cfdi_pac_timeout_s=3.0,
+                            cfdi_stamp_wait_s=10.0).start()
+    yield harness
+    harness.stop()

@@ -3,26 +3,13 @@ loopback, and a shop set up to invoice through the real use cases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from sync_server.config import Settings
+from tests.support import cfdi_http
 from tests.support.cfdi import InvoicingShop, invoicing_shop
-from tests.support.fakes.csd import MadeCsd, make_csd
-from tests.support.fakes.pac import FakePac
 
-
-@pytest.fixture(scope="session")
-def csd() -> MadeCsd:
-    return make_csd()
-
-
-@pytest.fixture
-def fake_pac() -> Iterator[FakePac]:
-    pac = FakePac().start()
-    yield pac
-    pac.stop()
+csd, fake_pac, cfdi_server = cfdi_http.csd, cfdi_http.fake_pac, cfdi_http.cfdi_server
 
 
 @pytest.fixture

@@ -7,37 +7,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from sync_server.cfdi.xsd import check_xml
 from tests.support.cfdi import Item, sale, sale_id_of
 from tests.support.cfdi_http import owner_setup, push, till_client
-from tests.support.fakes.csd import MadeCsd, make_csd
-from tests.support.fakes.pac import FakePac
-from tests.support.server import ServerHarness
-
-
-@pytest.fixture(scope="module")
-def csd() -> MadeCsd:
-    return make_csd()
-
-
-@pytest.fixture
-def pac() -> Iterator[FakePac]:
-    fake = FakePac().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def server(database_url: str) -> Iterator[ServerHarness]:
-    harness = ServerHarness(database_url, cfdi_allow_pac_host=True, cfdi_pac_timeout_s=3.0,
-                            cfdi_stamp_wait_s=10.0).start()
-    yield harness
-    harness.stop()
 
 
 def _csrf(page: httpx.Response) -> str:
@@ -52,7 +27,8 @@ def _field(page: httpx.Response, name: str) -> str:
     return m.group(1)
 
 
-def test_a_customer_invoices_a_ticket_from_its_qr_page(server, csd, pac):
+def test_a_customer_invoices_a_ticket_from_its_qr_page(cfdi_server, csd, fake_pac):
+    server, pac = cfdi_server, fake_pac
     api, _ = owner_setup(server, csd, pac)
     till, changes = till_client(server, api)
     ticket = sale(changes, [Item("Refresco 600 ml", 1800, 2000), Item("Jamón", 9000, 250)],
@@ -100,8 +76,9 @@ def test_a_customer_invoices_a_ticket_from_its_qr_page(server, csd, pac):
     assert "XOJI740919U48" in z.read("resumen.csv").decode("utf-8-sig")
 
 
-def test_the_till_invoices_a_sale_from_its_history(server, csd, pac):
-    api, _ = owner_setup(server, csd, pac)
+def test_the_till_invoices_a_sale_from_its_history(cfdi_server, csd, fake_pac):
+    server = cfdi_server
+    api, _ = owner_setup(server, csd, fake_pac)
     till, changes = till_client(server, api)
     ticket = sale(changes, [Item("Aceite", 4500)])
     push(till, ticket)
