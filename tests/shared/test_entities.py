@@ -20,14 +20,14 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 # The wire's names as docs/sync-protocol.md lists them: a rename here is a protocol change.
 FACTS = {"sale", "sale_return", "inventory_movement", "fiado_charge", "fiado_payment",
-         "cash_movement", "shift_open", "shift_close", "audit_event", "message_request"}
+         "cash_movement", "shift_open", "shift_close", "audit_event", "message_request", "order"}
 RECORDS = {"product", "category", "customer", "cashier", "settings", "order_status",
            "stock_alert"}
 
 
 def test_the_registry_holds_every_entity_of_the_wire_once():
     assert set(ENTITIES) == FACTS | RECORDS
-    assert len(ENTITIES) == 17
+    assert len(ENTITIES) == 18
     assert {n for n, e in ENTITIES.items() if e.kind == "fact"} == FACTS
     union = get_args(get_args(Change)[0])
     assert [e.change for e in ENTITIES.values()] == list(union)
