@@ -22,7 +22,7 @@ from shared.sync.invoices import (
     ReceptorData,
     TillSync,
 )
-from sync_server.api.deps import Credential, Pool, Protocol, read_body
+from sync_server.api.deps import Credential, Pool, Protocol
 from sync_server.api.errors import ApiError, validation_error
 from sync_server.api.owners import OwnerTenant
 from sync_server.services import (
@@ -110,7 +110,7 @@ def _pending(g: GlobalOutcome) -> PendingGlobal:
 
 async def _body(request: Request, model: type[M]) -> M:
     """A JSON body read whole (bounded) and parsed as the till sends it (strict wire model)."""
-    raw = await read_body(request)
+    raw = await request.body()  # bounded by the BodyLimit middleware
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:

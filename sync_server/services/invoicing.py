@@ -25,11 +25,11 @@ from sync_server import db
 from sync_server.cfdi import documents
 from sync_server.cfdi.places import zone_of
 from sync_server.cfdi.tickets import Ticket, invoice_deadline
-from sync_server.repositories import invoiced_sales, invoices, tenants, throttle
+from sync_server.repositories import invoiced_sales, invoices, tenants
 from sync_server.services import fiscal, global_invoice, stamping
 from sync_server.services.fiscal import CfdiContext, Issuing
 from sync_server.services.invoice_records import InvoiceView, off_the_loop, record, view
-from sync_server.services.throttling import check_throttle
+from sync_server.services.throttling import Limit, address_key, begin_attempt, forgive
 
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task[bool]] = set()  # stamps that outlive the request that began them
@@ -96,17 +96,18 @@ async def find_ticket(ctx: CfdiContext, sale_id: uuid.UUID, folio: str, total: s
         amount = parse_mxn(total)
     except DomainError:
         amount = -1
+    attempt = await begin_attempt(ctx.pool, "self_invoice", [
+        Limit(address_key(client), ctx.settings.auth_failures_allowed)],
+        ctx.settings.auth_failure_window_s)
     async with db.unscoped_tx(ctx.pool) as conn:
-        await check_throttle(conn, ctx.settings, "self_invoice", client)
         candidates = await invoiced_sales.tenants_of_sale(conn, sale_id)
     for tenant_id in candidates:
         async with db.tenant_tx(ctx.pool, tenant_id) as conn:
             rows = (await invoiced_sales.load(conn, tenant_id, [sale_id])).get(sale_id)
         if rows and rows.folio.strip().upper() == folio.strip().upper() and amount in (
                 rows.total, documents.ticket_of(rows).net_total):
+            await forgive(ctx.pool, attempt)
             return await ticket_facts(ctx, tenant_id, sale_id)
-    async with db.unscoped_tx(ctx.pool) as conn:
-        await throttle.record_failure(conn, "self_invoice", client, ctx.settings.auth_failure_window_s)
     raise InvoiceRefused("No encontramos un ticket con ese folio y ese total. Revisa los dos "
                          "datos impresos en tu ticket.", code="ticket_mismatch")
 
