@@ -14,9 +14,10 @@ from pathlib import Path
 import httpx
 import platformdirs
 
-from pos_client import demo_invoicing, exit_codes
+from pos_client import exit_codes
 from pos_client.__main__ import pair_store
 from pos_client.app import display_problem, run_pos
+from pos_client.devtools import demo_invoicing
 
 DEFAULT_PORT = 8765
 READY_TIMEOUT_S = 90

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RFC, NAME, REGIME, POSTAL_CODE = "EKU9003173C9", "ESCUELA KEMPER URGATE", "601", "76028"
 PAC_USER, PAC_PASSWORD = "demo@michangarrito.mx", "demo"
 

@@ -4,6 +4,7 @@ for a customer at the counter, the month's invoices for the back room, a global 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from shared.sync.invoices import (
 )
 
 _T = TypeVar("_T", InvoiceSummary, InvoiceMonth, PendingGlobal)
+_R = TypeVar("_R")
 # The server waits up to 20 s for the PAC before it answers "en proceso".
 TIMEOUT_S = 40.0
 
@@ -68,3 +70,30 @@ class InvoicingClient:
                                        code="offline") from None
         except SyncRefused as exc:
             raise InvoicingUnavailable(exc.message, code=exc.code) from None
+
+
+# One call each, as the screens ask for them (a client opened and closed around the call).
+
+
+def invoice_sale(device: Device, sale_id: uuid.UUID, receptor: Receptor,
+                 card_forma: CardForma | None = None) -> InvoiceSummary:
+    """A sale's own invoice for the customer at the counter, signed and stamped by the server."""
+    return _once(device, lambda c: c.invoice_sale(sale_id, receptor, card_forma))
+
+
+def month(device: Device, year: int, mon: int) -> InvoiceMonth:
+    """The month's invoices as the server has them, with the facturas globales still pending."""
+    return _once(device, lambda c: c.month(year, mon))
+
+
+def issue_global(device: Device, day: date, accept_missing: list[uuid.UUID]) -> PendingGlobal:
+    """The factura global of the period starting ``day``, now, not waiting for those tills."""
+    return _once(device, lambda c: c.issue_global(day, accept_missing))
+
+
+def _once(device: Device, call: Callable[[InvoicingClient], _R]) -> _R:
+    client = InvoicingClient(device)
+    try:
+        return call(client)
+    finally:
+        client.close()

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import uuid
 
-from pos_client.sync.invoicing import InvoicingClient
+from pos_client.sync import invoicing
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QComboBox,
     QDialog,
@@ -25,8 +26,6 @@ from shared.errors import DomainError
 from shared.fiscal import REGIMES, USOS, Receptor, check_receptor
 from shared.money import format_mxn
 from shared.sync.invoices import CardForma, InvoiceSummary
-
-UNEXPECTED = "No se pudo pedir la factura. Intenta de nuevo; la venta queda igual."
 
 
 class InvoiceDialog(QDialog):
@@ -99,18 +98,11 @@ class InvoiceDialog(QDialog):
             say(self.message, exc.message)
             return
         card: CardForma = "28" if self.card.currentData() == "28" else "04"
-        device, sale_id = self.ctx.device, self.sale_id
-
-        def ask() -> InvoiceSummary:
-            client = InvoicingClient(device)
-            try:
-                return client.invoice_sale(sale_id, receptor, card)
-            finally:
-                client.close()
-
+        sale_id = self.sale_id
         self.ok_button.setEnabled(False)
         say(self.message, "Pidiendo la factura al servidor…", ok=True)
-        self.net.submit(ask, self._answered, self._failed)
+        Operation(self.ctx, lambda till: invoicing.invoice_sale(till.device, sale_id, receptor, card)
+                  ).on(self.net).success(self._answered).failure(self._failed).run()
 
     def _answered(self, answer: InvoiceSummary) -> None:
         self.answer = answer
@@ -124,9 +116,9 @@ class InvoiceDialog(QDialog):
             ok=answer.status in ("pending", "stamping"))
         self.ok_button.setEnabled(answer.status == "rejected")
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, message: str) -> None:
         self.ok_button.setEnabled(True)
-        say(self.message, exc.message if isinstance(exc, DomainError) else UNEXPECTED)
+        say(self.message, message)
 
     def done(self, result: int) -> None:
         self.net.shutdown(wait=False)

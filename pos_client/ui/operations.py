@@ -23,6 +23,7 @@ from shared.errors import DomainError
 if TYPE_CHECKING:
     from pos_client.services.till import Till
     from pos_client.ui.context import AppContext
+    from pos_client.ui.worker import Worker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,6 +47,7 @@ class Operation(Generic[T]):
         self._success: Callable[[T], Any] | None = None
         self._failure: Callable[[str], Any] | None = None
         self._finally: Callable[[], Any] | None = None
+        self._worker: Worker | None = None
 
     def success(self, callback: Callable[[T], Any]) -> Operation[T]:
         """Called on the Qt thread with the services' answer."""
@@ -62,9 +64,16 @@ class Operation(Generic[T]):
         self._finally = callback
         return self
 
+    def on(self, worker: Worker) -> Operation[T]:
+        """Run on ``worker`` instead of the till's database worker: a call to the server that
+        may wait tens of seconds (an invoice waiting on the PAC) must not hold up the next sale."""
+        self._worker = worker
+        return self
+
     def run(self) -> None:
         till = self._ctx.till
-        self._ctx.worker.submit(lambda: self._op(till), self._on_success, self._on_failure)
+        worker = self._worker or self._ctx.worker
+        worker.submit(lambda: self._op(till), self._on_success, self._on_failure)
 
     def _on_success(self, result: T) -> None:
         try:

@@ -163,8 +163,7 @@ def test_the_ticket_says_everything_in_the_shops_time_zone(stocked, device, owne
     assert doc.qr == f"https://factura.michangarrito.mx/factura/{sale_id}"  # not paired yet
     with stocked.write() as conn:  # paired: the QR opens the self-invoicing page of its server
         meta.put(conn, "server_url", "http://192.168.1.10:8765/")
-    with stocked.read() as conn:
-        assert sale_document(conn, sale_id).qr == f"http://192.168.1.10:8765/factura/{sale_id}"
+    assert receipt(Till(stocked, device), sale_id).qr == f"http://192.168.1.10:8765/factura/{sale_id}"
 
 
 def test_without_settings_the_ticket_uses_the_device_shop_name_and_mexico_city(stocked, device):

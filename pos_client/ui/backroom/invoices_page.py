@@ -6,11 +6,13 @@ HTTP on a thread of its own (the counter's database worker stays free)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pos_client.sync.invoicing import InvoicingClient
+from pos_client.services.invoicing import ShopCalendar, shop_calendar
+from pos_client.sync import invoicing
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -27,7 +29,6 @@ from pos_client.ui.qt import (
 )
 from pos_client.ui.widgets import button, say
 from pos_client.ui.worker import Worker
-from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.sync.invoices import InvoiceMonth, InvoiceSummary, PendingGlobal
 
@@ -37,7 +38,6 @@ VIEWS = ("Emitidas", "Canceladas", "Globales pendientes", "Con error")
 KINDS = {"ticket": "Cliente", "global": "Global", "payment": "Pago"}
 STATES = {"pending": "En proceso", "stamping": "En proceso", "stamped": "Timbrada",
           "rejected": "Rechazada", "discarded": "Sin ventas"}
-UNEXPECTED = "No se pudo leer la información del servidor. Intenta de nuevo."
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -52,17 +52,12 @@ class InvoicesPage(QWidget):
         self.zone = ZoneInfo("America/Mexico_City")
         self.data: InvoiceMonth | None = None
         self._note = ""  # what the last action did, kept in front of the counts once reloaded
-        self.month = QComboBox()
-        today = date.today()
-        for back in range(12):
-            year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
-            self.month.addItem(f"{MONTHS[month].capitalize()} {year}", (year, month + 1))
+        self.month = QComboBox()  # filled with the shop's last twelve months (its zone, its today)
         self.view = QComboBox()
         self.view.addItems(VIEWS)
         for combo, name in ((self.month, "Mes"), (self.view, "Mostrar")):
             combo.setMinimumHeight(44)
             combo.setAccessibleName(name)
-        self.month.currentIndexChanged.connect(lambda _: self.reload())
         self.view.currentIndexChanged.connect(lambda _: self.show_view())
         self.refresh_button = button("Actualizar", self.reload, key="F5")
         self.issue_button = button("Emitir global sin esperar", self.issue_global)
@@ -88,26 +83,28 @@ class InvoicesPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.issue_button)
         self.show_view()
+        self.refresh_button.setEnabled(False)
+        Operation(ctx, shop_calendar).success(self._calendar).failure(self._failed).run()
+
+    def _calendar(self, calendar: ShopCalendar) -> None:
+        self.zone = calendar.zone
+        today = calendar.today
+        for back in range(12):
+            year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+            self.month.addItem(f"{MONTHS[month].capitalize()} {year}", (year, month + 1))
+        self.month.currentIndexChanged.connect(lambda _: self.reload())
         self.reload()
 
     # ---- loading ------------------------------------------------------------------------------
 
-    def _client(self) -> InvoicingClient:
-        return InvoicingClient(self.ctx.device)
-
     def reload(self) -> None:
+        if self.month.currentData() is None:  # the shop's calendar is not read yet
+            return
         year, month = self.month.currentData()
-
-        def load() -> InvoiceMonth:
-            client = self._client()
-            try:
-                return client.month(year, month)
-            finally:
-                client.close()
-
         self.refresh_button.setEnabled(False)
         say(self.message, "Leyendo las facturas del servidor…", ok=True)
-        self.net.submit(load, self._loaded, self._failed)
+        Operation(self.ctx, lambda till: invoicing.month(till.device, year, month)).on(
+            self.net).success(self._loaded).failure(self._failed).run()
 
     def _loaded(self, data: InvoiceMonth) -> None:
         self.data = data
@@ -120,9 +117,9 @@ class InvoicesPage(QWidget):
         self._note = ""
         self.show_view()
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, message: str) -> None:
         self.refresh_button.setEnabled(True)
-        say(self.message, exc.message if isinstance(exc, DomainError) else UNEXPECTED)
+        say(self.message, message)
         self._update_buttons()
 
     # ---- showing ------------------------------------------------------------------------------
@@ -190,16 +187,10 @@ class InvoicesPage(QWidget):
         ) != QMessageBox.StandardButton.Yes:
             return
         accept: list[uuid.UUID] = [t.device_id for t in chosen.missing_tills]
-
-        def issue() -> PendingGlobal:
-            client = self._client()
-            try:
-                return client.issue_global(chosen.period_start, accept)
-            finally:
-                client.close()
-
+        day = chosen.period_start
         self.issue_button.setEnabled(False)
-        self.net.submit(issue, self._issued, self._failed)
+        Operation(self.ctx, lambda till: invoicing.issue_global(till.device, day, accept)).on(
+            self.net).success(self._issued).failure(self._failed).run()
 
     def _issued(self, outcome: PendingGlobal) -> None:
         self._note = (f"Factura global del {outcome.label} emitida con {outcome.sales} ventas; "
