@@ -1,4 +1,4 @@
--- 0011: CFDI invoices. The shop's fiscal data, CSD and PAC credentials live in
+-- 0024: CFDI invoices. The shop's fiscal data, CSD and PAC credentials live in
 -- tenant_integrations (kinds csd, pac, cfdi); here are the invoices themselves, which sales each
 -- covers, the folio series, the payment complements' applications, and the owner's answers about
 -- tills that had not synced a global invoice's period. See docs/cfdi.md.
@@ -6,6 +6,12 @@
 -- When a till last pulled: it pushes its whole outbox first, so every sale it made before that
 -- moment has reached the server (the factura global waits for every till's).
 ALTER TABLE devices ADD COLUMN last_pull_at timestamptz;
+
+-- Guesses of a ticket's folio and total on the self-invoicing page count against the address,
+-- like logins and pairing codes (services/throttling.py).
+ALTER TABLE auth_attempts DROP CONSTRAINT auth_attempts_scope_check,
+    ADD CONSTRAINT auth_attempts_scope_check
+    CHECK (scope IN ('login', 'pairing', 'signup', 'self_invoice'));
 
 CREATE TABLE invoice_series (
     tenant_id   uuid NOT NULL REFERENCES tenants (tenant_id),
@@ -141,7 +147,22 @@ GRANT SELECT, INSERT, DELETE ON invoice_sales TO michangarrito_app;
 GRANT SELECT, INSERT ON invoice_payments TO michangarrito_app;
 
 -- The invoicing worker serves every shop, and RLS shows the app role one shop at a time: these
--- answer only "which shops have invoicing work due" and "which shops issue invoices".
+-- answer only "which shops have invoicing work due", "which shops issue invoices" and "which
+-- shops have a sale with this id". Like the others that look across shops (0017, 0019): owned
+-- by michangarrito_definer, every name qualified, the path pinned. The definer reads only the
+-- columns they need.
+GRANT SELECT (tenant_id, status, next_attempt_at, claimed_at, cancel_status, cancel_next_at,
+              cancel_claimed_at) ON invoices TO michangarrito_definer;
+GRANT SELECT (tenant_id, kind, secret) ON tenant_integrations TO michangarrito_definer;
+GRANT SELECT (tenant_id, sale_id) ON sales TO michangarrito_definer;
+CREATE POLICY definer_lookup ON invoices FOR SELECT TO michangarrito_definer USING (true);
+CREATE POLICY definer_lookup ON tenant_integrations FOR SELECT TO michangarrito_definer
+    USING (true);
+CREATE POLICY definer_lookup ON sales FOR SELECT TO michangarrito_definer USING (true);
+-- A function's new owner must be able to create in the schema when a non-superuser hands it
+-- over; granted for the hand-overs below and taken back after them.
+GRANT CREATE ON SCHEMA public TO michangarrito_definer;
+
 CREATE FUNCTION mch_cfdi_due_tenants(p_lease interval) RETURNS SETOF uuid
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS $$
@@ -151,6 +172,7 @@ CREATE FUNCTION mch_cfdi_due_tenants(p_lease interval) RETURNS SETOF uuid
            OR (cancel_status IN ('requested', 'in_process') AND cancel_next_at <= now())
            OR (cancel_status = 'sending' AND cancel_claimed_at < now() - p_lease)
     $$;
+ALTER FUNCTION mch_cfdi_due_tenants(interval) OWNER TO michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_cfdi_due_tenants(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_cfdi_due_tenants(interval) TO michangarrito_app;
 
@@ -159,14 +181,17 @@ CREATE FUNCTION mch_cfdi_tenants() RETURNS SETOF uuid
     AS $$
         SELECT tenant_id FROM public.tenant_integrations WHERE kind = 'csd' AND secret IS NOT NULL
     $$;
+ALTER FUNCTION mch_cfdi_tenants() OWNER TO michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_cfdi_tenants() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_cfdi_tenants() TO michangarrito_app;
 
--- The self-invoicing page knows a sale by the id in its ticket's QR, not its shop: this answers
--- only "which shops have a sale with this id" (the page then checks folio and total in each).
+-- The self-invoicing page knows a sale by the id in its ticket's QR, not its shop (the page then
+-- checks folio and total in each shop named).
 CREATE INDEX sales_sale_id ON sales (sale_id);
 CREATE FUNCTION mch_sale_tenants(p_sale uuid) RETURNS SETOF uuid
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS $$ SELECT tenant_id FROM public.sales WHERE sale_id = p_sale LIMIT 5 $$;
+ALTER FUNCTION mch_sale_tenants(uuid) OWNER TO michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_sale_tenants(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_sale_tenants(uuid) TO michangarrito_app;
+REVOKE CREATE ON SCHEMA public FROM michangarrito_definer;
