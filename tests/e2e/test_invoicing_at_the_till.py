@@ -46,7 +46,7 @@ def till(server: ServerHarness, csd: MadeCsd, pac: FakePac,
 
 def _pusher(server: ServerHarness, ctx: AppContext) -> httpx.Client:
     return httpx.Client(base_url=server.url, timeout=30, headers={
-        **HEADERS, "Authorization": f"Bearer {ctx.device.credential}"})
+        **HEADERS, "Authorization": f"Bearer {ctx.till.device.credential}"})
 
 
 def test_the_cashier_invoices_a_sale_from_the_history(qtbot, server, till):
