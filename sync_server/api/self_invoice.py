@@ -18,9 +18,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from shared.errors import DomainError
 from shared.fiscal import REGIMES, USOS
+from sync_server.api.deps import Client
 from sync_server.services import fiscal, invoice_files, invoicing, ticket_pass
 from sync_server.services.fiscal import CfdiContext
 from sync_server.services.invoice_records import InvoiceView
+from sync_server.services.throttling import TooManyAttempts
 
 router = APIRouter(tags=["factura"], include_in_schema=False)
 _pages = Environment(loader=PackageLoader("sync_server.api", "templates"),
@@ -82,12 +84,11 @@ async def start(sale_id: uuid.UUID, request: Request) -> HTMLResponse:
 
 
 @router.post("/factura/{sale_id}", response_class=HTMLResponse)
-async def check_ticket(sale_id: uuid.UUID, request: Request) -> HTMLResponse:
+async def check_ticket(sale_id: uuid.UUID, request: Request, client: Client) -> HTMLResponse:
     form = await _form(request)
     if form is None:
         return _expired(request, sale_id)
     ctx = _ctx(request)
-    client = request.client.host if request.client else "unknown"
     try:
         ticket = await invoicing.find_ticket(ctx, sale_id, form.get("folio", ""),
                                              form.get("total", ""), client)
@@ -95,6 +96,8 @@ async def check_ticket(sale_id: uuid.UUID, request: Request) -> HTMLResponse:
         return _page(request, "ticket", 409, title="Factura tu compra", error=exc.message,
                      action=f"/factura/{sale_id}", folio=form.get("folio", "")[:40],
                      total=form.get("total", "")[:20])
+    except TooManyAttempts as exc:
+        return _notice(request, "Espera un momento", exc.message, status=429)
     except DomainError as exc:
         return _notice(request, "No se puede facturar", exc.message)
     proof = ticket_pass.issue(ctx.settings, ticket.tenant_id, sale_id, ctx.clock())

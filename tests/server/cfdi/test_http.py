@@ -92,3 +92,23 @@ def test_the_till_invoices_a_sale_from_its_history(cfdi_server, csd, fake_pac):
     unknown = till.post("/v1/invoices", json={"sale_id": str(changes.change(
         "customer", {"id": str(sale_id_of(ticket)), "name": "x"}).change_id), "receptor": receptor})
     assert unknown.status_code == 404
+
+
+def test_guessing_a_tickets_folio_and_total_is_throttled_per_address(cfdi_server, csd, fake_pac):
+    server = cfdi_server
+    api, _ = owner_setup(server, csd, fake_pac)
+    till, changes = till_client(server, api)
+    ticket = sale(changes, [Item("Refresco 600 ml", 1800)])
+    push(till, ticket)
+    folio = ticket.payload.folio  # type: ignore[attr-defined]
+    web = httpx.Client(base_url=server.url, timeout=30)
+    url = f"/factura/{sale_id_of(ticket)}"
+    csrf = _csrf(web.get(url))
+    allowed = server.settings.auth_failures_allowed
+    for n in range(allowed):
+        guess = web.post(url, data={"folio": folio, "total": f"{n + 1}.00", "csrf": csrf})
+        assert guess.status_code == 409, n
+    refused = web.post(url, data={"folio": folio, "total": "18.00", "csrf": csrf})
+    assert refused.status_code == 429  # even the right pair, once the address used its guesses
+    assert "Demasiados intentos" in refused.text
+    assert fake_pac.calls.stamp == 0
