@@ -6,7 +6,9 @@ and the counter's database worker must stay free for the next sale."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
+from pos_client.services.till import Till
 from pos_client.sync import invoicing
 from pos_client.ui.context import AppContext
 from pos_client.ui.operations import Operation
@@ -26,6 +28,16 @@ from shared.errors import DomainError
 from shared.fiscal import REGIMES, USOS, Receptor, check_receptor
 from shared.money import format_mxn
 from shared.sync.invoices import CardForma, InvoiceSummary
+
+
+@dataclass(frozen=True)
+class ServerCalls:
+    """Where the invoicing screens' operations run: the till, on a worker of their own. A call
+    may wait on the PAC for tens of seconds; the counter's database worker must stay free for
+    the next sale."""
+
+    till: Till
+    worker: Worker
 
 
 class InvoiceDialog(QDialog):
@@ -101,8 +113,9 @@ class InvoiceDialog(QDialog):
         sale_id = self.sale_id
         self.ok_button.setEnabled(False)
         say(self.message, "Pidiendo la factura al servidor…", ok=True)
-        Operation(self.ctx, lambda till: invoicing.invoice_sale(till.device, sale_id, receptor, card)
-                  ).on(self.net).success(self._answered).failure(self._failed).run()
+        Operation(ServerCalls(self.ctx.till, self.net),
+                  lambda till: invoicing.invoice_sale(till.device, sale_id, receptor, card)
+                  ).success(self._answered).failure(self._failed).run()
 
     def _answered(self, answer: InvoiceSummary) -> None:
         self.answer = answer

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pos_client.services.invoicing import ShopCalendar, shop_calendar
 from pos_client.sync import invoicing
 from pos_client.ui.context import AppContext
+from pos_client.ui.invoice_dialog import ServerCalls
 from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QAbstractItemView,
@@ -103,8 +104,9 @@ class InvoicesPage(QWidget):
         year, month = self.month.currentData()
         self.refresh_button.setEnabled(False)
         say(self.message, "Leyendo las facturas del servidor…", ok=True)
-        Operation(self.ctx, lambda till: invoicing.month(till.device, year, month)).on(
-            self.net).success(self._loaded).failure(self._failed).run()
+        Operation(ServerCalls(self.ctx.till, self.net),
+                  lambda till: invoicing.month(till.device, year, month)
+                  ).success(self._loaded).failure(self._failed).run()
 
     def _loaded(self, data: InvoiceMonth) -> None:
         self.data = data
@@ -189,8 +191,9 @@ class InvoicesPage(QWidget):
         accept: list[uuid.UUID] = [t.device_id for t in chosen.missing_tills]
         day = chosen.period_start
         self.issue_button.setEnabled(False)
-        Operation(self.ctx, lambda till: invoicing.issue_global(till.device, day, accept)).on(
-            self.net).success(self._issued).failure(self._failed).run()
+        Operation(ServerCalls(self.ctx.till, self.net),
+                  lambda till: invoicing.issue_global(till.device, day, accept)
+                  ).success(self._issued).failure(self._failed).run()
 
     def _issued(self, outcome: PendingGlobal) -> None:
         self._note = (f"Factura global del {outcome.label} emitida con {outcome.sales} ventas; "
