@@ -86,6 +86,8 @@ class InvoiceMonth(Wire):
     cancelled: list[InvoiceSummary]
     errors: list[InvoiceSummary]
     pending_globals: list[PendingGlobal]
+    # The set-up's warnings, in Spanish: a CSD near its end or expired, one of another RFC.
+    warnings: list[str] = []
 
 
 # The ticket's QR: the customer's self-invoicing page on the shop's server (docs/cfdi.md).

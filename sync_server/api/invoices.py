@@ -129,7 +129,8 @@ async def _list(ctx: CfdiContext, tenant_id: uuid.UUID, month: str) -> InvoiceMo
     return InvoiceMonth(issued=[_out(v) for v in got.issued],
                         cancelled=[_out(v) for v in got.cancelled],
                         errors=[_out(v) for v in got.errors],
-                        pending_globals=[_pending(g) for g in got.pending_globals])
+                        pending_globals=[_pending(g) for g in got.pending_globals],
+                        warnings=(await fiscal.setup(ctx, tenant_id)).warnings)
 
 
 def _receptor(r: ReceptorData, ctx: CfdiContext) -> Receptor:

@@ -114,8 +114,10 @@ class InvoicesPage(QWidget):
         waiting = [g for g in data.pending_globals if g.missing_tills]
         note = (f" {len(waiting)} factura(s) global(es) esperan a que sincronicen cajas."
                 if waiting else "")
-        say(self.message, f"{self._note}{len(data.issued)} emitidas, {len(data.cancelled)} "
-                          f"canceladas, {len(data.errors)} con error.{note}", ok=not data.errors)
+        warned = "".join(f"{w} " for w in data.warnings)  # first: the CSD near its end, say
+        say(self.message, f"{warned}{self._note}{len(data.issued)} emitidas, "
+                          f"{len(data.cancelled)} canceladas, {len(data.errors)} con error.{note}",
+            ok=not (data.errors or data.warnings))
         self._note = ""
         self.show_view()
 

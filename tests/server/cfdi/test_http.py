@@ -13,6 +13,7 @@ import httpx
 from sync_server.cfdi.xsd import check_xml
 from tests.support.cfdi import Item, sale, sale_id_of
 from tests.support.cfdi_http import owner_setup, push, till_client
+from tests.support.fakes.csd import make_csd
 
 
 def _csrf(page: httpx.Response) -> str:
@@ -112,3 +113,12 @@ def test_guessing_a_tickets_folio_and_total_is_throttled_per_address(cfdi_server
     assert refused.status_code == 429  # even the right pair, once the address used its guesses
     assert "Demasiados intentos" in refused.text
     assert fake_pac.calls.stamp == 0
+
+
+def test_the_till_hears_of_a_csd_near_its_end_with_the_months_invoices(cfdi_server, fake_pac):
+    api, _ = owner_setup(cfdi_server, make_csd(days=10), fake_pac)
+    till, _ = till_client(cfdi_server, api)
+    month = till.get("/v1/invoices", params={"month": "2026-11"})
+    assert month.status_code == 200, month.text
+    [warning] = month.json()["warnings"]
+    assert "vence en" in warning
