@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from shared.fiscal import Receptor
+from shared.sync.bounds import EARLIEST, LATEST
 from shared.sync.invoices import (
     CancelRequest,
     GlobalRequest,
@@ -121,6 +122,9 @@ def _month(month: str) -> tuple[int, int]:
     year, mon = (int(x) for x in month.split("-"))
     if not 1 <= mon <= 12:
         raise ApiError(422, "invalid_payload", "El mes va de 01 a 12.")
+    if not EARLIEST.year <= year < LATEST.year:  # the wire's years (year 0 is no date at all)
+        raise ApiError(422, "invalid_payload",
+                       f"El año va de {EARLIEST.year} a {LATEST.year - 1}.")
     return year, mon
 
 

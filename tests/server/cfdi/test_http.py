@@ -122,3 +122,6 @@ def test_the_till_hears_of_a_csd_near_its_end_with_the_months_invoices(cfdi_serv
     assert month.status_code == 200, month.text
     [warning] = month.json()["warnings"]
     assert "vence en" in warning
+    for nonsense in ("0000-01", "2026-13", "2100-01"):
+        refused = till.get("/v1/invoices", params={"month": nonsense})
+        assert (refused.status_code, refused.json()["code"]) == (422, "invalid_payload"), nonsense
