@@ -1,4 +1,4 @@
-"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|backup|restore]``."""
+"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|backup|restore|jobs]``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from sync_server import backups, cli_cfdi, db, logs
 from sync_server.app import create_app, open_database
 from sync_server.config import Settings
 from sync_server.db import Pool
+from sync_server.jobs import cli as jobs_cli
+from sync_server.jobs.delivery import NoChannel
+from sync_server.jobs.scheduler import engine_from_settings
 from sync_server.services import shops
 from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
 
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("backup", help="pg_dump the database into MCH_BACKUP_DIR, pruning old dumps")
     back = sub.add_parser("restore", help="load a backup (server stopped; old data kept aside)")
     back.add_argument("file", type=Path)
+    jobs_cli.add_commands(sub)
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -106,6 +110,14 @@ def main(argv: list[str] | None = None) -> None:
 
         for line in asyncio.run(_with_pool(settings, invoicing)):
             print(line)
+    elif args.command == "jobs":
+        async def jobs(pool: Pool) -> tuple[int, str]:
+            engine = engine_from_settings(pool, settings, NoChannel())
+            return await jobs_cli.command(engine, pool, args)
+
+        status, text = asyncio.run(_with_pool(settings, jobs))
+        print(text, file=sys.stderr if status == jobs_cli.USAGE_ERROR else sys.stdout)
+        sys.exit(status)
     elif args.command in ("backup", "restore"):
         sys.exit(_backup_or_restore(settings, args.command, getattr(args, "file", None)))
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from sync_server import db, logs, metrics
-from sync_server.api import devices, errors, health, invoices, openapi, owners, self_invoice, sync
+from sync_server.api import devices, errors, health, invoices, jobs, openapi, owners, self_invoice, sync
 from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
+from sync_server.jobs.delivery import NoChannel
+from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.services.fiscal import CfdiContext
 from sync_server.services.invoice_worker import InvoiceWorker
 from sync_server.services.whatsapp import OutboundSender
@@ -70,10 +72,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.cfdi = CfdiContext.from_settings(app.state.pool, settings)
             app.state.invoice_worker = InvoiceWorker(app.state.cfdi)
             app.state.invoice_worker.start()
+            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel())
+            scheduler = JobScheduler(app.state.jobs, settings.jobs_tick_s)
+            if settings.jobs_enabled:
+                scheduler.start()
             log.info("server ready")
             try:
                 yield
             finally:
+                await scheduler.stop()
                 await app.state.invoice_worker.stop()
                 await app.state.sender.stop()
                 await app.state.pool.close()
@@ -85,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trusted_proxies = settings.proxies()
     errors.install(app)
     openapi.install(app)
-    for module in (health, sync, devices, owners, metrics, invoices, self_invoice):
+    for module in (health, sync, devices, owners, jobs, metrics, invoices, self_invoice):
         app.include_router(module.router)
     # Each added outside the ones before it. The last net (CatchAll) wraps everything that can
     # fail, the epoch check included: a JSON answer with a code, 503 if the database is down.

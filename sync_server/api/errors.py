@@ -28,6 +28,8 @@ _DOMAIN_STATUS = {
     "not_found": 404,
     "unknown_sale": 404,
     "weak_password": 400,
+    "unknown_job": 404,
+    "invalid_job_time": 400,
 }
 
 

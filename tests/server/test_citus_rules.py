@@ -22,7 +22,8 @@ from tests.support.postgres import fresh_database
 
 # Global tables: their keys are platform-wide (a login, a pairing code, an address or account that tried
 # to log in), so Citus copies them to every node. docs/scaling.md lists the same.
-REFERENCE_TABLES = frozenset({"owners", "pairing_codes", "auth_attempts", "server_state"})
+REFERENCE_TABLES = frozenset({"owners", "pairing_codes", "auth_attempts", "server_state",
+                              "platform_job_runs"})
 # The migration runner's bookkeeping, on the coordinator only.
 COORDINATOR_TABLES = frozenset({"schema_migrations"})
 DISTRIBUTION_COLUMN = "tenant_id"
