@@ -30,7 +30,9 @@ from pos_client.ui.qt import (
 )
 from pos_client.ui.widgets import button, say
 from pos_client.ui.worker import Worker
+from shared.clock import shown_date_time
 from shared.money import format_mxn
+from shared.spanish import agree, count
 from shared.sync.invoices import InvoiceMonth, InvoiceSummary, PendingGlobal
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
@@ -42,7 +44,7 @@ STATES = {"pending": "En proceso", "stamping": "En proceso", "stamped": "Timbrad
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M") if moment else "—"
+    return shown_date_time(moment, zone) if moment else "—"
 
 
 class InvoicesPage(QWidget):
@@ -112,7 +114,8 @@ class InvoicesPage(QWidget):
         self.data = data
         self.refresh_button.setEnabled(True)
         waiting = [g for g in data.pending_globals if g.missing_tills]
-        note = (f" {len(waiting)} factura(s) global(es) esperan a que sincronicen cajas."
+        note = (f" {count(len(waiting), 'factura global', 'facturas globales')} "
+                f"{agree(len(waiting), 'espera', 'esperan')} a que sincronicen cajas."
                 if waiting else "")
         warned = "".join(f"{w} " for w in data.warnings)  # first: the CSD near its end, say
         say(self.message, f"{warned}{self._note}{len(data.issued)} emitidas, "
