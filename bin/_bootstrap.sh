@@ -11,7 +11,9 @@ PY="$VENV/bin/python"
 QT_APT_PACKAGES=(libegl1 libgl1 libopengl0 libglib2.0-0 libdbus-1-3 libfontconfig1 libfreetype6
   libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-  libxrender1 libxi6 fonts-dejavu-core xvfb xauth xdotool)
+  libxrender1 libxi6 fonts-dejavu-core xvfb xauth xdotool
+  # Invoice PDFs (satcfdi renders them with weasyprint, which needs Pango).
+  libpango-1.0-0 libpangoft2-1.0-0)
 
 log() { printf '\033[1m[michangarrito]\033[0m %s\n' "$*" >&2; }
 

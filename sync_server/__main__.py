@@ -14,7 +14,7 @@ import uvicorn
 
 from shared.catalog import load_starter_catalog
 from shared.clock import utc_now
-from sync_server import backups, logs
+from sync_server import backups, cli_cfdi, logs
 from sync_server.app import create_app, open_database, with_pool
 from sync_server.config import Settings
 from sync_server.db import Pool
@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     new_shop.add_argument("--json", action="store_true", help="print the result as JSON")
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
+    cli_cfdi.add_commands(sub)
     sub.add_parser("backup", help="pg_dump the database into MCH_BACKUP_DIR, pruning old dumps")
     back = sub.add_parser("restore", help="load a backup (server stopped; old data kept aside)")
     back.add_argument("file", type=Path)
@@ -109,6 +110,12 @@ def main(argv: list[str] | None = None) -> None:
             return token
 
         print(asyncio.run(with_pool(settings, make_key)))
+    elif args.command in ("cfdi-global", "cfdi-setup"):
+        async def invoicing(pool: Pool) -> list[str]:
+            return await cli_cfdi.run(args, settings, pool)
+
+        for line in asyncio.run(with_pool(settings, invoicing)):
+            print(line)
     elif args.command == "jobs":
         async def jobs(pool: Pool) -> tuple[int, str]:
             engine = engine_from_settings(pool, settings, NoChannel())

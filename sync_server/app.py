@@ -16,10 +16,12 @@ from sync_server.api import (
     devices,
     errors,
     health,
+    invoices,
     jobs,
     mcp_keys,
     openapi,
     owners,
+    self_invoice,
     simulator,
     sync,
     whatsapp,
@@ -29,7 +31,9 @@ from sync_server.config import Settings
 from sync_server.jobs.delivery import NoChannel
 from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.mcp import http as mcp_http
+from sync_server.services.fiscal import CfdiContext
 from sync_server.services.integrations import Integrations
+from sync_server.services.invoice_worker import InvoiceWorker
 from sync_server.services.listener import Listener
 from sync_server.services.notices import NoticeHub
 from sync_server.services.simulator import Simulator
@@ -115,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             listener.start()
             if settings.background_workers:
                 channel.start()
+            app.state.cfdi = CfdiContext.from_settings(app.state.pool, settings)
+            app.state.invoice_worker = InvoiceWorker(app.state.cfdi)
+            app.state.invoice_worker.start()
             app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel())
             scheduler = JobScheduler(app.state.jobs, settings.jobs_tick_s)
             if settings.jobs_enabled:
@@ -125,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     yield
             finally:
                 await scheduler.stop()
+                await app.state.invoice_worker.stop()
                 app.state.notices.close()
                 await channel.stop()
                 await listener.stop()
@@ -137,7 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trusted_proxies = settings.proxies()
     errors.install(app)
     openapi.install(app)
-    for module in (health, sync, devices, owners, jobs, mcp_keys, assistant, metrics, whatsapp):
+    for module in (health, sync, devices, owners, jobs, mcp_keys, assistant, metrics, whatsapp,
+                   invoices, self_invoice):
         app.include_router(module.router)
     app.router.routes.extend(mcp_routes)
     if settings.whatsapp_simulator and settings.whatsapp_app_secret:

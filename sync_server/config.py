@@ -135,6 +135,23 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_keep_days: int = 14
     backup_keep_min: int = 3
+    # CFDI (docs/cfdi.md). PAC calls run under this deadline; a PAC that does not answer in
+    # time leaves the invoice pending, retried with backoff (base doubling up to max).
+    cfdi_pac_timeout_s: float = 30.0
+    cfdi_poll_s: float = 15.0
+    cfdi_retry_base_s: float = 60.0
+    cfdi_retry_max_s: float = 1800.0
+    # How often the worker looks for closed periods whose factura global is due.
+    cfdi_global_every_s: float = 900.0
+    # A till counts as synced for a period once it pulled this long after the period closed
+    # (its clock may run behind the server's).
+    cfdi_sync_margin_s: float = 300.0
+    # How long the self-invoicing page waits for the PAC before saying "en proceso".
+    cfdi_stamp_wait_s: float = 20.0
+    # Lets a shop's PAC settings name another host (a local stand-in: tests and the demo).
+    cfdi_allow_pac_host: bool = False
+    # SAT's 69-B list (Listado_completo_69-B.csv); RFCs on it are refused as receivers.
+    sat_69b_file: Path | None = None
     log_level: str = "INFO"
     log_json: bool = True
 

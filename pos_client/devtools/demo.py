@@ -17,6 +17,7 @@ import platformdirs
 from pos_client import exit_codes
 from pos_client.__main__ import pair_store
 from pos_client.app import display_problem, run_pos
+from pos_client.devtools import demo_invoicing
 
 DEFAULT_PORT = 8765
 MCP_KEY_FILE = "mcp_key.txt"  # the demo shop's MCP key, kept beside its data (a demo only)
@@ -40,12 +41,14 @@ def main(argv: list[str] | None = None) -> None:
     port = args.port if args.port and _port_free(args.port) else _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MCH_DATABASE_URL")}
-    # With no WhatsApp account, the server's messages go to its WhatsApp simulator page.
+    # With no WhatsApp account, the server's messages go to its WhatsApp simulator page; the
+    # demo's PAC is a stand-in on loopback the server may talk to (never in production).
     env.update(MCH_DATA_DIR=str(args.data_dir / "server"), MCH_HOST="127.0.0.1",
-               MCH_PORT=str(port), MCH_WHATSAPP_SIMULATOR="true")
+               MCH_PORT=str(port), MCH_WHATSAPP_SIMULATOR="true", MCH_CFDI_ALLOW_PAC_HOST="true")
     log_path = args.data_dir / "server.log"
     print(f"Iniciando el servidor de sincronización en {url} (bitácora: {log_path}) …")
     with open(log_path, "ab") as log:
+        pac, pac_url = demo_invoicing.start_fake_pac(log, _die_with_parent)
         server = subprocess.Popen([sys.executable, "-m", "sync_server", "serve"], env=env,
                                   stdout=log, stderr=subprocess.STDOUT,
                                   preexec_fn=_die_with_parent)
@@ -59,16 +62,21 @@ def main(argv: list[str] | None = None) -> None:
                 env=env, check=True, capture_output=True, text=True,
             )
             made = json.loads(created.stdout.strip().splitlines()[-1])
+            demo_invoicing.remember_shop(args.data_dir, made["tenant_id"])
             pair_store(pos_dir, url, made["pairing_code"], "Caja 1")
             _demo_staff(pos_dir)
             if made.get("mcp_key"):
                 (args.data_dir / MCP_KEY_FILE).write_text(made["mcp_key"] + "\n")
         _print_mcp(args.data_dir, url)
+        if demo_invoicing.set_up(args.data_dir, env, pac_url):
+            print(f"Facturación de prueba lista (RFC {demo_invoicing.RFC}, PAC de pruebas): el QR "
+                  f"de cada ticket abre {url}/factura/… para que el cliente se facture.")
         print("Entra a la caja con el NIP 1234 (dueña) o 0000 (cajero).")
         print(f"WhatsApp de la tienda (simulador, sin cuenta de Meta): {url}/simulador "
               "— escribe «Hola, tienda ESPERANZA» para empezar.")
         code = run_pos(pos_dir, exit_when_ready=args.exit_when_ready)
     finally:
+        pac.terminate()
         server.terminate()
         try:
             server.wait(20)

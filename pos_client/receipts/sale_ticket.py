@@ -19,7 +19,6 @@ from shared.quantity import format_quantity
 from shared.sale import PaymentMethod
 from shared.tax import IvaRate, split_included, summarize
 
-INVOICE_URL = "https://factura.michangarrito.mx/{sale_id}"
 INVOICE_CAPTION = "Escanea para pedir tu factura"
 DEFAULT_FOOTER = "¡Gracias por su compra!"
 METHOD_LABELS = {
@@ -88,6 +87,7 @@ class SaleTicket:
     payments: tuple[PaidPart, ...]
     returns: tuple[ReturnPart, ...]
     shop: TicketShop
+    invoice_url: str  # the QR: the self-invoicing page on the till's server
 
 
 # ---- layout ---------------------------------------------------------------------------------
@@ -178,6 +178,6 @@ def sale_document(sale: SaleTicket, *, reprint: bool = False) -> Document:
     _returns(doc, sale.returns, sale.lines, shop.zone)
     doc.rule().add(shop.footer or DEFAULT_FOOTER, Style.CENTER)
     cash = any(p.method == PaymentMethod.CASH for p in sale.payments)
-    return doc.build(qr=INVOICE_URL.format(sale_id=sale.sale_id), qr_caption=INVOICE_CAPTION,
+    return doc.build(qr=sale.invoice_url, qr_caption=INVOICE_CAPTION,
                      open_drawer=cash and not reprint,
                      title=f"Ticket {sale.folio}" + (" (reimpresión)" if reprint else ""))

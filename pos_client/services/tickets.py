@@ -21,6 +21,7 @@ from pos_client.store.database import Tx
 from pos_client.store.repositories import meta, sales
 from pos_client.store.repositories.shop import current_settings, zone_named
 from shared.errors import DomainError
+from shared.sync.invoices import invoice_url
 
 
 class UnknownSale(DomainError):
@@ -70,4 +71,5 @@ def _sale_ticket(tx: Tx, sale_id: uuid.UUID) -> SaleTicket:
     returns = tuple(ReturnPart(datetime.fromisoformat(r.returned_at), r.reason, r.amount, r.lines)
                     for r in sales.returns_of(tx, sale_id))
     return SaleTicket(sale_id, head.folio, datetime.fromisoformat(head.sold_at), head.total,
-                      head.change, head.cashier, head.customer, lines, payments, returns, _shop(tx))
+                      head.change, head.cashier, head.customer, lines, payments, returns, _shop(tx),
+                      invoice_url(meta.get(tx, "server_url"), sale_id))

@@ -15,6 +15,7 @@ from pos_client.services.returns import HistoryRow, SaleHistory, StoredLine
 from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
+from pos_client.ui.invoice_dialog import InvoiceDialog
 from pos_client.ui.models import ModelIndex, RowsModel
 from pos_client.ui.operations import Operation
 from pos_client.ui.printing import print_or_preview, receipt_font
@@ -207,10 +208,12 @@ class SalesHistoryDialog(QDialog):
         self.reprint_button = self._button("Reimprimir (F4)", self.reprint, "F4")
         self.return_button = self._button("Devolver (F7)", lambda: self.start_return(False), "F7")
         self.cancel_button = self._button("Cancelar venta (F9)", lambda: self.start_return(True), "F9")
+        self.invoice_button = self._button("Facturar (F8)", self.start_invoice, "F8")
         close = self._button("Cerrar (Esc)", self.accept, None)
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
         buttons = QHBoxLayout()
-        for button in (self.reprint_button, self.return_button, self.cancel_button, close):
+        for button in (self.reprint_button, self.invoice_button, self.return_button,
+                       self.cancel_button, close):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
@@ -281,6 +284,7 @@ class SalesHistoryDialog(QDialog):
         open_sale = row is not None and row.status != "cancelada"
         self.return_button.setEnabled(open_sale)
         self.cancel_button.setEnabled(open_sale)
+        self.invoice_button.setEnabled(open_sale)
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -305,6 +309,13 @@ class SalesHistoryDialog(QDialog):
 
     def _print_failed(self, message: str) -> None:
         self.say(f"{message} Revisa la impresora y vuelve a intentar con Reimprimir (F4).", error=True)
+
+    def start_invoice(self) -> None:
+        """The customer's own invoice for the selected sale (invoice_dialog.py)."""
+        row = self.selected()
+        if row is not None and row.status != "cancelada":
+            self.invoice_dialog = InvoiceDialog(self.ctx, row.sale_id, row.folio, self)
+            self.invoice_dialog.open()
 
     def start_return(self, cancel: bool) -> None:
         """Ask for the CANCEL permission (a PIN if this cashier lacks it), then what goes back."""

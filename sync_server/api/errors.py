@@ -26,6 +26,7 @@ _DOMAIN_STATUS = {
     "invalid_credential": 401,
     "too_many_attempts": 429,
     "not_found": 404,
+    "unknown_sale": 404,
     "weak_password": 400,
     "unknown_job": 404,
     "invalid_job_time": 400,

@@ -124,6 +124,16 @@ async def touch_sync(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUI
         tenant_id, device_id)
 
 
+async def mark_pulled(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> None:
+    """Stamp a pull (the till pushed its whole outbox just before, so its sales up to then are
+    here: the factura global waits on it) and the sync with it; at most once a minute each."""
+    await conn.execute(
+        """UPDATE devices SET last_pull_at = now(), last_sync_at = now()
+           WHERE tenant_id = $1 AND device_id = $2
+             AND (last_pull_at IS NULL OR last_pull_at < now() - interval '1 minute')""",
+        tenant_id, device_id)
+
+
 @dataclass(frozen=True)
 class DeviceSync:
     device_id: uuid.UUID
@@ -144,3 +154,20 @@ async def sync_overview(conn: Connection, tenant_id: uuid.UUID) -> list[DeviceSy
                    WHERE s.tenant_id = d.tenant_id AND s.device_id = d.device_id) AS last_sale_at
            FROM devices d WHERE d.tenant_id = $1 ORDER BY d.created_at""", tenant_id)
     return [DeviceSync(**dict(r)) for r in rows]
+
+
+@dataclass(frozen=True)
+class SyncMark:
+    device_id: uuid.UUID
+    name: str
+    code: str
+    paired_at: datetime
+    last_pull_at: datetime | None
+
+
+async def sync_marks(conn: Connection, tenant_id: uuid.UUID) -> list[SyncMark]:
+    """The shop's active devices and when each last pulled."""
+    rows = await conn.fetch(
+        """SELECT device_id, name, code, created_at AS paired_at, last_pull_at FROM devices
+           WHERE tenant_id = $1 AND revoked_at IS NULL ORDER BY created_at""", tenant_id)
+    return [SyncMark(**dict(r)) for r in rows]

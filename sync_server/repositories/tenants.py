@@ -50,3 +50,13 @@ async def age_days(conn: Connection, tenant_id: uuid.UUID) -> float:
         "SELECT extract(epoch FROM now() - created_at) / 86400 FROM tenants WHERE tenant_id = $1",
         tenant_id)
     return float(days)
+
+
+async def get_timezone(conn: Connection, tenant_id: uuid.UUID) -> str | None:
+    """The shop's time zone: its settings record's (the owner may change it on a till), else
+    the one it was created with."""
+    zone: str | None = await conn.fetchval(
+        """SELECT COALESCE((SELECT s.timezone FROM shop_settings s
+                            WHERE s.tenant_id = t.tenant_id AND NOT s.deleted LIMIT 1), t.timezone)
+           FROM tenants t WHERE t.tenant_id = $1""", tenant_id)
+    return zone

@@ -50,10 +50,12 @@ async def push(pool: Pool, cred: DeviceCredential, changes: Sequence[Change]) ->
 async def pull(
     pool: Pool, cred: DeviceCredential, cursor: int, limit: int, include_own: bool
 ) -> bytes:
-    """A page of the shop's feed after ``cursor``, as JSON bytes (see sync/pull.py)."""
+    """A page of the shop's feed after ``cursor``, as JSON bytes (see sync/pull.py). A till
+    pulls right after pushing its whole outbox, so the pull is also noted: the factura global
+    of a period waits until every till has pulled since it closed."""
     async with tenant_tx(pool, cred.tenant_id) as conn:
         await authenticate(conn, cred)
-        await devices.touch_sync(conn, cred.tenant_id, cred.device_id)
+        await devices.mark_pulled(conn, cred.tenant_id, cred.device_id)
         return await pull_page_json(conn, cred.tenant_id, cred.device_id, cursor, limit,
                                     include_own)
 

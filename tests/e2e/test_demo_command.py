@@ -41,6 +41,7 @@ def test_demo_starts_server_creates_the_shop_and_pairs_the_pos(qtbot, tmp_path):
     result = _demo(tmp_path, env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Caja vinculada a «Abarrotes La Esperanza» como C1." in result.stdout
+    assert "Facturación de prueba lista (RFC EKU9003173C9" in result.stdout  # CSD + fake PAC
 
     db = Database(tmp_path / "demo" / "pos" / "pos.sqlite3")
     try:
@@ -62,6 +63,7 @@ def test_demo_starts_server_creates_the_shop_and_pairs_the_pos(qtbot, tmp_path):
     again = _demo(tmp_path, env)  # a second run reuses the paired shop
     assert again.returncode == 0, again.stderr[-3000:]
     assert "Creando la tienda" not in again.stdout
+    assert "Facturación de prueba lista" in again.stdout  # pointed at this run's PAC
     assert "/mcp con «Authorization: Bearer mchk1." in again.stdout
 
     # The README's MCP line, against the demo's own data: the stdio server answers as the shop.

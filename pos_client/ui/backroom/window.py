@@ -48,6 +48,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("Turnos y cortes", "pos_client.ui.backroom.cortes_page", "CortesPage"),
     Section("Reportes", "pos_client.ui.backroom.reports_page", "ReportsPage",
             Permission.VIEW_REPORTS),
+    Section("Facturas", "pos_client.ui.backroom.invoices_page", "InvoicesPage",
+            Permission.VIEW_REPORTS),
     Section("Cajeros y permisos", "pos_client.ui.backroom.staff_page", "StaffPage",
             Permission.SETTINGS),
     Section("Respaldos", "pos_client.ui.backroom.backup_page", "BackupPage", Permission.SETTINGS),

@@ -23,7 +23,7 @@ from pos_client.services.returns import return_sale
 from pos_client.services.sales import record_sale
 from pos_client.services.tickets import UnknownSale, receipt, reprint
 from pos_client.services.till import Till
-from pos_client.store.repositories import catalog
+from pos_client.store.repositories import catalog, meta
 from pos_client.ui.printing import PreviewDialog, print_or_preview
 from shared.ids import new_uuid7
 from shared.sale import PaymentMethod, Tender
@@ -99,7 +99,7 @@ def test_a_cash_sale_prints_folio_lines_iva_qr_cut_and_kicks_the_drawer(stocked,
     assert b"Cambio" in data
     assert b"$6.00" in data
     qr_at = data.index(QR)
-    assert f"https://factura.michangarrito.mx/{sale.sale_id}".encode() in data[qr_at:]
+    assert f"https://factura.michangarrito.mx/factura/{sale.sale_id}".encode() in data[qr_at:]
     assert data.index(b"Escanea para pedir tu factura") > qr_at
     assert data.index(CUT) > qr_at
     assert data.endswith(KICK + b"22")  # ESC p 0 on pin 2, after the cut
@@ -160,7 +160,10 @@ def test_the_ticket_says_everything_in_the_shops_time_zone(stocked, device, owne
     assert "REIMPRESIÓN" not in printed
     assert "Cambio" not in printed
     assert not doc.open_drawer  # no cash: the drawer stays shut
-    assert doc.qr == f"https://factura.michangarrito.mx/{sale_id}"
+    assert doc.qr == f"https://factura.michangarrito.mx/factura/{sale_id}"  # not paired yet
+    with stocked.write() as conn:  # paired: the QR opens the self-invoicing page of its server
+        meta.put(conn, "server_url", "http://192.168.1.10:8765/")
+    assert receipt(Till(stocked, device), sale_id).qr == f"http://192.168.1.10:8765/factura/{sale_id}"
 
 
 def test_without_settings_the_ticket_uses_the_device_shop_name_and_mexico_city(stocked, device):

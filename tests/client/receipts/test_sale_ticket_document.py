@@ -37,7 +37,8 @@ def _ticket(payments: tuple[PaidPart, ...], returns: tuple[ReturnPart, ...] = ()
                         left[0]),
                SoldLine(2, "Frijol negro a granel", 750, 3800, 0, 2850, IvaRate.TASA_CERO, 0, True,
                         left[1])),
-        payments=payments, returns=returns, shop=SHOP)
+        payments=payments, returns=returns, shop=SHOP,
+        invoice_url="https://factura.michangarrito.mx/factura/01890000-0000-7000-8000-000000000001")
 
 
 def test_a_cash_ticket_says_it_all_and_opens_the_drawer_on_the_first_print_only():
@@ -51,7 +52,7 @@ def test_a_cash_ticket_says_it_all_and_opens_the_drawer_on_the_first_print_only(
         assert expected in shown, expected
     assert first.open_drawer
     assert KICK in render_escpos(first)
-    assert first.qr == f"https://factura.michangarrito.mx/{sale.sale_id}"
+    assert first.qr == f"https://factura.michangarrito.mx/factura/{sale.sale_id}"
     again = sale_document(sale, reprint=True)
     assert "*** REIMPRESIÓN ***" in render_text(again)
     assert not again.open_drawer

@@ -1,0 +1,207 @@
+"""Trastienda → Facturas: the month's invoices as the shop's server has them (issued, cancelled,
+with errors) and the facturas globales still pending, with the tills each one waits for; a
+pending global can be issued now, not waiting for them. Everything comes from the server over
+HTTP on a thread of its own (the counter's database worker stays free)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pos_client.services.invoicing import ShopCalendar, shop_calendar
+from pos_client.sync import invoicing
+from pos_client.ui.context import AppContext
+from pos_client.ui.invoice_dialog import ServerCalls
+from pos_client.ui.operations import Operation
+from pos_client.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QMessageBox,
+    QShortcut,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from pos_client.ui.widgets import button, say
+from pos_client.ui.worker import Worker
+from shared.clock import shown_date_time
+from shared.money import format_mxn
+from shared.spanish import agree, count
+from shared.sync.invoices import InvoiceMonth, InvoiceSummary, PendingGlobal
+
+MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+          "septiembre", "octubre", "noviembre", "diciembre")
+VIEWS = ("Emitidas", "Canceladas", "Globales pendientes", "Con error")
+KINDS = {"ticket": "Cliente", "global": "Global", "payment": "Pago"}
+STATES = {"pending": "En proceso", "stamping": "En proceso", "stamped": "Timbrada",
+          "rejected": "Rechazada", "discarded": "Sin ventas"}
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return shown_date_time(moment, zone) if moment else "—"
+
+
+class InvoicesPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.net = Worker("pos-invoices")
+        self.zone = ZoneInfo("America/Mexico_City")
+        self.data: InvoiceMonth | None = None
+        self._note = ""  # what the last action did, kept in front of the counts once reloaded
+        self.month = QComboBox()  # filled with the shop's last twelve months (its zone, its today)
+        self.view = QComboBox()
+        self.view.addItems(VIEWS)
+        for combo, name in ((self.month, "Mes"), (self.view, "Mostrar")):
+            combo.setMinimumHeight(44)
+            combo.setAccessibleName(name)
+        self.view.currentIndexChanged.connect(lambda _: self.show_view())
+        self.refresh_button = button("Actualizar", self.reload, key="F5")
+        self.issue_button = button("Emitir global sin esperar", self.issue_global)
+        QShortcut(QKeySequence("F5"), self, self.reload)
+        self.table = QTableWidget(0, 6)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(40)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.message = QLabel(" ")
+        self.message.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Mes"))
+        top.addWidget(self.month, 1)
+        top.addWidget(QLabel("Mostrar"))
+        top.addWidget(self.view, 1)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.issue_button)
+        self.show_view()
+        self.refresh_button.setEnabled(False)
+        Operation(ctx, shop_calendar).success(self._calendar).failure(self._failed).run()
+
+    def _calendar(self, calendar: ShopCalendar) -> None:
+        self.zone = calendar.zone
+        today = calendar.today
+        for back in range(12):
+            year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+            self.month.addItem(f"{MONTHS[month].capitalize()} {year}", (year, month + 1))
+        self.month.currentIndexChanged.connect(lambda _: self.reload())
+        self.reload()
+
+    # ---- loading ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        if self.month.currentData() is None:  # the shop's calendar is not read yet
+            return
+        year, month = self.month.currentData()
+        self.refresh_button.setEnabled(False)
+        say(self.message, "Leyendo las facturas del servidor…", ok=True)
+        Operation(ServerCalls(self.ctx.till, self.net),
+                  lambda till: invoicing.month(till.device, year, month)
+                  ).success(self._loaded).failure(self._failed).run()
+
+    def _loaded(self, data: InvoiceMonth) -> None:
+        self.data = data
+        self.refresh_button.setEnabled(True)
+        waiting = [g for g in data.pending_globals if g.missing_tills]
+        note = (f" {count(len(waiting), 'factura global', 'facturas globales')} "
+                f"{agree(len(waiting), 'espera', 'esperan')} a que sincronicen cajas."
+                if waiting else "")
+        warned = "".join(f"{w} " for w in data.warnings)  # first: the CSD near its end, say
+        say(self.message, f"{warned}{self._note}{len(data.issued)} emitidas, "
+                          f"{len(data.cancelled)} canceladas, {len(data.errors)} con error.{note}",
+            ok=not (data.errors or data.warnings))
+        self._note = ""
+        self.show_view()
+
+    def _failed(self, message: str) -> None:
+        self.refresh_button.setEnabled(True)
+        say(self.message, message)
+        self._update_buttons()
+
+    # ---- showing ------------------------------------------------------------------------------
+
+    def show_view(self) -> None:
+        view = self.view.currentText()
+        data = self.data or InvoiceMonth(issued=[], cancelled=[], errors=[], pending_globals=[])
+        if view == "Globales pendientes":
+            self._fill(("Periodo", "Ventas", "Estado", "Cajas sin sincronizar", "Vence"),
+                       [self._global_row(g) for g in data.pending_globals])
+        else:
+            rows = {"Emitidas": data.issued, "Canceladas": data.cancelled,
+                    "Con error": data.errors}[view]
+            self._fill(("Factura", "Tipo", "Cliente", "Total", "Estado", "Folio fiscal o motivo"),
+                       [self._invoice_row(v) for v in rows])
+        self._update_buttons()
+
+    def _invoice_row(self, v: InvoiceSummary) -> list[str]:
+        state = STATES.get(v.status, v.status)
+        if v.cancel_status:
+            state = {"cancelled": "Cancelada", "in_process": "Cancelación: espera al cliente",
+                     "refused": "Cancelación rechazada"}.get(v.cancel_status, "Cancelación pedida")
+        return [f"{v.series}-{v.folio}", KINDS.get(v.kind, v.kind),
+                f"{v.receptor_rfc} · {v.receptor_name}", format_mxn(v.total), state,
+                v.error or v.uuid or v.message]
+
+    def _global_row(self, g: PendingGlobal) -> list[str]:
+        missing = ", ".join(t.name for t in g.missing_tills) or "—"
+        return [g.label, str(g.sales), "Espera a las cajas" if g.missing_tills else "Lista",
+                missing, _local(g.deadline, self.zone)]
+
+    def _fill(self, headers: tuple[str, ...], rows: list[list[str]]) -> None:
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(list(headers))
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+
+    def _selected_global(self) -> PendingGlobal | None:
+        if self.view.currentText() != "Globales pendientes" or self.data is None:
+            return None
+        row = self.table.currentRow()
+        pending = self.data.pending_globals
+        return pending[row] if 0 <= row < len(pending) else None
+
+    def _update_buttons(self) -> None:
+        self.issue_button.setEnabled(self._selected_global() is not None)
+
+    # ---- issuing a global now -----------------------------------------------------------------
+
+    def issue_global(self) -> None:
+        chosen = self._selected_global()
+        if chosen is None:
+            return
+        names = ", ".join(t.name for t in chosen.missing_tills)
+        if names and QMessageBox.question(
+                self, "Emitir sin esperar",
+                f"Las ventas de {names} que no se hayan sincronizado no entrarán en la factura "
+                f"global del {chosen.label}; irán en otra cuando lleguen. ¿Emitir ahora?"
+        ) != QMessageBox.StandardButton.Yes:
+            return
+        accept: list[uuid.UUID] = [t.device_id for t in chosen.missing_tills]
+        day = chosen.period_start
+        self.issue_button.setEnabled(False)
+        Operation(ServerCalls(self.ctx.till, self.net),
+                  lambda till: invoicing.issue_global(till.device, day, accept)
+                  ).success(self._issued).failure(self._failed).run()
+
+    def _issued(self, outcome: PendingGlobal) -> None:
+        self._note = (f"Factura global del {outcome.label} emitida con {outcome.sales} ventas; "
+                      "se timbra en unos momentos. " if outcome.state == "issued" else
+                      f"No se emitió la global del {outcome.label}: no hay ventas pendientes. ")
+        self.reload()

@@ -1,0 +1,100 @@
+"""What payment complements need: stamped PPD invoices still owed, their customers' fiado debts
+and abonos, and the payments already put on a complement."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sync_server.repositories import Connection
+from sync_server.repositories.bulk import insert_many
+
+
+@dataclass(frozen=True)
+class OpenPpd:
+    invoice_id: uuid.UUID
+    sale_id: uuid.UUID
+    customer_id: uuid.UUID | None
+    sold_at: datetime
+    total: int
+    paid: int  # already on complements
+    installments: int
+    stamped_xml: bytes
+    receptor: tuple[str, str, str, str]  # rfc, name, postal code, regime
+
+
+async def open_ppd(conn: Connection, tenant_id: uuid.UUID) -> list[OpenPpd]:
+    """Stamped PPD invoices of one sale, not cancelled, with part of them still unpaid."""
+    rows = await conn.fetch(
+        """SELECT i.invoice_id, l.sale_id, s.customer_id, s.sold_at, i.total, i.stamped_xml,
+                  i.receptor_rfc, i.receptor_name, i.receptor_postal_code, i.receptor_regime,
+                  COALESCE(p.paid, 0)::bigint AS paid, COALESCE(p.n, 0)::int AS installments
+           FROM invoices i
+           JOIN invoice_sales l ON l.tenant_id = i.tenant_id AND l.invoice_id = i.invoice_id
+           JOIN sales s ON s.tenant_id = l.tenant_id AND s.sale_id = l.sale_id
+           LEFT JOIN (SELECT invoice_id, sum(amount) AS paid, count(*) AS n FROM invoice_payments
+                      WHERE tenant_id = $1 GROUP BY invoice_id) p ON p.invoice_id = i.invoice_id
+           WHERE i.tenant_id = $1 AND i.kind = 'ticket' AND i.metodo_pago = 'PPD'
+             AND i.status = 'stamped' AND (i.cancel_status IS NULL OR i.cancel_status = 'refused')
+             AND COALESCE(p.paid, 0) < i.total
+           ORDER BY s.sold_at""", tenant_id)
+    return [OpenPpd(r["invoice_id"], r["sale_id"], r["customer_id"], r["sold_at"], r["total"],
+                    r["paid"], r["installments"], r["stamped_xml"],
+                    (r["receptor_rfc"], r["receptor_name"], r["receptor_postal_code"],
+                     r["receptor_regime"]))
+            for r in rows]
+
+
+async def debts(conn: Connection, tenant_id: uuid.UUID, customer_id: uuid.UUID
+                ) -> list[tuple[uuid.UUID, uuid.UUID | None, int, datetime]]:
+    """(charge, sale, amount less what the sale's returns credited back, when)."""
+    rows = await conn.fetch(
+        """SELECT c.charge_id, c.sale_id, c.charged_at,
+                  (c.amount - COALESCE((SELECT sum(r.refund_to_account) FROM sale_returns r
+                                        WHERE r.tenant_id = c.tenant_id AND r.sale_id = c.sale_id),
+                                       0))::bigint AS amount
+           FROM fiado_charges c WHERE c.tenant_id = $1 AND c.customer_id = $2""",
+        tenant_id, customer_id)
+    return [(r["charge_id"], r["sale_id"], r["amount"], r["charged_at"]) for r in rows]
+
+
+async def abonos(conn: Connection, tenant_id: uuid.UUID, customer_id: uuid.UUID
+                 ) -> list[tuple[uuid.UUID, int, str, datetime]]:
+    """(payment, amount, method, when) of a customer's abonos."""
+    rows = await conn.fetch(
+        """SELECT payment_id, amount, method, paid_at FROM fiado_payments
+           WHERE tenant_id = $1 AND customer_id = $2""", tenant_id, customer_id)
+    return [(r["payment_id"], r["amount"], r["method"], r["paid_at"]) for r in rows]
+
+
+async def recorded(conn: Connection, tenant_id: uuid.UUID,
+                   invoice_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID, int]]:
+    """(payment, invoice, amount) already on a payment complement."""
+    rows = await conn.fetch(
+        """SELECT payment_id, invoice_id, amount FROM invoice_payments
+           WHERE tenant_id = $1 AND invoice_id = ANY ($2::uuid[])""", tenant_id, list(invoice_ids))
+    return [(r["payment_id"], r["invoice_id"], r["amount"]) for r in rows]
+
+
+async def paid_at_sale(conn: Connection, tenant_id: uuid.UUID,
+                       sale_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    """sale → method → what was paid at the counter other than on fiado."""
+    rows = await conn.fetch(
+        """SELECT sale_id, method, sum(amount)::bigint AS amount FROM sale_payments
+           WHERE tenant_id = $1 AND sale_id = ANY ($2::uuid[]) AND method <> 'fiado'
+           GROUP BY sale_id, method""", tenant_id, list(sale_ids))
+    out: dict[uuid.UUID, dict[str, int]] = {}
+    for r in rows:
+        out.setdefault(r["sale_id"], {})[r["method"]] = r["amount"]
+    return out
+
+
+async def insert(conn: Connection, tenant_id: uuid.UUID,
+                 rows: Sequence[tuple[uuid.UUID, uuid.UUID, uuid.UUID, int, int, int]]) -> None:
+    """(payment, invoice, receipt, installment, balance before, amount)."""
+    await insert_many(conn, "invoice_payments", [
+        ("tenant_id", "uuid"), ("payment_id", "uuid"), ("invoice_id", "uuid"),
+        ("receipt_id", "uuid"), ("installment", "int"), ("balance_before", "bigint"),
+        ("amount", "bigint")], [(tenant_id, *r) for r in rows])

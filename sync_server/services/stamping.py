@@ -1,0 +1,159 @@
+"""Stamping and cancelling with the shop's PAC: claim (committed) → call the PAC with no
+transaction open → record the answer (the house pattern of the WhatsApp sender).
+
+Unlike a WhatsApp message, stamping is safe to repeat: the invoice keeps its sealed XML, and a
+PAC answers a CFDI it already stamped with that same stamp (never a second one). So every
+unknown outcome (no answer in time, a dropped connection, a 5xx, a worker that died holding the
+claim) leaves the invoice pending, tried again with backoff, never lost; series and folio are
+the invoice's own for good (``UNIQUE (tenant_id, series, folio)``).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from sync_server import db
+from sync_server.cfdi import build
+from sync_server.cfdi.places import zone_of
+from sync_server.db import Connection
+from sync_server.integrations.pac import CancelAnswer, PacRefused, PacUnavailable
+from sync_server.repositories import invoiced_sales, invoices
+from sync_server.services.fiscal import CfdiContext, Issuing
+from sync_server.services.invoice_records import off_the_loop
+
+log = logging.getLogger(__name__)
+
+CLAIM_LEASE_S = 300.0  # longer than any PAC call may take (its deadline is 30 s)
+IN_PROCESS_RETRY_S = 3600.0  # a cancellation waiting on the customer: ask SAT again hourly
+STALE_DATE = "401"  # Finkok/SAT: Fecha more than 72 hours before stamping
+
+
+def backoff(ctx: CfdiContext, attempts: int) -> float:
+    return float(min(ctx.settings.cfdi_retry_base_s * 2 ** max(attempts - 1, 0),
+                     ctx.settings.cfdi_retry_max_s))
+
+
+async def stamp_next(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing,
+                     invoice_id: uuid.UUID | None = None) -> bool:
+    """Stamp the oldest invoice due (or ``invoice_id``, if it is due); False when none is."""
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        claimed = await invoices.claim_to_stamp(conn, tenant_id, invoice_id)
+    if claimed is None:
+        return False
+    where = {"tenant_id": str(tenant_id), "invoice_id": str(claimed.invoice_id)}
+    try:
+        stamped = await issuing.pac.stamp(claimed.signed_xml)
+    except PacUnavailable as exc:
+        delay = backoff(ctx, claimed.attempts)
+        async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+            await invoices.mark_retry(conn, tenant_id, claimed.invoice_id,
+                                      f"El PAC no respondió: {exc}", delay)
+        log.warning("PAC unavailable; invoice stays pending", extra={**where, "error": str(exc),
+                                                                      "retry_in_s": delay})
+        return True
+    except PacRefused as exc:
+        if exc.code == STALE_DATE:
+            await _redate(ctx, tenant_id, issuing, claimed.invoice_id, claimed.signed_xml)
+            return True
+        async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+            await invoices.mark_rejected(conn, tenant_id, claimed.invoice_id,
+                                         f"{exc.code} {exc.message}".strip())
+            await _after_refusal(conn, tenant_id, claimed.invoice_id)
+        log.warning("PAC refused an invoice", extra={**where, "error": str(exc)})
+        return True
+    if build.seal_of(stamped.xml) != build.seal_of(claimed.signed_xml):
+        async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+            await invoices.mark_retry(conn, tenant_id, claimed.invoice_id,
+                                      "El PAC devolvió otro comprobante", backoff(ctx, claimed.attempts))
+        log.error("PAC answered with another CFDI", extra=where)
+        return True
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        if await invoices.mark_stamped(conn, tenant_id, claimed.invoice_id, stamped.uuid,
+                                       stamped.xml):
+            await _after_stamp(conn, tenant_id, claimed.invoice_id)
+    log.info("invoice stamped", extra={**where, "uuid": stamped.uuid})
+    return True
+
+
+async def _redate(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing,
+                  invoice_id: uuid.UUID, signed_xml: bytes) -> None:
+    """The PAC refused the date (the invoice waited more than 72 hours) and so had not stamped
+    it: sign it again dated now, same series and folio, and try again at once."""
+    now = ctx.clock().astimezone(zone_of(issuing.profile.postal_code))
+    xml = await off_the_loop(lambda: build.resign(signed_xml, issuing.signer, now))
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        row = await invoices.get(conn, tenant_id, invoice_id)
+        assert row is not None
+        await invoices.mark_retry(conn, tenant_id, invoice_id, "Fecha renovada", 0)
+        await invoices.replace_document(conn, tenant_id, invoice_id, xml, now,
+                                        (row.total, row.base, row.iva, row.ieps))
+    log.info("invoice signed again with today's date",
+             extra={"tenant_id": str(tenant_id), "invoice_id": str(invoice_id)})
+
+
+async def _after_stamp(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> None:
+    """A replacement stamped: the invoice it replaces can now be cancelled with motive 01."""
+    row = await invoices.get(conn, tenant_id, invoice_id)
+    if row and row.replaces:
+        await invoices.request_cancel(conn, tenant_id, row.replaces, "01", invoice_id)
+
+
+async def _after_refusal(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> None:
+    """A refused invoice covers nothing; a refused replacement leaves the original in place."""
+    row = await invoices.get(conn, tenant_id, invoice_id)
+    sales = await invoiced_sales.sales_of(conn, tenant_id, invoice_id)
+    await invoiced_sales.release(conn, tenant_id, invoice_id)
+    if row and row.replaces:
+        for sale in sales:
+            await invoiced_sales.set_own(conn, tenant_id, sale, row.replaces)
+    await invoices.cancelled_unstamped(conn, tenant_id)
+
+
+async def cancel_next(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing) -> bool:
+    """Send the next cancellation due to the PAC, or ask SAT about one waiting on the
+    customer; the state follows the answer. False when none is due."""
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        for done in await invoices.cancelled_unstamped(conn, tenant_id):
+            await invoiced_sales.release(conn, tenant_id, done)
+        claimed = await invoices.claim_to_cancel(conn, tenant_id)
+    if claimed is None:
+        return False
+    where = {"tenant_id": str(tenant_id), "invoice_id": str(claimed.invoice_id)}
+    answer: CancelAnswer | None
+    try:
+        if claimed.cancel_status == "sending":
+            answer = await issuing.pac.cancel(claimed.stamped_xml, claimed.motive,
+                                              claimed.substitute_uuid, issuing.signer)
+        else:
+            answer = await issuing.pac.cancellation(claimed.stamped_xml)
+    except PacUnavailable as exc:
+        async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+            again = "requested" if claimed.cancel_status == "sending" else "in_process"
+            await invoices.mark_cancel(conn, tenant_id, claimed.invoice_id, again,
+                                       f"El PAC no respondió: {exc}",
+                                       retry_s=backoff(ctx, claimed.attempts))
+        log.warning("PAC unavailable for a cancellation", extra={**where, "error": str(exc)})
+        return True
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        if answer is None or answer.state == "in_process":
+            await invoices.mark_cancel(conn, tenant_id, claimed.invoice_id, "in_process",
+                                       acuse=answer.acuse if answer else None,
+                                       retry_s=IN_PROCESS_RETRY_S)
+        elif answer.state == "cancelled":
+            await invoices.mark_cancel(conn, tenant_id, claimed.invoice_id, "cancelled",
+                                       acuse=answer.acuse)
+            await invoiced_sales.release(conn, tenant_id, claimed.invoice_id)
+        else:
+            await invoices.mark_cancel(conn, tenant_id, claimed.invoice_id, "refused",
+                                       answer.message or "El SAT no aceptó la cancelación.",
+                                       acuse=answer.acuse)
+    log.info("cancellation answered", extra={**where, "state": answer.state if answer else
+                                              "in_process"})
+    return True
+
+
+def local_now(ctx: CfdiContext, issuing: Issuing) -> datetime:
+    """Now, in the time zone of the shop's place of issue (a CFDI's Fecha)."""
+    return ctx.clock().astimezone(zone_of(issuing.profile.postal_code))
