@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sync_server import db
-from sync_server.api import devices, errors, health, owners, sync
+from sync_server.api import account, billing, devices, errors, health, owners, sync
 from sync_server.config import Settings
+from sync_server.services.billing_account import Billing, BillingWorker
+from sync_server.services.owner_codes import PlatformWhatsApp
 from sync_server.services.whatsapp import OutboundSender
 
 log = logging.getLogger(__name__)
@@ -36,10 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
             app.state.sender = OutboundSender.from_settings(app.state.pool, settings, dsn)
             app.state.sender.start()
+            app.state.billing = Billing.from_settings(app.state.pool, settings)
+            app.state.billing_worker = BillingWorker(app.state.billing, listen_dsn=dsn)
+            app.state.billing_worker.start()
+            app.state.code_sender = PlatformWhatsApp(settings)
             log.info("server ready")
             try:
                 yield
             finally:
+                await app.state.billing_worker.stop()
                 await app.state.sender.stop()
                 await app.state.pool.close()
         finally:
@@ -49,6 +56,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (health, sync, devices, owners):
+    for module in (health, sync, devices, owners, account, billing):
         app.include_router(module.router)
     return app

@@ -48,8 +48,29 @@ class Settings(BaseSettings):
     # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation). Unset: a key
     # kept in data_dir (one server only; replicas must share MCH_SECRETS_KEY). Never in the DB.
     secrets_key: SecretStr | None = None
+    # The address outside services call back (webhooks) and send people back to; unset:
+    # http://{host}:{port}.
+    public_url: str | None = None
+    # Billing of shops through the platform's Stripe account (docs/billing.md). Without a
+    # secret key, plans can be seen but not bought; MCH_BILLING_DEMO marks a server whose
+    # Stripe is the local fake (the demo), so screens say the payments are simulated.
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None  # a stand-in's address; unset: Stripe's own
+    stripe_webhook_tolerance_s: int = 300
+    billing_demo: bool = False
+    billing_trial_days: int = 14
+    billing_grace_days: int = 7  # past_due keeps paid features this long, then they turn off
+    billing_poll_s: float = 5.0  # the billing worker's pass; a webhook wakes it at once
+    billing_return_url: str | None = None  # where Checkout and the portal send the owner back
+    # Shops' own payment providers, for payment links (a stand-in's address in tests/demo).
+    mercadopago_api_base: str = "https://api.mercadopago.com"
+    clip_api_base: str = "https://api.payclip.com"
     log_level: str = "INFO"
     log_json: bool = True
+
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def signing_secret(self) -> str:
         if self.jwt_secret:

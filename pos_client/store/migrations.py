@@ -465,4 +465,15 @@ MIGRATIONS: list[str] = [
             SELECT day FROM report_products WHERE product_id = NEW.id AND catalog_lines > 0;
     END;
     """,
+    # 11: the shop's plan as the server last sent it (a server-made record): what it allows
+    # and until when, known offline. Nothing in it stops selling.
+    """
+    CREATE TABLE shop_plan (
+        id         TEXT PRIMARY KEY,
+        body       TEXT NOT NULL,
+        deleted    INTEGER NOT NULL DEFAULT 0,
+        hlc        INTEGER NOT NULL,
+        hlc_device TEXT NOT NULL
+    );
+    """,
 ]

@@ -23,6 +23,7 @@ from shared.sync.payloads import (
     InventoryMovementPayload,
     MessageRequestPayload,
     OrderStatusPayload,
+    PlanPayload,
     ProductPayload,
     SalePayload,
     SaleReturnPayload,
@@ -100,6 +101,11 @@ class StockAlertChange(RecordChange):
     payload: StockAlertPayload
 
 
+class PlanChange(RecordChange):
+    entity: Literal["plan"]
+    payload: PlanPayload
+
+
 # ---- facts -----------------------------------------------------------------------------------
 
 
@@ -159,7 +165,7 @@ class MessageRequestChange(FactChange):
 # derived from it, so the order is written here and nowhere else.
 Change = Annotated[
     SettingsChange | CashierChange | CategoryChange | ProductChange | CustomerChange
-    | OrderStatusChange | StockAlertChange
+    | OrderStatusChange | StockAlertChange | PlanChange
     | ShiftOpenChange | SaleChange | SaleReturnChange | InventoryMovementChange
     | FiadoChargeChange | FiadoPaymentChange | CashMovementChange | ShiftCloseChange
     | AuditEventChange | MessageRequestChange,

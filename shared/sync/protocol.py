@@ -13,7 +13,8 @@ from shared.sync.payloads import Name, Wire
 
 # 2: line discounts and costs, who sold on which shift and account, mayoreo, audit events.
 # 3: message requests (a statement sent over WhatsApp by the server).
-PROTOCOL_VERSION = 3
+# 4: the shop's plan (a server-made record: what the plan allows, its state and dates).
+PROTOCOL_VERSION = 4
 PROTOCOL_HEADER = "X-MCH-Protocol"
 MAX_PUSH_CHANGES = 500
 MAX_PULL_LIMIT = 1000

@@ -24,6 +24,19 @@ _DOMAIN_STATUS = {
     "invalid_credential": 401,
     "too_many_attempts": 429,
     "not_found": 404,
+    # Billing and the owner's account (docs/billing.md).
+    "invalid_signature": 400,
+    "billing_not_configured": 503,
+    "payments_unavailable": 502,
+    "unknown_plan": 404,
+    "unknown_package": 404,
+    "unknown_integration": 404,
+    "invalid_integration": 422,
+    "missing_choice": 422,
+    "invalid_code": 400,
+    "code_too_soon": 429,
+    "code_not_sent": 502,
+    "invalid_phone": 422,
 }
 
 

@@ -21,6 +21,12 @@ async def get_name(conn: Connection, tenant_id: uuid.UUID) -> str | None:
     return name
 
 
+async def get_timezone(conn: Connection, tenant_id: uuid.UUID) -> str | None:
+    zone: str | None = await conn.fetchval(
+        "SELECT timezone FROM tenants WHERE tenant_id = $1", tenant_id)
+    return zone
+
+
 async def lock_feed_head(conn: Connection, tenant_id: uuid.UUID) -> int:
     """Lock the tenant row until commit and return the last feed sequence number.
 

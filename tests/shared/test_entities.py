@@ -22,12 +22,12 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 FACTS = {"sale", "sale_return", "inventory_movement", "fiado_charge", "fiado_payment",
          "cash_movement", "shift_open", "shift_close", "audit_event", "message_request"}
 RECORDS = {"product", "category", "customer", "cashier", "settings", "order_status",
-           "stock_alert"}
+           "stock_alert", "plan"}
 
 
 def test_the_registry_holds_every_entity_of_the_wire_once():
     assert set(ENTITIES) == FACTS | RECORDS
-    assert len(ENTITIES) == 17
+    assert len(ENTITIES) == 18
     assert {n for n, e in ENTITIES.items() if e.kind == "fact"} == FACTS
     union = get_args(get_args(Change)[0])
     assert [e.change for e in ENTITIES.values()] == list(union)

@@ -1,0 +1,315 @@
+"""The owner's account API (``/v1/account``): plan and usage, devices, pairing codes, the
+shop's integrations (masked), bot settings, WhatsApp verification; and the password reset by
+a code sent to the owner's verified WhatsApp. Documented in docs/billing.md."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from sync_server.api.deps import Pool
+from sync_server.api.errors import ApiError
+from sync_server.config import Settings
+from sync_server.services import account, accounts, owner_codes, shops
+from sync_server.services.billing_account import Billing
+
+router = APIRouter(prefix="/v1", tags=["account"])
+
+
+class OwnerSession(BaseModel):
+    tenant_id: uuid.UUID
+    owner_id: uuid.UUID
+
+
+def _owner(request: Request, authorization: Annotated[str | None, Header()] = None) -> OwnerSession:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "auth_required", "Inicia sesión como dueño de la tienda.")
+    tenant_id, owner_id = accounts.read_token(request.app.state.settings, token.strip())
+    return OwnerSession(tenant_id=tenant_id, owner_id=owner_id)
+
+
+Owner = Annotated[OwnerSession, Depends(_owner)]
+
+
+def _billing(request: Request) -> Billing:
+    billing: Billing = request.app.state.billing
+    return billing
+
+
+BillingDep = Annotated[Billing, Depends(_billing)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# ---- plan and usage ---------------------------------------------------------------------------
+
+
+class Limits(BaseModel):
+    code: str
+    name: str
+    monthly_price: int
+    max_tills: int
+    max_products: int | None
+    max_users: int | None
+    whatsapp_bot: bool
+    monthly_tokens: int
+
+
+class PlanOut(BaseModel):
+    plan: Limits  # the plan paid for
+    in_force: Limits  # what the shop may use now
+    status: str
+    status_label: str
+    paid_features: bool
+    note: str
+    paid_until: datetime | None
+    grace_until: datetime | None
+    renews_at: datetime | None
+    cancel_at_period_end: bool
+
+
+class UsageOut(BaseModel):
+    tills: int
+    products: int
+    users: int
+    tokens_monthly_allowance: int
+    tokens_from_packages: int
+    tokens_used_this_month: int | None
+
+
+class PurchaseOut(BaseModel):
+    session_id: str
+    purpose: str
+    amount: int
+    status: str
+    created_at: datetime
+
+
+class AccountOut(BaseModel):
+    shop_name: str
+    timezone: str
+    plan: PlanOut
+    usage: UsageOut
+    purchases: list[PurchaseOut]
+    has_billing_account: bool
+    payments_enabled: bool
+    demo: bool
+
+
+@router.get("/account", response_model=AccountOut)
+async def overview(who: Owner, billing: BillingDep) -> AccountOut:
+    o = await account.overview(billing, who.tenant_id)
+    return AccountOut(
+        shop_name=o.shop_name, timezone=o.timezone,
+        plan=PlanOut(plan=Limits(**o.record.plan.model_dump()),
+                     in_force=Limits(**asdict(o.force.limits)),
+                     status=o.force.status.value, status_label=o.status_label,
+                     paid_features=o.force.paid_features, note=o.force.note,
+                     paid_until=o.record.paid_until, grace_until=o.record.grace_until,
+                     renews_at=o.record.renews_at, cancel_at_period_end=o.cancel_at_period_end),
+        usage=UsageOut(tills=o.usage.tills, products=o.usage.products, users=o.usage.users,
+                       tokens_monthly_allowance=o.tokens.monthly_allowance,
+                       tokens_from_packages=o.tokens.from_packages,
+                       tokens_used_this_month=o.tokens.used_this_month),
+        purchases=[PurchaseOut(session_id=c.session_id, purpose=c.purpose, amount=c.amount,
+                               status=c.status, created_at=c.created_at) for c in o.checkouts],
+        has_billing_account=o.has_billing_account, payments_enabled=billing.stripe is not None,
+        demo=billing.settings.billing_demo)
+
+
+# ---- devices and pairing codes ----------------------------------------------------------------
+
+
+class DeviceOut(BaseModel):
+    device_id: uuid.UUID
+    name: str
+    code: str
+    revoked: bool
+    paired_at: datetime
+    last_sync_at: datetime | None
+
+
+@router.get("/account/devices", response_model=list[DeviceOut])
+async def devices(who: Owner, billing: BillingDep) -> list[DeviceOut]:
+    return [DeviceOut(**asdict(d)) for d in await account.devices(billing, who.tenant_id)]
+
+
+@router.post("/account/devices/{device_id}/revoke", response_model=DeviceOut)
+async def revoke(device_id: uuid.UUID, who: Owner, billing: BillingDep, pool: Pool) -> DeviceOut:
+    await shops.revoke_device(pool, who.tenant_id, device_id)
+    found = [d for d in await account.devices(billing, who.tenant_id) if d.device_id == device_id]
+    return DeviceOut(**asdict(found[0]))
+
+
+class PairingCodeOut(BaseModel):
+    code: str
+    expires_at: datetime
+
+
+@router.post("/account/pairing-codes", response_model=PairingCodeOut, status_code=201)
+async def pairing_code(who: Owner, pool: Pool) -> PairingCodeOut:
+    issued = await shops.create_pairing_code(pool, who.tenant_id)
+    return PairingCodeOut(code=issued.code, expires_at=issued.expires_at)
+
+
+# ---- integrations and bot -----------------------------------------------------------------------
+
+
+class IntegrationOut(BaseModel):
+    kind: str
+    label: str
+    settings: dict[str, Any]
+    secrets: dict[str, str]  # masked
+    updated_at: datetime | None
+
+
+class KindOut(BaseModel):
+    kind: str
+    label: str
+    settings: dict[str, str]
+    secrets: dict[str, str]
+    choices: dict[str, list[str]]
+
+
+class IntegrationsOut(BaseModel):
+    saved: list[IntegrationOut]
+    kinds: list[KindOut]
+
+
+@router.get("/account/integrations", response_model=IntegrationsOut)
+async def integrations(who: Owner, billing: BillingDep) -> IntegrationsOut:
+    saved = await account.integrations(billing, who.tenant_id)
+    return IntegrationsOut(
+        saved=[IntegrationOut(kind=i.kind, label=account.KINDS[i.kind].label, settings=i.settings,
+                              secrets=i.secrets, updated_at=i.updated_at) for i in saved],
+        kinds=[KindOut(kind=k, label=v.label, settings=v.settings, secrets=v.secrets,
+                       choices={n: list(c) for n, c in v.choices.items()})
+               for k, v in account.KINDS.items()])
+
+
+Short = Annotated[str, StringConstraints(max_length=300)]
+
+
+class IntegrationIn(_Body):
+    settings: dict[Annotated[str, StringConstraints(max_length=40)], Short] = {}
+    # Left out or null: keep the stored secret; "": remove it.
+    secrets: dict[Annotated[str, StringConstraints(max_length=40)],
+                  Annotated[str, StringConstraints(max_length=2000)] | None] = {}
+
+
+@router.put("/account/integrations/{kind}", response_model=IntegrationOut)
+async def save_integration(kind: str, body: IntegrationIn, who: Owner,
+                           billing: BillingDep) -> IntegrationOut:
+    saved = await account.save_integration(billing, who.tenant_id, kind, dict(body.settings),
+                                           dict(body.secrets))
+    return IntegrationOut(kind=saved.kind, label=account.KINDS[kind].label,
+                          settings=saved.settings, secrets=saved.secrets,
+                          updated_at=saved.updated_at)
+
+
+@router.delete("/account/integrations/{kind}", status_code=204)
+async def remove_integration(kind: str, who: Owner, billing: BillingDep) -> None:
+    await account.remove_integration(billing, who.tenant_id, kind)
+
+
+class BotOut(BaseModel):
+    enabled: bool
+    greeting: str | None
+    allowed_by_plan: bool
+    answering: bool
+
+
+class BotIn(_Body):
+    enabled: bool
+    greeting: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+@router.get("/account/bot", response_model=BotOut)
+async def bot(who: Owner, billing: BillingDep) -> BotOut:
+    return BotOut(**asdict(await account.bot_settings(billing, who.tenant_id)))
+
+
+@router.put("/account/bot", response_model=BotOut)
+async def save_bot(body: BotIn, who: Owner, billing: BillingDep) -> BotOut:
+    saved = await account.save_bot_settings(billing, who.tenant_id, body.enabled, body.greeting)
+    return BotOut(**asdict(saved))
+
+
+# ---- the owner's WhatsApp and a forgotten password ----------------------------------------------
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=20)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
+Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+
+
+class PhoneIn(_Body):
+    phone: Phone
+
+
+class PhoneCodeIn(_Body):
+    phone: Phone
+    code: Code
+
+
+def _sender(request: Request) -> owner_codes.CodeSender:
+    sender: owner_codes.CodeSender = request.app.state.code_sender
+    return sender
+
+
+@router.post("/account/whatsapp/verify", status_code=202)
+async def verify_whatsapp(body: PhoneIn, who: Owner, request: Request, pool: Pool) -> dict[str, str]:
+    await owner_codes.start_verification(pool, _sender(request), who.tenant_id, who.owner_id,
+                                         body.phone)
+    return {"message": "Te enviamos un código por WhatsApp."}
+
+
+@router.post("/account/whatsapp/confirm")
+async def confirm_whatsapp(body: PhoneCodeIn, who: Owner, pool: Pool) -> dict[str, str]:
+    phone = await owner_codes.finish_verification(pool, who.tenant_id, who.owner_id, body.phone,
+                                                  body.code)
+    return {"phone": phone}
+
+
+class ResetIn(_Body):
+    login: Login
+
+
+class ResetConfirmIn(_Body):
+    login: Login
+    code: Code
+    new_password: Annotated[str, Field(min_length=8, max_length=200)]
+
+
+class Session(BaseModel):
+    tenant_id: uuid.UUID
+    owner_id: uuid.UUID
+    token: str
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/owners/password-reset", status_code=202)
+async def password_reset(body: ResetIn, request: Request, pool: Pool) -> dict[str, str]:
+    settings: Settings = request.app.state.settings
+    started = await owner_codes.start_reset(pool, settings, _sender(request), body.login,
+                                            _client(request))
+    return {"sent_to": started.sent_to,
+            "message": f"Te enviamos un código al WhatsApp que termina en {started.sent_to[-4:]}."}
+
+
+@router.post("/owners/password-reset/confirm", response_model=Session)
+async def password_reset_confirm(body: ResetConfirmIn, request: Request, pool: Pool) -> Session:
+    settings: Settings = request.app.state.settings
+    s = await owner_codes.finish_reset(pool, settings, body.login, body.code, body.new_password,
+                                       _client(request))
+    return Session(tenant_id=s.tenant_id, owner_id=s.owner_id, token=s.token)

@@ -1,0 +1,193 @@
+"""One-time codes sent to an owner's WhatsApp: proving the number (verification), and
+resetting a forgotten password (only to a verified number).
+
+A code is six digits, valid 10 minutes, good for one use and five guesses; only its hash is
+kept, bound to the number it was sent to. Codes go out through the platform's WhatsApp
+number (the Cloud API client of ``services/whatsapp.py``), directly: an owner waiting for a
+code can ask again, so this is not the at-most-once queue of customer messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from shared.clock import utc_now
+from shared.errors import DomainError
+from shared.phone import InvalidPhone, normalize_phone
+from sync_server import db
+from sync_server.config import Settings
+from sync_server.repositories import owner_account, owners, throttle
+from sync_server.services.accounts import OwnerSession, hash_password, issue_token
+from sync_server.services.throttling import check_throttle
+from sync_server.services.whatsapp import Failed, WhatsAppClient, WhatsAppConfig
+
+log = logging.getLogger(__name__)
+
+CODE_TTL = timedelta(minutes=10)
+MAX_GUESSES = 5
+RESEND_AFTER_S = 60.0
+VERIFY, RESET = "verify_whatsapp", "password_reset"
+
+
+class CodeSender(Protocol):
+    async def send_code(self, to: str, text: str) -> bool: ...
+
+
+class PlatformWhatsApp:
+    """Sends codes from the platform's WhatsApp number (MCH_WHATSAPP_* settings)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._config = WhatsAppConfig.from_settings(settings)
+
+    async def send_code(self, to: str, text: str) -> bool:
+        if self._config is None:
+            return False
+        client = WhatsAppClient(self._config)
+        try:
+            result = await client.send_text(to, text)
+        finally:
+            await client.aclose()
+        if isinstance(result, Failed):
+            log.warning("owner code not sent", extra={"error": result.error})
+            return False
+        return True
+
+
+class CodeNotSent(DomainError):
+    code = "code_not_sent"
+
+
+class WrongCode(DomainError):
+    code = "invalid_code"
+
+
+class NoVerifiedWhatsApp(DomainError):
+    code = "no_verified_whatsapp"
+
+
+class TooSoon(DomainError):
+    code = "code_too_soon"
+
+
+def _hash(phone: str, code: str) -> bytes:
+    return hashlib.sha256(f"{phone}:{code.strip()}".encode()).digest()
+
+
+def whatsapp_number(phone: str) -> str:
+    number = normalize_phone(phone)
+    if number is None:
+        raise InvalidPhone("Escribe el número de WhatsApp.")
+    return number
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+async def _send(sender: CodeSender, to: str, text: str) -> None:
+    if not await sender.send_code(to, text):
+        raise CodeNotSent("No se pudo enviar el código por WhatsApp. Intenta de nuevo en unos "
+                          "minutos.")
+
+
+# ---- proving the owner's WhatsApp number -------------------------------------------------------
+
+
+async def start_verification(
+    pool: db.Pool, sender: CodeSender, tenant_id: uuid.UUID, owner_id: uuid.UUID, phone: str
+) -> None:
+    """Send a code to ``phone`` (a Mexican ten-digit number or +country…)."""
+    to = whatsapp_number(phone)
+    code = _new_code()
+    async with db.tenant_tx(pool, tenant_id) as conn:
+        if await owner_account.code_sent_since(conn, tenant_id, owner_id, VERIFY, RESEND_AFTER_S):
+            raise TooSoon("Ya te enviamos un código hace menos de un minuto.")
+        await owner_account.put_code(conn, tenant_id, owner_id, VERIFY, _hash(to, code),
+                                     utc_now() + CODE_TTL)
+    await _send(sender, to, f"Tu código de MiChangarrito para verificar este WhatsApp es {code}. "
+                            "Vence en 10 minutos.")
+
+
+async def finish_verification(
+    pool: db.Pool, tenant_id: uuid.UUID, owner_id: uuid.UUID, phone: str, code: str
+) -> str:
+    """The number, now the owner's verified WhatsApp (and login phone)."""
+    to = whatsapp_number(phone)
+    async with db.tenant_tx(pool, tenant_id) as conn:
+        ok = await owner_account.try_code(conn, tenant_id, owner_id, VERIFY, _hash(to, code),
+                                          MAX_GUESSES)
+        if ok:
+            await owner_account.set_phone_verified(conn, tenant_id, owner_id, to)
+    if not ok:
+        raise WrongCode("El código no es correcto o ya venció.")
+    return to
+
+
+# ---- a forgotten password ---------------------------------------------------------------------
+
+_NOT_POSSIBLE = ("No hay una cuenta con WhatsApp verificado para ese correo o teléfono, así que "
+                 "no podemos enviarte un código. Escribe a soporte para recuperar tu cuenta.")
+
+
+@dataclass(frozen=True)
+class ResetStarted:
+    sent_to: str  # masked: "••••5678"
+
+
+async def start_reset(
+    pool: db.Pool, settings: Settings, sender: CodeSender, login: str, client: str
+) -> ResetStarted:
+    """Send a reset code to the owner's verified WhatsApp. An unknown login and an owner with
+    no verified WhatsApp get the same plain answer: no code can be sent."""
+    async with db.unscoped_tx(pool) as conn:
+        await check_throttle(conn, settings, "reset", client)
+        row = await owners.find_login(conn, login.strip())
+        if row is None:
+            await throttle.record_failure(conn, "reset", client, settings.auth_failure_window_s)
+    if row is None:
+        raise NoVerifiedWhatsApp(_NOT_POSSIBLE)
+    tenant_id, owner_id = row["tenant_id"], row["owner_id"]
+    code = _new_code()
+    async with db.tenant_tx(pool, tenant_id) as conn:
+        owner = await owner_account.get(conn, tenant_id, owner_id)
+        if owner is None or not owner.phone or owner.whatsapp_verified_at is None:
+            raise NoVerifiedWhatsApp(_NOT_POSSIBLE)
+        if await owner_account.code_sent_since(conn, tenant_id, owner_id, RESET, RESEND_AFTER_S):
+            raise TooSoon("Ya te enviamos un código hace menos de un minuto.")
+        await owner_account.put_code(conn, tenant_id, owner_id, RESET, _hash(owner.phone, code),
+                                     utc_now() + CODE_TTL)
+    await _send(sender, owner.phone, f"Tu código para cambiar la contraseña de MiChangarrito es "
+                                     f"{code}. Vence en 10 minutos. Si no lo pediste, ignóralo.")
+    log.info("password reset code sent", extra={"tenant_id": str(tenant_id)})
+    return ResetStarted("••••" + owner.phone[-4:])
+
+
+async def finish_reset(
+    pool: db.Pool, settings: Settings, login: str, code: str, new_password: str, client: str
+) -> OwnerSession:
+    """Set a new password with the code; the owner is logged in with it."""
+    async with db.unscoped_tx(pool) as conn:
+        await check_throttle(conn, settings, "reset", client)
+        row = await owners.find_login(conn, login.strip())
+    ok = False
+    if row is not None:
+        tenant_id, owner_id = row["tenant_id"], row["owner_id"]
+        async with db.tenant_tx(pool, tenant_id) as conn:
+            owner = await owner_account.get(conn, tenant_id, owner_id)
+            if owner and owner.phone and owner.whatsapp_verified_at:
+                ok = await owner_account.try_code(conn, tenant_id, owner_id, RESET,
+                                                  _hash(owner.phone, code), MAX_GUESSES)
+            if ok:
+                await owners.update_hash(conn, tenant_id, owner_id, hash_password(new_password))
+    if not ok or row is None:
+        async with db.unscoped_tx(pool) as conn:
+            await throttle.record_failure(conn, "reset", client, settings.auth_failure_window_s)
+        raise WrongCode("El código no es correcto o ya venció.")
+    log.info("password reset", extra={"tenant_id": str(tenant_id)})
+    return OwnerSession(tenant_id, owner_id, issue_token(settings, tenant_id, owner_id))

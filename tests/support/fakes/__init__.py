@@ -1,0 +1,1 @@
+"""Local stand-ins for outside services (Stripe, MercadoPago, Clip), speaking their formats."""
