@@ -1,4 +1,5 @@
-"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code]``."""
+"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|plans|
+billing-backfill]``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from sync_server import db, logs
 from sync_server.app import create_app, open_database
 from sync_server.config import Settings
 from sync_server.db import Pool
-from sync_server.services import shops
+from sync_server.services import billing_cli, shops
+from sync_server.services.billing_account import Billing
 from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
 
 T = TypeVar("T")
@@ -52,6 +54,13 @@ def main(argv: list[str] | None = None) -> None:
     new_shop.add_argument("--json", action="store_true", help="print the result as JSON")
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
+    plan_cmd = sub.add_parser("plans", help="list the plans, or edit one: plans set ID campo=valor…")
+    plan_cmd.add_argument("action", nargs="?", choices=["list", "set"], default="list")
+    plan_cmd.add_argument("plan_id", nargs="?")
+    plan_cmd.add_argument("changes", nargs="*", metavar="campo=valor")
+    backfill = sub.add_parser("billing-backfill",
+                              help="list Stripe's recent events and handle any never received")
+    backfill.add_argument("--days", type=int, default=3, help="how far back (Stripe keeps 30)")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -89,6 +98,12 @@ def main(argv: list[str] | None = None) -> None:
             return str(await shops.create_pairing_code(pool, args.tenant_id))
 
         print(asyncio.run(_with_pool(settings, make)))
+    elif args.command == "plans":
+        print(asyncio.run(_with_pool(settings, lambda pool: billing_cli.plans_command(
+            Billing.from_settings(pool, settings), args.action, args.plan_id, args.changes))))
+    elif args.command == "billing-backfill":
+        print(asyncio.run(_with_pool(settings, lambda pool: billing_cli.backfill_command(
+            Billing.from_settings(pool, settings), args.days))))
 
 
 if __name__ == "__main__":

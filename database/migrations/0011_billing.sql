@@ -49,6 +49,10 @@ INSERT INTO token_packages (package_id, tokens, price, sort) VALUES
     ('tokens_20000', 20000, 44900, 3);
 
 GRANT SELECT ON plans, token_packages TO michangarrito_app;
+-- The operator's `plans set` runs as the app role: it may change what a plan allows, never
+-- which plan is the free one or its Stripe lookup key.
+GRANT UPDATE (name, monthly_price, max_tills, max_products, max_users, whatsapp_bot,
+              monthly_tokens, active) ON plans TO michangarrito_app;
 
 -- Events of the platform's Stripe account, stored by id before anything is done with them
 -- (a duplicate delivery inserts nothing), then processed once by a background worker:

@@ -14,7 +14,7 @@ import pytest
 import stripe
 
 from shared.sync.payloads import PLAN_ID, PlanPayload
-from tests.server.billing.conftest import OwnerApi, stripe_events, wait_handled
+from tests.support.billing import OwnerApi, stripe_events, wait_handled
 from tests.support.fakes.stripe_api import FakeStripe
 
 pytestmark = pytest.mark.e2e
