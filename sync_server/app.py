@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sync_server import db
-from sync_server.api import account, billing, devices, errors, health, owners, sync
+from sync_server.api import account, billing, devices, errors, health, owners, pay, sync
 from sync_server.config import Settings
 from sync_server.services.billing_account import Billing, BillingWorker
 from sync_server.services.owner_codes import PlatformWhatsApp
@@ -56,6 +56,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (health, sync, devices, owners, account, billing):
+    for module in (health, sync, devices, owners, account, billing, pay):
         app.include_router(module.router)
     return app

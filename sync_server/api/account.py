@@ -179,9 +179,15 @@ class KindOut(BaseModel):
     choices: dict[str, list[str]]
 
 
+class WebhookOut(BaseModel):
+    provider: str
+    url: str
+
+
 class IntegrationsOut(BaseModel):
     saved: list[IntegrationOut]
     kinds: list[KindOut]
+    webhooks: list[WebhookOut]  # notification address per connected payment provider
 
 
 @router.get("/account/integrations", response_model=IntegrationsOut)
@@ -192,7 +198,8 @@ async def integrations(who: Owner, billing: BillingDep) -> IntegrationsOut:
                               secrets=i.secrets, updated_at=i.updated_at) for i in saved],
         kinds=[KindOut(kind=k, label=v.label, settings=v.settings, secrets=v.secrets,
                        choices={n: list(c) for n, c in v.choices.items()})
-               for k, v in account.KINDS.items()])
+               for k, v in account.KINDS.items()],
+        webhooks=[WebhookOut(**asdict(w)) for w in await account.webhooks(billing, who.tenant_id)])
 
 
 Short = Annotated[str, StringConstraints(max_length=300)]

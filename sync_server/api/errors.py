@@ -37,6 +37,7 @@ _DOMAIN_STATUS = {
     "code_too_soon": 429,
     "code_not_sent": 502,
     "invalid_phone": 422,
+    "payments_not_connected": 409,
 }
 
 

@@ -22,17 +22,12 @@ from shared.errors import DomainError
 from sync_server import db
 from sync_server.billing import pay_events, stripe_sync
 from sync_server.billing.context import Billing
+from sync_server.billing.retry import RETRY_BASE_S, backoff
 from sync_server.repositories import stripe_events
 
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE_S = 300.0  # far longer than handling one event takes
-RETRY_BASE_S = 30.0
-MAX_BACKOFF_S = 3600.0
-
-
-def backoff(attempts: int, base_s: float = RETRY_BASE_S) -> float:
-    return min(base_s * 2.0 ** max(attempts - 1, 0), MAX_BACKOFF_S)
 
 
 async def stripe_pass(billing: Billing, retry_base_s: float = RETRY_BASE_S, limit: int = 200) -> int:

@@ -15,6 +15,8 @@ from shared.sync.payloads import PlanPayload
 from sync_server import db
 from sync_server.billing import plan_state, tokens
 from sync_server.billing.context import Billing
+from sync_server.billing.pay_providers import KIND_OF
+from sync_server.billing.paylinks import hook_url
 from sync_server.repositories import owner_account, subscriptions, tenants
 from sync_server.repositories.owner_account import DeviceSeen, Usage
 from sync_server.repositories.subscriptions import Checkout
@@ -124,6 +126,19 @@ def _check(kind: str, settings: dict[str, Any], secrets: dict[str, str | None]) 
 async def integrations(billing: Billing, tenant_id: uuid.UUID) -> list[MaskedIntegration]:
     """Every integration the shop saved, secrets masked (bot settings are apart)."""
     return [i for i in await billing.integrations.all_masked(tenant_id) if i.kind in KINDS]
+
+
+@dataclass(frozen=True)
+class Webhook:
+    provider: str
+    url: str  # where the provider must send its notifications (the owner pastes it there)
+
+
+async def webhooks(billing: Billing, tenant_id: uuid.UUID) -> list[Webhook]:
+    """The notification address of each payment provider the shop connected."""
+    saved = {i.kind for i in await billing.integrations.all_masked(tenant_id)}
+    return [Webhook(name, hook_url(billing, name, tenant_id))
+            for name, kind in KIND_OF.items() if kind in saved]
 
 
 async def save_integration(
