@@ -164,4 +164,5 @@ def test_a_till_offline_ten_days_while_past_due_sells_and_syncs_when_back(owner,
     assert _sales_seen(b) == 6
     assert owner.server.admin("SELECT count(*) AS n FROM sales")[0]["n"] == 6
     known = known_plan(Till(b.db, b.device))
-    assert known is not None and known.force.paid_features is False
+    assert known is not None
+    assert known.force.paid_features is False
