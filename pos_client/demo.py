@@ -19,6 +19,7 @@ from pos_client.__main__ import pair_store
 from pos_client.app import display_problem, run_pos
 
 DEFAULT_PORT = 8765
+ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = 90
 
 
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     env.update(MCH_DATA_DIR=str(args.data_dir / "server"), MCH_HOST="127.0.0.1",
                MCH_PORT=str(port))
     log_path = args.data_dir / "server.log"
+    payments = _demo_payments(url, env, log_path)
     print(f"Iniciando el servidor de sincronización en {url} (bitácora: {log_path}) …")
     with open(log_path, "ab") as log:
         server = subprocess.Popen([sys.executable, "-m", "sync_server", "serve"], env=env,
@@ -56,18 +58,49 @@ def main(argv: list[str] | None = None) -> None:
                 [sys.executable, "-m", "sync_server", "create-shop", "--demo", "--json"],
                 env=env, check=True, capture_output=True, text=True,
             )
-            code = json.loads(created.stdout.strip().splitlines()[-1])["pairing_code"]
-            pair_store(pos_dir, url, code, "Caja 1")
+            made = json.loads(created.stdout.strip().splitlines()[-1])
+            pair_store(pos_dir, url, made["pairing_code"], "Caja 1")
+            (args.data_dir / "cuenta.txt").write_text(
+                f"{made['owner_login']}\n{made['owner_password']}\n", encoding="utf-8")
             _demo_staff(pos_dir)
         print("Entra a la caja con el NIP 1234 (dueña) o 0000 (cajero).")
+        if (args.data_dir / "cuenta.txt").exists():
+            login, password = (args.data_dir / "cuenta.txt").read_text(encoding="utf-8").split()
+            print(f"Cuenta en línea (Trastienda): {login} / {password}")
         code = run_pos(pos_dir, exit_when_ready=args.exit_when_ready)
     finally:
+        if payments is not None:
+            payments.terminate()
         server.terminate()
         try:
             server.wait(20)
         except subprocess.TimeoutExpired:
             server.kill()
     sys.exit(code)
+
+
+def _demo_payments(url: str, env: dict[str, str], log_path: Path) -> subprocess.Popen[str] | None:
+    """Local stand-ins for Stripe, MercadoPago and Clip (MODO DEMOSTRACIÓN: nothing is
+    charged), and the server's settings pointed at them. None when this copy has no stand-ins
+    (an installed package): plans are shown, buying them is off."""
+    if not (ROOT / "tests" / "support" / "fakes" / "demo.py").exists():
+        return None
+    fakes = subprocess.Popen([sys.executable, "-m", "tests.support.fakes.demo", "--server-url", url],
+                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=open(log_path, "ab"),
+                             text=True, preexec_fn=_die_with_parent)
+    assert fakes.stdout is not None
+    line = fakes.stdout.readline()  # the stand-ins print their addresses once they listen
+    try:
+        urls = json.loads(line)
+    except ValueError:
+        fakes.terminate()
+        print("Los pagos simulados no arrancaron; la demostración sigue sin ellos.", file=sys.stderr)
+        return None
+    env.update(urls["settings"], MCH_BILLING_DEMO="1", MCH_STRIPE_API_BASE=urls["stripe"],
+               MCH_MERCADOPAGO_API_BASE=urls["mercadopago"], MCH_CLIP_API_BASE=urls["clip"],
+               MCH_PUBLIC_URL=url)
+    print("Pagos en MODO DEMOSTRACIÓN: Stripe, Mercado Pago y Clip simulados, no se cobra nada.")
+    return fakes
 
 
 def _demo_staff(pos_dir: Path) -> None:

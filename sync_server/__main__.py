@@ -19,7 +19,13 @@ from sync_server.config import Settings
 from sync_server.db import Pool
 from sync_server.services import billing_cli, shops
 from sync_server.services.billing_account import Billing
-from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
+from sync_server.services.demo import (
+    DEMO_OWNER_EMAIL,
+    DEMO_OWNER_PASSWORD,
+    DEMO_SHOP_NAME,
+    create_demo_shop,
+)
+from sync_server.services.integrations import Integrations
 
 T = TypeVar("T")
 
@@ -80,7 +86,11 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "create-shop":
         async def create(pool: Pool) -> tuple[shops.Shop, str]:
             if args.demo:
-                shop = await create_demo_shop(pool)
+                mp = settings.demo_mercadopago_token, settings.demo_mercadopago_secret
+                shop = await create_demo_shop(
+                    pool, Integrations.from_settings(pool, settings),
+                    (mp[0].get_secret_value(), mp[1].get_secret_value()) if mp[0] and mp[1]
+                    else None)
             else:
                 catalog = load_starter_catalog() if args.starter_catalog else []
                 shop = await shops.create_shop(pool, args.name, catalog)
@@ -88,8 +98,9 @@ def main(argv: list[str] | None = None) -> None:
 
         shop, pairing = asyncio.run(_with_pool(settings, create))
         if args.json:
+            demo = {"owner_login": DEMO_OWNER_EMAIL, "owner_password": DEMO_OWNER_PASSWORD}
             print(json.dumps({"tenant_id": str(shop.tenant_id), "name": shop.name,
-                              "pairing_code": pairing}))
+                              "pairing_code": pairing, **(demo if args.demo else {})}))
         else:
             print(f"tienda: {shop.name}\ntenant_id: {shop.tenant_id}\n"
                   f"código de vinculación (válido 10 minutos): {pairing}")

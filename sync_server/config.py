@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     stripe_api_base: str | None = None  # a stand-in's address; unset: Stripe's own
     stripe_webhook_tolerance_s: int = 300
     billing_demo: bool = False
+    # The demo's stand-in MercadoPago (tests/support/fakes/demo.py): the demo shop connects it.
+    demo_mercadopago_token: SecretStr | None = None
+    demo_mercadopago_secret: SecretStr | None = None
     billing_trial_days: int = 14
     billing_grace_days: int = 7  # past_due keeps paid features this long, then they turn off
     billing_poll_s: float = 5.0  # the billing worker's pass; a webhook wakes it at once
