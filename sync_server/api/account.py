@@ -6,12 +6,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.account import (
+    AccountOut,
+    BotOut,
+    DeviceOut,
+    IntegrationOut,
+    IntegrationsOut,
+    KindOut,
+    Limits,
+    PairingCodeOut,
+    PlanOut,
+    PurchaseOut,
+    Session,
+    UsageOut,
+    WebhookOut,
+)
 from sync_server.api.deps import Pool
 from sync_server.api.errors import ApiError
 from sync_server.config import Settings
@@ -52,58 +66,6 @@ class _Body(BaseModel):
 # ---- plan and usage ---------------------------------------------------------------------------
 
 
-class Limits(BaseModel):
-    code: str
-    name: str
-    monthly_price: int
-    max_tills: int
-    max_products: int | None
-    max_users: int | None
-    whatsapp_bot: bool
-    monthly_tokens: int
-
-
-class PlanOut(BaseModel):
-    plan: Limits  # the plan paid for
-    in_force: Limits  # what the shop may use now
-    status: str
-    status_label: str
-    paid_features: bool
-    note: str
-    paid_until: datetime | None
-    grace_until: datetime | None
-    renews_at: datetime | None
-    cancel_at_period_end: bool
-
-
-class UsageOut(BaseModel):
-    tills: int
-    products: int
-    users: int
-    tokens_monthly_allowance: int
-    tokens_from_packages: int
-    tokens_used_this_month: int | None
-
-
-class PurchaseOut(BaseModel):
-    session_id: str
-    purpose: str
-    amount: int
-    status: str
-    created_at: datetime
-
-
-class AccountOut(BaseModel):
-    shop_name: str
-    timezone: str
-    plan: PlanOut
-    usage: UsageOut
-    purchases: list[PurchaseOut]
-    has_billing_account: bool
-    payments_enabled: bool
-    demo: bool
-
-
 @router.get("/account", response_model=AccountOut)
 async def overview(who: Owner, billing: BillingDep) -> AccountOut:
     o = await account.overview(billing, who.tenant_id)
@@ -128,15 +90,6 @@ async def overview(who: Owner, billing: BillingDep) -> AccountOut:
 # ---- devices and pairing codes ----------------------------------------------------------------
 
 
-class DeviceOut(BaseModel):
-    device_id: uuid.UUID
-    name: str
-    code: str
-    revoked: bool
-    paired_at: datetime
-    last_sync_at: datetime | None
-
-
 @router.get("/account/devices", response_model=list[DeviceOut])
 async def devices(who: Owner, billing: BillingDep) -> list[DeviceOut]:
     return [DeviceOut(**asdict(d)) for d in await account.devices(billing, who.tenant_id)]
@@ -149,11 +102,6 @@ async def revoke(device_id: uuid.UUID, who: Owner, billing: BillingDep, pool: Po
     return DeviceOut(**asdict(found[0]))
 
 
-class PairingCodeOut(BaseModel):
-    code: str
-    expires_at: datetime
-
-
 @router.post("/account/pairing-codes", response_model=PairingCodeOut, status_code=201)
 async def pairing_code(who: Owner, pool: Pool) -> PairingCodeOut:
     issued = await shops.create_pairing_code(pool, who.tenant_id)
@@ -161,33 +109,6 @@ async def pairing_code(who: Owner, pool: Pool) -> PairingCodeOut:
 
 
 # ---- integrations and bot -----------------------------------------------------------------------
-
-
-class IntegrationOut(BaseModel):
-    kind: str
-    label: str
-    settings: dict[str, Any]
-    secrets: dict[str, str]  # masked
-    updated_at: datetime | None
-
-
-class KindOut(BaseModel):
-    kind: str
-    label: str
-    settings: dict[str, str]
-    secrets: dict[str, str]
-    choices: dict[str, list[str]]
-
-
-class WebhookOut(BaseModel):
-    provider: str
-    url: str
-
-
-class IntegrationsOut(BaseModel):
-    saved: list[IntegrationOut]
-    kinds: list[KindOut]
-    webhooks: list[WebhookOut]  # notification address per connected payment provider
 
 
 @router.get("/account/integrations", response_model=IntegrationsOut)
@@ -225,13 +146,6 @@ async def save_integration(kind: str, body: IntegrationIn, who: Owner,
 @router.delete("/account/integrations/{kind}", status_code=204)
 async def remove_integration(kind: str, who: Owner, billing: BillingDep) -> None:
     await account.remove_integration(billing, who.tenant_id, kind)
-
-
-class BotOut(BaseModel):
-    enabled: bool
-    greeting: str | None
-    allowed_by_plan: bool
-    answering: bool
 
 
 class BotIn(_Body):
@@ -293,12 +207,6 @@ class ResetConfirmIn(_Body):
     login: Login
     code: Code
     new_password: Annotated[str, Field(min_length=8, max_length=200)]
-
-
-class Session(BaseModel):
-    tenant_id: uuid.UUID
-    owner_id: uuid.UUID
-    token: str
 
 
 def _client(request: Request) -> str:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.account import CheckoutOut, Offer, OfferedPlan, PackageOut, PortalOut
 from sync_server.api.account import BillingDep, Owner
 from sync_server.api.deps import read_body
 from sync_server.services import billing_account
@@ -30,35 +31,10 @@ async def stripe_webhook(
     return {"received": True}
 
 
-class PlanOut(BaseModel):
-    code: str
-    name: str
-    monthly_price: int
-    max_tills: int
-    max_products: int | None
-    max_users: int | None
-    whatsapp_bot: bool
-    monthly_tokens: int
-    description: str
-
-
-class PackageOut(BaseModel):
-    package_id: str
-    tokens: int
-    price: int
-
-
-class Offer(BaseModel):
-    plans: list[PlanOut]
-    token_packages: list[PackageOut]
-    payments_enabled: bool
-    demo: bool  # the platform's Stripe is a local stand-in: nothing is really charged
-
-
 @router.get("/plans", response_model=Offer)
 async def plans(billing: BillingDep) -> Offer:
     offer = await billing_account.offer(billing)
-    return Offer(plans=[PlanOut(**asdict(p), description=p.describe()) for p in offer.plans],
+    return Offer(plans=[OfferedPlan(**asdict(p), description=p.describe()) for p in offer.plans],
                  token_packages=[PackageOut(**asdict(k)) for k in offer.packages],
                  payments_enabled=billing.stripe is not None, demo=billing.settings.billing_demo)
 
@@ -72,21 +48,11 @@ class CheckoutIn(BaseModel):
     package: Annotated[str, Field(max_length=40)] | None = None
 
 
-class CheckoutOut(BaseModel):
-    session_id: str
-    url: str
-    amount: int
-
-
 @router.post("/checkout", response_model=CheckoutOut, status_code=201)
 async def checkout(body: CheckoutIn, who: Owner, billing: BillingDep) -> CheckoutOut:
     started = await billing_account.start_checkout(billing, who.tenant_id, body.kind, plan=body.plan,
                                                    months=body.months, package=body.package)
     return CheckoutOut(session_id=started.session_id, url=started.url, amount=started.amount)
-
-
-class PortalOut(BaseModel):
-    url: str
 
 
 @router.post("/portal", response_model=PortalOut)
