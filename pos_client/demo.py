@@ -85,9 +85,10 @@ def _demo_payments(url: str, env: dict[str, str], log_path: Path) -> subprocess.
     (an installed package): plans are shown, buying them is off."""
     if not (ROOT / "tests" / "support" / "fakes" / "demo.py").exists():
         return None
-    fakes = subprocess.Popen([sys.executable, "-m", "tests.support.fakes.demo", "--server-url", url],
-                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=open(log_path, "ab"),
-                             text=True, preexec_fn=_die_with_parent)
+    with open(log_path, "ab") as log:
+        fakes = subprocess.Popen([sys.executable, "-m", "tests.support.fakes.demo",
+                                  "--server-url", url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                 stderr=log, text=True, preexec_fn=_die_with_parent)
     assert fakes.stdout is not None
     line = fakes.stdout.readline()  # the stand-ins print their addresses once they listen
     try:
