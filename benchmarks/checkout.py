@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from benchmarks.registry import benchmark
-from pos_client.services import backroom, cortes
+from pos_client.services import cortes, staff_admin
 from pos_client.services.catalog import load_starter
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.services.till import Till
@@ -23,6 +23,7 @@ from pos_client.store.database import Database
 from pos_client.store.device import load_device
 from pos_client.store.repositories import catalog
 from shared.catalog import StarterProduct
+from shared.permissions import Role
 from shared.sale import PaymentMethod, Tender
 from shared.tax import IvaRate
 from shared.ticket import Ticket, TicketLine
@@ -55,7 +56,7 @@ def _store() -> Path:
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         db = Database(path)
-        load_starter(db, load_device(db), _catalog())
+        load_starter(Till(db, load_device(db)), _catalog())
         db.close()
     return CACHE
 
@@ -106,7 +107,8 @@ def sale_commit_ratio() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "pos.sqlite3")
         device = load_device(db)
-        load_starter(db, device, _catalog()[:50])
+        till = Till(db, device)
+        load_starter(till, _catalog()[:50])
         with db.read() as conn:
             products = catalog.search(conn, limit=5)
         ticket = Ticket()
@@ -114,13 +116,14 @@ def sale_commit_ratio() -> dict[str, float]:
             ticket.add(TicketLine(p.id, p.name, p.price, 1000, p.iva, p.ieps_bp, cost=p.cost))
         tender = [Tender(PaymentMethod.CASH, ticket.total)]
         # As at the counter: a logged-in cashier on an open shift (the sale checks it is open).
-        cashier = backroom.add_cashier(db, device, "Pepe", "cajero", "0000")
+        owner = staff_admin.create_first_owner(till, "Doña Mary", "1234")
+        cashier = staff_admin.save_cashier(till, None, "Pepe", Role.CASHIER, "0000", True, owner)
         context = SaleContext(cashier_id=cashier,
-                              shift_id=cortes.open_shift(Till(db, device), 50_000, cashier))
+                              shift_id=cortes.open_shift(till, 50_000, cashier))
         full = []
         for _ in range(300):
             start = time.perf_counter()
-            record_sale(db, device, ticket, tender, context)
+            record_sale(till, ticket, tender, context)
             full.append(time.perf_counter() - start)
         db.close()
         raw = sqlite3.connect(Path(tmp) / "pos.sqlite3", isolation_level=None)

@@ -10,6 +10,7 @@ from pathlib import Path
 from benchmarks.registry import benchmark
 from pos_client.services.catalog import load_starter
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import load_device
 from pos_client.store.repositories import catalog
@@ -25,17 +26,17 @@ def sale_commit() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "pos.sqlite3")
         device = load_device(db)
-        load_starter(db, device, load_starter_catalog())
+        load_starter(Till(db, device), load_starter_catalog())
         with db.read() as conn:
             products = catalog.search(conn, limit=5)
         ticket = Ticket()
         for p in products:
             ticket.add(TicketLine(p.id, p.name, p.price, 1000, p.iva, p.ieps_bp))
         tenders = [Tender(PaymentMethod.CASH, ticket.total + 5_000)]
-        timings = []
+        till, timings = Till(db, device), []
         for _ in range(SALES):
             start = time.perf_counter()
-            record_sale(db, device, ticket, tenders)
+            record_sale(till, ticket, tenders)
             timings.append((time.perf_counter() - start) * 1000)
         db.close()
     return {

@@ -66,7 +66,7 @@ def catchup() -> dict[str, float]:
         for p in products:
             ticket.add(TicketLine(p.id, p.name, p.price, 1000, p.iva, p.ieps_bp))
         for _ in range(OFFLINE_CHANGES):
-            record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+            record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
         start = time.perf_counter()
         status = pos.agent.sync_once()
         elapsed = time.perf_counter() - start

@@ -26,7 +26,12 @@ ensure_system_packages() {
     log "instalando paquetes del sistema: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    # Install services (nginx, for the config test) without starting them: no policy yet means
+    # "don't start anything" (exit 101), removed again afterwards.
+    local policy=/usr/sbin/policy-rc.d made_policy=0
+    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; made_policy=1; fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ "$made_policy" -eq 0 ] || rm -f "$policy"
   else
     log "Faltan bibliotecas del sistema para Qt. Instálalas con:"
     log "  sudo apt-get install -y ${missing[*]}"

@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--unpair", action="store_true",
                         help="desvincular esta caja del servidor (conserva las ventas)")
     parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    # The installed build's smoke check: a sale on a new data folder, then start and exit.
+    parser.add_argument("--smoke-sale", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -35,17 +37,24 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(unpair_store(args.data_dir))
     if args.starter_catalog:
         load_starter_catalog(args.data_dir)
-    sys.exit(run_pos(args.data_dir, exit_when_ready=args.exit_when_ready))
+    if args.smoke_sale:
+        from pos_client.smoke import sell_once
+
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        print(sell_once(args.data_dir), flush=True)
+    exit_when_ready = args.exit_when_ready or args.smoke_sale
+    sys.exit(run_pos(args.data_dir, exit_when_ready=exit_when_ready))
 
 
 def load_starter_catalog(data_dir: Path) -> None:
     from pos_client.services.catalog import load_starter
+    from pos_client.services.till import Till
     from pos_client.store.database import Database
     from pos_client.store.device import load_device
     from shared.catalog import load_starter_catalog as starter
 
     db = Database(data_dir / "pos.sqlite3")
-    added = load_starter(db, load_device(db), starter())
+    added = load_starter(Till(db, load_device(db)), starter())
     db.close()
     print(f"Catálogo inicial: {added} productos agregados." if added
           else "La tienda ya tiene productos; no se cargó el catálogo inicial.")
@@ -54,19 +63,21 @@ def load_starter_catalog(data_dir: Path) -> None:
 def unpair_store(data_dir: Path, answer: Callable[[str], str] = input) -> int:
     """Unpair, asking first when there are changes the server does not have yet."""
     from pos_client.services.device import unpair, unsynced_count
+    from pos_client.services.till import Till
     from pos_client.store.database import Database
     from pos_client.store.device import load_device
 
     db = Database(data_dir / "pos.sqlite3")
     try:
-        pending = unsynced_count(db)
+        till = Till(db, load_device(db))
+        pending = unsynced_count(till)
         if pending:
             print(f"¡Cuidado! Hay {pending} cambios sin sincronizar; al desvincular, el servidor "
                   "no los recibirá (se quedan guardados en esta caja).")
             if answer("Escribe SI para desvincular de todos modos: ").strip().upper() != "SI":
                 print("No se desvinculó la caja.")
                 return 1
-        unpair(db, load_device(db), lose_unsynced=True)
+        unpair(till, lose_unsynced=True)
         print("Caja desvinculada. Sigue funcionando como tienda independiente.")
         return 0
     finally:
@@ -75,6 +86,7 @@ def unpair_store(data_dir: Path, answer: Callable[[str], str] = input) -> int:
 
 def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> None:
     from pos_client.services.device import OtherShop, save_pairing, unsynced_count
+    from pos_client.services.till import Till
     from pos_client.store.database import Database
     from pos_client.store.device import load_device
     from pos_client.sync.client import Offline, SyncClient, SyncRefused
@@ -90,11 +102,12 @@ def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> 
         client.close()
     db = Database(data_dir / "pos.sqlite3")
     try:
-        pending = unsynced_count(db)
+        till = Till(db, load_device(db))
+        pending = unsynced_count(till)
         if pending:
             print(f"Esta caja tiene {pending} cambios sin sincronizar: se enviarán a «"
                   f"{answer.shop_name}».")
-        save_pairing(db, load_device(db), server_url=server_url, tenant_id=answer.tenant_id,
+        save_pairing(till, server_url=server_url, tenant_id=answer.tenant_id,
                      device_id=answer.device_id, device_code=answer.device_code,
                      credential=answer.credential, shop_name=answer.shop_name)
     except OtherShop as exc:

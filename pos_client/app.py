@@ -27,7 +27,20 @@ BACKUP_FIRST_DELAY_MS = 2 * 60 * 1000  # leave the first minutes of the day to t
 
 
 def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("michangarrito"))
+    """The till's store and its backups (respaldos/): ~/.local/share/michangarrito on Linux,
+    %LOCALAPPDATA%\\michangarrito on Windows (no vendor folder above it)."""
+    return Path(platformdirs.user_data_dir("michangarrito", appauthor=False))
+
+
+def app_icon() -> Path | None:
+    """The window icon: beside the code in the installed app (the PyInstaller spec puts it
+    there), in packaging/ in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for path in (here / "ui" / "icons" / "michangarrito-256.png",
+                 here.parent / "packaging" / "pos" / "icons" / "michangarrito-256.png"):
+        if path.exists():
+            return path
+    return None
 
 
 def display_problem() -> str | None:
@@ -53,18 +66,27 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
         print(problem, file=sys.stderr)
         return exit_codes.NO_DISPLAY
 
-    from pos_client.receipts.printers import load_printer
+    from pos_client.services import first_start
+    from pos_client.services.hardware import load_printer
     from pos_client.services.till import Till
     from pos_client.store.backup import StoreUnavailable
     from pos_client.store.device import load_device
     from pos_client.sync.agent import SyncAgent
+    from pos_client.ui.collector import collect_on_qt_thread
     from pos_client.ui.context import AppContext
+    from pos_client.ui.first_start import FirstStartWizard
     from pos_client.ui.main_window import MainWindow
     from pos_client.ui.qt import QApplication, QGuiApplication, QLockFile, QTimer
     from pos_client.ui.recovery import ask_with_dialog, open_store
     from pos_client.ui.worker import Worker
 
     app = QApplication.instance() or QApplication(sys.argv)
+    collect_on_qt_thread(app)  # before any worker thread starts: see pos_client/ui/collector.py
+    if isinstance(app, QApplication) and (icon := app_icon()) is not None:
+        from pos_client.ui.qt import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
+        app.setDesktopFileName("michangarrito")  # matches packaging/pos/michangarrito.desktop
     # A modal question on a screen nobody sees would hang the start: say it on stderr instead.
     can_ask = not exit_when_ready and QGuiApplication.platformName() not in ("offscreen", "minimal")
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -87,8 +109,18 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     device = load_device(db)
     if restored:
         record_restore(db, device, restored)
+    if can_ask and first_start.needs_setup(db, device):
+        wizard = FirstStartWizard(Till(db, device), worker, data_dir)
+        wizard.exec()
+        if wizard.outcome == "restore":  # the chosen backup is restored by the next start
+            worker.shutdown()
+            db.close()
+            lock.unlock()
+            restart_process(data_dir)
+            return exit_codes.RESTART
     agent = SyncAgent(db, device) if device.paired else None
-    ctx = AppContext(Till(db, device), worker, printer=load_printer(db))
+    till = Till(db, device)
+    ctx = AppContext(till, worker, printer=load_printer(till))
     window = MainWindow(ctx, agent)
     window.show()
     schedule_backups(window, worker, data_dir)
@@ -177,9 +209,10 @@ def record_restore(db: Database, device: Device, restored: Restored) -> None:
     """The audit event of a restore goes in the restored store: the one that carries on and
     syncs (written before the restart, it would stay behind in the file set aside)."""
     from pos_client.services import staff
+    from pos_client.services.till import Till
 
     with db.write() as conn:
-        staff.audit(conn, device, "restore",
+        staff.audit(conn, Till(db, device), "restore",
                     cashier_id=uuid.UUID(restored.requested_by) if restored.requested_by else None,
                     detail=f"Respaldo {restored.backup}")
 

@@ -1,5 +1,6 @@
 """Fiado accounts as the shop reads them: what a customer owes, how old the unpaid part is
-(abonos pay the oldest charges first), and the estado de cuenta with its running balance."""
+(abonos pay the oldest charges first), and the estado de cuenta with its running balance, the
+words of its lines and its WhatsApp text (the till and the server's tools alike)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from shared.money import format_mxn
+from shared.sale import PaymentMethod
 
 AGING_BUCKETS = ("0–30 días", "31–60 días", "61–90 días", "Más de 90 días")
 Buckets = tuple[int, int, int, int]  # unpaid amounts by age: 0–30, 31–60, 61–90, >90 days
@@ -166,3 +170,61 @@ def running_entries(moves: Iterable[Movement], since: datetime | None
         running = (entries[-1].balance if entries else opening) + m.charge - m.payment
         entries.append(StatementEntry(m.at, m.kind, m.description, m.charge, m.payment, running))
     return opening, tuple(entries)
+
+
+# The words of each kind of line, as the till prints them and the server's tools read them.
+ABONO_METHODS: dict[PaymentMethod, str] = {
+    PaymentMethod.CASH: "efectivo", PaymentMethod.CARD: "tarjeta",
+    PaymentMethod.TRANSFER: "transferencia"}
+
+
+def charge_movement(at: datetime, amount: int, note: str | None, sale_id: uuid.UUID | None,
+                    folio: str | None) -> Movement:
+    """A charge: a fiado sale (by its folio, when the sale is known) or a plain charge."""
+    if sale_id:
+        return Movement(at, "venta", f"Venta {folio}" if folio else "Venta a crédito", amount, 0)
+    return Movement(at, "cargo", note or "Cargo", amount, 0)
+
+
+def abono_movement(at: datetime, amount: int, method: str, note: str | None,
+                   reference: str | None) -> Movement:
+    """An abono; one stored with method ``fiado`` is a returned fiado sale credited back (rows
+    from before returns credited the account themselves)."""
+    if method == PaymentMethod.FIADO.value:
+        return Movement(at, "devolucion", note or "Devolución", 0, amount)
+    label = next((word for m, word in ABONO_METHODS.items() if m.value == method), method)
+    text = " · ".join(t for t in (f"Abono en {label}", f"Ref. {reference}" if reference else "",
+                                  note) if t)
+    return Movement(at, "abono", text, 0, amount)
+
+
+def credit_movement(at: datetime, amount: int, folio: str) -> Movement:
+    """A return of one of the customer's sales, credited to their account."""
+    return Movement(at, "devolucion", f"Devolución de {folio}", 0, amount)
+
+
+def statement_text(st: Statement, last: int = 3) -> str:
+    """The estado de cuenta as a short WhatsApp text: the balance, the last few movements,
+    and the last abono."""
+    tz = st.tz
+    today = st.generated_at.astimezone(tz)
+    first = st.customer.name.split()[0]
+    lines = [f"Hola {first}, le saluda {st.shop_name}."]
+    if st.closing_balance > 0:
+        lines.append(f"Su saldo al {today:%d/%m/%Y} es de {format_mxn(st.closing_balance)}.")
+    elif st.closing_balance < 0:
+        lines.append(f"Tiene un saldo a favor de {format_mxn(-st.closing_balance)}.")
+    else:
+        lines.append(f"Al {today:%d/%m/%Y} su cuenta está liquidada. ¡Gracias!")
+    recent = st.entries[-last:] if last > 0 else ()
+    if recent:
+        lines.append("Últimos movimientos:")
+        for e in recent:
+            amount = f"+{format_mxn(e.charge)}" if e.charge else f"-{format_mxn(e.payment)}"
+            lines.append(f"• {e.at.astimezone(tz):%d/%m} {e.description}: {amount}")
+    abonos = [e for e in st.entries if e.kind == "abono"]
+    if abonos and st.closing_balance > 0:
+        lines.append(f"Último abono: {format_mxn(abonos[-1].payment)} el "
+                     f"{abonos[-1].at.astimezone(tz):%d/%m/%Y}.")
+    lines.append("¡Gracias por su preferencia!")
+    return "\n".join(lines)

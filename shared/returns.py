@@ -12,6 +12,7 @@ from typing import NamedTuple, Protocol
 from shared.errors import DomainError
 from shared.money import Centavos
 from shared.quantity import format_quantity
+from shared.sale import PaymentMethod
 
 
 class ReturnRefused(DomainError):
@@ -92,3 +93,18 @@ def return_refusal(
         return ReturnRefused("La devolución abona a la cuenta del cliente más de lo que se fió "
                              "en esa venta.", code="over_credit")
     return None
+
+
+def refund_parts(refund_method: str, amount: int, refund_to_account: int) -> dict[str, int]:
+    """Where a stored return's money went, by payment method: ``refund_to_account`` to the
+    fiado account, the rest out of the drawer (cash, or ``refund_method`` if another device
+    refunded by card or transfer). Parts of zero are left out. The till's cortes and reports
+    and the server's tools split returns with this.
+
+    A return stored before the split was recorded (``refund_to_account`` 0 with method
+    ``fiado``, which a return can no longer be) went to the account whole."""
+    fiado = PaymentMethod.FIADO.value
+    to_account = amount if refund_method == fiado and refund_to_account == 0 else refund_to_account
+    rest = refund_method if refund_method != fiado else PaymentMethod.CASH.value
+    parts = {fiado: to_account, rest: amount - to_account}
+    return {method: part for method, part in parts.items() if part}

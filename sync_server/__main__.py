@@ -1,19 +1,22 @@
-"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|plans|
-billing-backfill]``."""
+"""Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|backup|restore|
+plans|billing-backfill]``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import uvicorn
 
 from shared.catalog import load_starter_catalog
-from sync_server import db, logs
+from shared.clock import utc_now
+from sync_server import backups, db, logs
 from sync_server.app import create_app, open_database
 from sync_server.config import Settings
 from sync_server.db import Pool
@@ -31,17 +34,16 @@ T = TypeVar("T")
 
 
 async def _with_pool(settings: Settings, work: Callable[[Pool], Awaitable[T]]) -> T:
-    dsn, embedded = open_database(settings)
+    database = open_database(settings)
     try:
-        await db.migrate(dsn)
-        pool = await db.create_pool(dsn, settings.app_role, 2)
+        await database.prepare(settings)
+        pool = await db.create_pool(database.app_dsn, 2)
         try:
             return await work(pool)
         finally:
             await pool.close()
     finally:
-        if embedded:
-            embedded.stop()
+        database.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -67,6 +69,9 @@ def main(argv: list[str] | None = None) -> None:
     backfill = sub.add_parser("billing-backfill",
                               help="list Stripe's recent events and handle any never received")
     backfill.add_argument("--days", type=int, default=3, help="how far back (Stripe keeps 30)")
+    sub.add_parser("backup", help="pg_dump the database into MCH_BACKUP_DIR, pruning old dumps")
+    back = sub.add_parser("restore", help="load a backup (server stopped; old data kept aside)")
+    back.add_argument("file", type=Path)
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -74,14 +79,19 @@ def main(argv: list[str] | None = None) -> None:
     if args.command in (None, "serve"):
         host = getattr(args, "host", None) or settings.host
         port = getattr(args, "port", None) or settings.port
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        # access_log off: logs.RequestContext writes one JSON line per request, with its id.
+        # Forwarded headers are the app's to judge, against MCH_TRUSTED_PROXIES: uvicorn's own
+        # proxy handling would believe any local client's X-Forwarded-For.
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False,
+                    proxy_headers=False, server_header=False)
     elif args.command == "migrate":
-        dsn, embedded = open_database(settings)
+        database = open_database(settings)
+        if database.owner_dsn is None:
+            parser.error("migrate needs DATABASE_URL: the login that owns the tables")
         try:
-            applied = asyncio.run(db.migrate(dsn))
+            applied = asyncio.run(database.prepare(settings))
         finally:
-            if embedded:
-                embedded.stop()
+            database.stop()
         print("aplicadas:", ", ".join(applied) or "ninguna (al día)")
     elif args.command == "create-shop":
         async def create(pool: Pool) -> tuple[shops.Shop, str]:
@@ -115,6 +125,32 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "billing-backfill":
         print(asyncio.run(_with_pool(settings, lambda pool: billing_cli.backfill_command(
             Billing.from_settings(pool, settings), args.days))))
+    elif args.command in ("backup", "restore"):
+        sys.exit(_backup_or_restore(settings, args.command, getattr(args, "file", None)))
+
+
+def _backup_or_restore(settings: Settings, command: str, file: Path | None) -> int:
+    database = open_database(settings)
+    if database.owner_dsn is None:
+        print("El respaldo necesita DATABASE_URL: el usuario dueño de las tablas.", file=sys.stderr)
+        return 2
+    dsn = database.owner_dsn
+    try:
+        if command == "backup":
+            taken = backups.take_backup(dsn, settings.backups_path(), utc_now(),
+                                        settings.backup_keep_days, settings.backup_keep_min)
+            print(f"respaldo: {taken.path} ({taken.size // 1024} KiB)")
+        else:
+            assert file is not None
+            aside = backups.restore(dsn, file, settings.app_role, utc_now())
+            print(f"restaurado {file.name}; los datos de antes quedaron en el esquema {aside}.\n"
+                  "Arranca el servidor: las cajas reenviarán lo que falte al sincronizar.")
+        return 0
+    except backups.BackupError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        database.stop()
 
 
 if __name__ == "__main__":

@@ -5,26 +5,54 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from sync_server import db
-from sync_server.api import account, billing, devices, errors, health, owners, pay, sync
+from sync_server import db, logs, metrics
+from sync_server.api import account, billing, devices, errors, health, openapi, owners, pay, sync
+from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
 from sync_server.services.billing_account import Billing, BillingWorker
 from sync_server.services.owner_codes import PlatformWhatsApp
 from sync_server.services.whatsapp import OutboundSender
+from sync_server.sync.epoch import FeedEpochHeader
 
 log = logging.getLogger(__name__)
 
 
-def open_database(settings: Settings) -> tuple[str, db.EmbeddedPostgres | None]:
-    """The database URL: ``DATABASE_URL``, or an embedded PostgreSQL (returned, to stop)."""
-    if settings.database_url:
-        return settings.database_url, None
+@dataclass(frozen=True)
+class Database:
+    """Where the server's two logins connect, and the embedded server to stop, if any."""
+
+    owner_dsn: str | None  # migrates; None: someone else migrated (MCH_APP_DATABASE_URL alone)
+    app_dsn: str  # the pool and the LISTEN connection: the role row-level security binds
+    embedded: db.EmbeddedPostgres | None
+
+    async def prepare(self, settings: Settings) -> list[str]:
+        """Apply pending migrations (they make the roles) and set the app login's password."""
+        if self.owner_dsn is None:
+            return []
+        applied = await db.migrate(self.owner_dsn)
+        if settings.app_db_password:
+            await db.set_login_password(self.owner_dsn, settings.app_role,
+                                        settings.app_db_password.get_secret_value())
+        return applied
+
+    def stop(self) -> None:
+        if self.embedded:
+            self.embedded.stop()
+
+
+def open_database(settings: Settings) -> Database:
+    """``DATABASE_URL`` (the owner's login), or MCH_APP_DATABASE_URL alone, or an embedded
+    PostgreSQL in the data directory."""
+    if settings.database_url or settings.app_database_url:
+        owner = settings.database_url
+        return Database(owner, settings.app_dsn(owner), None)
     embedded = db.EmbeddedPostgres(settings.data_dir)
     log.info("embedded PostgreSQL started", extra={"data_dir": str(settings.data_dir)})
-    return embedded.url, embedded
+    return Database(embedded.url, settings.app_dsn(embedded.url), embedded)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,14 +60,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        dsn, embedded = open_database(settings)
+        database = open_database(settings)
         try:
-            await db.migrate(dsn)
-            app.state.pool = await db.create_pool(dsn, settings.app_role, settings.pool_max_size)
-            app.state.sender = OutboundSender.from_settings(app.state.pool, settings, dsn)
+            await database.prepare(settings)
+            app.state.pool = await db.create_pool(database.app_dsn, settings.pool_max_size)
+            app.state.sender = OutboundSender.from_settings(app.state.pool, settings,
+                                                            database.app_dsn)
             app.state.sender.start()
             app.state.billing = Billing.from_settings(app.state.pool, settings)
-            app.state.billing_worker = BillingWorker(app.state.billing, listen_dsn=dsn)
+            app.state.billing_worker = BillingWorker(app.state.billing, listen_dsn=database.app_dsn)
             app.state.billing_worker.start()
             app.state.code_sender = PlatformWhatsApp(settings)
             log.info("server ready")
@@ -50,12 +79,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await app.state.sender.stop()
                 await app.state.pool.close()
         finally:
-            if embedded:
-                embedded.stop()
+            database.stop()
 
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.trusted_proxies = settings.proxies()
+    app.add_middleware(BodyLimit, limit_for=limits(settings.max_body_bytes,
+                                                   settings.max_small_body_bytes))
+    app.add_middleware(errors.CatchAll)  # added last: outside the body limit
     errors.install(app)
-    for module in (health, sync, devices, owners, account, billing, pay):
+    openapi.install(app)
+    for module in (health, sync, devices, owners, metrics, account, billing, pay):
         app.include_router(module.router)
+    # Outermost last: the request id is set before anything else logs or is timed.
+    app.add_middleware(FeedEpochHeader)
+    app.add_middleware(logs.RequestContext, observe=metrics.observe_request)
     return app

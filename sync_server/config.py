@@ -7,7 +7,9 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr
@@ -21,20 +23,36 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "MCH_DATABASE_URL")
     )
+    # The server's own login, which row-level security binds (never a superuser). Unset:
+    # DATABASE_URL's host and database with user ``app_role`` and MCH_APP_DB_PASSWORD. Set
+    # alone (no DATABASE_URL), the server serves without migrating: someone else ran
+    # ``migrate`` with the owner's login.
+    app_database_url: str | None = None
+    app_role: str = "michangarrito_app"
+    # The app login's password where the database asks for one; ``migrate`` sets it.
+    app_db_password: SecretStr | None = None
     data_dir: Path = Path(platformdirs.user_data_dir("michangarrito-server"))
     host: str = "127.0.0.1"
     port: int = 8765
-    # The role every pooled connection assumes; row-level security binds it.
-    app_role: str = "michangarrito_app"
     pool_max_size: int = 10
+    # Bodies are refused past these before they are read: a push, and everything else.
     max_body_bytes: int = 8 * 1024 * 1024
+    max_small_body_bytes: int = 64 * 1024
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+    # Empty: the peer's address is the client's, whatever headers say.
+    trusted_proxies: str = ""
     # Signs owner session tokens. Unset: a random secret kept in data_dir (one server only;
     # replicas must share MCH_JWT_SECRET).
     jwt_secret: str | None = None
     owner_token_hours: int = 12
-    # Failed pairing codes or logins allowed per client address per window.
+    # Failed pairing codes or logins allowed per client address per window, and failed logins
+    # per account (from any address) per window.
     auth_failures_allowed: int = 10
+    account_failures_allowed: int = 10
     auth_failure_window_s: int = 600
+    # Sign-ups (successful or not) allowed per client address per window.
+    signups_allowed: int = 5
+    signup_window_s: int = 3600
     # WhatsApp Cloud API, for the statements tills ask to send. Without a token and a phone
     # number id, requests wait as not_configured and go out once both are set (restart).
     whatsapp_token: SecretStr | None = None
@@ -69,11 +87,38 @@ class Settings(BaseSettings):
     # Shops' own payment providers, for payment links (a stand-in's address in tests/demo).
     mercadopago_api_base: str = "https://api.mercadopago.com"
     clip_api_base: str = "https://api.payclip.com"
-    log_level: str = "INFO"
-    log_json: bool = True
 
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+    # The assistant's tokens (sync_server/services/tokens.py): the platform's plan until
+    # billing keeps plans per shop, and how many of a provider's tokens one of ours buys.
+    assistant_plan_name: str = "Básico"
+    assistant_monthly_tokens: int = 300
+    assistant_llm_tokens_per_token: int = 1000
+    # `michangarrito-server backup` (pg_dump): where dumps go, and how long they are kept (the
+    # newest backup_keep_min stay whatever their age). Unset dir: "backups" in data_dir.
+    backup_dir: Path | None = None
+    backup_keep_days: int = 14
+    backup_keep_min: int = 3
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def backups_path(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
+
+    def app_dsn(self, owner_dsn: str | None) -> str:
+        """Where the pool connects: MCH_APP_DATABASE_URL, or the owner's URL with the app's
+        login in it."""
+        if self.app_database_url:
+            return self.app_database_url
+        if owner_dsn is None:
+            raise ValueError("DATABASE_URL or MCH_APP_DATABASE_URL is needed")
+        password = self.app_db_password.get_secret_value() if self.app_db_password else None
+        return login_url(owner_dsn, self.app_role, password)
+
+    def proxies(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",")
+                if p.strip()]
 
     def signing_secret(self) -> str:
         if self.jwt_secret:
@@ -107,3 +152,11 @@ class Settings(BaseSettings):
 
 def _fernet_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def login_url(dsn: str, user: str, password: str | None) -> str:
+    """``dsn`` with another login: same host, port, database and options."""
+    parts = urlsplit(dsn)
+    host = parts.netloc.rpartition("@")[2]
+    login = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
+    return urlunsplit(parts._replace(netloc=f"{login}@{host}"))

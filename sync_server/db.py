@@ -105,14 +105,22 @@ async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
     return applied_now
 
 
-async def create_pool(dsn: str, app_role: str, max_size: int = 10) -> Pool:
-    """A pool whose connections all run as ``app_role``, the role row-level security binds.
+async def set_login_password(owner_dsn: str, role: str, password: str) -> None:
+    """Give the app's login its password (where the database asks for one). The owner's login
+    runs it, right after migrating; the password is sent as a literal, never logged here."""
+    conn = await asyncpg.connect(owner_dsn)
+    try:
+        statement = await conn.fetchval("SELECT format('ALTER ROLE %I PASSWORD %L', $1::text, "
+                                        "$2::text)", role, password)
+        await conn.execute(statement)
+    finally:
+        await conn.close()
 
-    The role is a startup parameter, so the pool's own ``RESET ALL`` between uses keeps it.
-    """
-    pool = await asyncpg.create_pool(
-        dsn, min_size=1, max_size=max_size, server_settings={"role": app_role}
-    )
+
+async def create_pool(app_dsn: str, max_size: int = 10) -> Pool:
+    """A pool logged in as the app's own role, which row-level security binds: it is no
+    superuser, cannot bypass RLS and has no role to SET ROLE into (migration 0017)."""
+    pool = await asyncpg.create_pool(app_dsn, min_size=1, max_size=max_size)
     assert pool is not None
     return pool
 
@@ -136,11 +144,10 @@ async def unscoped_tx(pool: Pool, timeout: float | None = None) -> AsyncIterator
 
 
 async def listen(
-    dsn: str, app_role: str | None, channel: str, on_notify: Callable[..., Any]
+    app_dsn: str, channel: str, on_notify: Callable[..., Any]
 ) -> asyncpg.Connection[asyncpg.Record]:
     """A connection of its own (a pooled one would be handed to others) that LISTENs on
     ``channel`` and calls ``on_notify`` for each NOTIFY; the caller closes it."""
-    settings = {"role": app_role} if app_role else None
-    conn: asyncpg.Connection[asyncpg.Record] = await asyncpg.connect(dsn, server_settings=settings)
+    conn: asyncpg.Connection[asyncpg.Record] = await asyncpg.connect(app_dsn)
     await conn.add_listener(channel, on_notify)
     return conn

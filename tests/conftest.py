@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -17,6 +18,29 @@ from tests.support.billing import put_on_plan  # noqa: E402
 from tests.support.client import PosDevice, open_device, pair  # noqa: E402
 from tests.support.postgres import cluster_url, fresh_database, make_template  # noqa: E402
 from tests.support.server import ServerHarness  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp):  # type: ignore[no-untyped-def]  # pytest-qt's own, overridden by name
+    """pytest-qt's application, collecting garbage as the till does: on the Qt thread only.
+
+    Otherwise a worker thread of one test collects the screens of the tests before it and
+    destroys their Qt objects there, which crashes the run (see pos_client/ui/collector.py)."""
+    from pos_client.ui.collector import collect_on_qt_thread
+
+    collect_on_qt_thread(qapp)
+    return qapp
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_between_tests() -> Iterator[None]:
+    """Once the Qt tests turned automatic collection off, the tests without an event loop
+    (no timer collects there) still collect between tests, on this, the Qt thread."""
+    yield
+    if not gc.isenabled():
+        from pos_client.ui.collector import collect_due
+
+        collect_due()
 
 
 @pytest.fixture(scope="session")

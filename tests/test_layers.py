@@ -45,50 +45,6 @@ FORBIDDEN_LIBRARIES: dict[str, tuple[str, ...]] = {
 }
 QT_SHIM = "pos_client.ui.qt"  # the one module that names the binding
 
-# Imports that break the rules today, each to be removed as its module is fixed. The test fails
-# when one is fixed but still listed, so this list only shrinks.
-KNOWN_DEBT: frozenset[tuple[str, str]] = frozenset({
-    ("pos_client.receipts.printers", "pos_client.store.database"),
-    ("pos_client.receipts.printers", "pos_client.store.repositories.meta"),
-    ("pos_client.receipts.sale_ticket", "pos_client.services.returns"),
-    ("pos_client.receipts.sale_ticket", "pos_client.services.staff"),
-    ("pos_client.receipts.sale_ticket", "pos_client.store.database"),
-    ("pos_client.receipts.sale_ticket", "pos_client.store.device"),
-    ("pos_client.receipts.sale_ticket", "pos_client.store.repositories.meta"),
-    ("pos_client.receipts.sale_ticket", "pos_client.store.repositories.shop"),
-    ("pos_client.receipts.sale_ticket", "pos_client.store.schema"),
-    ("pos_client.services.catalog_admin", "sqlalchemy"),
-    ("pos_client.services.catalog_io", "sqlalchemy"),
-    ("pos_client.services.counter", "sqlalchemy"),
-    ("pos_client.services.inventory", "sqlalchemy"),
-    ("pos_client.services.local", "sqlalchemy"),
-    ("pos_client.services.returns", "sqlalchemy"),
-    ("pos_client.services.sales", "sqlalchemy"),
-    ("pos_client.services.staff", "sqlalchemy"),
-    ("pos_client.services.staff_admin", "sqlalchemy"),
-    ("pos_client.ui.backroom.backup_page", "pos_client.store.backup"),
-    ("pos_client.ui.backroom.backup_page", "pos_client.store.repositories.outbox"),
-    ("pos_client.ui.backroom.backup_page", "pos_client.store.repositories.shop"),
-    ("pos_client.ui.backroom.catalog_page", "pos_client.store.repositories.catalog"),
-    ("pos_client.ui.backroom.inventory_page", "pos_client.store.repositories.shop"),
-    ("pos_client.ui.backroom.inventory_page", "pos_client.store.repositories.stock_ledger"),
-    ("pos_client.ui.backroom.inventory_parts", "pos_client.store.repositories.stock_ledger"),
-    ("pos_client.ui.context", "pos_client.store.database"),
-    ("pos_client.ui.context", "pos_client.store.device"),
-    ("pos_client.ui.counter_session", "pos_client.store.database"),
-    ("pos_client.ui.counter_session", "pos_client.store.device"),
-    ("pos_client.ui.counter_sync", "pos_client.store.repositories.outbox"),
-    ("pos_client.ui.main_window", "pos_client.store.repositories.catalog"),
-    ("pos_client.ui.models", "pos_client.store.repositories.catalog"),
-    ("pos_client.ui.models", "pos_client.store.repositories.facts"),
-    ("pos_client.ui.recovery", "pos_client.store.backup"),
-    ("pos_client.ui.recovery", "pos_client.store.database"),
-    ("pos_client.ui.recovery", "sqlalchemy.exc"),
-    ("pos_client.ui.recovery", "sqlite3"),
-    ("pos_client.ui.sales_history", "pos_client.store.repositories.shop"),
-    ("pos_client.ui.sync_dialogs", "pos_client.store.repositories.outbox"),
-})
-
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -162,17 +118,21 @@ def violations() -> set[tuple[str, str]]:
 
 
 def test_imports_follow_the_layers() -> None:
-    unexpected = sorted(violations() - KNOWN_DEBT)
+    unexpected = sorted(violations())
     assert not unexpected, "imports against the layer rules:\n" + "\n".join(
         f"  {a} imports {b}" for a, b in unexpected
     )
 
 
-def test_known_debt_only_shrinks() -> None:
-    paid = sorted(KNOWN_DEBT - violations())
-    assert not paid, "fixed, so remove from KNOWN_DEBT:\n" + "\n".join(
-        f"  {a} → {b}" for a, b in paid
-    )
+
+def test_the_till_never_imports_its_devtools() -> None:
+    """The demo and the screenshot tour use the app; nothing the shop runs uses them."""
+    devtools = "pos_client.devtools"
+    found = sorted((module_name(path), imported)
+                   for path in (ROOT / "pos_client").rglob("*.py")
+                   if not _within(module_name(path), devtools)
+                   for imported in imports_of(path) if _within(imported, devtools))
+    assert not found, "the till imports its devtools:\n" + "\n".join(f"  {a} → {b}" for a, b in found)
 
 
 @pytest.mark.parametrize(

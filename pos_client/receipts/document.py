@@ -34,6 +34,15 @@ class Document:
     open_drawer: bool = False  # kick the cash drawer after printing (cash sales)
     title: str = ""  # for the preview window and logs
 
+    @property
+    def drawer_only(self) -> bool:
+        """Nothing to print, only the drawer to open: no paper comes out, none is cut."""
+        return self.open_drawer and not self.lines and not self.qr
+
+
+# Opening the drawer without a sale (change for a customer, a test of the drawer).
+DRAWER_KICK = Document((), open_drawer=True, title="Cajón")
+
 
 @dataclass
 class DocumentBuilder:
@@ -46,8 +55,9 @@ class DocumentBuilder:
     def rule(self) -> DocumentBuilder:
         return self.add(style=Style.RULE)
 
-    def build(self, **kwargs: object) -> Document:
-        return Document(tuple(self.lines), **kwargs)  # type: ignore[arg-type]
+    def build(self, *, qr: str | None = None, qr_caption: str | None = None,
+              open_drawer: bool = False, title: str = "") -> Document:
+        return Document(tuple(self.lines), qr, qr_caption, open_drawer, title)
 
 
 class PrinterError(Exception):

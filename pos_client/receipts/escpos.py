@@ -48,7 +48,10 @@ def _emit(printer: Dummy, line: Line, width: int) -> None:
 def render_escpos(document: Document, paper_mm: int = 80) -> bytes:
     """The bytes a printer needs for ``document``: text in CP858, the QR drawn by the printer
     itself (GS ( k, sharper and smaller than an image), a full cut (GS V) and, for a cash
-    sale, the drawer kick (ESC p) after the cut so the drawer opens as the ticket is torn."""
+    sale, the drawer kick (ESC p) after the cut so the drawer opens as the ticket is torn.
+    A document that only opens the drawer is only the kick."""
+    if document.drawer_only:
+        return drawer_kick()
     width = columns(paper_mm)
     printer = _printer()
     for line in document.lines:

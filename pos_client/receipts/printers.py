@@ -1,5 +1,6 @@
 """The till's ticket printer: a device file (USB, serial, or a plain file) or a network printer
-on raw port 9100, and where its settings are kept (this device's ``meta`` table)."""
+on raw port 9100; its settings as typed and checked, and the page that tests it. (The settings
+are kept by ``services.hardware``.)"""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ import os
 import re
 import socket
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
-from pos_client.receipts.document import Document, Printer, PrinterError
+from pos_client.receipts.document import (
+    Document,
+    DocumentBuilder,
+    Printer,
+    PrinterError,
+    Style,
+)
 from pos_client.receipts.escpos import drawer_kick, render_escpos
-from pos_client.receipts.text import COLUMNS
-from pos_client.store.database import Database
-from pos_client.store.repositories import meta
+from pos_client.receipts.text import COLUMNS, columns
 from shared.errors import DomainError
+from shared.money import format_mxn
 
 PrinterKind = Literal["none", "file", "network"]
 KINDS: tuple[PrinterKind, ...] = ("none", "file", "network")
@@ -136,24 +143,12 @@ def validate(kind: str, target: str, paper_mm: int) -> PrinterConfig:
     return PrinterConfig(kind, target, paper_mm)
 
 
-def save_printer_config(db: Database, kind: str, target: str, paper_mm: int) -> PrinterConfig:
-    """Validate and keep this till's printer settings (they belong to the device, not the shop:
-    they don't sync)."""
-    config = validate(kind, target, paper_mm)
-    with db.write() as conn:
-        meta.put_many(conn, {"printer_kind": config.kind, "printer_target": config.target,
-                             "printer_paper_mm": config.paper_mm})
-    return config
-
-
-def printer_config(db: Database) -> PrinterConfig:
-    with db.read() as conn:
-        kind = meta.get(conn, "printer_kind") or "none"
-        target = meta.get(conn, "printer_target") or ""
-        paper_mm = meta.get_int(conn, "printer_paper_mm", 80)
-    if kind not in KINDS or paper_mm not in COLUMNS:
-        return PrinterConfig("none", "", 80)  # a hand-edited store: show receipts on screen
-    return PrinterConfig(kind, target, paper_mm)
+def stored_config(kind: str | None, target: str | None, paper_mm: int) -> PrinterConfig:
+    """The settings as kept; a hand-edited store's nonsense means no printer (receipts on screen)."""
+    known = next((k for k in KINDS if k == (kind or "none")), None)
+    if known is None or paper_mm not in COLUMNS:
+        return PrinterConfig("none", "", 80)
+    return PrinterConfig(known, target or "", paper_mm)
 
 
 def printer_for(config: PrinterConfig) -> Printer | None:
@@ -165,9 +160,31 @@ def printer_for(config: PrinterConfig) -> Printer | None:
     return None
 
 
-def load_printer(db: Database) -> Printer | None:
-    """This till's printer, or None to show receipts on screen."""
-    try:
-        return printer_for(printer_config(db))
-    except PrinterConfigError:
-        return None
+def describe(config: PrinterConfig) -> str:
+    """The settings in a sentence, for the "current printer" line and the audit log."""
+    if config.kind == "none":
+        return "Sin impresora: los tickets se muestran en pantalla."
+    where = "USB o archivo" if config.kind == "file" else "Red"
+    return f"{where}: {config.target} · papel de {config.paper_mm} mm."
+
+
+SAMPLE_TEXT = f"Ñandú ¿acentos? áéíóú {format_mxn(123_450)}"
+SAMPLE_QR = "https://factura.michangarrito.mx/prueba"
+
+
+def sample_document(shop_name: str, when: datetime, config: PrinterConfig) -> Document:
+    """A short page that shows at a glance whether accents, amounts, the QR and the paper
+    width come out right (``when`` in the shop's local time)."""
+    doc = DocumentBuilder()
+    doc.add(shop_name, Style.TITLE)
+    doc.add("Prueba de impresora", Style.CENTER)
+    doc.rule()
+    doc.add(f"Fecha: {when:%d/%m/%Y %H:%M}")
+    doc.add(f"Papel: {config.paper_mm} mm ({columns(config.paper_mm)} columnas)")
+    doc.add(SAMPLE_TEXT)
+    doc.add("Importe", right=format_mxn(123_450))
+    doc.rule()
+    doc.add("Si los acentos y el QR salen bien,", Style.CENTER)
+    doc.add("la impresora quedó lista.", Style.CENTER)
+    return doc.build(qr=SAMPLE_QR, qr_caption="Escanea el QR para probarlo",
+                     title="Prueba de impresora")

@@ -1,7 +1,8 @@
-"""The sale ticket: what a stored sale prints as (first print and reprints), built from its rows.
+"""The sale ticket: what a stored sale prints as (first print and reprints), from plain data.
 
-Built from what was committed, never from the screen's ticket, so a reprint a week later says
-exactly what the first print said (plus the REIMPRESIÓN mark and any returns since).
+The services read what was committed (``services.tickets``) and hand it over as a
+``SaleTicket``, never the screen's ticket, so a reprint a week later says exactly what the first
+print said (plus the REIMPRESIÓN mark and any returns since).
 """
 
 from __future__ import annotations
@@ -11,24 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, select
-
 from pos_client.receipts.document import Document, DocumentBuilder, Style
-from pos_client.services import staff
-from pos_client.services.returns import StoredLine, stored_lines
-from pos_client.store.database import Database
-from pos_client.store.device import Device
-from pos_client.store.repositories import meta
-from pos_client.store.repositories.shop import current_settings, zone_named
-from pos_client.store.schema import (
-    cashiers,
-    customers,
-    sale_payments,
-    sale_return_lines,
-    sale_returns,
-    sales,
-)
-from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.quantity import format_quantity
 from shared.sale import PaymentMethod
@@ -43,80 +27,76 @@ METHOD_LABELS = {
 }
 
 
-class UnknownSale(DomainError):
-    code = "unknown_sale"
+# ---- what the ticket is built from (plain data the services hand over) -----------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _Shop:
+class TicketShop:
+    """The header and footer: the shop's settings (the device's shop name until there are any)."""
+
     name: str
     address: str | None
     phone: str | None
     rfc: str | None
     footer: str | None
-    zone: ZoneInfo
+    zone: ZoneInfo  # the ticket's dates are the shop's local time
 
 
 @dataclass(frozen=True, slots=True)
-class _Return:
-    returned_at: str
+class SoldLine:
+    line_no: int
+    name: str
+    qty_milli: int
+    unit_price: int
+    discount: int
+    total: int  # after the line's discount
+    iva: IvaRate
+    ieps_bp: int
+    by_weight: bool
+    qty_left: int  # sold minus returned so far
+
+
+@dataclass(frozen=True, slots=True)
+class PaidPart:
+    method: str
+    amount: int
+    tendered: int
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnPart:
+    returned_at: datetime
     reason: str
     amount: int
     lines: tuple[tuple[int, int, int], ...]  # (line_no, qty_milli, amount)
 
 
-# ---- reads (SQL kept together here; see the note in services.returns) ------------------------
+@dataclass(frozen=True, slots=True)
+class SaleTicket:
+    """Everything a sale's ticket says, as committed (never the screen's ticket)."""
 
-
-
-
-def _q_shop(conn: Connection) -> _Shop:
-    row = current_settings(conn)
-    if row is None:
-        return _Shop(meta.get(conn, "shop_name") or "Mi tienda", None, None, None, None,
-                     zone_named(None))
-    return _Shop(row.shop_name, row.address, row.phone, row.rfc, row.receipt_footer,
-                 zone_named(row.timezone))
-
-
-def _q_name(conn: Connection, table: Table, record_id: str | None) -> str | None:
-    """A cashier's or customer's name; None when unknown (e.g. not synced here yet)."""
-    if not record_id:
-        return None
-    name: str | None = conn.execute(select(table.c.name).where(table.c.id == record_id)).scalar()
-    return name
-
-
-def _q_payments(conn: Connection, sale_id: uuid.UUID) -> list[tuple[str, int, int, str | None]]:
-    rows = conn.execute(
-        select(sale_payments.c.method, sale_payments.c.amount, sale_payments.c.tendered,
-               sale_payments.c.reference)
-        .where(sale_payments.c.sale_id == str(sale_id)).order_by(sale_payments.c.payment_no))
-    return [(r.method, r.amount, r.tendered, r.reference) for r in rows]
-
-
-def _q_returns(conn: Connection, sale_id: uuid.UUID) -> list[_Return]:
-    heads = conn.execute(select(sale_returns).where(sale_returns.c.sale_id == str(sale_id))
-                         .order_by(sale_returns.c.returned_at)).all()
-    out = []
-    for h in heads:
-        lines = conn.execute(select(sale_return_lines.c.line_no, sale_return_lines.c.qty_milli,
-                                    sale_return_lines.c.amount)
-                             .where(sale_return_lines.c.return_id == h.id)
-                             .order_by(sale_return_lines.c.line_no)).all()
-        out.append(_Return(h.returned_at, h.reason, h.amount,
-                           tuple((x.line_no, x.qty_milli, x.amount) for x in lines)))
-    return out
+    sale_id: uuid.UUID
+    folio: str
+    sold_at: datetime
+    total: int
+    change: int
+    cashier: str | None
+    customer: str | None  # printed only on a sale (partly) on fiado
+    lines: tuple[SoldLine, ...]
+    payments: tuple[PaidPart, ...]
+    returns: tuple[ReturnPart, ...]
+    shop: TicketShop
 
 
 # ---- layout ---------------------------------------------------------------------------------
 
 
-def _local_time(iso: str, zone: ZoneInfo) -> str:
-    return datetime.fromisoformat(iso).astimezone(zone).strftime("%d/%m/%Y %H:%M")
+def _local_time(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
-def _header(doc: DocumentBuilder, shop: _Shop) -> None:
+def _header(doc: DocumentBuilder, shop: TicketShop) -> None:
     doc.add(shop.name, Style.TITLE)
     for text in (shop.address, f"Tel. {shop.phone}" if shop.phone else None,
                  f"RFC: {shop.rfc}" if shop.rfc else None):
@@ -125,7 +105,7 @@ def _header(doc: DocumentBuilder, shop: _Shop) -> None:
     doc.rule()
 
 
-def _lines(doc: DocumentBuilder, lines: list[StoredLine]) -> None:
+def _lines(doc: DocumentBuilder, lines: tuple[SoldLine, ...]) -> None:
     for ln in lines:
         doc.add(ln.name)
         doc.add(f"  {format_quantity(ln.qty_milli, ln.by_weight)} x {format_mxn(ln.unit_price)}",
@@ -135,7 +115,7 @@ def _lines(doc: DocumentBuilder, lines: list[StoredLine]) -> None:
     doc.rule()
 
 
-def _taxes(doc: DocumentBuilder, lines: list[StoredLine]) -> None:
+def _taxes(doc: DocumentBuilder, lines: tuple[SoldLine, ...]) -> None:
     """Prices include taxes: the ticket shows what part of the total is IVA (and IEPS)."""
     summary = summarize((ln.iva, split_included(ln.total, ln.iva, ln.ieps_bp)) for ln in lines)
     doc.add("Subtotal", right=format_mxn(summary.total - summary.iva - summary.ieps))
@@ -146,20 +126,20 @@ def _taxes(doc: DocumentBuilder, lines: list[StoredLine]) -> None:
             doc.add(rate.label, right=format_mxn(split.iva))
 
 
-def _payments(doc: DocumentBuilder, rows: list[tuple[str, int, int, str | None]], change: int,
+def _payments(doc: DocumentBuilder, payments: tuple[PaidPart, ...], change: int,
               customer: str | None) -> None:
-    for method, amount, tendered, reference in rows:
-        label = METHOD_LABELS.get(PaymentMethod(method), method)
-        doc.add(label, right=format_mxn(tendered if method == PaymentMethod.CASH else amount))
-        if reference:
-            doc.add(f"  Ref. {reference}")
+    for p in payments:
+        label = METHOD_LABELS.get(PaymentMethod(p.method), p.method)
+        doc.add(label, right=format_mxn(p.tendered if p.method == PaymentMethod.CASH else p.amount))
+        if p.reference:
+            doc.add(f"  Ref. {p.reference}")
     if change:
         doc.add("Cambio", Style.BOLD, format_mxn(change))
     if customer:
         doc.add(f"Cliente: {customer}")
 
 
-def _returns(doc: DocumentBuilder, returns: list[_Return], lines: list[StoredLine],
+def _returns(doc: DocumentBuilder, returns: tuple[ReturnPart, ...], lines: tuple[SoldLine, ...],
              zone: ZoneInfo) -> None:
     if not returns:
         return
@@ -175,57 +155,28 @@ def _returns(doc: DocumentBuilder, returns: list[_Return], lines: list[StoredLin
         doc.add("*** VENTA CANCELADA ***", Style.CENTER)
 
 
-def sale_document(conn: Connection, sale_id: uuid.UUID, *, reprint: bool = False) -> Document:
+def sale_document(sale: SaleTicket, *, reprint: bool = False) -> Document:
     """The ticket of a stored sale. Opens the drawer only on the first print of a sale taken
     (at least partly) in cash: a reprint must not give anyone access to the drawer."""
-    sale = conn.execute(select(sales).where(sales.c.id == str(sale_id))).first()
-    if sale is None:
-        raise UnknownSale("No encontré esa venta.")
-    shop = _q_shop(conn)
-    lines = stored_lines(conn, sale_id)
-    payments = _q_payments(conn, sale_id)
+    shop = sale.shop
     doc = DocumentBuilder()
     _header(doc, shop)
     if reprint:
         doc.add("*** REIMPRESIÓN ***", Style.CENTER)
     doc.add(f"Folio: {sale.folio}", Style.BOLD)
     doc.add(f"Fecha: {_local_time(sale.sold_at, shop.zone)}")
-    cashier = _q_name(conn, cashiers, sale.cashier_id)
-    if cashier:
-        doc.add(f"Atendió: {cashier}")
+    if sale.cashier:
+        doc.add(f"Atendió: {sale.cashier}")
     doc.rule()
-    _lines(doc, lines)
+    _lines(doc, sale.lines)
     doc.add("TOTAL", Style.BOLD, format_mxn(sale.total))
-    _taxes(doc, lines)
+    _taxes(doc, sale.lines)
     doc.rule()
-    on_fiado = any(p[0] == PaymentMethod.FIADO for p in payments)
-    _payments(doc, payments, sale.change,
-              _q_name(conn, customers, sale.customer_id) if on_fiado else None)
-    _returns(doc, _q_returns(conn, sale_id), lines, shop.zone)
+    on_fiado = any(p.method == PaymentMethod.FIADO for p in sale.payments)
+    _payments(doc, sale.payments, sale.change, sale.customer if on_fiado else None)
+    _returns(doc, sale.returns, sale.lines, shop.zone)
     doc.rule().add(shop.footer or DEFAULT_FOOTER, Style.CENTER)
-    cash = any(p[0] == PaymentMethod.CASH for p in payments)
-    return doc.build(qr=INVOICE_URL.format(sale_id=sale_id), qr_caption=INVOICE_CAPTION,
+    cash = any(p.method == PaymentMethod.CASH for p in sale.payments)
+    return doc.build(qr=INVOICE_URL.format(sale_id=sale.sale_id), qr_caption=INVOICE_CAPTION,
                      open_drawer=cash and not reprint,
                      title=f"Ticket {sale.folio}" + (" (reimpresión)" if reprint else ""))
-
-
-def shop_timezone(db: Database) -> ZoneInfo:
-    """The shop's time zone, for showing stored UTC times (sales history, reports)."""
-    with db.read() as conn:
-        return _q_shop(conn).zone
-
-
-def receipt(db: Database, sale_id: uuid.UUID) -> Document:
-    """The first print, right after the sale was committed."""
-    with db.read() as conn:
-        return sale_document(conn, sale_id)
-
-
-def reprint(db: Database, device: Device, sale_id: uuid.UUID,
-            cashier_id: uuid.UUID | None) -> Document:
-    """A copy of a past ticket. Audited: a reprinted ticket can be used to claim a return."""
-    with db.write() as conn:
-        document = sale_document(conn, sale_id, reprint=True)
-        staff.audit(conn, device, "reprint", cashier_id=cashier_id, subject_id=sale_id,
-                    detail=document.title)
-    return document

@@ -24,9 +24,19 @@ from pos_client.store.repositories import fiado
 from pos_client.store.repositories.customers import Customer
 from pos_client.store.repositories.shop import shop_zone
 from shared.errors import DomainError, InvalidAmount, UnknownCustomer
+from shared.fiado import (
+    ABONO_METHODS,
+    AgingOrder,
+    Movement,
+    Statement,
+    abono_movement,
+    aging_of,
+    charge_movement,
+    credit_movement,
+    running_entries,
+)
 from shared.fiado import AGING_BUCKETS as AGING_BUCKETS
 from shared.fiado import Account as Account
-from shared.fiado import AgingOrder, Movement, Statement, aging_of, running_entries
 from shared.fiado import AgingReport as AgingReport
 from shared.fiado import aging_report as aging_of_accounts
 from shared.ids import new_uuid7
@@ -36,8 +46,7 @@ from shared.phone import display_phone, normalize_phone
 from shared.sale import PaymentMethod
 from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
 
-METHOD_LABELS = {PaymentMethod.CASH: "efectivo", PaymentMethod.CARD: "tarjeta",
-                 PaymentMethod.TRANSFER: "transferencia"}
+METHOD_LABELS = ABONO_METHODS  # how an abono was paid, in the shop's words
 OPENING_NOTE = "Saldo de la libreta"
 
 
@@ -91,13 +100,13 @@ def save_customer(
             raise UnknownCustomer("Ese cliente ya no existe.")
         if editor is not None and _limit_changed(before, limit):
             staff.require(tx, authorized_by or editor, Permission.FIADO_OVERRIDE)
-        local.save(tx, till.device, "customer", payload, op="upsert")
+        local.save(tx, till, "customer", payload, op="upsert")
         if opening:
-            local.save(tx, till.device, "fiado_charge", FiadoChargePayload(
+            local.save(tx, till, "fiado_charge", FiadoChargePayload(
                 id=new_uuid7(), customer_id=payload.id, amount=opening, note=OPENING_NOTE,
                 charged_at=till.now()))
         if editor is not None:
-            staff.audit(tx, till.device, "customer_edit", cashier_id=editor,
+            staff.audit(tx, till, "customer_edit", cashier_id=editor,
                         authorized_by=authorized_by if authorized_by != editor else None,
                         subject_id=payload.id, detail=_changes(before, payload, opening))
     return payload
@@ -158,7 +167,7 @@ def pay(
                                       method=method, note=text[:500] or None, paid_at=till.now(),
                                       cashier_id=cashier_id, shift_id=shift_id,
                                       reference=ref or None)
-        local.save(tx, till.device, "fiado_payment", payment)
+        local.save(tx, till, "fiado_payment", payment)
     return payment
 
 
@@ -237,24 +246,12 @@ def statement(till: Till, customer_id: uuid.UUID, since: datetime | None = None)
 
 
 def _movements(tx: Tx, customer_id: uuid.UUID) -> list[Movement]:
-    out: list[Movement] = []
-    for c in fiado.charges(tx, customer_id):
-        if c.sale_id:
-            out.append(Movement(c.at, "venta", f"Venta {c.folio}" if c.folio else "Venta a crédito",
-                                c.amount, 0))
-        else:
-            out.append(Movement(c.at, "cargo", c.note or "Cargo", c.amount, 0))
-    for p in fiado.abonos(tx, customer_id):
-        if p.method == PaymentMethod.FIADO.value:  # a returned fiado sale credited back
-            out.append(Movement(p.at, "devolucion", p.note or "Devolución", 0, p.amount))
-            continue
-        label = METHOD_LABELS.get(PaymentMethod(p.method), p.method)
-        text = " · ".join(t for t in (f"Abono en {label}",
-                                      f"Ref. {p.reference}" if p.reference else "", p.note) if t)
-        out.append(Movement(p.at, "abono", text, 0, p.amount))
-    for r in fiado.credited_returns(tx, customer_id):
-        out.append(Movement(r.at, "devolucion", f"Devolución de {r.folio}", 0, r.amount))
-    return out
+    return [*(charge_movement(c.at, c.amount, c.note, c.sale_id, c.folio)
+              for c in fiado.charges(tx, customer_id)),
+            *(abono_movement(p.at, p.amount, p.method, p.note, p.reference)
+              for p in fiado.abonos(tx, customer_id)),
+            *(credit_movement(r.at, r.amount, r.folio)
+              for r in fiado.credited_returns(tx, customer_id))]
 
 
 # ---- the balances report as a spreadsheet ---------------------------------------------------

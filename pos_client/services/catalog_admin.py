@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 import uuid
@@ -10,14 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, select
-
 from pos_client.services import local, staff
-from pos_client.store.database import Database
-from pos_client.store.device import Device
-from pos_client.store.repositories import catalog
-from pos_client.store.schema import categories, product_barcodes, products
-from shared.catalog import StarterProduct, starter_product_id
+from pos_client.services.till import Till
+from pos_client.store.database import Tx
+from pos_client.store.repositories import catalog, product_records
+from pos_client.store.repositories import departments as department_records
+from pos_client.store.repositories.catalog import Product
+from pos_client.store.repositories.departments import Department
+from shared.catalog import StarterProduct, load_starter_catalog, starter_product_id
 from shared.errors import DomainError, InvalidQuantity, UnknownProduct
 from shared.ids import new_uuid7
 from shared.money import format_mxn
@@ -29,7 +28,6 @@ from shared.tax import IvaRate
 
 MAX_IEPS_BP = 16_000  # 160 %: the highest IEPS rate in the law (tobacco)
 MAX_BARCODES = 20
-UNEXPECTED = "No se pudo completar. Vuelve a intentarlo; si sigue fallando, avisa a soporte."
 _BARCODE = re.compile(r"[0-9A-Za-z\-]{1,48}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -44,32 +42,20 @@ class ProductRefused(DomainError):
         self.field = field
 
 
-def inactive_products(conn: Connection, text: str = "", limit: int = 200) -> list[catalog.Product]:
-    """Products switched off (not sold, not found at the till), to find and switch them back on."""
-    query = (select(products.c.id).where(products.c.deleted == 0, products.c.active == 0)
-             .order_by(products.c.name.collate("NOCASE")).limit(limit))
-    if text.strip():
-        query = query.where(products.c.name.contains(text.strip(), autoescape=True))
-    out = []
-    for product_id in conn.execute(query).scalars():
-        p = catalog.payload(conn, uuid.UUID(product_id))
-        if p is not None:
-            out.append(catalog.Product(
-                id=p.id, name=p.name, price=p.price, iva=p.iva, ieps_bp=p.ieps_bp,
-                sold_by_weight=p.sold_by_weight, department=p.department,
-                barcode=p.barcodes[0] if p.barcodes else None,
-                stock_milli=catalog.stock_of(conn, p.id), wholesale_price=p.wholesale_price,
-                wholesale_min_milli=p.wholesale_min_milli))
-    return out
+__all__ = ["Department", "Product"]
 
 
-def failure_text(exc: BaseException, log: logging.Logger, doing: str) -> str:
-    """What the catalog screens show for a failed job: a refusal's own Spanish message; anything
-    else is logged for support and shown as :data:`UNEXPECTED`, never the system's English text."""
-    if isinstance(exc, DomainError):
-        return exc.message
-    log.error("%s failed", doing, exc_info=exc)
-    return UNEXPECTED
+def find_products(till: Till, text: str = "", *, inactive: bool = False) -> list[Product]:
+    """The products on sale matching ``text`` (words or a barcode's first digits), or the
+    ones switched off (not sold, not found at the till), to find and switch them back on."""
+    with till.db.read() as tx:
+        return product_records.inactive(tx, text) if inactive else catalog.search(tx, text)
+
+
+def product(till: Till, product_id: uuid.UUID) -> ProductPayload | None:
+    """The stored product as a whole record, to edit it."""
+    with till.db.read() as tx:
+        return catalog.payload(tx, product_id)
 
 
 class DepartmentRefused(DomainError):
@@ -180,26 +166,10 @@ def to_payload(d: ProductDraft) -> ProductPayload:
         wholesale_min_milli=d.wholesale_min_milli if d.wholesale_price is not None else 0)
 
 
-def barcode_owners(
-    conn: Connection, barcodes: Iterable[str], exclude: uuid.UUID | None = None
-) -> dict[str, str]:
-    """Barcode → name of the other active product that already answers to it at the till."""
-    codes = list(barcodes)
-    if not codes:
-        return {}
-    query = (select(product_barcodes.c.barcode, products.c.name)
-             .join(products, products.c.id == product_barcodes.c.product_id)
-             .where(product_barcodes.c.barcode.in_(codes), products.c.deleted == 0,
-                    products.c.active == 1))
-    if exclude is not None:
-        query = query.where(products.c.id != str(exclude))
-    return {r.barcode: r.name for r in conn.execute(query)}
-
-
-def refuse_clashes(conn: Connection, payload: ProductPayload) -> None:
+def refuse_clashes(tx: Tx, payload: ProductPayload) -> None:
     if not payload.active:
         return  # an inactive product is never looked up by its code
-    clashes = barcode_owners(conn, payload.barcodes, exclude=payload.id)
+    clashes = product_records.barcode_owners(tx, payload.barcodes, exclude=payload.id)
     if clashes:
         code, owner = next(iter(sorted(clashes.items())))
         raise ProductRefused(f"El código {code} ya es de «{owner}».", field="codigos",
@@ -217,32 +187,32 @@ def _edit_detail(before: ProductPayload | None, after: ProductPayload) -> str:
 
 
 def save_product(
-    db: Database, device: Device, payload: ProductPayload | ProductDraft, cashier_id: uuid.UUID | None,
+    till: Till, payload: ProductPayload | ProductDraft, cashier_id: uuid.UUID | None,
     *, authorized_by: uuid.UUID | None = None,
 ) -> ProductPayload:
     """Create or edit a product as a whole record, with its audit event, in one transaction."""
     record = to_payload(payload if isinstance(payload, ProductDraft) else ProductDraft.of(payload))
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        refuse_clashes(conn, record)
-        before = catalog.payload(conn, record.id)
-        local.save(conn, device, "product", record, op="upsert")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        refuse_clashes(tx, record)
+        before = catalog.payload(tx, record.id)
+        local.save(tx, till, "product", record, op="upsert")
+        staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=record.id,
                     detail=_edit_detail(before, record))
     return record
 
 
-def delete_product(db: Database, device: Device, product_id: uuid.UUID,
+def delete_product(till: Till, product_id: uuid.UUID,
                    cashier_id: uuid.UUID | None, *, authorized_by: uuid.UUID | None = None) -> None:
     """A tombstone that syncs, with its audit event; past sales keep the product's name."""
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        current = catalog.payload(conn, product_id)
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        current = catalog.payload(tx, product_id)
         if current is None:
             raise UnknownProduct("Ese producto no existe en esta tienda.")
-        local.save(conn, device, "product", current, op="delete")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+        local.save(tx, till, "product", current, op="delete")
+        staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=product_id,
                     detail=f"Producto eliminado «{current.name}»")
 
@@ -250,19 +220,9 @@ def delete_product(db: Database, device: Device, product_id: uuid.UUID,
 # ---- departments ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Department:
-    id: uuid.UUID
-    name: str
-    active: bool = True
-
-
-def departments(conn: Connection, include_inactive: bool = False) -> list[Department]:
-    query = select(categories.c.id, categories.c.name, categories.c.active).where(
-        categories.c.deleted == 0).order_by(categories.c.name.collate("NOCASE"))
-    if not include_inactive:
-        query = query.where(categories.c.active == 1)
-    return [Department(uuid.UUID(r.id), r.name, bool(r.active)) for r in conn.execute(query)]
+def departments(till: Till, include_inactive: bool = False) -> list[Department]:
+    with till.db.read() as tx:
+        return department_records.listed(tx, include_inactive)
 
 
 def _fold(name: str) -> str:
@@ -271,69 +231,68 @@ def _fold(name: str) -> str:
     return " ".join(plain.casefold().split())
 
 
-def _refuse_taken_name(conn: Connection, name: str, exclude: uuid.UUID | None = None) -> str:
+def _refuse_taken_name(tx: Tx, name: str, exclude: uuid.UUID | None = None) -> str:
     clean = name.strip()
     if not clean:
         raise DepartmentRefused("El nombre del departamento no puede quedar vacío.")
     if len(clean) > 80 or _CONTROL.search(clean):
         raise DepartmentRefused("El nombre del departamento es demasiado largo.")
-    for d in departments(conn, include_inactive=True):
+    for d in department_records.listed(tx, include_inactive=True):
         if d.id != exclude and _fold(d.name) == _fold(clean):
             raise DepartmentRefused(f"Ya existe el departamento «{d.name}».")
     return clean
 
 
-def add_department(db: Database, device: Device, name: str, cashier_id: uuid.UUID | None,
+def add_department(till: Till, name: str, cashier_id: uuid.UUID | None,
                    *, authorized_by: uuid.UUID | None = None) -> uuid.UUID:
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        record = CategoryPayload(id=new_uuid7(), name=_refuse_taken_name(conn, name))
-        local.save(conn, device, "category", record, op="upsert")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        record = CategoryPayload(id=new_uuid7(), name=_refuse_taken_name(tx, name))
+        local.save(tx, till, "category", record, op="upsert")
+        staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=record.id,
                     detail=f"Departamento nuevo «{record.name}»")
     return record.id
 
 
-def _department(conn: Connection, department_id: uuid.UUID) -> Department:
-    found = [d for d in departments(conn, include_inactive=True) if d.id == department_id]
+def _department(tx: Tx, department_id: uuid.UUID) -> Department:
+    found = [d for d in department_records.listed(tx, include_inactive=True) if d.id == department_id]
     if not found:
         raise DepartmentRefused("Ese departamento no existe.", code="unknown_department")
     return found[0]
 
 
-def rename_department(db: Database, device: Device, department_id: uuid.UUID, name: str,
+def rename_department(till: Till, department_id: uuid.UUID, name: str,
                       cashier_id: uuid.UUID | None, *, authorized_by: uuid.UUID | None = None) -> int:
     """Rename it and move its products along (they carry the name); returns how many moved."""
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        old = _department(conn, department_id)
-        new_name = _refuse_taken_name(conn, name, exclude=department_id)
-        local.save(conn, device, "category",
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        old = _department(tx, department_id)
+        new_name = _refuse_taken_name(tx, name, exclude=department_id)
+        local.save(tx, till, "category",
                    CategoryPayload(id=old.id, name=new_name, active=old.active), op="upsert")
-        ids = conn.execute(select(products.c.id).where(
-            products.c.deleted == 0, products.c.department == old.name)).scalars().all()
+        ids = product_records.in_department(tx, old.name)
         for product_id in ids:
-            current = catalog.payload(conn, uuid.UUID(product_id))
+            current = catalog.payload(tx, product_id)
             if current is not None:
-                local.save(conn, device, "product",
+                local.save(tx, till, "product",
                            current.model_copy(update={"department": new_name}), op="upsert")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+        staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=old.id,
                     detail=f"Departamento «{old.name}» ahora es «{new_name}» ({len(ids)} productos)")
     return len(ids)
 
 
-def set_department_active(db: Database, device: Device, department_id: uuid.UUID, active: bool,
+def set_department_active(till: Till, department_id: uuid.UUID, active: bool,
                           cashier_id: uuid.UUID | None, *,
                           authorized_by: uuid.UUID | None = None) -> None:
     """Hide a department from the editor's list; its products keep their department."""
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        old = _department(conn, department_id)
-        local.save(conn, device, "category", CategoryPayload(id=old.id, name=old.name, active=active),
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        old = _department(tx, department_id)
+        local.save(tx, till, "category", CategoryPayload(id=old.id, name=old.name, active=active),
                    op="upsert")
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+        staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=old.id,
                     detail=f"Departamento «{old.name}» {'activado' if active else 'desactivado'}")
 
@@ -341,22 +300,19 @@ def set_department_active(db: Database, device: Device, department_id: uuid.UUID
 # ---- the starter catalog --------------------------------------------------------------------
 
 
-def starter_present(conn: Connection, starter: Iterable[StarterProduct]) -> set[str]:
+def starter_present(tx: Tx, starter: Iterable[StarterProduct]) -> set[str]:
     """Barcodes of the starter products this shop already has (same id, or its code in use)."""
     items = list(starter)
-    ids = {str(starter_product_id(p.barcode)): p.barcode for p in items}
-    present = set()
-    for chunk_start in range(0, len(items), 500):
-        chunk = list(ids)[chunk_start:chunk_start + 500]
-        rows = conn.execute(select(products.c.id).where(products.c.id.in_(chunk),
-                                                        products.c.deleted == 0)).scalars()
-        present |= {ids[r] for r in rows}
-    codes = [p.barcode for p in items]
-    rows = conn.execute(
-        select(func.distinct(product_barcodes.c.barcode))
-        .join(products, products.c.id == product_barcodes.c.product_id)
-        .where(product_barcodes.c.barcode.in_(codes), products.c.deleted == 0)).scalars()
-    return present | set(rows)
+    by_id = {starter_product_id(p.barcode): p.barcode for p in items}
+    present = {by_id[i] for i in product_records.existing(tx, by_id)}
+    return present | product_records.barcodes_in_use(tx, [p.barcode for p in items])
+
+
+def starter_choices(till: Till) -> tuple[list[StarterProduct], set[str]]:
+    """The starter catalog to pick from, and the barcodes of those the shop already has."""
+    items = load_starter_catalog()
+    with till.db.read() as tx:
+        return items, starter_present(tx, items)
 
 
 def starter_payload(item: StarterProduct) -> ProductPayload:
@@ -367,7 +323,7 @@ def starter_payload(item: StarterProduct) -> ProductPayload:
         min_stock_milli=item.min_stock_milli)
 
 
-def add_starter(db: Database, device: Device, chosen: Iterable[StarterProduct],
+def add_starter(till: Till, chosen: Iterable[StarterProduct],
                 cashier_id: uuid.UUID | None, *, authorized_by: uuid.UUID | None = None) -> int:
     """Add the chosen starter products the shop does not have yet, and their departments.
 
@@ -375,20 +331,20 @@ def add_starter(db: Database, device: Device, chosen: Iterable[StarterProduct],
     real stock comes from receiving merchandise or a physical count.
     """
     items = list(chosen)
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        present = starter_present(conn, items)
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        present = starter_present(tx, items)
         new = [p for p in items if p.barcode not in present]
-        known = {_fold(d.name) for d in departments(conn, include_inactive=True)}
+        known = {_fold(d.name) for d in department_records.listed(tx, include_inactive=True)}
         for name in dict.fromkeys(p.department for p in new):
             if _fold(name) not in known:
-                local.save(conn, device, "category", CategoryPayload(id=new_uuid7(), name=name))
+                local.save(tx, till, "category", CategoryPayload(id=new_uuid7(), name=name))
                 known.add(_fold(name))
         for item in new:
-            local.save(conn, device, "product", starter_payload(item), op="upsert")
+            local.save(tx, till, "product", starter_payload(item), op="upsert")
         if new:
-            staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
-                    authorized_by=authorized_by,
+            staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
+                        authorized_by=authorized_by,
                         detail=f"Catálogo inicial: {len(new)} productos agregados")
     return len(new)
 

@@ -11,76 +11,57 @@ filled must not wipe codes, switch a 0 % product to 16 % or reactivate an inacti
 new product an empty cell means the default (no code, IVA 16 %, cost 0, active). To clear a
 value, use the product editor.
 
-Export writes text typed by people through :func:`safe_text` (a name like ``=HYPERLINK(…)``
-opens as text in Excel); import removes that apostrophe again, so an export re-imports as is.
+Reading and writing the files themselves (encodings, Excel, column names, formula-safe cells)
+is :mod:`catalog_sheets`' part.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, select
-
-from pos_client.services import staff
+from pos_client.services import catalog_sheets, staff
 from pos_client.services.catalog_admin import (
     ProductDraft,
     ProductRefused,
-    barcode_owners,
     parse_pct,
     parse_qty,
-    pct_text,
     problems,
     to_payload,
 )
-from pos_client.services.files import safe_text
+from pos_client.services.catalog_sheets import (
+    COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    ImportRefused,
+    columns_of,
+    plain_key,
+    read_table,
+    unquoted,
+)
+from pos_client.services.files import file_problem
+from pos_client.services.till import Till
 from pos_client.store.apply import apply_changes
-from pos_client.store.database import Database
-from pos_client.store.device import Device
-from pos_client.store.repositories import outbox
-from pos_client.store.schema import product_barcodes, products
-from shared.clock import utc_now
+from pos_client.store.repositories import outbox, product_records
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import parse_mxn
 from shared.permissions import Permission
-from shared.quantity import quantity_text
 from shared.sync.envelopes import Change, make_change
 from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 50_000
-COLUMNS = ("nombre", "codigos", "departamento", "costo", "precio", "precio_mayoreo",
-           "cantidad_mayoreo", "granel", "iva", "ieps", "minimo", "activo")
-_ALIASES = {
-    "nombre": "nombre", "producto": "nombre", "descripcion": "nombre",
-    "codigo": "codigos", "codigos": "codigos", "codigo_de_barras": "codigos",
-    "codigos_de_barras": "codigos", "departamento": "departamento", "depto": "departamento",
-    "categoria": "departamento", "costo": "costo", "precio": "precio", "precio_venta": "precio",
-    "precio_de_venta": "precio", "precio_mayoreo": "precio_mayoreo", "mayoreo": "precio_mayoreo",
-    "cantidad_mayoreo": "cantidad_mayoreo", "mayoreo_desde": "cantidad_mayoreo",
-    "granel": "granel", "a_granel": "granel", "iva": "iva", "ieps": "ieps", "minimo": "minimo",
-    "existencia_minima": "minimo", "stock_minimo": "minimo", "activo": "activo",
-}
+__all__ = ["COLUMNS", "MAX_FILE_BYTES", "MAX_ROWS", "ImportRefused"]
+
 _YES = {"si", "s", "1", "x", "verdadero", "true", "granel", "activo"}
 _NO = {"no", "n", "0", "falso", "false", "pieza", "inactivo", ""}
 _IVA = {"16": IvaRate.GENERAL, "8": IvaRate.FRONTERA, "0": IvaRate.TASA_CERO,
         "exento": IvaRate.EXENTO, "exenta": IvaRate.EXENTO}
-
-
-class ImportRefused(DomainError):
-    code = "import_refused"
-
 
 Status = Literal["nuevo", "actualiza", "error"]
 
@@ -123,112 +104,6 @@ class ImportResult:
     updated: int
 
 
-def _key(header: str) -> str:
-    """``"Código de barras"`` → ``"codigo_de_barras"``: headers match ignoring case and accents."""
-    plain = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
-    return re.sub(r"[\s\-]+", "_", plain.strip().lower())
-
-
-def _cell(value: Any) -> str:
-    """A cell as the text a person sees; Excel stores 12.5 and 7501055300075 as numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "si" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
-    return str(value).strip()
-
-
-def _unquoted(text: str) -> str:
-    """Undo :func:`safe_text`: ``'=SUMA`` as exported comes back as ``=SUMA``; a name that
-    merely starts with an apostrophe (``'90s``) is left alone."""
-    if text.startswith("'") and safe_text(text[1:]) != text[1:]:
-        return text[1:]
-    return text
-
-
-# ---- reading files --------------------------------------------------------------------------
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")  # what Excel on Windows saves as "CSV"
-    except UnicodeDecodeError:
-        raise ImportRefused("No se pudo leer el archivo: no es texto UTF-8 ni Windows-1252.",
-                            code="bad_encoding") from None
-
-
-def _csv_rows(path: Path) -> Iterator[list[str]]:
-    text = _decode(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield [c.strip() for c in row]
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    from openpyxl import load_workbook  # only needed when someone imports a spreadsheet
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except OSError:
-        raise  # locked by Excel, missing: the caller says so, not "damaged"
-    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
-        raise ImportRefused("No se pudo abrir el archivo de Excel (.xlsx). ¿Está dañado?",
-                            code="bad_xlsx") from exc
-    try:
-        sheet = book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell(v) for v in values]
-    finally:
-        book.close()
-
-
-def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the non-empty rows with their spreadsheet row numbers."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ImportRefused("El archivo pasa de 20 MB; divídelo en partes más chicas.",
-                            code="file_too_big")
-    source = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    for number, values in enumerate(source, start=1):
-        if header is None:
-            header = values
-            continue
-        if any(values):
-            rows.append((number, values))
-            if len(rows) > MAX_ROWS:
-                raise ImportRefused(f"El archivo pasa de {MAX_ROWS:,} productos; divídelo en partes.",
-                                    code="too_many_rows")
-    if header is None:
-        raise ImportRefused("El archivo está vacío.", code="empty_file")
-    return header, rows
-
-
-def _columns(header: list[str]) -> tuple[dict[str, int], tuple[str, ...]]:
-    index: dict[str, int] = {}
-    ignored = []
-    for i, title in enumerate(header):
-        column = _ALIASES.get(_key(title))
-        if column is None:
-            if title:
-                ignored.append(title)
-        elif column in index:
-            raise ImportRefused(f"La columna «{column}» aparece dos veces.", code="bad_header")
-        else:
-            index[column] = i
-    for required in ("nombre", "precio"):
-        if required not in index:
-            raise ImportRefused(f"Falta la columna «{required}» en el primer renglón. Columnas: "
-                                + ", ".join(COLUMNS), code="bad_header")
-    return index, tuple(ignored)
-
-
 # ---- one row --------------------------------------------------------------------------------
 
 
@@ -248,14 +123,14 @@ def _money(text: str) -> int:
 
 
 def _flag(text: str) -> bool:
-    key = _key(text)
+    key = plain_key(text)
     if key in _YES or key in _NO:
         return key in _YES
     raise _CellError(f"«{text}» no es sí ni no")
 
 
 def _iva(text: str) -> IvaRate:
-    rate = _IVA.get(_key(text).removesuffix("%").strip())
+    rate = _IVA.get(plain_key(text).removesuffix("%").strip())
     if rate is None:
         raise _CellError(f"«{text}» no es una tasa de IVA (16, 8, 0 o exento)")
     return rate
@@ -302,23 +177,6 @@ class _Catalog:
 
     def names(self, ids: list[uuid.UUID]) -> str:
         return " y ".join(f"«{n}»" for n in sorted((self.by_id[i].name for i in ids[:2]), key=str.casefold))
-
-
-def all_products(conn: Connection) -> list[ProductPayload]:
-    """Every product not deleted (inactive ones too), with its barcodes, by name."""
-    codes: dict[str, list[str]] = defaultdict(list)
-    for r in conn.execute(select(product_barcodes).join(
-            products, products.c.id == product_barcodes.c.product_id).where(products.c.deleted == 0)
-            .order_by(product_barcodes.c.barcode)):
-        codes[r.product_id].append(r.barcode)
-    rows = conn.execute(select(products).where(products.c.deleted == 0)
-                        .order_by(products.c.name.collate("NOCASE"), products.c.id))
-    return [ProductPayload(
-        id=uuid.UUID(r.id), name=r.name, barcodes=codes[r.id], department=r.department,
-        price=r.price, cost=r.cost, iva=IvaRate(r.iva), ieps_bp=r.ieps_bp,
-        sold_by_weight=bool(r.sold_by_weight), min_stock_milli=r.min_stock_milli,
-        active=bool(r.active), wholesale_price=r.wholesale_price,
-        wholesale_min_milli=r.wholesale_min_milli) for r in rows]
 
 
 def _match(store: _Catalog, name: str, codes: tuple[str, ...] | None) -> ProductPayload | None:
@@ -424,45 +282,50 @@ def _no_repeats(results: list[RowResult]) -> list[RowResult]:
     return out
 
 
-def preview(db: Database, path: Path) -> ImportPreview:
+def preview(till: Till, path: Path) -> ImportPreview:
     """Read a file and say, row by row, what importing it would do. Writes nothing."""
-    header, rows = read_table(Path(path))
-    index, ignored = _columns(header)
-    with db.read() as conn:
-        store = _Catalog({p.id: p for p in all_products(conn)})
+    path = Path(path)
+    try:
+        header, rows = read_table(path)
+    except OSError as exc:  # locked by Excel, gone, no permission: said in Spanish
+        raise file_problem(exc, path, "abrir") from exc
+    index, ignored = columns_of(header)
+    with till.db.read() as tx:
+        store = _Catalog({p.id: p for p in product_records.all_payloads(tx)})
     results = []
     for number, values in rows:
-        get = {col: (_unquoted(values[i]) if i < len(values) else "") for col, i in index.items()}
+        get = {col: (unquoted(values[i]) if i < len(values) else "") for col, i in index.items()}
         results.append(_row_result(number, get, store))
     return ImportPreview(_no_repeats(results), ignored)
 
 
-def apply(db: Database, device: Device, plan: ImportPreview, cashier_id: uuid.UUID | None,
+def apply(till: Till, plan: ImportPreview, cashier_id: uuid.UUID | None,
           *, authorized_by: uuid.UUID | None = None) -> ImportResult:
     """Import every valid row in one transaction: all of them or, on any refusal, none."""
-    valid = plan.valid
+    valid = [r.payload for r in plan.valid if r.payload is not None]
     if not valid:
         raise ImportRefused("No hay renglones válidos para importar.", code="nothing_to_import")
-    now = utc_now()
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        for r in valid:
+    now, device = till.now(), till.device
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        for r in plan.valid:
             assert r.payload is not None
-            if r.payload.active and (clash := barcode_owners(conn, r.payload.barcodes, r.payload.id)):
+            if r.payload.active and (clash := product_records.barcode_owners(
+                    tx, r.payload.barcodes, r.payload.id)):
                 code, owner = next(iter(sorted(clash.items())))
                 raise ImportRefused(f"Renglón {r.row}: el código {code} ya es de «{owner}». "
                                     "Vuelve a revisar el archivo.", code="barcode_taken")
-        seq = outbox.next_seq(conn)
+        # One page of changes applied at once, as a pull would: thousands of rows in seconds.
+        seq = outbox.next_seq(tx)
         changes: list[Change] = [
-            make_change("product", r.payload, change_id=new_uuid7(), device_seq=seq + i,
+            make_change("product", payload, change_id=new_uuid7(), device_seq=seq + i,
                         hlc=device.clock.now(), created_at=now, op="upsert")
-            for i, r in enumerate(valid) if r.payload is not None]
-        apply_changes(conn, [(c, device.device_id) for c in changes])
+            for i, payload in enumerate(valid)]
+        apply_changes(tx, [(c, device.device_id) for c in changes])
         for change in changes:
-            outbox.append(conn, change)
-        result = ImportResult(new=sum(r.status == "nuevo" for r in valid),
-                              updated=sum(r.status == "actualiza" for r in valid))
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+            outbox.append(tx, change)
+        result = ImportResult(new=plan.new_count, updated=plan.update_count)
+        staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by,
                     detail=f"Importación: {result.new} nuevos, {result.updated} actualizados")
     return result
@@ -471,44 +334,21 @@ def apply(db: Database, device: Device, plan: ImportPreview, cashier_id: uuid.UU
 # ---- export ---------------------------------------------------------------------------------
 
 
-def _money_text(amount: int | None) -> str:
-    return "" if amount is None else f"{amount // 100}.{amount % 100:02d}"
+def export_csv(till: Till, path: Path) -> int:
+    """Every product (inactive ones too) to a CSV file; returns how many."""
+    return _export(till, Path(path), catalog_sheets.write_csv)
 
 
-def export_row(p: ProductPayload) -> list[str]:
-    """One product as cells; what people typed goes through :func:`safe_text`, numbers do not."""
-    return [
-        safe_text(p.name), safe_text("|".join(p.barcodes)), safe_text(p.department or ""),
-        _money_text(p.cost), _money_text(p.price),
-        _money_text(p.wholesale_price),
-        quantity_text(p.wholesale_min_milli) if p.wholesale_price is not None else "",
-        "si" if p.sold_by_weight else "no", p.iva.value, pct_text(p.ieps_bp),
-        quantity_text(p.min_stock_milli), "si" if p.active else "no",
-    ]
+def export_xlsx(till: Till, path: Path) -> int:
+    """Every product (inactive ones too) to an Excel file; returns how many."""
+    return _export(till, Path(path), catalog_sheets.write_xlsx)
 
 
-def export_csv(conn: Connection, path: Path) -> int:
-    """UTF-8 with a BOM, so Excel shows the accents right; returns how many products."""
-    items = all_products(conn)
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        writer.writerows(export_row(p) for p in items)
+def _export(till: Till, path: Path, write: Callable[[list[ProductPayload], Path], None]) -> int:
+    with till.db.read() as tx:
+        items = product_records.all_payloads(tx)
+    try:
+        write(items, path)
+    except OSError as exc:  # e.g. the file is open in Excel: said in Spanish
+        raise file_problem(exc, path, "guardar") from exc
     return len(items)
-
-
-def export_xlsx(conn: Connection, path: Path) -> int:
-    from openpyxl import Workbook
-
-    items = all_products(conn)
-    # The file is opened first: a path Excel keeps locked fails here, before openpyxl has
-    # started a sheet it would then leave half-written.
-    with Path(path).open("wb") as out:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Productos")
-        sheet.append(list(COLUMNS))
-        for p in items:
-            sheet.append(export_row(p))  # all text: Excel would turn 0750… codes into numbers
-        book.save(out)
-    return len(items)
-

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from pos_client.services import local, staff
-from pos_client.services.returns import refund_parts
 from pos_client.services.till import Till
 from pos_client.store.database import Tx
 from pos_client.store.repositories import cash, outbox, shifts
@@ -33,6 +32,7 @@ from shared.errors import DomainError, InvalidAmount
 from shared.ids import new_uuid7
 from shared.money import Centavos, format_mxn
 from shared.permissions import Permission
+from shared.returns import refund_parts
 from shared.sale import PaymentMethod
 from shared.sync.payloads import CashMovementPayload, CountedAmount, ShiftClosePayload, ShiftOpenPayload
 
@@ -152,7 +152,7 @@ def open_shift(till: Till, float_amount: Centavos, cashier_id: uuid.UUID | None 
     with till.db.write() as tx:
         if shifts.open_on(tx, till.device.device_id) is not None:
             raise ShiftAlreadyOpen("Ya hay un turno abierto en esta caja. Haz su corte Z primero.")
-        local.save(tx, till.device, "shift_open", shift)
+        local.save(tx, till, "shift_open", shift)
     return shift.id
 
 
@@ -195,8 +195,8 @@ def move_cash(till: Till, shift_id: uuid.UUID, direction: CashDirection, amount:
         if direction == "salida" and amount > in_drawer:
             raise DomainError(f"En caja debería haber {format_mxn(in_drawer)}; no se puede sacar "
                               f"{format_mxn(amount)}.", code="not_enough_cash")
-        local.save(tx, till.device, "cash_movement", movement)
-        staff.audit(tx, till.device, "open_drawer", cashier_id=cashier_id,
+        local.save(tx, till, "cash_movement", movement)
+        staff.audit(tx, till, "open_drawer", cashier_id=cashier_id,
                     authorized_by=authorized_by if authorized_by != cashier_id else None,
                     subject_id=movement.id, detail=f"{word} de {format_mxn(amount)}: {reason}")
     return movement.id
@@ -209,7 +209,7 @@ def corte_x(till: Till, shift_id: uuid.UUID, cashier_id: uuid.UUID | None,
     checked = checked_counts(counted or {})
     with till.db.write() as tx:
         _check_open(tx, shift_id)
-        staff.audit(tx, till.device, "corte_x", cashier_id=cashier_id, subject_id=shift_id,
+        staff.audit(tx, till, "corte_x", cashier_id=cashier_id, subject_id=shift_id,
                     detail=_counted_detail(checked))
         report = _report(tx, shift_id)
     return report.with_counted(checked, (note or "").strip() or None)
@@ -233,8 +233,8 @@ def close_with_corte(till: Till, shift_id: uuid.UUID, counted: Mapping[PaymentMe
                           code="invalid_note") from exc
     with till.db.write() as tx:
         _check_open(tx, shift_id)
-        local.save(tx, till.device, "shift_close", close)
-        staff.audit(tx, till.device, "corte_z", cashier_id=cashier_id, subject_id=shift_id,
+        local.save(tx, till, "shift_close", close)
+        staff.audit(tx, till, "corte_z", cashier_id=cashier_id, subject_id=shift_id,
                     detail=_counted_detail(counted))
         return _report(tx, shift_id)
 
@@ -245,7 +245,7 @@ def reprint(till: Till, shift_id: uuid.UUID, cashier_id: uuid.UUID | None) -> Co
     so a reprint leaves it out (``pending_changes`` None) rather than print a wrong number."""
     with till.db.write() as tx:
         report = _report(tx, shift_id)
-        staff.audit(tx, till.device, "reprint", cashier_id=cashier_id, subject_id=shift_id,
+        staff.audit(tx, till, "reprint", cashier_id=cashier_id, subject_id=shift_id,
                     detail="corte Z" if report.closed_at else "corte X")
     return replace(report, pending_changes=None)
 

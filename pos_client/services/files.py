@@ -24,6 +24,7 @@ _REASONS = {
     errno.ENOSPC: "el disco está lleno",
     errno.EROFS: "el disco es de solo lectura",
     errno.EISDIR: "es una carpeta, no un archivo",
+    errno.EEXIST: "ya hay un archivo con ese nombre",
     errno.ENAMETOOLONG: "el nombre es demasiado largo",
 }
 
@@ -32,7 +33,11 @@ class FileProblem(DomainError):
     code = "file_problem"
 
 
+def reason_of(exc: OSError) -> str:
+    """Why the system refused, in Spanish («el disco está lleno»)."""
+    return _REASONS.get(exc.errno or 0, "el sistema no lo permitió")
+
+
 def file_problem(exc: OSError, path: Path, doing: str = "guardar") -> FileProblem:
     """«No pude guardar saldos.csv: no hay permiso…», never the system's English text."""
-    reason = _REASONS.get(exc.errno or 0, "el sistema no lo permitió")
-    return FileProblem(f"No pude {doing} {path.name}: {reason}.")
+    return FileProblem(f"No pude {doing} {path.name}: {reason_of(exc)}.")

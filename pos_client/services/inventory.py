@@ -16,16 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import Connection
+from zoneinfo import ZoneInfo
 
 from pos_client.services import local, staff
 from pos_client.services.files import safe_text
-from pos_client.store.database import Database
-from pos_client.store.device import Device
-from pos_client.store.repositories import catalog, stock_ledger
+from pos_client.services.till import Till
+from pos_client.store.database import Tx
+from pos_client.store.repositories import catalog, shop, stock_ledger
 from pos_client.store.repositories.stock_ledger import StockItem
-from shared.clock import utc_now
 from shared.errors import DomainError, InvalidAmount, InvalidQuantity, UnknownProduct
 from shared.ids import new_uuid7
 from shared.money import format_mxn
@@ -37,6 +35,8 @@ from shared.sync.payloads import InventoryMovementPayload, MovementReason
 # Offered as choices on the adjustment screen; any other text is accepted too.
 ADJUSTMENT_REASONS = ("Merma", "Caducado", "Robo", "Dañado", "Consumo propio", "Error de captura")
 MAX_NOTE = 200
+
+__all__ = ["StockItem"]
 
 
 class MissingReason(DomainError):
@@ -89,6 +89,14 @@ class HistoryRow:
     balance_milli: int
 
 
+@dataclass(frozen=True, slots=True)
+class History:
+    """A product's stock movements, and the shop's zone to show their times in."""
+
+    rows: list[HistoryRow]
+    zone: ZoneInfo
+
+
 KIND_LABELS = {"initial": "Inventario inicial", "receipt": "Recepción", "adjustment": "Ajuste",
                "count": "Conteo", "sale": "Venta", "return": "Devolución"}
 
@@ -96,8 +104,8 @@ KIND_LABELS = {"initial": "Inventario inicial", "receipt": "Recepción", "adjust
 # ---- checks ---------------------------------------------------------------------------------
 
 
-def _known(conn: Connection, product_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StockItem]:
-    found = stock_ledger.items(conn, product_ids)
+def _known(tx: Tx, product_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StockItem]:
+    found = stock_ledger.items(tx, product_ids)
     for pid in product_ids:
         if pid not in found or found[pid].deleted:
             raise UnknownProduct("Ese producto no existe en esta tienda (¿lo borraron?).")
@@ -115,10 +123,10 @@ def _check_qty(item: StockItem, qty_milli: int, *, allow_zero: bool = False) -> 
         raise InvalidQuantity(f"{item.name} se maneja por pieza: usa cantidades enteras.")
 
 
-def _movement(product_id: uuid.UUID, qty_milli: int, reason: MovementReason,
+def _movement(till: Till, product_id: uuid.UUID, qty_milli: int, reason: MovementReason,
               note: str | None) -> InventoryMovementPayload:
     return InventoryMovementPayload(id=new_uuid7(), product_id=product_id, qty_milli=qty_milli,
-                                    reason=reason, note=note, moved_at=utc_now())
+                                    reason=reason, note=note, moved_at=till.now())
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -132,7 +140,7 @@ def _clean_note(note: str | None) -> str | None:
 
 
 def receive(
-    db: Database, device: Device, lines: Sequence[tuple[uuid.UUID, int, int | None]],
+    till: Till, lines: Sequence[tuple[uuid.UUID, int, int | None]],
     supplier_note: str | None, cashier_id: uuid.UUID | None, *,
     authorized_by: uuid.UUID | None = None,
 ) -> ReceiptResult:
@@ -145,32 +153,33 @@ def receive(
     for _, _, cost in lines:
         if cost is not None and not 0 <= cost <= MAX_UNIT_PRICE:
             raise InvalidAmount(f"El costo {format_mxn(cost)} no es válido.")
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        found = _known(conn, [pid for pid, _, _ in lines])
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        found = _known(tx, [pid for pid, _, _ in lines])
         for pid, qty, _ in lines:
             _check_qty(found[pid], qty)
         ids = []
         for pid, qty, cost in lines:
             priced = None if cost is None else f"costo {format_mxn(cost)}"
-            movement = _movement(pid, qty, "receipt", " · ".join(filter(None, [note, priced])) or None)
-            local.save(conn, device, "inventory_movement", movement)
+            movement = _movement(till, pid, qty, "receipt",
+                                 " · ".join(filter(None, [note, priced])) or None)
+            local.save(tx, till, "inventory_movement", movement)
             ids.append(movement.id)
         new_costs = {pid: cost for pid, _, cost in lines if cost is not None}
         changes = [CostChange(pid, found[pid].name, found[pid].cost, cost)
                    for pid, cost in new_costs.items() if cost != found[pid].cost]
         for change in changes:
-            _set_cost(conn, device, change, cashier_id, authorized_by)
+            _set_cost(tx, till, change, cashier_id, authorized_by)
     return ReceiptResult(ids, changes)
 
 
-def _set_cost(conn: Connection, device: Device, change: CostChange, cashier_id: uuid.UUID | None,
+def _set_cost(tx: Tx, till: Till, change: CostChange, cashier_id: uuid.UUID | None,
               authorized_by: uuid.UUID | None) -> None:
-    current = catalog.payload(conn, change.product_id)
+    current = catalog.payload(tx, change.product_id)
     assert current is not None  # checked by _known in this transaction
     updated = current.model_validate({**current.model_dump(), "cost": change.new_cost})
-    local.save(conn, device, "product", updated, op="upsert")
-    staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id, authorized_by=authorized_by,
+    local.save(tx, till, "product", updated, op="upsert")
+    staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id, authorized_by=authorized_by,
                 subject_id=change.product_id,
                 detail=f"Costo de {change.name}: {format_mxn(change.old_cost)} → "
                        f"{format_mxn(change.new_cost)} (recepción de mercancía)")
@@ -180,7 +189,7 @@ def _set_cost(conn: Connection, device: Device, change: CostChange, cashier_id: 
 
 
 def adjust(
-    db: Database, device: Device, product_id: uuid.UUID, delta_milli: int, reason_text: str,
+    till: Till, product_id: uuid.UUID, delta_milli: int, reason_text: str,
     cashier_id: uuid.UUID | None, *, authorized_by: uuid.UUID | None = None,
 ) -> uuid.UUID:
     """Stock corrected by hand (merma, caducado, robo…): the reason is required and audited.
@@ -188,18 +197,18 @@ def adjust(
     reason = _clean_note(reason_text)
     if reason is None:
         raise MissingReason("Escribe o elige el motivo del ajuste (merma, caducado, robo…).")
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        item = _known(conn, [product_id])[product_id]
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        item = _known(tx, [product_id])[product_id]
         _check_qty(item, abs(delta_milli))
         if delta_milli < 0 and item.stock_milli + delta_milli < 0:
             raise InvalidQuantity(
                 f"Solo hay {format_quantity(item.stock_milli, item.sold_by_weight)} de {item.name}: "
                 "no se puede quitar más. Si el sistema está mal, haz un conteo físico.")
-        movement = _movement(product_id, delta_milli, "adjustment", reason)
-        local.save(conn, device, "inventory_movement", movement)
+        movement = _movement(till, product_id, delta_milli, "adjustment", reason)
+        local.save(tx, till, "inventory_movement", movement)
         sign = "+" if delta_milli > 0 else ""
-        staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+        staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=product_id,
                     detail=f"Ajuste de inventario de {item.name}: "
                            f"{sign}{format_quantity(delta_milli, item.sold_by_weight)} ({reason})")
@@ -218,16 +227,16 @@ def adjust(
 
 
 def _corrections(
-    conn: Connection, counted: Mapping[uuid.UUID, int], counted_at: Mapping[uuid.UUID, datetime],
+    tx: Tx, counted: Mapping[uuid.UUID, int], counted_at: Mapping[uuid.UUID, datetime],
 ) -> list[Correction]:
-    found = _known(conn, list(counted))
+    found = _known(tx, list(counted))
     out = []
     for pid, qty in counted.items():
         item = found[pid]
         _check_qty(item, qty, allow_zero=True)
         expected = item.stock_milli
         if pid in counted_at:
-            expected -= stock_ledger.moved_since(conn, pid, counted_at[pid])
+            expected -= stock_ledger.moved_since(tx, pid, counted_at[pid])
         diff = qty - expected
         if diff:
             out.append(Correction(pid, item.name, item.sold_by_weight, expected, qty, diff,
@@ -236,16 +245,16 @@ def _corrections(
 
 
 def preview_count(
-    conn: Connection, counted: Mapping[uuid.UUID, int],
-    counted_at: Mapping[uuid.UUID, datetime] | None = None, *,
-    authorized_by: uuid.UUID | None = None,
+    till: Till, counted: Mapping[uuid.UUID, int],
+    counted_at: Mapping[uuid.UUID, datetime] | None = None,
 ) -> list[Correction]:
     """The corrections applying this count now would write (for the confirmation)."""
-    return _corrections(conn, counted, counted_at or {})
+    with till.db.read() as tx:
+        return _corrections(tx, counted, counted_at or {})
 
 
 def apply_count(
-    db: Database, device: Device, counted: Mapping[uuid.UUID, int], cashier_id: uuid.UUID | None,
+    till: Till, counted: Mapping[uuid.UUID, int], cashier_id: uuid.UUID | None,
     counted_at: Mapping[uuid.UUID, datetime] | None = None, *,
     authorized_by: uuid.UUID | None = None,
 ) -> list[Correction]:
@@ -253,16 +262,16 @@ def apply_count(
     reading the stock inside the write transaction (see the race note above)."""
     if not counted:
         raise InvalidQuantity("Escribe lo contado de al menos un producto.")
-    with db.write() as conn:
-        staff.guard(conn, cashier_id, authorized_by, Permission.EDIT_CATALOG)
-        corrections = _corrections(conn, counted, counted_at or {})
+    with till.db.write() as tx:
+        staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        corrections = _corrections(tx, counted, counted_at or {})
         for c in corrections:
             note = (f"Conteo físico: contado {format_quantity(c.counted_milli, c.sold_by_weight)}, "
                     f"esperado {format_quantity(c.expected_milli, c.sold_by_weight)}")
-            local.save(conn, device, "inventory_movement",
-                       _movement(c.product_id, c.difference_milli, "count", note))
+            local.save(tx, till, "inventory_movement",
+                       _movement(till, c.product_id, c.difference_milli, "count", note))
         if corrections:
-            staff.audit(conn, device, "catalog_edit", cashier_id=cashier_id,
+            staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                         authorized_by=authorized_by,
                         detail=f"Conteo físico: {len(counted)} productos contados, "
                                f"{len(corrections)} corregidos, valor "
@@ -287,11 +296,12 @@ def _urgency(row: LowStockRow) -> tuple[int, float, str]:
     return (1, item.stock_milli / item.min_stock_milli, item.name.casefold())
 
 
-def low_stock(conn: Connection) -> list[LowStockRow]:
+def low_stock(till: Till) -> list[LowStockRow]:
     """Products on sale under their minimum or out of stock, most urgent first: out of stock
     (most oversold first), then by how much of the minimum is left."""
-    return sorted((LowStockRow(i, _to_buy(i)) for i in stock_ledger.below_minimum(conn)),
-                  key=_urgency)
+    with till.db.read() as tx:
+        below = stock_ledger.below_minimum(tx)
+    return sorted((LowStockRow(i, _to_buy(i)) for i in below), key=_urgency)
 
 
 def export_low_stock(rows: Sequence[LowStockRow], path: Path) -> None:
@@ -310,28 +320,32 @@ def export_low_stock(rows: Sequence[LowStockRow], path: Path) -> None:
                           format_mxn(i.cost), format_mxn(r.purchase_cost)])
 
 
-def history(conn: Connection, product_id: uuid.UUID, limit: int = 500) -> list[HistoryRow]:
+def history(till: Till, product_id: uuid.UUID, limit: int = 500) -> History:
     """The product's last ``limit`` stock facts, oldest first, each with the stock after it.
     The balance runs over the whole ledger, so the last one equals the stock cache."""
     rows, balance = [], 0
-    for e in stock_ledger.ledger(conn, product_id):
+    with till.db.read() as tx:
+        ledger, zone = stock_ledger.ledger(tx, product_id), shop.shop_zone(tx)
+    for e in ledger:
         balance += e.qty_milli
         rows.append(HistoryRow(e.at, KIND_LABELS.get(e.kind, e.kind), e.reference or "",
                                e.qty_milli, balance))
-    return rows[-limit:] if limit else rows
+    return History(rows[-limit:] if limit else rows, zone)
 
 
-def find(conn: Connection, typed: str) -> list[StockItem]:
+def find(till: Till, typed: str) -> list[StockItem]:
     """Products for a scanned code or typed words (on sale only), with cost and stock."""
     code = typed.strip()
     if not code:
         return []
-    exact = catalog.by_barcode(conn, code) if code.isdigit() else None
-    matches = [exact] if exact else catalog.search(conn, code, limit=30)
-    found = stock_ledger.items(conn, [p.id for p in matches])
+    with till.db.read() as tx:
+        exact = catalog.by_barcode(tx, code) if code.isdigit() else None
+        matches = [exact] if exact else catalog.search(tx, code, limit=30)
+        found = stock_ledger.items(tx, [p.id for p in matches])
     return [found[p.id] for p in matches if p.id in found]
 
 
-def count_sheet(conn: Connection) -> list[StockItem]:
+def count_sheet(till: Till) -> list[StockItem]:
     """Every product on sale, to count the whole shop."""
-    return stock_ledger.active_items(conn)
+    with till.db.read() as tx:
+        return stock_ledger.active_items(tx)

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
-
+from pos_client.services.till import Till
 from pos_client.store.apply import apply_change
-from pos_client.store.device import Device
+from pos_client.store.database import Tx
 from pos_client.store.repositories import outbox
-from shared.clock import utc_now
 from shared.ids import new_uuid7
 from shared.sync.envelopes import Change, make_change
 from shared.sync.payloads import Wire
 
 
-def save(conn: Connection, device: Device, entity: str, payload: Wire, op: str | None = None) -> Change:
+def save(tx: Tx, till: Till, entity: str, payload: Wire, op: str | None = None) -> Change:
     """Inside the caller's write transaction: the same code path a pulled change takes, so a
-    device's own edits and other devices' edits land in its store exactly alike."""
-    change = make_change(entity, payload, change_id=new_uuid7(), device_seq=outbox.next_seq(conn),
-                         hlc=device.clock.now(), created_at=utc_now(), op=op)
-    apply_change(conn, change, device.device_id)
-    outbox.append(conn, change)
+    device's own edits and other devices' edits land in its store exactly alike. Stamped with
+    the till's clock (its ``created_at``) and the device's hybrid clock (its ``hlc``)."""
+    device, now = till.device, till.now()
+    change = make_change(entity, payload, change_id=new_uuid7(), device_seq=outbox.next_seq(tx),
+                         hlc=device.clock.now(), created_at=now, op=op)
+    apply_change(tx, change, device.device_id)
+    outbox.append(tx, change)
     return change

@@ -18,9 +18,8 @@ from pos_client.store.repositories import customers as customers_repo
 from pos_client.store.repositories import messages as messages_repo
 from pos_client.store.repositories.messages import MessageRequest as MessageRequest
 from shared.errors import DomainError, UnknownCustomer
-from shared.fiado import Statement
+from shared.fiado import statement_text as statement_text  # the till's screens ask here
 from shared.ids import new_uuid7
-from shared.money import format_mxn
 from shared.sync.payloads import MessageRequestPayload
 
 MAX_TEXT = 4096  # WhatsApp's limit for a text message
@@ -58,7 +57,7 @@ def request_statement(
         payload = MessageRequestPayload(
             id=new_uuid7(), customer_id=customer_id, to=phone, kind="statement", text=body,
             requested_at=till.now(), cashier_id=cashier_id)
-        local.save(tx, till.device, "message_request", payload)
+        local.save(tx, till, "message_request", payload)
     return MessageRequest(payload.id, customer_id, phone, payload.kind, body, payload.requested_at,
                           "en_cola")
 
@@ -73,32 +72,6 @@ def requests(till: Till, customer_id: uuid.UUID) -> list[MessageRequest]:
     with till.db.read() as tx:
         return messages_repo.for_customer(tx, customer_id)
 
-
-def statement_text(st: Statement, last: int = 3) -> str:
-    """The estado de cuenta as a short WhatsApp text: the balance, the last few movements,
-    and the last abono."""
-    tz = st.tz
-    today = st.generated_at.astimezone(tz)
-    first = st.customer.name.split()[0]
-    lines = [f"Hola {first}, le saluda {st.shop_name}."]
-    if st.closing_balance > 0:
-        lines.append(f"Su saldo al {today:%d/%m/%Y} es de {format_mxn(st.closing_balance)}.")
-    elif st.closing_balance < 0:
-        lines.append(f"Tiene un saldo a favor de {format_mxn(-st.closing_balance)}.")
-    else:
-        lines.append(f"Al {today:%d/%m/%Y} su cuenta está liquidada. ¡Gracias!")
-    recent = st.entries[-last:] if last > 0 else ()
-    if recent:
-        lines.append("Últimos movimientos:")
-        for e in recent:
-            amount = f"+{format_mxn(e.charge)}" if e.charge else f"-{format_mxn(e.payment)}"
-            lines.append(f"• {e.at.astimezone(tz):%d/%m} {e.description}: {amount}")
-    abonos = [e for e in st.entries if e.kind == "abono"]
-    if abonos and st.closing_balance > 0:
-        lines.append(f"Último abono: {format_mxn(abonos[-1].payment)} el "
-                     f"{abonos[-1].at.astimezone(tz):%d/%m/%Y}.")
-    lines.append("¡Gracias por su preferencia!")
-    return "\n".join(lines)
 
 
 def _clean(text: str) -> str:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from pos_client.services.returns import refund_parts
 from pos_client.store.database import Tx
 from pos_client.store.repositories import report_facts
 from pos_client.store.repositories.report_facts import DaySpan
 from pos_client.store.repositories.report_summaries import ProductTally, Tallies, Tally, TaxTally
 from shared.quantity import value_of
+from shared.returns import refund_parts
 from shared.tax import IvaRate, TaxSplit, split_included
 
 NO_DEPARTMENT = "Sin departamento"

@@ -1,41 +1,32 @@
 """Returns and cancellations: a new fact pointing at the sale; stock comes back, money goes back
 in proportion to what was paid, and a fiado sale's refund goes back to the customer's account.
 
-Also the reads the sales history needs (what was sold, what is left to return). Their SQL sits
-here, not in a repository module, only because this change may not add one; it is all in the
-``_q_*`` functions so that moving it is mechanical.
+Also what the sales history shows (the sales, what is left to return of one).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-
-from sqlalchemy import Connection, func, select
+from zoneinfo import ZoneInfo
 
 from pos_client.services import local, staff
-from pos_client.store.database import Database
-from pos_client.store.device import Device
-from pos_client.store.schema import (
-    cashiers,
-    products,
-    sale_lines,
-    sale_payments,
-    sale_return_lines,
-    sale_returns,
-    sales,
-)
-from shared.clock import utc_now
+from pos_client.services.till import Till
+from pos_client.store.repositories import sales
+from pos_client.store.repositories.sales import HistoryRow, StoredLine
+from pos_client.store.repositories.shop import shop_zone
 from shared.errors import DomainError, InvalidQuantity
 from shared.folio import FOLIO_DIGITS, folio_ending
 from shared.ids import new_uuid7
 from shared.money import div_round_half_up
 from shared.permissions import Permission
-from shared.quantity import QTY_SCALE
 from shared.returns import ReturnableSale, ReturnedQty, SoldLine, return_refusal
 from shared.sale import PaymentMethod
 from shared.sync.payloads import SaleReturnLinePayload, SaleReturnPayload
-from shared.tax import IvaRate
+
+__all__ = ["HistoryRow", "NothingToReturn", "ReasonRequired", "SaleHistory", "StoredLine",
+           "refund_share", "return_sale", "returnable_lines", "sale_history",
+           "split_refund"]
 
 
 class NothingToReturn(DomainError):
@@ -46,119 +37,33 @@ class ReasonRequired(DomainError):
     code = "reason_required"
 
 
-@dataclass(frozen=True, slots=True)
-class StoredLine:
-    """A sale line as stored, with how much of it has been returned so far."""
-
-    line_no: int
-    product_id: uuid.UUID | None
-    name: str
-    qty_milli: int
-    unit_price: int
-    discount: int
-    total: int
-    iva: IvaRate
-    ieps_bp: int
-    by_weight: bool
-    returned_qty: int = 0
-    returned_amount: int = 0
-
-    @property
-    def qty_left(self) -> int:
-        return self.qty_milli - self.returned_qty
+# ---- what the history shows ------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryRow:
-    """One sale in the history list."""
-
-    sale_id: uuid.UUID
-    folio: str
-    sold_at: str
-    total: int
-    cashier: str | None
-    returned: int  # centavos refunded so far
-    status: str  # "", "devuelta" (partly) or "cancelada" (nothing left)
+class SaleHistory:
+    rows: list[HistoryRow]
+    zone: ZoneInfo  # the shop's: the times are shown in it
 
 
-# ---- reads ----------------------------------------------------------------------------------
-
-
-def _q_lines(conn: Connection, sale_id: uuid.UUID) -> list[StoredLine]:
-    back = (select(sale_return_lines.c.line_no, func.sum(sale_return_lines.c.qty_milli).label("qty"),
-                   func.sum(sale_return_lines.c.amount).label("amount"))
-            .join(sale_returns, sale_returns.c.id == sale_return_lines.c.return_id)
-            .where(sale_returns.c.sale_id == str(sale_id))
-            .group_by(sale_return_lines.c.line_no).subquery())
-    rows = conn.execute(
-        select(sale_lines, products.c.sold_by_weight, back.c.qty.label("r_qty"),
-               back.c.amount.label("r_amount"))
-        .outerjoin(products, products.c.id == sale_lines.c.product_id)
-        .outerjoin(back, back.c.line_no == sale_lines.c.line_no)
-        .where(sale_lines.c.sale_id == str(sale_id)).order_by(sale_lines.c.line_no))
-    return [StoredLine(
-        r.line_no, uuid.UUID(r.product_id) if r.product_id else None, r.name, r.qty_milli,
-        r.unit_price, r.discount or 0, r.total, IvaRate(r.iva), r.ieps_bp or 0,
-        # A line whose product is gone (or "común") is by weight if its quantity is fractional.
-        bool(r.sold_by_weight) if r.sold_by_weight is not None else r.qty_milli % QTY_SCALE != 0,
-        int(r.r_qty or 0), int(r.r_amount or 0)) for r in rows]
-
-
-def _q_sale(conn: Connection, sale_id: uuid.UUID) -> tuple[str, str | None] | None:
-    row = conn.execute(select(sales.c.folio, sales.c.customer_id)
-                       .where(sales.c.id == str(sale_id))).first()
-    return (row.folio, row.customer_id) if row else None
-
-
-def _q_paid(conn: Connection, sale_id: uuid.UUID) -> dict[str, int]:
-    rows = conn.execute(select(sale_payments.c.method, func.sum(sale_payments.c.amount))
-                        .where(sale_payments.c.sale_id == str(sale_id))
-                        .group_by(sale_payments.c.method))
-    return {method: int(amount) for method, amount in rows}
-
-
-def _q_refunded(conn: Connection, sale_id: uuid.UUID) -> tuple[int, int]:
-    """(refunded so far, of it credited to the customer's account) by the sale's returns."""
-    row = conn.execute(select(func.coalesce(func.sum(sale_returns.c.amount), 0),
-                              func.coalesce(func.sum(sale_returns.c.refund_to_account), 0))
-                       .where(sale_returns.c.sale_id == str(sale_id))).one()
-    return int(row[0]), int(row[1])
-
-
-def stored_lines(conn: Connection, sale_id: uuid.UUID) -> list[StoredLine]:
-    return _q_lines(conn, sale_id)
-
-
-def returnable_lines(db: Database, sale_id: uuid.UUID) -> list[StoredLine]:
-    with db.read() as conn:
-        return _q_lines(conn, sale_id)
-
-
-def sale_history(db: Database, folio: str = "", limit: int = 200) -> list[HistoryRow]:
+def sale_history(till: Till, folio: str = "", limit: int = 200) -> SaleHistory:
     """The latest sales, newest first. ``folio`` narrows them: the number alone finds that
     folio of any till ("42" finds T1A2B3C-000042), other text finds folios containing it."""
-    sold = (select(sale_lines.c.sale_id, func.sum(sale_lines.c.qty_milli).label("qty"))
-            .group_by(sale_lines.c.sale_id).subquery())
-    back = (select(sale_returns.c.sale_id, func.sum(sale_return_lines.c.qty_milli).label("qty"),
-                   func.sum(sale_return_lines.c.amount).label("amount"))
-            .join(sale_return_lines, sale_return_lines.c.return_id == sale_returns.c.id)
-            .group_by(sale_returns.c.sale_id).subquery())
-    query = (select(sales.c.id, sales.c.folio, sales.c.sold_at, sales.c.total, cashiers.c.name,
-                    sold.c.qty.label("sold"), back.c.qty.label("back"), back.c.amount)
-             .outerjoin(cashiers, cashiers.c.id == sales.c.cashier_id)
-             .outerjoin(sold, sold.c.sale_id == sales.c.id)
-             .outerjoin(back, back.c.sale_id == sales.c.id)
-             .order_by(sales.c.sold_at.desc()).limit(limit))
     wanted = folio.strip()
+    ending = containing = None
     if wanted.isdigit() and len(wanted) <= FOLIO_DIGITS:
-        query = query.where(sales.c.folio.endswith(folio_ending(int(wanted))))
+        ending = folio_ending(int(wanted))
     elif wanted:
-        query = query.where(sales.c.folio.contains(wanted.upper(), autoescape=True))
-    with db.read() as conn:
-        rows = conn.execute(query).all()
-    return [HistoryRow(uuid.UUID(r.id), r.folio, r.sold_at, r.total, r.name, int(r.amount or 0),
-                       "" if not r.back else "cancelada" if r.back >= (r.sold or 0) else "devuelta")
-            for r in rows]
+        containing = wanted.upper()
+    with till.db.read() as tx:
+        return SaleHistory(sales.history(tx, folio_ending=ending, folio_containing=containing,
+                                         limit=limit), shop_zone(tx))
+
+
+def returnable_lines(till: Till, sale_id: uuid.UUID) -> list[StoredLine]:
+    """The sale's lines with what is left to return of each."""
+    with till.db.read() as tx:
+        return sales.lines_of(tx, sale_id)
 
 
 # ---- the money -------------------------------------------------------------------------------
@@ -187,19 +92,6 @@ def split_refund(amount: int, fiado_paid: int, refunded_before: int) -> tuple[in
     return to_account, amount - to_account
 
 
-def refund_parts(refund_method: str, amount: int, refund_to_account: int) -> dict[str, int]:
-    """Where a stored return's money went, by payment method: ``refund_to_account`` to the
-    fiado account, the rest out of the drawer (cash, or ``refund_method`` if another device
-    refunded by card or transfer). Parts of zero are left out.
-
-    A return stored before the split was recorded (``refund_to_account`` 0 with method
-    ``fiado``, which a return can no longer be) went to the account whole."""
-    fiado = PaymentMethod.FIADO.value
-    to_account = amount if refund_method == fiado and refund_to_account == 0 else refund_to_account
-    rest = refund_method if refund_method != fiado else PaymentMethod.CASH.value
-    parts = {fiado: to_account, rest: amount - to_account}
-    return {method: part for method, part in parts.items() if part}
-
 
 # ---- the use case ----------------------------------------------------------------------------
 
@@ -222,7 +114,7 @@ def _asked(sold: list[StoredLine], wanted: dict[int, int]) -> list[tuple[Returne
 
 
 def return_sale(
-    db: Database, device: Device, sale_id: uuid.UUID, reason: str,
+    till: Till, sale_id: uuid.UUID, reason: str,
     quantities: dict[int, int] | None = None, cashier_id: uuid.UUID | None = None,
     *, authorized_by: uuid.UUID | None = None,
 ) -> SaleReturnPayload:
@@ -241,19 +133,18 @@ def return_sale(
         raise ReasonRequired("Escribe el motivo de la devolución.")
     if len(reason) > 200:
         raise ReasonRequired("El motivo es demasiado largo (200 letras como máximo).")
-    with db.write() as conn:
+    with till.db.write() as tx:
         if authorized_by or cashier_id:  # a till with users: the rule, not only the screen
-            staff.require(conn, authorized_by or cashier_id, Permission.CANCEL)
-        head = _q_sale(conn, sale_id)
+            staff.require(tx, authorized_by or cashier_id, Permission.CANCEL)
+        head = sales.head(tx, sale_id)
         if head is None:
             raise NothingToReturn("No encontré esa venta.")
-        folio, customer_id = head
-        sold = _q_lines(conn, sale_id)
+        sold = sales.lines_of(tx, sale_id)
         wanted = quantities if quantities is not None else {ln.line_no: ln.qty_left for ln in sold}
         asked = _asked(sold, wanted)
         amount = sum(share for _, share in asked)
-        fiado_paid = _q_paid(conn, sale_id).get(PaymentMethod.FIADO.value, 0)
-        refunded, credited = _q_refunded(conn, sale_id)
+        fiado_paid = sales.paid_by_method(tx, sale_id).get(PaymentMethod.FIADO.value, 0)
+        refunded, credited = sales.refunds(tx, sale_id)
         to_account, cash = split_refund(amount, fiado_paid, refunded)
         returnable = ReturnableSale({ln.line_no: SoldLine(ln.product_id, ln.qty_milli, ln.returned_qty)
                                      for ln in sold}, fiado_paid, credited)
@@ -265,13 +156,13 @@ def return_sale(
         payload = SaleReturnPayload(
             id=new_uuid7(), sale_id=sale_id, lines=lines, amount=amount,
             refund_method=PaymentMethod.FIADO if to_account >= cash and to_account else
-            PaymentMethod.CASH, reason=reason, cashier_id=cashier_id, returned_at=utc_now(),
+            PaymentMethod.CASH, reason=reason, cashier_id=cashier_id, returned_at=till.now(),
             refund_to_account=to_account)
         # The account credit is the return itself (refund_to_account): one fact, so a return
         # the server refuses (the same units returned on two offline tills) takes its credit
         # with it when the till withdraws it. Balances subtract it on both sides.
-        local.save(conn, device, "sale_return", payload)
-        staff.audit(conn, device, "cancel" if quantities is None else "return",
+        local.save(tx, till, "sale_return", payload)
+        staff.audit(tx, till, "cancel" if quantities is None else "return",
                     cashier_id=cashier_id, authorized_by=authorized_by, subject_id=sale_id,
-                    detail=f"{folio}: {reason}")
+                    detail=f"{head.folio}: {reason}")
     return payload

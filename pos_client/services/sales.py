@@ -6,13 +6,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
-
 from pos_client.services import local, staff
-from pos_client.store.database import Database, driver
+from pos_client.services.till import Till
+from pos_client.store.database import Tx
 from pos_client.store.device import Device
-from pos_client.store.repositories import customers, meta
-from shared.clock import utc_now
+from pos_client.store.repositories import customers, meta, operations
 from shared.errors import DomainError, EmptySale, UnknownCustomer
 from shared.folio import format_folio
 from shared.ids import new_uuid7
@@ -57,8 +55,7 @@ NO_CONTEXT = SaleContext()
 
 
 def record_sale(
-    db: Database, device: Device, ticket: Ticket, tenders: Sequence[Tender],
-    context: SaleContext = NO_CONTEXT,
+    till: Till, ticket: Ticket, tenders: Sequence[Tender], context: SaleContext = NO_CONTEXT,
 ) -> SaleReceipt:
     """Validate and commit a sale. On return it is on disk (synchronous=FULL) and queued to sync.
 
@@ -75,7 +72,7 @@ def record_sale(
     fiado = sum(p.amount for p in settlement.payments if p.method is PaymentMethod.FIADO)
     if fiado and context.customer_id is None:
         raise UnknownCustomer("Para fiar, elige al cliente.")
-    sale_id, now = new_uuid7(), utc_now()
+    sale_id, now, device = new_uuid7(), till.now(), till.device
     lines = [
         SaleLinePayload(
             line_no=i, product_id=ln.product_id, name=ln.name, qty_milli=ln.qty_milli,
@@ -89,10 +86,10 @@ def record_sale(
                            reference=p.reference)
         for p in settlement.payments
     ]
-    with db.write() as conn:
+    with till.db.write() as conn:
         _check_rules(conn, device, context, ticket)
         if fiado:
-            _check_credit(conn, device, context, fiado)
+            _check_credit(conn, till, context, fiado)
         number = meta.next_number(conn, "folio_last")
         payload = SalePayload(
             id=sale_id, folio=format_folio(device.code, number), sold_at=now, total=total,
@@ -100,37 +97,30 @@ def record_sale(
             customer_id=context.customer_id if fiado else None,
             cashier_id=context.cashier_id, shift_id=context.shift_id,
         )
-        local.save(conn, device, "sale", payload)
+        local.save(conn, till, "sale", payload)
         if fiado:
             assert context.customer_id is not None
-            local.save(conn, device, "fiado_charge", FiadoChargePayload(
+            local.save(conn, till, "fiado_charge", FiadoChargePayload(
                 id=new_uuid7(), customer_id=context.customer_id, amount=fiado, sale_id=sale_id,
                 note=f"Venta {payload.folio}", charged_at=now))
         if ticket.discount:
-            staff.audit(conn, device, "discount", cashier_id=context.cashier_id,
+            staff.audit(conn, till, "discount", cashier_id=context.cashier_id,
                         authorized_by=context.discount_by, subject_id=sale_id,
                         detail=f"{payload.folio}: {format_mxn(ticket.discount)} de descuento")
     return SaleReceipt(sale_id, payload.folio, payload.total, settlement.change,
                        settlement.payments)
 
 
-# In every sale's transaction: plain driver SQL (a Core select built per call cost more than
-# the rest of the sale's statements together).
-_SHIFT_OPEN = ("SELECT 1 FROM shifts WHERE id = ? AND device_id = ? "
-               "AND NOT EXISTS (SELECT 1 FROM shift_closes WHERE shift_id = ?)")
-
-
-def _check_rules(conn: Connection, device: Device, context: SaleContext, ticket: Ticket) -> None:
+def _check_rules(conn: Tx, device: Device, context: SaleContext, ticket: Ticket) -> None:
     """The screen asked first; this is the rule itself, checked where the sale is written."""
-    if context.shift_id is not None and driver(conn).execute(
-            _SHIFT_OPEN, (str(context.shift_id), str(device.device_id), str(context.shift_id))
-    ).fetchone() is None:
+    if context.shift_id is not None and not operations.shift_is_open(
+            conn, context.shift_id, device.device_id):
         raise ShiftClosed("El turno ya se cerró (corte Z). Abre un turno nuevo para vender.")
     if ticket.discount:
         staff.require(conn, context.discount_by or context.cashier_id, Permission.DISCOUNT)
 
 
-def _check_credit(conn: Connection, device: Device, context: SaleContext, fiado: int) -> None:
+def _check_credit(conn: Tx, till: Till, context: SaleContext, fiado: int) -> None:
     assert context.customer_id is not None
     account = customers.account(conn, context.customer_id)
     if account is None:
@@ -145,7 +135,7 @@ def _check_credit(conn: Connection, device: Device, context: SaleContext, fiado:
             f"{account.name} debe {format_mxn(account.balance)} y su límite es "
             f"{format_mxn(account.credit_limit)}: solo se le pueden fiar "
             f"{format_mxn(max(available, 0))}. Se necesita autorización.")
-    staff.audit(conn, device, "fiado_override", cashier_id=context.cashier_id,
+    staff.audit(conn, till, "fiado_override", cashier_id=context.cashier_id,
                 authorized_by=context.fiado_override_by, subject_id=context.customer_id,
                 detail=f"{account.name}: fiado de {format_mxn(fiado)} con saldo "
                        f"{format_mxn(account.balance)} y límite {format_mxn(account.credit_limit)}")

@@ -4,28 +4,27 @@ data printed on receipts, and reading the audit log. Every change writes an audi
 from __future__ import annotations
 
 import csv
-import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import ValidationError
-from sqlalchemy import Connection, func, select
 
 from pos_client.services import local, staff
 from pos_client.services.files import safe_text
 from pos_client.services.staff import Cashier, NotAllowed
-from pos_client.store.database import Database
-from pos_client.store.device import Device
-from pos_client.store.repositories import shop
-from pos_client.store.schema import audit_events, cashiers, settings
+from pos_client.services.till import Till
+from pos_client.store.database import Tx
+from pos_client.store.repositories import audit_log as audit_rows
+from pos_client.store.repositories import cashiers, shop
+from pos_client.store.repositories.audit_log import AuditRow
+from pos_client.store.repositories.cashiers import CashierRow
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission, Role, allowed
@@ -79,47 +78,32 @@ class InvalidSettings(DomainError):
     code = "invalid_settings"
 
 
-@dataclass(frozen=True, slots=True)
-class CashierRow:
-    id: uuid.UUID
-    name: str
-    role: Role
-    active: bool
-
-
-@dataclass(frozen=True, slots=True)
-class AuditRow:
-    id: uuid.UUID
-    action: str
-    at: datetime
-    cashier_name: str | None
-    authorized_by_name: str | None
-    detail: str | None
+__all__ = ["AuditRow", "CashierRow"]
 
 
 # ---- authority ------------------------------------------------------------------------------
 
 
-def _require(conn: Connection, authority: Cashier, permission: Permission) -> None:
+def _require(tx: Tx, authority: Cashier, permission: Permission) -> None:
     """Checked against the matrix stored now, not the one the session loaded at log-in."""
-    if not allowed(authority.role, permission, staff.permission_matrix(conn)):
+    if not allowed(authority.role, permission, staff.permission_matrix(tx)):
         raise NotAllowed(f"{authority.name} no tiene permiso para esto.")
 
 
-def _audit(conn: Connection, device: Device, action: AuditAction, editor: Cashier,
+def _audit(tx: Tx, till: Till, action: AuditAction, editor: Cashier,
            approver: Cashier | None, subject_id: uuid.UUID | None, detail: str) -> None:
     authorized_by = approver.id if approver is not None and approver.id != editor.id else None
-    staff.audit(conn, device, action, cashier_id=editor.id, authorized_by=authorized_by,
+    staff.audit(tx, till, action, cashier_id=editor.id, authorized_by=authorized_by,
                 subject_id=subject_id, detail=detail)
 
 
 # ---- cashiers -------------------------------------------------------------------------------
 
 
-def list_cashiers(conn: Connection) -> list[CashierRow]:
-    rows = conn.execute(select(cashiers.c.id, cashiers.c.name, cashiers.c.role, cashiers.c.active)
-                        .where(cashiers.c.deleted == 0).order_by(cashiers.c.name))
-    return [CashierRow(uuid.UUID(r.id), r.name, Role(r.role), bool(r.active)) for r in rows]
+def list_cashiers(till: Till) -> list[CashierRow]:
+    """Everyone not deleted, active or not, by name."""
+    with till.db.read() as tx:
+        return cashiers.listed(tx)
 
 
 def check_pin(pin: str) -> None:
@@ -127,30 +111,36 @@ def check_pin(pin: str) -> None:
         raise InvalidPin("El NIP debe tener de 4 a 8 dígitos (solo números).")
 
 
-def _pin_matches(pin_hash: str, pin: str) -> bool:
-    try:
-        return _HASHER.verify(pin_hash, pin)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def _others_hashes(conn: Connection, cashier_id: uuid.UUID | None) -> dict[str, str]:
-    query = select(cashiers.c.id, cashiers.c.pin_hash).where(
-        cashiers.c.deleted == 0, cashiers.c.active == 1)
-    if cashier_id is not None:
-        query = query.where(cashiers.c.id != str(cashier_id))
-    return {r.id: r.pin_hash for r in conn.execute(query)}
-
-
 def _refuse_shared_pin(hashes: Iterable[str], pin: str) -> None:
     """Log-in takes the first cashier whose hash matches, so two active cashiers with one PIN
     would let one act as the other."""
-    if any(_pin_matches(h, pin) for h in hashes):
+    if any(staff.pin_matches(h, pin) for h in hashes):
         raise PinTaken("Ese NIP ya lo usa otra persona. Elige otro.")
 
 
+def _clean_name(name: str) -> str:
+    clean = " ".join(name.split())
+    if not clean:
+        raise DomainError("Escribe el nombre.", code="invalid_name")
+    return clean
+
+
+def create_first_owner(till: Till, name: str, pin: str) -> Cashier:
+    """A new shop's first person: its owner, who then adds everyone else. Refused once anyone
+    can log in (from then on people are added by someone allowed, with :func:`save_cashier`)."""
+    clean = _clean_name(name)
+    check_pin(pin)
+    payload = _cashier_payload(None, clean, Role.OWNER, _HASHER.hash(pin), True, None)
+    with till.db.write() as tx:
+        if cashiers.active(tx):
+            raise NotAllowed("Esta tienda ya tiene quien la atienda: entra con tu NIP.",
+                             code="owner_exists")
+        local.save(tx, till, "cashier", payload, op="upsert")
+    return Cashier(payload.id, payload.name, Role.OWNER)
+
+
 def save_cashier(
-    db: Database, device: Device, cashier_id: uuid.UUID | None, name: str, role: Role,
+    till: Till, cashier_id: uuid.UUID | None, name: str, role: Role,
     pin: str | None, active: bool, editor: Cashier, *, approver: Cashier | None = None,
 ) -> uuid.UUID:
     """Create (``cashier_id`` None) or edit a cashier; ``pin`` None keeps the current PIN.
@@ -160,9 +150,7 @@ def save_cashier(
     is taken, and only cashiers that changed meanwhile are checked again inside it.
     """
     authority = approver or editor
-    name = " ".join(name.split())
-    if not name:
-        raise DomainError("Escribe el nombre.", code="invalid_name")
+    name = _clean_name(name)
     if pin is not None:
         check_pin(pin)
     elif cashier_id is None:
@@ -170,31 +158,30 @@ def save_cashier(
     checked: dict[str, str] = {}
     pin_hash: str | None = None
     if pin is not None:
-        with db.read() as conn:
-            checked = _others_hashes(conn, cashier_id)
+        with till.db.read() as tx:
+            checked = cashiers.pin_hashes(tx, exclude=cashier_id)
         _refuse_shared_pin(checked.values(), pin)
         pin_hash = _HASHER.hash(pin)
-    with db.write() as conn:
-        _require(conn, authority, Permission.SETTINGS)
-        current = _cashier_record(conn, cashier_id) if cashier_id is not None else None
+    with till.db.write() as tx:
+        _require(tx, authority, Permission.SETTINGS)
+        current = _cashier_record(tx, cashier_id) if cashier_id is not None else None
         if pin is not None:
-            fresh = {i: h for i, h in _others_hashes(conn, cashier_id).items() if checked.get(i) != h}
+            fresh = {i: h for i, h in cashiers.pin_hashes(tx, exclude=cashier_id).items()
+                     if checked.get(i) != h}
             _refuse_shared_pin(fresh.values(), pin)
         payload = _cashier_payload(cashier_id, name, role, pin_hash, active, current)
-        _check_owner_rules(conn, authority, current, payload)
-        local.save(conn, device, "cashier", payload, op="upsert")
-        _audit(conn, device, "cashier_edit", editor, approver, payload.id,
+        _check_owner_rules(tx, authority, current, payload)
+        local.save(tx, till, "cashier", payload, op="upsert")
+        _audit(tx, till, "cashier_edit", editor, approver, payload.id,
                _cashier_detail(current, payload, pin is not None))
     return payload.id
 
 
-def _cashier_record(conn: Connection, cashier_id: uuid.UUID) -> CashierPayload:
-    row = conn.execute(select(cashiers).where(cashiers.c.id == str(cashier_id),
-                                              cashiers.c.deleted == 0)).first()
-    if row is None:
+def _cashier_record(tx: Tx, cashier_id: uuid.UUID) -> CashierPayload:
+    found = cashiers.record(tx, cashier_id)
+    if found is None:
         raise DomainError("Esa persona ya no existe.", code="unknown_cashier")
-    return CashierPayload(id=uuid.UUID(row.id), name=row.name, role=Role(row.role),
-                          pin_hash=row.pin_hash, active=bool(row.active))
+    return found
 
 
 def _cashier_payload(cashier_id: uuid.UUID | None, name: str, role: Role, pin_hash: str | None,
@@ -211,7 +198,7 @@ def _cashier_payload(cashier_id: uuid.UUID | None, name: str, role: Role, pin_ha
         raise DomainError("El nombre no es válido (máximo 200 letras).", code="invalid_name") from exc
 
 
-def _check_owner_rules(conn: Connection, authority: Cashier, current: CashierPayload | None,
+def _check_owner_rules(tx: Tx, authority: Cashier, current: CashierPayload | None,
                        new: CashierPayload) -> None:
     touches_owner = new.role is Role.OWNER or (current is not None and current.role is Role.OWNER)
     if touches_owner and authority.role is not Role.OWNER:
@@ -219,10 +206,7 @@ def _check_owner_rules(conn: Connection, authority: Cashier, current: CashierPay
     was_active_owner = current is not None and current.role is Role.OWNER and current.active
     stays_active_owner = new.role is Role.OWNER and new.active
     if was_active_owner and not stays_active_owner:
-        others = conn.execute(select(func.count()).select_from(cashiers).where(
-            cashiers.c.deleted == 0, cashiers.c.active == 1, cashiers.c.role == Role.OWNER.value,
-            cashiers.c.id != str(new.id))).scalar_one()
-        if others == 0:
+        if cashiers.other_active_owners(tx, exclude=new.id) == 0:
             raise LastOwner("Debe quedar al menos un dueño activo: no se puede quitar al último.")
 
 
@@ -245,18 +229,16 @@ def _cashier_detail(current: CashierPayload | None, new: CashierPayload, pin_cha
 # ---- settings -------------------------------------------------------------------------------
 
 
-def load_settings(conn: Connection, device: Device) -> SettingsPayload:
-    """The shop's settings; a shop that never saved any gets its name and the defaults."""
-    row = conn.execute(select(settings).where(settings.c.deleted == 0)
-                       .order_by(settings.c.hlc.desc()).limit(1)).first()
-    if row is None:
-        return SettingsPayload(id=SETTINGS_ID, shop_name=device.shop_name)
-    stored = json.loads(row.permissions) if row.permissions else None
-    return SettingsPayload(
-        id=uuid.UUID(row.id), shop_name=row.shop_name, address=row.address, phone=row.phone,
-        rfc=row.rfc, timezone=row.timezone or DEFAULT_TIMEZONE, receipt_footer=row.receipt_footer,
-        permissions=None if stored is None else {
-            Role(r): [Permission(p) for p in perms] for r, perms in stored.items()})
+def settings_in(tx: Tx, till: Till) -> SettingsPayload:
+    """Inside a transaction: the shop's settings; a shop that never saved any gets its name
+    and the defaults."""
+    return shop.settings_record(tx) or SettingsPayload(id=SETTINGS_ID, shop_name=till.device.shop_name)
+
+
+def load_settings(till: Till) -> SettingsPayload:
+    """The shop's settings as the form shows them (see :func:`settings_in`)."""
+    with till.db.read() as tx:
+        return settings_in(tx, till)
 
 
 def normalize_phone(text: str) -> str | None:
@@ -318,18 +300,19 @@ def _check_settings(payload: SettingsPayload) -> None:
     _check_timezone(payload.timezone)
 
 
-def save_settings(db: Database, device: Device, payload: SettingsPayload, editor: Cashier, *,
-                  approver: Cashier | None = None) -> None:
+def save_settings(till: Till, payload: SettingsPayload, editor: Cashier, *,
+                  approver: Cashier | None = None) -> SettingsPayload:
     """Save the shop's data; the permission matrix stored with it is kept as it is (it has its
     own screen and may have changed on another till since this form was loaded)."""
     _check_settings(payload)
-    with db.write() as conn:
-        _require(conn, approver or editor, Permission.SETTINGS)
-        current = load_settings(conn, device)
+    with till.db.write() as tx:
+        _require(tx, approver or editor, Permission.SETTINGS)
+        current = settings_in(tx, till)
         record = payload.model_copy(update={"id": SETTINGS_ID, "permissions": current.permissions})
-        local.save(conn, device, "settings", record, op="upsert")
-        _audit(conn, device, "settings", editor, approver, SETTINGS_ID,
+        local.save(tx, till, "settings", record, op="upsert")
+        _audit(tx, till, "settings", editor, approver, SETTINGS_ID,
                _settings_detail(current, record))
+    return record
 
 
 def _settings_detail(current: SettingsPayload, new: SettingsPayload) -> str:
@@ -340,22 +323,24 @@ def _settings_detail(current: SettingsPayload, new: SettingsPayload) -> str:
     return "Datos de la tienda: " + (", ".join(changed) if changed else "sin cambios")
 
 
-def save_matrix(db: Database, device: Device, matrix: Mapping[Role, Iterable[Permission]],
-                editor: Cashier, *, approver: Cashier | None = None) -> None:
+def save_matrix(till: Till, matrix: Mapping[Role, Iterable[Permission]],
+                editor: Cashier, *, approver: Cashier | None = None
+                ) -> dict[Role, frozenset[Permission]]:
     """Store what the encargado and the cajero may do. Only an owner decides this (a manager
     holding "settings" must not grant themselves more); the owner's own row is never stored:
-    the owner always has everything."""
+    the owner always has everything. Returns the matrix as stored now."""
     authority = approver or editor
     if authority.role is not Role.OWNER:
         raise NotAllowed("Solo el dueño puede cambiar los permisos.")
     stored = {role: [p for p in Permission if p in set(matrix.get(role, ()))]
               for role in (Role.MANAGER, Role.CASHIER)}
-    with db.write() as conn:
-        current = load_settings(conn, device)
-        before = staff.permission_matrix(conn)
+    with till.db.write() as tx:
+        current = settings_in(tx, till)
+        before = staff.permission_matrix(tx)
         record = current.model_copy(update={"permissions": stored})
-        local.save(conn, device, "settings", record, op="upsert")
-        _audit(conn, device, "settings", editor, approver, SETTINGS_ID, _matrix_detail(before, stored))
+        local.save(tx, till, "settings", record, op="upsert")
+        _audit(tx, till, "settings", editor, approver, SETTINGS_ID, _matrix_detail(before, stored))
+        return staff.permission_matrix(tx)
 
 
 def _matrix_detail(before: Mapping[Role, frozenset[Permission]],
@@ -374,27 +359,32 @@ def _matrix_detail(before: Mapping[Role, frozenset[Permission]],
 # ---- audit log ------------------------------------------------------------------------------
 
 
-def audit_log(conn: Connection, action: str | None = None, since: datetime | None = None,
+def audit_log(till: Till, action: str | None = None, since: datetime | None = None,
               until: datetime | None = None, limit: int = 500) -> list[AuditRow]:
     """Newest first, with who did it and who authorized it by name. ``since`` is inclusive,
     ``until`` exclusive (aware datetimes; stamps are stored in UTC)."""
-    who, approver = cashiers.alias("who"), cashiers.alias("approver")
-    query = (
-        select(audit_events.c.id, audit_events.c.action, audit_events.c.at,
-               audit_events.c.detail, who.c.name.label("who"), approver.c.name.label("approver"))
-        .select_from(audit_events
-                     .outerjoin(who, who.c.id == audit_events.c.cashier_id)
-                     .outerjoin(approver, approver.c.id == audit_events.c.authorized_by))
-        .order_by(audit_events.c.at.desc(), audit_events.c.id.desc()).limit(limit)
-    )
-    if action is not None:
-        query = query.where(audit_events.c.action == action)
-    if since is not None:
-        query = query.where(audit_events.c.at >= since.astimezone(UTC).isoformat())
-    if until is not None:
-        query = query.where(audit_events.c.at < until.astimezone(UTC).isoformat())
-    return [AuditRow(uuid.UUID(r.id), r.action, datetime.fromisoformat(r.at), r.who, r.approver,
-                     r.detail) for r in conn.execute(query)]
+    with till.db.read() as tx:
+        return audit_rows.rows(tx, action, since, until, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffView:
+    """Everything the "Cajeros y permisos" section shows, read in one transaction."""
+
+    cashiers: list[CashierRow]
+    settings: SettingsPayload
+    matrix: dict[Role, frozenset[Permission]]
+    audit: list[AuditRow]
+
+
+def staff_view(till: Till, action: str | None, first: date, last: date) -> StaffView:
+    """The people, the shop's data, the permission matrix and the audit log of the days from
+    ``first`` to ``last`` (on the shop's clock)."""
+    with till.db.read() as tx:
+        settings = settings_in(tx, till)
+        since, until = local_day_range(first, last, settings.timezone)
+        return StaffView(cashiers.listed(tx), settings, staff.permission_matrix(tx),
+                         audit_rows.rows(tx, action, since, until))
 
 
 def local_day_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:

@@ -9,7 +9,16 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from pos_client.store.repositories import alerts, catalog, customers, facts, messages, operations, plan
+from pos_client.store.repositories import (
+    alerts,
+    catalog,
+    customers,
+    facts,
+    messages,
+    operations,
+    orders,
+    plan,
+)
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import Change, in_apply_order
@@ -53,6 +62,7 @@ _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = in_a
     "shift_close": _facts(operations.insert_shift_closes),
     "audit_event": _facts(operations.insert_audit_events),
     "message_request": _facts(messages.insert_requests),
+    "order": _facts(orders.insert_orders),
 })
 
 

@@ -147,6 +147,14 @@ message_requests = Table(
     Column("cashier_id", Text), Column("device_id", Text),
 )
 
+orders = Table(
+    "orders", metadata,
+    Column("id", Text, primary_key=True), Column("number", Integer), Column("customer_id", Text),
+    Column("customer_name", Text), Column("phone", Text), Column("fulfilment", Text),
+    Column("address", Text), Column("notes", Text), Column("lines", Text),
+    Column("total", Integer), Column("source", Text), Column("placed_at", Text),
+)
+
 
 def _record(name: str, *columns: Column[Any]) -> Table:
     return Table(name, metadata, Column("id", Text, primary_key=True), *columns,

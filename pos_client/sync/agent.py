@@ -17,7 +17,7 @@ from pos_client.store.database import Database
 from pos_client.store.device import Device
 from pos_client.store.repositories import meta, outbox
 from pos_client.store.repositories.withdraw import withdraw_facts
-from pos_client.sync.client import Offline, SyncClient, SyncRefused
+from pos_client.sync.client import Offline, ServerFailed, SyncClient, SyncRefused
 from shared.clock import utc_now
 from shared.sync.envelopes import Change
 from shared.sync.protocol import MAX_PUSH_CHANGES, ChangeResult, PairingCodeOut
@@ -28,7 +28,40 @@ PULL_INTERVAL_S = 30.0
 BACKOFF_MAX_S = 120.0
 # Refusals that concern the whole device, not one change: stop and tell the cashier.
 _DEVICE_REFUSALS = {"auth_required", "invalid_credential", "device_revoked",
-                    "protocol_unsupported", "protocol_missing", "cursor_ahead"}
+                    "protocol_unsupported", "protocol_missing", "cursor_ahead",
+                    "feed_epoch_changed"}
+# How a server restored from an older backup shows itself (docs/sync-protocol.md).
+_RESTORED_SERVER = {"feed_epoch_changed", "cursor_ahead"}
+
+
+@dataclass(frozen=True)
+class _ServerFailure:
+    """A change the server answered 5xx for, pushed alone."""
+
+    change_id: str
+    status: int
+    code: str
+    message: str
+
+    def rejected(self) -> ChangeResult:
+        return ChangeResult(change_id=uuid.UUID(self.change_id), status="rejected",
+                            code=self.code, message=self.message)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """How the server refused a batch: a 4xx (it cannot read a change) or a 5xx (it failed)."""
+
+    status: int
+    code: str
+    message: str
+    server: bool
+
+    def answer(self, change_id: str) -> ChangeResult | _ServerFailure:
+        if self.server:
+            return _ServerFailure(change_id, self.status, self.code, self.message)
+        return ChangeResult(change_id=uuid.UUID(change_id), status="rejected", code=self.code,
+                            message=self.message)
 
 
 @dataclass(frozen=True)
@@ -60,6 +93,7 @@ class SyncAgent:
         self.on_progress: Callable[[float], None] | None = None
         self.page_size = 500
         self._identity_checked = False
+        self._failed_head: str | None = None  # first change of the last batch that got a 5xx
 
     # ---- one pass ---------------------------------------------------------------------------
 
@@ -72,8 +106,7 @@ class SyncAgent:
                 if not self._identity_checked:
                     self.check_restored()
                     self._identity_checked = True
-                self.push_all()
-                self.pull_all()
+                self._sync_pass()
             except Offline as exc:
                 self._online, self._problem = False, "Sin conexión: las ventas se guardan aquí."
                 log.info("sync offline: %s", exc)
@@ -91,6 +124,49 @@ class SyncAgent:
             self.on_status(status)
         return status
 
+    def _sync_pass(self) -> None:
+        """Push, then pull, telling the server which feed epoch this store knows. A server
+        restored from a backup refuses that (before applying anything, so no change meets a
+        server that lost what it builds on): take the restore in, and run the pass again."""
+        for attempt in range(2):
+            with self.db.read() as conn:
+                self._http().known_epoch = meta.get(conn, "feed_epoch")
+            try:
+                self.push_all()
+                self.pull_all()
+            except SyncRefused as exc:
+                if (attempt or exc.code not in _RESTORED_SERVER
+                        or not self.follow_server_restore()):
+                    raise
+                continue
+            self.follow_server_restore()  # the first epoch this store sees is taken as known
+            return
+
+    def follow_server_restore(self) -> bool:
+        """Compare the server's feed epoch with the one this store last synced with. A new
+        epoch means the server came back from an older backup: push again every change it no
+        longer has, and pull its feed from the start. Returns True when that happened."""
+        seen = self._http().feed_epoch
+        if seen is None:
+            return False
+        with self.db.read() as conn:
+            known = meta.get(conn, "feed_epoch")
+        if known == seen:
+            return False
+        if known is None:  # first sync with an epoch-aware server: nothing to compare yet
+            with self.db.write() as conn:
+                meta.put(conn, "feed_epoch", seen)
+            return False
+        self._http().known_epoch = seen  # or the server refuses this question too
+        state = self._http().me()
+        with self.db.write() as conn:
+            again = outbox.push_again_after(conn, state.last_device_seq)
+            meta.put_many(conn, {"feed_epoch": seen, "pull_cursor": 0})
+        log.warning("server restored from a backup (feed epoch %s → %s): %s changes queued again "
+                    "after seq %s; pulling from the start", known, seen, again,
+                    state.last_device_seq)
+        return True
+
     def push_all(self) -> None:
         while True:
             with self.db.read() as conn:
@@ -106,25 +182,58 @@ class SyncAgent:
                     withdraw_facts(conn, [c for c in parsed if c is not None])
 
     def _push_isolating(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult]:
-        """Push a batch; if the server refuses the batch as a whole, find the culprit.
+        """Push a batch; if the server refuses or fails on the batch as a whole, find the culprit.
 
-        A change the server cannot even parse must not hold back the ones behind it: it is
-        marked rejected with the server's reason, and the others go through.
+        A change the server cannot parse (4xx) must not hold back the ones behind it: the batch
+        is split at once. A 5xx may be the server's bad moment, so the batch is retried; only
+        when the same batch (by its first change) fails again is it split, and a change the
+        server keeps failing on is set aside with its answer, once others went through: a
+        server failing on everything sets nothing aside.
         """
         try:
-            answer = self._http().push(bodies)
-            if answer.gaps:  # changes this device made but no longer has: tell support
-                log.error("the server is missing changes of this device: %s", answer.gaps)
-            return list(answer.results)
+            return self._push(bodies)
+        except ServerFailed as exc:
+            if self._failed_head != change_ids[0]:
+                self._failed_head = change_ids[0]
+                raise
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=True)
         except SyncRefused as exc:
             if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
                 raise
-            if len(bodies) == 1:
-                return [ChangeResult(change_id=uuid.UUID(change_ids[0]), status="rejected", code=exc.code,
-                                     message=exc.message)]
-            half = len(bodies) // 2
-            return (self._push_isolating(bodies[:half], change_ids[:half])
-                    + self._push_isolating(bodies[half:], change_ids[half:]))
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=False)
+        results = self._split(bodies, change_ids, refusal)
+        failures = [r for r in results if isinstance(r, _ServerFailure)]
+        if len(failures) == len(results):  # nothing went through: the server is unwell
+            raise ServerFailed(failures[0].status, failures[0].code, failures[0].message)
+        self._failed_head = None
+        return [r.rejected() if isinstance(r, _ServerFailure) else r for r in results]
+
+    def _push(self, bodies: list[str]) -> list[ChangeResult]:
+        answer = self._http().push(bodies)
+        if answer.gaps:  # changes this device made but no longer has: tell support
+            log.error("the server is missing changes of this device: %s", answer.gaps)
+        return list(answer.results)
+
+    def _split(self, bodies: list[str], change_ids: list[str],
+               refusal: _Refusal) -> list[ChangeResult | _ServerFailure]:
+        """Answers for each change of a batch just refused with ``refusal``: push each half,
+        splitting again what is refused, down to the one change it is about."""
+        if len(bodies) == 1:
+            return [refusal.answer(change_ids[0])]
+        half = len(bodies) // 2
+        return (self._try(bodies[:half], change_ids[:half])
+                + self._try(bodies[half:], change_ids[half:]))
+
+    def _try(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult | _ServerFailure]:
+        try:
+            return list(self._push(bodies))
+        except ServerFailed as exc:
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=True)
+        except SyncRefused as exc:
+            if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):
+                raise
+            refusal = _Refusal(exc.status, exc.code, exc.message, server=False)
+        return self._split(bodies, change_ids, refusal)
 
     def check_restored(self) -> None:
         """If the server has numbers from this device beyond ours, this store was restored from

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from shared.sync.payloads import Wire
 from shared.sync.protocol import (
+    FEED_EPOCH_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     DeviceState,
@@ -26,6 +27,14 @@ class Offline(Exception):
     """The server could not be reached or did not answer; try again later."""
 
 
+class ServerFailed(Offline):
+    """The server answered 5xx: also an Offline (try again later), carrying its answer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"el servidor respondió {status}")
+        self.status, self.code, self.message = status, code, message
+
+
 class SyncRefused(Exception):
     """The server answered with a refusal: ``code`` for machines, ``message`` in Spanish."""
 
@@ -40,6 +49,11 @@ class SyncClient:
         if credential:
             headers["Authorization"] = f"Bearer {credential}"
         self._http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
+        # The feed epoch this store last synced with, sent on every call: a server restored
+        # from a backup refuses it (409 feed_epoch_changed) before touching anything. And the
+        # server's epoch from its latest answer, refusals too (docs/sync-protocol.md).
+        self.known_epoch: str | None = None
+        self.feed_epoch: str | None = None
 
     def close(self) -> None:
         self._http.close()
@@ -67,15 +81,16 @@ class SyncClient:
         return _parse(PullPage, raw)
 
     def _call(self, method: str, path: str, body: str | None = None, **kw: Any) -> bytes:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        if self.known_epoch:
+            headers[FEED_EPOCH_HEADER] = self.known_epoch
         try:
-            response = self._http.request(
-                method, path, content=body,
-                headers={"Content-Type": "application/json"} if body is not None else None, **kw,
-            )
+            response = self._http.request(method, path, content=body, headers=headers, **kw)
         except httpx.HTTPError as exc:  # refused, reset, timed out, cut mid-answer
             raise Offline(f"sin conexión con el servidor: {exc.__class__.__name__}") from exc
+        self.feed_epoch = response.headers.get(FEED_EPOCH_HEADER) or self.feed_epoch
         if response.status_code >= 500:
-            raise Offline(f"el servidor respondió {response.status_code}")
+            raise ServerFailed(response.status_code, *_error_of(response))
         if response.status_code >= 400:
             code, message = _error_of(response)
             raise SyncRefused(response.status_code, code, message)

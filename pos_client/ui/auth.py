@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from pos_client.services import staff
 from pos_client.services.staff import Cashier
+from pos_client.services.till import Till
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QDialog,
     QFont,
@@ -20,7 +22,6 @@ from pos_client.ui.qt import (
     Signal,
 )
 from pos_client.ui.widgets import ERROR_STYLE
-from shared.errors import DomainError
 from shared.permissions import PERMISSION_LABELS, Permission
 
 
@@ -77,14 +78,14 @@ class PinDialog(QDialog):
         if not pin or not self.pin_input.isEnabled():  # Enter and OK together: check once
             return
         self.pin_input.setEnabled(False)
-        db, permission = self.ctx.db, self.permission
+        permission = self.permission
 
-        def verify() -> Cashier:
+        def verify(till: Till) -> Cashier:
             if permission is None:
-                return staff.login(db, pin)
-            return staff.authorize(db, pin, permission)
+                return staff.login(till, pin)
+            return staff.authorize(till, pin, permission)
 
-        self.ctx.worker.submit(verify, self._accepted, self._refused)
+        Operation(self.ctx, verify).success(self._accepted).failure(self._refused).run()
 
     def _accepted(self, cashier: Cashier) -> None:
         if self.cashier is not None:  # one PIN approves one action, once
@@ -93,12 +94,11 @@ class PinDialog(QDialog):
         self.granted.emit(cashier)
         self.accept()
 
-    def _refused(self, exc: BaseException) -> None:
+    def _refused(self, message: str) -> None:
         self.pin_input.setEnabled(True)
         self.pin_input.clear()
         self.pin_input.setFocus()
-        self.error_label.setText(exc.message if isinstance(exc, DomainError)
-                                 else "No se pudo revisar el NIP. Intenta de nuevo.")
+        self.error_label.setText(message)
 
 
 def request_permission(

@@ -1,4 +1,4 @@
-"""What every screen needs: the store, this device, the worker thread, who is logged in, the printer."""
+"""What every screen needs: the till for the services, the worker thread, who is in, the printer."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pos_client.receipts.document import Printer
 from pos_client.services.staff import Cashier
 from pos_client.services.till import Till
-from pos_client.store.database import Database
-from pos_client.store.device import Device
 from pos_client.ui.worker import Worker
 from shared.permissions import DEFAULT_MATRIX, Permission, Role, allowed
 
@@ -42,16 +40,6 @@ class AppContext:
     # Printer jobs get their own thread: a printer out of paper or switched off must never
     # hold up the next scan or sale, which wait on ``worker``.
     print_worker: Worker = field(default_factory=lambda: Worker("pos-printer"))
-
-    # Until every screen goes through operations (tests/test_layers.py KNOWN_DEBT lists the
-    # ones that don't yet): the store and identity behind ``till``.
-    @property
-    def db(self) -> Database:
-        return self.till.db
-
-    @property
-    def device(self) -> Device:
-        return self.till.device
 
     def approver(self, permission: Permission) -> uuid.UUID | None:
         """Who approved this cashier's access to ``permission`` (None: their own role has it)."""

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from pos_client.receipts import sale_ticket
-from pos_client.receipts.document import Document
-from pos_client.services import staff
+from pos_client.receipts.document import Document, PrinterError
+from pos_client.services import hardware, tickets
 from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
-from pos_client.ui.counter_session import _CounterParts
+from pos_client.ui.counter_parts import CounterParts
+from pos_client.ui.operations import Operation
 from pos_client.ui.printing import PreviewDialog, print_or_preview
 from pos_client.ui.qt import Qt, QTableView
-from shared.errors import DomainError
 from shared.permissions import Permission
 
 
-class ReceiptsAndDrawer(_CounterParts):
+class ReceiptsAndDrawer(CounterParts):
     ticket_view: QTableView
 
     def print_receipt(self, sale_id: uuid.UUID) -> None:
@@ -46,8 +45,8 @@ class ReceiptsAndDrawer(_CounterParts):
             self.preview_dialog = preview
             self.scan_input.setFocus()
 
-        self.worker.submit(lambda: sale_ticket.receipt(self.db, sale_id), show,
-                           lambda exc: failed(exc.message if isinstance(exc, DomainError) else ""))
+        Operation(self.ctx, lambda till: tickets.receipt(till, sale_id)).success(show).failure(
+            failed).run()
 
     def _close_preview(self) -> None:
         preview = getattr(self, "preview_dialog", None)
@@ -61,16 +60,23 @@ class ReceiptsAndDrawer(_CounterParts):
             self.say("No hay impresora con cajón configurada (Trastienda → Impresora).", error=True)
             return
         session = self.ctx.session
+        cashier_id = session.cashier.id if session else None
+
+        def kicked(_: object) -> None:
+            self.say("Cajón abierto.")
+
+        def failed(exc: BaseException) -> None:
+            self.say(exc.message if isinstance(exc, PrinterError) else "No se pudo abrir el cajón.",
+                     error=True)
+
+        def kick(document: Document) -> None:
+            # The printer's own thread: a stuck printer must not hold up the next sale.
+            self.ctx.print_worker.submit(lambda: printer.print_document(document), kicked, failed)
 
         def approved(approver: Cashier) -> None:
-            def kick() -> None:
-                printer.open_drawer()
-                with self.db.write() as conn:
-                    staff.audit(conn, self.device, "open_drawer",
-                                cashier_id=session.cashier.id if session else None,
-                                authorized_by=approver.id, detail="Cajón abierto sin venta")
+            Operation(self.ctx, lambda till: hardware.open_drawer(
+                till, cashier_id=cashier_id, authorized_by=approver.id)).success(kick).failure(
+                lambda message: self.say(message, error=True)).run()
 
-            self.ctx.print_worker.submit(kick, lambda _: self.say("Cajón abierto."), self._failed)
-
-        self.drawer_approval = request_permission(self.ctx, self.as_widget, Permission.OPEN_DRAWER, approved)
-
+        self.drawer_approval = request_permission(self.ctx, self.as_widget, Permission.OPEN_DRAWER,
+                                                  approved)

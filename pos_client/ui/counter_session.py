@@ -3,60 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from pos_client.services import backroom, cortes, counter, staff
+from pos_client.services import cortes, counter, staff, staff_admin
+from pos_client.services.counter import CounterSession
 from pos_client.services.staff import Cashier
-from pos_client.store.database import Database
-from pos_client.store.device import Device
-from pos_client.sync.agent import SyncAgent
 from pos_client.ui.auth import PinDialog
-from pos_client.ui.context import AppContext, Session
+from pos_client.ui.context import Session
 from pos_client.ui.counter_dialogs import FirstOwnerDialog, OpenShiftDialog
-from pos_client.ui.qt import QAbstractTableModel, QLabel, QLineEdit, QTableView, QWidget
-from pos_client.ui.worker import Worker
-from shared.errors import DomainError
+from pos_client.ui.counter_parts import CounterParts
+from pos_client.ui.operations import Operation
+from pos_client.ui.qt import QLabel
 from shared.money import format_mxn
-from shared.permissions import Permission, Role
 
 if TYPE_CHECKING:
     from pos_client.ui.backroom.window import BackRoomWindow
 
 
-class _CounterParts:
-    """What the counter's parts read from the window (declared for type checking)."""
-
-    ctx: AppContext
-    db: Database
-    device: Device
-    worker: Worker
-    agent: SyncAgent | None
-    scan_input: QLineEdit
-    message_label: QLabel
-
-    def say(self, text: str, error: bool = False) -> None: ...
-
-    def _failed(self, exc: BaseException) -> None: ...
-
-    def _table(self, model: QAbstractTableModel) -> QTableView:
-        raise NotImplementedError
-
-    @property
-    def as_widget(self) -> QWidget:
-        """The window itself, as the parent of the dialogs these parts open."""
-        return cast(QWidget, self)
-
-    def _run_search(self, add_single_match: bool = False, qty: str | None = None) -> None: ...
-
-
-class SessionFlow(_CounterParts):
+class SessionFlow(CounterParts):
     session_label: QLabel
     back_room: BackRoomWindow | None = None
 
     def start_session(self) -> None:
         """Log a cashier in by PIN (a new shop creates its owner first), then make sure the
         shift is open, asking for the float if not."""
-        self.worker.submit(lambda: staff.has_cashiers(self.db), self._login_or_create_owner)
+        Operation(self.ctx, staff.has_cashiers).success(
+            self._login_or_create_owner).failure(self._session_failed).run()
 
     def _login_or_create_owner(self, has_cashiers: bool) -> None:
         if not has_cashiers:
@@ -66,10 +38,8 @@ class SessionFlow(_CounterParts):
             def create() -> None:
                 assert dialog.values is not None
                 name, pin = dialog.values
-                self.worker.submit(
-                    lambda: Cashier(backroom.add_cashier(self.db, self.device, name, Role.OWNER,
-                                                         pin), name, Role.OWNER),
-                    self._logged_in, self._session_failed)
+                Operation(self.ctx, lambda till: staff_admin.create_first_owner(till, name, pin)
+                          ).success(self._logged_in).failure(self._session_failed).run()
 
             dialog.accepted.connect(create)
             dialog.open()
@@ -81,20 +51,16 @@ class SessionFlow(_CounterParts):
         dialog_.open()
 
     def _logged_in(self, cashier: Cashier) -> None:
-        def load() -> tuple[dict[Role, frozenset[Permission]], uuid.UUID | None]:
-            with self.db.read() as conn:
-                return staff.permission_matrix(conn), counter.open_shift_of(conn, self.device.device_id)
-
-        def ready(found: tuple[dict[Role, frozenset[Permission]], uuid.UUID | None]) -> None:
-            matrix, shift_id = found
-            self.ctx.session = Session(cashier, shift_id, matrix)
+        def ready(found: CounterSession) -> None:
+            self.ctx.session = Session(cashier, found.shift_id, found.matrix)
             self._show_session()
-            if shift_id is None:
+            if found.shift_id is None:
                 self.ask_float()
             else:
                 self.scan_input.setFocus()  # straight to selling
 
-        self.worker.submit(load, ready, self._session_failed)
+        Operation(self.ctx, counter.session_for).success(ready).failure(
+            self._session_failed).run()
 
     def ask_float(self) -> None:
         session = self.ctx.session
@@ -112,15 +78,14 @@ class SessionFlow(_CounterParts):
                 self.say(f"Turno abierto con {format_mxn(amount)} de fondo.")
                 self.scan_input.setFocus()
 
-            self.worker.submit(lambda: cortes.open_shift(self.ctx.till, amount, cashier_id),
-                               opened, self._session_failed)
+            Operation(self.ctx, lambda till: cortes.open_shift(till, amount, cashier_id)).success(
+                opened).failure(self._session_failed).run()
 
         dialog.accepted.connect(open_it)
         dialog.open()
 
-    def _session_failed(self, exc: BaseException) -> None:
-        self.say(exc.message if isinstance(exc, DomainError)
-                 else "No se pudo abrir la sesión. Intenta de nuevo.", error=True)
+    def _session_failed(self, message: str) -> None:
+        self.say(message, error=True)
 
     def lock(self) -> None:
         """Ctrl+L: the cashier steps away; the next one logs in with their PIN. The back room

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pos_client.store.repositories import outbox
-from pos_client.store.repositories.outbox import Rejected
-from pos_client.sync.agent import SyncStatus
+from pos_client.services import sync_queue
+from pos_client.sync.agent import SyncAgent, SyncStatus
 from pos_client.sync.client import SyncRefused
-from pos_client.ui.counter_session import _CounterParts
+from pos_client.ui.counter_parts import CounterParts
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import QLabel, QObject, QProgressBar, Signal
 from pos_client.ui.sync_dialogs import RejectedModel, pairing_code_dialog, rejected_dialog
 from pos_client.ui.widgets import ERROR_STYLE
@@ -18,7 +18,7 @@ class _StatusRelay(QObject):
     progress = Signal(float)
 
 
-class SyncPanel(_CounterParts):
+class SyncPanel(CounterParts):
     sync_label: QLabel
     progress: QProgressBar
 
@@ -27,19 +27,19 @@ class SyncPanel(_CounterParts):
         self.rejected_model = RejectedModel()
         self.rejected_dialog = rejected_dialog(self.as_widget, self.rejected_model,
                                                self._table(self.rejected_model))
-
-        def load() -> list[Rejected]:
-            with self.db.read() as conn:
-                return outbox.rejected(conn)
-
-        self.worker.submit(load, self.rejected_model.set_rows)
+        Operation(self.ctx, sync_queue.rejected).success(self.rejected_model.set_rows).failure(
+            self._failed).run()
         self.rejected_dialog.open()
 
+    def _paired_agent(self) -> SyncAgent | None:
+        """The agent of a till paired with a server; None for a till on its own."""
+        return self.agent if self.agent is not None and self.agent.device.paired else None
+
     def pair_another_till(self) -> None:
-        if self.agent is None or not self.device.paired:
+        agent = self._paired_agent()
+        if agent is None:
             self.say("Esta caja trabaja sola: vincúlala primero a un servidor.", error=True)
             return
-        agent = self.agent
 
         def shown(code: PairingCodeOut) -> None:
             self.pairing_dialog = pairing_code_dialog(self.as_widget, code)
@@ -55,10 +55,11 @@ class SyncPanel(_CounterParts):
     # ---- sync -------------------------------------------------------------------------------
 
     def sync_now(self) -> None:
-        if self.agent is None or not self.device.paired:
+        agent = self._paired_agent()
+        if agent is None:
             self.say("Esta caja trabaja sola: no está vinculada a un servidor.")
             return
-        self.agent.request_sync()
+        agent.request_sync()
 
     def _refresh_sync_status(self) -> None:
         if self.agent is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -10,24 +9,16 @@ from typing import TYPE_CHECKING
 
 from pos_client.services import counter
 from pos_client.services.sales import SaleContext, SaleReceipt, record_sale
-from pos_client.services.staff import Cashier
-from pos_client.store.repositories import catalog
-from pos_client.store.repositories.catalog import Product
 from pos_client.sync.agent import SyncAgent
-from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
-from pos_client.ui.counter_dialogs import (
-    CommonProductDialog,
-    DiscountDialog,
-    NewProductDialog,
-    ParkedDialog,
-    UnknownBarcodeDialog,
-)
+from pos_client.ui.counter_items import AddingItems
 from pos_client.ui.counter_receipts import ReceiptsAndDrawer
 from pos_client.ui.counter_session import SessionFlow
 from pos_client.ui.counter_sync import SyncPanel, _StatusRelay
+from pos_client.ui.counter_ticket import TicketEditing
 from pos_client.ui.focus import keep_keyboard
 from pos_client.ui.models import ProductsModel, TicketModel
+from pos_client.ui.operations import UNEXPECTED, Operation
 from pos_client.ui.payment_dialog import PaymentDialog
 from pos_client.ui.qt import (
     QAbstractTableModel,
@@ -53,38 +44,32 @@ from pos_client.ui.qt import (
 )
 from pos_client.ui.sales_history import SalesHistoryDialog
 from pos_client.ui.scanner import ScanDetector
-from pos_client.ui.weight_dialog import WeightDialog
 from pos_client.ui.widgets import ERROR_STYLE, table_view
-from shared.errors import DomainError
 from shared.money import format_mxn
-from shared.permissions import Permission
-from shared.quantity import QTY_SCALE, parse_quantity
 from shared.sale import Tender
-from shared.scale import parse_scale_label, plu_candidates, price_label_line
-from shared.ticket import Ticket, TicketLine
+from shared.ticket import Ticket
 
 if TYPE_CHECKING:
     from pos_client.ui.backroom.window import BackRoomWindow
 
 SEARCH_DELAY_MS = 120
-# "3*7501055300075": three of that item; "0.250*1001" or "250g*1001": that weight.
-_QTY_PREFIX = re.compile(r"^([0-9.]+\s*(?:kg|g)?)\s*\*(.*)$", re.IGNORECASE)
+SALE_NOT_SAVED = "No se pudo guardar la venta. El ticket sigue abierto: intenta cobrar de nuevo."
 
 
-class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
+class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, SyncPanel,
+                 QMainWindow):
     """The counter. Constructed over an ``AppContext``; with no session yet, ``start_session``
     asks for a PIN (or, in a new shop, creates the owner) and for the float of the shift."""
 
     def __init__(self, ctx: AppContext, agent: SyncAgent | None = None) -> None:
         super().__init__()
-        self.ctx, self.agent = ctx, agent
-        self.db, self.device, self.worker = ctx.db, ctx.device, ctx.worker
+        self.ctx, self.agent, self.worker = ctx, agent, ctx.worker
         self.ticket = Ticket()
         self._charging: Ticket | None = None  # a paid ticket being saved
         self.last_receipt: SaleReceipt | None = None
         self.scanner = ScanDetector()
         self._now_ms: Callable[[], float] = lambda: time.monotonic() * 1000
-        self.setWindowTitle(f"MiChangarrito — {self.device.shop_name}")
+        self.setWindowTitle(f"MiChangarrito — {counter.shop_name(ctx.till)}")
         self.resize(1024, 600)
         self._build()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -229,286 +214,6 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
     def _shortcut(self, key: str, slot: Callable[[], object]) -> None:
         QShortcut(QKeySequence(key), self, slot)
 
-    # ---- adding items -----------------------------------------------------------------------
-
-    def _on_typed(self, _: str) -> None:
-        # Debounced: a scanner's burst restarts the timer every few ms and is looked up at its
-        # Enter (which stops it), so a scan never runs a search per character.
-        self._search_timer.start()
-
-    def _on_enter(self) -> None:
-        text = self.scan_input.text().strip()
-        scanned = self.scanner.is_scan(self._now_ms())
-        self._close_preview()
-        if not text:
-            if self.ticket.lines and not scanned:
-                self.charge()
-            return
-        qty: str | None = None
-        code = text
-        if m := _QTY_PREFIX.match(text):
-            qty, code = m.group(1), m.group(2).strip()
-        self.scan_input.clear()
-        self._search_timer.stop()
-        if code.isdigit() or (scanned and code):
-            self.worker.submit(lambda: self._lookup(code),
-                               lambda found: self._on_scanned(code, found, qty))
-        else:
-            self.scan_input.setText(code)
-            self._run_search(add_single_match=True, qty=qty)
-
-    def _lookup(self, code: str) -> tuple[Product | None, int | None, int | None]:
-        """(product, grams or None, label price or None): a barcode, or a scale label."""
-        with self.db.read() as conn:
-            product = catalog.by_barcode(conn, code)
-            if product is not None:
-                return product, None, None
-            label = parse_scale_label(code)
-            if label is None:
-                return None, None, None
-            for plu in plu_candidates(label.plu):
-                if (product := catalog.by_barcode(conn, plu)) is not None:
-                    return product, label.grams, label.price
-        return None, None, None
-
-    def _on_scanned(self, code: str, found: tuple[Product | None, int | None, int | None],
-                    qty: str | None) -> None:
-        product, grams, label_price = found
-        if product is None and not code.isdigit():  # a fast-typed name, or an unknown label
-            self.scan_input.setText(code)
-            self._run_search(add_single_match=True, qty=qty)
-            return
-        if product is None:
-            self.unknown_barcode(code)
-            return
-        if grams is not None:
-            self._add_line(product, grams)
-        elif label_price is not None:
-            unit, grams_ = price_label_line(product.price, label_price)
-            self._add_line(product, grams_, unit_price=unit)
-        else:
-            self.add_product(product, qty)
-
-    def unknown_barcode(self, code: str) -> None:
-        """Offer to sell it as producto común, or to create the product (with permission)."""
-        self.say(f"No encontré el código {code}.", error=True)
-        dialog = UnknownBarcodeDialog(code, self)
-        self.unknown_dialog = dialog
-
-        def chosen() -> None:
-            if dialog.choice == UnknownBarcodeDialog.COMMON:
-                self.add_common_product()
-            elif dialog.choice == UnknownBarcodeDialog.CREATE:
-                self.unknown_approval = request_permission(
-                    self.ctx, self, Permission.EDIT_CATALOG,
-                    lambda approver: self._create_product(code, approver))
-
-        dialog.accepted.connect(chosen)
-        dialog.open()
-
-    def _create_product(self, code: str, approver: Cashier) -> None:
-        dialog = NewProductDialog(code, self)
-        self.new_product_dialog = dialog
-        session = self.ctx.session
-
-        def create() -> None:
-            assert dialog.values is not None
-            name, price, iva, by_weight = dialog.values
-            self.worker.submit(
-                lambda: counter.create_product_at_counter(
-                    self.db, self.device, barcode=code, name=name, price=price, iva=iva,
-                    sold_by_weight=by_weight, cashier_id=session.cashier.id if session else None,
-                    authorized_by=approver.id),
-                lambda product: self.add_product(product), self._failed)
-
-        dialog.accepted.connect(create)
-        dialog.open()
-
-    def add_common_product(self) -> None:
-        """F3: an item not in the catalog, at a typed price."""
-        dialog = CommonProductDialog(self)
-        self.common_dialog = dialog
-
-        def add() -> None:
-            if dialog.line is not None:
-                self._add_ticket_line(dialog.line)
-
-        dialog.accepted.connect(add)
-        dialog.open()
-
-    def add_product(self, product: Product, qty: str | int | None = None) -> None:
-        """Add ``qty`` (typed text, or a number of pieces) of a product; 1 piece by default.
-
-        A product sold by weight with no quantity asks for its weight first.
-        """
-        if qty is None and product.sold_by_weight:
-            dialog = WeightDialog(product.name, product.price, self)
-            self.weight_dialog = dialog
-            dialog.accepted.connect(lambda: self._add_line(product, dialog.qty_milli))
-            dialog.open()
-            return
-        try:
-            qty_milli = (qty * QTY_SCALE if isinstance(qty, int)
-                         else parse_quantity(qty or "1", product.sold_by_weight))
-        except DomainError as exc:
-            self.say(exc.message, error=True)
-            return
-        self._add_line(product, qty_milli)
-
-    def _add_line(self, product: Product, qty_milli: int, unit_price: int | None = None) -> None:
-        self._add_ticket_line(TicketLine(
-            product.id, product.name, product.price if unit_price is None else unit_price,
-            qty_milli, product.iva, product.ieps_bp, product.sold_by_weight,
-            wholesale_price=product.wholesale_price if unit_price is None else None,
-            wholesale_min_milli=product.wholesale_min_milli, cost=product.cost,
-        ))
-
-    def _add_ticket_line(self, line: TicketLine) -> None:
-        if self._paying():
-            # A scan or search that finished while the payment dialog is open: the customer
-            # was told a total, and the change is counted against it.
-            self.say(f"No se agregó {line.name}: termina de cobrar primero.", error=True)
-            return
-        try:
-            index = self.ticket.add(line)
-        except DomainError as exc:
-            self.say(exc.message, error=True)
-            return
-        self._ticket_changed()
-        added = self.ticket.lines[index]
-        price = format_mxn(added.unit_price) + (" (mayoreo)" if added.wholesale else "")
-        self.say(f"{added.name}  {price}")
-        self.ticket_view.selectRow(index)
-        self.scan_input.setFocus()
-
-    def _paying(self) -> bool:
-        dialog = getattr(self, "payment_dialog", None)
-        return dialog is not None and dialog.isVisible()
-
-    def _ticket_changed(self) -> None:
-        self.ticket_model.refresh()
-        self._update_totals()
-
-    def _selected_line(self) -> int | None:
-        rows = self.ticket_view.selectionModel().selectedRows()
-        if rows:
-            return rows[0].row()
-        return len(self.ticket.lines) - 1 if self.ticket.lines else None
-
-    def remove_selected_line(self) -> None:
-        index = self._selected_line()
-        if index is not None:
-            self.ticket.remove(index)
-            self._ticket_changed()
-
-    def step_quantity(self, step: int) -> None:
-        """+ / − on the selected line: one piece more or less (the last piece goes with Supr)."""
-        index = self._selected_line()
-        if index is None:
-            return
-        line = self.ticket.lines[index]
-        if line.sold_by_weight:
-            self.say("Los productos a granel se pesan: quita el renglón y pésalo de nuevo.", error=True)
-            return
-        try:
-            self.ticket.set_quantity(index, line.qty_milli + step * QTY_SCALE)
-        except DomainError as exc:
-            self.say(exc.message, error=True)
-            return
-        self._ticket_changed()
-        self.ticket_view.selectRow(index)
-
-    def discount(self) -> None:
-        """F4: a discount on a line or the ticket, by someone allowed to give one."""
-        if not self.ticket.lines:
-            self.say("El ticket está vacío.", error=True)
-            return
-        self.discount_approval = request_permission(self.ctx, self, Permission.DISCOUNT,
-                                                    self._ask_discount)
-
-    def _ask_discount(self, approver: Cashier) -> None:
-        dialog = DiscountDialog(self.ticket, self._selected_line(), self)
-        self.discount_dialog = dialog
-
-        def apply() -> None:
-            try:
-                if dialog.scope_line:
-                    index = dialog.line_index
-                    assert index is not None
-                    self.ticket.set_discount(index, dialog.centavos)
-                else:
-                    self.ticket.discount_ticket(dialog.centavos)
-            except DomainError as exc:
-                self.say(exc.message, error=True)
-                return
-            self.ticket.discount_by = approver.id
-            self._ticket_changed()
-            self.say(f"Descuento de {format_mxn(dialog.centavos)} aplicado.")
-
-        dialog.accepted.connect(apply)
-        dialog.open()
-
-    def park_or_resume(self) -> None:
-        """F7: with items, set the ticket aside; with none, pick a ticket on hold."""
-        if self.ticket.lines:
-            ticket = self.ticket
-            label = f"Cliente de las {time.strftime('%H:%M')}"
-
-            def parked(_: uuid.UUID) -> None:
-                self.say("Ticket en espera. F7 con el ticket vacío para retomarlo.")
-                self._run_search()
-
-            self._set_ticket(Ticket())
-
-            def failed(exc: BaseException) -> None:
-                self.ticket.lines[:0] = ticket.lines
-                self._set_ticket(self.ticket)
-                self._failed(exc)
-
-            self.worker.submit(lambda: counter.park(self.db, ticket, label), parked, failed)
-            return
-
-        def listed(rows: list[counter.Parked]) -> None:
-            if not rows:
-                self.say("No hay tickets en espera.")
-                return
-            dialog = ParkedDialog(rows, self)
-            self.parked_dialog = dialog
-
-            def take() -> None:
-                if dialog.chosen is not None:
-                    chosen_id = dialog.chosen.id
-                    self.worker.submit(lambda: counter.resume(self.db, chosen_id),
-                                       self._set_ticket, self._failed)
-
-            dialog.accepted.connect(take)
-            dialog.open()
-
-        def load() -> list[counter.Parked]:
-            with self.db.read() as conn:
-                return counter.parked(conn)
-
-        self.worker.submit(load, listed, self._failed)
-
-    def _failed(self, exc: BaseException) -> None:
-        self.say(exc.message if isinstance(exc, DomainError)
-                 else "No se pudo completar. Intenta de nuevo.", error=True)
-
-    def _run_search(self, add_single_match: bool = False, qty: str | None = None) -> None:
-        text = self.scan_input.text()
-
-        def search() -> list[Product]:
-            with self.db.read() as conn:
-                return catalog.search(conn, text)
-
-        def show(rows: list[Product]) -> None:
-            self.products_model.set_rows(rows)
-            if add_single_match and len(rows) == 1:
-                self.scan_input.clear()
-                self.add_product(rows[0], qty)
-
-        self.worker.submit(search, show)
-
     # ---- charging ---------------------------------------------------------------------------
 
     def charge(self) -> None:
@@ -543,12 +248,8 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
         charged, self._charging = self.ticket, self.ticket
         self._set_ticket(Ticket())
         self.pay_button.setEnabled(False)
-        self.worker.submit(lambda: record_sale(self.db, self.device, charged, tenders, context),
-                           self._on_sale_recorded, self._on_sale_failed)
-
-    def _set_ticket(self, ticket: Ticket) -> None:
-        self.ticket = self.ticket_model.ticket = ticket
-        self._ticket_changed()
+        Operation(self.ctx, lambda till: record_sale(till, charged, tenders, context)).success(
+            self._on_sale_recorded).failure(self._on_sale_failed).run()
 
     def _on_sale_recorded(self, receipt: SaleReceipt) -> None:
         self._charging = None
@@ -561,27 +262,14 @@ class MainWindow(SessionFlow, ReceiptsAndDrawer, SyncPanel, QMainWindow):
             self.agent.request_sync()
         self._refresh_sync_status()
 
-    def _on_sale_failed(self, exc: BaseException) -> None:
+    def _on_sale_failed(self, message: str) -> None:
         # Nothing was saved: the charged lines come back, ahead of anything scanned since.
         if self._charging is not None:
             self.ticket.lines[:0] = self._charging.lines
             self._set_ticket(self.ticket)
         self._charging = None
         self.pay_button.setEnabled(True)
-        message = exc.message if isinstance(exc, DomainError) else (
-            "No se pudo guardar la venta. El ticket sigue abierto: intenta cobrar de nuevo.")
-        self.say(message, error=True)
-
-    def _update_totals(self) -> None:
-        self.total_label.setText(format_mxn(self.ticket.total))
-        taxes = self.ticket.taxes
-        parts = [f"{rate.label}: {format_mxn(s.iva)}" for rate, s in taxes.by_rate.items()
-                 if s.iva]
-        if taxes.ieps:
-            parts.append(f"IEPS: {format_mxn(taxes.ieps)}")
-        if self.ticket.discount:
-            parts.insert(0, f"Descuento: {format_mxn(self.ticket.discount)}")
-        self.taxes_label.setText("   ".join(parts) or " ")
+        self.say(SALE_NOT_SAVED if message == UNEXPECTED else message, error=True)
 
     def say(self, text: str, error: bool = False) -> None:
         self.message_label.setStyleSheet(ERROR_STYLE if error else "")

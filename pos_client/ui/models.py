@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pos_client.store.repositories.catalog import Product
-from pos_client.store.repositories.facts import SaleSummary
+from pos_client.services.counter import Product
 from pos_client.ui.qt import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from shared.money import format_mxn
 from shared.quantity import format_quantity
@@ -95,23 +93,5 @@ class TicketModel(TableModel):
             return (format_quantity(ln.qty_milli, ln.sold_by_weight), name,
                     format_mxn(ln.unit_price), format_mxn(ln.total))[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() != 1:
-            return _RIGHT
-        return None
-
-
-class SalesModel(RowsModel[SaleSummary]):
-    """Recent sales of the whole shop: this till's and the ones pulled from other devices."""
-
-    HEADERS = ("Folio", "Fecha y hora", "Total", "Caja")
-
-    def sale(self, row: int) -> SaleSummary:
-        return self._rows[row]
-
-    def data(self, index: ModelIndex, role: int = 0) -> Any:
-        s = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            when = datetime.fromisoformat(s.sold_at).astimezone().strftime("%d/%m/%Y %H:%M")
-            return (s.folio, when, format_mxn(s.total), "Esta" if s.local else "Otra")[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
             return _RIGHT
         return None

@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 
 import qrcode
+from qrcode.image.pil import PilImage
 
 from pos_client.receipts.document import Document, PrinterError
 from pos_client.receipts.text import render_text
@@ -30,7 +31,7 @@ def qr_pixmap(content: str, box: int = 4) -> QPixmap:
     code.add_data(content)
     code.make(fit=True)
     png = io.BytesIO()
-    code.make_image().save(png, format="PNG")
+    code.make_image(image_factory=PilImage).save(png, format="PNG")
     pixmap = QPixmap()
     pixmap.loadFromData(png.getvalue(), "PNG")
     return pixmap

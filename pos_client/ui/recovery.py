@@ -8,26 +8,14 @@ moved aside (``pos.sqlite3.danado-<fecha>``), never deleted, in case a technicia
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-import sqlalchemy.exc
-
 from pos_client import exit_codes
-from pos_client.store.backup import (
-    STORE_NAME,
-    Backup,
-    Health,
-    backups_dir,
-    check_database,
-    move_aside,
-    newest_good_backup,
-    restore,
-)
-from pos_client.store.database import Database, StoreError
+from pos_client.services import backups
+from pos_client.services.backups import Backup, Database, Health, StoreError
 from pos_client.ui.qt import QDialog, QFont, QLabel, QPushButton, Qt, QVBoxLayout, QWidget
 from pos_client.ui.widgets import ERROR_STYLE
 from pos_client.ui.worker import Worker
@@ -36,8 +24,6 @@ from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-DAMAGED_LABEL = "danado"
-_DAMAGE_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def when_text(moment: datetime) -> str:
@@ -51,7 +37,8 @@ def explanation(health: Health, data_dir: Path, newest: Backup | None) -> str:
     what = ("no es una base de datos válida" if health.state == "not_a_database"
             else "está dañado")
     lines = [
-        f"El archivo donde esta caja guarda sus ventas y su catálogo ({data_dir / STORE_NAME}) {what}.",
+        f"El archivo donde esta caja guarda sus ventas y su catálogo ({backups.store_file(data_dir)}) "
+        f"{what}.",
         "Suele pasar por un apagón mientras se guardaba algo, o por una falla del disco.",
         "El archivo dañado no se borra: se guarda aparte por si un técnico puede rescatarlo.",
     ]
@@ -60,29 +47,19 @@ def explanation(health: Health, data_dir: Path, newest: Backup | None) -> str:
                      "restaurarlo se pierde lo registrado después; si la caja está vinculada a un "
                      "servidor, lo que ya se había sincronizado regresa solo.")
     else:
-        lines.append(f"No hay respaldos en {backups_dir(data_dir)}: solo se puede empezar con una "
+        lines.append(f"No hay respaldos en {backups.folder_of(data_dir)}: solo se puede empezar con una "
                      "base vacía (o pedir ayuda antes de hacerlo).")
     if health.detail:
         lines.append(f"Detalle técnico: {health.detail}")
     return "\n".join(lines)
 
 
-def damage_detail(exc: BaseException) -> str | None:
-    """The SQLite message when opening failed because the file is damaged; None otherwise
-    (a locked or unreadable file is not damage, and must not be moved aside)."""
-    orig = exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc
-    code = getattr(orig, "sqlite_errorcode", None)
-    if isinstance(orig, sqlite3.DatabaseError) and code is not None and code & 0xFF in _DAMAGE_CODES:
-        return str(orig)
-    return None
-
-
 def recover_from_backup(data_dir: Path, backup: Path) -> None:
-    restore(backup, data_dir / STORE_NAME, utc_now(), aside_label=DAMAGED_LABEL)
+    backups.recover_from_backup(data_dir, backup, utc_now())
 
 
 def start_fresh(data_dir: Path) -> None:
-    move_aside(data_dir / STORE_NAME, DAMAGED_LABEL, utc_now())
+    backups.start_fresh(data_dir, utc_now())
 
 
 class RecoveryDialog(QDialog):
@@ -119,8 +96,7 @@ class RecoveryDialog(QDialog):
         for widget in (title, self.message, self.status, self.restore_button, self.fresh_button,
                        self.quit_button):
             layout.addWidget(widget)
-        worker.submit(lambda: newest_good_backup(backups_dir(data_dir)), self._found,
-                      self._failed)
+        worker.submit(lambda: backups.newest_good_backup(data_dir), self._found, self._failed)
 
     def _button(self, text: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
@@ -173,23 +149,18 @@ def open_store(data_dir: Path, ask: Ask | None) -> Database | int:
     ``ask`` lets the owner choose a repair (True once one was made); without it (no screen to
     ask on) the explanation goes to stderr and the start stops with ``exit_codes.DAMAGED_STORE``.
     """
-    db_path = data_dir / STORE_NAME
     while True:
-        health = check_database(db_path)
-        if not health.damaged:
-            try:
-                return Database(db_path)
-            except StoreError as exc:
-                print(exc.message, file=sys.stderr)
-                return exit_codes.STORE_TOO_NEW
-            except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
-                detail = damage_detail(exc)
-                if detail is None:
-                    raise
-                health = Health("corrupt", detail)
-        log.error("damaged store %s: %s %s", db_path, health.state, health.detail)
+        try:
+            opened = backups.open_store_file(data_dir)
+        except StoreError as exc:
+            print(exc.message, file=sys.stderr)
+            return exit_codes.STORE_TOO_NEW
+        if isinstance(opened, Database):
+            return opened
+        health = opened
+        log.error("damaged store %s: %s %s", backups.store_file(data_dir), health.state, health.detail)
         if ask is None:
-            print(explanation(health, data_dir, newest_good_backup(backups_dir(data_dir))),
+            print(explanation(health, data_dir, backups.newest_good_backup(data_dir)),
                   file=sys.stderr)
             print("Abre MiChangarrito en la pantalla de la caja para elegir qué hacer.", file=sys.stderr)
             return exit_codes.DAMAGED_STORE

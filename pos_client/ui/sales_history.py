@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pos_client.receipts.document import Document
-from pos_client.receipts.sale_ticket import receipt, reprint, shop_timezone
 from pos_client.receipts.text import render_text
-from pos_client.services.returns import (
-    HistoryRow,
-    StoredLine,
-    return_sale,
-    returnable_lines,
-    sale_history,
-)
+from pos_client.services import returns, tickets
+from pos_client.services.returns import HistoryRow, SaleHistory, StoredLine
 from pos_client.services.staff import Cashier
-from pos_client.store.repositories.shop import zone_named
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.operations import Operation
 from pos_client.ui.printing import print_or_preview, receipt_font
 from pos_client.ui.qt import (
     QAbstractItemView,
@@ -55,16 +48,12 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 STATUS_LABELS = {"": "", "devuelta": "Con devolución", "cancelada": "Cancelada"}
 
 
-def _message(exc: BaseException) -> str:
-    return exc.message if isinstance(exc, DomainError) else "No se pudo completar. Intenta de nuevo."
-
-
 class HistoryModel(RowsModel[HistoryRow]):
     HEADERS = ("Folio", "Fecha y hora", "Total", "Cajero", "Estado")
 
     def __init__(self) -> None:
         super().__init__()
-        self.zone = zone_named(None)
+        self.zone: tzinfo | None = None  # the shop's, which comes with the rows
 
     def row(self, row: int) -> HistoryRow:
         return self._rows[row]
@@ -248,21 +237,19 @@ class SalesHistoryDialog(QDialog):
         return self.model.row(index.row()) if index.isValid() else None
 
     def reload(self, keep: uuid.UUID | None = None) -> None:
-        db, folio = self.ctx.db, self.search.text()
+        folio = self.search.text()
 
-        def load() -> tuple[list[HistoryRow], ZoneInfo]:
-            return sale_history(db, folio), shop_timezone(db)
-
-        def show(result: tuple[list[HistoryRow], ZoneInfo]) -> None:
-            rows, self.model.zone = result
+        def show(history: SaleHistory) -> None:
             if folio != self.search.text():
                 return  # typed on meanwhile: a newer load is coming
-            self.model.set_rows(rows)
-            ids = [r.sale_id for r in rows]
+            self.model.zone = history.zone
+            self.model.set_rows(history.rows)
+            ids = [r.sale_id for r in history.rows]
             self.view.selectRow(ids.index(keep) if keep in ids else 0)
             self._show_selected()
 
-        self.ctx.worker.submit(load, show, lambda exc: self.say(_message(exc), error=True))
+        Operation(self.ctx, lambda till: returns.sale_history(till, folio)).success(show).failure(
+            self._failed).run()
 
     def _show_selected(self) -> None:
         row = self.selected()
@@ -271,14 +258,16 @@ class SalesHistoryDialog(QDialog):
             self.ticket.setPlainText("No hay ventas que mostrar." if not self.search.text()
                                      else "Ningún folio coincide con la búsqueda.")
             return
-        db = self.ctx.db
 
         def shown(document: Document) -> None:
             if self.selected() == row:
                 self.ticket.setPlainText(render_text(document))
 
-        self.ctx.worker.submit(lambda: receipt(db, row.sale_id), shown,
-                               lambda exc: self.say(_message(exc), error=True))
+        Operation(self.ctx, lambda till: tickets.receipt(till, row.sale_id)).success(
+            shown).failure(self._failed).run()
+
+    def _failed(self, message: str) -> None:
+        self.say(message, error=True)
 
     def _update_buttons(self) -> None:
         row = self.selected()
@@ -296,16 +285,16 @@ class SalesHistoryDialog(QDialog):
         row = self.selected()
         if row is None:
             return
-        ctx, cashier_id = self.ctx, self._cashier_id()
+        cashier_id = self._cashier_id()
 
         def send(document: Document) -> None:
             self.say(f"Reimprimiendo el ticket {row.folio}…")
             self.preview_dialog = print_or_preview(
-                ctx, self, document, on_failed=self._print_failed,
+                self.ctx, self, document, on_failed=self._print_failed,
                 on_printed=lambda: self.say(f"Ticket {row.folio} reimpreso."))
 
-        ctx.worker.submit(lambda: reprint(ctx.db, ctx.device, row.sale_id, cashier_id), send,
-                          lambda exc: self.say(_message(exc), error=True))
+        Operation(self.ctx, lambda till: tickets.reprint(till, row.sale_id, cashier_id)).success(
+            send).failure(self._failed).run()
 
     def _print_failed(self, message: str) -> None:
         self.say(f"{message} Revisa la impresora y vuelve a intentar con Reimprimir (F4).", error=True)
@@ -319,8 +308,6 @@ class SalesHistoryDialog(QDialog):
             self.ctx, self, Permission.CANCEL, lambda approver: self._open_return(row, cancel, approver))
 
     def _open_return(self, row: HistoryRow, cancel: bool, approver: Cashier) -> None:
-        db = self.ctx.db
-
         def ask(lines: list[StoredLine]) -> None:
             def submit(dialog: ReturnDialog, reason: str, quantities: dict[int, int] | None) -> None:
                 self._run_return(dialog, row, reason, quantities, approver)
@@ -328,16 +315,12 @@ class SalesHistoryDialog(QDialog):
             self.return_dialog = ReturnDialog(row.folio, lines, cancel, submit, self)
             self.return_dialog.open()
 
-        self.ctx.worker.submit(lambda: returnable_lines(db, row.sale_id), ask,
-                               lambda exc: self.say(_message(exc), error=True))
+        Operation(self.ctx, lambda till: returns.returnable_lines(till, row.sale_id)).success(
+            ask).failure(self._failed).run()
 
     def _run_return(self, dialog: ReturnDialog, row: HistoryRow, reason: str,
                     quantities: dict[int, int] | None, approver: Cashier) -> None:
-        ctx, cashier_id = self.ctx, self._cashier_id()
-
-        def job() -> SaleReturnPayload:
-            return return_sale(ctx.db, ctx.device, row.sale_id, reason, quantities, cashier_id,
-                               authorized_by=approver.id)
+        cashier_id = self._cashier_id()
 
         def done(payload: SaleReturnPayload) -> None:
             dialog.accept()
@@ -348,4 +331,6 @@ class SalesHistoryDialog(QDialog):
             self.say(f"{what}: {row.folio}, " + " y ".join(p for p in parts if p) + ".")
             self.reload(keep=row.sale_id)
 
-        ctx.worker.submit(job, done, lambda exc: dialog.show_error(_message(exc)))
+        Operation(self.ctx, lambda till: returns.return_sale(
+            till, row.sale_id, reason, quantities, cashier_id, authorized_by=approver.id)).success(
+            done).failure(dialog.show_error).run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pos_client.store.repositories.outbox import Rejected
+from pos_client.services.sync_queue import Rejected
 from pos_client.ui.models import ModelIndex, RowsModel
 from pos_client.ui.qt import QDialog, QFont, QLabel, Qt, QTableView, QVBoxLayout, QWidget
 from shared.sync.protocol import PairingCodeOut

@@ -10,8 +10,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Annotated, Literal, TypeVar, get_args
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
+from shared.sync.bounds import Timestamp
 from shared.sync.payloads import (
     AuditEventPayload,
     CashierPayload,
@@ -22,6 +23,7 @@ from shared.sync.payloads import (
     FiadoPaymentPayload,
     InventoryMovementPayload,
     MessageRequestPayload,
+    OrderPayload,
     OrderStatusPayload,
     PlanPayload,
     ProductPayload,
@@ -42,7 +44,7 @@ class Envelope(Wire):
     # 0 marks a change made by the server itself (catalog set-up, WhatsApp orders).
     device_seq: Annotated[int, Field(ge=0, le=2**62)]
     hlc: Annotated[int, Field(ge=0, le=2**62)]
-    created_at: AwareDatetime
+    created_at: Timestamp
 
 
 class RecordChange(Envelope):
@@ -159,6 +161,11 @@ class MessageRequestChange(FactChange):
     payload: MessageRequestPayload
 
 
+class OrderChange(FactChange):
+    entity: Literal["order"]
+    payload: OrderPayload
+
+
 # The one list of entities. Its order is the order every applier (till and server) writes a
 # batch in: records before facts, so a fact finds the product, customer or cashier it names
 # when both came in the same batch; facts in the order a shop makes them. ENTITIES below is
@@ -168,7 +175,7 @@ Change = Annotated[
     | OrderStatusChange | StockAlertChange | PlanChange
     | ShiftOpenChange | SaleChange | SaleReturnChange | InventoryMovementChange
     | FiadoChargeChange | FiadoPaymentChange | CashMovementChange | ShiftCloseChange
-    | AuditEventChange | MessageRequestChange,
+    | AuditEventChange | MessageRequestChange | OrderChange,
     Field(discriminator="entity"),
 ]
 

@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,10 +13,12 @@ from pydantic import (
     model_validator,
 )
 
+from shared.orders import Fulfilment, OrderSource, OrderStatus
 from shared.permissions import Permission, Role
 from shared.plans import BillingStatus, PlanLimits
 from shared.quantity import MAX_QTY_MILLI
 from shared.sale import MAX_LINES, MAX_UNIT_PRICE, PaymentMethod, line_total
+from shared.sync.bounds import Timestamp
 from shared.tax import IvaRate
 
 # No control characters (NUL included: PostgreSQL text refuses it) in any text that is stored.
@@ -36,6 +37,7 @@ MessageText = Annotated[
 Barcode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z\-]{1,48}$")]
 Money = Annotated[int, Field(ge=0, le=10_000_000_000)]
 Qty = Annotated[int, Field(gt=0, le=MAX_QTY_MILLI)]
+MAX_ORDER_LINES = 100
 
 
 class Wire(BaseModel):
@@ -70,7 +72,7 @@ class SalePaymentPayload(Wire):
 class SalePayload(Wire):
     id: uuid.UUID
     folio: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9\-]{1,40}$")]
-    sold_at: AwareDatetime
+    sold_at: Timestamp
     total: Money
     change: Money
     lines: Annotated[list[SaleLinePayload], Field(min_length=1, max_length=MAX_LINES)]
@@ -113,7 +115,7 @@ class InventoryMovementPayload(Wire):
     qty_milli: Annotated[int, Field(ge=-MAX_QTY_MILLI * 100, le=MAX_QTY_MILLI * 100)]
     reason: MovementReason
     note: ShortText | None = None
-    moved_at: AwareDatetime
+    moved_at: Timestamp
 
 
 class ProductPayload(Wire):
@@ -152,7 +154,7 @@ class FiadoChargePayload(Wire):
     amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
     sale_id: uuid.UUID | None = None
     note: ShortText | None = None
-    charged_at: AwareDatetime
+    charged_at: Timestamp
 
 
 class FiadoPaymentPayload(Wire):
@@ -164,7 +166,7 @@ class FiadoPaymentPayload(Wire):
     amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
     method: PaymentMethod
     note: ShortText | None = None
-    paid_at: AwareDatetime
+    paid_at: Timestamp
     cashier_id: uuid.UUID | None = None  # who took the money
     shift_id: uuid.UUID | None = None  # whose drawer it went into (the corte counts it there)
     reference: ShortText | None = None  # a card voucher or transfer number
@@ -184,7 +186,7 @@ class StockAlertPayload(Wire):
     product_id: uuid.UUID
     stock_milli: int
     open: bool
-    changed_at: AwareDatetime
+    changed_at: Timestamp
 
 
 class SaleReturnLinePayload(Wire):
@@ -209,7 +211,7 @@ class SaleReturnPayload(Wire):
     refund_method: PaymentMethod
     reason: Name
     cashier_id: uuid.UUID | None = None
-    returned_at: AwareDatetime
+    returned_at: Timestamp
     refund_to_account: Money = 0
 
     @model_validator(mode="after")
@@ -233,14 +235,14 @@ class CashMovementPayload(Wire):
     direction: Literal["entrada", "salida"]
     amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
     reason: Name
-    moved_at: AwareDatetime
+    moved_at: Timestamp
 
 
 class ShiftOpenPayload(Wire):
     id: uuid.UUID  # the shift's id
     cashier_id: uuid.UUID | None = None
     float_amount: Money  # fondo de caja
-    opened_at: AwareDatetime
+    opened_at: Timestamp
 
 
 class CountedAmount(Wire):
@@ -255,7 +257,7 @@ class ShiftClosePayload(Wire):
     shift_id: uuid.UUID
     counted: Annotated[list[CountedAmount], Field(max_length=10)]
     note: ShortText | None = None
-    closed_at: AwareDatetime
+    closed_at: Timestamp
 
 
 AuditAction = Literal[
@@ -274,7 +276,7 @@ class AuditEventPayload(Wire):
     authorized_by: uuid.UUID | None = None
     subject_id: uuid.UUID | None = None  # the sale, product, customer… it was about
     detail: ShortText | None = None
-    at: AwareDatetime
+    at: Timestamp
 
 
 class CategoryPayload(Wire):
@@ -322,20 +324,59 @@ class MessageRequestPayload(Wire):
     to: Phone
     kind: Literal["statement"]
     text: MessageText
-    requested_at: AwareDatetime
+    requested_at: Timestamp
     cashier_id: uuid.UUID | None = None
 
 
-OrderStatus = Literal["recibido", "preparando", "listo", "entregado", "cancelado"]
-
-
 class OrderStatusPayload(Wire):
-    """Where a customer's order (e.g. from WhatsApp) stands; id is the order's id."""
+    """Where a customer's order stands (a record: last writer wins); id is the order's id.
+    ``note`` carries a rejection's reason. Which moves make sense: ``shared.orders``."""
 
     id: uuid.UUID
     status: OrderStatus
     note: ShortText | None = None
-    changed_at: AwareDatetime
+    changed_at: Timestamp
+
+
+class OrderLinePayload(Wire):
+    line_no: Annotated[int, Field(ge=1, le=MAX_ORDER_LINES)]
+    product_id: uuid.UUID | None
+    name: Name
+    qty_milli: Qty
+    unit_price: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)]  # the price when it was ordered
+    total: Money
+
+
+class OrderPayload(Wire):
+    """A customer's order (a fact: what was asked, at the prices of that moment). Made by the
+    server (WhatsApp, the assistant, an owner's AI app); its status is the ``order_status``
+    record of the same id, which the server writes with it as ``recibido``."""
+
+    id: uuid.UUID
+    number: Annotated[int, Field(ge=1, le=10_000_000)]  # the shop's "Pedido #12"
+    customer_id: uuid.UUID | None = None  # None: someone not (yet) among the shop's customers
+    customer_name: Name
+    phone: Phone | None = None
+    fulfilment: Fulfilment
+    address: ShortText | None = None  # where to deliver (domicilio)
+    notes: ShortText | None = None
+    lines: Annotated[list[OrderLinePayload], Field(min_length=1, max_length=MAX_ORDER_LINES)]
+    total: Money
+    source: OrderSource
+    placed_at: Timestamp
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> OrderPayload:
+        if [ln.line_no for ln in self.lines] != list(range(1, len(self.lines) + 1)):
+            raise ValueError("line_no must be 1, 2, 3, … in order")
+        for ln in self.lines:
+            if ln.total != line_total(ln.unit_price, ln.qty_milli):
+                raise ValueError(f"line {ln.line_no}: total is not unit_price × quantity")
+        if sum(ln.total for ln in self.lines) != self.total:
+            raise ValueError("total is not the sum of the lines")
+        if self.fulfilment == "domicilio" and not self.address:
+            raise ValueError("a delivery needs the address")
+        return self
 
 
 PLAN_ID = uuid.UUID("00000000-0000-7000-8000-000000000002")
@@ -375,7 +416,7 @@ class PlanPayload(Wire):
     plan: PlanLimitsPayload  # the plan paid for (or the free one)
     free: PlanLimitsPayload  # what is left when nothing paid is in force
     status: BillingStatus
-    paid_until: AwareDatetime | None = None  # end of prepaid months
-    grace_until: AwareDatetime | None = None  # end of a past-due grace period
-    renews_at: AwareDatetime | None = None  # a subscription's next renewal or trial end
-    changed_at: AwareDatetime
+    paid_until: Timestamp | None = None  # end of prepaid months
+    grace_until: Timestamp | None = None  # end of a past-due grace period
+    renews_at: Timestamp | None = None  # a subscription's next renewal or trial end
+    changed_at: Timestamp

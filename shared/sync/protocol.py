@@ -13,9 +13,13 @@ from shared.sync.payloads import Name, Wire
 
 # 2: line discounts and costs, who sold on which shift and account, mayoreo, audit events.
 # 3: message requests (a statement sent over WhatsApp by the server).
-# 4: the shop's plan (a server-made record: what the plan allows, its state and dates).
+# 4: orders (server-made facts with their lines), order statuses aceptado and rechazado;
+#    the shop's plan (a server-made record: what the plan allows, its state and dates).
 PROTOCOL_VERSION = 4
 PROTOCOL_HEADER = "X-MCH-Protocol"
+# On every sync answer: names the server's feed history; a new value means the server was restored
+# from a backup and the device must push again what it lost and pull from the start.
+FEED_EPOCH_HEADER = "X-MCH-Feed-Epoch"
 MAX_PUSH_CHANGES = 500
 MAX_PULL_LIMIT = 1000
 

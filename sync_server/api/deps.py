@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Request
 
 from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync_server.api.errors import ApiError
+from sync_server.api.limits import client_address
 from sync_server.services import Pool as DbPool
 from sync_server.services.credentials import DeviceCredential, parse_credential
 
@@ -55,22 +56,9 @@ def device_credential(
 Credential = Annotated[DeviceCredential, Depends(device_credential)]
 
 
-async def read_body(request: Request) -> bytes:
-    """The raw body, refused once it passes the configured limit (before it is all read)."""
-    limit: int = request.app.state.settings.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+def client(request: Request) -> str:
+    """Who is asking, for the throttles: the peer, or what a trusted proxy says it forwarded."""
+    return client_address(request, request.app.state.trusted_proxies)
 
 
-def _too_large(limit: int) -> ApiError:
-    return ApiError(
-        413, "payload_too_large", f"La petición pasa del límite de {limit // 1024} KiB."
-    )
+Client = Annotated[str, Depends(client)]

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import DomainError
 
@@ -24,6 +25,7 @@ _DOMAIN_STATUS = {
     "invalid_credential": 401,
     "too_many_attempts": 429,
     "not_found": 404,
+    "weak_password": 400,
     # Billing and the owner's account (docs/billing.md).
     "invalid_signature": 400,
     "billing_not_configured": 503,
@@ -91,9 +93,33 @@ def install(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail))
 
-    @app.exception_handler(Exception)
-    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return error_response(
-            500, "internal_error", "Error interno del servidor. Intenta de nuevo más tarde."
-        )
+
+
+class CatchAll:
+    """The last net: an unexpected error is logged and answered 500 ``internal_error``, and the
+    connection stays usable. (Starlette's own handler for Exception re-raises to the server,
+    which then drops the keep-alive connection: the till's next call would fail to read.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            log.exception("unhandled error", extra={"path": scope.get("path")})
+            if started:
+                raise  # half an answer went out: only dropping the connection is honest
+            response = error_response(
+                500, "internal_error", "Error interno del servidor. Intenta de nuevo más tarde.")
+            await response(scope, receive, send)

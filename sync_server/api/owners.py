@@ -6,18 +6,23 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, model_validator
 
 from shared.sync.protocol import PairingCodeOut
-from sync_server.api.deps import Pool, Protocol
+from sync_server.api.deps import Client, Pool, Protocol
 from sync_server.api.errors import ApiError
 from sync_server.config import Settings
 from sync_server.services import accounts, shops
 
 router = APIRouter(prefix="/v1", tags=["owners"])
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# No control characters (a NUL is refused by PostgreSQL's text), as in the wire's texts.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                        pattern=_PRINTABLE)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{10,15}$")]
+# How strong it must be is a rule of the sign-up (services/passwords.py), told in Spanish.
+Password = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_PRINTABLE)]
 
 
 class _Body(BaseModel):
@@ -29,7 +34,7 @@ class SignUp(_Body):
     owner_name: Text
     email: EmailStr | None = None
     phone: Phone | None = None
-    password: Annotated[str, Field(min_length=8, max_length=200)]
+    password: Password
 
     @model_validator(mode="after")
     def _needs_a_login(self) -> SignUp:
@@ -39,8 +44,9 @@ class SignUp(_Body):
 
 
 class LogIn(_Body):
-    login: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
-    password: Annotated[str, Field(min_length=1, max_length=200)]
+    login: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200,
+                                            pattern=_PRINTABLE)]
+    password: Password
 
 
 class Session(BaseModel):
@@ -64,35 +70,34 @@ def _settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
-def owner(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> uuid.UUID:
+async def owner(
+    pool: Pool, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> uuid.UUID:
     """The tenant of the owner's session token."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "auth_required", "Inicia sesión como dueño de la tienda.")
-    tenant_id, _owner_id = accounts.read_token(settings, token.strip())
-    return tenant_id
+    return await accounts.owner_tenant(pool, settings, token.strip())
 
 
 OwnerTenant = Annotated[uuid.UUID, Depends(owner)]
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("/owners/signup", response_model=Session, status_code=201)
-async def sign_up(body: SignUp, pool: Pool, settings: SettingsDep, _: Protocol) -> Session:
+async def sign_up(
+    body: SignUp, pool: Pool, settings: SettingsDep, client: Client, _: Protocol
+) -> Session:
     s = await accounts.sign_up(pool, settings, shop_name=body.shop_name,
                                owner_name=body.owner_name, email=body.email, phone=body.phone,
-                               password=body.password)
+                               password=body.password, client=client)
     return Session(tenant_id=s.tenant_id, owner_id=s.owner_id, token=s.token)
 
 
 @router.post("/owners/login", response_model=Session)
 async def log_in(
-    body: LogIn, request: Request, pool: Pool, settings: SettingsDep, _: Protocol
+    body: LogIn, pool: Pool, settings: SettingsDep, client: Client, _: Protocol
 ) -> Session:
-    s = await accounts.log_in(pool, settings, body.login, body.password, client_address(request))
+    s = await accounts.log_in(pool, settings, body.login, body.password, client)
     return Session(tenant_id=s.tenant_id, owner_id=s.owner_id, token=s.token)
 
 

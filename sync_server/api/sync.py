@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from shared.sync.protocol import MAX_PULL_LIMIT, DeviceState, PairingCodeOut, PushRequest, PushResponse
-from sync_server.api.deps import Credential, Pool, Protocol, read_body
+from sync_server.api.deps import Credential, Pool, Protocol
 from sync_server.api.errors import validation_error
 from sync_server.services import device_sync
 
@@ -18,8 +18,8 @@ router = APIRouter(prefix="/v1/sync", tags=["sync"])
 
 @router.post("/push", response_model=PushResponse)
 async def push(request: Request, pool: Pool, _: Protocol, cred: Credential) -> Response:
-    await device_sync.check_device(pool, cred)
-    body = await read_body(request)
+    await device_sync.check_device(pool, cred)  # before a byte of the body is read
+    body = await request.body()  # bounded by the BodyLimit middleware
     try:
         batch = PushRequest.model_validate_json(body)
     except ValidationError as exc:

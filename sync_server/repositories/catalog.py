@@ -50,3 +50,13 @@ async def stock(conn: Connection, tenant_id: uuid.UUID, product_id: uuid.UUID) -
         tenant_id, product_id,
     )
     return value
+
+
+async def existing(
+    conn: Connection, tenant_id: uuid.UUID, product_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of ``product_ids`` the shop has (deleted ones included: their history stays)."""
+    rows = await conn.fetch(
+        "SELECT product_id FROM products WHERE tenant_id = $1 AND product_id = ANY($2::uuid[])",
+        tenant_id, list(product_ids))
+    return {r["product_id"] for r in rows}

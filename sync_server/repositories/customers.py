@@ -72,3 +72,13 @@ async def phones(
            WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND NOT deleted""",
         tenant_id, list(customer_ids))
     return {r["customer_id"]: r["phone"] for r in rows}
+
+
+async def existing(
+    conn: Connection, tenant_id: uuid.UUID, customer_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of ``customer_ids`` the shop has (a deleted customer keeps its account)."""
+    rows = await conn.fetch(
+        "SELECT customer_id FROM customers WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])",
+        tenant_id, list(customer_ids))
+    return {r["customer_id"] for r in rows}

@@ -112,3 +112,35 @@ async def use_pairing_code(
         tenant_id, code_hash, device_id,
     )
     return status.endswith(" 1")
+
+
+async def touch_sync(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> None:
+    """Stamp when the device last pushed or pulled; at most once a minute (a "seen lately",
+    not a log: a pull every few seconds must not write every time)."""
+    await conn.execute(
+        """UPDATE devices SET last_sync_at = now()
+           WHERE tenant_id = $1 AND device_id = $2
+             AND (last_sync_at IS NULL OR last_sync_at < now() - interval '1 minute')""",
+        tenant_id, device_id)
+
+
+@dataclass(frozen=True)
+class DeviceSync:
+    device_id: uuid.UUID
+    name: str
+    code: str
+    revoked: bool
+    paired_at: datetime
+    last_sync_at: datetime | None
+    last_sale_at: datetime | None
+
+
+async def sync_overview(conn: Connection, tenant_id: uuid.UUID) -> list[DeviceSync]:
+    """Every device ever paired, with when it last synced and its last sale the server has."""
+    rows = await conn.fetch(
+        """SELECT d.device_id, d.name, d.code, d.revoked_at IS NOT NULL AS revoked,
+                  d.created_at AS paired_at, d.last_sync_at,
+                  (SELECT max(s.sold_at) FROM sales s
+                   WHERE s.tenant_id = d.tenant_id AND s.device_id = d.device_id) AS last_sale_at
+           FROM devices d WHERE d.tenant_id = $1 ORDER BY d.created_at""", tenant_id)
+    return [DeviceSync(**dict(r)) for r in rows]

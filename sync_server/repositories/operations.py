@@ -114,3 +114,13 @@ async def insert_audit_events(
         ("device_id", "uuid"), ("at", "timestamptz"),
     ], [(tenant_id, a.id, a.action, a.cashier_id, a.authorized_by, a.subject_id, a.detail,
          origin, a.at) for a in (c.payload for c in changes)], _SKIP)
+
+
+async def existing_shifts(
+    conn: Connection, tenant_id: uuid.UUID, shift_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of ``shift_ids`` the shop has opened."""
+    rows = await conn.fetch(
+        "SELECT shift_id FROM shifts WHERE tenant_id = $1 AND shift_id = ANY($2::uuid[])",
+        tenant_id, list(shift_ids))
+    return {r["shift_id"] for r in rows}

@@ -42,3 +42,11 @@ async def update_hash(
         "UPDATE owners SET password_hash = $3 WHERE tenant_id = $1 AND owner_id = $2",
         tenant_id, owner_id, password_hash,
     )
+
+
+async def exists(conn: Connection, tenant_id: uuid.UUID, owner_id: uuid.UUID) -> bool:
+    """Whether the shop still has this owner (a session outlives nothing it names)."""
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM owners WHERE tenant_id = $1 AND owner_id = $2)",
+        tenant_id, owner_id)
+    return found

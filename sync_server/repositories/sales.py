@@ -90,3 +90,13 @@ async def lines_sold(
         """SELECT sale_id, line_no, product_id, qty_milli FROM sale_lines
            WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[])""", tenant_id, list(sale_ids))
     return {(r["sale_id"], r["line_no"]): (r["product_id"], r["qty_milli"]) for r in rows}
+
+
+async def existing(
+    conn: Connection, tenant_id: uuid.UUID, sale_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of ``sale_ids`` the shop has."""
+    rows = await conn.fetch(
+        "SELECT sale_id FROM sales WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[])",
+        tenant_id, list(sale_ids))
+    return {r["sale_id"] for r in rows}

@@ -17,9 +17,10 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from sync_server.config import Settings
 from sync_server.db import Pool, tenant_tx, unscoped_tx
-from sync_server.repositories import owners, throttle
+from sync_server.repositories import owners
+from sync_server.services.passwords import check_password
 from sync_server.services.shops import add_shop
-from sync_server.services.throttling import check_throttle
+from sync_server.services.throttling import Limit, account_key, address_key, begin_attempt, forgive
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,13 @@ class OwnerSession:
 
 async def sign_up(
     pool: Pool, settings: Settings, *, shop_name: str, owner_name: str,
-    email: str | None, phone: str | None, password: str,
+    email: str | None, phone: str | None, password: str, client: str,
 ) -> OwnerSession:
+    """A new shop and its owner. Every sign-up counts against the client's address, taken or
+    not: creating shops in bulk is refused past ``signups_allowed`` per window."""
+    check_password(password)
+    await begin_attempt(pool, "signup", [Limit(address_key(client), settings.signups_allowed)],
+                        settings.signup_window_s)
     email = email.strip().lower() if email else None
     async with unscoped_tx(pool) as conn:
         if await owners.login_taken(conn, email, phone):
@@ -71,13 +77,18 @@ async def sign_up(
 async def log_in(
     pool: Pool, settings: Settings, login: str, password: str, client: str
 ) -> OwnerSession:
+    """The attempt is counted (per address and per account) before the password is checked,
+    and taken back if it was right: parallel guesses cannot all slip past the throttle."""
+    attempt = await begin_attempt(pool, "login", [
+        Limit(address_key(client), settings.auth_failures_allowed),
+        Limit(account_key(login), settings.account_failures_allowed),
+    ], settings.auth_failure_window_s)
     async with unscoped_tx(pool) as conn:
-        await check_throttle(conn, settings, "login", client)
         row = await owners.find_login(conn, login.strip())
+    # argon2 runs with no transaction open (it takes tens of milliseconds).
     if row is None or not _verify(row["password_hash"], password):
-        async with unscoped_tx(pool) as conn:
-            await throttle.record_failure(conn, "login", client, settings.auth_failure_window_s)
         raise BadLogin("Correo, teléfono o contraseña incorrectos.")
+    await forgive(pool, attempt)
     if _hasher.check_needs_rehash(row["password_hash"]):
         async with tenant_tx(pool, row["tenant_id"]) as conn:
             await owners.update_hash(conn, row["tenant_id"], row["owner_id"], _hasher.hash(password))
@@ -102,6 +113,17 @@ def issue_token(settings: Settings, tenant_id: uuid.UUID, owner_id: uuid.UUID) -
     claims = {"sub": str(owner_id), "tid": str(tenant_id), "iat": now,
               "exp": now + timedelta(hours=settings.owner_token_hours)}
     return jwt.encode(claims, settings.signing_secret(), algorithm=_ALGORITHM)
+
+
+async def owner_tenant(pool: Pool, settings: Settings, token: str) -> uuid.UUID:
+    """The shop of a valid session token whose owner still exists (a shop that is gone, or a
+    token signed for one that never was, is an invalid session, not a server error)."""
+    tenant_id, owner_id = read_token(settings, token)
+    async with tenant_tx(pool, tenant_id) as conn:
+        known = await owners.exists(conn, tenant_id, owner_id)
+    if not known:
+        raise InvalidToken("La sesión no es válida o ya venció. Inicia sesión de nuevo.")
+    return tenant_id
 
 
 def read_token(settings: Settings, token: str) -> tuple[uuid.UUID, uuid.UUID]:

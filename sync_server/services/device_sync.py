@@ -42,7 +42,9 @@ async def push(pool: Pool, cred: DeviceCredential, changes: Sequence[Change]) ->
     """Apply a device's batch in one transaction. A device revoked while its body was read is
     refused by the applier, which locks the device row."""
     async with tenant_tx(pool, cred.tenant_id) as conn:
-        return await apply_changes(conn, cred.tenant_id, cred.device_id, changes)
+        applied = await apply_changes(conn, cred.tenant_id, cred.device_id, changes)
+        await devices.touch_sync(conn, cred.tenant_id, cred.device_id)
+        return applied
 
 
 async def pull(
@@ -51,6 +53,7 @@ async def pull(
     """A page of the shop's feed after ``cursor``, as JSON bytes (see sync/pull.py)."""
     async with tenant_tx(pool, cred.tenant_id) as conn:
         await authenticate(conn, cred)
+        await devices.touch_sync(conn, cred.tenant_id, cred.device_id)
         return await pull_page_json(conn, cred.tenant_id, cred.device_id, cursor, limit,
                                     include_own)
 

@@ -19,10 +19,10 @@ from shared.sync.protocol import MAX_PUSH_CHANGES, PairResponse
 from sync_server.billing import limits, plan_state
 from sync_server.config import Settings
 from sync_server.db import Connection, Pool, tenant_tx, unscoped_tx
-from sync_server.repositories import devices, tenants, throttle
+from sync_server.repositories import devices, tenants
 from sync_server.repositories.devices import DeviceRow
 from sync_server.services.credentials import hash_secret, new_credential
-from sync_server.services.throttling import check_throttle
+from sync_server.services.throttling import Limit, address_key, begin_attempt, forgive
 from sync_server.sync.apply import apply_changes
 from sync_server.sync.clock import server_clock
 
@@ -107,13 +107,13 @@ async def pair_device(
 ) -> PairResponse:
     """Trade a pairing code for a device credential. Wrong guesses are rate-limited per client."""
     code_hash = _hash_code(code)
+    attempt = await begin_attempt(pool, "pairing", [
+        Limit(address_key(client), settings.auth_failures_allowed)], settings.auth_failure_window_s)
     async with unscoped_tx(pool) as conn:
-        await check_throttle(conn, settings, "pairing", client)
         tenant_id = await devices.tenant_for_pairing_code(conn, code_hash)
-        if tenant_id is None:
-            await throttle.record_failure(conn, "pairing", client, settings.auth_failure_window_s)
     if tenant_id is None:
         raise PairingCodeInvalid("El código de vinculación no es válido o ya venció.")
+    await forgive(pool, attempt)
     device_id = new_uuid7()
     credential = new_credential(tenant_id, device_id)
     async with tenant_tx(pool, tenant_id) as conn:

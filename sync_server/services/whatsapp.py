@@ -159,10 +159,10 @@ class OutboundSender:
 
     def __init__(self, pool: Pool, client: WhatsAppClient | None, *, poll_s: float = 5.0,
                  retry_base_s: float = 30.0, max_attempts: int = 5,
-                 listen_dsn: str | None = None, app_role: str | None = None) -> None:
+                 listen_dsn: str | None = None) -> None:
         self.pool, self.client = pool, client
         self.poll_s, self.retry_base_s, self.max_attempts = poll_s, retry_base_s, max_attempts
-        self._listen_dsn, self._app_role = listen_dsn, app_role
+        self._listen_dsn = listen_dsn
         self._listener: asyncpg.Connection[asyncpg.Record] | None = None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -175,8 +175,7 @@ class OutboundSender:
             log.warning("WhatsApp is not configured: message requests wait as not_configured")
         return cls(pool, WhatsAppClient(config) if config else None,
                    poll_s=settings.whatsapp_poll_s, retry_base_s=settings.whatsapp_retry_base_s,
-                   max_attempts=settings.whatsapp_max_attempts, listen_dsn=dsn,
-                   app_role=settings.app_role)
+                   max_attempts=settings.whatsapp_max_attempts, listen_dsn=dsn)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="whatsapp-sender")
@@ -269,7 +268,7 @@ class OutboundSender:
         if self._listen_dsn is None or (self._listener and not self._listener.is_closed()):
             return
         try:
-            self._listener = await listen(self._listen_dsn, self._app_role, outbound.CHANNEL,
+            self._listener = await listen(self._listen_dsn, outbound.CHANNEL,
                                           lambda *_: self._wake.set())
         except Exception as exc:  # the database is down or refuses: poll, and try again later
             log.warning("cannot LISTEN for message requests; polling only", extra={"error": str(exc)})

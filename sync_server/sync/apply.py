@@ -13,6 +13,7 @@ from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.hlc import too_far_ahead, wall_ms_now
 from shared.ids import new_uuid7
+from shared.sync.bounds import stamp_before_2000
 from shared.sync.envelopes import (
     Change,
     InventoryMovementChange,
@@ -23,6 +24,7 @@ from shared.sync.envelopes import (
 )
 from shared.sync.payloads import StockAlertPayload
 from shared.sync.protocol import ChangeResult
+from sync_server import metrics
 from sync_server.db import Connection
 from sync_server.repositories import (
     alerts,
@@ -32,6 +34,7 @@ from sync_server.repositories import (
     feed,
     inventory,
     operations,
+    orders,
     outbound,
     plans,
     returns,
@@ -66,6 +69,7 @@ _APPLIERS: dict[str, Applier] = in_apply_order({
     "shift_close": operations.insert_shift_closes,
     "audit_event": operations.insert_audit_events,
     "message_request": outbound.insert_requests,
+    "order": orders.insert_orders,
 })
 
 
@@ -118,6 +122,12 @@ async def apply_changes(
                                      "El reloj de este dispositivo está adelantado más de un día. "
                                      "Corrige la fecha y hora y vuelve a guardar el cambio."))
             continue
+        if change.kind == "record" and stamp_before_2000(change.hlc):
+            # A clock never set (1970) would make the edit lose to every other, silently.
+            results.append(_rejected(change, "clock_behind",
+                                     "El reloj de este dispositivo está atrasado por años. "
+                                     "Corrige la fecha y hora y vuelve a guardar el cambio."))
+            continue
         known.add(change.change_id)
         fresh.append(change)
         results.append(ChangeResult(change_id=change.change_id, status="accepted"))
@@ -157,6 +167,9 @@ async def apply_changes(
             log.warning("device_seq gap", extra={"tenant_id": str(tenant_id),
                                                  "device_id": str(origin), "gaps": gaps})
         await devices.advance_seq(conn, tenant_id, origin, max(c.device_seq for c in changes))
+    # Counted as the batch is applied; a commit failing after this (rare) would count it once
+    # too many, and the till's retry counts it again as duplicates.
+    metrics.count_push(results)
     return Applied(results, gaps)
 
 

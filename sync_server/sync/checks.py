@@ -3,7 +3,8 @@
 Envelope and payload shape are checked by the wire models; these need the database: a return
 must point at a known sale line of the same product and not exceed what is left of it; a
 folio belongs to one sale; stock alerts are the server's alone; a WhatsApp message goes only
-to the phone on file of one of the shop's customers.
+to the phone on file of one of the shop's customers; a fact names only what the shop has
+(sync/references.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sync_server.db import Connection
 from sync_server.repositories import customers, outbound
 from sync_server.repositories import returns as returns_repo
 from sync_server.repositories import sales as sales_repo
+from sync_server.sync import references
 
 Refusal = tuple[str, str]
 
@@ -35,9 +37,12 @@ async def refusals(
                 out[c.change_id] = ("server_only", "Solo el servidor levanta alertas de existencia.")
             elif c.entity == "plan":
                 out[c.change_id] = ("server_only", "Solo el servidor cambia el plan de la tienda.")
+            elif c.entity == "order":
+                out[c.change_id] = ("server_only", "Los pedidos los registra el servidor.")
     out.update(await _folios(conn, tenant_id, [c for c in changes if isinstance(c, SaleChange)]))
     out.update(await _returns(conn, tenant_id, changes))
     out.update(await _message_requests(conn, tenant_id, changes))
+    out.update(await references.refusals(conn, tenant_id, changes, out.keys()))
     return out
 
 

@@ -6,6 +6,7 @@ import json
 import uuid
 
 from shared.errors import DomainError
+from sync_server import metrics
 from sync_server.db import Connection
 from sync_server.repositories import feed, tenants
 
@@ -36,6 +37,7 @@ async def pull_page_json(
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = rows[-1]["seq"] if has_more else head
+    metrics.count_pull(len(rows))
     items = ",".join(
         f'{{"seq":{r["seq"]},"origin_device_id":{_json_uuid(r["origin_device_id"])},'
         f'"change":{r["body"]}}}'

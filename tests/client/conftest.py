@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from pos_client.services import backroom
 from pos_client.services.catalog import load_starter
 from pos_client.services.staff import Cashier
 from pos_client.services.till import Till
@@ -18,6 +17,7 @@ from pos_client.ui.main_window import MainWindow
 from pos_client.ui.worker import Worker
 from shared.catalog import StarterProduct
 from shared.permissions import Role
+from tests.support.backroom import hire
 from tests.support.till import open_counter
 
 
@@ -41,7 +41,7 @@ def till(store: Database, device: Device) -> Till:
 
 @pytest.fixture
 def stocked(store: Database, device: Device, small_catalog: list[StarterProduct]) -> Database:
-    load_starter(store, device, small_catalog)
+    load_starter(Till(store, device), small_catalog)
     return store
 
 
@@ -53,16 +53,15 @@ def worker() -> Iterator[Worker]:
 
 
 @pytest.fixture
-def owner(stocked: Database, device: Device) -> Cashier:
-    """The shop's owner, PIN 1234."""
-    cashier_id = backroom.add_cashier(stocked, device, "Doña Mary", Role.OWNER, "1234")
-    return Cashier(cashier_id, "Doña Mary", Role.OWNER)
+def owner(stocked: Database, till: Till) -> Cashier:
+    """The shop's owner, PIN 1234, of a shop with the small catalog."""
+    return hire(till, "Doña Mary", Role.OWNER, "1234")
 
 
 @pytest.fixture
-def ctx(stocked: Database, device: Device, worker: Worker, owner: Cashier) -> Iterator[AppContext]:
+def ctx(stocked: Database, till: Till, worker: Worker, owner: Cashier) -> Iterator[AppContext]:
     """A till with a small catalog, the owner logged in (no shift open), receipts on screen."""
-    context = AppContext(Till(stocked, device), worker, Session(owner))
+    context = AppContext(till, worker, Session(owner))
     yield context
     context.print_worker.shutdown()
 

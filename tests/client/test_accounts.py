@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from pos_client.receipts.statement import statement_document
 from pos_client.receipts.text import render_text
-from pos_client.services import accounts, backroom, messages
+from pos_client.services import accounts, messages
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.staff import NotAllowed
 from pos_client.services.till import Till
@@ -23,6 +23,7 @@ from shared.ids import new_uuid7
 from shared.permissions import Role
 from shared.phone import InvalidPhone, normalize_phone
 from shared.sale import PaymentMethod
+from tests.support.builders import cashier
 from tests.support.ledger import fiado_charge, fiado_payment, fiado_return, fiado_sale
 
 # Noon in Mexico City (UTC-6), so local dates are unambiguous.
@@ -107,7 +108,7 @@ def test_editing_keeps_the_id_and_refuses_bad_input(till: Till) -> None:
 
 
 def test_an_edit_by_a_cashier_is_audited_with_what_changed(till: Till) -> None:
-    boss = backroom.add_cashier(till.db, till.device, "Doña Mary", Role.OWNER, "1234")
+    boss = cashier(till, "Doña Mary", Role.OWNER, "1234").id
     cid = accounts.save_customer(till, CustomerDraft("Juana", "5512345678", "500"),
                                  editor=boss).id
     accounts.save_customer(till, CustomerDraft("Juana Pérez", "", "800", id=cid),
@@ -131,8 +132,8 @@ def _customer_rows(till: Till) -> list[tuple[str, int]]:
 
 
 def test_only_someone_who_may_give_credit_sets_a_limit(till: Till) -> None:
-    owner = backroom.add_cashier(till.db, till.device, "Doña Mary", Role.OWNER, "1234")
-    lalo = backroom.add_cashier(till.db, till.device, "Lalo", Role.CASHIER, "4321")
+    owner = cashier(till, "Doña Mary", Role.OWNER, "1234").id
+    lalo = cashier(till, "Lalo", Role.CASHIER, "4321").id
     cid = new_customer(till, limit="500")
     raise_it = CustomerDraft("Juana Pérez", "", "5000", id=cid)
     for draft in (raise_it, CustomerDraft("Pedro", "", "100")):  # an edit, a new customer

@@ -18,23 +18,23 @@ pytestmark = pytest.mark.unit
 
 def test_a_cashier_alone_cannot_change_the_catalog_or_the_stock(ctx, small_catalog):
     pepe = as_cashier(ctx)
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         coke = catalog.by_barcode(conn, small_catalog[0].barcode)
     with pytest.raises(NotAllowed):
-        catalog_admin.save_product(ctx.db, ctx.device, ProductDraft(name="Pan", price=100), pepe.id)
+        catalog_admin.save_product(ctx.till, ProductDraft(name="Pan", price=100), pepe.id)
     with pytest.raises(NotAllowed):
-        inventory.adjust(ctx.db, ctx.device, coke.id, -1000, "Merma", pepe.id)
+        inventory.adjust(ctx.till, coke.id, -1000, "Merma", pepe.id)
     with pytest.raises(NotAllowed):  # a cajero cannot approve a cajero
-        inventory.adjust(ctx.db, ctx.device, coke.id, -1000, "Merma", pepe.id, authorized_by=pepe.id)
-    assert rows(ctx.db, "SELECT count(*) FROM audit_events")[0][0] == 0
+        inventory.adjust(ctx.till, coke.id, -1000, "Merma", pepe.id, authorized_by=pepe.id)
+    assert rows(ctx.till.db, "SELECT count(*) FROM audit_events")[0][0] == 0
 
 
 def test_approved_by_the_owner_the_cashier_may_and_the_log_says_who_approved(ctx, small_catalog):
     owner = ctx.session.cashier
     pepe = as_cashier(ctx)
-    saved = catalog_admin.save_product(ctx.db, ctx.device, ProductDraft(name="Pan dulce", price=900),
+    saved = catalog_admin.save_product(ctx.till, ProductDraft(name="Pan dulce", price=900),
                                        pepe.id, authorized_by=owner.id)
-    audit = rows(ctx.db, "SELECT action, cashier_id, authorized_by, subject_id FROM audit_events")
+    audit = rows(ctx.till.db, "SELECT action, cashier_id, authorized_by, subject_id FROM audit_events")
     assert [tuple(a) for a in audit] == [
         ("catalog_edit", str(pepe.id), str(owner.id), str(saved.id))]
 
@@ -54,6 +54,6 @@ def test_the_pin_that_opens_a_section_approves_its_changes(qtbot, ctx):
     page.editor.name.setText("Pan dulce")
     page.editor.price.setText("9")
     page.save()
-    qtbot.waitUntil(lambda: ctx.worker.idle and rows(ctx.db, "SELECT count(*) FROM audit_events")[0][0])
-    audit = rows(ctx.db, "SELECT cashier_id, authorized_by FROM audit_events")
+    qtbot.waitUntil(lambda: ctx.worker.idle and rows(ctx.till.db, "SELECT count(*) FROM audit_events")[0][0])
+    audit = rows(ctx.till.db, "SELECT cashier_id, authorized_by FROM audit_events")
     assert [tuple(a) for a in audit] == [(str(pepe.id), str(owner.id))]

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store.backup import (
     RESTORE_MARKER,
     BackupError,
@@ -37,7 +38,7 @@ NOW = datetime(2025, 3, 20, 18, 30, 5, tzinfo=UTC)
 
 def _sell(db: Database, device, barcode: str, times: int) -> None:  # type: ignore[no-untyped-def]
     for _ in range(times):
-        record_sale(db, device, ticket_for(db, barcode), [Tender(PaymentMethod.CASH, 100_000)])
+        record_sale(Till(db, device), ticket_for(db, barcode), [Tender(PaymentMethod.CASH, 100_000)])
 
 
 def _counts(path: Path) -> tuple[int, int]:

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from pos_client.services import catalog_admin, catalog_io
 from pos_client.services.catalog_admin import ProductDraft, ProductRefused
 from pos_client.services.catalog_io import ImportRefused
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import Device
-from pos_client.store.repositories import catalog
+from pos_client.store.repositories import catalog, product_records
 from pos_client.store.schema import audit_events, outbox, products
 from shared.tax import IvaRate
 
@@ -44,8 +45,8 @@ def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Pat
 
 
 def test_bad_rows_are_reported_with_their_row_and_only_valid_rows_import(
-        stocked: Database, device: Device, tmp_path: Path) -> None:
-    plan = catalog_io.preview(stocked, _write(tmp_path, "lista.csv", BAD_CSV))
+        till: Till, stocked: Database, tmp_path: Path) -> None:
+    plan = catalog_io.preview(till, _write(tmp_path, "lista.csv", BAD_CSV))
 
     by_row = {r.row: r for r in plan.rows}
     assert [by_row[n].status for n in range(2, 10)] == [
@@ -59,7 +60,7 @@ def test_bad_rows_are_reported_with_their_row_and_only_valid_rows_import(
 
     before = _count(stocked, products)
     outbox_before = _count(stocked, outbox)
-    result = catalog_io.apply(stocked, device, plan, cashier_id=None)
+    result = catalog_io.apply(till, plan, cashier_id=None)
 
     assert (result.new, result.updated) == (2, 1)
     assert _count(stocked, products) == before + 2
@@ -82,7 +83,7 @@ def test_bad_rows_are_reported_with_their_row_and_only_valid_rows_import(
 
 
 def test_excel_file_imports_numbers_typed_as_numbers(
-        stocked: Database, device: Device, tmp_path: Path) -> None:
+        till: Till, stocked: Database, tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -94,11 +95,11 @@ def test_excel_file_imports_numbers_typed_as_numbers(
     path = tmp_path / "lista.xlsx"
     book.save(path)
 
-    plan = catalog_io.preview(stocked, path)
+    plan = catalog_io.preview(till, path)
 
     assert [r.status for r in plan.rows] == ["nuevo", "nuevo", "error"]
     assert plan.rows[2].errors[0].startswith("Renglón 4, precio: «abc»")
-    catalog_io.apply(stocked, device, plan, cashier_id=None)
+    catalog_io.apply(till, plan, cashier_id=None)
     with stocked.read() as conn:
         jarritos = catalog.payload(conn, catalog.by_barcode(conn, "7501000000201").id)  # type: ignore[union-attr]
     assert jarritos is not None
@@ -108,15 +109,15 @@ def test_excel_file_imports_numbers_typed_as_numbers(
 
 
 def test_windows_1252_semicolon_csv_keeps_its_accents(
-        stocked: Database, device: Device, tmp_path: Path) -> None:
+        till: Till, stocked: Database, tmp_path: Path) -> None:
     text = "Nombre;Código;Departamento;Precio\r\nChiles Jalapeños;7501000000301;Abarrotes;21.50\r\n"
     path = _write(tmp_path, "excel.csv", text, encoding="cp1252")
 
-    plan = catalog_io.preview(stocked, path)
+    plan = catalog_io.preview(till, path)
 
     assert plan.error_count == 0
     assert plan.rows[0].name == "Chiles Jalapeños"
-    catalog_io.apply(stocked, device, plan, cashier_id=None)
+    catalog_io.apply(till, plan, cashier_id=None)
     with stocked.read() as conn:
         found = catalog.by_barcode(conn, "7501000000301")
     assert found is not None
@@ -126,41 +127,42 @@ def test_windows_1252_semicolon_csv_keeps_its_accents(
 
 @pytest.mark.parametrize("export", [catalog_io.export_csv, catalog_io.export_xlsx])
 def test_an_export_reimports_as_updates_with_no_errors(
-        stocked: Database, device: Device, tmp_path: Path, export) -> None:  # type: ignore[no-untyped-def]
-    catalog_admin.save_product(stocked, device, ProductDraft(
+        till: Till, stocked: Database, tmp_path: Path, export) -> None:  # type: ignore[no-untyped-def]
+    catalog_admin.save_product(till, ProductDraft(
         name="Tortilla a granel", price=2400, sold_by_weight=True, min_stock_milli=2500,
         wholesale_price=2200, wholesale_min_milli=5000, ieps_bp=850, department="Tortillería",
         active=False), cashier_id=None)
     path = tmp_path / ("catalogo.csv" if export is catalog_io.export_csv else "catalogo.xlsx")
+    exported = export(till, path)
     with stocked.read() as conn:
-        exported = export(conn, path)
-        before = catalog_io.all_products(conn)
+        before = product_records.all_payloads(conn)
 
-    plan = catalog_io.preview(stocked, path)
+    plan = catalog_io.preview(till, path)
 
     assert exported == len(before) == 13
     assert (plan.error_count, plan.new_count, plan.update_count) == (0, 0, 13)
     assert [r.payload for r in plan.rows] == before  # same ids, same values: nothing would change
 
 
-def test_a_file_without_the_price_column_or_too_large_is_refused(stocked: Database, tmp_path: Path) -> None:
+def test_a_file_without_the_price_column_or_too_large_is_refused(
+        till: Till, stocked: Database, tmp_path: Path) -> None:
     with pytest.raises(ImportRefused, match="Falta la columna «precio»"):
-        catalog_io.preview(stocked, _write(tmp_path, "a.csv", "nombre,codigo\nPan,123\n"))
+        catalog_io.preview(till, _write(tmp_path, "a.csv", "nombre,codigo\nPan,123\n"))
     big = tmp_path / "big.csv"
     with big.open("wb") as f:
         f.truncate(catalog_io.MAX_FILE_BYTES + 1)
     with pytest.raises(ImportRefused, match="20 MB"):
-        catalog_io.preview(stocked, big)
+        catalog_io.preview(till, big)
     many = "nombre,precio\n" + "Pan,1\n" * (catalog_io.MAX_ROWS + 1)
     with pytest.raises(ImportRefused, match="50,000"):
-        catalog_io.preview(stocked, _write(tmp_path, "many.csv", many))
+        catalog_io.preview(till, _write(tmp_path, "many.csv", many))
 
 
-def test_import_with_no_valid_rows_writes_nothing(stocked: Database, device: Device, tmp_path: Path) -> None:
-    plan = catalog_io.preview(stocked, _write(tmp_path, "a.csv", "nombre,precio\nPan,-1\n"))
+def test_import_with_no_valid_rows_writes_nothing(till: Till, stocked: Database, tmp_path: Path) -> None:
+    plan = catalog_io.preview(till, _write(tmp_path, "a.csv", "nombre,precio\nPan,-1\n"))
     before = _count(stocked, outbox)
     with pytest.raises(ImportRefused):
-        catalog_io.apply(stocked, device, plan, cashier_id=None)
+        catalog_io.apply(till, plan, cashier_id=None)
     assert _count(stocked, outbox) == before
 
 
@@ -181,48 +183,48 @@ def test_import_with_no_valid_rows_writes_nothing(stocked: Database, device: Dev
      "El código 7501055300075 ya es de «Coca-Cola 600 ml»."),
 ])
 def test_save_product_refuses_in_spanish_and_writes_nothing(
-        stocked: Database, device: Device, draft: ProductDraft, message: str) -> None:
+        till: Till, stocked: Database, draft: ProductDraft, message: str) -> None:
     before = _count(stocked, outbox)
     with pytest.raises(ProductRefused) as refused:
-        catalog_admin.save_product(stocked, device, draft, cashier_id=None)
+        catalog_admin.save_product(till, draft, cashier_id=None)
     assert refused.value.message == message
     assert _count(stocked, outbox) == before
 
 
 def test_departments_are_added_once_and_a_rename_moves_their_products(
-        stocked: Database, device: Device) -> None:
-    dept = catalog_admin.add_department(stocked, device, "Refrescos", cashier_id=None)
+        till: Till, stocked: Database, device: Device) -> None:
+    dept = catalog_admin.add_department(till, "Refrescos", cashier_id=None)
     with pytest.raises(catalog_admin.DepartmentRefused, match="Ya existe"):
-        catalog_admin.add_department(stocked, device, "refrescos ", cashier_id=None)
-    catalog_admin.save_product(stocked, device, ProductDraft(name="Boing Mango", price=1800,
+        catalog_admin.add_department(till, "refrescos ", cashier_id=None)
+    catalog_admin.save_product(till, ProductDraft(name="Boing Mango", price=1800,
                                                              department="Refrescos"), cashier_id=None)
 
-    moved = catalog_admin.rename_department(stocked, device, dept, "Bebidas frías", cashier_id=None)
-    catalog_admin.set_department_active(stocked, device, dept, False, cashier_id=None)
+    moved = catalog_admin.rename_department(till, dept, "Bebidas frías", cashier_id=None)
+    catalog_admin.set_department_active(till, dept, False, cashier_id=None)
 
     assert moved == 1
     with stocked.read() as conn:
         assert catalog.search(conn, "boing")[0].department == "Bebidas frías"
-        assert "Bebidas frías" not in [d.name for d in catalog_admin.departments(conn)]
-        assert [d.active for d in catalog_admin.departments(conn, include_inactive=True)
+        assert "Bebidas frías" not in [d.name for d in catalog_admin.departments(till)]
+        assert [d.active for d in catalog_admin.departments(till, include_inactive=True)
                 if d.id == dept] == [False]
 
 
-def test_delete_product_leaves_a_tombstone_and_an_audit_event(stocked: Database, device: Device) -> None:
+def test_delete_product_leaves_a_tombstone_and_an_audit_event(
+        till: Till, stocked: Database, device: Device) -> None:
     with stocked.read() as conn:
         coca = catalog.by_barcode(conn, COCA)
     assert coca is not None
-    catalog_admin.delete_product(stocked, device, coca.id, cashier_id=None)
+    catalog_admin.delete_product(till, coca.id, cashier_id=None)
     assert _count(stocked, products, products.c.id == str(coca.id), products.c.deleted == 1) == 1
     assert _count(stocked, audit_events, audit_events.c.subject_id == str(coca.id)) == 1
     with pytest.raises(Exception, match="no existe"):
-        catalog_admin.delete_product(stocked, device, uuid.uuid4(), cashier_id=None)
+        catalog_admin.delete_product(till, uuid.uuid4(), cashier_id=None)
 
 
-def test_exported_xlsx_keeps_barcodes_as_text(stocked: Database, tmp_path: Path) -> None:
+def test_exported_xlsx_keeps_barcodes_as_text(till: Till, stocked: Database, tmp_path: Path) -> None:
     path = tmp_path / "c.xlsx"
-    with stocked.read() as conn:
-        catalog_io.export_xlsx(conn, path)
+    catalog_io.export_xlsx(till, path)
     sheet = load_workbook(path, read_only=True).worksheets[0]
     codes = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert COCA in codes
@@ -237,20 +239,20 @@ def _payload(db: Database, product_id: uuid.UUID):  # type: ignore[no-untyped-de
 
 
 def test_a_code_shared_with_an_inactive_or_deleted_product_updates_the_active_one(
-        stocked: Database, device: Device, tmp_path: Path) -> None:
-    coca_id = catalog_admin.save_product(stocked, device, ProductDraft(
+        till: Till, stocked: Database, tmp_path: Path) -> None:
+    coca_id = catalog_admin.save_product(till, ProductDraft(
         name="Coca-Cola 600 ml vieja", price=1500, barcodes=(COCA,), active=False), cashier_id=None).id
-    gone = catalog_admin.save_product(stocked, device, ProductDraft(
+    gone = catalog_admin.save_product(till, ProductDraft(
         name="Coca-Cola borrada", price=1400, barcodes=(COCA,), active=False), cashier_id=None).id
-    catalog_admin.delete_product(stocked, device, gone, cashier_id=None)
+    catalog_admin.delete_product(till, gone, cashier_id=None)
     with stocked.read() as conn:
         selling = catalog.by_barcode(conn, COCA)
     assert selling is not None
     assert selling.name == "Coca-Cola 600 ml"  # the one the till sells
 
     text = f"nombre,codigos,precio\nCoca 600,{COCA},25\n"
-    plan = catalog_io.preview(stocked, _write(tmp_path, "l.csv", text))
-    catalog_io.apply(stocked, device, plan, cashier_id=None)
+    plan = catalog_io.preview(till, _write(tmp_path, "l.csv", text))
+    catalog_io.apply(till, plan, cashier_id=None)
 
     assert [r.status for r in plan.rows] == ["actualiza"]
     assert plan.rows[0].payload is not None
@@ -262,13 +264,13 @@ def test_a_code_shared_with_an_inactive_or_deleted_product_updates_the_active_on
 
 
 def test_a_code_of_two_active_products_is_a_row_error(
-        stocked: Database, device: Device, tmp_path: Path) -> None:
-    twin = catalog_admin.save_product(stocked, device, ProductDraft(
+        till: Till, stocked: Database, tmp_path: Path) -> None:
+    twin = catalog_admin.save_product(till, ProductDraft(
         name="Coca gemela", price=1500, barcodes=(COCA,), active=False), cashier_id=None)
     with stocked.write() as conn:  # two devices each gave the code to an active product
         conn.execute(products.update().where(products.c.id == str(twin.id)).values(active=1))
 
-    plan = catalog_io.preview(stocked, _write(tmp_path, "l.csv", f"nombre,codigos,precio\nCoca,{COCA},25\n"))
+    plan = catalog_io.preview(till, _write(tmp_path, "l.csv", f"nombre,codigos,precio\nCoca,{COCA},25\n"))
 
     assert [r.status for r in plan.rows] == ["error"]
     assert plan.rows[0].errors == (
@@ -277,8 +279,8 @@ def test_a_code_of_two_active_products_is_a_row_error(
 
 
 def test_blank_cells_keep_the_stored_values_of_an_existing_product(
-        stocked: Database, device: Device, tmp_path: Path) -> None:
-    kept = catalog_admin.save_product(stocked, device, ProductDraft(
+        till: Till, stocked: Database, tmp_path: Path) -> None:
+    kept = catalog_admin.save_product(till, ProductDraft(
         name="Queso Cotija", price=16000, cost=11000, barcodes=("2000100", "2000101"),
         department="Cremería", iva=IvaRate.TASA_CERO, ieps_bp=0, sold_by_weight=True,
         min_stock_milli=1500, active=False, wholesale_price=15000, wholesale_min_milli=3000),
@@ -287,8 +289,8 @@ def test_blank_cells_keep_the_stored_values_of_an_existing_product(
     text = (f"{header}\nQueso Cotija,,,,170,,,,,,,\n"  # found by name: every blank cell kept
             f"Nuevo con blancos,2000200,,,10,,,,,,,\n")  # new: blanks take the defaults
 
-    plan = catalog_io.preview(stocked, _write(tmp_path, "l.csv", text))
-    catalog_io.apply(stocked, device, plan, cashier_id=None)
+    plan = catalog_io.preview(till, _write(tmp_path, "l.csv", text))
+    catalog_io.apply(till, plan, cashier_id=None)
 
     assert [r.status for r in plan.rows] == ["actualiza", "nuevo"]
     after = _payload(stocked, kept.id)
@@ -300,14 +302,13 @@ def test_blank_cells_keep_the_stored_values_of_an_existing_product(
 
 
 def test_export_writes_formula_like_text_as_text_and_reimports_it_unchanged(
-        stocked: Database, device: Device, tmp_path: Path) -> None:
-    evil = catalog_admin.save_product(stocked, device, ProductDraft(
+        till: Till, stocked: Database, tmp_path: Path) -> None:
+    evil = catalog_admin.save_product(till, ProductDraft(
         name='=HYPERLINK("http://malo.example","Clic")', price=1000, barcodes=("-77",),
         department="+Ofertas"), cashier_id=None)
     csv_path, xlsx_path = tmp_path / "c.csv", tmp_path / "c.xlsx"
-    with stocked.read() as conn:
-        catalog_io.export_csv(conn, csv_path)
-        catalog_io.export_xlsx(conn, xlsx_path)
+    catalog_io.export_csv(till, csv_path)
+    catalog_io.export_xlsx(till, xlsx_path)
 
     raw = csv_path.read_text("utf-8-sig")
     assert '"\'=HYPERLINK(""http://malo.example"",""Clic"")",\'-77,\'+Ofertas,0.00,10.00' in raw
@@ -317,6 +318,6 @@ def test_export_writes_formula_like_text_as_text_and_reimports_it_unchanged(
     assert [c.value for c in row[:3]] == ['\'=HYPERLINK("http://malo.example","Clic")', "'-77", "'+Ofertas"]
     assert row[4].value == "10.00"
     for path in (csv_path, xlsx_path):
-        plan = catalog_io.preview(stocked, path)
+        plan = catalog_io.preview(till, path)
         assert plan.error_count == 0
         assert next(r.payload for r in plan.rows if r.payload and r.payload.id == evil.id) == evil

@@ -15,12 +15,13 @@ from pos_client.store.repositories import catalog
 from pos_client.store.schema import audit_events, categories, outbox, products
 from pos_client.ui.backroom.catalog_page import CatalogPage
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import UNEXPECTED
 from pos_client.ui.qt import Qt
 from shared.catalog import load_starter_catalog, starter_product_id
 from tests.support.qt import show_active
 
 COCA = "7501055300075"
-GENERIC = "No se pudo completar. Vuelve a intentarlo; si sigue fallando, avisa a soporte."
+GENERIC = UNEXPECTED  # what every screen says of a failure nobody planned for
 
 
 def _count(db: Database, table, *where) -> int:  # type: ignore[no-untyped-def]
@@ -49,7 +50,7 @@ def test_editing_a_price_saves_the_product_its_outbox_change_and_an_audit_event(
     _open(qtbot, page, "Coca-Cola 600 ml")
     assert page.editor.price.text() == "$22.00"
     assert [page.editor.codes.item(i).text() for i in range(page.editor.codes.count())] == [COCA]
-    changes_before = _count(ctx.db, outbox, outbox.c.entity == "product")
+    changes_before = _count(ctx.till.db, outbox, outbox.c.entity == "product")
 
     page.editor.price.clear()
     qtbot.keyClicks(page.editor.price, "23.50")
@@ -57,9 +58,9 @@ def test_editing_a_price_saves_the_product_its_outbox_change_and_an_audit_event(
     qtbot.waitUntil(lambda: page.status.text().startswith("Guardado"))
 
     coca_id = starter_product_id(COCA)
-    assert _count(ctx.db, products, products.c.id == str(coca_id), products.c.price == 2350) == 1
-    assert _count(ctx.db, outbox, outbox.c.entity == "product") == changes_before + 1
-    assert _count(ctx.db, audit_events, audit_events.c.action == "catalog_edit",
+    assert _count(ctx.till.db, products, products.c.id == str(coca_id), products.c.price == 2350) == 1
+    assert _count(ctx.till.db, outbox, outbox.c.entity == "product") == changes_before + 1
+    assert _count(ctx.till.db, audit_events, audit_events.c.action == "catalog_edit",
                   audit_events.c.subject_id == str(coca_id),
                   audit_events.c.cashier_id == str(ctx.session.cashier.id)) == 1  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: any(page.model.product(i).price == 2350 for i in range(page.model.rowCount())))
@@ -69,7 +70,7 @@ def test_editing_a_price_saves_the_product_its_outbox_change_and_an_audit_event(
 def test_a_negative_price_is_refused_on_the_page_and_nothing_is_written(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
     page = _page(qtbot, ctx)
     _open(qtbot, page, "Coca-Cola 600 ml")
-    before = _count(ctx.db, outbox)
+    before = _count(ctx.till.db, outbox)
 
     page.editor.price.setText("-5")
     qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -77,8 +78,8 @@ def test_a_negative_price_is_refused_on_the_page_and_nothing_is_written(qtbot, c
 
     assert page.error.text() == "El precio no puede ser negativo."
     assert page.error.isVisible()
-    assert _count(ctx.db, outbox) == before
-    assert _count(ctx.db, products, products.c.price == 2200,
+    assert _count(ctx.till.db, outbox) == before
+    assert _count(ctx.till.db, products, products.c.price == 2200,
                   products.c.id == str(starter_product_id(COCA))) == 1
 
 
@@ -89,13 +90,13 @@ def test_a_new_product_with_a_barcode_already_in_use_is_refused(qtbot, ctx: AppC
     qtbot.keyClicks(page.editor.price, "15")
     qtbot.keyClicks(page.editor.new_code, COCA)
     qtbot.keyClick(page.editor.new_code, Qt.Key.Key_Return)
-    before = _count(ctx.db, products)
+    before = _count(ctx.till.db, products)
 
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.error.text() != "")
 
     assert page.error.text() == "El código 7501055300075 ya es de «Coca-Cola 600 ml»."
-    assert _count(ctx.db, products) == before
+    assert _count(ctx.till.db, products) == before
 
 
 def test_a_bad_number_is_refused_before_any_work(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +112,7 @@ def test_a_bad_number_is_refused_before_any_work(qtbot, ctx: AppContext) -> None
 
 
 def test_new_product_with_every_field(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
-    catalog_admin.add_department(ctx.db, ctx.device, "Salchichonería", cashier_id=None)
+    catalog_admin.add_department(ctx.till, "Salchichonería", cashier_id=None)
     page = _page(qtbot, ctx)
     page.load_departments()
     qtbot.waitUntil(lambda: page.editor.department.findText("Salchichonería") >= 0)
@@ -132,7 +133,7 @@ def test_new_product_with_every_field(qtbot, ctx: AppContext) -> None:  # type: 
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.status.text().startswith("Guardado"))
 
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         found = catalog.by_barcode(conn, "2000002")
         assert found is not None
         saved = catalog.payload(conn, found.id)
@@ -151,11 +152,11 @@ def test_delete_asks_then_leaves_a_tombstone(qtbot, ctx: AppContext) -> None:  #
     page.confirm = lambda _question: answers.pop(0)  # type: ignore[method-assign]
 
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
-    assert _count(ctx.db, products, products.c.deleted == 1) == 0
+    assert _count(ctx.till.db, products, products.c.deleted == 1) == 0
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.status.text().startswith("Eliminado"))
 
-    assert _count(ctx.db, products, products.c.deleted == 1,
+    assert _count(ctx.till.db, products, products.c.deleted == 1,
                   products.c.id == str(starter_product_id(COCA))) == 1
     qtbot.waitUntil(lambda: page.model.rowCount() == 11)
 
@@ -181,7 +182,7 @@ def test_import_shows_each_row_and_imports_only_the_valid_ones(  # type: ignore[
     qtbot.waitUntil(lambda: not dialog.isVisible())
 
     assert page.status.text() == "Importados: 1 nuevos y 1 actualizados."
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         assert catalog.by_barcode(conn, "7500000000011") is not None
         assert catalog.by_barcode(conn, "7500000000012") is None
         coca = catalog.by_barcode(conn, COCA)
@@ -213,16 +214,16 @@ def test_starter_pick_adds_only_the_chosen_products(qtbot, ctx: AppContext) -> N
     for p in chosen:
         dialog.set_checked(p.barcode)
     dialog.set_checked(COCA)  # already there: stays out
-    before = _count(ctx.db, products)
+    before = _count(ctx.till.db, products)
 
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
 
-    assert _count(ctx.db, products) == before + 2
+    assert _count(ctx.till.db, products) == before + 2
     for p in chosen:
-        assert _count(ctx.db, products, products.c.id == str(starter_product_id(p.barcode))) == 1
-    assert _count(ctx.db, products, products.c.id == str(starter_product_id(missing[2].barcode))) == 0
-    assert _count(ctx.db, categories) == len({p.department for p in chosen})
+        assert _count(ctx.till.db, products, products.c.id == str(starter_product_id(p.barcode))) == 1
+    assert _count(ctx.till.db, products, products.c.id == str(starter_product_id(missing[2].barcode))) == 0
+    assert _count(ctx.till.db, categories) == len({p.department for p in chosen})
     assert page.status.text() == "Agregados 2 productos del catálogo inicial."
 
 
@@ -238,7 +239,7 @@ def test_departments_dialog_adds_and_refuses_a_repeat(qtbot, ctx: AppContext) ->
     dialog.add()
     qtbot.waitUntil(lambda: dialog.error.text() != "")
     assert dialog.error.text() == "Ya existe el departamento «Cremería»."
-    assert _count(ctx.db, categories) == 1
+    assert _count(ctx.till.db, categories) == 1
     qtbot.waitUntil(lambda: page.editor.department.findText("Cremería") >= 0)
 
 
@@ -258,7 +259,7 @@ def test_search_narrows_the_list_and_inactive_products_can_be_found_again(  # ty
     page.editor.active.setChecked(True)
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.model.rowCount() == 0)
-    assert _count(ctx.db, products, products.c.name == "Coca-Cola 2 L", products.c.active == 1) == 1
+    assert _count(ctx.till.db, products, products.c.name == "Coca-Cola 2 L", products.c.active == 1) == 1
 
 
 # ---- review fixes: one save per press, Spanish file errors, generic failures ----------------
@@ -292,14 +293,14 @@ def test_pressing_save_twice_quickly_creates_the_product_once(qtbot, ctx: AppCon
         assert fixed_id is not None
     qtbot.waitUntil(lambda: page.status.text().startswith("Guardado") and ctx.worker.idle)
 
-    assert _count(ctx.db, products, products.c.name == "Jamón a granel") == 1
-    assert _count(ctx.db, products, products.c.id == str(fixed_id)) == 1
+    assert _count(ctx.till.db, products, products.c.name == "Jamón a granel") == 1
+    assert _count(ctx.till.db, products, products.c.id == str(fixed_id)) == 1
     assert page.save_button.isEnabled()
     page.editor.price.setText("190")  # a later save is an edit of the same product
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.save_button.isEnabled() and ctx.worker.idle)
-    assert _count(ctx.db, products, products.c.name == "Jamón a granel") == 1
-    assert _count(ctx.db, products, products.c.id == str(fixed_id), products.c.price == 19000) == 1
+    assert _count(ctx.till.db, products, products.c.name == "Jamón a granel") == 1
+    assert _count(ctx.till.db, products, products.c.id == str(fixed_id), products.c.price == 19000) == 1
 
 
 def test_a_refused_save_gives_the_button_back(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
@@ -316,7 +317,7 @@ def test_a_refused_save_gives_the_button_back(qtbot, ctx: AppContext) -> None:  
     page.editor.codes.clear()
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.status.text().startswith("Guardado"))
-    assert _count(ctx.db, products, products.c.name == "Refresco pirata") == 1
+    assert _count(ctx.till.db, products, products.c.name == "Refresco pirata") == 1
 
 
 def test_file_problems_are_explained_in_spanish(qtbot, ctx: AppContext, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

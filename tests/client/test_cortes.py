@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from pos_client.receipts.corte import corte_document
 from pos_client.receipts.text import COLUMNS, render_text
-from pos_client.services import accounts, backroom, cortes, returns
+from pos_client.services import accounts, cortes, returns
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.services.till import Till
@@ -39,6 +39,7 @@ from shared.sync.payloads import (
     SaleReturnPayload,
 )
 from tests.support import ledger
+from tests.support.builders import cashier
 
 CASH, CARD, TRANSFER, FIADO = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.TRANSFER,
                                PaymentMethod.FIADO)
@@ -73,7 +74,7 @@ def day(till: Till, owner: Cashier) -> uuid.UUID:
     ledger.fiado_charge(till, customer, 6_000, sale_id=on_fiado)
     sell(till, shift, [(CASH, 3_000, 5_000), (CARD, 2_000, 2_000)])
     returned = sell(till, shift, [(CASH, 4_500, 5_000)])
-    returns.return_sale(till.db, till.device, returned, "Producto caducado")
+    returns.return_sale(till, returned, "Producto caducado")
     cortes.move_cash(till, shift, "salida", 10_000, "Pago al de los refrescos")
     cortes.move_cash(till, shift, "entrada", 2_000, "Morralla del banco")
     # Abonos that name no shift: counted by this till and the time they were taken.
@@ -265,7 +266,7 @@ def test_a_mixed_refund_takes_only_its_cash_part_out_of_the_drawer(
     customer = new_customer(till, "Doña Lupe")
     sale = sell(till, shift, [(FIADO, 3_000, 3_000), (CASH, 5_000, 5_000)], customer)
     before = cortes.corte(till, shift)
-    back = returns.return_sale(till.db, till.device, sale, "Cancelación")  # $80: $30 account, $50 cash
+    back = returns.return_sale(till, sale, "Cancelación")  # $80: $30 account, $50 cash
     assert (back.amount, back.refund_to_account, back.refund_method) == (8_000, 3_000, CASH)
     after = cortes.corte(till, shift)
     assert before.expected(CASH) == 55_000
@@ -321,7 +322,7 @@ def _drawer_events(till: Till) -> list:  # type: ignore[type-arg]
 def test_cash_out_keeps_who_took_it_and_who_allowed_it_in_one_transaction(
     till: Till, owner: Cashier, day: uuid.UUID
 ) -> None:
-    lalo = backroom.add_cashier(till.db, till.device, "Lalo", Role.CASHIER, "4321")
+    lalo = cashier(till, "Lalo", Role.CASHIER, "4321").id
     with till.db.read() as conn:
         before = outbox.counts(conn).pending
     earlier = len(_drawer_events(till))  # the day's own two movements
@@ -350,7 +351,7 @@ def test_cash_out_keeps_who_took_it_and_who_allowed_it_in_one_transaction(
 def test_cash_moved_by_someone_without_the_permission_writes_nothing(
     till: Till, day: uuid.UUID, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lalo = backroom.add_cashier(till.db, till.device, "Lalo", Role.CASHIER, "4321")
+    lalo = cashier(till, "Lalo", Role.CASHIER, "4321").id
     earlier = _drawer_events(till)
     with pytest.raises(NotAllowed):
         cortes.move_cash(till, day, "salida", 1_000, "Refresco", cashier_id=lalo)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from pos_client.receipts.document import Document
 from pos_client.receipts.text import render_text
-from pos_client.services import backroom, cortes
+from pos_client.services import cortes
 from pos_client.services.staff import Cashier
 from pos_client.store.repositories import outbox
 from pos_client.store.schema import audit_events, cash_movements, shift_closes
@@ -22,6 +22,7 @@ from shared.corte import pending_text
 from shared.permissions import Role
 from shared.sale import PaymentMethod
 from tests.client.test_cortes import sell
+from tests.support.builders import cashier
 
 CASH, CARD, TRANSFER = PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.TRANSFER
 
@@ -241,7 +242,7 @@ def test_cash_out_approved_by_pin_records_the_cashier_and_the_approver(
     qtbot, ctx: AppContext, owner: Cashier, shift: uuid.UUID, printer: RecordingPrinter  # type: ignore[no-untyped-def]
 ) -> None:
     assert ctx.session is not None
-    lalo = backroom.add_cashier(ctx.till.db, ctx.till.device, "Lalo", Role.CASHIER, "4321")
+    lalo = cashier(ctx.till, "Lalo", Role.CASHIER, "4321").id
     ctx.session.cashier = Cashier(lalo, "Lalo", Role.CASHIER)
     page = CortesPage(ctx)
     qtbot.addWidget(page)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pos_client.services import accounts, backroom
+from pos_client.services import accounts
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
@@ -15,6 +15,7 @@ from pos_client.ui.counter_dialogs import UnknownBarcodeDialog
 from pos_client.ui.main_window import MainWindow
 from pos_client.ui.qt import Qt
 from shared.scale import ean13_check_digit
+from tests.support.backroom import edit_product
 from tests.support.qt import show_active
 from tests.support.till import as_cashier, enter_pin, pay_cash, rows, scanner_typing, type_enter
 
@@ -187,9 +188,9 @@ def test_a_ticket_discount_is_shared_among_the_lines(qtbot, window, small_catalo
 
 def test_mayoreo_price_from_the_threshold(qtbot, window, ctx, small_catalog):
     coke = small_catalog[0]
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, coke.barcode)
-    backroom.edit_product(ctx.db, ctx.device, product.id, wholesale_price=coke.price - 200,
+    edit_product(ctx.till, product.id, wholesale_price=coke.price - 200,
                           wholesale_min_milli=6000)
     type_enter(qtbot, window, f"5*{coke.barcode}")
     assert window.ticket.lines[0].unit_price == coke.price
@@ -202,9 +203,9 @@ def test_mayoreo_price_from_the_threshold(qtbot, window, ctx, small_catalog):
 
 def test_a_sale_line_keeps_the_cost_it_was_sold_at(qtbot, window, ctx, small_catalog):
     coke = small_catalog[0]
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, coke.barcode)
-    backroom.edit_product(ctx.db, ctx.device, product.id, cost=1450)
+    edit_product(ctx.till, product.id, cost=1450)
     type_enter(qtbot, window, f"2*{coke.barcode}")
     qtbot.keyClick(window, Qt.Key.Key_F3)  # and a producto común: no cost known
     window.common_dialog.name.setText("Recarga")
@@ -212,7 +213,7 @@ def test_a_sale_line_keeps_the_cost_it_was_sold_at(qtbot, window, ctx, small_cat
     qtbot.keyClick(window.common_dialog.price, Qt.Key.Key_Return)
     window.charge()
     pay_cash(qtbot, window, "500")
-    backroom.edit_product(ctx.db, ctx.device, product.id, cost=1600)  # later price rise
+    edit_product(ctx.till, product.id, cost=1600)  # later price rise
     lines = rows(window, "SELECT product_id, qty_milli, cost FROM sale_lines ORDER BY line_no")
     assert [tuple(ln) for ln in lines] == [(str(product.id), 2000, 1450), (None, 1000, None)]
     body = rows(window, "SELECT body FROM outbox WHERE entity = 'sale'")[0].body
@@ -267,7 +268,7 @@ def test_an_unknown_barcode_can_be_created_on_the_spot(qtbot, window):
     qtbot.keyClicks(dialog.price, "3.50")
     qtbot.keyClick(dialog.price, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.worker.idle and len(window.ticket.lines) == 1)
-    with window.db.read() as conn:
+    with window.ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, "7509999999991")
     assert (product.name, product.price) == ("Chicles Canel's", 350)
     assert window.ticket.lines[0].product_id == product.id
@@ -294,9 +295,9 @@ def _label(prefix: int, plu: str, value: int) -> str:
 
 def test_scale_labels_sell_the_printed_weight_or_price(qtbot, window, ctx, small_catalog):
     ham = next(p for p in small_catalog if p.sold_by_weight)
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, ham.barcode)
-    backroom.edit_product(ctx.db, ctx.device, product.id, barcodes=[ham.barcode, "00042"])
+    edit_product(ctx.till, product.id, barcodes=[ham.barcode, "00042"])
     type_enter(qtbot, window, _label(20, "00042", 375))  # 375 g
     type_enter(qtbot, window, _label(26, "00042", 4590))  # a piece priced $45.90 by the scale
     lines = window.ticket.lines
@@ -308,9 +309,9 @@ def test_scale_labels_sell_the_printed_weight_or_price(qtbot, window, ctx, small
 
 
 def test_a_scanner_burst_with_letters_is_looked_up_as_a_code(qtbot, window, ctx, small_catalog):
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         product = catalog.by_barcode(conn, small_catalog[3].barcode)
-    backroom.edit_product(ctx.db, ctx.device, product.id,
+    edit_product(ctx.till, product.id,
                           barcodes=[small_catalog[3].barcode, "ABC-123"])
     scanner_typing(window)
     type_enter(qtbot, window, "ABC-123")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from pos_client.receipts.printers import FilePrinter
-from pos_client.services import accounts, backroom, cortes
+from pos_client.services import accounts, cortes
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.sales import SaleContext, ShiftClosed, record_sale
 from pos_client.services.staff import Cashier, NotAllowed
@@ -19,6 +19,7 @@ from pos_client.ui.qt import Qt
 from shared.errors import DomainError
 from shared.permissions import Permission, Role
 from shared.sale import PaymentMethod, Tender
+from tests.support.builders import cashier
 from tests.support.qt import show_active
 from tests.support.sales import ticket_for
 from tests.support.till import type_enter
@@ -66,7 +67,7 @@ def test_a_ticket_changed_under_the_dialog_is_not_charged(qtbot, window, small_c
     dialog.tenders = [Tender(PaymentMethod.CASH, 100_000)]
     dialog.accept()
     qtbot.waitUntil(lambda: window.worker.idle)
-    assert _count(window.db, "sales") == 0
+    assert _count(window.ctx.till.db, "sales") == 0
     assert "cambió mientras cobrabas" in window.message_label.text()
 
 
@@ -82,7 +83,7 @@ def test_a_stuck_printer_does_not_hold_up_the_next_sale(qtbot, window, ctx, smal
         qtbot.keyClick(window.payment_dialog.received, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda b=before: window.worker.idle and window.last_receipt is not b)
         show_active(qtbot, window)
-    assert _count(window.db, "sales") == 2
+    assert _count(window.ctx.till.db, "sales") == 2
     assert not ctx.print_worker.idle  # still stuck on the first ticket
     reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # "paper back in": let it finish
     try:
@@ -95,43 +96,43 @@ def test_a_second_shift_cannot_be_opened_on_the_same_till(ctx):
     cortes.open_shift(ctx.till, 10_000, ctx.session.cashier.id)
     with pytest.raises(DomainError, match="Ya hay un turno abierto"):
         cortes.open_shift(ctx.till, 10_000, ctx.session.cashier.id)
-    assert _count(ctx.db, "shifts") == 1
+    assert _count(ctx.till.db, "shifts") == 1
 
 
 def test_no_sale_on_a_closed_shift(ctx, small_catalog):
     shift = cortes.open_shift(ctx.till, 10_000, ctx.session.cashier.id)
     cortes.close_with_corte(ctx.till, shift, {PaymentMethod.CASH: 10_000}, None, None)
-    ticket = ticket_for(ctx.db, small_catalog[0].barcode)
+    ticket = ticket_for(ctx.till.db, small_catalog[0].barcode)
     with pytest.raises(ShiftClosed):
-        record_sale(ctx.db, ctx.device, ticket, [Tender(PaymentMethod.CASH, 100_000)],
+        record_sale(ctx.till, ticket, [Tender(PaymentMethod.CASH, 100_000)],
                     SaleContext(cashier_id=ctx.session.cashier.id, shift_id=shift))
-    assert _count(ctx.db, "sales") == 0
+    assert _count(ctx.till.db, "sales") == 0
 
 
 def test_a_discount_needs_someone_allowed_even_without_the_screen(ctx, small_catalog):
-    pepe = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000")
-    ticket = ticket_for(ctx.db, small_catalog[0].barcode, 2)
+    pepe = cashier(ctx.till, "Pepe", Role.CASHIER, "0000").id
+    ticket = ticket_for(ctx.till.db, small_catalog[0].barcode, 2)
     ticket.discount_ticket(500)
     tender = [Tender(PaymentMethod.CASH, 100_000)]
     with pytest.raises(NotAllowed):
-        record_sale(ctx.db, ctx.device, ticket, tender, SaleContext(cashier_id=pepe))
+        record_sale(ctx.till, ticket, tender, SaleContext(cashier_id=pepe))
     with pytest.raises(NotAllowed):
-        record_sale(ctx.db, ctx.device, ticket, tender, SaleContext(cashier_id=pepe, discount_by=pepe))
-    assert _count(ctx.db, "sales") == 0
-    record_sale(ctx.db, ctx.device, ticket, tender,
+        record_sale(ctx.till, ticket, tender, SaleContext(cashier_id=pepe, discount_by=pepe))
+    assert _count(ctx.till.db, "sales") == 0
+    record_sale(ctx.till, ticket, tender,
                 SaleContext(cashier_id=pepe, discount_by=ctx.session.cashier.id))
-    assert _count(ctx.db, "sales") == 1
+    assert _count(ctx.till.db, "sales") == 1
 
 
 def test_a_cashier_cannot_approve_fiado_over_the_limit(ctx, small_catalog):
-    pepe = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000")
+    pepe = cashier(ctx.till, "Pepe", Role.CASHIER, "0000").id
     maria = accounts.save_customer(ctx.till, CustomerDraft("María", credit_limit="1.00")).id
-    ticket = ticket_for(ctx.db, small_catalog[0].barcode)
+    ticket = ticket_for(ctx.till.db, small_catalog[0].barcode)
     tender = [Tender(PaymentMethod.FIADO, ticket.total)]
     with pytest.raises(NotAllowed):
-        record_sale(ctx.db, ctx.device, ticket, tender,
+        record_sale(ctx.till, ticket, tender,
                     SaleContext(cashier_id=pepe, customer_id=maria, fiado_override_by=pepe))
-    assert _count(ctx.db, "fiado_charges") == 0
+    assert _count(ctx.till.db, "fiado_charges") == 0
 
 
 def test_locking_the_till_closes_the_back_room(qtbot, window):

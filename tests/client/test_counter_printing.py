@@ -15,6 +15,7 @@ from pos_client.receipts.document import Printer
 from pos_client.receipts.escpos import CODE_PAGE, drawer_kick, render_escpos
 from pos_client.receipts.printers import FilePrinter, NetworkPrinter
 from pos_client.receipts.sale_ticket import sale_document
+from pos_client.services.tickets import sale_ticket
 from pos_client.store.repositories import catalog
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.printer_page import PrinterPage
@@ -62,12 +63,11 @@ def _pay_card(qtbot, win) -> None:
 
 def _expected(win, sale_id: uuid.UUID, reprint: bool = False, paper_mm: int = 80) -> bytes:
     """What the receipts module renders for the stored sale: the bytes the printer must get."""
-    with win.db.read() as conn:
-        return render_escpos(sale_document(conn, sale_id, reprint=reprint), paper_mm)
+    return render_escpos(sale_document(sale_ticket(win.ctx.till, sale_id), reprint=reprint), paper_mm)
 
 
 def _stock(win, barcode: str) -> int:
-    with win.db.read() as conn:
+    with win.ctx.till.db.read() as conn:
         return catalog.by_barcode(conn, barcode).stock_milli
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pos_client.services import accounts, backroom, cortes, messages
+from pos_client.services import accounts, cortes, messages
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.staff import Cashier
 from pos_client.store.schema import audit_events, customers, fiado_payments, outbox
@@ -24,6 +24,7 @@ from pos_client.ui.printing import PreviewDialog
 from pos_client.ui.qt import QApplication, QPushButton, Qt
 from shared.ids import new_uuid7
 from shared.permissions import Role
+from tests.support.builders import cashier
 from tests.support.ledger import fiado_charge
 from tests.support.qt import show_active
 
@@ -139,8 +140,7 @@ def test_a_cashier_cannot_set_a_credit_limit(qtbot, ctx: AppContext, owner: Cash
 def test_a_cashier_changes_a_limit_with_the_owners_pin(  # type: ignore[no-untyped-def]
     qtbot, ctx: AppContext, owner: Cashier
 ) -> None:
-    lalo = Cashier(backroom.add_cashier(ctx.till.db, ctx.till.device, "Lalo", Role.CASHIER, "4321"), "Lalo",
-                   Role.CASHIER)
+    lalo = cashier(ctx.till, "Lalo", Role.CASHIER, "4321")
     ctx.session = Session(lalo)
     cid = add(ctx, "Juana Pérez", limit="500")
     [account] = accounts.search(ctx.till)
@@ -169,8 +169,7 @@ def test_a_cashier_changes_a_limit_with_the_owners_pin(  # type: ignore[no-untyp
 def test_a_limit_typed_past_the_screen_is_still_refused(  # type: ignore[no-untyped-def]
     qtbot, ctx: AppContext
 ) -> None:
-    lalo = Cashier(backroom.add_cashier(ctx.till.db, ctx.till.device, "Lalo", Role.CASHIER, "4321"), "Lalo",
-                   Role.CASHIER)
+    lalo = cashier(ctx.till, "Lalo", Role.CASHIER, "4321")
     ctx.session = Session(lalo)
     editor = CustomerDialog(ctx, None, name="Pedro")
     qtbot.addWidget(editor)

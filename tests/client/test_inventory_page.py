@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from pos_client.services import inventory
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.store.repositories.stock_ledger import StockItem
 from pos_client.store.schema import inventory_movements, outbox, products
@@ -189,7 +190,7 @@ def test_a_sale_rung_up_after_counting_is_kept(qtbot, page, stocked, device, sma
     _scan(qtbot, page, tab, coke.barcode)
     tab.table.item(0, 2).setText(str(counted))  # the shelf is counted…
     ticket = Ticket([TicketLine(coke.id, coke.name, coke.price, 2000, coke.iva)])
-    record_sale(stocked, device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])  # …then 2 sold
+    record_sale(Till(stocked, device), ticket, [Tender(PaymentMethod.CASH, ticket.total)])  # …then 2 sold
     _save(qtbot, page)
     qtbot.waitUntil(lambda: tab.confirm is not None and tab.confirm.isVisible())
     tab.confirm_yes.click()
@@ -224,13 +225,12 @@ def test_counting_none_on_the_shelf_is_zero(qtbot, page, stocked, small_catalog)
 # ---- low stock and history ------------------------------------------------------------------
 
 
-def test_low_stock_report_and_csv_export(qtbot, page, stocked, device, small_catalog, tmp_path):
+def test_low_stock_report_and_csv_export(till, qtbot, page, stocked, small_catalog, tmp_path):
     tab = page.low_tab
     coke = _product(stocked, small_catalog[0])
-    inventory.apply_count(stocked, device, {coke.id: 2000}, None)
+    inventory.apply_count(till, {coke.id: 2000}, None)
     page.tabs.setCurrentWidget(tab)
-    with stocked.read() as conn:
-        expected = [r.item.name for r in inventory.low_stock(conn)]
+    expected = [r.item.name for r in inventory.low_stock(till)]
     qtbot.mouseClick(next(b for b in tab.findChildren(type(page.receive_tab.save_button))
                           if b.text() == "Actualizar"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.ctx.worker.idle)
@@ -248,7 +248,7 @@ def test_low_stock_report_and_csv_export(qtbot, page, stocked, device, small_cat
 def test_history_of_a_product_ends_at_its_stock(qtbot, page, stocked, device, small_catalog):
     coke = _product(stocked, small_catalog[0])
     ticket = Ticket([TicketLine(coke.id, coke.name, coke.price, 3000, coke.iva)])
-    receipt = record_sale(stocked, device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    receipt = record_sale(Till(stocked, device), ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     page.tabs.setCurrentWidget(page.history_tab)
     tab = page.history_tab
     _scan(qtbot, page, tab, coke.barcode)
@@ -347,8 +347,7 @@ def test_count_everything_loads_each_product_once(qtbot, page, stocked, small_ca
     page.tabs.setCurrentWidget(page.count_tab)
     tab = page.count_tab
     _scan(qtbot, page, tab, small_catalog[0].barcode)
-    with stocked.read() as conn:
-        sheet = inventory.count_sheet(conn)
+    sheet = inventory.count_sheet(page.ctx.till)
     for _ in range(2):
         tab.load_all()
         qtbot.waitUntil(lambda: page.ctx.worker.idle)

@@ -77,7 +77,7 @@ def _counter(qtbot, ctx: AppContext, size: tuple[int, int]) -> MainWindow:  # ty
     window.resize(*size)
     window.show()
     qtbot.waitUntil(lambda: ctx.worker.idle and window.products_model.rowCount() > 0)
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         product = catalog.search(conn, "", limit=1)[0]
     window.add_product(product, "3")  # a real total in the big label
     qtbot.waitUntil(lambda: ctx.worker.idle)

@@ -58,7 +58,7 @@ def test_charging_in_cash_records_the_sale_and_clears_the_ticket(qtbot, window, 
     qtbot.waitUntil(lambda: window.last_receipt is not None)
     assert window.ticket.lines == []
     assert window.last_receipt.folio in window.message_label.text()
-    with window.db.read() as conn:
+    with window.ctx.till.db.read() as conn:
         assert facts.sale_count(conn) == 1
         assert outbox.pending(conn, 10_000)[-1].body.find('"entity":"sale"') >= 0
 
@@ -71,7 +71,7 @@ def test_paying_less_than_the_total_is_refused(qtbot, window, small_catalog):
     qtbot.keyClick(dialog.received, Qt.Key.Key_Return)
     assert dialog.isVisible()
     assert dialog.error_label.text().startswith("Falta pagar")
-    with window.db.read() as conn:
+    with window.ctx.till.db.read() as conn:
         assert facts.sale_count(conn) == 0
 
 
@@ -121,7 +121,7 @@ def test_a_sale_being_saved_cannot_be_charged_twice(qtbot, window, small_catalog
     assert window.payment_dialog is first  # no second payment dialog was opened
     gate.set()
     qtbot.waitUntil(lambda: window.worker.idle and window.last_receipt is not None)
-    with window.db.read() as conn:
+    with window.ctx.till.db.read() as conn:
         assert facts.sale_count(conn) == 1
 
 

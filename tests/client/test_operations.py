@@ -26,7 +26,7 @@ def test_the_answer_comes_back_on_the_qt_thread(qtbot, ctx: AppContext) -> None:
     Operation(ctx, op).success(lambda code: done.append(code)).always(
         lambda: seen.setdefault("after", threading.current_thread().name)).run()
     qtbot.waitUntil(lambda: "after" in seen)
-    assert done == [ctx.device.code]
+    assert done == [ctx.till.device.code]
     assert seen["till"] is ctx.till
     assert seen["op_thread"] != threading.main_thread().name
     assert seen["after"] == threading.main_thread().name

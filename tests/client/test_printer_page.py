@@ -11,20 +11,20 @@ from sqlalchemy import text
 
 from pos_client.receipts.escpos import CODE_PAGE, drawer_kick
 from pos_client.receipts.printers import (
+    SAMPLE_QR,
+    SAMPLE_TEXT,
     FilePrinter,
     NetworkPrinter,
     PrinterConfig,
-    printer_config,
-    save_printer_config,
 )
-from pos_client.services import backroom
-from pos_client.services.staff import Cashier
+from pos_client.services.hardware import printer_settings, save_printer
 from pos_client.ui.auth import PinDialog
-from pos_client.ui.backroom.printer_page import SAMPLE_QR, SAMPLE_TEXT, PrinterPage
+from pos_client.ui.backroom.printer_page import PrinterPage
 from pos_client.ui.backroom.window import BackRoomWindow
 from pos_client.ui.printing import PreviewDialog
 from pos_client.ui.qt import QPoint, QPushButton, Qt
 from shared.permissions import Role
+from tests.support.builders import cashier
 from tests.support.qt import show_active
 
 pytestmark = pytest.mark.unit
@@ -42,7 +42,7 @@ def _page(qtbot, ctx) -> PrinterPage:  # type: ignore[no-untyped-def]
 
 
 def _audits(ctx) -> list[tuple[str, str | None, str | None, str | None]]:  # type: ignore[no-untyped-def]
-    with ctx.db.read() as conn:
+    with ctx.till.db.read() as conn:
         return [tuple(r) for r in conn.execute(text(
             "SELECT action, cashier_id, authorized_by, detail FROM audit_events ORDER BY at"))]
 
@@ -67,7 +67,7 @@ def test_a_new_till_shows_no_printer_and_the_target_is_off(qtbot, ctx):
 
 
 def test_the_saved_printer_is_shown_on_load(qtbot, ctx):
-    save_printer_config(ctx.db, "network", "192.168.1.50:9100", 58)
+    save_printer(ctx.till, "network", "192.168.1.50:9100", 58, None)
     page = _page(qtbot, ctx)
     assert page.kind_buttons["network"].isChecked()
     assert page.target.text() == "192.168.1.50:9100"
@@ -83,7 +83,7 @@ def test_saving_keeps_the_settings_switches_the_counters_printer_and_is_audited(
     page.paper_buttons[58].click()
     qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "guardada" in page.message.text())
-    assert printer_config(ctx.db) == PrinterConfig("file", path, 58)
+    assert printer_settings(ctx.till) == PrinterConfig("file", path, 58)
     assert ctx.printer == FilePrinter(path, 58)
     assert page.current_label.text() == f"Ahora: USB o archivo: {path} · papel de 58 mm."
     assert _audits(ctx) == [("settings", str(ctx.session.cashier.id), None,
@@ -92,7 +92,7 @@ def test_saving_keeps_the_settings_switches_the_counters_printer_and_is_audited(
     page.kind_buttons["none"].click()  # back to the on-screen preview
     page.save_button.click()
     qtbot.waitUntil(lambda: ctx.worker.idle and ctx.printer is None)
-    assert printer_config(ctx.db) == PrinterConfig("none", "", 58)
+    assert printer_settings(ctx.till) == PrinterConfig("none", "", 58)
     assert "en pantalla" in page.message.text()
 
 
@@ -113,7 +113,7 @@ def test_a_bad_location_is_refused_in_spanish_and_nothing_changes(qtbot, ctx, tm
     page.test_button.click()  # the test print refuses it the same way
     assert page.message.text().startswith(said)
     qtbot.waitUntil(lambda: ctx.worker.idle)
-    assert printer_config(ctx.db) == PrinterConfig("none", "", 80)
+    assert printer_settings(ctx.till) == PrinterConfig("none", "", 80)
     assert ctx.printer is before
     assert _audits(ctx) == []
 
@@ -129,12 +129,12 @@ def test_the_test_page_prints_accents_in_cp858_a_qr_and_a_cut_without_saving(qtb
     printed = lp0.read_bytes()
     assert SAMPLE_TEXT.encode(CODE_PAGE) in printed
     assert "Ñandú ¿acentos? áéíóú $1,234.50".encode("cp858") in printed
-    assert ctx.device.shop_name.encode(CODE_PAGE) in printed
+    assert ctx.till.device.shop_name.encode(CODE_PAGE) in printed
     assert SAMPLE_QR.encode() in printed
     assert QR in printed
     assert printed.index(QR) < printed.rindex(CUT)
     assert drawer_kick() not in printed  # a test page never opens the cash
-    assert printer_config(ctx.db).kind == "none"
+    assert printer_settings(ctx.till).kind == "none"
     assert ctx.printer is None
 
 
@@ -194,9 +194,8 @@ def test_the_test_page_reaches_a_network_printer(qtbot, ctx):
 
 def test_the_drawer_button_needs_permission_kicks_and_is_audited(qtbot, ctx, tmp_path, owner):
     lp0 = tmp_path / "lp0"
-    save_printer_config(ctx.db, "file", str(lp0), 80)
-    pepe = Cashier(backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000"), "Pepe",
-                   Role.CASHIER)
+    save_printer(ctx.till, "file", str(lp0), 80, None)
+    pepe = cashier(ctx.till, "Pepe", Role.CASHIER, "0000")
     ctx.session.cashier = pepe
     page = _page(qtbot, ctx)
     qtbot.keyClick(page, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
@@ -210,7 +209,8 @@ def test_the_drawer_button_needs_permission_kicks_and_is_audited(qtbot, ctx, tmp
     qtbot.keyClick(pin.pin_input, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "cajón" in page.message.text(), timeout=10_000)
     assert lp0.read_bytes() == drawer_kick()
-    assert _audits(ctx) == [("open_drawer", str(pepe.id), str(owner.id), "Prueba del cajón (Impresora)")]
+    assert [a for a in _audits(ctx) if a[0] != "settings"] == [  # (the set-up saved the printer)
+        ("open_drawer", str(pepe.id), str(owner.id), "Prueba del cajón (Impresora)")]
 
 
 def test_without_a_printer_there_is_no_drawer_to_open(qtbot, ctx):

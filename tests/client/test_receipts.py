@@ -14,19 +14,14 @@ from sqlalchemy import text
 
 from pos_client.receipts.document import DocumentBuilder, PrinterError, Style
 from pos_client.receipts.escpos import render_escpos
-from pos_client.receipts.printers import (
-    FilePrinter,
-    NetworkPrinter,
-    PrinterConfigError,
-    load_printer,
-    save_printer_config,
-)
-from pos_client.receipts.sale_ticket import receipt, reprint, sale_document
+from pos_client.receipts.printers import FilePrinter, NetworkPrinter, PrinterConfigError
 from pos_client.receipts.text import render_text
-from pos_client.services import accounts, backroom, local
+from pos_client.services import accounts, local
 from pos_client.services.accounts import CustomerDraft
+from pos_client.services.hardware import load_printer, save_printer
 from pos_client.services.returns import return_sale
 from pos_client.services.sales import record_sale
+from pos_client.services.tickets import UnknownSale, receipt, reprint
 from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.ui.printing import PreviewDialog, print_or_preview
@@ -41,6 +36,7 @@ from shared.sync.payloads import (
     SettingsPayload,
 )
 from shared.tax import IvaRate
+from tests.support.builders import record
 from tests.support.sales import ticket_for
 
 COKE, BEANS = "7501055300075", "1001"  # $22.00 IVA 16 %; $38.00/kg IVA 0 %, by weight
@@ -49,11 +45,11 @@ QR, CUT, KICK = b"\x1d(k", b"\x1dV", b"\x1bp\x00"
 
 
 def _cash_sale(db, device, pieces=2, tendered=5000):
-    return record_sale(db, device, ticket_for(db, COKE, pieces), [Tender(PaymentMethod.CASH, tendered)])
+    return record_sale(Till(db, device), ticket_for(db, COKE, pieces), [Tender(PaymentMethod.CASH, tendered)])
 
 
 def _shop_settings(db, device, timezone="America/Tijuana"):
-    backroom.save_record(db, device, "settings", SettingsPayload(
+    record(Till(db, device), "settings", SettingsPayload(
         id=SETTINGS_ID, shop_name="Abarrotes Doña Mary", address="Calle Niños Héroes 12",
         phone="+526641234567", rfc="MAHM800101AB1", timezone=timezone,
         receipt_footer="¿Le faltó algo? ¡Vuelva pronto!"))
@@ -75,10 +71,10 @@ def _stored_sale(db, device, payments, customer_id=None, cashier_id=None):
         payments=[SalePaymentPayload(method=m, amount=a, tendered=a, reference=r)
                   for m, a, r in payments])
     with db.write() as conn:
-        local.save(conn, device, "sale", sale)
+        local.save(conn, Till(db, device), "sale", sale)
         for m, a, _ in payments:
             if m is PaymentMethod.FIADO:
-                local.save(conn, device, "fiado_charge", FiadoChargePayload(
+                local.save(conn, Till(db, device), "fiado_charge", FiadoChargePayload(
                     id=new_uuid7(), customer_id=customer_id, amount=a, sale_id=sale.id,
                     charged_at=sale.sold_at))
     return sale.id
@@ -94,7 +90,7 @@ def _count(db, sql):
 
 def test_a_cash_sale_prints_folio_lines_iva_qr_cut_and_kicks_the_drawer(stocked, device):
     sale = _cash_sale(stocked, device)
-    data = render_escpos(receipt(stocked, sale.sale_id), 80)
+    data = render_escpos(receipt(Till(stocked, device), sale.sale_id), 80)
     assert data.startswith(INIT_AND_CP858)
     assert f"Folio: {sale.folio}".encode() in data
     assert b"Coca-Cola 600 ml" in data
@@ -112,11 +108,11 @@ def test_a_cash_sale_prints_folio_lines_iva_qr_cut_and_kicks_the_drawer(stocked,
 @pytest.mark.parametrize(("paper_mm", "width"), [(58, 32), (80, 48)])
 def test_lines_fit_the_paper(stocked, device, paper_mm, width):
     sale = _cash_sale(stocked, device)
-    data = render_escpos(receipt(stocked, sale.sale_id), paper_mm)
+    data = render_escpos(receipt(Till(stocked, device), sale.sale_id), paper_mm)
     assert b"\n" + b"-" * width + b"\n" in data
     assert b"-" * (width + 1) not in data
     assert b"TOTAL" + b" " * (width - 11) + b"$44.00\n" in data
-    text_lines = render_text(receipt(stocked, sale.sale_id), paper_mm).splitlines()
+    text_lines = render_text(receipt(Till(stocked, device), sale.sale_id), paper_mm).splitlines()
     assert max(len(line) for line in text_lines if not line.startswith("[QR]")) == width
 
 
@@ -150,8 +146,7 @@ def test_the_ticket_says_everything_in_the_shops_time_zone(stocked, device, owne
     _shop_settings(stocked, device)
     sale_id = _stored_sale(stocked, device, [(PaymentMethod.CARD, 8400, "4321")],
                            cashier_id=owner.id)
-    with stocked.read() as conn:
-        doc = sale_document(conn, sale_id)
+    doc = receipt(Till(stocked, device), sale_id)
     printed = render_text(doc, 80)
     for expected in [
         "Abarrotes Doña Mary", "Calle Niños Héroes 12", "RFC: MAHM800101AB1",
@@ -170,8 +165,7 @@ def test_the_ticket_says_everything_in_the_shops_time_zone(stocked, device, owne
 
 def test_without_settings_the_ticket_uses_the_device_shop_name_and_mexico_city(stocked, device):
     sale_id = _stored_sale(stocked, device, [(PaymentMethod.CASH, 8400, None)])
-    with stocked.read() as conn:
-        printed = render_text(sale_document(conn, sale_id))
+    printed = render_text(receipt(Till(stocked, device), sale_id))
     assert "Mi tienda" in printed
     assert "Fecha: 15/01/2025 12:30" in printed
 
@@ -179,8 +173,7 @@ def test_without_settings_the_ticket_uses_the_device_shop_name_and_mexico_city(s
 def test_a_fiado_ticket_names_the_customer(stocked, device):
     customer = accounts.save_customer(Till(stocked, device), CustomerDraft("Don Pepe")).id
     sale_id = _stored_sale(stocked, device, [(PaymentMethod.FIADO, 8400, None)], customer)
-    with stocked.read() as conn:
-        doc = sale_document(conn, sale_id)
+    doc = receipt(Till(stocked, device), sale_id)
     assert "Cliente: Don Pepe" in render_text(doc)
     assert "A cuenta (fiado)" in render_text(doc)
     assert not doc.open_drawer
@@ -188,8 +181,8 @@ def test_a_fiado_ticket_names_the_customer(stocked, device):
 
 def test_a_reprint_is_marked_audited_shows_returns_and_keeps_the_drawer_shut(stocked, device, owner):
     sale = _cash_sale(stocked, device, pieces=3, tendered=6600)
-    return_sale(stocked, device, sale.sale_id, "Venía abollada", {1: 1000}, owner.id)
-    doc = reprint(stocked, device, sale.sale_id, owner.id)
+    return_sale(Till(stocked, device), sale.sale_id, "Venía abollada", {1: 1000}, owner.id)
+    doc = reprint(Till(stocked, device), sale.sale_id, owner.id)
     printed = render_text(doc)
     assert "*** REIMPRESIÓN ***" in printed
     assert "DEVOLUCIONES" in printed
@@ -202,15 +195,13 @@ def test_a_reprint_is_marked_audited_shows_returns_and_keeps_the_drawer_shut(sto
                            f"AND subject_id = '{sale.sale_id}' AND cashier_id = '{owner.id}'") == 1
     assert _count(stocked, "SELECT entity FROM outbox ORDER BY device_seq DESC LIMIT 1") \
         == "audit_event"
-    return_sale(stocked, device, sale.sale_id, "Cancelación", None, owner.id)
-    assert "*** VENTA CANCELADA ***" in render_text(reprint(stocked, device, sale.sale_id, owner.id))
+    return_sale(Till(stocked, device), sale.sale_id, "Cancelación", None, owner.id)
+    assert "*** VENTA CANCELADA ***" in render_text(reprint(Till(stocked, device), sale.sale_id, owner.id))
 
 
 def test_an_unknown_sale_has_no_ticket(stocked, device):
-    from pos_client.receipts.sale_ticket import UnknownSale
-
     with pytest.raises(UnknownSale):
-        reprint(stocked, device, uuid.uuid4(), None)
+        reprint(Till(stocked, device), uuid.uuid4(), None)
     assert _count(stocked, "SELECT count(*) FROM audit_events") == 0
 
 
@@ -219,7 +210,7 @@ def test_an_unknown_sale_has_no_ticket(stocked, device):
 
 def test_a_file_printer_appends_each_ticket(stocked, device, tmp_path):
     sale = _cash_sale(stocked, device)
-    doc = receipt(stocked, sale.sale_id)
+    doc = receipt(Till(stocked, device), sale.sale_id)
     printer = FilePrinter(str(tmp_path / "lp0"), 58)
     printer.print_document(doc)
     printer.print_document(doc)
@@ -234,7 +225,7 @@ def test_an_unplugged_file_printer_fails_and_the_sale_stays(stocked, device, tmp
     printer = FilePrinter(str(gone / "lp0"))
     shutil.rmtree(gone)
     with pytest.raises(PrinterError) as failed:
-        printer.print_document(receipt(stocked, sale.sale_id))
+        printer.print_document(receipt(Till(stocked, device), sale.sale_id))
     assert failed.value.code == "printer_offline"
     assert failed.value.message.startswith("La impresora no responde")
     assert _count(stocked, f"SELECT total FROM sales WHERE id = '{sale.sale_id}'") == 4400
@@ -242,7 +233,7 @@ def test_an_unplugged_file_printer_fails_and_the_sale_stays(stocked, device, tmp
 
 def test_a_network_printer_sends_the_bytes(stocked, device):
     sale = _cash_sale(stocked, device)
-    doc = receipt(stocked, sale.sale_id)
+    doc = receipt(Till(stocked, device), sale.sale_id)
     received = bytearray()
     with socket.create_server(("127.0.0.1", 0)) as server:
         def accept() -> None:
@@ -263,22 +254,24 @@ def test_a_network_printer_that_is_off_fails_cleanly(stocked, device):
         port = probe.getsockname()[1]  # closed again when the block ends: nobody listens
     sale = _cash_sale(stocked, device)
     with pytest.raises(PrinterError) as failed:
-        NetworkPrinter("127.0.0.1", port, timeout=2).print_document(receipt(stocked, sale.sale_id))
+        NetworkPrinter("127.0.0.1", port, timeout=2).print_document(
+            receipt(Till(stocked, device), sale.sale_id))
     assert failed.value.code == "printer_offline"
     assert f"127.0.0.1:{port}" in failed.value.message
     assert _count(stocked, "SELECT count(*) FROM sales") == 1
 
 
-def test_printer_settings_are_kept_per_device(store, tmp_path):
-    assert load_printer(store) is None
-    save_printer_config(store, "file", str(tmp_path / "lp0"), 58)
-    assert load_printer(store) == FilePrinter(str(tmp_path / "lp0"), 58)
-    save_printer_config(store, "network", " 192.168.1.50:9101 ", 80)
-    assert load_printer(store) == NetworkPrinter("192.168.1.50", 9101, 80)
-    save_printer_config(store, "network", "impresora.local", 80)
-    assert load_printer(store) == NetworkPrinter("impresora.local", 9100, 80)
-    save_printer_config(store, "none", "ignored", 80)
-    assert load_printer(store) is None
+def test_printer_settings_are_kept_per_device(store, device, tmp_path):
+    till = Till(store, device)
+    assert load_printer(till) is None
+    save_printer(till, "file", str(tmp_path / "lp0"), 58, None)
+    assert load_printer(till) == FilePrinter(str(tmp_path / "lp0"), 58)
+    save_printer(till, "network", " 192.168.1.50:9101 ", 80, None)
+    assert load_printer(till) == NetworkPrinter("192.168.1.50", 9101, 80)
+    save_printer(till, "network", "impresora.local", 80, None)
+    assert load_printer(till) == NetworkPrinter("impresora.local", 9100, 80)
+    save_printer(till, "none", "ignored", 80, None)
+    assert load_printer(till) is None
 
 
 @pytest.mark.parametrize(("kind", "target", "paper_mm"), [
@@ -286,21 +279,22 @@ def test_printer_settings_are_kept_per_device(store, tmp_path):
     ("network", "192.168.1.50:0", 80), ("network", "192.168.1.50:99999", 80),
     ("network", "mi impresora", 80), ("network", "10.0.0.1:abc", 58), ("file", "a\nb", 80),
 ])
-def test_bad_printer_settings_are_refused_in_spanish(store, tmp_path, kind, target, paper_mm):
-    save_printer_config(store, "file", str(tmp_path / "lp0"), 80)
+def test_bad_printer_settings_are_refused_in_spanish(store, device, tmp_path, kind, target, paper_mm):
+    till = Till(store, device)
+    save_printer(till, "file", str(tmp_path / "lp0"), 80, None)
     with pytest.raises(PrinterConfigError) as refused:
-        save_printer_config(store, kind, target, paper_mm)
+        save_printer(till, kind, target, paper_mm, None)
     assert refused.value.code == "invalid_printer"
     assert refused.value.message
-    assert load_printer(store) == FilePrinter(str(tmp_path / "lp0"), 80)  # unchanged
+    assert load_printer(till) == FilePrinter(str(tmp_path / "lp0"), 80)  # unchanged
 
 
 # ---- print or preview ------------------------------------------------------------------------
 
 
 def test_without_a_printer_the_ticket_is_previewed_with_its_qr(qtbot, ctx):
-    sale = _cash_sale(ctx.db, ctx.device)
-    dialog = print_or_preview(ctx, None, receipt(ctx.db, sale.sale_id))  # type: ignore[arg-type]
+    sale = _cash_sale(ctx.till.db, ctx.till.device)
+    dialog = print_or_preview(ctx, None, receipt(ctx.till, sale.sale_id))  # type: ignore[arg-type]
     assert isinstance(dialog, PreviewDialog)
     qtbot.addWidget(dialog)
     assert f"Folio: {sale.folio}" in dialog.text.toPlainText()
@@ -311,19 +305,19 @@ def test_without_a_printer_the_ticket_is_previewed_with_its_qr(qtbot, ctx):
 
 
 def test_a_printer_failure_is_reported_for_a_reprint(qtbot, ctx, tmp_path):
-    sale = _cash_sale(ctx.db, ctx.device)
+    sale = _cash_sale(ctx.till.db, ctx.till.device)
     gone = tmp_path / "usb"
     gone.mkdir()
     ctx.printer = FilePrinter(str(gone / "lp0"))
     shutil.rmtree(gone)
     messages: list[str] = []
-    assert print_or_preview(ctx, None, receipt(ctx.db, sale.sale_id), messages.append) is None  # type: ignore[arg-type]
+    assert print_or_preview(ctx, None, receipt(ctx.till, sale.sale_id), messages.append) is None  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: messages != [])
     assert messages[0].startswith("La impresora no responde")
     gone.mkdir()  # plugged back in: the reprint goes through
     printed: list[bool] = []
-    print_or_preview(ctx, None, receipt(ctx.db, sale.sale_id), messages.append,  # type: ignore[arg-type]
+    print_or_preview(ctx, None, receipt(ctx.till, sale.sale_id), messages.append,  # type: ignore[arg-type]
                      lambda: printed.append(True))
     qtbot.waitUntil(lambda: printed == [True])
     assert f"Folio: {sale.folio}".encode() in (gone / "lp0").read_bytes()
-    assert _count(ctx.db, "SELECT count(*) FROM sales") == 1
+    assert _count(ctx.till.db, "SELECT count(*) FROM sales") == 1

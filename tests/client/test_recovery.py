@@ -14,6 +14,8 @@ import pytest
 from pos_client import exit_codes
 from pos_client.app import apply_requested_restore, schedule_backups
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
+from pos_client.store import opening
 from pos_client.store.backup import (
     RESTORE_MARKER,
     Health,
@@ -48,11 +50,11 @@ def _sales(path: Path) -> int:
 def damaged(stocked, device, small_catalog) -> Path:
     """A data folder whose store (2 sales) was backed up, then sold once more, then ruined."""
     for _ in range(2):
-        record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+        record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                     [Tender(PaymentMethod.CASH, 100_000)])
     data_dir = stocked.path.parent
     backup_now(stocked.path, data_dir / "respaldos", TAKEN)
-    record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+    record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                 [Tender(PaymentMethod.CASH, 100_000)])
     stocked.close()
     for side in ("-wal", "-shm"):
@@ -143,7 +145,7 @@ def test_quitting_leaves_the_damaged_file_where_it_is(damaged):
 
 
 def test_a_store_that_fails_while_opening_is_treated_as_damaged(monkeypatch, tmp_path):
-    real = recovery.Database
+    real = opening.Database
     calls = []
 
     def failing_once(path: Path) -> Database:
@@ -154,7 +156,7 @@ def test_a_store_that_fails_while_opening_is_treated_as_damaged(monkeypatch, tmp
             raise exc
         return real(path)
 
-    monkeypatch.setattr(recovery, "Database", failing_once)
+    monkeypatch.setattr(opening, "Database", failing_once)
     Database(tmp_path / "pos.sqlite3").close()
     asked: list[Health] = []
 
@@ -176,7 +178,7 @@ def test_a_locked_store_is_not_mistaken_for_a_damaged_one(monkeypatch, tmp_path)
         exc.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
         raise exc
 
-    monkeypatch.setattr(recovery, "Database", locked)
+    monkeypatch.setattr(opening, "Database", locked)
     Database(tmp_path / "pos.sqlite3").close()
     with pytest.raises(sqlite3.OperationalError):
         open_store(tmp_path, ask=lambda _: pytest.fail("must not offer to move a good store aside"))
@@ -186,7 +188,7 @@ def test_a_locked_store_is_not_mistaken_for_a_damaged_one(monkeypatch, tmp_path)
 def test_a_requested_restore_is_applied_before_the_store_opens(stocked, device, small_catalog):
     data_dir = stocked.path.parent
     backup = backup_now(stocked.path, data_dir / "respaldos", TAKEN)
-    record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+    record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                 [Tender(PaymentMethod.CASH, 100_000)])
     request_restore(data_dir, backup)
     stocked.close()
@@ -202,7 +204,7 @@ def test_a_requested_restore_is_applied_before_the_store_opens(stocked, device, 
 def test_a_requested_restore_of_a_ruined_backup_is_refused_and_the_store_kept(stocked, device,
                                                                              small_catalog, capsys):
     data_dir = stocked.path.parent
-    record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+    record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                 [Tender(PaymentMethod.CASH, 100_000)])
     backup = backup_now(stocked.path, data_dir / "respaldos", TAKEN)
     request_restore(data_dir, backup)

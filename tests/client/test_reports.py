@@ -258,12 +258,12 @@ def test_iva_summary_matches_the_tickets_to_the_centavo(till: Till) -> None:
                                         ("Agua", 1_701, 7000, IvaRate.FRONTERA, 0)]:
         pid = add_product(till, name, price, iva=iva, ieps_bp=ieps)
         ticket.add(TicketLine(pid, name, price, qty, iva, ieps, sold_by_weight=qty % 1000 != 0))
-    receipt = sales.record_sale(till.db, till.device, ticket, [Tender(PaymentMethod.CASH, 100_000)])
+    receipt = sales.record_sale(till, ticket, [Tender(PaymentMethod.CASH, 100_000)])
     got = reports.run(till, Preset.TODAY).iva
     assert {r.rate: r.net for r in got.rows} == ticket.taxes.by_rate
     assert got.taxed_base + got.exento + got.iva + got.ieps == receipt.total
 
-    returns.return_sale(till.db, till.device, receipt.sale_id, "no le gustó", {2: 1000})
+    returns.return_sale(till, receipt.sale_id, "no le gustó", {2: 1000})
     got = reports.run(till, Preset.TODAY).iva
     back = split_included(2_333, IvaRate.GENERAL, 800)
     assert got.net(IvaRate.GENERAL).iva == ticket.taxes.by_rate[IvaRate.GENERAL].iva - back.iva

@@ -66,10 +66,10 @@ def _sell(db, device, pieces: int, discount: int, payments: list[tuple[PaymentMe
         payments=[SalePaymentPayload(method=m, amount=a, tendered=a) for m, a in payments],
         customer_id=customer_id)
     with db.write() as conn:
-        local.save(conn, device, "sale", sale)
+        local.save(conn, Till(db, device), "sale", sale)
         fiado = sum(a for m, a in payments if m is PaymentMethod.FIADO)
         if fiado:
-            local.save(conn, device, "fiado_charge", FiadoChargePayload(
+            local.save(conn, Till(db, device), "fiado_charge", FiadoChargePayload(
                 id=new_uuid7(), customer_id=customer_id, amount=fiado, sale_id=sale.id,
                 charged_at=utc_now()))
     return sale.id
@@ -96,12 +96,12 @@ def test_partial_return_of_a_discounted_line_refunds_its_share_and_brings_stock_
     # 3 cokes at $22.00 with $1.00 off: $65.00, so one coke gives back $21.67 (65/3, half up).
     sale_id = _sell(stocked, device, 3, 100, [(PaymentMethod.CASH, 6500)])
     assert _stock(stocked, COKE) == before - 3000
-    first = return_sale(stocked, device, sale_id, "Venía abollada", {1: 1000}, owner.id)
+    first = return_sale(Till(stocked, device), sale_id, "Venía abollada", {1: 1000}, owner.id)
     assert first.amount == 2167
     assert first.refund_method is PaymentMethod.CASH
     assert _stock(stocked, COKE) == before - 2000
-    second = return_sale(stocked, device, sale_id, "Otra abollada", {1: 1000}, owner.id)
-    rest = return_sale(stocked, device, sale_id, "Cancelación", None, owner.id)
+    second = return_sale(Till(stocked, device), sale_id, "Otra abollada", {1: 1000}, owner.id)
+    rest = return_sale(Till(stocked, device), sale_id, "Cancelación", None, owner.id)
     # Shares are cumulative: 21.67, then 43.33 − 21.67, then what is left; never above $65.00.
     assert [first.amount, second.amount, rest.amount] == [2167, 2166, 2167]
     assert _stock(stocked, COKE) == before
@@ -112,12 +112,12 @@ def test_partial_return_of_a_discounted_line_refunds_its_share_and_brings_stock_
     assert [(a.action, a.cashier_id, a.subject_id) for a in audits] == [
         ("return", str(owner.id), str(sale_id))] * 2 + [("cancel", str(owner.id), str(sale_id))]
     with pytest.raises(NothingToReturn):
-        return_sale(stocked, device, sale_id, "Ya no queda nada")
+        return_sale(Till(stocked, device), sale_id, "Ya no queda nada")
 
 
 def test_returning_the_whole_line_gives_back_exactly_its_total(stocked, device):
     sale_id = _sell(stocked, device, 7, 13, [(PaymentMethod.CASH, 7 * 2200 - 13)])
-    done = return_sale(stocked, device, sale_id, "Cancelación")
+    done = return_sale(Till(stocked, device), sale_id, "Cancelación")
     assert done.amount == 7 * 2200 - 13
     assert _rows(stocked, "SELECT qty_milli, amount FROM sale_return_lines") == [(7000, 15387)]
 
@@ -145,7 +145,7 @@ def test_a_fiado_refund_goes_back_to_the_account_not_out_of_the_drawer(stocked, 
                                       CustomerDraft("Don Pepe", credit_limit="1000")).id
     sale_id = _sell(stocked, device, 2, 0, [(PaymentMethod.FIADO, 4400)], customer, "T1-000901")
     assert _balance(Till(stocked, device), customer) == 4400
-    done = return_sale(stocked, device, sale_id, "No la quiso", {1: 1000}, owner.id,
+    done = return_sale(Till(stocked, device), sale_id, "No la quiso", {1: 1000}, owner.id,
                        authorized_by=owner.id)
     assert done.refund_method is PaymentMethod.FIADO
     assert _balance(Till(stocked, device), customer) == 2200
@@ -163,14 +163,14 @@ def test_a_mixed_sale_refunds_the_account_first_then_cash(stocked, device):
     # 4 cokes, $88.00: $30.00 on fiado, $58.00 cash.
     sale_id = _sell(stocked, device, 4, 0, [(PaymentMethod.FIADO, 3000), (PaymentMethod.CASH, 5800)],
                     customer, "T1-000902")
-    first = return_sale(stocked, device, sale_id, "Sobraron", {1: 1000})  # $22.00: all to account
+    first = return_sale(Till(stocked, device), sale_id, "Sobraron", {1: 1000})  # $22.00: all to account
     assert (first.amount, first.refund_method, first.refund_to_account) == (2200, PaymentMethod.FIADO, 2200)
     assert _balance(Till(stocked, device), customer) == 800
-    second = return_sale(stocked, device, sale_id, "Sobraron", {1: 2000})  # $44: $8 account, $36 cash
+    second = return_sale(Till(stocked, device), sale_id, "Sobraron", {1: 2000})  # $44: $8 account, $36 cash
     assert (second.amount, second.refund_method, second.refund_to_account) == (
         4400, PaymentMethod.CASH, 800)
     assert _balance(Till(stocked, device), customer) == 0
-    third = return_sale(stocked, device, sale_id, "Cancelación")
+    third = return_sale(Till(stocked, device), sale_id, "Cancelación")
     assert (third.amount, third.refund_method, third.refund_to_account) == (2200, PaymentMethod.CASH, 0)
     assert _balance(Till(stocked, device), customer) == 0  # nothing more is taken off the account
     assert _rows(stocked, "SELECT amount, refund_to_account FROM sale_returns ORDER BY returned_at") \
@@ -208,10 +208,11 @@ def test_split_refund_rule():
     ("Motivo", {1: 0}, NothingToReturn),
 ])
 def test_bad_returns_are_refused_and_write_nothing(stocked, device, reason, quantities, error):
-    sale = record_sale(stocked, device, ticket_for(stocked, COKE, 3), [Tender(PaymentMethod.CASH, 10_000)])
+    sale = record_sale(Till(stocked, device), ticket_for(stocked, COKE, 3),
+                       [Tender(PaymentMethod.CASH, 10_000)])
     outbox_before = len(_rows(stocked, "SELECT 1 FROM outbox"))
     with pytest.raises(error) as refused:
-        return_sale(stocked, device, sale.sale_id, reason, quantities)
+        return_sale(Till(stocked, device), sale.sale_id, reason, quantities)
     assert refused.value.message  # a Spanish sentence for the cashier
     assert _rows(stocked, "SELECT count(*) FROM sale_returns")[0][0] == 0
     assert len(_rows(stocked, "SELECT 1 FROM outbox")) == outbox_before
@@ -219,22 +220,23 @@ def test_bad_returns_are_refused_and_write_nothing(stocked, device, reason, quan
 
 def test_unknown_sale_is_refused(stocked, device):
     with pytest.raises(NothingToReturn):
-        return_sale(stocked, device, uuid.uuid4(), "Motivo")
+        return_sale(Till(stocked, device), uuid.uuid4(), "Motivo")
 
 
 def test_history_shows_status_and_finds_by_folio(stocked, device, owner):
-    a = record_sale(stocked, device, ticket_for(stocked, COKE, 2), [Tender(PaymentMethod.CASH, 4400)])
-    b = record_sale(stocked, device, ticket_for(stocked, COKE, 1), [Tender(PaymentMethod.CASH, 2200)])
-    c = record_sale(stocked, device, ticket_for(stocked, COKE, 1), [Tender(PaymentMethod.CASH, 2200)])
-    return_sale(stocked, device, a.sale_id, "Una", {1: 1000})
-    return_sale(stocked, device, b.sale_id, "Toda")
-    rows = {r.folio: r for r in sale_history(stocked)}
+    a = record_sale(Till(stocked, device), ticket_for(stocked, COKE, 2), [Tender(PaymentMethod.CASH, 4400)])
+    b = record_sale(Till(stocked, device), ticket_for(stocked, COKE, 1), [Tender(PaymentMethod.CASH, 2200)])
+    c = record_sale(Till(stocked, device), ticket_for(stocked, COKE, 1), [Tender(PaymentMethod.CASH, 2200)])
+    return_sale(Till(stocked, device), a.sale_id, "Una", {1: 1000})
+    return_sale(Till(stocked, device), b.sale_id, "Toda")
+    till = Till(stocked, device)
+    rows = {r.folio: r for r in sale_history(till).rows}
     assert (rows[a.folio].status, rows[a.folio].returned) == ("devuelta", 2200)
     assert (rows[b.folio].status, rows[b.folio].returned) == ("cancelada", 2200)
     assert rows[c.folio].status == ""
     number = str(int(b.folio.rsplit("-", 1)[1]))
-    assert [r.folio for r in sale_history(stocked, number)] == [b.folio]
-    assert [r.folio for r in sale_history(stocked, c.folio)] == [c.folio]
-    assert sale_history(stocked, "no-existe") == []
-    left = returnable_lines(stocked, a.sale_id)
+    assert [r.folio for r in sale_history(till, number).rows] == [b.folio]
+    assert [r.folio for r in sale_history(till, c.folio).rows] == [c.folio]
+    assert sale_history(till, "no-existe").rows == []
+    left = returnable_lines(till, a.sale_id)
     assert [(ln.qty_milli, ln.qty_left, ln.returned_amount) for ln in left] == [(2000, 1000, 2200)]

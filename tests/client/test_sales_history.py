@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from pos_client.receipts.printers import FilePrinter
-from pos_client.services import backroom
 from pos_client.services.sales import record_sale
 from pos_client.services.staff import Cashier
+from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.context import Session
@@ -20,6 +20,7 @@ from pos_client.ui.qt import Qt
 from pos_client.ui.sales_history import ReturnDialog, SalesHistoryDialog
 from shared.permissions import Role
 from shared.sale import PaymentMethod, Tender
+from tests.support.builders import cashier
 from tests.support.qt import show_active
 from tests.support.sales import ticket_for
 
@@ -28,7 +29,7 @@ COKE, WATER = "7501055300075", "7501055003068"  # $22.00 and $11.00
 
 def _sell(db, device, barcode=COKE, pieces=2):
     ticket = ticket_for(db, barcode, pieces)
-    return record_sale(db, device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    return record_sale(Till(db, device), ticket, [Tender(PaymentMethod.CASH, ticket.total)])
 
 
 def _rows(db, sql, **params):
@@ -56,8 +57,8 @@ def history(qtbot, ctx):
 
 
 def test_lists_sales_newest_first_shows_the_ticket_and_finds_a_folio(qtbot, ctx, history):
-    first = _sell(ctx.db, ctx.device, COKE)
-    second = _sell(ctx.db, ctx.device, WATER, 3)
+    first = _sell(ctx.till.db, ctx.till.device, COKE)
+    second = _sell(ctx.till.db, ctx.till.device, WATER, 3)
     dialog = history()
     assert [dialog.model.row(i).folio for i in range(2)] == [second.folio, first.folio]
     assert dialog.model.index(0, 2).data() == "$33.00"
@@ -75,7 +76,7 @@ def test_lists_sales_newest_first_shows_the_ticket_and_finds_a_folio(qtbot, ctx,
 
 
 def test_reprint_goes_to_the_printer_marked_and_audited(qtbot, ctx, history, tmp_path):
-    sale = _sell(ctx.db, ctx.device)
+    sale = _sell(ctx.till.db, ctx.till.device)
     ctx.printer = FilePrinter(str(tmp_path / "lp0"), 58)
     dialog = history()
     qtbot.keyClick(dialog, Qt.Key.Key_F4)
@@ -84,12 +85,12 @@ def test_reprint_goes_to_the_printer_marked_and_audited(qtbot, ctx, history, tmp
     assert b"*** REIMPRESI\xe0N ***" in printed  # Ó is 0xE0 in CP858
     assert f"Folio: {sale.folio}".encode() in printed
     assert b"\x1bp\x00" not in printed  # a reprint never opens the drawer
-    assert _rows(ctx.db, "SELECT action, subject_id, cashier_id FROM audit_events") == [
+    assert _rows(ctx.till.db, "SELECT action, subject_id, cashier_id FROM audit_events") == [
         ("reprint", str(sale.sale_id), str(ctx.session.cashier.id))]
 
 
 def test_reprint_without_a_printer_shows_the_preview(qtbot, ctx, history):
-    sale = _sell(ctx.db, ctx.device)
+    sale = _sell(ctx.till.db, ctx.till.device)
     dialog = history()
     dialog.reprint_button.click()
     qtbot.waitUntil(lambda: isinstance(dialog.preview_dialog, PreviewDialog))
@@ -98,7 +99,7 @@ def test_reprint_without_a_printer_shows_the_preview(qtbot, ctx, history):
 
 
 def test_an_unplugged_printer_offers_to_reprint_and_keeps_the_sale(qtbot, ctx, history, tmp_path):
-    _sell(ctx.db, ctx.device)
+    _sell(ctx.till.db, ctx.till.device)
     gone = tmp_path / "usb"
     gone.mkdir()
     ctx.printer = FilePrinter(str(gone / "lp0"))
@@ -107,12 +108,12 @@ def test_an_unplugged_printer_offers_to_reprint_and_keeps_the_sale(qtbot, ctx, h
     qtbot.keyClick(dialog, Qt.Key.Key_F4)
     qtbot.waitUntil(lambda: "no responde" in dialog.message_label.text())
     assert "Reimprimir (F4)" in dialog.message_label.text()
-    assert len(_rows(ctx.db, "SELECT id FROM sales")) == 1
+    assert len(_rows(ctx.till.db, "SELECT id FROM sales")) == 1
 
 
 def test_a_partial_return_asks_quantity_and_reason_and_brings_stock_back(qtbot, ctx, history):
-    sale = _sell(ctx.db, ctx.device, COKE, 3)
-    stock = _stock(ctx.db, COKE)
+    sale = _sell(ctx.till.db, ctx.till.device, COKE, 3)
+    stock = _stock(ctx.till.db, COKE)
     dialog = history()
     qtbot.keyClick(dialog, Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: isinstance(dialog.return_dialog, ReturnDialog))
@@ -127,24 +128,24 @@ def test_a_partial_return_asks_quantity_and_reason_and_brings_stock_back(qtbot, 
     ret.qty_inputs[0].setText("1.5")  # pieces are whole
     ret.ok_button.click()
     assert "por pieza" in ret.error_label.text()
-    assert _rows(ctx.db, "SELECT id FROM sale_returns") == []
+    assert _rows(ctx.till.db, "SELECT id FROM sale_returns") == []
     ret.qty_inputs[0].setText("1")
     ret.ok_button.click()
     qtbot.waitUntil(lambda: "Devolución registrada" in dialog.message_label.text())
     assert "entrega $22.00 en efectivo" in dialog.message_label.text()
-    assert _rows(ctx.db, "SELECT sale_id, amount, refund_method, reason, cashier_id FROM sale_returns") \
+    assert _rows(ctx.till.db, "SELECT sale_id, amount, refund_method, reason, cashier_id FROM sale_returns") \
         == [(str(sale.sale_id), 2200, "efectivo", "Venia abollada", str(ctx.session.cashier.id))]
-    assert _rows(ctx.db, "SELECT line_no, qty_milli, amount FROM sale_return_lines") == [(1, 1000, 2200)]
-    assert _stock(ctx.db, COKE) == stock + 1000
-    assert _rows(ctx.db, "SELECT action, authorized_by FROM audit_events") == [
+    assert _rows(ctx.till.db, "SELECT line_no, qty_milli, amount FROM sale_return_lines") == [(1, 1000, 2200)]
+    assert _stock(ctx.till.db, COKE) == stock + 1000
+    assert _rows(ctx.till.db, "SELECT action, authorized_by FROM audit_events") == [
         ("return", str(ctx.session.cashier.id))]
     qtbot.waitUntil(lambda: dialog.model.index(0, 4).data() == "Con devolución")
     qtbot.waitUntil(lambda: "DEVOLUCIONES" in dialog.ticket.toPlainText())
 
 
 def test_a_cashier_cancels_with_the_owners_pin(qtbot, ctx, history, owner):
-    sale = _sell(ctx.db, ctx.device, WATER, 2)
-    pepe_id = backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "5678")
+    sale = _sell(ctx.till.db, ctx.till.device, WATER, 2)
+    pepe_id = cashier(ctx.till, "Pepe", Role.CASHIER, "5678").id
     ctx.session = Session(Cashier(pepe_id, "Pepe", Role.CASHIER))
     dialog = history()
     qtbot.keyClick(dialog, Qt.Key.Key_F9)
@@ -163,10 +164,10 @@ def test_a_cashier_cancels_with_the_owners_pin(qtbot, ctx, history, owner):
     qtbot.keyClicks(ret.reason, "Se equivoco de producto")
     qtbot.keyClick(ret.reason, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Venta cancelada" in dialog.message_label.text())
-    assert _rows(ctx.db, "SELECT amount, cashier_id FROM sale_returns") == [(2200, str(pepe_id))]
-    assert _rows(ctx.db, "SELECT action, cashier_id, authorized_by, subject_id FROM audit_events") == [
+    assert _rows(ctx.till.db, "SELECT amount, cashier_id FROM sale_returns") == [(2200, str(pepe_id))]
+    assert _rows(ctx.till.db, "SELECT action, cashier_id, authorized_by, subject_id FROM audit_events") == [
         ("cancel", str(pepe_id), str(owner.id), str(sale.sale_id))]
-    entities = [r.entity for r in _rows(ctx.db, "SELECT entity FROM outbox ORDER BY device_seq")]
+    entities = [r.entity for r in _rows(ctx.till.db, "SELECT entity FROM outbox ORDER BY device_seq")]
     assert entities[-2:] == ["sale_return", "audit_event"]
     qtbot.waitUntil(lambda: dialog.model.index(0, 4).data() == "Cancelada")
     assert not dialog.cancel_button.isEnabled()

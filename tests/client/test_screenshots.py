@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pos_client.screenshots import slug
+from pos_client.devtools.screenshots import slug
 from pos_client.ui.backroom.window import SECTIONS
 from pos_client.ui.qt import QImage
 
@@ -59,7 +59,7 @@ def test_a_blank_picture_is_told_apart() -> None:
 def test_the_command_writes_every_state(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-m", "pos_client.screenshots", str(tmp_path / "out")],
+    done = subprocess.run([sys.executable, "-m", "pos_client.devtools.screenshots", str(tmp_path / "out")],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     printed = {Path(line).stem for line in done.stdout.splitlines() if line.endswith(".png")}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pos_client.services import backroom
+from pos_client.services import catalog_admin
+from pos_client.services.till import Till
 from pos_client.store.repositories import catalog
+from tests.support.backroom import edit_product
 
 pytestmark = pytest.mark.unit
 
@@ -33,8 +35,8 @@ def test_search_follows_renames_and_deletions(stocked, device, small_catalog):
     item = small_catalog[0]
     with stocked.read() as conn:
         product = catalog.by_barcode(conn, item.barcode).id
-    backroom.edit_product(stocked, device, product, name="Refresco de Cola Económico")
+    edit_product(Till(stocked, device), product, name="Refresco de Cola Económico")
     assert _names(stocked, "economico") == ["Refresco de Cola Económico"]
     assert item.name not in _names(stocked, "coca")
-    backroom.delete_product(stocked, device, product)
+    catalog_admin.delete_product(Till(stocked, device), product, cashier_id=None)
     assert _names(stocked, "economico") == []

@@ -8,14 +8,16 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from pos_client.services import backroom, staff
+from pos_client.services import staff
 from pos_client.services.staff import Cashier
+from pos_client.services.till import Till
 from pos_client.store.schema import audit_events, cashiers, outbox, settings
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.backroom.staff_page import StaffPage
 from pos_client.ui.context import Session
 from pos_client.ui.qt import Qt
 from shared.permissions import Permission, Role
+from tests.support.backroom import hire
 from tests.support.qt import show_active
 
 pytestmark = pytest.mark.unit
@@ -90,7 +92,7 @@ def test_owner_adds_a_cashier_who_can_then_log_in(qtbot, page, stocked, owner):
         ("cashier_edit", str(owner.id))]
     assert page.cashiers.model.rowCount() == 2
     assert page.cashiers.pin.text() == ""
-    assert page.cashiers.editing_id == staff.login(stocked, "4821").id
+    assert page.cashiers.editing_id == staff.login(page.ctx.till, "4821").id
     qtbot.waitUntil(lambda: page.audit.model.rowCount() == 1)
 
 
@@ -132,7 +134,7 @@ def test_keyboard_new_and_save(qtbot, page, stocked):
 
 
 def test_a_cashier_needs_someone_with_settings_to_type_their_pin(qtbot, page, stocked, device, owner):
-    cajero_id = backroom.add_cashier(stocked, device, "Luis", Role.CASHIER, "5555")
+    cajero_id = hire(Till(stocked, device), "Luis", Role.CASHIER, "5555").id
     page.ctx.session = Session(Cashier(cajero_id, "Luis", Role.CASHIER))
     _fill_cashier(qtbot, page, "Ana", "6666")
     qtbot.mouseClick(page.cashiers.save_button, Qt.MouseButton.LeftButton)
@@ -162,7 +164,7 @@ def test_owner_changes_the_matrix_and_the_till_follows(qtbot, page, stocked):
 
 
 def test_a_manager_cannot_approve_a_matrix_change(qtbot, page, stocked, device):
-    boss_id = backroom.add_cashier(stocked, device, "Pepe", Role.MANAGER, "5555")
+    boss_id = hire(Till(stocked, device), "Pepe", Role.MANAGER, "5555").id
     page.ctx.session = Session(Cashier(boss_id, "Pepe", Role.MANAGER))
     page.permissions.boxes[(Role.MANAGER, Permission.SETTINGS)].setChecked(True)
     qtbot.mouseClick(page.permissions.save_button, Qt.MouseButton.LeftButton)

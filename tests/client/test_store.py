@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store.database import Database, StoreError
 from pos_client.store.migrations import MIGRATIONS
 from pos_client.store.repositories import catalog, facts, meta, outbox
@@ -60,7 +61,7 @@ def test_a_store_from_a_newer_version_is_refused_untouched(tmp_path):
 def test_a_sale_writes_its_rows_folio_stock_and_outbox_together(stocked, device, small_catalog):
     coke = small_catalog[0]
     before = len(_pending(stocked))
-    receipt = record_sale(stocked, device, ticket_for(stocked, coke.barcode, 3),
+    receipt = record_sale(Till(stocked, device), ticket_for(stocked, coke.barcode, 3),
                           [Tender(PaymentMethod.CASH, 10_000)])
     assert receipt.folio == f"{device.code}-000001"
     assert device.code.startswith("T")
@@ -73,7 +74,7 @@ def test_a_sale_writes_its_rows_folio_stock_and_outbox_together(stocked, device,
     assert len(pending) == before + 1
     assert pending[-1].device_seq == pending[-2].device_seq + 1  # gapless
     assert str(receipt.sale_id) in pending[-1].body
-    second = record_sale(stocked, device, ticket_for(stocked, coke.barcode),
+    second = record_sale(Till(stocked, device), ticket_for(stocked, coke.barcode),
                          [Tender(PaymentMethod.CASH, coke.price)])
     assert second.folio == f"{device.code}-000002"
 
@@ -81,7 +82,7 @@ def test_a_sale_writes_its_rows_folio_stock_and_outbox_together(stocked, device,
 def test_a_refused_sale_writes_nothing(stocked, device, small_catalog):
     before = _snapshot(stocked)
     with pytest.raises(InsufficientPayment):
-        record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+        record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                     [Tender(PaymentMethod.CASH, 1)])
     assert _snapshot(stocked) == before
 
@@ -95,7 +96,7 @@ def test_a_failure_inside_the_transaction_rolls_back_sale_folio_and_outbox(
             "CREATE TRIGGER boom BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk'); END")
     before = _snapshot(stocked)
     with pytest.raises(Exception, match="disk"):
-        record_sale(stocked, device, ticket_for(stocked, small_catalog[0].barcode),
+        record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                     [Tender(PaymentMethod.CASH, 100_000)])
     assert _snapshot(stocked) == before
 

@@ -6,6 +6,7 @@ import pytest
 
 from pos_client.__main__ import unpair_store
 from pos_client.services.device import UnsyncedChanges, save_pairing, unpair
+from pos_client.services.till import Till
 from pos_client.store.device import load_device
 from pos_client.store.repositories import facts
 from shared.ids import new_uuid7
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.unit
 
 
 def _paired(db, device):
-    save_pairing(db, device, server_url="http://127.0.0.1:9", tenant_id=new_uuid7(),
+    save_pairing(Till(db, device), server_url="http://127.0.0.1:9", tenant_id=new_uuid7(),
                  device_id=device.device_id, device_code="C1", credential="mchd1.a.b.c",
                  shop_name="Tienda")
 
@@ -22,7 +23,7 @@ def _paired(db, device):
 def test_unpair_refuses_while_changes_are_unsynced(stocked, device):
     _paired(stocked, device)
     with pytest.raises(UnsyncedChanges) as err:
-        unpair(stocked, device)
+        unpair(Till(stocked, device))
     assert "cambios de esta caja" in err.value.message
     assert load_device(stocked).paired
 
@@ -43,11 +44,11 @@ def test_the_command_asks_and_keeps_everything_unless_told_si(stocked, device, t
         assert outbox.counts(conn).pending > 0  # the unsynced changes are still on disk
 
 
-def test_a_store_of_one_shop_cannot_join_another(stocked, device):
+def test_a_store_of_one_shop_cannot_join_another(till, stocked, device):
     from pos_client.services.device import OtherShop
 
     _paired(stocked, device)  # shop X
-    unpair(stocked, device, lose_unsynced=True)
+    unpair(till, lose_unsynced=True)
     with pytest.raises(OtherShop) as err:
         _paired(stocked, device)  # a new random tenant: shop Y
     assert "otra tienda" in err.value.message

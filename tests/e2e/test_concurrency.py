@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from pos_client.sync.client import SyncClient
+from shared.catalog import starter_product_id
 from shared.hlc import HybridClock
 from tests.support.changes import movement
 
@@ -16,10 +17,11 @@ pytestmark = pytest.mark.e2e
 PUSHERS, BATCHES, BATCH = 4, 15, 20
 
 
-def test_a_puller_ends_with_every_change_pushed_concurrently(server, shop, paired_device):
+def test_a_puller_ends_with_every_change_pushed_concurrently(server, shop, paired_device,
+                                                           small_catalog):
     devices = [paired_device(f"caja-{i}") for i in range(PUSHERS + 1)]
     puller, pushers = devices[0], devices[1:]
-    product = uuid.uuid4()
+    product = starter_product_id(small_catalog[0].barcode)  # facts name the shop's things
     pushed: set[uuid.UUID] = set()
     pushed_lock = threading.Lock()
     done = threading.Event()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pos_client.services import accounts, backroom
+from pos_client.services import accounts
 from pos_client.services.accounts import CustomerDraft
 from pos_client.services.sales import record_sale
 from pos_client.services.till import Till
@@ -12,6 +12,8 @@ from pos_client.store.repositories import catalog, customers
 from shared.hlc import HybridClock, wall_ms_now
 from shared.sale import PaymentMethod, Tender
 from shared.sync.payloads import CustomerPayload
+from tests.support.backroom import edit_product, receive
+from tests.support.builders import record
 from tests.support.client import open_device
 from tests.support.ledger import fiado_charge
 from tests.support.sales import ticket_for
@@ -31,8 +33,8 @@ def test_an_older_offline_edit_loses_to_a_newer_one(server, shop, paired_device,
     a.agent.sync_once()
     b.agent.sync_once()
     coke = _product_id(a, small_catalog[0].barcode)
-    backroom.edit_product(a.db, a.device, coke, price=2300)  # A is offline: not pushed yet
-    backroom.edit_product(b.db, b.device, coke, price=2500)  # later, on B, pushed at once
+    edit_product(a.till, coke, price=2300)  # A is offline: not pushed yet
+    edit_product(b.till, coke, price=2500)  # later, on B, pushed at once
     b.agent.sync_once()
     a.agent.sync_once()  # A's older edit arrives last
     b.agent.sync_once()
@@ -60,8 +62,8 @@ def test_a_skewed_clock_changes_no_derived_value(server, shop, paired_device, sm
     assert debtor.balance == 4_000
     for pos in (skewed, honest):
         ticket = ticket_for(pos.db, item.barcode, 2)
-        record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
-        backroom.move_stock(pos.db, pos.device, product, 5000)
+        record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+        receive(pos.till, product, 5000)
         fiado_charge(Till(pos.db, pos.device), debtor.id, 1000)
         accounts.pay(Till(pos.db, pos.device), debtor.id, 300, PaymentMethod.CASH)
     for _ in range(2):
@@ -93,7 +95,7 @@ def test_a_restarted_slow_clock_still_orders_after_what_it_has_seen(
     try:
         restarted.device.clock = HybridClock(
             last=restarted.device.clock.last, wall_ms=lambda: wall_ms_now() - TWO_HOURS_MS)
-        backroom.save_record(restarted.db, restarted.device, "customer", CustomerPayload(
+        record(restarted.till, "customer", CustomerPayload(
             id=customer, name="Don Beto", credit_limit=30_000))
         restarted.agent.sync_once()
         honest.agent.sync_once()

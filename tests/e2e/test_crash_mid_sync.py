@@ -59,7 +59,7 @@ def test_killed_mid_sync_then_restarted_loses_and_doubles_nothing(
     puller.agent.sync_once()
     for i in range(SALES):
         ticket = ticket_for(seller.db, small_catalog[i % 5].barcode, 1 + i % 3)
-        record_sale(seller.db, seller.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+        record_sale(seller.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     victim = puller if point.startswith("pull") else seller
     if victim is puller:
         assert seller.agent.sync_once().pending == 0

@@ -6,12 +6,13 @@ import uuid
 
 import pytest
 
-from pos_client.services import backroom
+from pos_client.services import inventory
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import catalog
 from pos_client.sync.client import SyncClient, SyncRefused
 from shared.sale import PaymentMethod, Tender
 from sync_server.services import shops
+from tests.support.backroom import edit_product
 from tests.support.client import pair
 from tests.support.sales import ticket_for
 
@@ -39,10 +40,10 @@ def test_guessing_ids_of_another_shop_reaches_nothing(server, new_device, small_
         "AND s.product_id = p.product_id) AS stock FROM products p "
         "WHERE tenant_id = $1 AND product_id = $2", shop_b.tenant_id, b_product.id)
 
-    backroom.edit_product(a.db, a.device, b_product.id, price=1)
-    backroom.move_stock(a.db, a.device, b_product.id, -999_000, reason="adjustment")
+    edit_product(a.till, b_product.id, price=1)
+    inventory.adjust(a.till, b_product.id, -small_catalog[0].initial_stock_milli, "Merma", None)
     ticket = ticket_for(a.db, small_catalog[0].barcode, 3)
-    record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    record_sale(a.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     assert a.agent.sync_once().pending == 0
     b.agent.sync_once()
 

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _demo(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pos_client.demo", "--data-dir", str(tmp_path / "demo"),
+        [sys.executable, "-m", "pos_client.devtools.demo", "--data-dir", str(tmp_path / "demo"),
          "--port", "0", "--exit-when-ready"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
     )

@@ -8,19 +8,23 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from pos_client.services import accounts, backroom, cortes
+from pos_client.services import accounts, catalog_admin, cortes, staff_admin
 from pos_client.services.returns import NothingToReturn, return_sale
 from pos_client.services.sales import SaleContext, record_sale
 from pos_client.services.till import Till
 from pos_client.store import apply as client_apply
 from pos_client.store.repositories import catalog, withdraw
 from shared.clock import utc_now
+from shared.permissions import Role
 from shared.returns import ReturnRefused
 from shared.sale import PaymentMethod, Tender
 from shared.sync.envelopes import ENTITIES
-from shared.sync.payloads import CategoryPayload, OrderStatusPayload, SettingsPayload
+from shared.sync.payloads import SETTINGS_ID, OrderStatusPayload, SettingsPayload
 from shared.ticket import Ticket, TicketLine
 from sync_server.sync import apply as server_apply
+from tests.support import builders
+from tests.support.backroom import edit_product, hire
+from tests.support.builders import record
 from tests.support.ledger import fiado_charge
 from tests.support.sales import ticket_for
 
@@ -45,25 +49,25 @@ def test_returns_cash_shifts_and_records_reach_the_other_device(
         pos.agent.sync_once()
     item = small_catalog[0]
     ticket = ticket_for(a.db, item.barcode, 3)
-    sale = record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
-    partial = return_sale(a.db, a.device, sale.sale_id, "Venía abollada", {1: 1000})
+    sale = record_sale(a.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    partial = return_sale(a.till, sale.sale_id, "Venía abollada", {1: 1000})
     with pytest.raises(ReturnRefused, match="queda 2 de 3"):
-        return_sale(a.db, a.device, sale.sale_id, "Otra vez", {1: 3000})
-    rest = return_sale(a.db, a.device, sale.sale_id, "Cancelación")  # what is left: 2 pieces
+        return_sale(a.till, sale.sale_id, "Otra vez", {1: 3000})
+    rest = return_sale(a.till, sale.sale_id, "Cancelación")  # what is left: 2 pieces
     with pytest.raises(NothingToReturn):
-        return_sale(a.db, a.device, sale.sale_id, "Ya no queda nada")
+        return_sale(a.till, sale.sale_id, "Ya no queda nada")
     till = Till(a.db, a.device)
     shift = cortes.open_shift(till, 50_000)
     cortes.move_cash(till, shift, "salida", 20_000, "Pago al proveedor de refrescos")
     cortes.close_with_corte(till, shift, {PaymentMethod.CASH: 30_000}, "Sin diferencias", None)
-    cashier = backroom.add_cashier(a.db, a.device, "Pepe", "cajero", "1234")
-    category = uuid.uuid4()
-    backroom.save_record(a.db, a.device, "category", CategoryPayload(id=category, name="Bebidas"))
-    backroom.save_record(a.db, a.device, "settings", SettingsPayload(
-        id=uuid.uuid4(), shop_name="Abarrotes Doña Mary", rfc="MAHM800101AB1"))
+    owner = hire(a.till, "Pepe", Role.OWNER, "1234")
+    cashier = owner.id
+    catalog_admin.add_department(a.till, "Bebidas", owner.id)
+    staff_admin.save_settings(a.till, SettingsPayload(
+        id=SETTINGS_ID, shop_name="Abarrotes Doña Mary", rfc="MAHM800101AB1"), owner)
     order = uuid.uuid4()
-    backroom.save_record(a.db, a.device, "order_status", OrderStatusPayload(
-        id=order, status="listo", changed_at=utc_now()))
+    # No use case on the till changes an order's status (the server's WhatsApp orders do).
+    record(a.till, "order_status", OrderStatusPayload(id=order, status="listo", changed_at=utc_now()))
 
     assert a.agent.sync_once().pending == 0
     b.agent.sync_once()
@@ -104,8 +108,8 @@ def test_costs_refund_splits_abonos_and_customer_edits_reach_the_server_and_the_
     item = small_catalog[0]
     with a.db.read() as conn:
         product = catalog.by_barcode(conn, item.barcode)
-    backroom.edit_product(a.db, a.device, product.id, cost=1234)
-    cashier = backroom.add_cashier(a.db, a.device, "Lupita", "encargado", "1234")  # may cancel
+    edit_product(a.till, product.id, cost=1234)
+    cashier = builders.cashier(a.till, "Lupita", Role.MANAGER, "1234").id  # may cancel
     till = Till(a.db, a.device)
     shift = cortes.open_shift(till, 50_000, cashier)
     customer = accounts.save_customer(till, accounts.CustomerDraft("Doña Lupe", "", "500"),
@@ -118,11 +122,11 @@ def test_costs_refund_splits_abonos_and_customer_edits_reach_the_server_and_the_
     ticket.add(TicketLine(costed.id, costed.name, costed.price, 2000, costed.iva, costed.ieps_bp,
                           cost=costed.cost))
     fiado_part = 1000
-    sale = record_sale(a.db, a.device, ticket,
+    sale = record_sale(a.till, ticket,
                        [Tender(PaymentMethod.FIADO, fiado_part),
                         Tender(PaymentMethod.CASH, ticket.total - fiado_part)],
                        SaleContext(cashier_id=cashier, shift_id=shift, customer_id=customer))
-    back = return_sale(a.db, a.device, sale.sale_id, "Cancelación", cashier_id=cashier)
+    back = return_sale(a.till, sale.sale_id, "Cancelación", cashier_id=cashier)
     assert (back.amount, back.refund_to_account) == (sale.total, fiado_part)
     # The refund paid the account off; charge again so there is something to pay.
     fiado_charge(till, customer, 5_000)

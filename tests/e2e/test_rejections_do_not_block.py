@@ -22,7 +22,7 @@ def test_a_corrupted_change_is_rejected_alone(server, shop, paired_device, small
     pos = paired_device("caja-1")
     pos.agent.sync_once()
     receipts = [
-        record_sale(pos.db, pos.device, ticket_for(pos.db, small_catalog[0].barcode, n),
+        record_sale(pos.till, ticket_for(pos.db, small_catalog[0].barcode, n),
                     [Tender(PaymentMethod.CASH, 100_000)])
         for n in (1, 2, 3)
     ]
@@ -44,7 +44,7 @@ def test_a_corrupted_change_is_rejected_alone(server, shop, paired_device, small
 def test_the_owner_sees_the_rejected_change_and_why(qtbot, server, shop, paired_device, small_catalog):
     pos = paired_device("caja-1")
     pos.agent.sync_once()
-    receipt = record_sale(pos.db, pos.device, ticket_for(pos.db, small_catalog[0].barcode, 1),
+    receipt = record_sale(pos.till, ticket_for(pos.db, small_catalog[0].barcode, 1),
                           [Tender(PaymentMethod.CASH, 100_000)])
     with pos.db.write() as conn:
         conn.execute(text("UPDATE outbox SET body = replace(body, '\"total\":', '\"total\":\"x') "

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-import uuid
 
 import httpx
 import pytest
 
 from pos_client.sync.client import SyncClient
+from shared.catalog import starter_product_id
 from shared.hlc import HybridClock
 from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.support.changes import movement
@@ -18,11 +18,11 @@ from tests.support.server import ServerHarness
 pytestmark = pytest.mark.e2e
 
 
-def test_two_replicas_agree(server, shop, paired_device):
+def test_two_replicas_agree(server, shop, paired_device, small_catalog):
     replica = ProcessServer(server.database_url).start()  # a second OS process
     try:
         devices = [paired_device(f"caja-{i}") for i in range(3)]
-        product = uuid.uuid4()
+        product = starter_product_id(small_catalog[0].barcode)  # facts name the shop's things
         errors: list[BaseException] = []
 
         def push(pos, url: str, start: int) -> None:
@@ -63,7 +63,7 @@ def test_two_replicas_agree(server, shop, paired_device):
                 client.close()
         assert pages[0] == pages[1]
         moved = [i for i in pages[0].items if i.change.entity == "inventory_movement"
-                 and i.change.payload.product_id == product]
+                 and i.change.payload.product_id == product and i.origin_device_id is not None]
         assert len(moved) == 100
         assert [i.seq for i in pages[0].items] == sorted({i.seq for i in pages[0].items})
     finally:

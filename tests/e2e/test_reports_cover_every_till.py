@@ -18,9 +18,9 @@ def test_a_till_reports_what_the_other_till_sold(server, shop, paired_device, sm
     coke, chips = small_catalog[0], small_catalog[1]
     for pos in (a, b):
         pos.agent.sync_once()  # the shop's catalog
-    sold_a = record_sale(a.db, a.device, ticket_for(a.db, coke.barcode, 2),
+    sold_a = record_sale(a.till, ticket_for(a.db, coke.barcode, 2),
                          [Tender(PaymentMethod.CARD, 2 * coke.price, "AUT 1")])
-    sold_b = record_sale(b.db, b.device, ticket_for(b.db, chips.barcode, 1),
+    sold_b = record_sale(b.till, ticket_for(b.db, chips.barcode, 1),
                          [Tender(PaymentMethod.CASH, 50_000)])
 
     before = reports.run(Till(b.db, b.device), reports.Preset.TODAY)

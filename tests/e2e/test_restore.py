@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 def _sell(pos, barcode: str) -> str:
     ticket = ticket_for(pos.db, barcode)
-    return record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)]).folio
+    return record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)]).folio
 
 
 def test_restored_device_never_reuses_a_folio(server, shop, paired_device, small_catalog, tmp_path):

@@ -37,11 +37,11 @@ def test_the_same_unit_returned_on_two_offline_tills_is_refunded_once(
     a.agent.sync_once()
     item = small_catalog[0]
     ticket = ticket_for(a.db, item.barcode, 1)
-    sale = record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    sale = record_sale(a.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     a.agent.sync_once()
     b.agent.sync_once()
     for pos in (a, b):  # both offline: each believes the unit is still returnable
-        return_sale(pos.db, pos.device, sale.sale_id, "Caducado")
+        return_sale(pos.till, sale.sale_id, "Caducado")
     a.agent.sync_once()
     status = b.agent.sync_once()
     assert (status.pending, status.rejected) == (0, 1)
@@ -67,12 +67,12 @@ def test_a_fiado_sale_returned_on_two_offline_tills_is_credited_once(
     maria = accounts.save_customer(Till(a.db, a.device), accounts.CustomerDraft(
         "María", credit_limit="1000")).id
     ticket = ticket_for(a.db, small_catalog[0].barcode, 2)
-    sale = record_sale(a.db, a.device, ticket, [Tender(PaymentMethod.FIADO, ticket.total)],
+    sale = record_sale(a.till, ticket, [Tender(PaymentMethod.FIADO, ticket.total)],
                        SaleContext(customer_id=maria))
     a.agent.sync_once()
     b.agent.sync_once()
     for pos in (a, b):  # both offline: each cancels the whole fiado sale
-        return_sale(pos.db, pos.device, sale.sale_id, "No la quiso")
+        return_sale(pos.till, sale.sale_id, "No la quiso")
         assert accounts.account(Till(pos.db, pos.device), maria).balance == 0
     a.agent.sync_once()
     assert b.agent.sync_once().rejected == 1
@@ -91,7 +91,7 @@ def test_forged_returns_alerts_and_folios_are_rejected(server, shop, paired_devi
     pos.agent.sync_once()
     item = small_catalog[0]
     ticket = ticket_for(pos.db, item.barcode, 1)
-    sale = record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    sale = record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     pos.agent.sync_once()
     with pos.db.read() as conn:
         product = catalog.by_barcode(conn, item.barcode).id
@@ -134,7 +134,7 @@ def test_a_folio_belongs_to_one_sale(server, shop, paired_device, small_catalog)
     pos = paired_device("caja-1")
     pos.agent.sync_once()
     ticket = ticket_for(pos.db, small_catalog[0].barcode, 1)
-    record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     with pos.db.read() as conn:
         (first,) = outbox.pending(conn, 10)
     twin = json.loads(first.body)

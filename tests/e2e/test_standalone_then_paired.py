@@ -17,7 +17,7 @@ def test_starter_catalog_on_both_sides_converges_to_one_copy(
     server, shop, new_device, small_catalog
 ):
     pos = new_device("caja-1")
-    load_starter(pos.db, pos.device, small_catalog)  # the same catalog the server shop has
+    load_starter(pos.till, small_catalog)  # the same catalog the server shop has
     code = server.call(lambda pool: shops.create_pairing_code(pool, shop.tenant_id))
     pair(pos, server.url, code.code)
     assert pos.agent.sync_once().pending == 0

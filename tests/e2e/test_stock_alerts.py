@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from pos_client.services import backroom
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import alerts, catalog
 from shared.sale import PaymentMethod, Tender
+from tests.support.backroom import receive
 from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ def test_overselling_offline_raises_then_clears_a_stock_alert(
     pieces = item.initial_stock_milli // 1000
     for pos in (a, b):  # each till sells the whole shelf while offline
         ticket = ticket_for(pos.db, item.barcode, pieces)
-        record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+        record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     for pos in (a, b, a):
         pos.agent.sync_once()
     with a.db.read() as conn:
@@ -33,7 +33,7 @@ def test_overselling_offline_raises_then_clears_a_stock_alert(
         assert alerts.open_alerts(conn) == {product: -item.initial_stock_milli}
     assert server.admin("SELECT count(*) AS n FROM sales")[0]["n"] == 2
 
-    backroom.move_stock(b.db, b.device, product, 2 * item.initial_stock_milli)
+    receive(b.till, product, 2 * item.initial_stock_milli)
     for pos in (b, a):
         pos.agent.sync_once()
     for pos in (a, b):

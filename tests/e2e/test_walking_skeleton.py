@@ -27,7 +27,7 @@ def test_sale_made_while_server_down_reaches_the_other_device(
     assert stock_before == coke.initial_stock_milli
 
     server.stop()  # the internet goes down
-    receipt = record_sale(a.db, a.device, ticket_for(a.db, coke.barcode, 3),
+    receipt = record_sale(a.till, ticket_for(a.db, coke.barcode, 3),
                           [Tender(PaymentMethod.CASH, 10_000)])
     assert a.agent.sync_once().online is False
     with a.db.read() as conn:
@@ -66,7 +66,7 @@ def test_pushing_the_same_batch_twice_changes_nothing(server, shop, paired_devic
     a = paired_device("caja-1")
     a.agent.sync_once()
     for pieces in (1, 2):
-        record_sale(a.db, a.device, ticket_for(a.db, small_catalog[1].barcode, pieces),
+        record_sale(a.till, ticket_for(a.db, small_catalog[1].barcode, pieces),
                     [Tender(PaymentMethod.CASH, 50_000)])
     with a.db.read() as conn:
         bodies = [p.body for p in outbox.pending(conn, 500)]

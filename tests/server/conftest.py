@@ -25,7 +25,7 @@ def settings(database_url: str, tmp_path) -> Settings:
 @pytest.fixture
 async def pool(anyio_backend: str, database_url: str, settings: Settings) -> AsyncIterator[db.Pool]:
     """Connections exactly as the server makes them: row-level security applies."""
-    pool = await db.create_pool(database_url, settings.app_role, 4)
+    pool = await db.create_pool(settings.app_dsn(database_url), 4)
     yield pool
     await pool.close()
 

@@ -59,10 +59,10 @@ def test_wrong_password_duplicate_login_and_bad_tokens_are_refused(api):
     assert (r.status_code, r.json()["code"]) == (401, "invalid_login")
     r = api.post("/v1/owners/signup", json={
         "shop_name": "Otra", "owner_name": "X", "email": "dona.mary@example.mx",
-        "password": "12345678"})
+        "password": "tamales-de-rajas-2026"})
     assert (r.status_code, r.json()["code"]) == (409, "login_taken")
     r = api.post("/v1/owners/signup", json={"shop_name": "Otra", "owner_name": "X",
-                                            "password": "12345678"})
+                                            "password": "tamales-de-rajas-2026"})
     assert (r.status_code, r.json()["code"]) == (422, "invalid_payload")
     for headers in ({}, _auth("not.a.jwt")):
         r = api.post("/v1/pairing-codes", headers=headers)

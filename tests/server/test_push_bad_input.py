@@ -22,7 +22,7 @@ def device_and_body(paired_device, small_catalog):
     """A paired device and the JSON body of one real sale change, as the client sends it."""
     pos = paired_device("caja-1")
     pos.agent.sync_once()
-    record_sale(pos.db, pos.device, ticket_for(pos.db, small_catalog[0].barcode),
+    record_sale(pos.till, ticket_for(pos.db, small_catalog[0].barcode),
                 [Tender(PaymentMethod.CASH, small_catalog[0].price)])
     with pos.db.read() as conn:
         (pending,) = outbox.pending(conn, 10)
@@ -154,14 +154,15 @@ def test_a_record_stamped_a_day_ahead_is_refused_but_a_fact_is_kept(server, devi
     assert server.admin("SELECT count(*) AS n FROM products WHERE name = 'Reloj roto'")[0]["n"] == 0
 
 
-def test_the_server_reports_device_seq_gaps(server, device_and_body):
+def test_the_server_reports_device_seq_gaps(server, device_and_body, small_catalog):
     """Numbers 2 and 3 never arrive (a damaged outbox): the answer says so, nothing is refused."""
     pos, sale = device_and_body
+    from shared.catalog import starter_product_id
     from shared.hlc import HybridClock
     from tests.support.changes import movement
 
     clock = HybridClock()
-    product = uuid.uuid4()
+    product = starter_product_id(small_catalog[0].barcode)
     bodies = [json.dumps(sale)] + [movement(seq, product, 1000, clock).model_dump_json()
                                    for seq in (4, 7)]
     answer = _post(server, '{"changes": [' + ",".join(bodies) + "]}", pos.device.credential).json()

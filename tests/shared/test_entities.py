@@ -20,7 +20,7 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 # The wire's names as docs/sync-protocol.md lists them: a rename here is a protocol change.
 FACTS = {"sale", "sale_return", "inventory_movement", "fiado_charge", "fiado_payment",
-         "cash_movement", "shift_open", "shift_close", "audit_event", "message_request"}
+         "cash_movement", "shift_open", "shift_close", "audit_event", "message_request", "order"}
 RECORDS = {"product", "category", "customer", "cashier", "settings", "order_status",
            "stock_alert", "plan"}
 

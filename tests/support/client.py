@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pos_client.services.device import save_pairing
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import Device, load_device
 from pos_client.sync.agent import SyncAgent
@@ -17,6 +18,11 @@ class PosDevice:
     db: Database
     device: Device
     agent: SyncAgent
+
+    @property
+    def till(self) -> Till:
+        """What the use cases run against (the same store and identity)."""
+        return Till(self.db, self.device)
 
     def close(self) -> None:
         self.agent.stop()
@@ -35,6 +41,6 @@ def pair(pos: PosDevice, server_url: str, code: str, name: str = "Caja") -> None
         answer = client.pair(code, name)
     finally:
         client.close()
-    save_pairing(pos.db, pos.device, server_url=server_url, tenant_id=answer.tenant_id,
+    save_pairing(pos.till, server_url=server_url, tenant_id=answer.tenant_id,
                  device_id=answer.device_id, device_code=answer.device_code,
                  credential=answer.credential, shop_name=answer.shop_name)

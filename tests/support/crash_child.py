@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from pos_client.services.sales import record_sale
+from pos_client.services.till import Till
 from pos_client.store.database import Database
 from pos_client.store.device import load_device
 from shared.sale import PaymentMethod, Tender
@@ -16,7 +17,7 @@ def main() -> None:
     db_path, barcode = Path(sys.argv[1]), sys.argv[2]
     db = Database(db_path)
     device = load_device(db)
-    receipt = record_sale(db, device, ticket_for(db, barcode, 2), [Tender(PaymentMethod.CASH, 100_000)])
+    receipt = record_sale(Till(db, device), ticket_for(db, barcode, 2), [Tender(PaymentMethod.CASH, 100_000)])
     print(f"COMMITTED {receipt.sale_id} {receipt.folio}", flush=True)
     sys.stdin.read()  # the parent SIGKILLs us here, before any push
 

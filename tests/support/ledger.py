@@ -37,7 +37,7 @@ _folios = itertools.count(1)
 
 def _save(till: Till, entity: str, payload: Wire) -> None:
     with till.db.write() as tx:
-        local.save(tx, till.device, entity, payload)
+        local.save(tx, till, entity, payload)
 
 
 def sale(till: Till, payments: list[tuple[PaymentMethod, int, int]], *,

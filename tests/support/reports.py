@@ -42,7 +42,7 @@ MX = ZoneInfo("America/Mexico_City")  # UTC-6 all year since 2022
 
 def save(till: Till, entity: str, payload: Wire, op: str | None = None) -> None:
     with till.db.write() as conn:
-        local.save(conn, till.device, entity, payload, op=op)
+        local.save(conn, till, entity, payload, op=op)
 
 
 def add_product(till: Till, name: str, price: int, *, cost: int = 0, department: str | None = None,

@@ -41,7 +41,8 @@ class ServerHarness:
         sock = self._sock or _bind(self.port)
         self._sock = None
         app = create_app(self.settings)
-        config = uvicorn.Config(app, log_config=None, lifespan="on", access_log=False)
+        config = uvicorn.Config(app, log_config=None, lifespan="on", access_log=False,
+                                proxy_headers=False)  # as `serve` runs it: the app judges them
         self._server = uvicorn.Server(config)
         self.app = app
 

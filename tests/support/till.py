@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from pos_client.services import backroom, cortes, staff
+from pos_client.services import cortes
 from pos_client.services.staff import Cashier
 from pos_client.services.till import Till
 from pos_client.store.database import Database
@@ -18,6 +18,8 @@ from pos_client.ui.main_window import MainWindow
 from pos_client.ui.qt import Qt
 from pos_client.ui.worker import Worker
 from shared.permissions import Role
+from tests.support.backroom import owner_of
+from tests.support.builders import cashier
 from tests.support.qt import show_active
 
 
@@ -44,12 +46,10 @@ def scanner_typing(win: MainWindow) -> None:
 
 
 def logged_in(db: Database, device: Device, worker: Worker, *, shift: bool = True) -> AppContext:
-    with db.read() as conn:
-        owners = [c for c in staff.active_cashiers(conn) if c.role is Role.OWNER]
-    owner = owners[0] if owners else Cashier(
-        backroom.add_cashier(db, device, "Doña Mary", Role.OWNER, "1234"), "Doña Mary", Role.OWNER)
-    shift_id = cortes.open_shift(Till(db, device), 50_000, owner.id) if shift else None
-    return AppContext(Till(db, device), worker, Session(owner, shift_id))
+    till = Till(db, device)
+    owner = owner_of(till)
+    shift_id = cortes.open_shift(till, 50_000, owner.id) if shift else None
+    return AppContext(till, worker, Session(owner, shift_id))
 
 
 def counter_window(
@@ -97,14 +97,13 @@ def enter_pin(qtbot: Any, dialog: Any, pin: str) -> None:
 def as_cashier(ctx: AppContext) -> Cashier:
     """Pepe (cajero, NIP 0000) takes the till: no permission to discount, cancel, over-fiar or
     open the drawer without a sale."""
-    pepe = Cashier(backroom.add_cashier(ctx.db, ctx.device, "Pepe", Role.CASHIER, "0000"), "Pepe",
-                   Role.CASHIER)
+    pepe = cashier(ctx.till, "Pepe", Role.CASHIER, "0000")
     assert ctx.session is not None
     ctx.session.cashier = pepe
     return pepe
 
 
 def rows(db_or_window: Any, sql: str, **params: Any) -> list[Any]:
-    db = getattr(db_or_window, "db", db_or_window)
+    db = db_or_window.ctx.till.db if isinstance(db_or_window, MainWindow) else db_or_window
     with db.read() as conn:
         return conn.execute(text(sql), params).all()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.sqlite import insert
 
+from pos_client.store.database import driver
 from pos_client.store.repositories import lww
 from pos_client.store.schema import (
     audit_events,
@@ -142,3 +143,15 @@ def open_shift_of(conn: Connection, device_id: uuid.UUID) -> uuid.UUID | None:
         .order_by(shifts.c.opened_at.desc()).limit(1)
     ).scalar()
     return uuid.UUID(shift_id) if shift_id else None
+
+
+# In every sale's transaction: plain driver SQL (a Core select built per call cost more than
+# the rest of the sale's statements together).
+_SHIFT_OPEN = ("SELECT 1 FROM shifts WHERE id = ? AND device_id = ? "
+               "AND NOT EXISTS (SELECT 1 FROM shift_closes WHERE shift_id = ?)")
+
+
+def shift_is_open(conn: Connection, shift_id: uuid.UUID, device_id: uuid.UUID) -> bool:
+    """``shift_id`` is this device's and has no corte Z yet."""
+    return driver(conn).execute(
+        _SHIFT_OPEN, (str(shift_id), str(device_id), str(shift_id))).fetchone() is not None

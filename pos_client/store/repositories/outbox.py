@@ -68,6 +68,17 @@ def record_results(conn: Connection, results: list[ChangeResult], at: str) -> No
     )
 
 
+def push_again_after(conn: Connection, seq: int) -> int:
+    """Queue again the changes after ``seq`` that the server had taken and then lost (it was
+    restored from an older backup); returns how many. Refused ones stay as they are."""
+    result = conn.execute(
+        update(outbox)
+        .where(outbox.c.device_seq > seq, outbox.c.status.in_(("accepted", "duplicate")))
+        .values(status="pending", pushed_at=None, error_code=None, error_message=None)
+    )
+    return int(result.rowcount)
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxCounts:
     pending: int

@@ -26,6 +26,7 @@ _ROWS: dict[str, list[tuple[Table, str]]] = {
     "shift_close": [(schema.shift_closes, "id")],
     "audit_event": [(schema.audit_events, "id")],
     "message_request": [(schema.message_requests, "id")],
+    "order": [(schema.orders, "id")],
 }
 
 

@@ -9,19 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pos_client import exit_codes
-from pos_client.store.backup import (
-    Backup,
-    backup_now,
-    backups_dir,
-    cancel_restore,
-    list_backups,
-    pending_restore,
-    prune,
-    request_restore,
-)
-from pos_client.store.repositories import outbox
-from pos_client.store.repositories.shop import shop_zone, zone_named
+from pos_client.services import backups
+from pos_client.services.backups import Backup, Backups, Unsynced
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QAbstractItemView,
     QApplication,
@@ -41,14 +32,10 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
-from shared.clock import utc_now
-from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(days=2)
-
-
 
 
 def age_text(age: timedelta) -> str:
@@ -74,9 +61,8 @@ class BackupPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.data_dir: Path = ctx.db.path.parent
-        self.folder = backups_dir(self.data_dir)
-        self.zone = zone_named(None)
+        self.folder: Path | None = None  # known once the first overview arrives
+        self.zone: ZoneInfo | None = None  # the shop's, with the first overview
         self.backups: list[Backup] = []
         self.restart: Callable[[], None] = request_restart  # tests replace it
         self.confirm: QMessageBox | None = None
@@ -97,9 +83,9 @@ class BackupPage(QWidget):
         emphasis.setPointSize(13)
         emphasis.setBold(True)
         self.last_label.setFont(emphasis)
-        about = QLabel("Cada día se hace un respaldo automático de esta caja; se guardan los de las "
-                       f"últimas dos semanas en {self.folder}.")
-        about.setWordWrap(True)
+        self.about = QLabel("Cada día se hace un respaldo automático de esta caja; se guardan los "
+                            "de las últimas dos semanas.")
+        self.about.setWordWrap(True)
         self.pending_label = QLabel("")
         self.pending_label.setWordWrap(True)
         self.pending_label.setStyleSheet(ERROR_STYLE)
@@ -122,7 +108,7 @@ class BackupPage(QWidget):
         for button in (self.backup_button, self.restore_button, self.folder_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
-        for widget in (title, self.last_label, about, self.pending_label, self.cancel_button):
+        for widget in (title, self.last_label, self.about, self.pending_label, self.cancel_button):
             layout.addWidget(widget)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
@@ -139,15 +125,13 @@ class BackupPage(QWidget):
     # ---- loading ----------------------------------------------------------------------------
 
     def reload(self) -> None:
-        def load() -> tuple[list[Backup], ZoneInfo, Path | None]:
-            with self.ctx.db.read() as conn:
-                zone = shop_zone(conn)
-            return list_backups(self.folder), zone, pending_restore(self.data_dir)
+        Operation(self.ctx, backups.overview).success(self._show).failure(self._failed).run()
 
-        self.ctx.worker.submit(load, self._show, self._failed)
-
-    def _show(self, loaded: tuple[list[Backup], ZoneInfo, Path | None]) -> None:
-        self.backups, self.zone, pending = loaded
+    def _show(self, loaded: Backups) -> None:
+        self.backups, self.zone, self.folder = loaded.backups, loaded.zone, loaded.folder
+        pending = loaded.pending_restore
+        self.about.setText("Cada día se hace un respaldo automático de esta caja; se guardan los "
+                           f"de las últimas dos semanas en {loaded.folder}.")
         self.table.setRowCount(len(self.backups))
         for row, backup in enumerate(self.backups):
             self.table.setItem(row, 0, QTableWidgetItem(self.when(backup)))
@@ -166,7 +150,7 @@ class BackupPage(QWidget):
             self.last_label.setStyleSheet(ERROR_STYLE)
             return
         newest = self.backups[0]
-        age = utc_now() - newest.taken_at
+        age = self.ctx.till.now() - newest.taken_at
         self.last_label.setText(f"Último respaldo: {self.when(newest)} ({age_text(age)}).")
         self.last_label.setStyleSheet(ERROR_STYLE if age > STALE_AFTER else OK_STYLE)
 
@@ -184,14 +168,9 @@ class BackupPage(QWidget):
     # ---- actions ----------------------------------------------------------------------------
 
     def backup_now(self) -> None:
-        def take() -> Path:
-            path = backup_now(self.ctx.db.path, self.folder, utc_now())
-            prune(self.folder)
-            return path
-
         self.backup_button.setEnabled(False)
         self._say("Respaldando…", OK_STYLE)
-        self.ctx.worker.submit(take, self._backed_up, self._failed)
+        Operation(self.ctx, backups.take_now).success(self._backed_up).failure(self._failed).run()
 
     def _backed_up(self, path: Path) -> None:
         self.backup_button.setEnabled(True)
@@ -207,27 +186,23 @@ class BackupPage(QWidget):
         if backup is None:
             self._say("Elige un respaldo de la lista.", ERROR_STYLE)
             return
-        self.ctx.worker.submit(self._pending_count, lambda n: self._ask_restore(backup, n),
-                               self._failed)
+        Operation(self.ctx, backups.unsynced).success(
+            lambda n: self._ask_restore(backup, n)).failure(self._failed).run()
 
-    def _pending_count(self) -> int:
-        with self.ctx.db.read() as conn:
-            return outbox.counts(conn).pending
-
-    def _ask_restore(self, backup: Backup, pending: int) -> None:
+    def _ask_restore(self, backup: Backup, unsynced: Unsynced) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Restaurar respaldo",
                           f"¿Restaurar el respaldo del {self.when(backup)}?", parent=self)
-        unsynced = ""
-        if pending:
-            unsynced = (f"\n\nATENCIÓN: hay {pending} cambios de esta caja sin sincronizar. "
-                        "Si restauras ahora, se quedan solo en el archivo que se guarda aparte. "
-                        + ("Sincroniza primero (F5 en la caja)." if self.ctx.device.paired else
-                           "Esta caja no está vinculada a un servidor."))
+        warning = ""
+        if unsynced.pending:
+            warning = (f"\n\nATENCIÓN: hay {unsynced.pending} cambios de esta caja sin sincronizar. "
+                       "Si restauras ahora, se quedan solo en el archivo que se guarda aparte. "
+                       + ("Sincroniza primero (F5 en la caja)." if unsynced.paired else
+                          "Esta caja no está vinculada a un servidor."))
         box.setInformativeText(
             "La caja quedará como estaba en esa fecha: lo registrado después no estará en esta "
             "caja. Los datos actuales no se borran: se guardan aparte, en la carpeta de datos, "
             "como «pos.sqlite3.antes-de-restaurar-…». Si la caja está vinculada a un servidor, "
-            "lo que ya se había sincronizado regresa solo." + unsynced
+            "lo que ya se había sincronizado regresa solo." + warning
             + "\n\nMiChangarrito se reiniciará.")
         self.confirm_button = box.addButton("Restaurar y reiniciar", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Cancelar", QMessageBox.ButtonRole.RejectRole)
@@ -238,16 +213,12 @@ class BackupPage(QWidget):
 
     def _confirmed(self, backup: Backup) -> None:
         session = self.ctx.session
-
-        def schedule() -> None:
-            # Refuses a bad backup before anything; the audit event is written into the
-            # restored store at the next start (app.record_restore), the one that carries on.
-            request_restore(self.data_dir, backup.path,
-                            str(session.cashier.id) if session else None)
-
+        requested_by = session.cashier.id if session else None
         self.restore_button.setEnabled(False)
         self._say("Preparando la restauración…", OK_STYLE)
-        self.ctx.worker.submit(schedule, lambda _: self._scheduled(), self._failed)
+        Operation(self.ctx, lambda till: backups.restore_at_next_start(
+            till, backup.path, requested_by)).success(
+            lambda _: self._scheduled()).failure(self._failed).run()
 
     def _scheduled(self) -> None:
         self._say("Reiniciando para restaurar…", OK_STYLE)
@@ -255,21 +226,19 @@ class BackupPage(QWidget):
         self.restart()
 
     def cancel_pending(self) -> None:
-        self.ctx.worker.submit(lambda: cancel_restore(self.data_dir), lambda _: self.reload(),
-                               self._failed)
+        Operation(self.ctx, backups.cancel_restore).success(lambda _: self.reload()).failure(
+            self._failed).run()
 
     def open_folder(self) -> None:
+        if self.folder is None:
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, message: str) -> None:
         self.backup_button.setEnabled(True)
         self.restore_button.setEnabled(True)
-        if isinstance(exc, DomainError):
-            self._say(exc.message, ERROR_STYLE)
-        else:
-            log.error("backup page job failed", exc_info=exc)
-            self._say(f"No se pudo: {exc}", ERROR_STYLE)
+        self._say(message, ERROR_STYLE)
 
     def _say(self, text: str, style: str) -> None:
         self.message.setText(text)

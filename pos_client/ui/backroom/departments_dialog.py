@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from pos_client.services import catalog_admin
 from pos_client.services.catalog_admin import Department
+from pos_client.services.till import Till
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QDialog,
     QGridLayout,
@@ -24,8 +25,6 @@ from pos_client.ui.qt import (
     Signal,
 )
 from shared.permissions import Permission
-
-log = logging.getLogger(__name__)
 
 
 class DepartmentsDialog(QDialog):
@@ -60,11 +59,8 @@ class DepartmentsDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        def load() -> list[Department]:
-            with self.ctx.db.read() as conn:
-                return catalog_admin.departments(conn, include_inactive=True)
-
-        self.ctx.worker.submit(load, self._show, self._failed)
+        Operation(self.ctx, lambda till: catalog_admin.departments(till, include_inactive=True)
+                  ).success(self._show).failure(self.error.setText).run()
 
     def _show(self, rows: list[Department]) -> None:
         self.list.clear()
@@ -83,37 +79,34 @@ class DepartmentsDialog(QDialog):
     def _approver(self) -> uuid.UUID | None:
         return self.ctx.approver(Permission.EDIT_CATALOG)
 
-    def _run(self, job: Callable[[], Any]) -> None:
+    def _run(self, change: Callable[[Till, uuid.UUID | None, uuid.UUID | None], Any]) -> None:
+        """Run ``change(till, cashier, approver)``; then the list and the catalog page reload."""
         def done(_: Any) -> None:
             self.error.clear()
             self.load()
             self.changed.emit()
 
-        self.ctx.worker.submit(job, done, self._failed)
+        cashier, approver = self._cashier(), self._approver()
+        Operation(self.ctx, lambda till: change(till, cashier, approver)).success(done).failure(
+            self.error.setText).run()
 
     def add(self) -> None:
         name = self.name.text()
-        self._run(lambda: catalog_admin.add_department(self.ctx.db, self.ctx.device, name,
-                                                       self._cashier(),
-                                                       authorized_by=self._approver()))
+        self._run(lambda till, cashier, approver: catalog_admin.add_department(
+            till, name, cashier, authorized_by=approver))
 
     def rename(self) -> None:
         if self.list.currentItem() is None:
             self.error.setText("Elige el departamento que quieres renombrar.")
             return
         dept, name = self._selected(), self.name.text()
-        self._run(lambda: catalog_admin.rename_department(self.ctx.db, self.ctx.device, dept.id,
-                                                          name, self._cashier(),
-                                                          authorized_by=self._approver()))
+        self._run(lambda till, cashier, approver: catalog_admin.rename_department(
+            till, dept.id, name, cashier, authorized_by=approver))
 
     def toggle(self) -> None:
         if self.list.currentItem() is None:
             self.error.setText("Elige un departamento.")
             return
         dept = self._selected()
-        self._run(lambda: catalog_admin.set_department_active(
-            self.ctx.db, self.ctx.device, dept.id, not dept.active, self._cashier(),
-            authorized_by=self._approver()))
-
-    def _failed(self, exc: BaseException) -> None:
-        self.error.setText(catalog_admin.failure_text(exc, log, "department change"))
+        self._run(lambda till, cashier, approver: catalog_admin.set_department_active(
+            till, dept.id, not dept.active, cashier, authorized_by=approver))

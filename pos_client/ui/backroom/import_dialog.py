@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from pos_client.services import catalog_admin, catalog_io
+from pos_client.services import catalog_io
 from pos_client.services.catalog_io import ImportPreview, ImportResult, RowResult
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QColor,
     QDialog,
@@ -24,7 +24,6 @@ from pos_client.ui.qt import (
 from shared.money import format_mxn
 from shared.permissions import Permission
 
-log = logging.getLogger(__name__)
 _STATUS = {"nuevo": "Nuevo", "actualiza": "Actualiza", "error": "Error"}
 _ERROR_COLOR = QColor("#b00020")
 HELP = ("Un producto se reconoce por su código (o, si el renglón no trae código, por su nombre). "
@@ -96,15 +95,14 @@ class ImportDialog(QDialog):
     def run_import(self) -> None:
         self.import_button.setEnabled(False)
         cashier = self.ctx.session.cashier.id if self.ctx.session else None
-        self.ctx.worker.submit(
-            lambda: catalog_io.apply(self.ctx.db, self.ctx.device, self.plan, cashier,
-                                     authorized_by=self.ctx.approver(Permission.EDIT_CATALOG)),
-            self._done, self._failed)
+        approver, plan = self.ctx.approver(Permission.EDIT_CATALOG), self.plan
+        Operation(self.ctx, lambda till: catalog_io.apply(till, plan, cashier, authorized_by=approver)
+                  ).success(self._done).failure(self._failed).run()
 
     def _done(self, result: ImportResult) -> None:
         self.imported.emit(f"Importados: {result.new} nuevos y {result.updated} actualizados.")
         self.accept()
 
-    def _failed(self, exc: BaseException) -> None:
-        self.error.setText(catalog_admin.failure_text(exc, log, "catalog import"))
+    def _failed(self, message: str) -> None:
+        self.error.setText(message)
         self.import_button.setEnabled(True)

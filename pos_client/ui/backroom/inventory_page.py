@@ -8,28 +8,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from pos_client.services import inventory
 from pos_client.services.inventory import (
     ADJUSTMENT_REASONS,
-    Correction,
-    HistoryRow,
+    History,
     LowStockRow,
+    StockItem,
 )
-from pos_client.store.repositories import shop
-from pos_client.store.repositories.stock_ledger import StockItem
+from pos_client.ui.backroom.count_tab import CountTab
 from pos_client.ui.backroom.inventory_parts import (
-    CountModel,
-    CountView,
     ProductPicker,
     Tab,
     cell,
     grid,
-    parse_count,
 )
 from pos_client.ui.context import AppContext
 from pos_client.ui.qt import (
@@ -40,8 +33,6 @@ from pos_client.ui.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
-    QMessageBox,
-    QPushButton,
     QShortcut,
     Qt,
     QTabWidget,
@@ -50,7 +41,6 @@ from pos_client.ui.qt import (
     Signal,
 )
 from pos_client.ui.widgets import button
-from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.money import format_mxn, parse_mxn
 from shared.quantity import format_quantity, parse_quantity, value_of
@@ -149,12 +139,10 @@ class ReceiveTab(Tab):
         except DomainError as exc:
             self.say(exc.message, error=True)
             return
-        db, device, note, who = self.ctx.db, self.ctx.device, self.supplier.text(), self.cashier_id
-        approver = self.approver
+        note, who, approver = self.supplier.text(), self.cashier_id, self.approver
         self.set_saving(True)
-        self.ctx.worker.submit(lambda: inventory.receive(db, device, lines, note, who,
-                                                         authorized_by=approver),
-                               self._saved, self.save_failed)
+        self.ask(lambda till: inventory.receive(till, lines, note, who, authorized_by=approver),
+                 self._saved, self.save_failed)
 
     def _saved(self, result: inventory.ReceiptResult) -> None:
         self.set_saving(False)
@@ -229,12 +217,11 @@ class AdjustTab(Tab):
             self.say(exc.message, error=True)
             return
         delta = qty if self.direction.currentIndex() == 1 else -qty
-        db, device, reason, who = self.ctx.db, self.ctx.device, self.reason_text(), self.cashier_id
-        approver = self.approver
+        reason, who, approver = self.reason_text(), self.cashier_id, self.approver
         self.set_saving(True)
-        self.ctx.worker.submit(lambda: inventory.adjust(db, device, item.id, delta, reason, who,
-                                                        authorized_by=approver),
-                               lambda _: self._saved(item, delta), self.save_failed)
+        self.ask(lambda till: inventory.adjust(till, item.id, delta, reason, who,
+                                               authorized_by=approver),
+                 lambda _: self._saved(item, delta), self.save_failed)
 
     def _saved(self, item: StockItem, delta: int) -> None:
         self.set_saving(False)
@@ -245,143 +232,6 @@ class AdjustTab(Tab):
         for field in (self.quantity, self.detail):
             field.clear()
         self.reason.setCurrentIndex(0)
-        self.changed.emit()
-
-
-class CountTab(Tab):
-    """A physical count: the owner types what is on the shelf; the difference shows as they
-    type. Each product remembers when it was counted (see ``inventory`` on sales meanwhile)."""
-
-    COLUMNS = CountModel.HEADERS
-
-    def __init__(self, ctx: AppContext) -> None:
-        super().__init__(ctx)
-        self.counted_at: dict[uuid.UUID, datetime] = {}
-        self.confirm: QMessageBox | None = None
-        self.confirm_yes: QPushButton | None = None
-        self._applying = False
-        self.picker = ProductPicker(self)
-        self.picker.picked.connect(self.add)
-        self.model = CountModel()
-        self.model.typed.connect(self._typed)
-        self.table = CountView(self.model)
-        self.apply_button = self.save_button = button("Aplicar conteo (Ctrl+S)", self.save)
-        buttons = QHBoxLayout()
-        buttons.addWidget(button("Contar todo", self.load_all))
-        buttons.addWidget(button("Limpiar", self.clear))
-        buttons.addStretch(1)
-        buttons.addWidget(self.apply_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.picker)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        self.say("Agrega productos (escanea o busca) o usa «Contar todo», y escribe lo contado.")
-
-    @property
-    def items(self) -> list[StockItem]:
-        return self.model.items()
-
-    def load_all(self) -> None:
-        self.read(inventory.count_sheet, self._add_many)
-
-    def _add_many(self, items: list[StockItem]) -> None:
-        self._go_to(self.model.add(items))
-
-    def add(self, item: StockItem) -> None:
-        self._go_to(self.model.add([item]))
-
-    def _go_to(self, row: int | None) -> None:
-        if row is not None:
-            self.table.setCurrentIndex(self.model.index(row, CountModel.COUNTED))
-
-    def clear(self) -> None:
-        self.counted_at.clear()
-        self.model.set_rows([])
-
-    def _typed(self, row: int) -> None:
-        item, typed = self.model.item(row), self.model.counted_text(row)
-        if not typed.strip():
-            self.counted_at.pop(item.id, None)
-            return
-        self.counted_at[item.id] = utc_now()  # the shelf was counted just now
-        try:
-            parse_count(item, typed)
-            self.say(" ")
-        except DomainError as exc:
-            self.say(f"{item.name}: {exc.message}", error=True)
-
-    def counted(self) -> dict[uuid.UUID, int]:
-        out = {}
-        for row, item in enumerate(self.model.items()):
-            typed = self.model.counted_text(row)
-            if typed.strip():
-                try:
-                    out[item.id] = parse_count(item, typed)
-                except DomainError as exc:
-                    raise DomainError(f"{item.name}: {exc.message}", code=exc.code) from exc
-        return out
-
-    def save(self) -> None:
-        """Preview, confirm, apply: the button stays off from the first step to the last."""
-        if self.saving:
-            return
-        try:
-            counted = self.counted()
-        except DomainError as exc:
-            self.say(exc.message, error=True)
-            return
-        if not counted:
-            self.say("Escribe lo contado de al menos un producto.", error=True)
-            return
-        at = {pid: self.counted_at[pid] for pid in counted if pid in self.counted_at}
-        self.set_saving(True)
-        self.read(lambda conn: inventory.preview_count(conn, counted, at),
-                  lambda corrections: self._confirm(counted, at, corrections), self.save_failed)
-
-    def _confirm(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime],
-                 corrections: list[Correction]) -> None:
-        if not corrections:
-            self.set_saving(False)
-            self.say("Todo cuadra: no hay nada que corregir.")
-            self.clear()
-            return
-        lines = [f"{c.name}: esperado {format_quantity(c.expected_milli, c.sold_by_weight)}, contado "
-                 f"{format_quantity(c.counted_milli, c.sold_by_weight)} ({format_mxn(c.value)})"
-                 for c in corrections[:12]]
-        if len(corrections) > 12:
-            lines.append(f"… y {len(corrections) - 12} más")
-        box = QMessageBox(QMessageBox.Icon.Question, "Aplicar conteo",
-                          f"Se corregirán {len(corrections)} productos (valor "
-                          f"{format_mxn(sum(c.value for c in corrections))}):\n\n" + "\n".join(lines),
-                          parent=self)
-        self.confirm_yes = box.addButton("Aplicar", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Cancelar", QMessageBox.ButtonRole.RejectRole)
-        box.buttonClicked.connect(lambda b: self._apply(counted, at) if b is self.confirm_yes else None)
-        # Cancelled (or closed): the count may be fixed and applied again.
-        box.finished.connect(lambda _result: None if self._applying else self.set_saving(False))
-        self.confirm = box
-        box.open()
-
-    def _apply(self, counted: dict[uuid.UUID, int], at: dict[uuid.UUID, datetime]) -> None:
-        if self._applying:
-            return
-        self._applying = True
-        db, device, who, approver = self.ctx.db, self.ctx.device, self.cashier_id, self.approver
-        self.ctx.worker.submit(lambda: inventory.apply_count(db, device, counted, who, at,
-                                                             authorized_by=approver),
-                               self._applied, self._apply_failed)
-
-    def _apply_failed(self, exc: BaseException) -> None:
-        self._applying = False
-        self.save_failed(exc)
-
-    def _applied(self, corrections: list[Correction]) -> None:
-        self._applying = False
-        self.set_saving(False)
-        self.clear()
-        self.say(f"Conteo aplicado: {len(corrections)} productos corregidos (valor "
-                 f"{format_mxn(sum(c.value for c in corrections))}).")
         self.changed.emit()
 
 
@@ -409,7 +259,7 @@ class LowStockTab(Tab):
         layout.addWidget(self.message)
 
     def load(self) -> None:
-        self.read(inventory.low_stock, self._show)
+        self.ask(inventory.low_stock, self._show)
 
     def _show(self, rows: list[LowStockRow]) -> None:
         self.rows = rows
@@ -438,8 +288,8 @@ class LowStockTab(Tab):
         if path is None:
             return
         rows = list(self.rows)
-        self.ctx.worker.submit(lambda: inventory.export_low_stock(rows, path),
-                               lambda _: self.say(f"Exportado a {path}."), self.fail)
+        self.ask(lambda _till: inventory.export_low_stock(rows, path),
+                 lambda _: self.say(f"Exportado a {path}."))
 
 
 class HistoryTab(Tab):
@@ -464,13 +314,10 @@ class HistoryTab(Tab):
     def show_product(self, item: StockItem) -> None:
         self.item = item
 
-        def query(conn: Any) -> tuple[list[HistoryRow], ZoneInfo]:
-            return inventory.history(conn, item.id), shop.shop_zone(conn)
+        self.ask(lambda till: inventory.history(till, item.id), lambda found: self._show(item, found))
 
-        self.read(query, lambda result: self._show(item, *result))
-
-    def _show(self, item: StockItem, rows: list[HistoryRow], tz: ZoneInfo) -> None:
-        w = item.sold_by_weight
+    def _show(self, item: StockItem, history: History) -> None:
+        rows, tz, w = history.rows, history.zone, item.sold_by_weight
         balance = rows[-1].balance_milli if rows else 0
         self.title.setText(f"{item.name} · existencia actual {format_quantity(balance, w)}")
         self.table.setRowCount(len(rows))

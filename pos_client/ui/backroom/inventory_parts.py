@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from pos_client.services import inventory
-from pos_client.store.repositories.stock_ledger import StockItem
+from pos_client.services.inventory import StockItem
+from pos_client.services.till import Till
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -36,11 +37,8 @@ from shared.permissions import Permission
 from shared.quantity import format_quantity, parse_quantity
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
 
 
 def cell(text: str, editable: bool = False, right: bool = False) -> QTableWidgetItem:
@@ -73,13 +71,6 @@ def grid(headers: tuple[str, ...], stretch: int = 0) -> Grid:
     return table
 
 
-def explain(exc: BaseException) -> str:
-    if isinstance(exc, DomainError):
-        return exc.message
-    log.error("inventory job failed", exc_info=exc)
-    return "No se pudo completar. Intenta de nuevo."
-
-
 class Tab(QWidget):
     """A tab with a message line and access to the worker; ``changed`` tells the page that
     stock moved (the low-stock report reloads)."""
@@ -96,18 +87,13 @@ class Tab(QWidget):
         self.message.setStyleSheet(ERROR_STYLE if error else "")
         self.message.setText(text)
 
-    def fail(self, exc: BaseException) -> None:
-        self.say(explain(exc), error=True)
+    def fail(self, message: str) -> None:
+        self.say(message, error=True)
 
-    def read(self, query: Callable[[Any], T], on_done: Callable[[T], Any],
-             on_error: Callable[[BaseException], Any] | None = None) -> None:
-        db = self.ctx.db
-
-        def job() -> T:
-            with db.read() as conn:
-                return query(conn)
-
-        self.ctx.worker.submit(job, on_done, on_error or self.fail)
+    def ask(self, op: Callable[[Till], T], on_done: Callable[[T], Any],
+            on_error: Callable[[str], Any] | None = None) -> None:
+        """Run ``op`` on the till's worker; its answer (or what went wrong) comes back here."""
+        Operation(self.ctx, op).success(on_done).failure(on_error or self.fail).run()
 
     @property
     def cashier_id(self) -> uuid.UUID | None:
@@ -131,9 +117,9 @@ class Tab(QWidget):
         if self.save_button is not None:
             self.save_button.setEnabled(not saving)
 
-    def save_failed(self, exc: BaseException) -> None:
+    def save_failed(self, message: str) -> None:
         self.set_saving(False)
-        self.fail(exc)
+        self.fail(message)
 
     def save(self) -> None:
         """What Ctrl+S does on this tab (nothing by default)."""
@@ -164,7 +150,7 @@ class ProductPicker(QWidget):
     def lookup(self) -> None:
         typed = self.input.text().strip()
         if typed:
-            self.tab.read(lambda conn: inventory.find(conn, typed), self._found)
+            self.tab.ask(lambda till: inventory.find(till, typed), self._found)
 
     def _found(self, items: list[StockItem]) -> None:
         self.results.clear()

@@ -6,25 +6,15 @@ from __future__ import annotations
 import errno
 import logging
 from collections.abc import Callable
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from pos_client.receipts.document import Document, DocumentBuilder, Printer, PrinterError, Style
-from pos_client.receipts.printers import (
-    PrinterConfig,
-    PrinterKind,
-    load_printer,
-    printer_config,
-    printer_for,
-    save_printer_config,
-    validate,
-)
-from pos_client.receipts.sale_ticket import shop_timezone
-from pos_client.receipts.text import columns
-from pos_client.services import staff
+from pos_client.receipts.document import Document, Printer, PrinterError
+from pos_client.receipts.printers import PrinterConfig, PrinterKind, describe, printer_for, validate
+from pos_client.services import hardware
+from pos_client.services.hardware import SavedPrinter
 from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import Operation
 from pos_client.ui.printing import PreviewDialog
 from pos_client.ui.qt import (
     QButtonGroup,
@@ -43,9 +33,7 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
-from shared.clock import utc_now
 from shared.errors import DomainError
-from shared.money import format_mxn
 from shared.permissions import Permission
 
 log = logging.getLogger(__name__)
@@ -61,8 +49,6 @@ PLACEHOLDERS: dict[PrinterKind, str] = {
     "network": "192.168.1.50:9100",
 }
 PAPERS = (58, 80)
-SAMPLE_TEXT = f"Ñandú ¿acentos? áéíóú {format_mxn(123_450)}"
-SAMPLE_QR = "https://factura.michangarrito.mx/prueba"
 # What an OSError under a PrinterError means, said for the shop owner (the OS's own text is English).
 _REASONS = {
     errno.ENOENT: "no existe ese archivo o dispositivo; revisa que esté conectada y la ruta",
@@ -79,14 +65,6 @@ _REASONS = {
 }
 
 
-def describe(config: PrinterConfig) -> str:
-    """The settings in a sentence, for the "current printer" line."""
-    if config.kind == "none":
-        return "Sin impresora: los tickets se muestran en pantalla."
-    where = "USB o archivo" if config.kind == "file" else "Red"
-    return f"{where}: {config.target} · papel de {config.paper_mm} mm."
-
-
 def failure_text(exc: BaseException) -> str:
     """A printer failure in Spanish: the reason behind the OS error when we know it."""
     if isinstance(exc, PrinterError):
@@ -99,24 +77,6 @@ def failure_text(exc: BaseException) -> str:
     if isinstance(exc, DomainError):
         return exc.message
     return "No se pudo completar. Intenta de nuevo."
-
-
-def sample_document(shop_name: str, when: datetime, config: PrinterConfig) -> Document:
-    """A short page that shows at a glance whether accents, amounts, the QR and the paper
-    width come out right."""
-    doc = DocumentBuilder()
-    doc.add(shop_name, Style.TITLE)
-    doc.add("Prueba de impresora", Style.CENTER)
-    doc.rule()
-    doc.add(f"Fecha: {when:%d/%m/%Y %H:%M}")
-    doc.add(f"Papel: {config.paper_mm} mm ({columns(config.paper_mm)} columnas)")
-    doc.add(SAMPLE_TEXT)
-    doc.add("Importe", right=format_mxn(123_450))
-    doc.rule()
-    doc.add("Si los acentos y el QR salen bien,", Style.CENTER)
-    doc.add("la impresora quedó lista.", Style.CENTER)
-    return doc.build(qr=SAMPLE_QR, qr_caption="Escanea el QR para probarlo",
-                     title="Prueba de impresora")
 
 
 class PrinterPage(QWidget):
@@ -237,8 +197,8 @@ class PrinterPage(QWidget):
     # ---- loading and saving -----------------------------------------------------------------
 
     def reload(self) -> None:
-        db = self.ctx.db
-        self.ctx.worker.submit(lambda: printer_config(db), self._loaded, self._failed)
+        Operation(self.ctx, hardware.printer_settings).success(self._loaded).failure(
+            self._failed).run()
 
     def _loaded(self, config: PrinterConfig) -> None:
         self.saved = config
@@ -250,27 +210,20 @@ class PrinterPage(QWidget):
         except DomainError as exc:
             self._say(exc.message, ERROR_STYLE)
             return
-        ctx, session = self.ctx, self.ctx.session
-
-        def job() -> tuple[PrinterConfig, Printer | None]:
-            saved = save_printer_config(ctx.db, config.kind, config.target, config.paper_mm)
-            with ctx.db.write() as conn:
-                staff.audit(conn, ctx.device, "settings",
-                            cashier_id=session.cashier.id if session else None,
-                            detail=f"Impresora: {describe(saved)}")
-            return saved, load_printer(ctx.db)
-
+        session = self.ctx.session
+        cashier_id = session.cashier.id if session else None
         self.save_button.setEnabled(False)
-        self.ctx.worker.submit(job, self._saved, self._failed)
+        Operation(self.ctx, lambda till: hardware.save_printer(
+            till, config.kind, config.target, config.paper_mm, cashier_id)).success(
+            self._saved).failure(self._failed).run()
 
-    def _saved(self, result: tuple[PrinterConfig, Printer | None]) -> None:
-        config, printer = result
-        self.ctx.printer = printer  # the counter's next ticket goes here
-        self.saved = config
+    def _saved(self, saved: SavedPrinter) -> None:
+        self.ctx.printer = saved.printer  # the counter's next ticket goes here
+        self.saved = saved.config
         self.save_button.setEnabled(True)
-        self._show_config(config)
+        self._show_config(saved.config)
         self._say("Impresora guardada. Los siguientes tickets salen " +
-                  ("en pantalla." if printer is None else "por esta impresora."), OK_STYLE)
+                  ("en pantalla." if saved.printer is None else "por esta impresora."), OK_STYLE)
 
     # ---- tests ------------------------------------------------------------------------------
 
@@ -288,22 +241,18 @@ class PrinterPage(QWidget):
         if chosen is None:
             return
         config, printer = chosen
-        db, shop_name = self.ctx.db, self.ctx.device.shop_name
-
-        def build() -> Document:
-            zone: ZoneInfo = shop_timezone(db)
-            return sample_document(shop_name, utc_now().astimezone(zone), config)
-
+        page = Operation(self.ctx, lambda till: hardware.sample_page(till, config))
         if printer is None:
-            self.ctx.worker.submit(build, self._preview, self._failed)
+            page.success(self._preview).failure(self._failed).run()
             return
 
-        def job() -> None:
-            printer.print_document(build())
+        def send(document: Document) -> None:
+            self.ctx.print_worker.submit(lambda: printer.print_document(document),
+                                         lambda _: self._tested(config), self._print_failed)
 
         self.test_button.setEnabled(False)
         self._say("Imprimiendo la prueba…", OK_STYLE)
-        self.ctx.print_worker.submit(job, lambda _: self._tested(config), self._failed)
+        page.success(send).failure(self._failed).run()
 
     def _preview(self, document: Document) -> None:
         self.preview_dialog = PreviewDialog(document, self, self.paper_mm())
@@ -327,20 +276,21 @@ class PrinterPage(QWidget):
             self._say("Sin impresora no hay cajón que abrir: el cajón se conecta a la impresora.",
                       ERROR_STYLE)
             return
-        ctx, session = self.ctx, self.ctx.session
+        session = self.ctx.session
+        cashier_id = session.cashier.id if session else None
+
+        def kick(document: Document) -> None:
+            # On the printer's thread: a stuck printer holds only it.
+            self.ctx.print_worker.submit(lambda: printer.print_document(document),
+                                         lambda _: self._drawer_opened(), self._print_failed)
 
         def approved(approver: Cashier) -> None:
-            def kick() -> None:
-                printer.open_drawer()  # on the printer's thread (a stuck printer holds only it)
-                with ctx.db.write() as conn:
-                    staff.audit(conn, ctx.device, "open_drawer",
-                                cashier_id=session.cashier.id if session else None,
-                                authorized_by=approver.id, detail="Prueba del cajón (Impresora)")
-
             self.drawer_button.setEnabled(False)
-            ctx.print_worker.submit(kick, lambda _: self._drawer_opened(), self._failed)
+            Operation(self.ctx, lambda till: hardware.open_drawer(
+                till, cashier_id=cashier_id, authorized_by=approver.id,
+                detail=hardware.DRAWER_TEST)).success(kick).failure(self._failed).run()
 
-        self.pin_dialog = request_permission(ctx, self, Permission.OPEN_DRAWER, approved)
+        self.pin_dialog = request_permission(self.ctx, self, Permission.OPEN_DRAWER, approved)
 
     def _drawer_opened(self) -> None:
         self.drawer_button.setEnabled(True)
@@ -348,14 +298,23 @@ class PrinterPage(QWidget):
 
     # ---- messages ---------------------------------------------------------------------------
 
-    def _failed(self, exc: BaseException) -> None:
-        for button in (self.save_button, self.test_button, self.drawer_button):
-            button.setEnabled(True)
-        if not isinstance(exc, DomainError | PrinterError):
-            log.error("printer page job failed", exc_info=exc)
+    def _failed(self, message: str) -> None:
+        """A refusal or failure of the services (Spanish, from the operation)."""
+        self._enable()
         if self.saved is None:
             self.current_label.setText("No se pudo leer la configuración de la impresora.")
+        self._say(message, ERROR_STYLE)
+
+    def _print_failed(self, exc: BaseException) -> None:
+        """The printer itself failed (on its own thread): say why, in the owner's words."""
+        self._enable()
+        if not isinstance(exc, DomainError | PrinterError):
+            log.error("printer page job failed", exc_info=exc)
         self._say(failure_text(exc), ERROR_STYLE)
+
+    def _enable(self) -> None:
+        for button in (self.save_button, self.test_button, self.drawer_button):
+            button.setEnabled(True)
 
     def _say(self, text: str, style: str) -> None:
         self.message.setText(text)

@@ -1,37 +1,26 @@
 """The "Cajeros y permisos" back-room section: cashiers and their PINs, the permission matrix,
-the shop's data printed on receipts, and the audit log."""
+the shop's data printed on receipts, and the audit log (the last three in ``staff_tabs``)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pos_client.services import staff, staff_admin
+from pos_client.services import staff_admin
 from pos_client.services.staff import Cashier
-from pos_client.services.staff_admin import (
-    ACTION_LABELS,
-    AUDIT_ACTIONS,
-    MEXICO_TIMEZONES,
-    AuditRow,
-    CashierRow,
-)
+from pos_client.services.staff_admin import CashierRow, StaffView
+from pos_client.services.till import Till
 from pos_client.ui.auth import PinDialog, request_permission
+from pos_client.ui.backroom.staff_tabs import AuditTab, PermissionsTab, ShopTab, field, message_line
 from pos_client.ui.context import AppContext
 from pos_client.ui.models import ModelIndex, RowsModel
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDate,
-    QDateEdit,
-    QFileDialog,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QKeySequence,
@@ -47,13 +36,9 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import button, say
-from shared.errors import DomainError
-from shared.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission, Role
-from shared.sync.payloads import SettingsPayload
+from shared.permissions import ROLE_LABELS, Permission, Role
 
-log = logging.getLogger(__name__)
-
-_EDITABLE_ROLES = (Role.MANAGER, Role.CASHIER)
+T = TypeVar("T")
 Approved = Callable[[Cashier, Cashier | None], None]  # (editor, approver or None)
 
 
@@ -71,58 +56,6 @@ class CashiersModel(RowsModel[CashierRow]):
             r = self._rows[index.row()]
             return (r.name, ROLE_LABELS[r.role], "Sí" if r.active else "No")[index.column()]
         return None
-
-
-class AuditModel(RowsModel[AuditRow]):
-    HEADERS = ("Fecha y hora", "Acción", "Quién", "Autorizó", "Detalle")
-    timezone = staff_admin.DEFAULT_TIMEZONE
-
-    def rows(self) -> list[AuditRow]:
-        return list(self._rows)
-
-    def data(self, index: ModelIndex, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
-            r = self._rows[index.row()]
-            return (staff_admin.local_time(r.at, self.timezone), ACTION_LABELS.get(r.action, r.action),
-                    r.cashier_name or "—", r.authorized_by_name or "", r.detail or "")[index.column()]
-        return None
-
-
-@dataclass(frozen=True)
-class AuditQuery:
-    action: str | None
-    first: date
-    last: date
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    cashiers: list[CashierRow]
-    settings: SettingsPayload
-    matrix: dict[Role, frozenset[Permission]]
-    audit: list[AuditRow]
-
-
-
-
-def _field(widget: QWidget) -> QWidget:
-    widget.setMinimumHeight(40)
-    return widget
-
-
-def _message() -> QLabel:
-    label = QLabel(" ")
-    label.setWordWrap(True)
-    return label
-
-
-
-
-def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, DomainError):
-        return exc.message
-    log.error("staff page job failed", exc_info=exc)
-    return "No se pudo completar. Intenta de nuevo."
 
 
 class StaffPage(QWidget):
@@ -152,26 +85,17 @@ class StaffPage(QWidget):
     # ---- loading ----------------------------------------------------------------------------
 
     def reload(self) -> None:
-        db, device, query = self.ctx.db, self.ctx.device, self.audit.query()
+        query = self.audit.query()
+        Operation(self.ctx, lambda till: staff_admin.staff_view(
+            till, query.action, query.first, query.last)).success(self._loaded).failure(
+            lambda message: say(self.cashiers.message, message)).run()
 
-        def load() -> Snapshot:
-            with db.read() as conn:
-                shop = staff_admin.load_settings(conn, device)
-                since, until = staff_admin.local_day_range(query.first, query.last, shop.timezone)
-                return Snapshot(staff_admin.list_cashiers(conn), shop, staff.permission_matrix(conn),
-                                staff_admin.audit_log(conn, query.action, since, until))
-
-        self.ctx.worker.submit(load, self._loaded, self._load_failed)
-
-    def _loaded(self, snap: Snapshot) -> None:
+    def _loaded(self, snap: StaffView) -> None:
         self.timezone = snap.settings.timezone
         self.cashiers.show_rows(snap.cashiers)
         self.permissions.show_matrix(snap.matrix)
         self.shop.show_settings(snap.settings)
         self.audit.show_rows(snap.audit)
-
-    def _load_failed(self, exc: BaseException) -> None:
-        say(self.cashiers.message, _error_text(exc))
 
     # ---- actions shared by the tabs ---------------------------------------------------------
 
@@ -207,20 +131,13 @@ class StaffPage(QWidget):
             run(editor, None if approver.id == editor.id else approver)
         return granted
 
-    def submit(self, job: Callable[[], Any], done: Callable[[Any], None], message: QLabel,
+    def submit(self, op: Callable[[Till], T], done: Callable[[T], None], message: QLabel,
                busy: QPushButton, working: str = "Guardando…") -> None:
+        """Run ``op`` with ``busy`` off meanwhile, saying what happens on ``message``."""
         busy.setEnabled(False)
         say(message, working, ok=True)
-
-        def on_done(result: Any) -> None:
-            busy.setEnabled(True)
-            done(result)
-
-        def on_error(exc: BaseException) -> None:
-            busy.setEnabled(True)
-            say(message, _error_text(exc))
-
-        self.ctx.worker.submit(job, on_done, on_error)
+        Operation(self.ctx, op).success(done).failure(lambda text: say(message, text)).always(
+            lambda: busy.setEnabled(True)).run()
 
 
 class CashiersTab(QWidget):
@@ -252,14 +169,14 @@ class CashiersTab(QWidget):
         self.active.setChecked(True)
         self.pin_hint = QLabel()
         self.pin_hint.setWordWrap(True)
-        self.message = _message()
+        self.message = message_line()
         self.new_button = button("Nuevo (Ctrl+N)", self.clear_form)
         self.save_button = button("Guardar (Ctrl+S)", self.save)
         form = QFormLayout()
-        form.addRow("Nombre", _field(self.name))
-        form.addRow("Rol", _field(self.role))
-        form.addRow("NIP", _field(self.pin))
-        form.addRow("Confirmar NIP", _field(self.pin_again))
+        form.addRow("Nombre", field(self.name))
+        form.addRow("Rol", field(self.role))
+        form.addRow("NIP", field(self.pin))
+        form.addRow("Confirmar NIP", field(self.pin_again))
         form.addRow("", self.pin_hint)
         form.addRow("", self.active)
         buttons = QHBoxLayout()
@@ -319,14 +236,12 @@ class CashiersTab(QWidget):
             return
         cashier_id, name, role = self.editing_id, self.name.text(), Role(self.role.currentData())
         active = self.active.isChecked()
-        db, device = self.page.ctx.db, self.page.ctx.device
 
         def run(editor: Cashier, approver: Cashier | None) -> None:
-            def job() -> tuple[uuid.UUID, list[CashierRow]]:
-                saved = staff_admin.save_cashier(db, device, cashier_id, name, role, pin, active,
+            def job(till: Till) -> tuple[uuid.UUID, list[CashierRow]]:
+                saved = staff_admin.save_cashier(till, cashier_id, name, role, pin, active,
                                                  editor, approver=approver)
-                with db.read() as conn:
-                    return saved, staff_admin.list_cashiers(conn)
+                return saved, staff_admin.list_cashiers(till)
             self.page.submit(job, self._saved, self.message, self.save_button)
 
         self.page.with_approval(Permission.SETTINGS, run)
@@ -337,236 +252,3 @@ class CashiersTab(QWidget):
         self.edit_row(self.model.index_of(saved))
         say(self.message, "Guardado.", ok=True)
         self.page.audit.refresh()
-
-
-class PermissionsTab(QWidget):
-    """Rows are permissions, columns roles; the owner's column is shown but can't be changed."""
-
-    def __init__(self, page: StaffPage) -> None:
-        super().__init__()
-        self.page = page
-        self.boxes: dict[tuple[Role, Permission], QCheckBox] = {}
-        grid = QGridLayout()
-        for col, role in enumerate(Role, start=1):
-            header = QLabel(ROLE_LABELS[role])
-            header.setStyleSheet("font-weight: bold;")
-            grid.addWidget(header, 0, col, Qt.AlignmentFlag.AlignCenter)
-        for row, permission in enumerate(Permission, start=1):
-            grid.addWidget(QLabel(PERMISSION_LABELS[permission]), row, 0)
-            for col, role in enumerate(Role, start=1):
-                box = QCheckBox()
-                box.setMinimumHeight(40)
-                box.setStyleSheet("QCheckBox::indicator { width: 26px; height: 26px; }")
-                box.setAccessibleName(f"{PERMISSION_LABELS[permission]} — {ROLE_LABELS[role]}")
-                if role is Role.OWNER:
-                    box.setChecked(True)
-                    box.setEnabled(False)
-                self.boxes[(role, permission)] = box
-                grid.addWidget(box, row, col, Qt.AlignmentFlag.AlignCenter)
-        grid.setColumnStretch(0, 1)
-        self.message = _message()
-        self.save_button = button("Guardar (Ctrl+S)", self.save)
-        note = QLabel("El dueño siempre puede hacer todo. Solo el dueño cambia estos permisos.")
-        note.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addLayout(grid)
-        layout.addWidget(self.save_button)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-
-    def show_matrix(self, matrix: dict[Role, frozenset[Permission]]) -> None:
-        for role in _EDITABLE_ROLES:
-            for permission in Permission:
-                self.boxes[(role, permission)].setChecked(permission in matrix.get(role, frozenset()))
-
-    def matrix(self) -> dict[Role, list[Permission]]:
-        return {role: [p for p in Permission if self.boxes[(role, p)].isChecked()]
-                for role in _EDITABLE_ROLES}
-
-    def save(self) -> None:
-        matrix, db, device = self.matrix(), self.page.ctx.db, self.page.ctx.device
-
-        def run(editor: Cashier, approver: Cashier | None) -> None:
-            def job() -> dict[Role, frozenset[Permission]]:
-                staff_admin.save_matrix(db, device, matrix, editor, approver=approver)
-                with db.read() as conn:
-                    return staff.permission_matrix(conn)
-            self.page.submit(job, self._saved, self.message, self.save_button)
-
-        self.page.with_owner(run)
-
-    def _saved(self, matrix: dict[Role, frozenset[Permission]]) -> None:
-        self.show_matrix(matrix)
-        if self.page.ctx.session is not None:  # this till follows the new rules at once
-            self.page.ctx.session.matrix = matrix
-        say(self.message, "Permisos guardados.", ok=True)
-        self.page.audit.refresh()
-
-
-class ShopTab(QWidget):
-    """The shop's data as printed at the top and bottom of every receipt."""
-
-    def __init__(self, page: StaffPage) -> None:
-        super().__init__()
-        self.page = page
-        self.shop_name, self.address, self.phone = QLineEdit(), QLineEdit(), QLineEdit()
-        self.rfc, self.footer = QLineEdit(), QLineEdit()
-        for box, length in ((self.shop_name, 200), (self.address, 500), (self.phone, 20),
-                            (self.rfc, 13), (self.footer, 500)):
-            box.setMaxLength(length)
-        self.phone.setPlaceholderText("55 1234 5678")
-        self.rfc.setPlaceholderText("12 o 13 letras y números")
-        self.footer.setPlaceholderText("¡Gracias por su compra!")
-        self.timezone = QComboBox()
-        for zone, label in MEXICO_TIMEZONES.items():
-            self.timezone.addItem(label, zone)
-        self.message = _message()
-        self.save_button = button("Guardar (Ctrl+S)", self.save)
-        form = QFormLayout()
-        for label, widget in (("Nombre de la tienda", self.shop_name), ("Dirección", self.address),
-                              ("Teléfono", self.phone), ("RFC", self.rfc),
-                              ("Pie del ticket", self.footer), ("Zona horaria", self.timezone)):
-            form.addRow(label, _field(widget))
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.save_button)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-
-    def show_settings(self, shop: SettingsPayload) -> None:
-        self.shop_name.setText(shop.shop_name)
-        self.address.setText(shop.address or "")
-        self.phone.setText(_national(shop.phone))
-        self.rfc.setText(shop.rfc or "")
-        self.footer.setText(shop.receipt_footer or "")
-        self.timezone.setCurrentIndex(max(0, self.timezone.findData(shop.timezone)))
-
-    def save(self) -> None:
-        try:
-            form = staff_admin.shop_settings(
-                shop_name=self.shop_name.text(), address=self.address.text(),
-                phone=self.phone.text(), rfc=self.rfc.text(),
-                timezone=str(self.timezone.currentData()), receipt_footer=self.footer.text())
-        except DomainError as exc:
-            say(self.message, exc.message)
-            return
-        db, device = self.page.ctx.db, self.page.ctx.device
-
-        def run(editor: Cashier, approver: Cashier | None) -> None:
-            def job() -> SettingsPayload:
-                staff_admin.save_settings(db, device, form, editor, approver=approver)
-                with db.read() as conn:
-                    return staff_admin.load_settings(conn, device)
-            self.page.submit(job, self._saved, self.message, self.save_button)
-
-        self.page.with_approval(Permission.SETTINGS, run)
-
-    def _saved(self, shop: SettingsPayload) -> None:
-        self.show_settings(shop)
-        self.page.timezone = shop.timezone
-        say(self.message, "Datos de la tienda guardados.", ok=True)
-        self.page.audit.refresh()
-
-
-def _national(phone: str | None) -> str:
-    """+525512345678 → "55 1234 5678", the way it is said in Mexico."""
-    if phone and phone.startswith("+52") and len(phone) == 13:
-        d = phone[3:]
-        return f"{d[:2]} {d[2:6]} {d[6:]}"
-    return phone or ""
-
-
-def _records(count: int) -> str:
-    return "1 registro" if count == 1 else f"{count} registros"
-
-
-def _day(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-class AuditTab(QWidget):
-    def __init__(self, page: StaffPage) -> None:
-        super().__init__()
-        self.page = page
-        # Tests and kiosks set this; by default the owner picks a file.
-        self.choose_export_path: Callable[[], Path | None] = self._ask_path
-        self.action = QComboBox()
-        self.action.addItem("Todas las acciones", None)
-        for action in AUDIT_ACTIONS:
-            self.action.addItem(ACTION_LABELS[action], action)
-        today = QDate.currentDate()
-        self.first, self.last = QDateEdit(today.addDays(-30)), QDateEdit(today)
-        for box in (self.first, self.last):
-            box.setCalendarPopup(True)
-            box.setDisplayFormat("dd/MM/yyyy")
-        self.search_button = button("Buscar", self.refresh)
-        self.export_button = button("Exportar CSV", self.export)
-        self.model = AuditModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(40)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.message = _message()
-        filters = QHBoxLayout()
-        for widget in (self.action, QLabel("Desde"), self.first, QLabel("Hasta"), self.last):
-            filters.addWidget(_field(widget) if not isinstance(widget, QLabel) else widget)
-        filters.addWidget(self.search_button)
-        filters.addWidget(self.export_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.message)
-
-    def query(self) -> AuditQuery:
-        action = self.action.currentData()
-        return AuditQuery(None if action is None else str(action),
-                          _day(self.first.date()), _day(self.last.date()))
-
-    def show_rows(self, rows: list[AuditRow]) -> None:
-        self.model.timezone = self.page.timezone
-        self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        say(self.message, f"{_records(len(rows))}." if rows else "No hay registros en esas fechas.",
-             ok=True)
-
-    def refresh(self) -> None:
-        query, db, zone = self.query(), self.page.ctx.db, self.page.timezone
-        if query.last < query.first:
-            say(self.message, "La fecha «Hasta» es anterior a «Desde».")
-            return
-        since, until = staff_admin.local_day_range(query.first, query.last, zone)
-
-        def job() -> list[AuditRow]:
-            with db.read() as conn:
-                return staff_admin.audit_log(conn, query.action, since, until)
-
-        self.page.ctx.worker.submit(job, self.show_rows, lambda exc: say(self.message, _error_text(exc)))
-
-    def export(self) -> None:
-        rows, zone = self.model.rows(), self.page.timezone
-        if not rows:
-            say(self.message, "No hay registros que exportar.")
-            return
-        path = self.choose_export_path()
-        if path is None:
-            return
-
-        def job() -> int:
-            return staff_admin.export_audit_csv(path, rows, zone)
-
-        def done(count: int) -> None:
-            say(self.message, f"Se exportaron {_records(count)} a {path.name}.", ok=True)
-
-        self.page.submit(job, done, self.message, self.export_button, "Exportando…")
-
-    def _ask_path(self) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self, "Exportar bitácora",
-                                              f"bitacora-{date.today().isoformat()}.csv",
-                                              "CSV (*.csv)")
-        return Path(name) if name else None
-

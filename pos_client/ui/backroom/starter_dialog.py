@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from itertools import groupby
 
 from pos_client.services import catalog_admin
 from pos_client.ui.context import AppContext
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QDialog,
     QHBoxLayout,
@@ -23,7 +23,6 @@ from shared.catalog import StarterProduct
 from shared.money import format_mxn
 from shared.permissions import Permission
 
-log = logging.getLogger(__name__)
 _CHECKED, _UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
 
 
@@ -97,15 +96,15 @@ class StarterDialog(QDialog):
             return
         self.add_button.setEnabled(False)
         cashier = self.ctx.session.cashier.id if self.ctx.session else None
-        self.ctx.worker.submit(
-            lambda: catalog_admin.add_starter(self.ctx.db, self.ctx.device, chosen, cashier,
-                                              authorized_by=self.ctx.approver(Permission.EDIT_CATALOG)),
-            self._done, self._failed)
+        approver = self.ctx.approver(Permission.EDIT_CATALOG)
+        Operation(self.ctx, lambda till: catalog_admin.add_starter(
+            till, chosen, cashier, authorized_by=approver)).success(self._done).failure(
+            self._failed).run()
 
     def _done(self, added: int) -> None:
         self.added.emit(f"Agregados {added} productos del catálogo inicial.")
         self.accept()
 
-    def _failed(self, exc: BaseException) -> None:
-        self.error.setText(catalog_admin.failure_text(exc, log, "starter pick"))
+    def _failed(self, message: str) -> None:
+        self.error.setText(message)
         self.add_button.setEnabled(True)

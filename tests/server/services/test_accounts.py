@@ -16,7 +16,8 @@ PASSWORD = "tamales-de-rajas-2026"
 
 async def _sign_up(pool, settings, email="dona.mary@example.mx", phone=None):
     return await accounts.sign_up(pool, settings, shop_name="Abarrotes Doña Mary",
-                                  owner_name="María", email=email, phone=phone, password=PASSWORD)
+                                  owner_name="María", email=email, phone=phone, password=PASSWORD,
+                                  client="10.0.0.1")
 
 
 async def test_sign_up_makes_the_shop_and_a_token_for_it(pool, settings):

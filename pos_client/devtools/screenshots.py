@@ -1,46 +1,37 @@
-"""Save screenshots of the POS's main states: ``python -m pos_client.screenshots OUT_DIR``.
+"""Save screenshots of the POS's main states: ``python -m pos_client.devtools.screenshots OUT_DIR``.
 
-Runs offscreen, with no server, over a throwaway standalone shop with a week of history:
-the starter catalog, the owner and a cashier, customers owing on fiado, closed shifts with
-their cortes, receipts of merchandise, a return and a cancellation, backups. Every state is
-reached through the real widgets (the same calls a cashier's keys make); the command prints
-each file it writes and exits non-zero if any state could not be produced.
+Runs offscreen, with no server, over a throwaway standalone shop with a week of history
+(:mod:`pos_client.devtools.demo_shop`). Every state is reached through the real widgets (the
+same calls a cashier's keys make); the command prints each file it writes and exits non-zero
+if any state could not be produced.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
-import random
 import sys
 import tempfile
 import time
 import traceback
 import unicodedata
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock_time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pos_client.services import accounts, backroom, cortes, counter, inventory, returns  # noqa: E402
-from pos_client.services.accounts import CustomerDraft  # noqa: E402
-from pos_client.services.catalog import load_starter  # noqa: E402
-from pos_client.services.sales import SaleContext, record_sale  # noqa: E402
-from pos_client.services.staff import Cashier  # noqa: E402
-from pos_client.services.till import Till  # noqa: E402
-from pos_client.store.backup import backup_now, backups_dir  # noqa: E402
-from pos_client.store.database import Database  # noqa: E402
-from pos_client.store.device import Device, load_device  # noqa: E402
-from pos_client.store.repositories import catalog, meta  # noqa: E402
-from pos_client.store.repositories.catalog import Product  # noqa: E402
-from pos_client.store.repositories.stock_ledger import StockItem  # noqa: E402
+from pos_client.devtools.demo_shop import (  # noqa: E402
+    BEANS,
+    COCA_2L,
+    COCA_600,
+    EGGS,
+    FANTA,
+    HISTORY_DAYS,
+    DemoShop,
+    build_shop,
+)
+from pos_client.services import inventory  # noqa: E402
+from pos_client.services.inventory import StockItem  # noqa: E402
 from pos_client.ui.backroom.catalog_page import CatalogPage  # noqa: E402
 from pos_client.ui.backroom.customers_page import CustomersPage  # noqa: E402
 from pos_client.ui.backroom.inventory_page import InventoryPage  # noqa: E402
@@ -60,263 +51,12 @@ from pos_client.ui.qt import (  # noqa: E402
     qInstallMessageHandler,
 )
 from pos_client.ui.worker import Worker  # noqa: E402
-from shared import clock  # noqa: E402
-from shared.catalog import load_starter_catalog  # noqa: E402
-from shared.permissions import Role  # noqa: E402
 from shared.quantity import QTY_SCALE  # noqa: E402
-from shared.sale import PaymentMethod, Tender  # noqa: E402
-from shared.sync.payloads import SETTINGS_ID, SettingsPayload  # noqa: E402
-from shared.ticket import Ticket, TicketLine  # noqa: E402
+from shared.sale import PaymentMethod  # noqa: E402
 
-SHOP_NAME = "Abarrotes La Esperanza"
-ZONE = ZoneInfo("America/Mexico_City")
 COUNTER_SIZES = {"1024x600": (1024, 600), "1920x1080": (1920, 1080)}
 BACK_ROOM_SIZE = (1024, 600)
-HISTORY_DAYS = 6  # closed shifts before today's open one
 SETTLE_TIMEOUT_S = 15.0
-
-# Barcodes from the starter catalog (shared/data/starter_catalog.csv).
-COCA_600 = "7501055300075"
-COCA_2L = "7501055003013"
-FANTA = "7501055003037"
-EVERYDAY = (COCA_600, COCA_2L, FANTA)
-EGGS = "1101"
-BEANS = "1001"
-
-
-# ---- the demo shop ----------------------------------------------------------------------------
-
-
-@dataclass
-class DemoShop:
-    db: Database
-    device: Device
-    owner: Cashier
-    cashier: Cashier
-    shift_id: uuid.UUID
-    products: dict[str, Product]
-    customers: dict[str, uuid.UUID] = field(default_factory=dict)
-    stock: dict[str, StockItem] = field(default_factory=dict)  # by barcode, for the back room
-
-    @property
-    def till(self) -> Till:
-        """The shop as the use cases see it, on the demo's clock."""
-        return Till(self.db, self.device, now=demo_now)
-
-
-_frozen: list[Callable[[], datetime]] = []  # the moment frozen_clock holds, if any
-
-
-def demo_now() -> datetime:
-    """The wall clock the demo hands the services through its Till: frozen_clock's moment
-    while one is held, the real time otherwise."""
-    return _frozen[-1]() if _frozen else clock.utc_now()
-
-
-@contextmanager
-def frozen_clock(moment: datetime) -> Iterator[None]:
-    """Make the demo's clock return ``moment`` (one second later each call), so the demo's
-    history happens on past days. Services that take a Till read it from ``demo_now``; those
-    that still call ``utc_now`` themselves import it by name, so each module is patched
-    (only for building the demo, before any thread or window exists)."""
-    real = clock.utc_now
-    ticks = itertools.count()
-
-    def fake() -> datetime:
-        return moment + timedelta(seconds=next(ticks))
-
-    _frozen.append(fake)
-
-    patched = [m for name, m in list(sys.modules.items())
-               if name.split(".")[0] in ("pos_client", "shared")
-               and getattr(m, "utc_now", None) is real]
-    for module in patched:
-        setattr(module, "utc_now", fake)  # noqa: B010
-    try:
-        yield
-    finally:
-        _frozen.pop()
-        for module in patched:
-            setattr(module, "utc_now", real)  # noqa: B010
-
-
-def local_moment(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, clock_time(hour, minute), ZONE).astimezone(UTC)
-
-
-def line(product: Product, qty_milli: int) -> TicketLine:
-    """A ticket line for ``product`` as the counter makes it (mayoreo included)."""
-    return TicketLine(product.id, product.name, product.price, qty_milli, product.iva,
-                      product.ieps_bp, product.sold_by_weight,
-                      wholesale_price=product.wholesale_price,
-                      wholesale_min_milli=product.wholesale_min_milli)
-
-
-def build_shop(folder: Path) -> DemoShop:
-    """A shop with a week behind it; ends with today's shift open by the owner."""
-    db = Database(folder / "pos.sqlite3")
-    device = load_device(db)
-    device.shop_name = SHOP_NAME
-    with db.write() as conn:
-        meta.put(conn, "shop_name", SHOP_NAME)
-    now = clock.utc_now()
-    today = now.astimezone(ZONE).date()
-    start = today - timedelta(days=HISTORY_DAYS + 1)
-    with frozen_clock(local_moment(start, 8)):
-        load_starter(db, device, load_starter_catalog())
-        backroom.save_record(db, device, "settings", SettingsPayload(
-            id=SETTINGS_ID, shop_name=SHOP_NAME, address="Av. Hidalgo 118, Col. Centro, Puebla, Pue.",
-            phone="2221234567", rfc="HEMM720315AB1", timezone="America/Mexico_City",
-            receipt_footer="¡Gracias por su preferencia! Vuelva pronto."))
-        owner = Cashier(backroom.add_cashier(db, device, "Doña Mary", Role.OWNER, "1234"),
-                        "Doña Mary", Role.OWNER)
-        pepe = Cashier(backroom.add_cashier(db, device, "Pepe", Role.CASHIER, "0000"),
-                       "Pepe", Role.CASHIER)
-        backroom.add_cashier(db, device, "Lupita", Role.MANAGER, "2468")
-        with db.read() as conn:
-            products = {p.barcode: p for p in catalog.search(conn, "", limit=1000) if p.barcode}
-        # Mayoreo: six or more Coca-Cola 600 ml cost $20.00 each instead of $22.00.
-        backroom.edit_product(db, device, products[COCA_600].id, wholesale_price=2000,
-                              wholesale_min_milli=6 * QTY_SCALE)
-        with db.read() as conn:
-            products[COCA_600] = catalog.by_barcode(conn, COCA_600) or products[COCA_600]
-    shop = DemoShop(db, device, owner, pepe, uuid.uuid4(), products)
-    _add_customers(shop, local_moment(start, 9))
-    rng = random.Random(2024)
-    for back in range(HISTORY_DAYS, 0, -1):
-        _past_day(shop, today - timedelta(days=back), rng)
-        if back <= 3:
-            backup_now(db.path, backups_dir(folder), local_moment(today - timedelta(days=back), 23))
-    _today(shop, now, rng)
-    with db.read() as conn:
-        for code in (COCA_600, COCA_2L, FANTA, EGGS, BEANS):
-            shop.stock[code] = inventory.find(conn, code)[0]
-    return shop
-
-
-def _add_customers(shop: DemoShop, moment: datetime) -> None:
-    """Customers, some bringing an old debt from the notebook (so the aging report has more
-    than one bucket)."""
-    people = (("Rosa Hernández", "55 1234 5678", "1500", "320", 40),
-              ("Don Chuy Ramírez", "222 345 6789", "800", "", 0),
-              ("Lupita Torres", "", "500", "150", 75),
-              ("Taquería El Güero", "222 987 6543", "3000", "", 0),
-              ("Profe Alfredo Méndez", "222 111 2233", "1000", "", 0),
-              ("Doña Carmen Ruiz", "222 555 0101", "600", "95", 120))
-    for name, phone, limit, opening, days_ago in people:
-        with frozen_clock(moment - timedelta(days=days_ago)):
-            payload = accounts.save_customer(shop.till, CustomerDraft(
-                name, phone, limit, opening_balance=opening))
-            shop.customers[name] = payload.id
-
-
-def _random_ticket(shop: DemoShop, rng: random.Random) -> Ticket:
-    ticket = Ticket()
-    pieces = [p for p in shop.products.values() if not p.sold_by_weight and p.price < 15_000]
-    bulk = [p for p in shop.products.values() if p.sold_by_weight]
-    for product in rng.sample(pieces, rng.randint(1, 5)):
-        ticket.add(line(product, rng.choice((1, 1, 1, 2, 3)) * QTY_SCALE))
-    if rng.random() < 0.3:
-        ticket.add(line(rng.choice(bulk), rng.choice((250, 500, 750, 1000))))
-    if rng.random() < 0.4:
-        ticket.add(line(shop.products[rng.choice(EVERYDAY)], rng.choice((1, 2)) * QTY_SCALE))
-    return ticket
-
-
-def _sell(shop: DemoShop, ticket: Ticket, how: str, cashier: Cashier, rng: random.Random,
-          customer: str | None = None) -> uuid.UUID:
-    total = ticket.total
-    if how == "tarjeta":
-        tenders = [Tender(PaymentMethod.CARD, total, f"{rng.randint(100000, 999999)}")]
-    elif how == "transferencia":
-        tenders = [Tender(PaymentMethod.TRANSFER, total, f"SPEI{rng.randint(10**7, 10**8 - 1)}")]
-    elif how == "mixto":
-        card = total // 2
-        tenders = [Tender(PaymentMethod.CARD, card, f"{rng.randint(100000, 999999)}"),
-                   Tender(PaymentMethod.CASH, -(-(total - card) // 5000) * 5000)]
-    elif how == "fiado":
-        tenders = [Tender(PaymentMethod.FIADO, total)]
-    else:
-        tenders = [Tender(PaymentMethod.CASH, -(-total // 10000) * 10000)]
-    context = SaleContext(cashier_id=cashier.id, shift_id=shop.shift_id,
-                          customer_id=shop.customers[customer] if customer else None)
-    return record_sale(shop.db, shop.device, ticket, tenders, context).sale_id
-
-
-def _sales(shop: DemoShop, day_start: datetime, count: int, cashier: Cashier,
-           rng: random.Random) -> list[uuid.UUID]:
-    """``count`` sales spread over the day from ``day_start``; about one in eight is on fiado."""
-    sold = []
-    minutes = sorted(rng.sample(range(10, 12 * 60), count))
-    for minute in minutes:
-        how = rng.choice(("efectivo",) * 5 + ("tarjeta", "tarjeta", "mixto", "transferencia"))
-        customer = None
-        if rng.random() < 0.12:
-            how, customer = "fiado", rng.choice(("Rosa Hernández", "Don Chuy Ramírez",
-                                                 "Taquería El Güero", "Profe Alfredo Méndez"))
-        with frozen_clock(day_start + timedelta(minutes=minute)):
-            sold.append(_sell(shop, _random_ticket(shop, rng), how, cashier, rng, customer))
-    return sold
-
-
-def _past_day(shop: DemoShop, day: date, rng: random.Random) -> None:
-    """A closed day: shift, sales, an abono, merchandise or an adjustment, and the corte Z."""
-    cashier = shop.cashier if day.toordinal() % 2 else shop.owner
-    with frozen_clock(local_moment(day, 8)):
-        shop.shift_id = cortes.open_shift(shop.till, 50_000, cashier.id)
-    sold = _sales(shop, local_moment(day, 8), rng.randint(9, 16), cashier, rng)
-    with frozen_clock(local_moment(day, 11, 30)):
-        if day.toordinal() % 3 == 0:
-            items = [(shop.products[code].id, qty * QTY_SCALE, cost)
-                     for code, qty, cost in ((COCA_600, 48, 1700), ("7501055003013", 12, 3300),
-                                             ("7501055003037", 24, 1580))]
-            inventory.receive(shop.db, shop.device, items, "Proveedor: Refrescos del Valle",
-                              shop.owner.id)
-        elif day.toordinal() % 3 == 1:
-            inventory.adjust(shop.db, shop.device, shop.products[EGGS].id, -500,
-                             "Merma: se rompieron huevos", shop.owner.id)
-    with frozen_clock(local_moment(day, 13)):
-        cortes.move_cash(shop.till, shop.shift_id, "salida", 35_000,
-                         "Pago al repartidor de pan")
-    with frozen_clock(local_moment(day, 17)):
-        owing = "Rosa Hernández" if day.toordinal() % 2 else "Taquería El Güero"
-        owed = accounts.account(shop.till, shop.customers[owing]).balance
-        if owed > 10_000:
-            accounts.pay(shop.till, shop.customers[owing], min(owed // 2, 20_000),
-                         PaymentMethod.CASH)
-    with frozen_clock(local_moment(day, 18)):
-        if day.toordinal() % 3 == 0:
-            returns.return_sale(shop.db, shop.device, sold[2], "Se cobró dos veces", None,
-                                cashier.id, authorized_by=shop.owner.id)
-        else:
-            returns.return_sale(shop.db, shop.device, sold[1], "Venía caducado", {1: QTY_SCALE},
-                                cashier.id, authorized_by=shop.owner.id)
-    with frozen_clock(local_moment(day, 21)):
-        report = cortes.corte(shop.till, shop.shift_id)
-        short = 2_000 if day.toordinal() % 4 == 0 else 0
-        counted = {PaymentMethod.CASH: report.expected(PaymentMethod.CASH) - short,
-                   PaymentMethod.CARD: report.expected(PaymentMethod.CARD)}
-        cortes.close_with_corte(shop.till, shop.shift_id, counted,
-                                "Faltaron $20" if short else None, cashier.id)
-
-
-def _today(shop: DemoShop, now: datetime, rng: random.Random) -> None:
-    """Today's shift, open since a while ago with a few sales, and two parked tickets."""
-    opened = now - timedelta(hours=3)
-    with frozen_clock(opened):
-        shop.shift_id = cortes.open_shift(shop.till, 50_000, shop.owner.id)
-    for i in range(7):
-        how = ("efectivo", "tarjeta", "efectivo", "mixto", "efectivo", "transferencia",
-               "efectivo")[i]
-        with frozen_clock(opened + timedelta(minutes=10 + 22 * i)):
-            _sell(shop, _random_ticket(shop, rng), how, shop.owner, rng)
-    with frozen_clock(now - timedelta(minutes=20)):
-        _sell(shop, _random_ticket(shop, rng), "fiado", shop.owner, rng, "Lupita Torres")
-    for minutes_ago in (12, 5):
-        moment = now - timedelta(minutes=minutes_ago)
-        with frozen_clock(moment):  # labelled as the counter's F7 labels them
-            counter.park(shop.db, _random_ticket(shop, rng),
-                         f"Cliente de las {moment.astimezone(ZONE):%H:%M}")
 
 
 # ---- taking the pictures -------------------------------------------------------------------------
@@ -544,8 +284,8 @@ class Tour:
         shop = self.shop
 
         def read_stock() -> dict[str, StockItem]:
-            with shop.db.read() as conn:  # the counter has sold since the demo was built
-                return {code: inventory.find(conn, code)[0] for code in shop.stock}
+            # The counter has sold since the demo was built.
+            return {code: inventory.find(shop.till, code)[0] for code in shop.stock}
 
         self.ctx.worker.submit(read_stock, shop.stock.update)
         room = BackRoomWindow(self.ctx)

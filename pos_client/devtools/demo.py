@@ -106,16 +106,18 @@ def _demo_payments(url: str, env: dict[str, str], log_path: Path) -> subprocess.
 
 def _demo_staff(pos_dir: Path) -> None:
     """The demo shop's people: the owner (NIP 1234) and a cashier (NIP 0000)."""
-    from pos_client.services import backroom, staff
+    from pos_client.services import staff, staff_admin
+    from pos_client.services.till import Till
     from pos_client.store.database import Database
     from pos_client.store.device import load_device
+    from shared.permissions import Role
 
     db = Database(pos_dir / "pos.sqlite3")
     try:
-        if not staff.has_cashiers(db):
-            device = load_device(db)
-            backroom.add_cashier(db, device, "Doña Mary", "dueno", "1234")
-            backroom.add_cashier(db, device, "Pepe", "cajero", "0000")
+        till = Till(db, load_device(db))
+        if not staff.has_cashiers(till):
+            owner = staff_admin.create_first_owner(till, "Doña Mary", "1234")
+            staff_admin.save_cashier(till, None, "Pepe", Role.CASHIER, "0000", True, owner)
     finally:
         db.close()
 
