@@ -1,9 +1,12 @@
--- 0011: the platform's billing of shops: plans and token packages (global reference tables,
+-- 0022: the platform's billing of shops: plans and token packages (global reference tables,
 -- edited as data), each shop's subscription state, the Checkout sessions it started, the
 -- Stripe events received (the platform's own Stripe account: not tenant data), the plan
 -- record the tills receive, and owners' WhatsApp verification and one-time codes.
 
 -- ---- global reference tables -----------------------------------------------------------------
+-- plans, token_packages and stripe_events carry no tenant_id: Citus reference tables
+-- (tests/server/test_citus_rules.py names them; docs/scaling.md has the layout). No foreign
+-- key from them to a tenant table; tenant tables may point at them.
 
 -- What each plan allows. Edited without a code change (UPDATE, or `michangarrito-server plans
 -- set`); the server reads it at every check and re-sends the plan record to the shops on it.
@@ -158,22 +161,30 @@ CALL mch_enable_tenant_rls('subscriptions', 'billing_checkouts', 'plan_records',
 GRANT SELECT, INSERT, UPDATE ON subscriptions, billing_checkouts, plan_records TO michangarrito_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON owner_codes TO michangarrito_app;
 
+-- The functions below look across shops, so they belong to michangarrito_definer (0017) with
+-- the path pinned and every name qualified; it may read only what they answer.
+GRANT SELECT ON subscriptions, tenants, plans TO michangarrito_definer;
+CREATE POLICY definer_lookup ON subscriptions FOR SELECT TO michangarrito_definer USING (true);
+CREATE POLICY definer_lookup ON tenants FOR SELECT TO michangarrito_definer USING (true);
+
 -- A Stripe object names our shop in its metadata; when an old one does not, its customer id
 -- does. This answers only "which shop has this Stripe customer".
 CREATE FUNCTION mch_billing_tenant_of_customer(p_customer text) RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS $$ SELECT tenant_id FROM public.subscriptions WHERE stripe_customer_id = p_customer LIMIT 1 $$;
+ALTER FUNCTION mch_billing_tenant_of_customer(text) OWNER TO michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_billing_tenant_of_customer(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_billing_tenant_of_customer(text) TO michangarrito_app;
 
 -- After a plan is edited, the shops on it get a new plan record.
 CREATE FUNCTION mch_billing_tenants_on_plan(p_plan text) RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT tenant_id FROM public.subscriptions WHERE plan_id = p_plan OR prepaid_plan_id = p_plan
         UNION
         SELECT t.tenant_id FROM public.tenants t
         WHERE EXISTS (SELECT 1 FROM public.plans WHERE plan_id = p_plan AND is_free)
     $$;
+ALTER FUNCTION mch_billing_tenants_on_plan(text) OWNER TO michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_billing_tenants_on_plan(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_billing_tenants_on_plan(text) TO michangarrito_app;

@@ -1,4 +1,4 @@
--- 0012: customers pay the shop: payment links through the shop's own provider (MercadoPago,
+-- 0023: customers pay the shop: payment links through the shop's own provider (MercadoPago,
 -- Stripe, Clip), the provider's notifications stored once and processed by a worker, each
 -- provider payment turned into one abono (a server-made fiado_payment), and refunds or
 -- chargebacks kept as facts of their own (never an edit of the abono).
@@ -71,14 +71,18 @@ CALL mch_enable_tenant_rls('pay_links', 'pay_events', 'pay_payments', 'pay_rever
 GRANT SELECT, INSERT, UPDATE ON pay_links, pay_events TO michangarrito_app;
 GRANT SELECT, INSERT ON pay_payments, pay_reversals TO michangarrito_app;
 
--- The worker serves every shop; this answers only "which shops have notifications due".
+-- The worker serves every shop; this answers only "which shops have notifications due". Owned
+-- by michangarrito_definer with the path pinned (0017), like the other cross-shop functions.
+GRANT SELECT ON pay_events TO michangarrito_definer;
+CREATE POLICY definer_lookup ON pay_events FOR SELECT TO michangarrito_definer USING (true);
 CREATE FUNCTION mch_pay_due_tenants(p_lease interval) RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT DISTINCT tenant_id FROM public.pay_events
         WHERE handled_at IS NULL AND next_attempt_at <= now()
           AND (claimed_at IS NULL OR claimed_at < now() - p_lease)
     $$;
+ALTER FUNCTION mch_pay_due_tenants(interval) OWNER TO michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_pay_due_tenants(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_pay_due_tenants(interval) TO michangarrito_app;
 

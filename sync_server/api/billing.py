@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.account import CheckoutOut, Offer, OfferedPlan, PackageOut, PortalOut
 from sync_server.api.account import BillingDep, Owner
-from sync_server.api.deps import read_body
 from sync_server.services import billing_account
 
 router = APIRouter(prefix="/v1/billing", tags=["billing"])
@@ -24,7 +23,7 @@ async def stripe_webhook(
 ) -> dict[str, bool]:
     """Verified by the SDK within its tolerance, stored by event id, answered at once; the
     billing worker handles it (once). A bad signature is a 400 and stores nothing."""
-    payload = await read_body(request)
+    payload = await request.body()  # bounded by the BodyLimit middleware
     new = await billing_account.receive_stripe_event(billing, payload, stripe_signature)
     if new:
         request.app.state.billing_worker.wake()

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from sync_server.api.account import BillingDep, Owner
-from sync_server.api.deps import read_body
 from sync_server.services import pay_links
 
 router = APIRouter(prefix="/v1", tags=["pay"])
@@ -21,7 +20,7 @@ async def provider_webhook(provider: str, tenant_id: uuid.UUID, token: str, requ
                            billing: BillingDep) -> dict[str, bool]:
     """Verified by the provider's own scheme and stored by the key its retries repeat (a bad
     one stores nothing), answered at once; the billing worker handles it once."""
-    body = await read_body(request)
+    body = await request.body()  # bounded by the BodyLimit middleware
     new = await pay_links.receive_notification(billing, provider, tenant_id, token, body,
                                                dict(request.headers), dict(request.query_params))
     if new:

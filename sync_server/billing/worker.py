@@ -118,7 +118,7 @@ class BillingWorker:
         if self._listen_dsn is None or (self._listener and not self._listener.is_closed()):
             return
         try:
-            self._listener = await db.listen(self._listen_dsn, self.billing.settings.app_role,
-                                             stripe_events.CHANNEL, lambda *_: self._wake.set())
+            self._listener = await db.listen(self._listen_dsn, stripe_events.CHANNEL,
+                                             lambda *_: self._wake.set())
         except Exception as exc:
             log.warning("cannot LISTEN for billing events; polling only", extra={"error": str(exc)})

@@ -22,9 +22,10 @@ from shared.errors import DomainError
 from shared.phone import InvalidPhone, normalize_phone
 from sync_server import db
 from sync_server.config import Settings
-from sync_server.repositories import owner_account, owners, throttle
+from sync_server.repositories import owner_account, owners
 from sync_server.services.accounts import OwnerSession, hash_password, issue_token
-from sync_server.services.throttling import check_throttle
+from sync_server.services.passwords import check_password
+from sync_server.services.throttling import Limit, account_key, address_key, begin_attempt, forgive
 from sync_server.services.whatsapp import Failed, WhatsAppClient, WhatsAppConfig
 
 log = logging.getLogger(__name__)
@@ -144,12 +145,12 @@ async def start_reset(
     pool: db.Pool, settings: Settings, sender: CodeSender, login: str, client: str
 ) -> ResetStarted:
     """Send a reset code to the owner's verified WhatsApp. An unknown login and an owner with
-    no verified WhatsApp get the same plain answer: no code can be sent."""
+    no verified WhatsApp get the same plain answer: no code can be sent. Every request counts
+    against the address and the account (sending codes in bulk is refused like guessing)."""
+    await begin_attempt(pool, "reset", _limits(settings, login, client),
+                        settings.auth_failure_window_s)
     async with db.unscoped_tx(pool) as conn:
-        await check_throttle(conn, settings, "reset", client)
         row = await owners.find_login(conn, login.strip())
-        if row is None:
-            await throttle.record_failure(conn, "reset", client, settings.auth_failure_window_s)
     if row is None:
         raise NoVerifiedWhatsApp(_NOT_POSSIBLE)
     tenant_id, owner_id = row["tenant_id"], row["owner_id"]
@@ -171,23 +172,33 @@ async def start_reset(
 async def finish_reset(
     pool: db.Pool, settings: Settings, login: str, code: str, new_password: str, client: str
 ) -> OwnerSession:
-    """Set a new password with the code; the owner is logged in with it."""
+    """Set a new password with the code; the owner is logged in with it. The password is
+    checked first (the sign-up's rule), so a weak one does not spend the code; the attempt is
+    counted before the code is tried and taken back when it was right."""
+    check_password(new_password)
+    attempt = await begin_attempt(pool, "reset", _limits(settings, login, client),
+                                  settings.auth_failure_window_s)
     async with db.unscoped_tx(pool) as conn:
-        await check_throttle(conn, settings, "reset", client)
         row = await owners.find_login(conn, login.strip())
-    ok = False
-    if row is not None:
-        tenant_id, owner_id = row["tenant_id"], row["owner_id"]
-        async with db.tenant_tx(pool, tenant_id) as conn:
-            owner = await owner_account.get(conn, tenant_id, owner_id)
-            if owner and owner.phone and owner.whatsapp_verified_at:
-                ok = await owner_account.try_code(conn, tenant_id, owner_id, RESET,
-                                                  _hash(owner.phone, code), MAX_GUESSES)
-            if ok:
-                await owners.update_hash(conn, tenant_id, owner_id, hash_password(new_password))
-    if not ok or row is None:
-        async with db.unscoped_tx(pool) as conn:
-            await throttle.record_failure(conn, "reset", client, settings.auth_failure_window_s)
+    if row is None:
         raise WrongCode("El código no es correcto o ya venció.")
+    tenant_id, owner_id = row["tenant_id"], row["owner_id"]
+    new_hash = hash_password(new_password)  # argon2 with no transaction open
+    ok = False
+    async with db.tenant_tx(pool, tenant_id) as conn:
+        owner = await owner_account.get(conn, tenant_id, owner_id)
+        if owner and owner.phone and owner.whatsapp_verified_at:
+            ok = await owner_account.try_code(conn, tenant_id, owner_id, RESET,
+                                              _hash(owner.phone, code), MAX_GUESSES)
+        if ok:
+            await owners.update_hash(conn, tenant_id, owner_id, new_hash)
+    if not ok:
+        raise WrongCode("El código no es correcto o ya venció.")
+    await forgive(pool, attempt)
     log.info("password reset", extra={"tenant_id": str(tenant_id)})
     return OwnerSession(tenant_id, owner_id, issue_token(settings, tenant_id, owner_id))
+
+
+def _limits(settings: Settings, login: str, client: str) -> list[Limit]:
+    return [Limit(address_key(client), settings.auth_failures_allowed),
+            Limit(account_key(login), settings.account_failures_allowed)]

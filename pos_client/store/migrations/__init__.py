@@ -1,7 +1,8 @@
 """Client schema versions, applied in order at open; ``PRAGMA user_version`` records the last one.
 
 Forward-only: a shop's file is upgraded in the field, so a shipped step is never edited. The
-steps live in modules by number (``steps_01_06``, ``steps_07_11``, ``steps_12_``); version N is ``MIGRATIONS[N - 1]``.
+steps live in modules by number (``steps_01_06``, ``steps_07_11``, ``steps_12_``); version N is
+``MIGRATIONS[N - 1]``.
 """
 
 from __future__ import annotations
