@@ -188,3 +188,8 @@ CREATE FUNCTION mch_billing_tenants_on_plan(p_plan text) RETURNS SETOF uuid
 ALTER FUNCTION mch_billing_tenants_on_plan(text) OWNER TO michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_billing_tenants_on_plan(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_billing_tenants_on_plan(text) TO michangarrito_app;
+
+-- Password resets are throttled like logins (per address and per account).
+ALTER TABLE auth_attempts DROP CONSTRAINT auth_attempts_scope_check;
+ALTER TABLE auth_attempts ADD CONSTRAINT auth_attempts_scope_check
+    CHECK (scope IN ('login', 'pairing', 'signup', 'reset'));

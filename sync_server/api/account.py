@@ -9,7 +9,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from shared.account import (
     AccountOut,
@@ -26,8 +26,9 @@ from shared.account import (
     UsageOut,
     WebhookOut,
 )
-from sync_server.api.deps import Pool
+from sync_server.api.deps import Client, Pool
 from sync_server.api.errors import ApiError
+from sync_server.api.owners import Password
 from sync_server.config import Settings
 from sync_server.services import account, accounts, owner_codes, shops
 from sync_server.services.billing_account import Billing
@@ -206,25 +207,23 @@ class ResetIn(_Body):
 class ResetConfirmIn(_Body):
     login: Login
     code: Code
-    new_password: Annotated[str, Field(min_length=8, max_length=200)]
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    new_password: Password  # how strong: services/passwords.py, as at sign-up
 
 
 @router.post("/owners/password-reset", status_code=202)
-async def password_reset(body: ResetIn, request: Request, pool: Pool) -> dict[str, str]:
+async def password_reset(body: ResetIn, request: Request, pool: Pool,
+                         client: Client) -> dict[str, str]:
     settings: Settings = request.app.state.settings
     started = await owner_codes.start_reset(pool, settings, _sender(request), body.login,
-                                            _client(request))
+                                            client)
     return {"sent_to": started.sent_to,
             "message": f"Te enviamos un código al WhatsApp que termina en {started.sent_to[-4:]}."}
 
 
 @router.post("/owners/password-reset/confirm", response_model=Session)
-async def password_reset_confirm(body: ResetConfirmIn, request: Request, pool: Pool) -> Session:
+async def password_reset_confirm(body: ResetConfirmIn, request: Request, pool: Pool,
+                                 client: Client) -> Session:
     settings: Settings = request.app.state.settings
     s = await owner_codes.finish_reset(pool, settings, body.login, body.code, body.new_password,
-                                       _client(request))
+                                       client)
     return Session(tenant_id=s.tenant_id, owner_id=s.owner_id, token=s.token)

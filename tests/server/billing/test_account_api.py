@@ -143,6 +143,10 @@ def test_a_forgotten_password_is_reset_by_a_code_on_the_verified_whatsapp(owner,
     bad = owner.post("/v1/owners/password-reset/confirm", json={
         "login": "dona.mary@example.mx", "code": "123456", "new_password": "otra-clave-2027"})
     assert bad.json()["code"] == "invalid_code"
+    for weak in ("corta", "1234567890"):  # the sign-up's rule: too short, everybody's first try
+        refused = owner.post("/v1/owners/password-reset/confirm", json={
+            "login": "dona.mary@example.mx", "code": reset_code, "new_password": weak})
+        assert (refused.status_code, refused.json()["code"]) == (400, "weak_password")
     done = owner.post("/v1/owners/password-reset/confirm", json={
         "login": "dona.mary@example.mx", "code": reset_code, "new_password": "otra-clave-2027"})
     assert done.status_code == 200, done.text
