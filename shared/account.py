@@ -41,7 +41,7 @@ class UsageOut(BaseModel):
     users: int
     tokens_monthly_allowance: int
     tokens_from_packages: int
-    tokens_used_this_month: int | None
+    tokens_used_this_month: int  # of the month's allowance; packages are spent after it
 
 
 class PurchaseOut(BaseModel):

@@ -1,15 +1,18 @@
 """What billing's use cases need from the running server: its pool, settings, the platform's
-Stripe account (None when no key is set) and the shops' credentials."""
+Stripe account (None when no key is set), the shops' credentials and the token meter that
+credits bought packages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from shared.errors import DomainError
+from sync_server.billing.limits import token_plan
 from sync_server.config import Settings
 from sync_server.integrations.stripe_api import StripeAccount, make_client
 from sync_server.repositories import Pool
 from sync_server.services.integrations import Integrations
+from sync_server.services.tokens import TokenMeter
 
 
 class BillingNotConfigured(DomainError):
@@ -22,13 +25,15 @@ class Billing:
     settings: Settings
     stripe: StripeAccount | None
     integrations: Integrations
+    meter: TokenMeter
 
     @classmethod
     def from_settings(cls, pool: Pool, settings: Settings,
                       integrations: Integrations | None = None) -> Billing:
         key = settings.stripe_secret_key.get_secret_value() if settings.stripe_secret_key else ""
         account = StripeAccount(make_client(key, settings.stripe_api_base)) if key else None
-        return cls(pool, settings, account, integrations or Integrations.from_settings(pool, settings))
+        return cls(pool, settings, account, integrations or Integrations.from_settings(pool, settings),
+                   TokenMeter(pool, token_plan, settings.assistant_llm_tokens_per_token))
 
     def account(self) -> StripeAccount:
         if self.stripe is None:

@@ -12,6 +12,7 @@ from shared.plans import InForce, pairing_refusal
 from sync_server import db
 from sync_server.billing import plan_state
 from sync_server.repositories import Connection, Pool, owner_account
+from sync_server.services import tokens
 
 
 class TillLimitReached(DomainError):
@@ -39,6 +40,8 @@ async def bot_allowed(pool: Pool, tenant_id: uuid.UUID) -> bool:
     return (await in_force(pool, tenant_id)).limits.whatsapp_bot
 
 
-async def monthly_token_allowance(pool: Pool, tenant_id: uuid.UUID) -> int:
-    """AI tokens the plan in force gives the shop each month (packages come on top)."""
-    return (await in_force(pool, tenant_id)).limits.monthly_tokens
+async def token_plan(conn: Connection, tenant_id: uuid.UUID) -> tokens.Plan:
+    """The token meter's view of the plan in force (``services.tokens.PlanLookup``): what it
+    gives each month; packages come on top."""
+    limits = (await plan_state.current(conn, tenant_id))[1].limits
+    return tokens.Plan(limits.name, limits.monthly_tokens)

@@ -18,7 +18,7 @@ from typing import Any
 from shared.clock import utc_now
 from shared.plans import add_months
 from sync_server import db
-from sync_server.billing import plan_state, tokens
+from sync_server.billing import plan_state
 from sync_server.billing.context import Billing, BillingNotConfigured
 from sync_server.integrations.stripe_api import StripeAccount, field, verify
 from sync_server.repositories import Connection, plans, stripe_events, subscriptions
@@ -117,18 +117,22 @@ async def _session(billing: Billing, account: StripeAccount, session_id: str) ->
         outcome = f"checkout {status}"
         granted = await subscriptions.claim_grant(conn, tenant_id, session_id)
         if granted:
-            outcome += await _grant(conn, tenant_id, granted)
+            outcome += await _grant(billing, conn, tenant_id, granted)
         if sub is not None:
             outcome += await _save_subscription(conn, tenant_id, sub, read_at)
         await plan_state.publish(conn, tenant_id, billing.grace_days)
     return outcome
 
 
-async def _grant(conn: Connection, tenant_id: uuid.UUID, checkout: Checkout) -> str:
+async def _grant(billing: Billing, conn: Connection, tenant_id: uuid.UUID,
+                 checkout: Checkout) -> str:
     if checkout.purpose == "tokens" and checkout.tokens:
-        await tokens.credit_package(conn, tenant_id, checkout.tokens,
-                                    f"stripe:{checkout.session_id}")
-        return f"; {checkout.tokens} tokens credited"
+        # The meter credits in a transaction of its own, once per purchase id, before this one
+        # commits the grant: a crash between the two re-handles the event, the meter answers
+        # "already credited" and the grant is claimed then. Nothing is lost or credited twice.
+        fresh = await billing.meter.credit_package(tenant_id, f"stripe:{checkout.session_id}",
+                                                   checkout.tokens)
+        return f"; {checkout.tokens} tokens credited" + ("" if fresh else " before")
     if checkout.purpose == "prepaid" and checkout.months and checkout.plan_id:
         free = await plans.free(conn)
         sub = await subscriptions.ensure(conn, tenant_id, free.limits.code)

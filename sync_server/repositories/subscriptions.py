@@ -154,11 +154,3 @@ async def claim_grant(conn: Connection, tenant_id: uuid.UUID, session_id: str) -
             WHERE tenant_id = $1 AND session_id = $2 AND status = 'paid' AND granted_at IS NULL
             RETURNING {_CHECKOUT}""", tenant_id, session_id)
     return Checkout(**dict(row)) if row else None
-
-
-async def credited_tokens(conn: Connection, tenant_id: uuid.UUID) -> int:
-    """Tokens of every package granted to the shop."""
-    n: int = await conn.fetchval(
-        """SELECT COALESCE(sum(tokens), 0)::bigint FROM billing_checkouts
-           WHERE tenant_id = $1 AND purpose = 'tokens' AND granted_at IS NOT NULL""", tenant_id)
-    return n

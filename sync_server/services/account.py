@@ -13,7 +13,7 @@ from shared.errors import DomainError
 from shared.plans import STATUS_LABELS, InForce
 from shared.sync.payloads import PlanPayload
 from sync_server import db
-from sync_server.billing import plan_state, tokens
+from sync_server.billing import plan_state
 from sync_server.billing.context import Billing
 from sync_server.billing.pay_providers import KIND_OF
 from sync_server.billing.paylinks import hook_url
@@ -26,8 +26,8 @@ from sync_server.services.integrations import MaskedIntegration
 @dataclass(frozen=True)
 class TokenFigures:
     monthly_allowance: int  # what the plan in force gives each month
-    from_packages: int  # bought and credited
-    used_this_month: int | None  # None: the token meter is not on this server yet
+    from_packages: int  # bought and not spent yet (packages never expire)
+    used_this_month: int  # of this month's allowance (calls spend it before packages)
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,14 @@ async def overview(billing: Billing, tenant_id: uuid.UUID) -> Overview:
         record, force = await plan_state.current(conn, tenant_id, zone=ZoneInfo(zone))
         usage = await owner_account.usage(conn, tenant_id)
         sub = await subscriptions.get(conn, tenant_id)
-        bought = await tokens.package_tokens(conn, tenant_id)
         checkouts = await subscriptions.recent_checkouts(conn, tenant_id, 10)
         name = await tenants.get_name(conn, tenant_id) or ""
+    tokens = await billing.meter.balance(tenant_id)
     return Overview(
         shop_name=name, timezone=zone, record=record, force=force,
         status_label=STATUS_LABELS[force.status], usage=usage,
-        tokens=TokenFigures(force.limits.monthly_tokens, bought, None),
+        tokens=TokenFigures(force.limits.monthly_tokens, tokens.packages_left,
+                            force.limits.monthly_tokens - tokens.allowance_left),
         cancel_at_period_end=bool(sub and sub.cancel_at_period_end),
         has_billing_account=bool(sub and sub.stripe_customer_id), checkouts=checkouts)
 

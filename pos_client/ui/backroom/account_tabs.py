@@ -131,9 +131,8 @@ class PlanTab(QWidget):
             lines.append("<b>MODO DEMOSTRACIÓN</b>: los pagos son simulados, no se cobra nada.")
         self.summary.setText("<br>".join(lines))
         force = plan.in_force
-        tokens = (f"{force.monthly_tokens:,} al mes + {usage.tokens_from_packages:,} comprados"
-                  + ("" if usage.tokens_used_this_month is None
-                     else f"; usados este mes: {usage.tokens_used_this_month:,}"))
+        tokens = (f"usados {usage.tokens_used_this_month:,} de {force.monthly_tokens:,} este mes"
+                  f"; de paquetes comprados quedan {usage.tokens_from_packages:,}")
         rows = [("Cajas vinculadas", _count(usage.tills, force.max_tills)),
                 ("Productos", _count(usage.products, force.max_products)),
                 ("Usuarios", _count(usage.users, force.max_users)),

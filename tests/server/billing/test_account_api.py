@@ -59,7 +59,7 @@ def test_plan_usage_devices_and_revoke(owner, new_device):
     assert (account["plan"]["status"], account["plan"]["in_force"]["code"]) == ("gratis", "gratis")
     assert account["usage"] == {"tills": 0, "products": 0, "users": 0,
                                 "tokens_monthly_allowance": 0, "tokens_from_packages": 0,
-                                "tokens_used_this_month": None}
+                                "tokens_used_this_month": 0}
     assert account["payments_enabled"] is False
 
     code = owner.post("/v1/account/pairing-codes")

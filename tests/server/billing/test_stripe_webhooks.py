@@ -5,7 +5,6 @@ once, whatever the duplicates, the order, or a forged signature."""
 from __future__ import annotations
 
 import json
-import logging
 import time
 from datetime import UTC, datetime
 
@@ -37,10 +36,10 @@ def _deliver_all(fake: FakeStripe) -> None:
         assert fake.deliver(event).status_code == 200
 
 
-def _credits(caplog: pytest.LogCaptureFixture) -> list[tuple[str, int]]:
-    """(purchase id, tokens) of every call that credited a package (billing/tokens.py)."""
-    return [(r.purchase_id, r.tokens) for r in caplog.records
-            if r.getMessage() == "token package credited"]
+def _credits(owner: OwnerApi) -> list[tuple[str, int]]:
+    """(purchase id, tokens) of every package the token meter credited (its ledger)."""
+    return [(r["purchase_id"], r["credited"]) for r in owner.fetch(
+        "SELECT purchase_id, credited FROM token_ledger WHERE kind = 'package' ORDER BY at")]
 
 
 def _checkouts(owner: OwnerApi) -> dict[str, dict]:
@@ -80,8 +79,7 @@ def test_a_subscription_with_a_trial_then_the_portal(owner, fake_stripe):
                                        ["_subscription_data"] or {})
 
 
-def test_duplicated_deliveries_are_stored_once_and_credit_once(owner, fake_stripe, caplog):
-    caplog.set_level(logging.INFO, logger="sync_server.billing.tokens")
+def test_duplicated_deliveries_are_stored_once_and_credit_once(owner, fake_stripe):
     started = owner.checkout(kind="tokens", package="tokens_3000")
     fake_stripe.complete_checkout(started["session_id"], "card")
     (completed,) = fake_stripe.events_of("checkout.session.completed")
@@ -96,7 +94,7 @@ def test_duplicated_deliveries_are_stored_once_and_credit_once(owner, fake_strip
     assert (row["status"], row["tokens"]) == ("paid", 3000)
     assert row["granted_at"] is not None
     assert owner.account()["usage"]["tokens_from_packages"] == 3000
-    assert _credits(caplog) == [(f"stripe:{started['session_id']}", 3000)]
+    assert _credits(owner) == [(f"stripe:{started['session_id']}", 3000)]
 
 
 def test_a_subscription_updated_after_it_was_deleted_stays_cancelled(owner, fake_stripe):
@@ -125,8 +123,7 @@ def test_a_subscription_updated_after_it_was_deleted_stays_cancelled(owner, fake
     assert _plan_records(owner)[-1].status == "cancelled"
 
 
-def test_an_oxxo_voucher_is_pending_until_paid_then_credited_once(owner, fake_stripe, caplog):
-    caplog.set_level(logging.INFO, logger="sync_server.billing.tokens")
+def test_an_oxxo_voucher_is_pending_until_paid_then_credited_once(owner, fake_stripe):
     started = owner.checkout(kind="tokens", package="tokens_8000")
     assert fake_stripe.objects[started["session_id"]]["payment_method_types"] == ["card", "oxxo"]
     fake_stripe.complete_checkout(started["session_id"], "oxxo")
@@ -135,7 +132,7 @@ def test_an_oxxo_voucher_is_pending_until_paid_then_credited_once(owner, fake_st
     row = _checkouts(owner)[started["session_id"]]
     assert (row["status"], row["granted_at"]) == ("pending", None)
     assert owner.account()["usage"]["tokens_from_packages"] == 0
-    assert _credits(caplog) == []
+    assert _credits(owner) == []
 
     fake_stripe.pay_voucher(started["session_id"])
     succeeded = fake_stripe.events_of("checkout.session.async_payment_succeeded")[0]
@@ -146,11 +143,10 @@ def test_an_oxxo_voucher_is_pending_until_paid_then_credited_once(owner, fake_st
     row = _checkouts(owner)[started["session_id"]]
     assert row["status"] == "paid"
     assert owner.account()["usage"]["tokens_from_packages"] == 8000
-    assert _credits(caplog) == [(f"stripe:{started['session_id']}", 8000)]
+    assert _credits(owner) == [(f"stripe:{started['session_id']}", 8000)]
 
 
-def test_an_oxxo_voucher_that_expires_credits_nothing(owner, fake_stripe, caplog):
-    caplog.set_level(logging.INFO, logger="sync_server.billing.tokens")
+def test_an_oxxo_voucher_that_expires_credits_nothing(owner, fake_stripe):
     started = owner.checkout(kind="tokens", package="tokens_1000")
     fake_stripe.complete_checkout(started["session_id"], "oxxo")
     fake_stripe.expire_voucher(started["session_id"])
@@ -159,7 +155,7 @@ def test_an_oxxo_voucher_that_expires_credits_nothing(owner, fake_stripe, caplog
     row = _checkouts(owner)[started["session_id"]]
     assert (row["status"], row["granted_at"]) == ("failed", None)
     assert owner.account()["usage"]["tokens_from_packages"] == 0
-    assert _credits(caplog) == []
+    assert _credits(owner) == []
 
 
 def test_prepaid_months_by_oxxo_extend_the_paid_period(owner, fake_stripe):
@@ -233,10 +229,8 @@ def test_the_plan_record_reaches_the_feed_once_per_change(owner, fake_stripe):
     assert records[-1].id == PLAN_ID
 
 
-def test_a_late_completed_after_the_voucher_was_paid_credits_nothing_more(owner, fake_stripe,
-                                                                         caplog):
+def test_a_late_completed_after_the_voucher_was_paid_credits_nothing_more(owner, fake_stripe):
     """Both events re-read a paid session: the purchase is granted by whichever comes first."""
-    caplog.set_level(logging.INFO, logger="sync_server.billing.tokens")
     started = owner.checkout(kind="tokens", package="tokens_1000")
     fake_stripe.complete_checkout(started["session_id"], "oxxo")
     fake_stripe.pay_voucher(started["session_id"])
@@ -245,5 +239,5 @@ def test_a_late_completed_after_the_voucher_was_paid_credits_nothing_more(owner,
     wait_handled(owner.server, 1)
     fake_stripe.deliver(completed)
     wait_handled(owner.server, 2)
-    assert _credits(caplog) == [(f"stripe:{started['session_id']}", 1000)]
+    assert _credits(owner) == [(f"stripe:{started['session_id']}", 1000)]
     assert owner.account()["usage"]["tokens_from_packages"] == 1000
