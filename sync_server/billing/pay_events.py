@@ -30,7 +30,7 @@ from sync_server.billing.pay_providers import OXXO, PROVIDERS, Paid, Provider, R
 from sync_server.billing.paylinks import provider_for, token_ok
 from sync_server.billing.retry import backoff
 from sync_server.repositories import Connection, outbound, pay_links, tenants
-from sync_server.sync.apply import apply_changes
+from sync_server.services.server_changes import apply_server_changes
 from sync_server.sync.clock import server_clock
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ async def _abono(conn: Connection, tenant_id: uuid.UUID, provider: str, paid: Pa
         method=PaymentMethod.CARD if paid.method != OXXO else PaymentMethod.TRANSFER,
         note=f"Pago en línea ({label}, {how})", paid_at=paid.paid_at,
         reference=f"{label} {paid.payment_ref}"[:500]), "abono", provider, paid.payment_ref)
-    await apply_changes(conn, tenant_id, None, [change])
+    await apply_server_changes(conn, tenant_id, [change])  # a refusal rolls back
     await _receipt(conn, tenant_id, link.customer_id, abono_id, paid.amount,
                    f"{label} {paid.payment_ref}")
     log.info("online payment became an abono", extra={"tenant_id": str(tenant_id),
@@ -177,5 +177,5 @@ async def _reversal(conn: Connection, tenant_id: uuid.UUID, provider: str, back:
         id=charge_id, customer_id=link.customer_id, amount=amount, charged_at=utc_now(),
         note=f"{what} del pago en línea {PROVIDER_LABEL[provider]} {back.payment_ref}"[:500]),
         "reversal", provider, back.reversal_ref)
-    await apply_changes(conn, tenant_id, None, [change])
+    await apply_server_changes(conn, tenant_id, [change])  # a refusal rolls back
     return f"{back.kind} {format_mxn(amount)}"

@@ -22,7 +22,7 @@ from sync_server.repositories import Connection
 from sync_server.repositories import plans as plans_repo
 from sync_server.repositories import subscriptions as subs_repo
 from sync_server.repositories.subscriptions import Subscription
-from sync_server.sync.apply import apply_changes
+from sync_server.services.server_changes import apply_server_changes
 from sync_server.sync.clock import server_clock
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ async def publish(
     hlc = max(server_clock.now(), (current[1] + 1) if current else 0)
     change = PlanChange(change_id=new_uuid7(), device_seq=0, hlc=hlc, created_at=now,
                         entity="plan", payload=fresh)
-    await apply_changes(conn, tenant_id, None, [change])
+    await apply_server_changes(conn, tenant_id, [change])  # a refusal rolls back
     log.info("plan record published", extra={"tenant_id": str(tenant_id),
                                               "plan": fresh.plan.code, "status": fresh.status})
     return fresh

@@ -66,7 +66,7 @@ def _pair_till(owner: OwnerApi, pos: PosDevice, name: str) -> None:
 def _sell(pos: PosDevice, amount: int = 2_500) -> None:
     ticket = Ticket()
     ticket.add(TicketLine(None, "Varios", amount, 1000, IvaRate.GENERAL))
-    record_sale(pos.db, pos.device, ticket, [Tender(PaymentMethod.CASH, amount)])
+    record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, amount)])
 
 
 def _sales_seen(pos: PosDevice) -> int:
@@ -93,7 +93,7 @@ def test_a_downgrade_keeps_paired_tills_selling_and_pairs_no_new_one(owner, fake
     for pos in tills:
         pos.agent.sync_once()
         assert _sales_seen(pos) == 3
-        known = known_plan(Till(pos.db, pos.device))
+        known = known_plan(pos.till)
         assert known is not None
         assert (known.record.status, known.force.limits.code) == ("cancelled", "gratis")
 
@@ -163,6 +163,6 @@ def test_a_till_offline_ten_days_while_past_due_sells_and_syncs_when_back(owner,
     b.agent.sync_once()
     assert _sales_seen(b) == 6
     assert owner.server.admin("SELECT count(*) AS n FROM sales")[0]["n"] == 6
-    known = known_plan(Till(b.db, b.device))
+    known = known_plan(b.till)
     assert known is not None
     assert known.force.paid_features is False
