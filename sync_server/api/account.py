@@ -28,7 +28,7 @@ from shared.account import (
 )
 from sync_server.api.deps import Client, Pool
 from sync_server.api.errors import ApiError
-from sync_server.api.owners import Password
+from sync_server.api.owners import Login, Password
 from sync_server.config import Settings
 from sync_server.services import account, accounts, owner_codes, shops
 from sync_server.services.billing_account import Billing
@@ -169,9 +169,6 @@ async def save_bot(body: BotIn, who: Owner, billing: BillingDep) -> BotOut:
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=20)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
-Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
-
-
 class PhoneIn(_Body):
     phone: Phone
 

@@ -28,7 +28,10 @@ _DOMAIN_STATUS = {
     "weak_password": 400,
     # Billing and the owner's account (docs/billing.md).
     "invalid_signature": 400,
-    "billing_not_configured": 503,
+    # A state of this server, not a failure: answered 409 like any "not possible now" (a 5xx
+    # is kept for real failures, and no input may cause one).
+    "billing_not_configured": 409,
+    "codes_unavailable": 409,
     "payments_unavailable": 502,
     "unknown_plan": 404,
     "unknown_package": 404,

@@ -43,9 +43,13 @@ class SignUp(_Body):
         return self
 
 
+# An email or a phone, as typed at a login or a password reset.
+Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200,
+                                         pattern=_PRINTABLE)]
+
+
 class LogIn(_Body):
-    login: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200,
-                                            pattern=_PRINTABLE)]
+    login: Login
     password: Password
 
 

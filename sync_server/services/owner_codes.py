@@ -48,7 +48,8 @@ class PlatformWhatsApp:
 
     async def send_code(self, to: str, text: str) -> bool:
         if self._config is None:
-            return False
+            raise CodesUnavailable("Este servidor no tiene WhatsApp configurado para enviar "
+                                   "códigos. Escribe a soporte.")
         client = WhatsAppClient(self._config)
         try:
             result = await client.send_text(to, text)
@@ -62,6 +63,12 @@ class PlatformWhatsApp:
 
 class CodeNotSent(DomainError):
     code = "code_not_sent"
+
+
+class CodesUnavailable(DomainError):
+    """The platform's WhatsApp number is not configured on this server (MCH_WHATSAPP_*)."""
+
+    code = "codes_unavailable"
 
 
 class WrongCode(DomainError):
