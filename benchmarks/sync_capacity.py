@@ -27,6 +27,7 @@ from pos_client.sync.client import SyncClient
 from shared.catalog import load_starter_catalog, starter_product_id
 from shared.hlc import HybridClock
 from sync_server import db
+from sync_server.config import Settings
 from sync_server.db import EmbeddedPostgres
 from sync_server.services import shops
 from tests.support.postgres import fresh_database, make_template
@@ -89,7 +90,7 @@ def _timed(calls: list[Callable[[], object]]) -> list[float]:
 
 
 async def _open_shops(url: str) -> list[tuple[uuid.UUID, str]]:
-    pool = await db.create_pool(url, "michangarrito_app", 4)
+    pool = await db.create_pool(Settings().app_dsn(url), 4)  # the server's own login
     try:
         out = []
         for i in range(SHOPS):

@@ -109,7 +109,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     device = load_device(db)
     if restored:
         record_restore(db, device, restored)
-    if can_ask and first_start.needs_setup(db, device):
+    if can_ask and first_start.needs_setup(Till(db, device)):
         wizard = FirstStartWizard(Till(db, device), worker, data_dir)
         wizard.exec()
         if wizard.outcome == "restore":  # the chosen backup is restored by the next start

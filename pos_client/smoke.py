@@ -31,18 +31,17 @@ def sell_once(data_dir: Path) -> str:
     and print its ticket to ``data_dir/ticket-de-prueba.bin``; returns what happened."""
     db = Database(data_dir / STORE_NAME)
     try:
-        device = load_device(db)
-        if not first_start.needs_setup(db, device):
+        till = Till(db, load_device(db))
+        if not first_start.needs_setup(till):
             raise DomainError("La prueba de venta es solo para una carpeta de datos nueva.")
-        shop = first_start.open_new_shop(db, device, shop_name="Prueba de instalación",
+        shop = first_start.open_new_shop(till, shop_name="Prueba de instalación",
                                          owner_name="Prueba", pin=SMOKE_PIN, starter_catalog=True)
-        shift_id = cortes.open_shift(Till(db, device), FLOAT, shop.owner.id)
+        shift_id = cortes.open_shift(till, FLOAT, shop.owner.id)
         with db.read() as conn:
             product = next(p for p in catalog.search(conn, "", limit=50) if not p.sold_by_weight)
         ticket = Ticket()
         ticket.add(TicketLine(product.id, product.name, product.price, 1000, product.iva,
                               product.ieps_bp, product.sold_by_weight))
-        till = Till(db, device)
         sale = record_sale(till, ticket, [Tender(PaymentMethod.CASH, ticket.total)],
                            SaleContext(cashier_id=shop.owner.id, shift_id=shift_id))
         printer = FilePrinter(str(data_dir / "ticket-de-prueba.bin"))

@@ -84,14 +84,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="MiChangarrito sync server", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.trusted_proxies = settings.proxies()
-    app.add_middleware(BodyLimit, limit_for=limits(settings.max_body_bytes,
-                                                   settings.max_small_body_bytes))
-    app.add_middleware(errors.CatchAll)  # added last: outside the body limit
     errors.install(app)
     openapi.install(app)
     for module in (health, sync, devices, owners, metrics, account, billing, pay):
         app.include_router(module.router)
-    # Outermost last: the request id is set before anything else logs or is timed.
+    # Each added outside the ones before it. The last net (CatchAll) wraps everything that can
+    # fail, the epoch check included: a JSON answer with a code, 503 if the database is down.
+    # Outermost, the request id, set before anything else logs or is timed.
+    app.add_middleware(BodyLimit, limit_for=limits(settings.max_body_bytes,
+                                                   settings.max_small_body_bytes))
     app.add_middleware(FeedEpochHeader)
+    app.add_middleware(errors.CatchAll)
     app.add_middleware(logs.RequestContext, observe=metrics.observe_request)
     return app

@@ -36,6 +36,33 @@ _STAMP = "%Y%m%d-%H%M%S"
 ASIDE_PREFIX = "before_restore_"
 
 
+DEFINER_ROLE = "michangarrito_definer"
+# The roles of migration 0017, for a database server that has none of them yet (the app's login
+# gets its password when the server starts with MCH_APP_DB_PASSWORD).
+_ROLES = """DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{app}') THEN
+        CREATE ROLE {app} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT
+            NOREPLICATION;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{definer}') THEN
+        CREATE ROLE {definer} NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT;
+    END IF;
+    IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        EXECUTE format('GRANT {definer} TO %I', current_user);
+    END IF;
+END $$"""
+_DEFINERS_BACK = """DO $$
+DECLARE f regprocedure;
+BEGIN
+    GRANT CREATE ON SCHEMA public TO {definer};
+    FOR f IN SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'public' AND p.prosecdef LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO {definer}', f);
+    END LOOP;
+    REVOKE CREATE ON SCHEMA public FROM {definer};
+END $$"""
+
+
 class BackupError(DomainError):
     code = "backup_failed"
 
@@ -118,6 +145,7 @@ def take_backup(dsn: str, directory: Path, now: datetime, keep_days: int = 14,
         _run([pg_tool("pg_dump"), "--format=custom", "--no-password", f"--file={part}",
               f"--dbname={url}"], env)
         _run([pg_tool("pg_restore"), "--list", str(part)], env)  # reads the whole table of contents
+        os.chmod(part, 0o600)  # every shop's data: readable by the server's user only
         with open(part, "rb") as f:
             os.fsync(f.fileno())
         os.replace(part, final)
@@ -177,11 +205,9 @@ async def _set_aside(dsn: str, aside: str, app_role: str) -> None:
             raise BackupError(f"Hay {others} conexiones abiertas a la base de datos: detén el "
                               "servidor (y todas sus réplicas) antes de restaurar.")
         async with conn.transaction():
-            # Roles live outside any dump; the grants in the backup need the app role to exist.
-            await conn.execute(f"""DO $$ BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{_ident(app_role)}') THEN
-                    CREATE ROLE {_ident(app_role)} NOLOGIN NOSUPERUSER NOBYPASSRLS;
-                END IF; END $$""")
+            # Roles live outside any dump, and the backup's grants and policies name them: on a
+            # new database server they are made here as migration 0017 makes them.
+            await conn.execute(_ROLES.format(app=_ident(app_role), definer=DEFINER_ROLE))
             await conn.execute(f"ALTER SCHEMA public RENAME TO {_ident(aside)}")
             await conn.execute("CREATE SCHEMA public")
     finally:
@@ -201,11 +227,16 @@ async def _put_back(dsn: str, aside: str) -> None:
 async def _new_epoch(dsn: str, backup_name: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        # A backup from before migration 0016 has no server_state: the server's next start
-        # creates it with a fresh epoch, which is just as new to every till.
-        if await conn.fetchval("SELECT to_regclass('public.server_state') IS NOT NULL"):
-            await conn.execute("UPDATE server_state SET feed_epoch = gen_random_uuid(), "
-                               "restored_at = now(), restored_from = $1", backup_name)
+        async with conn.transaction():
+            # pg_restore --no-owner made the restoring login own what it loaded, the functions
+            # that look across shops included: they go back to the role that may only read what
+            # they answer (docs/security.md), lent CREATE on the schema for the hand-over.
+            await conn.execute(_DEFINERS_BACK.format(definer=DEFINER_ROLE))
+            # A backup from before migration 0016 has no server_state: the server's next start
+            # creates it with a fresh epoch, which is just as new to every till.
+            if await conn.fetchval("SELECT to_regclass('public.server_state') IS NOT NULL"):
+                await conn.execute("UPDATE server_state SET feed_epoch = gen_random_uuid(), "
+                                   "restored_at = now(), restored_from = $1", backup_name)
     finally:
         await conn.close()
 

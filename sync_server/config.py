@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     auth_failures_allowed: int = 10
     account_failures_allowed: int = 10
     auth_failure_window_s: int = 600
+    # An address the owner logged in from within this many days is spared the per-account
+    # count (only its own failures count there): strangers cannot lock the owner out of it.
+    known_address_days: int = 30
     # Sign-ups (successful or not) allowed per client address per window.
     signups_allowed: int = 5
     signup_window_s: int = 3600

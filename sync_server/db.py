@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import logging
 import re
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,6 +26,13 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "database" / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _MIGRATION_LOCK = 0x6D63685F6D6967  # advisory lock key: replicas starting together migrate once
+# Migrations edited after release, with the checksums of the texts they replaced. Each edit only
+# lets the migration run where the old text could not (an owner login that is no superuser) and
+# does the same where it did, so a database that applied the old text is up to date.
+_EARLIER_CHECKSUMS: dict[int, frozenset[str]] = {
+    17: frozenset({"974c294be7b442d6cc5831cd5eb4d069e782dc24cd649b636555ba52f57ae923"}),
+    19: frozenset({"0f06ef365100d23612eea3af33b2d525f9282e923c2c45b718a1722eb81bb4b4"}),
+}
 
 
 class EmbeddedPostgres:
@@ -88,7 +98,8 @@ async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
         }
         for mig in load_migrations(directory):
             if mig.version in done:
-                if done[mig.version] != mig.checksum:
+                if done[mig.version] not in {mig.checksum,
+                                             *_EARLIER_CHECKSUMS.get(mig.version, ())}:
                     raise RuntimeError(f"migration {mig.name} was edited after it was applied")
                 continue
             async with conn.transaction():
@@ -107,14 +118,32 @@ async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
 
 async def set_login_password(owner_dsn: str, role: str, password: str) -> None:
     """Give the app's login its password (where the database asks for one). The owner's login
-    runs it, right after migrating; the password is sent as a literal, never logged here."""
+    runs it, right after migrating. PostgreSQL gets a SCRAM verifier made here, never the
+    password: what it is sent may be logged (log_statement = ddl) or kept in pg_stat_statements."""
     conn = await asyncpg.connect(owner_dsn)
     try:
-        statement = await conn.fetchval("SELECT format('ALTER ROLE %I PASSWORD %L', $1::text, "
-                                        "$2::text)", role, password)
-        await conn.execute(statement)
+        await conn.execute(password_statement(role, password))
     finally:
         await conn.close()
+
+
+def password_statement(role: str, password: str) -> str:
+    quoted = '"' + role.replace('"', '""') + '"'
+    return f"ALTER ROLE {quoted} PASSWORD '{scram_verifier(password)}'"
+
+
+def scram_verifier(password: str, *, salt: bytes | None = None, iterations: int = 4096) -> str:
+    """What PostgreSQL stores for a SCRAM-SHA-256 password (RFC 5802, 7677), as libpq's
+    PQencryptPasswordConn makes it. ASCII only: PostgreSQL would SASLprep anything else first."""
+    if not (password.isascii() and password.isprintable()):
+        raise ValueError("MCH_APP_DB_PASSWORD: use ASCII letters, digits and punctuation "
+                         "(openssl rand -base64 32)")
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    stored_key = hashlib.sha256(hmac.new(salted, b"Client Key", hashlib.sha256).digest()).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    b64 = [base64.b64encode(b).decode() for b in (salt, stored_key, server_key)]
+    return f"SCRAM-SHA-256${iterations}:{b64[0]}${b64[1]}:{b64[2]}"
 
 
 async def create_pool(app_dsn: str, max_size: int = 10) -> Pool:
@@ -141,6 +170,21 @@ async def unscoped_tx(pool: Pool, timeout: float | None = None) -> AsyncIterator
     """A transaction with no tenant: RLS shows it nothing but definer functions' answers."""
     async with pool.acquire(timeout=timeout) as conn, conn.transaction():
         yield conn
+
+
+# Errors that say the database cannot serve right now, whatever was asked: it refuses or drops
+# connections (restarting, failing over, out of connections), it is out of disk or memory, or
+# the pool had no connection to give in time. Class 08 is connection exceptions, 53 insufficient
+# resources, 57 operator intervention (shutdowns, "starting up"; query_canceled is 57014).
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+    asyncpg.InsufficientResourcesError, asyncpg.OperatorInterventionError,
+)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database is out of reach, not that a request was wrong."""
+    return isinstance(exc, _UNAVAILABLE)
 
 
 async def listen(

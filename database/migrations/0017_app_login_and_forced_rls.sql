@@ -5,8 +5,17 @@
 
 -- The app's login: no superuser, no BYPASSRLS, no role to SET ROLE into. Its password, where
 -- the database asks for one, is set by `./bin/server migrate` from MCH_APP_DB_PASSWORD.
-ALTER ROLE michangarrito_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT
-    NOREPLICATION;
+-- Only a superuser may name SUPERUSER, BYPASSRLS or REPLICATION in ALTER ROLE (and CREATEDB
+-- takes CREATEDB), so those are named only where the role has one of them; an owner login with
+-- CREATEROLE alone (a managed PostgreSQL) then sets the rest.
+DO $$
+BEGIN
+    IF (SELECT rolsuper OR rolbypassrls OR rolreplication OR rolcreatedb FROM pg_roles
+        WHERE rolname = 'michangarrito_app') THEN
+        ALTER ROLE michangarrito_app NOSUPERUSER NOBYPASSRLS NOREPLICATION NOCREATEDB;
+    END IF;
+END $$;
+ALTER ROLE michangarrito_app LOGIN NOCREATEROLE NOINHERIT;
 DO $$
 DECLARE r record;
 BEGIN
@@ -31,6 +40,9 @@ BEGIN
 END $$;
 
 GRANT USAGE ON SCHEMA public TO michangarrito_definer;
+-- A function's new owner must be able to create in its schema when a non-superuser hands it
+-- over: granted for the hand-over below, taken back at the end of this migration.
+GRANT CREATE ON SCHEMA public TO michangarrito_definer;
 GRANT SELECT ON owners, pairing_codes, outbound_messages TO michangarrito_definer;
 CREATE POLICY definer_lookup ON owners FOR SELECT TO michangarrito_definer USING (true);
 CREATE POLICY definer_lookup ON pairing_codes FOR SELECT TO michangarrito_definer USING (true);
@@ -66,6 +78,8 @@ CREATE OR REPLACE FUNCTION mch_outbound_due_tenants(p_configured boolean, p_leas
            OR (status = 'sending' AND claimed_at < now() - p_lease)
     $$;
 ALTER FUNCTION mch_outbound_due_tenants(boolean, interval) OWNER TO michangarrito_definer;
+
+REVOKE CREATE ON SCHEMA public FROM michangarrito_definer;
 
 -- FORCE: the tables' owner (the migrating login) is bound too, unless it is a superuser.
 DO $$

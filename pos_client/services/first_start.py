@@ -14,8 +14,6 @@ from pos_client.services.staff import Cashier, has_cashiers
 from pos_client.services.till import Till
 from pos_client.store import backup
 from pos_client.store.apply import apply_changes
-from pos_client.store.database import Database
-from pos_client.store.device import Device
 from pos_client.store.repositories import cashiers, catalog, meta, outbox
 from shared.catalog import load_starter_catalog, starter_changes
 from shared.errors import DomainError
@@ -29,10 +27,10 @@ class SetupRefused(DomainError):
     code = "setup_refused"
 
 
-def needs_setup(db: Database, device: Device) -> bool:
+def needs_setup(till: Till) -> bool:
     """A store nobody has set up: no cashier, not paired. (A paired till gets its cashiers
     from the shop once it syncs; until then the owner's PIN on the server's side works.)"""
-    return not device.paired and not has_cashiers(Till(db, device))
+    return not till.device.paired and not has_cashiers(till)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +39,11 @@ class NewShop:
     products: int  # from the starter catalog
 
 
-def open_new_shop(db: Database, device: Device, *, shop_name: str, owner_name: str, pin: str,
+def open_new_shop(till: Till, *, shop_name: str, owner_name: str, pin: str,
                   starter_catalog: bool) -> NewShop:
     """The owner, the shop's name and (if asked) the starter catalog with its opening stock,
     in one transaction: a failure leaves the store as new as it was."""
+    db, device = till.db, till.device
     owner_name = " ".join(owner_name.split())
     if not owner_name:
         raise SetupRefused("Escribe tu nombre.", code="invalid_name")
@@ -54,7 +53,6 @@ def open_new_shop(db: Database, device: Device, *, shop_name: str, owner_name: s
     owner = CashierPayload(id=new_uuid7(), name=owner_name, role=Role.OWNER,
                            pin_hash=PasswordHasher().hash(pin))
     products = load_starter_catalog() if starter_catalog else []
-    till = Till(db, device)
     with db.write() as conn:
         if cashiers.listed(conn):
             raise SetupRefused("Esta caja ya tiene cajeros: entra con tu NIP.", code="already_set_up")
@@ -72,11 +70,11 @@ def open_new_shop(db: Database, device: Device, *, shop_name: str, owner_name: s
     return NewShop(Cashier(owner.id, owner.name, Role.OWNER), len(products))
 
 
-def join_shop(db: Database, device: Device, server_url: str, answer: PairResponse) -> str:
+def join_shop(till: Till, server_url: str, answer: PairResponse) -> str:
     """Adopt the identity the shop's server gave this till (``sync.pairing.request_pairing``);
     returns the shop's name."""
     try:
-        save_pairing(Till(db, device), server_url=server_url.strip().rstrip("/"),
+        save_pairing(till, server_url=server_url.strip().rstrip("/"),
                      tenant_id=answer.tenant_id, device_id=answer.device_id,
                      device_code=answer.device_code, credential=answer.credential,
                      shop_name=answer.shop_name)

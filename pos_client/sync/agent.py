@@ -30,6 +30,9 @@ BACKOFF_MAX_S = 120.0
 _DEVICE_REFUSALS = {"auth_required", "invalid_credential", "device_revoked",
                     "protocol_unsupported", "protocol_missing", "cursor_ahead",
                     "feed_epoch_changed"}
+# The one 5xx a change can cause: the server's own failure while applying it. 502/503/504 come
+# from a gateway or a server that is down or overloaded (the database unreachable: 503).
+_CHANGE_CAN_CAUSE = 500
 # How a server restored from an older backup shows itself (docs/sync-protocol.md).
 _RESTORED_SERVER = {"feed_epoch_changed", "cursor_ahead"}
 
@@ -185,15 +188,17 @@ class SyncAgent:
         """Push a batch; if the server refuses or fails on the batch as a whole, find the culprit.
 
         A change the server cannot parse (4xx) must not hold back the ones behind it: the batch
-        is split at once. A 5xx may be the server's bad moment, so the batch is retried; only
-        when the same batch (by its first change) fails again is it split, and a change the
-        server keeps failing on is set aside with its answer, once others went through: a
-        server failing on everything sets nothing aside.
+        is split at once. A 500 may be the server's bad moment, so the batch is retried; only
+        when the same batch (by its first change) fails again is it split. A change is set
+        aside for a 500 only if, once others went through (the server works), it still fails
+        pushed alone: a server that failed on everything, or recovered during the split, sets
+        nothing aside. A 502, 503 or 504 says the server or the way to it is down, never that
+        a change is to blame: the pass stops and everything stays pending.
         """
         try:
             return self._push(bodies)
         except ServerFailed as exc:
-            if self._failed_head != change_ids[0]:
+            if exc.status != _CHANGE_CAN_CAUSE or self._failed_head != change_ids[0]:
                 self._failed_head = change_ids[0]
                 raise
             refusal = _Refusal(exc.status, exc.code, exc.message, server=True)
@@ -205,8 +210,21 @@ class SyncAgent:
         failures = [r for r in results if isinstance(r, _ServerFailure)]
         if len(failures) == len(results):  # nothing went through: the server is unwell
             raise ServerFailed(failures[0].status, failures[0].code, failures[0].message)
+        body_of = dict(zip(change_ids, bodies, strict=True))
+        confirmed = {f.change_id: self._confirm(f, body_of[f.change_id]) for f in failures}
         self._failed_head = None
-        return [r.rejected() if isinstance(r, _ServerFailure) else r for r in results]
+        return [confirmed[r.change_id] if isinstance(r, _ServerFailure) else r for r in results]
+
+    def _confirm(self, failure: _ServerFailure, body: str) -> ChangeResult:
+        """Push alone, now that the server has answered others, a change it failed on: its
+        answer if it goes through; set aside with the server's answer if it fails again."""
+        try:
+            (result,) = self._push([body])
+        except ServerFailed as exc:
+            if exc.status != _CHANGE_CAN_CAUSE:
+                raise
+            return _ServerFailure(failure.change_id, exc.status, exc.code, exc.message).rejected()
+        return result
 
     def _push(self, bodies: list[str]) -> list[ChangeResult]:
         answer = self._http().push(bodies)
@@ -228,6 +246,8 @@ class SyncAgent:
         try:
             return list(self._push(bodies))
         except ServerFailed as exc:
+            if exc.status != _CHANGE_CAN_CAUSE:
+                raise  # the server (or its gateway) is down: no half is to blame
             refusal = _Refusal(exc.status, exc.code, exc.message, server=True)
         except SyncRefused as exc:
             if exc.code in _DEVICE_REFUSALS or exc.status not in (400, 413, 422):

@@ -3,7 +3,6 @@ or bringing a till's data from another computer; then the printer."""
 
 from __future__ import annotations
 
-import logging
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +13,7 @@ from pos_client.services import first_start
 from pos_client.services.till import Till
 from pos_client.sync.agent import SyncAgent
 from pos_client.sync.pairing import request_pairing
+from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QButtonGroup,
     QCheckBox,
@@ -33,8 +33,6 @@ from pos_client.ui.widgets import ERROR_STYLE, font, say
 from pos_client.ui.worker import Worker
 from shared.errors import DomainError
 
-log = logging.getLogger(__name__)
-
 START, NEW_SHOP, JOIN, RESTORE, PRINTER = range(5)
 PRINTER_LABELS = {"none": "Sin impresora: el ticket se ve en pantalla",
                   "file": "Impresora USB (por ejemplo /dev/usb/lp0)",
@@ -42,8 +40,9 @@ PRINTER_LABELS = {"none": "Sin impresora: el ticket se ve en pantalla",
 
 
 class _Step(QWizardPage):
-    """A page whose "Siguiente" runs its work on the worker thread (never SQL or the network on
-    the Qt thread) and moves on only once it succeeded; a refusal is shown on the page."""
+    """A page whose "Siguiente" runs its work as an operation (services on the till's worker,
+    never SQL or the network on the Qt thread) and moves on only once it succeeded; a refusal
+    is shown on the page. A second press while the work runs does nothing."""
 
     def __init__(self, wizard: FirstStartWizard, title: str, intro: str) -> None:
         super().__init__()
@@ -60,6 +59,7 @@ class _Step(QWizardPage):
         layout.addStretch(1)
         layout.addWidget(self.error)
         self._done = False
+        self.busy = False
 
     def field_edit(self, label: str, placeholder: str = "", secret: bool = False) -> QLineEdit:
         edit = QLineEdit()
@@ -72,8 +72,8 @@ class _Step(QWizardPage):
         self.form.addRow(label, edit)
         return edit
 
-    def job(self) -> Callable[[], Any] | None:
-        """The work this page's "Siguiente" does (None: nothing to do)."""
+    def job(self) -> Callable[[Till], Any] | None:
+        """The use case this page's "Siguiente" runs on the till (None: nothing to do)."""
         return None
 
     def finished(self, result: Any) -> None:
@@ -82,6 +82,8 @@ class _Step(QWizardPage):
     def validatePage(self) -> bool:  # noqa: N802
         if self._done:
             return True
+        if self.busy:  # pressed again while the work runs: it must not run twice
+            return False
         try:
             job = self.job()
         except DomainError as exc:
@@ -89,13 +91,18 @@ class _Step(QWizardPage):
             return False
         if job is None:
             return True
+        self.busy = True
         self.setEnabled(False)
         say(self.error, "Un momento…", ok=True)
-        self.owner.worker.submit(job, self._succeeded, self._failed)
+        Operation(self.owner, job).success(self._succeeded).failure(self._failed).always(
+            self._idle).run()
         return False
 
-    def _succeeded(self, result: Any) -> None:
+    def _idle(self) -> None:
+        self.busy = False
         self.setEnabled(True)
+
+    def _succeeded(self, result: Any) -> None:
         say(self.error, " ", ok=True)
         self.finished(result)
         self._done = True
@@ -104,12 +111,8 @@ class _Step(QWizardPage):
         else:
             self.owner.next()
 
-    def _failed(self, exc: BaseException) -> None:
-        self.setEnabled(True)
-        if not isinstance(exc, DomainError):
-            log.error("first start step failed", exc_info=exc)
-        say(self.error, exc.message if isinstance(exc, DomainError)
-            else "Algo falló al guardar. Intenta de nuevo.")
+    def _failed(self, message: str) -> None:
+        say(self.error, message)
 
 
 class StartPage(_Step):
@@ -145,19 +148,18 @@ class NewShopPage(_Step):
         self.form.addRow(self.starter)
         self.setCommitPage(True)  # once the shop exists, going back would not undo it
 
-    def job(self) -> Callable[[], first_start.NewShop]:
+    def job(self) -> Callable[[Till], first_start.NewShop]:
         if self.pin.text() != self.pin2.text():
             raise DomainError("Los dos NIP no coinciden.")
-        db, device = self.owner.db, self.owner.device
         shop, name, pin = self.shop_name.text(), self.owner_name.text(), self.pin.text()
         starter = self.starter.isChecked()
-        return lambda: first_start.open_new_shop(db, device, shop_name=shop, owner_name=name,
-                                                 pin=pin, starter_catalog=starter)
+        return lambda till: first_start.open_new_shop(till, shop_name=shop, owner_name=name,
+                                                      pin=pin, starter_catalog=starter)
 
     def finished(self, result: first_start.NewShop) -> None:
         self.owner.outcome = "new_shop"
         extra = f" y {result.products} productos" if result.products else ""
-        self.owner.summary = (f"Listo: la tienda «{self.owner.device.shop_name}» con "
+        self.owner.summary = (f"Listo: la tienda «{self.owner.till.device.shop_name}» con "
                               f"{result.owner.name} como dueño{extra}. Entra con tu NIP.")
 
     def nextId(self) -> int:  # noqa: N802
@@ -174,15 +176,15 @@ class JoinPage(_Step):
         self.device_name.setText(socket.gethostname()[:60])
         self.setCommitPage(True)
 
-    def job(self) -> Callable[[], str]:
-        db, device = self.owner.db, self.owner.device
+    def job(self) -> Callable[[Till], str]:
         url, code, name = self.server.text(), self.code.text(), self.device_name.text().strip()
         if not name:
             raise DomainError("Escribe un nombre para esta caja (p. ej. Caja 2).")
 
-        def pair_and_sync() -> str:
-            shop = first_start.join_shop(db, device, url, request_pairing(url, code, name))
-            SyncAgent(db, device).sync_once()  # the shop's cashiers and catalog, before log-in
+        def pair_and_sync(till: Till) -> str:
+            shop = first_start.join_shop(till, url, request_pairing(url, code, name))
+            # The shop's cashiers and catalog, before anyone logs in.
+            SyncAgent(till.db, till.device).sync_once()
             return shop
 
         return pair_and_sync
@@ -190,7 +192,7 @@ class JoinPage(_Step):
     def finished(self, shop: str) -> None:
         self.owner.outcome = "joined"
         self.owner.summary = (f"Esta caja quedó unida a «{shop}» como "
-                              f"{self.owner.device.code}. Entra con tu NIP de siempre.")
+                              f"{self.owner.till.device.code}. Entra con tu NIP de siempre.")
 
     def nextId(self) -> int:  # noqa: N802
         return PRINTER
@@ -217,11 +219,11 @@ class RestorePage(_Step):
         if chosen:
             self.path.setText(chosen)
 
-    def job(self) -> Callable[[], Path]:
+    def job(self) -> Callable[[Till], Path]:
         if not self.path.text():
             raise DomainError("Elige el archivo del respaldo.")
         data_dir, chosen = self.owner.data_dir, Path(self.path.text())
-        return lambda: first_start.restore_from_file(data_dir, chosen)
+        return lambda _: first_start.restore_from_file(data_dir, chosen)
 
     def finished(self, _: Path) -> None:
         self.owner.outcome = "restore"
@@ -247,10 +249,9 @@ class PrinterPage(_Step):
         self.form.addRow("Papel", self.paper)
         self.setFinalPage(True)
 
-    def job(self) -> Callable[[], object]:
-        till = self.owner.till
+    def job(self) -> Callable[[Till], object]:
         kind, target, paper = self.kind.currentData(), self.target.text(), self.paper.currentData()
-        return lambda: first_start.set_printer(till, kind, target, paper)
+        return lambda till: first_start.set_printer(till, kind, target, paper)
 
     def initializePage(self) -> None:  # noqa: N802
         self.setSubTitle(self.owner.summary)
@@ -266,8 +267,8 @@ class FirstStartWizard(QWizard):
     def __init__(self, till: Till, worker: Worker, data_dir: Path,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.till = till
-        self.db, self.device, self.worker, self.data_dir = till.db, till.device, worker, data_dir
+        # What the pages' operations run on (ui.operations.Runs): the till and its worker.
+        self.till, self.worker, self.data_dir = till, worker, data_dir
         self.outcome: str | None = None
         self.summary = ""
         self.setWindowTitle("MiChangarrito: primer inicio")

@@ -16,18 +16,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from shared.errors import DomainError
 
 if TYPE_CHECKING:
     from pos_client.services.till import Till
-    from pos_client.ui.context import AppContext
+    from pos_client.ui.worker import Worker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 UNEXPECTED = "Algo salió mal y no se guardó nada. Inténtalo de nuevo; si se repite, avisa al soporte."
+
+
+class Runs(Protocol):
+    """Where operations run: the till they are about and its one database worker (the app's
+    ``AppContext``; the first-start wizard, before there is one)."""
+
+    @property
+    def till(self) -> Till: ...
+
+    @property
+    def worker(self) -> Worker: ...
 
 
 def explain(exc: BaseException) -> str:
@@ -40,7 +51,7 @@ def explain(exc: BaseException) -> str:
 class Operation(Generic[T]):
     """One request from a screen to the services, run on the till's database worker."""
 
-    def __init__(self, ctx: AppContext, op: Callable[[Till], T]) -> None:
+    def __init__(self, ctx: Runs, op: Callable[[Till], T]) -> None:
         self._ctx = ctx
         self._op = op
         self._success: Callable[[T], Any] | None = None

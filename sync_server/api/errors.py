@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import DomainError
+from sync_server.services.health import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,10 @@ def install(app: FastAPI) -> None:
 class CatchAll:
     """The last net: an unexpected error is logged and answered 500 ``internal_error``, and the
     connection stays usable. (Starlette's own handler for Exception re-raises to the server,
-    which then drops the keep-alive connection: the till's next call would fail to read.)"""
+    which then drops the keep-alive connection: the till's next call would fail to read.)
+
+    A database out of reach is ``503 database_unavailable`` instead: no fault of the request,
+    and a till takes it for "try later", never for a change it must set aside."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -119,10 +123,17 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, watch)
-        except Exception:
-            log.exception("unhandled error", extra={"path": scope.get("path")})
+        except Exception as exc:
+            down = database_unavailable(exc)
+            if down:
+                log.warning("database unavailable: %s", exc.__class__.__name__,
+                            extra={"path": scope.get("path")})
+            else:
+                log.exception("unhandled error", extra={"path": scope.get("path")})
             if started:
                 raise  # half an answer went out: only dropping the connection is honest
-            response = error_response(
-                500, "internal_error", "Error interno del servidor. Intenta de nuevo más tarde.")
+            response = (error_response(503, "database_unavailable", "El servidor no alcanza su "
+                                       "base de datos. Intenta de nuevo en unos minutos.")
+                        if down else error_response(
+                500, "internal_error", "Error interno del servidor. Intenta de nuevo más tarde."))
             await response(scope, receive, send)

@@ -35,3 +35,9 @@ async def forget(conn: Connection, attempt_ids: Sequence[int]) -> None:
     """A success: its attempts no longer count against anyone."""
     await conn.execute("DELETE FROM auth_attempts WHERE attempt_id = ANY($1::bigint[])",
                        list(attempt_ids))
+
+
+async def remember(conn: Connection, scope: str, key: str) -> None:
+    """Keep one row for ``key``, stamped now (a success to remember, not an attempt)."""
+    await conn.execute("DELETE FROM auth_attempts WHERE scope = $1 AND key = $2", scope, key)
+    await conn.execute("INSERT INTO auth_attempts (scope, key) VALUES ($1, $2)", scope, key)

@@ -20,7 +20,14 @@ from sync_server.db import Pool, tenant_tx, unscoped_tx
 from sync_server.repositories import owners
 from sync_server.services.passwords import check_password
 from sync_server.services.shops import add_shop
-from sync_server.services.throttling import Limit, account_key, address_key, begin_attempt, forgive
+from sync_server.services.throttling import (
+    Limit,
+    account_key,
+    address_key,
+    begin_attempt,
+    forgive,
+    known_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +85,20 @@ async def log_in(
     pool: Pool, settings: Settings, login: str, password: str, client: str
 ) -> OwnerSession:
     """The attempt is counted (per address and per account) before the password is checked,
-    and taken back if it was right: parallel guesses cannot all slip past the throttle."""
+    and taken back if it was right: parallel guesses cannot all slip past the throttle. An
+    address this account logged in from in the last ``known_address_days`` is spared the
+    per-account count, so strangers' failures cannot lock the owner out of it."""
+    known = known_key(login, client)
     attempt = await begin_attempt(pool, "login", [
         Limit(address_key(client), settings.auth_failures_allowed),
         Limit(account_key(login), settings.account_failures_allowed),
-    ], settings.auth_failure_window_s)
+    ], settings.auth_failure_window_s, unless_known=(known, settings.known_address_days * 86400))
     async with unscoped_tx(pool) as conn:
         row = await owners.find_login(conn, login.strip())
     # argon2 runs with no transaction open (it takes tens of milliseconds).
     if row is None or not _verify(row["password_hash"], password):
         raise BadLogin("Correo, teléfono o contraseña incorrectos.")
-    await forgive(pool, attempt)
+    await forgive(pool, attempt, remember=("login", known))
     if _hasher.check_needs_rehash(row["password_hash"]):
         async with tenant_tx(pool, row["tenant_id"]) as conn:
             await owners.update_hash(conn, row["tenant_id"], row["owner_id"], _hasher.hash(password))

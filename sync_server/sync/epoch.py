@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 
-import asyncpg
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.sync.protocol import FEED_EPOCH_HEADER
 from sync_server.db import unscoped_tx
 from sync_server.repositories import ops_stats
 
-log = logging.getLogger(__name__)
 _SYNC_PATHS = "/v1/sync/"
 
 
@@ -38,28 +35,27 @@ class FeedEpochHeader:
             return
         epoch = await self._load(scope)
         sent = _header(scope, FEED_EPOCH_HEADER.lower().encode())
-        if epoch is not None and sent is not None and sent != epoch:
+        if sent is not None and sent != epoch:
             await _epoch_changed(epoch, send)
             return
 
         async def send_with_epoch(message: Message) -> None:
-            if message["type"] == "http.response.start" and epoch is not None:
+            if message["type"] == "http.response.start":
                 headers = [*message.get("headers", []), (FEED_EPOCH_HEADER.lower().encode(), epoch)]
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_epoch)
 
-    async def _load(self, scope: Scope) -> bytes | None:
+    async def _load(self, scope: Scope) -> bytes:
+        """The epoch, read at the first sync request. If it cannot be read the request is not
+        served (the error goes to api.errors.CatchAll: 503 while the database is out of reach):
+        a till that knows an older epoch must not push into a server restored under it."""
         if self._epoch is None:
             async with self._lock:
                 if self._epoch is None:
-                    try:
-                        async with unscoped_tx(scope["app"].state.pool, timeout=5) as conn:
-                            self._epoch = str(await ops_stats.feed_epoch(conn)).encode()
-                    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-                        # The request itself will meet the same outage and say so; try next time.
-                        log.warning("feed epoch not read: %s", exc.__class__.__name__)
+                    async with unscoped_tx(scope["app"].state.pool, timeout=5) as conn:
+                        self._epoch = str(await ops_stats.feed_epoch(conn)).encode()
         return self._epoch
 
 

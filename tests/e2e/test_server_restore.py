@@ -3,12 +3,15 @@ push again what it lost, pull what they missed, and every sale is there once."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 
@@ -17,7 +20,11 @@ from pos_client.services.sales import record_sale
 from pos_client.store.repositories import catalog
 from shared.sale import PaymentMethod, Tender
 from sync_server import backups
+from sync_server.db import EmbeddedPostgres
+from tests.server.owner_api import PASSWORD, auth, client, pair, sign_up
+from tests.support.postgres import with_database
 from tests.support.sales import ticket_for
+from tests.support.server import ServerHarness
 
 pytestmark = pytest.mark.e2e
 
@@ -104,6 +111,7 @@ def test_restore_refuses_while_the_server_is_connected(server, shop, tmp_path):
     dumped = _cli(server.database_url, tmp_path / "respaldos", "backup")
     assert dumped.returncode == 0, dumped.stderr
     (backup,) = backups.list_backups(tmp_path / "respaldos")
+    assert stat.S_IMODE(backup.path.stat().st_mode) == 0o600  # whatever the umask (compose's)
     refused = _cli(server.database_url, tmp_path / "respaldos", "restore", str(backup.path))
     assert refused.returncode == 1
     assert "detén el servidor" in refused.stderr
@@ -124,3 +132,65 @@ def test_old_backups_are_pruned_but_the_newest_are_always_kept(tmp_path):
         now, now - timedelta(days=1), now - timedelta(days=20)]
     # Nothing recent: still the newest three, whatever their age.
     assert backups.prune(tmp_path, now + timedelta(days=365), keep_days=14, keep_min=3) == []
+
+
+def _definers(admin) -> dict[str, str]:
+    rows = admin("""SELECT p.proname, pg_get_userbyid(p.proowner) AS owner FROM pg_proc p
+                    JOIN pg_namespace n ON n.oid = p.pronamespace
+                    WHERE n.nspname = 'public' AND p.prosecdef""")
+    return {r["proname"]: r["owner"] for r in rows}
+
+
+def test_a_restore_hands_the_definer_functions_back_to_their_role(server, shop, tmp_path):
+    """pg_restore --no-owner makes the restoring login own everything it loads: the functions
+    that look across shops would run as that login (here a superuser), not as the role that
+    may only read what they answer (docs/security.md)."""
+    assert set(_definers(server.admin).values()) == {"michangarrito_definer"}
+    dumped = _cli(server.database_url, tmp_path / "respaldos", "backup")
+    assert dumped.returncode == 0, dumped.stderr
+    (backup,) = backups.list_backups(tmp_path / "respaldos")
+    server.stop()
+    restored = _cli(server.database_url, tmp_path / "respaldos", "restore", str(backup.path))
+    assert restored.returncode == 0, restored.stderr
+    server.start()
+    assert set(_definers(server.admin).values()) == {"michangarrito_definer"}
+
+
+def test_a_backup_restores_into_a_new_database_server(server, tmp_path):
+    """The disk died with the database server: the operator installs a new PostgreSQL, which
+    has none of our roles, and restores last night's backup into it. The server then starts
+    on it as its own login, and the owner logs in (the definer functions answer)."""
+    with client(server.url) as api:
+        owner = sign_up(api)
+        pair(api, owner["token"])
+    dumped = _cli(server.database_url, tmp_path / "respaldos", "backup")
+    assert dumped.returncode == 0, dumped.stderr
+    (backup,) = backups.list_backups(tmp_path / "respaldos")
+
+    cluster = EmbeddedPostgres(tmp_path / "nuevo")
+    try:
+        asyncio.run(_create_database(cluster.url, "michangarrito"))
+        new_url = with_database(cluster.url, "michangarrito")
+        restored = _cli(new_url, tmp_path / "respaldos", "restore", str(backup.path))
+        assert restored.returncode == 0, restored.stderr
+        again = ServerHarness(new_url).start()
+        try:
+            assert set(_definers(again.admin).values()) == {"michangarrito_definer"}
+            with client(again.url) as api:
+                r = api.post("/v1/owners/login", json={"login": "dona.mary@example.mx",
+                                                      "password": PASSWORD})
+                assert r.status_code == 200, r.text
+                devices = api.get("/v1/devices", headers=auth(r.json()["token"]))
+            assert [d["code"] for d in devices.json()] == ["C1"]
+        finally:
+            again.stop()
+    finally:
+        cluster.stop()
+
+
+async def _create_database(url: str, name: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()

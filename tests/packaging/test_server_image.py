@@ -126,8 +126,14 @@ def test_nginx_t_refuses_a_broken_config(tmp_path):
 
 def test_nginx_limits_match_the_server():
     conf = (PACKAGING / "nginx" / "michangarrito.conf").read_text(encoding="utf-8")
-    (size,) = re.findall(r"^    client_max_body_size (\d+)m;", conf, flags=re.MULTILINE)
-    assert int(size) * 1024 * 1024 == Settings().max_body_bytes
+    sizes = {int(n) * {"k": 1024, "m": 1024 * 1024}[unit]
+             for n, unit in re.findall(r"client_max_body_size (\d+)([km]);", conf)}
+    (small,) = re.findall(r"^    client_max_body_size (\d+)k;", conf, flags=re.MULTILINE)
+    assert int(small) * 1024 == Settings().max_small_body_bytes  # every endpoint but the push
+    push = conf[conf.index("location = /v1/sync/push"):]
+    (large,) = re.findall(r"client_max_body_size (\d+)m;", push[:push.index("}")])
+    assert int(large) * 1024 * 1024 == Settings().max_body_bytes
+    assert sizes == {Settings().max_small_body_bytes, Settings().max_body_bytes}
     for path in ("/v1/owners/login", "devices/pair", "whatsapp/webhook", "stripe/webhook"):
         block = conf[conf.index(path):]
         assert "limit_req zone=" in block[:block.index("}")], path
@@ -154,3 +160,15 @@ def test_systemd_units_verify(tmp_path):
     for option in ("NoNewPrivileges=true", "ProtectSystem=strict", "CapabilityBoundingSet=",
                    "SystemCallFilter=@system-service", "RestrictAddressFamilies="):
         assert option in server
+
+
+def test_the_build_context_holds_only_what_the_image_copies():
+    """packaging/.env (the operator's secrets), .venv and the rest never reach the builder."""
+    copied = set()
+    for line in (PACKAGING / "Dockerfile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("COPY ") and "--from=" not in line:
+            copied |= {src.removeprefix("./") for src in line.split()[1:-1]}
+    rules = [r for r in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+             if r and not r.startswith("#")]
+    assert rules[0] == "*"  # everything out…
+    assert {r[1:] for r in rules if r.startswith("!")} == copied  # …but what is copied

@@ -3,10 +3,12 @@ whether the body declares its length or streams it in chunks."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 
 import pytest
+from starlette.routing import Mount
 
 from tests.server.owner_api import HEADERS, client, pair, sign_up
 
@@ -30,6 +32,36 @@ def test_a_streamed_body_past_64_kib_is_refused_on_the_small_endpoints(server, p
         r = api.post(path, content=_chunks(2 * 1024 * 1024),
                      headers={"Content-Type": "application/json"})
     assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
+
+
+def _every_route_taking_a_body(app) -> list[tuple[str, str]]:
+    """(method, path) of every endpoint that takes a body, from the app's own OpenAPI document,
+    and every mounted app (MCP and the like: any method): webhooks, MCP and whatever comes later
+    are checked without being listed here."""
+    found = [(method.upper(), re.sub(r"\{[^}]+\}", "x", path))
+             for path, ops in app.openapi()["paths"].items() for method in ops
+             if method in ("post", "put", "patch", "delete")]
+    found += [("POST", route.path + "/") for route in app.routes if isinstance(route, Mount)]
+    return found
+
+
+def test_every_route_taking_a_body_refuses_a_declared_64_mib(server):
+    routes = _every_route_taking_a_body(server.app)
+    assert {p for _, p in routes} >= {*SMALL, "/v1/sync/push"}  # the list reads the real app
+    answers = {(m, p): _declare(server, m, p, 64 * 1024 * 1024)[:12] for m, p in routes}
+    assert set(answers.values()) == {"HTTP/1.1 413"}, answers
+
+
+def _declare(server, method: str, path: str, length: int) -> str:
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\n".encode()
+                     + b"Content-Type: application/json\r\n"
+                     + f"Content-Length: {length}\r\n\r\n".encode())
+        raw = b""
+        while chunk := sock.recv(4096):  # the server closes after its answer
+            raw += chunk
+    return raw.decode("latin-1")
 
 
 @pytest.mark.parametrize("path", [*SMALL, "/v1/sync/push"])

@@ -66,3 +66,25 @@ def test_a_record_from_a_clock_never_set_is_rejected_clock_behind(server):
                      headers=auth(device["credential"]))
     assert r.status_code == 200, r.text
     assert [(x["status"], x["code"]) for x in r.json()["results"]] == [("rejected", "clock_behind")]
+
+
+def test_a_database_that_refuses_connections_is_a_503_not_a_500(server):
+    """The database is unreachable (here: it refuses the app's logins, as one that is restarting
+    or out of connections does). That is no fault of the request: 503 database_unavailable,
+    which a till takes for "try later" and never blames on a change it sent."""
+    with client(server.url) as api:
+        device = pair(api, sign_up(api)["token"])
+        cred = {"Authorization": f"Bearer {device['credential']}"}
+        server.admin("ALTER ROLE michangarrito_app CONNECTION LIMIT 0")
+        try:
+            server.call(lambda pool: pool.expire_connections())  # each reconnects, refused
+            pushed = api.post("/v1/sync/push", headers=cred, json={"changes": []})
+            pulled = api.get("/v1/sync/pull", headers=cred, params={"cursor": 0})
+            login = api.post("/v1/owners/login", json={"login": "dona.mary@example.mx",
+                                                      "password": PASSWORD})
+        finally:
+            server.admin("ALTER ROLE michangarrito_app CONNECTION LIMIT -1")
+        again = api.get("/v1/sync/pull", headers=cred, params={"cursor": 0})
+    for r in (pushed, pulled, login):
+        assert (r.status_code, r.json()["code"]) == (503, "database_unavailable"), r.text
+    assert again.status_code == 200

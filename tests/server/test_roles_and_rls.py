@@ -7,6 +7,9 @@ table forces RLS, and the definer functions belong to a role of their own with a
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import os
 import subprocess
 import sys
@@ -19,6 +22,9 @@ from sync_server import db
 from sync_server.app import open_database
 from sync_server.config import Settings, login_url
 from sync_server.services import shops
+from tests.server.owner_api import PASSWORD, client, pair, sign_up
+from tests.support.postgres import new_cluster
+from tests.support.server import ServerHarness
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,3 +149,85 @@ def test_where_the_pool_connects():
     alone = Settings(app_database_url="postgresql://michangarrito_app:x@db/mch")
     database = open_database(alone)
     assert (database.owner_dsn, database.app_dsn) == (None, "postgresql://michangarrito_app:x@db/mch")
+
+
+def test_an_owner_login_that_is_no_superuser_migrates_and_the_server_serves(tmp_path):
+    """A managed PostgreSQL never hands out a superuser: the owner login has CREATEROLE and owns
+    the database. It can run every migration (0017 used to need a superuser to name NOSUPERUSER
+    and to give the definer functions away), and the server then serves as its own login."""
+    with new_cluster(tmp_path / "pg") as superuser_url:
+        async def owner_login() -> None:
+            conn = await asyncpg.connect(superuser_url)
+            try:
+                await conn.execute("CREATE ROLE tienda_owner LOGIN CREATEROLE")
+                await conn.execute("ALTER DATABASE michangarrito OWNER TO tienda_owner")
+            finally:
+                await conn.close()
+
+        asyncio.run(owner_login())
+        owner_url = login_url(superuser_url, "tienda_owner", None)
+        env = {**os.environ, "DATABASE_URL": owner_url, "MCH_LOG_JSON": "false",
+               "MCH_DATA_DIR": str(tmp_path / "server")}
+        done = subprocess.run([sys.executable, "-m", "sync_server", "migrate"], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "0019_" in done.stdout
+
+        server = ServerHarness(owner_url).start()
+        try:
+            with client(server.url) as api:
+                owner = sign_up(api)
+                login = api.post("/v1/owners/login", json={"login": "dona.mary@example.mx",
+                                                          "password": PASSWORD})
+                device = pair(api, owner["token"])
+            assert login.status_code == 200, login.text
+            assert device["device_code"] == "C1"
+            rows = server.admin(
+                """SELECT r.rolsuper, r.rolbypassrls, r.rolinherit,
+                          (SELECT array_agg(DISTINCT pg_get_userbyid(p.proowner)) FROM pg_proc p
+                           WHERE p.prosecdef) AS definers,
+                          has_schema_privilege('michangarrito_definer', 'public', 'CREATE') AS c
+                   FROM pg_roles r WHERE r.rolname = 'michangarrito_app'""")
+            assert [tuple(r) for r in rows] == [(False, False, False, ["michangarrito_definer"],
+                                                 False)]
+        finally:
+            server.stop()
+
+
+def test_a_database_migrated_before_0017_was_edited_is_up_to_date(database_url):
+    """0017 and 0019 were edited to run without a superuser; where their first text ran it did
+    the same, so that text's checksum still counts as applied."""
+    async def as_before() -> list[str]:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(
+                "UPDATE schema_migrations SET checksum = $1 WHERE version = 17",
+                "974c294be7b442d6cc5831cd5eb4d069e782dc24cd649b636555ba52f57ae923")
+        finally:
+            await conn.close()
+        return await db.migrate(database_url)
+
+    assert asyncio.run(as_before()) == []
+
+
+def test_the_app_logins_password_never_reaches_postgresql_in_the_clear():
+    """``ALTER ROLE … PASSWORD 'x'`` is written to PostgreSQL's log (log_statement = ddl) and to
+    pg_stat_statements as sent. What is sent is a SCRAM-SHA-256 verifier made here, as psql's
+    \\password does. Checked against RFC 7677's exchange: the verifier's ServerKey signs that
+    exchange exactly as the server did (user "user", password "pencil")."""
+    salt = base64.b64decode("W22ZaJ0SNY7soEsUEjb6gQ==")
+    verifier = db.scram_verifier("pencil", salt=salt, iterations=4096)
+    assert "pencil" not in verifier
+    kind, rest = verifier.split("$", 1)
+    params, keys = rest.split("$")
+    assert (kind, params) == ("SCRAM-SHA-256", "4096:W22ZaJ0SNY7soEsUEjb6gQ==")
+    server_key = base64.b64decode(keys.split(":")[1])
+    auth_message = ("n=user,r=rOprNGfwEbeRWgbNEkqO,"
+                    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                    "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,"
+                    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0")
+    signature = hmac.new(server_key, auth_message.encode(), hashlib.sha256).digest()
+    assert base64.b64encode(signature).decode() == "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+    statement = db.password_statement("michangarrito_app", "clave-de-prueba-larga")
+    assert "clave-de-prueba-larga" not in statement
+    assert statement.startswith('ALTER ROLE "michangarrito_app" PASSWORD \'SCRAM-SHA-256$4096:')

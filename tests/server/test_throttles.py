@@ -99,3 +99,47 @@ def test_which_address_the_throttles_count(peer_trusted, forwarded, expected):
              "headers": [(b"x-forwarded-for", forwarded.encode())]}
     trusted = [ip_network("127.0.0.0/8")] if peer_trusted else []
     assert client_address(Request(scope), trusted) == expected
+
+
+def test_one_ipv6_subscriber_counts_as_one_address(database_url):
+    """An IPv6 subscriber gets a whole /64 (2^64 addresses): counted one address each, it
+    could guess pairing codes and sign up without end. A /64 counts as one address."""
+    harness = ServerHarness(database_url, trusted_proxies="127.0.0.1").start()
+    try:
+        with client(harness.url) as api:
+            answers = [api.post("/v1/devices/pair", json={"code": "NOPENOPE", "device_name": "C"},
+                                headers={"X-Forwarded-For": f"2001:db8:5:7::{i:x}"}).status_code
+                       for i in range(harness.settings.auth_failures_allowed + 1)]
+            neighbour = api.post("/v1/devices/pair", json={"code": "NOPENOPE", "device_name": "C"},
+                                 headers={"X-Forwarded-For": "2001:db8:5:8::1"})
+            mapped = [api.post("/v1/devices/pair", json={"code": "NOPENOPE", "device_name": "C"},
+                               headers={"X-Forwarded-For": address}).status_code
+                      for address in ["198.51.100.4"] * 10 + ["::ffff:198.51.100.4"]]
+    finally:
+        harness.stop()
+    assert answers == [409] * harness.settings.auth_failures_allowed + [429]
+    assert neighbour.status_code == 409  # the next /64 is someone else
+    assert mapped == [409] * 10 + [429]  # an IPv4 address written as IPv6 is the same address
+
+
+def test_strangers_cannot_lock_the_owner_out_of_an_address_they_logged_in_from(database_url):
+    """Ten wrong passwords from anywhere close an account for ten minutes: anyone who knows
+    the owner's phone could keep them out for good. From an address the owner logged in from
+    lately, only that address's own failures count; strangers' addresses stay closed."""
+    harness = ServerHarness(database_url, trusted_proxies="127.0.0.1").start()
+    right = {"login": "dona.mary@example.mx", "password": PASSWORD}
+    try:
+        with client(harness.url) as api:
+            sign_up(api)
+            shop = {"X-Forwarded-For": "198.51.100.20"}
+            assert api.post("/v1/owners/login", json=right, headers=shop).status_code == 200
+            for i in range(harness.settings.account_failures_allowed):
+                api.post("/v1/owners/login", json=WRONG,
+                         headers={"X-Forwarded-For": f"203.0.113.{i}"})
+            stranger = api.post("/v1/owners/login", json=right,
+                                headers={"X-Forwarded-For": "192.0.2.50"})
+            owner = api.post("/v1/owners/login", json=right, headers=shop)
+    finally:
+        harness.stop()
+    assert (stranger.status_code, stranger.json()["code"]) == (429, "too_many_attempts")
+    assert owner.status_code == 200, owner.text

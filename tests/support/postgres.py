@@ -58,3 +58,16 @@ def fresh_database(url: str) -> Iterator[str]:
         yield with_database(url, name)
     finally:
         asyncio.run(_exec(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@contextmanager
+def new_cluster(tmp_dir: Path) -> Iterator[str]:
+    """A PostgreSQL server of its own, as a new machine has one: none of our roles exist yet
+    (roles belong to a whole server, so the run's shared cluster cannot show this). Yields the
+    URL of a database ``michangarrito`` on it, for its superuser."""
+    cluster = db.EmbeddedPostgres(tmp_dir)
+    try:
+        asyncio.run(_exec(cluster.url, "CREATE DATABASE michangarrito"))
+        yield with_database(cluster.url, "michangarrito")
+    finally:
+        cluster.stop()

@@ -28,6 +28,10 @@ class FaultyProxy:
         # a client process at chosen points of a push or pull.
         # Returning "drop" from the "request" event stops the request there.
         self.on_event: Callable[[str, str, str], str | None] | None = None
+        # Called with (method, path, body) before forwarding; a status returned is answered
+        # by the proxy itself with nginx's own error page, as a gateway whose upstream is down
+        # or too slow does (502, 503, 504), and the server never sees the request.
+        self.gateway_error: Callable[[str, str, bytes], int | None] | None = None
         self._stash: list[tuple[str, str, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         proxy = self
@@ -77,6 +81,9 @@ class FaultyProxy:
         if self.on_event and self.on_event("request", h.command, h.path) == "drop":
             h.close_connection = True  # the client died before this left the shop
             return
+        if self.gateway_error and (status := self.gateway_error(h.command, h.path, body)):
+            _answer_as_nginx(h, status)
+            return
         with self._lock:
             stale = self._stash.pop(0) if self._stash and self.rng.random() < 0.5 else None
         if stale is not None:
@@ -111,3 +118,17 @@ class FaultyProxy:
             return self.upstream.request(method, path, headers=headers, content=body or None)
         except httpx.HTTPError:
             return None
+
+
+def _answer_as_nginx(h: BaseHTTPRequestHandler, status: int) -> None:
+    reason = {502: "Bad Gateway", 503: "Service Temporarily Unavailable",
+              504: "Gateway Time-out"}.get(status, "Error")
+    page = (f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+            "</body>\r\n</html>\r\n").encode()
+    h.send_response(status, reason)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Length", str(len(page)))
+    h.end_headers()
+    h.wfile.write(page)
+    h.wfile.flush()

@@ -33,7 +33,7 @@ from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.unit
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GARBAGE = b"\x13\x37 esto ya no es una base de datos " * 300
 TAKEN = datetime(2025, 3, 20, 18, 30, tzinfo=UTC)
 

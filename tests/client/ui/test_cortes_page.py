@@ -21,7 +21,7 @@ from pos_client.ui.qt import Qt
 from shared.corte import pending_text
 from shared.permissions import Role
 from shared.sale import PaymentMethod
-from tests.client.test_cortes import sell
+from tests.client.services.test_cortes import sell
 from tests.support.builders import cashier
 
 CASH, CARD, TRANSFER = PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.TRANSFER

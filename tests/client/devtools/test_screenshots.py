@@ -12,7 +12,7 @@ from pos_client.devtools.screenshots import slug
 from pos_client.ui.backroom.window import SECTIONS
 from pos_client.ui.qt import QImage
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 COUNTER_STATES = [
     "venta-vacia-1024x600", "venta-vacia-1920x1080", "venta-con-ticket-1024x600",
     "venta-con-ticket-1920x1080", "venta-cobrada-1024x600", "entrar-con-nip", "abrir-turno",
