@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pos_client.services.plan import KnownPlan, known_plan
+from pos_client.services.till import Till
 from pos_client.sync.account import (
     AccountOffline,
     OnlineAccount,
@@ -158,14 +159,14 @@ class AccountPage(QWidget):
 
     # ---- talking to the server --------------------------------------------------------------
 
-    def online(self, call: Callable[[Any], Any], then: Callable[[Any], Any],
+    def online(self, call: Callable[[Till], Any], then: Callable[[Any], Any],
                failed: Callable[[str], Any] | None = None) -> None:
         """Run ``call(till)`` on the network worker; ``then`` with its answer on the Qt thread,
         or the Spanish reason on ``failed`` (the page's message line by default)."""
         def refused(reason: str) -> None:
             (failed or self._refused)(reason)
 
-        def run(till: Any) -> Any:
+        def run(till: Till) -> Any:
             try:
                 return call(till)
             except AccountOffline:
