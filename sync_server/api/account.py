@@ -28,7 +28,7 @@ from shared.account import (
 )
 from sync_server.api.deps import Client, Pool
 from sync_server.api.errors import ApiError
-from sync_server.api.owners import Login, Password
+from sync_server.api.owners import PRINTABLE, PRINTABLE_LINES, Login, Password
 from sync_server.config import Settings
 from sync_server.services import account, accounts, owner_codes, shops
 from sync_server.services.billing_account import Billing
@@ -124,14 +124,14 @@ async def integrations(who: Owner, billing: BillingDep) -> IntegrationsOut:
         webhooks=[WebhookOut(**asdict(w)) for w in await account.webhooks(billing, who.tenant_id)])
 
 
-Short = Annotated[str, StringConstraints(max_length=300)]
+Short = Annotated[str, StringConstraints(max_length=300, pattern=PRINTABLE)]
 
 
 class IntegrationIn(_Body):
-    settings: dict[Annotated[str, StringConstraints(max_length=40)], Short] = {}
+    settings: dict[Annotated[str, StringConstraints(max_length=40, pattern=PRINTABLE)], Short] = {}
     # Left out or null: keep the stored secret; "": remove it.
-    secrets: dict[Annotated[str, StringConstraints(max_length=40)],
-                  Annotated[str, StringConstraints(max_length=2000)] | None] = {}
+    secrets: dict[Annotated[str, StringConstraints(max_length=40, pattern=PRINTABLE)],
+                  Annotated[str, StringConstraints(max_length=2000, pattern=PRINTABLE)] | None] = {}
 
 
 @router.put("/account/integrations/{kind}", response_model=IntegrationOut)
@@ -151,7 +151,7 @@ async def remove_integration(kind: str, who: Owner, billing: BillingDep) -> None
 
 class BotIn(_Body):
     enabled: bool
-    greeting: Annotated[str, StringConstraints(max_length=500)] | None = None
+    greeting: Annotated[str, StringConstraints(max_length=500, pattern=PRINTABLE_LINES)] | None = None
 
 
 @router.get("/account/bot", response_model=BotOut)
@@ -167,7 +167,8 @@ async def save_bot(body: BotIn, who: Owner, billing: BillingDep) -> BotOut:
 
 # ---- the owner's WhatsApp and a forgotten password ----------------------------------------------
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=20)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=20,
+                                         pattern=PRINTABLE)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
 class PhoneIn(_Body):
     phone: Phone

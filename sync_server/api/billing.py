@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.account import CheckoutOut, Offer, OfferedPlan, PackageOut, PortalOut
 from sync_server.api.account import BillingDep, Owner
+from sync_server.api.owners import PRINTABLE
 from sync_server.services import billing_account
 
 router = APIRouter(prefix="/v1/billing", tags=["billing"])
@@ -42,9 +43,9 @@ class CheckoutIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     kind: Literal["subscription", "prepaid", "tokens"]
-    plan: Annotated[str, Field(max_length=40)] | None = None
+    plan: Annotated[str, Field(max_length=40, pattern=PRINTABLE)] | None = None
     months: Annotated[int, Field(ge=1, le=12)] | None = None
-    package: Annotated[str, Field(max_length=40)] | None = None
+    package: Annotated[str, Field(max_length=40, pattern=PRINTABLE)] | None = None
 
 
 @router.post("/checkout", response_model=CheckoutOut, status_code=201)
