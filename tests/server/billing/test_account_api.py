@@ -118,6 +118,21 @@ def test_the_bot_answers_only_when_the_plan_has_it(owner):
     assert owner.get("/v1/account/bot").json()["answering"] is True
 
 
+def test_the_assistants_tokens_follow_the_plan_in_force(owner):
+    """The token meter billing credits packages to reads the shop's plan: Gratis gives no
+    monthly tokens, Changarrito 100,000; a call spends the month's allowance first."""
+    meter = owner.server.app.state.billing.meter
+    on_free = owner.server.call(lambda _: meter.balance(owner.tenant_id))
+    assert (on_free.plan.name, on_free.left) == ("Gratis", 0)
+    owner.server.call(lambda pool: put_on_plan(pool, owner.tenant_id, "changarrito"))
+    charged = owner.server.call(lambda _: meter.charge(owner.tenant_id, "llamada-1", "openai",
+                                                       "gpt-4o-mini", 2_500, 500))
+    assert (charged.tokens, charged.balance.allowance_left) == (3, 99_997)
+    usage = owner.account()["usage"]
+    assert (usage["tokens_monthly_allowance"], usage["tokens_used_this_month"],
+            usage["tokens_from_packages"]) == (100_000, 3, 0)
+
+
 def test_a_forgotten_password_is_reset_by_a_code_on_the_verified_whatsapp(owner, graph):
     r = owner.post("/v1/owners/password-reset", json={"login": "dona.mary@example.mx"})
     assert (r.status_code, r.json()["code"]) == (409, "no_verified_whatsapp")
