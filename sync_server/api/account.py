@@ -93,14 +93,19 @@ async def overview(who: Owner, billing: BillingDep) -> AccountOut:
 
 @router.get("/account/devices", response_model=list[DeviceOut])
 async def devices(who: Owner, billing: BillingDep) -> list[DeviceOut]:
-    return [DeviceOut(**asdict(d)) for d in await account.devices(billing, who.tenant_id)]
+    return [_device(d) for d in await account.devices(billing, who.tenant_id)]
 
 
 @router.post("/account/devices/{device_id}/revoke", response_model=DeviceOut)
 async def revoke(device_id: uuid.UUID, who: Owner, billing: BillingDep, pool: Pool) -> DeviceOut:
     await shops.revoke_device(pool, who.tenant_id, device_id)
     found = [d for d in await account.devices(billing, who.tenant_id) if d.device_id == device_id]
-    return DeviceOut(**asdict(found[0]))
+    return _device(found[0])
+
+
+def _device(d: account.DeviceSync) -> DeviceOut:
+    return DeviceOut(device_id=d.device_id, name=d.name, code=d.code, revoked=d.revoked,
+                     paired_at=d.paired_at, last_sync_at=d.last_sync_at)
 
 
 @router.post("/account/pairing-codes", response_model=PairingCodeOut, status_code=201)

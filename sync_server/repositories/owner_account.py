@@ -106,28 +106,3 @@ async def active_tills(conn: Connection, tenant_id: uuid.UUID) -> int:
     n: int = await conn.fetchval(
         "SELECT count(*) FROM devices WHERE tenant_id = $1 AND revoked_at IS NULL", tenant_id)
     return n
-
-
-@dataclass(frozen=True)
-class DeviceSeen:
-    device_id: uuid.UUID
-    name: str
-    code: str
-    revoked: bool
-    paired_at: datetime
-    last_sync_at: datetime | None
-
-
-async def devices_seen(conn: Connection, tenant_id: uuid.UUID) -> list[DeviceSeen]:
-    """Every device ever paired, with the last time the server received a change from it.
-
-    (The last push: a till that only pulls is not seen here. When ``devices.last_sync_at``
-    lands, which pulls stamp too, this reads that instead.)"""
-    rows = await conn.fetch(
-        """SELECT d.device_id, d.name, d.code, d.revoked_at IS NOT NULL AS revoked,
-                  d.created_at AS paired_at,
-                  (SELECT c.received_at FROM changes c  -- newest first, by the feed's key
-                   WHERE c.tenant_id = d.tenant_id AND c.origin_device_id = d.device_id
-                   ORDER BY c.seq DESC LIMIT 1) AS last_sync_at
-           FROM devices d WHERE d.tenant_id = $1 ORDER BY d.created_at""", tenant_id)
-    return [DeviceSeen(**dict(r)) for r in rows]

@@ -17,8 +17,10 @@ from sync_server.billing import plan_state
 from sync_server.billing.context import Billing
 from sync_server.billing.pay_providers import KIND_OF
 from sync_server.billing.paylinks import hook_url
+from sync_server.repositories import devices as device_repo
 from sync_server.repositories import owner_account, subscriptions, tenants
-from sync_server.repositories.owner_account import DeviceSeen, Usage
+from sync_server.repositories.devices import DeviceSync as DeviceSync  # the router's too
+from sync_server.repositories.owner_account import Usage
 from sync_server.repositories.subscriptions import Checkout
 from sync_server.services.integrations import MaskedIntegration
 
@@ -62,9 +64,10 @@ async def overview(billing: Billing, tenant_id: uuid.UUID) -> Overview:
         has_billing_account=bool(sub and sub.stripe_customer_id), checkouts=checkouts)
 
 
-async def devices(billing: Billing, tenant_id: uuid.UUID) -> list[DeviceSeen]:
+async def devices(billing: Billing, tenant_id: uuid.UUID) -> list[DeviceSync]:
+    """Every till ever paired, with the last time it synced (a push or a pull)."""
     async with db.tenant_tx(billing.pool, tenant_id) as conn:
-        return await owner_account.devices_seen(conn, tenant_id)
+        return await device_repo.sync_overview(conn, tenant_id)
 
 
 # ---- integrations -----------------------------------------------------------------------------

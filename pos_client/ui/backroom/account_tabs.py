@@ -181,7 +181,7 @@ class DevicesTab(QWidget):
         self.view = view
         self.devices: list[DeviceOut] = []
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Caja", "Código", "Último cambio recibido", "Estado"])
+        self.table.setHorizontalHeaderLabels(["Caja", "Código", "Última sincronización", "Estado"])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
