@@ -1,5 +1,5 @@
 """Command line: ``python -m sync_server [serve|migrate|create-shop|pairing-code|backup|restore|
-plans|billing-backfill]``."""
+jobs|plans|billing-backfill]``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from sync_server import backups, db, logs
 from sync_server.app import create_app, open_database
 from sync_server.config import Settings
 from sync_server.db import Pool
+from sync_server.jobs import cli as jobs_cli
+from sync_server.jobs.delivery import NoChannel
+from sync_server.jobs.scheduler import engine_from_settings
 from sync_server.services import billing_cli, shops
 from sync_server.services.billing_account import Billing
 from sync_server.services.demo import (
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("backup", help="pg_dump the database into MCH_BACKUP_DIR, pruning old dumps")
     back = sub.add_parser("restore", help="load a backup (server stopped; old data kept aside)")
     back.add_argument("file", type=Path)
+    jobs_cli.add_commands(sub)
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -125,6 +129,14 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "billing-backfill":
         print(asyncio.run(_with_pool(settings, lambda pool: billing_cli.backfill_command(
             Billing.from_settings(pool, settings), args.days))))
+    elif args.command == "jobs":
+        async def jobs(pool: Pool) -> tuple[int, str]:
+            engine = engine_from_settings(pool, settings, NoChannel())
+            return await jobs_cli.command(engine, pool, args)
+
+        status, text = asyncio.run(_with_pool(settings, jobs))
+        print(text, file=sys.stderr if status == jobs_cli.USAGE_ERROR else sys.stdout)
+        sys.exit(status)
     elif args.command in ("backup", "restore"):
         sys.exit(_backup_or_restore(settings, args.command, getattr(args, "file", None)))
 

@@ -10,9 +10,22 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from sync_server import db, logs, metrics
-from sync_server.api import account, billing, devices, errors, health, openapi, owners, pay, sync
+from sync_server.api import (
+    account,
+    billing,
+    devices,
+    errors,
+    health,
+    jobs,
+    openapi,
+    owners,
+    pay,
+    sync,
+)
 from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
+from sync_server.jobs.delivery import NoChannel
+from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.services.billing_account import Billing, BillingWorker
 from sync_server.services.owner_codes import PlatformWhatsApp
 from sync_server.services.whatsapp import OutboundSender
@@ -71,10 +84,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.billing_worker = BillingWorker(app.state.billing, listen_dsn=database.app_dsn)
             app.state.billing_worker.start()
             app.state.code_sender = PlatformWhatsApp(settings)
+            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel())
+            scheduler = JobScheduler(app.state.jobs, settings.jobs_tick_s)
+            if settings.jobs_enabled:
+                scheduler.start()
             log.info("server ready")
             try:
                 yield
             finally:
+                await scheduler.stop()
                 await app.state.billing_worker.stop()
                 await app.state.sender.stop()
                 await app.state.pool.close()
@@ -86,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trusted_proxies = settings.proxies()
     errors.install(app)
     openapi.install(app)
-    for module in (health, sync, devices, owners, metrics, account, billing, pay):
+    for module in (health, sync, devices, owners, jobs, metrics, account, billing, pay):
         app.include_router(module.router)
     # Each added outside the ones before it. The last net (CatchAll) wraps everything that can
     # fail, the epoch check included: a JSON answer with a code, 503 if the database is down.

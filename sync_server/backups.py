@@ -195,12 +195,24 @@ def restore(dsn: str, backup: Path, app_role: str, now: datetime) -> str:
     return aside
 
 
+async def _other_connections(conn: asyncpg.Connection, grace_s: float = 5.0) -> int:
+    """Connections to this database besides ours, once a server that was just stopped has had
+    a moment to let go of its own (a closed connection's backend leaves shortly after)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace_s
+    while True:
+        others: int = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        if not others or loop.time() >= deadline:
+            return others
+        await asyncio.sleep(0.1)
+
+
 async def _set_aside(dsn: str, aside: str, app_role: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        others = await conn.fetchval(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        others = await _other_connections(conn)
         if others:
             raise BackupError(f"Hay {others} conexiones abiertas a la base de datos: detén el "
                               "servidor (y todas sus réplicas) antes de restaurar.")

@@ -65,6 +65,15 @@ class Settings(BaseSettings):
     whatsapp_poll_s: float = 5.0  # also the latest a retry waits past its time
     whatsapp_retry_base_s: float = 30.0  # 30 s, 1 min, 2 min, 4 min between the 5 attempts
     whatsapp_max_attempts: int = 5
+    # Scheduled jobs (docs/jobs.md): the daily summary, low stock, fiado reminders, silent tills,
+    # plan notices, clean-ups. Every replica runs the scheduler; claims in PostgreSQL make each
+    # run happen once. false: this process schedules nothing (tests, a replica kept for HTTP).
+    jobs_enabled: bool = True
+    jobs_tick_s: float = 60.0  # how often each replica looks for due runs
+    jobs_lease_s: float = 900.0  # a claimed run not finished by then is taken over
+    # A run starting this long after its time is late: a summary says "enviado tarde", a
+    # reminder is skipped.
+    jobs_late_after_s: float = 900.0
     # Encrypts each shop's own credentials at rest (WhatsApp, LLM, payments, CSD): one or more
     # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation). Unset: a key
     # kept in data_dir (one server only; replicas must share MCH_SECRETS_KEY). Never in the DB.

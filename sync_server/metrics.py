@@ -52,6 +52,14 @@ OUTBOUND_QUEUE = Gauge("mch_outbound_queue_depth",
                        "WhatsApp messages waiting in outbound_messages, by status.", ["status"])
 _QUEUED_STATUSES = ("pending", "sending", "not_configured")
 
+# ---- scheduled jobs (fed by sync_server/jobs/engine.py) ----------------------------------------
+# Each run counted by its outcome, and the last success stamped, so an alert can fire on "no
+# successful daily summary in 26 hours".
+JOB_RUNS = Counter("mch_job_runs_total", "Scheduled job runs, by job and outcome (sent, skipped, "
+                   "failed; elsewhere: another replica ran that period).", ["job", "outcome"])
+JOB_LAST_SUCCESS = Gauge("mch_job_last_success_timestamp_seconds",
+                         "Unix time of the job's last run that ended sent or skipped.", ["job"])
+
 # ---- defined now, fed by work that is not built yet --------------------------------------------
 # The WhatsApp and Stripe webhook handlers (their issues) observe now − the event's own timestamp
 # when they store an event, so a stuck provider or a slow handler shows before customers notice.
@@ -60,12 +68,6 @@ WEBHOOK_LAG = Histogram("mch_webhook_lag_seconds",
                         buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600))
 WEBHOOKS = Counter("mch_webhooks_total", "Webhook deliveries, by provider and outcome "
                    "(stored, duplicate, bad_signature).", ["provider", "outcome"])
-# The APScheduler jobs (daily summary, low stock, fiado reminders) count each run here, and stamp
-# the last success, so an alert can fire on "no successful daily summary in 26 hours".
-JOB_RUNS = Counter("mch_job_runs_total", "Scheduled job runs, by job and outcome (ok, failed, "
-                   "skipped: another replica holds the run).", ["job", "outcome"])
-JOB_LAST_SUCCESS = Gauge("mch_job_last_success_timestamp_seconds",
-                         "Unix time of the job's last successful run.", ["job"])
 # The change-notice endpoint (long-poll/SSE) raises this while a till waits and lowers it when
 # the wait ends: the "waiting tills held" figure of docs/scaling.md.
 NOTICE_WAITERS = Gauge("mch_sync_notice_waiters", "Tills waiting on a change notice right now.")

@@ -27,6 +27,8 @@ _DOMAIN_STATUS = {
     "too_many_attempts": 429,
     "not_found": 404,
     "weak_password": 400,
+    "unknown_job": 404,
+    "invalid_job_time": 400,
     # Billing and the owner's account (docs/billing.md).
     "invalid_signature": 400,
     # A state of this server, not a failure: answered 409 like any "not possible now" (a 5xx

@@ -151,3 +151,11 @@ async def credited_returns(
            WHERE r.tenant_id = $1 AND s.customer_id = $2 AND r.refund_to_account > 0""",
         tenant_id, customer_id)
     return [Credit(**dict(r)) for r in rows]
+
+
+async def paid_between(conn: Connection, tenant_id: uuid.UUID, lo: datetime, hi: datetime) -> int:
+    """Abonos received in ``[lo, hi)``, whatever the form (the day's fiado collected)."""
+    total: int = await conn.fetchval(
+        """SELECT COALESCE(sum(amount), 0)::bigint FROM fiado_payments
+           WHERE tenant_id = $1 AND paid_at >= $2 AND paid_at < $3""", tenant_id, lo, hi)
+    return total

@@ -36,7 +36,7 @@ OWNER_ONLY = frozenset({CallerRole.OWNER})
 SHOP = frozenset({CallerRole.OWNER, CallerRole.STAFF})
 EVERYONE = frozenset(CallerRole)
 
-Channel = Literal["mcp", "asistente", "whatsapp", "api", "prueba"]
+Channel = Literal["mcp", "asistente", "whatsapp", "api", "prueba", "tareas"]  # tareas: scheduled jobs
 
 
 @dataclass(frozen=True, slots=True)

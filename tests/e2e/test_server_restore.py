@@ -194,3 +194,21 @@ async def _create_database(url: str, name: str) -> None:
         await conn.execute(f"CREATE DATABASE {name}")
     finally:
         await conn.close()
+
+
+def test_a_restore_refuses_while_a_server_still_uses_the_database(server, tmp_path):
+    """Restoring under a running server would swap its data out from under it: refused with
+    what to do, once a just-stopped server has had its moment to let go; nothing changes."""
+    with client(server.url) as api:
+        owner = sign_up(api)
+        pair(api, owner["token"])
+    dumped = _cli(server.database_url, tmp_path / "respaldos", "backup")
+    assert dumped.returncode == 0, dumped.stderr
+    (backup,) = backups.list_backups(tmp_path / "respaldos")
+    shops = server.admin("SELECT count(*) AS n FROM tenants")[0]["n"]
+    with client(server.url) as api:
+        assert api.get("/healthz").status_code == 200  # the server's pool is connected
+    refused = _cli(server.database_url, tmp_path / "respaldos", "restore", str(backup.path))
+    assert refused.returncode != 0
+    assert "conexiones abiertas" in refused.stderr
+    assert server.admin("SELECT count(*) AS n FROM tenants")[0]["n"] == shops

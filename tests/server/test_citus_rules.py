@@ -21,10 +21,10 @@ from sync_server import db
 from tests.support.postgres import fresh_database
 
 # Global tables: their keys are platform-wide (a login, a pairing code, an address or account that tried
-# to log in; the plans and token packages on sale, the platform's own Stripe events), so Citus
-# copies them to every node. docs/scaling.md lists the same.
+# to log in; the plans and token packages on sale, the platform's own Stripe events; the
+# platform's job runs), so Citus copies them to every node. docs/scaling.md lists the same.
 REFERENCE_TABLES = frozenset({"owners", "pairing_codes", "auth_attempts", "server_state", "plans",
-                              "token_packages", "stripe_events"})
+                              "token_packages", "stripe_events", "platform_job_runs"})
 # The migration runner's bookkeeping, on the coordinator only.
 COORDINATOR_TABLES = frozenset({"schema_migrations"})
 DISTRIBUTION_COLUMN = "tenant_id"

@@ -100,7 +100,7 @@ def test_definer_functions_belong_to_their_own_role_with_a_pinned_path(server):
            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
            WHERE n.nspname = 'public' AND p.prosecdef ORDER BY p.proname""")
     assert [r["proname"] for r in rows] == [
-        "mch_billing_tenant_of_customer", "mch_billing_tenants_on_plan",
+        "mch_billing_tenant_of_customer", "mch_billing_tenants_on_plan", "mch_job_shops",
         "mch_outbound_due_tenants", "mch_outbound_queue_depth", "mch_owner_login",
         "mch_pairing_tenant", "mch_pay_due_tenants"]
     for r in rows:

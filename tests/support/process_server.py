@@ -22,7 +22,8 @@ class ProcessServer:
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {**os.environ, "DATABASE_URL": database_url, "MCH_HOST": "127.0.0.1",
-                     "MCH_PORT": str(self.port), "MCH_LOG_JSON": "false", **env}
+                     "MCH_PORT": str(self.port), "MCH_LOG_JSON": "false",
+                     "MCH_JOBS_ENABLED": "false", **env}  # scheduled jobs only when asked
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ProcessServer:

@@ -26,6 +26,9 @@ class ServerHarness:
 
     def __init__(self, database_url: str, **settings: Any) -> None:
         self.database_url = database_url
+        # No scheduled jobs unless a test asks for them: a tick would otherwise claim whatever
+        # happens to be due at the wall clock's hour and write runs under other tests.
+        settings.setdefault("jobs_enabled", False)
         self._sock: socket.socket | None = _bind(0)
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
