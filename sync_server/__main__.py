@@ -24,7 +24,7 @@ from sync_server.jobs import cli as jobs_cli
 from sync_server.jobs.delivery import NoChannel
 from sync_server.jobs.scheduler import engine_from_settings
 from sync_server.services import billing_cli, shops
-from sync_server.services.billing_account import Billing
+from sync_server.services.billing_account import Billing, BillingForJobs
 from sync_server.services.demo import (
     DEMO_OWNER_EMAIL,
     DEMO_OWNER_PASSWORD,
@@ -131,7 +131,9 @@ def main(argv: list[str] | None = None) -> None:
             Billing.from_settings(pool, settings), args.days))))
     elif args.command == "jobs":
         async def jobs(pool: Pool) -> tuple[int, str]:
-            engine = engine_from_settings(pool, settings, NoChannel())
+            for_jobs = BillingForJobs(Billing.from_settings(pool, settings))
+            engine = engine_from_settings(pool, settings, NoChannel(), pay_links=for_jobs,
+                                          plans=for_jobs)
             return await jobs_cli.command(engine, pool, args)
 
         status, text = asyncio.run(_with_pool(settings, jobs))

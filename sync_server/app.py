@@ -26,7 +26,7 @@ from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
 from sync_server.jobs.delivery import NoChannel
 from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
-from sync_server.services.billing_account import Billing, BillingWorker
+from sync_server.services.billing_account import Billing, BillingForJobs, BillingWorker
 from sync_server.services.owner_codes import PlatformWhatsApp
 from sync_server.services.whatsapp import OutboundSender
 from sync_server.sync.epoch import FeedEpochHeader
@@ -84,7 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.billing_worker = BillingWorker(app.state.billing, listen_dsn=database.app_dsn)
             app.state.billing_worker.start()
             app.state.code_sender = PlatformWhatsApp(settings)
-            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel())
+            for_jobs = BillingForJobs(app.state.billing)
+            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel(),
+                                                  pay_links=for_jobs, plans=for_jobs)
             scheduler = JobScheduler(app.state.jobs, settings.jobs_tick_s)
             if settings.jobs_enabled:
                 scheduler.start()

@@ -165,8 +165,11 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON owner_codes TO michangarrito_app;
 -- the path pinned and every name qualified; it may read only what they answer.
 GRANT SELECT ON subscriptions, tenants, plans TO michangarrito_definer;
 CREATE POLICY definer_lookup ON subscriptions FOR SELECT TO michangarrito_definer USING (true);
-CREATE POLICY definer_lookup ON tenants FOR SELECT TO michangarrito_definer USING (true);
+-- Named apart: 0025 (jobs) adds its own definer_lookup on tenants.
+CREATE POLICY definer_billing_lookup ON tenants FOR SELECT TO michangarrito_definer USING (true);
 
+-- Handing a function to the definer needs its CREATE on the schema, for this migration only.
+GRANT CREATE ON SCHEMA public TO michangarrito_definer;
 -- A Stripe object names our shop in its metadata; when an old one does not, its customer id
 -- does. This answers only "which shop has this Stripe customer".
 CREATE FUNCTION mch_billing_tenant_of_customer(p_customer text) RETURNS uuid
@@ -188,6 +191,7 @@ CREATE FUNCTION mch_billing_tenants_on_plan(p_plan text) RETURNS SETOF uuid
 ALTER FUNCTION mch_billing_tenants_on_plan(text) OWNER TO michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_billing_tenants_on_plan(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_billing_tenants_on_plan(text) TO michangarrito_app;
+REVOKE CREATE ON SCHEMA public FROM michangarrito_definer;
 
 -- Password resets are throttled like logins (per address and per account).
 ALTER TABLE auth_attempts DROP CONSTRAINT auth_attempts_scope_check;

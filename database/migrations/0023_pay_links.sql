@@ -75,6 +75,8 @@ GRANT SELECT, INSERT ON pay_payments, pay_reversals TO michangarrito_app;
 -- by michangarrito_definer with the path pinned (0017), like the other cross-shop functions.
 GRANT SELECT ON pay_events TO michangarrito_definer;
 CREATE POLICY definer_lookup ON pay_events FOR SELECT TO michangarrito_definer USING (true);
+-- Handing a function to the definer needs its CREATE on the schema, for this migration only.
+GRANT CREATE ON SCHEMA public TO michangarrito_definer;
 CREATE FUNCTION mch_pay_due_tenants(p_lease interval) RETURNS SETOF uuid
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS $$
@@ -85,6 +87,7 @@ CREATE FUNCTION mch_pay_due_tenants(p_lease interval) RETURNS SETOF uuid
 ALTER FUNCTION mch_pay_due_tenants(interval) OWNER TO michangarrito_definer;
 REVOKE ALL ON FUNCTION mch_pay_due_tenants(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mch_pay_due_tenants(interval) TO michangarrito_app;
+REVOKE CREATE ON SCHEMA public FROM michangarrito_definer;
 
 -- The server's own WhatsApp messages to a customer: a receipt for a payment made online.
 ALTER TABLE outbound_messages DROP CONSTRAINT outbound_messages_kind_check;

@@ -12,6 +12,7 @@ from sync_server import db
 from sync_server.billing import checkout, stripe_sync
 from sync_server.billing.checkout import CheckoutStarted
 from sync_server.billing.context import Billing as Billing
+from sync_server.billing.jobs_port import BillingForJobs as BillingForJobs
 from sync_server.billing.worker import BillingWorker as BillingWorker
 from sync_server.repositories import plans
 from sync_server.repositories.plans import TokenPackage

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -23,12 +24,16 @@ from tests.support.wait import wait_until
 
 
 async def put_on_plan(pool: Pool, tenant_id: uuid.UUID, plan_id: str = "tiendita",
-                      status: str = "active") -> None:
-    """BYPASSES billing: the shop is on ``plan_id`` in ``status`` as if Stripe had said so."""
+                      status: str = "active", *, renews_at: datetime | None = None,
+                      past_due_since: datetime | None = None) -> None:
+    """BYPASSES billing: the shop is on ``plan_id`` in ``status`` as if Stripe had said so
+    (with the trial's or period's end, and since when a payment failed, if given)."""
     async with db.tenant_tx(pool, tenant_id) as conn:
         await subscriptions.ensure(conn, tenant_id, "gratis")
-        await conn.execute("UPDATE subscriptions SET plan_id = $2, status = $3 WHERE tenant_id = $1",
-                           tenant_id, plan_id, status)
+        await conn.execute(
+            """UPDATE subscriptions SET plan_id = $2, status = $3, renews_at = $4,
+                                        past_due_since = $5 WHERE tenant_id = $1""",
+            tenant_id, plan_id, status, renews_at, past_due_since)
         await plan_state.publish(conn, tenant_id, grace_days=7)
 
 
