@@ -6,11 +6,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 
-# Qt (PySide6) needs these at run time, offscreen included; xvfb gives a screen to headless hosts.
+# Qt (PySide6) needs these at run time, offscreen included; xvfb gives a screen to headless hosts,
+# and xdotool types and taps on it (the kiosk tests drive the real till that way).
 QT_APT_PACKAGES=(libegl1 libgl1 libopengl0 libglib2.0-0 libdbus-1-3 libfontconfig1 libfreetype6
   libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-  libxrender1 libxi6 fonts-dejavu-core xvfb xauth)
+  libxrender1 libxi6 fonts-dejavu-core xvfb xauth xdotool)
 
 log() { printf '\033[1m[michangarrito]\033[0m %s\n' "$*" >&2; }
 

@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="cargar el catálogo inicial de productos comunes (tienda nueva)")
     parser.add_argument("--unpair", action="store_true",
                         help="desvincular esta caja del servidor (conserva las ventas)")
+    parser.add_argument("--ventana", action="store_true",
+                        help="abrir en una ventana en vez de pantalla completa")
     parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
     # The installed build's smoke check: a sale on a new data folder, then start and exit.
     parser.add_argument("--smoke-sale", action="store_true", help=argparse.SUPPRESS)
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         args.data_dir.mkdir(parents=True, exist_ok=True)
         print(sell_once(args.data_dir), flush=True)
     exit_when_ready = args.exit_when_ready or args.smoke_sale
-    sys.exit(run_pos(args.data_dir, exit_when_ready=exit_when_ready))
+    sys.exit(run_pos(args.data_dir, exit_when_ready=exit_when_ready, windowed=args.ventana))
 
 
 def load_starter_catalog(data_dir: Path) -> None:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BACKUP_CHECK_MS = 60 * 60 * 1000
+# Tests only (tests/kiosk): a folder where the running till answers what its screens show.
+PROBE_ENV = "MCH_UI_PROBE"
 BACKUP_FIRST_DELAY_MS = 2 * 60 * 1000  # leave the first minutes of the day to the till
 
 
@@ -60,13 +62,14 @@ def display_problem() -> str | None:
     )
 
 
-def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
-    """Open the POS window over the store in ``data_dir``; returns the process exit code."""
+def run_pos(data_dir: Path, *, exit_when_ready: bool = False, windowed: bool = False) -> int:
+    """Open the POS window over the store in ``data_dir``; returns the process exit code.
+    Full screen unless the till's settings (or ``windowed``, e.g. ``--ventana``) say a window."""
     if problem := display_problem():
         print(problem, file=sys.stderr)
         return exit_codes.NO_DISPLAY
 
-    from pos_client.services import first_start
+    from pos_client.services import first_start, till_settings
     from pos_client.services.hardware import load_printer
     from pos_client.services.till import Till
     from pos_client.store.backup import StoreUnavailable
@@ -75,6 +78,7 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
     from pos_client.ui.collector import collect_on_qt_thread
     from pos_client.ui.context import AppContext
     from pos_client.ui.first_start import FirstStartWizard
+    from pos_client.ui.focus import show_full_screen
     from pos_client.ui.main_window import MainWindow
     from pos_client.ui.qt import QApplication, QGuiApplication, QLockFile, QTimer
     from pos_client.ui.recovery import ask_with_dialog, open_store
@@ -120,9 +124,16 @@ def run_pos(data_dir: Path, *, exit_when_ready: bool = False) -> int:
             return exit_codes.RESTART
     agent = SyncAgent(db, device) if device.paired else None
     till = Till(db, device)
-    ctx = AppContext(till, worker, printer=load_printer(till))
+    ctx = AppContext(till, worker, printer=load_printer(till), settings=till_settings.load(till))
     window = MainWindow(ctx, agent)
-    window.show()
+    if ctx.settings.full_screen and not windowed:
+        show_full_screen(window)
+    else:
+        window.show()
+    if probe_dir := os.environ.get(PROBE_ENV):  # the kiosk tests' read-only view (ui/probe.py)
+        from pos_client.ui.probe import Probe
+
+        window.probe = Probe(window, Path(probe_dir))  # type: ignore[attr-defined]
     schedule_backups(window, worker, data_dir)
     if not exit_when_ready:
         window.start_session()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from shared.hlc import HybridClock
 from shared.ids import new_uuid7
 from shared.money import Centavos
 from shared.quantity import QTY_SCALE
-from shared.sync.envelopes import Change, InventoryMovementChange, ProductChange
-from shared.sync.payloads import InventoryMovementPayload, ProductPayload
+from shared.sync.envelopes import CategoryChange, Change, InventoryMovementChange, ProductChange
+from shared.sync.payloads import CategoryPayload, InventoryMovementPayload, ProductPayload
 from shared.tax import IvaRate
 
 
@@ -66,6 +67,10 @@ def load_starter_catalog() -> list[StarterProduct]:
 _STARTER_NAMESPACE = uuid.UUID("6a0f5f7e-3c39-4c55-9d0e-6d1f3b8f2a10")
 
 
+def starter_category_id(name: str) -> uuid.UUID:
+    return uuid.uuid5(_STARTER_NAMESPACE, f"category:{name.casefold()}")
+
+
 def starter_product_id(barcode: str) -> uuid.UUID:
     return uuid.uuid5(_STARTER_NAMESPACE, f"product:{barcode}")
 
@@ -78,11 +83,17 @@ def starter_changes(
     ``first_seq`` numbers them for a device's outbox; 0 marks them as made by the server.
     """
     out: list[Change] = []
-    seq = iter(range(first_seq, first_seq + 2 * len(products))) if first_seq else None
+    seq = itertools.count(first_seq) if first_seq else None
 
     def next_seq() -> int:
         return next(seq) if seq else 0
 
+    # The departments the products name, as department records: the back room lists and
+    # renames them, and the product form offers them (before, they existed only as text).
+    for name in sorted({item.department for item in products if item.department}):
+        out.append(CategoryChange(
+            change_id=new_uuid7(), device_seq=next_seq(), hlc=clock.now(), created_at=now,
+            entity="category", payload=CategoryPayload(id=starter_category_id(name), name=name)))
     for item in products:
         product_id = starter_product_id(item.barcode)
         out.append(ProductChange(

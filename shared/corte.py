@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from shared import spanish
 from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn
 from shared.sale import PaymentMethod
@@ -148,5 +149,9 @@ def pending_text(pending: int | None) -> str:
         return ""
     if pending == 0:
         return "Todo está sincronizado."
-    noun = "cambio" if pending == 1 else "cambios"
-    return f"Quedan {pending} {noun} por sincronizar; se enviarán al volver la conexión."
+    # Not "when the connection comes back": the paper and the back room don't know whether the
+    # till is online, and saying it while the bar says "En línea" made people doubt both.
+    left = spanish.agree(pending, "Queda", "Quedan")
+    goes = spanish.agree(pending, "sale", "salen")
+    return (f"{left} {spanish.count(pending, 'cambio')} por sincronizar; {goes} con la próxima "
+            "sincronización.")

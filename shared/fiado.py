@@ -193,8 +193,10 @@ def abono_movement(at: datetime, amount: int, method: str, note: str | None,
     if method == PaymentMethod.FIADO.value:
         return Movement(at, "devolucion", note or "Devolución", 0, amount)
     label = next((word for m, word in ABONO_METHODS.items() if m.value == method), method)
-    text = " · ".join(t for t in (f"Abono en {label}", f"Ref. {reference}" if reference else "",
-                                  note) if t)
+    head = f"Abono en {label}"
+    # A note that only repeats what the line says ("Abono") would read "Abono en efectivo · Abono".
+    note = note if note and note.strip().casefold() not in head.casefold() else None
+    text = " · ".join(t for t in (head, f"Ref. {reference}" if reference else "", note) if t)
     return Movement(at, "abono", text, 0, amount)
 
 

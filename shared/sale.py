@@ -86,3 +86,21 @@ def settle(total: Centavos, tenders: Sequence[Tender]) -> Settlement:
         else:
             payments.append(Payment(t.method, t.amount, t.amount, t.reference))
     return Settlement(payments=tuple(payments), change=cash_received - (total - non_cash))
+
+
+# ---- a cash amount that is probably a slip of the finger ----------------------------------------
+
+CONFIRM_CHANGE_OVER: Centavos = 200_000  # more than $2,000 of change
+CONFIRM_TIMES_DUE = 10  # or ten times what is due…
+ONE_BILL: Centavos = 50_000  # …once it is more than a $500 bill (one bill for a small sale is usual)
+
+
+def cash_needs_confirmation(due: Centavos, received: Centavos) -> bool:
+    """Whether cash ``received`` against ``due`` is unusual enough to ask "¿seguro?" before
+    charging: $12,345 typed for a $101.25 ticket would print a change nobody can give. A
+    customer paying $45 with a $500 bill is normal and is not asked about."""
+    if received <= due:
+        return False
+    if received - due > CONFIRM_CHANGE_OVER:
+        return True
+    return received > CONFIRM_TIMES_DUE * due and received > ONE_BILL

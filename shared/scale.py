@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared import gtin
+
 DEFAULT_WEIGHT_PREFIXES = frozenset(range(20, 25))
 DEFAULT_PRICE_PREFIXES = frozenset(range(25, 30))
 
@@ -22,8 +24,7 @@ class ScaleLabel:
 
 
 def ean13_check_digit(first12: str) -> int:
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return (10 - total % 10) % 10
+    return gtin.check_digit(first12)
 
 
 def parse_scale_label(

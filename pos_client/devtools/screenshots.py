@@ -54,8 +54,11 @@ from pos_client.ui.worker import Worker  # noqa: E402
 from shared.quantity import QTY_SCALE  # noqa: E402
 from shared.sale import PaymentMethod  # noqa: E402
 
-COUNTER_SIZES = {"1024x600": (1024, 600), "1920x1080": (1920, 1080)}
-BACK_ROOM_SIZE = (1024, 600)
+COUNTER_SIZES = {"1024x600": (1024, 600), "1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+# The pictures of everything else are taken at the commonest till screen (issue 12: the README
+# shows what a shop sees on a 1366×768 display, full screen).
+WORKING_SIZE = "1366x768"
+BACK_ROOM_SIZE = COUNTER_SIZES[WORKING_SIZE]
 SETTLE_TIMEOUT_S = 15.0
 
 
@@ -154,7 +157,7 @@ class Tour:
         for size in COUNTER_SIZES:
             self._counter_at(size)
             self.camera.save(self.window, f"venta-vacia-{size}")
-        self._counter_at("1024x600")
+        self._counter_at(WORKING_SIZE)
 
     def pin_login(self) -> None:
         w = self.window
@@ -202,7 +205,7 @@ class Tour:
         for size in COUNTER_SIZES:
             self._counter_at(size)
             self.camera.save(w, f"venta-con-ticket-{size}")
-        self._counter_at("1024x600")
+        self._counter_at(WORKING_SIZE)
 
     def mixed_payment(self) -> None:
         w = self.window
@@ -221,7 +224,7 @@ class Tour:
         self.camera.wait(lambda: w.last_receipt is not None
                          and getattr(w, "preview_dialog", None) is not None, "venta guardada")
         self.camera.save(w.preview_dialog, "ticket-vista-previa")
-        self.camera.save(w, "venta-cobrada-1024x600")
+        self.camera.save(w, f"venta-cobrada-{WORKING_SIZE}")
         w.preview_dialog.close()
 
     def fiado_picker(self) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pos_client.receipts.document import Document, DocumentBuilder, Style
+from shared.clock import shown_date_time
 from shared.corte import METHOD_LABELS, CorteKind, CorteReport, FormTotals, describe_difference, pending_text
 from shared.money import format_mxn
 from shared.sale import PaymentMethod
@@ -58,7 +59,7 @@ def corte_document(report: CorteReport, kind: CorteKind, shop_name: str, tz: Zon
 
 
 def _when(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+    return shown_date_time(moment, tz)
 
 
 def _wrapped(builder: DocumentBuilder, text: str, style: Style = Style.NORMAL) -> None:
@@ -81,7 +82,7 @@ def _cash_section(b: DocumentBuilder, report: CorteReport) -> None:
     b.add("Ventas", right=format_mxn(cash.sales))
     b.add("Abonos de fiado", right=format_mxn(cash.abonos))
     b.add("Entradas", right=format_mxn(report.cash_in))
-    b.add("Salidas", right=f"-{format_mxn(report.cash_out)}")
+    b.add("Salidas", right=format_mxn(-report.cash_out))  # "$0.00" when none, never "-$0.00"
     b.add("Devoluciones", right=f"-{format_mxn(cash.refunds)}")
     _counted_lines(b, report, PaymentMethod.CASH)
     b.rule()

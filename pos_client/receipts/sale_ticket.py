@@ -13,6 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pos_client.receipts.document import Document, DocumentBuilder, Style
+from shared.clock import shown_date_time
 from shared.money import format_mxn
 from shared.quantity import format_quantity
 from shared.sale import PaymentMethod
@@ -93,7 +94,7 @@ class SaleTicket:
 
 
 def _local_time(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+    return shown_date_time(moment, zone)
 
 
 def _header(doc: DocumentBuilder, shop: TicketShop) -> None:

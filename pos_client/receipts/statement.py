@@ -4,6 +4,7 @@ the limit and what credit is left."""
 from __future__ import annotations
 
 from pos_client.receipts.document import Document, DocumentBuilder, Style
+from shared.clock import shown_date_time
 from shared.fiado import EntryKind, Statement
 from shared.money import format_mxn
 from shared.phone import display_phone
@@ -16,7 +17,7 @@ def statement_document(st: Statement) -> Document:
     """Two lines per movement so it fits 58 mm paper too; dates in the shop's time zone."""
     tz, c = st.tz, st.customer
     doc = DocumentBuilder().add(st.shop_name, Style.TITLE).add("Estado de cuenta", Style.CENTER)
-    doc.add(st.generated_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"), Style.CENTER).rule()
+    doc.add(shown_date_time(st.generated_at, tz), Style.CENTER).rule()
     doc.add(c.name, Style.BOLD)
     if c.phone:
         doc.add(f"Tel. {display_phone(c.phone)}")

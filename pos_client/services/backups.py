@@ -101,6 +101,13 @@ def newest_good_backup(data_dir: Path) -> Backup | None:
     return backup.newest_good_backup(folder_of(data_dir))
 
 
+def newest_good_backup_and_zone(data_dir: Path) -> tuple[Backup | None, ZoneInfo]:
+    """The backup to offer when the store is damaged, and the shop's zone to show its time in
+    (the damaged store cannot say it; the good backup can)."""
+    newest = newest_good_backup(data_dir)
+    return newest, backup.shop_zone_in(newest.path) if newest else shop.zone_named(None)
+
+
 def recover_from_backup(data_dir: Path, chosen: Path, now: datetime) -> None:
     """Put ``chosen`` in place of the damaged store, which is kept aside."""
     backup.restore(chosen, store_file(data_dir), now, aside_label=DAMAGED_LABEL)

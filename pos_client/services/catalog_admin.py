@@ -176,6 +176,18 @@ def refuse_clashes(tx: Tx, payload: ProductPayload) -> None:
                              code="barcode_taken")
 
 
+def refuse_twin_name(tx: Tx, payload: ProductPayload, before: ProductPayload | None) -> None:
+    """Two products with one name make the cashier guess at the counter's list (issue 12).
+    Only a new name is checked: an old pair (an import, another till) can still be edited."""
+    if not payload.active or (before is not None and before.name.lower() == payload.name.lower()):
+        return
+    twin = product_records.active_named(tx, payload.name, exclude=payload.id)
+    if twin is not None:
+        raise ProductRefused(f"Ya hay un producto llamado «{twin}»: usa otro nombre "
+                             "(por ejemplo con la presentación).", field="nombre",
+                             code="name_taken")
+
+
 def _edit_detail(before: ProductPayload | None, after: ProductPayload) -> str:
     if before is None:
         return f"Producto nuevo «{after.name}», precio {format_mxn(after.price)}"
@@ -196,6 +208,7 @@ def save_product(
         staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         refuse_clashes(tx, record)
         before = catalog.payload(tx, record.id)
+        refuse_twin_name(tx, record, before)
         local.save(tx, till, "product", record, op="upsert")
         staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=record.id,

@@ -4,14 +4,16 @@ a cashier who logs in may do and their open shift, products created at the till.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from pos_client.services import local, staff
 from pos_client.services.staff import Cashier
 from pos_client.services.till import Till
-from pos_client.store.repositories import catalog, operations, parked
+from pos_client.store.repositories import catalog, operations, parked, shop
 from pos_client.store.repositories.catalog import Product
 from pos_client.store.repositories.parked import ParkedTicket
+from shared.clock import DEFAULT_ZONE, shown_time
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Permission, Role
@@ -68,8 +70,9 @@ def search(till: Till, text: str = "", limit: int = 200) -> list[Product]:
 # ---- tickets on hold -----------------------------------------------------------------------
 
 
-def park(till: Till, ticket: Ticket, label: str) -> uuid.UUID:
-    """Set a ticket aside while another customer is served. On disk: it survives a restart."""
+def park(till: Till, ticket: Ticket, label: str | None = None) -> uuid.UUID:
+    """Set a ticket aside while another customer is served. On disk: it survives a restart.
+    Without a label it is named by the shop's time: "Cliente de las 20:29"."""
     if not ticket.lines:
         raise DomainError("El ticket está vacío: no hay nada que poner en espera.", code="empty_sale")
     parked_id = new_uuid7()
@@ -77,7 +80,9 @@ def park(till: Till, ticket: Ticket, label: str) -> uuid.UUID:
         count = parked.count(tx)
         if count >= MAX_PARKED:
             raise TooManyParked(f"Ya hay {count} tickets en espera. Cobra o descarta alguno.")
-        parked.add(tx, parked_id, label.strip()[:60] or f"Cliente {count + 1}", ticket, till.now())
+        now = till.now()
+        label = (label or "").strip()[:60] or f"Cliente de las {shown_time(now, shop.shop_zone(tx))}"
+        parked.add(tx, parked_id, label, ticket, now)
     return parked_id
 
 
@@ -109,12 +114,14 @@ class CounterSession:
 
     matrix: dict[Role, frozenset[Permission]]
     shift_id: uuid.UUID | None
+    zone: ZoneInfo = field(default=DEFAULT_ZONE)  # the shop's: every time the screens show
 
 
 def session_for(till: Till) -> CounterSession:
     with till.db.read() as tx:
         return CounterSession(staff.permission_matrix(tx),
-                              operations.open_shift_of(tx, till.device.device_id))
+                              operations.open_shift_of(tx, till.device.device_id),
+                              shop.shop_zone(tx))
 
 
 # ---- products created at the till -------------------------------------------------------------

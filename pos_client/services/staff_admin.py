@@ -25,6 +25,7 @@ from pos_client.store.repositories import audit_log as audit_rows
 from pos_client.store.repositories import cashiers, shop
 from pos_client.store.repositories.audit_log import AuditRow
 from pos_client.store.repositories.cashiers import CashierRow
+from shared.clock import shown_date_time
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission, Role, allowed
@@ -396,7 +397,7 @@ def local_day_range(first: date, last: date, timezone: str) -> tuple[datetime, d
 
 
 def local_time(at: datetime, timezone: str) -> str:
-    return at.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M:%S")
+    return shown_date_time(at, ZoneInfo(timezone), seconds=True)
 
 
 _cell = safe_text

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
+from pos_client.store.repositories.shop import zone_named
 from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -210,6 +212,18 @@ def verify_backup(path: Path) -> None:
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()[0]
     if version < 1 or not has_outbox:
         raise BadBackup(f"El archivo {path.name} no es un respaldo de MiChangarrito.")
+
+
+def shop_zone_in(path: Path) -> ZoneInfo:
+    """The shop's time zone as a (verified) store or backup file keeps it, read without writing
+    to it; the default zone when the file holds no settings or cannot say."""
+    try:
+        with closing(_connect_ro(path)) as conn:
+            row = conn.execute("SELECT timezone FROM settings WHERE deleted = 0 "
+                               "ORDER BY hlc DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        row = None
+    return zone_named(row[0] if row else None)
 
 
 def _connect_ro(path: Path) -> sqlite3.Connection:

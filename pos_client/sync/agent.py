@@ -74,6 +74,8 @@ class SyncStatus:
     rejected: int
     last_sync: datetime | None
     problem: str | None  # Spanish, for the status bar
+    sent: int = 0  # changes the last pass pushed (accepted or already there)
+    received: int = 0  # changes the last pass pulled from other tills and the server
 
 
 class SyncAgent:
@@ -97,6 +99,7 @@ class SyncAgent:
         self.page_size = 500
         self._identity_checked = False
         self._failed_head: str | None = None  # first change of the last batch that got a 5xx
+        self._sent = self._received = 0  # by the last pass, for "Sincronizar (F5)" to say
 
     # ---- one pass ---------------------------------------------------------------------------
 
@@ -105,6 +108,7 @@ class SyncAgent:
         if not self.device.paired:
             return self.status()
         with self._lock:
+            self._sent = self._received = 0
             try:
                 if not self._identity_checked:
                     self.check_restored()
@@ -178,6 +182,7 @@ class SyncAgent:
                 return
             results = self._push_isolating([p.body for p in batch], [p.change_id for p in batch])
             refused = {str(r.change_id) for r in results if r.status == "rejected"}
+            self._sent += len(results) - len(refused)
             with self.db.write() as conn:
                 outbox.record_results(conn, results, utc_now().isoformat())
                 if refused:  # the server won't have them: neither may our stock and lists
@@ -279,6 +284,7 @@ class SyncAgent:
             page = self._http().pull(cursor, self.page_size, include_own=own)
             with self.db.write() as conn:  # the page and the cursor commit together
                 apply_page(conn, page.items, self.device.clock)
+                self._received += len(page.items)
                 meta.put(conn, "pull_cursor", page.cursor)
                 if own and not page.has_more:
                     meta.put(conn, "pull_own", 0)
@@ -297,7 +303,8 @@ class SyncAgent:
         with self.db.read() as conn:
             counts = outbox.counts(conn)
         online = self._online if self.device.paired else None
-        return SyncStatus(online, counts.pending, counts.rejected, self._last_sync, self._problem)
+        return SyncStatus(online, counts.pending, counts.rejected, self._last_sync, self._problem,
+                          self._sent, self._received)
 
     def _http(self) -> SyncClient:
         if self._client is None:

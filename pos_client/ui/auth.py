@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from pos_client.services import staff
@@ -21,7 +22,7 @@ from pos_client.ui.qt import (
     QWidget,
     Signal,
 )
-from pos_client.ui.widgets import ERROR_STYLE
+from pos_client.ui.widgets import ERROR_STYLE, touch_button
 from shared.permissions import PERMISSION_LABELS, Permission
 
 
@@ -62,6 +63,10 @@ class PinDialog(QDialog):
         layout.addWidget(self.pin_input)
         layout.addWidget(self.error_label)
         layout.addLayout(keypad)
+        self.cancel_button: QPushButton | None = None
+        if permission is not None:  # an approval can be given up; the log-in is the way in
+            self.cancel_button = touch_button("Cancelar (Esc)", self.reject)
+            layout.addWidget(self.cancel_button)
 
     def _key_handler(self, key: str) -> Callable[[], None]:
         def press() -> None:
@@ -103,17 +108,32 @@ class PinDialog(QDialog):
 
 def request_permission(
     ctx: AppContext, parent: QWidget, permission: Permission, on_granted: Callable[[Cashier], object],
+    grace: bool = False,
 ) -> PinDialog | None:
     """Run ``on_granted`` with whoever approves ``permission``: the logged-in cashier if their
     role has it (at once), otherwise someone who has it types their PIN. Returns the dialog
-    when one was opened (tests drive it)."""
+    when one was opened (tests drive it).
+
+    ``grace`` (the back room's sections): a PIN typed for one section opens the others its
+    owner may open for ``ctx.settings.approval_minutes``, until the till is locked. The
+    approver is still handed to ``on_granted``, so every action is audited in their name.
+    Counter actions (a discount, a cancellation, the drawer) never use it: one PIN, one action."""
     session = ctx.session
     if session is not None and session.can(permission):
         on_granted(session.cashier)
         return None
+    if grace and session is not None and (approver := session.approved_within(
+            permission, ctx.settings.approval_minutes, time.monotonic())):
+        on_granted(approver)
+        return None
     dialog = PinDialog(
         ctx, "Autorización", f"Se necesita autorización para: {PERMISSION_LABELS[permission]}.\n"
         "Que escriba su NIP alguien con permiso.", permission, parent)
+    if grace and session is not None:
+        def approved(approver: Cashier) -> None:
+            if ctx.session is session:  # not after a lock: the approval died with the session
+                session.approve(permission, approver, time.monotonic())
+        dialog.granted.connect(approved)
     dialog.granted.connect(on_granted)
     dialog.open()
     return dialog

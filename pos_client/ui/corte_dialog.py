@@ -280,6 +280,7 @@ class CorteDialog(QDialog):
         session = self.ctx.session
         if self.kind == "Z" and session is not None and session.shift_id == self.shift_id:
             session.shift_id = None  # the counter asks for a new float before the next sale
+            self.ctx.session_changed()  # and its status bar says so at once
         letterhead = self.letterhead
         assert letterhead is not None  # loaded with the report, before anything could be confirmed
         document = corte_document(report, self.kind, letterhead.shop, letterhead.tz,

@@ -4,6 +4,7 @@ opening the shift and creating the shop's first user."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 
 from pos_client.services.counter import Parked
 from pos_client.ui.qt import (
@@ -22,10 +23,12 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import ERROR_STYLE, font, touch_button
+from shared.clock import DEFAULT_ZONE, shown_time
 from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn, parse_mxn
 from shared.quantity import parse_quantity
 from shared.sale import check_unit_price
+from shared.spanish import count
 from shared.tax import IvaRate
 from shared.ticket import Ticket, TicketLine, parse_percent, percent_of
 
@@ -225,7 +228,8 @@ class DiscountDialog(_Form):
 class ParkedDialog(QDialog):
     """Tickets on hold: pick one to take back."""
 
-    def __init__(self, tickets: Sequence[Parked], parent: QWidget | None = None) -> None:
+    def __init__(self, tickets: Sequence[Parked], parent: QWidget | None = None,
+                 zone: tzinfo = DEFAULT_ZONE) -> None:
         super().__init__(parent)
         self.setWindowTitle("Tickets en espera")
         self.setMinimumSize(620, 360)
@@ -235,8 +239,8 @@ class ParkedDialog(QDialog):
         self.list.setFont(font(15))
         for t in self.tickets:
             item = QListWidgetItem(
-                f"{t.label} — {t.lines} renglones — {format_mxn(t.total)} — "
-                f"{t.parked_at.astimezone():%H:%M}")
+                f"{t.label} — {count(t.lines, 'renglón')} — {format_mxn(t.total)} — "
+                f"{shown_time(t.parked_at, zone)}")
             self.list.addItem(item)
         self.list.setStyleSheet("QListWidget::item { min-height: 48px; }")
         self.list.setCurrentRow(0)

@@ -14,29 +14,58 @@ from pos_client.ui.counter_parts import CounterParts
 from pos_client.ui.operations import Operation
 from pos_client.ui.weight_dialog import WeightDialog
 from shared.errors import DomainError
+from shared.gtin import is_gtin
 from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.quantity import QTY_SCALE, parse_quantity
 from shared.scale import price_label_line
+from shared.spanish import count
 from shared.ticket import TicketLine
 
 # "3*7501055300075": three of that item; "0.250*1001" or "250g*1001": that weight.
 _QTY_PREFIX = re.compile(r"^([0-9.]+\s*(?:kg|g)?)\s*\*(.*)$", re.IGNORECASE)
 
 
+def scanned_text(text: str, burst_length: int) -> str:
+    """The box's text once a scanner's burst ends it: the burst alone, or the burst with a
+    quantity the cashier typed first ("3*" then the scan). A name left in the box, or a
+    half-typed search, is dropped: it was never meant to be part of the code."""
+    if burst_length <= 0 or burst_length >= len(text):
+        return text
+    typed, burst = text[:-burst_length], text[-burst_length:]
+    if burst.isdigit() and not is_gtin(burst):
+        # A busy computer can stamp a scanner's first keys late, so they look typed: when
+        # digits just before the burst complete a code with a valid check digit, they are its
+        # own ("7" + "501071003059" is 7501071003059, never the code without its first digit).
+        for start in range(len(typed) - 1, max(len(typed) - 6, -1), -1):
+            if is_gtin(whole := typed[start:] + burst):
+                return whole
+    quantity = _QTY_PREFIX.match(typed.strip())
+    return typed + burst if quantity and not quantity.group(2) else burst
+
+
 class AddingItems(CounterParts):
-    def _on_typed(self, _: str) -> None:
+    def _on_typed(self, text: str) -> None:
         # Debounced: a scanner's burst restarts the timer every few ms and is looked up at its
         # Enter (which stops it), so a scan never runs a search per character.
         self._search_timer.start()
+        if len(text) == 1 and self.message_label.text():
+            self.say("")  # the next customer's first key: the last message's moment is over
 
     def _on_enter(self) -> None:
-        text = self.scan_input.text().strip()
-        scanned = self.scanner.is_scan(self._now_ms())
+        raw = self.scan_input.text()
+        scanned = self.scanner.is_scan(self._key_ms)  # the time of this Enter's key
         self._close_preview()
+        if scanned:  # what a person typed before the burst is not part of the code
+            raw = scanned_text(raw, self.scanner.burst_length)
+        text = raw.strip()
         if not text:
+            self.scan_input.clear()
             if self.ticket.lines and not scanned:
                 self.charge()
+            return
+        if not scanned and self._choosing == text and (product := self._highlighted()):
+            self.add_product(product)  # Enter on the result the arrows (or a tap) picked
             return
         qty: str | None = None
         code = text
@@ -50,6 +79,40 @@ class AddingItems(CounterParts):
         else:
             self.scan_input.setText(code)
             self._run_search(add_single_match=True, qty=qty)
+
+    # ---- the results list, from the scan box ------------------------------------------------
+
+    _choosing: str | None = None  # the search text whose highlighted result Enter adds
+
+    def _highlighted(self) -> Product | None:
+        row = self.products_view.currentIndex().row()
+        return self.products_model.product(row) if 0 <= row < self.products_model.rowCount() \
+            else None
+
+    def move_in_results(self, step: int) -> None:
+        """↑/↓ (and Re Pág/Av Pág) from the scan box: move through the results; Enter adds."""
+        count = self.products_model.rowCount()
+        if not count:
+            return
+        row = self.products_view.currentIndex().row()
+        row = 0 if row < 0 and step > 0 else min(max(row + step, 0), count - 1)
+        self.products_view.selectRow(row)
+        self._choosing = self.scan_input.text().strip()
+
+    def picked_in_results(self) -> None:
+        """A tap on a result highlights it; Enter (or a double tap) adds it."""
+        self._choosing = self.scan_input.text().strip()
+        self.scan_input.setFocus()
+
+    def clear_scan(self) -> None:
+        """Esc, and every completed action: an empty box, every product listed again."""
+        had_text = bool(self.scan_input.text())
+        self.scan_input.clear()
+        self._search_timer.stop()
+        self.scanner.reset()
+        self._choosing = None
+        if had_text:
+            self._run_search()
 
     def _on_scanned(self, code: str, found: Scanned, qty: str | None) -> None:
         product = found.product
@@ -70,12 +133,22 @@ class AddingItems(CounterParts):
 
     def _run_search(self, add_single_match: bool = False, qty: str | None = None) -> None:
         text = self.scan_input.text()
+        self._choosing = None
 
         def show(rows: list[Product]) -> None:
             self.products_model.set_rows(rows)
-            if add_single_match and len(rows) == 1:
-                self.scan_input.clear()
+            if not add_single_match or self.scan_input.text() != text:
+                return  # a search as you type, or the box moved on meanwhile
+            if len(rows) == 1:
                 self.add_product(rows[0], qty)
+            elif rows:
+                self.products_view.selectRow(0)
+                self._choosing = text.strip()
+                self.say(f"{count(len(rows), 'producto')} con «{text.strip()}»: ↑ ↓ para elegir, "
+                         "Enter para agregar, Esc para borrar.")
+            else:
+                self.say(f"No encontré productos con «{text.strip()}». Esc borra la búsqueda.",
+                         error=True)
 
         Operation(self.ctx, lambda till: counter.search(till, text)).success(show).failure(
             self._failed).run()
@@ -159,6 +232,9 @@ class AddingItems(CounterParts):
             # was told a total, and the change is counted against it.
             self.say(f"No se agregó {line.name}: termina de cobrar primero.", error=True)
             return
+        if not self._ready_to_sell():  # e.g. a corte Z closed the shift: a float comes first
+            self.clear_scan()
+            return
         try:
             index = self.ticket.add(line)
         except DomainError as exc:
@@ -169,7 +245,6 @@ class AddingItems(CounterParts):
         price = format_mxn(added.unit_price) + (" (mayoreo)" if added.wholesale else "")
         self.say(f"{added.name}  {price}")
         self.ticket_view.selectRow(index)
-        self.scan_input.setFocus()
 
     def _paying(self) -> bool:
         dialog = getattr(self, "payment_dialog", None)

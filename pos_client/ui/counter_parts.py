@@ -33,6 +33,7 @@ class CounterParts:
     ticket: Ticket
     scanner: ScanDetector
     _now_ms: Callable[[], float]
+    _key_ms: float
     _search_timer: QTimer
     scan_input: QLineEdit
     message_label: QLabel
@@ -58,6 +59,8 @@ class CounterParts:
     def _run_search(self, add_single_match: bool = False, qty: str | None = None) -> None: ...
 
     def charge(self) -> None: ...
+
+    def clear_scan(self) -> None: ...
 
     def _close_preview(self) -> None: ...
 

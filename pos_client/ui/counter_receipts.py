@@ -36,11 +36,14 @@ class ReceiptsAndDrawer(CounterParts):
             preview = PreviewDialog(document, self.as_widget, compact=True)
             preview.setModal(False)
             preview.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-            # Over the ticket just charged (empty until the next scan, which closes it), never
-            # over the message line that says the change to give.
-            area = self.ticket_view
+            # A tap on it must not take the keyboard from the scan box either (no window
+            # manager: nobody would give it back); Esc in the box closes it.
+            preview.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus)
+            # Over the product list, never over the ticket, its total or the message line
+            # with the change to give: a ticket taken back from hold must be seen at once.
+            area = self.products_view
             preview.move(area.mapToGlobal(area.rect().topLeft()))
-            preview.resize(area.width(), preview.sizeHint().height())
+            preview.resize(area.width(), min(preview.sizeHint().height(), area.height()))
             preview.show()
             self.preview_dialog = preview
             self.scan_input.setFocus()

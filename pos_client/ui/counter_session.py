@@ -53,6 +53,7 @@ class SessionFlow(CounterParts):
     def _logged_in(self, cashier: Cashier) -> None:
         def ready(found: CounterSession) -> None:
             self.ctx.session = Session(cashier, found.shift_id, found.matrix)
+            self.ctx.zone = found.zone
             self._show_session()
             if found.shift_id is None:
                 self.ask_float()
@@ -95,6 +96,9 @@ class SessionFlow(CounterParts):
             back_room.close()
             self.back_room = None
         self.ctx.session = None
+        self._close_preview()
+        self.say("")  # the next cashier must not see the last customer's change
+        self.clear_scan()
         self._show_session()
         self.start_session()
 
@@ -104,7 +108,9 @@ class SessionFlow(CounterParts):
             self.session_label.setText("Sin cajero: escribe tu NIP (Ctrl+L)")
         else:
             shift = "turno abierto" if session.shift_id else "sin turno"
-            self.session_label.setText(f"Cajero: {session.cashier.name} · {shift}  (Ctrl+L cambia)")
+            # "Atiende", not "Cajero": Doña Mary is the owner, and a role is not how she is
+            # addressed at her own counter (issue 12).
+            self.session_label.setText(f"Atiende: {session.cashier.name} · {shift}  (Ctrl+L cambia)")
 
     def _ready_to_sell(self) -> bool:
         session = self.ctx.session

@@ -3,7 +3,6 @@ setting it aside for another customer and taking it back, and its totals and tax
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from pos_client.services import counter
@@ -18,6 +17,7 @@ from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.quantity import QTY_SCALE
+from shared.spanish import count
 from shared.ticket import Ticket
 
 
@@ -26,8 +26,13 @@ class TicketEditing(CounterParts):
     taxes_label: QLabel
 
     def _ticket_changed(self) -> None:
+        """Every change of the ticket is a completed action: the scan box starts empty again,
+        and a receipt preview never hides the lines that are there now."""
         self.ticket_model.refresh()
         self._update_totals()
+        self.clear_scan()
+        if self.ticket.lines:
+            self._close_preview()
 
     def _set_ticket(self, ticket: Ticket) -> None:
         self.ticket = self.ticket_model.ticket = ticket
@@ -116,8 +121,6 @@ class TicketEditing(CounterParts):
             self._failed).run()
 
     def _park(self, ticket: Ticket) -> None:
-        label = f"Cliente de las {time.strftime('%H:%M')}"
-
         def parked(_: uuid.UUID) -> None:
             self.say("Ticket en espera. F7 con el ticket vacío para retomarlo.")
             self._run_search()
@@ -128,21 +131,26 @@ class TicketEditing(CounterParts):
             self._failed(message)
 
         self._set_ticket(Ticket())
-        Operation(self.ctx, lambda till: counter.park(till, ticket, label)).success(
+        Operation(self.ctx, lambda till: counter.park(till, ticket)).success(
             parked).failure(failed).run()
 
     def _pick_parked(self, rows: list[Parked]) -> None:
         if not rows:
             self.say("No hay tickets en espera.")
             return
-        dialog = ParkedDialog(rows, self.as_widget)
+        dialog = ParkedDialog(rows, self.as_widget, self.ctx.zone)
         self.parked_dialog = dialog
+
+        def taken(ticket: Ticket) -> None:
+            self._set_ticket(ticket)
+            # The last sale's "Cambio: …" belongs to the customer who left, not to this ticket.
+            self.say(f"Ticket retomado: {count(len(ticket.lines), 'renglón')}.")
 
         def take() -> None:
             if dialog.chosen is not None:
                 chosen_id = dialog.chosen.id
                 Operation(self.ctx, lambda till: counter.resume(till, chosen_id)).success(
-                    self._set_ticket).failure(self._failed).run()
+                    taken).failure(self._failed).run()
 
         dialog.accepted.connect(take)
         dialog.open()

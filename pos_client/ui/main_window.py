@@ -16,7 +16,7 @@ from pos_client.ui.counter_receipts import ReceiptsAndDrawer
 from pos_client.ui.counter_session import SessionFlow
 from pos_client.ui.counter_sync import SyncPanel, _StatusRelay
 from pos_client.ui.counter_ticket import TicketEditing
-from pos_client.ui.focus import keep_keyboard
+from pos_client.ui.focus import keep_keyboard, show_like
 from pos_client.ui.models import ProductsModel, TicketModel
 from pos_client.ui.operations import UNEXPECTED, Operation
 from pos_client.ui.payment_dialog import PaymentDialog
@@ -26,6 +26,7 @@ from pos_client.ui.qt import (
     QCloseEvent,
     QEvent,
     QFont,
+    QGuiApplication,
     QHBoxLayout,
     QKeyEvent,
     QKeySequence,
@@ -69,8 +70,13 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self.last_receipt: SaleReceipt | None = None
         self.scanner = ScanDetector()
         self._now_ms: Callable[[], float] = lambda: time.monotonic() * 1000
+        # On a real display each key carries the time the keyboard (or scanner) sent it: a
+        # burst stays a burst even when the till was busy and read it late. Offscreen (tests)
+        # keys carry none, and the window's clock (``_now_ms``) times them.
+        self._server_times = QGuiApplication.platformName() not in ("offscreen", "minimal")
+        self._key_ms = 0.0  # when the last key of the scan box was pressed
         self.setWindowTitle(f"MiChangarrito — {counter.shop_name(ctx.till)}")
-        self.resize(1024, 600)
+        self.resize(1024, 600)  # windowed mode's first size; full screen takes the display
         self._build()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._run_search)
@@ -83,6 +89,7 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self._run_search()
         self._refresh_sync_status()
         self._show_session()
+        ctx.session_listeners.append(self._show_session)
         self.scan_input.setFocus()
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -91,21 +98,44 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.scan_input and event.type() == QEvent.Type.KeyPress \
                 and isinstance(event, QKeyEvent):
-            key, empty = event.key(), not self.scan_input.text()
-            # The scan field keeps focus all day, and a line edit swallows Supr for its own
-            # text; with the field empty, Supr means "remove the ticket line", as the button says.
-            if key == Qt.Key.Key_Delete and empty:
-                self.remove_selected_line()
+            if self._scan_box_key(event):
                 return True
-            if key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus) and empty and self.ticket.lines:
-                self.step_quantity(1 if key == Qt.Key.Key_Plus else -1)
-                return True
+            self._key_ms = self._key_time(event)
             if event.text() and event.text().isprintable():
-                self.scanner.key(self._now_ms())
+                self.scanner.key(self._key_ms)
         return super().eventFilter(watched, event)
+
+    def _scan_box_key(self, event: QKeyEvent) -> bool:
+        """Keys the scan box means for the counter, not for its own text; True when used."""
+        key, empty = event.key(), not self.scan_input.text()
+        if key == Qt.Key.Key_Escape:  # Esc: empty the box; with it empty, close the preview
+            if empty:
+                self._close_preview()
+            self.clear_scan()
+            return True
+        # The scan field keeps focus all day, and a line edit swallows Supr for its own
+        # text; with the field empty, Supr means "remove the ticket line", as the button says.
+        if key == Qt.Key.Key_Delete and empty:
+            self.remove_selected_line()
+            return True
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus) and empty and self.ticket.lines:
+            self.step_quantity(1 if key == Qt.Key.Key_Plus else -1)
+            return True
+        steps = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 8,
+                 Qt.Key.Key_PageUp: -8}
+        if key in steps:
+            self.move_in_results(steps[Qt.Key(key)])
+            return True
+        return False
+
+    def _key_time(self, event: QKeyEvent) -> float:
+        return float(event.timestamp()) if self._server_times and event.timestamp() \
+            else self._now_ms()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._search_timer.stop()
+        if self._show_session in self.ctx.session_listeners:
+            self.ctx.session_listeners.remove(self._show_session)
         super().closeEvent(event)
 
     # ---- layout -----------------------------------------------------------------------------
@@ -125,15 +155,19 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self.scan_input.textEdited.connect(self._on_typed)
         self.scan_input.returnPressed.connect(self._on_enter)
         self.scan_input.installEventFilter(self)
+        self.scan_input.setObjectName("scan")
 
         self.products_model = ProductsModel()
         self.products_view = self._table(self.products_model)
+        self.products_view.setObjectName("products")
         self.products_view.setColumnWidth(0, 130)  # a whole EAN-13; fixed: 50,000 rows
         self.products_view.activated.connect(lambda idx: self.add_product(
             self.products_model.product(idx.row())))
+        self.products_view.clicked.connect(lambda _: self.picked_in_results())
 
         self.ticket_model = TicketModel(self.ticket)
         self.ticket_view = self._table(self.ticket_model)
+        self.ticket_view.setObjectName("ticket")
 
         self.total_label = QLabel()
         self.total_label.setFont(huge)
@@ -143,6 +177,8 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setFont(big)
+        self.message_label.setObjectName("message")
+        self.total_label.setObjectName("total")
 
         self.pay_button = self._button("Cobrar (F12)", self.charge, "F12")
         self.pay_button.setMinimumHeight(64)
@@ -161,7 +197,9 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self._shortcut("Ctrl+L", self.lock)
         drawer = self._button("Cajón (Ctrl+D)", self.open_drawer, "Ctrl+D")
         self.session_label = QLabel()
+        self.session_label.setObjectName("session")
         self.sync_label = QLabel()
+        self.sync_label.setObjectName("sync")
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setFormat("Descargando datos de la tienda… %p%")
@@ -201,7 +239,9 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self._update_totals()
 
     def _table(self, model: QAbstractTableModel) -> QTableView:
-        return table_view(model, stretch=1, fit_contents=False)
+        view = table_view(model, stretch=1, fit_contents=False)
+        view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # taps select; the scan box keeps the keys
+        return view
 
     def _button(self, text: str, slot: Callable[[], object], key: str) -> QPushButton:
         button = QPushButton(text)
@@ -272,6 +312,8 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         self.say(SALE_NOT_SAVED if message == UNEXPECTED else message, error=True)
 
     def say(self, text: str, error: bool = False) -> None:
+        """The message line. It holds until the moment passes: the next customer's first key or
+        scan, a lock, or the next message (``_on_typed`` and ``lock`` clear it)."""
         self.message_label.setStyleSheet(ERROR_STYLE if error else "")
         self.message_label.setText(text)
 
@@ -281,7 +323,7 @@ class MainWindow(SessionFlow, AddingItems, TicketEditing, ReceiptsAndDrawer, Syn
         from pos_client.ui.backroom.window import BackRoomWindow
 
         back_room = self.back_room = BackRoomWindow(self.ctx)
-        back_room.show()
+        show_like(back_room, self)
         return back_room
 
     def show_shift(self) -> None:

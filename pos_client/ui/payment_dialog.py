@@ -29,7 +29,7 @@ from pos_client.ui.widgets import ERROR_STYLE, font, touch_button
 from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn, parse_mxn
 from shared.permissions import Permission
-from shared.sale import PaymentMethod, Tender, settle
+from shared.sale import PaymentMethod, Tender, cash_needs_confirmation, settle
 
 QUICK_BILLS = (2000, 5000, 10000, 20000, 50000)
 METHOD_LABELS = {PaymentMethod.CASH: "Efectivo", PaymentMethod.CARD: "Tarjeta",
@@ -108,6 +108,7 @@ class PaymentDialog(QDialog):
         self.customer_name = ""
         self.available_credit: Centavos | None = None
         self.fiado_override_by: uuid.UUID | None = None
+        self._confirmed_cash: Centavos | None = None  # an unusual amount the cashier confirmed
 
         total_label = QLabel(f"Total: {format_mxn(total)}")
         total_label.setFont(font(26, bold=True))
@@ -122,6 +123,7 @@ class PaymentDialog(QDialog):
         self.received.setMinimumHeight(48)
         self.received.setPlaceholderText("Efectivo recibido")
         self.received.setAccessibleName("Efectivo recibido")
+        self.received.setObjectName("received")
         self.received.textChanged.connect(self._update)
         self.received.returnPressed.connect(self.try_accept)
         self.change_label = QLabel()
@@ -149,6 +151,8 @@ class PaymentDialog(QDialog):
                           ("F4", self.add_fiado), ("F5", self.clear_others), ("F6", self.exact)):
             QShortcut(QKeySequence(key), self, slot)
         self.charge_button = touch_button("Cobrar (Enter)", self.try_accept)
+        self.charge_button.setMinimumWidth(self.charge_button.fontMetrics().horizontalAdvance(
+            "Confirmar $99,999.99 (Enter)") + 32)  # the confirmation's text fits too
         actions = QHBoxLayout()
         actions.addWidget(touch_button("Cancelar (Esc)", self.reject))
         actions.addWidget(self.charge_button)
@@ -186,6 +190,8 @@ class PaymentDialog(QDialog):
 
     def _update(self) -> None:
         self.error_label.clear()
+        self._confirmed_cash = None
+        self.charge_button.setText("Cobrar (Enter)")
         self.due_label.setText(f"Falta en efectivo: {format_mxn(self.cash_due)}"
                                if self.others else "")
         try:
@@ -295,5 +301,20 @@ class PaymentDialog(QDialog):
         except DomainError as exc:
             self.error_label.setText(exc.message)
             return
+        cash = sum(t.amount for t in tenders if t.method is PaymentMethod.CASH)
+        if cash_needs_confirmation(self.cash_due, cash) and self._confirmed_cash != cash:
+            self._ask_to_confirm(cash)
+            return
         self.tenders = tenders
         self.accept()
+
+    def _ask_to_confirm(self, cash: Centavos) -> None:
+        """An unusual amount received: say what would happen, and charge only at a second Enter
+        (or tap) on the same amount; any edit asks again."""
+        change = settle(self.total, self._tenders()).change
+        self.error_label.setText(
+            f"¿Recibiste {format_mxn(cash)} en efectivo para {format_mxn(self.cash_due)}? "
+            f"El cambio sería {format_mxn(change)}. Enter otra vez para confirmar, o corrige "
+            "el importe.")
+        self._confirmed_cash = cash
+        self.charge_button.setText(f"Confirmar {format_mxn(cash)} (Enter)")

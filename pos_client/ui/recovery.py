@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from pos_client import exit_codes
@@ -19,20 +19,21 @@ from pos_client.services.backups import Backup, Database, Health, StoreError
 from pos_client.ui.qt import QDialog, QFont, QLabel, QPushButton, Qt, QVBoxLayout, QWidget
 from pos_client.ui.widgets import ERROR_STYLE
 from pos_client.ui.worker import Worker
-from shared.clock import utc_now
+from shared.clock import DEFAULT_ZONE, shown_date, shown_time, utc_now
 from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 
 
-def when_text(moment: datetime) -> str:
-    """A backup's time for the owner. The shop's time zone lives inside the damaged store, so
-    this uses the computer's own clock zone, which is the shop's."""
-    return moment.astimezone().strftime("%d/%m/%Y a las %H:%M")
+def when_text(moment: datetime, zone: tzinfo) -> str:
+    """A backup's time for the owner, on the shop's clock (its zone is read from the good
+    backup itself: the damaged store cannot say it)."""
+    return f"{shown_date(moment, zone)} a las {shown_time(moment, zone)}"
 
 
-def explanation(health: Health, data_dir: Path, newest: Backup | None) -> str:
+def explanation(health: Health, data_dir: Path, newest: Backup | None,
+                zone: tzinfo = DEFAULT_ZONE) -> str:
     """What happened and what each way out does, in plain Spanish."""
     what = ("no es una base de datos válida" if health.state == "not_a_database"
             else "está dañado")
@@ -43,7 +44,7 @@ def explanation(health: Health, data_dir: Path, newest: Backup | None) -> str:
         "El archivo dañado no se borra: se guarda aparte por si un técnico puede rescatarlo.",
     ]
     if newest is not None:
-        lines.append(f"El respaldo bueno más reciente es del {when_text(newest.taken_at)}. Al "
+        lines.append(f"El respaldo bueno más reciente es del {when_text(newest.taken_at, zone)}. Al "
                      "restaurarlo se pierde lo registrado después; si la caja está vinculada a un "
                      "servidor, lo que ya se había sincronizado regresa solo.")
     else:
@@ -96,7 +97,8 @@ class RecoveryDialog(QDialog):
         for widget in (title, self.message, self.status, self.restore_button, self.fresh_button,
                        self.quit_button):
             layout.addWidget(widget)
-        worker.submit(lambda: backups.newest_good_backup(data_dir), self._found, self._failed)
+        worker.submit(lambda: backups.newest_good_backup_and_zone(data_dir), self._found,
+                      self._failed)
 
     def _button(self, text: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
@@ -104,14 +106,15 @@ class RecoveryDialog(QDialog):
         button.clicked.connect(slot)
         return button
 
-    def _found(self, newest: Backup | None) -> None:
+    def _found(self, found: tuple[Backup | None, tzinfo]) -> None:
+        newest, zone = found
         self.newest = newest
-        self.message.setText(explanation(self.health, self.data_dir, newest))
+        self.message.setText(explanation(self.health, self.data_dir, newest, zone))
         self.status.setText(" ")
         if newest is None:
             self.restore_button.setText("No hay respaldos para restaurar")
             return
-        self.restore_button.setText(f"Restaurar el respaldo del {when_text(newest.taken_at)}")
+        self.restore_button.setText(f"Restaurar el respaldo del {when_text(newest.taken_at, zone)}")
         self.restore_button.setEnabled(True)
         self.restore_button.setDefault(True)
         self.restore_button.setFocus()
@@ -160,7 +163,7 @@ def open_store(data_dir: Path, ask: Ask | None) -> Database | int:
         health = opened
         log.error("damaged store %s: %s %s", backups.store_file(data_dir), health.state, health.detail)
         if ask is None:
-            print(explanation(health, data_dir, backups.newest_good_backup(data_dir)),
+            print(explanation(health, data_dir, *backups.newest_good_backup_and_zone(data_dir)),
                   file=sys.stderr)
             print("Abre MiChangarrito en la pantalla de la caja para elegir qué hacer.", file=sys.stderr)
             return exit_codes.DAMAGED_STORE

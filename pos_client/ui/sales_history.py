@@ -38,6 +38,7 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import ERROR_STYLE
+from shared.clock import DEFAULT_ZONE, shown_date_time
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
@@ -53,7 +54,7 @@ class HistoryModel(RowsModel[HistoryRow]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.zone: tzinfo | None = None  # the shop's, which comes with the rows
+        self.zone: tzinfo = DEFAULT_ZONE  # the shop's, which comes with the rows
 
     def row(self, row: int) -> HistoryRow:
         return self._rows[row]
@@ -61,7 +62,7 @@ class HistoryModel(RowsModel[HistoryRow]):
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         r = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            when = datetime.fromisoformat(r.sold_at).astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+            when = shown_date_time(datetime.fromisoformat(r.sold_at), self.zone)
             return (r.folio, when, format_mxn(r.total), r.cashier or "—",
                     STATUS_LABELS[r.status])[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
@@ -169,6 +170,7 @@ class SalesHistoryDialog(QDialog):
         self.return_dialog: ReturnDialog | None = None
         self.preview_dialog: QDialog | None = None
         self.pin_dialog: QDialog | None = None
+        self._shown_id: uuid.UUID | None = None
         self._build()
         self.reload()
 
@@ -254,6 +256,10 @@ class SalesHistoryDialog(QDialog):
     def _show_selected(self) -> None:
         row = self.selected()
         self._update_buttons()
+        shown_id = row.sale_id if row else None
+        if shown_id != self._shown_id:  # another sale: what was said was about the one before
+            self._shown_id = shown_id
+            self.say("")
         if row is None:
             self.ticket.setPlainText("No hay ventas que mostrar." if not self.search.text()
                                      else "Ningún folio coincide con la búsqueda.")
@@ -288,7 +294,8 @@ class SalesHistoryDialog(QDialog):
         cashier_id = self._cashier_id()
 
         def send(document: Document) -> None:
-            self.say(f"Reimprimiendo el ticket {row.folio}…")
+            # With no printer the copy is the preview: "Reimprimiendo…" would stay for good.
+            self.say(f"Reimprimiendo el ticket {row.folio}…" if self.ctx.printer else "")
             self.preview_dialog = print_or_preview(
                 self.ctx, self, document, on_failed=self._print_failed,
                 on_printed=lambda: self.say(f"Ticket {row.folio} reimpreso."))

@@ -4,7 +4,8 @@ A scanner is a keyboard that types a whole code in a burst (a few milliseconds p
 presses Enter. A person types at 100 ms or more per key. The counter uses the difference: Enter
 after a burst never charges the ticket, even when the field ends up empty; and a burst is looked
 up as a code even when it holds letters (Code 39 and Code 128 labels), where typed letters are a
-search.
+search. A burst that lands after typed text (a name left in the box, a half-typed search) is
+still a scan: ``burst_length`` says how many of the box's last characters it typed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class ScanDetector:
     min_length: int = MIN_SCAN_LENGTH
     _times: list[float] = field(default_factory=list)
     _last_scan: float | None = None  # when the last burst's Enter came
+    burst_length: int = 0  # characters of the last burst recognised by ``is_scan``
 
     def key(self, at_ms: float) -> None:
         if self._times and at_ms - self._times[-1] > self.max_gap_ms:
@@ -36,6 +38,7 @@ class ScanDetector:
         # A scanner set to send CR and LF, or a double suffix, presses Enter twice at once.
         echo = (not self._times and self._last_scan is not None
                 and enter_at_ms - self._last_scan <= self.max_gap_ms)
+        self.burst_length = len(self._times) if scanned else 0
         self._times.clear()
         if scanned or echo:
             self._last_scan = enter_at_ms

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from pos_client.services.sync_queue import Rejected
 from pos_client.ui.models import ModelIndex, RowsModel
 from pos_client.ui.qt import QDialog, QFont, QLabel, Qt, QTableView, QVBoxLayout, QWidget
+from pos_client.ui.widgets import back_button
+from shared.clock import DEFAULT_ZONE, shown_date_time, shown_time
 from shared.sync.protocol import PairingCodeOut
 
 ENTITY_NAMES = {
@@ -22,11 +24,15 @@ ENTITY_NAMES = {
 class RejectedModel(RowsModel[Rejected]):
     HEADERS = ("Nº", "Qué", "Cuándo", "Motivo")
 
+    def __init__(self, zone: tzinfo = DEFAULT_ZONE) -> None:
+        super().__init__()
+        self.zone = zone
+
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         r = self._rows[index.row()]
-        when = datetime.fromisoformat(r.created_at).astimezone().strftime("%d/%m/%Y %H:%M")
+        when = shown_date_time(datetime.fromisoformat(r.created_at), self.zone)
         reason = r.message or r.code or ""
         return (str(r.device_seq), ENTITY_NAMES.get(r.entity, r.entity), when, reason)[index.column()]
 
@@ -41,10 +47,12 @@ def rejected_dialog(parent: QWidget, model: RejectedModel, view: QTableView) -> 
     layout = QVBoxLayout(dialog)
     layout.addWidget(note)
     layout.addWidget(view)
+    layout.addWidget(back_button(dialog))
     return dialog
 
 
-def pairing_code_dialog(parent: QWidget, code: PairingCodeOut) -> QDialog:
+def pairing_code_dialog(parent: QWidget, code: PairingCodeOut, zone: tzinfo = DEFAULT_ZONE
+                        ) -> QDialog:
     dialog = QDialog(parent)
     dialog.setWindowTitle("Vincular otra caja")
     big = QFont()
@@ -53,11 +61,12 @@ def pairing_code_dialog(parent: QWidget, code: PairingCodeOut) -> QDialog:
     shown = QLabel(f"{code.code[:4]}-{code.code[4:]}")
     shown.setFont(big)
     shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    until = code.expires_at.astimezone().strftime("%H:%M")
+    until = shown_time(code.expires_at, zone)
     help_text = QLabel(f"Escribe este código en la caja nueva. Sirve una sola vez, hasta las {until}.")
     help_text.setWordWrap(True)
     layout = QVBoxLayout(dialog)
     layout.addWidget(shown, alignment=Qt.AlignmentFlag.AlignCenter)
     layout.addWidget(help_text)
+    layout.addWidget(back_button(dialog))
     dialog.code_label = shown  # type: ignore[attr-defined]
     return dialog

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pos_client.ui.qt import QDialog, QFont, QLabel, QLineEdit, QVBoxLayout, QWidget
-from pos_client.ui.widgets import ERROR_STYLE
+from pos_client.ui.qt import QDialog, QFont, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from pos_client.ui.widgets import ERROR_STYLE, touch_button
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.quantity import parse_quantity
@@ -33,9 +33,16 @@ class WeightDialog(QDialog):
         self.amount.setFont(font)
         self.error_label = QLabel()
         self.error_label.setStyleSheet(ERROR_STYLE)
+        # A visible way back (Esc does the same): a product picked by mistake is not sold.
+        self.cancel_button = touch_button("Cancelar (Esc)", self.reject)
+        self.ok_button = touch_button("Agregar (Enter)", self.try_accept)
+        actions = QHBoxLayout()
+        actions.addWidget(self.cancel_button)
+        actions.addWidget(self.ok_button)
         layout = QVBoxLayout(self)
         for widget in (title, self.weight, self.amount, self.error_label):
             layout.addWidget(widget)
+        layout.addLayout(actions)
 
     def _preview(self) -> None:
         self.error_label.clear()

@@ -3,20 +3,24 @@ of a refusal and of a confirmation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from pos_client.ui.qt import (
     QAbstractItemModel,
     QAbstractItemView,
+    QDialog,
     QFont,
     QHeaderView,
     QLabel,
     QPushButton,
+    Qt,
     QTableView,
+    QWidget,
 )
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b5e20;"
+CELL_PADDING_PX = 10  # each side of a cell's text, with room for a sort arrow in the header
 TOUCH_HEIGHT = 52  # a fingertip on a 10" tablet
 
 
@@ -43,6 +47,18 @@ def touch_button(text: str, slot: Callable[[], object]) -> QPushButton:
     the cash typed)."""
     b = button(text, slot, TOUCH_HEIGHT)
     b.setAutoDefault(False)
+    # A tap must not take the keyboard from the field: after tapping "$100" Enter still
+    # reaches the amount (and charges), as it would after typing it.
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return b
+
+
+def back_button(window: QWidget, text: str = "Cerrar (Esc)") -> QPushButton:
+    """The visible way back every dialog and window has: on a till with no window manager
+    there is no title bar and no ✕, so without it a person is stuck. Esc does the same (a
+    dialog's own reject; a window sets its shortcut)."""
+    b = touch_button(text, window.reject if isinstance(window, QDialog) else window.close)
+    b.setObjectName("back")
     return b
 
 
@@ -62,6 +78,22 @@ def table_view(model: QAbstractItemModel, stretch: int = 0, fit_contents: bool =
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def fit_columns(view: QTableView, columns: Iterable[int], sample_rows: int = 2000) -> None:
+    """Widen ``columns`` to their longest text (header included), measured on the first
+    ``sample_rows`` rows: a price or a department is never cut to "$75.00…", and a big
+    catalog is not measured row by row as ResizeToContents would."""
+    model = view.model()
+    metrics = view.fontMetrics()
+    header = view.horizontalHeader()
+    for column in columns:
+        texts = {model.headerData(column, Qt.Orientation.Horizontal)}
+        texts.update(model.data(model.index(row, column))
+                     for row in range(min(model.rowCount(), sample_rows)))
+        widest = max((metrics.horizontalAdvance(t) for t in texts if isinstance(t, str)),
+                     default=0)
+        header.resizeSection(column, widest + 2 * CELL_PADDING_PX)
 
 
 def say(label: QLabel, text: str, ok: bool = False) -> None:

@@ -62,7 +62,8 @@ def test_returns_cash_shifts_and_records_reach_the_other_device(
     cortes.close_with_corte(till, shift, {PaymentMethod.CASH: 30_000}, "Sin diferencias", None)
     owner = hire(a.till, "Pepe", Role.OWNER, "1234")
     cashier = owner.id
-    catalog_admin.add_department(a.till, "Bebidas", owner.id)
+    # Not one of the starter catalog's departments (those are records of their own now).
+    catalog_admin.add_department(a.till, "Cremería", owner.id)
     staff_admin.save_settings(a.till, SettingsPayload(
         id=SETTINGS_ID, shop_name="Abarrotes Doña Mary", rfc="MAHM800101AB1"), owner)
     order = uuid.uuid4()
@@ -71,6 +72,8 @@ def test_returns_cash_shifts_and_records_reach_the_other_device(
 
     assert a.agent.sync_once().pending == 0
     b.agent.sync_once()
+    with a.db.read() as conn:
+        sent_departments = {r.name for r in conn.execute(text("SELECT name FROM categories"))}
     with b.db.read() as conn:
         product = catalog.by_barcode(conn, item.barcode)
         assert product.stock_milli == item.initial_stock_milli  # sold 3, 3 came back
@@ -85,7 +88,9 @@ def test_returns_cash_shifts_and_records_reach_the_other_device(
                                 {"id": str(cashier)}).scalar_one()
         assert pin_hash.startswith("$argon2")
         assert "1234" not in pin_hash
-        assert conn.execute(text("SELECT name FROM categories")).scalar_one() == "Bebidas"
+        names = {r.name for r in conn.execute(text("SELECT name FROM categories"))}
+        assert "Cremería" in names
+        assert names == sent_departments
         assert conn.execute(text("SELECT rfc FROM settings")).scalar_one() == "MAHM800101AB1"
         assert conn.execute(text("SELECT status FROM order_statuses WHERE id = :id"),
                             {"id": str(order)}).scalar_one() == "listo"
@@ -96,7 +101,7 @@ def test_returns_cash_shifts_and_records_reach_the_other_device(
                   (SELECT count(*) FROM shifts) s, (SELECT count(*) FROM shift_closes) z,
                   (SELECT count(*) FROM cashiers) k, (SELECT count(*) FROM categories) g,
                   (SELECT count(*) FROM shop_settings) t, (SELECT count(*) FROM order_statuses) o""")
-    assert tuple(counts[0]) == (2, 1, 1, 1, 1, 1, 1, 1)
+    assert tuple(counts[0]) == (2, 1, 1, 1, 1, len(sent_departments), 1, 1)
 
 
 def test_costs_refund_splits_abonos_and_customer_edits_reach_the_server_and_the_other_till(

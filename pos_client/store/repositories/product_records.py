@@ -69,6 +69,17 @@ def barcode_owners(tx: Tx, barcodes: Iterable[str], exclude: uuid.UUID | None = 
     return {r.barcode: r.name for r in tx.execute(query)}
 
 
+def active_named(tx: Tx, name: str, exclude: uuid.UUID | None = None) -> str | None:
+    """The name of another active product called ``name`` (letter case aside), if any."""
+    query = (select(products.c.name).where(
+        func.lower(products.c.name) == func.lower(name.strip()), products.c.deleted == 0,
+        products.c.active == 1).limit(1))
+    if exclude is not None:
+        query = query.where(products.c.id != str(exclude))
+    found: str | None = tx.execute(query).scalar()
+    return found
+
+
 def in_department(tx: Tx, name: str) -> list[uuid.UUID]:
     """The products (not deleted) filed under the department called ``name``."""
     ids = tx.execute(select(products.c.id).where(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pos_client import exit_codes
 from pos_client.services import backups
@@ -32,6 +31,7 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
+from shared.clock import DEFAULT_ZONE, shown_date_time
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class BackupPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.folder: Path | None = None  # known once the first overview arrives
-        self.zone: ZoneInfo | None = None  # the shop's, with the first overview
+        self.zone: tzinfo = DEFAULT_ZONE  # the shop's, with the first overview
         self.backups: list[Backup] = []
         self.restart: Callable[[], None] = request_restart  # tests replace it
         self.confirm: QMessageBox | None = None
@@ -142,7 +142,7 @@ class BackupPage(QWidget):
         self._show_pending(pending)
 
     def when(self, backup: Backup) -> str:
-        return backup.taken_at.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
+        return shown_date_time(backup.taken_at, self.zone)
 
     def _show_last(self) -> None:
         if not self.backups:

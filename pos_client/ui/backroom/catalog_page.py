@@ -24,6 +24,7 @@ from pos_client.ui.qt import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QResizeEvent,
     QScrollArea,
     QShortcut,
     QSplitter,
@@ -33,7 +34,7 @@ from pos_client.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from pos_client.ui.widgets import button
+from pos_client.ui.widgets import button, fit_columns
 from shared.catalog import StarterProduct
 from shared.errors import DomainError
 from shared.ids import new_uuid7
@@ -42,6 +43,10 @@ from shared.permissions import Permission
 from shared.sync.payloads import ProductPayload
 
 SEARCH_DELAY_MS = 150
+
+
+DEPARTMENT_COLUMN = 2
+NARROW_PX = 900  # the page's width on a 1024×600 screen, beside the sections
 
 
 def _save(till: Till, draft: ProductDraft, cashier_id: uuid.UUID | None,
@@ -79,15 +84,15 @@ class CatalogPage(QWidget):
         self.show_inactive = QCheckBox("Ver inactivos")
         self.show_inactive.toggled.connect(lambda _: self.refresh())
         self.table = QTableView()
+        self.table.setObjectName("catalog")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 110), (2, 78), (3, 64), (4, 46)):
-            self.table.setColumnWidth(column, width)
         self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(44)  # two lines of a long name
+        self.model.modelReset.connect(self._fit_columns)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _: self.open_row(cur.row()))
         tools = QHBoxLayout()
         for text, slot in (("Importar…", self.choose_import), ("Exportar…", self.choose_export),
@@ -115,6 +120,10 @@ class CatalogPage(QWidget):
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(self.editor)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The form never narrower than its fields need (the scroll area alone would let the
+        # splitter squeeze it and cut the codes); the list takes what is left.
+        scroll.setMinimumWidth(self.editor.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
         right = QVBoxLayout()
         right.addWidget(scroll, 1)
         right.addWidget(self.error)
@@ -131,6 +140,14 @@ class CatalogPage(QWidget):
         splitter.setChildrenCollapsible(False)
         QHBoxLayout(self).addWidget(splitter)
 
+    def _fit_columns(self) -> None:  # a slot of the page: never called once it is gone
+        fit_columns(self.table, (1, 2, 3, 4))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # On a netbook the department gives its room to the name (the form shows it).
+        self.table.setColumnHidden(DEPARTMENT_COLUMN, self.width() < NARROW_PX)
+        super().resizeEvent(event)
+
     # ---- list and editor ------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -143,9 +160,25 @@ class CatalogPage(QWidget):
             lambda found: self.editor.set_departments([d.name for d in found])).failure(
             self._say).run()
 
+    def unsaved_changes(self) -> str | None:
+        """A new product typed but not saved yet (the back room asks before leaving it)."""
+        name = self.editor.name.text().strip()
+        if self.editor.product_id is None and name:
+            return f"El producto nuevo «{name}» no está guardado."
+        return None
+
+    _discard_new = False  # a second tap on another product drops the unsaved new one
+
     def open_row(self, row: int) -> None:
         if row < 0 or row >= self.model.rowCount():
             return
+        if (unsaved := self.unsaved_changes()) and not self._discard_new:
+            # Opening another product would wipe the form without a word (issue 12).
+            self._discard_new = True
+            self._say(f"{unsaved} Guárdalo (Ctrl+S), o toca otra vez un producto para "
+                      "descartarlo.")
+            return
+        self._discard_new = False
         self.open_product(self.model.product(row).id)
 
     def open_product(self, product_id: uuid.UUID) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pos_client.receipts.statement import statement_document
 from pos_client.services import accounts, messages
@@ -38,6 +37,7 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, button, table_view
+from shared.clock import DEFAULT_ZONE, shown_date_time
 from shared.fiado import AGING_BUCKETS, Account, AgingOrder, Statement, StatementEntry
 from shared.money import format_mxn
 from shared.phone import display_phone
@@ -63,12 +63,12 @@ class StatementModel(RowsModel[StatementEntry]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.tz: ZoneInfo | None = None
+        self.tz: tzinfo = DEFAULT_ZONE  # the shop's, which comes with the statement
 
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         e = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (e.at.astimezone(self.tz).strftime("%d/%m/%Y %H:%M"), e.description,
+            return (shown_date_time(e.at, self.tz), e.description,
                     format_mxn(e.charge) if e.charge else "",
                     format_mxn(e.payment) if e.payment else "", format_mxn(e.balance))[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
@@ -351,8 +351,11 @@ class CustomersPage(QWidget):
         self.whatsapp_button.setEnabled(False)  # one tap, one message
 
         def queued(request: MessageRequest) -> None:
-            self._say(f"Estado de cuenta en cola para {display_phone(request.to)}: se envía por "
-                      "WhatsApp en cuanto la caja sincronice con el servidor.", True)
+            # Not "it goes out when the till syncs": the server sends it only if it has WhatsApp
+            # set up, which the till cannot know yet.
+            self._say(f"Estado de cuenta en cola para {display_phone(request.to)}: sale de esta "
+                      "caja con la próxima sincronización, y el servidor lo envía por WhatsApp "
+                      "si tiene WhatsApp configurado.", True)
 
         Operation(self.ctx, lambda till: messages.request_statement(till, customer_id, text,
                                                                     cashier_id)) \

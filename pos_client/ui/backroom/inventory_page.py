@@ -41,6 +41,7 @@ from pos_client.ui.qt import (
     Signal,
 )
 from pos_client.ui.widgets import button
+from shared.clock import shown_date_time
 from shared.errors import DomainError
 from shared.money import format_mxn, parse_mxn
 from shared.quantity import format_quantity, parse_quantity, value_of
@@ -323,7 +324,7 @@ class HistoryTab(Tab):
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             qty = ("+" if r.qty_milli > 0 else "") + format_quantity(r.qty_milli, w)
-            cells = (cell(r.at.astimezone(tz).strftime("%d/%m/%Y %H:%M")), cell(r.kind),
+            cells = (cell(shown_date_time(r.at, tz)), cell(r.kind),
                      cell(r.reference), cell(qty, right=True),
                      cell(format_quantity(r.balance_milli, w), right=True))
             for col, shown in enumerate(cells):

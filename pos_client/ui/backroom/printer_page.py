@@ -1,5 +1,5 @@
 """Impresora: where this till's ticket printer is (none, a device file, or the network), its
-paper, a test print and a test of the cash drawer."""
+paper, a test print and a test of the cash drawer; beside them, this till's own settings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pos_client.services import hardware
 from pos_client.services.hardware import SavedPrinter
 from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
+from pos_client.ui.backroom.till_box import TillBox
 from pos_client.ui.context import AppContext
 from pos_client.ui.operations import Operation
 from pos_client.ui.printing import PreviewDialog
@@ -155,6 +156,8 @@ class PrinterPage(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        self.till_box = TillBox(self.ctx)  # this till's other own settings live beside its printer
+        layout.addWidget(self.till_box)
         layout.addStretch(1)
         self._kind_changed()
 

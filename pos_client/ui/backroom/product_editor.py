@@ -86,6 +86,11 @@ class ProductEditor(QWidget):
             # Sized by a few letters, not by the longest name, so the form fits a narrow pane.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+        # Wide enough for a whole EAN-13 and the placeholder: a code is never cut to "750100…".
+        code_width = self.codes.fontMetrics().horizontalAdvance("7501055003013") + 28
+        self.codes.setMinimumWidth(code_width)
+        self.new_code.setMinimumWidth(max(code_width, self.new_code.fontMetrics()
+                                          .horizontalAdvance(self.new_code.placeholderText()) + 16))
         add_row, list_row = QHBoxLayout(), QHBoxLayout()
         add_row.addWidget(self.new_code, 1)
         add_row.addWidget(button("Agregar", self.add_code))

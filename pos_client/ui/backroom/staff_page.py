@@ -37,6 +37,7 @@ from pos_client.ui.qt import (
 )
 from pos_client.ui.widgets import button, say
 from shared.permissions import ROLE_LABELS, Permission, Role
+from shared.spanish import role_label
 
 T = TypeVar("T")
 Approved = Callable[[Cashier, Cashier | None], None]  # (editor, approver or None)
@@ -54,7 +55,8 @@ class CashiersModel(RowsModel[CashierRow]):
     def data(self, index: ModelIndex, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             r = self._rows[index.row()]
-            return (r.name, ROLE_LABELS[r.role], "Sí" if r.active else "No")[index.column()]
+            # The person's role as they are addressed: Doña Mary is "Dueña" (shared.spanish).
+            return (r.name, role_label(r.role, r.name), "Sí" if r.active else "No")[index.column()]
         return None
 
 

@@ -14,13 +14,20 @@ from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
 from pos_client.ui.qt import (
+    QCloseEvent,
+    QFocusEvent,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QListWidget,
     QMainWindow,
+    QResizeEvent,
+    QShortcut,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
+from pos_client.ui.widgets import ERROR_STYLE, back_button
 from shared.permissions import Permission
 
 
@@ -56,27 +63,65 @@ def page_class(section: Section) -> Callable[[AppContext], QWidget]:
     return cls
 
 
+class _Sections(QListWidget):
+    """The list of sections. Taking the keyboard does not pick one (a list normally makes its
+    first row current then, which opened Productos, and asked a cajero for a PIN, on F11):
+    a section opens when it is tapped or reached with the arrows (↓ first: Productos)."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        self.viewport().update()
+        QWidget.focusInEvent(self, event)
+
+
 class BackRoomWindow(QMainWindow):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Trastienda — MiChangarrito")
         self.resize(1024, 600)
-        self.nav = QListWidget()
+        self.nav = _Sections()
         self.nav.setMaximumWidth(220)
         self.nav.setStyleSheet("QListWidget::item { min-height: 48px; font-size: 15pt; }")
         for section in SECTIONS:
             self.nav.addItem(section.title)
+        # No window manager on a kiosk till: this button and Esc are the only way back.
+        self.back = back_button(self, "Volver a la caja (Esc)")
+        self.back.setMaximumWidth(220)
+        QShortcut(QKeySequence("Esc"), self, self.close)
         self.stack = QStackedWidget()
         self.pages: dict[int, QWidget] = {}
         self._placeholder = QLabel("Elige una sección.")
         self.stack.addWidget(self._placeholder)
         central = QWidget()
+        side = QVBoxLayout()
+        side.addWidget(self.nav, 1)
+        side.addWidget(self.back)
         layout = QHBoxLayout(central)
-        layout.addWidget(self.nav)
+        layout.addLayout(side)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.open_section)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # A netbook's width goes to the page; a monitor has room for the whole section names.
+        width = 180 if self.width() < 1200 else 220
+        self.nav.setMaximumWidth(width)
+        self.back.setMaximumWidth(width)
+        super().resizeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Leaving with a page's work unsaved asks first (Esc again, or the button, leaves)."""
+        unsaved = [text for page in self.pages.values()
+                   if (text := getattr(page, "unsaved_changes", lambda: None)())]
+        if unsaved and not self._leave_anyway:
+            self._leave_anyway = True
+            self.statusBar().showMessage(f"{unsaved[0]} Esc otra vez para salir sin guardar.")
+            self.statusBar().setStyleSheet(ERROR_STYLE)
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    _leave_anyway = False
 
     def open_section(self, row: int) -> None:
         if row < 0:
@@ -96,7 +141,7 @@ class BackRoomWindow(QMainWindow):
                     session.approvals[permission] = approver.id
                 self._build(row)
 
-            self.auth_dialog = request_permission(self.ctx, self, permission, approved)
+            self.auth_dialog = request_permission(self.ctx, self, permission, approved, grace=True)
 
     def _build(self, row: int) -> QWidget:
         page = page_class(SECTIONS[row])(self.ctx)

@@ -251,9 +251,9 @@ def test_history_lists_closed_shifts_newest_first_with_what_was_counted(
 
 def test_pending_text_counts_changes() -> None:
     assert pending_text(0) == "Todo está sincronizado."
-    assert pending_text(1).startswith("Quedan 1 cambio por sincronizar")
-    assert pending_text(12) == ("Quedan 12 cambios por sincronizar; se enviarán al volver "
-                                       "la conexión.")
+    assert pending_text(1) == "Queda 1 cambio por sincronizar; sale con la próxima sincronización."
+    assert pending_text(12) == ("Quedan 12 cambios por sincronizar; salen con la próxima "
+                                "sincronización.")
 
 
 # ---- refund split and abonos by shift ------------------------------------------------------------

@@ -50,13 +50,18 @@ def test_presence_is_checked_past_one_batch_of_ids_and_codes(till: Till) -> None
 
 
 def test_departments_list_by_name_and_hide_switched_off_ones(stocked: Database, till: Till) -> None:
+    with till.db.read() as tx:  # the starter catalog's own departments (issue 12)
+        starter = [d.name for d in departments.listed(tx)]
+    assert "Bebidas" in starter
     dulces = catalog_admin.add_department(till, "dulces", None)
-    catalog_admin.add_department(till, "Abarrotes", None)
+    catalog_admin.add_department(till, "Cremería", None)
     catalog_admin.set_department_active(till, dulces, False, None)
     with till.db.read() as tx:
-        assert [d.name for d in departments.listed(tx)] == ["Abarrotes"]
-        assert [(d.name, d.active) for d in departments.listed(tx, include_inactive=True)] == [
-            ("Abarrotes", True), ("dulces", False)]
+        assert [d.name for d in departments.listed(tx)] == sorted([*starter, "Cremería"],
+                                                                  key=str.lower)
+        assert [(d.name, d.active) for d in departments.listed(tx, include_inactive=True)] == \
+            sorted([*((n, True) for n in starter), ("Cremería", True), ("dulces", False)],
+                   key=lambda d: d[0].lower())
         drinks = product_records.in_department(tx, "Bebidas")
         filed = {p.id for p in product_records.all_payloads(tx) if p.department == "Bebidas"}
     assert drinks

@@ -53,8 +53,8 @@ def test_the_people_list_names_roles_and_finds_a_row_by_id() -> None:
     mary = CashierRow(uuid.uuid4(), "Doña Mary", Role.OWNER, True)
     model = CashiersModel()
     model.set_rows([mary, pepe])
-    assert _shown(model, 0) == ["Doña Mary", "Dueño", "Sí"]
-    assert _shown(model, 1) == ["Pepe", "Cajero", "No"]
+    assert _shown(model, 0) == ["Doña Mary", "Dueña", "Sí"]  # as she is addressed (issue 12)
+    assert _shown(model, 1) == ["Pepe", "Cajera o cajero", "No"]  # his name has no title
     assert model.index_of(pepe.id) == 1
     assert model.index_of(uuid.uuid4()) == -1
 

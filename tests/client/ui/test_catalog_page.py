@@ -99,6 +99,29 @@ def test_a_new_product_with_a_barcode_already_in_use_is_refused(qtbot, ctx: AppC
     assert _count(ctx.till.db, products) == before
 
 
+def test_a_new_product_named_like_another_is_refused(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: a duplicate name was not flagged; now the form says so and points at the name.
+    Saving the existing product again (its own name) is not a duplicate."""
+    page = _page(qtbot, ctx)
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.editor.name, "coca-cola 600 ML ")
+    qtbot.keyClicks(page.editor.price, "15")
+    before = _count(ctx.till.db, products)
+
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.error.text() != "")
+
+    assert page.error.text().startswith("Ya hay un producto llamado «Coca-Cola 600 ml»")
+    assert _count(ctx.till.db, products) == before
+    page.error.clear()
+    page.editor.name.clear()  # dropped: opening another product asks nothing
+    _open(qtbot, page, "Coca-Cola 600 ml")
+    page.editor.price.setText("21")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _count(ctx.till.db, products, products.c.price == 2100) == 1)
+    assert page.error.text() == ""
+
+
 def test_a_bad_number_is_refused_before_any_work(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
     page = _page(qtbot, ctx)
     _open(qtbot, page, "Coca-Cola 600 ml")
@@ -215,6 +238,8 @@ def test_starter_pick_adds_only_the_chosen_products(qtbot, ctx: AppContext) -> N
         dialog.set_checked(p.barcode)
     dialog.set_checked(COCA)  # already there: stays out
     before = _count(ctx.till.db, products)
+    with ctx.till.db.read() as conn:  # the departments the loaded catalog already has (issue 12)
+        known = {r.name for r in conn.execute(categories.select())}
 
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
@@ -223,7 +248,7 @@ def test_starter_pick_adds_only_the_chosen_products(qtbot, ctx: AppContext) -> N
     for p in chosen:
         assert _count(ctx.till.db, products, products.c.id == str(starter_product_id(p.barcode))) == 1
     assert _count(ctx.till.db, products, products.c.id == str(starter_product_id(missing[2].barcode))) == 0
-    assert _count(ctx.till.db, categories) == len({p.department for p in chosen})
+    assert _count(ctx.till.db, categories) == len(known | {p.department for p in chosen})
     assert page.status.text() == "Agregados 2 productos del catálogo inicial."
 
 
@@ -232,14 +257,18 @@ def test_departments_dialog_adds_and_refuses_a_repeat(qtbot, ctx: AppContext) ->
     page.open_departments()
     dialog = page.departments_dialog
     assert dialog is not None
+    # The catalog's own departments are listed (issue 12: the dialog was empty).
+    qtbot.waitUntil(lambda: dialog.list.count() > 0)
+    listed = dialog.list.count()
+    assert listed == _count(ctx.till.db, categories)
     dialog.name.setText("Cremería")
     dialog.add()
-    qtbot.waitUntil(lambda: dialog.list.count() == 1)
+    qtbot.waitUntil(lambda: dialog.list.count() == listed + 1)
     dialog.name.setText("cremeria")
     dialog.add()
     qtbot.waitUntil(lambda: dialog.error.text() != "")
     assert dialog.error.text() == "Ya existe el departamento «Cremería»."
-    assert _count(ctx.till.db, categories) == 1
+    assert _count(ctx.till.db, categories) == listed + 1
     qtbot.waitUntil(lambda: page.editor.department.findText("Cremería") >= 0)
 
 
@@ -393,3 +422,18 @@ def test_the_import_preview_says_which_product_a_row_renames_and_how_blanks_work
     assert dialog is not None
     assert [dialog.model.index(0, c).data() for c in (1, 4)] == ["Actualiza", "se llamaba «Coca-Cola 600 ml»"]
     assert "celda vacía conserva" in dialog.help.text()
+
+
+def test_an_unsaved_new_product_is_not_lost_silently(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: tapping another product with a new one typed says so first; a second tap
+    discards it; the back room asks before leaving it too."""
+    page = _page(qtbot, ctx)
+    page.new_product()
+    page.editor.name.setText("Tortillas 1 kg")
+    page.table.selectRow(0)
+    assert page.editor.name.text() == "Tortillas 1 kg"
+    assert "«Tortillas 1 kg» no está guardado" in page.error.text()
+    assert page.unsaved_changes() == "El producto nuevo «Tortillas 1 kg» no está guardado."
+    page.table.selectRow(1)
+    qtbot.waitUntil(lambda: page.editor.name.text() == page.model.product(1).name)
+    assert page.unsaved_changes() is None

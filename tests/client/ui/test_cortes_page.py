@@ -85,8 +85,8 @@ def test_a_short_corte_z_shows_red_closes_offline_and_prints_the_numbers(
     # There is no server in tests: every change so far waits, and the dialog says how many.
     pending = pending_rows(ctx)
     assert pending > 0
-    assert dialog.pending_label.text() == (f"Quedan {pending} cambios por sincronizar; se enviarán "
-                                           "al volver la conexión.")
+    assert dialog.pending_label.text() == (f"Quedan {pending} cambios por sincronizar; salen "
+                                           "con la próxima sincronización.")
     qtbot.keyClicks(dialog.counted_inputs[CASH], "610.50")
     assert dialog.diff_labels[CASH].text() == "Faltante $10.00"
     assert "#b00020" in dialog.diff_labels[CASH].styleSheet()

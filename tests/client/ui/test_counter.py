@@ -45,6 +45,8 @@ def test_a_parked_ticket_waits_on_disk_and_comes_back(qtbot, window, small_catal
     qtbot.waitUntil(lambda: window.worker.idle and len(window.ticket.lines) == 1)
     assert [(ln.name, ln.qty_milli) for ln in window.ticket.lines] == [(coke.name, 2000)]
     assert rows(window, "SELECT count(*) FROM parked_tickets")[0][0] == 0
+    # Issue 12: the paying customer's "Cambio: …" is not left beside the ticket taken back.
+    assert window.message_label.text() == "Ticket retomado: 1 renglón."
 
 
 # ---- payments ------------------------------------------------------------------------------
@@ -349,7 +351,7 @@ def test_a_new_shop_creates_its_owner_then_opens_the_shift(qtbot, store, device,
     opened = rows(win, "SELECT c.name, c.role, s.float_amount FROM shifts s "
                        "JOIN cashiers c ON c.id = s.cashier_id")
     assert [tuple(r) for r in opened] == [("Doña Mary", "dueno", 75_000)]
-    assert "Doña Mary" in win.session_label.text()
+    assert win.session_label.text().startswith("Atiende: Doña Mary · turno abierto")  # not "Cajero"
     win.close()
 
 
@@ -360,10 +362,13 @@ def test_no_sale_without_an_open_shift(qtbot, stocked, device, worker, owner, sm
     qtbot.addWidget(win)
     show_active(qtbot, win)
     type_enter(qtbot, win, small_catalog[0].barcode)
+    # Issue 12: not even a scan goes on a ticket without a shift: the float is asked first.
+    qtbot.waitUntil(lambda: hasattr(win, "shift_dialog") and win.shift_dialog.isVisible())
+    assert win.ticket.lines == []
+    assert "Abre el turno" in win.message_label.text()
+    win.shift_dialog.reject()
     win.charge()
     assert not hasattr(win, "payment_dialog")
-    assert "Abre el turno" in win.message_label.text()
-    assert win.shift_dialog.isVisible()
     win.close()
 
 

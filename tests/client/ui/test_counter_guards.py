@@ -17,6 +17,7 @@ from pos_client.services.staff import Cashier, NotAllowed
 from pos_client.ui.auth import PinDialog
 from pos_client.ui.qt import Qt
 from shared.errors import DomainError
+from shared.money import format_mxn
 from shared.permissions import Permission, Role
 from shared.sale import PaymentMethod, Tender
 from tests.support.builders import cashier
@@ -156,3 +157,26 @@ def test_an_abono_is_never_paid_on_fiado():
     with pytest.raises(ValidationError, match="not on fiado"):
         FiadoPaymentPayload(id=uuid.uuid4(), customer_id=uuid.uuid4(), amount=100,
                             method=PaymentMethod.FIADO, paid_at=utc_now())
+
+
+def test_unusual_cash_is_charged_only_once_confirmed(qtbot, window, small_catalog):
+    """Issue 12: $12,345 on a small ticket was accepted and printed a huge change. Now the
+    first Enter says what the change would be; a second Enter on the same amount charges."""
+    type_enter(qtbot, window, small_catalog[0].barcode)
+    window.charge()
+    dialog = window.payment_dialog
+    due = format_mxn(dialog.cash_due)
+    qtbot.keyClicks(dialog.received, "12345")
+    qtbot.keyClick(dialog.received, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.error_label.text().startswith(f"¿Recibiste $12,345.00 en efectivo para {due}?")
+    assert dialog.charge_button.text() == "Confirmar $12,345.00 (Enter)"
+    assert _count(window.ctx.till.db, "sales") == 0
+    dialog.received.setText("1234")  # corrected (still unusual): asked again, not charged
+    qtbot.keyClick(dialog.received, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert "$1,234.00" in dialog.error_label.text()
+    qtbot.keyClick(dialog.received, Qt.Key.Key_Return)  # the same amount again: confirmed
+    qtbot.waitUntil(lambda: window.worker.idle and window.last_receipt is not None)
+    assert _count(window.ctx.till.db, "sales") == 1
+    assert window.last_receipt.change == 123_400 - small_catalog[0].price

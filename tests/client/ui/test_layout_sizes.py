@@ -7,9 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from pos_client.services import cortes
 from pos_client.store.repositories import catalog
 from pos_client.ui.backroom.window import SECTIONS, BackRoomWindow
 from pos_client.ui.context import AppContext
+from pos_client.ui.elision import cut_texts
 from pos_client.ui.main_window import MainWindow
 from pos_client.ui.qt import QAbstractScrollArea, QPoint, QPushButton, QRect, QTabWidget, QWidget
 
@@ -72,6 +74,8 @@ def fully_shown(widget: QWidget, window: QWidget) -> bool:
 
 
 def _counter(qtbot, ctx: AppContext, size: tuple[int, int]) -> MainWindow:  # type: ignore[no-untyped-def]
+    assert ctx.session is not None
+    ctx.session.shift_id = cortes.open_shift(ctx.till, 50_000, ctx.session.cashier.id)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.resize(*size)
@@ -141,3 +145,20 @@ def test_each_back_room_page_fits(qtbot, ctx: AppContext, title: str,  # type: i
         assert problems == [], f"{title} {tab}: {problems}"
         seen.append(tab)
     assert seen, f"{title}: no tab could be shown"
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("title", [s.title for s in SECTIONS])
+def test_no_back_room_page_cuts_a_text_at_1366x768_or_larger(  # type: ignore[no-untyped-def]
+        qtbot, ctx: AppContext, title: str, size: tuple[int, int]) -> None:
+    """Issue 12: names, prices, codes, placeholders and headers are whole on every page and tab
+    from 1366×768 up (measured with each widget's font against its room: ui/elision.py)."""
+    room = BackRoomWindow(ctx)
+    qtbot.addWidget(room)
+    room.resize(*size)
+    room.show()
+    page = room.page(title)
+    qtbot.waitUntil(lambda: ctx.worker.idle)
+    for tab in _tabs(page):
+        qtbot.waitUntil(lambda: ctx.worker.idle)
+        assert cut_texts(room) == [], f"{title} {tab}"

@@ -232,8 +232,10 @@ def test_the_page_fits_the_back_room_at_1024x600_with_big_buttons(qtbot, ctx):
     qtbot.waitUntil(lambda: page.current_label.text().startswith("Ahora:"))
     buttons = page.findChildren(QPushButton)
     assert {b.text() for b in buttons} == {"Guardar (Ctrl+S)", "Imprimir prueba (Ctrl+P)",
-                                           "Abrir cajón (Ctrl+D)"}
-    for widget in [*buttons, page.target, page.message, *page.kind_buttons.values()]:
+                                           "Abrir cajón (Ctrl+D)", "Guardar esta caja"}
+    box = page.till_box  # this till's own settings (issue 12), on the same page
+    for widget in [*buttons, page.target, page.message, *page.kind_buttons.values(),
+                   box.full_screen, box.minutes]:
         assert widget.isVisible()
         bottom = widget.mapTo(window, QPoint(0, widget.height())).y()
         right = widget.mapTo(window, QPoint(widget.width(), 0)).x()

@@ -13,6 +13,7 @@ import pytest
 
 from pos_client import exit_codes
 from pos_client.app import apply_requested_restore, schedule_backups
+from pos_client.services import staff_admin
 from pos_client.services.sales import record_sale
 from pos_client.services.till import Till
 from pos_client.store import opening
@@ -25,7 +26,6 @@ from pos_client.store.backup import (
     request_restore,
 )
 from pos_client.store.database import Database
-from pos_client.ui import recovery
 from pos_client.ui.qt import QDialog
 from pos_client.ui.recovery import RecoveryDialog, open_store, start_fresh
 from shared.sale import PaymentMethod, Tender
@@ -47,8 +47,12 @@ def _sales(path: Path) -> int:
 
 
 @pytest.fixture
-def damaged(stocked, device, small_catalog) -> Path:
-    """A data folder whose store (2 sales) was backed up, then sold once more, then ruined."""
+def damaged(stocked, device, small_catalog, owner) -> Path:
+    """A data folder whose store (2 sales, a shop in Tijuana) was backed up, then sold once
+    more, then ruined."""
+    staff_admin.save_settings(Till(stocked, device), staff_admin.shop_settings(
+        shop_name="Abarrotes La Frontera", address="", phone="", rfc="",
+        timezone="America/Tijuana", receipt_footer=""), owner)
     for _ in range(2):
         record_sale(Till(stocked, device), ticket_for(stocked, small_catalog[0].barcode),
                     [Tender(PaymentMethod.CASH, 100_000)])
@@ -80,7 +84,9 @@ def test_a_start_without_a_screen_explains_in_spanish_and_exits_with_its_code(da
     done = _start(damaged)
     assert done.returncode == exit_codes.DAMAGED_STORE
     assert "no es una base de datos válida" in done.stderr
-    assert f"El respaldo bueno más reciente es del {recovery.when_text(TAKEN)}" in done.stderr
+    # On the shop's clock (read from the good backup), not the computer's: 18:30 UTC is 11:30
+    # in Tijuana that day (issue 12: one clock).
+    assert "El respaldo bueno más reciente es del 20/03/2025 a las 11:30" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert "LISTO" not in done.stdout
     assert (damaged / "pos.sqlite3").read_bytes() == GARBAGE  # untouched until someone chooses
@@ -93,7 +99,7 @@ def test_the_dialog_restores_the_newest_good_backup(qtbot, damaged, worker):
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(dialog.restore_button.isEnabled)
-    assert dialog.restore_button.text() == f"Restaurar el respaldo del {recovery.when_text(TAKEN)}"
+    assert dialog.restore_button.text() == "Restaurar el respaldo del 20/03/2025 a las 11:30"
     assert "no es una base de datos válida" in dialog.message.text()
     with qtbot.waitSignal(dialog.accepted):
         dialog.restore_button.click()

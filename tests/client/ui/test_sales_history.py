@@ -111,6 +111,22 @@ def test_an_unplugged_printer_offers_to_reprint_and_keeps_the_sale(qtbot, ctx, h
     assert len(_rows(ctx.till.db, "SELECT id FROM sales")) == 1
 
 
+def test_old_messages_go_when_their_moment_passes(qtbot, ctx, history):
+    """Issue 12: "Reimprimiendo…" stayed for good with no printer (the copy is the preview),
+    and a message about one sale stayed beside the next one chosen."""
+    _sell(ctx.till.db, ctx.till.device)
+    _sell(ctx.till.db, ctx.till.device)
+    dialog = history()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2)
+    dialog.reprint_button.click()
+    qtbot.waitUntil(lambda: isinstance(dialog.preview_dialog, PreviewDialog))
+    assert dialog.message_label.text() == ""
+    dialog.preview_dialog.close()
+    dialog.say("Algo sobre la venta de arriba.")
+    dialog.view.selectRow(1)
+    qtbot.waitUntil(lambda: dialog.message_label.text() == "")
+
+
 def test_a_partial_return_asks_quantity_and_reason_and_brings_stock_back(qtbot, ctx, history):
     sale = _sell(ctx.till.db, ctx.till.device, COKE, 3)
     stock = _stock(ctx.till.db, COKE)

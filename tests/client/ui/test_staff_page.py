@@ -69,7 +69,7 @@ def _type_pin(qtbot, page, pin: str) -> PinDialog:
 def test_first_load_shows_people_matrix_and_shop(page, owner, device):
     tab = page.cashiers
     assert [tab.model.data(tab.model.index(0, c), Qt.ItemDataRole.DisplayRole) for c in range(3)] == [
-        owner.name, "Dueño", "Sí"]
+        owner.name, "Dueña", "Sí"]  # Doña Mary (issue 12)
     owner_box = page.permissions.boxes[(Role.OWNER, Permission.SETTINGS)]
     assert owner_box.isChecked()
     assert not owner_box.isEnabled()
