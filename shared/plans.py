@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from shared.clock import shown_date
 from shared.money import format_mxn
 
 
@@ -130,7 +131,7 @@ def _leap(year: int) -> bool:
 
 
 def _day(when: datetime, zone: tzinfo) -> str:
-    return when.astimezone(zone).strftime("%d/%m/%Y")
+    return shown_date(when, zone)
 
 
 def pairing_refusal(limits: PlanLimits, active_tills: int) -> str:

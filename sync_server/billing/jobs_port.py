@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.clock import shown_date
 from shared.errors import DomainError
 from shared.plans import BillingStatus
 from sync_server.billing import plan_state
@@ -63,4 +64,4 @@ class BillingForJobs:
 
 
 def _day(when: datetime, zone: ZoneInfo) -> str:
-    return when.astimezone(zone).strftime("%d/%m/%Y")
+    return shown_date(when, zone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.spanish import agree, count
 from sync_server.billing import admin
 from sync_server.billing.context import Billing
 from sync_server.repositories.plans import EDITABLE
@@ -35,7 +36,8 @@ async def plans_command(billing: Billing, action: str, plan_id: str | None,
         if not plan_id or not changes:
             raise SystemExit("uso: plans set ID campo=valor …")
         shops = await admin.edit_plan(billing, plan_id, parse_changes(changes))
-        return f"plan {plan_id} actualizado; {shops} tienda(s) reciben su nuevo plan"
+        return (f"plan {plan_id} actualizado; {count(shops, 'tienda')} "
+                f"{agree(shops, 'recibe', 'reciben')} su nuevo plan")
     return "\n".join(f"{p.limits.code:12} {'activo ' if p.active else 'inactivo'} "
                      f"{p.limits.describe()}" for p in await admin.list_plans(billing))
 

@@ -31,6 +31,7 @@ from pos_client.ui.qt import (
 )
 from pos_client.ui.widgets import button, say
 from shared.account import AccountOut, BotOut, DeviceOut, IntegrationsOut, Offer, PairingCodeOut
+from shared.clock import shown_date_time
 from shared.money import format_mxn
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class AccountView(QWidget):
         self.page.online(lambda _till: call(account), then)
 
     def local(self, when: datetime | None) -> str:
-        return when.astimezone(self.zone).strftime("%d/%m/%Y %H:%M") if when else "—"
+        return shown_date_time(when, self.zone) if when else "—"
 
     def done(self, text: str) -> None:
         say(self.message, text, ok=True)
