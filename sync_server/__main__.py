@@ -1,5 +1,5 @@
 """The server's commands: serve, migrate, create-shop, pairing-code, backup, restore, jobs, mcp,
-mcp-key."""
+mcp-key, cfdi-setup, cfdi-global, plans, billing-backfill."""
 
 from __future__ import annotations
 
@@ -21,8 +21,15 @@ from sync_server.db import Pool
 from sync_server.jobs import cli as jobs_cli
 from sync_server.jobs.delivery import NoChannel
 from sync_server.jobs.scheduler import engine_from_settings
-from sync_server.services import mcp_keys, shops
-from sync_server.services.demo import DEMO_SHOP_NAME, create_demo_shop
+from sync_server.services import billing_cli, mcp_keys, shops
+from sync_server.services.billing_account import Billing, BillingForJobs
+from sync_server.services.demo import (
+    DEMO_OWNER_EMAIL,
+    DEMO_OWNER_PASSWORD,
+    DEMO_SHOP_NAME,
+    create_demo_shop,
+)
+from sync_server.services.integrations import Integrations
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -42,6 +49,13 @@ def main(argv: list[str] | None = None) -> None:
     code = sub.add_parser("pairing-code", help="print a new pairing code for a shop")
     code.add_argument("tenant_id", type=uuid.UUID)
     cli_cfdi.add_commands(sub)
+    plan_cmd = sub.add_parser("plans", help="list the plans, or edit one: plans set ID campo=valor…")
+    plan_cmd.add_argument("action", nargs="?", choices=["list", "set"], default="list")
+    plan_cmd.add_argument("plan_id", nargs="?")
+    plan_cmd.add_argument("changes", nargs="*", metavar="campo=valor")
+    backfill = sub.add_parser("billing-backfill",
+                              help="list Stripe's recent events and handle any never received")
+    backfill.add_argument("--days", type=int, default=3, help="how far back (Stripe keeps 30)")
     sub.add_parser("backup", help="pg_dump the database into MCH_BACKUP_DIR, pruning old dumps")
     back = sub.add_parser("restore", help="load a backup (server stopped; old data kept aside)")
     back.add_argument("file", type=Path)
@@ -84,7 +98,11 @@ def main(argv: list[str] | None = None) -> None:
         async def create(pool: Pool) -> tuple[shops.Shop, str, str | None]:
             key = None
             if args.demo:
-                shop = await create_demo_shop(pool)
+                mp = settings.demo_mercadopago_token, settings.demo_mercadopago_secret
+                shop = await create_demo_shop(
+                    pool, Integrations.from_settings(pool, settings),
+                    (mp[0].get_secret_value(), mp[1].get_secret_value()) if mp[0] and mp[1]
+                    else None)
                 # The demo's AI apps connect with this (read-only) key: see the README.
                 key = (await mcp_keys.create(pool, shop.tenant_id, "Demo"))[1]
             else:
@@ -94,8 +112,10 @@ def main(argv: list[str] | None = None) -> None:
 
         shop, pairing, key = asyncio.run(with_pool(settings, create))
         if args.json:
+            demo = {"owner_login": DEMO_OWNER_EMAIL, "owner_password": DEMO_OWNER_PASSWORD}
             print(json.dumps({"tenant_id": str(shop.tenant_id), "name": shop.name,
-                              "pairing_code": pairing, "mcp_key": key}))
+                              "pairing_code": pairing, "mcp_key": key,
+                              **(demo if args.demo else {})}))
         else:
             print(f"tienda: {shop.name}\ntenant_id: {shop.tenant_id}\n"
                   f"código de vinculación (válido 10 minutos): {pairing}")
@@ -116,9 +136,17 @@ def main(argv: list[str] | None = None) -> None:
 
         for line in asyncio.run(with_pool(settings, invoicing)):
             print(line)
+    elif args.command == "plans":
+        print(asyncio.run(with_pool(settings, lambda pool: billing_cli.plans_command(
+            Billing.from_settings(pool, settings), args.action, args.plan_id, args.changes))))
+    elif args.command == "billing-backfill":
+        print(asyncio.run(with_pool(settings, lambda pool: billing_cli.backfill_command(
+            Billing.from_settings(pool, settings), args.days))))
     elif args.command == "jobs":
         async def jobs(pool: Pool) -> tuple[int, str]:
-            engine = engine_from_settings(pool, settings, NoChannel())
+            for_jobs = BillingForJobs(Billing.from_settings(pool, settings))
+            engine = engine_from_settings(pool, settings, NoChannel(), pay_links=for_jobs,
+                                          plans=for_jobs)
             return await jobs_cli.command(engine, pool, args)
 
         status, text = asyncio.run(with_pool(settings, jobs))

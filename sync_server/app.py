@@ -12,7 +12,9 @@ from fastapi import FastAPI
 
 from sync_server import db, logs, metrics
 from sync_server.api import (
+    account,
     assistant,
+    billing,
     devices,
     errors,
     health,
@@ -21,6 +23,7 @@ from sync_server.api import (
     mcp_keys,
     openapi,
     owners,
+    pay,
     self_invoice,
     simulator,
     sync,
@@ -31,11 +34,13 @@ from sync_server.config import Settings
 from sync_server.jobs.delivery import NoChannel
 from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.mcp import http as mcp_http
+from sync_server.services.billing_account import Billing, BillingForJobs, BillingWorker
 from sync_server.services.fiscal import CfdiContext
 from sync_server.services.integrations import Integrations
 from sync_server.services.invoice_worker import InvoiceWorker
 from sync_server.services.listener import Listener
 from sync_server.services.notices import NoticeHub
+from sync_server.services.owner_codes import PlatformWhatsApp
 from sync_server.services.simulator import Simulator
 from sync_server.services.tokens import TokenMeter
 from sync_server.services.whatsapp_channel import WhatsAppChannel
@@ -122,7 +127,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.cfdi = CfdiContext.from_settings(app.state.pool, settings)
             app.state.invoice_worker = InvoiceWorker(app.state.cfdi)
             app.state.invoice_worker.start()
-            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel())
+            app.state.billing = Billing.from_settings(app.state.pool, settings)
+            app.state.billing_worker = BillingWorker(app.state.billing, listen_dsn=database.app_dsn)
+            app.state.billing_worker.start()
+            app.state.code_sender = PlatformWhatsApp(settings)
+            for_jobs = BillingForJobs(app.state.billing)
+            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel(),
+                                                  pay_links=for_jobs, plans=for_jobs)
             scheduler = JobScheduler(app.state.jobs, settings.jobs_tick_s)
             if settings.jobs_enabled:
                 scheduler.start()
@@ -132,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     yield
             finally:
                 await scheduler.stop()
+                await app.state.billing_worker.stop()
                 await app.state.invoice_worker.stop()
                 app.state.notices.close()
                 await channel.stop()
@@ -146,7 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     openapi.install(app)
     for module in (health, sync, devices, owners, jobs, mcp_keys, assistant, metrics, whatsapp,
-                   invoices, self_invoice):
+                   invoices, self_invoice, account, billing, pay):
         app.include_router(module.router)
     app.router.routes.extend(mcp_routes)
     if settings.whatsapp_simulator and settings.whatsapp_app_secret:

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     # The address clients reach this server at (https://api.example.mx), when it is not
     # http://host:port: MCP clients are told it, and its host is let through the MCP
-    # endpoint's DNS-rebinding check.
+    # endpoint's DNS-rebinding check; outside services call back (webhooks) and send people
+    # back to it.
     public_url: str | None = None
     port: int = 8765
     pool_max_size: int = 10
@@ -125,6 +126,27 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_version: str | None = None
     llm_deployment: str | None = None
+    # Billing of shops through the platform's Stripe account (docs/billing.md). Without a
+    # secret key, plans can be seen but not bought; MCH_BILLING_DEMO marks a server whose
+    # Stripe is the local fake (the demo), so screens say the payments are simulated.
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None  # a stand-in's address; unset: Stripe's own
+    stripe_webhook_tolerance_s: int = 300
+    billing_demo: bool = False
+    # The demo's stand-in MercadoPago (tests/support/fakes/demo.py): the demo shop connects it.
+    demo_mercadopago_token: SecretStr | None = None
+    demo_mercadopago_secret: SecretStr | None = None
+    billing_trial_days: int = 14
+    billing_grace_days: int = 7  # past_due keeps paid features this long, then they turn off
+    billing_poll_s: float = 5.0  # the billing worker's pass; a webhook wakes it at once
+    billing_return_url: str | None = None  # where Checkout and the portal send the owner back
+    # Shops' own payment providers, for payment links (a stand-in's address in tests/demo).
+    mercadopago_api_base: str = "https://api.mercadopago.com"
+    clip_api_base: str = "https://api.payclip.com"
+
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
     # The assistant's tokens (sync_server/services/tokens.py): the platform's plan until
     # billing keeps plans per shop, and how many of a provider's tokens one of ours buys.
     assistant_plan_name: str = "Básico"

@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 
 from shared.catalog import StarterProduct, load_starter_catalog  # noqa: E402
 from sync_server.services import shops  # noqa: E402
+from tests.support.billing import put_on_plan  # noqa: E402
 from tests.support.client import PosDevice, open_device, pair  # noqa: E402
 from tests.support.postgres import cluster_url, fresh_database, make_template  # noqa: E402
 from tests.support.server import ServerHarness  # noqa: E402
@@ -71,7 +72,10 @@ def small_catalog() -> list[StarterProduct]:
 
 @pytest.fixture
 def shop(server: ServerHarness, small_catalog: list[StarterProduct]) -> shops.Shop:
-    return server.call(lambda pool: shops.create_shop(pool, "Abarrotes Doña Mary", small_catalog))
+    """A shop on the Tiendita plan (five tills): tests pair more than the free plan's one."""
+    created = server.call(lambda pool: shops.create_shop(pool, "Abarrotes Doña Mary", small_catalog))
+    server.call(lambda pool: put_on_plan(pool, created.tenant_id))
+    return created
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from pos_client.devtools import demo_invoicing
 
 DEFAULT_PORT = 8765
 MCP_KEY_FILE = "mcp_key.txt"  # the demo shop's MCP key, kept beside its data (a demo only)
+ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = 90
 
 
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     env.update(MCH_DATA_DIR=str(args.data_dir / "server"), MCH_HOST="127.0.0.1",
                MCH_PORT=str(port), MCH_WHATSAPP_SIMULATOR="true", MCH_CFDI_ALLOW_PAC_HOST="true")
     log_path = args.data_dir / "server.log"
+    payments = _demo_payments(url, env, log_path)
     print(f"Iniciando el servidor de sincronización en {url} (bitácora: {log_path}) …")
     with open(log_path, "ab") as log:
         pac, pac_url = demo_invoicing.start_fake_pac(log, _die_with_parent)
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
             made = json.loads(created.stdout.strip().splitlines()[-1])
             demo_invoicing.remember_shop(args.data_dir, made["tenant_id"])
             pair_store(pos_dir, url, made["pairing_code"], "Caja 1")
+            (args.data_dir / "cuenta.txt").write_text(
+                f"{made['owner_login']}\n{made['owner_password']}\n", encoding="utf-8")
             _demo_staff(pos_dir)
             if made.get("mcp_key"):
                 (args.data_dir / MCP_KEY_FILE).write_text(made["mcp_key"] + "\n")
@@ -74,9 +78,14 @@ def main(argv: list[str] | None = None) -> None:
         print("Entra a la caja con el NIP 1234 (dueña) o 0000 (cajero).")
         print(f"WhatsApp de la tienda (simulador, sin cuenta de Meta): {url}/simulador "
               "— escribe «Hola, tienda ESPERANZA» para empezar.")
+        if (args.data_dir / "cuenta.txt").exists():
+            login, password = (args.data_dir / "cuenta.txt").read_text(encoding="utf-8").split()
+            print(f"Cuenta en línea (Trastienda): {login} / {password}")
         code = run_pos(pos_dir, exit_when_ready=args.exit_when_ready)
     finally:
         pac.terminate()
+        if payments is not None:
+            payments.terminate()
         server.terminate()
         try:
             server.wait(20)
@@ -93,6 +102,31 @@ def _print_mcp(data_dir: Path, url: str) -> None:
     key = path.read_text().strip()
     print(f"Asistentes de IA (MCP): {url}/mcp con «Authorization: Bearer {key}», o por stdio:\n"
           f"  MCH_DATA_DIR={data_dir / 'server'} ./bin/server mcp --key {key}")
+
+
+def _demo_payments(url: str, env: dict[str, str], log_path: Path) -> subprocess.Popen[str] | None:
+    """Local stand-ins for Stripe, MercadoPago and Clip (MODO DEMOSTRACIÓN: nothing is
+    charged), and the server's settings pointed at them. None when this copy has no stand-ins
+    (an installed package): plans are shown, buying them is off."""
+    if not (ROOT / "tests" / "support" / "fakes" / "demo.py").exists():
+        return None
+    with open(log_path, "ab") as log:
+        fakes = subprocess.Popen([sys.executable, "-m", "tests.support.fakes.demo",
+                                  "--server-url", url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                 stderr=log, text=True, preexec_fn=_die_with_parent)
+    assert fakes.stdout is not None
+    line = fakes.stdout.readline()  # the stand-ins print their addresses once they listen
+    try:
+        urls = json.loads(line)
+    except ValueError:
+        fakes.terminate()
+        print("Los pagos simulados no arrancaron; la demostración sigue sin ellos.", file=sys.stderr)
+        return None
+    env.update(urls["settings"], MCH_BILLING_DEMO="1", MCH_STRIPE_API_BASE=urls["stripe"],
+               MCH_MERCADOPAGO_API_BASE=urls["mercadopago"], MCH_CLIP_API_BASE=urls["clip"],
+               MCH_PUBLIC_URL=url)
+    print("Pagos en MODO DEMOSTRACIÓN: Stripe, Mercado Pago y Clip simulados, no se cobra nada.")
+    return fakes
 
 
 def _demo_staff(pos_dir: Path) -> None:

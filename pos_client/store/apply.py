@@ -9,7 +9,16 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from pos_client.store.repositories import alerts, catalog, customers, facts, messages, operations, orders
+from pos_client.store.repositories import (
+    alerts,
+    catalog,
+    customers,
+    facts,
+    messages,
+    operations,
+    orders,
+    plan,
+)
 from pos_client.store.repositories.lww import Edit
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
@@ -47,6 +56,7 @@ _APPLY: dict[str, Callable[[Connection, list[tuple[Any, Origin]]], None]] = in_a
     "product": _records(catalog.upsert_many),
     "customer": _records(customers.upsert_many),
     "stock_alert": _records(alerts.upsert_many),
+    "plan": _records(plan.upsert_many),
     "category": _records(operations.upsert_categories),
     "cashier": _records(operations.upsert_cashiers),
     "settings": _records(operations.upsert_settings),

@@ -180,6 +180,8 @@ settings = _record("settings", Column("shop_name", Text), Column("address", Text
                    Column("receipt_footer", Text), Column("permissions", Text))
 order_statuses = _record("order_statuses", Column("status", Text), Column("note", Text),
                          Column("changed_at", Text))
+shop_plan = _record("shop_plan", Column("body", Text))
 
 # Every table of last-writer-wins records: the device clock resumes past all their stamps.
-RECORD_TABLES = (products, customers, categories, cashiers, settings, order_statuses, stock_alerts)
+RECORD_TABLES = (products, customers, categories, cashiers, settings, order_statuses, stock_alerts,
+                 shop_plan)

@@ -25,6 +25,7 @@ from shared.sync.payloads import (
     MessageRequestPayload,
     OrderPayload,
     OrderStatusPayload,
+    PlanPayload,
     ProductPayload,
     SalePayload,
     SaleReturnPayload,
@@ -121,6 +122,11 @@ class StockAlertChange(RecordChange):
     payload: StockAlertPayload
 
 
+class PlanChange(RecordChange):
+    entity: Literal["plan"]
+    payload: PlanPayload
+
+
 # ---- facts -----------------------------------------------------------------------------------
 
 
@@ -190,7 +196,7 @@ class OrderChange(FactChange):
 # derived from it, so the order is written here and nowhere else.
 Change = Annotated[
     SettingsChange | CashierChange | CategoryChange | ProductChange | CustomerChange
-    | OrderStatusChange | StockAlertChange
+    | OrderStatusChange | StockAlertChange | PlanChange
     | ShiftOpenChange | SaleChange | SaleReturnChange | InventoryMovementChange | StockCountChange
     | FiadoChargeChange | FiadoPaymentChange | CashMovementChange | ShiftCloseChange
     | AuditEventChange | MessageRequestChange | OrderChange,

@@ -15,6 +15,7 @@ from pydantic import (
 
 from shared.orders import Fulfilment, OrderSource, OrderStatus
 from shared.permissions import Permission, Role
+from shared.plans import BillingStatus, PlanLimits
 from shared.quantity import MAX_QTY_MILLI
 from shared.sale import MAX_LINES, MAX_UNIT_PRICE, PaymentMethod, line_total
 from shared.sync.bounds import Timestamp
@@ -388,3 +389,46 @@ class OrderPayload(Wire):
         if self.fulfilment == "domicilio" and not self.address:
             raise ValueError("a delivery needs the address")
         return self
+
+
+PLAN_ID = uuid.UUID("00000000-0000-7000-8000-000000000002")
+Count = Annotated[int, Field(ge=0, le=1_000_000_000)]
+
+
+class PlanLimitsPayload(Wire):
+    """What one plan allows (``shared.plans.PlanLimits``); null: no limit."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,30}$")]
+    name: Name
+    monthly_price: Money
+    max_tills: Annotated[int, Field(ge=1, le=10_000)]
+    max_products: Count | None = None
+    max_users: Count | None = None
+    whatsapp_bot: bool
+    monthly_tokens: Annotated[int, Field(ge=0, le=10**12)]
+
+    def limits(self) -> PlanLimits:
+        return PlanLimits(**self.model_dump())
+
+    @classmethod
+    def of(cls, limits: PlanLimits) -> PlanLimitsPayload:
+        return cls(code=limits.code, name=limits.name, monthly_price=limits.monthly_price,
+                   max_tills=limits.max_tills, max_products=limits.max_products,
+                   max_users=limits.max_users, whatsapp_bot=limits.whatsapp_bot,
+                   monthly_tokens=limits.monthly_tokens)
+
+
+class PlanPayload(Wire):
+    """The shop's plan as the server last knew it (one record per shop, id ``PLAN_ID``; only
+    the server writes it). ``shared.plans.in_force`` turns it into the limits of any instant,
+    so a till offline for days knows when prepaid months or a past-due grace period end.
+    Nothing in it can stop a till from selling."""
+
+    id: uuid.UUID
+    plan: PlanLimitsPayload  # the plan paid for (or the free one)
+    free: PlanLimitsPayload  # what is left when nothing paid is in force
+    status: BillingStatus
+    paid_until: Timestamp | None = None  # end of prepaid months
+    grace_until: Timestamp | None = None  # end of a past-due grace period
+    renews_at: Timestamp | None = None  # a subscription's next renewal or trial end
+    changed_at: Timestamp

@@ -13,7 +13,8 @@ from shared.sync.payloads import Name, Wire
 
 # 2: line discounts and costs, who sold on which shift and account, mayoreo, audit events.
 # 3: message requests (a statement sent over WhatsApp by the server).
-# 4: orders (server-made facts with their lines), order statuses aceptado and rechazado.
+# 4: orders (server-made facts with their lines), order statuses aceptado and rechazado;
+#    the shop's plan (a server-made record: what the plan allows, its state and dates).
 PROTOCOL_VERSION = 4
 PROTOCOL_HEADER = "X-MCH-Protocol"
 # On every sync answer: names the server's feed history; a new value means the server was restored

@@ -30,6 +30,23 @@ _DOMAIN_STATUS = {
     "weak_password": 400,
     "unknown_job": 404,
     "invalid_job_time": 400,
+    # Billing and the owner's account (docs/billing.md).
+    "invalid_signature": 400,
+    # A state of this server, not a failure: answered 409 like any "not possible now" (a 5xx
+    # is kept for real failures, and no input may cause one).
+    "billing_not_configured": 409,
+    "codes_unavailable": 409,
+    "payments_unavailable": 502,
+    "unknown_plan": 404,
+    "unknown_package": 404,
+    "unknown_integration": 404,
+    "invalid_integration": 422,
+    "missing_choice": 422,
+    "invalid_code": 400,
+    "code_too_soon": 429,
+    "code_not_sent": 502,
+    "invalid_phone": 422,
+    "payments_not_connected": 409,
 }
 
 

@@ -17,12 +17,13 @@ from sync_server.services import accounts, shops
 router = APIRouter(prefix="/v1", tags=["owners"])
 
 # No control characters (a NUL is refused by PostgreSQL's text), as in the wire's texts.
-_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+PRINTABLE_LINES = r"^[^\x00-\x09\x0b-\x1f\x7f]*$"  # the same, with line breaks
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                        pattern=_PRINTABLE)]
+                                        pattern=PRINTABLE)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{10,15}$")]
 # How strong it must be is a rule of the sign-up (services/passwords.py), told in Spanish.
-Password = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_PRINTABLE)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
 
 
 class _Body(BaseModel):
@@ -43,9 +44,13 @@ class SignUp(_Body):
         return self
 
 
+# An email or a phone, as typed at a login or a password reset.
+Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200,
+                                         pattern=PRINTABLE)]
+
+
 class LogIn(_Body):
-    login: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200,
-                                            pattern=_PRINTABLE)]
+    login: Login
     password: Password
 
 

@@ -60,6 +60,20 @@ async def insert_message(
     return done.endswith(" 1")
 
 
+async def insert_server_message(
+    conn: Connection, tenant_id: uuid.UUID, request_id: uuid.UUID, customer_id: uuid.UUID,
+    to_phone: str, kind: str, body: str,
+) -> None:
+    """A message the server itself sends a customer (a receipt for a payment made online):
+    queued for the sender like a till's request, once per ``request_id``."""
+    await conn.execute(
+        """INSERT INTO outbound_messages (tenant_id, request_id, customer_id, to_phone, kind, body,
+                                          requested_at)
+           VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT DO NOTHING""",
+        tenant_id, request_id, customer_id, to_phone, kind, body)
+    await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(tenant_id))
+
+
 async def count_last_day(conn: Connection, tenant_id: uuid.UUID) -> int:
     """Business-initiated messages of the shop in the last 24 hours (its daily cap counts
     these; replies to what people wrote do not)."""

@@ -106,6 +106,11 @@ async def log_in(
                         issue_token(settings, row["tenant_id"], row["owner_id"]))
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a new password (argon2id), for a reset as for a sign-up."""
+    return _hasher.hash(password)
+
+
 def _verify(stored: str | None, password: str) -> bool:
     try:
         return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None

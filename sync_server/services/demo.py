@@ -11,12 +11,18 @@ from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
 from shared.sync.envelopes import Change, CustomerChange, FiadoChargeChange, FiadoPaymentChange
 from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
-from sync_server.db import Pool
+from sync_server.db import Pool, tenant_tx
+from sync_server.repositories import owners
+from sync_server.services.accounts import hash_password
+from sync_server.services.integrations import Integrations
 from sync_server.services.shops import Shop, create_shop
 from sync_server.services.whatsapp_setup import shop_link
 from sync_server.sync.clock import server_clock
 
 DEMO_SHOP_NAME = "Abarrotes La Esperanza"
+# The demo shop's owner, for Cuenta en línea (printed by the demo).
+DEMO_OWNER_EMAIL = "duena@demo.michangarrito.mx"
+DEMO_OWNER_PASSWORD = "demostracion"
 
 # (name, WhatsApp phone, credit limit, [(days ago, charge)], [(days ago, payment)]) in centavos.
 _NEIGHBOURS = [
@@ -52,8 +58,18 @@ def demo_customer_changes() -> list[Change]:
     return out
 
 
-async def create_demo_shop(pool: Pool) -> Shop:
+async def create_demo_shop(
+    pool: Pool, integrations: Integrations | None = None, mercadopago: tuple[str, str] | None = None,
+) -> Shop:
+    """The demo shop, with its owner's online account; given the demo's stand-in MercadoPago
+    credentials (access token, webhook secret), its MercadoPago connected for payment links."""
     shop = await create_shop(pool, DEMO_SHOP_NAME, load_starter_catalog(),
                              extra=demo_customer_changes())
     await shop_link(pool, shop.tenant_id, None)  # its code on the shared number: ESPERANZA
+    async with tenant_tx(pool, shop.tenant_id) as conn:
+        await owners.insert(conn, shop.tenant_id, new_uuid7(), "Doña Mary",
+                            DEMO_OWNER_EMAIL, None, hash_password(DEMO_OWNER_PASSWORD))
+    if integrations is not None and mercadopago is not None:
+        await integrations.save(shop.tenant_id, "mercadopago", {},
+                                {"access_token": mercadopago[0], "webhook_secret": mercadopago[1]})
     return shop

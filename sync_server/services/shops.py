@@ -16,6 +16,7 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.sync.envelopes import Change
 from shared.sync.protocol import MAX_PUSH_CHANGES, PairResponse
+from sync_server.billing import limits, plan_state
 from sync_server.config import Settings
 from sync_server.db import Connection, Pool, tenant_tx, unscoped_tx
 from sync_server.repositories import devices, tenants
@@ -68,6 +69,7 @@ async def add_shop(
     changes = [*starter_changes(catalog, server_clock, utc_now()), *extra]
     for start in range(0, len(changes), MAX_PUSH_CHANGES):
         await append_server_changes(conn, tenant_id, changes[start:start + MAX_PUSH_CHANGES])
+    await plan_state.publish(conn, tenant_id, grace_days=0)  # tills learn their (free) plan
     log.info("shop created", extra={"tenant_id": str(tenant_id), "products": len(catalog)})
     return Shop(tenant_id, name)
 
@@ -93,6 +95,7 @@ async def create_pairing_code(pool: Pool, tenant_id: uuid.UUID) -> IssuedCode:
 
 async def new_pairing_code(conn: Connection, tenant_id: uuid.UUID) -> IssuedCode:
     """:func:`create_pairing_code` inside the caller's transaction (scoped to ``tenant_id``)."""
+    await limits.check_can_pair(conn, tenant_id)  # say so now, not when the till tries
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     expires_at = utc_now() + PAIRING_TTL
     await devices.insert_pairing_code(conn, tenant_id, _hash_code(code), expires_at)
@@ -119,6 +122,7 @@ async def pair_device(
         # Device codes are never reused: the n-th device ever paired is "C<n>". The tenant
         # row lock keeps two devices pairing at once from counting the same n.
         await tenants.lock_feed_head(conn, tenant_id)
+        await limits.check_can_pair(conn, tenant_id)
         device_code = f"C{await devices.count(conn, tenant_id) + 1}"
         await devices.insert(conn, tenant_id, device_id, device_name, device_code,
                              hash_secret(credential.secret))

@@ -35,6 +35,8 @@ async def refusals(
         for c in changes:
             if c.entity == "stock_alert":
                 out[c.change_id] = ("server_only", "Solo el servidor levanta alertas de existencia.")
+            elif c.entity == "plan":
+                out[c.change_id] = ("server_only", "Solo el servidor cambia el plan de la tienda.")
             elif c.entity == "order":
                 out[c.change_id] = ("server_only", "Los pedidos los registra el servidor.")
     out.update(await _folios(conn, tenant_id, [c for c in changes if isinstance(c, SaleChange)]))

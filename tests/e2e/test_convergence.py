@@ -38,6 +38,7 @@ from shared.sync.envelopes import (
 from sync_server.services import shops
 from sync_server.services.demo import demo_customer_changes
 from tests.support.backroom import edit_product, receive
+from tests.support.billing import put_on_plan
 from tests.support.client import PosDevice, open_device, pair
 from tests.support.ledger import fiado_charge
 from tests.support.postgres import fresh_database
@@ -123,6 +124,7 @@ def _open_shop(url: str, folder, rng: random.Random) -> Shop:
     server = ServerHarness(url).start()
     created = server.call(lambda pool: shops.create_shop(
         pool, "Convergencia", CATALOG, extra=demo_customer_changes()))
+    server.call(lambda pool: put_on_plan(pool, created.tenant_id))  # three tills
     proxy = FaultyProxy(server.url, rng).start()
     devices = []
     for i in range(DEVICES):

@@ -21,10 +21,13 @@ from sync_server import db
 from tests.support.postgres import fresh_database
 
 # Global tables: their keys are platform-wide (a login, a pairing code, an address or account that tried
-# to log in), so Citus copies them to every node. docs/scaling.md lists the same.
-REFERENCE_TABLES = frozenset({"owners", "pairing_codes", "auth_attempts", "server_state",
-                              "platform_job_runs", "whatsapp_inbox", "whatsapp_shop_codes",
-                              "whatsapp_shared_choices", "whatsapp_recipient_days"})
+# to log in; the plans and token packages on sale, the platform's own Stripe events; the
+# platform's job runs; WhatsApp's shared-number routing), so Citus copies them to every node.
+# docs/scaling.md lists the same.
+REFERENCE_TABLES = frozenset({"owners", "pairing_codes", "auth_attempts", "server_state", "plans",
+                              "token_packages", "stripe_events", "platform_job_runs",
+                              "whatsapp_inbox", "whatsapp_shop_codes", "whatsapp_shared_choices",
+                              "whatsapp_recipient_days"})
 # The migration runner's bookkeeping, on the coordinator only.
 COORDINATOR_TABLES = frozenset({"schema_migrations"})
 DISTRIBUTION_COLUMN = "tenant_id"
@@ -131,8 +134,8 @@ THROWAWAY = {
         " REFERENCES sales (sale_id);",
         "notes: foreign key notes_sale to sales does not match tenant_id to tenant_id"),
     "global table not named": (
-        "CREATE TABLE plans (plan_id text PRIMARY KEY, price bigint NOT NULL);",
-        "plans: no tenant_id and not named a reference table"),
+        "CREATE TABLE price_lists (list_id text PRIMARY KEY, price bigint NOT NULL);",
+        "price_lists: no tenant_id and not named a reference table"),
     "reference table pointing at a tenant table": (
         "ALTER TABLE pairing_codes ADD CONSTRAINT pairing_device FOREIGN KEY (tenant_id, device_id)"
         " REFERENCES devices (tenant_id, device_id);",

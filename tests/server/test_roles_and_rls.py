@@ -100,9 +100,11 @@ def test_definer_functions_belong_to_their_own_role_with_a_pinned_path(server):
            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
            WHERE n.nspname = 'public' AND p.prosecdef ORDER BY p.proname""")
     assert [r["proname"] for r in rows] == [
-        "mch_cfdi_due_tenants", "mch_cfdi_tenants", "mch_job_shops", "mch_outbound_due_tenants",
-        "mch_outbound_queue_depth", "mch_owner_login", "mch_pairing_tenant", "mch_sale_tenants",
-        "mch_whatsapp_code_tenant", "mch_whatsapp_message_tenant", "mch_whatsapp_number_tenant"]
+        "mch_billing_tenant_of_customer", "mch_billing_tenants_on_plan", "mch_cfdi_due_tenants",
+        "mch_cfdi_tenants", "mch_job_shops", "mch_outbound_due_tenants",
+        "mch_outbound_queue_depth", "mch_owner_login", "mch_pairing_tenant", "mch_pay_due_tenants",
+        "mch_sale_tenants", "mch_whatsapp_code_tenant", "mch_whatsapp_message_tenant",
+        "mch_whatsapp_number_tenant"]
     for r in rows:
         assert r["owner"] == "michangarrito_definer", r["proname"]
         assert r["proconfig"] == ["search_path=pg_catalog, pg_temp"], r["proname"]

@@ -23,7 +23,7 @@ FACTS = {"sale", "sale_return", "inventory_movement", "fiado_charge", "fiado_pay
          "cash_movement", "shift_open", "shift_close", "audit_event", "message_request", "order",
          "stock_count"}
 RECORDS = {"product", "category", "customer", "cashier", "settings", "order_status",
-           "stock_alert"}
+           "stock_alert", "plan"}
 
 
 def test_the_registry_holds_every_entity_of_the_wire_once():

@@ -29,10 +29,12 @@ class ServerHarness:
         # No scheduled jobs unless a test asks for them: a tick would otherwise claim whatever
         # happens to be due at the wall clock's hour and write runs under other tests.
         settings.setdefault("jobs_enabled", False)
-        self.settings = Settings(database_url=database_url, log_json=False, **settings)
         self._sock: socket.socket | None = _bind(0)
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        # Where outside services (fakes) call back: this server's own address.
+        settings.setdefault("public_url", self.url)
+        self.settings = Settings(database_url=database_url, log_json=False, **settings)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -1,12 +1,13 @@
 """Client schema versions, applied in order at open; ``PRAGMA user_version`` records the last one.
 
 Forward-only: a shop's file is upgraded in the field, so a shipped step is never edited. The
-steps live in modules by number (``steps_01_06``, ``steps_07_11``); version N is ``MIGRATIONS[N - 1]``.
+steps live in modules by number (``steps_01_06``, ``steps_07_11``, ``steps_12_``); version N is
+``MIGRATIONS[N - 1]``.
 """
 
 from __future__ import annotations
 
-from pos_client.store.migrations import steps_01_06, steps_07_11, steps_13
+from pos_client.store.migrations import steps_01_06, steps_07_11, steps_12_, steps_13
 
-# Step 12 is billing's (landing beside this one); until it is here, step 13 runs as version 12.
-MIGRATIONS: list[str] = [*steps_01_06.STEPS, *steps_07_11.STEPS, *steps_13.STEPS]
+MIGRATIONS: list[str] = [*steps_01_06.STEPS, *steps_07_11.STEPS, *steps_12_.STEPS,
+                         *steps_13.STEPS]

@@ -155,5 +155,6 @@ STEPS: list[str] = [
     ALTER TABLE settings ADD COLUMN field_stamps TEXT;
     ALTER TABLE order_statuses ADD COLUMN field_stamps TEXT;
     ALTER TABLE stock_alerts ADD COLUMN field_stamps TEXT;
+    ALTER TABLE shop_plan ADD COLUMN field_stamps TEXT;
     """,
 ]

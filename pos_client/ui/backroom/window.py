@@ -54,6 +54,8 @@ SECTIONS: tuple[Section, ...] = (
             Permission.SETTINGS),
     Section("Respaldos", "pos_client.ui.backroom.backup_page", "BackupPage", Permission.SETTINGS),
     Section("Impresora", "pos_client.ui.backroom.printer_page", "PrinterPage", Permission.SETTINGS),
+    Section("Cuenta en línea", "pos_client.ui.backroom.account_page", "AccountPage",
+            Permission.SETTINGS),
 )
 
 

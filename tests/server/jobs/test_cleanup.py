@@ -11,6 +11,7 @@ import pytest
 
 from shared.clock import utc_now
 from sync_server.services import shops
+from tests.support.billing import put_on_plan
 from tests.support.jobs import Clock, engine
 
 pytestmark = pytest.mark.anyio
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_the_cleanup_runs_once_and_keeps_what_still_counts(pool, admin, make_shop):
     shop = await make_shop()
+    await put_on_plan(pool, shop.tenant_id)  # codes for more tills than the free plan's one
     await shops.create_pairing_code(pool, shop.tenant_id)
     await shops.create_pairing_code(pool, shop.tenant_id)
     await admin.execute("""UPDATE pairing_codes SET expires_at = now() - interval '2 days'

@@ -11,6 +11,7 @@ import pytest
 
 from shared.clock import utc_now
 from sync_server.services import device_sync
+from tests.support.billing import put_on_plan
 from tests.support.jobs import Clock, engine
 from tests.support.shop_facts import Line, PairedTill
 
@@ -33,6 +34,7 @@ async def test_a_till_that_sold_and_went_silent_is_told_once_and_not_after_it_sy
     shop = await make_shop()
     change, _ = shop.till.sale([Line(shop.catalog[0])], utc_now() - timedelta(hours=30))
     await shop.till.push(change)
+    await put_on_plan(pool, shop.tenant_id)  # a second till: more than the free plan's one
     quiet_one = await PairedTill.pair(pool, settings, shop.tenant_id, "Caja 2")  # never sold
     await device_sync.pull(pool, quiet_one.cred, 0, 10, False)
     await went_quiet(admin, shop.till, 23)

@@ -11,6 +11,7 @@ from shared.catalog import load_starter_catalog, starter_product_id
 from sync_server.services import device_sync, shops
 from sync_server.services.credentials import DeviceCredential, parse_credential
 from sync_server.sync.apply import DeviceRevoked
+from tests.support.billing import put_on_plan
 from tests.support.wire_changes import TillChanges
 
 pytestmark = pytest.mark.anyio
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.anyio
 
 async def _paired(pool, settings, name="Caja 1") -> tuple[shops.Shop, DeviceCredential]:
     shop = await shops.create_shop(pool, "Tienda", load_starter_catalog()[:3])
+    await put_on_plan(pool, shop.tenant_id)  # more than the free plan's one till
     code = await shops.create_pairing_code(pool, shop.tenant_id)
     paired = await shops.pair_device(pool, settings, code.code, name, "10.0.0.1")
     cred = parse_credential(paired.credential)

@@ -12,6 +12,7 @@ from sync_server.db import tenant_tx
 from sync_server.repositories import devices, feed, tenants
 from sync_server.services import shops
 from sync_server.services.throttling import TooManyAttempts
+from tests.support.billing import put_on_plan
 
 pytestmark = pytest.mark.anyio
 
@@ -29,6 +30,7 @@ async def test_a_new_shop_puts_its_catalog_in_the_feed(pool):
 
 async def test_pairing_trades_a_code_for_a_credential_once(pool, settings):
     shop = await shops.create_shop(pool, "Tienda")
+    await put_on_plan(pool, shop.tenant_id)  # two tills: more than the free plan's one
     code = await shops.create_pairing_code(pool, shop.tenant_id)
     first = await shops.pair_device(pool, settings, code.code.lower(), "Caja 1", "10.0.0.1")
     assert (first.tenant_id, first.device_code, first.shop_name) == (shop.tenant_id, "C1", "Tienda")

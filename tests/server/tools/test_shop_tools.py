@@ -10,6 +10,7 @@ from sync_server.services import device_sync
 from sync_server.services.tokens import TokenMeter, fixed_plan
 from sync_server.tools.base import CallerRole
 from tests.server.tools.conftest import NOW
+from tests.support.billing import put_on_plan
 from tests.support.shop_facts import PairedTill
 
 pytestmark = pytest.mark.anyio
@@ -23,6 +24,7 @@ async def test_shop_info_for_anyone(shop):
 
 async def test_devices_with_their_last_sync_and_the_stale_ones(shop, settings):
     await device_sync.pull(shop.pool, shop.till.cred, 0, 10, False)  # Caja 1 syncs now
+    await put_on_plan(shop.pool, shop.tenant_id)  # a second till: more than the free plan's one
     quiet = await PairedTill.pair(shop.pool, settings, shop.tenant_id, "Caja 2")
     out = await shop.call("devices_status")
     by_name = {d.name: d for d in out.devices}

@@ -1,0 +1,170 @@
+"""The owner's online account from the till (httpx): log in, then plan and usage, devices,
+pairing codes, integrations, bot settings, buying a plan, a forgotten password.
+
+Every failure is a ``DomainError`` with a Spanish message a screen shows as it is: no
+connection (``AccountOffline``: "la caja sigue vendiendo"), a refusal from the server with its
+own message, a till that is not paired to a server. Nothing here touches the store: the
+Cuenta en línea section needs the internet; the counter never does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from pos_client.store.device import Device
+from shared.account import (
+    AccountOut,
+    BotOut,
+    CheckoutOut,
+    DeviceOut,
+    IntegrationOut,
+    IntegrationsOut,
+    Offer,
+    PairingCodeOut,
+    PortalOut,
+    Session,
+)
+from shared.errors import DomainError
+from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+
+_M = TypeVar("_M", bound=BaseModel)
+TIMEOUT_S = 10.0  # the owner is waiting at the screen; the counter is not
+
+
+class AccountOffline(DomainError):
+    code = "offline"
+
+
+class AccountRefused(DomainError):
+    code = "account_refused"
+
+
+class NotPaired(DomainError):
+    code = "not_paired"
+
+
+OFFLINE = ("Sin conexión con el servidor: la Cuenta en línea necesita internet. La caja sigue "
+           "vendiendo, fiando y haciendo cortes como siempre.")
+
+
+def server_of(device: Device) -> str:
+    url = device.server_url
+    if not url:
+        raise NotPaired("Esta caja no está vinculada a un servidor, así que no tiene cuenta en "
+                        "línea. Vincúlala desde el menú de sincronización.")
+    return url.rstrip("/")
+
+
+class OnlineAccount:
+    """A logged-in owner's session with the shop's server."""
+
+    def __init__(self, server_url: str, session: Session,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.server_url, self.session = server_url, session
+        self._transport = transport
+
+    @classmethod
+    def log_in(cls, device: Device, login: str, password: str) -> OnlineAccount:
+        if not login.strip() or not password:
+            raise AccountRefused("Escribe tu correo o teléfono y tu contraseña.")
+        url = server_of(device)
+        body = _call(url, None, "POST", "/v1/owners/login",
+                     {"login": login.strip(), "password": password})
+        return cls(url, _parse(Session, body))
+
+    def overview(self) -> AccountOut:
+        return _parse(AccountOut, self._call("GET", "/v1/account"))
+
+    def devices(self) -> list[DeviceOut]:
+        return [DeviceOut.model_validate(d) for d in self._call("GET", "/v1/account/devices")]
+
+    def revoke(self, device_id: uuid.UUID) -> DeviceOut:
+        return _parse(DeviceOut, self._call("POST", f"/v1/account/devices/{device_id}/revoke"))
+
+    def pairing_code(self) -> PairingCodeOut:
+        return _parse(PairingCodeOut, self._call("POST", "/v1/account/pairing-codes"))
+
+    def integrations(self) -> IntegrationsOut:
+        return _parse(IntegrationsOut, self._call("GET", "/v1/account/integrations"))
+
+    def save_integration(self, kind: str, settings: dict[str, str],
+                         secrets: dict[str, str | None]) -> IntegrationOut:
+        return _parse(IntegrationOut, self._call("PUT", f"/v1/account/integrations/{kind}",
+                                                 {"settings": settings, "secrets": secrets}))
+
+    def bot(self) -> BotOut:
+        return _parse(BotOut, self._call("GET", "/v1/account/bot"))
+
+    def save_bot(self, enabled: bool, greeting: str | None) -> BotOut:
+        return _parse(BotOut, self._call("PUT", "/v1/account/bot",
+                                         {"enabled": enabled, "greeting": greeting}))
+
+    def offer(self) -> Offer:
+        return _parse(Offer, self._call("GET", "/v1/billing/plans"))
+
+    def checkout(self, kind: str, *, plan: str | None = None, months: int | None = None,
+                 package: str | None = None) -> CheckoutOut:
+        body = {k: v for k, v in {"kind": kind, "plan": plan, "months": months,
+                                  "package": package}.items() if v is not None}
+        return _parse(CheckoutOut, self._call("POST", "/v1/billing/checkout", body))
+
+    def portal(self) -> PortalOut:
+        return _parse(PortalOut, self._call("POST", "/v1/billing/portal"))
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        return _call(self.server_url, self.session.token, method, path, body, self._transport)
+
+
+def start_password_reset(device: Device, login: str) -> str:
+    """Ask for a code on the owner's verified WhatsApp; the server's Spanish answer."""
+    answer = _call(server_of(device), None, "POST", "/v1/owners/password-reset",
+                   {"login": login.strip()})
+    return str(answer.get("message", "Te enviamos un código por WhatsApp."))
+
+
+def finish_password_reset(device: Device, login: str, code: str,
+                          new_password: str) -> OnlineAccount:
+    url = server_of(device)
+    body = _call(url, None, "POST", "/v1/owners/password-reset/confirm",
+                 {"login": login.strip(), "code": code.strip(), "new_password": new_password})
+    return OnlineAccount(url, _parse(Session, body))
+
+
+def _call(server_url: str, token: str | None, method: str, path: str,
+          body: dict[str, Any] | None = None, transport: httpx.BaseTransport | None = None) -> Any:
+    headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        with httpx.Client(base_url=server_url, timeout=TIMEOUT_S, headers=headers,
+                          transport=transport) as http:
+            answer = http.request(method, path, json=body)
+    except httpx.HTTPError:
+        raise AccountOffline(OFFLINE) from None
+    if answer.status_code >= 500 and answer.status_code not in (502, 503):
+        raise AccountOffline("El servidor tuvo un problema. Intenta de nuevo en unos minutos; la "
+                             "caja sigue vendiendo.")
+    if answer.status_code == 204:
+        return None
+    try:
+        found = answer.json()
+    except ValueError:
+        raise AccountOffline(OFFLINE) from None
+    if answer.status_code >= 400:
+        message = found.get("message") if isinstance(found, dict) else None
+        code = found.get("code") if isinstance(found, dict) else None
+        raise AccountRefused(str(message or f"El servidor respondió {answer.status_code}."),
+                             code=str(code or "account_refused"))
+    return found
+
+
+def _parse(model: type[_M], body: Any) -> _M:
+    try:
+        return model.model_validate(body)
+    except ValidationError:
+        raise AccountOffline("El servidor respondió algo que esta versión de la caja no "
+                             "entiende. Actualiza MiChangarrito.") from None

@@ -1,0 +1,243 @@
+"""Stripe, through the real SDK against a local fake: subscriptions with a trial, the portal,
+token packages and prepaid months by card or OXXO; webhooks verified, stored once, handled
+once, whatever the duplicates, the order, or a forged signature."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+import stripe
+
+from shared.sync.payloads import PLAN_ID, PlanPayload
+from tests.support.billing import OwnerApi, stripe_events, wait_handled
+from tests.support.fakes.stripe_api import FakeStripe
+
+pytestmark = pytest.mark.e2e
+
+
+def _subscription(owner: OwnerApi) -> dict:
+    rows = owner.fetch("SELECT * FROM subscriptions")
+    return rows[0] if rows else {}
+
+
+def _plan_records(owner: OwnerApi) -> list[PlanPayload]:
+    """Every plan record the shop's change feed holds, oldest first (what tills receive)."""
+    rows = owner.fetch("SELECT body FROM changes WHERE entity = 'plan' ORDER BY seq")
+    return [PlanPayload.model_validate_json(json.dumps(json.loads(r["body"])["payload"]))
+            for r in rows]
+
+
+def _deliver_all(fake: FakeStripe) -> None:
+    for event in list(fake.events):
+        assert fake.deliver(event).status_code == 200
+
+
+def _credits(owner: OwnerApi) -> list[tuple[str, int]]:
+    """(purchase id, tokens) of every package the token meter credited (its ledger)."""
+    return [(r["purchase_id"], r["credited"]) for r in owner.fetch(
+        "SELECT purchase_id, credited FROM token_ledger WHERE kind = 'package' ORDER BY at")]
+
+
+def _checkouts(owner: OwnerApi) -> dict[str, dict]:
+    return {r["session_id"]: r for r in owner.fetch("SELECT * FROM billing_checkouts")}
+
+
+def test_a_subscription_with_a_trial_then_the_portal(owner, fake_stripe):
+    started = owner.checkout(kind="subscription", plan="changarrito")
+    session = fake_stripe.objects[started["session_id"]]
+    assert session["mode"] == "subscription"
+    assert session["payment_method_types"] == ["card"]  # Stripe takes no OXXO for subscriptions
+    assert session["_subscription_data"]["trial_period_days"] == "14"
+    assert session["metadata"]["tenant_id"] == str(owner.tenant_id)
+    assert started["url"].startswith(fake_stripe.url)
+    price = fake_stripe.objects[session["_line_items"][0]["price"]]
+    assert (price["unit_amount"], price["lookup_key"]) == (
+        9900, "michangarrito_changarrito_mensual_mxn")
+
+    fake_stripe.complete_checkout(started["session_id"])
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server, 2)
+
+    sub = _subscription(owner)
+    assert (sub["plan_id"], sub["status"], sub["trial_used"]) == ("changarrito", "trial", True)
+    account = owner.account()
+    assert account["plan"]["status"] == "trial"
+    assert account["plan"]["in_force"]["max_tills"] == 2
+    assert account["plan"]["renews_at"] is not None
+    assert _plan_records(owner)[-1].plan.code == "changarrito"
+
+    portal = owner.post("/v1/billing/portal")
+    assert portal.status_code == 200, portal.text
+    assert portal.json()["url"].startswith(f"{fake_stripe.url}/portal/")
+    # A second subscription checkout gets no second trial.
+    again = owner.checkout(kind="subscription", plan="tiendita")
+    assert "trial_period_days" not in (fake_stripe.objects[again["session_id"]]
+                                       ["_subscription_data"] or {})
+
+
+def test_duplicated_deliveries_are_stored_once_and_credit_once(owner, fake_stripe):
+    started = owner.checkout(kind="tokens", package="tokens_3000")
+    fake_stripe.complete_checkout(started["session_id"], "card")
+    (completed,) = fake_stripe.events_of("checkout.session.completed")
+    for _ in range(3):
+        assert fake_stripe.deliver(completed).status_code == 200
+    events = wait_handled(owner.server, 1)
+    assert events[0]["attempts"] == 1
+    assert fake_stripe.deliver(completed).status_code == 200  # after handling, too
+    assert len(stripe_events(owner.server)) == 1
+
+    row = _checkouts(owner)[started["session_id"]]
+    assert (row["status"], row["tokens"]) == ("paid", 3000)
+    assert row["granted_at"] is not None
+    assert owner.account()["usage"]["tokens_from_packages"] == 3000
+    assert _credits(owner) == [(f"stripe:{started['session_id']}", 3000)]
+
+
+def test_a_subscription_updated_after_it_was_deleted_stays_cancelled(owner, fake_stripe):
+    started = owner.checkout(kind="subscription", plan="tiendita")
+    fake_stripe.complete_checkout(started["session_id"])
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    sub_id = _subscription(owner)["stripe_subscription_id"]
+
+    fake_stripe.update_subscription(sub_id, status="active")  # the trial ends, paid
+    fake_stripe.update_subscription(sub_id, status="canceled", canceled_at=int(time.time()))
+    updated = fake_stripe.events_of("customer.subscription.updated")[-1]
+    deleted = fake_stripe.events_of("customer.subscription.deleted")[-1]
+    assert updated["data"]["object"]["status"] == "active"
+    fake_stripe.deliver(deleted)
+    wait_handled(owner.server)
+    fake_stripe.deliver(updated)  # late: its snapshot says active
+    wait_handled(owner.server)
+
+    sub = _subscription(owner)
+    assert (sub["status"], sub["stripe_status"]) == ("cancelled", "canceled")
+    account = owner.account()
+    assert account["plan"]["status"] == "cancelled"
+    assert account["plan"]["in_force"]["code"] == "gratis"
+    assert not account["plan"]["paid_features"]
+    assert _plan_records(owner)[-1].status == "cancelled"
+
+
+def test_an_oxxo_voucher_is_pending_until_paid_then_credited_once(owner, fake_stripe):
+    started = owner.checkout(kind="tokens", package="tokens_8000")
+    assert fake_stripe.objects[started["session_id"]]["payment_method_types"] == ["card", "oxxo"]
+    fake_stripe.complete_checkout(started["session_id"], "oxxo")
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    row = _checkouts(owner)[started["session_id"]]
+    assert (row["status"], row["granted_at"]) == ("pending", None)
+    assert owner.account()["usage"]["tokens_from_packages"] == 0
+    assert _credits(owner) == []
+
+    fake_stripe.pay_voucher(started["session_id"])
+    succeeded = fake_stripe.events_of("checkout.session.async_payment_succeeded")[0]
+    fake_stripe.deliver(succeeded)
+    fake_stripe.deliver(succeeded)
+    fake_stripe.deliver(fake_stripe.events_of("checkout.session.completed")[0])  # late, again
+    wait_handled(owner.server, 2)
+    row = _checkouts(owner)[started["session_id"]]
+    assert row["status"] == "paid"
+    assert owner.account()["usage"]["tokens_from_packages"] == 8000
+    assert _credits(owner) == [(f"stripe:{started['session_id']}", 8000)]
+
+
+def test_an_oxxo_voucher_that_expires_credits_nothing(owner, fake_stripe):
+    started = owner.checkout(kind="tokens", package="tokens_1000")
+    fake_stripe.complete_checkout(started["session_id"], "oxxo")
+    fake_stripe.expire_voucher(started["session_id"])
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server, 2)
+    row = _checkouts(owner)[started["session_id"]]
+    assert (row["status"], row["granted_at"]) == ("failed", None)
+    assert owner.account()["usage"]["tokens_from_packages"] == 0
+    assert _credits(owner) == []
+
+
+def test_prepaid_months_by_oxxo_extend_the_paid_period(owner, fake_stripe):
+    started = owner.checkout(kind="prepaid", plan="changarrito", months=3)
+    assert started["amount"] == 3 * 9900
+    fake_stripe.complete_checkout(started["session_id"], "oxxo")
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    assert owner.account()["plan"]["status"] == "gratis"  # a voucher is not a payment
+
+    fake_stripe.pay_voucher(started["session_id"])
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    plan = owner.account()["plan"]
+    assert (plan["status"], plan["in_force"]["code"], plan["paid_features"]) == (
+        "prepaid", "changarrito", True)
+    until = datetime.fromisoformat(plan["paid_until"])
+    assert 88 <= (until - datetime.now(UTC)).days <= 92
+
+    second = owner.checkout(kind="prepaid", plan="changarrito", months=1)
+    fake_stripe.complete_checkout(second["session_id"], "card")
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    later = datetime.fromisoformat(owner.account()["plan"]["paid_until"])
+    assert 27 <= (later - until).days <= 31  # added after the months already paid
+
+
+@pytest.mark.parametrize("forgery", ["wrong_secret", "too_old", "missing", "tampered"])
+def test_a_bad_signature_is_refused_and_changes_nothing(owner, fake_stripe, forgery):
+    started = owner.checkout(kind="tokens", package="tokens_20000")
+    fake_stripe.complete_checkout(started["session_id"], "card")
+    (event,) = fake_stripe.events_of("checkout.session.completed")
+    url = fake_stripe.webhook_url
+    if forgery == "wrong_secret":
+        r = fake_stripe.deliver(event, secret="whsec_someone_else")
+    elif forgery == "too_old":
+        r = fake_stripe.deliver(event, timestamp=int(time.time()) - 3600)
+    elif forgery == "missing":
+        r = httpx.post(url, content=json.dumps(event))
+    else:  # a signature of the real body on another body
+        header = stripe.WebhookSignature.generate_signature_header(json.dumps(event),
+                                                                   fake_stripe.webhook_secret)
+        forged = {**event, "id": "evt_forged"}
+        r = httpx.post(url, content=json.dumps(forged), headers={"Stripe-Signature": header})
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid_signature"
+    assert stripe_events(owner.server) == []
+    assert _checkouts(owner)[started["session_id"]]["status"] == "open"
+    assert owner.account()["usage"]["tokens_from_packages"] == 0
+
+
+def test_unknown_events_are_acknowledged_and_ignored(owner, fake_stripe):
+    event = {"id": "evt_unknown_1", "object": "event", "type": "customer.tax_id.created",
+             "created": int(time.time()), "livemode": False, "api_version": "2026-10-28.endive",
+             "data": {"object": {"id": "txi_1", "object": "tax_id"}}}
+    r = fake_stripe.deliver(event)
+    assert r.status_code == 200
+    (stored,) = wait_handled(owner.server, 1)
+    assert stored["outcome"] == "ignored"
+
+
+def test_the_plan_record_reaches_the_feed_once_per_change(owner, fake_stripe):
+    before = len(_plan_records(owner))
+    started = owner.checkout(kind="subscription", plan="changarrito")
+    fake_stripe.complete_checkout(started["session_id"])
+    _deliver_all(fake_stripe)
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    records = _plan_records(owner)
+    assert [r.status for r in records[before:]] == ["trial"]
+    assert records[-1].id == PLAN_ID
+
+
+def test_a_late_completed_after_the_voucher_was_paid_credits_nothing_more(owner, fake_stripe):
+    """Both events re-read a paid session: the purchase is granted by whichever comes first."""
+    started = owner.checkout(kind="tokens", package="tokens_1000")
+    fake_stripe.complete_checkout(started["session_id"], "oxxo")
+    fake_stripe.pay_voucher(started["session_id"])
+    completed, succeeded = fake_stripe.events
+    fake_stripe.deliver(succeeded)
+    wait_handled(owner.server, 1)
+    fake_stripe.deliver(completed)
+    wait_handled(owner.server, 2)
+    assert _credits(owner) == [(f"stripe:{started['session_id']}", 1000)]
+    assert owner.account()["usage"]["tokens_from_packages"] == 1000
