@@ -19,7 +19,6 @@ from sync_server.app import create_app, open_database, with_pool
 from sync_server.config import Settings
 from sync_server.db import Pool
 from sync_server.jobs import cli as jobs_cli
-from sync_server.jobs.delivery import NoChannel
 from sync_server.jobs.scheduler import engine_from_settings
 from sync_server.services import billing_cli, mcp_keys, shops
 from sync_server.services.billing_account import Billing, BillingForJobs
@@ -30,6 +29,7 @@ from sync_server.services.demo import (
     create_demo_shop,
 )
 from sync_server.services.integrations import Integrations
+from sync_server.services.job_messages import ChannelMessages
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "jobs":
         async def jobs(pool: Pool) -> tuple[int, str]:
             for_jobs = BillingForJobs(Billing.from_settings(pool, settings))
-            engine = engine_from_settings(pool, settings, NoChannel(), pay_links=for_jobs,
+            engine = engine_from_settings(pool, settings, ChannelMessages(), pay_links=for_jobs,
                                           plans=for_jobs)
             return await jobs_cli.command(engine, pool, args)
 

@@ -31,13 +31,13 @@ from sync_server.api import (
 )
 from sync_server.api.limits import BodyLimit, limits
 from sync_server.config import Settings
-from sync_server.jobs.delivery import NoChannel
 from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.mcp import http as mcp_http
 from sync_server.services.billing_account import Billing, BillingForJobs, BillingWorker
 from sync_server.services.fiscal import CfdiContext
 from sync_server.services.integrations import Integrations
 from sync_server.services.invoice_worker import InvoiceWorker
+from sync_server.services.job_messages import ChannelMessages
 from sync_server.services.listener import Listener
 from sync_server.services.notices import NoticeHub
 from sync_server.services.owner_codes import PlatformWhatsApp
@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.billing_worker.start()
             app.state.code_sender = PlatformWhatsApp(settings)
             for_jobs = BillingForJobs(app.state.billing)
-            app.state.jobs = engine_from_settings(app.state.pool, settings, NoChannel(),
+            app.state.jobs = engine_from_settings(app.state.pool, settings, ChannelMessages(),
                                                   pay_links=for_jobs, plans=for_jobs)
             scheduler = JobScheduler(app.state.jobs, settings.jobs_tick_s)
             if settings.jobs_enabled:

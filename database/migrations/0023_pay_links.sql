@@ -92,4 +92,5 @@ REVOKE CREATE ON SCHEMA public FROM michangarrito_definer;
 -- The server's own WhatsApp messages to a customer: a receipt for a payment made online.
 ALTER TABLE outbound_messages DROP CONSTRAINT outbound_messages_kind_check;
 ALTER TABLE outbound_messages ADD CONSTRAINT outbound_messages_kind_check
-    CHECK (kind IN ('statement', 'payment_receipt'));
+    CHECK (kind IN ('statement', 'reply', 'order_update', 'reminder', 'payment_receipt',
+                    'owner_notice'));  -- 0021's kinds, receipts, and the jobs' owner notices

@@ -156,8 +156,7 @@ GRANT SELECT (tenant_id, status, next_attempt_at, claimed_at, cancel_status, can
 GRANT SELECT (tenant_id, kind, secret) ON tenant_integrations TO michangarrito_definer;
 GRANT SELECT (tenant_id, sale_id) ON sales TO michangarrito_definer;
 CREATE POLICY definer_lookup ON invoices FOR SELECT TO michangarrito_definer USING (true);
-CREATE POLICY definer_lookup ON tenant_integrations FOR SELECT TO michangarrito_definer
-    USING (true);
+-- (0021 already lets the definer role read tenant_integrations: the WhatsApp routing needs it.)
 CREATE POLICY definer_lookup ON sales FOR SELECT TO michangarrito_definer USING (true);
 -- A function's new owner must be able to create in the schema when a non-superuser hands it
 -- over; granted for the hand-overs below and taken back after them.

@@ -227,3 +227,22 @@ async def contact_of_order(conn: Connection, tenant_id: uuid.UUID,
                 WHERE o.tenant_id = $1 AND o.order_id = $2)
             ORDER BY c.last_inbound_at DESC NULLS LAST LIMIT 1""", tenant_id, order_id)
     return _contact(row)
+
+
+async def owner_contact(conn: Connection, tenant_id: uuid.UUID) -> Contact | None:
+    """The phone the shop's owner verified as theirs (the latest, if several)."""
+    return _contact(await conn.fetchrow(
+        f"""SELECT {_COLUMNS} FROM wa_contacts WHERE tenant_id = $1 AND owner_id IS NOT NULL
+            ORDER BY verified_at DESC NULLS LAST LIMIT 1""", tenant_id))
+
+
+async def customers_reachable(conn: Connection, tenant_id: uuid.UUID) -> set[uuid.UUID]:
+    """Customers whose contact wrote to the shop or confirmed a code, and never said BAJA:
+    verified as them, or writing from their phone on file (as ``for_customer`` finds them)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT c.customer_id FROM customers c
+             JOIN wa_contacts w ON w.tenant_id = c.tenant_id
+              AND (w.customer_id = c.customer_id OR (c.phone IS NOT NULL AND w.phone = c.phone))
+            WHERE c.tenant_id = $1 AND NOT c.deleted AND w.opted_out_at IS NULL
+              AND (w.first_inbound_at IS NOT NULL OR w.verified_at IS NOT NULL)""", tenant_id)
+    return {r["customer_id"] for r in rows}

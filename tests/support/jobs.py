@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sync_server.db import Connection, Pool
+from sync_server.db import Connection, Pool, tenant_tx
 from sync_server.jobs.base import JobEnv
 from sync_server.jobs.catalog import SHOP_JOBS, platform_jobs
 from sync_server.jobs.delivery import Delivery, Messages, NoChannel, NotSent, Queued
@@ -71,3 +71,16 @@ class Inbox:
 
     def to(self, customer_id: uuid.UUID) -> list[str]:
         return [text for who, _, text in self.queued if who == customer_id]
+
+
+async def contact_wrote(pool: Pool, tenant_id: uuid.UUID, phone: str, *, owner: bool = False,
+                        baja: bool = False) -> None:
+    """Builder (bypasses the webhook and the one-time code): ``phone`` wrote to the shop's
+    WhatsApp; ``owner``: the owner verified it as theirs; ``baja``: the person then said BAJA."""
+    async with tenant_tx(pool, tenant_id) as conn:
+        await conn.execute(
+            """INSERT INTO wa_contacts (tenant_id, contact_id, phone, first_inbound_at,
+                                        last_inbound_at, owner_id, verified_at, opted_out_at)
+               VALUES ($1, $2, $3, now(), now(), $4, CASE WHEN $5 THEN now() END,
+                       CASE WHEN $6 THEN now() END)""",
+            tenant_id, uuid.uuid4(), phone, uuid.uuid4() if owner else None, owner, baja)

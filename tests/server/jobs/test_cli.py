@@ -41,7 +41,7 @@ async def test_the_operator_runs_a_missed_summary_and_reads_the_runs(database_ur
     done = jobs(database_url, "run-now", "daily_summary", "--at", "2026-11-20T21:30")
     assert done.returncode == 0, done.stderr
     first, _, text = done.stdout.partition("\n\n")
-    assert first == "omitido (no_channel)"  # this server has no WhatsApp channel to send it by
+    assert first == "omitido (owner_not_verified)"  # the owner has no verified WhatsApp yet
     assert text.startswith("Resumen de Abarrotes Doña Mary, ")
     assert f"Ventas: {format_mxn(3 * coca.price)} en 1 tickets" in text
 
@@ -52,7 +52,7 @@ async def test_the_operator_runs_a_missed_summary_and_reads_the_runs(database_ur
     runs = jobs(database_url, "runs")
     assert runs.returncode == 0, runs.stderr
     assert runs.stdout.strip() == (
-        "2026-11-21 05:30Z daily_summary manual:2026-11-21T05:30:00+00:00: omitido (no_channel)")
+        "2026-11-21 05:30Z daily_summary manual:2026-11-21T05:30:00+00:00: omitido (owner_not_verified)")
 
 
 async def test_a_tick_by_hand_runs_the_cleanup_once_and_mistakes_are_refused(database_url,
