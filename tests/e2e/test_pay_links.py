@@ -13,10 +13,10 @@ import pytest
 
 from pos_client.services import accounts
 from pos_client.services.till import Till
-from tests.support.fakes.graph import PHONE_NUMBER_ID, TOKEN, VERSION, FakeGraph
 from tests.support.billing import OwnerApi, sign_up
 from tests.support.client import PosDevice, pair
 from tests.support.fakes.clip_api import FakeClip
+from tests.support.fakes.graph import PHONE_NUMBER_ID, TOKEN, VERSION, FakeGraph
 from tests.support.fakes.mercadopago_api import FakeMercadoPago
 from tests.support.fakes.stripe_api import FakeStripe
 from tests.support.server import ServerHarness

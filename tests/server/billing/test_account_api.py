@@ -11,9 +11,9 @@ import pytest
 
 from pos_client.services import accounts
 from pos_client.services.till import Till
-from tests.support.fakes.graph import PHONE_NUMBER_ID, TOKEN, VERSION, FakeGraph
 from tests.support.billing import OwnerApi, put_on_plan, sign_up
 from tests.support.client import pair
+from tests.support.fakes.graph import PHONE_NUMBER_ID, TOKEN, VERSION, FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
 
