@@ -11,7 +11,7 @@ ALTER TABLE devices ADD COLUMN last_pull_at timestamptz;
 -- like logins and pairing codes (services/throttling.py).
 ALTER TABLE auth_attempts DROP CONSTRAINT auth_attempts_scope_check,
     ADD CONSTRAINT auth_attempts_scope_check
-    CHECK (scope IN ('login', 'pairing', 'signup', 'self_invoice'));
+    CHECK (scope IN ('login', 'pairing', 'signup', 'reset', 'self_invoice'));  -- 0022's reset too
 
 CREATE TABLE invoice_series (
     tenant_id   uuid NOT NULL REFERENCES tenants (tenant_id),
