@@ -37,14 +37,16 @@ def lp0(tmp_path: Path) -> Path:
 
 
 def _pay_cash(qtbot, win, amount: str) -> None:
-    """Charge in cash and wait until the sale is saved and its ticket is out (the print is the
-    last job the sale chains on the worker, so an idle worker means it was written)."""
+    """Charge in cash and wait until the sale is saved and its ticket is out (the sale chains
+    its receipt on the worker and the receipt its print on the printer's worker, each submitted
+    before the one before is let go: both idle means it was written)."""
     before = win.last_receipt
     win.charge()
     dialog = win.payment_dialog
     qtbot.keyClicks(dialog.received, amount)
     qtbot.keyClick(dialog.received, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: win.worker.idle and win.last_receipt is not before)
+    qtbot.waitUntil(lambda: win.worker.idle and win.ctx.print_worker.idle
+                    and win.last_receipt is not before)
     show_active(qtbot, win)  # the dialog closed: the counter has the keyboard again
 
 
@@ -57,7 +59,8 @@ def _pay_card(qtbot, win) -> None:
     qtbot.keyClicks(card.reference, "AUT 481516")
     qtbot.keyClick(card.reference, Qt.Key.Key_Return)
     qtbot.keyClick(dialog.received, Qt.Key.Key_Return)  # nothing left to pay in cash
-    qtbot.waitUntil(lambda: win.worker.idle and win.last_receipt is not before)
+    qtbot.waitUntil(lambda: win.worker.idle and win.ctx.print_worker.idle
+                    and win.last_receipt is not before)
     show_active(qtbot, win)
 
 
