@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from sync_server.api.deps import Pool, Protocol
-from sync_server.api.owners import OwnerTenant
+from sync_server.api.owners import PRINTABLE, OwnerTenant
 from sync_server.services import mcp_keys, tool_audit
 from sync_server.services.mcp_keys import KeyRole, McpKey
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/owner", tags=["mcp"])
 class NewKey(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: Annotated[str, Field(min_length=1, max_length=80)]
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=PRINTABLE)]
     can_write: bool = False
     role: KeyRole = "owner"
 
