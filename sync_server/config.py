@@ -91,7 +91,6 @@ class Settings(BaseSettings):
     whatsapp_template_order_update: str = "actualizacion_pedido"
     whatsapp_template_reminder: str = "recordatorio_fiado"
     whatsapp_template_owner_notice: str = "aviso_tienda"  # the jobs' notices to the owner
-    whatsapp_template_payment_receipt: str = "recibo_de_pago"  # a fiado paid online
     # Per recipient per day, whatever the shop (business-initiated messages only: a reply to
     # what a person wrote is not counted). Each shop's own cap is in sync/checks.py.
     whatsapp_recipient_daily_cap: int = 10

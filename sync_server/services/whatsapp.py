@@ -92,12 +92,10 @@ class Templates:
     order_update: str = "actualizacion_pedido"
     reminder: str = "recordatorio_fiado"
     owner_notice: str = "aviso_tienda"
-    payment_receipt: str = "recibo_de_pago"
 
     def for_kind(self, kind: str) -> str:
         return {"statement": self.statement, "order_update": self.order_update,
-                "reminder": self.reminder, "owner_notice": self.owner_notice,
-                "payment_receipt": self.payment_receipt}[kind]
+                "reminder": self.reminder, "owner_notice": self.owner_notice}[kind]
 
 
 @dataclass(frozen=True)
@@ -150,8 +148,7 @@ class OutboundSender:
                                          settings.whatsapp_template_statement,
                                          settings.whatsapp_template_order_update,
                                          settings.whatsapp_template_reminder,
-                                         settings.whatsapp_template_owner_notice,
-                                         settings.whatsapp_template_payment_receipt),
+                                         settings.whatsapp_template_owner_notice),
                      recipient_daily_cap=settings.whatsapp_recipient_daily_cap)
         if listener is not None:
             listener.subscribe(outbound.CHANNEL, lambda _payload: sender.wake())

@@ -25,7 +25,7 @@ from tests.support.sales import ticket_for
 
 pytestmark = pytest.mark.e2e
 
-SERVER_ONLY = {"stock_alert", "order"}
+SERVER_ONLY = {"stock_alert", "order", "plan"}
 
 
 def test_every_feed_entry_is_filed_under_its_changes_writer(
@@ -97,7 +97,7 @@ def _outbox(pos) -> set[str]:
 
 _TABLES = {"product": "products", "customer": "customers", "stock_alert": "stock_alerts",
            "order_status": "order_statuses", "category": "categories", "cashier": "cashiers",
-           "settings": "settings"}
+           "settings": "settings", "plan": "shop_plan"}
 
 
 def _record_stamp(pos, entity: str, record_id: str) -> tuple[int, str] | None:
