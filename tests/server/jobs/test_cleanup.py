@@ -26,9 +26,15 @@ async def test_the_cleanup_runs_once_and_keeps_what_still_counts(pool, admin, ma
                            WHERE ctid = (SELECT ctid FROM pairing_codes
                                          WHERE tenant_id = $1 AND used_at IS NULL LIMIT 1)""",
                         shop.tenant_id)
+    # The clean-up's clock is past 09:30 UTC, today's if the real clock has not got there
+    # yet: "old" and "new" are reckoned from it, not from the database's now().
+    now = utc_now()
+    clock = Clock(now if now.hour * 60 + now.minute >= 9 * 60 + 30
+                  else now.replace(hour=9, minute=31))
     await admin.execute("""INSERT INTO auth_attempts (scope, key, at) VALUES
-                           ('login', 'addr:old', now() - interval '2 hours'),
-                           ('login', 'addr:new', now() - interval '5 minutes')""")
+                           ('login', 'addr:old', $1::timestamptz - interval '2 hours'),
+                           ('login', 'addr:new', $1::timestamptz - interval '5 minutes')""",
+                        clock.now)
     await admin.execute(
         """INSERT INTO job_runs (tenant_id, job, period_key, scheduled_for, status, claimed_by,
                                  claimed_at)
@@ -36,9 +42,6 @@ async def test_the_cleanup_runs_once_and_keeps_what_still_counts(pool, admin, ma
                    now() - interval '100 days'),
                   ($1, 'daily_summary', '2026-11-01', now() - interval '30 days', 'sent', 'x',
                    now() - interval '30 days')""", shop.tenant_id)
-    now = utc_now()
-    clock = Clock(now if now.hour * 60 + now.minute >= 9 * 60 + 30
-                  else now.replace(hour=9, minute=31))  # past 09:30 UTC, the clean-up's time
     ticks = await asyncio.gather(engine(pool, clock, "a").tick(), engine(pool, clock, "b").tick())
     assert sum(len(t.outcomes("cleanup")) for t in ticks) == 1
     (outcome,) = [o for t in ticks for o in t.outcomes("cleanup")]
