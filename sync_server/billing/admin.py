@@ -52,7 +52,9 @@ async def backfill(billing: Billing, days: int = 3) -> Backfill:
     since = int((utc_now() - timedelta(days=days)).timestamp())
     events = await billing.account().events_since(since)
     new = 0
-    for event in events:
+    # Stripe lists newest first; stored oldest first, a worker woken by the first store never
+    # meets a subscription before the checkout that made it (it would wait a 30 s retry).
+    for event in sorted(events, key=lambda e: (e.created, e.id)):
         body = event.to_dict()
         new += await stripe_sync.store(billing, body, "backfill", json.dumps(body))
     handled = await stripe_pass(billing, limit=10_000)

@@ -46,7 +46,7 @@ from tests.support.proxy import FaultyProxy
 from tests.support.sales import ticket_for
 from tests.support.server import ServerHarness
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DEVICES = 3
 DEAD_URL = "http://127.0.0.1:9"  # nothing listens there: the shop's internet is down

@@ -22,7 +22,7 @@ from pos_client.ui.main_window import MainWindow
 from pos_client.ui.qt import Qt
 from pos_client.ui.worker import Worker
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 

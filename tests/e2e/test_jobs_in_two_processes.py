@@ -22,7 +22,7 @@ from tests.support.process_server import ProcessServer
 from tests.support.sales import ticket_for
 from tests.support.wait import wait_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def job_count(url: str, job: str, outcome: str) -> float:

@@ -15,7 +15,7 @@ from tests.support.changes import movement
 from tests.support.process_server import ProcessServer
 from tests.support.server import ServerHarness
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_two_replicas_agree(server, shop, paired_device, small_catalog):

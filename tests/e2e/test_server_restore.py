@@ -26,7 +26,7 @@ from tests.support.postgres import with_database
 from tests.support.sales import ticket_for
 from tests.support.server import ServerHarness
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def _sell(pos, barcode: str):

@@ -119,6 +119,7 @@ def test_definer_functions_belong_to_their_own_role_with_a_pinned_path(server):
     assert members == []
 
 
+@pytest.mark.slow
 def test_migrate_gives_the_app_login_its_password(database_url):
     """``./bin/server migrate`` with MCH_APP_DB_PASSWORD: the login gets a SCRAM secret."""
     env = {**os.environ, "DATABASE_URL": database_url, "MCH_APP_DB_PASSWORD": "clave-de-prueba-larga",
@@ -153,6 +154,7 @@ def test_where_the_pool_connects():
     assert (database.owner_dsn, database.app_dsn) == (None, "postgresql://michangarrito_app:x@db/mch")
 
 
+@pytest.mark.slow
 def test_an_owner_login_that_is_no_superuser_migrates_and_the_server_serves(tmp_path):
     """A managed PostgreSQL never hands out a superuser: the owner login has CREATEROLE and owns
     the database. It can run every migration (0017 used to need a superuser to name NOSUPERUSER

@@ -73,6 +73,7 @@ def test_sign_ups_from_one_address_are_throttled(server):
     assert (r.status_code, r.json()["code"]) == (429, "too_many_attempts")
 
 
+@pytest.mark.slow
 def test_a_forwarded_address_is_ignored_unless_a_trusted_proxy_sent_it(database_url):
     """The server as it is run (``python -m sync_server serve``), with no proxy configured: a
     client behind a made-up X-Forwarded-For is still the one address it connects from."""

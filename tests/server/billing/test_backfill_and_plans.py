@@ -38,6 +38,7 @@ def test_the_backfill_handles_events_the_webhook_never_delivered(owner, fake_str
     assert (again.listed, again.new) == (3, 0)
 
 
+@pytest.mark.slow
 def test_the_backfill_command_line(owner, fake_stripe, database_url, tmp_path):
     started = owner.checkout(kind="tokens", package="tokens_3000")
     fake_stripe.complete_checkout(started["session_id"], "card")

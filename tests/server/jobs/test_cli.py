@@ -15,7 +15,7 @@ import pytest
 from shared.money import format_mxn
 from tests.support.shop_facts import Line
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 TIJUANA = ZoneInfo("America/Tijuana")
 
