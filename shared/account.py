@@ -150,3 +150,49 @@ class CheckoutOut(BaseModel):
 
 class PortalOut(BaseModel):
     url: str
+
+
+class McpKeyOut(BaseModel):
+    """An MCP key of the shop (``/v1/owner/mcp-keys``): only its hint, never the secret."""
+
+    key_id: uuid.UUID
+    name: str
+    hint: str
+    role: str
+    can_write: bool
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked: bool
+
+
+class CreatedMcpKey(McpKeyOut):
+    token: str  # shown this once: the server keeps only a hash of it
+
+
+class JobOut(BaseModel):
+    """A scheduled job of the shop and the owner's choice for it (``/v1/account/jobs``)."""
+
+    job: str
+    title: str
+    description: str
+    enabled: bool
+    at: str | None  # HH:MM shop time; None: checked every hour
+    default_enabled: bool
+    default_at: str | None
+    customer_facing: bool
+    quiet_hours: str | None = None  # "21:00–09:00" when it reaches customers (servers before: None)
+
+
+class JobRunOut(BaseModel):
+    """One run of a job (``/v1/account/jobs/runs``): sent, skipped and why, or failed."""
+
+    job: str
+    title: str
+    period: str
+    scheduled_for: datetime
+    status: str
+    reason: str | None
+    late: bool
+    finished_at: datetime | None
+    attempts: int
+    text: str | None

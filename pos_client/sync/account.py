@@ -1,5 +1,6 @@
 """The owner's online account from the till (httpx): log in, then plan and usage, devices,
-pairing codes, integrations, bot settings, buying a plan, a forgotten password.
+pairing codes, integrations, bot settings, MCP keys, scheduled jobs, buying a plan, a forgotten
+password.
 
 Every failure is a ``DomainError`` with a Spanish message a screen shows as it is: no
 connection (``AccountOffline``: "la caja sigue vendiendo"), a refusal from the server with its
@@ -20,9 +21,13 @@ from shared.account import (
     AccountOut,
     BotOut,
     CheckoutOut,
+    CreatedMcpKey,
     DeviceOut,
     IntegrationOut,
     IntegrationsOut,
+    JobOut,
+    JobRunOut,
+    McpKeyOut,
     Offer,
     PairingCodeOut,
     PortalOut,
@@ -33,6 +38,7 @@ from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 _M = TypeVar("_M", bound=BaseModel)
 TIMEOUT_S = 10.0  # the owner is waiting at the screen; the counter is not
+MCP_KEY_NAME_MAX = 80  # the server's limit, checked here to say it before a round trip
 
 
 class AccountOffline(DomainError):
@@ -49,6 +55,8 @@ class NotPaired(DomainError):
 
 OFFLINE = ("Sin conexión con el servidor: la Cuenta en línea necesita internet. La caja sigue "
            "vendiendo, fiando y haciendo cortes como siempre.")
+NOT_UNDERSTOOD = ("El servidor respondió algo que esta versión de la caja no entiende. Actualiza "
+                  "MiChangarrito.")
 
 
 def server_of(device: Device) -> str:
@@ -80,7 +88,7 @@ class OnlineAccount:
         return _parse(AccountOut, self._call("GET", "/v1/account"))
 
     def devices(self) -> list[DeviceOut]:
-        return [DeviceOut.model_validate(d) for d in self._call("GET", "/v1/account/devices")]
+        return _parse_list(DeviceOut, self._call("GET", "/v1/account/devices"))
 
     def revoke(self, device_id: uuid.UUID) -> DeviceOut:
         return _parse(DeviceOut, self._call("POST", f"/v1/account/devices/{device_id}/revoke"))
@@ -114,6 +122,35 @@ class OnlineAccount:
 
     def portal(self) -> PortalOut:
         return _parse(PortalOut, self._call("POST", "/v1/billing/portal"))
+
+    def mcp_keys(self) -> list[McpKeyOut]:
+        return _parse_list(McpKeyOut, self._call("GET", "/v1/owner/mcp-keys"))
+
+    def create_mcp_key(self, name: str, can_write: bool) -> CreatedMcpKey:
+        name = name.strip()
+        if not name:
+            raise AccountRefused("Escribe un nombre para la clave (por ejemplo, «Claude de la "
+                                 "casa»).", code="name_required")
+        if len(name) > MCP_KEY_NAME_MAX:
+            raise AccountRefused(f"El nombre de la clave es muy largo: usa hasta "
+                                 f"{MCP_KEY_NAME_MAX} caracteres.", code="name_too_long")
+        return _parse(CreatedMcpKey, self._call("POST", "/v1/owner/mcp-keys",
+                                                {"name": name, "can_write": can_write}))
+
+    def revoke_mcp_key(self, key_id: uuid.UUID) -> McpKeyOut:
+        return _parse(McpKeyOut, self._call("POST", f"/v1/owner/mcp-keys/{key_id}/revoke"))
+
+    def jobs(self) -> list[JobOut]:
+        return _parse_list(JobOut, self._call("GET", "/v1/account/jobs"))
+
+    def save_job(self, job: str, enabled: bool, at: str | None) -> JobOut:
+        body: dict[str, Any] = {"enabled": enabled}
+        if at is not None:
+            body["at"] = at
+        return _parse(JobOut, self._call("PUT", f"/v1/account/jobs/{job}", body))
+
+    def job_runs(self, limit: int = 30) -> list[JobRunOut]:
+        return _parse_list(JobRunOut, self._call("GET", f"/v1/account/jobs/runs?limit={limit}"))
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return _call(self.server_url, self.session.token, method, path, body, self._transport)
@@ -166,5 +203,10 @@ def _parse(model: type[_M], body: Any) -> _M:
     try:
         return model.model_validate(body)
     except ValidationError:
-        raise AccountOffline("El servidor respondió algo que esta versión de la caja no "
-                             "entiende. Actualiza MiChangarrito.") from None
+        raise AccountOffline(NOT_UNDERSTOOD) from None
+
+
+def _parse_list(model: type[_M], body: Any) -> list[_M]:
+    if not isinstance(body, list):
+        raise AccountOffline(NOT_UNDERSTOOD)
+    return [_parse(model, item) for item in body]

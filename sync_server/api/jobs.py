@@ -27,7 +27,10 @@ class JobOut(BaseModel):
     at: str | None = Field(description="Hora local de la tienda, HH:MM; null: revisa cada hora.")
     default_enabled: bool
     default_at: str | None
-    customer_facing: bool = Field(description="Llega a clientes: nunca entre 21:00 y 09:00.")
+    customer_facing: bool = Field(description="Llega a clientes: nunca en horas de silencio.")
+    quiet_hours: str | None = Field(
+        description="Horas de silencio de la tienda (HH:MM–HH:MM) de una tarea que llega a "
+                    "clientes: ni se programa ni envía en ellas; null si no llega a clientes.")
 
 
 class JobChoice(BaseModel):
@@ -54,7 +57,8 @@ def _out(v: JobView) -> JobOut:
     return JobOut(job=v.job, title=v.title, description=v.description, enabled=v.enabled,
                   at=f"{v.at:%H:%M}" if v.at else None, default_enabled=v.default_enabled,
                   default_at=f"{v.default_at:%H:%M}" if v.default_at else None,
-                  customer_facing=v.customer_facing)
+                  customer_facing=v.customer_facing,
+                  quiet_hours=f"{v.quiet[0]:%H:%M}–{v.quiet[1]:%H:%M}" if v.quiet else None)
 
 
 def _run(r: RunView) -> RunOut:

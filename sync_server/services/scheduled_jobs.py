@@ -35,12 +35,14 @@ class JobView:
     default_enabled: bool
     default_at: time | None
     customer_facing: bool
+    quiet: tuple[time, time] | None  # from, until: when a customer-facing job never sends
 
 
 def _view(job: Job, choice: Choice) -> JobView:
     default_at = job.schedule.default if isinstance(job.schedule, Daily) else None
     return JobView(job.name, job.title, job.description, choice.enabled, choice.at,
-                   job.enabled_by_default, default_at, job.customer_facing)
+                   job.enabled_by_default, default_at, job.customer_facing,
+                   (QUIET_FROM, QUIET_UNTIL) if job.customer_facing else None)
 
 
 def _choice(job: Job, row: job_settings.SettingRow | None) -> Choice:

@@ -26,6 +26,9 @@ def test_the_owner_lists_and_sets_the_shops_jobs(server):
             "fiado_reminders": (False, "10:00"), "stale_till": (True, None),
             "plan_notices": (True, "10:00")}
         assert jobs["fiado_reminders"]["customer_facing"] is True
+        assert {k: j["quiet_hours"] for k, j in jobs.items()} == {
+            "daily_summary": None, "low_stock": None, "fiado_reminders": "21:00–09:00",
+            "stale_till": None, "plan_notices": None}
         assert jobs["daily_summary"]["title"] == "Resumen del día"
 
         moved = api.put("/v1/account/jobs/daily_summary", headers=mary,

@@ -1,7 +1,8 @@
 """Cuenta en línea once logged in: plan and usage (and buying a plan, prepaid months or tokens,
 which open Stripe's pages in the browser), devices with their last sync and revoke, pairing
-codes, the shop's integrations (secrets shown masked, typed only to replace them), and the
-WhatsApp bot. Every call goes through the page's network worker."""
+codes, the shop's integrations (secrets shown masked, typed only to replace them), the
+WhatsApp bot, MCP keys (``account_keys``) and scheduled jobs (``account_jobs``). Every call goes
+through the page's network worker."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pos_client.sync.account import OnlineAccount
+from pos_client.ui.backroom.account_jobs import JobsTab
+from pos_client.ui.backroom.account_keys import McpKeysTab
 from pos_client.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -54,11 +57,13 @@ class AccountView(QWidget):
         self.tabs = QTabWidget()
         self.plan_tab, self.devices_tab = PlanTab(self), DevicesTab(self)
         self.pairing_tab, self.integrations_tab = PairingTab(self), IntegrationsTab(self)
-        self.bot_tab = BotTab(self)
+        self.bot_tab, self.keys_tab = BotTab(self), McpKeysTab(self)
+        self.jobs_tab = JobsTab(self)
         for tab, title in ((self.plan_tab, "Plan y uso"), (self.devices_tab, "Dispositivos"),
                            (self.pairing_tab, "Códigos de vinculación"),
                            (self.integrations_tab, "Integraciones"),
-                           (self.bot_tab, "Bot de WhatsApp")):
+                           (self.bot_tab, "Bot de WhatsApp"), (self.keys_tab, "Claves MCP"),
+                           (self.jobs_tab, "Tareas programadas")):
             self.tabs.addTab(tab, title)
         top = QHBoxLayout()
         top.addWidget(self.message, 1)
@@ -72,6 +77,8 @@ class AccountView(QWidget):
         self.devices_tab.load()
         self.integrations_tab.load()
         self.bot_tab.load()
+        self.keys_tab.load()
+        self.jobs_tab.load()
 
     def call(self, call: Callable[[OnlineAccount], Any], then: Callable[[Any], Any]) -> None:
         account = self.account

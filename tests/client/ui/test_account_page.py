@@ -1,6 +1,8 @@
 """Cuenta en línea, the back room's section for the shop's online account, on a real server:
 logging in and seeing the plan, a wrong password, no connection (and the plan known offline),
-revoking a device, a pairing code, an integration saved and shown masked."""
+revoking a device, a pairing code, an integration saved and shown masked; MCP keys made (the
+secret shown once, copied), listed masked and revoked after a confirmation; the scheduled jobs
+turned on or off and moved in time, refused in the quiet hours, with their latest runs."""
 
 from __future__ import annotations
 
@@ -13,10 +15,14 @@ from pos_client.services.till import Till
 from pos_client.ui.backroom.account_page import AccountPage
 from pos_client.ui.backroom.window import BackRoomWindow
 from pos_client.ui.context import AppContext
-from pos_client.ui.qt import QTableWidget
+from pos_client.ui.qt import QApplication, QTableWidget, QTime
 from pos_client.ui.worker import Worker
+from shared.clock import utc_now
+from sync_server.jobs.summary import DAILY_SUMMARY
+from sync_server.services import mcp_keys
 from tests.support.billing import OwnerApi, put_on_plan, sign_up
 from tests.support.client import PosDevice, pair
+from tests.support.jobs import Clock, engine
 
 pytestmark = pytest.mark.e2e
 
@@ -150,3 +156,125 @@ def test_a_pairing_code_and_an_integration_shown_masked(qtbot, page, owner):
     assert "SECRET" not in tab.saved.text()
     assert tab.fields[("secrets", "api_key")].text() == ""
     assert "••••abcd" in tab.fields[("secrets", "api_key")].placeholderText()
+
+
+def test_mcp_keys_made_shown_once_listed_masked_and_revoked(qtbot, page, owner):
+    _log_in(qtbot, page)
+    assert page.view is not None
+    view, tab = page.view, page.view.keys_tab
+    assert tab.table.rowCount() == 0
+
+    tab.make_key()  # no name: said before asking the server
+    qtbot.waitUntil(lambda: "Escribe un nombre" in view.message.text(), timeout=15_000)
+    tab.name.setText("Claude de la casa")
+    tab.can_write.setChecked(True)
+    tab.create_button.click()
+    qtbot.waitUntil(lambda: not tab.secret_box.isHidden() and tab.table.rowCount() == 1,
+                    timeout=15_000)
+    token = tab.secret.text()
+    assert token.startswith("mchk1.")
+    assert len(token) > 60
+    assert "no se vuelve a mostrar" in tab.warning.text()
+    [row] = _cells(tab.table)
+    name, hint, scope, created, last_used, state = row
+    assert (name, scope, last_used, state) == (
+        "Claude de la casa", "consultar y cambiar", "nunca", "Vigente")
+    assert hint.endswith(token[-4:])
+    assert token.split(".")[-1] not in hint
+    assert created != "—"
+    assert (tab.name.text(), tab.can_write.isChecked()) == ("", False)
+    tab.copy_button.click()
+    assert QApplication.clipboard().text() == token
+
+    # The owner's AI app uses it: the list tells when it was last used.
+    used = owner.server.call(lambda pool: mcp_keys.authenticate(pool, token))
+    assert used is not None
+    assert used.can_write
+    tab.load()
+    qtbot.waitUntil(lambda: tab.table.item(0, 4).text() != "nunca", timeout=15_000)
+
+    tab.table.selectRow(0)
+    tab.ask_revoke()
+    assert tab.confirm is not None
+    assert "Claude de la casa" in tab.confirm.text()
+    tab.confirm_no.click()  # changed their mind: nothing happens
+    assert owner.server.call(lambda pool: mcp_keys.authenticate(pool, token)) is not None
+    tab.ask_revoke()
+    tab.confirm_yes.click()
+    qtbot.waitUntil(lambda: tab.table.item(0, 5).text() == "Revocada", timeout=15_000)
+    assert "quedó revocada" in view.message.text()
+    assert tab.secret_box.isHidden()
+    assert tab.secret.text() == ""
+    assert owner.server.call(lambda pool: mcp_keys.authenticate(pool, token)) is None
+    assert [k["revoked"] for k in owner.get("/v1/owner/mcp-keys").json()] == [True]
+    tab.ask_revoke()  # a revoked key cannot be revoked again
+    assert "Elige una clave vigente" in view.message.text()
+
+
+def test_scheduled_jobs_set_from_the_back_room_with_their_latest_runs(qtbot, page, owner):
+    owner.server.call(lambda pool: engine(pool, Clock(utc_now())).run_now(
+        DAILY_SUMMARY, owner.tenant_id))
+    _log_in(qtbot, page)
+    assert page.view is not None
+    view, tab = page.view, page.view.jobs_tab
+    qtbot.waitUntil(lambda: len(tab.rows) == 5 and tab.table.rowCount() == 1, timeout=15_000)
+    rows = tab.rows
+    assert {k: (r.enabled.isChecked(), r.at()) for k, r in rows.items()} == {
+        "daily_summary": (True, "21:30"), "low_stock": (True, "21:00"),
+        "fiado_reminders": (False, "10:00"), "stale_till": (True, None),
+        "plan_notices": (True, "10:00")}
+    assert "horas de silencio (21:00–09:00" in rows["fiado_reminders"].note.text()
+    assert "silencio" not in rows["daily_summary"].note.text()
+    assert "Revisa cada hora" in rows["stale_till"].note.text()
+    [run] = _cells(tab.table)
+    assert (run[0], run[2], run[3]) == ("Resumen del día", "No se envió", "no hubo movimiento")
+    assert (tab.table.item(0, 3).toolTip() or "").startswith("Resumen de ")
+
+    summary_time = rows["daily_summary"].time
+    assert summary_time is not None
+    summary_time.setTime(QTime(22, 15))
+    rows["stale_till"].enabled.setChecked(False)
+    tab.save_button.click()
+    qtbot.waitUntil(lambda: "Tareas guardadas" in view.message.text(), timeout=15_000)
+    assert "Resumen del día" in view.message.text()
+    assert "Existencias bajas" not in view.message.text()  # unchanged: not sent
+    saved = {j["job"]: (j["enabled"], j["at"]) for j in owner.get("/v1/account/jobs").json()}
+    assert saved["daily_summary"] == (True, "22:15")
+    assert saved["stale_till"] == (False, None)
+    qtbot.waitUntil(lambda: not tab.rows["stale_till"].changed()
+                    and not tab.rows["stale_till"].enabled.isChecked(), timeout=15_000)
+
+    # Reminders reach customers: the server refuses the quiet hours and the screen says why.
+    reminders = tab.rows["fiado_reminders"]
+    assert reminders.time is not None
+    reminders.enabled.setChecked(True)
+    reminders.time.setTime(QTime(22, 0))
+    tab.save()
+    qtbot.waitUntil(lambda: "entre las 09:00 y las 21:00" in view.message.text(),
+                    timeout=15_000)
+    assert {j["job"]: (j["enabled"], j["at"]) for j in owner.get("/v1/account/jobs").json()}[
+        "fiado_reminders"] == (False, "10:00")
+
+    reminders.time.setTime(QTime(10, 0))
+    reminders.enabled.setChecked(False)
+    tab.save()
+    assert view.message.text() == "No hay cambios que guardar."
+
+
+def test_keys_and_jobs_say_plainly_when_offline(qtbot, page, server):
+    _log_in(qtbot, page)
+    assert page.view is not None
+    view = page.view
+    qtbot.waitUntil(lambda: len(view.jobs_tab.rows) == 5, timeout=15_000)
+    server.stop()
+    view.keys_tab.name.setText("Claude")
+    view.keys_tab.make_key()
+    qtbot.waitUntil(lambda: "Sin conexión con el servidor" in view.message.text(),
+                    timeout=15_000)
+    assert "La caja sigue vendiendo" in page.connection.text()
+    assert view.keys_tab.secret_box.isHidden()
+    view.message.clear()
+    view.jobs_tab.rows["low_stock"].enabled.setChecked(False)
+    view.jobs_tab.save()
+    qtbot.waitUntil(lambda: "Sin conexión con el servidor" in view.message.text(),
+                    timeout=15_000)
