@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     # A run starting this long after its time is late: a summary says "enviado tarde", a
     # reminder is skipped.
     jobs_late_after_s: float = 900.0
+    # Days a handled webhook event (Stripe, WhatsApp, payment providers) is kept before the
+    # nightly clean-up deletes it; a pending one is never deleted. At least 31: Stripe lists
+    # 30 days of events to the backfill, which must find those it lists already stored.
+    webhook_events_keep_days: int = Field(default=90, ge=31)
     # Encrypts each shop's own credentials at rest (WhatsApp, LLM, payments, CSD): one or more
     # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation). Unset: a key
     # kept in data_dir (one server only; replicas must share MCH_SECRETS_KEY). Never in the DB.

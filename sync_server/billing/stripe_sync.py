@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.clock import utc_now
@@ -58,10 +58,18 @@ async def receive(billing: Billing, payload: bytes, signature: str | None) -> bo
 
 
 async def store(billing: Billing, event: dict[str, Any], source: str, raw: str) -> bool:
+    """Store an event by its id; True if it is new. An event created before the clean-up's
+    horizon (MCH_WEBHOOK_EVENTS_KEEP_DAYS) is acknowledged and dropped: its row may have been
+    cleaned up, so "new" could not be told from "handled long ago", and Stripe sends none that
+    old (it retries for 3 days and lists 30)."""
+    created = datetime.fromtimestamp(event["created"], UTC)
+    if created < utc_now() - timedelta(days=billing.settings.webhook_events_keep_days):
+        log.warning("stripe event older than the events kept: dropped",
+                    extra={"event_id": event["id"], "type": event["type"], "source": source})
+        return False
     async with db.unscoped_tx(billing.pool) as conn:
         return await stripe_events.insert(
-            conn, event["id"], event["type"], datetime.fromtimestamp(event["created"], UTC),
-            bool(event.get("livemode")), raw, source)
+            conn, event["id"], event["type"], created, bool(event.get("livemode")), raw, source)
 
 
 # ---- handling ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import timedelta
 from types import MappingProxyType
 
 from sync_server.jobs.base import Job
-from sync_server.jobs.cleanup import cleanup_job
+from sync_server.jobs.cleanup import KEEP_EVENTS, cleanup_job
 from sync_server.jobs.engine import PlatformJob
 from sync_server.jobs.low_stock import LOW_STOCK
 from sync_server.jobs.plan_notices import PLAN_NOTICES
@@ -19,5 +19,6 @@ SHOP_JOBS: tuple[Job, ...] = (DAILY_SUMMARY, LOW_STOCK, FIADO_REMINDERS, STALE_T
 BY_NAME: Mapping[str, Job] = MappingProxyType({j.name: j for j in SHOP_JOBS})
 
 
-def platform_jobs(attempts_window: timedelta) -> tuple[PlatformJob, ...]:
-    return (cleanup_job(attempts_window),)
+def platform_jobs(attempts_window: timedelta,
+                  events_keep: timedelta = KEEP_EVENTS) -> tuple[PlatformJob, ...]:
+    return (cleanup_job(attempts_window, events_keep),)

@@ -47,7 +47,8 @@ def engine_from_settings(pool: Pool, settings: Settings, messages: Messages,
                  lease=timedelta(seconds=settings.jobs_lease_s),
                  late_after=timedelta(seconds=settings.jobs_late_after_s))
     window = timedelta(seconds=max(settings.auth_failure_window_s, settings.signup_window_s))
-    return JobEngine(env, SHOP_JOBS, platform_jobs(window))
+    keep = timedelta(days=settings.webhook_events_keep_days)
+    return JobEngine(env, SHOP_JOBS, platform_jobs(window, keep))
 
 
 class JobScheduler:

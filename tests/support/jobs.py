@@ -9,9 +9,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.clock import utc_now
 from sync_server.db import Connection, Pool, tenant_tx
-from sync_server.jobs.base import JobEnv
+from sync_server.jobs.base import JobEnv, Outcome
 from sync_server.jobs.catalog import SHOP_JOBS, platform_jobs
+from sync_server.jobs.cleanup import KEEP_EVENTS, cleanup_job
 from sync_server.jobs.delivery import Delivery, Messages, NoChannel, NotSent, Queued
 from sync_server.jobs.engine import JobEngine
 from sync_server.services.tokens import fixed_plan
@@ -84,3 +86,12 @@ async def contact_wrote(pool: Pool, tenant_id: uuid.UUID, phone: str, *, owner: 
                VALUES ($1, $2, $3, now(), now(), $4, CASE WHEN $5 THEN now() END,
                        CASE WHEN $6 THEN now() END)""",
             tenant_id, uuid.uuid4(), phone, uuid.uuid4() if owner else None, owner, baja)
+
+
+async def run_cleanup(pool: Pool, now: datetime | None = None,
+                      events_keep: timedelta = KEEP_EVENTS) -> Outcome:
+    """The platform's clean-up, run once now: its own function, without the tick's claim (the
+    claim, once whatever the replicas, is tests/server/jobs/test_cleanup.py's)."""
+    clock = Clock(now or utc_now())
+    job = cleanup_job(timedelta(hours=1), events_keep)
+    return await job.run(engine(pool, clock).env, clock.now)
