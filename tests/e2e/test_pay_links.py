@@ -1,7 +1,8 @@
 """Customers pay their fiado through the shop's own provider: MercadoPago (its SDK against a
 local fake), Stripe and Clip. A payment becomes one abono on the server and on the paired
 till however many notifications say so; the customer gets a receipt on WhatsApp; a refund
-or a chargeback is a fact of its own; forged notifications change nothing."""
+or a chargeback is a fact of its own; forged notifications change nothing; a notification
+delivered again after the clean-up deleted its row is still one abono."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.support.fakes.clip_api import FakeClip
 from tests.support.fakes.graph import PHONE_NUMBER_ID, TOKEN, VERSION, FakeGraph
 from tests.support.fakes.mercadopago_api import FakeMercadoPago
 from tests.support.fakes.stripe_api import FakeStripe
+from tests.support.jobs import run_cleanup
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
 
@@ -133,6 +135,33 @@ def test_a_mercadopago_payment_notified_twice_is_one_abono_on_server_and_till(ow
     assert receipt["to"] == "525512345678"
     assert "recibió tu pago de $200.00" in receipt["text"]["body"]
     assert "Tu saldo ahora es $150.00" in receipt["text"]["body"]
+
+
+def test_a_notification_replayed_after_the_cleanup_is_still_one_abono(owner, till, providers):
+    mp, graph = providers["mp"], providers["graph"]
+    _connect(owner, "mercadopago", access_token=mp.access_token, webhook_secret=mp.secret)
+    customer_id = _customer_owing(till)
+    _link(owner, customer_id, 20_000)
+    (pref,) = mp.preferences.values()
+    payment_id = mp.pay(pref["id"], "card")
+    assert mp.notify(payment_id, "payment.created", notification_id=7001).status_code == 200
+    _events_handled(owner, 1)
+    assert len(_server_abonos(owner)) == 1
+    wait_until(lambda: len(graph.sent()) == 1, timeout=15, what="the receipt sent")
+
+    owner.server.admin("UPDATE pay_events SET received_at = now() - interval '100 days', "
+                       "handled_at = now() - interval '100 days'")
+    assert owner.server.call(run_cleanup).detail["pay_events"] == 1
+    assert owner.fetch("SELECT event_key FROM pay_events") == []
+    # The same notification again: stored as new and handled, but the payment is one abono
+    # (pay_payments keeps the provider's payment id for good).
+    assert mp.notify(payment_id, "payment.created", notification_id=7001).status_code == 200
+    _events_handled(owner, 1)
+    assert [a["amount"] for a in _server_abonos(owner)] == [20_000]
+    assert _balance(till, customer_id) == 35_000 - 20_000
+    sender = owner.server.app.state.sender
+    assert owner.server.call(lambda _pool: sender.run_once()) == 0  # no second receipt queued
+    assert len(graph.sent()) == 1
 
 
 def test_an_oxxo_ticket_pays_when_approved_and_a_refund_is_its_own_fact(owner, till, providers):

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.fakes.graph import PHONE_NUMBER_ID, FakeGraph
+from tests.support.jobs import run_cleanup
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
 from tests.support.whatsapp import (
@@ -131,6 +132,25 @@ def test_a_replay_later_is_processed_once(server, own_number, graph):
     server.admin("UPDATE whatsapp_inbox SET handled_at = NULL, claimed_at = NULL")  # as if lost
     server.app.state.inbox.wake()
     wait_handled(server, "the replayed event handled again")
+    assert server.admin("SELECT outcome FROM whatsapp_inbox")[0]["outcome"] == "duplicate"
+    assert server.call(lambda _pool: server.app.state.sender.run_once()) == 0
+    assert len(graph.sent()) == 1
+    assert _counts(server)["wa_messages"] == 1
+
+
+def test_a_message_delivered_again_after_the_cleanup_is_answered_once(server, own_number, graph):
+    raw = fixture("text", **OWN)
+    post(server, raw)
+    wait_handled(server)
+    _replies_sent(graph, 1)
+    server.admin("UPDATE whatsapp_inbox SET received_at = now() - interval '100 days', "
+                 "handled_at = now() - interval '100 days'")
+    assert server.call(run_cleanup).detail["whatsapp_inbox"] == 1
+    assert _counts(server)["whatsapp_inbox"] == 0
+    assert post(server, raw).status_code == 200  # stored as new: the inbox forgot it
+    wait_handled(server, "the event delivered again handled")
+    # The shop's own record of the message (wa_messages, never cleaned) is the proof it was
+    # answered.
     assert server.admin("SELECT outcome FROM whatsapp_inbox")[0]["outcome"] == "duplicate"
     assert server.call(lambda _pool: server.app.state.sender.run_once()) == 0
     assert len(graph.sent()) == 1
