@@ -11,6 +11,7 @@ from pos_client.ui.qt import (
     QCheckBox,
     QGridLayout,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTime,
@@ -58,13 +59,13 @@ class JobRow:
         if job.at is not None:
             self.time = QTimeEdit(QTime.fromString(job.at, "HH:mm"))
             self.time.setDisplayFormat("HH:mm")
-        notes = [job.description]
-        if job.at is None:
-            notes.append("Revisa cada hora.")
-        if job.quiet_hours:
-            notes.append(f"Llega a clientes: nunca en las horas de silencio ({job.quiet_hours}, "
-                         "hora de la tienda).")
-        self.note = QLabel(" ".join(notes))
+        self.when = QLabel("cada hora" if job.at is None else "")
+        self.quiet = QLabel(f"Horas de silencio: {job.quiet_hours}" if job.quiet_hours else "")
+        self.quiet.setStyleSheet("color: #7a4b00;")
+        self.quiet.setVisible(bool(job.quiet_hours))
+        self.quiet.setToolTip("Llega a clientes: nunca se programa ni se envía en estas horas "
+                              "(hora de la tienda).")
+        self.note = QLabel(job.description)
         self.note.setWordWrap(True)
 
     def at(self) -> str | None:
@@ -83,6 +84,9 @@ class JobsTab(QWidget):
         self.state.setWordWrap(True)
         self.grid_box = QWidget()
         self.grid = QGridLayout(self.grid_box)
+        scroll = QScrollArea()  # the descriptions are long; a small screen scrolls them
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.grid_box)
         self.save_button = button("Guardar cambios", self.save)
         self.runs: list[JobRunOut] = []
         self.table = QTableWidget(0, len(RUN_COLUMNS))
@@ -92,11 +96,13 @@ class JobsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Lo que el servidor hace solo, a la hora de tu tienda. Los avisos "
                                 "te llegan por WhatsApp."))
-        layout.addWidget(self.grid_box)
+        layout.addWidget(scroll, 5)
         layout.addWidget(self.save_button)
         layout.addWidget(self.state)
-        layout.addWidget(QLabel("<b>Últimas ejecuciones</b>"))
-        layout.addWidget(self.table, 1)
+        layout.addWidget(QLabel("<b>Últimas ejecuciones</b> (pasa el puntero por el detalle "
+                                "para leer el mensaje)"))
+        layout.addWidget(self.table, 2)
+        self.table.setMinimumHeight(90)
 
     def load(self) -> None:
         self.view.call(lambda a: (a.jobs(), a.job_runs()), self.show_all)
@@ -116,8 +122,13 @@ class JobsTab(QWidget):
         for i, job in enumerate(jobs):
             row = JobRow(job)
             self.rows[job.job] = row
-            self.grid.addWidget(row.enabled, i, 0)
-            self.grid.addWidget(row.time or QLabel("cada hora"), i, 1)
+            name = QWidget()  # the job's name, and under it its quiet hours if it has any
+            name_box = QVBoxLayout(name)
+            name_box.setContentsMargins(0, 0, 0, 0)
+            name_box.addWidget(row.enabled)
+            name_box.addWidget(row.quiet)
+            self.grid.addWidget(name, i, 0)
+            self.grid.addWidget(row.time or row.when, i, 1)
             self.grid.addWidget(row.note, i, 2)
         self.grid.setColumnStretch(2, 1)
         self.state.setText("")

@@ -63,7 +63,7 @@ class AccountView(QWidget):
                            (self.pairing_tab, "Códigos de vinculación"),
                            (self.integrations_tab, "Integraciones"),
                            (self.bot_tab, "Bot de WhatsApp"), (self.keys_tab, "Claves MCP"),
-                           (self.jobs_tab, "Tareas programadas")):
+                           (self.jobs_tab, "Tareas")):
             self.tabs.addTab(tab, title)
         top = QHBoxLayout()
         top.addWidget(self.message, 1)

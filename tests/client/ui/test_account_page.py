@@ -223,9 +223,10 @@ def test_scheduled_jobs_set_from_the_back_room_with_their_latest_runs(qtbot, pag
         "daily_summary": (True, "21:30"), "low_stock": (True, "21:00"),
         "fiado_reminders": (False, "10:00"), "stale_till": (True, None),
         "plan_notices": (True, "10:00")}
-    assert "horas de silencio (21:00–09:00" in rows["fiado_reminders"].note.text()
-    assert "silencio" not in rows["daily_summary"].note.text()
-    assert "Revisa cada hora" in rows["stale_till"].note.text()
+    assert rows["fiado_reminders"].quiet.text() == "Horas de silencio: 21:00–09:00"
+    assert rows["daily_summary"].quiet.text() == ""
+    assert rows["stale_till"].time is None
+    assert rows["stale_till"].when.text() == "cada hora"
     [run] = _cells(tab.table)
     assert (run[0], run[2], run[3]) == ("Resumen del día", "No se envió", "no hubo movimiento")
     assert (tab.table.item(0, 3).toolTip() or "").startswith("Resumen de ")
