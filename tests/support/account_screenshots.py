@@ -2,7 +2,8 @@
 Stripe is the local fake: ``python -m tests.support.account_screenshots docs/screenshots``.
 
 A shop on the Tiendita plan in its trial, two tills, MercadoPago and an LLM connected; the
-owner logged in on each tab; then the same page with the server gone (no connection)."""
+owner logged in on each tab (an MCP key just made, its secret shown once; the jobs with a
+daily summary's run); then the same page with the server gone (no connection)."""
 
 from __future__ import annotations
 
@@ -22,16 +23,20 @@ from pos_client.ui.backroom.window import BackRoomWindow  # noqa: E402
 from pos_client.ui.context import AppContext  # noqa: E402
 from pos_client.ui.qt import QApplication, QWidget  # noqa: E402
 from pos_client.ui.worker import Worker  # noqa: E402
+from shared.clock import utc_now  # noqa: E402
+from sync_server.jobs.summary import DAILY_SUMMARY  # noqa: E402
 from tests.support.billing import deliver_all, sign_up, stripe_server, wait_handled  # noqa: E402
 from tests.support.client import PosDevice, open_device, pair  # noqa: E402
 from tests.support.fakes.stripe_api import FakeStripe  # noqa: E402
+from tests.support.jobs import Clock, engine  # noqa: E402
 from tests.support.postgres import cluster_url, fresh_database, make_template  # noqa: E402
 from tests.support.wait import wait_until  # noqa: E402
 
 SIZE = (1024, 600)
 NAMES = ["cuenta-en-linea-entrar", "cuenta-en-linea-plan-y-uso", "cuenta-en-linea-dispositivos",
          "cuenta-en-linea-codigos-de-vinculacion", "cuenta-en-linea-integraciones",
-         "cuenta-en-linea-bot-de-whatsapp", "cuenta-en-linea-sin-conexion"]
+         "cuenta-en-linea-bot-de-whatsapp", "cuenta-en-linea-claves-mcp",
+         "cuenta-en-linea-tareas-programadas", "cuenta-en-linea-sin-conexion"]
 
 
 def _settle(app: QApplication, done: Callable[[], bool], what: str) -> None:
@@ -84,6 +89,9 @@ def shoot(out: Path, tmp: Path) -> list[str]:
                 "secrets": {"api_key": "sk-ant-demo-0123456789-b7e1"}})
             owner.http.put("/v1/account/bot", json={"enabled": True,
                                                     "greeting": "¡Hola! Soy el bot de la tienda."})
+            owner.post("/v1/owner/mcp-keys", json={"name": "Claude en la laptop"})
+            server.call(lambda pool: engine(pool, Clock(utc_now())).run_now(
+                DAILY_SUMMARY, owner.tenant_id))
             room, page = _window(tills[0], worker)
             page.login.setText("dona.mary@example.mx")
             _save(app, room, out, NAMES[0])
@@ -96,7 +104,13 @@ def shoot(out: Path, tmp: Path) -> list[str]:
             view.pairing_tab.new_code()
             _settle(app, lambda: view.pairing_tab.code.text() != "", "a pairing code")
             view.integrations_tab.kind.setCurrentIndex(view.integrations_tab.kind.findData("llm"))
-            for index, name in enumerate(NAMES[1:6]):
+            view.keys_tab.name.setText("ChatGPT del celular")
+            view.keys_tab.make_key()
+            _settle(app, lambda: view.keys_tab.table.rowCount() == 2
+                    and view.keys_tab.secret.text() != "", "an MCP key made")
+            _settle(app, lambda: len(view.jobs_tab.rows) == 5
+                    and view.jobs_tab.table.rowCount() == 1, "the jobs")
+            for index, name in enumerate(NAMES[1:8]):
                 view.tabs.setCurrentIndex(index)
                 _save(app, room, out, name)
             room.close()
@@ -107,7 +121,7 @@ def shoot(out: Path, tmp: Path) -> list[str]:
             page.log_in()
             _settle(app, lambda: "Sin conexión" in page.connection.text()
                     and "Tiendita" in page.known.text(), "offline")
-            _save(app, room, out, NAMES[6])
+            _save(app, room, out, NAMES[8])
             room.close()
             page.network.shutdown()
     finally:
