@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,14 @@ from shared.quantity import QTY_SCALE
 from shared.sync.envelopes import CategoryChange, Change, InventoryMovementChange, ProductChange
 from shared.sync.payloads import CategoryPayload, InventoryMovementPayload, ProductPayload
 from shared.tax import IvaRate
+
+
+def name_key(name: str) -> str:
+    """A product's or department's name as people read it, for telling twins apart: letter
+    case, accents and repeated spaces aside, «Jamón  Virginia» and «jamon virginia» are one
+    name. The product form, the catalog import and the departments all compare through it."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(plain.casefold().split())
 
 
 @dataclass(frozen=True, slots=True)

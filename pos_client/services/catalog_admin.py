@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pos_client.store.repositories import catalog, product_records
 from pos_client.store.repositories import departments as department_records
 from pos_client.store.repositories.catalog import Product
 from pos_client.store.repositories.departments import Department
-from shared.catalog import StarterProduct, load_starter_catalog, starter_product_id
+from shared.catalog import StarterProduct, load_starter_catalog, name_key, starter_product_id
 from shared.errors import DomainError, InvalidQuantity, UnknownProduct
 from shared.ids import new_uuid7
 from shared.money import format_mxn
@@ -178,8 +177,10 @@ def refuse_clashes(tx: Tx, payload: ProductPayload) -> None:
 
 def refuse_twin_name(tx: Tx, payload: ProductPayload, before: ProductPayload | None) -> None:
     """Two products with one name make the cashier guess at the counter's list (issue 12).
-    Only a new name is checked: an old pair (an import, another till) can still be edited."""
-    if not payload.active or (before is not None and before.name.lower() == payload.name.lower()):
+    Only a new name, or a product switched back on, is checked: an old pair (from another till
+    offline) can still be edited. Names compare by shared.catalog.name_key, as the import does."""
+    if not payload.active or (before is not None and before.active
+                              and name_key(before.name) == name_key(payload.name)):
         return
     twin = product_records.active_named(tx, payload.name, exclude=payload.id)
     if twin is not None:
@@ -238,12 +239,6 @@ def departments(till: Till, include_inactive: bool = False) -> list[Department]:
         return department_records.listed(tx, include_inactive)
 
 
-def _fold(name: str) -> str:
-    """Names compared as people read them: «Cremería» and «cremeria» are one department."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return " ".join(plain.casefold().split())
-
-
 def _refuse_taken_name(tx: Tx, name: str, exclude: uuid.UUID | None = None) -> str:
     clean = name.strip()
     if not clean:
@@ -251,7 +246,7 @@ def _refuse_taken_name(tx: Tx, name: str, exclude: uuid.UUID | None = None) -> s
     if len(clean) > 80 or _CONTROL.search(clean):
         raise DepartmentRefused("El nombre del departamento es demasiado largo.")
     for d in department_records.listed(tx, include_inactive=True):
-        if d.id != exclude and _fold(d.name) == _fold(clean):
+        if d.id != exclude and name_key(d.name) == name_key(clean):
             raise DepartmentRefused(f"Ya existe el departamento «{d.name}».")
     return clean
 
@@ -348,11 +343,11 @@ def add_starter(till: Till, chosen: Iterable[StarterProduct],
         staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
         present = starter_present(tx, items)
         new = [p for p in items if p.barcode not in present]
-        known = {_fold(d.name) for d in department_records.listed(tx, include_inactive=True)}
+        known = {name_key(d.name) for d in department_records.listed(tx, include_inactive=True)}
         for name in dict.fromkeys(p.department for p in new):
-            if _fold(name) not in known:
+            if name_key(name) not in known:
                 local.save(tx, till, "category", CategoryPayload(id=new_uuid7(), name=name))
-                known.add(_fold(name))
+                known.add(name_key(name))
         for item in new:
             local.save(tx, till, "product", starter_payload(item), op="upsert")
         if new:

@@ -5,6 +5,12 @@ product keeps an old copy of the code, as the till does), else, for a row withou
 one with its name. A code that two active products answer to makes the row an error: the
 import cannot tell which one the owner means.
 
+Twin names: a row that would make a second active product with the name of another one (as
+people read names: shared.catalog.name_key, the product form's rule) is a ``duplicado``, shown
+in the preview and not imported. Usually it is the same product under another barcode: the
+owner adds that code to the product (or imports the row with the product's own code, which
+updates it), or gives the new product a name that tells them apart (with its presentation).
+
 Empty cells: on a row that updates an existing product, an empty cell keeps the stored value,
 as a column missing from the file does (a price list with only ``nombre, codigos, precio``
 filled must not wipe codes, switch a 0 % product to 16 % or reactivate an inactive one). On a
@@ -48,6 +54,7 @@ from pos_client.services.files import file_problem
 from pos_client.services.till import Till
 from pos_client.store.apply import apply_changes
 from pos_client.store.repositories import outbox, product_records
+from shared.catalog import name_key
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import parse_mxn
@@ -63,7 +70,7 @@ _NO = {"no", "n", "0", "falso", "false", "pieza", "inactivo", ""}
 _IVA = {"16": IvaRate.GENERAL, "8": IvaRate.FRONTERA, "0": IvaRate.TASA_CERO,
         "exento": IvaRate.EXENTO, "exenta": IvaRate.EXENTO}
 
-Status = Literal["nuevo", "actualiza", "error"]
+Status = Literal["nuevo", "actualiza", "duplicado", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,7 @@ class RowResult:
     payload: ProductPayload | None = None
     errors: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # what the owner should notice on a valid row (a rename, …)
+    new_name: bool = False  # its name must not be another active product's (_names_checked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,10 @@ class ImportPreview:
     @property
     def update_count(self) -> int:
         return sum(r.status == "actualiza" for r in self.rows)
+
+    @property
+    def duplicate_count(self) -> int:
+        return sum(r.status == "duplicado" for r in self.rows)
 
     @property
     def error_count(self) -> int:
@@ -170,7 +182,12 @@ class _Catalog:
         for p in self.by_id.values():
             for code in p.barcodes:
                 self.by_code[code].append(p.id)
-            self.by_name[p.name.casefold()].append(p.id)
+            self.by_name[name_key(p.name)].append(p.id)
+
+    def active_twin(self, payload: ProductPayload) -> ProductPayload | None:
+        """Another active product with ``payload``'s name, if any."""
+        return next((self.by_id[i] for i in self.by_name.get(name_key(payload.name), [])
+                     if i != payload.id and self.by_id[i].active), None)
 
     def owners(self, code: str) -> list[uuid.UUID]:
         return self.by_code.get(code, [])
@@ -195,7 +212,7 @@ def _match(store: _Catalog, name: str, codes: tuple[str, ...] | None) -> Product
         if len(ids) > 1:
             raise _CellError(f"codigos: esos códigos son de productos distintos ({store.names(ids)})")
         return store.by_id[ids[0]] if ids else None
-    same = store.by_name.get(name.strip().casefold(), [])
+    same = store.by_name.get(name_key(name), [])
     if len(same) > 1:
         raise _CellError(f"nombre: hay {len(same)} productos llamados así; agrega su código")
     return store.by_id[same[0]] if same else None
@@ -242,8 +259,22 @@ def _row_result(number: int, get: dict[str, str], store: _Catalog) -> RowResult:
     if errors:
         return RowResult(number, name, "error", errors=tuple(f"Renglón {number}, {e}" for e in errors))
     payload = to_payload(draft)
+    checked = _names_checked(base, payload)
+    twin = store.active_twin(payload) if checked else None
+    if twin is not None:
+        return RowResult(number, name, "duplicado", errors=(
+            f"Renglón {number}, nombre: ya hay un producto llamado «{twin.name}» con otro "
+            "código; no se crea otro. Si es el mismo, agrega este código a ese producto; si no, "
+            "dale un nombre que los distinga (por ejemplo con la presentación)",))
     return RowResult(number, name, "actualiza" if base else "nuevo", payload=payload,
-                     notes=_notes(base, payload))
+                     notes=_notes(base, payload), new_name=checked)
+
+
+def _names_checked(base: ProductPayload | None, after: ProductPayload) -> bool:
+    """Whether a row's name must not be another active product's: a new active product, a
+    rename, a product switched back on (the product form's rule, catalog_admin.refuse_twin_name)."""
+    return after.active and (base is None or not base.active
+                             or name_key(base.name) != name_key(after.name))
 
 
 def _notes(base: ProductPayload | None, after: ProductPayload) -> tuple[str, ...]:
@@ -261,12 +292,22 @@ def _notes(base: ProductPayload | None, after: ProductPayload) -> tuple[str, ...
 
 
 def _no_repeats(results: list[RowResult]) -> list[RowResult]:
-    """A barcode or a product may appear once per file; later rows repeating one are errors."""
+    """A barcode or a product may appear once per file; later rows repeating one are errors.
+    Two rows making active products of one name: the later one is a ``duplicado``."""
     seen_code: dict[str, int] = {}
     seen_id: dict[uuid.UUID, int] = {}
+    seen_name: dict[str, int] = {}
     out = []
     for r in results:
         errors = []
+        if r.payload is not None and r.payload.active:
+            key = name_key(r.payload.name)
+            if key in seen_name and r.new_name:
+                out.append(RowResult(r.row, r.name, "duplicado", errors=(
+                    f"Renglón {r.row}, nombre: el renglón {seen_name[key]} ya trae un producto "
+                    "con ese nombre; no se crea otro",)))
+                continue
+            seen_name.setdefault(key, r.row)
         if r.payload is not None:
             for code in r.payload.barcodes:
                 if code in seen_code:
@@ -308,8 +349,13 @@ def apply(till: Till, plan: ImportPreview, cashier_id: uuid.UUID | None,
     now, device = till.now(), till.device
     with till.db.write() as tx:
         staff.guard(tx, cashier_id, authorized_by, Permission.EDIT_CATALOG)
+        names = product_records.active_names(tx)
         for r in plan.valid:
             assert r.payload is not None
+            twin = names.get(name_key(r.payload.name)) if r.new_name else None
+            if twin is not None and twin[0] != r.payload.id:  # made since the preview
+                raise ImportRefused(f"Renglón {r.row}: ya hay un producto llamado «{twin[1]}». "
+                                    "Vuelve a revisar el archivo.", code="name_taken")
             if r.payload.active and (clash := product_records.barcode_owners(
                     tx, r.payload.barcodes, r.payload.id)):
                 code, owner = next(iter(sorted(clash.items())))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from pos_client.store.database import Tx
 from pos_client.store.repositories import catalog
 from pos_client.store.schema import product_barcodes, products
+from shared.catalog import name_key
 from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 
@@ -70,14 +71,20 @@ def barcode_owners(tx: Tx, barcodes: Iterable[str], exclude: uuid.UUID | None = 
 
 
 def active_named(tx: Tx, name: str, exclude: uuid.UUID | None = None) -> str | None:
-    """The name of another active product called ``name`` (letter case aside), if any."""
-    query = (select(products.c.name).where(
-        func.lower(products.c.name) == func.lower(name.strip()), products.c.deleted == 0,
-        products.c.active == 1).limit(1))
+    """The name of another active product called ``name`` (as people read it:
+    shared.catalog.name_key), if any."""
+    found = active_names(tx, exclude).get(name_key(name))
+    return found[1] if found else None
+
+
+def active_names(tx: Tx, exclude: uuid.UUID | None = None) -> dict[str, tuple[uuid.UUID, str]]:
+    """Every active product's id and name by its name's key (shared.catalog.name_key).
+    Compared in Python: SQLite's lower() knows neither accents nor letters past ASCII."""
+    query = select(products.c.id, products.c.name).where(products.c.deleted == 0,
+                                                         products.c.active == 1)
     if exclude is not None:
         query = query.where(products.c.id != str(exclude))
-    found: str | None = tx.execute(query).scalar()
-    return found
+    return {name_key(r.name): (uuid.UUID(r.id), r.name) for r in tx.execute(query)}
 
 
 def in_department(tx: Tx, name: str) -> list[uuid.UUID]:

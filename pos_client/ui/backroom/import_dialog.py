@@ -23,8 +23,9 @@ from pos_client.ui.qt import (
 )
 from shared.money import format_mxn
 from shared.permissions import Permission
+from shared.spanish import agree, count
 
-_STATUS = {"nuevo": "Nuevo", "actualiza": "Actualiza", "error": "Error"}
+_STATUS = {"nuevo": "Nuevo", "actualiza": "Actualiza", "duplicado": "Duplicado", "error": "Error"}
 _ERROR_COLOR = QColor("#b00020")
 HELP = ("Un producto se reconoce por su código (o, si el renglón no trae código, por su nombre). "
         "En un producto que ya existe, una celda vacía conserva lo que tiene guardado; en uno "
@@ -41,7 +42,7 @@ class PreviewModel(RowsModel[RowResult]):
             price = format_mxn(r.payload.price) if r.payload else ""
             detail = "; ".join([e.split(", ", 1)[-1] for e in r.errors] + list(r.notes))
             return (str(r.row), _STATUS[r.status], r.name, price, detail)[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and r.status == "error":
+        if role == Qt.ItemDataRole.ForegroundRole and r.status in ("error", "duplicado"):
             return _ERROR_COLOR
         if role == Qt.ItemDataRole.ToolTipRole and (r.errors or r.notes):
             return "\n".join(r.errors + r.notes)
@@ -64,8 +65,14 @@ class ImportDialog(QDialog):
         self.table.setModel(self.model)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(2, 260)
-        summary = (f"{plan.new_count} nuevos, {plan.update_count} se actualizan, "
-                   f"{plan.error_count} con error (no se importan).")
+        skipped = [f"{plan.error_count} con error"] if plan.error_count else []
+        if plan.duplicate_count:
+            skipped.append(f"{count(plan.duplicate_count, 'duplicado')} (ya hay un producto "
+                           "activo con ese nombre)")
+        summary = (f"{count(plan.new_count, 'nuevo')}, {plan.update_count} "
+                   f"{agree(plan.update_count, 'se actualiza', 'se actualizan')}.")
+        if skipped:
+            summary += " No se importan: " + " y ".join(skipped) + "."
         if plan.ignored_columns:
             summary += " Columnas que no se usan: " + ", ".join(plan.ignored_columns) + "."
         self.summary = QLabel(summary, wordWrap=True)
@@ -74,7 +81,8 @@ class ImportDialog(QDialog):
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         valid = len(plan.valid)
-        self.import_button = QPushButton(f"Importar {valid} productos válidos")
+        self.import_button = QPushButton(
+            f"Importar {count(valid, 'producto válido', 'productos válidos')}")
         self.import_button.setEnabled(valid > 0)
         self.cancel_button = QPushButton("Cancelar (Esc)")
         for b in (self.import_button, self.cancel_button):
@@ -100,7 +108,8 @@ class ImportDialog(QDialog):
                   ).success(self._done).failure(self._failed).run()
 
     def _done(self, result: ImportResult) -> None:
-        self.imported.emit(f"Importados: {result.new} nuevos y {result.updated} actualizados.")
+        self.imported.emit(f"Importados: {count(result.new, 'nuevo')} y "
+                           f"{count(result.updated, 'actualizado')}.")
         self.accept()
 
     def _failed(self, message: str) -> None:

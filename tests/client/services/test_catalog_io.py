@@ -321,3 +321,60 @@ def test_export_writes_formula_like_text_as_text_and_reimports_it_unchanged(
         plan = catalog_io.preview(till, path)
         assert plan.error_count == 0
         assert next(r.payload for r in plan.rows if r.payload and r.payload.id == evil.id) == evil
+
+
+TWINS_CSV = """nombre,codigos,precio
+coca-cola  600 ML,7500000000301,23
+Coca-Cola 600 ml,7501055300075,24
+Jamón Virginia,7500000000302,90
+jamon virginia,7500000000303,95
+Jamón Virginia,,91
+"""
+
+
+def test_a_row_named_like_another_active_product_is_a_duplicate_and_is_not_created(
+        till: Till, stocked: Database, tmp_path: Path) -> None:
+    """Another code under an existing name would make a second «Coca-Cola 600 ml» at the counter:
+    reported as a duplicate and left out. The product's own code updates it; within the file,
+    the second row making «Jamón Virginia» (accents, case and spaces aside) is a duplicate, and
+    a row without codes is about the product of that name."""
+    before = _count(stocked, products)
+    plan = catalog_io.preview(till, _write(tmp_path, "lista.csv", TWINS_CSV))
+
+    assert [r.status for r in plan.rows] == ["duplicado", "actualiza", "nuevo", "duplicado",
+                                             "duplicado"]
+    assert plan.rows[0].payload is None
+    assert plan.rows[0].errors[0].startswith(
+        "Renglón 2, nombre: ya hay un producto llamado «Coca-Cola 600 ml» con otro código")
+    assert plan.rows[3].errors == ("Renglón 5, nombre: el renglón 4 ya trae un producto con ese "
+                                   "nombre; no se crea otro",)
+    assert (plan.new_count, plan.update_count, plan.duplicate_count, plan.error_count) == (
+        1, 1, 3, 0)
+
+    catalog_io.apply(till, plan, cashier_id=None)
+    assert _count(stocked, products) == before + 1
+    with stocked.read() as conn:
+        assert catalog.by_barcode(conn, "7500000000301") is None
+        assert catalog.by_barcode(conn, COCA).price == 2400  # type: ignore[union-attr]
+        assert catalog.by_barcode(conn, "7500000000302") is not None
+
+
+def test_a_twin_made_after_the_preview_refuses_the_import_whole(
+        till: Till, stocked: Database, tmp_path: Path) -> None:
+    plan = catalog_io.preview(till, _write(tmp_path, "lista.csv",
+                                           "nombre,codigos,precio\nPan Bimbo,7500000000311,45\n"))
+    assert [r.status for r in plan.rows] == ["nuevo"]
+    catalog_admin.save_product(till, ProductDraft(name="pan bimbo", price=4400,
+                                                  barcodes=("7500000000312",)), None)
+    with pytest.raises(ImportRefused) as refused:
+        catalog_io.apply(till, plan, cashier_id=None)
+    assert refused.value.code == "name_taken"
+    assert refused.value.message.startswith("Renglón 2: ya hay un producto llamado «pan bimbo».")
+    with stocked.read() as conn:
+        assert catalog.by_barcode(conn, "7500000000311") is None
+
+
+def test_the_form_reads_names_as_the_import_does(till: Till, stocked: Database) -> None:
+    with pytest.raises(ProductRefused) as refused:
+        catalog_admin.save_product(till, ProductDraft(name="COCA-COLA  600 ML", price=100), None)
+    assert refused.value.code == "name_taken"

@@ -204,7 +204,7 @@ def test_import_shows_each_row_and_imports_only_the_valid_ones(  # type: ignore[
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
 
-    assert page.status.text() == "Importados: 1 nuevos y 1 actualizados."
+    assert page.status.text() == "Importados: 1 nuevo y 1 actualizado."
     with ctx.till.db.read() as conn:
         assert catalog.by_barcode(conn, "7500000000011") is not None
         assert catalog.by_barcode(conn, "7500000000012") is None
@@ -437,3 +437,29 @@ def test_an_unsaved_new_product_is_not_lost_silently(qtbot, ctx: AppContext) -> 
     page.table.selectRow(1)
     qtbot.waitUntil(lambda: page.editor.name.text() == page.model.product(1).name)
     assert page.unsaved_changes() is None
+
+
+def test_the_import_summary_reports_duplicate_names(  # type: ignore[no-untyped-def]
+        qtbot, ctx: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "lista.csv"
+    path.write_text("nombre,codigo,precio\nPan dulce,7500000000021,8.50\n"
+                    "Coca-Cola 600 ML,7500000000022,24\n", "utf-8")
+    page = _page(qtbot, ctx)
+
+    page.import_file(path)
+    qtbot.waitUntil(lambda: page.import_dialog is not None and page.import_dialog.isVisible())
+    dialog = page.import_dialog
+    assert dialog is not None
+    model = dialog.model
+    cells = [[model.index(r, c).data() for c in range(5)] for r in range(model.rowCount())]
+    assert [row[:2] for row in cells] == [["2", "Nuevo"], ["3", "Duplicado"]]
+    assert cells[1][4].startswith("nombre: ya hay un producto llamado «Coca-Cola 600 ml»")
+    assert dialog.summary.text() == ("1 nuevo, 0 se actualizan. No se importan: 1 duplicado (ya "
+                                     "hay un producto activo con ese nombre).")
+    assert dialog.import_button.text() == "Importar 1 producto válido"
+
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    with ctx.till.db.read() as conn:
+        assert catalog.by_barcode(conn, "7500000000021") is not None
+        assert catalog.by_barcode(conn, "7500000000022") is None
