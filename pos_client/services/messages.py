@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 
 from pos_client.services import local
 from pos_client.services.till import Till
 from pos_client.store.database import Tx
 from pos_client.store.repositories import customers as customers_repo
+from pos_client.store.repositories import message_statuses
 from pos_client.store.repositories import messages as messages_repo
 from pos_client.store.repositories.messages import MessageRequest as MessageRequest
+from pos_client.store.repositories.shop import shop_zone
+from shared.clock import shown_date_time
 from shared.errors import DomainError, UnknownCustomer
 from shared.fiado import statement_text as statement_text  # the till's screens ask here
 from shared.ids import new_uuid7
+from shared.sync.message_status import kind_text, state_text
 from shared.sync.payloads import MessageRequestPayload
 
 MAX_TEXT = 4096  # WhatsApp's limit for a text message
@@ -72,6 +77,44 @@ def requests(till: Till, customer_id: uuid.UUID) -> list[MessageRequest]:
     with till.db.read() as tx:
         return messages_repo.for_customer(tx, customer_id)
 
+
+@dataclass(frozen=True, slots=True)
+class LastMessage:
+    """The customer's newest WhatsApp message and where it stands, said for the owner."""
+
+    text: str  # "Último mensaje (Estado de cuenta, 06/12/2026 14:32): Entregado"
+    status: str  # message_status's state, or en_cola / rechazada while only this till has it
+    ok: bool  # False: it will not go out as things stand (failed, not_configured, refused)
+
+
+_WAITING = {"en_cola": "En cola en esta caja: sale con la próxima sincronización",
+            "rechazada": "El servidor no aceptó la solicitud (ver cambios que requieren atención)",
+            "en_servidor": "En cola"}
+
+
+def last_message(till: Till, customer_id: uuid.UUID) -> LastMessage | None:
+    """The newest message to the customer: a request this till knows of, or one the server
+    told of (a statement from another till, a reminder, an order update), with the server's
+    last word on it (message_status) when there is one; None before any message."""
+    with till.db.read() as tx:
+        requests = messages_repo.for_customer(tx, customer_id)
+        told = message_statuses.newest_for(tx, customer_id)
+        asked = requests[0] if requests else None
+        if asked is not None and (told is None or asked.requested_at > told.requested_at):
+            told = message_statuses.of_message(tx, asked.id)  # None: not heard of yet
+        else:
+            asked = None
+        zone = shop_zone(tx)
+    if told is not None:
+        kind, status, when = told.kind, told.status, told.requested_at
+        said, ok = state_text(status, told.reason), status not in ("failed", "not_configured")
+    elif asked is not None:
+        kind, status, when = asked.kind, asked.state, asked.requested_at
+        said, ok = _WAITING[status], status != "rechazada"
+    else:
+        return None
+    return LastMessage(f"Último mensaje ({kind_text(kind)}, {shown_date_time(when, zone)}): {said}",
+                       status, ok)
 
 
 def _clean(text: str) -> str:

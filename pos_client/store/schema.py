@@ -181,7 +181,15 @@ settings = _record("settings", Column("shop_name", Text), Column("address", Text
 order_statuses = _record("order_statuses", Column("status", Text), Column("note", Text),
                          Column("changed_at", Text))
 shop_plan = _record("shop_plan", Column("body", Text))
+# The server's word on each WhatsApp message to a customer (never deleted: no ``deleted``).
+message_statuses = Table(
+    "message_statuses", metadata,
+    Column("id", Text, primary_key=True), Column("customer_id", Text), Column("kind", Text),
+    Column("status", Text), Column("reason", Text), Column("requested_at", Text),
+    Column("changed_at", Text), Column("hlc", Integer), Column("hlc_device", Text),
+    Column("field_stamps", Text),
+)
 
 # Every table of last-writer-wins records: the device clock resumes past all their stamps.
 RECORD_TABLES = (products, customers, categories, cashiers, settings, order_statuses, stock_alerts,
-                 shop_plan)
+                 shop_plan, message_statuses)

@@ -13,6 +13,7 @@ from typing import Annotated, Literal, TypeVar, get_args
 from pydantic import Field, model_validator
 
 from shared.sync.bounds import Timestamp
+from shared.sync.message_status import MessageStatusPayload
 from shared.sync.payloads import (
     AuditEventPayload,
     CashierPayload,
@@ -127,6 +128,11 @@ class PlanChange(RecordChange):
     payload: PlanPayload
 
 
+class MessageStatusChange(RecordChange):
+    entity: Literal["message_status"]
+    payload: MessageStatusPayload
+
+
 # ---- facts -----------------------------------------------------------------------------------
 
 
@@ -196,7 +202,7 @@ class OrderChange(FactChange):
 # derived from it, so the order is written here and nowhere else.
 Change = Annotated[
     SettingsChange | CashierChange | CategoryChange | ProductChange | CustomerChange
-    | OrderStatusChange | StockAlertChange | PlanChange
+    | OrderStatusChange | StockAlertChange | PlanChange | MessageStatusChange
     | ShiftOpenChange | SaleChange | SaleReturnChange | InventoryMovementChange | StockCountChange
     | FiadoChargeChange | FiadoPaymentChange | CashMovementChange | ShiftCloseChange
     | AuditEventChange | MessageRequestChange | OrderChange,

@@ -283,29 +283,3 @@ def _graph_error(answer: httpx.Response) -> str:
         return f"HTTP {answer.status_code} {code}: {err.get('message', '')}{trace}"[:1000]
     except (ValueError, LookupError, TypeError, AttributeError):
         return f"HTTP {answer.status_code}: {answer.text[:300]}"
-
-
-# What Graph's codes mean to a shop owner (statuses that fail arrive later, on the webhook).
-REASONS: dict[int, str] = {
-    131047: "Pasaron más de 24 horas desde el último mensaje del cliente: solo se puede escribirle "
-            "con una plantilla aprobada.",
-    131026: "El mensaje no se pudo entregar: el número no tiene WhatsApp, usa una versión antigua "
-            "o bloqueó a la tienda.",
-    131049: "WhatsApp no entregó el mensaje para no saturar al cliente; intenta otro día.",
-    131048: "WhatsApp limitó los envíos de este número por reportes de spam.",
-    131056: "Demasiados mensajes seguidos a la misma persona; se reintenta en unos segundos.",
-    130429: "Se alcanzó el límite de mensajes por segundo del número; se reintenta.",
-    131051: "Ese tipo de mensaje no es compatible.",
-    131052: "No se pudo descargar el documento.",
-    131053: "No se pudo subir el documento.",
-    131062: "Este mensaje necesita el número de teléfono del cliente (tiene nombre de usuario).",
-    132001: "La plantilla no existe o no está aprobada en español de México.",
-    190: "La credencial de WhatsApp venció: hay que renovarla.",
-}
-
-
-def reason_for(code: int | None, fallback: str = "") -> str:
-    """A failed message's reason in Spanish, from Graph's code."""
-    if code in REASONS:
-        return REASONS[code]
-    return f"WhatsApp no entregó el mensaje (código {code}). {fallback}".strip()

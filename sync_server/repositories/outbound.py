@@ -130,16 +130,17 @@ async def claim_one(
     return Outbound(**values)
 
 
-async def expire_claims(conn: Connection, tenant_id: uuid.UUID, lease_s: float) -> int:
+async def expire_claims(conn: Connection, tenant_id: uuid.UUID, lease_s: float) -> list[uuid.UUID]:
     """Claims older than the lease: the sender died or could not record the answer. WhatsApp
-    may have the message: failed, and never sent again automatically."""
-    done = await conn.execute(
+    may have the message: failed, and never sent again automatically. Returns their ids."""
+    rows = await conn.fetch(
         """UPDATE outbound_messages SET status = 'failed',
                   last_error = 'El envío se interrumpió: pudo haber llegado; no se reintenta '
                                'para no duplicarlo'
            WHERE tenant_id = $1 AND status = 'sending'
-             AND claimed_at < now() - make_interval(secs => $2)""", tenant_id, lease_s)
-    return int(done.split()[-1])
+             AND claimed_at < now() - make_interval(secs => $2)
+           RETURNING request_id""", tenant_id, lease_s)
+    return [r["request_id"] for r in rows]
 
 
 async def mark_sent(
@@ -179,25 +180,27 @@ async def defer(
 async def apply_status(
     conn: Connection, tenant_id: uuid.UUID, provider_id: str, status: str, at: datetime,
     error_code: int | None, reason: str | None,
-) -> bool:
+) -> uuid.UUID | None:
     """A status from Meta's webhook, in whatever order they come: sent < delivered < read, and
     never backwards; failed only over sent (a message seen delivered or read was not lost).
-    False when it changed nothing."""
+    The message's id when it moved; None when it changed nothing."""
     if status == "failed":
-        done: str = await conn.execute(
+        moved: uuid.UUID | None = await conn.fetchval(
             """UPDATE outbound_messages SET status = 'failed', error_code = $3, last_error = $4
-               WHERE tenant_id = $1 AND provider_id = $2 AND status IN ('sending', 'sent')""",
+               WHERE tenant_id = $1 AND provider_id = $2 AND status IN ('sending', 'sent')
+               RETURNING request_id""",
             tenant_id, provider_id, error_code, reason)
-        return done.endswith(" 1")
-    done = await conn.execute(
+        return moved
+    moved = await conn.fetchval(
         f"""UPDATE outbound_messages SET status = $3,
                   delivered_at = CASE WHEN $3 IN ('delivered', 'read')
                                       THEN COALESCE(delivered_at, $4) ELSE delivered_at END,
                   read_at = CASE WHEN $3 = 'read' THEN COALESCE(read_at, $4) ELSE read_at END
            WHERE tenant_id = $1 AND provider_id = $2 AND status IN ('sending', 'sent', 'delivered')
-             AND {_RANK.format('status')} < {_RANK.format('$3')}""",
+             AND {_RANK.format('status')} < {_RANK.format('$3')}
+           RETURNING request_id""",
         tenant_id, provider_id, status, at)
-    return done.endswith(" 1")
+    return moved
 
 
 async def mark_retry(
@@ -218,10 +221,12 @@ async def mark_failed(
            WHERE tenant_id = $1 AND request_id = $2""", tenant_id, request_id, error, code)
 
 
-async def mark_not_configured(conn: Connection, tenant_id: uuid.UUID) -> int:
-    """Pending messages wait for credentials; they are picked again once WhatsApp is set up."""
-    done = await conn.execute(
+async def mark_not_configured(conn: Connection, tenant_id: uuid.UUID) -> list[uuid.UUID]:
+    """Pending messages wait for credentials; they are picked again once WhatsApp is set up.
+    Returns their ids."""
+    rows = await conn.fetch(
         """UPDATE outbound_messages SET status = 'not_configured',
                   last_error = 'WhatsApp no está configurado en el servidor'
-           WHERE tenant_id = $1 AND status = 'pending'""", tenant_id)
-    return int(done.split()[-1])
+           WHERE tenant_id = $1 AND status = 'pending'
+           RETURNING request_id""", tenant_id)
+    return [r["request_id"] for r in rows]

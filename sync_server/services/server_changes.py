@@ -14,6 +14,7 @@ from shared.ids import new_uuid7
 from shared.sync.envelopes import Change, make_change
 from shared.sync.payloads import Wire
 from sync_server.repositories import Connection
+from sync_server.sync import message_statuses
 from sync_server.sync.apply import append_server_changes
 from sync_server.sync.clock import server_clock
 
@@ -43,3 +44,15 @@ async def apply_server_changes(
         if result.status == "rejected":
             raise ChangeRefused(result.message or "El servidor no aceptó el cambio.",
                                 code=result.code or ChangeRefused.code)
+
+
+async def report_message_states(
+    conn: Connection, tenant_id: uuid.UUID, request_ids: Sequence[uuid.UUID]
+) -> None:
+    """Tell the tills where these messages stand now (the message_status records), in the
+    caller's tenant transaction that changed them; a state they were already told adds nothing."""
+    if not request_ids:
+        return
+    changes = await message_statuses.changed(conn, tenant_id, request_ids)
+    if changes:
+        await append_server_changes(conn, tenant_id, changes)

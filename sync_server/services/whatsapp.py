@@ -49,6 +49,7 @@ from sync_server.repositories import outbound, wa_contacts, wa_inbox
 from sync_server.repositories.wa_contacts import Contact
 from sync_server.services.integrations import Integrations
 from sync_server.services.listener import Listener
+from sync_server.services.server_changes import report_message_states
 
 log = logging.getLogger(__name__)
 
@@ -196,9 +197,11 @@ class OutboundSender:
         for tenant_id in tenants:
             account = await self.account_of(tenant_id)
             async with tenant_tx(self.pool, tenant_id) as conn:
-                handled += await outbound.expire_claims(conn, tenant_id, CLAIM_LEASE_S)
+                moved = await outbound.expire_claims(conn, tenant_id, CLAIM_LEASE_S)
                 if account is None:
-                    handled += await outbound.mark_not_configured(conn, tenant_id)
+                    moved += await outbound.mark_not_configured(conn, tenant_id)
+                await report_message_states(conn, tenant_id, moved)
+                handled += len(moved)
             if account is None:
                 continue
             for _ in range(PER_TENANT_PER_PASS):
@@ -220,6 +223,7 @@ class OutboundSender:
         result = await self._deliver(plan, msg)
         async with tenant_tx(self.pool, tenant_id) as conn:
             await self._record(conn, tenant_id, msg, plan, result)
+            await report_message_states(conn, tenant_id, [msg.request_id])
         return True
 
     async def _plan(self, conn: Connection, tenant_id: uuid.UUID, account: GraphAccount,
@@ -240,6 +244,7 @@ class OutboundSender:
                 refusal = ("capped", CAPPED)
             if refusal:
                 await outbound.mark_final(conn, tenant_id, msg.request_id, *refusal)
+                await report_message_states(conn, tenant_id, [msg.request_id])
                 log.info("whatsapp message not sent", extra={
                     "tenant_id": str(tenant_id), "request_id": str(msg.request_id),
                     "status": refusal[0]})

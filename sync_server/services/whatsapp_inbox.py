@@ -33,9 +33,9 @@ from sync_server.integrations.graph import (
     GraphClient,
     Recipient,
     envelope,
-    reason_for,
     text_shape,
 )
+from sync_server.integrations.graph_errors import reason_for
 from sync_server.integrations.whatsapp_webhook import (
     Inbound,
     read_message,
@@ -46,6 +46,7 @@ from sync_server.integrations.whatsapp_webhook import (
 from sync_server.repositories import outbound, wa_inbox
 from sync_server.services.inbox_writer import InboxWriter
 from sync_server.services.listener import Listener
+from sync_server.services.server_changes import report_message_states
 
 log = logging.getLogger(__name__)
 
@@ -196,10 +197,12 @@ class InboxWorker:
         reason = reason_for(update.error_code, update.error_detail or "") if (
             update.status == "failed") else None
         async with tenant_tx(self.pool, tenant_id) as conn:
-            changed = await outbound.apply_status(conn, tenant_id, update.wamid, update.status,
-                                                  update.at, update.error_code, reason)
+            moved = await outbound.apply_status(conn, tenant_id, update.wamid, update.status,
+                                                update.at, update.error_code, reason)
+            if moved is not None:  # the tills learn it (a customer's message): message_status
+                await report_message_states(conn, tenant_id, [moved])
             await wa_inbox.mark_handled(conn, event.key, tenant_id,
-                                        "status applied" if changed else "status kept: not newer")
+                                        "status applied" if moved else "status kept: not newer")
 
     async def _message(self, event: wa_inbox.InboxEvent) -> None:
         inbound = read_message(event.body)

@@ -17,6 +17,7 @@ from shared.sync.bounds import stamp_before_2000
 from shared.sync.envelopes import (
     Change,
     InventoryMovementChange,
+    MessageRequestChange,
     OrderStatusChange,
     SaleChange,
     SaleReturnChange,
@@ -35,6 +36,7 @@ from sync_server.repositories import (
     devices,
     feed,
     inventory,
+    message_statuses,
     operations,
     orders,
     outbound,
@@ -44,6 +46,7 @@ from sync_server.repositories import (
     tenants,
 )
 from sync_server.sync import checks
+from sync_server.sync import message_statuses as message_states
 from sync_server.sync.clock import server_clock
 from sync_server.sync.order_messages import queue_order_messages
 
@@ -67,6 +70,7 @@ _APPLIERS: dict[str, Applier] = in_apply_order({
     "fiado_payment": customers.insert_payments,
     "stock_alert": alerts.upsert_lww,
     "plan": plans.upsert_records,
+    "message_status": message_statuses.store_reported,
     "sale_return": returns.insert_returns,
     "cash_movement": operations.insert_cash_movements,
     "shift_open": operations.insert_shift_opens,
@@ -222,8 +226,12 @@ async def _append(
 
 
 async def _derive(conn: Connection, tenant_id: uuid.UUID, fresh: Sequence[Change]) -> None:
-    """What the server makes of changes just written: open or close stock alerts."""
-    raised = await _stock_alerts(conn, tenant_id, fresh)
+    """What the server makes of changes just written: open or close stock alerts; a statement
+    request is now queued on the server (its message_status)."""
+    raised: list[Change] = [*await _stock_alerts(conn, tenant_id, fresh)]
+    requests = [c.payload.id for c in fresh if isinstance(c, MessageRequestChange)]
+    if requests:
+        raised += await message_states.changed(conn, tenant_id, requests)
     if raised:
         await append_server_changes(conn, tenant_id, raised)
 

@@ -39,6 +39,9 @@ async def refusals(
                 out[c.change_id] = ("server_only", "Solo el servidor cambia el plan de la tienda.")
             elif c.entity == "order":
                 out[c.change_id] = ("server_only", "Los pedidos los registra el servidor.")
+            elif c.entity == "message_status":
+                out[c.change_id] = ("server_only",
+                                    "Solo el servidor dice en qué va un mensaje de WhatsApp.")
     out.update(await _folios(conn, tenant_id, [c for c in changes if isinstance(c, SaleChange)]))
     out.update(await _returns(conn, tenant_id, changes))
     out.update(await _message_requests(conn, tenant_id, changes))

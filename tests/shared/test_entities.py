@@ -23,12 +23,12 @@ FACTS = {"sale", "sale_return", "inventory_movement", "fiado_charge", "fiado_pay
          "cash_movement", "shift_open", "shift_close", "audit_event", "message_request", "order",
          "stock_count"}
 RECORDS = {"product", "category", "customer", "cashier", "settings", "order_status",
-           "stock_alert", "plan"}
+           "stock_alert", "plan", "message_status"}
 
 
 def test_the_registry_holds_every_entity_of_the_wire_once():
     assert set(ENTITIES) == FACTS | RECORDS
-    assert len(ENTITIES) == 20
+    assert len(ENTITIES) == 21
     assert {n for n, e in ENTITIES.items() if e.kind == "fact"} == FACTS
     union = get_args(get_args(Change)[0])
     assert [e.change for e in ENTITIES.values()] == list(union)

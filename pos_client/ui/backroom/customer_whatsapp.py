@@ -1,5 +1,6 @@
 """Beside a customer's statement: whether WhatsApp messages reach them yet ("pendiente de
-confirmar" until they wrote to the shop or sent a code), and a button that gets them a code.
+confirmar" until they wrote to the shop or sent a code), a button that gets them a code, and
+where their last message stands (the server's message_status records, read from the store).
 
 Asked of the server while the till is online (pos_client/sync/whatsapp.py); offline, or on a
 till that works alone, it says so instead of guessing.
@@ -9,10 +10,21 @@ from __future__ import annotations
 
 import uuid
 
+from pos_client.services import messages
+from pos_client.services.messages import LastMessage
 from pos_client.sync import whatsapp
 from pos_client.sync.client import SyncRefused
 from pos_client.ui.context import AppContext
-from pos_client.ui.qt import QDialog, QFont, QHBoxLayout, QLabel, Qt, QVBoxLayout, QWidget
+from pos_client.ui.qt import (
+    QDialog,
+    QFont,
+    QHBoxLayout,
+    QLabel,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, button
 from shared.sync.protocol import WhatsAppCodeOut, WhatsAppConsentOut
 
@@ -91,6 +103,49 @@ class WhatsAppConsent(QWidget):
             self._failed(customer_id, exc)
 
         self.ctx.worker.submit(lambda: whatsapp.code_for(device, customer_id), shown, failed)
+
+
+class LastMessageLine(QLabel):
+    """The customer's newest message and where it stands: "En cola", "Enviado", "Entregado",
+    "Leído", "No se pudo enviar: <motivo>", "Este servidor no tiene WhatsApp configurado".
+    The server's word arrives with each sync, so the store is read again every few seconds
+    while a customer is shown (a local read: no network)."""
+
+    REFRESH_MS = 3000
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWordWrap(True)
+        self.customer_id: uuid.UUID | None = None
+        self.last: LastMessage | None = None
+        self._timer = QTimer(self, interval=self.REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+
+    def show_for(self, customer_id: uuid.UUID | None) -> None:
+        if customer_id != self.customer_id:
+            self.last = None
+            self.setText("")
+        self.customer_id = customer_id
+        if customer_id is None:
+            self._timer.stop()
+            return
+        self.refresh()
+        self._timer.start()
+
+    def refresh(self) -> None:
+        customer_id, till = self.customer_id, self.ctx.till
+        if customer_id is None:
+            return
+        self.ctx.worker.submit(lambda: messages.last_message(till, customer_id),
+                               lambda last: self._shown(customer_id, last))
+
+    def _shown(self, customer_id: uuid.UUID, last: LastMessage | None) -> None:
+        if customer_id != self.customer_id:
+            return  # another customer was opened meanwhile
+        self.last = last
+        self.setText(last.text if last else "")
+        self.setStyleSheet(OK_STYLE if last is None or last.ok else ERROR_STYLE)
 
 
 def code_dialog(parent: QWidget, code: WhatsAppCodeOut) -> QDialog:

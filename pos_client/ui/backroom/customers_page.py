@@ -14,7 +14,7 @@ from pos_client.services.accounts import Overview
 from pos_client.services.messages import MessageRequest
 from pos_client.services.till import Till
 from pos_client.ui.backroom.abono_dialog import AbonoDialog
-from pos_client.ui.backroom.customer_whatsapp import WhatsAppConsent
+from pos_client.ui.backroom.customer_whatsapp import LastMessageLine, WhatsAppConsent
 from pos_client.ui.context import AppContext
 from pos_client.ui.customer_picker import AccountsModel, CustomerDialog, age_text
 from pos_client.ui.models import ModelIndex, RowsModel
@@ -163,6 +163,7 @@ class CustomersPage(QWidget):
         self.statement_table = table_view(self.statement_model, stretch=1)
         self.opening_label = QLabel()
         self.consent = WhatsAppConsent(self.ctx)  # "pendiente de confirmar" until they write
+        self.last_message = LastMessageLine(self.ctx)  # the server's word on their last message
         self.whatsapp_button = button("Enviar por WhatsApp", self.send_whatsapp)
         actions = QHBoxLayout()
         actions.addWidget(button("Registrar abono (F3)", self.record_abono))
@@ -177,6 +178,7 @@ class CustomersPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.opening_label)
         layout.addWidget(self.consent)
+        layout.addWidget(self.last_message)
         layout.addWidget(self.statement_table, 1)
         layout.addLayout(actions)
         return tab
@@ -286,6 +288,7 @@ class CustomersPage(QWidget):
     def _update_whatsapp(self, customer: Account) -> None:
         if customer.id != self.consent.customer_id:
             self.consent.show_for(customer.id, bool(customer.phone))
+        self.last_message.show_for(customer.id)
         tip = (NOT_PAIRED_TIP if not self._can_send
                else NO_PHONE_TIP if not customer.phone else "")
         self.whatsapp_button.setEnabled(not tip)
@@ -357,10 +360,10 @@ class CustomersPage(QWidget):
 
         def queued(request: MessageRequest) -> None:
             # Not "it goes out when the till syncs": the server sends it only if it has WhatsApp
-            # set up, which the till cannot know yet.
+            # set up; the line below says where it stands as the server answers.
             self._say(f"Estado de cuenta en cola para {display_phone(request.to)}: sale de esta "
-                      "caja con la próxima sincronización, y el servidor lo envía por WhatsApp "
-                      "si tiene WhatsApp configurado.", True)
+                      "caja con la próxima sincronización; abajo se ve en qué va.", True)
+            self.last_message.refresh()
 
         Operation(self.ctx, lambda till: messages.request_statement(till, customer_id, text,
                                                                     cashier_id)) \
