@@ -97,7 +97,7 @@ def _outbox(pos) -> set[str]:
 
 _TABLES = {"product": "products", "customer": "customers", "stock_alert": "stock_alerts",
            "order_status": "order_statuses", "category": "categories", "cashier": "cashiers",
-           "settings": "settings", "plan": "shop_plan"}
+           "settings": "settings", "plan": "shop_plan", "message_status": "message_statuses"}
 
 
 def _record_stamp(pos, entity: str, record_id: str) -> tuple[int, str] | None:

@@ -10,8 +10,12 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from pos_client.services import accounts, messages
+from pos_client.store.apply import apply_changes
 from shared.clock import utc_now
 from shared.errors import DomainError
+from shared.ids import new_uuid7
+from shared.sync.envelopes import make_change
+from shared.sync.message_status import MessageStatusPayload
 from shared.sync.payloads import MessageRequestPayload
 
 pytestmark = pytest.mark.unit
@@ -117,3 +121,44 @@ def test_the_wire_allows_line_breaks_and_no_other_control_character():
         MessageRequestPayload(text="Hola", **{**base, "to": "55 1234 5678"})
     with pytest.raises(ValidationError):
         MessageRequestPayload(text="Hola", **{**base, "kind": "promo"})
+
+
+def _told(till, message_id: uuid.UUID, customer_id: uuid.UUID, status: str, hlc: int,
+          reason: str | None = None, kind: str = "statement", requested_at=None) -> None:
+    """The server's message_status record, applied as a pulled page applies it."""
+    now = utc_now()
+    payload = MessageStatusPayload(id=message_id, customer_id=customer_id, kind=kind,
+                                   status=status, reason=reason,
+                                   requested_at=requested_at or now, changed_at=now)
+    with till.db.write() as tx:
+        apply_changes(tx, [(make_change("message_status", payload, change_id=new_uuid7(),
+                                        device_seq=0, hlc=hlc, created_at=now), None)])
+
+
+def test_the_last_message_line_follows_the_server_and_keeps_its_newest_word(till):
+    customer = _customer(till)
+    assert messages.last_message(till, customer) is None
+    request = messages.request_statement(till, customer, BODY)
+    waiting = messages.last_message(till, customer)
+    assert waiting is not None
+    assert waiting.text.startswith("Último mensaje (Estado de cuenta, ")
+    assert waiting.text.endswith("): En cola en esta caja: sale con la próxima sincronización")
+    assert (waiting.status, waiting.ok) == ("en_cola", True)
+
+    base = 1_000_000 << 16
+    _told(till, request.id, customer, "read", base + 3)  # pulled in any order: read wins
+    _told(till, request.id, customer, "delivered", base + 2)
+    _told(till, request.id, customer, "queued", base + 1)
+    read = messages.last_message(till, customer)
+    assert read is not None
+    assert (read.status, read.ok) == ("read", True)
+    assert read.text.endswith("): Leído")
+
+    # A later message the server told of (another till's statement, a reminder) is the last one.
+    _told(till, uuid.uuid4(), customer, "failed", base + 4, reason="El número no tiene WhatsApp.",
+          kind="reminder", requested_at=utc_now())
+    failed = messages.last_message(till, customer)
+    assert failed is not None
+    assert failed.text.startswith("Último mensaje (Recordatorio de saldo, ")
+    assert failed.text.endswith("): No se pudo enviar: El número no tiene WhatsApp.")
+    assert (failed.status, failed.ok) == ("failed", False)
