@@ -120,6 +120,9 @@ def test_a_text_from_a_521_number_is_stored_once_and_answered_at_52(server, own_
     assert reply.authorization == f"Bearer {SHOP_TOKEN}"  # and its own token
     assert reply.body["to"] == LUPITA
     assert "recipient" not in reply.body
+    # Graph has the reply before the sender records its answer: wait for that, not for Graph.
+    wait_until(lambda: _rows(server, "SELECT status FROM outbound_messages")[0]["status"] == "sent",
+               timeout=10, what="the reply recorded as sent")
     [row] = _rows(server, "SELECT * FROM outbound_messages")
     assert (row["kind"], row["status"], row["phone_number_id"]) == ("reply", "sent", SHOP_NUMBER_ID)
 

@@ -130,13 +130,15 @@ class LastMessageLine(QLabel):
         if customer_id is None:
             self._timer.stop()
             return
-        self.refresh()
         self._timer.start()
+        till = self.ctx.till
+        self.ctx.worker.submit(lambda: messages.last_message(till, customer_id),
+                               lambda last: self._shown(customer_id, last))
 
     def refresh(self) -> None:
         customer_id, till = self.customer_id, self.ctx.till
-        if customer_id is None:
-            return
+        if customer_id is None or not self.isVisible():
+            return  # the back room is closed or on another page: nothing to keep fresh
         self.ctx.worker.submit(lambda: messages.last_message(till, customer_id),
                                lambda last: self._shown(customer_id, last))
 
