@@ -33,7 +33,12 @@ async def reportable(
     conn: Connection, tenant_id: uuid.UUID, request_ids: Sequence[uuid.UUID]
 ) -> list[Reportable]:
     """Those of ``request_ids`` that are messages to one of the shop's customers (a statement, a
-    reminder, an order update, a receipt); replies to what someone wrote are left out."""
+    reminder, an order update, a receipt); replies to what someone wrote are left out.
+
+    Locked for the caller's transaction, which then records what it tells the tills. The
+    sender and the status webhook have just updated (so locked) theirs; a push that replays a
+    request the sender holds skips it (SKIP LOCKED) instead of waiting on it while holding the
+    shop's feed lock the sender needs next: the sender tells that state itself."""
     if not request_ids:
         return []
     rows = await conn.fetch(
@@ -42,7 +47,8 @@ async def reportable(
            FROM outbound_messages
            WHERE tenant_id = $1 AND request_id = ANY($2::uuid[])
              AND customer_id IS NOT NULL AND kind <> 'reply'
-           ORDER BY requested_at, request_id""", tenant_id, list(set(request_ids)))
+           ORDER BY requested_at, request_id
+           FOR UPDATE SKIP LOCKED""", tenant_id, list(set(request_ids)))
     return [Reportable(**dict(r)) for r in rows]
 
 
