@@ -1,5 +1,4 @@
-"""Client schema step 16 (reserved number; the steps before it come from other branches):
-where each WhatsApp message to a customer stands, as the server says (``message_status``).
+"""Client schema step 14: where each WhatsApp message to a customer stands, as the server says (``message_status``).
 Forward-only, like every step: a shipped one is never edited."""
 
 from __future__ import annotations
