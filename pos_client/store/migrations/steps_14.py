@@ -1,5 +1,5 @@
-"""Client schema step 14: where each WhatsApp message to a customer stands, as the server says (``message_status``).
-Forward-only, like every step: a shipped one is never edited."""
+"""Client schema step 14: where each WhatsApp message to a customer stands, as the server says
+(``message_status``). Forward-only, like every step: a shipped one is never edited."""
 
 from __future__ import annotations
 
