@@ -41,6 +41,10 @@ class NoBillingAccount(DomainError):
     code = "no_billing_account"
 
 
+class AlreadySubscribed(DomainError):
+    code = "already_subscribed"
+
+
 @dataclass(frozen=True)
 class CheckoutStarted:
     session_id: str
@@ -105,6 +109,11 @@ async def subscribe(billing: Billing, tenant_id: uuid.UUID, plan_id: str) -> Che
     account = billing.account()
     async with db.tenant_tx(billing.pool, tenant_id) as conn:
         sub = await subscriptions.get(conn, tenant_id)
+    if sub is not None and sub.live:
+        # A second Checkout would make a second subscription, and Stripe would charge both.
+        raise AlreadySubscribed("Tu tienda ya tiene una suscripción. Para cambiar de plan, de "
+                                "tarjeta o cancelarla, usa el portal de pagos («Cambiar "
+                                "tarjeta o cancelar»).")
     try:
         price = await account.price_for(plan.stripe_lookup_key or "", plan.limits.name,
                                         plan.limits.monthly_price)

@@ -22,7 +22,7 @@ from sync_server.billing import plan_state
 from sync_server.billing.context import Billing, BillingNotConfigured
 from sync_server.integrations.stripe_api import StripeAccount, field, verify
 from sync_server.repositories import Connection, plans, stripe_events, subscriptions
-from sync_server.repositories.subscriptions import Checkout
+from sync_server.repositories.subscriptions import LIVE, Checkout
 
 log = logging.getLogger(__name__)
 
@@ -173,10 +173,14 @@ async def _save_subscription(conn: Connection, tenant_id: uuid.UUID, sub: Any,
     slower worker) writes nothing."""
     free = await plans.free(conn)
     stored = await subscriptions.ensure(conn, tenant_id, free.limits.code)
+    status = _STATUS.get(str(sub.status), "cancelled")
+    if stored.live and stored.stripe_subscription_id != str(sub.id) and status not in LIVE:
+        # A late event of a subscription the shop ended before taking the one it has now:
+        # the ended one is not the shop's state any more.
+        return f"; subscription {sub.status} is not the shop's current one (kept)"
     item = field(sub, "items", "data", 0)
     lookup = field(item, "price", "lookup_key")
     plan = await plans.by_lookup_key(conn, lookup) if lookup else None
-    status = _STATUS.get(str(sub.status), "cancelled")
     past_due_since = None
     if status == "past_due":
         past_due_since = stored.past_due_since if stored.status == "past_due" else read_at

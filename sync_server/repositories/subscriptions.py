@@ -25,6 +25,15 @@ class Subscription:
     trial_used: bool
     stripe_read_at: datetime | None
 
+    @property
+    def live(self) -> bool:
+        """A Stripe subscription that still charges (or retries charging) the shop."""
+        return bool(self.stripe_subscription_id) and self.status in LIVE
+
+
+# Our states of a subscription Stripe still bills: past_due too (Stripe keeps retrying).
+LIVE = frozenset({"trial", "active", "past_due"})
+
 
 _COLUMNS = """tenant_id, plan_id, status, stripe_customer_id, stripe_subscription_id,
               stripe_status, renews_at, cancel_at_period_end, past_due_since, prepaid_until,

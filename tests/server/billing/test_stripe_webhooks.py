@@ -73,7 +73,11 @@ def test_a_subscription_with_a_trial_then_the_portal(owner, fake_stripe):
     portal = owner.post("/v1/billing/portal")
     assert portal.status_code == 200, portal.text
     assert portal.json()["url"].startswith(f"{fake_stripe.url}/portal/")
-    # A second subscription checkout gets no second trial.
+    # Once it ended, a second subscription checkout gets no second trial.
+    sub_id = _subscription(owner)["stripe_subscription_id"]
+    fake_stripe.update_subscription(sub_id, status="canceled", canceled_at=int(time.time()))
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
     again = owner.checkout(kind="subscription", plan="tiendita")
     assert "trial_period_days" not in (fake_stripe.objects[again["session_id"]]
                                        ["_subscription_data"] or {})
@@ -241,3 +245,55 @@ def test_a_late_completed_after_the_voucher_was_paid_credits_nothing_more(owner,
     wait_handled(owner.server, 2)
     assert _credits(owner) == [(f"stripe:{started['session_id']}", 1000)]
     assert owner.account()["usage"]["tokens_from_packages"] == 1000
+
+
+def test_a_shop_with_a_live_subscription_is_not_subscribed_twice(owner, fake_stripe):
+    """Subscribing again (to change plan, or a second press) would make a second subscription
+    that Stripe charges too: refused, and the owner is sent to the portal."""
+    started = owner.checkout(kind="subscription", plan="changarrito")
+    fake_stripe.complete_checkout(started["session_id"])
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    sessions = len(fake_stripe.sessions())
+
+    r = owner.post("/v1/billing/checkout", json={"kind": "subscription", "plan": "tiendita"})
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "already_subscribed"
+    assert "portal" in r.json()["message"]
+    assert len(fake_stripe.sessions()) == sessions
+    assert set(_checkouts(owner)) == {started["session_id"]}
+
+
+def test_a_late_event_of_an_ended_subscription_leaves_the_newer_one(owner, fake_stripe):
+    """The shop cancelled one subscription and took another: an event of the old one that
+    arrives late re-reads a cancelled subscription, which is not the shop's any more."""
+    first = owner.checkout(kind="subscription", plan="changarrito")
+    fake_stripe.complete_checkout(first["session_id"])
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    old_id = _subscription(owner)["stripe_subscription_id"]
+    late = fake_stripe.update_subscription(old_id, status="active")  # its event comes late
+    fake_stripe.update_subscription(old_id, status="canceled", canceled_at=int(time.time()))
+    updated = fake_stripe.events_of("customer.subscription.updated")[-1]
+    assert updated["data"]["object"]["id"] == late["id"]
+    fake_stripe.deliver(fake_stripe.events_of("customer.subscription.deleted")[-1])
+    wait_handled(owner.server)
+    assert _subscription(owner)["status"] == "cancelled"
+
+    seen = len(fake_stripe.events)
+    second = owner.checkout(kind="subscription", plan="tiendita")
+    fake_stripe.complete_checkout(second["session_id"])
+    for event in fake_stripe.events[seen:]:
+        fake_stripe.deliver(event)
+    wait_handled(owner.server)
+    new_id = _subscription(owner)["stripe_subscription_id"]
+    assert new_id != old_id
+
+    fake_stripe.deliver(updated)  # the old subscription's, days late
+    wait_handled(owner.server)
+    sub = _subscription(owner)
+    assert (sub["stripe_subscription_id"], sub["plan_id"], sub["status"]) == (
+        new_id, "tiendita", "active")
+    plan = owner.account()["plan"]
+    assert (plan["status"], plan["in_force"]["code"]) == ("active", "tiendita")
+    assert _plan_records(owner)[-1].status == "active"
