@@ -138,7 +138,7 @@ class JobsTab(QWidget):
         self.table.setRowCount(len(runs))
         for i, r in enumerate(runs):
             detail = REASONS.get(r.reason, r.reason) if r.reason else ""
-            if r.late:
+            if r.late and r.status == "sent":  # a late run that sent nothing was not "sent"
                 detail = ", ".join(p for p in ("enviado tarde", detail) if p)
             cells = (r.title, self.view.local(r.scheduled_for), STATUS.get(r.status, r.status),
                      detail)

@@ -7,6 +7,8 @@ turned on or off and moved in time, refused in the quiet hours, with their lates
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -279,3 +281,20 @@ def test_keys_and_jobs_say_plainly_when_offline(qtbot, page, server):
     view.jobs_tab.save()
     qtbot.waitUntil(lambda: "Sin conexión con el servidor" in view.message.text(),
                     timeout=15_000)
+
+
+def test_a_run_skipped_after_downtime_is_not_called_sent(qtbot, page, owner):
+    """A late run that sent nothing (too late, missed) says why, never "enviado tarde"."""
+    tz = ZoneInfo(owner.account()["timezone"])
+    yesterday = utc_now().astimezone(tz).date() - timedelta(days=1)
+    # The server comes back 13 hours after the summary's 21:30: too late to send it.
+    back = datetime.combine(yesterday, time(21, 30), tz) + timedelta(hours=13)
+    owner.server.call(lambda pool: engine(pool, Clock(back)).tick(back))
+    _log_in(qtbot, page)
+    assert page.view is not None
+    tab = page.view.jobs_tab
+    qtbot.waitUntil(lambda: tab.table.rowCount() > 0, timeout=15_000)
+    rows = {r[0]: r for r in _cells(tab.table)}
+    assert rows["Resumen del día"][2:] == ["No se envió", "demasiado tarde para enviarlo"]
+    for title, _, result, detail in rows.values():
+        assert result == "Enviado" or "enviado tarde" not in detail, (title, result, detail)
