@@ -218,8 +218,9 @@ class StripeShop:
             return Reading(note="ignored: not one of our links")
         if session.payment_status != "paid":
             return Reading(note=f"session {session.status}/{session.payment_status}")
-        methods = stripe_api.field(session, "payment_method_types") or []
-        method = OXXO if list(methods) == ["oxxo"] else CARD
+        used = await self._account.paid_with(str(session.payment_intent)) \
+            if session.payment_intent else None
+        method = OXXO if used == "oxxo" else CARD
         ref = str(session.payment_intent or session.id)
         return Reading([Paid(ref, link, int(session.amount_total or 0), method, utc_now())],
                        note="session paid")

@@ -127,6 +127,14 @@ class StripeAccount:
     async def payment_intent(self, payment_intent_id: str) -> Any:
         return await self.client.v1.payment_intents.retrieve_async(payment_intent_id)
 
+    async def paid_with(self, payment_intent_id: str) -> str | None:
+        """The type of the payment method the customer used ("card", "oxxo"): the intent's
+        ``payment_method_types`` only lists what the session allowed."""
+        intent = await self.client.v1.payment_intents.retrieve_async(
+            payment_intent_id, params={"expand": ["payment_method"]})
+        method = intent.payment_method
+        return str(method.type) if method is not None and not isinstance(method, str) else None
+
     async def events_since(self, since_unix: int) -> list[Any]:
         """Every event Stripe still keeps (30 days) created at or after ``since_unix``."""
         page = await self.client.v1.events.list_async(

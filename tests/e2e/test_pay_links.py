@@ -231,7 +231,8 @@ def test_a_stripe_link_paid_by_oxxo_and_a_clip_link_confirmed_by_lookup(owner, t
     for event in stripe_fake.events:
         assert stripe_fake.deliver(event, hook).status_code == 200
     _events_handled(owner, 2)
-    assert [a["amount"] for a in _server_abonos(owner)] == [25_000]
+    # Cash at an OXXO reaches the shop's account as a transfer, as with Mercado Pago.
+    assert [(a["amount"], a["method"]) for a in _server_abonos(owner)] == [(25_000, "transferencia")]
 
     owner.http.delete("/v1/account/integrations/stripe_shop")
     _connect(owner, "clip", api_key="clip-api-key-fake", secret_key="clip-secret-key-fake")

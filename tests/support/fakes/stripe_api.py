@@ -100,9 +100,13 @@ class FakeStripe:
                 s["payment_status"] = "paid" if sub["status"] == "active" else "no_payment_required"
                 self._emit("customer.subscription.created", sub)
             else:
+                # As Stripe: the intent keeps the session's allowed types; the one the customer
+                # chose is its payment method's type.
+                pm = self._new("pm", {"object": "payment_method", "type": method})
                 pi = self._new("pi", {"object": "payment_intent", "amount": s["amount_total"],
-                                      "currency": "mxn", "payment_method_types": [method],
-                                      "metadata": s["metadata"],
+                                      "currency": "mxn",
+                                      "payment_method_types": list(s["payment_method_types"]),
+                                      "payment_method": pm["id"], "metadata": s["metadata"],
                                       "status": "succeeded" if method == "card" else "requires_action"})
                 s["payment_intent"] = pi["id"]
                 s["payment_status"] = "paid" if method == "card" else "unpaid"
@@ -266,7 +270,11 @@ class FakeStripe:
             if obj is None:
                 return stripe_error(404, f"No such object: '{request.path_params['id']}'",
                                     "resource_missing", "id")
-            return JSONResponse(_public(obj))
+            shown = _public(obj)
+            for name in params.get("expand") or []:  # top-level ids only (payment_method)
+                if isinstance(shown.get(name), str) and shown[name] in self.objects:
+                    shown[name] = _public(self.objects[shown[name]])
+            return JSONResponse(shown)
 
     async def _create_customer(self, request: Request) -> Response:
         p = await self._params(request)
