@@ -12,9 +12,11 @@ import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import stripe
 
+from shared.clock import shown_date, utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
 from sync_server import db
@@ -22,6 +24,7 @@ from sync_server.billing.context import Billing
 from sync_server.integrations.stripe_api import StripeAccount, unavailable
 from sync_server.repositories import owner_account, plans, subscriptions, tenants
 from sync_server.repositories.plans import Plan
+from sync_server.repositories.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,46 @@ class NoBillingAccount(DomainError):
 
 class AlreadySubscribed(DomainError):
     code = "already_subscribed"
+
+
+class OtherPrepaidPlan(DomainError):
+    code = "other_prepaid_plan"
+
+
+class PrepaidRunning(DomainError):
+    code = "prepaid_running"
+
+
+async def _no_paid_time_twice(billing: Billing, tenant_id: uuid.UUID, purpose: str,
+                              plan_id: str) -> Subscription | None:
+    """The shop's subscription row, after refusing what would charge twice for the same time:
+    anything beside a subscription Stripe still bills; a subscription while prepaid months
+    run; months of another plan than the ones running (they would turn those into its)."""
+    async with db.tenant_tx(billing.pool, tenant_id) as conn:
+        sub = await subscriptions.get(conn, tenant_id)
+        running = sub is not None and sub.prepaid_until is not None \
+            and sub.prepaid_until > utc_now()
+        prepaid = await plans.get(conn, sub.prepaid_plan_id) \
+            if running and sub is not None and sub.prepaid_plan_id else None
+        zone = ZoneInfo(await tenants.get_timezone(conn, tenant_id) or "America/Mexico_City")
+    if sub is None:
+        return None
+    if sub.live:
+        # A second Checkout would make a second subscription, and Stripe would charge both.
+        raise AlreadySubscribed("Tu tienda ya tiene una suscripción. Para cambiar de plan, de "
+                                "tarjeta o cancelarla, usa el portal de pagos («Cambiar "
+                                "tarjeta o cancelar»).")
+    if running and sub.prepaid_until is not None:
+        name = prepaid.limits.name if prepaid else sub.prepaid_plan_id
+        until = shown_date(sub.prepaid_until, zone)
+        if purpose == "subscription":
+            raise PrepaidRunning(f"Tus meses pagados del plan {name} terminan el {until}: "
+                                 "suscríbete con tarjeta a partir de ese día, o paga más meses.")
+        if sub.prepaid_plan_id != plan_id:
+            raise OtherPrepaidPlan(f"Tienes meses pagados del plan {name} hasta el {until}. "
+                                   f"Paga más meses del plan {name}, o cambia de plan cuando "
+                                   "terminen.")
+    return sub
 
 
 @dataclass(frozen=True)
@@ -107,13 +150,7 @@ async def subscribe(billing: Billing, tenant_id: uuid.UUID, plan_id: str) -> Che
     the free trial if the shop never had one."""
     plan = await _paid_plan(billing, plan_id)
     account = billing.account()
-    async with db.tenant_tx(billing.pool, tenant_id) as conn:
-        sub = await subscriptions.get(conn, tenant_id)
-    if sub is not None and sub.live:
-        # A second Checkout would make a second subscription, and Stripe would charge both.
-        raise AlreadySubscribed("Tu tienda ya tiene una suscripción. Para cambiar de plan, de "
-                                "tarjeta o cancelarla, usa el portal de pagos («Cambiar "
-                                "tarjeta o cancelar»).")
+    sub = await _no_paid_time_twice(billing, tenant_id, "subscription", plan_id)
     try:
         price = await account.price_for(plan.stripe_lookup_key or "", plan.limits.name,
                                         plan.limits.monthly_price)
@@ -135,6 +172,7 @@ async def prepay(billing: Billing, tenant_id: uuid.UUID, plan_id: str, months: i
     if not 1 <= months <= MAX_PREPAID_MONTHS:
         raise UnknownPlan(f"Puedes pagar de 1 a {MAX_PREPAID_MONTHS} meses por adelantado.")
     plan = await _paid_plan(billing, plan_id)
+    await _no_paid_time_twice(billing, tenant_id, "prepaid", plan_id)
     amount = plan.limits.monthly_price * months
     label = "mes" if months == 1 else "meses"
     params = _one_time(f"MiChangarrito {plan.limits.name}: {months} {label}", amount)

@@ -13,6 +13,7 @@ import pytest
 import stripe
 
 from shared.sync.payloads import PLAN_ID, PlanPayload
+from sync_server import db
 from tests.support.billing import OwnerApi, stripe_events, wait_handled
 from tests.support.fakes.stripe_api import FakeStripe
 
@@ -297,3 +298,37 @@ def test_a_late_event_of_an_ended_subscription_leaves_the_newer_one(owner, fake_
     plan = owner.account()["plan"]
     assert (plan["status"], plan["in_force"]["code"]) == ("active", "tiendita")
     assert _plan_records(owner)[-1].status == "active"
+
+
+def test_prepaid_months_never_pay_twice_for_the_same_time(owner, fake_stripe):
+    """Months of another plan would turn the months already paid into that plan's (one more
+    month of Tiendita made twelve of Changarrito into Tiendita, or the reverse lost them), and
+    months bought beside a live subscription would be charged twice: both refused."""
+    started = owner.checkout(kind="prepaid", plan="changarrito", months=3)
+    fake_stripe.complete_checkout(started["session_id"], "card")
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    assert owner.account()["plan"]["status"] == "prepaid"
+    sessions = len(fake_stripe.sessions())
+
+    r = owner.post("/v1/billing/checkout", json={"kind": "prepaid", "plan": "tiendita", "months": 1})
+    assert (r.status_code, r.json()["code"]) == (409, "other_prepaid_plan"), r.text
+    assert "Changarrito" in r.json()["message"]
+    assert len(fake_stripe.sessions()) == sessions
+    owner.checkout(kind="prepaid", plan="changarrito", months=1)  # the same plan: more months
+    r = owner.post("/v1/billing/checkout", json={"kind": "subscription", "plan": "changarrito"})
+    assert (r.status_code, r.json()["code"]) == (409, "prepaid_running"), r.text
+
+    # Months bought beside a subscription (the prepaid ones over).
+    owner.server.call(lambda pool: _prepaid_over(pool, owner))
+    sub = owner.checkout(kind="subscription", plan="tiendita")
+    fake_stripe.complete_checkout(sub["session_id"])
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    r = owner.post("/v1/billing/checkout", json={"kind": "prepaid", "plan": "tiendita", "months": 1})
+    assert (r.status_code, r.json()["code"]) == (409, "already_subscribed"), r.text
+
+
+async def _prepaid_over(pool, owner: OwnerApi) -> None:
+    async with db.tenant_tx(pool, owner.tenant_id) as conn:
+        await conn.execute("UPDATE subscriptions SET prepaid_until = now() - interval '1 day'")
