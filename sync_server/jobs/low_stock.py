@@ -28,7 +28,8 @@ async def run_low_stock(run: Run) -> Outcome:
         low = (await catalog.low_stock.run(ctx, conn, catalog.LowStockArgs(limit=200))).products
         order = {i.product.product_id: i for i in (await catalog.reorder_suggestions.run(
             ctx, conn, catalog.ReorderArgs(days=30, cover_days=7, limit=200))).products}
-        before = await job_runs.last_finished(conn, run.tenant_id, JOB, run.slot.period_key)
+        before = await job_runs.last_finished(conn, run.tenant_id, JOB, run.slot.period_key,
+                                              having="below")
         seen = set((before.detail or {}).get("below", [])) if before else set()
         fell = [i for i in low if str(i.product.product_id) not in seen]
         below = [str(i.product.product_id) for i in low]

@@ -110,14 +110,16 @@ async def recent(conn: Connection, tenant_id: uuid.UUID, limit: int, job: str | 
     return [_row(r) for r in rows]
 
 
-async def last_finished(conn: Connection, tenant_id: uuid.UUID, job: str, before: str
-                        ) -> RunRow | None:
+async def last_finished(conn: Connection, tenant_id: uuid.UUID, job: str, before: str,
+                        having: str) -> RunRow | None:
     """The job's latest finished run for a period before ``before`` (period keys of one job sort
-    as their periods do)."""
+    as their periods do) whose detail has the key ``having``: a run skipped unrun (missed, too
+    late) saw nothing."""
     row = await conn.fetchrow(
         f"""SELECT {_COLUMNS} FROM job_runs
             WHERE tenant_id = $1 AND job = $2 AND period_key < $3 AND status IN ('sent', 'skipped')
-            ORDER BY period_key DESC LIMIT 1""", tenant_id, job, before)
+              AND detail ? $4
+            ORDER BY period_key DESC LIMIT 1""", tenant_id, job, before, having)
     return _row(row) if row else None
 
 

@@ -54,3 +54,27 @@ async def test_what_fell_below_minimum_each_day_with_the_suggested_order(pool, m
     third = (await shop.runs("low_stock"))[2]
     assert (third.period_key, third.reason, "text" in third.detail) == (
         "2026-11-22", "nothing_fell", False)
+
+
+async def test_a_run_skipped_while_the_server_was_down_does_not_make_old_lows_new(pool,
+                                                                                   make_shop):
+    """A day whose run was too late to send saw nothing: the next run still knows what was
+    already low before it, and names only what fell since."""
+    shop = await make_shop()
+    coca = next(p for p in shop.catalog if p.name == "Coca-Cola 600 ml")
+    fanta = next(p for p in shop.catalog if p.name.startswith("Fanta"))
+    await shop.till.push(shop.till.sale([Line(coca, 40_000)], local(2026, 11, 20, 12, 0))[0])
+    clock = Clock(local(2026, 11, 20, 21, 1))
+    await engine(pool, clock).tick()
+    clock.set(local(2026, 11, 22, 9, 30))  # down from before the 21st's 21:00 until now
+    await engine(pool, clock).tick()
+    missed = (await shop.runs("low_stock"))[1]
+    assert (missed.period_key, missed.reason) == ("2026-11-21", "too_late")
+
+    await shop.till.push(shop.till.sale([Line(fanta, 15_000)], local(2026, 11, 22, 11, 0))[0])
+    clock.set(local(2026, 11, 22, 21, 1))
+    await engine(pool, clock).tick()
+    third = (await shop.runs("low_stock"))[2]
+    assert "• Fanta Naranja 600 ml: quedan" in third.detail["text"]
+    assert "Coca-Cola 600 ml:" not in third.detail["text"]
+    assert "Otros 1 siguen bajo su mínimo desde antes." in third.detail["text"]
