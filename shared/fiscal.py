@@ -24,6 +24,7 @@ NOMBRE_PUBLICO_GENERAL = "PUBLICO EN GENERAL"
 REGIMEN_SIN_OBLIGACIONES = "616"
 USO_SIN_EFECTOS = "S01"
 USO_PAGOS = "CP01"
+USO_DEVOLUCIONES = "G02"  # Devoluciones, descuentos o bonificaciones: a credit note's
 
 _RFC = re.compile(r"^([A-ZÑ&]{3,4})([0-9]{2})([0-9]{2})([0-9]{2})([A-Z0-9]{2})([0-9A])$")
 # The check digit's alphabet: each character's value is its position (SAT's algorithm).
@@ -245,11 +246,12 @@ FORMA_EFECTIVO = "01"
 FORMA_TRANSFERENCIA = "03"
 FORMA_TARJETA_CREDITO = "04"
 FORMA_TARJETA_DEBITO = "28"
+FORMA_COMPENSACION = "17"  # a return credited to the customer's fiado account
 FORMA_POR_DEFINIR = "99"
 FORMAS_DE_PAGO = {
     FORMA_EFECTIVO: "Efectivo", FORMA_TRANSFERENCIA: "Transferencia electrónica de fondos",
     FORMA_TARJETA_CREDITO: "Tarjeta de crédito", FORMA_TARJETA_DEBITO: "Tarjeta de débito",
-    FORMA_POR_DEFINIR: "Por definir",
+    FORMA_COMPENSACION: "Compensación", FORMA_POR_DEFINIR: "Por definir",
 }
 
 

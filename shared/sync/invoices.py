@@ -46,7 +46,7 @@ class GlobalRequest(Wire):
 
 class InvoiceSummary(Wire):
     invoice_id: uuid.UUID
-    kind: str  # ticket (a customer's own), global, payment (complemento de pago)
+    kind: str  # ticket (a customer's own), global, payment (complemento de pago), credit (egreso)
     series: str
     folio: int
     status: str  # pending, stamping, stamped, rejected, discarded

@@ -1,6 +1,7 @@
 """CFDI 4.0 documents built with satcfdi from amounts already decided (``amounts.py``), signed
 with the shop's CSD and validated against SAT's XSDs: an ingreso to a named customer, the
-factura global to the public, a payment complement (Pagos 2.0) for a PPD invoice.
+factura global to the public, a credit note (egreso) for a return, a payment complement
+(Pagos 2.0) for a PPD invoice.
 
 Money arrives in centavos and leaves as ``Decimal`` with two places; every tax amount is
 passed explicitly, so satcfdi computes nothing that could round differently from the till.
@@ -124,9 +125,30 @@ def ingreso(issuer: Issuer, receptor: Receptor, lines: Sequence[Line], *, serie:
             replaces: Sequence[str] = ()) -> cfdi40.Comprobante:
     """An ingreso (unsigned). ``fecha`` is the local time of the place of issue (naive);
     ``replaces``: UUIDs this one substitutes (relation 04, for a cancellation with motive 01)."""
+    return _comprobante("I", issuer, receptor, lines, serie=serie, folio=folio,
+                        forma_pago=forma_pago, metodo_pago=metodo_pago, fecha=fecha,
+                        period=period, related=("04", replaces))
+
+
+def egreso(issuer: Issuer, receptor: Receptor, lines: Sequence[Line], *, serie: str, folio: str,
+           forma_pago: str, fecha: datetime, credits: str,
+           period: GlobalPeriod | None = None) -> cfdi40.Comprobante:
+    """A credit note (unsigned): a return of what the stamped CFDI ``credits`` (its UUID,
+    relation 01, nota de crédito) invoiced, refunded with ``forma_pago`` (PUE). A note on a
+    factura global goes to the public with the global's period."""
+    return _comprobante("E", issuer, receptor, lines, serie=serie, folio=folio,
+                        forma_pago=forma_pago, metodo_pago="PUE", fecha=fecha, period=period,
+                        related=("01", [credits]))
+
+
+def _comprobante(tipo: str, issuer: Issuer, receptor: Receptor, lines: Sequence[Line], *,
+                 serie: str, folio: str, forma_pago: str, metodo_pago: str, fecha: datetime,
+                 period: GlobalPeriod | None,
+                 related: tuple[str, Sequence[str]]) -> cfdi40.Comprobante:
+    relation, uuids = related
     return cfdi40.Comprobante(
         emisor=cfdi40.Emisor(rfc=issuer.rfc, nombre=issuer.name, regimen_fiscal=issuer.regime),
-        lugar_expedicion=issuer.postal_code,
+        lugar_expedicion=issuer.postal_code, tipo_de_comprobante=tipo,
         receptor=cfdi40.Receptor(rfc=receptor.rfc, nombre=receptor.name,
                                  domicilio_fiscal_receptor=receptor.postal_code,
                                  regimen_fiscal_receptor=receptor.regime, uso_cfdi=receptor.uso),
@@ -135,9 +157,9 @@ def ingreso(issuer: Issuer, receptor: Receptor, lines: Sequence[Line], *, serie:
         informacion_global=(cfdi40.InformacionGlobal(periodicidad=period.periodicidad,
                                                      meses=period.meses, ano=period.year)
                             if period else None),
-        cfdi_relacionados=(cfdi40.CfdiRelacionados(tipo_relacion="04",
-                                                   cfdi_relacionado=list(replaces))
-                           if replaces else None))
+        cfdi_relacionados=(cfdi40.CfdiRelacionados(tipo_relacion=relation,
+                                                   cfdi_relacionado=list(uuids))
+                           if uuids else None))
 
 
 @dataclass(frozen=True)

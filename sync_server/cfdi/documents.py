@@ -1,5 +1,6 @@
-"""From stored sales to signed CFDI: a customer's invoice for one ticket, and the factura
-global of a period. CPU work only (seconds for a busy month): callers run it in a thread."""
+"""From stored sales to signed CFDI: a customer's invoice for one ticket, the factura global of
+a period, and a credit note for a return after either was stamped. CPU work only (seconds for
+a busy month): callers run it in a thread."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from satcfdi.models import Signer
 from shared.fiscal import Receptor, main_forma
 from shared.sale import PaymentMethod
 from shared.tax import IvaRate, TaxSplit
-from sync_server.cfdi import build
+from sync_server.cfdi import build, credit
 from sync_server.cfdi.amounts import fit_tickets
+from sync_server.cfdi.credit import Refund
 from sync_server.cfdi.tickets import Period, SoldLine, Ticket
 from sync_server.repositories.invoiced_sales import SaleRows
 
@@ -31,6 +33,7 @@ class Signed:
     metodo_pago: str | None
     sales: list[tuple[uuid.UUID, int]]  # (sale, its net total) covered
     left_out: dict[IvaRate, TaxSplit]
+    returns: Sequence[uuid.UUID] = ()  # the returns its amounts account for
 
 
 def ticket_of(rows: SaleRows) -> Ticket:
@@ -38,7 +41,7 @@ def ticket_of(rows: SaleRows) -> Ticket:
                   [SoldLine(n, name, qty, total, IvaRate(iva), ieps, by_weight, barcode)
                    for n, name, qty, total, iva, ieps, by_weight, barcode in rows.lines],
                   {PaymentMethod(m): a for m, a in rows.paid.items()}, rows.returned,
-                  rows.customer_id)
+                  rows.customer_id, tuple(rows.return_ids))
 
 
 def _totals(lines: Iterable[build.Line]) -> TaxSplit:
@@ -62,7 +65,7 @@ def ticket_invoice(profile_issuer: build.Issuer, signer: Signer, ticket: Ticket,
                         forma_pago=forma, metodo_pago=metodo, fecha=fecha, replaces=replaces)
     xml = build.sign(doc, signer)
     return Signed(xml, fecha, _totals(lines), forma, metodo,
-                  [(ticket.sale_id, ticket.net_total)], left_out)
+                  [(ticket.sale_id, ticket.net_total)], left_out, ticket.return_ids)
 
 
 def global_invoice(issuer: build.Issuer, signer: Signer, tickets: Sequence[Ticket],
@@ -85,4 +88,19 @@ def global_invoice(issuer: build.Issuer, signer: Signer, tickets: Sequence[Ticke
                         period=period.sat())
     xml = build.sign(doc, signer)
     return Signed(xml, fecha, _totals(lines), forma, "PUE",
-                  [(t.sale_id, t.net_total) for t in live], fit.left_out)
+                  [(t.sale_id, t.net_total) for t in live], fit.left_out,
+                  [r for t in live for r in t.return_ids])
+
+
+def credit_note(issuer: build.Issuer, signer: Signer, refund: Refund, receptor: Receptor, *,
+                credits: str, serie: str, folio: int, fecha: datetime, forma_pago: str,
+                period: Period | None = None) -> Signed:
+    """A credit note (egreso) for a return: related to the stamped CFDI ``credits`` (UUID), its
+    concepts the returned lines (a global's: by the ticket's folio, with the global's period)."""
+    lines = credit.concepts(refund, of_global=period is not None)
+    doc = build.egreso(issuer, receptor, lines, serie=serie, folio=str(folio),
+                       forma_pago=forma_pago, fecha=fecha, credits=credits,
+                       period=period.sat() if period else None)
+    xml = build.sign(doc, signer)
+    return Signed(xml, fecha, _totals(lines), forma_pago, "PUE",
+                  [(refund.sale_id, refund.amount)], {}, [refund.return_id])

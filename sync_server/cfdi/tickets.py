@@ -45,6 +45,7 @@ class Ticket:
     paid: dict[PaymentMethod, int] = field(default_factory=dict)
     returned: Sequence[tuple[int, int, int]] = ()
     customer_id: uuid.UUID | None = None
+    return_ids: Sequence[uuid.UUID] = ()  # the returns in ``returned``: an invoice is net of them
 
     @property
     def returned_total(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sync_server.repositories import Connection
@@ -25,6 +25,7 @@ class SaleRows:
     lines: list[tuple[int, str, int, int, str, int, bool, str | None]]
     paid: dict[str, int]  # method → amount
     returned: list[tuple[int, int, int]]  # (line_no, qty_milli, amount), one per returned line
+    return_ids: list[uuid.UUID] = field(default_factory=list)  # the returns ``returned`` came from
 
 
 async def load(conn: Connection, tenant_id: uuid.UUID,
@@ -52,12 +53,15 @@ async def load(conn: Connection, tenant_id: uuid.UUID,
             tenant_id, ids):
         out[r["sale_id"]].paid[r["method"]] = r["amount"]
     for r in await conn.fetch(
-            """SELECT s.sale_id, l.line_no, l.qty_milli, l.amount
+            """SELECT s.sale_id, s.return_id, l.line_no, l.qty_milli, l.amount
                FROM sale_return_lines l JOIN sale_returns s
                  ON s.tenant_id = l.tenant_id AND s.return_id = l.return_id
                WHERE s.tenant_id = $1 AND s.sale_id = ANY ($2::uuid[])
                ORDER BY s.returned_at, s.return_id, l.line_no""", tenant_id, ids):
-        out[r["sale_id"]].returned.append((r["line_no"], r["qty_milli"], r["amount"]))
+        sale = out[r["sale_id"]]
+        sale.returned.append((r["line_no"], r["qty_milli"], r["amount"]))
+        if r["return_id"] not in sale.return_ids:
+            sale.return_ids.append(r["return_id"])
     return out
 
 

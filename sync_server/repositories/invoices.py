@@ -14,7 +14,7 @@ from sync_server.repositories import Connection
 _SUMMARY = """invoice_id, kind, series, folio, status, receptor_rfc, receptor_name, uso, forma_pago,
     metodo_pago, total, base, iva, ieps, periodicity, period_start, period_end, issued_at, uuid AS cfdi_uuid,
     attempts, last_error, cancel_status, cancel_motive, cancel_error, cancelled_at, access_key,
-    after_cancel_of, replaces, requested_by"""
+    after_cancel_of, replaces, requested_by, credits"""
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class NewInvoice:
     period: tuple[str, date, date] | None = None  # periodicity, start, end (a global)
     after_cancel_of: uuid.UUID | None = None
     replaces: uuid.UUID | None = None
+    credits: uuid.UUID | None = None  # a credit note: the stamped CFDI it is related to
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class InvoiceRow:
     after_cancel_of: uuid.UUID | None
     replaces: uuid.UUID | None
     requested_by: str
+    credits: uuid.UUID | None = None
 
 
 async def next_folio(conn: Connection, tenant_id: uuid.UUID, series: str) -> int:
@@ -88,13 +90,13 @@ async def insert(conn: Connection, tenant_id: uuid.UUID, inv: NewInvoice) -> Non
         """INSERT INTO invoices (tenant_id, invoice_id, kind, series, folio, receptor_rfc,
                receptor_name, receptor_postal_code, receptor_regime, uso, forma_pago, metodo_pago,
                total, base, iva, ieps, periodicity, period_start, period_end, issued_at, signed_xml,
-               access_key, requested_by, device_id, after_cancel_of, replaces)
+               access_key, requested_by, device_id, after_cancel_of, replaces, credits)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                   $18, $19, $20, $21, $22, $23, $24, $25, $26)""",
+                   $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)""",
         tenant_id, inv.invoice_id, inv.kind, inv.series, inv.folio, *inv.receptor, inv.forma_pago,
         inv.metodo_pago, inv.total, inv.base, inv.iva, inv.ieps, periodicity, start, end,
         inv.issued_at, inv.signed_xml, inv.access_key, inv.requested_by, inv.device_id,
-        inv.after_cancel_of, inv.replaces)
+        inv.after_cancel_of, inv.replaces, inv.credits)
 
 
 async def replace_document(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID,

@@ -63,8 +63,9 @@ class FiscalProfile:
         return build.Issuer(self.rfc, self.name, self.regime, self.postal_code)
 
     def series_for(self, kind: str) -> str:
-        """Own series per kind of CFDI, so their folios never mix: F, FG (global), FP (pagos)."""
-        return self.series + {"ticket": "", "global": "G", "payment": "P"}[kind]
+        """Own series per kind of CFDI, so their folios never mix: F, FG (global), FP (pagos),
+        FE (egresos: credit notes)."""
+        return self.series + {"ticket": "", "global": "G", "payment": "P", "credit": "E"}[kind]
 
 
 @dataclass(frozen=True)

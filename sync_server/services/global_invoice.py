@@ -22,7 +22,7 @@ from sync_server import db
 from sync_server.cfdi import build, documents
 from sync_server.cfdi.places import zone_of
 from sync_server.cfdi.tickets import Period, Periodicity, closed_periods, period_of
-from sync_server.repositories import devices, invoiced_sales, invoices
+from sync_server.repositories import credit_notes, devices, invoiced_sales, invoices
 from sync_server.services import fiscal
 from sync_server.services.fiscal import CfdiContext, Issuing
 from sync_server.services.invoice_records import off_the_loop, record
@@ -163,6 +163,7 @@ async def rebuild_global(ctx: CfdiContext, conn: db.Connection, tenant_id: uuid.
     t = signed.totals
     await invoices.replace_document(conn, tenant_id, invoice_id, signed.xml, now,
                                     (t.total, t.base, t.iva, t.ieps))
+    await credit_notes.account_for(conn, tenant_id, invoice_id, signed.returns)
 
 
 async def replace_global(ctx: CfdiContext, conn: db.Connection, tenant_id: uuid.UUID,

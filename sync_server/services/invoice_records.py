@@ -15,7 +15,7 @@ from shared.fiscal import Receptor
 from shared.money import format_mxn
 from sync_server.cfdi.documents import Signed
 from sync_server.db import Connection
-from sync_server.repositories import invoiced_sales, invoices
+from sync_server.repositories import credit_notes, invoiced_sales, invoices
 from sync_server.repositories.invoices import InvoiceRow, NewInvoice
 
 T = TypeVar("T")
@@ -46,8 +46,9 @@ async def record(conn: Connection, tenant_id: uuid.UUID, *, invoice_id: uuid.UUI
                  requested_by: str, device_id: uuid.UUID | None = None,
                  period: tuple[str, object, object] | None = None,
                  after_cancel_of: uuid.UUID | None = None,
-                 replaces: uuid.UUID | None = None) -> None:
-    """Insert a signed CFDI as pending (for the worker to stamp) and the sales it covers."""
+                 replaces: uuid.UUID | None = None, credits: uuid.UUID | None = None) -> None:
+    """Insert a signed CFDI as pending (for the worker to stamp), the sales it covers and the
+    returns its amounts account for (net of them, or crediting them)."""
     t = signed.totals
     await invoices.insert(conn, tenant_id, NewInvoice(
         invoice_id, kind, series, folio,
@@ -55,8 +56,9 @@ async def record(conn: Connection, tenant_id: uuid.UUID, *, invoice_id: uuid.UUI
         signed.forma_pago, signed.metodo_pago, t.total, t.base, t.iva, t.ieps, signed.issued_at,
         signed.xml, secrets.token_urlsafe(24), requested_by, device_id,
         period,  # type: ignore[arg-type]
-        after_cancel_of, replaces))
+        after_cancel_of, replaces, credits))
     await invoiced_sales.link(conn, tenant_id, invoice_id, signed.sales)
+    await credit_notes.account_for(conn, tenant_id, invoice_id, signed.returns)
 
 
 @dataclass(frozen=True)

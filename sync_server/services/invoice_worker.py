@@ -1,6 +1,6 @@
 """The invoicing worker: one asyncio task per server process that stamps pending CFDI, sends
 cancellations and asks SAT about those waiting on the customer, and every few minutes issues
-the factura global of closed periods and the payment complements due.
+the factura global of closed periods, the payment complements and the credit notes due.
 
 It runs on every replica: claims are committed rows taken with ``FOR UPDATE SKIP LOCKED`` (two
 replicas never work on one invoice), a global claims its sales' rows, and a payment complement
@@ -19,7 +19,7 @@ import uuid
 from shared.errors import DomainError
 from sync_server import db
 from sync_server.repositories import invoices
-from sync_server.services import fiscal, global_invoice, invoice_payments, stamping
+from sync_server.services import credit_notes, fiscal, global_invoice, invoice_payments, stamping
 from sync_server.services.fiscal import CfdiContext
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,8 @@ class InvoiceWorker:
         return handled
 
     async def schedule_pass(self) -> None:
-        """Globals of closed periods and payment complements, for every invoicing shop."""
+        """Globals of closed periods, payment complements and credit notes for returns after
+        a stamped CFDI, for every invoicing shop."""
         async with db.unscoped_tx(self.ctx.pool) as conn:
             tenants = await invoices.invoicing_tenants(conn)
         for tenant_id in tenants:
@@ -108,6 +109,7 @@ class InvoiceWorker:
                 issuing = await fiscal.issuing(self.ctx, tenant_id)
                 outcomes = await global_invoice.due_globals(self.ctx, tenant_id, issuing)
                 made = await invoice_payments.issue_payment_receipts(self.ctx, tenant_id, issuing)
+                made += await credit_notes.issue_credit_notes(self.ctx, tenant_id, issuing)
             except DomainError as exc:
                 log.info("shop skipped by the invoicing schedule",
                          extra={"tenant_id": str(tenant_id), "error": exc.message})

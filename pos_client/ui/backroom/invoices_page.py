@@ -38,7 +38,7 @@ from shared.sync.invoices import InvoiceMonth, InvoiceSummary, PendingGlobal
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
           "septiembre", "octubre", "noviembre", "diciembre")
 VIEWS = ("Emitidas", "Canceladas", "Globales pendientes", "Con error")
-KINDS = {"ticket": "Cliente", "global": "Global", "payment": "Pago"}
+KINDS = {"ticket": "Cliente", "global": "Global", "payment": "Pago", "credit": "Nota de crédito"}
 STATES = {"pending": "En proceso", "stamping": "En proceso", "stamped": "Timbrada",
           "rejected": "Rechazada", "discarded": "Sin ventas"}
 

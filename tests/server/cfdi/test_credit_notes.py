@@ -1,0 +1,203 @@
+"""Credit notes (CFDI de egreso) for returns after the sale's CFDI was stamped: related to it by
+TipoRelacion 01, the returned lines' amounts and taxes to the centavo, valid against SAT's XSD,
+stamped once through the same PAC even when it is down."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shared.clock import utc_now
+from shared.fiscal import check_receptor
+from shared.ids import new_uuid7
+from shared.tax import IvaRate, split_included
+from sync_server.cfdi.tickets import Periodicity
+from sync_server.services import credit_notes, fiscal, global_invoice, invoice_files, invoicing
+from tests.support.cfdi import Item, documents, drain, rows, sale, sale_id_of
+
+pytestmark = pytest.mark.anyio
+
+MX = ZoneInfo("America/Mexico_City")
+CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G03")
+PUBLIC_CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "605", "S01")
+
+
+def _return(shop, change, lines, *, method="efectivo", to_account=0):
+    """A return as a till sends it: ``lines`` are (line_no, qty_milli, amount)."""
+    amount = sum(a for _, _, a in lines)
+    return shop.till.change("sale_return", {
+        "id": new_uuid7(), "sale_id": sale_id_of(change), "amount": amount,
+        "refund_method": method, "reason": "No le gustó", "returned_at": utc_now().isoformat(),
+        "refund_to_account": to_account,
+        "lines": [{"line_no": n, "product_id": None, "qty_milli": q, "amount": a}
+                  for n, q, a in lines]})
+
+
+def _expected(items, lines):
+    """Total, IVA and IEPS of returned lines: each line's own split, as the IVA report has it."""
+    total = iva = ieps = 0
+    for n, _, amount in lines:
+        item = items[n - 1]
+        s = split_included(amount, IvaRate(item.iva), item.ieps_bp)
+        total, iva, ieps = total + s.total, iva + s.iva, ieps + s.ieps
+    return total, iva, ieps
+
+
+def _taxes(doc) -> tuple[Decimal, Decimal]:
+    iva = ieps = Decimal(0)
+    for t in doc["Impuestos"]["Traslados"].values():
+        if t["Impuesto"] == "002":
+            iva += t.get("Importe") or 0
+        elif t["Impuesto"] == "003":
+            ieps += t["Importe"]
+    return iva, ieps
+
+
+def _related(doc) -> list[str]:
+    return [str(u).upper() for u in doc["CfdiRelacionados"][0]["CfdiRelacionado"]]
+
+
+def _credits(all_rows):
+    return [r for r in all_rows if r.kind == "credit"]
+
+
+async def test_a_return_after_the_customers_invoice_gets_a_credit_note_to_the_centavo(shop):
+    items = [Item("Refresco 600 ml", 1800, 3000), Item("Papas", 1750, 2000, ieps_bp=800),
+             Item("Jamón", 18990, 455), Item("Tortilla", 2200, 1000, iva="0"),
+             Item("Libro", 12000, iva="exento")]
+    change = sale(shop.till, items, [("efectivo", sum(i.total for i in items))])
+    await shop.push(change)
+    original = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
+                                              CUSTOMER, requested_by="customer", wait_s=5)
+    assert original.stamped
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0  # nothing back
+
+    returned = [(1, 1000, 1800), (2, 1000, 1750), (3, 200, 3798), (5, 1000, 12000)]
+    await shop.push(_return(shop, change, returned))
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0  # once
+    await drain(shop.ctx)
+
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    assert (note.status, note.series, note.credits) == ("stamped", "FE", original.invoice_id)
+    doc = await documents(shop.ctx, shop.tenant_id, note.invoice_id)  # XSD-valid, stamped
+    assert doc["TipoDeComprobante"] == "E"
+    assert doc["CfdiRelacionados"][0]["TipoRelacion"] == "01"
+    assert _related(doc) == [str(original.uuid).upper()]
+    assert (doc["Receptor"]["Rfc"], doc["Receptor"]["UsoCFDI"]) == ("XOJI740919U48", "G02")
+    assert (doc["MetodoPago"], doc["FormaPago"]) == ("PUE", "01")
+    total, iva, ieps = _expected(items, returned)
+    assert doc["Total"] == Decimal(total) / 100 == Decimal(note.total) / 100
+    assert _taxes(doc) == (Decimal(iva) / 100, Decimal(ieps) / 100)
+    assert (note.iva, note.ieps) == (iva, ieps)
+    assert len(doc["Conceptos"]) == len(returned)
+    assert doc["Conceptos"][2]["ClaveUnidad"] == "H87"
+
+    # Listed in the month's invoices and in the accountant's ZIP.
+    now = datetime.now(MX)
+    listed = await invoice_files.list_invoices(shop.ctx, shop.tenant_id, now.year, now.month)
+    assert note.invoice_id in [v.invoice_id for v in listed.issued]
+    zipped = await invoice_files.month_zip(shop.ctx, shop.tenant_id, now.year, now.month)
+    assert f"xml/FE-1_{note.cfdi_uuid}.xml".encode() in zipped
+
+
+async def test_a_return_before_the_invoice_is_in_it_and_gets_no_note(shop):
+    items = [Item("Refresco", 1800, 2000), Item("Galletas", 1500)]
+    change = sale(shop.till, items)
+    await shop.push(change, _return(shop, change, [(2, 1000, 1500)]))
+    got = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
+                                         requested_by="counter", wait_s=5)
+    assert got.stamped
+    assert got.total == 3600
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
+    await shop.push(_return(shop, change, [(1, 1000, 1800)]))  # this one came after
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    assert note.total == 1800
+
+
+async def test_a_refund_by_card_keeps_the_card_kind_and_one_to_the_account_compensates(shop):
+    change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)], [("tarjeta", 7500)])
+    await shop.push(change)
+    card = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G01")
+    got = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), card,
+                                         requested_by="customer", card_forma="28", wait_s=5)
+    assert got.stamped
+    customer = new_uuid7()
+    on_fiado = sale(shop.till, [Item("Despensa", 10_000)], [("fiado", 10_000)],
+                    customer_id=customer)
+    await shop.push(shop.till.customer("Ingrid", customer_id=customer), on_fiado,
+                    shop.till.change("fiado_charge", {
+                        "id": new_uuid7(), "customer_id": customer, "amount": 10_000,
+                        "sale_id": sale_id_of(on_fiado), "charged_at": utc_now().isoformat()}))
+    ppd = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(on_fiado), card,
+                                         requested_by="counter", wait_s=5)
+    assert ppd.stamped
+    await shop.push(_return(shop, change, [(1, 1000, 4500)], method="tarjeta"))
+    await shop.push(_return(shop, on_fiado, [(1, 400, 4000)], method="fiado", to_account=4000))
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 2
+    await drain(shop.ctx)
+    formas = []
+    for note in _credits(await rows(shop.ctx, shop.tenant_id)):
+        formas.append((await documents(shop.ctx, shop.tenant_id, note.invoice_id))["FormaPago"])
+    assert formas == ["28", "17"]  # the card the customer named; compensación of the debt
+
+
+def _yesterday_at(hour: int) -> datetime:
+    day = datetime.now(MX).date() - timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=MX).astimezone(UTC)
+
+
+async def test_a_return_after_a_stamped_global_gets_a_note_to_the_public_once_under_a_pac_outage(shop):
+    await fiscal.save_preferences(shop.ctx, shop.tenant_id,
+                                  fiscal.Preferences(periodicity=Periodicity.DAILY))
+    items = [Item("Cerveza", 2300, 6000, ieps_bp=2650), Item("Pan", 4000, iva="0")]
+    before = sale(shop.till, [Item("Leche", 2800, iva="0"), Item("Chocolate", 1500)],
+                  sold_at=_yesterday_at(9))
+    change = sale(shop.till, items, sold_at=_yesterday_at(10))
+    await shop.push(before, change, _return(shop, before, [(2, 1000, 1500)]))
+    await shop.pulled()
+    [issued] = await global_invoice.due_globals(shop.ctx, shop.tenant_id)
+    await drain(shop.ctx)
+    [g] = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "global"]
+    assert g.status == "stamped"
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0  # net already
+
+    returned = [(1, 2000, 4600), (2, 1000, 4000)]
+    await shop.push(_return(shop, change, returned))
+    shop.pac.next_answers("down", "down")
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
+    await drain(shop.ctx)  # down twice, then stamped
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    assert (note.status, note.attempts, note.credits) == ("stamped", 3, issued.invoice_id)
+    assert len(shop.pac.stamped_for("FE", "1")) == 1
+    doc = await documents(shop.ctx, shop.tenant_id, note.invoice_id)
+    assert (doc["Receptor"]["Rfc"], doc["Receptor"]["UsoCFDI"]) == ("XAXX010101000", "S01")
+    assert doc["InformacionGlobal"]["Periodicidad"] == "01"
+    assert _related(doc) == [str(g.cfdi_uuid).upper()]
+    assert {c["NoIdentificacion"] for c in doc["Conceptos"]} == {change.payload.folio}  # type: ignore[attr-defined]
+    total, iva, ieps = _expected(items, returned)
+    assert (doc["Total"], _taxes(doc)) == (Decimal(total) / 100,
+                                           (Decimal(iva) / 100, Decimal(ieps) / 100))
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
+
+
+async def test_a_ticket_invoiced_by_its_customer_after_the_global_gets_no_note_for_earlier_returns(shop):
+    """Motive 04: the customer's invoice is built net of the returns already made."""
+    await fiscal.save_preferences(shop.ctx, shop.tenant_id,
+                                  fiscal.Preferences(periodicity=Periodicity.DAILY))
+    change = sale(shop.till, [Item("Atún", 2500), Item("Mayonesa", 3900)], sold_at=_yesterday_at(11))
+    await shop.push(change)
+    await shop.pulled()
+    await global_invoice.due_globals(shop.ctx, shop.tenant_id)
+    await drain(shop.ctx)
+    await shop.push(_return(shop, change, [(1, 1000, 2500)]))
+    await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), PUBLIC_CUSTOMER,
+                                   requested_by="customer")
+    await drain(shop.ctx)  # the global is cancelled (04), then the customer's invoice stamped
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
+    mine = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "ticket"]
+    assert [(r.status, r.total) for r in mine] == [("stamped", 3900)]
