@@ -30,6 +30,7 @@ _RFC = re.compile(r"^([A-ZÑ&]{3,4})([0-9]{2})([0-9]{2})([0-9]{2})([A-Z0-9]{2})(
 # The check digit's alphabet: each character's value is its position (SAT's algorithm).
 _CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ"
 _POSTAL_CODE = re.compile(r"^[0-9]{5}$")
+_SERIES = re.compile(r"^[A-Z]{1,8}$")
 MAX_NAME = 300  # CFDI 4.0 Nombre
 
 
@@ -170,6 +171,24 @@ def check_postal_code(text: str) -> str:
         raise FiscalDataInvalid("El código postal son 5 dígitos, como en tu constancia de "
                                 "situación fiscal.", code="invalid_postal_code")
     return cp
+
+
+def check_series(text: str) -> str:
+    """The shop's invoice series (its own CFDI add G, P, E to it): 1 to 8 letters."""
+    series = text.strip().upper()
+    if not _SERIES.fullmatch(series):
+        raise FiscalDataInvalid("La serie son de 1 a 8 letras, por ejemplo F.",
+                                code="invalid_series")
+    return series
+
+
+def check_window_days(days: int | None) -> int | None:
+    """How many days after a sale its customer may invoice it (None: until the end of the
+    sale's month, SAT's own limit)."""
+    if days is not None and not 1 <= days <= 365:
+        raise FiscalDataInvalid("El plazo para facturar va de 1 a 365 días.",
+                                code="invalid_window")
+    return days
 
 
 def normalize_name(text: str) -> str:

@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from shared.sync.payloads import Wire
 
@@ -98,3 +98,16 @@ def invoice_url(server_url: str | None, sale_id: uuid.UUID) -> str:
     """Where a ticket's QR sends its customer: ``/factura/{sale id}`` on the server the till
     is paired with; a till not paired (yet) prints the platform's address."""
     return f"{(server_url or PLATFORM_SERVER).rstrip('/')}/factura/{sale_id}"
+
+
+class CfdiSetup(BaseModel):
+    """The owner's invoicing set-up as the server shows it (``/v1/cfdi/setup`` and every PUT
+    of it): the CSD only by its public description (``number``, ``rfc``, ``legal_name``,
+    ``valid_from``, ``valid_until``), the PAC's secrets masked, and the warnings (a CSD near its
+    end, expired, or of another RFC)."""
+
+    profile: dict[str, str] | None  # rfc, name, regime, postal_code, series
+    csd: dict[str, str] | None
+    warnings: list[str]
+    pac: dict[str, object] | None
+    preferences: dict[str, object]  # periodicity, window_days, card_forma

@@ -15,6 +15,7 @@ from shared.fiscal import Receptor
 from shared.sync.bounds import EARLIEST, LATEST
 from shared.sync.invoices import (
     CancelRequest,
+    CfdiSetup,
     GlobalRequest,
     InvoiceMonth,
     InvoiceRequest,
@@ -86,14 +87,6 @@ class PreferencesIn(_Body):
     card_forma: Literal["04", "28"] = "04"
 
 
-class SetupOut(BaseModel):
-    profile: dict[str, str] | None
-    csd: dict[str, str] | None
-    warnings: list[str]
-    pac: dict[str, object] | None
-    preferences: dict[str, object]
-
-
 def _out(v: InvoiceView) -> InvoiceSummary:
     return InvoiceSummary(invoice_id=v.invoice_id, kind=v.kind, series=v.series, folio=v.folio,
                       status=v.status, cancel_status=v.cancel_status, uuid=v.uuid,
@@ -148,10 +141,10 @@ def _b64(text: str, what: str) -> bytes:
         raise ApiError(422, "invalid_payload", f"El {what} debe ir en base64.") from None
 
 
-async def _setup(ctx: CfdiContext, tenant_id: uuid.UUID) -> SetupOut:
+async def _setup(ctx: CfdiContext, tenant_id: uuid.UUID) -> CfdiSetup:
     s = await fiscal.setup(ctx, tenant_id)
     p = s.profile
-    return SetupOut(
+    return CfdiSetup(
         profile={"rfc": p.rfc, "name": p.name, "regime": p.regime, "postal_code": p.postal_code,
                  "series": p.series} if p else None,
         csd=s.csd.as_settings() if s.csd else None, warnings=s.warnings,
@@ -160,27 +153,27 @@ async def _setup(ctx: CfdiContext, tenant_id: uuid.UUID) -> SetupOut:
         preferences=s.preferences.as_settings())
 
 
-@router.get("/cfdi/setup", response_model=SetupOut)
-async def get_setup(tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> SetupOut:
+@router.get("/cfdi/setup", response_model=CfdiSetup)
+async def get_setup(tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> CfdiSetup:
     return await _setup(ctx, tenant_id)
 
 
-@router.put("/cfdi/profile", response_model=SetupOut)
-async def put_profile(body: ProfileIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> SetupOut:
+@router.put("/cfdi/profile", response_model=CfdiSetup)
+async def put_profile(body: ProfileIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> CfdiSetup:
     await fiscal.save_profile(ctx, tenant_id, rfc=body.rfc, name=body.name, regime=body.regime,
                               postal_code=body.postal_code, series=body.series)
     return await _setup(ctx, tenant_id)
 
 
-@router.put("/cfdi/csd", response_model=SetupOut)
-async def put_csd(body: CsdIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> SetupOut:
+@router.put("/cfdi/csd", response_model=CfdiSetup)
+async def put_csd(body: CsdIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> CfdiSetup:
     await fiscal.save_csd(ctx, tenant_id, _b64(body.certificate, "certificado"),
                           _b64(body.key, "archivo de llave"), body.password)
     return await _setup(ctx, tenant_id)
 
 
-@router.put("/cfdi/pac", response_model=SetupOut)
-async def put_pac(body: PacIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> SetupOut:
+@router.put("/cfdi/pac", response_model=CfdiSetup)
+async def put_pac(body: PacIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> CfdiSetup:
     if body.host and not ctx.settings.cfdi_allow_pac_host:
         raise ApiError(422, "invalid_payload", "Este servidor no admite otra dirección de PAC.")
     await fiscal.save_pac(ctx, tenant_id, username=body.username, password=body.password,
@@ -188,9 +181,9 @@ async def put_pac(body: PacIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) ->
     return await _setup(ctx, tenant_id)
 
 
-@router.put("/cfdi/preferences", response_model=SetupOut)
+@router.put("/cfdi/preferences", response_model=CfdiSetup)
 async def put_preferences(body: PreferencesIn, tenant_id: OwnerTenant, ctx: Ctx,
-                          _: Protocol) -> SetupOut:
+                          _: Protocol) -> CfdiSetup:
     await fiscal.save_preferences(ctx, tenant_id, fiscal.Preferences(
         body.periodicity, body.window_days, body.card_forma))
     return await _setup(ctx, tenant_id)

@@ -9,7 +9,6 @@ invoicing gets a :class:`CfdiContext` and resolves what it needs through :func:`
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +29,8 @@ from shared.fiscal import (
     check_receptor,
     check_regime,
     check_rfc,
+    check_series,
+    check_window_days,
 )
 from sync_server import db
 from sync_server.cfdi import build, csd
@@ -43,7 +44,6 @@ from sync_server.repositories import tenants as tenants_repo
 from sync_server.services.integrations import Credentials, Integrations, MaskedIntegration
 
 KIND_CSD, KIND_PAC, KIND_CFDI = "csd", "pac", "cfdi"
-_SERIES = re.compile(r"^[A-Z]{1,8}$")
 
 
 class NotConfigured(DomainError):
@@ -144,10 +144,7 @@ async def save_profile(ctx: CfdiContext, tenant_id: uuid.UUID, *, rfc: str, name
     """The shop's fiscal data, checked like a customer's (the PAC would refuse the same)."""
     rfc = check_rfc(rfc)
     profile = FiscalProfile(rfc, check_name(name), check_regime(regime, rfc).code,
-                            checked_postal_code(postal_code), series.strip().upper())
-    if not _SERIES.fullmatch(profile.series):
-        raise FiscalDataInvalid("La serie son de 1 a 8 letras, por ejemplo F.",
-                                code="invalid_series")
+                            checked_postal_code(postal_code), check_series(series))
     stored = await ctx.integrations.masked(tenant_id, KIND_CSD)
     settings = dict(stored.settings) if stored else {}
     settings.update(rfc=profile.rfc, name=profile.name, regime=profile.regime,
@@ -196,9 +193,7 @@ async def save_preferences(ctx: CfdiContext, tenant_id: uuid.UUID, prefs: Prefer
     if prefs.card_forma not in (FORMA_TARJETA_CREDITO, FORMA_TARJETA_DEBITO):
         raise FiscalDataInvalid("Las tarjetas se facturan como 04 (crédito) o 28 (débito).",
                                 code="invalid_forma")
-    if prefs.window_days is not None and not 1 <= prefs.window_days <= 365:
-        raise FiscalDataInvalid("El plazo para facturar va de 1 a 365 días.",
-                                code="invalid_window")
+    check_window_days(prefs.window_days)
     await ctx.integrations.save(tenant_id, KIND_CFDI, prefs.as_settings(), {})
     return prefs
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pos_client.sync.account import OnlineAccount
 from pos_client.ui.backroom.account_jobs import JobsTab
 from pos_client.ui.backroom.account_keys import McpKeysTab
+from pos_client.ui.backroom.fiscal_tab import FiscalTab
 from pos_client.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -58,12 +59,12 @@ class AccountView(QWidget):
         self.plan_tab, self.devices_tab = PlanTab(self), DevicesTab(self)
         self.pairing_tab, self.integrations_tab = PairingTab(self), IntegrationsTab(self)
         self.bot_tab, self.keys_tab = BotTab(self), McpKeysTab(self)
-        self.jobs_tab = JobsTab(self)
+        self.jobs_tab, self.fiscal_tab = JobsTab(self), FiscalTab(self)
         for tab, title in ((self.plan_tab, "Plan y uso"), (self.devices_tab, "Dispositivos"),
                            (self.pairing_tab, "Códigos de vinculación"),
                            (self.integrations_tab, "Integraciones"),
                            (self.bot_tab, "Bot de WhatsApp"), (self.keys_tab, "Claves MCP"),
-                           (self.jobs_tab, "Tareas")):
+                           (self.jobs_tab, "Tareas"), (self.fiscal_tab, "Datos fiscales")):
             self.tabs.addTab(tab, title)
         top = QHBoxLayout()
         top.addWidget(self.message, 1)
@@ -79,6 +80,7 @@ class AccountView(QWidget):
         self.bot_tab.load()
         self.keys_tab.load()
         self.jobs_tab.load()
+        self.fiscal_tab.load()
 
     def call(self, call: Callable[[OnlineAccount], Any], then: Callable[[Any], Any]) -> None:
         account = self.account
