@@ -191,6 +191,39 @@ def check_window_days(days: int | None) -> int | None:
     return days
 
 
+# ---- SAT's keys of a product (its concepts) ------------------------------------------------
+
+CLAVE_SIN_CATALOGO = "01010101"  # "No existe en el catálogo": a product without its own key
+UNIDAD_PIEZA, UNIDAD_KILO = "H87", "KGM"
+SAT_PRODUCT_KEY = r"^[0-9]{8}$"  # c_ClaveProdServ
+SAT_UNIT_KEY = r"^[A-Z0-9]{2,3}$"  # c_ClaveUnidad
+
+
+def check_product_key(text: str) -> str | None:
+    """A product's ClaveProdServ as typed: 8 digits, or empty for the generic 01010101."""
+    key = text.strip()
+    if not key:
+        return None
+    if not re.fullmatch(SAT_PRODUCT_KEY, key):
+        raise FiscalDataInvalid("La clave de producto del SAT son 8 dígitos (por ejemplo "
+                                "50202306, refrescos); déjala vacía para usar 01010101.",
+                                code="invalid_sat_product_key")
+    return key
+
+
+def check_unit_key(text: str) -> str | None:
+    """A product's ClaveUnidad as typed: 2 or 3 letters or digits, or empty for H87 (KGM when
+    sold by weight)."""
+    key = text.strip().upper()
+    if not key:
+        return None
+    if not re.fullmatch(SAT_UNIT_KEY, key):
+        raise FiscalDataInvalid("La clave de unidad del SAT son 2 o 3 letras o números (H87 "
+                                "pieza, KGM kilogramo, LTR litro); déjala vacía para usar la "
+                                "de siempre.", code="invalid_sat_unit_key")
+    return key
+
+
 def normalize_name(text: str) -> str:
     """The name as the Constancia de Situación Fiscal writes it: upper case, single spaces."""
     return " ".join(unicodedata.normalize("NFC", text).split()).upper()

@@ -17,6 +17,7 @@ from pos_client.store.repositories.catalog import Product
 from pos_client.store.repositories.departments import Department
 from shared.catalog import StarterProduct, load_starter_catalog, name_key, starter_product_id
 from shared.errors import DomainError, InvalidQuantity, UnknownProduct
+from shared.fiscal import FiscalDataInvalid, check_product_key, check_unit_key
 from shared.ids import new_uuid7
 from shared.money import format_mxn
 from shared.permissions import Permission
@@ -82,6 +83,8 @@ class ProductDraft:
     active: bool = True
     wholesale_price: int | None = None
     wholesale_min_milli: int = 0
+    sat_product_key: str | None = None  # as typed; empty or None: 01010101
+    sat_unit_key: str | None = None  # as typed; empty or None: H87, or KGM by weight
 
     @classmethod
     def of(cls, p: ProductPayload) -> ProductDraft:
@@ -89,7 +92,8 @@ class ProductDraft:
                    department=p.department, cost=p.cost, iva=p.iva, ieps_bp=p.ieps_bp,
                    sold_by_weight=p.sold_by_weight, min_stock_milli=p.min_stock_milli,
                    active=p.active, wholesale_price=p.wholesale_price,
-                   wholesale_min_milli=p.wholesale_min_milli)
+                   wholesale_min_milli=p.wholesale_min_milli, sat_product_key=p.sat_product_key,
+                   sat_unit_key=p.sat_unit_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,12 @@ def problems(d: ProductDraft) -> list[FieldProblem]:
         out.append(FieldProblem("ieps", "El IEPS debe estar entre 0 y 160 %."))
     if not 0 <= d.min_stock_milli <= MAX_QTY_MILLI * 100:
         out.append(FieldProblem("minimo", "El mínimo no puede ser negativo ni tan grande."))
+    for field_name, check, typed in (("clave_sat", check_product_key, d.sat_product_key),
+                                     ("unidad_sat", check_unit_key, d.sat_unit_key)):
+        try:
+            check(typed or "")
+        except FiscalDataInvalid as exc:
+            out.append(FieldProblem(field_name, exc.message))
     return out
 
 
@@ -162,7 +172,9 @@ def to_payload(d: ProductDraft) -> ProductPayload:
         id=d.id or new_uuid7(), name=d.name.strip(), barcodes=codes, department=department,
         price=d.price, cost=d.cost, iva=d.iva, ieps_bp=d.ieps_bp, sold_by_weight=d.sold_by_weight,
         min_stock_milli=d.min_stock_milli, active=d.active, wholesale_price=d.wholesale_price,
-        wholesale_min_milli=d.wholesale_min_milli if d.wholesale_price is not None else 0)
+        wholesale_min_milli=d.wholesale_min_milli if d.wholesale_price is not None else 0,
+        sat_product_key=check_product_key(d.sat_product_key or ""),
+        sat_unit_key=check_unit_key(d.sat_unit_key or ""))
 
 
 def refuse_clashes(tx: Tx, payload: ProductPayload) -> None:

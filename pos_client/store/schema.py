@@ -18,6 +18,7 @@ products = Table(
     Column("min_stock_milli", Integer), Column("active", Integer), Column("deleted", Integer),
     Column("hlc", Integer), Column("hlc_device", Text), Column("wholesale_price", Integer),
     Column("wholesale_min_milli", Integer), Column("field_stamps", Text),
+    Column("sat_product_key", Text), Column("sat_unit_key", Text),
 )
 
 product_barcodes = Table(

@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.fiscal import SAT_PRODUCT_KEY, SAT_UNIT_KEY
 from shared.orders import Fulfilment, OrderSource, OrderStatus
 from shared.permissions import Permission, Role
 from shared.plans import BillingStatus, PlanLimits
@@ -145,6 +146,9 @@ class ProductPayload(Wire):
     # Mayoreo: from wholesale_min_milli units on one line, each costs wholesale_price.
     wholesale_price: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE)] | None = None
     wholesale_min_milli: Annotated[int, Field(ge=0, le=MAX_QTY_MILLI)] = 0
+    # SAT's keys for its invoice concepts (null: 01010101, and H87 or KGM by weight).
+    sat_product_key: Annotated[str, StringConstraints(pattern=SAT_PRODUCT_KEY)] | None = None
+    sat_unit_key: Annotated[str, StringConstraints(pattern=SAT_UNIT_KEY)] | None = None
 
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{10,15}$")]

@@ -18,6 +18,7 @@ from satcfdi.cfdi import CFDI
 from satcfdi.create.cfd import cfdi40
 from satcfdi.models import Signer
 
+from shared.fiscal import CLAVE_SIN_CATALOGO as CLAVE_SIN_CATALOGO  # a product's defaults
 from shared.fiscal import (
     NOMBRE_PUBLICO_GENERAL,
     REGIMEN_SIN_OBLIGACIONES,
@@ -25,13 +26,14 @@ from shared.fiscal import (
     USO_SIN_EFECTOS,
     Receptor,
 )
+from shared.fiscal import UNIDAD_KILO as UNIDAD_KILO
+from shared.fiscal import UNIDAD_PIEZA as UNIDAD_PIEZA
 from shared.tax import IvaRate
 from sync_server.cfdi.amounts import Taxed, within_window
 from sync_server.cfdi.xsd import validated_xml
 
-CLAVE_SIN_CATALOGO = "01010101"  # "No existe en el catálogo": products carry no SAT key yet
 CLAVE_VENTA = "01010101"
-UNIDAD_PIEZA, UNIDAD_KILO, UNIDAD_ACTIVIDAD = "H87", "KGM", "ACT"
+UNIDAD_ACTIVIDAD = "ACT"
 _CENT = Decimal("0.01")
 _MICRO = Decimal("0.000001")
 

@@ -38,8 +38,10 @@ class Signed:
 
 def ticket_of(rows: SaleRows) -> Ticket:
     return Ticket(rows.sale_id, rows.folio, rows.sold_at, rows.total,
-                  [SoldLine(n, name, qty, total, IvaRate(iva), ieps, by_weight, barcode)
-                   for n, name, qty, total, iva, ieps, by_weight, barcode in rows.lines],
+                  [SoldLine(n, name, qty, total, IvaRate(iva), ieps, by_weight, barcode,
+                            product_key or build.CLAVE_SIN_CATALOGO, unit_key)
+                   for n, name, qty, total, iva, ieps, by_weight, barcode, product_key, unit_key
+                   in rows.lines],
                   {PaymentMethod(m): a for m, a in rows.paid.items()}, rows.returned,
                   rows.customer_id, tuple(rows.return_ids))
 

@@ -31,6 +31,12 @@ class SoldLine:
     ieps_bp: int
     by_weight: bool = False
     barcode: str | None = None
+    product_key: str = build.CLAVE_SIN_CATALOGO  # the product's ClaveProdServ
+    unit_key: str | None = None  # its ClaveUnidad; None: H87 pieza, or KGM when sold by weight
+
+    @property
+    def unit(self) -> str:
+        return self.unit_key or (build.UNIDAD_KILO if self.by_weight else build.UNIDAD_PIEZA)
 
 
 @dataclass(frozen=True)
@@ -98,8 +104,8 @@ class Ticket:
                 qty = qty_left - given if i == len(parts) - 1 else (
                     qty_left * part.taxed.total / whole).quantize(Decimal("0.000001"), ROUND_HALF_UP)
                 given += qty
-                out.append(build.Line(line.name, qty, build.UNIDAD_KILO if line.by_weight
-                                      else build.UNIDAD_PIEZA, part.taxed,
+                out.append(build.Line(line.name, qty, line.unit, part.taxed,
+                                      product_key=line.product_key,
                                       identification=line.barcode))
         return out, fit.left_out
 

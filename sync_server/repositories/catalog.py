@@ -16,7 +16,8 @@ _COLUMNS: list[Column] = [
     ("name", "text"), ("barcodes", "text"), ("department", "text"), ("price", "bigint"),
     ("cost", "bigint"), ("iva", "text"), ("ieps_bp", "int"), ("sold_by_weight", "boolean"),
     ("min_stock_milli", "bigint"), ("active", "boolean"), ("deleted", "boolean"),
-    ("wholesale_price", "bigint"), ("wholesale_min_milli", "bigint")]
+    ("wholesale_price", "bigint"), ("wholesale_min_milli", "bigint"),
+    ("sat_product_key", "text"), ("sat_unit_key", "text")]
 # Barcodes travel to the statement as one text (an array of arrays would flatten in unnest);
 # none holds a comma (the wire allows letters, digits and dashes).
 _BARCODES = {"barcodes": "COALESCE(string_to_array(NULLIF({v}, ''), ','), '{{}}')"}
@@ -33,7 +34,8 @@ async def upsert_lww(
             "price": p.price, "cost": p.cost, "iva": p.iva.value, "ieps_bp": p.ieps_bp,
             "sold_by_weight": p.sold_by_weight, "min_stock_milli": p.min_stock_milli,
             "active": p.active, "wholesale_price": p.wholesale_price,
-            "wholesale_min_milli": p.wholesale_min_milli})
+            "wholesale_min_milli": p.wholesale_min_milli, "sat_product_key": p.sat_product_key,
+            "sat_unit_key": p.sat_unit_key})
         for c in changes for p in [c.payload]
     ], expressions=_BARCODES)
 

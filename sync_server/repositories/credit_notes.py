@@ -40,8 +40,10 @@ class Uncredited:
     receptor: tuple[str, str, str, str]  # rfc, name, postal code, regime
     forma_pago: str | None
     period: tuple[str, date, date] | None  # a global's periodicity, start, end
-    # (line_no, name, qty_milli, amount, iva, ieps_bp, by weight, barcode)
-    lines: list[tuple[int, str, int, int, str, int, bool, str | None]] = field(default_factory=list)
+    # (line_no, name, qty_milli, amount, iva, ieps_bp, by weight, barcode, SAT product key,
+    # SAT unit key)
+    lines: list[tuple[int, str, int, int, str, int, bool, str | None, str | None, str | None]] = (
+        field(default_factory=list))
 
 
 async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -> list[Uncredited]:
@@ -78,7 +80,8 @@ async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -
         return []
     for r in await conn.fetch(
             """SELECT x.return_id, x.line_no, l.name, x.qty_milli, x.amount, l.iva, l.ieps_bp,
-                      COALESCE(p.sold_by_weight, false) AS by_weight, p.barcodes[1] AS barcode
+                      COALESCE(p.sold_by_weight, false) AS by_weight, p.barcodes[1] AS barcode,
+                      p.sat_product_key, p.sat_unit_key
                FROM sale_return_lines x
                JOIN sale_returns r ON r.tenant_id = x.tenant_id AND r.return_id = x.return_id
                JOIN sale_lines l ON l.tenant_id = r.tenant_id AND l.sale_id = r.sale_id
@@ -87,7 +90,8 @@ async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -
                WHERE x.tenant_id = $1 AND x.return_id = ANY ($2::uuid[])
                ORDER BY x.return_id, x.line_no""", tenant_id, list(out)):
         out[r["return_id"]].lines.append((r["line_no"], r["name"], r["qty_milli"], r["amount"],
-                                          r["iva"], r["ieps_bp"], r["by_weight"], r["barcode"]))
+                                          r["iva"], r["ieps_bp"], r["by_weight"], r["barcode"],
+                                          r["sat_product_key"], r["sat_unit_key"]))
     return list(out.values())
 
 

@@ -21,8 +21,9 @@ class SaleRows:
     total: int
     customer_id: uuid.UUID | None
     device_id: uuid.UUID | None
-    # (line_no, name, qty_milli, total, iva, ieps_bp, sold by weight, first barcode)
-    lines: list[tuple[int, str, int, int, str, int, bool, str | None]]
+    # (line_no, name, qty_milli, total, iva, ieps_bp, sold by weight, first barcode, SAT product
+    # key, SAT unit key): the keys are the product's now (null: the defaults)
+    lines: list[tuple[int, str, int, int, str, int, bool, str | None, str | None, str | None]]
     paid: dict[str, int]  # method → amount
     returned: list[tuple[int, int, int]]  # (line_no, qty_milli, amount), one per returned line
     return_ids: list[uuid.UUID] = field(default_factory=list)  # the returns ``returned`` came from
@@ -40,13 +41,15 @@ async def load(conn: Connection, tenant_id: uuid.UUID,
            for r in heads}
     for r in await conn.fetch(
             """SELECT l.sale_id, l.line_no, l.name, l.qty_milli, l.total, l.iva, l.ieps_bp,
-                      COALESCE(p.sold_by_weight, false) AS by_weight, p.barcodes[1] AS barcode
+                      COALESCE(p.sold_by_weight, false) AS by_weight, p.barcodes[1] AS barcode,
+                      p.sat_product_key, p.sat_unit_key
                FROM sale_lines l LEFT JOIN products p
                  ON p.tenant_id = l.tenant_id AND p.product_id = l.product_id
                WHERE l.tenant_id = $1 AND l.sale_id = ANY ($2::uuid[])
                ORDER BY l.sale_id, l.line_no""", tenant_id, ids):
         out[r["sale_id"]].lines.append((r["line_no"], r["name"], r["qty_milli"], r["total"],
-                                        r["iva"], r["ieps_bp"], r["by_weight"], r["barcode"]))
+                                        r["iva"], r["ieps_bp"], r["by_weight"], r["barcode"],
+                                        r["sat_product_key"], r["sat_unit_key"]))
     for r in await conn.fetch(
             """SELECT sale_id, method, sum(amount)::bigint AS amount FROM sale_payments
                WHERE tenant_id = $1 AND sale_id = ANY ($2::uuid[]) GROUP BY sale_id, method""",

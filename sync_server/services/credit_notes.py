@@ -35,8 +35,10 @@ log = logging.getLogger(__name__)
 def refund_of(u: Uncredited) -> Refund:
     return Refund(u.return_id, u.sale_id, u.folio, u.returned_at, u.refund_method, u.amount,
                   u.to_account,
-                  [ReturnedLine(n, name, qty, amount, IvaRate(iva), ieps, by_weight, barcode)
-                   for n, name, qty, amount, iva, ieps, by_weight, barcode in u.lines])
+                  [ReturnedLine(n, name, qty, amount, IvaRate(iva), ieps, by_weight, barcode,
+                                product_key or build.CLAVE_SIN_CATALOGO, unit_key)
+                   for n, name, qty, amount, iva, ieps, by_weight, barcode, product_key, unit_key
+                   in u.lines])
 
 
 def _receptor(u: Uncredited, issuing: Issuing) -> tuple[Receptor, Period | None]:

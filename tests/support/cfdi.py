@@ -40,6 +40,7 @@ class Item:
     iva: str = "16"
     ieps_bp: int = 0
     discount: int = 0
+    product_id: uuid.UUID | None = None
 
     @property
     def total(self) -> int:
@@ -66,7 +67,7 @@ def sale(till: TillChanges, items: Sequence[Item], payments: Sequence[tuple[str,
     payload: dict[str, Any] = {
         "id": sale_id or new_uuid7(), "folio": f"{till.code}-{till.folio:06d}",
         "sold_at": (sold_at or utc_now()).isoformat(), "total": total, "change": 0,
-        "lines": [{"line_no": n, "product_id": None, "name": i.name, "qty_milli": i.qty_milli,
+        "lines": [{"line_no": n, "product_id": i.product_id, "name": i.name, "qty_milli": i.qty_milli,
                    "unit_price": i.unit_price, "total": i.total, "iva": i.iva,
                    "ieps_bp": i.ieps_bp, "discount": i.discount}
                   for n, i in enumerate(items, start=1)],

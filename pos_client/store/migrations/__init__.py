@@ -7,7 +7,16 @@ steps live in modules by number (``steps_01_06``, ``steps_07_11``, ``steps_12_``
 
 from __future__ import annotations
 
-from pos_client.store.migrations import steps_01_06, steps_07_11, steps_12_, steps_13, steps_14
+from pos_client.store.migrations import (
+    steps_01_06,
+    steps_07_11,
+    steps_12_,
+    steps_13,
+    steps_14,
+    steps_17,
+)
 
+# Steps 15 and 16 belong to other helpers' branches of this session; step 17 runs as the next
+# version on this branch until they land.
 MIGRATIONS: list[str] = [*steps_01_06.STEPS, *steps_07_11.STEPS, *steps_12_.STEPS,
-                         *steps_13.STEPS, *steps_14.STEPS]
+                         *steps_13.STEPS, *steps_14.STEPS, *steps_17.STEPS]

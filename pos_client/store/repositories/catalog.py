@@ -115,6 +115,7 @@ def upsert_many(conn: Connection, edits: Sequence[Edit]) -> None:
             "iva": p.iva.value, "ieps_bp": p.ieps_bp, "sold_by_weight": int(p.sold_by_weight),
             "min_stock_milli": p.min_stock_milli, "active": int(p.active),
             "wholesale_price": p.wholesale_price, "wholesale_min_milli": p.wholesale_min_milli,
+            "sat_product_key": p.sat_product_key, "sat_unit_key": p.sat_unit_key,
             "_barcodes": p.barcodes})
         for e in edits for p in [e.payload]
     ]
@@ -150,7 +151,8 @@ def payload(conn: Connection, product_id: uuid.UUID) -> ProductPayload | None:
         price=row.price, cost=row.cost, iva=IvaRate(row.iva), ieps_bp=row.ieps_bp,
         sold_by_weight=bool(row.sold_by_weight), min_stock_milli=row.min_stock_milli,
         active=bool(row.active), wholesale_price=row.wholesale_price,
-        wholesale_min_milli=row.wholesale_min_milli,
+        wholesale_min_milli=row.wholesale_min_milli, sat_product_key=row.sat_product_key,
+        sat_unit_key=row.sat_unit_key,
     )
 
 

@@ -52,7 +52,8 @@ def all_payloads(tx: Tx) -> list[ProductPayload]:
         price=r.price, cost=r.cost, iva=IvaRate(r.iva), ieps_bp=r.ieps_bp,
         sold_by_weight=bool(r.sold_by_weight), min_stock_milli=r.min_stock_milli,
         active=bool(r.active), wholesale_price=r.wholesale_price,
-        wholesale_min_milli=r.wholesale_min_milli) for r in rows]
+        wholesale_min_milli=r.wholesale_min_milli, sat_product_key=r.sat_product_key,
+        sat_unit_key=r.sat_unit_key) for r in rows]
 
 
 def barcode_owners(tx: Tx, barcodes: Iterable[str], exclude: uuid.UUID | None = None

@@ -20,6 +20,7 @@ from pos_client.ui.qt import (
 )
 from pos_client.ui.widgets import button
 from shared.errors import DomainError
+from shared.fiscal import CLAVE_SIN_CATALOGO, UNIDAD_KILO, UNIDAD_PIEZA
 from shared.money import format_mxn, parse_mxn
 from shared.quantity import format_quantity, quantity_text
 from shared.sync.payloads import ProductPayload
@@ -76,11 +77,16 @@ class ProductEditor(QWidget):
         for rate in IvaRate:
             self.iva.addItem(rate.label, rate)
         self.ieps, self.minimum = QLineEdit(), QLineEdit()
+        # SAT's keys for the product's invoice concepts; empty: the generic ones.
+        self.sat_key = QLineEdit(placeholderText=CLAVE_SIN_CATALOGO, maxLength=8)
+        self.sat_unit = QLineEdit(placeholderText=f"{UNIDAD_PIEZA} o {UNIDAD_KILO}", maxLength=3)
+        self.sat_key.setToolTip("Clave de producto o servicio del SAT (8 dígitos) para facturar; "
+                                "vacía: 01010101.")
         self.active = QCheckBox("Se vende")
         self.active.setToolTip("Desmárcalo para que no aparezca en la caja sin borrarlo.")
         for w in (self.name, self.new_code, self.cost, self.price, self.wholesale_price,
                   self.wholesale_min, self.ieps, self.minimum, self.department, self.by_weight,
-                  self.iva):
+                  self.iva, self.sat_key, self.sat_unit):
             w.setMinimumHeight(40)
         for combo in (self.department, self.by_weight, self.iva):
             # Sized by a few letters, not by the longest name, so the form fits a narrow pane.
@@ -109,6 +115,8 @@ class ProductEditor(QWidget):
         form.addRow("IVA", self.iva)
         form.addRow("IEPS %", self.ieps)
         form.addRow("Mínimo", self.minimum)
+        form.addRow("Clave SAT", self.sat_key)
+        form.addRow("Unidad SAT", self.sat_unit)
         form.addRow("Activo", self.active)
         self.clear()
 
@@ -154,6 +162,8 @@ class ProductEditor(QWidget):
         self.iva.setCurrentIndex(self.iva.findData(p.iva if p else IvaRate.GENERAL))
         self.ieps.setText(catalog_admin.pct_text(p.ieps_bp) if p else "0")
         self.minimum.setText(quantity_text(p.min_stock_milli) if p else "0")
+        self.sat_key.setText((p.sat_product_key or "") if p else "")
+        self.sat_unit.setText((p.sat_unit_key or "") if p else "")
         self.active.setChecked(p.active if p else True)
 
     def field_widget(self, field: str) -> QWidget | None:
@@ -161,7 +171,8 @@ class ProductEditor(QWidget):
         widgets: dict[str, QWidget] = {
             "nombre": self.name, "codigos": self.new_code, "precio": self.price,
             "costo": self.cost, "precio_mayoreo": self.wholesale_price,
-            "cantidad_mayoreo": self.wholesale_min, "ieps": self.ieps, "minimo": self.minimum}
+            "cantidad_mayoreo": self.wholesale_min, "ieps": self.ieps, "minimo": self.minimum,
+            "clave_sat": self.sat_key, "unidad_sat": self.sat_unit}
         return widgets.get(field)
 
     def draft(self) -> ProductDraft:
@@ -182,4 +193,5 @@ class ProductEditor(QWidget):
             sold_by_weight=weight, iva=IvaRate(self.iva.currentData()),
             ieps_bp=catalog_admin.parse_pct(self.ieps.text() or "0"),
             min_stock_milli=catalog_admin.parse_qty(self.minimum.text() or "0", weight, "minimo"),
-            active=self.active.isChecked())
+            active=self.active.isChecked(), sat_product_key=self.sat_key.text(),
+            sat_unit_key=self.sat_unit.text())

@@ -1,6 +1,6 @@
 -- 0032: credit notes (CFDI de egreso) for returns made after their sale's CFDI was stamped,
--- and which returns each CFDI already accounts for. See docs/cfdi.md ("Returns after the
--- invoice").
+-- and which returns each CFDI already accounts for; SAT's product and unit keys per product.
+-- See docs/cfdi.md ("Returns after the invoice", "SAT keys").
 
 -- credit: a CFDI de egreso for a return (related to the stamped one by TipoRelacion 01).
 -- Every kind 0024 allowed is listed again.
@@ -42,3 +42,9 @@ ALTER TABLE invoice_returns FORCE ROW LEVEL SECURITY;
 ALTER TABLE invoices FORCE ROW LEVEL SECURITY;
 ALTER TABLE invoice_sales FORCE ROW LEVEL SECURITY;
 ALTER TABLE sale_returns FORCE ROW LEVEL SECURITY;
+
+-- SAT's keys per product (sync protocol 4, optional fields of the product record): the
+-- ClaveProdServ (8 digits) and ClaveUnidad of its concepts; null: 01010101 and H87 (KGM when
+-- sold by weight).
+ALTER TABLE products ADD COLUMN sat_product_key text CHECK (sat_product_key ~ '^[0-9]{8}$'),
+    ADD COLUMN sat_unit_key text CHECK (sat_unit_key ~ '^[A-Z0-9]{2,3}$');
