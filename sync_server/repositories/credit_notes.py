@@ -48,8 +48,9 @@ class Uncredited:
 
 async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -> list[Uncredited]:
     """Returns whose sale is covered by a stamped CFDI in force (not cancelled, no cancellation
-    under way) that was not signed net of them and that no credit note (not cancelled) credits
-    yet, oldest first, with their lines."""
+    under way) that was not signed net of them and that no credit note credits yet (one the
+    PAC refused still does: the owner sees it among the errors; a discarded or cancelled one
+    does not), oldest first, with their lines."""
     heads = await conn.fetch(
         """SELECT r.return_id, r.sale_id, s.folio, r.returned_at, r.refund_method, r.amount,
                   r.refund_to_account, i.invoice_id, i.kind, i.uuid, i.receptor_rfc,
@@ -67,7 +68,8 @@ async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -
                    ON e.tenant_id = x.tenant_id AND e.invoice_id = x.invoice_id
                  WHERE x.tenant_id = r.tenant_id AND x.return_id = r.return_id
                    AND (e.invoice_id = i.invoice_id
-                        OR (e.kind = 'credit' AND e.cancel_status IS DISTINCT FROM 'cancelled')))
+                        OR (e.kind = 'credit' AND e.status <> 'discarded'
+                            AND e.cancel_status IS DISTINCT FROM 'cancelled')))
            ORDER BY r.returned_at, r.return_id LIMIT $2""", tenant_id, limit)
     out = {r["return_id"]: Uncredited(
         r["return_id"], r["sale_id"], r["folio"], r["returned_at"], r["refund_method"],

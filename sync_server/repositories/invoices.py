@@ -253,13 +253,24 @@ async def discard(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID)
 
 async def request_cancel(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
                          motive: str, substitute: uuid.UUID | None) -> bool:
-    """Ask for an invoice's cancellation (once: a second request is refused)."""
+    """Ask for an invoice's cancellation (once: a second request is refused). Its credit notes
+    go first (SAT does not cancel a CFDI with related ones in force): a pending one is
+    discarded, a stamped one is cancelled with motive 02; the invoice's own cancellation waits
+    for them (``claim_to_cancel``)."""
     done: str = await conn.execute(
         """UPDATE invoices SET cancel_status = 'requested', cancel_motive = $3,
                    cancel_substitute = $4, cancel_next_at = now(), cancel_error = NULL
             WHERE tenant_id = $1 AND invoice_id = $2
               AND (cancel_status IS NULL OR cancel_status = 'refused')""",
         tenant_id, invoice_id, motive, substitute)
+    await conn.execute("""UPDATE invoices SET status = 'discarded'
+                          WHERE tenant_id = $1 AND credits = $2 AND status = 'pending'""",
+                       tenant_id, invoice_id)
+    notes = await conn.fetch("""SELECT invoice_id FROM invoices
+                                WHERE tenant_id = $1 AND credits = $2 AND status = 'stamped'""",
+                             tenant_id, invoice_id)
+    for note in notes:
+        await request_cancel(conn, tenant_id, note["invoice_id"], "02", None)
     return done.endswith(" 1")
 
 
@@ -274,8 +285,8 @@ class ToCancel:
 
 
 async def claim_to_cancel(conn: Connection, tenant_id: uuid.UUID) -> ToCancel | None:
-    """Claim a cancellation due: one requested (its substitute, for motive 01, stamped) or one
-    waiting on the customer whose time to ask again came."""
+    """Claim a cancellation due: one requested (its substitute, for motive 01, stamped, and its
+    credit notes cancelled) or one waiting on the customer whose time to ask again came."""
     row = await conn.fetchrow(
         """UPDATE invoices i SET cancel_status = CASE WHEN i.cancel_status = 'requested'
                                  THEN 'sending' ELSE i.cancel_status END,
@@ -288,6 +299,12 @@ async def claim_to_cancel(conn: Connection, tenant_id: uuid.UUID) -> ToCancel | 
                  AND (c.cancel_motive <> '01' OR EXISTS (
                       SELECT 1 FROM invoices s WHERE s.tenant_id = c.tenant_id
                         AND s.invoice_id = c.cancel_substitute AND s.status = 'stamped'))
+                 AND NOT EXISTS (
+                      SELECT 1 FROM invoices n WHERE n.tenant_id = c.tenant_id
+                        AND n.credits = c.invoice_id
+                        AND (n.status IN ('pending', 'stamping')
+                             OR (n.status = 'stamped'
+                                 AND n.cancel_status IS DISTINCT FROM 'cancelled')))
                ORDER BY c.cancel_next_at LIMIT 1 FOR UPDATE SKIP LOCKED)
            RETURNING i.invoice_id, i.cancel_status, i.cancel_motive AS motive, i.stamped_xml,
                      i.cancel_attempts AS attempts,

@@ -94,10 +94,15 @@ async def _redate(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing,
 
 
 async def _after_stamp(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> None:
-    """A replacement stamped: the invoice it replaces can now be cancelled with motive 01."""
+    """A replacement stamped: the invoice it replaces can now be cancelled with motive 01. A
+    credit note stamped while its invoice's cancellation was asked for goes first (02)."""
     row = await invoices.get(conn, tenant_id, invoice_id)
     if row and row.replaces:
         await invoices.request_cancel(conn, tenant_id, row.replaces, "01", invoice_id)
+    if row and row.credits:
+        credited = await invoices.get(conn, tenant_id, row.credits)
+        if credited and credited.cancel_status not in (None, "refused"):
+            await invoices.request_cancel(conn, tenant_id, invoice_id, "02", None)
 
 
 async def _after_refusal(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> None:

@@ -201,3 +201,60 @@ async def test_a_ticket_invoiced_by_its_customer_after_the_global_gets_no_note_f
     assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
     mine = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "ticket"]
     assert [(r.status, r.total) for r in mine] == [("stamped", 3900)]
+
+
+async def test_cancelling_the_invoice_cancels_its_credit_notes_first_and_the_replacement_nets_the_return(shop):
+    from sync_server.services import cancellation
+
+    items = [Item("Aceite", 4500), Item("Arroz", 3000)]
+    change = sale(shop.till, items)
+    await shop.push(change)
+    original = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
+                                              CUSTOMER, requested_by="customer", wait_s=5)
+    await shop.push(_return(shop, change, [(2, 1000, 3000)]))
+    await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id)
+    await drain(shop.ctx)
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    assert note.status == "stamped"
+
+    fixed = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G01")
+    replacement = await cancellation.cancel_invoice(shop.ctx, shop.tenant_id,
+                                                    original.invoice_id, "01", fixed)
+    await drain(shop.ctx)
+    by_id = {r.invoice_id: r for r in await rows(shop.ctx, shop.tenant_id)}
+    old, new, note = (by_id[original.invoice_id], by_id[replacement.invoice_id],
+                      by_id[note.invoice_id])
+    assert (note.cancel_status, note.cancel_motive) == ("cancelled", "02")
+    assert old.cancel_status == "cancelled"
+    assert note.cancelled_at <= old.cancelled_at  # SAT cancels no CFDI with related ones in force
+    assert (new.status, new.total) == ("stamped", 4500)  # net of the return
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
+
+
+async def test_motive_04_cancels_the_globals_credit_notes_first_and_the_new_global_nets_the_return(shop):
+    await fiscal.save_preferences(shop.ctx, shop.tenant_id,
+                                  fiscal.Preferences(periodicity=Periodicity.DAILY))
+    returned = sale(shop.till, [Item("Leche", 2800, iva="0"), Item("Galletas", 1500)],
+                    sold_at=_yesterday_at(9))
+    claimed = sale(shop.till, [Item("Atún", 2500)], sold_at=_yesterday_at(10))
+    await shop.push(returned, claimed)
+    await shop.pulled()
+    [first] = await global_invoice.due_globals(shop.ctx, shop.tenant_id)
+    await drain(shop.ctx)
+    await shop.push(_return(shop, returned, [(2, 1000, 1500)]))
+    await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id)
+    await drain(shop.ctx)
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    assert (note.status, note.credits) == ("stamped", first.invoice_id)
+
+    await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(claimed),
+                                   PUBLIC_CUSTOMER, requested_by="customer")
+    await drain(shop.ctx)
+    by_id = {r.invoice_id: r for r in await rows(shop.ctx, shop.tenant_id)}
+    old, note = by_id[first.invoice_id], by_id[note.invoice_id]
+    assert (old.cancel_status, old.cancel_motive) == ("cancelled", "04")
+    assert note.cancel_status == "cancelled"
+    assert note.cancelled_at <= old.cancelled_at
+    [new_global] = [r for r in by_id.values() if r.kind == "global" and r.invoice_id != old.invoice_id]
+    assert (new_global.status, new_global.total) == ("stamped", 2800)  # the leche, net of the return
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
