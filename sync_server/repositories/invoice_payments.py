@@ -26,9 +26,11 @@ class OpenPpd:
 
 
 async def open_ppd(conn: Connection, tenant_id: uuid.UUID) -> list[OpenPpd]:
-    """Stamped PPD invoices of one sale, not cancelled, with part of them still unpaid."""
+    """Stamped PPD invoices of one sale, not cancelled, with part of them still unpaid;
+    ``total`` is what is owed on them, less their credit notes (returns after the invoice)."""
     rows = await conn.fetch(
-        """SELECT i.invoice_id, l.sale_id, s.customer_id, s.sold_at, i.total, i.stamped_xml,
+        """SELECT i.invoice_id, l.sale_id, s.customer_id, s.sold_at,
+                  (i.total - COALESCE(n.credited, 0))::bigint AS total, i.stamped_xml,
                   i.receptor_rfc, i.receptor_name, i.receptor_postal_code, i.receptor_regime,
                   COALESCE(p.paid, 0)::bigint AS paid, COALESCE(p.n, 0)::int AS installments
            FROM invoices i
@@ -36,9 +38,14 @@ async def open_ppd(conn: Connection, tenant_id: uuid.UUID) -> list[OpenPpd]:
            JOIN sales s ON s.tenant_id = l.tenant_id AND s.sale_id = l.sale_id
            LEFT JOIN (SELECT invoice_id, sum(amount) AS paid, count(*) AS n FROM invoice_payments
                       WHERE tenant_id = $1 GROUP BY invoice_id) p ON p.invoice_id = i.invoice_id
+           LEFT JOIN (SELECT credits, sum(total) AS credited FROM invoices
+                      WHERE tenant_id = $1 AND kind = 'credit'
+                        AND status IN ('pending', 'stamping', 'stamped')
+                        AND cancel_status IS DISTINCT FROM 'cancelled'
+                      GROUP BY credits) n ON n.credits = i.invoice_id
            WHERE i.tenant_id = $1 AND i.kind = 'ticket' AND i.metodo_pago = 'PPD'
              AND i.status = 'stamped' AND (i.cancel_status IS NULL OR i.cancel_status = 'refused')
-             AND COALESCE(p.paid, 0) < i.total
+             AND COALESCE(p.paid, 0) < i.total - COALESCE(n.credited, 0)
            ORDER BY s.sold_at""", tenant_id)
     return [OpenPpd(r["invoice_id"], r["sale_id"], r["customer_id"], r["sold_at"], r["total"],
                     r["paid"], r["installments"], r["stamped_xml"],

@@ -108,8 +108,9 @@ class InvoiceWorker:
             try:
                 issuing = await fiscal.issuing(self.ctx, tenant_id)
                 outcomes = await global_invoice.due_globals(self.ctx, tenant_id, issuing)
-                made = await invoice_payments.issue_payment_receipts(self.ctx, tenant_id, issuing)
-                made += await credit_notes.issue_credit_notes(self.ctx, tenant_id, issuing)
+                # Credit notes first: they lower what a PPD invoice's complements say is owed.
+                made = await credit_notes.issue_credit_notes(self.ctx, tenant_id, issuing)
+                made += await invoice_payments.issue_payment_receipts(self.ctx, tenant_id, issuing)
             except DomainError as exc:
                 log.info("shop skipped by the invoicing schedule",
                          extra={"tenant_id": str(tenant_id), "error": exc.message})

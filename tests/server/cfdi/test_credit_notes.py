@@ -203,7 +203,7 @@ async def test_a_ticket_invoiced_by_its_customer_after_the_global_gets_no_note_f
     assert [(r.status, r.total) for r in mine] == [("stamped", 3900)]
 
 
-async def test_cancelling_the_invoice_cancels_its_credit_notes_first_and_the_replacement_nets_the_return(shop):
+async def test_cancelling_an_invoice_cancels_its_credit_notes_first_and_the_replacement_nets_it(shop):
     from sync_server.services import cancellation
 
     items = [Item("Aceite", 4500), Item("Arroz", 3000)]
@@ -258,3 +258,31 @@ async def test_motive_04_cancels_the_globals_credit_notes_first_and_the_new_glob
     [new_global] = [r for r in by_id.values() if r.kind == "global" and r.invoice_id != old.invoice_id]
     assert (new_global.status, new_global.total) == ("stamped", 2800)  # the leche, net of the return
     assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
+
+
+async def test_a_credit_note_lowers_what_the_payment_complements_say_is_owed(shop):
+    from sync_server.services.invoice_worker import InvoiceWorker
+
+    customer = new_uuid7()
+    on_fiado = sale(shop.till, [Item("Despensa", 6_000), Item("Jabón", 4_000)],
+                    [("fiado", 10_000)], customer_id=customer)
+    await shop.push(shop.till.customer("Ingrid", customer_id=customer), on_fiado,
+                    shop.till.change("fiado_charge", {
+                        "id": new_uuid7(), "customer_id": customer, "amount": 10_000,
+                        "sale_id": sale_id_of(on_fiado), "charged_at": utc_now().isoformat()}))
+    ppd = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(on_fiado),
+                                         CUSTOMER, requested_by="counter", wait_s=5)
+    assert ppd.stamped
+    await shop.push(_return(shop, on_fiado, [(2, 1000, 4_000)], method="fiado", to_account=4_000),
+                    shop.till.change("fiado_payment", {
+                        "id": new_uuid7(), "customer_id": customer, "amount": 6_000,
+                        "method": "efectivo", "paid_at": utc_now().isoformat()}))
+    await InvoiceWorker(shop.ctx).schedule_pass()  # the credit note first, then the complement
+    await drain(shop.ctx)
+    [rep] = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "payment"]
+    doc = await documents(shop.ctx, shop.tenant_id, rep.invoice_id)
+    [dr] = [d for p in doc["Complemento"]["Pagos"]["Pago"] for d in p["DoctoRelacionado"]]
+    assert (dr["ImpSaldoAnt"], dr["ImpPagado"], dr["ImpSaldoInsoluto"]) == (
+        Decimal("60.00"), Decimal("60.00"), Decimal("0.00"))
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    assert (note.status, note.total, note.forma_pago) == ("stamped", 4_000, "17")
