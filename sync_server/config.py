@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     whatsapp_template_order_update: str = "actualizacion_pedido"
     whatsapp_template_reminder: str = "recordatorio_fiado"
     whatsapp_template_owner_notice: str = "aviso_tienda"  # the jobs' notices to the owner
+    whatsapp_template_invoice: str = "factura_lista"  # a self-invoice, with its links
     # Per recipient per day, whatever the shop (business-initiated messages only: a reply to
     # what a person wrote is not counted). Each shop's own cap is in sync/checks.py.
     whatsapp_recipient_daily_cap: int = 10

@@ -1,5 +1,6 @@
 -- 0032: credit notes (CFDI de egreso) for returns made after their sale's CFDI was stamped,
--- and which returns each CFDI already accounts for; SAT's product and unit keys per product.
+-- and which returns each CFDI already accounts for; SAT's product and unit keys per product;
+-- a self-invoice sent to the customer's WhatsApp.
 -- See docs/cfdi.md ("Returns after the invoice", "SAT keys").
 
 -- credit: a CFDI de egreso for a return (related to the stamped one by TipoRelacion 01).
@@ -48,3 +49,12 @@ ALTER TABLE sale_returns FORCE ROW LEVEL SECURITY;
 -- sold by weight).
 ALTER TABLE products ADD COLUMN sat_product_key text CHECK (sat_product_key ~ '^[0-9]{8}$'),
     ADD COLUMN sat_unit_key text CHECK (sat_unit_key ~ '^[A-Z0-9]{2,3}$');
+
+-- A customer's own invoice may go to their WhatsApp once stamped (the self-invoicing page asks,
+-- when the shop has its channel): the number, in E.164. Sent through the outbound queue as
+-- kind 'invoice' (a business-initiated message: the person's consent and the caps apply).
+ALTER TABLE invoices ADD COLUMN whatsapp_to text;
+ALTER TABLE outbound_messages DROP CONSTRAINT outbound_messages_kind_check;
+ALTER TABLE outbound_messages ADD CONSTRAINT outbound_messages_kind_check
+    CHECK (kind IN ('statement', 'reply', 'order_update', 'reminder', 'payment_receipt',
+                    'owner_notice', 'invoice'));  -- 0023's kinds, and invoices

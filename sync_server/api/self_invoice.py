@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from shared.errors import DomainError
 from shared.fiscal import REGIMES, USOS
+from shared.phone import InvalidPhone, normalize_phone
 from sync_server.api.deps import Client
 from sync_server.services import fiscal, invoice_files, invoicing, ticket_pass
 from sync_server.services.fiscal import CfdiContext
@@ -29,7 +30,8 @@ _pages = Environment(loader=PackageLoader("sync_server.api", "templates"),
                      autoescape=select_autoescape(["html"]))
 CSRF_COOKIE = "mch_csrf"
 MAX_FORM_BYTES = 16 * 1024
-EMPTY_FORM = {"rfc": "", "name": "", "postal_code": "", "regime": "", "uso": "G03", "card": "04"}
+EMPTY_FORM = {"rfc": "", "name": "", "postal_code": "", "regime": "", "uso": "G03", "card": "04",
+              "whatsapp": "", "send": ""}
 
 
 def _ctx(request: Request) -> CfdiContext:
@@ -145,12 +147,23 @@ async def issue(sale_id: uuid.UUID, request: Request) -> HTMLResponse:
         invoice = await invoicing.invoice_ticket(
             ctx, tenant_id, sale_id, receptor, requested_by="customer",
             card_forma=kept["card"] if kept["card"] in ("04", "28") else None,
-            wait_s=ctx.settings.cfdi_stamp_wait_s)
+            wait_s=ctx.settings.cfdi_stamp_wait_s, whatsapp_to=_whatsapp_to(kept, ticket))
     except invoicing.AlreadyInvoiced as exc:
         return _result(request, ticket, exc.invoice, form["ticket"])
     except DomainError as exc:
         return _data_page(request, ticket, form["ticket"], kept, exc.message)
     return _result(request, ticket, invoice, form["ticket"])
+
+
+def _whatsapp_to(form: dict[str, str], ticket: invoicing.TicketFacts) -> str | None:
+    """The customer's WhatsApp, if the shop has the channel and they asked to get it there."""
+    if not (ticket.whatsapp and form.get("send") == "si"):
+        return None
+    to = normalize_phone(form.get("whatsapp", ""))
+    if to is None:
+        raise InvalidPhone("Escribe tu número de WhatsApp para recibir ahí tu factura, o "
+                           "desmarca la casilla.")
+    return to
 
 
 @router.get("/factura/{sale_id}/estado", response_class=HTMLResponse)

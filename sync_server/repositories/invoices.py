@@ -39,6 +39,7 @@ class NewInvoice:
     after_cancel_of: uuid.UUID | None = None
     replaces: uuid.UUID | None = None
     credits: uuid.UUID | None = None  # a credit note: the stamped CFDI it is related to
+    whatsapp_to: str | None = None  # send it there once stamped (E.164)
 
 
 @dataclass(frozen=True)
@@ -90,13 +91,14 @@ async def insert(conn: Connection, tenant_id: uuid.UUID, inv: NewInvoice) -> Non
         """INSERT INTO invoices (tenant_id, invoice_id, kind, series, folio, receptor_rfc,
                receptor_name, receptor_postal_code, receptor_regime, uso, forma_pago, metodo_pago,
                total, base, iva, ieps, periodicity, period_start, period_end, issued_at, signed_xml,
-               access_key, requested_by, device_id, after_cancel_of, replaces, credits)
+               access_key, requested_by, device_id, after_cancel_of, replaces, credits,
+               whatsapp_to)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                   $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)""",
+                   $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)""",
         tenant_id, inv.invoice_id, inv.kind, inv.series, inv.folio, *inv.receptor, inv.forma_pago,
         inv.metodo_pago, inv.total, inv.base, inv.iva, inv.ieps, periodicity, start, end,
         inv.issued_at, inv.signed_xml, inv.access_key, inv.requested_by, inv.device_id,
-        inv.after_cancel_of, inv.replaces, inv.credits)
+        inv.after_cancel_of, inv.replaces, inv.credits, inv.whatsapp_to)
 
 
 async def replace_document(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
@@ -117,6 +119,14 @@ async def get(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
         f"SELECT {_SUMMARY} FROM invoices WHERE tenant_id = $1 AND invoice_id = $2"
         + (" FOR UPDATE" if lock else ""), tenant_id, invoice_id)
     return InvoiceRow(**dict(row)) if row else None
+
+
+async def whatsapp_to(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> str | None:
+    """Where the customer asked for their invoice on WhatsApp, if they did."""
+    to: str | None = await conn.fetchval(
+        "SELECT whatsapp_to FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
+        tenant_id, invoice_id)
+    return to
 
 
 async def documents(conn: Connection, tenant_id: uuid.UUID,

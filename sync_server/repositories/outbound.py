@@ -22,7 +22,8 @@ DUE_WHEN_CONFIGURED = ("pending", "not_configured")
 # Messages a business starts (each counts against the caps and needs the person's consent);
 # a reply answers what the person just wrote.
 OWNER_NOTICE = "owner_notice"  # the scheduled jobs' messages to the owner (daily summary, …)
-BUSINESS_INITIATED = ("statement", "order_update", "reminder", OWNER_NOTICE)
+INVOICE = "invoice"  # a customer's stamped self-invoice (its PDF and XML), when they asked
+BUSINESS_INITIATED = ("statement", "order_update", "reminder", OWNER_NOTICE, INVOICE)
 # Meta's statuses only move forward: a late "delivered" never undoes "read".
 _RANK = "CASE {} WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END"
 

@@ -46,7 +46,8 @@ async def record(conn: Connection, tenant_id: uuid.UUID, *, invoice_id: uuid.UUI
                  requested_by: str, device_id: uuid.UUID | None = None,
                  period: tuple[str, object, object] | None = None,
                  after_cancel_of: uuid.UUID | None = None,
-                 replaces: uuid.UUID | None = None, credits: uuid.UUID | None = None) -> None:
+                 replaces: uuid.UUID | None = None, credits: uuid.UUID | None = None,
+                 whatsapp_to: str | None = None) -> None:
     """Insert a signed CFDI as pending (for the worker to stamp), the sales it covers and the
     returns its amounts account for (net of them, or crediting them)."""
     t = signed.totals
@@ -56,7 +57,7 @@ async def record(conn: Connection, tenant_id: uuid.UUID, *, invoice_id: uuid.UUI
         signed.forma_pago, signed.metodo_pago, t.total, t.base, t.iva, t.ieps, signed.issued_at,
         signed.xml, secrets.token_urlsafe(24), requested_by, device_id,
         period,  # type: ignore[arg-type]
-        after_cancel_of, replaces, credits))
+        after_cancel_of, replaces, credits, whatsapp_to))
     await invoiced_sales.link(conn, tenant_id, invoice_id, signed.sales)
     await credit_notes.account_for(conn, tenant_id, invoice_id, signed.returns)
 

@@ -69,6 +69,7 @@ class TicketFacts:
     paid_by_card: bool
     invoice: InvoiceView | None
     refusal: str | None  # why it cannot be invoiced (Spanish), if it cannot
+    whatsapp: bool = False  # the shop has its WhatsApp channel: the invoice may go there
 
     @property
     def total_text(self) -> str:
@@ -127,14 +128,17 @@ async def ticket_facts(ctx: CfdiContext, tenant_id: uuid.UUID, sale_id: uuid.UUI
     return TicketFacts(tenant_id, sale_id, shop, ticket.folio, ticket.sold_at.astimezone(issuing.zone),
                        ticket.total, ticket.net_total, deadline.astimezone(issuing.zone),
                        ticket.on_fiado, ticket.paid.get(PaymentMethod.CARD, 0) > 0,
-                       view(row) if row else None, refusal.message if refusal else None)
+                       view(row) if row else None, refusal.message if refusal else None,
+                       await ctx.integrations.masked(tenant_id, "whatsapp") is not None)
 
 
 async def invoice_ticket(ctx: CfdiContext, tenant_id: uuid.UUID, sale_id: uuid.UUID,
                          receptor: Receptor, *, requested_by: str, card_forma: str | None = None,
-                         device_id: uuid.UUID | None = None, wait_s: float = 0.0) -> InvoiceView:
+                         device_id: uuid.UUID | None = None, wait_s: float = 0.0,
+                         whatsapp_to: str | None = None) -> InvoiceView:
     """Sign the customer's invoice for a sale (pending for the PAC) and, if ``wait_s``, try to
-    stamp it at once, waiting that long for the answer (the stamp goes on if it takes more)."""
+    stamp it at once, waiting that long for the answer (the stamp goes on if it takes more).
+    ``whatsapp_to``: once stamped, it goes to that WhatsApp (``invoice_whatsapp``)."""
     issuing = await fiscal.issuing(ctx, tenant_id)
     now = ctx.clock()
     invoice_id = new_uuid7()
@@ -162,7 +166,7 @@ async def invoice_ticket(ctx: CfdiContext, tenant_id: uuid.UUID, sale_id: uuid.U
             fecha=fecha, card_forma=card_forma or issuing.preferences.card_forma))
         await record(conn, tenant_id, invoice_id=invoice_id, kind="ticket", series=series,
                      folio=folio, receptor=receptor, signed=signed, requested_by=requested_by,
-                     device_id=device_id, after_cancel_of=waits_for)
+                     device_id=device_id, after_cancel_of=waits_for, whatsapp_to=whatsapp_to)
         await invoiced_sales.set_own(conn, tenant_id, sale_id, invoice_id)
     log.info("invoice signed", extra={"tenant_id": str(tenant_id), "invoice_id": str(invoice_id),
                                       "by": requested_by})

@@ -20,6 +20,7 @@ from sync_server.cfdi.places import zone_of
 from sync_server.db import Connection
 from sync_server.integrations.pac import CancelAnswer, PacRefused, PacUnavailable
 from sync_server.repositories import invoiced_sales, invoices
+from sync_server.services import invoice_whatsapp
 from sync_server.services.fiscal import CfdiContext, Issuing
 from sync_server.services.invoice_records import off_the_loop
 
@@ -73,6 +74,7 @@ async def stamp_next(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing,
         if await invoices.mark_stamped(conn, tenant_id, claimed.invoice_id, stamped.uuid,
                                        stamped.xml):
             await _after_stamp(conn, tenant_id, claimed.invoice_id)
+            await invoice_whatsapp.queue_if_asked(ctx, conn, tenant_id, claimed.invoice_id)
     log.info("invoice stamped", extra={**where, "uuid": stamped.uuid})
     return True
 

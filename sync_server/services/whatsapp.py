@@ -93,10 +93,12 @@ class Templates:
     order_update: str = "actualizacion_pedido"
     reminder: str = "recordatorio_fiado"
     owner_notice: str = "aviso_tienda"
+    invoice: str = "factura_lista"
 
     def for_kind(self, kind: str) -> str:
         return {"statement": self.statement, "order_update": self.order_update,
-                "reminder": self.reminder, "owner_notice": self.owner_notice}[kind]
+                "reminder": self.reminder, "owner_notice": self.owner_notice,
+                "invoice": self.invoice}[kind]
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,8 @@ class OutboundSender:
                                          settings.whatsapp_template_statement,
                                          settings.whatsapp_template_order_update,
                                          settings.whatsapp_template_reminder,
-                                         settings.whatsapp_template_owner_notice),
+                                         settings.whatsapp_template_owner_notice,
+                                         settings.whatsapp_template_invoice),
                      recipient_daily_cap=settings.whatsapp_recipient_daily_cap)
         if listener is not None:
             listener.subscribe(outbound.CHANNEL, lambda _payload: sender.wake())

@@ -125,3 +125,31 @@ def test_the_till_hears_of_a_csd_near_its_end_with_the_months_invoices(cfdi_serv
     for nonsense in ("0000-01", "2026-13", "2100-01"):
         refused = till.get("/v1/invoices", params={"month": nonsense})
         assert (refused.status_code, refused.json()["code"]) == (422, "invalid_payload"), nonsense
+
+
+def test_the_customer_may_ask_for_the_invoice_on_whatsapp(cfdi_server, csd, fake_pac):
+    server = cfdi_server
+    api, _ = owner_setup(server, csd, fake_pac)
+    saved = api.put("/v1/account/integrations/whatsapp",
+                    json={"settings": {"phone_number_id": "106540352242922"},
+                          "secrets": {"token": "EAAG-test-token"}})
+    assert saved.status_code == 200, saved.text
+    till, changes = till_client(server, api)
+    ticket = sale(changes, [Item("Refresco 600 ml", 1800)])
+    push(till, ticket)
+    web = httpx.Client(base_url=server.url, timeout=30)
+    url = f"/factura/{sale_id_of(ticket)}"
+    first = web.get(url)
+    data = web.post(url, data={"folio": ticket.payload.folio,  # type: ignore[attr-defined]
+                               "total": "18.00", "csrf": _csrf(first)})
+    assert "Envíenme la factura (PDF y XML) a mi WhatsApp" in data.text
+    form = {"csrf": _csrf(data), "ticket": _field(data, "ticket"), "rfc": "XOJI740919U48",
+            "name": "Ingrid Xodar Jiménez", "postal_code": "76028", "regime": "612", "uso": "G03",
+            "send": "si", "whatsapp": ""}
+    refused = web.post(f"{url}/datos", data=form)
+    assert refused.status_code == 409
+    assert "Escribe tu número de WhatsApp" in refused.text
+    done = web.post(f"{url}/datos", data={**form, "whatsapp": "55 1234 5678"})
+    assert "Tu factura está lista" in done.text
+    queued = server.admin("SELECT kind, to_phone FROM outbound_messages")
+    assert [(r["kind"], r["to_phone"]) for r in queued] == [("invoice", "+525512345678")]
