@@ -6,54 +6,25 @@ expires, and no connection said plainly."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pos_client.services.till import Till
 from pos_client.ui.backroom.account_page import AccountPage
 from pos_client.ui.backroom.fiscal_tab import FiscalTab
-from pos_client.ui.backroom.window import BackRoomWindow
-from pos_client.ui.context import AppContext
-from pos_client.ui.worker import Worker
-from tests.support.billing import OwnerApi, sign_up
+from tests.client.ui import test_account_page as account
 from tests.support.cfdi_http import csd
-from tests.support.client import PosDevice, pair
 from tests.support.fakes.csd import MadeCsd, make_csd
 
 pytestmark = pytest.mark.e2e
 __all__ = ["csd"]  # the session's self-made CSD (a fixture)
 
-EMAIL, PASSWORD = "dona.mary@example.mx", "tamales-2026"
-
-
-@pytest.fixture
-def owner(server) -> Iterator[OwnerApi]:
-    api = sign_up(server, EMAIL)
-    yield api
-    api.http.close()
-
-
-@pytest.fixture
-def page(qtbot, owner, new_device) -> Iterator[AccountPage]:
-    pos: PosDevice = new_device("caja-1")
-    pair(pos, owner.server.url, owner.post("/v1/account/pairing-codes").json()["code"], "Caja 1")
-    worker = Worker()
-    room = BackRoomWindow(AppContext(Till(pos.db, pos.device), worker))
-    qtbot.addWidget(room)
-    found = room.page("Cuenta en línea")
-    assert isinstance(found, AccountPage)
-    yield found
-    found.network.shutdown()
-    worker.shutdown()
+# The signed-up owner, the paired till and its Cuenta en línea page: the account page's own.
+owner, till_pos, page = account.owner, account.till_pos, account.page
 
 
 def _tab(qtbot, page: AccountPage) -> FiscalTab:
-    page.login.setText(EMAIL)
-    qtbot.keyClicks(page.password, PASSWORD)
-    page.enter.click()
-    qtbot.waitUntil(lambda: page.view is not None, timeout=15_000)
+    account._log_in(qtbot, page)
     assert page.view is not None
     tab = page.view.fiscal_tab
     qtbot.waitUntil(lambda: tab.setup is not None and page.network.idle, timeout=15_000)
