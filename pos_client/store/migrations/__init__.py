@@ -13,10 +13,8 @@ from pos_client.store.migrations import (
     steps_12_,
     steps_13,
     steps_14,
-    steps_17,
+    steps_15,
 )
 
-# Steps 15 and 16 belong to other helpers' branches of this session; step 17 runs as the next
-# version on this branch until they land.
 MIGRATIONS: list[str] = [*steps_01_06.STEPS, *steps_07_11.STEPS, *steps_12_.STEPS,
-                         *steps_13.STEPS, *steps_14.STEPS, *steps_17.STEPS]
+                         *steps_13.STEPS, *steps_14.STEPS, *steps_15.STEPS]

@@ -1,4 +1,4 @@
--- 0032: credit notes (CFDI de egreso) for returns made after their sale's CFDI was stamped,
+-- 0029: credit notes (CFDI de egreso) for returns made after their sale's CFDI was stamped,
 -- and which returns each CFDI already accounts for; SAT's product and unit keys per product;
 -- a self-invoice sent to the customer's WhatsApp.
 -- See docs/cfdi.md ("Returns after the invoice", "SAT keys").

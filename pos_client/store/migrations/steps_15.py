@@ -1,4 +1,4 @@
-"""Client schema step 17: SAT's keys per product. Forward-only, like every step: a shipped one
+"""Client schema step 15: SAT's keys per product. Forward-only, like every step: a shipped one
 is never edited."""
 
 from __future__ import annotations
