@@ -30,6 +30,7 @@ from sync_server.api import (
     whatsapp,
 )
 from sync_server.api.limits import BodyLimit, limits
+from sync_server.billing.limits import token_plan
 from sync_server.config import Settings
 from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.mcp import http as mcp_http
@@ -45,7 +46,6 @@ from sync_server.services.simulator import Simulator
 from sync_server.services.tokens import TokenMeter
 from sync_server.services.whatsapp_channel import WhatsAppChannel
 from sync_server.sync.epoch import FeedEpochHeader
-from sync_server.tools.calls import plan_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await database.prepare(settings)
             app.state.pool = await db.create_pool(database.app_dsn, settings.pool_max_size)
             app.state.integrations = Integrations.from_settings(app.state.pool, settings)
-            app.state.tokens = TokenMeter(app.state.pool, plan_of(settings),
+            app.state.tokens = TokenMeter(app.state.pool, token_plan,
                                           settings.assistant_llm_tokens_per_token)
             listener = app.state.listener = Listener(database.app_dsn)
             app.state.notices = NoticeHub()

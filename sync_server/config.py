@@ -153,10 +153,8 @@ class Settings(BaseSettings):
 
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
-    # The assistant's tokens (sync_server/services/tokens.py): the platform's plan until
-    # billing keeps plans per shop, and how many of a provider's tokens one of ours buys.
-    assistant_plan_name: str = "Básico"
-    assistant_monthly_tokens: int = 300
+    # The assistant's tokens (sync_server/services/tokens.py): how many of a provider's tokens
+    # one of ours buys. The month's allowance is the shop's plan's (billing.limits.token_plan).
     assistant_llm_tokens_per_token: int = 1000
     # `michangarrito-server backup` (pg_dump): where dumps go, and how long they are kept (the
     # newest backup_keep_min stay whatever their age). Unset dir: "backups" in data_dir.

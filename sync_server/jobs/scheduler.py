@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from shared.clock import utc_now
+from sync_server.billing.limits import token_plan
 from sync_server.config import Settings
 from sync_server.db import Pool
 from sync_server.jobs.base import JobEnv
@@ -27,7 +28,6 @@ from sync_server.jobs.billing_port import NoBilling, PayLinks, PlanNotices
 from sync_server.jobs.catalog import SHOP_JOBS, platform_jobs
 from sync_server.jobs.delivery import Messages
 from sync_server.jobs.engine import JobEngine
-from sync_server.services.tokens import fixed_plan
 
 log = logging.getLogger(__name__)
 TICK_ID = "jobs_tick"
@@ -41,7 +41,7 @@ def engine_from_settings(pool: Pool, settings: Settings, messages: Messages,
                          pay_links: PayLinks | None = None, plans: PlanNotices | None = None
                          ) -> JobEngine:
     env = JobEnv(pool=pool, messages=messages,
-                 plan_for=fixed_plan(settings.assistant_plan_name, settings.assistant_monthly_tokens),
+                 plan_for=token_plan,
                  clock=utc_now, replica=replica_name(),
                  pay_links=pay_links or NoBilling(), plans=plans or NoBilling(),
                  lease=timedelta(seconds=settings.jobs_lease_s),

@@ -23,11 +23,12 @@ from pydantic import ValidationError
 from shared.clock import utc_now
 from shared.errors import DomainError
 from shared.ids import new_uuid7
+from sync_server.billing.limits import token_plan  # each shop's own plan record
 from sync_server.config import Settings
 from sync_server.db import Pool, tenant_tx
 from sync_server.repositories import Connection, shop, tool_calls
 from sync_server.repositories.tool_calls import CallRecord
-from sync_server.services.tokens import PlanLookup, fixed_plan
+from sync_server.services.tokens import PlanLookup
 from sync_server.tools.base import Caller, Tool, ToolContext, ToolOutput, WriteInput
 from sync_server.tools.registry import TOOLS
 
@@ -51,13 +52,7 @@ class ToolEnv:
 
     @classmethod
     def from_settings(cls, pool: Pool, settings: Settings) -> ToolEnv:
-        return cls(pool, plan_of(settings))
-
-
-def plan_of(settings: Settings) -> PlanLookup:
-    """Each shop's plan: for now the platform's one plan from settings (billing will keep
-    plans per shop and hand its own lookup here)."""
-    return fixed_plan(settings.assistant_plan_name, settings.assistant_monthly_tokens)
+        return cls(pool, token_plan)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,11 @@ import pytest
 from shared.ids import new_uuid7
 from sync_server import db
 from sync_server.repositories import tenants
+from sync_server.billing.limits import token_plan
+from sync_server.config import Settings
 from sync_server.services.tokens import InvalidPackage, TokenMeter, fixed_plan
+from sync_server.tools.calls import ToolEnv
+from tests.support.billing import put_on_plan
 
 pytestmark = pytest.mark.anyio
 
@@ -90,3 +94,26 @@ async def test_concurrent_calls_never_spend_the_same_tokens_twice(pool, shop):
                                      for i in range(3)))
     assert sorted(c.balance.left for c in charges) == [-2, 2, 6]
     assert (await meter.balance(shop)).left == -2
+
+
+async def test_each_shop_is_metered_against_its_own_plan(pool, shop):
+    """The production lookup (billing.limits.token_plan): the allowance is the plan each shop
+    is on, not one platform-wide figure; a shop with no subscription has the free plan's."""
+    other, free = new_uuid7(), new_uuid7()
+    for tid, name in ((other, "Otra"), (free, "Sin plan")):
+        async with db.tenant_tx(pool, tid) as conn:
+            await tenants.insert(conn, tid, name, "America/Mexico_City")
+    await put_on_plan(pool, shop, "changarrito")
+    await put_on_plan(pool, other, "tiendita")
+    meter = TokenMeter(pool, token_plan, 1000, clock=lambda: MARCH)
+    small, big, none = [await meter.balance(t) for t in (shop, other, free)]
+    assert (small.plan.name, small.allowance_left) == ("Changarrito", 100_000)
+    assert (big.plan.name, big.allowance_left) == ("Tiendita", 500_000)
+    assert (none.plan.name, none.left) == ("Gratis", 0)
+    charged = await meter.charge(shop, "msg-1:0", "openai", "gpt-4o-mini", 3000, 0)
+    assert charged.balance.allowance_left == 99_997
+    assert (await meter.balance(other)).allowance_left == 500_000
+    # The shop's tools report the same plan (the env the server builds from settings).
+    env = ToolEnv.from_settings(pool, Settings(database_url="postgresql://unused"))
+    async with db.tenant_tx(pool, other) as conn:
+        assert (await env.plan_for(conn, other)).monthly_tokens == 500_000
