@@ -31,6 +31,8 @@ from sync_server.api import (
 )
 from sync_server.api.limits import BodyLimit, limits
 from sync_server.billing.limits import token_plan
+from sync_server.bot.assistant import Assistant
+from sync_server.bot.handover import owner_notices
 from sync_server.config import Settings
 from sync_server.jobs.scheduler import JobScheduler, engine_from_settings
 from sync_server.mcp import http as mcp_http
@@ -46,6 +48,7 @@ from sync_server.services.simulator import Simulator
 from sync_server.services.tokens import TokenMeter
 from sync_server.services.whatsapp_channel import WhatsAppChannel
 from sync_server.sync.epoch import FeedEpochHeader
+from sync_server.tools.calls import ToolEnv
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -117,8 +120,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             listener = app.state.listener = Listener(database.app_dsn)
             app.state.notices = NoticeHub()
             app.state.notices.subscribe(listener)
+            app.state.assistant = Assistant(
+                ToolEnv.from_settings(app.state.pool, settings), app.state.integrations,
+                app.state.tokens, notify_owner=owner_notices(app.state.pool))
             channel = WhatsAppChannel.from_settings(app.state.pool, settings, listener,
-                                                    app.state.integrations)
+                                                    app.state.integrations, app.state.assistant)
             app.state.sender, app.state.inbox = channel.sender, channel.inbox
             app.state.inbox_writer = channel.writer
             listener.start()

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from shared.errors import DomainError
 from sync_server.bot import ordering
+from sync_server.bot.assistant import Reply as AssistantReply
+from sync_server.bot.assistant import RuleAnswer
 from sync_server.bot.conversation import Turn
 from sync_server.bot.matcher import Match, is_clear
 from sync_server.bot.parser import OWNER_INTENTS, parse
@@ -33,15 +35,27 @@ OWNER_TOOLS: Mapping[str, tuple[str, dict[str, Any]]] = {
     "ultimo_corte": ("last_corte", {}),
     "comparar_semana": ("sales_summary", {"period": "esta_semana"}),
 }
+NOT_UNDERSTOOD = "No te entendí bien 🙏. " + HELP
 Profile = Callable[[uuid.UUID], Awaitable[Mapping[str, Any]]]
+
+
+class HandOverPort(Protocol):
+    """The LLM assistant as the rules see it (bot/handover.py): a reply for what they did not
+    understand, or None when this person is not handed over."""
+
+    @property
+    def deadline_s(self) -> float: ...
+
+    async def __call__(self, turn: Turn, fallback: RuleAnswer) -> AssistantReply | None: ...
 
 
 class ShopBrain:
     """Answers with the shop's tools. ``profile`` gives what the owner told the bot to say
     (hours, deliveries) beside the shop's own settings."""
 
-    def __init__(self, tools: ShopTools, profile: Profile) -> None:
-        self.tools, self.profile = tools, profile
+    def __init__(self, tools: ShopTools, profile: Profile,
+                 hand_over: HandOverPort | None = None) -> None:
+        self.tools, self.profile, self.hand_over = tools, profile, hand_over
 
     async def answer(self, turn: Turn) -> None:
         if turn.inbound.choice:
@@ -80,6 +94,8 @@ class ShopBrain:
             await self._order_status(turn)
         elif intent == "gracias":
             turn.say("¡A ti! Aquí estamos para lo que necesites.")
+        elif intent == "desconocido" and not understood.matches and self.hand_over:
+            await self._hand_over(turn, self.hand_over)
         else:
             self._unsure(turn, understood.matches)
 
@@ -163,12 +179,25 @@ class ShopBrain:
         turn.say("Te aviso por aquí en cuanto la tienda cambie el estado de tu pedido "
                  "(aceptado, listo, entregado).")
 
+    async def _hand_over(self, turn: Turn, hand_over: HandOverPort) -> None:
+        """Free text the rules cannot follow, nothing it names is sold here: the assistant's
+        turn, with the rules' answer as its fallback (no LLM, no tokens, down, slow)."""
+        async def rules() -> str:
+            return NOT_UNDERSTOOD
+
+        reply = await hand_over(turn, rules)
+        if reply is None:
+            turn.say(NOT_UNDERSTOOD)
+            return
+        turn.say(reply.text[:4000])
+        turn.outcome += f"; {reply.source}" + (f" ({reply.reason})" if reply.reason else "")
+
     def _unsure(self, turn: Turn, matches: list[Match]) -> None:
         """Not sure what they want: ask, with the likeliest choices."""
         if matches:
             turn.replies.append(ordering.search_reply(turn, matches[:9]))
             return
-        turn.say("No te entendí bien 🙏. " + HELP)
+        turn.say(NOT_UNDERSTOOD)
 
 
 def _closest(matches: list[Match]) -> list[Match]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -58,6 +58,19 @@ async def claim(conn: Connection, limit: int, lease_s: float) -> list[InboxEvent
     ordered = sorted(rows, key=lambda r: (r["received_at"], r["event_key"]))
     return [InboxEvent(r["event_key"], r["kind"], r["phone_number_id"], json.loads(r["body"]),
                        r["attempts"]) for r in ordered]
+
+
+async def renew(conn: Connection, claims: Mapping[str, int]) -> set[str]:
+    """Renew the lease of events still claimed by us (event key → the attempt that claimed it:
+    an event another worker claimed since has a higher one); the keys renewed."""
+    if not claims:
+        return set()
+    rows = await conn.fetch(
+        """UPDATE whatsapp_inbox SET claimed_at = now()
+           WHERE handled_at IS NULL
+             AND (event_key, attempts) IN (SELECT * FROM unnest($1::text[], $2::int[]))
+           RETURNING event_key""", list(claims), list(claims.values()))
+    return {r["event_key"] for r in rows}
 
 
 async def mark_handled(conn: Connection, key: str, tenant_id: uuid.UUID | None,

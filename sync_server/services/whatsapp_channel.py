@@ -7,8 +7,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from sync_server.bot.assistant import Assistant
 from sync_server.bot.conversation import Conversation
 from sync_server.bot.flows import ShopBrain
+from sync_server.bot.handover import HandOver
 from sync_server.bot.shop_tools import ShopTools
 from sync_server.config import Settings
 from sync_server.db import Pool
@@ -17,7 +19,7 @@ from sync_server.services.inbox_writer import InboxWriter
 from sync_server.services.integrations import Integrations, platform_credentials
 from sync_server.services.listener import Listener
 from sync_server.services.whatsapp import OutboundSender
-from sync_server.services.whatsapp_inbox import InboxWorker
+from sync_server.services.whatsapp_inbox import WORK_S, InboxWorker
 from sync_server.services.whatsapp_setup import PROFILE_KIND
 from sync_server.tools.calls import ToolEnv
 
@@ -28,7 +30,10 @@ class WhatsAppChannel:
 
     @classmethod
     def from_settings(cls, pool: Pool, settings: Settings, listener: Listener,
-                      integrations: Integrations | None = None) -> WhatsAppChannel:
+                      integrations: Integrations | None = None,
+                      assistant: Assistant | None = None) -> WhatsAppChannel:
+        """``assistant``: the shop's LLM, handed what the rules do not understand (else the
+        rules answer everything)."""
         integrations = integrations or Integrations.from_settings(pool, settings)
         assert integrations is not None
         sender = OutboundSender.from_settings(pool, settings, integrations, listener)
@@ -40,11 +45,14 @@ class WhatsAppChannel:
             saved = await integrations.masked(tenant_id, PROFILE_KIND)
             return saved.settings if saved else {}
 
-        brain = ShopBrain(ShopTools(ToolEnv.from_settings(pool, settings)), profile)
+        hand_over = HandOver(assistant, pool) if assistant is not None else None
+        brain = ShopBrain(ShopTools(ToolEnv.from_settings(pool, settings)), profile, hand_over)
         inbox = InboxWorker(pool, Conversation(brain),
                             shared_number=settings.whatsapp_phone_number_id,
                             platform_account=account, client=sender.client,
-                            poll_s=settings.whatsapp_inbox_poll_s)
+                            poll_s=settings.whatsapp_inbox_poll_s,
+                            # An answer may wait for the LLM: the lease outlasts its deadline.
+                            work_s=WORK_S + (hand_over.deadline_s if hand_over else 0))
         inbox.subscribe(listener)
         # The writer wakes this replica's worker only where it runs (else the others' do it).
         writer = InboxWriter(pool, inbox.wake if settings.background_workers else None)

@@ -20,6 +20,7 @@ import hmac
 import json
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
@@ -51,6 +52,10 @@ from sync_server.services.server_changes import report_message_states
 log = logging.getLogger(__name__)
 
 LEASE_S = 30.0
+# The longest one event may take, Graph and the shop's tools included; a handler that hands
+# messages to an LLM says its own (its deadline and a margin). The lease is kept at least
+# this long ahead of the event about to start, so no replica takes an event still being worked.
+WORK_S = 15.0
 BATCH = 20
 LANES = 2  # people answered side by side; 4 made the webhook's ack p99 ~4x worse under load (README)
 STATUS_RETRY_S = 3.0  # a status may beat the send's own record of its wamid: look again soon
@@ -108,8 +113,9 @@ class InboxWorker:
 
     def __init__(self, pool: Pool, handler: MessageHandler, *, shared_number: str | None,
                  platform_account: GraphAccount | None, client: GraphClient | None,
-                 poll_s: float = 2.0) -> None:
+                 poll_s: float = 2.0, work_s: float = WORK_S) -> None:
         self.pool, self.handler, self.shared_number = pool, handler, shared_number
+        self.work_s, self.lease_s = work_s, max(LEASE_S, 2 * work_s)
         self.platform_account, self.client, self.poll_s = platform_account, client, poll_s
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -152,21 +158,26 @@ class InboxWorker:
         """One claimed batch, worked in lanes: one person's events one after another, in the
         order they arrived; different people's side by side, so one slow answer (a shop's tools,
         Graph, an LLM) holds up nobody else in the batch."""
+        started = time.monotonic()  # before the claim: the lease is reckoned from no later
         async with unscoped_tx(self.pool) as conn:
-            events = await wa_inbox.claim(conn, BATCH, LEASE_S)
+            events = await wa_inbox.claim(conn, BATCH, self.lease_s)
         lanes: dict[str, list[wa_inbox.InboxEvent]] = {}
         for event in events:
             lanes.setdefault(_lane(event), []).append(event)
         room = asyncio.Semaphore(LANES)
-        await asyncio.gather(*(self._work(lane, room) for lane in lanes.values()))
+        claim = _Claim(self.pool, events, started, self.lease_s - self.work_s)
+        await asyncio.gather(*(self._work(lane, room, claim) for lane in lanes.values()))
         return len(events)
 
-    async def _work(self, events: list[wa_inbox.InboxEvent], room: asyncio.Semaphore) -> None:
+    async def _work(self, events: list[wa_inbox.InboxEvent], room: asyncio.Semaphore,
+                    claim: _Claim) -> None:
         async with room:
-            await self._work_through(events)
+            await self._work_through(events, claim)
 
-    async def _work_through(self, events: list[wa_inbox.InboxEvent]) -> None:
+    async def _work_through(self, events: list[wa_inbox.InboxEvent], claim: _Claim) -> None:
         for event in events:
+            if not await claim.still_ours(event):
+                continue  # its lease ran out and another worker took it
             try:
                 await self._handle(event)
             except Exception:  # this event stays claimed; its lease runs out and it is retried
@@ -175,6 +186,8 @@ class InboxWorker:
                 if event.attempts >= MAX_ATTEMPTS:
                     async with unscoped_tx(self.pool) as conn:
                         await wa_inbox.mark_handled(conn, event.key, None, "error: gave up")
+            finally:
+                claim.done(event)
 
     async def _handle(self, event: wa_inbox.InboxEvent) -> None:
         if event.kind == "status":
@@ -243,6 +256,31 @@ class InboxWorker:
         body = envelope(Recipient(phone, bsuid), text_shape(CHOOSE_SHOP))
         result = await self.client.send(self.platform_account, body)
         log.info("asked which shop", extra={"result": type(result).__name__})
+
+
+class _Claim:
+    """One claimed batch's lease: renewed for the events not yet done (in one statement) when
+    it could run out during the next event, so a batch of slow answers (an LLM's) keeps its
+    events from other replicas however long it takes, and a dead worker's still expire."""
+
+    def __init__(self, pool: Pool, events: list[wa_inbox.InboxEvent], started: float,
+                 renew_after_s: float) -> None:
+        self.pool, self.started, self.renew_after_s = pool, started, renew_after_s
+        self.pending = {e.key: e.attempts for e in events}
+        self.lost: set[str] = set()
+        self._lock = asyncio.Lock()
+
+    async def still_ours(self, event: wa_inbox.InboxEvent) -> bool:
+        async with self._lock:
+            if time.monotonic() - self.started > self.renew_after_s:
+                self.started = time.monotonic()
+                async with unscoped_tx(self.pool) as conn:
+                    kept = await wa_inbox.renew(conn, self.pending)
+                self.lost |= set(self.pending) - kept
+        return event.key not in self.lost
+
+    def done(self, event: wa_inbox.InboxEvent) -> None:
+        self.pending.pop(event.key, None)
 
 
 def _lane(event: wa_inbox.InboxEvent) -> str:
