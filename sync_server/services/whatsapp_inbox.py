@@ -22,6 +22,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -113,9 +114,10 @@ class InboxWorker:
 
     def __init__(self, pool: Pool, handler: MessageHandler, *, shared_number: str | None,
                  platform_account: GraphAccount | None, client: GraphClient | None,
-                 poll_s: float = 2.0, work_s: float = WORK_S) -> None:
+                 poll_s: float = 2.0, work_s: float = WORK_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.pool, self.handler, self.shared_number = pool, handler, shared_number
-        self.work_s, self.lease_s = work_s, max(LEASE_S, 2 * work_s)
+        self.work_s, self.lease_s, self.clock = work_s, max(LEASE_S, 2 * work_s), clock
         self.platform_account, self.client, self.poll_s = platform_account, client, poll_s
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -158,14 +160,14 @@ class InboxWorker:
         """One claimed batch, worked in lanes: one person's events one after another, in the
         order they arrived; different people's side by side, so one slow answer (a shop's tools,
         Graph, an LLM) holds up nobody else in the batch."""
-        started = time.monotonic()  # before the claim: the lease is reckoned from no later
+        started = self.clock()  # before the claim: the lease is reckoned from no later
         async with unscoped_tx(self.pool) as conn:
             events = await wa_inbox.claim(conn, BATCH, self.lease_s)
         lanes: dict[str, list[wa_inbox.InboxEvent]] = {}
         for event in events:
             lanes.setdefault(_lane(event), []).append(event)
         room = asyncio.Semaphore(LANES)
-        claim = _Claim(self.pool, events, started, self.lease_s - self.work_s)
+        claim = _Claim(self.pool, events, started, self.lease_s - self.work_s, self.clock)
         await asyncio.gather(*(self._work(lane, room, claim) for lane in lanes.values()))
         return len(events)
 
@@ -264,16 +266,16 @@ class _Claim:
     events from other replicas however long it takes, and a dead worker's still expire."""
 
     def __init__(self, pool: Pool, events: list[wa_inbox.InboxEvent], started: float,
-                 renew_after_s: float) -> None:
-        self.pool, self.started, self.renew_after_s = pool, started, renew_after_s
+                 renew_after_s: float, clock: Callable[[], float]) -> None:
+        self.pool, self.started, self.renew_after_s, self.clock = pool, started, renew_after_s, clock
         self.pending = {e.key: e.attempts for e in events}
         self.lost: set[str] = set()
         self._lock = asyncio.Lock()
 
     async def still_ours(self, event: wa_inbox.InboxEvent) -> bool:
         async with self._lock:
-            if time.monotonic() - self.started > self.renew_after_s:
-                self.started = time.monotonic()
+            if self.clock() - self.started > self.renew_after_s:
+                self.started = self.clock()
                 async with unscoped_tx(self.pool) as conn:
                     kept = await wa_inbox.renew(conn, self.pending)
                 self.lost |= set(self.pending) - kept

@@ -1,0 +1,66 @@
+"""The inbox worker's lease: a batch whose answers are slow (an LLM's) renews its events' lease
+before it could run out, so no other replica takes an event still to be worked; an event that
+another worker did take meanwhile is left to it, not worked twice."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from pydantic import SecretStr
+
+from shared.ids import new_uuid7
+from sync_server import db
+from sync_server.db import Pool, unscoped_tx
+from sync_server.integrations.whatsapp_webhook import Inbound
+from sync_server.repositories import tenants, wa_inbox
+from sync_server.services.inbox_writer import InboxWriter
+from sync_server.services.integrations import Integrations
+from sync_server.services.whatsapp_inbox import InboxWorker, receive
+from tests.support.whatsapp import APP_SECRET, SHOP_NUMBER_ID, message, signature
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_slow_batch_keeps_its_lease_and_leaves_an_event_taken_by_another(pool, settings):
+    tenant_id = new_uuid7()
+    async with db.tenant_tx(pool, tenant_id) as conn:
+        await tenants.insert(conn, tenant_id, "Tienda", "America/Mexico_City")
+    await Integrations.from_settings(pool, settings).save(
+        tenant_id, "whatsapp", {"phone_number_id": SHOP_NUMBER_ID}, {"token": "EAAG-x"})
+    writer = InboxWriter(pool)
+    for said in ("uno", "dos", "tres"):  # one person: one lane, worked in order
+        raw = message(said, number=SHOP_NUMBER_ID, wamid=f"wamid.{said}")
+        await receive(writer, SecretStr(APP_SECRET), raw, signature(raw))
+    now = [1000.0]
+    worked: list[str] = []
+    fresh_at_start: list[bool] = []
+
+    async def handler(pool_: Pool, tenant: uuid.UUID, number: str, key: str,
+                      inbound: Inbound) -> None:
+        async with unscoped_tx(pool_) as conn:
+            fresh_at_start.append(await conn.fetchval(
+                "SELECT claimed_at > now() - interval '5 seconds' FROM whatsapp_inbox "
+                "WHERE event_key = $1", key))
+            if inbound.text == "uno":
+                # This answer took 25 s (an LLM's): the batch's claim is that old now...
+                now[0] += 25
+                await conn.execute("UPDATE whatsapp_inbox SET claimed_at = claimed_at - "
+                                   "interval '25 seconds' WHERE handled_at IS NULL")
+                # ...and another replica took "tres" meanwhile (a claim of its own).
+                await conn.execute("UPDATE whatsapp_inbox SET attempts = attempts + 1 "
+                                   "WHERE event_key LIKE '%wamid.tres%'")
+        worked.append(inbound.text)
+        async with unscoped_tx(pool_) as conn:
+            await wa_inbox.mark_handled(conn, key, tenant, "answered")
+
+    # work_s 20: the lease is 40 s, renewed once less than 20 s of it is left.
+    worker = InboxWorker(pool, handler, shared_number=None, platform_account=None, client=None,
+                         work_s=20, clock=lambda: now[0])
+    assert worker.lease_s == 40
+    assert await worker.run_once() == 3
+    assert worked == ["uno", "dos"]  # "tres" is the other worker's now
+    assert fresh_at_start == [True, True]  # "dos" started on a renewed lease, not a 25 s old one
+    async with unscoped_tx(pool) as conn:
+        left = await conn.fetch("SELECT event_key FROM whatsapp_inbox WHERE handled_at IS NULL")
+    assert [r["event_key"] for r in left] == ["message:wamid.tres"]
