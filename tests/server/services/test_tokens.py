@@ -11,9 +11,9 @@ import pytest
 
 from shared.ids import new_uuid7
 from sync_server import db
-from sync_server.repositories import tenants
 from sync_server.billing.limits import token_plan
 from sync_server.config import Settings
+from sync_server.repositories import tenants
 from sync_server.services.tokens import InvalidPackage, TokenMeter, fixed_plan
 from sync_server.tools.calls import ToolEnv
 from tests.support.billing import put_on_plan
