@@ -1,24 +1,32 @@
-"""Parity: for every tool, each way of calling it (directly as the rule bot will, through MCP,
-through the assistant's step for an LLM's tool call) runs the same function and gets the same
-answer; the audit shows each path went through the one call path. Paths live in
-tests/support/tool_paths.py, where the WhatsApp rule bot adds its own."""
+"""Parity: for every tool, each way of calling it (directly, through MCP, through the assistant's
+step for an LLM's tool call, through the WhatsApp rule bot's) runs the same function and gets
+the same answer; the audit shows each path went through the one call path. Paths live in
+tests/support/tool_paths.py. And the rule bot's intents answer in the tools' own words."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
 from sync_server.bot.assistant import write_key
+from sync_server.bot.conversation import Turn
+from sync_server.bot.flows import OWNER_TOOLS, ShopBrain
+from sync_server.bot.shop_tools import ShopTools, caller_for
+from sync_server.integrations.whatsapp_webhook import Inbound, Person
 from sync_server.repositories import tool_calls
+from sync_server.repositories.wa_contacts import Contact
 from sync_server.tools.base import CallerRole
+from sync_server.tools.calls import call_tool
 from sync_server.tools.registry import TOOLS
+from tests.server.tools.conftest import NOW
 from tests.server.tools.scenario import one_morning
 from tests.support.tool_paths import PATHS
 
 pytestmark = pytest.mark.anyio
 
-CHANNELS = {"directo": "prueba", "mcp": "mcp", "asistente": "asistente"}
+CHANNELS = {"directo": "prueba", "mcp": "mcp", "asistente": "asistente", "bot": "whatsapp"}
 
 
 def _samples(shop: Any, lupita: str) -> dict[str, dict[str, Any]]:
@@ -64,3 +72,35 @@ async def test_every_tool_answers_the_same_by_every_path(shop):
         audit = await tool_calls.recent(conn, shop.tenant_id, 500)
     for name in TOOLS:
         assert {r.channel for r in audit if r.tool == name} == set(CHANNELS.values()), name
+
+
+async def test_the_rule_bots_intents_answer_with_the_tools_own_summary(shop):
+    """What the rule bot says to the owner's and a customer's questions is the tool's summary,
+    the same words the MCP and assistant paths carry (they share the function: above)."""
+    m = await one_morning(shop)
+    owner = _contact(owner_id=uuid.uuid4())
+    asked = {"¿cuánto vendí hoy?": ("sales_by_payment", OWNER_TOOLS["ventas_hoy"][1], owner),
+             "qué se está acabando": ("low_stock", OWNER_TOOLS["bajo_inventario"][1], owner),
+             "quién me debe": ("debtors_by_age", OWNER_TOOLS["deudores"][1], owner),
+             "último corte": ("last_corte", {}, owner),
+             "¿cómo vamos vs la semana pasada?": ("sales_summary", {"period": "esta_semana"}, owner),
+             "¿cuánto debo?": ("customer_statement", {}, _contact(customer_id=m.lupita))}
+    brain = ShopBrain(ShopTools(shop.env), _no_profile)
+    for text, (tool, args, contact) in asked.items():
+        turn = Turn(shop.tenant_id, "Abarrotes Doña Mary", contact, Inbound(
+            "wamid.1", NOW, Person("+525599990000", "5215599990000", None), "text", text), {})
+        await brain.answer(turn)
+        caller = caller_for(shop.tenant_id, contact)
+        expected = (await call_tool(shop.env, caller, tool, args)).output.summary
+        assert [r.as_text() for r in turn.replies] == [expected[:4000]], text
+        assert expected, text
+
+
+async def _no_profile(_tenant: uuid.UUID) -> dict[str, Any]:
+    return {}
+
+
+def _contact(*, owner_id: uuid.UUID | None = None,
+             customer_id: uuid.UUID | None = None) -> Contact:
+    return Contact(uuid.uuid4(), "+525599990000", None, None, "Mary", None, customer_id, None,
+                   owner_id, None, None, None, {})
