@@ -45,18 +45,21 @@ def _p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[98]
 
 
-async def _timed(fn: Callable[[], Awaitable[Any]]) -> float:
+async def _timed(fn: Callable[[], Awaitable[Any]], runs: int) -> float:
     for _ in range(WARMUP):
         await fn()
     samples = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         start = time.perf_counter()
         await fn()
         samples.append((time.perf_counter() - start) * 1000)
     return _p99(samples)
 
 
-async def _run(url: str) -> dict[str, float]:
+async def measure(url: str, *, days: int = 365, tickets_per_day: int = 140,
+                  runs: int = RUNS) -> dict[str, float]:
+    """Every read tool's p99 (ms) on a fresh database at ``url`` (the owner's login) filled with
+    ``days`` of trade, and the bare baseline's, "baseline"; "tickets": how many were written."""
     settings = Settings(database_url=url)
     pool = await db.create_pool(settings.app_dsn(url), 4)  # the server's own login
     try:
@@ -65,7 +68,8 @@ async def _run(url: str) -> dict[str, float]:
         device = new_uuid7()
         async with db.tenant_tx(pool, shop.tenant_id) as conn:
             await devices.insert(conn, shop.tenant_id, device, "Caja 1", "C1", b"x" * 32)
-        year = build_year(shop.tenant_id, device, catalog, year_end())
+        year = build_year(shop.tenant_id, device, catalog, year_end(), days=days,
+                          tickets_per_day=tickets_per_day)
         await write_year(url, year)
         env = ToolEnv.from_settings(pool, settings)
         owner = Caller(shop.tenant_id, CallerRole.OWNER, "prueba", "benchmark")
@@ -80,7 +84,7 @@ async def _run(url: str) -> dict[str, float]:
             async def one(name: str = name, args: dict[str, Any] = args) -> Any:
                 return await call_tool(env, owner, name, args)
 
-            out[name] = await _timed(one)
+            out[name] = await _timed(one, runs)
 
         async def bare() -> Any:
             async with db.tenant_tx(pool, shop.tenant_id) as conn:
@@ -88,7 +92,7 @@ async def _run(url: str) -> dict[str, float]:
                     "SELECT count(*) FROM sales WHERE tenant_id = $1 AND sold_at >= "
                     "date_trunc('month', now())", shop.tenant_id)
 
-        baseline = await _timed(bare)
+        baseline = await _timed(bare, runs)
         return {"tickets": year.tickets, "baseline": baseline, **out}
     finally:
         await pool.close()
@@ -101,7 +105,7 @@ def tools() -> dict[str, float]:
         try:
             make_template(pg.url)
             with fresh_database(pg.url) as url:
-                found = asyncio.run(_run(url))
+                found = asyncio.run(measure(url))
         finally:
             pg.stop()
     tickets, baseline = found.pop("tickets"), found.pop("baseline")
