@@ -22,10 +22,14 @@ async def test_a_released_connection_carries_no_tenant_and_no_transaction(databa
         async with db.unscoped(pool) as conn:
             assert not await conn.fetchval("SELECT current_setting('app.tenant_id', true)")
         lost = new_uuid7()
-        with pytest.raises(RuntimeError):
+
+        async def fails_midway() -> None:
             async with db.tenant_tx(pool, lost) as conn:
                 await tenants.insert(conn, lost, "Perdida", "America/Mexico_City")
                 raise RuntimeError("a failure mid-transaction")
+
+        with pytest.raises(RuntimeError):
+            await fails_midway()
         async with db.unscoped(pool) as conn:  # an open transaction, never closed by its user
             await conn.execute("BEGIN")
             await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))
