@@ -30,7 +30,7 @@ class ProcessServer:
         self._proc = subprocess.Popen([sys.executable, "-m", "sync_server", "serve"], cwd=ROOT,
                                       env=self._env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL)
-        wait_until(self._ready, timeout=30, what="server process")
+        wait_until(self._ready, timeout=90, what="server process")  # slow to import on a busy machine
         return self
 
     @property
