@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from sync_server.repositories import Connection
-from sync_server.services.tokens import Plan
+from sync_server.services.tokens import Plan, PlanLookup
 
 
 class CallerRole(StrEnum):
@@ -65,11 +65,20 @@ class ToolContext:
     now: datetime  # aware UTC, the moment of the call
     tz: ZoneInfo  # the shop's: local days, hours and months
     shop_name: str
-    plan: Plan  # the shop's plan (its monthly token allowance: services.tokens)
+    # The shop's plan (its monthly token allowance: services.tokens), given or looked up when a
+    # tool asks (one query few tools need: not paid by every call).
+    plan: Plan | None = None
+    plan_for: PlanLookup | None = None
 
     @property
     def tenant_id(self) -> uuid.UUID:
         return self.caller.tenant_id
+
+    async def plan_in_force(self, conn: Connection) -> Plan:
+        if self.plan is not None:
+            return self.plan
+        assert self.plan_for is not None, "a ToolContext needs a plan or a way to look it up"
+        return await self.plan_for(conn, self.tenant_id)
 
     @property
     def today(self) -> date:

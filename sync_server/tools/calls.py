@@ -129,7 +129,7 @@ async def _context(env: ToolEnv, conn: Connection, caller: Caller) -> ToolContex
     if profile is None:
         raise ToolRefused("Esa tienda no existe.", code="unknown_shop")
     return ToolContext(caller=caller, now=env.clock(), tz=ZoneInfo(profile.timezone),
-                       shop_name=profile.name, plan=await env.plan_for(conn, caller.tenant_id))
+                       shop_name=profile.name, plan_for=env.plan_for)
 
 
 async def _read(ctx: ToolContext, conn: Connection, found: Tool[Any, Any], args: Any

@@ -92,7 +92,8 @@ class PlanAndTokens(ToolOutput):
 async def plan_and_tokens(ctx: ToolContext, conn: Connection, args: NoArgs) -> PlanAndTokens:
     """El plan de la tienda y los tokens del asistente: lo que queda de este mes, lo que queda
     de los paquetes comprados y lo que se ha usado."""
-    b = await balance_in(conn, ctx.tenant_id, ctx.plan, await month_of(conn, ctx.tenant_id, ctx.now))
+    b = await balance_in(conn, ctx.tenant_id, await ctx.plan_in_force(conn),
+                         await month_of(conn, ctx.tenant_id, ctx.now))
     text = (f"Plan {b.plan.name}: quedan {max(b.left, 0):,} tokens del asistente "
             f"({b.allowance_left:,} del mes y {max(b.packages_left, 0):,} de paquetes); "
             f"{b.calls} consultas este mes.")
