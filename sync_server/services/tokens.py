@@ -46,7 +46,8 @@ PlanLookup = Callable[[Connection, uuid.UUID], Awaitable[Plan]]
 
 
 def fixed_plan(name: str, monthly_tokens: int) -> PlanLookup:
-    """Every shop on one plan (the platform's default until billing keeps plans per shop)."""
+    """Every shop on one plan: for tests and tools about something else (the server looks each
+    shop's own plan up: billing.limits.token_plan)."""
     async def lookup(_conn: Connection, _tenant_id: uuid.UUID) -> Plan:
         return Plan(name, monthly_tokens)
 
