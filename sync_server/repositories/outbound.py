@@ -33,12 +33,14 @@ async def insert_requests(
     changes: Sequence[MessageRequestChange],
 ) -> None:
     """A request applied again (same id, even under another change id) is inserted once."""
+    known = await _stored(conn, tenant_id, [c.payload.id for c in changes])
     await insert_many(conn, "outbound_messages", [
         ("tenant_id", "uuid"), ("request_id", "uuid"), ("customer_id", "uuid"),
         ("to_phone", "text"), ("kind", "text"), ("body", "text"), ("cashier_id", "uuid"),
         ("requested_at", "timestamptz"), ("device_id", "uuid"),
     ], [(tenant_id, m.id, m.customer_id, m.to, m.kind, m.text, m.cashier_id, m.requested_at,
-         origin) for m in (c.payload for c in changes)], "ON CONFLICT DO NOTHING")
+         origin) for m in (c.payload for c in changes) if m.id not in known],
+        "ON CONFLICT DO NOTHING")
     await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(tenant_id))
 
 
@@ -51,6 +53,8 @@ async def insert_message(
     before it, even in the same transaction (clock_timestamp). ``request_id`` is its
     idempotency key: the same one again (a reprocessed event, a second till's identical status
     change) adds nothing. False then."""
+    if await _stored(conn, tenant_id, [request_id]):
+        return False
     done: str = await conn.execute(
         """INSERT INTO outbound_messages (tenant_id, request_id, customer_id, to_phone, to_bsuid,
                   contact_id, kind, body, message, requested_at)
@@ -68,12 +72,28 @@ async def insert_server_message(
 ) -> None:
     """A message the server itself sends a customer (a receipt for a payment made online):
     queued for the sender like a till's request, once per ``request_id``."""
+    if await _stored(conn, tenant_id, [request_id]):
+        return
     await conn.execute(
         """INSERT INTO outbound_messages (tenant_id, request_id, customer_id, to_phone, kind, body,
                                           requested_at)
            VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT DO NOTHING""",
         tenant_id, request_id, customer_id, to_phone, kind, body)
     await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(tenant_id))
+
+
+async def _stored(
+    conn: Connection, tenant_id: uuid.UUID, request_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those already stored, read without waiting. An INSERT .. ON CONFLICT DO NOTHING on a
+    message the sender or the status webhook is changing waits for that transaction, which
+    next takes the shop's feed to tell the tills (message_status), while a push inserting it
+    already holds the feed: a deadlock. So a message already there is left out before
+    inserting; ON CONFLICT stays for two inserts of a new one at once."""
+    rows = await conn.fetch(
+        """SELECT request_id FROM outbound_messages
+           WHERE tenant_id = $1 AND request_id = ANY($2::uuid[])""", tenant_id, list(request_ids))
+    return {r["request_id"] for r in rows}
 
 
 async def count_last_day(conn: Connection, tenant_id: uuid.UUID) -> int:

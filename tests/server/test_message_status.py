@@ -4,11 +4,13 @@ till."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import pytest
 
 from pos_client.services import accounts, messages
@@ -16,14 +18,16 @@ from pos_client.sync.client import SyncClient
 from shared.clock import utc_now
 from shared.hlc import HybridClock
 from shared.ids import new_uuid7
-from shared.sync.envelopes import MessageStatusChange
+from shared.sync.envelopes import MessageRequestChange, MessageStatusChange
 from shared.sync.message_status import MessageStatusPayload, state_text
 from sync_server.db import tenant_tx
 from sync_server.integrations.graph_errors import owner_reason
+from sync_server.repositories import outbound
 from sync_server.repositories.message_statuses import Reportable
 from sync_server.services.server_changes import report_message_states
 from sync_server.services.whatsapp import NO_CONSENT
 from sync_server.sync import message_statuses
+from sync_server.sync.apply import apply_changes
 from tests.support.fakes.graph import FakeGraph, graph_error
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
@@ -181,3 +185,46 @@ def test_a_till_cannot_make_a_message_status(server, shop, paired_device):
         client.close()
     assert [(r.status, r.code) for r in answer.results] == [("rejected", "server_only")]
     assert _feed(server) == []
+
+
+@pytest.mark.e2e
+def test_a_replayed_request_pushed_while_the_sender_records_it_does_not_deadlock(
+        server, shop, paired_device):
+    """The sender's transaction changes the message, then takes the shop's feed to tell the
+    tills; a push takes the feed first and meets the same message again (the request replayed
+    under another change id). The push must not wait on the message under the feed."""
+    pos = paired_device("caja-1")
+    customer = accounts.save_customer(pos.till, accounts.CustomerDraft("Beto", "55 8765 4321", "0"))
+    request = messages.request_statement(pos.till, customer.id, "Hola, su saldo es $1.00.")
+    pos.agent.sync_once()
+    wait_until(lambda: _reported(server)[0]["reported_status"] == "failed", timeout=15,
+               what="the refusal reported")
+    [row] = server.admin("SELECT body::text AS body, origin_device_id FROM changes "
+                         "WHERE entity = 'message_request'")
+    replay = MessageRequestChange.model_validate_json(row["body"]).model_copy(
+        update={"change_id": new_uuid7(), "device_seq": 1000})
+
+    async def race(pool):
+        async def push():
+            async with tenant_tx(pool, shop.tenant_id) as conn:
+                await apply_changes(conn, shop.tenant_id, row["origin_device_id"], [replay])
+
+        async with tenant_tx(pool, shop.tenant_id) as sender:
+            await outbound.mark_sent(sender, shop.tenant_id, request.id, "wamid.replayed")
+            pushing = asyncio.ensure_future(push())
+            watcher = await asyncpg.connect(server.database_url)
+            try:
+                for _ in range(500):  # until the push waits on a lock (or is done)
+                    if pushing.done() or await watcher.fetchval(
+                            "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE wait_event_type = 'Lock'"):
+                        break
+                    await asyncio.sleep(0.01)
+            finally:
+                await watcher.close()
+            await report_message_states(sender, shop.tenant_id, [request.id])
+        await asyncio.wait_for(pushing, 10)
+
+    server.call(race)
+    statuses = [f["payload"]["status"] for f in _feed(server)]
+    assert statuses == ["queued", "failed", "sent"]
