@@ -37,12 +37,18 @@ REASONS: dict[int, str] = {
 }
 
 
+# How reason_for starts when it has no Spanish reason for the code: what follows is Meta's
+# detail (English), kept on the server for support and never shown at the till.
+UNDELIVERED = "WhatsApp no entregó el mensaje"
+
+
 def reason_for(code: int | None, fallback: str = "") -> str:
     """A failed message's reason in Spanish, from Graph's code, for the server's own record
-    (an unknown code keeps Meta's detail, for support)."""
+    (an unknown code, or none, keeps Meta's detail, for support)."""
     if code in REASONS:
         return REASONS[code]
-    return f"WhatsApp no entregó el mensaje (código {code}). {fallback}".strip()
+    said = f" (código {code})" if code is not None else ""
+    return f"{UNDELIVERED}{said}. {fallback}".strip()
 
 
 def owner_reason(code: int | None, error: str | None) -> str:
@@ -53,6 +59,8 @@ def owner_reason(code: int | None, error: str | None) -> str:
         return REASONS.get(code, f"WhatsApp no entregó el mensaje (código {code}).")
     if not error:
         return "WhatsApp no aceptó el mensaje."
+    if error.startswith(UNDELIVERED):  # Meta's failed status without a code: no English
+        return f"{UNDELIVERED}."
     if error.startswith("HTTP "):
         return f"WhatsApp respondió con un error ({error.split(':')[0]})."
     return error

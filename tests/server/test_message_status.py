@@ -21,7 +21,7 @@ from shared.ids import new_uuid7
 from shared.sync.envelopes import MessageRequestChange, MessageStatusChange
 from shared.sync.message_status import MessageStatusPayload, state_text
 from sync_server.db import tenant_tx
-from sync_server.integrations.graph_errors import owner_reason
+from sync_server.integrations.graph_errors import owner_reason, reason_for
 from sync_server.repositories import outbound
 from sync_server.repositories.message_statuses import Reportable
 from sync_server.services.server_changes import report_message_states
@@ -64,6 +64,9 @@ def test_a_failure_says_why_in_spanish_from_graphs_code_or_the_servers_own_reaso
     assert owner_reason(None, "HTTP 502: <html>Bad gateway</html>") == (
         "WhatsApp respondió con un error (HTTP 502).")
     assert owner_reason(None, None) == "WhatsApp no aceptó el mensaje."
+    # Meta's "failed" status without a code: its English detail stays on the server.
+    assert owner_reason(None, reason_for(None, "Message failed to send because of an unknown "
+                                               "error.")) == "WhatsApp no entregó el mensaje."
     assert message_statuses.shown(_stored("sent")) == ("sent", None)
     assert message_statuses.shown(_stored("not_configured", error="x")) == ("not_configured", None)
 
