@@ -199,7 +199,8 @@ class _Catalog:
 def _match(store: _Catalog, name: str, codes: tuple[str, ...] | None) -> ProductPayload | None:
     """The existing product a row is about: by its barcodes, else (no barcodes) by its name.
 
-    The active owner of a code wins over inactive ones: it is the product the till sells.
+    The active owner of a code or a name wins over inactive ones: it is the product the till
+    sells (a product switched off and replaced by a new one of its name is left alone).
     """
     if codes:
         for code in codes:
@@ -212,7 +213,8 @@ def _match(store: _Catalog, name: str, codes: tuple[str, ...] | None) -> Product
         if len(ids) > 1:
             raise _CellError(f"codigos: esos códigos son de productos distintos ({store.names(ids)})")
         return store.by_id[ids[0]] if ids else None
-    same = store.by_name.get(name_key(name), [])
+    named = store.by_name.get(name_key(name), [])
+    same = [i for i in named if store.by_id[i].active] or named
     if len(same) > 1:
         raise _CellError(f"nombre: hay {len(same)} productos llamados así; agrega su código")
     return store.by_id[same[0]] if same else None

@@ -378,3 +378,24 @@ def test_the_form_reads_names_as_the_import_does(till: Till, stocked: Database) 
     with pytest.raises(ProductRefused) as refused:
         catalog_admin.save_product(till, ProductDraft(name="COCA-COLA  600 ML", price=100), None)
     assert refused.value.code == "name_taken"
+
+
+def test_a_row_without_codes_updates_the_active_product_of_its_name_not_the_one_it_replaced(
+        till: Till, stocked: Database, tmp_path: Path) -> None:
+    """A product switched off and replaced by a new one of the same name (the rule allows one
+    active product per name): a price list by name updates the one the till sells, as a code
+    shared with an inactive product does."""
+    catalog_admin.save_product(till, ProductDraft(name="Pan Dulce", price=1000,
+                                                  barcodes=("7500000000901",)), None)
+    catalog_io.apply(till, catalog_io.preview(till, _write(
+        tmp_path, "baja.csv", "nombre,codigos,precio,activo\nPan Dulce,7500000000901,,no\n")), None)
+    catalog_admin.save_product(till, ProductDraft(name="pan dulce", price=1100,
+                                                  barcodes=("7500000000902",)), None)
+
+    plan = catalog_io.preview(till, _write(tmp_path, "precios.csv", "nombre,precio\nPán  dulce,12\n"))
+    assert [(r.status, r.errors) for r in plan.rows] == [("actualiza", ())]
+    catalog_io.apply(till, plan, cashier_id=None)
+    with stocked.read() as conn:
+        assert catalog.by_barcode(conn, "7500000000902").price == 1200  # type: ignore[union-attr]
+        replaced = [p for p in product_records.all_payloads(conn) if "7500000000901" in p.barcodes]
+    assert [(p.active, p.price) for p in replaced] == [(False, 1000)]  # left alone
