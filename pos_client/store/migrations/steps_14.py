@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 STEPS: list[str] = [
-    # 16: the server-made message_status records (protocol 4): queued, sent, delivered, read,
+    # 14: the server-made message_status records (protocol 4): queued, sent, delivered, read,
     # failed (with the reason in Spanish) or not_configured, per message, merged like every
     # record; the customers page shows the newest one's state.
     """
