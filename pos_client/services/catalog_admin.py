@@ -23,6 +23,7 @@ from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.quantity import MAX_QTY_MILLI, parse_quantity
 from shared.sale import MAX_UNIT_PRICE
+from shared.spanish import agree, count
 from shared.sync.payloads import CategoryPayload, ProductPayload
 from shared.tax import IvaRate
 
@@ -299,7 +300,8 @@ def rename_department(till: Till, department_id: uuid.UUID, name: str,
                            current.model_copy(update={"department": new_name}), op="upsert")
         staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by, subject_id=old.id,
-                    detail=f"Departamento «{old.name}» ahora es «{new_name}» ({len(ids)} productos)")
+                    detail=f"Departamento «{old.name}» ahora es «{new_name}» "
+                           f"({count(len(ids), 'producto')})")
     return len(ids)
 
 
@@ -365,7 +367,8 @@ def add_starter(till: Till, chosen: Iterable[StarterProduct],
         if new:
             staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                         authorized_by=authorized_by,
-                        detail=f"Catálogo inicial: {len(new)} productos agregados")
+                        detail=f"Catálogo inicial: {count(len(new), 'producto')} "
+                               f"{agree(len(new), 'agregado')}")
     return len(new)
 
 

@@ -59,6 +59,7 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import parse_mxn
 from shared.permissions import Permission
+from shared.spanish import count
 from shared.sync.envelopes import Change, make_change
 from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
@@ -206,7 +207,7 @@ def _match(store: _Catalog, name: str, codes: tuple[str, ...] | None) -> Product
         for code in codes:
             active = [i for i in store.owners(code) if store.by_id[i].active]
             if len(active) > 1:
-                raise _CellError(f"codigos: el código {code} es de {len(active)} productos activos "
+                raise _CellError(f"codigos: el código {code} es de {count(len(active), 'producto')} activos "
                                  f"({store.names(active)}); deja ese código en uno solo antes de importar")
         owners = list(dict.fromkeys(i for c in codes for i in store.owners(c)))
         ids = [i for i in owners if store.by_id[i].active] or owners
@@ -216,7 +217,7 @@ def _match(store: _Catalog, name: str, codes: tuple[str, ...] | None) -> Product
     named = store.by_name.get(name_key(name), [])
     same = [i for i in named if store.by_id[i].active] or named
     if len(same) > 1:
-        raise _CellError(f"nombre: hay {len(same)} productos llamados así; agrega su código")
+        raise _CellError(f"nombre: hay {count(len(same), 'producto')} llamados así; agrega su código")
     return store.by_id[same[0]] if same else None
 
 
@@ -379,7 +380,8 @@ def apply(till: Till, plan: ImportPreview, cashier_id: uuid.UUID | None,
         result = ImportResult(new=plan.new_count, updated=plan.update_count)
         staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                     authorized_by=authorized_by,
-                    detail=f"Importación: {result.new} nuevos, {result.updated} actualizados")
+                    detail=f"Importación: {count(result.new, 'nuevo')}, "
+                           f"{count(result.updated, 'actualizado')}")
     return result
 
 

@@ -18,6 +18,7 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.permissions import Permission, Role
 from shared.scale import parse_scale_label, plu_candidates
+from shared.spanish import count
 from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 from shared.ticket import Ticket
@@ -77,9 +78,10 @@ def park(till: Till, ticket: Ticket, label: str | None = None) -> uuid.UUID:
         raise DomainError("El ticket está vacío: no hay nada que poner en espera.", code="empty_sale")
     parked_id = new_uuid7()
     with till.db.write() as tx:
-        count = parked.count(tx)
-        if count >= MAX_PARKED:
-            raise TooManyParked(f"Ya hay {count} tickets en espera. Cobra o descarta alguno.")
+        waiting = parked.count(tx)
+        if waiting >= MAX_PARKED:
+            raise TooManyParked(f"Ya hay {count(waiting, 'ticket')} en espera. Cobra o descarta "
+                                "alguno.")
         now = till.now()
         label = (label or "").strip()[:60] or f"Cliente de las {shown_time(now, shop.shop_zone(tx))}"
         parked.add(tx, parked_id, label, ticket, now)

@@ -7,6 +7,7 @@ import uuid
 from pos_client.services.till import Till
 from pos_client.store.repositories import meta, outbox
 from shared.errors import DomainError
+from shared.spanish import agree, count
 
 
 def save_pairing(
@@ -55,7 +56,7 @@ def unpair(till: Till, *, lose_unsynced: bool = False) -> None:
     pending = unsynced_count(till)
     if pending and not lose_unsynced:
         raise UnsyncedChanges(
-            f"Hay {pending} cambios de esta caja que el servidor aún no tiene. "
+            f"{agree(pending, 'Hay')} {count(pending, 'cambio')} de esta caja que el servidor aún no tiene. "
             "Sincroniza antes de desvincular, o confirma que quieres desvincular de todos modos.")
     with till.db.write() as tx:
         # tenant_id stays: this store's data belongs to that shop, and may only rejoin it.

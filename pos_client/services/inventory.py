@@ -30,6 +30,7 @@ from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.quantity import MAX_QTY_MILLI, QTY_SCALE, format_quantity, value_of
 from shared.sale import MAX_UNIT_PRICE
+from shared.spanish import agree
 from shared.sync.payloads import InventoryMovementPayload, MovementReason, StockCountPayload
 
 # Offered as choices on the adjustment screen; any other text is accepted too.
@@ -293,8 +294,9 @@ def apply_count(
         if corrections:
             staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
                         authorized_by=authorized_by,
-                        detail=f"Conteo físico: {len(counted)} productos contados, "
-                               f"{len(corrections)} corregidos, valor "
+                        detail=f"Conteo físico: {count(len(counted), 'producto')} "
+                               f"{agree(len(counted), 'contado')}, "
+                               f"{count(len(corrections), 'corregido')}, valor "
                                f"{format_mxn(sum(c.value for c in corrections))}")
     return corrections
 

@@ -34,6 +34,7 @@ from shared.fiado import Account
 from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.phone import display_phone
+from shared.spanish import count
 from shared.sync.payloads import CustomerPayload
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -42,7 +43,7 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 def age_text(days: int | None) -> str:
     if days is None:
         return ""
-    return "hoy" if days == 0 else "1 día" if days == 1 else f"{days} días"
+    return "hoy" if days == 0 else count(days, "día")
 
 
 class AccountsModel(RowsModel[Account]):

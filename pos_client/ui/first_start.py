@@ -32,6 +32,7 @@ from pos_client.ui.qt import (
 from pos_client.ui.widgets import ERROR_STYLE, font, say
 from pos_client.ui.worker import Worker
 from shared.errors import DomainError
+from shared.spanish import count
 
 START, NEW_SHOP, JOIN, RESTORE, PRINTER = range(5)
 PRINTER_LABELS = {"none": "Sin impresora: el ticket se ve en pantalla",
@@ -158,7 +159,7 @@ class NewShopPage(_Step):
 
     def finished(self, result: first_start.NewShop) -> None:
         self.owner.outcome = "new_shop"
-        extra = f" y {result.products} productos" if result.products else ""
+        extra = f" y {count(result.products, 'producto')}" if result.products else ""
         self.owner.summary = (f"Listo: la tienda «{self.owner.till.device.shop_name}» con "
                               f"{result.owner.name} como dueño{extra}. Entra con tu NIP.")
 

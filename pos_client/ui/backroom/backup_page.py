@@ -32,6 +32,7 @@ from pos_client.ui.qt import (
 )
 from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
 from shared.clock import DEFAULT_ZONE, shown_date_time
+from shared.spanish import count
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,8 @@ def age_text(age: timedelta) -> str:
         return "hace menos de una hora"
     if age < timedelta(days=1):
         hours = int(age.total_seconds() // 3600)
-        return "hace 1 hora" if hours == 1 else f"hace {hours} horas"
-    return "hace 1 día" if age.days == 1 else f"hace {age.days} días"
+        return f"hace {count(hours, 'hora')}"
+    return f"hace {count(age.days, 'día')}"
 
 
 def size_text(size: int) -> str:
@@ -194,7 +195,7 @@ class BackupPage(QWidget):
                           f"¿Restaurar el respaldo del {self.when(backup)}?", parent=self)
         warning = ""
         if unsynced.pending:
-            warning = (f"\n\nATENCIÓN: hay {unsynced.pending} cambios de esta caja sin sincronizar. "
+            warning = (f"\n\nATENCIÓN: hay {count(unsynced.pending, 'cambio')} de esta caja sin sincronizar. "
                        "Si restauras ahora, se quedan solo en el archivo que se guarda aparte. "
                        + ("Sincroniza primero (F5 en la caja)." if unsynced.paired else
                           "Esta caja no está vinculada a un servidor."))

@@ -40,6 +40,7 @@ from shared.errors import DomainError
 from shared.ids import new_uuid7
 from shared.money import format_mxn
 from shared.permissions import Permission
+from shared.spanish import agree, count
 from shared.sync.payloads import ProductPayload
 
 SEARCH_DELAY_MS = 150
@@ -301,9 +302,10 @@ class CatalogPage(QWidget):
         def export(till: Till) -> int:
             return (catalog_io.export_xlsx if excel else catalog_io.export_csv)(till, path)
 
-        Operation(self.ctx, export).success(
-            lambda n: self._say("", f"Exportados {n} productos a {path.name}.")).failure(
-            self._say).run()
+        def done(n: int) -> None:
+            self._say("", f"{agree(n, 'Exportado')} {count(n, 'producto')} a {path.name}.")
+
+        Operation(self.ctx, export).success(done).failure(self._say).run()
 
     def open_starter(self) -> None:
         def show(loaded: tuple[list[StarterProduct], set[str]]) -> None:

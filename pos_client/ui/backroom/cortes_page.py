@@ -39,6 +39,7 @@ from shared.errors import DomainError
 from shared.money import format_mxn, parse_mxn
 from shared.permissions import Permission
 from shared.sale import PaymentMethod
+from shared.spanish import count
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -239,7 +240,7 @@ class CortesPage(QWidget):
             f"{shift.opened_at.astimezone(tz):%d/%m/%Y a las %H:%M}")
         cash = PaymentMethod.CASH
         self.figures_label.setText(
-            f"Fondo {format_mxn(shift.float_amount)} · {current.sales_count} ventas · "
+            f"Fondo {format_mxn(shift.float_amount)} · {count(current.sales_count, 'venta')} · "
             f"Entradas {format_mxn(current.cash_in)} · Salidas {format_mxn(current.cash_out)} · "
             f"<b>Efectivo esperado en caja: {format_mxn(current.expected(cash))}</b>")
 

@@ -14,6 +14,7 @@ from pos_client.ui.widgets import button
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.quantity import format_quantity
+from shared.spanish import agree, count
 
 
 class CountTab(Tab):
@@ -120,7 +121,8 @@ class CountTab(Tab):
         if len(corrections) > 12:
             lines.append(f"… y {len(corrections) - 12} más")
         box = QMessageBox(QMessageBox.Icon.Question, "Aplicar conteo",
-                          f"Se corregirán {len(corrections)} productos (valor "
+                          f"{agree(len(corrections), 'Se corregirá', 'Se corregirán')} "
+                          f"{count(len(corrections), 'producto')} (valor "
                           f"{format_mxn(sum(c.value for c in corrections))}):\n\n" + "\n".join(lines),
                           parent=self)
         self.confirm_yes = box.addButton("Aplicar", QMessageBox.ButtonRole.AcceptRole)
@@ -148,6 +150,7 @@ class CountTab(Tab):
         self._applying = False
         self.set_saving(False)
         self.clear()
-        self.say(f"Conteo aplicado: {len(corrections)} productos corregidos (valor "
+        self.say(f"Conteo aplicado: {count(len(corrections), 'producto')} "
+                 f"{agree(len(corrections), 'corregido')} (valor "
                  f"{format_mxn(sum(c.value for c in corrections))}).")
         self.changed.emit()

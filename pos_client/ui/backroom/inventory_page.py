@@ -45,6 +45,7 @@ from shared.clock import shown_date_time
 from shared.errors import DomainError
 from shared.money import format_mxn, parse_mxn
 from shared.quantity import format_quantity, parse_quantity, value_of
+from shared.spanish import count
 
 
 class ReceiveTab(Tab):
@@ -147,7 +148,7 @@ class ReceiveTab(Tab):
 
     def _saved(self, result: inventory.ReceiptResult) -> None:
         self.set_saving(False)
-        text = f"Mercancía recibida: {len(result.movement_ids)} renglones."
+        text = f"Mercancía recibida: {count(len(result.movement_ids), 'renglón')}."
         if result.cost_changes:
             text += " Costo actualizado: " + ", ".join(
                 f"{c.name} {format_mxn(c.old_cost)} → {format_mxn(c.new_cost)}"
@@ -275,7 +276,7 @@ class LowStockTab(Tab):
                 if item.stock_milli <= 0:
                     shown.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(i, col, shown)
-        self.summary.setText(f"{len(rows)} productos bajo mínimo · compra estimada "
+        self.summary.setText(f"{count(len(rows), 'producto')} bajo mínimo · compra estimada "
                              f"{format_mxn(sum(r.purchase_cost for r in rows))}" if rows
                              else "Ningún producto está bajo su mínimo.")
         self.loaded.emit(len(rows))

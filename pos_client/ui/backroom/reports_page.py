@@ -46,6 +46,7 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from shared.money import format_mxn
+from shared.spanish import count
 
 AGING_TAB = "Fiados por antigüedad"
 
@@ -285,7 +286,7 @@ class ReportsPage(QWidget):
                                                 self._note(title, got))
         tickets = got.by_day.tickets
         self.status.setText(
-            f"Del {period.start:%d/%m/%Y} al {period.last_day:%d/%m/%Y}: {tickets} tickets, "
+            f"Del {period.start:%d/%m/%Y} al {period.last_day:%d/%m/%Y}: {count(tickets, 'ticket')}, "
             f"neto {format_mxn(got.by_day.net)}. Incluye las ventas de todas las cajas ya sincronizadas."
             if tickets or got.by_day.returns else
             f"Sin ventas del {period.start:%d/%m/%Y} al {period.last_day:%d/%m/%Y}.")

@@ -22,6 +22,7 @@ from pos_client.ui.qt import (
 from shared.catalog import StarterProduct
 from shared.money import format_mxn
 from shared.permissions import Permission
+from shared.spanish import agree, count
 
 _CHECKED, _UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
 
@@ -102,7 +103,7 @@ class StarterDialog(QDialog):
             self._failed).run()
 
     def _done(self, added: int) -> None:
-        self.added.emit(f"Agregados {added} productos del catálogo inicial.")
+        self.added.emit(f"{agree(added, 'Agregado')} {count(added, 'producto')} del catálogo inicial.")
         self.accept()
 
     def _failed(self, message: str) -> None:
