@@ -30,7 +30,7 @@ from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.quantity import MAX_QTY_MILLI, QTY_SCALE, format_quantity, value_of
 from shared.sale import MAX_UNIT_PRICE
-from shared.spanish import agree
+from shared.spanish import agree, count
 from shared.sync.payloads import InventoryMovementPayload, MovementReason, StockCountPayload
 
 # Offered as choices on the adjustment screen; any other text is accepted too.
@@ -285,11 +285,11 @@ def apply_count(
             moment = moments.get(c.product_id)
             note = (f"Conteo físico: contado {format_quantity(c.counted_milli, c.sold_by_weight)}, "
                     f"esperado {format_quantity(c.expected_milli, c.sold_by_weight)}")
-            count = StockCountPayload(id=new_uuid7(), product_id=c.product_id,
-                                      counted_milli=c.counted_milli,
-                                      counted_at=moment.at if moment else till.now(), note=note,
-                                      cashier_id=cashier_id)
-            local.save(tx, till, "stock_count", count, hlc=moment.hlc if moment else None)
+            fact = StockCountPayload(id=new_uuid7(), product_id=c.product_id,
+                                     counted_milli=c.counted_milli,
+                                     counted_at=moment.at if moment else till.now(), note=note,
+                                     cashier_id=cashier_id)
+            local.save(tx, till, "stock_count", fact, hlc=moment.hlc if moment else None)
         corrections = [c for c in lines if c.difference_milli]
         if corrections:
             staff.audit(tx, till, "catalog_edit", cashier_id=cashier_id,
