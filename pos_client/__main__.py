@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pos_client.app import default_data_dir, run_pos
+from shared.spanish import agree, count
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -58,7 +59,7 @@ def load_starter_catalog(data_dir: Path) -> None:
     db = Database(data_dir / "pos.sqlite3")
     added = load_starter(Till(db, load_device(db)), starter())
     db.close()
-    print(f"Catálogo inicial: {added} productos agregados." if added
+    print(f"Catálogo inicial: {count(added, 'producto')} {agree(added, 'agregado')}." if added
           else "La tienda ya tiene productos; no se cargó el catálogo inicial.")
 
 
@@ -74,7 +75,7 @@ def unpair_store(data_dir: Path, answer: Callable[[str], str] = input) -> int:
         till = Till(db, load_device(db))
         pending = unsynced_count(till)
         if pending:
-            print(f"¡Cuidado! Hay {pending} cambios sin sincronizar; al desvincular, el servidor "
+            print(f"¡Cuidado! Hay {count(pending, 'cambio')} sin sincronizar; al desvincular, el servidor "
                   "no los recibirá (se quedan guardados en esta caja).")
             if answer("Escribe SI para desvincular de todos modos: ").strip().upper() != "SI":
                 print("No se desvinculó la caja.")
@@ -107,7 +108,7 @@ def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> 
         till = Till(db, load_device(db))
         pending = unsynced_count(till)
         if pending:
-            print(f"Esta caja tiene {pending} cambios sin sincronizar: se enviarán a «"
+            print(f"Esta caja tiene {count(pending, 'cambio')} sin sincronizar: se enviarán a «"
                   f"{answer.shop_name}».")
         save_pairing(till, server_url=server_url, tenant_id=answer.tenant_id,
                      device_id=answer.device_id, device_code=answer.device_code,

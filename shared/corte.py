@@ -18,6 +18,7 @@ from shared import spanish
 from shared.errors import DomainError, InvalidAmount
 from shared.money import Centavos, format_mxn
 from shared.sale import PaymentMethod
+from shared.spanish import agree
 
 CorteKind = Literal["X", "Z"]
 CashDirection = Literal["entrada", "salida"]
@@ -129,7 +130,8 @@ def count_denominations(pieces: Mapping[Centavos, int]) -> Centavos:
         if count < 0:
             raise InvalidCount(f"Las piezas de {format_mxn(value)} no pueden ser negativas.")
         if count > MAX_PIECES:
-            raise InvalidCount(f"¿{count:,} piezas de {format_mxn(value)}? Revisa el conteo.")
+            raise InvalidCount(f"¿{count:,} {agree(count, 'pieza')} de {format_mxn(value)}? "
+                               "Revisa el conteo.")
         total += value * count
     return total
 

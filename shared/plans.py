@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from shared.clock import shown_date
 from shared.money import format_mxn
+from shared.spanish import count
 
 
 class BillingStatus(StrEnum):
@@ -53,8 +54,8 @@ class PlanLimits:
 
     def describe(self) -> str:
         """One line for the owner: "Changarrito ($99.00 al mes): 2 cajas, bot de WhatsApp…"."""
-        parts = [f"{self.max_tills} caja" + ("s" if self.max_tills != 1 else "")]
-        parts.append(f"{self.max_products:,} productos" if self.max_products is not None
+        parts = [count(self.max_tills, 'caja')]
+        parts.append(count(self.max_products, 'producto') if self.max_products is not None
                      else "productos sin límite")
         parts.append(f"{self.max_users} usuarios" if self.max_users is not None
                      else "usuarios sin límite")

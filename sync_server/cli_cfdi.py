@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from shared.errors import DomainError
+from shared.spanish import count
 from sync_server import db
 from sync_server.cfdi.tickets import period_of
 from sync_server.config import Settings
@@ -71,7 +72,7 @@ async def run(args: argparse.Namespace, settings: Settings, pool: Pool) -> list[
                 names = ", ".join(t.name for t in o.missing)
                 out.append(f"{tenant_id} {o.period.label()}: espera a que sincronicen: {names}")
             elif o.state == "issued":
-                out.append(f"{tenant_id} {o.period.label()}: factura global con {o.sales} ventas")
+                out.append(f"{tenant_id} {o.period.label()}: factura global con {count(o.sales, 'venta')}")
     worker = InvoiceWorker(ctx)
     while await worker.run_once():
         pass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from shared.spanish import count
 from sync_server.db import tenant_tx
 from sync_server.jobs.base import Job, Missed, Outcome, Run, message_id, sent, skipped
 from sync_server.jobs.delivery import NotSent
@@ -28,7 +29,7 @@ def _text(ctx: ToolContext, d: shop.DeviceOut) -> str:
     assert d.last_sync_at is not None
     hours = int((ctx.now - d.last_sync_at).total_seconds() // 3600)
     return (f"⚠ La caja {d.code} ({d.name}) de {ctx.shop_name} no sincroniza desde el "
-            f"{d.last_sync_at.astimezone(ctx.tz):%d/%m %H:%M} (hace {hours} horas). Sus ventas "
+            f"{d.last_sync_at.astimezone(ctx.tz):%d/%m %H:%M} (hace {count(hours, 'hora')}). Sus ventas "
             "no se ven en los reportes ni en la facturación. Revisa que esté encendida y con "
             "internet; al sincronizar se pone al día sola.")
 

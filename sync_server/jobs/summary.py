@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from shared.corte import describe_difference
 from shared.money import div_round_half_up, format_mxn
+from shared.spanish import count
 from sync_server.db import Connection, tenant_tx
 from sync_server.jobs.base import Job, Missed, Outcome, Run, sent, skipped
 from sync_server.jobs.delivery import NotSent
@@ -133,7 +134,7 @@ def render(s: DaySummary, shop_name: str, ctx: ToolContext, late: bool) -> str:
     lines = [head]
     if s.tickets or s.returns:
         avg = f" (ticket promedio {format_mxn(s.average_ticket)})" if s.average_ticket else ""
-        lines.append(f"Ventas: {format_mxn(s.net)} en {s.tickets} tickets{avg}."
+        lines.append(f"Ventas: {format_mxn(s.net)} en {count(s.tickets, 'ticket')}{avg}."
                      + (f" Devoluciones: {format_mxn(s.returns)}." if s.returns else ""))
     else:
         lines.append("No hubo ventas.")

@@ -44,5 +44,5 @@ async def plans_command(billing: Billing, action: str, plan_id: str | None,
 
 async def backfill_command(billing: Billing, days: int) -> str:
     done = await admin.backfill(billing, days)
-    return (f"eventos de Stripe en los últimos {days} días: {done.listed}; no recibidos antes: "
+    return (f"eventos de Stripe desde hace {count(days, 'día')}: {done.listed}; no recibidos antes: "
             f"{done.new}; atendidos ahora: {done.handled}")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ipaddress import IPv6Address, ip_address, ip_network
 
 from shared.errors import DomainError
+from shared.spanish import count
 from sync_server.db import Pool, unscoped_tx
 from sync_server.repositories import throttle
 
@@ -74,7 +75,7 @@ async def begin_attempt(
         for lim in limits:
             if await throttle.recent(conn, scope, lim.key, window_s) >= lim.allowed:
                 minutes = max(1, window_s // 60)
-                raise TooManyAttempts(f"Demasiados intentos. Espera {minutes} minutos y vuelve "
+                raise TooManyAttempts(f"Demasiados intentos. Espera {count(minutes, 'minuto')} y vuelve "
                                       "a intentarlo.")
         return [await throttle.record(conn, scope, lim.key, window_s) for lim in limits]
 

@@ -19,6 +19,7 @@ from shared.corte import (
 from shared.money import format_mxn
 from shared.returns import refund_parts
 from shared.sale import PaymentMethod
+from shared.spanish import count
 from sync_server.repositories import Connection, cortes
 from sync_server.repositories.cortes import ClosedShift
 from sync_server.tools.base import OWNER_ONLY, ToolContext, ToolInput, ToolOutput, tool
@@ -105,7 +106,7 @@ async def last_corte(ctx: ToolContext, conn: Connection, args: LastCorteArgs) ->
              f"{format_mxn(f.counted_centavos)} — {describe_difference(f.difference_centavos or 0)}"
              for f in out.forms if f.counted_centavos is not None]
     text = (f"Último corte{where}{who}, {out.closed_at.astimezone(ctx.tz):%d/%m/%Y %H:%M}: "
-            f"{out.sales_count} ventas por {format_mxn(out.sales_total_centavos)}.\n"
+            f"{count(out.sales_count, 'venta')} por {format_mxn(out.sales_total_centavos)}.\n"
             + "\n".join(f"• {p}" for p in parts))
     return LastCorte(summary=text, corte=out)
 
@@ -149,7 +150,8 @@ async def cash_differences(ctx: ToolContext, conn: Connection, args: Differences
                                surpluses_centavos=0)
     lines = "\n".join(f"• {r.closed_at.astimezone(ctx.tz):%d/%m %H:%M} {r.cashier or ''}: "
                       f"{_cash_text(r.cash_difference_centavos)}" for r in rows)
-    text = (f"En los últimos {len(rows)} cortes faltaron {format_mxn(short)} y sobraron "
+    last = "En el último corte" if len(rows) == 1 else "En los últimos " + count(len(rows), "corte")
+    text = (f"{last} faltaron {format_mxn(short)} y sobraron "
             f"{format_mxn(over)} de efectivo.\n{lines}")
     return CashDifferences(summary=text, cortes=rows, shortages_centavos=short,
                            surpluses_centavos=over)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from shared.errors import DomainError
 from shared.money import div_round_half_up, format_mxn
 from shared.quantity import QTY_SCALE, format_quantity
+from shared.spanish import count
 from sync_server.repositories import Connection, stock
 from sync_server.repositories.folding import fold
 from sync_server.repositories.stock import ProductRow
@@ -198,7 +199,7 @@ async def low_stock(ctx: ToolContext, conn: Connection, args: LowStockArgs) -> L
     lines = "\n".join(f"• {i.product.name}: quedan {i.product.stock} (mínimo {i.min_stock})"
                       for i in items[:15])
     more = f"\n…y {len(items) - 15} más." if len(items) > 15 else ""
-    return LowStock(summary=f"{len(rows)} productos en su mínimo o por debajo:\n{lines}{more}",
+    return LowStock(summary=f"{count(len(rows), 'producto')} en su mínimo o por debajo:\n{lines}{more}",
                     products=items)
 
 
@@ -244,13 +245,14 @@ async def reorder_suggestions(ctx: ToolContext, conn: Connection, args: ReorderA
     out.sort(key=lambda x: (x[0], x[1].product.name))
     items = [i for _, i in out[:args.limit]]
     if not items:
-        return Reorder(summary=f"Con lo que se vendió en {args.days} días, lo que hay alcanza "
-                               f"para {args.cover_days} días: no hace falta pedir.", products=[])
+        return Reorder(summary=f"Con lo que se vendió en {count(args.days, 'día')}, lo que hay alcanza "
+                               f"para {count(args.cover_days, 'día')}: no hace falta pedir.", products=[])
     lines = "\n".join(
         f"• {i.product.name}: pedir {i.order}"
-        + (f" (alcanza {i.days_left:g} días)" if i.days_left is not None else " (bajo el mínimo)")
+        + (f" (alcanza {i.days_left:g} {'día' if i.days_left == 1 else 'días'})"
+           if i.days_left is not None else " (bajo el mínimo)")
         for i in items[:15])
-    return Reorder(summary=f"Para cubrir {args.cover_days} días conviene pedir:\n{lines}",
+    return Reorder(summary=f"Para cubrir {count(args.cover_days, 'día')} conviene pedir:\n{lines}",
                    products=items)
 
 

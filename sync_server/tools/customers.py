@@ -23,6 +23,7 @@ from shared.fiado import (
     running_entries,
 )
 from shared.money import format_mxn
+from shared.spanish import agree, count
 from sync_server.repositories import Connection, fiado
 from sync_server.repositories.fiado import CustomerRow
 from sync_server.repositories.folding import fold
@@ -97,9 +98,9 @@ async def customers_and_balances(ctx: ToolContext, conn: Connection, args: Custo
     rows = await fiado.customers(conn, ctx.tenant_id, words, args.owing_only, args.limit)
     items = [_item(a) for a in await accounts_of(ctx, conn, rows)]
     n, owed = await fiado.totals(conn, ctx.tenant_id)
-    lines = "\n".join(f"• {c.name}: {c.balance}" + (f" ({c.age_days} días)" if c.age_days else "")
+    lines = "\n".join(f"• {c.name}: {c.balance}" + (f" ({count(c.age_days, 'día')})" if c.age_days else "")
                       for c in items[:15])
-    head = f"{n} clientes deben {format_mxn(owed)} en total."
+    head = f"{count(n, 'cliente')} {agree(n, 'debe', 'deben')} {format_mxn(owed)} en total."
     text = f"{head}\n{lines}" if items else f"{head} No encontré clientes con ese nombre."
     return CustomerList(summary=text, customers=items, owing_customers=n, owed_total_centavos=owed)
 
@@ -210,7 +211,7 @@ async def debtors_by_age(ctx: ToolContext, conn: Connection, args: AgingArgs) ->
                for a in report.accounts[:args.limit]]
     split = ", ".join(f"{name}: {format_mxn(v)}" for name, v in zip(AGING_BUCKETS, report.totals,
                                                                       strict=True) if v)
-    lines = "\n".join(f"• {d.customer.name}: {d.customer.balance} ({d.customer.age_days} días)"
+    lines = "\n".join(f"• {d.customer.name}: {d.customer.balance} ({count(d.customer.age_days or 0, 'día')})"
                       for d in debtors[:10])
     text = (f"Se deben {format_mxn(report.total)} de fiado ({split}).\n{lines}" if debtors
             else "Nadie debe fiado.")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from shared.money import div_round_half_up, format_mxn
 from shared.quantity import format_quantity, value_of
 from shared.returns import refund_parts
+from shared.spanish import count
 from sync_server.repositories import Connection, sales_report
 from sync_server.repositories.sales_report import Bucket, Totals
 from sync_server.tools.base import OWNER_ONLY, ToolContext, ToolOutput, tool
@@ -125,7 +126,7 @@ def _rows(sold: Iterable[Bucket], returned: dict[date | int, int] | dict[str, in
 
 def _breakdown_text(title: str, cur: PeriodTotals, prev: PeriodTotals, rows: list[BreakdownRow],
                     shown: int = 12) -> str:
-    lines = "\n".join(f"• {r.label}: {format_mxn(r.net_centavos)} ({r.tickets} tickets)"
+    lines = "\n".join(f"• {r.label}: {format_mxn(r.net_centavos)} ({count(r.tickets, 'ticket')})"
                       for r in rows[:shown])
     more = f"\n…y {len(rows) - shown} más." if len(rows) > shown else ""
     if not rows:

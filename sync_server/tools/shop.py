@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, Field
 
 from shared.phone import display_phone
+from shared.spanish import agree, count
 from sync_server.repositories import Connection, devices, shop
 from sync_server.services.tokens import balance_in, month_of
 from sync_server.tools.base import EVERYONE, OWNER_ONLY, ToolContext, ToolInput, ToolOutput, tool
@@ -71,8 +72,8 @@ async def devices_status(ctx: ToolContext, conn: Connection, args: NoArgs) -> De
     lines = "\n".join(f"• {d.name} ({d.code}): {seen(d)}" + (" — ¡más de un día sin sincronizar!"
                                                              if d.stale else "") for d in active)
     stale = sum(d.stale for d in active)
-    head = f"{len(active)} cajas activas" + (f", {stale} sin sincronizar en más de un día" if stale
-                                             else ", todas al día")
+    head = f"{count(len(active), 'caja')} {agree(len(active), 'activa')}" + (
+        f", {stale} sin sincronizar en más de un día" if stale else ", todas al día")
     return DeviceList(summary=f"{head}:\n{lines}", devices=out)
 
 

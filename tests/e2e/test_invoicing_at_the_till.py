@@ -87,7 +87,7 @@ def test_the_back_room_lists_the_month_and_issues_a_waiting_global(qtbot, server
     assert page.issue_button.isEnabled()
     QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)  # type: ignore[method-assign]
     page.issue_global()
-    qtbot.waitUntil(lambda: "emitida con 1 ventas" in page.message.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "emitida con 1 venta;" in page.message.text(), timeout=30_000)
     qtbot.waitUntil(lambda: len(pac.stamped_for("FG", "1")) == 1, timeout=30_000)
     page.view.setCurrentText("Emitidas")
     page.reload()

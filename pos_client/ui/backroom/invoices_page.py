@@ -201,7 +201,7 @@ class InvoicesPage(QWidget):
                   ).success(self._issued).failure(self._failed).run()
 
     def _issued(self, outcome: PendingGlobal) -> None:
-        self._note = (f"Factura global del {outcome.label} emitida con {outcome.sales} ventas; "
+        self._note = (f"Factura global del {outcome.label} emitida con {count(outcome.sales, 'venta')}; "
                       "se timbra en unos momentos. " if outcome.state == "issued" else
                       f"No se emitió la global del {outcome.label}: no hay ventas pendientes. ")
         self.reload()
