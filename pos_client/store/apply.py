@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, update
 
+from pos_client.store import schema
 from pos_client.store.repositories import (
     alerts,
     catalog,
@@ -24,7 +25,8 @@ from pos_client.store.repositories.lww import Edit
 from shared.hlc import HybridClock
 from shared.ids import SERVER_WRITER
 from shared.sync.envelopes import Change, in_apply_order
-from shared.sync.protocol import FeedItem
+from shared.sync.merge import LOWEST, compact
+from shared.sync.protocol import FeedItem, ServerCopy
 
 Origin = uuid.UUID | None
 
@@ -101,3 +103,40 @@ def apply_page(conn: Connection, items: Sequence[FeedItem], clock: HybridClock) 
     for item in items:
         clock.observe(item.change.hlc)
     apply_changes(conn, [(item.change, item.origin_device_id) for item in items])
+
+
+_RECORD_TABLES: dict[str, Table] = {
+    "product": schema.products, "customer": schema.customers, "category": schema.categories,
+    "cashier": schema.cashiers, "settings": schema.settings,
+    "order_status": schema.order_statuses, "stock_alert": schema.stock_alerts,
+    "plan": schema.shop_plan,
+}
+
+
+def put_server_copy(conn: Connection, refused: Change, copy: ServerCopy | None) -> bool:
+    """The server refused this till's edit of a record: hold the record as the server does.
+
+    Its copy replaces the row, values and every field's stamp, through the entity's own store
+    (barcodes, stock triggers). Without a copy (the server never had the record) the row
+    stays, its stamps lowered so any edit from elsewhere wins over the refused one. Returns
+    whether the server's copy is in place."""
+    table = _RECORD_TABLES[refused.entity]
+    row = table.c.id == str(refused.payload.id)
+    conn.execute(update(table).where(row).values(hlc=LOWEST[0], hlc_device=LOWEST[1],
+                                                 field_stamps=None))
+    if copy is None:
+        return False
+    record = copy.record
+    whole = record.model_copy(update={"op": "upsert", "fields": None})
+    apply_change(conn, whole, _writer(copy))
+    if record.op == "delete":  # the tombstone through the store too, past the whole edit
+        apply_change(conn, record.model_copy(update={"hlc": record.hlc + 1}), _writer(copy))
+    stamps = compact({f: (h, str(w)) for f, (h, w) in copy.stamps.items()})
+    conn.execute(update(table).where(row).values(
+        hlc=stamps.newest[0], hlc_device=stamps.newest[1], field_stamps=stamps.encoded()))
+    return True
+
+
+def _writer(copy: ServerCopy) -> uuid.UUID:
+    """The writer of the copy's newest stamp (the nil UUID: the server)."""
+    return max(copy.stamps.values())[1]

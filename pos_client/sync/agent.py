@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pydantic import TypeAdapter, ValidationError
 
-from pos_client.store.apply import apply_page
+from pos_client.store.apply import apply_page, put_server_copy
 from pos_client.store.database import Database
 from pos_client.store.device import Device
 from pos_client.store.repositories import meta, outbox
@@ -77,6 +77,8 @@ class SyncStatus:
     problem: str | None  # Spanish, for the status bar
     sent: int = 0  # changes the last pass pushed (accepted or already there)
     received: int = 0  # changes the last pass pulled from other tills and the server
+    # records the last pass put back as the server holds them (it refused this till's edit)
+    replaced: int = 0
 
 
 class SyncAgent:
@@ -101,7 +103,7 @@ class SyncAgent:
         self._identity_checked = False
         self.notices: NoticeListener | None = None  # the server's change notices, once started
         self._failed_head: str | None = None  # first change of the last batch that got a 5xx
-        self._sent = self._received = 0  # by the last pass, for "Sincronizar (F5)" to say
+        self._sent = self._received = self._replaced = 0  # by the last pass, for "Sincronizar (F5)" to say
 
     # ---- one pass ---------------------------------------------------------------------------
 
@@ -110,7 +112,7 @@ class SyncAgent:
         if not self.device.paired:
             return self.status()
         with self._lock:
-            self._sent = self._received = 0
+            self._sent = self._received = self._replaced = 0
             try:
                 if not self._identity_checked:
                     self.check_restored()
@@ -185,11 +187,19 @@ class SyncAgent:
             results = self._push_isolating([p.body for p in batch], [p.change_id for p in batch])
             refused = {str(r.change_id) for r in results if r.status == "rejected"}
             self._sent += len(results) - len(refused)
+            parsed = [c for c in (_parse(p.body) for p in batch if p.change_id in refused)
+                      if c is not None]
+            records = [c for c in parsed if c.kind == "record"]
+            answers = {r.change_id: r for r in results}
+            if records:
+                results = [_says_replaced(r) if r.current is not None else r for r in results]
             with self.db.write() as conn:
                 outbox.record_results(conn, results, utc_now().isoformat())
                 if refused:  # the server won't have them: neither may our stock and lists
-                    parsed = (_parse(p.body) for p in batch if p.change_id in refused)
-                    withdraw_facts(conn, [c for c in parsed if c is not None])
+                    withdraw_facts(conn, parsed)
+                    for change in records:  # nor our records: the server's copy replaces them
+                        self._replaced += put_server_copy(
+                            conn, change, answers[change.change_id].current)
 
     def _push_isolating(self, bodies: list[str], change_ids: list[str]) -> list[ChangeResult]:
         """Push a batch; if the server refuses or fails on the batch as a whole, find the culprit.
@@ -306,7 +316,7 @@ class SyncAgent:
             counts = outbox.counts(conn)
         online = self._online if self.device.paired else None
         return SyncStatus(online, counts.pending, counts.rejected, self._last_sync, self._problem,
-                          self._sent, self._received)
+                          self._sent, self._received, self._replaced)
 
     def _http(self) -> SyncClient:
         if self._client is None:
@@ -367,6 +377,13 @@ def _parse(body: str) -> Change | None:
         return _CHANGE.validate_json(body)
     except ValidationError:
         return None
+
+
+def _says_replaced(result: ChangeResult) -> ChangeResult:
+    """The refusal as the cashier reads it in "requiere atención", saying what became of it."""
+    said = f"{result.message or 'El servidor rechazó el cambio.'} " \
+           "Esta caja volvió a los datos del servidor."
+    return result.model_copy(update={"message": said})
 
 
 def _backoff(failures: int) -> float:

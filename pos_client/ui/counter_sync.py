@@ -108,6 +108,10 @@ class SyncPanel(CounterParts):
             text = f"{state} · pendientes: {status.pending}"
             if status.rejected:
                 text += f" · requieren atención: {status.rejected}"
+            if status.replaced:
+                text += (f" · {count(status.replaced, 'cambio')} "
+                         f"{agree(status.replaced, 'rechazado')}: "
+                         f"{agree(status.replaced, 'quedó', 'quedaron')} como en el servidor")
             if status.last_sync:
                 text += f" · última: {shown_time(status.last_sync, self.ctx.zone)}"
         if status.problem:

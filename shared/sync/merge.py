@@ -97,6 +97,32 @@ def merge(all_fields: tuple[str, ...], stored: Stamps | None, sets: Iterable[str
     return Merged(won, _compact(fields))
 
 
+def fold(all_fields: tuple[str, ...],
+         edits: Iterable[tuple[Mapping[str, object], Iterable[str], Stamp]],
+         ) -> tuple[dict[str, object], Stamps] | None:
+    """A record as the edits that made it leave it, in any order: each edit is its whole
+    ``values`` (every field, ``deleted`` too), the fields it sets and its stamp. The same
+    merge the stores apply, so it gives what they hold (the server's copy of a record it
+    refused an edit of is folded from its feed). None: no edit."""
+    values: dict[str, object] | None = None
+    stamps: Stamps | None = None
+    for edit_values, sets, stamp in edits:
+        merged = merge(all_fields, stamps, sets, stamp)
+        if values is None:
+            values = {f: edit_values[f] for f in all_fields}
+        else:
+            values.update({f: edit_values[f] for f in merged.won})
+        stamps = merged.stamps
+    if values is None or stamps is None:
+        return None
+    return values, stamps
+
+
+def compact(fields: Mapping[str, Stamp]) -> Stamps:
+    """Every field's stamp, kept compactly (None while they are all the newest)."""
+    return _compact(fields)
+
+
 def _compact(fields: Mapping[str, Stamp]) -> Stamps:
     newest = max(fields.values())
     if all(s == newest for s in fields.values()):

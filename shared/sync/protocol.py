@@ -31,11 +31,24 @@ class PushRequest(Wire):
 ChangeStatus = Literal["accepted", "duplicate", "rejected"]
 
 
+class ServerCopy(Wire):
+    """The server's copy of a record whose edit it refused: the record whole (``op`` delete:
+    it is deleted; ``hlc``: its newest stamp; ``change_id``: the newest change the server has
+    of it) and the stamp ``[hlc, writer]`` of each of its fields (``deleted`` included). The
+    till puts it in place of its own row, stamps and all (docs/sync-protocol.md, "Push")."""
+
+    record: Change
+    stamps: dict[str, tuple[int, uuid.UUID]]
+
+
 class ChangeResult(Wire):
     change_id: uuid.UUID
     status: ChangeStatus
     code: str | None = None
     message: str | None = None
+    # Version 4, on a rejected record change only: the server's copy of the record, when the
+    # server has it. Left out of the answer when None (a version-3 till refuses unknown keys).
+    current: ServerCopy | None = None
 
 
 class PushResponse(Wire):

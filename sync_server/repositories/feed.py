@@ -55,3 +55,22 @@ async def page(
         tenant_id, after, upto, exclude_device, limit,
     )
     return rows
+
+
+async def record_history(
+    conn: Connection, tenant_id: uuid.UUID, records: Sequence[tuple[str, uuid.UUID]]
+) -> list[asyncpg.Record]:
+    """Every change the feed holds of these records (entity, id), in feed order: ``entity``,
+    ``record_id`` (text), ``origin_device_id`` and ``body`` (text)."""
+    if not records:
+        return []
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT c.entity, c.body -> 'payload' ->> 'id' AS record_id, c.origin_device_id,
+                  c.body::text AS body
+           FROM changes c
+           JOIN unnest($2::text[], $3::text[]) AS r(entity, record_id)
+             ON c.entity = r.entity AND c.body -> 'payload' ->> 'id' = r.record_id
+           WHERE c.tenant_id = $1 AND c.op <> 'insert'
+           ORDER BY c.seq""",
+        tenant_id, [e for e, _ in records], [str(i) for _, i in records])
+    return rows

@@ -48,6 +48,7 @@ from sync_server.repositories import (
 from sync_server.sync import checks
 from sync_server.sync import message_statuses as message_states
 from sync_server.sync.clock import server_clock
+from sync_server.sync.copies import with_server_copies
 from sync_server.sync.order_messages import queue_order_messages
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ async def apply_changes(
                                              "device_id": str(origin), "gaps": gaps})
     await devices.advance_seq(conn, tenant_id, origin, max(c.device_seq for c in changes))
     await _derive(conn, tenant_id, fresh)
+    results = await with_server_copies(conn, tenant_id, changes, results)
     # Counted as the batch is applied; a commit failing after this (rare) would count it once
     # too many, and the till's retry counts it again as duplicates.
     metrics.count_push(results)

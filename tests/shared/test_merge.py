@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.ids import new_uuid7
-from shared.sync.merge import DELETED, Stamps, changed_fields, edit_fields, merge, record_fields
+from shared.sync.merge import (
+    DELETED,
+    Stamps,
+    changed_fields,
+    edit_fields,
+    fold,
+    merge,
+    record_fields,
+)
 from shared.sync.payloads import ProductPayload
 from shared.tax import IvaRate
 
@@ -119,3 +127,22 @@ def test_every_order_of_the_same_edits_ends_in_the_same_record(edits):
     results = {repr(replay([created, *order])) for order in itertools.islice(
         itertools.permutations(edits), 24)}
     assert len(results) == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(_edits)
+def test_folding_the_edits_gives_what_a_store_holds_in_any_order(edits):
+    """``fold`` is how the server rebuilds its copy of a record from its feed."""
+    created = upsert(1, A, price=0, cost=0, name="x", deleted=False)
+    whole = {"price": 0, "cost": 0, "name": "x", DELETED: False}
+
+    def as_fold(e: E) -> tuple[dict[str, object], list[str], tuple[int, str]]:
+        return {**whole, **dict(e.values)}, [f for f, _ in e.values], (e.hlc, e.writer)
+
+    stored = replay([created, *edits])
+    for order in itertools.islice(itertools.permutations([created, *edits]), 12):
+        folded = fold(FIELDS, map(as_fold, order))
+        assert folded is not None
+        values, _ = folded
+        assert values == stored
+    assert fold(FIELDS, []) is None
