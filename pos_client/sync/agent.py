@@ -29,7 +29,7 @@ PULL_INTERVAL_S = 30.0
 BACKOFF_MAX_S = 120.0
 # Refusals that concern the whole device, not one change: stop and tell the cashier.
 _DEVICE_REFUSALS = {"auth_required", "invalid_credential", "device_revoked",
-                    "protocol_unsupported", "protocol_missing", "cursor_ahead",
+                    "protocol_unsupported", "protocol_too_new", "protocol_missing", "cursor_ahead",
                     "feed_epoch_changed"}
 # The one 5xx a change can cause: the server's own failure while applying it. 502/503/504 come
 # from a gateway or a server that is down or overloaded (the database unreachable: 503).
@@ -302,8 +302,9 @@ class SyncAgent:
                     meta.put(conn, "pull_own", 0)
             cursor = page.cursor
             if self.on_progress and (page.has_more or cursor > start):
+                # A cursor sent back (changes a version-3 pull left out) counts as no progress.
                 span = max(page.head - start, 1)
-                self.on_progress(min(1.0, (cursor - start) / span))
+                self.on_progress(min(1.0, max(0.0, (cursor - start) / span)))
             if not page.has_more:
                 return
 

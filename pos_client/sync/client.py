@@ -14,6 +14,7 @@ from shared.sync.protocol import (
     FEED_EPOCH_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    SUPPORTED_HEADER,
     DeviceState,
     PairingCodeOut,
     PairRequest,
@@ -103,10 +104,26 @@ class SyncClient:
         self.feed_epoch = response.headers.get(FEED_EPOCH_HEADER) or self.feed_epoch
         if response.status_code >= 500:
             raise ServerFailed(response.status_code, *_error_of(response))
+        if response.status_code == 426 and _server_is_older(response):
+            raise SyncRefused(426, "protocol_too_new", SERVER_TOO_OLD)
         if response.status_code >= 400:
             code, message = _error_of(response)
             raise SyncRefused(response.status_code, code, message)
         return response.content
+
+
+SERVER_TOO_OLD = ("El servidor todavía no acepta esta versión de MiChangarrito. Las ventas se "
+                  "siguen guardando en esta caja y se enviarán cuando se actualice el servidor.")
+
+
+def _server_is_older(response: httpx.Response) -> bool:
+    """A 426 from a server older than this till: it names versions below ours, or none at all
+    (servers before the compatibility window did not say which they accept)."""
+    said = response.headers.get(SUPPORTED_HEADER)
+    if said is None:
+        return True
+    versions = [int(v) for v in said.split(",") if v.strip().isdigit()]
+    return bool(versions) and max(versions) < PROTOCOL_VERSION
 
 
 def _error_of(response: httpx.Response) -> tuple[str, str]:

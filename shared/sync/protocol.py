@@ -15,8 +15,19 @@ from shared.sync.payloads import Name, Wire
 # 3: message requests (a statement sent over WhatsApp by the server).
 # 4: orders (server-made facts with their lines), order statuses aceptado and rechazado;
 #    the shop's plan (a server-made record: what the plan allows, its state and dates).
+#    Record edits merged field by field (``fields``), absolute counts (stock_count), changes
+#    the server makes filed under the server, the server's copy of a refused record.
 PROTOCOL_VERSION = 4
+# The compatibility window: the server accepts these versions (docs/sync-protocol.md,
+# "Versions the server accepts") and translates for the older one.
+SUPPORTED_VERSIONS = (3, 4)
 PROTOCOL_HEADER = "X-MCH-Protocol"
+# On a 426: the versions the server accepts, "3,4", so a till can tell whether it is too old
+# or too new for the server.
+SUPPORTED_HEADER = "X-MCH-Protocol-Supported"
+# On a version-3 page: what was left out of it because version 3 cannot read it, as
+# "entity=count" pairs ("order=2,stock_count=1").
+SKIPPED_HEADER = "X-MCH-Skipped"
 # On every sync answer: names the server's feed history; a new value means the server was restored
 # from a backup and the device must push again what it lost and pull from the start.
 FEED_EPOCH_HEADER = "X-MCH-Feed-Epoch"

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from shared.sync.protocol import PROTOCOL_HEADER, SUPPORTED_HEADER, SUPPORTED_VERSIONS
 from sync_server.api.errors import ApiError
 from sync_server.api.limits import client_address
 from sync_server.services import Pool as DbPool
@@ -24,18 +24,28 @@ Pool = Annotated[DbPool, Depends(get_pool)]
 def check_protocol(
     version: Annotated[str | None, Header(alias=PROTOCOL_HEADER)] = None,
 ) -> int:
+    """The caller's protocol version, if the server accepts it (the compatibility window)."""
     if version is None:
         raise ApiError(
             400, "protocol_missing", f"Falta el encabezado {PROTOCOL_HEADER} con la versión."
         )
-    if version != str(PROTOCOL_VERSION):
+    accepted = {str(v): v for v in SUPPORTED_VERSIONS}
+    if version in accepted:
+        return accepted[version]
+    window = {SUPPORTED_HEADER: ",".join(map(str, SUPPORTED_VERSIONS))}
+    if version.isdigit() and len(version) < 6 and int(version) > max(SUPPORTED_VERSIONS):
         raise ApiError(
-            426,
-            "protocol_unsupported",
-            "Esta versión de MiChangarrito no es compatible con el servidor. "
-            "Actualiza la aplicación para seguir sincronizando.",
-        )
-    return PROTOCOL_VERSION
+            426, "protocol_too_new",
+            "El servidor todavía no acepta esta versión de MiChangarrito. Las ventas se siguen "
+            "guardando en esta caja y se enviarán cuando se actualice el servidor.",
+            headers=window)
+    raise ApiError(
+        426,
+        "protocol_unsupported",
+        "Esta versión de MiChangarrito no es compatible con el servidor. "
+        "Actualiza la aplicación para seguir sincronizando.",
+        headers=window,
+    )
 
 
 Protocol = Annotated[int, Depends(check_protocol)]

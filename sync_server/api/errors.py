@@ -52,10 +52,12 @@ _DOMAIN_STATUS = {
 
 class ApiError(Exception):
     def __init__(
-        self, status: int, code: str, message: str, detail: list[dict[str, Any]] | None = None
+        self, status: int, code: str, message: str, detail: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status, self.code, self.message, self.detail = status, code, message, detail
+        self.headers = headers or {}
 
 
 def error_response(
@@ -84,7 +86,9 @@ def validation_error(exc: ValidationError | RequestValidationError) -> ApiError:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.detail)
+        response = error_response(exc.status, exc.code, exc.message, exc.detail)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 
-from shared.sync.protocol import MAX_PULL_LIMIT, DeviceState, PairingCodeOut, PushRequest, PushResponse
+from shared.sync.protocol import (
+    MAX_PULL_LIMIT,
+    SKIPPED_HEADER,
+    DeviceState,
+    PairingCodeOut,
+    PushRequest,
+    PushResponse,
+)
 from sync_server.api.deps import Credential, Pool, Protocol
 from sync_server.api.errors import validation_error
 from sync_server.services import device_sync
@@ -18,7 +25,7 @@ router = APIRouter(prefix="/v1/sync", tags=["sync"])
 
 
 @router.post("/push", response_model=PushResponse)
-async def push(request: Request, pool: Pool, _: Protocol, cred: Credential) -> Response:
+async def push(request: Request, pool: Pool, version: Protocol, cred: Credential) -> Response:
     await device_sync.check_device(pool, cred)  # before a byte of the body is read
     body = await request.body()  # bounded by the BodyLimit middleware
     try:
@@ -27,7 +34,11 @@ async def push(request: Request, pool: Pool, _: Protocol, cred: Credential) -> R
         raise validation_error(exc) from None
     applied = await device_sync.push(pool, cred, batch.changes)
     # Serialized here, once: FastAPI would validate the 500 results again on the way out.
-    answer = PushResponse(results=applied.results, gaps=applied.gaps).model_dump_json()
+    # ``current`` only where there is one (version 3 never: its strict models refuse the key).
+    bare = {i: {"current"} for i, r in enumerate(applied.results)
+            if r.current is None or version < 4}
+    answer = PushResponse(results=applied.results, gaps=applied.gaps).model_dump_json(
+        exclude={"results": bare})
     return Response(answer, media_type="application/json")
 
 
@@ -45,12 +56,16 @@ async def pairing_code_from_device(pool: Pool, _: Protocol, cred: Credential) ->
 
 @router.get("/pull")
 async def pull(
-    pool: Pool, _: Protocol, cred: Credential,
+    pool: Pool, version: Protocol, cred: Credential,
     cursor: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
     include_own: bool = False,
 ) -> Response:
     """``include_own``: also this device's own changes (a device restored from a backup)."""
+    if version < 4:
+        page = await device_sync.pull_v3(pool, cred, cursor, limit, include_own)
+        headers = {SKIPPED_HEADER: page.skipped_header()} if page.skipped else {}
+        return Response(page.body, media_type="application/json", headers=headers)
     body = await device_sync.pull(pool, cred, cursor, limit, include_own)
     return Response(body, media_type="application/json")
 

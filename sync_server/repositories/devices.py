@@ -171,3 +171,20 @@ async def sync_marks(conn: Connection, tenant_id: uuid.UUID) -> list[SyncMark]:
         """SELECT device_id, name, code, created_at AS paired_at, last_pull_at FROM devices
            WHERE tenant_id = $1 AND revoked_at IS NULL ORDER BY created_at""", tenant_id)
     return [SyncMark(**dict(r)) for r in rows]
+
+
+async def skipped_from(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int | None:
+    """The lowest feed number a version-3 pull of this device left out, not yet pulled again."""
+    value: int | None = await conn.fetchval(
+        "SELECT skipped_from FROM devices WHERE tenant_id = $1 AND device_id = $2",
+        tenant_id, device_id)
+    return value
+
+
+async def note_skipped(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID,
+                       seq: int | None) -> None:
+    """Keep the lowest left-out feed number (``seq``), or forget it (None: pulled again)."""
+    await conn.execute(
+        "UPDATE devices SET skipped_from = CASE WHEN $3::bigint IS NULL THEN NULL "
+        "ELSE LEAST(COALESCE(skipped_from, $3), $3) END "
+        "WHERE tenant_id = $1 AND device_id = $2", tenant_id, device_id, seq)

@@ -9,12 +9,12 @@ from shared.errors import DomainError
 from shared.sync.envelopes import Change
 from shared.sync.protocol import DeviceState
 from sync_server.db import Connection, Pool, tenant_tx
-from sync_server.repositories import devices, sales
+from sync_server.repositories import devices, sales, tenants
 from sync_server.repositories.devices import DeviceRow
 from sync_server.services.credentials import DeviceCredential
 from sync_server.services.shops import IssuedCode, new_pairing_code
 from sync_server.sync.apply import Applied, DeviceRevoked, apply_changes
-from sync_server.sync.pull import pull_page_json
+from sync_server.sync.pull import V3Page, pull_page_json, pull_page_v3, rewind_json
 
 
 class InvalidCredential(DomainError):
@@ -56,8 +56,30 @@ async def pull(
     async with tenant_tx(pool, cred.tenant_id) as conn:
         await authenticate(conn, cred)
         await devices.mark_pulled(conn, cred.tenant_id, cred.device_id)
+        skipped = await devices.skipped_from(conn, cred.tenant_id, cred.device_id)
+        if skipped is not None:
+            # Pulling on version 4 for the first time after a version-3 pull left something
+            # out: send it back to just before that, and forget it once it asks from there.
+            if cursor >= skipped:
+                return rewind_json(skipped - 1, await tenants.feed_head(conn, cred.tenant_id))
+            await devices.note_skipped(conn, cred.tenant_id, cred.device_id, None)
         return await pull_page_json(conn, cred.tenant_id, cred.device_id, cursor, limit,
                                     include_own)
+
+
+async def pull_v3(
+    pool: Pool, cred: DeviceCredential, cursor: int, limit: int, include_own: bool
+) -> V3Page:
+    """A page for a version-3 till: what it cannot read is left out, counted, and remembered
+    for the device's first version-4 pull (sync/compat.py)."""
+    async with tenant_tx(pool, cred.tenant_id) as conn:
+        await authenticate(conn, cred)
+        await devices.mark_pulled(conn, cred.tenant_id, cred.device_id)
+        page = await pull_page_v3(conn, cred.tenant_id, cred.device_id, cursor, limit,
+                                  include_own)
+        if page.first_skipped is not None:
+            await devices.note_skipped(conn, cred.tenant_id, cred.device_id, page.first_skipped)
+        return page
 
 
 async def device_state(pool: Pool, cred: DeviceCredential) -> DeviceState:

@@ -26,18 +26,26 @@ async def with_server_copies(
     server has. Folded from the record's changes in the feed by the merge every store applies,
     so values and stamps are the ones the server holds; read after the batch is written."""
     refused = {r.change_id for r in results if r.status == "rejected"}
-    wanted = {(c.entity, c.payload.id) for c in changes
+    wanted: set[tuple[str, uuid.UUID]] = {(c.entity, c.payload.id) for c in changes
               if c.kind == "record" and c.change_id in refused}
     if not wanted:
         return list(results)
-    history: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for row in await feed.record_history(conn, tenant_id, sorted(wanted, key=str)):
-        history[(row["entity"], row["record_id"])].append(row)
-    copies = {key: _copy(key[0], rows) for key, rows in history.items()}
-    by_change = {c.change_id: copies.get((c.entity, str(c.payload.id))) for c in changes
+    copies = await current_records(conn, tenant_id, wanted)
+    by_change = {c.change_id: copies.get((c.entity, c.payload.id)) for c in changes
                  if c.change_id in refused}
     return [r.model_copy(update={"current": by_change[r.change_id]})
             if by_change.get(r.change_id) is not None else r for r in results]
+
+
+async def current_records(
+    conn: Connection, tenant_id: uuid.UUID, keys: set[tuple[str, uuid.UUID]],
+) -> dict[tuple[str, uuid.UUID], ServerCopy]:
+    """The server's copy of each record (entity, id) it has, folded from its feed."""
+    history: dict[tuple[str, uuid.UUID], list[Any]] = defaultdict(list)
+    for row in await feed.record_history(conn, tenant_id, sorted(keys, key=str)):
+        history[(row["entity"], uuid.UUID(row["record_id"]))].append(row)
+    copies = {key: _copy(key[0], rows) for key, rows in history.items()}
+    return {key: copy for key, copy in copies.items() if copy is not None}
 
 
 def _copy(entity: str, rows: Sequence[Any]) -> ServerCopy | None:
