@@ -66,18 +66,24 @@ class NoticeHub:
         try:
             yield b"retry: 2000\n\n"
             sent = cursor
+            woken = True  # read the head at once: it may already be past the till's cursor
             while not self._closing.is_set():
-                event.clear()
-                head = await _head(pool, cred)
-                if head > sent:
-                    sent = head
-                    yield f'event: feed\ndata: {{"head": {head}}}\n\n'.encode()
+                if woken:
+                    # Only when woken: an idle stream costs no database work, only its pings
+                    # (thousands of waiting tills must not read their heads every heartbeat).
+                    event.clear()
+                    head = await _head(pool, cred)
+                    if head > sent:
+                        sent = head
+                        yield f'event: feed\ndata: {{"head": {head}}}\n\n'.encode()
                 left = ends - loop.time()
                 if left <= 0:
                     return
                 try:
                     await asyncio.wait_for(event.wait(), min(heartbeat_s, left))
+                    woken = True
                 except TimeoutError:
+                    woken = False
                     yield b": ping\n\n"
         finally:
             waiters = self._waiters.get(tenant_id)
