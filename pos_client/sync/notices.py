@@ -58,7 +58,9 @@ class NoticeListener:
             except (httpx.HTTPError, OSError, ValueError) as exc:
                 if self._stop.is_set():
                     return
-                failures += 1
+                # A stream that was open and got cut (a proxy's idle limit below the heartbeat)
+                # reconnects soon; only failing to connect backs off further each time.
+                failures = 1 if self.connected.is_set() else failures + 1
                 log.info("notice stream lost (%s); the poll goes on", type(exc).__name__)
             finally:
                 self.connected.clear()

@@ -91,6 +91,28 @@ def test_heartbeats_keep_a_proxy_that_cuts_idle_connections_from_cutting(
         proxy.close()
 
 
+def test_a_proxy_that_cuts_the_stream_anyway_costs_a_reconnect_not_the_change(
+        server, shop, new_device):
+    """Its idle limit (0.1 s) is below the heartbeat (0.2 s): every stream is cut; the till
+    connects again, hears the shop's head on connecting, and pulls."""
+    proxy = IdleCuttingProxy(server.port, idle_s=0.1)
+    try:
+        a, b = new_device("caja-1"), new_device("caja-2")
+        for pos, url in ((a, server.url), (b, proxy.url)):
+            code = server.call(lambda pool: shops.create_pairing_code(pool, shop.tenant_id))
+            pair(pos, url, code.code, "caja")
+        b.agent.sync_once()
+        _listening(b)
+        wait_until(lambda: proxy.cut >= 3, timeout=15, what="the proxy cutting streams")
+        for n in range(2):
+            _change_on(a, f"Pese al proxy {n}")
+            _arrives_within(b, f"Pese al proxy {n}", 8)
+        assert proxy.cut >= 3
+    finally:
+        b.agent.stop()
+        proxy.close()
+
+
 def test_a_till_on_one_replica_hears_the_other_replicas_changes(server, shop, new_device):
     replica = ServerHarness(server.database_url, notice_heartbeat_s=0.2).start()
     try:
