@@ -67,7 +67,7 @@ def notice_p99(sales: int = SALES) -> dict[str, float]:
         make_template(pg.url)
         with fresh_database(pg.url) as url:
             codes = asyncio.run(_shops(url, 1, 2, catalog))[0]
-            server = ProcessServer(url, MCH_LOG_LEVEL="WARNING").start()
+            server = ProcessServer(url, MCH_LOG_LEVEL="WARNING").start(timeout=180)
             seller = open_device(Path(tmp) / "a.sqlite3")
             other = open_device(Path(tmp) / "b.sqlite3")
             try:
@@ -196,7 +196,7 @@ def waiting_tills(shop_count: int = SHOPS, tills: int = TILLS_PER_SHOP,
             codes = asyncio.run(_shops(url, shop_count, tills, catalog))
             # Streams last the whole run; the pool is the server's default.
             server = ProcessServer(url, MCH_LOG_LEVEL="WARNING",
-                                   MCH_NOTICE_STREAM_S="3600").start()
+                                   MCH_NOTICE_STREAM_S="3600").start(timeout=180)
             try:
                 creds = [[SyncClient(server.url).pair(c, f"caja {n}").credential
                           for n, c in enumerate(shop)] for shop in codes]

@@ -26,11 +26,11 @@ class ProcessServer:
                      "MCH_JOBS_ENABLED": "false", **env}  # scheduled jobs only when asked
         self._proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> ProcessServer:
+    def start(self, timeout: float = 90) -> ProcessServer:
         self._proc = subprocess.Popen([sys.executable, "-m", "sync_server", "serve"], cwd=ROOT,
                                       env=self._env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL)
-        wait_until(self._ready, timeout=90, what="server process")  # slow to import on a busy machine
+        wait_until(self._ready, timeout=timeout, what="server process")  # slow to import on a busy machine
         return self
 
     @property
