@@ -165,3 +165,21 @@ def test_function_keys_reach_their_actions(qtbot, window, small_catalog):
     window.payment_dialog.reject()
     qtbot.keyClick(window.scan_input, Qt.Key.Key_Delete)
     assert window.ticket.lines == []
+
+
+def test_the_status_bar_says_when_refused_edits_went_back_to_the_servers_copy(
+        qtbot, stocked, device):
+    from pos_client.sync.agent import SyncStatus
+
+    worker = Worker()
+    win = counter_window(stocked, device, worker, None)
+    qtbot.addWidget(win)
+    try:
+        win._show_sync_status(SyncStatus(online=True, pending=0, rejected=2, last_sync=None,
+                                         problem=None, replaced=2))
+        text = win.sync_label.text()
+        assert "requieren atención: 2" in text
+        assert "2 cambios rechazados: quedaron como en el servidor" in text
+    finally:
+        win.close()
+        worker.shutdown()
