@@ -62,7 +62,7 @@ def test_a_refused_edit_is_replaced_by_the_servers_copy(server, shop, paired_dev
     sale = record_sale(a.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
     status = a.agent.sync_once()
 
-    assert status.replaced == 1 and status.rejected == 1
+    assert (status.replaced, status.rejected) == (1, 1)
     with a.db.read() as conn:
         [refused] = outbox.rejected(conn)
     assert refused.code == "clock_ahead"
@@ -98,7 +98,7 @@ def test_a_refused_new_record_the_server_never_had_stays_and_yields_to_any_edit(
     product_id = catalog_admin.save_product(
         a.till, ProductDraft(name="Producto del futuro", price=1_000), cashier_id=None).id
     status = a.agent.sync_once()
-    assert status.rejected == 1 and status.replaced == 0
+    assert (status.rejected, status.replaced) == (1, 0)
     assert _held(a, product_id)[1][:2] == (0, "00000000-0000-0000-0000-000000000000")
 
     a.device.clock = HybridClock(last=0)
