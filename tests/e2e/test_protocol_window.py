@@ -181,3 +181,27 @@ def test_a_till_newer_than_its_server_keeps_selling_and_says_the_server_needs_up
     monkeypatch.setattr(sync_client, "PROTOCOL_VERSION", 4)  # the server is upgraded
     assert SyncAgent(a.db, a.device).sync_once().pending == 0
     assert server.admin("SELECT count(*) AS n FROM sales")[0]["n"] == 1
+
+
+@pytest.mark.parametrize("says_window", [True, False])
+def test_a_version_4_till_against_a_server_of_version_3_keeps_selling_until_it_is_upgraded(
+    server, shop, paired_device, small_catalog, monkeypatch, says_window
+):
+    """The reverse across the 3 → 4 step: the server accepts only up to 3. Servers from before
+    the window did not say which versions they accept (``says_window`` False)."""
+    from sync_server.api import deps
+
+    a = paired_device("caja-1")
+    a.agent.sync_once()
+    monkeypatch.setattr(deps, "SUPPORTED_VERSIONS", (2, 3))
+    if not says_window:
+        monkeypatch.setattr(deps, "SUPPORTED_HEADER", "X-Not-Said")
+    ticket = ticket_for(a.db, small_catalog[0].barcode, 1)
+    record_sale(a.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    status = a.agent.sync_once()
+    assert status.pending >= 1
+    assert "cuando se actualice el servidor" in (status.problem or "")
+    monkeypatch.undo()  # the server is upgraded
+    status = a.agent.sync_once()
+    assert (status.pending, status.problem) == (0, None)
+    assert server.admin("SELECT count(*) AS n FROM sales")[0]["n"] == 1
