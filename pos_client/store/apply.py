@@ -109,7 +109,7 @@ _RECORD_TABLES: dict[str, Table] = {
     "product": schema.products, "customer": schema.customers, "category": schema.categories,
     "cashier": schema.cashiers, "settings": schema.settings,
     "order_status": schema.order_statuses, "stock_alert": schema.stock_alerts,
-    "plan": schema.shop_plan,
+    "plan": schema.shop_plan, "message_status": schema.message_statuses,
 }
 
 

@@ -80,3 +80,10 @@ def test_without_a_copy_the_row_stays_with_the_lowest_stamps(till):
         assert not put_server_copy(conn, refused, None)
         assert catalog.payload(conn, mine.id) == mine
     assert _stamps(till, mine.id)[:3] == (0, str(SERVER_WRITER), None)
+
+
+def test_every_record_of_the_wire_can_be_replaced_by_the_servers_copy():
+    from pos_client.store import apply
+    from shared.sync.envelopes import ENTITIES
+
+    assert set(apply._RECORD_TABLES) == {n for n, e in ENTITIES.items() if e.kind == "record"}
