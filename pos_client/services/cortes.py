@@ -114,8 +114,9 @@ def _report(tx: Tx, shift_id: uuid.UUID) -> CorteReport:
     abonos = cortes_repo.abonos_by_method(tx, shift_id, window)
     refunds: dict[PaymentMethod, Centavos] = {}
     # A refund partly credited to a fiado account takes only its other part out of the drawer.
-    for r in cortes_repo.refunds_in(tx, window):
-        for method, part in refund_parts(r.method, r.amount, r.to_account).items():
+    for r in cortes_repo.refunds_of(tx, shift_id, window):
+        for method, part in refund_parts(r.method, r.amount, r.to_account, r.card,
+                                         r.transfer).items():
             refunds[PaymentMethod(method)] = refunds.get(PaymentMethod(method), 0) + part
     # An "abono" on fiado would be credit paying credit: it never adds to anything.
     forms = {m: FormTotals(sales=paid.get(m, 0),
@@ -124,7 +125,7 @@ def _report(tx: Tx, shift_id: uuid.UUID) -> CorteReport:
              for m in PaymentMethod}
     moves = cash.movements_of(tx, shift_id)
     count, total = cortes_repo.sales_count_and_total(tx, shift_id)
-    returns_count, cancelled = cortes_repo.returns_counts(tx, window)
+    returns_count, cancelled = cortes_repo.returns_counts(tx, shift_id, window)
     report = CorteReport(
         shift=shift, forms=forms, movements=moves,
         cash_in=sum(m.amount for m in moves if m.direction == "entrada"),
@@ -183,7 +184,8 @@ def move_cash(till: Till, shift_id: uuid.UUID, direction: CashDirection, amount:
                           code="invalid_reason")
     try:
         movement = CashMovementPayload(id=new_uuid7(), shift_id=shift_id, direction=direction,
-                                       amount=amount, reason=reason, moved_at=till.now())
+                                       amount=amount, reason=reason, moved_at=till.now(),
+                                       cashier_id=cashier_id)
     except ValidationError as exc:
         raise InvalidAmount("El importe es demasiado grande.") from exc
     word = "Entrada" if direction == "entrada" else "Salida"

@@ -139,7 +139,8 @@ def _add_returns(add: _Adder, lines: list[report_facts.ReturnedLineRow]) -> None
         if r.return_id not in refunded:
             refunded.add(r.return_id)
             for method, part in refund_parts(r.refund_method, r.return_amount,
-                                             r.refund_to_account).items():
+                                             r.refund_to_account, r.refund_card,
+                                             r.refund_transfer).items():
                 add.tally(r.day, "payment", method, returns=part)
         name = r.catalog_name if r.known and r.catalog_name is not None else (r.sale_name or RETURNED_ITEM)
         unit = unit_cost(r.sale_cost, r.known, r.catalog_cost)

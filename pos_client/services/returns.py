@@ -1,5 +1,6 @@
 """Returns and cancellations: a new fact pointing at the sale; stock comes back, money goes back
-in proportion to what was paid, and a fiado sale's refund goes back to the customer's account.
+the way it was paid (or as the cashier split it by tender), and a fiado sale's refund goes
+back to the customer's account.
 
 Also what the sales history shows (the sales, what is left to return of one).
 """
@@ -12,21 +13,29 @@ from zoneinfo import ZoneInfo
 
 from pos_client.services import local, staff
 from pos_client.services.till import Till
-from pos_client.store.repositories import sales
+from pos_client.store.repositories import sales, shifts
 from pos_client.store.repositories.sales import HistoryRow, StoredLine
 from pos_client.store.repositories.shop import shop_zone
-from shared.errors import DomainError, InvalidQuantity
+from shared.errors import DomainError, InvalidAmount, InvalidQuantity
 from shared.folio import FOLIO_DIGITS, folio_ending
 from shared.ids import new_uuid7
-from shared.money import div_round_half_up
+from shared.money import div_round_half_up, format_mxn
 from shared.permissions import Permission
-from shared.returns import ReturnableSale, ReturnedQty, SoldLine, return_refusal
+from shared.returns import (
+    RefundSplit,
+    ReturnableSale,
+    ReturnedQty,
+    SoldLine,
+    default_split,
+    refunded_by_method,
+    return_refusal,
+)
 from shared.sale import PaymentMethod
 from shared.sync.payloads import SaleReturnLinePayload, SaleReturnPayload
 
-__all__ = ["HistoryRow", "NothingToReturn", "ReasonRequired", "SaleHistory", "StoredLine",
-           "refund_share", "return_sale", "returnable_lines", "sale_history",
-           "split_refund"]
+__all__ = ["HistoryRow", "NothingToReturn", "ReasonRequired", "RefundChoice", "SaleHistory",
+           "StoredLine", "Tenders", "refund_share", "refund_tenders", "return_sale", "returnable_lines",
+           "sale_history"]
 
 
 class NothingToReturn(DomainError):
@@ -66,6 +75,24 @@ def returnable_lines(till: Till, sale_id: uuid.UUID) -> list[StoredLine]:
         return sales.lines_of(tx, sale_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Tenders:
+    """How a sale was paid and what its returns gave back so far, by payment method: what the
+    return dialog needs to show a refund's default split."""
+
+    paid: dict[str, int]
+    refunded: dict[str, int]
+
+    def default(self, amount: int) -> RefundSplit:
+        return default_split(amount, self.paid, self.refunded)
+
+
+def refund_tenders(till: Till, sale_id: uuid.UUID) -> Tenders:
+    with till.db.read() as tx:
+        return Tenders(sales.paid_by_method(tx, sale_id),
+                       refunded_by_method(sales.refund_rows(tx, sale_id)))
+
+
 # ---- the money -------------------------------------------------------------------------------
 
 
@@ -78,19 +105,39 @@ def refund_share(line: StoredLine, qty_milli: int) -> int:
     return max(0, min(line.total, after) - line.returned_amount)
 
 
-def split_refund(amount: int, fiado_paid: int, refunded_before: int) -> tuple[int, int]:
-    """(to the customer's account, cash out of the drawer) for a refund of ``amount``.
+@dataclass(frozen=True, slots=True)
+class RefundChoice:
+    """How the cashier split a refund: this much back to the card (with the terminal's
+    reference) and to a transfer; the customer's account takes its part by the rule and the
+    rest is cash out of the drawer. Without a choice the money goes back as the sale was paid
+    (shared.returns.default_split)."""
 
-    The rule for a sale paid partly on fiado: refunds go to the account first, until the
-    fiado part is all given back; only then is cash paid out. The customer then never gets
-    cash for goods they have not paid for. Earlier returns count, so the order they happen
-    in doesn't change the split.
-    """
-    account_before = min(refunded_before, fiado_paid)
-    account_after = min(refunded_before + amount, fiado_paid)
-    to_account = account_after - account_before
-    return to_account, amount - to_account
+    card: int = 0
+    transfer: int = 0
+    reference: str | None = None
 
+
+def _split(amount: int, default: RefundSplit, choice: RefundChoice | None) -> RefundSplit:
+    if choice is None:
+        return default
+    if choice.card < 0 or choice.transfer < 0:
+        raise InvalidAmount("Lo que se devuelve a tarjeta o transferencia no puede ser negativo.")
+    cash = amount - default.account - choice.card - choice.transfer
+    if cash < 0:
+        raise InvalidAmount(f"Se devuelven {format_mxn(amount - default.account)} fuera de la "
+                            "cuenta del cliente; a tarjeta y transferencia va más que eso.")
+    return RefundSplit(default.account, choice.card, choice.transfer, cash)
+
+
+def _reference(choice: RefundChoice | None, split: RefundSplit) -> str | None:
+    reference = " ".join((choice.reference or "").split()) if choice else ""
+    if not reference:
+        return None
+    if not (split.card or split.transfer):
+        raise InvalidAmount("La referencia es de lo que se devuelve a tarjeta o transferencia.")
+    if len(reference) > 80 or not reference.isprintable():
+        raise InvalidAmount("La referencia es muy larga o tiene caracteres no válidos.")
+    return reference
 
 
 # ---- the use case ----------------------------------------------------------------------------
@@ -116,17 +163,17 @@ def _asked(sold: list[StoredLine], wanted: dict[int, int]) -> list[tuple[Returne
 def return_sale(
     till: Till, sale_id: uuid.UUID, reason: str,
     quantities: dict[int, int] | None = None, cashier_id: uuid.UUID | None = None,
-    *, authorized_by: uuid.UUID | None = None,
+    *, authorized_by: uuid.UUID | None = None, refund: RefundChoice | None = None,
 ) -> SaleReturnPayload:
     """Return ``quantities`` (sale line number → qty in thousandths), or cancel what is left of
     the whole sale when None. Returned units cannot exceed what was sold minus earlier returns
     (from any device this one has heard of).
 
     One transaction: the return (stock comes back through its lines), the refund to the
-    customer's account for what was on fiado (an abono noted "Devolución de <folio>"), and
-    the audit event ("cancel" or "return", who did it and who authorized it).
-    ``refund_to_account`` records the exact part credited to the account (the rest is cash out
-    of the drawer); ``refund_method`` where the larger part went (fiado on a tie).
+    customer's account for what was on fiado, and the audit event ("cancel" or "return", who
+    did it and who authorized it). The money goes back as the sale was paid unless the
+    cashier chose a split (``refund``); no more goes back to a card or a transfer than was
+    paid that way. The return names this till's open shift: its corte pays it out.
     """
     reason = " ".join(reason.split())
     if not reason:
@@ -143,21 +190,27 @@ def return_sale(
         wanted = quantities if quantities is not None else {ln.line_no: ln.qty_left for ln in sold}
         asked = _asked(sold, wanted)
         amount = sum(share for _, share in asked)
-        fiado_paid = sales.paid_by_method(tx, sale_id).get(PaymentMethod.FIADO.value, 0)
-        refunded, credited = sales.refunds(tx, sale_id)
-        to_account, cash = split_refund(amount, fiado_paid, refunded)
-        returnable = ReturnableSale({ln.line_no: SoldLine(ln.product_id, ln.qty_milli, ln.returned_qty)
-                                     for ln in sold}, fiado_paid, credited)
-        refused = return_refusal(returnable, [q for q, _ in asked], to_account)
+        paid = sales.paid_by_method(tx, sale_id)
+        refunded = refunded_by_method(sales.refund_rows(tx, sale_id))
+        split = _split(amount, default_split(amount, paid, refunded), refund)
+        reference = _reference(refund, split)
+        _, credited = sales.refunds(tx, sale_id)
+        returnable = ReturnableSale(
+            {ln.line_no: SoldLine(ln.product_id, ln.qty_milli, ln.returned_qty) for ln in sold},
+            paid.get(PaymentMethod.FIADO.value, 0), credited,
+            {m: paid.get(m, 0) - refunded.get(m, 0) for m in split.tender()})
+        refused = return_refusal(returnable, [q for q, _ in asked], split.account, split.tender())
         if refused is not None:
             raise refused
         lines = [SaleReturnLinePayload(line_no=q.line_no, product_id=q.product_id,
                                        qty_milli=q.qty_milli, amount=share) for q, share in asked]
+        shift = shifts.open_on(tx, till.device.device_id)
         payload = SaleReturnPayload(
             id=new_uuid7(), sale_id=sale_id, lines=lines, amount=amount,
-            refund_method=PaymentMethod.FIADO if to_account >= cash and to_account else
-            PaymentMethod.CASH, reason=reason, cashier_id=cashier_id, returned_at=till.now(),
-            refund_to_account=to_account)
+            refund_method=split.method, reason=reason, cashier_id=cashier_id,
+            returned_at=till.now(), refund_to_account=split.account, refund_card=split.card,
+            refund_transfer=split.transfer, refund_reference=reference,
+            shift_id=shift.id if shift else None)
         # The account credit is the return itself (refund_to_account): one fact, so a return
         # the server refuses (the same units returned on two offline tills) takes its credit
         # with it when the till withdraws it. Balances subtract it on both sides.

@@ -110,6 +110,8 @@ sale_returns = Table(
     Column("id", Text, primary_key=True), Column("sale_id", Text), Column("amount", Integer),
     Column("refund_method", Text), Column("reason", Text), Column("cashier_id", Text),
     Column("device_id", Text), Column("returned_at", Text), Column("refund_to_account", Integer),
+    Column("refund_card", Integer), Column("refund_transfer", Integer),
+    Column("refund_reference", Text), Column("shift_id", Text),
 )
 
 sale_return_lines = Table(
@@ -123,7 +125,7 @@ cash_movements = Table(
     "cash_movements", metadata,
     Column("id", Text, primary_key=True), Column("shift_id", Text), Column("direction", Text),
     Column("amount", Integer), Column("reason", Text), Column("device_id", Text),
-    Column("moved_at", Text),
+    Column("moved_at", Text), Column("cashier_id", Text),
 )
 
 shifts = Table(

@@ -11,7 +11,7 @@ from typing import Any
 from pos_client.receipts.document import Document
 from pos_client.receipts.text import render_text
 from pos_client.services import returns, tickets
-from pos_client.services.returns import HistoryRow, SaleHistory, StoredLine
+from pos_client.services.returns import HistoryRow, RefundChoice, SaleHistory, StoredLine, Tenders
 from pos_client.services.staff import Cashier
 from pos_client.ui.auth import request_permission
 from pos_client.ui.context import AppContext
@@ -38,12 +38,14 @@ from pos_client.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from pos_client.ui.refund_split import RefundBox, describe
 from pos_client.ui.widgets import ERROR_STYLE
 from shared.clock import DEFAULT_ZONE, shown_date_time
 from shared.errors import DomainError
 from shared.money import format_mxn
 from shared.permissions import Permission
 from shared.quantity import format_quantity, parse_quantity
+from shared.returns import RefundSplit
 from shared.sync.payloads import SaleReturnPayload
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -73,16 +75,18 @@ class HistoryModel(RowsModel[HistoryRow]):
 
 class ReturnDialog(QDialog):
     """Which lines and how much of each go back, and why. In cancel mode every line goes back
-    whole and only the reason is asked. ``submit(reason, quantities)`` runs the return; the
-    dialog stays open showing the refusal if there is one."""
+    whole and only the reason is asked. Below the lines, how the money goes back (as it was
+    paid unless the cashier types a card or transfer part). ``submit(reason, quantities,
+    refund)`` runs the return; the dialog stays open showing the refusal if there is one."""
 
-    def __init__(self, folio: str, lines: list[StoredLine], cancel: bool,
-                 submit: Callable[[ReturnDialog, str, dict[int, int] | None], None],
+    def __init__(self, folio: str, lines: list[StoredLine], tenders: Tenders, cancel: bool,
+                 submit: Callable[[ReturnDialog, str, dict[int, int] | None,
+                                   RefundChoice | None], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.lines, self.cancel, self._submit = lines, cancel, submit
         self.setWindowTitle(f"Cancelar la venta {folio}" if cancel else f"Devolver de la venta {folio}")
-        self.resize(720, 460)
+        self.resize(720, 560)
         self.table = QTableWidget(len(lines), 4)
         self.table.setHorizontalHeaderLabels(["Producto", "Vendido", "Quedan", "A devolver"])
         self.table.verticalHeader().hide()
@@ -101,6 +105,9 @@ class ReturnDialog(QDialog):
             qty.setEnabled(not cancel and ln.qty_left > 0)
             self.table.setCellWidget(i, 3, qty)
             self.qty_inputs.append(qty)
+        self.refund = RefundBox(lines, tenders, self._typed)
+        for qty in self.qty_inputs:
+            qty.textChanged.connect(self.refund.refresh)
         self.reason = QLineEdit()
         self.reason.setMinimumHeight(44)
         self.reason.setMaxLength(200)
@@ -123,6 +130,7 @@ class ReturnDialog(QDialog):
         if cancel:
             layout.addWidget(QLabel("Se devuelve todo lo que queda de la venta."))
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.refund)
         layout.addWidget(self.reason)
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
@@ -137,6 +145,9 @@ class ReturnDialog(QDialog):
                 wanted[ln.line_no] = parse_quantity(typed, ln.by_weight)
         return wanted
 
+    def _typed(self) -> dict[int, int] | None:
+        return None if self.cancel else self.quantities()
+
     def confirm(self) -> None:
         reason = self.reason.text().strip()
         if not reason:
@@ -145,6 +156,7 @@ class ReturnDialog(QDialog):
             return
         try:
             quantities = None if self.cancel else self.quantities()
+            refund = self.refund.choice()
         except DomainError as exc:
             self.show_error(exc.message)
             return
@@ -152,7 +164,7 @@ class ReturnDialog(QDialog):
             self.show_error("Escribe cuánto se devuelve de al menos un producto.")
             return
         self.ok_button.setEnabled(False)
-        self._submit(self, reason, quantities)
+        self._submit(self, reason, quantities, refund)
 
     def show_error(self, message: str) -> None:
         self.ok_button.setEnabled(True)
@@ -326,29 +338,33 @@ class SalesHistoryDialog(QDialog):
             self.ctx, self, Permission.CANCEL, lambda approver: self._open_return(row, cancel, approver))
 
     def _open_return(self, row: HistoryRow, cancel: bool, approver: Cashier) -> None:
-        def ask(lines: list[StoredLine]) -> None:
-            def submit(dialog: ReturnDialog, reason: str, quantities: dict[int, int] | None) -> None:
-                self._run_return(dialog, row, reason, quantities, approver)
+        def ask(found: tuple[list[StoredLine], Tenders]) -> None:
+            def submit(dialog: ReturnDialog, reason: str, quantities: dict[int, int] | None,
+                       refund: RefundChoice | None) -> None:
+                self._run_return(dialog, row, reason, quantities, refund, approver)
 
-            self.return_dialog = ReturnDialog(row.folio, lines, cancel, submit, self)
+            self.return_dialog = ReturnDialog(row.folio, *found, cancel, submit, self)
             self.return_dialog.open()
 
-        Operation(self.ctx, lambda till: returns.returnable_lines(till, row.sale_id)).success(
+        Operation(self.ctx, lambda till: (returns.returnable_lines(till, row.sale_id),
+                                          returns.refund_tenders(till, row.sale_id))).success(
             ask).failure(self._failed).run()
 
     def _run_return(self, dialog: ReturnDialog, row: HistoryRow, reason: str,
-                    quantities: dict[int, int] | None, approver: Cashier) -> None:
+                    quantities: dict[int, int] | None, refund: RefundChoice | None,
+                    approver: Cashier) -> None:
         cashier_id = self._cashier_id()
 
         def done(payload: SaleReturnPayload) -> None:
             dialog.accept()
-            account, cash = payload.refund_to_account, payload.amount - payload.refund_to_account
-            parts = [f"{format_mxn(account)} a la cuenta del cliente" if account else "",
-                     f"entrega {format_mxn(cash)} en efectivo" if cash else ""]
+            p = payload
+            split = RefundSplit(p.refund_to_account, p.refund_card, p.refund_transfer,
+                                p.amount - p.refund_to_account - p.refund_card - p.refund_transfer)
             what = "Venta cancelada" if quantities is None else "Devolución registrada"
-            self.say(f"{what}: {row.folio}, " + " y ".join(p for p in parts if p) + ".")
+            self.say(f"{what}: {row.folio}, {describe(split)}.")
             self.reload(keep=row.sale_id)
 
         Operation(self.ctx, lambda till: returns.return_sale(
-            till, row.sale_id, reason, quantities, cashier_id, authorized_by=approver.id)).success(
+            till, row.sale_id, reason, quantities, cashier_id, authorized_by=approver.id,
+            refund=refund)).success(
             done).failure(dialog.show_error).run()

@@ -216,9 +216,12 @@ class SaleReturnPayload(Wire):
     """A return (partial) or cancellation (every line): stock comes back, money goes back by
     ``refund_method``; a sale paid on fiado is refunded as ``fiado``, never cash.
 
-    ``refund_to_account`` is the exact part credited back to the customer's fiado account; the
-    rest (``amount − refund_to_account``) came out of the drawer in cash. ``refund_method`` says
-    where the larger part went."""
+    ``refund_to_account`` is the exact part credited back to the customer's fiado account,
+    ``refund_card`` and ``refund_transfer`` the parts given back that way (``refund_reference``:
+    the terminal's or the bank's reference); the rest came out of the drawer in cash. Without
+    card or transfer parts the rest went by ``refund_method`` (shared.returns.refund_parts).
+    ``refund_method`` says where the largest part went. ``shift_id`` is the shift whose drawer
+    paid it (the corte counts it there; None: a return from before returns carried it)."""
 
     id: uuid.UUID
     sale_id: uuid.UUID
@@ -229,6 +232,10 @@ class SaleReturnPayload(Wire):
     cashier_id: uuid.UUID | None = None
     returned_at: Timestamp
     refund_to_account: Money = 0
+    refund_card: Money = 0
+    refund_transfer: Money = 0
+    refund_reference: Annotated[str, StringConstraints(max_length=80, pattern=_PRINTABLE)] | None = None
+    shift_id: uuid.UUID | None = None
 
     @model_validator(mode="after")
     def _adds_up(self) -> SaleReturnPayload:
@@ -236,8 +243,10 @@ class SaleReturnPayload(Wire):
             raise ValueError("amount is not the sum of the returned lines")
         if len({ln.line_no for ln in self.lines}) != len(self.lines):
             raise ValueError("a sale line is returned twice in one return")
-        if self.refund_to_account > self.amount:
-            raise ValueError("refund_to_account is more than the amount returned")
+        if self.refund_to_account + self.refund_card + self.refund_transfer > self.amount:
+            raise ValueError("the account, card and transfer parts are more than the amount")
+        if self.refund_reference and not (self.refund_card or self.refund_transfer):
+            raise ValueError("a refund reference needs a card or transfer part")
         if self.refund_method is PaymentMethod.FIADO and self.refund_to_account == 0:
             raise ValueError("a fiado refund must credit part of it to the account")
         return self
@@ -252,6 +261,7 @@ class CashMovementPayload(Wire):
     amount: Annotated[int, Field(gt=0, le=10_000_000_000)]
     reason: Name
     moved_at: Timestamp
+    cashier_id: uuid.UUID | None = None  # who was at the till (None: from before it was sent)
 
 
 class ShiftOpenPayload(Wire):

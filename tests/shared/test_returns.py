@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.returns import ReturnableSale, ReturnedQty, SoldLine, return_refusal
+from shared.returns import (
+    RefundSplit,
+    ReturnableSale,
+    ReturnedQty,
+    SoldLine,
+    default_split,
+    refund_parts,
+    return_refusal,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -96,3 +104,54 @@ def test_accepted_returns_never_take_back_more_than_was_sold_or_fiado(requests):
             credit += to_account
     assert {n: ln.returned_milli for n, ln in sale.lines.items()} == taken
     assert sale.credited == credit <= SALE.on_fiado
+
+
+# ---- refunds by tender -----------------------------------------------------------------------
+
+CASH, CARD, TRANSFER, FIADO = "efectivo", "tarjeta", "transferencia", "fiado"
+
+
+def test_the_default_split_goes_to_the_account_first_then_card_transfer_and_cash():
+    paid = {FIADO: 3000, CARD: 2000, TRANSFER: 1000, CASH: 500}
+    assert default_split(1000, paid, {}) == RefundSplit(account=1000)
+    assert default_split(1000, paid, {FIADO: 2500}) == RefundSplit(account=500, card=500)
+    assert default_split(6500, paid, {}) == RefundSplit(3000, 2000, 1000, 500)
+    assert default_split(1000, {CASH: 1000}, {}) == RefundSplit(cash=1000)
+    assert default_split(1000, {CARD: 1000}, {CARD: 400}) == RefundSplit(card=600, cash=400)
+
+
+@given(st.lists(st.integers(0, 5000), max_size=6), st.dictionaries(
+    st.sampled_from([CASH, CARD, TRANSFER, FIADO]), st.integers(0, 5000)))
+def test_returns_split_by_default_never_give_a_tender_more_than_it_paid(amounts, paid):
+    refunded: dict[str, int] = {}
+    for amount in amounts:
+        split = default_split(amount, paid, refunded)
+        assert split.amount == amount
+        for method, part in ((FIADO, split.account), (CARD, split.card),
+                             (TRANSFER, split.transfer)):
+            refunded[method] = refunded.get(method, 0) + part
+            assert refunded[method] <= max(paid.get(method, 0), 0)
+
+
+def test_more_back_to_a_card_than_it_paid_is_refused():
+    sale = ReturnableSale({1: SoldLine(SODA, 3000)}, tender_left={CARD: 2000, TRANSFER: 0})
+    line = [ReturnedQty(1, SODA, 1000)]
+    assert return_refusal(sale, line, 0, {CARD: 2000, TRANSFER: 0}) is None
+    refused = return_refusal(sale, line, 0, {CARD: 2001})
+    assert refused is not None and refused.code == "over_tender"
+    assert refused.message == ("A tarjeta solo se puede devolver lo que se pagó así y no se ha "
+                               "devuelto: $20.00.")
+    assert return_refusal(sale, line, 0, {TRANSFER: 1}).code == "over_tender"
+    after = sale.after(line, 0, {CARD: 1500})
+    assert return_refusal(after, line, 0, {CARD: 501}).code == "over_tender"
+    assert return_refusal(after, line, 0, {CARD: 500}) is None
+
+
+def test_where_a_stored_returns_money_went():
+    assert refund_parts(CASH, 1000, 0) == {CASH: 1000}
+    assert refund_parts(FIADO, 1000, 400) == {FIADO: 400, CASH: 600}
+    assert refund_parts(FIADO, 1000, 0) == {FIADO: 1000}  # stored before the account part
+    assert refund_parts(CARD, 1000, 0) == {CARD: 1000}  # a card refund from before the split
+    assert refund_parts(CARD, 1000, 200, card=500, transfer=100) == {
+        FIADO: 200, CARD: 500, TRANSFER: 100, CASH: 200}
+    assert refund_parts(CASH, 1000, 0, card=1000) == {CARD: 1000}

@@ -14,7 +14,9 @@ from pos_client.store.migrations import (
     steps_13,
     steps_14,
     steps_15,
+    steps_16,
 )
 
 MIGRATIONS: list[str] = [*steps_01_06.STEPS, *steps_07_11.STEPS, *steps_12_.STEPS,
-                         *steps_13.STEPS, *steps_14.STEPS, *steps_15.STEPS]
+                         *steps_13.STEPS, *steps_14.STEPS, *steps_15.STEPS,
+                         *steps_16.STEPS]

@@ -1,7 +1,8 @@
 """What a shift took in and gave back, per payment form: the sums a corte adds up.
 
-Sales and abonos that name the shift count on it; returns, and abonos that name no shift,
-count when made on the shift's device while it was open (its window).
+Sales, abonos and returns that name the shift count on it; abonos and returns that name no
+shift (made before they carried one) count when made on the shift's device while it was open
+(its window).
 """
 
 from __future__ import annotations
@@ -65,29 +66,37 @@ def abonos_by_method(conn: Connection, shift_id: uuid.UUID, window: Window
 
 @dataclass(frozen=True, slots=True)
 class Refund:
-    """A return made in the window, as stored: how much, by which method, and how much of it
-    went to the customer's fiado account."""
+    """A return of the shift, as stored: how much, by which method, and its account, card and
+    transfer parts (shared.returns.refund_parts says where the money went)."""
 
     method: str
     amount: int
     to_account: int
+    card: int = 0
+    transfer: int = 0
 
 
-def refunds_in(conn: Connection, window: Window) -> list[Refund]:
-    rows = conn.execute(select(sale_returns.c.refund_method, sale_returns.c.amount,
-                               sale_returns.c.refund_to_account)
-                        .where(sale_returns.c.device_id == window.device_id,
-                               *window.holds(sale_returns.c.returned_at)))
-    return [Refund(r.refund_method, int(r.amount), int(r.refund_to_account or 0)) for r in rows]
+def _of_shift(shift_id: uuid.UUID, window: Window) -> ColumnElement[bool]:
+    """Returns that name the shift, and those that name none on its device in its window."""
+    r = sale_returns.c
+    return or_(r.shift_id == str(shift_id),
+               and_(r.shift_id.is_(None), r.device_id == window.device_id,
+                    *window.holds(r.returned_at)))
 
 
-def returns_counts(conn: Connection, window: Window) -> tuple[int, int]:
-    """Returns made in the window, and how many of their tickets are now returned in full
+def refunds_of(conn: Connection, shift_id: uuid.UUID, window: Window) -> list[Refund]:
+    r = sale_returns.c
+    rows = conn.execute(select(r.refund_method, r.amount, r.refund_to_account, r.refund_card,
+                               r.refund_transfer).where(_of_shift(shift_id, window)))
+    return [Refund(x.refund_method, int(x.amount), int(x.refund_to_account or 0),
+                   int(x.refund_card or 0), int(x.refund_transfer or 0)) for x in rows]
+
+
+def returns_counts(conn: Connection, shift_id: uuid.UUID, window: Window) -> tuple[int, int]:
+    """Returns of the shift, and how many of their tickets are now returned in full
     (a cancellation is a return of every line)."""
     sale_ids = [r.sale_id for r in conn.execute(
-        select(sale_returns.c.sale_id)
-        .where(sale_returns.c.device_id == window.device_id,
-               *window.holds(sale_returns.c.returned_at)))]
+        select(sale_returns.c.sale_id).where(_of_shift(shift_id, window)))]
     if not sale_ids:
         return 0, 0
     returned = select(sale_returns.c.sale_id, func.sum(sale_returns.c.amount).label("back")) \

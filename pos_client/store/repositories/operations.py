@@ -56,7 +56,10 @@ def insert_returns(
         {"id": str(r.id), "sale_id": str(r.sale_id), "amount": r.amount,
          "refund_method": r.refund_method.value, "reason": r.reason,
          "cashier_id": str(r.cashier_id) if r.cashier_id else None, "device_id": _dev(origin),
-         "returned_at": r.returned_at.isoformat(), "refund_to_account": r.refund_to_account}
+         "returned_at": r.returned_at.isoformat(), "refund_to_account": r.refund_to_account,
+         "refund_card": r.refund_card, "refund_transfer": r.refund_transfer,
+         "refund_reference": r.refund_reference,
+         "shift_id": str(r.shift_id) if r.shift_id else None}
         for r, origin, _ in batch
     ])
     conn.execute(insert(sale_return_lines).prefix_with("OR IGNORE"), [
@@ -83,7 +86,8 @@ def insert_cash_movements(
     conn.execute(insert(cash_movements).prefix_with("OR IGNORE"), [
         {"id": str(m.id), "shift_id": str(m.shift_id) if m.shift_id else None,
          "direction": m.direction, "amount": m.amount, "reason": m.reason,
-         "device_id": _dev(origin), "moved_at": m.moved_at.isoformat()}
+         "device_id": _dev(origin), "moved_at": m.moved_at.isoformat(),
+         "cashier_id": str(m.cashier_id) if m.cashier_id else None}
         for m, origin in batch
     ])
 

@@ -148,6 +148,8 @@ class ReturnedLineRow:
     refund_method: str
     return_amount: int
     refund_to_account: int
+    refund_card: int
+    refund_transfer: int
     product_id: str  # '' for común lines
     known: bool
     catalog_name: str | None
@@ -165,7 +167,8 @@ class ReturnedLineRow:
 
 _RETURNED = _SPANS + """
 SELECT sp.day, ((r.returned_ts + sp.off) % 86400) / 3600, r.id, r.refund_method, r.amount,
-       r.refund_to_account, coalesce(rl.product_id, ''), p.id IS NOT NULL, p.name, p.department,
+       r.refund_to_account, r.refund_card, r.refund_transfer, coalesce(rl.product_id, ''),
+       p.id IS NOT NULL, p.name, p.department,
        p.cost, p.iva, p.ieps_bp, sl.name, sl.iva, sl.ieps_bp, sl.cost, rl.qty_milli, rl.amount
 FROM span sp CROSS JOIN sale_returns r
 JOIN sale_return_lines rl ON rl.return_id = r.id
@@ -176,7 +179,7 @@ WHERE r.returned_ts >= sp.lo AND r.returned_ts < sp.hi
 
 
 def returned_lines(conn: Tx, spans: Sequence[DaySpan]) -> list[ReturnedLineRow]:
-    return [ReturnedLineRow(date.fromisoformat(day), hour, rid, method, amount, to_account, pid,
-                            bool(known), *rest)
-            for day, hour, rid, method, amount, to_account, pid, known, *rest
+    return [ReturnedLineRow(date.fromisoformat(day), hour, rid, method, amount, to_account, card,
+                            transfer, pid, bool(known), *rest)
+            for day, hour, rid, method, amount, to_account, card, transfer, pid, known, *rest
             in _rows(conn, _RETURNED, spans)]

@@ -141,6 +141,14 @@ def refunds(conn: Connection, sale_id: uuid.UUID) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def refund_rows(conn: Connection, sale_id: uuid.UUID) -> list[tuple[str, int, int, int, int]]:
+    """The sale's returns as (refund_method, amount, refund_to_account, card, transfer)."""
+    r = sale_returns.c
+    rows = conn.execute(select(r.refund_method, r.amount, r.refund_to_account, r.refund_card,
+                               r.refund_transfer).where(r.sale_id == str(sale_id)))
+    return [(x[0], int(x[1]), int(x[2] or 0), int(x[3] or 0), int(x[4] or 0)) for x in rows]
+
+
 def returns_of(conn: Connection, sale_id: uuid.UUID) -> list[StoredReturn]:
     """The sale's returns, oldest first, each with its lines."""
     rows = conn.execute(

@@ -19,7 +19,6 @@ from pos_client.services.returns import (
     return_sale,
     returnable_lines,
     sale_history,
-    split_refund,
 )
 from pos_client.services.sales import record_sale
 from pos_client.services.till import Till
@@ -190,13 +189,6 @@ def test_a_refund_split_that_does_not_add_up_is_refused(method, to_account, amou
             id=new_uuid7(), sale_id=new_uuid7(), amount=amount, refund_method=method, reason="x",
             refund_to_account=to_account, returned_at=utc_now(),
             lines=[SaleReturnLinePayload(line_no=1, product_id=None, qty_milli=1000, amount=amount)])
-
-
-def test_split_refund_rule():
-    assert split_refund(1000, 0, 0) == (0, 1000)
-    assert split_refund(1000, 3000, 0) == (1000, 0)
-    assert split_refund(1000, 3000, 2500) == (500, 500)
-    assert split_refund(1000, 3000, 3000) == (0, 1000)
 
 
 @pytest.mark.parametrize(("reason", "quantities", "error"), [
