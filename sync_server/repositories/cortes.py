@@ -1,8 +1,9 @@
 """Closed shifts and what each took in and gave back, per payment form: the sums a corte adds
 up, as the till adds them (shared.corte says what is expected of them).
 
-Sales and abonos that name the shift count on it; returns, and abonos that name no shift,
-count when made on the shift's device while it was open (its window, both ends included).
+Sales, abonos and returns that name the shift count on it; abonos and returns that name no
+shift (made before they carried one) count when made on the shift's device while it was open
+(its window, both ends included).
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ async def closed(conn: Connection, tenant_id: uuid.UUID, limit: int) -> list[Clo
 class ShiftSums:
     payments: dict[str, int]  # sale payments by method
     abonos: dict[str, int]
-    refunds: list[tuple[str, int, int]]  # (refund_method, amount, to_account) of each return
+    # (refund_method, amount, to_account, card, transfer) of each return: refund_parts says
+    # where its money went.
+    refunds: list[tuple[str, int, int, int, int]]
     cash_in: int
     cash_out: int
     sales_count: int
@@ -68,9 +71,9 @@ async def sums(conn: Connection, tenant_id: uuid.UUID, shift: ClosedShift) -> Sh
             WHERE tenant_id = $1 AND (shift_id = $2 OR (shift_id IS NULL AND
                   {window.format(col='paid_at')})) GROUP BY method""", *args)
     refunds = await conn.fetch(
-        """SELECT refund_method, amount, refund_to_account FROM sale_returns
-           WHERE tenant_id = $1 AND device_id = $2 AND returned_at >= $3 AND returned_at <= $4""",
-        tenant_id, shift.device_id, shift.opened_at, shift.closed_at)
+        f"""SELECT refund_method, amount, refund_to_account, refund_card, refund_transfer
+            FROM sale_returns WHERE tenant_id = $1 AND (shift_id = $2 OR (shift_id IS NULL AND
+                 {window.format(col='returned_at')}))""", *args)
     row = await conn.fetchrow(
         """SELECT (SELECT count(*) FROM sales WHERE tenant_id = $1 AND shift_id = $2) AS n,
                   (SELECT COALESCE(sum(total), 0)::bigint FROM sales
@@ -84,6 +87,7 @@ async def sums(conn: Connection, tenant_id: uuid.UUID, shift: ClosedShift) -> Sh
     return ShiftSums(
         payments={r["method"]: r["amount"] for r in payments},
         abonos={r["method"]: r["amount"] for r in abonos},
-        refunds=[(r["refund_method"], r["amount"], r["refund_to_account"]) for r in refunds],
+        refunds=[(r["refund_method"], r["amount"], r["refund_to_account"], r["refund_card"],
+                  r["refund_transfer"]) for r in refunds],
         cash_in=row["cash_in"], cash_out=row["cash_out"], sales_count=row["n"],
         sales_total=row["total"], returns_count=len(refunds))

@@ -42,8 +42,9 @@ async def insert_cash_movements(
     await insert_many(conn, "cash_movements", [
         ("tenant_id", "uuid"), ("movement_id", "uuid"), ("shift_id", "uuid"), ("direction", "text"),
         ("amount", "bigint"), ("reason", "text"), ("device_id", "uuid"), ("moved_at", "timestamptz"),
-    ], [(tenant_id, m.id, m.shift_id, m.direction, m.amount, m.reason, origin, m.moved_at)
-        for m in (c.payload for c in changes)], _SKIP)
+        ("cashier_id", "uuid"),
+    ], [(tenant_id, m.id, m.shift_id, m.direction, m.amount, m.reason, origin, m.moved_at,
+         m.cashier_id) for m in (c.payload for c in changes)], _SKIP)
 
 
 async def insert_shift_opens(

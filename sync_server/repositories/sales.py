@@ -72,15 +72,18 @@ async def folio_holders(
     return {r["folio"]: r["sale_id"] for r in rows}
 
 
-async def fiado_amounts(
+async def paid_by_method(
     conn: Connection, tenant_id: uuid.UUID, sale_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """sale_id → what the sale put on the customer's account (its fiado payments)."""
+) -> dict[uuid.UUID, dict[str, int]]:
+    """sale_id → what its payments put on each method (fiado: on the customer's account)."""
     rows = await conn.fetch(
-        """SELECT sale_id, sum(amount)::bigint AS amount FROM sale_payments
-           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[]) AND method = 'fiado'
-           GROUP BY sale_id""", tenant_id, list(sale_ids))
-    return {r["sale_id"]: r["amount"] for r in rows}
+        """SELECT sale_id, method, sum(amount)::bigint AS amount FROM sale_payments
+           WHERE tenant_id = $1 AND sale_id = ANY($2::uuid[]) GROUP BY sale_id, method""",
+        tenant_id, list(sale_ids))
+    out: dict[uuid.UUID, dict[str, int]] = {}
+    for r in rows:
+        out.setdefault(r["sale_id"], {})[r["method"]] = r["amount"]
+    return out
 
 
 async def lines_sold(

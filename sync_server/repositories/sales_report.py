@@ -124,13 +124,16 @@ async def sales_by_payment(
 
 @dataclass(frozen=True, slots=True)
 class RefundGroup:
-    """Returns of a period summed per refund method (and apart, the ones stored as ``fiado``
-    with nothing credited: they predate the split and went to the account whole). Splitting
-    a sum is splitting each return, since the split is linear within such a group."""
+    """Returns of a period summed per refund method, apart those that name card or transfer
+    parts and (from before the account part) those stored as ``fiado`` with nothing credited.
+    Splitting a sum is splitting each return (shared.returns.refund_parts), since the split is
+    linear within such a group."""
 
     refund_method: str
     amount: int
     to_account: int
+    card: int = 0
+    transfer: int = 0
 
 
 async def refund_groups(
@@ -138,11 +141,14 @@ async def refund_groups(
 ) -> list[RefundGroup]:
     rows = await conn.fetch(
         """SELECT refund_method, sum(amount)::bigint AS amount,
-                  sum(refund_to_account)::bigint AS to_account
+                  sum(refund_to_account)::bigint AS to_account,
+                  sum(refund_card)::bigint AS card, sum(refund_transfer)::bigint AS transfer
            FROM sale_returns WHERE tenant_id = $1 AND returned_at >= $2 AND returned_at < $3
-           GROUP BY refund_method, refund_method = 'fiado' AND refund_to_account = 0""",
+           GROUP BY refund_method, refund_method = 'fiado' AND refund_to_account = 0,
+                    refund_card = 0 AND refund_transfer = 0""",
         tenant_id, lo, hi)
-    return [RefundGroup(r["refund_method"], r["amount"], r["to_account"]) for r in rows]
+    return [RefundGroup(r["refund_method"], r["amount"], r["to_account"], r["card"],
+                        r["transfer"]) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-from shared.returns import ReturnableSale, SoldLine, return_refusal
+from shared.returns import ReturnableSale, SoldLine, refunded_by_method, return_refusal
 from shared.sale import PaymentMethod
 from shared.sync.envelopes import Change, CustomerChange, MessageRequestChange, SaleChange, SaleReturnChange
 from sync_server.db import Connection
@@ -114,29 +114,43 @@ async def _returns(
         return {}
     sale_ids = list({r.payload.sale_id for r in returns})
     sold: dict[tuple[uuid.UUID, int], tuple[uuid.UUID | None, int]] = {}
-    on_fiado: dict[uuid.UUID, int] = defaultdict(int)  # what each sale put on the account
+    paid: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)  # by method, fiado included
     for c in changes:  # sales earlier in this same batch count as known
         if isinstance(c, SaleChange) and c.payload.id in sale_ids:
             for ln in c.payload.lines:
                 sold[(c.payload.id, ln.line_no)] = (ln.product_id, ln.qty_milli)
-            on_fiado[c.payload.id] = sum(p.amount for p in c.payload.payments
-                                         if p.method is PaymentMethod.FIADO)
-    on_fiado.update(await sales_repo.fiado_amounts(conn, tenant_id, sale_ids))
+            for pay in c.payload.payments:
+                by = paid[c.payload.id]
+                by[pay.method.value] = by.get(pay.method.value, 0) + pay.amount
+    paid.update(await sales_repo.paid_by_method(conn, tenant_id, sale_ids))
     credited: dict[uuid.UUID, int] = defaultdict(int, await returns_repo.credited_to_account(
         conn, tenant_id, sale_ids))
+    stored = await returns_repo.refund_rows(conn, tenant_id, sale_ids)
     sold.update(await sales_repo.lines_sold(conn, tenant_id, sale_ids))
     returned: dict[tuple[uuid.UUID, int], int] = defaultdict(int, await returns_repo.returned_by_line(
         conn, tenant_id, sale_ids))
     lines: dict[uuid.UUID, dict[int, SoldLine]] = defaultdict(dict)
     for (sale_id, line_no), (product_id, qty) in sold.items():
         lines[sale_id][line_no] = SoldLine(product_id, qty, returned[(sale_id, line_no)])
-    known = {s: ReturnableSale(by_no, on_fiado[s], credited[s]) for s, by_no in lines.items()}
+    known = {s: _returnable(by_no, paid[s], credited[s], stored.get(s, []))
+             for s, by_no in lines.items()}
     out: dict[uuid.UUID, Refusal] = {}
     for c in returns:
         sale_id, p = c.payload.sale_id, c.payload
-        refused = return_refusal(known.get(sale_id), p.lines, p.refund_to_account)
+        tender = {PaymentMethod.CARD.value: p.refund_card,
+                  PaymentMethod.TRANSFER.value: p.refund_transfer}
+        refused = return_refusal(known.get(sale_id), p.lines, p.refund_to_account, tender)
         if refused is not None:
             out[c.change_id] = (refused.code, refused.message)
         else:
-            known[sale_id] = known[sale_id].after(p.lines, p.refund_to_account)
+            known[sale_id] = known[sale_id].after(p.lines, p.refund_to_account, tender)
     return out
+
+
+def _returnable(lines: dict[int, SoldLine], paid: dict[str, int], credited: int,
+                stored: list[tuple[str, int, int, int, int]]) -> ReturnableSale:
+    """A stored sale as the return rule has it: what each tender has left to give back."""
+    refunded = refunded_by_method(stored)
+    left = {m: paid.get(m, 0) - refunded.get(m, 0)
+            for m in (PaymentMethod.CARD.value, PaymentMethod.TRANSFER.value)}
+    return ReturnableSale(lines, paid.get(PaymentMethod.FIADO.value, 0), credited, left)

@@ -29,8 +29,8 @@ async def corte_of(conn: Connection, tenant_id: uuid.UUID, shift: ClosedShift) -
     """A closed shift's corte, added up from the facts as the till adds it up."""
     sums = await cortes.sums(conn, tenant_id, shift)
     refunds: dict[PaymentMethod, int] = {}
-    for method, amount, to_account in sums.refunds:
-        for m, part in refund_parts(method, amount, to_account).items():
+    for stored in sums.refunds:
+        for m, part in refund_parts(*stored).items():
             refunds[PaymentMethod(m)] = refunds.get(PaymentMethod(m), 0) + part
     forms = {m: FormTotals(sales=sums.payments.get(m.value, 0),
                            abonos=0 if m is PaymentMethod.FIADO else sums.abonos.get(m.value, 0),

@@ -180,7 +180,8 @@ async def sales_by_payment(ctx: ToolContext, conn: Connection, args: PeriodArgs)
     cur_span, cur, prev = await _period(ctx, conn, args)
     back: dict[str, int] = defaultdict(int)
     for g in await sales_report.refund_groups(conn, ctx.tenant_id, cur_span.lo, cur_span.hi):
-        for method, part in refund_parts(g.refund_method, g.amount, g.to_account).items():
+        for method, part in refund_parts(g.refund_method, g.amount, g.to_account, g.card,
+                                         g.transfer).items():
             back[method] += part
     rows = _rows(await sales_report.sales_by_payment(conn, ctx.tenant_id, cur_span.lo, cur_span.hi),
                  dict(back), lambda m: PAYMENT_LABELS.get(str(m), str(m)), True)

@@ -133,17 +133,22 @@ def test_returns_split_by_default_never_give_a_tender_more_than_it_paid(amounts,
             assert refunded[method] <= max(paid.get(method, 0), 0)
 
 
+def code_of(refused):
+    return None if refused is None else refused.code
+
+
 def test_more_back_to_a_card_than_it_paid_is_refused():
     sale = ReturnableSale({1: SoldLine(SODA, 3000)}, tender_left={CARD: 2000, TRANSFER: 0})
     line = [ReturnedQty(1, SODA, 1000)]
     assert return_refusal(sale, line, 0, {CARD: 2000, TRANSFER: 0}) is None
     refused = return_refusal(sale, line, 0, {CARD: 2001})
-    assert refused is not None and refused.code == "over_tender"
+    assert refused is not None
+    assert refused.code == "over_tender"
     assert refused.message == ("A tarjeta solo se puede devolver lo que se pagó así y no se ha "
                                "devuelto: $20.00.")
-    assert return_refusal(sale, line, 0, {TRANSFER: 1}).code == "over_tender"
+    assert code_of(return_refusal(sale, line, 0, {TRANSFER: 1})) == "over_tender"
     after = sale.after(line, 0, {CARD: 1500})
-    assert return_refusal(after, line, 0, {CARD: 501}).code == "over_tender"
+    assert code_of(return_refusal(after, line, 0, {CARD: 501})) == "over_tender"
     assert return_refusal(after, line, 0, {CARD: 500}) is None
 
 

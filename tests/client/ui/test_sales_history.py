@@ -189,3 +189,38 @@ def test_a_cashier_cancels_with_the_owners_pin(qtbot, ctx, history, owner):
     assert not dialog.cancel_button.isEnabled()
     assert not dialog.return_button.isEnabled()
     assert dialog.reprint_button.isEnabled()
+
+
+def test_a_return_shows_where_the_money_goes_and_the_cashier_may_split_it(qtbot, ctx, history):
+    """A $44.00 sale paid $30.00 by card and $14.00 cash: by default the card takes back what
+    it paid first; the cashier may give less back to the card (with the terminal's reference)
+    and the rest in cash, never more to the card than it paid."""
+    ticket = ticket_for(ctx.till.db, COKE, 2)
+    record_sale(ctx.till, ticket, [Tender(PaymentMethod.CARD, 3000, "AUT 1"),
+                                   Tender(PaymentMethod.CASH, 1400)])
+    dialog = history()
+    qtbot.keyClick(dialog, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: isinstance(dialog.return_dialog, ReturnDialog))
+    ret = dialog.return_dialog
+    assert ret.refund.summary.text() == "Nada que devolver todavía."
+    qtbot.keyClicks(ret.qty_inputs[0], "1")
+    assert ret.refund.summary.text() == "$22.00 a tarjeta"
+    ret.qty_inputs[0].setText("2")
+    assert ret.refund.summary.text() == "$30.00 a tarjeta y entrega $14.00 en efectivo"
+    qtbot.keyClicks(ret.refund.transfer, "50")
+    assert ret.refund.summary.text() == "A tarjeta y transferencia va más de lo que se devuelve."
+    ret.refund.transfer.clear()
+    qtbot.keyClicks(ret.refund.card, "20")
+    qtbot.keyClicks(ret.refund.reference, "AUT 2")
+    assert ret.refund.summary.text() == "$20.00 a tarjeta y entrega $24.00 en efectivo"
+    qtbot.keyClicks(ret.reason, "No le gusto")
+    ret.refund.card.setText("31")  # more than the card paid: the rule refuses it
+    ret.ok_button.click()
+    qtbot.waitUntil(lambda: "A tarjeta solo se puede devolver" in ret.error_label.text())
+    assert _rows(ctx.till.db, "SELECT id FROM sale_returns") == []
+    ret.refund.card.setText("20")
+    ret.ok_button.click()
+    qtbot.waitUntil(lambda: "Devolución registrada" in dialog.message_label.text())
+    assert "$20.00 a tarjeta y entrega $24.00 en efectivo" in dialog.message_label.text()
+    assert _rows(ctx.till.db, "SELECT amount, refund_card, refund_transfer, refund_reference, "
+                 "refund_method FROM sale_returns") == [(4400, 2000, 0, "AUT 2", "efectivo")]

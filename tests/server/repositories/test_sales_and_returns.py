@@ -23,7 +23,8 @@ async def test_folios_fiado_amounts_and_lines_of_stored_sales(conn, tenant_id):
     ids = [cash.payload.id, fiado.payload.id]
     assert await sales.folio_holders(conn, tenant_id, ["C1-1", "C1-2", "C1-9"]) == {
         "C1-1": cash.payload.id, "C1-2": fiado.payload.id}
-    assert await sales.fiado_amounts(conn, tenant_id, ids) == {fiado.payload.id: 1_500}
+    assert await sales.paid_by_method(conn, tenant_id, ids) == {
+        cash.payload.id: {"efectivo": 3_500}, fiado.payload.id: {"fiado": 1_500}}
     assert await sales.lines_sold(conn, tenant_id, ids) == {
         (cash.payload.id, 1): (p1, 1000), (cash.payload.id, 2): (p2, 1000),
         (fiado.payload.id, 1): (p1, 1000)}
@@ -48,6 +49,8 @@ async def test_what_was_returned_and_credited_per_sale_and_line(conn, tenant_id)
     await returns.insert_returns(conn, tenant_id, None, [first])
     assert await returns.returned_by_line(conn, tenant_id, [sid]) == {(sid, 1): 2000}
     assert await returns.credited_to_account(conn, tenant_id, [sid]) == {sid: 2_500}
+    assert await returns.refund_rows(conn, tenant_id, [sid]) == {sid: [
+        ("fiado", 1_500, 1_500, 0, 0), ("fiado", 1_500, 1_000, 0, 0)]}
     assert await returns.returned_by_line(conn, tenant_id, [new_uuid7()]) == {}
 
 
