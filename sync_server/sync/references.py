@@ -22,6 +22,7 @@ from shared.sync.envelopes import (
     InventoryMovementChange,
     ProductChange,
     SaleChange,
+    SaleReturnChange,
     ShiftCloseChange,
     ShiftOpenChange,
     StockCountChange,
@@ -51,8 +52,8 @@ def _named(change: Change) -> list[tuple[str, uuid.UUID]]:
         out = [("customer", change.payload.customer_id), ("shift", change.payload.shift_id)]
     elif isinstance(change, InventoryMovementChange | StockCountChange):
         out = [("product", change.payload.product_id)]
-    elif isinstance(change, CashMovementChange | ShiftCloseChange):
-        out = [("shift", change.payload.shift_id)]
+    elif isinstance(change, CashMovementChange | ShiftCloseChange | SaleReturnChange):
+        out = [("shift", change.payload.shift_id)]  # a return's sale: the return rule checks
     return [(kind, ref) for kind, ref in out if ref is not None]
 
 
