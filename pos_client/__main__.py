@@ -88,24 +88,26 @@ def unpair_store(data_dir: Path, answer: Callable[[str], str] = input) -> int:
 
 
 def pair_store(data_dir: Path, server_url: str, code: str, device_name: str) -> None:
-    from pos_client.services.device import OtherShop, save_pairing, unsynced_count
+    from pos_client.services.device import OtherShop, save_pairing, series_so_far, unsynced_count
     from pos_client.services.till import Till
     from pos_client.store.database import Database
     from pos_client.store.device import load_device
     from pos_client.sync.client import Offline, SyncClient, SyncRefused
 
+    db = Database(data_dir / "pos.sqlite3")
     client = SyncClient(server_url)
     try:
-        answer = client.pair(code, device_name)
+        till = Till(db, load_device(db))
+        answer = client.pair(code, device_name, series_so_far(till))
     except SyncRefused as exc:
+        db.close()
         sys.exit(f"No se pudo vincular: {exc.message}")
     except Offline:
+        db.close()
         sys.exit(f"No se pudo vincular: no hay conexión con {server_url}.")
     finally:
         client.close()
-    db = Database(data_dir / "pos.sqlite3")
     try:
-        till = Till(db, load_device(db))
         pending = unsynced_count(till)
         if pending:
             print(f"Esta caja tiene {count(pending, 'cambio')} sin sincronizar: se enviarán a «"

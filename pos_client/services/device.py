@@ -35,6 +35,15 @@ def save_pairing(
     device.server_url, device.shop_name = server_url, shop_name
 
 
+def series_so_far(till: Till) -> int:
+    """Where this store's change numbers got to on a server, sent when pairing: a till
+    re-paired after its device was revoked keeps numbering its queued changes where it left
+    off, and the new device's series continues from here, so no gap is reported (0: a new
+    store, or a standalone till whose changes all wait)."""
+    with till.db.read() as tx:
+        return outbox.before_pending(tx)
+
+
 class OtherShop(DomainError):
     code = "other_shop"
 

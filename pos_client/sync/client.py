@@ -63,8 +63,9 @@ class SyncClient:
     def close(self) -> None:
         self._http.close()
 
-    def pair(self, code: str, device_name: str) -> PairResponse:
-        body = PairRequest(code=code, device_name=device_name).model_dump_json()
+    def pair(self, code: str, device_name: str, continues_after: int = 0) -> PairResponse:
+        body = PairRequest(code=code, device_name=device_name,
+                           continues_after=continues_after).model_dump_json()
         return _parse(PairResponse, self._call("POST", "/v1/devices/pair", body))
 
     def push(self, bodies: list[str]) -> PushResponse:

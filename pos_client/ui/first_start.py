@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pos_client.receipts.printers import KINDS
-from pos_client.services import first_start
+from pos_client.services import device, first_start
 from pos_client.services.till import Till
 from pos_client.sync.agent import SyncAgent
 from pos_client.sync.pairing import request_pairing
@@ -183,7 +183,8 @@ class JoinPage(_Step):
             raise DomainError("Escribe un nombre para esta caja (p. ej. Caja 2).")
 
         def pair_and_sync(till: Till) -> str:
-            shop = first_start.join_shop(till, url, request_pairing(url, code, name))
+            shop = first_start.join_shop(till, url, request_pairing(
+                url, code, name, device.series_so_far(till)))
             # The shop's cashiers and catalog, before anyone logs in.
             SyncAgent(till.db, till.device).sync_once()
             return shop

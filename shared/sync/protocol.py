@@ -117,6 +117,9 @@ class WhatsAppConsentOut(Wire):
 class PairRequest(Wire):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=16)]
     device_name: Name
+    # A store paired before (revoked, or moved to a new code) keeps its change numbers: the new
+    # device's series continues after this one, so its queued changes report no gap (0: new).
+    continues_after: Annotated[int, Field(ge=0, le=2**62)] = 0
 
 
 class PairResponse(Wire):

@@ -16,4 +16,4 @@ async def pair(
     body: PairRequest, request: Request, pool: Pool, client: Client, _: Protocol
 ) -> PairResponse:
     return await shops.pair_device(pool, request.app.state.settings, body.code,
-                                   body.device_name, client)
+                                   body.device_name, client, body.continues_after)

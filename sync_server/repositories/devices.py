@@ -32,12 +32,12 @@ async def get(conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID) -> D
 
 async def insert(
     conn: Connection, tenant_id: uuid.UUID, device_id: uuid.UUID, name: str,
-    code: str, token_hash: bytes,
+    code: str, token_hash: bytes, last_device_seq: int = 0,
 ) -> None:
     await conn.execute(
-        """INSERT INTO devices (tenant_id, device_id, name, code, token_hash)
-           VALUES ($1, $2, $3, $4, $5)""",
-        tenant_id, device_id, name, code, token_hash,
+        """INSERT INTO devices (tenant_id, device_id, name, code, token_hash, last_device_seq)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        tenant_id, device_id, name, code, token_hash, last_device_seq,
     )
 
 

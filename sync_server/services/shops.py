@@ -103,9 +103,14 @@ async def new_pairing_code(conn: Connection, tenant_id: uuid.UUID) -> IssuedCode
 
 
 async def pair_device(
-    pool: Pool, settings: Settings, code: str, device_name: str, client: str
+    pool: Pool, settings: Settings, code: str, device_name: str, client: str,
+    continues_after: int = 0,
 ) -> PairResponse:
-    """Trade a pairing code for a device credential. Wrong guesses are rate-limited per client."""
+    """Trade a pairing code for a device credential. Wrong guesses are rate-limited per client.
+
+    A store paired before (its device revoked) says where its change numbers got to: the new
+    device's series starts there, so the changes it queued meanwhile arrive without a gap
+    (it only moves this device's own gap check; its changes are checked like any other)."""
     code_hash = _hash_code(code)
     attempt = await begin_attempt(pool, "pairing", [
         Limit(address_key(client), settings.auth_failures_allowed)], settings.auth_failure_window_s)
@@ -125,7 +130,7 @@ async def pair_device(
         await limits.check_can_pair(conn, tenant_id)
         device_code = f"C{await devices.count(conn, tenant_id) + 1}"
         await devices.insert(conn, tenant_id, device_id, device_name, device_code,
-                             hash_secret(credential.secret))
+                             hash_secret(credential.secret), continues_after)
         shop_name = await tenants.get_name(conn, tenant_id) or ""
     log.info("device paired", extra={"tenant_id": str(tenant_id), "device_id": str(device_id)})
     return PairResponse(tenant_id=tenant_id, device_id=device_id, device_code=device_code,

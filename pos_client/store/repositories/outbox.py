@@ -24,6 +24,14 @@ def next_seq(conn: Connection) -> int:
     return int(row[0] if row else 0) + 1
 
 
+def before_pending(conn: Connection) -> int:
+    """The last device_seq before the first change still to push (pending), or the last one
+    given if none is pending: where a server already has this store's series up to."""
+    first = conn.execute(select(func.min(outbox.c.device_seq))
+                         .where(outbox.c.status == "pending")).scalar_one()
+    return int(first) - 1 if first is not None else next_seq(conn) - 1
+
+
 def continue_after(conn: Connection, seq: int) -> None:
     """Make the next device_seq at least ``seq + 1`` (a device restored from an old backup)."""
     if next_seq(conn) > seq:
