@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from pos_client.services.till import Till
-from pos_client.store.repositories import meta, outbox
+from pos_client.store.repositories import meta, outbox, shifts
 from shared.errors import DomainError
 from shared.spanish import agree, count
 
@@ -24,6 +24,12 @@ def save_pairing(
         if previous is not None and previous != str(tenant_id):
             raise OtherShop("Esta caja tiene datos de otra tienda. Para vincularla a esta tienda "
                             "usa una carpeta de datos nueva (--data-dir).")
+        # A shift left open under the old identity (revoked, or a standalone till joining its
+        # shop) is still this drawer's: without this the till could neither sell on it nor
+        # make its corte.
+        old_device = meta.get(tx, "device_id")
+        if old_device and old_device != str(device_id):
+            shifts.adopt_open(tx, old_device, device_id)
         meta.put_many(tx, {
             "server_url": server_url, "tenant_id": str(tenant_id), "device_id": str(device_id),
             "device_code": device_code, "credential": credential, "shop_name": shop_name,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, select
+from sqlalchemy import Connection, Row, Select, func, select, update
 
 from pos_client.store.repositories.operations import open_shift_of
 from pos_client.store.schema import cashiers, shift_closes, shifts
@@ -25,6 +25,15 @@ def _query() -> Select[Any]:
 def _info(row: Row[Any]) -> ShiftInfo:
     return ShiftInfo(uuid.UUID(row.id), row.cashier_name, int(row.float_amount), row.device_id,
                      datetime.fromisoformat(row.opened_at))
+
+
+def adopt_open(conn: Connection, old_device: str, new_device: uuid.UUID) -> int:
+    """Shifts still open under this store's previous device id move to its new one (the same
+    drawer, paired again): sales go on on them and their corte is made here. How many."""
+    return conn.execute(
+        update(shifts).where(shifts.c.device_id == old_device,
+                             shifts.c.id.not_in(select(shift_closes.c.shift_id)))
+        .values(device_id=str(new_device))).rowcount
 
 
 def shift(conn: Connection, shift_id: uuid.UUID) -> ShiftInfo | None:
