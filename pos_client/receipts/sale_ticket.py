@@ -70,6 +70,10 @@ class ReturnPart:
     reason: str
     amount: int
     lines: tuple[tuple[int, int, int], ...]  # (line_no, qty_milli, amount)
+    # Where the money went (method, centavos) when not all of it was cash; the card's or
+    # transfer's reference.
+    refunded: tuple[tuple[str, int], ...] = ()
+    reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,13 @@ def _returns(doc: DocumentBuilder, returns: tuple[ReturnPart, ...], lines: tuple
         for line_no, qty, amount in r.lines:
             ln = by_no[line_no]
             doc.add(f"  {format_quantity(qty, ln.by_weight)} {ln.name}", right=format_mxn(-amount))
+        if any(method != PaymentMethod.CASH for method, _ in r.refunded):  # all cash: as ever
+            for method, part in r.refunded:
+                label = "A la cuenta" if method == PaymentMethod.FIADO else \
+                    METHOD_LABELS.get(PaymentMethod(method), method)
+                doc.add(f"  {label}", right=format_mxn(part))
+            if r.reference:
+                doc.add(f"  Ref. {r.reference}")
     doc.add("Total devuelto", Style.BOLD, format_mxn(-sum(r.amount for r in returns)))
     if all(ln.qty_left == 0 for ln in lines):
         doc.add("*** VENTA CANCELADA ***", Style.CENTER)

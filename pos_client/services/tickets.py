@@ -21,6 +21,7 @@ from pos_client.store.database import Tx
 from pos_client.store.repositories import meta, sales
 from pos_client.store.repositories.shop import current_settings, zone_named
 from shared.errors import DomainError
+from shared.returns import refund_parts
 from shared.sync.invoices import invoice_url
 
 
@@ -68,7 +69,8 @@ def _sale_ticket(tx: Tx, sale_id: uuid.UUID) -> SaleTicket:
         for ln in sales.lines_of(tx, sale_id))
     payments = tuple(PaidPart(p.method, p.amount, p.tendered, p.reference)
                      for p in sales.payments_of(tx, sale_id))
-    returns = tuple(ReturnPart(datetime.fromisoformat(r.returned_at), r.reason, r.amount, r.lines)
+    returns = tuple(ReturnPart(datetime.fromisoformat(r.returned_at), r.reason, r.amount, r.lines,
+                               tuple(refund_parts(*r.refund).items()), r.reference)
                     for r in sales.returns_of(tx, sale_id))
     return SaleTicket(sale_id, head.folio, datetime.fromisoformat(head.sold_at), head.total,
                       head.change, head.cashier, head.customer, lines, payments, returns, _shop(tx),

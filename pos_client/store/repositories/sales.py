@@ -4,7 +4,7 @@ what has come back of each, its payments and its returns (from every till this o
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, func, select
 
@@ -82,6 +82,9 @@ class StoredReturn:
     reason: str
     amount: int
     lines: tuple[tuple[int, int, int], ...]  # (line_no, qty_milli, amount)
+    # (refund_method, amount, refund_to_account, card, transfer): shared.returns.refund_parts
+    refund: tuple[str, int, int, int, int] = ("efectivo", 0, 0, 0, 0)
+    reference: str | None = None
 
 
 def head(conn: Connection, sale_id: uuid.UUID) -> SaleHead | None:
@@ -153,19 +156,25 @@ def returns_of(conn: Connection, sale_id: uuid.UUID) -> list[StoredReturn]:
     """The sale's returns, oldest first, each with its lines."""
     rows = conn.execute(
         select(sale_returns.c.id, sale_returns.c.returned_at, sale_returns.c.reason,
-               sale_returns.c.amount, sale_return_lines.c.line_no, sale_return_lines.c.qty_milli,
+               sale_returns.c.amount, sale_returns.c.refund_method,
+               sale_returns.c.refund_to_account, sale_returns.c.refund_card,
+               sale_returns.c.refund_transfer, sale_returns.c.refund_reference,
+               sale_return_lines.c.line_no, sale_return_lines.c.qty_milli,
                sale_return_lines.c.amount.label("line_amount"))
         .outerjoin(sale_return_lines, sale_return_lines.c.return_id == sale_returns.c.id)
         .where(sale_returns.c.sale_id == str(sale_id))
         .order_by(sale_returns.c.returned_at, sale_returns.c.id, sale_return_lines.c.line_no))
-    heads: dict[str, tuple[str, str, int]] = {}
+    heads: dict[str, StoredReturn] = {}
     lines: dict[str, list[tuple[int, int, int]]] = {}
     for r in rows:
-        heads.setdefault(r.id, (r.returned_at, r.reason, r.amount))
+        heads.setdefault(r.id, StoredReturn(
+            r.returned_at, r.reason, r.amount, (),
+            (r.refund_method, int(r.amount), int(r.refund_to_account or 0),
+             int(r.refund_card or 0), int(r.refund_transfer or 0)), r.refund_reference))
         if r.line_no is not None:
             lines.setdefault(r.id, []).append((r.line_no, r.qty_milli, r.line_amount))
-    return [StoredReturn(at, reason, amount, tuple(lines.get(return_id, ())))
-            for return_id, (at, reason, amount) in heads.items()]
+    return [replace(head, lines=tuple(lines.get(return_id, ())))
+            for return_id, head in heads.items()]
 
 
 def history(conn: Connection, *, folio_ending: str | None = None,

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from pos_client.services import cortes, returns
+from pos_client.receipts.text import render_text
+from pos_client.services import cortes, returns, tickets
 from pos_client.services.returns import RefundChoice
 from pos_client.services.staff import Cashier
 from pos_client.services.till import Till
@@ -134,3 +135,18 @@ def test_a_cash_movement_names_its_cashier(till: Till, owner: Cashier) -> None:
         row = conn.execute(select(cash_movements.c.cashier_id, cash_movements.c.shift_id)
                            .where(cash_movements.c.id == str(moved))).one()
     assert tuple(row) == (str(owner.id), str(shift))
+
+
+def test_the_ticket_says_where_a_refund_went_with_the_reference(till: Till, owner: Cashier) -> None:
+    cash_only = ledger.sale(till, [(CASH, 3_000, 3_000)])
+    returns.return_sale(till, cash_only, "Caducado", None, owner.id)
+    assert "A la cuenta" not in render_text(tickets.receipt(till, cash_only))
+    assert "Ref." not in render_text(tickets.receipt(till, cash_only))  # all cash: as ever
+    sale = ledger.sale(till, [(CARD, 6_000, 6_000), (CASH, 4_000, 4_000)])
+    returns.return_sale(till, sale, "Cancelación", None, owner.id,
+                        refund=RefundChoice(card=5_000, reference="AUT 77"))
+    printed = [" ".join(line.split()) for line in
+               render_text(tickets.receipt(till, sale)).splitlines()]
+    assert "Tarjeta $50.00" in printed
+    assert "Efectivo $50.00" in printed
+    assert "Ref. AUT 77" in printed
