@@ -67,6 +67,8 @@ class Refund:
     amount: int
     to_account: int
     lines: Sequence[ReturnedLine]
+    card: int = 0  # the parts given back to the card and by transfer (refunds by tender)
+    transfer: int = 0
 
     def totals(self) -> TaxSplit:
         out = TaxSplit(0, 0, 0, 0)
@@ -99,7 +101,8 @@ def refund_forma(refund: Refund, original_forma: str | None, card_forma: str) ->
     """How the money went back: the part refunded out of the drawer (cash, card, transfer)
     that was largest; a card refund keeps the original's card kind when it says one. A return
     credited whole to the fiado account compensates the debt (17)."""
-    parts = refund_parts(refund.refund_method, refund.amount, refund.to_account)
+    parts = refund_parts(refund.refund_method, refund.amount, refund.to_account, refund.card,
+                         refund.transfer)
     paid = {PaymentMethod(m): a for m, a in parts.items() if m != PaymentMethod.FIADO.value}
     if not paid:
         return FORMA_COMPENSACION

@@ -44,6 +44,8 @@ class Uncredited:
     # SAT unit key)
     lines: list[tuple[int, str, int, int, str, int, bool, str | None, str | None, str | None]] = (
         field(default_factory=list))
+    card: int = 0  # the parts given back to the card and by transfer (refunds by tender)
+    transfer: int = 0
 
 
 async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -> list[Uncredited]:
@@ -53,7 +55,8 @@ async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -
     does not), oldest first, with their lines."""
     heads = await conn.fetch(
         """SELECT r.return_id, r.sale_id, s.folio, r.returned_at, r.refund_method, r.amount,
-                  r.refund_to_account, i.invoice_id, i.kind, i.uuid, i.receptor_rfc,
+                  r.refund_to_account, r.refund_card, r.refund_transfer, i.invoice_id, i.kind,
+                  i.uuid, i.receptor_rfc,
                   i.receptor_name, i.receptor_postal_code, i.receptor_regime, i.forma_pago,
                   i.periodicity, i.period_start, i.period_end
            FROM sale_returns r
@@ -76,7 +79,8 @@ async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -
         r["amount"], r["refund_to_account"], r["invoice_id"], r["kind"], r["uuid"],
         (r["receptor_rfc"], r["receptor_name"], r["receptor_postal_code"], r["receptor_regime"]),
         r["forma_pago"],
-        (r["periodicity"], r["period_start"], r["period_end"]) if r["periodicity"] else None)
+        (r["periodicity"], r["period_start"], r["period_end"]) if r["periodicity"] else None,
+        card=r["refund_card"], transfer=r["refund_transfer"])
         for r in heads}
     if not out:
         return []

@@ -38,7 +38,7 @@ def refund_of(u: Uncredited) -> Refund:
                   [ReturnedLine(n, name, qty, amount, IvaRate(iva), ieps, by_weight, barcode,
                                 product_key or build.CLAVE_SIN_CATALOGO, unit_key)
                    for n, name, qty, amount, iva, ieps, by_weight, barcode, product_key, unit_key
-                   in u.lines])
+                   in u.lines], u.card, u.transfer)
 
 
 def _receptor(u: Uncredited, issuing: Issuing) -> tuple[Receptor, Period | None]:
