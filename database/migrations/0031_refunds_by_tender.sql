@@ -1,4 +1,4 @@
--- 0030: refunds by tender, and returns and cash movements that name their shift and cashier.
+-- 0031: refunds by tender, and returns and cash movements that name their shift and cashier.
 -- A return's card and transfer parts (the rest beyond refund_to_account is cash; rows from
 -- before keep 0 and are read by their refund_method: shared/returns.py refund_parts), the
 -- terminal's reference, and the shift whose drawer paid it (NULL before: the corte falls back
