@@ -210,6 +210,11 @@ class StripeShop:
 
     async def read(self, event: dict[str, Any]) -> Reading:
         obj = stripe_api.field(event, "body", "data", "object") or {}
+        if obj.get("object") in ("charge", "refund", "dispute") and obj.get("payment_intent"):
+            # charge.refunded, charge.refund.updated, charge.dispute.created…: whatever the
+            # event says, the payment's refunds and disputes are read back as they are now.
+            ref = str(obj["payment_intent"])
+            return Reading(reversed=await self._reversals(ref), note=f"{obj['object']} of {ref}")
         if obj.get("object") != "checkout.session":
             return Reading(note="ignored")
         session = await self._account.session(str(obj.get("id")))
@@ -222,8 +227,22 @@ class StripeShop:
             if session.payment_intent else None
         method = OXXO if used == "oxxo" else CARD
         ref = str(session.payment_intent or session.id)
+        # A refund whose event was handled before the payment's found no abono to reverse:
+        # reading them here too makes the order of the events not matter.
+        back = await self._reversals(ref) if session.payment_intent else []
         return Reading([Paid(ref, link, int(session.amount_total or 0), method, utc_now())],
-                       note="session paid")
+                       back, note="session paid")
+
+    async def _reversals(self, payment_intent_id: str) -> list[Reversed]:
+        refunds, disputes = await self._account.reversals(payment_intent_id)
+        found = [Reversed(payment_intent_id, f"refund:{r.id}", "refund", int(r.amount or 0))
+                 for r in refunds if r.status == "succeeded"]
+        # An inquiry (warning_*) takes no money; any other dispute has (Stripe withdraws the
+        # amount when it opens). A dispute the shop later wins is not undone here.
+        found += [Reversed(payment_intent_id, f"chargeback:{d.id}", "chargeback",
+                           int(d.amount or 0))
+                  for d in disputes if not str(d.status or "").startswith("warning_")]
+        return found
 
 
 class Clip:

@@ -135,6 +135,15 @@ class StripeAccount:
         method = intent.payment_method
         return str(method.type) if method is not None and not isinstance(method, str) else None
 
+    async def reversals(self, payment_intent_id: str) -> tuple[list[Any], list[Any]]:
+        """The refunds and the disputes (chargebacks) of a payment, as Stripe has them now."""
+        refunds = await self.client.v1.refunds.list_async(
+            params={"payment_intent": payment_intent_id, "limit": 100})
+        disputes = await self.client.v1.disputes.list_async(
+            params={"payment_intent": payment_intent_id, "limit": 100})
+        return ([r async for r in refunds.auto_paging_iter()],
+                [d async for d in disputes.auto_paging_iter()])
+
     async def events_since(self, since_unix: int) -> list[Any]:
         """Every event Stripe still keeps (30 days) created at or after ``since_unix``."""
         page = await self.client.v1.events.list_async(

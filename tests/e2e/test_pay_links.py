@@ -250,6 +250,43 @@ def test_a_stripe_link_paid_by_oxxo_and_a_clip_link_confirmed_by_lookup(owner, t
     assert _balance(till, customer_id) == 80_000 - 30_000
 
 
+def test_a_stripe_refund_and_dispute_are_facts_of_their_own_once(owner, till, providers):
+    stripe_fake = providers["stripe"]
+    _connect(owner, "stripe_shop", secret_key=stripe_fake.api_key,
+             webhook_secret=stripe_fake.webhook_secret)
+    customer_id = _customer_owing(till, "500.00")
+    _link(owner, customer_id, 30_000)
+    (session,) = stripe_fake.sessions()
+    intent = stripe_fake.complete_checkout(session["id"], "card")["payment_intent"]
+    hook = link_hook(owner, "stripe")
+    # The refund's event arrives before the payment's: read back later, it is not lost.
+    stripe_fake.refund(intent, 10_000)
+    (refunded,) = stripe_fake.events_of("charge.refunded")
+    assert stripe_fake.deliver(refunded, hook).status_code == 200
+    _events_handled(owner, 1)
+    assert owner.fetch("SELECT * FROM pay_reversals") == []
+    (completed,) = stripe_fake.events_of("checkout.session.completed")
+    assert stripe_fake.deliver(completed, hook).status_code == 200
+    _events_handled(owner, 2)
+    stripe_fake.dispute(intent)
+    (disputed,) = stripe_fake.events_of("charge.dispute.created")
+    for _ in range(2):  # Stripe's retry of the same event, and the refund's event again
+        assert stripe_fake.deliver(disputed, hook).status_code == 200
+        assert stripe_fake.deliver(refunded, hook).status_code == 200
+    _events_handled(owner, 3)
+
+    assert [(a["amount"], a["method"]) for a in _server_abonos(owner)] == [(30_000, "tarjeta")]
+    reversals = owner.fetch("SELECT kind, amount, reversal_ref FROM pay_reversals")
+    assert sorted((r["kind"], r["amount"]) for r in reversals) == [("chargeback", 20_000),
+                                                                   ("refund", 10_000)]
+    charges = owner.fetch("SELECT amount, note FROM fiado_charges WHERE note LIKE '%en línea%' "
+                          "ORDER BY amount")
+    assert [(c["amount"], c["note"]) for c in charges] == [
+        (10_000, f"Reembolso del pago en línea Stripe {intent}"),
+        (20_000, f"Contracargo del pago en línea Stripe {intent}")]
+    assert _balance(till, customer_id) == 50_000  # owed again what was given back
+
+
 def link_hook(owner: OwnerApi, provider: str) -> str:
     """The shop's notification address for ``provider`` (what the owner pastes in the
     provider's dashboard; MercadoPago and Clip receive it with each link)."""

@@ -2,12 +2,12 @@
 
 It speaks Stripe's formats (form-encoded bracketed parameters in, JSON objects, lists and
 errors out) for what MiChangarrito uses: Customers, Products, Prices, Checkout Sessions,
-the Billing Portal, Subscriptions, Payment Intents and Events. Whatever a customer would do
-on Stripe's pages (pay by card, take an OXXO voucher and pay it or let it expire, a renewal
-failing, cancelling) is a method here that changes the objects and records the event Stripe
-would send, each with its own snapshot of the object; :meth:`FakeStripe.deliver` posts an
-event to a webhook signed with Stripe's scheme, as many times and in whatever order a test
-wants. ``auto_deliver`` sends each event as it happens (the demo).
+the Billing Portal, Subscriptions, Payment Intents, Charges, Refunds, Disputes and Events.
+Whatever a customer would do on Stripe's pages (pay by card, take an OXXO voucher and pay it or
+let it expire, a renewal failing, cancelling, a refund, a dispute) is a method here that
+changes the objects and records the event Stripe would send, each with its own snapshot of the
+object; :meth:`FakeStripe.deliver` posts an event to a webhook signed with Stripe's scheme, as
+many times and in whatever order a test wants. ``auto_deliver`` sends each event as it happens (the demo).
 """
 
 from __future__ import annotations
@@ -107,9 +107,12 @@ class FakeStripe:
                                       "currency": "mxn",
                                       "payment_method_types": list(s["payment_method_types"]),
                                       "payment_method": pm["id"], "metadata": s["metadata"],
+                                      "latest_charge": None,
                                       "status": "succeeded" if method == "card" else "requires_action"})
                 s["payment_intent"] = pi["id"]
                 s["payment_status"] = "paid" if method == "card" else "unpaid"
+                if method == "card":
+                    self._charge(pi)
             self._emit("checkout.session.completed", s)
             return copy.deepcopy(s)
 
@@ -118,6 +121,7 @@ class FakeStripe:
         with self._lock:
             s = self.objects[session_id]
             self.objects[s["payment_intent"]]["status"] = "succeeded"
+            self._charge(self.objects[s["payment_intent"]])
             s["payment_status"] = "paid"
             self._emit("checkout.session.async_payment_succeeded", s)
 
@@ -133,6 +137,31 @@ class FakeStripe:
             s = self.objects[session_id]
             s["status"] = "expired"
             self._emit("checkout.session.expired", s)
+
+    def refund(self, payment_intent_id: str, amount: int | None = None) -> dict[str, Any]:
+        """The shop refunds (part of) a payment from its dashboard: ``charge.refunded``."""
+        with self._lock:
+            charge = self.objects[self.objects[payment_intent_id]["latest_charge"]]
+            amount = charge["amount"] - charge["amount_refunded"] if amount is None else amount
+            refund = self._new("re", {"object": "refund", "amount": amount, "currency": "mxn",
+                                      "charge": charge["id"], "payment_intent": payment_intent_id,
+                                      "status": "succeeded"})
+            charge["amount_refunded"] += amount
+            charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+            self._emit("charge.refunded", charge)
+            return copy.deepcopy(refund)
+
+    def dispute(self, payment_intent_id: str, status: str = "needs_response") -> dict[str, Any]:
+        """The cardholder disputes the payment with their bank: ``charge.dispute.created``."""
+        with self._lock:
+            charge = self.objects[self.objects[payment_intent_id]["latest_charge"]]
+            found = self._new("du", {"object": "dispute", "amount": charge["amount"],
+                                     "currency": "mxn", "charge": charge["id"],
+                                     "payment_intent": payment_intent_id, "status": status,
+                                     "reason": "fraudulent"})
+            charge["disputed"] = True
+            self._emit("charge.dispute.created", found)
+            return copy.deepcopy(found)
 
     def update_subscription(self, sub_id: str, **fields: Any) -> dict[str, Any]:
         """Change a subscription (status, cancel_at_period_end…) as Stripe would, with its event:
@@ -197,6 +226,14 @@ class FakeStripe:
         self.objects[obj["id"]] = obj
         return obj
 
+    def _charge(self, intent: dict[str, Any]) -> dict[str, Any]:
+        charge = self._new("ch", {"object": "charge", "amount": intent["amount"],
+                                  "amount_refunded": 0, "currency": "mxn", "paid": True,
+                                  "refunded": False, "disputed": False, "status": "succeeded",
+                                  "payment_intent": intent["id"]})
+        intent["latest_charge"] = charge["id"]
+        return charge
+
     def _customer(self, email: str | None, metadata: dict[str, Any]) -> dict[str, Any]:
         return self._new("cus", {"object": "customer", "email": email, "name": None,
                                  "metadata": dict(metadata)})
@@ -243,6 +280,8 @@ class FakeStripe:
             Route("/v1/subscriptions/{id}", self._retrieve, methods=["GET"]),
             Route("/v1/payment_intents/{id}", self._retrieve, methods=["GET"]),
             Route("/v1/events", self._list_events, methods=["GET"]),
+            Route("/v1/refunds", self._list_of("refund"), methods=["GET"]),
+            Route("/v1/disputes", self._list_of("dispute"), methods=["GET"]),
             Route("/checkout/{id}", self._checkout_page, methods=["GET"]),
             Route("/checkout/{id}/{action}", self._checkout_action, methods=["POST"]),
             Route("/portal/{id}", self._portal_page, methods=["GET"]),
@@ -372,6 +411,20 @@ class FakeStripe:
                                    "return_url": p.get("return_url")})
             ps["url"] = f"{self.url}/portal/{ps['id']}"
             return JSONResponse(_public(ps))
+
+    def _list_of(self, kind: str) -> Any:
+        """``GET /v1/refunds`` or ``/v1/disputes``, filtered by ``payment_intent`` (newest first)."""
+        async def listing(request: Request) -> Response:
+            p = await self._params(request)
+            if isinstance(p, Response):
+                return p
+            with self._lock:
+                found = [_public(o) for o in reversed(self.objects.values())
+                         if o["object"] == kind and (not p.get("payment_intent")
+                                                     or o["payment_intent"] == p["payment_intent"])]
+            return JSONResponse({"object": "list", "url": f"/v1/{kind}s", "has_more": False,
+                                 "data": found})
+        return listing
 
     async def _list_events(self, request: Request) -> Response:
         p = await self._params(request)
