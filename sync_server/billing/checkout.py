@@ -162,8 +162,31 @@ async def subscribe(billing: Billing, tenant_id: uuid.UUID, plan_id: str) -> Che
         data["trial_period_days"] = trial
     params = {"mode": "subscription", "payment_method_types": ["card"],
               "line_items": [{"price": price, "quantity": 1}], "subscription_data": data}
-    return await _start(billing, tenant_id, params, "subscription", plan.limits.monthly_price,
-                        plan_id=plan_id)
+    started = await _start(billing, tenant_id, params, "subscription",
+                           plan.limits.monthly_price, plan_id=plan_id)
+    await _expire_older(billing, account, tenant_id, started.session_id)
+    return started
+
+
+async def _expire_older(billing: Billing, account: StripeAccount, tenant_id: uuid.UUID,
+                        session_id: str) -> None:
+    """Two presses of «Suscribirme» (or a press, a change of mind and another) must not end
+    in two subscriptions: the last page opened is the one that works, and every older open
+    subscription session is expired at Stripe. Only older ones: two presses at once each
+    expire what came before their own, so exactly the newest survives."""
+    async with db.tenant_tx(billing.pool, tenant_id) as conn:
+        older = await subscriptions.open_subscription_checkouts_before(conn, tenant_id, session_id)
+    for old in older:
+        try:
+            await account.expire_session(old)
+        except stripe.StripeError as exc:
+            # Finished meanwhile (Stripe expires only open sessions): its webhook settles it,
+            # and the subscription it made is refused a twin by _no_paid_time_twice.
+            log.warning("older checkout session not expired", extra={
+                "tenant_id": str(tenant_id), "error": str(exc)[:300]})
+            continue
+        async with db.tenant_tx(billing.pool, tenant_id) as conn:
+            await subscriptions.settle_checkout(conn, tenant_id, old, "expired")
 
 
 async def prepay(billing: Billing, tenant_id: uuid.UUID, plan_id: str, months: int) -> CheckoutStarted:

@@ -112,6 +112,9 @@ class StripeAccount:
         return await self.client.v1.checkout.sessions.create_async(
             params=cast(SessionCreateParams, params), options={"idempotency_key": idempotency_key})
 
+    async def expire_session(self, session_id: str) -> None:
+        await self.client.v1.checkout.sessions.expire_async(session_id)
+
     async def portal_url(self, customer_id: str, return_url: str) -> str:
         session = await self.client.v1.billing_portal.sessions.create_async(
             params={"customer": customer_id, "return_url": return_url})

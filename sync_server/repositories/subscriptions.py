@@ -145,6 +145,18 @@ async def recent_checkouts(conn: Connection, tenant_id: uuid.UUID, limit: int = 
     return [Checkout(**dict(r)) for r in rows]
 
 
+async def open_subscription_checkouts_before(conn: Connection, tenant_id: uuid.UUID,
+                                             session_id: str) -> list[str]:
+    """The shop's subscription sessions still open that were recorded before ``session_id``."""
+    rows = await conn.fetch(
+        """SELECT o.session_id FROM billing_checkouts o, billing_checkouts n
+           WHERE o.tenant_id = $1 AND n.tenant_id = $1 AND n.session_id = $2
+             AND o.purpose = 'subscription' AND o.status = 'open'
+             AND (o.created_at, o.session_id) < (n.created_at, n.session_id)
+           ORDER BY o.created_at""", tenant_id, session_id)
+    return [r["session_id"] for r in rows]
+
+
 async def settle_checkout(conn: Connection, tenant_id: uuid.UUID, session_id: str, status: str) -> None:
     """Record where a session stands. A paid or failed one stays so (Stripe never reverses
     either for a Checkout payment: a refund is a separate thing)."""

@@ -265,6 +265,26 @@ def test_a_shop_with_a_live_subscription_is_not_subscribed_twice(owner, fake_str
     assert set(_checkouts(owner)) == {started["session_id"]}
 
 
+def test_two_quick_presses_of_subscribe_leave_one_session_that_can_be_paid(owner, fake_stripe):
+    """Before any event arrives the shop has no live subscription, so both presses get a
+    session: the older one is expired at Stripe, only the last one opened can be paid."""
+    first = owner.checkout(kind="subscription", plan="changarrito")
+    second = owner.checkout(kind="subscription", plan="tiendita")  # a change of mind
+    assert fake_stripe.objects[first["session_id"]]["status"] == "expired"
+    assert fake_stripe.objects[second["session_id"]]["status"] == "open"
+    with pytest.raises(ValueError, match="is expired"):
+        fake_stripe.complete_checkout(first["session_id"])
+    statuses = {k: v["status"] for k, v in _checkouts(owner).items()}
+    assert statuses == {first["session_id"]: "expired", second["session_id"]: "open"}
+
+    fake_stripe.complete_checkout(second["session_id"])
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    assert (_subscription(owner)["plan_id"], _subscription(owner)["status"]) == (
+        "tiendita", "trial")
+    assert len([o for o in fake_stripe.objects.values() if o["object"] == "subscription"]) == 1
+
+
 def test_a_late_event_of_an_ended_subscription_leaves_the_newer_one(owner, fake_stripe):
     """The shop cancelled one subscription and took another: an event of the old one that
     arrives late re-reads a cancelled subscription, which is not the shop's any more."""

@@ -276,6 +276,7 @@ class FakeStripe:
             Route("/v1/prices", self._list_prices, methods=["GET"]),
             Route("/v1/checkout/sessions", self._create_session, methods=["POST"]),
             Route("/v1/checkout/sessions/{id}", self._retrieve, methods=["GET"]),
+            Route("/v1/checkout/sessions/{id}/expire", self._expire, methods=["POST"]),
             Route("/v1/billing_portal/sessions", self._create_portal, methods=["POST"]),
             Route("/v1/subscriptions/{id}", self._retrieve, methods=["GET"]),
             Route("/v1/payment_intents/{id}", self._retrieve, methods=["GET"]),
@@ -397,6 +398,21 @@ class FakeStripe:
                 "expires_at": int(time.time()) + 86400,
                 "_subscription_data": p.get("subscription_data"), "_line_items": items})
             s["url"] = f"{self.url}/checkout/{s['id']}"
+            return JSONResponse(_public(s))
+
+    async def _expire(self, request: Request) -> Response:
+        p = await self._params(request)
+        if isinstance(p, Response):
+            return p
+        with self._lock:
+            s = self.objects.get(request.path_params["id"])
+            if s is None or s["object"] != "checkout.session":
+                return stripe_error(404, f"No such checkout.session: '{request.path_params['id']}'",
+                                    "resource_missing", "session")
+            if s["status"] != "open":
+                return stripe_error(400, "Only Checkout Sessions with a status in [\"open\"] "
+                                         "can be expired.", "checkout_session_not_open")
+            self.expire_session(s["id"])
             return JSONResponse(_public(s))
 
     async def _create_portal(self, request: Request) -> Response:
