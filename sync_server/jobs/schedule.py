@@ -94,6 +94,13 @@ def in_quiet_hours(now: datetime, tz: ZoneInfo) -> bool:
     return t >= QUIET_FROM or t < QUIET_UNTIL
 
 
+def quiet_hours_end(now: datetime, tz: ZoneInfo) -> datetime:
+    """When the quiet hours ``now`` falls in end (09:00 shop time, today or tomorrow)."""
+    local = now.astimezone(tz)
+    day = local.date() + timedelta(days=1) if local.time() >= QUIET_FROM else local.date()
+    return datetime.combine(day, QUIET_UNTIL, tzinfo=tz).astimezone(UTC)
+
+
 def parse_hhmm(text: str) -> time:
     """"21:30" → 21:30; anything else is a ValueError."""
     hours, sep, minutes = text.partition(":")

@@ -27,7 +27,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from shared.clock import utc_now
@@ -45,7 +45,8 @@ from sync_server.integrations.graph import (
     text_shape,
 )
 from sync_server.integrations.pdf import text_pdf
-from sync_server.repositories import outbound, wa_contacts, wa_inbox
+from sync_server.jobs.schedule import in_quiet_hours, quiet_hours_end, zone
+from sync_server.repositories import outbound, tenants, wa_contacts, wa_inbox
 from sync_server.repositories.wa_contacts import Contact
 from sync_server.services.integrations import Integrations
 from sync_server.services.listener import Listener
@@ -128,11 +129,13 @@ class OutboundSender:
 
     def __init__(self, pool: Pool, client: GraphClient, account_of: AccountOf, *,
                  poll_s: float = 5.0, retry_base_s: float = 30.0, max_attempts: int = 5,
-                 templates: Templates | None = None, recipient_daily_cap: int = 10) -> None:
+                 templates: Templates | None = None, recipient_daily_cap: int = 10,
+                 clock: Callable[[], datetime] = utc_now) -> None:
         self.pool, self.client, self.account_of = pool, client, account_of
         self.poll_s, self.retry_base_s, self.max_attempts = poll_s, retry_base_s, max_attempts
         self.templates = templates or Templates()
         self.recipient_daily_cap = recipient_daily_cap
+        self.clock = clock  # for the quiet hours (tests inject one)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -251,6 +254,15 @@ class OutboundSender:
                 log.info("whatsapp message not sent", extra={
                     "tenant_id": str(tenant_id), "request_id": str(msg.request_id),
                     "status": refusal[0]})
+                return None
+        if msg.kind == "reminder":
+            # Queued before 21:00 but due now (a retry, a backlog): it waits for 09:00.
+            tz = zone(await tenants.get_timezone(conn, tenant_id))
+            now = self.clock()
+            if in_quiet_hours(now, tz):
+                await outbound.defer(conn, tenant_id, msg.request_id,
+                                     "en espera: no se escribe a clientes de 21:00 a 09:00",
+                                     (quiet_hours_end(now, tz) - now).total_seconds())
                 return None
         wait = self.client.pacer.recipient_wait(account.phone_number_id, recipient.key)
         if wait > 0:

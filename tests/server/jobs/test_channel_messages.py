@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sync_server.db import tenant_tx
+from sync_server.integrations.graph import GraphAccount, GraphClient
 from sync_server.services import scheduled_jobs
 from sync_server.services.job_messages import ChannelMessages
+from sync_server.services.whatsapp import OutboundSender
+from tests.support.fakes.graph import PHONE_NUMBER_ID, TOKEN, VERSION, FakeGraph
 from tests.support.jobs import Clock, contact_wrote, engine
 from tests.support.shop_facts import Line
 
@@ -72,3 +75,45 @@ async def test_reminders_reach_only_who_wrote_and_never_said_baja(pool, make_sho
     await engine(pool, Clock(local(2026, 11, 20, 10, 1)), messages=channel).tick()
     reminders = [q for q in await queued(shop) if q[0] == "reminder"]
     assert [(to, "Lupita" in body) for _, body, to in reminders] == [("+525512340001", True)]
+
+
+async def test_a_reminder_due_again_in_quiet_hours_waits_for_nine_at_the_sender(pool, make_shop):
+    """Queued at 10:01, but due again after 21:00 (a retry, a backlog): the sender holds it
+    until 09:00 shop time, in the shop's own zone (Tijuana here), and it goes then."""
+    tijuana = ZoneInfo("America/Tijuana")
+    shop = await make_shop(timezone="America/Tijuana")
+    change, lupita = shop.till.customer("Lupita", "+525512340001")
+    await shop.till.push(change, shop.till.charge(lupita, 10_000, local(2026, 11, 5, 12, 0)))
+    await contact_wrote(pool, shop.tenant_id, "+525512340001")
+    await scheduled_jobs.choose(pool, shop.tenant_id, "fiado_reminders", True, time(10, 0))
+    clock = Clock(datetime(2026, 11, 20, 10, 1, tzinfo=tijuana).astimezone(UTC))
+    await engine(pool, clock, messages=ChannelMessages()).tick()
+    assert [q[0] for q in await queued(shop)] == ["reminder"]
+
+    graph = FakeGraph().start()
+    sender = OutboundSender(pool, GraphClient(graph.url, VERSION),
+                            lambda _t: _account(), clock=clock)
+    try:
+        clock.set(datetime(2026, 11, 20, 22, 30, tzinfo=tijuana).astimezone(UTC))
+        await sender.run_once()
+        assert graph.sent() == []
+        async with tenant_tx(pool, shop.tenant_id) as conn:
+            row = await conn.fetchrow(
+                """SELECT status, attempts, extract(epoch FROM next_attempt_at - now()) AS wait_s
+                   FROM outbound_messages WHERE tenant_id = $1""", shop.tenant_id)
+        assert (row["status"], row["attempts"]) == ("pending", 0)
+        assert abs(float(row["wait_s"]) - 10.5 * 3600) < 120  # 22:30 → 09:00 in Tijuana
+
+        clock.set(datetime(2026, 11, 21, 9, 1, tzinfo=tijuana).astimezone(UTC))
+        async with tenant_tx(pool, shop.tenant_id) as conn:  # the 10.5 hours have passed
+            await conn.execute("UPDATE outbound_messages SET next_attempt_at = now() "
+                               "WHERE tenant_id = $1", shop.tenant_id)
+        await sender.run_once()
+        assert len(graph.sent()) == 1
+    finally:
+        await sender.client.aclose()
+        graph.stop()
+
+
+async def _account() -> GraphAccount:
+    return GraphAccount(PHONE_NUMBER_ID, TOKEN)
