@@ -58,7 +58,7 @@ async def run_reminders(run: Run) -> Outcome:
                and (d.customer.age_days or 0) >= MIN_AGE_DAYS and d.customer.balance_centavos > 0]
         recent = {c.customer_id for c in due
                   if (at := await reminders.last_reminded(conn, run.tenant_id, c.customer_id))
-                  and at > run.now - WEEK}
+                  and at > run.slot.at - WEEK}
     reminded, not_sent = [], {}
     for c in (c for c in due if c.customer_id not in recent):
         if in_quiet_hours(run.env.clock(), run.tz):
@@ -67,7 +67,10 @@ async def run_reminders(run: Run) -> Outcome:
         text = reminder_text(ctx.shop_name, c, pay_line)
         try:
             async with tenant_tx(run.env.pool, run.tenant_id) as conn:
-                if not await reminders.take_week(conn, run.tenant_id, c.customer_id, run.now, WEEK):
+                # The week is marked at the slot's time, not the tick's: next week's tick may
+                # come a little earlier after its own slot, and must still find 7 days passed.
+                if not await reminders.take_week(conn, run.tenant_id, c.customer_id,
+                                                 run.slot.at, WEEK):
                     continue  # reminded meanwhile (another replica)
                 delivery = await run.env.messages.to_customer(
                     conn, run.tenant_id, message_id(run.tenant_id, JOB, c.customer_id,

@@ -83,6 +83,21 @@ async def test_opted_in_debtors_are_reminded_once_a_week_and_never_after_baja(po
     assert (await shop.runs("fiado_reminders"))[-1].detail["reminded"] == [str(rosa)]
 
 
+async def test_a_tick_a_little_earlier_next_week_still_finds_the_week_passed(pool, make_shop):
+    """The week is marked at the run's slot (10:00), not at the tick that ran it (10:05): next
+    week's tick at 10:01 reminds again, rather than every 8 days."""
+    shop = await make_shop()
+    lupita = await owing(shop, "Lupita Hernández", 25_000, local(2026, 11, 5, 12, 0))
+    await scheduled_jobs.choose(pool, shop.tenant_id, "fiado_reminders", True, time(10, 0))
+    inbox = Inbox({lupita})
+    clock = Clock(local(2026, 11, 20, 10, 5))
+    await engine(pool, clock, messages=inbox).tick()
+    assert len(inbox.to(lupita)) == 1
+    clock.set(local(2026, 11, 27, 10, 1))
+    await engine(pool, clock, messages=inbox).tick()
+    assert len(inbox.to(lupita)) == 2
+
+
 async def test_a_run_that_reaches_21_00_stops_and_the_rest_wait_for_tomorrow(pool, make_shop):
     shop = await make_shop()
     oldest = await owing(shop, "Doña Chuy", 30_000, local(2026, 10, 1, 12, 0))
