@@ -41,11 +41,13 @@ class OwnerSession(BaseModel):
     owner_id: uuid.UUID
 
 
-def _owner(request: Request, authorization: Annotated[str | None, Header()] = None) -> OwnerSession:
+async def _owner(request: Request, pool: Pool,
+                 authorization: Annotated[str | None, Header()] = None) -> OwnerSession:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "auth_required", "Inicia sesión como dueño de la tienda.")
-    tenant_id, owner_id = accounts.read_token(request.app.state.settings, token.strip())
+    tenant_id, owner_id = await accounts.owner_session(pool, request.app.state.settings,
+                                                       token.strip())
     return OwnerSession(tenant_id=tenant_id, owner_id=owner_id)
 
 

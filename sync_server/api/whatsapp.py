@@ -61,12 +61,12 @@ class CustomerCodeIn(BaseModel):
     customer_id: uuid.UUID
 
 
-def _owner(request: Request, authorization: Annotated[str | None, Header()] = None
-           ) -> tuple[uuid.UUID, uuid.UUID]:
+async def _owner(request: Request, pool: Pool, authorization: Annotated[str | None, Header()] = None
+                 ) -> tuple[uuid.UUID, uuid.UUID]:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "auth_required", "Inicia sesión como dueño de la tienda.")
-    return accounts.read_token(request.app.state.settings, token.strip())
+    return await accounts.owner_session(pool, request.app.state.settings, token.strip())
 
 
 Owner = Annotated[tuple[uuid.UUID, uuid.UUID], Depends(_owner)]

@@ -44,6 +44,15 @@ async def update_hash(
     )
 
 
+async def password_hash(conn: Connection, tenant_id: uuid.UUID, owner_id: uuid.UUID
+                        ) -> str | None:
+    """The owner's stored password (None: no such owner), which a live session is tied to."""
+    found: str | None = await conn.fetchval(
+        "SELECT password_hash FROM owners WHERE tenant_id = $1 AND owner_id = $2",
+        tenant_id, owner_id)
+    return found
+
+
 async def exists(conn: Connection, tenant_id: uuid.UUID, owner_id: uuid.UUID) -> bool:
     """Whether the shop still has this owner (a session outlives nothing it names)."""
     found: bool = await conn.fetchval(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
 from dataclasses import dataclass
@@ -78,7 +79,8 @@ async def sign_up(
     except asyncpg.UniqueViolationError:  # the same login signed up at the same moment
         raise LoginTaken("Ya hay una cuenta con ese correo o teléfono. Inicia sesión.") from None
     log.info("owner signed up", extra={"tenant_id": str(tenant_id)})
-    return OwnerSession(tenant_id, owner_id, issue_token(settings, tenant_id, owner_id))
+    return OwnerSession(tenant_id, owner_id,
+                        issue_token(settings, tenant_id, owner_id, password_hash))
 
 
 async def log_in(
@@ -99,11 +101,12 @@ async def log_in(
     if row is None or not _verify(row["password_hash"], password):
         raise BadLogin("Correo, teléfono o contraseña incorrectos.")
     await forgive(pool, attempt, remember=("login", known))
-    if _hasher.check_needs_rehash(row["password_hash"]):
-        async with tenant_tx(pool, row["tenant_id"]) as conn:
-            await owners.update_hash(conn, row["tenant_id"], row["owner_id"], _hasher.hash(password))
-    return OwnerSession(row["tenant_id"], row["owner_id"],
-                        issue_token(settings, row["tenant_id"], row["owner_id"]))
+    tenant_id, owner_id, stored = row["tenant_id"], row["owner_id"], row["password_hash"]
+    if _hasher.check_needs_rehash(stored):
+        stored = _hasher.hash(password)
+        async with tenant_tx(pool, tenant_id) as conn:
+            await owners.update_hash(conn, tenant_id, owner_id, stored)
+    return OwnerSession(tenant_id, owner_id, issue_token(settings, tenant_id, owner_id, stored))
 
 
 def hash_password(password: str) -> str:
@@ -118,29 +121,56 @@ def _verify(stored: str | None, password: str) -> bool:
         return False
 
 
-def issue_token(settings: Settings, tenant_id: uuid.UUID, owner_id: uuid.UUID) -> str:
+def issue_token(settings: Settings, tenant_id: uuid.UUID, owner_id: uuid.UUID,
+                password_hash: str) -> str:
+    """A session of the owner, valid until it expires or their password changes: it carries
+    ``cv``, a keyed digest of the stored password (its hash), checked on every request."""
     now = utc_now()
-    claims = {"sub": str(owner_id), "tid": str(tenant_id), "iat": now,
-              "exp": now + timedelta(hours=settings.owner_token_hours)}
+    claims = {"sub": str(owner_id), "tid": str(tenant_id),
+              "cv": _credentials_stamp(settings, password_hash),
+              "iat": now, "exp": now + timedelta(hours=settings.owner_token_hours)}
     return jwt.encode(claims, settings.signing_secret(), algorithm=_ALGORITHM)
 
 
 async def owner_tenant(pool: Pool, settings: Settings, token: str) -> uuid.UUID:
-    """The shop of a valid session token whose owner still exists (a shop that is gone, or a
-    token signed for one that never was, is an invalid session, not a server error)."""
-    tenant_id, owner_id = read_token(settings, token)
+    """The shop of a live session token (see :func:`owner_session`)."""
+    return (await owner_session(pool, settings, token))[0]
+
+
+async def owner_session(pool: Pool, settings: Settings, token: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """(tenant_id, owner_id) of a valid, unexpired token whose owner still exists and whose
+    password has not changed since it was issued (a reset ends every other session). A shop
+    that is gone, or a token signed for one that never was, is an invalid session."""
+    tenant_id, owner_id, stamp = _claims(settings, token)
     async with tenant_tx(pool, tenant_id) as conn:
-        known = await owners.exists(conn, tenant_id, owner_id)
-    if not known:
+        stored = await owners.password_hash(conn, tenant_id, owner_id)
+    if stored is None or not hmac.compare_digest(_credentials_stamp(settings, stored), stamp):
         raise InvalidToken("La sesión no es válida o ya venció. Inicia sesión de nuevo.")
-    return tenant_id
+    return tenant_id, owner_id
+
+
+def _credentials_stamp(settings: Settings, password_hash: str) -> str:
+    """What ties a session to the password it was opened with. Keyed, so a token shows
+    nothing of the hash; a new password (a reset) or a rehash of the same one changes it."""
+    digest = hmac.new(settings.signing_secret().encode(), password_hash.encode(), "sha256")
+    return digest.hexdigest()[:32]
 
 
 def read_token(settings: Settings, token: str) -> tuple[uuid.UUID, uuid.UUID]:
-    """(tenant_id, owner_id) of a valid, unexpired token."""
+    """(tenant_id, owner_id) of a valid, unexpired token, by its signature alone (a request
+    needs :func:`owner_session`, which also asks the database)."""
+    tenant_id, owner_id, _ = _claims(settings, token)
+    return tenant_id, owner_id
+
+
+def _claims(settings: Settings, token: str) -> tuple[uuid.UUID, uuid.UUID, str]:
     try:
+        # A token without ``cv`` (issued before sessions were tied to the password) is refused:
+        # its owner logs in once more.
         claims = jwt.decode(token, settings.signing_secret(), algorithms=[_ALGORITHM],
-                            options={"require": ["exp", "sub", "tid"]})
-        return uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
-    except (jwt.PyJWTError, ValueError):
+                            options={"require": ["exp", "sub", "tid", "cv"]})
+        if not isinstance(claims["cv"], str):
+            raise ValueError("cv")
+        return uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"]), claims["cv"]
+    except (jwt.PyJWTError, ValueError, TypeError):
         raise InvalidToken("La sesión no es válida o ya venció. Inicia sesión de nuevo.") from None

@@ -211,13 +211,14 @@ async def finish_reset(
         if owner and owner.phone and owner.whatsapp_verified_at:
             ok = await owner_account.try_code(conn, tenant_id, owner_id, RESET,
                                               _hash(owner.phone, code), MAX_GUESSES)
-        if ok:
+        if ok:  # every other session ends with the old password (services/accounts.py)
             await owners.update_hash(conn, tenant_id, owner_id, new_hash)
     if not ok:
         raise WrongCode("El código no es correcto o ya venció.")
     await forgive(pool, attempt)
     log.info("password reset", extra={"tenant_id": str(tenant_id)})
-    return OwnerSession(tenant_id, owner_id, issue_token(settings, tenant_id, owner_id))
+    return OwnerSession(tenant_id, owner_id,
+                        issue_token(settings, tenant_id, owner_id, new_hash))
 
 
 def _limits(settings: Settings, login: str, client: str) -> list[Limit]:

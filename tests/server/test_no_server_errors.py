@@ -35,7 +35,7 @@ def test_control_characters_are_refused_as_malformed(server, path, body):
 
 
 def test_a_session_for_a_shop_that_is_gone_is_refused_as_invalid(server):
-    forged = accounts.issue_token(server.settings, new_uuid7(), new_uuid7())
+    forged = accounts.issue_token(server.settings, new_uuid7(), new_uuid7(), "any-hash")
     with client(server.url) as api:
         answers = [api.post("/v1/pairing-codes", headers=auth(forged)),
                    api.get("/v1/devices", headers=auth(forged)),

@@ -11,6 +11,7 @@ import pytest
 
 from pos_client.services import accounts
 from pos_client.services.till import Till
+from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.support.billing import OwnerApi, put_on_plan, sign_up
 from tests.support.client import pair
 from tests.support.fakes.graph import PHONE_NUMBER_ID, TOKEN, VERSION, FakeGraph
@@ -174,6 +175,42 @@ def test_a_forgotten_password_is_reset_by_a_code_on_the_verified_whatsapp(owner,
     new = owner.post("/v1/owners/login", json={"login": "dona.mary@example.mx",
                                                "password": "otra-clave-2027"})
     assert (old.status_code, new.status_code) == (401, 200)
+
+
+def test_a_password_reset_ends_every_other_session(owner, graph):
+    """Someone who knew the old password (or holds a stolen session) is logged out by the reset,
+    on every owner endpoint: the account API, the owners' API and the WhatsApp setup."""
+    import httpx
+
+    assert owner.post("/v1/account/whatsapp/verify", json={"phone": "55 8765 4321"}).status_code == 202
+    owner.post("/v1/account/whatsapp/confirm", json={"phone": "5587654321",
+                                                    "code": _code_sent(graph, 1)})
+    other = owner.post("/v1/owners/login", json={"login": "dona.mary@example.mx",
+                                                 "password": "tamales-2026"}).json()["token"]
+    paths = ("/v1/account", "/v1/devices", "/v1/whatsapp/shop-link")
+
+    def answers(token: str) -> list[int]:
+        return [httpx.get(owner.server.url + path, headers={
+            "Authorization": f"Bearer {token}", PROTOCOL_HEADER: str(PROTOCOL_VERSION)}).status_code
+            for path in paths]
+
+    before = answers(other)
+    assert before == [200, 200, 200]
+    assert owner.get("/v1/account").status_code == 200
+    assert owner.post("/v1/owners/password-reset",
+                      json={"login": "dona.mary@example.mx"}).status_code == 202
+    done = owner.post("/v1/owners/password-reset/confirm", json={
+        "login": "dona.mary@example.mx", "code": _code_sent(graph, 2),
+        "new_password": "otra-clave-2027"})
+    assert done.status_code == 200, done.text
+
+    assert answers(other) == [401, 401, 401]
+    r = owner.get("/v1/account")  # the session the fixture signed up with
+    assert (r.status_code, r.json()["code"]) == (401, "invalid_token")
+    assert answers(done.json()["token"]) == before  # the reset's own session works
+    again = owner.post("/v1/owners/login", json={"login": "dona.mary@example.mx",
+                                                 "password": "otra-clave-2027"}).json()["token"]
+    assert answers(again) == before
 
 
 def test_an_unknown_login_gets_the_same_plain_answer(owner, graph):

@@ -50,6 +50,6 @@ async def test_a_token_signed_with_another_secret_or_garbled_is_refused(pool, se
     session = await _sign_up(pool, settings)
     other = settings.model_copy(update={"jwt_secret": "another-secret-" + "y" * 32})
     for token in (session.token[:-2], "not.a.jwt", accounts.issue_token(
-            other, session.tenant_id, session.owner_id)):
+            other, session.tenant_id, session.owner_id, "any-hash")):
         with pytest.raises(accounts.InvalidToken):
             accounts.read_token(settings, token)
