@@ -152,6 +152,13 @@ class PortalOut(BaseModel):
     url: str
 
 
+class PlanChangeOut(BaseModel):
+    """``POST /v1/billing/plan``: the change was asked of Stripe; the plan follows its event."""
+
+    plan: str
+    message: str
+
+
 class McpKeyOut(BaseModel):
     """An MCP key of the shop (``/v1/owner/mcp-keys``): only its hint, never the secret."""
 

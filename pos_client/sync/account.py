@@ -30,6 +30,7 @@ from shared.account import (
     McpKeyOut,
     Offer,
     PairingCodeOut,
+    PlanChangeOut,
     PortalOut,
     Session,
 )
@@ -119,6 +120,9 @@ class OnlineAccount:
         body = {k: v for k, v in {"kind": kind, "plan": plan, "months": months,
                                   "package": package}.items() if v is not None}
         return _parse(CheckoutOut, self._call("POST", "/v1/billing/checkout", body))
+
+    def change_plan(self, plan: str) -> PlanChangeOut:
+        return _parse(PlanChangeOut, self._call("POST", "/v1/billing/plan", {"plan": plan}))
 
     def portal(self) -> PortalOut:
         return _parse(PortalOut, self._call("POST", "/v1/billing/portal"))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.account import CheckoutOut, Offer, OfferedPlan, PackageOut, PortalOut
+from shared.account import CheckoutOut, Offer, OfferedPlan, PackageOut, PlanChangeOut, PortalOut
 from sync_server.api.account import BillingDep, Owner
 from sync_server.api.owners import PRINTABLE
 from sync_server.services import billing_account
@@ -53,6 +53,20 @@ async def checkout(body: CheckoutIn, who: Owner, billing: BillingDep) -> Checkou
     started = await billing_account.start_checkout(billing, who.tenant_id, body.kind, plan=body.plan,
                                                    months=body.months, package=body.package)
     return CheckoutOut(session_id=started.session_id, url=started.url, amount=started.amount)
+
+
+class PlanChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    plan: Annotated[str, Field(max_length=40, pattern=PRINTABLE)]
+
+
+@router.post("/plan", response_model=PlanChangeOut, status_code=202)
+async def change_plan(body: PlanChangeIn, who: Owner, billing: BillingDep) -> PlanChangeOut:
+    """The live subscription moves to ``plan`` (the state follows Stripe's event)."""
+    name = await billing_account.change_plan(billing, who.tenant_id, body.plan)
+    return PlanChangeOut(plan=body.plan, message=f"Listo: tu suscripción cambia al plan {name}. "
+                         "Stripe cobra o abona la diferencia en tu próxima factura.")
 
 
 @router.post("/portal", response_model=PortalOut)

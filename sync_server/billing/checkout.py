@@ -96,7 +96,7 @@ class CheckoutStarted:
     amount: int
 
 
-async def _paid_plan(billing: Billing, plan_id: str) -> Plan:
+async def paid_plan(billing: Billing, plan_id: str) -> Plan:
     async with db.unscoped_tx(billing.pool) as conn:
         plan = await plans.get(conn, plan_id)
     if plan is None or plan.is_free or not plan.active or not plan.stripe_lookup_key:
@@ -148,7 +148,7 @@ async def _start(
 async def subscribe(billing: Billing, tenant_id: uuid.UUID, plan_id: str) -> CheckoutStarted:
     """Checkout in subscription mode (cards: Stripe takes no OXXO for subscriptions), with
     the free trial if the shop never had one."""
-    plan = await _paid_plan(billing, plan_id)
+    plan = await paid_plan(billing, plan_id)
     account = billing.account()
     sub = await _no_paid_time_twice(billing, tenant_id, "subscription", plan_id)
     try:
@@ -194,7 +194,7 @@ async def prepay(billing: Billing, tenant_id: uuid.UUID, plan_id: str, months: i
     paid period; no subscription, nothing charged again."""
     if not 1 <= months <= MAX_PREPAID_MONTHS:
         raise UnknownPlan(f"Puedes pagar de 1 a {MAX_PREPAID_MONTHS} meses por adelantado.")
-    plan = await _paid_plan(billing, plan_id)
+    plan = await paid_plan(billing, plan_id)
     await _no_paid_time_twice(billing, tenant_id, "prepaid", plan_id)
     amount = plan.limits.monthly_price * months
     label = "mes" if months == 1 else "meses"

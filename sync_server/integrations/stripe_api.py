@@ -127,6 +127,13 @@ class StripeAccount:
         return await self.client.v1.subscriptions.retrieve_async(
             subscription_id, params={"expand": ["items.data.price"]})
 
+    async def change_price(self, subscription_id: str, item_id: str, price_id: str,
+                           metadata: dict[str, str], idempotency_key: str) -> Any:
+        """The subscription billed at ``price_id`` from now on (Stripe's default proration)."""
+        return await self.client.v1.subscriptions.update_async(subscription_id, params={
+            "items": [{"id": item_id, "price": price_id}], "metadata": metadata,
+        }, options={"idempotency_key": idempotency_key})
+
     async def payment_intent(self, payment_intent_id: str) -> Any:
         return await self.client.v1.payment_intents.retrieve_async(payment_intent_id)
 

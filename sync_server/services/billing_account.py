@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from shared.errors import DomainError
 from shared.plans import PlanLimits
 from sync_server import db
-from sync_server.billing import checkout, stripe_sync
+from sync_server.billing import checkout, plan_change, stripe_sync
 from sync_server.billing.checkout import CheckoutStarted
 from sync_server.billing.context import Billing as Billing
 from sync_server.billing.jobs_port import BillingForJobs as BillingForJobs
@@ -56,3 +56,7 @@ async def start_checkout(
 
 async def portal(billing: Billing, tenant_id: uuid.UUID) -> str:
     return await checkout.portal(billing, tenant_id)
+
+
+async def change_plan(billing: Billing, tenant_id: uuid.UUID, plan: str) -> str:
+    return await plan_change.change_plan(billing, tenant_id, plan)

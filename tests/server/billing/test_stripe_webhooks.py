@@ -285,6 +285,39 @@ def test_two_quick_presses_of_subscribe_leave_one_session_that_can_be_paid(owner
     assert len([o for o in fake_stripe.objects.values() if o["object"] == "subscription"]) == 1
 
 
+def test_a_subscriber_changes_plan_and_the_state_follows_stripes_event(owner, fake_stripe):
+    started = owner.checkout(kind="subscription", plan="changarrito")
+    fake_stripe.complete_checkout(started["session_id"])
+    _deliver_all(fake_stripe)
+    wait_handled(owner.server)
+    assert _subscription(owner)["plan_id"] == "changarrito"
+    seen = len(fake_stripe.events)
+
+    r = owner.post("/v1/billing/plan", json={"plan": "tiendita"})
+    assert r.status_code == 202, r.text
+    assert "plan Tiendita" in r.json()["message"]
+    (sub,) = [o for o in fake_stripe.objects.values() if o["object"] == "subscription"]
+    price = sub["items"]["data"][0]["price"]
+    assert (price["unit_amount"], price["lookup_key"]) == (
+        19900, "michangarrito_tiendita_mensual_mxn")
+    assert sub["_proration_behavior"] == "create_prorations"  # Stripe's default, not overridden
+    assert _subscription(owner)["plan_id"] == "changarrito"  # until Stripe's event says so
+    for event in fake_stripe.events[seen:]:
+        assert fake_stripe.deliver(event).status_code == 200
+    wait_handled(owner.server)
+    assert _subscription(owner)["plan_id"] == "tiendita"
+    assert _plan_records(owner)[-1].plan.code == "tiendita"
+
+    again = owner.post("/v1/billing/plan", json={"plan": "tiendita"})
+    assert (again.status_code, again.json()["code"]) == (409, "same_plan")
+
+
+def test_without_a_live_subscription_there_is_no_plan_to_change(owner, fake_stripe):
+    r = owner.post("/v1/billing/plan", json={"plan": "tiendita"})
+    assert (r.status_code, r.json()["code"]) == (409, "not_subscribed")
+    assert "Suscríbete" in r.json()["message"]
+
+
 def test_a_late_event_of_an_ended_subscription_leaves_the_newer_one(owner, fake_stripe):
     """The shop cancelled one subscription and took another: an event of the old one that
     arrives late re-reads a cancelled subscription, which is not the shop's any more."""

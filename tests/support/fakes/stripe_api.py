@@ -279,6 +279,7 @@ class FakeStripe:
             Route("/v1/checkout/sessions/{id}/expire", self._expire, methods=["POST"]),
             Route("/v1/billing_portal/sessions", self._create_portal, methods=["POST"]),
             Route("/v1/subscriptions/{id}", self._retrieve, methods=["GET"]),
+            Route("/v1/subscriptions/{id}", self._update_subscription, methods=["POST"]),
             Route("/v1/payment_intents/{id}", self._retrieve, methods=["GET"]),
             Route("/v1/events", self._list_events, methods=["GET"]),
             Route("/v1/refunds", self._list_of("refund"), methods=["GET"]),
@@ -399,6 +400,32 @@ class FakeStripe:
                 "_subscription_data": p.get("subscription_data"), "_line_items": items})
             s["url"] = f"{self.url}/checkout/{s['id']}"
             return JSONResponse(_public(s))
+
+    async def _update_subscription(self, request: Request) -> Response:
+        """A new price for an item (a plan change): Stripe prorates by default, and sends
+        ``customer.subscription.updated``."""
+        p = await self._params(request)
+        if isinstance(p, Response):
+            return p
+        with self._lock:
+            sub = self.objects.get(request.path_params["id"])
+            if sub is None or sub["object"] != "subscription":
+                return stripe_error(404, f"No such subscription: '{request.path_params['id']}'",
+                                    "resource_missing", "id")
+            if sub["status"] == "canceled":
+                return stripe_error(400, "A canceled subscription can only update its "
+                                         "cancellation_details and metadata.")
+            for change in p.get("items") or []:
+                item = next((i for i in sub["items"]["data"] if i["id"] == change.get("id")), None)
+                price = self.objects.get(change.get("price", ""))
+                if item is None or price is None or price["object"] != "price":
+                    return stripe_error(400, "No such subscription item or price.",
+                                        "resource_missing", "items")
+                item["price"] = copy.deepcopy(price)
+            sub["metadata"].update(p.get("metadata") or {})
+            sub["_proration_behavior"] = p.get("proration_behavior", "create_prorations")
+            self._emit("customer.subscription.updated", sub)
+            return JSONResponse(_public(sub))
 
     async def _expire(self, request: Request) -> Response:
         p = await self._params(request)
