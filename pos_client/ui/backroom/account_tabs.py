@@ -110,6 +110,10 @@ class PlanTab(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.plans, 1)
         row.addWidget(button("Suscribirme (tarjeta)", self.subscribe))
+        # A subscriber moves to the chosen plan without a second subscription.
+        self.change_button = button("Cambiar de plan", self.change_plan)
+        row.addWidget(self.change_button)
+        self.plans.currentIndexChanged.connect(self._name_change)
         buy.addRow("Plan", row)
         row = QHBoxLayout()
         row.addWidget(self.months)
@@ -153,6 +157,8 @@ class PlanTab(QWidget):
         self.usage_rows = dict(rows)
         for name, value in rows:
             self.usage.addRow(f"{name}:", QLabel(f"<b>{value}</b>"))
+        # Only a subscription Stripe bills can change plan (the rest buy the plan they want).
+        self.change_button.setHidden(plan.status not in ("trial", "active", "past_due"))
         self.plans.clear()
         for p in offer.plans:
             if p.monthly_price:
@@ -172,6 +178,19 @@ class PlanTab(QWidget):
     def subscribe(self) -> None:
         plan = self.plans.currentData()
         self._open(lambda a: a.checkout("subscription", plan=plan))
+
+    def _name_change(self) -> None:
+        name = self.plans.currentText().split(" — ")[0]
+        self.change_button.setText(f"Cambiar a {name}" if name else "Cambiar de plan")
+
+    def change_plan(self) -> None:
+        plan = self.plans.currentData()
+
+        def changed(answer: Any) -> None:
+            self.view.done(answer.message)
+            self.load()
+
+        self.view.call(lambda a: a.change_plan(plan), changed)
 
     def prepay(self) -> None:
         plan, months = self.plans.currentData(), self.months.value()

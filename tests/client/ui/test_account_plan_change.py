@@ -1,0 +1,94 @@
+"""Cuenta en línea's plan tab, against a real server whose Stripe is the local fake: a
+subscriber changes plan with «Cambiar a Tiendita» (no second subscription), and the tab shows
+the new plan once Stripe's event arrives; a shop without a subscription sees no such button."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pos_client.services.till import Till
+from pos_client.ui.backroom.account_page import AccountPage
+from pos_client.ui.backroom.window import BackRoomWindow
+from pos_client.ui.context import AppContext
+from pos_client.ui.worker import Worker
+from tests.support.billing import OwnerApi, sign_up, stripe_server
+from tests.support.client import pair
+from tests.support.fakes.stripe_api import FakeStripe
+
+pytestmark = pytest.mark.e2e
+
+EMAIL, PASSWORD = "dona.mary@example.mx", "tamales-2026"
+
+
+@pytest.fixture
+def fake_stripe() -> Iterator[FakeStripe]:
+    fake = FakeStripe().start()
+    fake.auto_deliver = True  # each event reaches the server as it happens, as Stripe's would
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def server(database_url, fake_stripe):
+    with stripe_server(database_url, fake_stripe) as harness:
+        yield harness
+
+
+@pytest.fixture
+def owner(server) -> Iterator[OwnerApi]:
+    api = sign_up(server, EMAIL)
+    yield api
+    api.http.close()
+
+
+@pytest.fixture
+def page(qtbot, owner, new_device) -> Iterator[AccountPage]:
+    pos = new_device("caja-1")
+    pair(pos, owner.server.url, owner.post("/v1/account/pairing-codes").json()["code"], "Caja 1")
+    worker = Worker()
+    room = BackRoomWindow(AppContext(Till(pos.db, pos.device), worker))
+    qtbot.addWidget(room)
+    found = room.page("Cuenta en línea")
+    assert isinstance(found, AccountPage)
+    yield found
+    found.network.shutdown()
+    worker.shutdown()
+
+
+def _log_in(qtbot, page: AccountPage) -> None:
+    page.login.setText(EMAIL)
+    qtbot.keyClicks(page.password, PASSWORD)
+    page.enter.click()
+    qtbot.waitUntil(lambda: page.network.idle and page.enter.isEnabled(), timeout=15_000)
+
+
+def test_a_subscriber_changes_plan_from_the_plan_tab(qtbot, page, owner, fake_stripe):
+    _log_in(qtbot, page)
+    assert page.view is not None
+    tab = page.view.plan_tab
+    qtbot.waitUntil(lambda: "Gratis" in tab.summary.text(), timeout=15_000)
+    assert tab.change_button.isHidden()  # nothing to change without a subscription
+
+    started = owner.checkout(kind="subscription", plan="changarrito")
+    fake_stripe.complete_checkout(started["session_id"])
+    qtbot.waitUntil(lambda: owner.fetch("SELECT plan_id FROM subscriptions")[0]["plan_id"]
+                    == "changarrito", timeout=15_000)
+    tab.load()
+    qtbot.waitUntil(lambda: "Changarrito" in tab.summary.text() and page.network.idle,
+                    timeout=15_000)
+    assert not tab.change_button.isHidden()
+    tab.plans.setCurrentIndex(tab.plans.findData("tiendita"))
+    assert tab.change_button.text() == "Cambiar a Tiendita"
+    tab.change_button.click()
+    qtbot.waitUntil(lambda: "cambia al plan Tiendita" in page.view.message.text(),
+                    timeout=15_000)
+    # Stripe's customer.subscription.updated reaches the server; the tab shows it when read.
+    qtbot.waitUntil(lambda: owner.fetch("SELECT plan_id FROM subscriptions")[0]["plan_id"]
+                    == "tiendita", timeout=15_000)
+    tab.load()
+    qtbot.waitUntil(lambda: "Tiendita" in tab.summary.text(), timeout=15_000)
+    subs = [o for o in fake_stripe.objects.values() if o["object"] == "subscription"]
+    assert len(subs) == 1  # the same subscription, at the new price
+    assert subs[0]["items"]["data"][0]["price"]["lookup_key"] == "michangarrito_tiendita_mensual_mxn"
