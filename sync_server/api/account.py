@@ -215,6 +215,21 @@ class ResetConfirmIn(_Body):
     new_password: Password  # how strong: services/passwords.py, as at sign-up
 
 
+class PasswordChangeIn(_Body):
+    current_password: Password
+    new_password: Password  # how strong: services/passwords.py, as at sign-up
+
+
+@router.post("/account/password", response_model=Session)
+async def change_password(body: PasswordChangeIn, who: Owner, request: Request, pool: Pool,
+                          client: Client) -> Session:
+    """A new password: every other session of the owner ends; this answer is the new one."""
+    s = await accounts.change_password(pool, request.app.state.settings, who.tenant_id,
+                                       who.owner_id, body.current_password, body.new_password,
+                                       client)
+    return Session(tenant_id=s.tenant_id, owner_id=s.owner_id, token=s.token)
+
+
 @router.post("/owners/password-reset", status_code=202)
 async def password_reset(body: ResetIn, request: Request, pool: Pool,
                          client: Client) -> dict[str, str]:

@@ -22,6 +22,7 @@ _MAX_DETAILS = 20
 _DOMAIN_STATUS = {
     "invalid_login": 401,
     "invalid_token": 401,
+    "wrong_password": 403,
     "device_revoked": 401,
     "invalid_credential": 401,
     "too_many_attempts": 429,

@@ -50,6 +50,10 @@ class InvalidToken(DomainError):
     code = "invalid_token"
 
 
+class WrongPassword(DomainError):
+    code = "wrong_password"
+
+
 @dataclass(frozen=True)
 class OwnerSession:
     tenant_id: uuid.UUID
@@ -107,6 +111,30 @@ async def log_in(
         async with tenant_tx(pool, tenant_id) as conn:
             await owners.update_hash(conn, tenant_id, owner_id, stored)
     return OwnerSession(tenant_id, owner_id, issue_token(settings, tenant_id, owner_id, stored))
+
+
+async def change_password(
+    pool: Pool, settings: Settings, tenant_id: uuid.UUID, owner_id: uuid.UUID, current: str,
+    new: str, client: str,
+) -> OwnerSession:
+    """A logged-in owner sets a new password, knowing the current one (a stolen session alone
+    cannot). Every other session ends with the old password; the one returned is the only one
+    left. Guesses of the current password are counted like logins."""
+    check_password(new)
+    attempt = await begin_attempt(pool, "login", [
+        Limit(address_key(client), settings.auth_failures_allowed),
+        Limit(account_key(str(owner_id)), settings.account_failures_allowed),
+    ], settings.auth_failure_window_s)
+    async with tenant_tx(pool, tenant_id) as conn:
+        stored = await owners.password_hash(conn, tenant_id, owner_id)
+    if stored is None or not _verify(stored, current):  # argon2 with no transaction open
+        raise WrongPassword("La contraseña actual no es correcta.")
+    await forgive(pool, attempt)
+    new_hash = _hasher.hash(new)
+    async with tenant_tx(pool, tenant_id) as conn:
+        await owners.update_hash(conn, tenant_id, owner_id, new_hash)
+    log.info("password changed", extra={"tenant_id": str(tenant_id)})
+    return OwnerSession(tenant_id, owner_id, issue_token(settings, tenant_id, owner_id, new_hash))
 
 
 def hash_password(password: str) -> str:

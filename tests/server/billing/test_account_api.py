@@ -213,6 +213,34 @@ def test_a_password_reset_ends_every_other_session(owner, graph):
     assert answers(again) == before
 
 
+def test_a_password_change_needs_the_current_one_and_ends_the_other_sessions(owner):
+    import httpx
+
+    def account(token: str) -> int:
+        return httpx.get(owner.server.url + "/v1/account",
+                         headers={"Authorization": f"Bearer {token}"}).status_code
+
+    other = owner.post("/v1/owners/login", json={"login": "dona.mary@example.mx",
+                                                 "password": "tamales-2026"}).json()["token"]
+    wrong = owner.post("/v1/account/password", json={"current_password": "no-es-esta",
+                                                     "new_password": "otra-clave-2027"})
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "wrong_password")
+    weak = owner.post("/v1/account/password", json={"current_password": "tamales-2026",
+                                                    "new_password": "corta"})
+    assert (weak.status_code, weak.json()["code"]) == (400, "weak_password")
+    assert account(other) == 200  # refused changes end nothing
+
+    done = owner.post("/v1/account/password", json={"current_password": "tamales-2026",
+                                                    "new_password": "otra-clave-2027"})
+    assert done.status_code == 200, done.text
+    assert account(other) == 401
+    assert owner.get("/v1/account").status_code == 401  # the session that asked, too
+    assert account(done.json()["token"]) == 200  # only the answer's session is left
+    new = owner.post("/v1/owners/login", json={"login": "dona.mary@example.mx",
+                                               "password": "otra-clave-2027"})
+    assert new.status_code == 200
+
+
 def test_an_unknown_login_gets_the_same_plain_answer(owner, graph):
     r = owner.post("/v1/owners/password-reset", json={"login": "nadie@example.mx"})
     assert (r.status_code, r.json()["code"]) == (409, "no_verified_whatsapp")
