@@ -15,13 +15,11 @@ import pytest
 from pos_client.services import accounts
 from pos_client.services.till import Till
 from pos_client.ui.backroom.account_page import AccountPage
-from pos_client.ui.backroom.window import BackRoomWindow
-from pos_client.ui.context import AppContext
 from pos_client.ui.qt import QApplication, QTableWidget, QTime
-from pos_client.ui.worker import Worker
 from shared.clock import utc_now
 from sync_server.jobs.summary import DAILY_SUMMARY
 from sync_server.services import mcp_keys
+from tests.support.account_page import account_page, log_in
 from tests.support.billing import OwnerApi, put_on_plan, sign_up
 from tests.support.client import PosDevice, pair
 from tests.support.jobs import Clock, engine
@@ -52,21 +50,12 @@ def till_pos(owner, new_device) -> PosDevice:
 
 @pytest.fixture
 def page(qtbot, till_pos) -> Iterator[AccountPage]:
-    worker = Worker()
-    room = BackRoomWindow(AppContext(Till(till_pos.db, till_pos.device), worker))
-    qtbot.addWidget(room)
-    found = room.page("Cuenta en línea")
-    assert isinstance(found, AccountPage)
-    yield found
-    found.network.shutdown()
-    worker.shutdown()
+    with account_page(qtbot, till_pos) as found:
+        yield found
 
 
 def _log_in(qtbot, page: AccountPage, password: str = PASSWORD) -> None:
-    page.login.setText(EMAIL)
-    qtbot.keyClicks(page.password, password)
-    page.enter.click()
-    qtbot.waitUntil(lambda: page.network.idle and page.enter.isEnabled(), timeout=15_000)
+    log_in(qtbot, page, EMAIL, password)
 
 
 def _cells(table: QTableWidget) -> list[list[str]]:

@@ -8,11 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from pos_client.services.till import Till
 from pos_client.ui.backroom.account_page import AccountPage
-from pos_client.ui.backroom.window import BackRoomWindow
-from pos_client.ui.context import AppContext
-from pos_client.ui.worker import Worker
+from tests.support.account_page import account_page, log_in
 from tests.support.billing import OwnerApi, sign_up, stripe_server
 from tests.support.client import pair
 from tests.support.fakes.stripe_api import FakeStripe
@@ -47,25 +44,12 @@ def owner(server) -> Iterator[OwnerApi]:
 def page(qtbot, owner, new_device) -> Iterator[AccountPage]:
     pos = new_device("caja-1")
     pair(pos, owner.server.url, owner.post("/v1/account/pairing-codes").json()["code"], "Caja 1")
-    worker = Worker()
-    room = BackRoomWindow(AppContext(Till(pos.db, pos.device), worker))
-    qtbot.addWidget(room)
-    found = room.page("Cuenta en línea")
-    assert isinstance(found, AccountPage)
-    yield found
-    found.network.shutdown()
-    worker.shutdown()
-
-
-def _log_in(qtbot, page: AccountPage) -> None:
-    page.login.setText(EMAIL)
-    qtbot.keyClicks(page.password, PASSWORD)
-    page.enter.click()
-    qtbot.waitUntil(lambda: page.network.idle and page.enter.isEnabled(), timeout=15_000)
+    with account_page(qtbot, pos) as found:
+        yield found
 
 
 def test_a_subscriber_changes_plan_from_the_plan_tab(qtbot, page, owner, fake_stripe):
-    _log_in(qtbot, page)
+    log_in(qtbot, page, EMAIL, PASSWORD)
     assert page.view is not None
     tab = page.view.plan_tab
     qtbot.waitUntil(lambda: "Gratis" in tab.summary.text(), timeout=15_000)
