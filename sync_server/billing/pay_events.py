@@ -165,8 +165,9 @@ async def _reversal(conn: Connection, tenant_id: uuid.UUID, provider: str, back:
         return f"ignored: {back.kind} of a payment that never became an abono"
     link = await pay_links.get_link(conn, tenant_id, paid.link_id)
     assert link is not None  # pay_payments references it
-    left = paid.amount - await pay_links.reversed_amount(conn, tenant_id, provider, paid.payment_ref)
-    amount = min(back.amount, left)
+    already = await pay_links.reversed_amount(conn, tenant_id, provider, paid.payment_ref)
+    left = paid.amount - already
+    amount = min(back.amount - already if back.cumulative else back.amount, left)
     charge_id = derived_id("reversal", provider, back.reversal_ref)
     if amount <= 0 or not await pay_links.insert_reversal(
             conn, tenant_id, provider, back.reversal_ref, back.payment_ref, back.kind, amount,

@@ -3,8 +3,9 @@ Stripe (the shop's own account, official SDK) and Clip (REST), behind one shape.
 
 Each one makes a link, verifies its own notifications (MercadoPago's ``x-signature``,
 Stripe's ``Stripe-Signature``; Clip signs nothing, so its notification is only a hint), and
-reads a payment's current state back with the shop's credentials: that reading, never the
-notification's body, is what becomes an abono, a refund or a chargeback.
+reads a payment's current state back (refunds and disputes included) with the shop's
+credentials: that reading, never the notification's body, is what becomes an abono, a refund
+or a chargeback.
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ class Reversed:
     reversal_ref: str
     kind: str
     amount: int
+    # The provider says only how much was given back in all (Clip's ``amount_refunded``):
+    # what is new is that total less what is already recorded.
+    cumulative: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,11 +278,23 @@ class Clip:
         link = _link_id(stripe_api.field(found, "metadata", "me_reference_id"))
         if link is None:
             return Reading(note="ignored: not one of our links")
-        if found.get("status") != "COMPLETED":
+        transaction = found.get("transaction_id")
+        if found.get("status") != "COMPLETED" and not transaction:
             return Reading(note=f"payment request {found.get('status')}")
-        ref = str(found.get("transaction_id") or request_id)
-        return Reading([Paid(ref, link, clip_api.centavos(found.get("amount", 0)), CARD,
-                             _parse_time(found.get("payment_date")))], note="payment completed")
+        ref = str(transaction or request_id)
+        reading = Reading(note=f"payment request {found.get('status')}")
+        if found.get("status") == "COMPLETED":
+            reading.paid.append(Paid(ref, link, clip_api.centavos(found.get("amount", 0)), CARD,
+                                     _parse_time(found.get("payment_date"))))
+        if transaction:
+            # A REFUND notification (CREATED, APPROVED, DECLINED) names no refund and no
+            # amount: the transaction's ``amount_refunded`` is Clip's word for what went back.
+            payment = await self._account.payment(str(transaction))
+            refunded = clip_api.centavos(payment.get("amount_refunded") or 0)
+            if refunded > 0:
+                reading.reversed.append(Reversed(ref, f"refund:{ref}:{refunded}", "refund",
+                                                 refunded, cumulative=True))
+        return reading
 
 
 PROVIDERS: dict[str, type[MercadoPago] | type[StripeShop] | type[Clip]] = {

@@ -42,6 +42,10 @@ class ClipAccount:
     async def payment_request(self, payment_request_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/v2/checkout/{payment_request_id}")
 
+    async def payment(self, transaction_id: str) -> dict[str, Any]:
+        """A transaction of the Payments API (``amount_refunded``: what was given back)."""
+        return await self._call("GET", f"/payments/{transaction_id}")
+
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
             async with httpx.AsyncClient(timeout=15, transport=self._transport) as http:

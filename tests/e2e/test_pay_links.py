@@ -287,6 +287,35 @@ def test_a_stripe_refund_and_dispute_are_facts_of_their_own_once(owner, till, pr
     assert _balance(till, customer_id) == 50_000  # owed again what was given back
 
 
+def test_a_clip_refund_notified_is_its_own_fact_once(owner, till, providers):
+    clip = providers["clip"]
+    _connect(owner, "clip", api_key="clip-api-key-fake", secret_key="clip-secret-key-fake")
+    customer_id = _customer_owing(till, "500.00")
+    _link(owner, customer_id, 30_000)
+    (request_id,) = clip.links
+    clip.complete(request_id)
+    clip.notify(request_id)
+    _events_handled(owner, 1)
+    clip.refund(request_id, 100.0)  # a partial refund, then the rest
+    for status in ("CREATED", "APPROVED", "APPROVED"):  # Clip's notices of the refund
+        assert clip.notify(request_id, resource="REFUND", status=status).status_code == 200
+    _events_handled(owner, 4)
+    clip.refund(request_id, 200.0)
+    clip.notify(request_id, resource="REFUND", status="APPROVED")
+    clip.notify(request_id)  # a late checkout notice changes nothing
+    _events_handled(owner, 6)
+
+    assert [a["amount"] for a in _server_abonos(owner)] == [30_000]
+    reversals = owner.fetch("SELECT kind, amount FROM pay_reversals ORDER BY at")
+    assert [(r["kind"], r["amount"]) for r in reversals] == [("refund", 10_000),
+                                                            ("refund", 20_000)]
+    charges = owner.fetch("SELECT amount, note FROM fiado_charges WHERE note LIKE '%en línea%' "
+                          "ORDER BY amount")
+    assert [c["amount"] for c in charges] == [10_000, 20_000]
+    assert all(c["note"].startswith("Reembolso del pago en línea Clip") for c in charges)
+    assert _balance(till, customer_id) == 50_000
+
+
 def link_hook(owner: OwnerApi, provider: str) -> str:
     """The shop's notification address for ``provider`` (what the owner pastes in the
     provider's dashboard; MercadoPago and Clip receive it with each link)."""
