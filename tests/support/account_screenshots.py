@@ -32,7 +32,7 @@ from tests.support.jobs import Clock, engine  # noqa: E402
 from tests.support.postgres import cluster_url, fresh_database, make_template  # noqa: E402
 from tests.support.wait import wait_until  # noqa: E402
 
-SIZE = (1024, 600)
+SIZE = (1366, 768)  # the README's size (issue 12)
 NAMES = ["cuenta-en-linea-entrar", "cuenta-en-linea-plan-y-uso", "cuenta-en-linea-dispositivos",
          "cuenta-en-linea-codigos-de-vinculacion", "cuenta-en-linea-integraciones",
          "cuenta-en-linea-bot-de-whatsapp", "cuenta-en-linea-claves-mcp",

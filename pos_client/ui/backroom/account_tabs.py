@@ -24,6 +24,7 @@ from pos_client.ui.qt import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QScrollArea,
     QSpinBox,
     Qt,
     QTableWidget,
@@ -60,11 +61,17 @@ class AccountView(QWidget):
         self.pairing_tab, self.integrations_tab = PairingTab(self), IntegrationsTab(self)
         self.bot_tab, self.keys_tab = BotTab(self), McpKeysTab(self)
         self.jobs_tab, self.fiscal_tab = JobsTab(self), FiscalTab(self)
+        # The fiscal form is taller and wider than a 1366×768 or 1024×600 screen leaves it: it
+        # scrolls, so the back room keeps fitting the screen (issue 12).
+        fiscal = QScrollArea()
+        fiscal.setWidgetResizable(True)
+        fiscal.setFrameShape(QScrollArea.Shape.NoFrame)
+        fiscal.setWidget(self.fiscal_tab)
         for tab, title in ((self.plan_tab, "Plan y uso"), (self.devices_tab, "Dispositivos"),
                            (self.pairing_tab, "Códigos de vinculación"),
                            (self.integrations_tab, "Integraciones"),
                            (self.bot_tab, "Bot de WhatsApp"), (self.keys_tab, "Claves MCP"),
-                           (self.jobs_tab, "Tareas"), (self.fiscal_tab, "Datos fiscales")):
+                           (self.jobs_tab, "Tareas"), (fiscal, "Datos fiscales")):
             self.tabs.addTab(tab, title)
         top = QHBoxLayout()
         top.addWidget(self.message, 1)

@@ -81,6 +81,18 @@ def test_online_the_owner_logs_in_and_sees_plan_and_usage(qtbot, page):
     assert page.password.text() == ""  # not kept once used
 
 
+def test_every_tab_fits_the_smallest_screen(qtbot, page):
+    """Logged in, the page (every tab, the fiscal form's too) asks for no more than the
+    back room's share of a 1024×600 screen: a taller tab would push the window off it."""
+    _log_in(qtbot, page)
+    assert page.view is not None
+    tabs = page.view.tabs
+    hints = {tabs.tabText(i): tabs.widget(i).minimumSizeHint() for i in range(tabs.count())}
+    too_big = {name: (h.width(), h.height()) for name, h in hints.items()
+               if h.width() > 760 or h.height() > 440}
+    assert too_big == {}
+
+
 def test_a_wrong_password_says_so_in_spanish(qtbot, page):
     _log_in(qtbot, page, "no-es-esta")
     assert page.view is None
