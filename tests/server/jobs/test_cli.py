@@ -43,7 +43,7 @@ async def test_the_operator_runs_a_missed_summary_and_reads_the_runs(database_ur
     first, _, text = done.stdout.partition("\n\n")
     assert first == "omitido (owner_not_verified)"  # the owner has no verified WhatsApp yet
     assert text.startswith("Resumen de Abarrotes Doña Mary, ")
-    assert f"Ventas: {format_mxn(3 * coca.price)} en 1 tickets" in text
+    assert f"Ventas: {format_mxn(3 * coca.price)} en 1 ticket " in text
 
     again = jobs(database_url, "run-now", "daily_summary", "--at", "2026-11-20T21:30")
     assert again.returncode == 2
