@@ -6,6 +6,8 @@ checked against a plan, and a till already paired keeps syncing whatever the pla
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from shared.errors import DomainError
 from shared.plans import InForce, pairing_refusal
@@ -13,6 +15,9 @@ from sync_server import db
 from sync_server.billing import plan_state
 from sync_server.repositories import Connection, Pool, owner_account
 from sync_server.services import tokens
+from sync_server.services.integrations import Integrations
+
+BOT = "bot"  # the integrations kind holding the owner's bot switch and greeting
 
 
 class TillLimitReached(DomainError):
@@ -36,8 +41,24 @@ async def in_force(pool: Pool, tenant_id: uuid.UUID) -> InForce:
 
 async def bot_allowed(pool: Pool, tenant_id: uuid.UUID) -> bool:
     """Whether the shop's WhatsApp bot may answer: its plan has the bot and is in force (a
-    past-due shop keeps it through the grace period). The bot's own code asks this."""
+    past-due shop keeps it through the grace period)."""
     return (await in_force(pool, tenant_id)).limits.whatsapp_bot
+
+
+def owner_switch(saved: Mapping[str, Any]) -> bool:
+    """The owner's «Bot de WhatsApp» switch from its saved settings. Never touched means on: an
+    owner who pays for a plan with the bot expects it to answer without hunting for a switch."""
+    return bool(saved.get("enabled", True))
+
+
+async def bot_off(pool: Pool, integrations: Integrations, tenant_id: uuid.UUID) -> str | None:
+    """Why the shop's bot must not answer now (``"plan"``: its plan in force lacks it;
+    ``"owner"``: the owner switched it off), or None when it may. The conversation asks this
+    before every answer (``bot.conversation.BotGate``)."""
+    if not await bot_allowed(pool, tenant_id):
+        return "plan"
+    saved = await integrations.masked(tenant_id, BOT)
+    return None if owner_switch(saved.settings if saved else {}) else "owner"
 
 
 async def token_plan(conn: Connection, tenant_id: uuid.UUID) -> tokens.Plan:

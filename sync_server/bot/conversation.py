@@ -17,6 +17,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from shared.clock import utc_now
@@ -36,7 +37,11 @@ CODE_FAILURES_ALLOWED = 5  # wrong codes per contact before codes are ignored fo
 UNSUPPORTED = ("Por ahora solo entiendo mensajes de texto y los botones que te mando. "
                "Escríbeme lo que necesitas 🙂")
 
+BOT_OFF_EVERY = timedelta(hours=24)  # at most one "we don't answer here" notice per person
 Effect = Callable[[Connection], Awaitable[None]]
+# Why the shop's bot must not answer now ("plan", "owner"), or None when it may
+# (billing.limits.bot_off, bound to the pool and the integrations store).
+BotGate = Callable[[uuid.UUID], Awaitable[str | None]]
 
 
 @dataclass
@@ -74,8 +79,10 @@ def code_hash(tenant_id: uuid.UUID, code: str) -> bytes:
 class Conversation:
     """The inbox worker's message handler (see services/whatsapp_inbox.py)."""
 
-    def __init__(self, brain: Brain) -> None:
-        self.brain = brain
+    def __init__(self, brain: Brain, gate: BotGate | None = None) -> None:
+        """``gate``: asked before the brain (None: the bot always answers, for tools that
+        drive the brain alone)."""
+        self.brain, self.gate = brain, gate
 
     async def __call__(self, pool: Pool, tenant_id: uuid.UUID, number: str, event_key: str,
                        inbound: Inbound) -> None:
@@ -119,22 +126,41 @@ class Conversation:
             await wa_inbox.mark_handled(conn, event_key, tenant_id, turn.outcome)
 
     async def respond(self, turn: Turn) -> None:
+        """Consent (BAJA, ALTA) and one-time codes are always handled: they are not the bot.
+        Everything else is the bot's, and only when its gate is open."""
         inbound, text = turn.inbound, turn.inbound.text
-        if inbound.type not in ("text", "interactive", "button", "order"):
-            turn.say(UNSUPPORTED)
-            turn.outcome = f"unsupported {inbound.type}"
-            return
-        if _BAJA.match(text):
+        supported = inbound.type in ("text", "interactive", "button", "order")
+        if supported and _BAJA.match(text):
             self._opt_out(turn)
             return
-        if _ALTA.match(text):
+        if supported and _ALTA.match(text):
             self._opt_in(turn)
             return
         code = _CODE.match(text) if inbound.type == "text" else None
         if code:
             self._verify(turn, code.group(1))
             return
+        off = await self.gate(turn.tenant_id) if self.gate is not None else None
+        if off is not None:
+            self._bot_off(turn, off)
+            return
+        if not supported:
+            turn.say(UNSUPPORTED)
+            turn.outcome = f"unsupported {inbound.type}"
+            return
         await self.brain.answer(turn)
+
+    def _bot_off(self, turn: Turn, reason: str) -> None:
+        """No brain and no LLM: one short notice a day at most, remembered in the contact's
+        state, so a person who keeps writing is not answered by a machine that is "off"."""
+        turn.outcome = f"bot_off ({reason})"
+        now = utc_now()
+        last = turn.state.get("bot_off_notice_at")
+        if last and now - datetime.fromisoformat(last) < BOT_OFF_EVERY:
+            return
+        turn.state["bot_off_notice_at"] = now.isoformat()
+        turn.say(f"Gracias por escribir a {turn.shop_name}. Por ahora no atendemos por este "
+                 "medio; visítanos o llámanos.")
 
     def _opt_out(self, turn: Turn) -> None:
         async def effect(conn: Connection) -> None:

@@ -57,6 +57,16 @@ async def ensure(conn: Connection, tenant_id: uuid.UUID, free_plan: str) -> Subs
     return found
 
 
+async def start_local_trial(
+    conn: Connection, tenant_id: uuid.UUID, plan_id: str, until: datetime
+) -> None:
+    """A trial with no Stripe behind it (the demo shop's): nothing ever bills or ends it but
+    a later Stripe reading."""
+    await conn.execute(
+        """UPDATE subscriptions SET plan_id = $2, status = 'trial', renews_at = $3,
+                  updated_at = now() WHERE tenant_id = $1""", tenant_id, plan_id, until)
+
+
 async def set_customer(conn: Connection, tenant_id: uuid.UUID, customer_id: str) -> None:
     await conn.execute(
         """UPDATE subscriptions SET stripe_customer_id = $2, updated_at = now()

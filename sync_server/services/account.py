@@ -13,7 +13,7 @@ from shared.errors import DomainError
 from shared.plans import STATUS_LABELS, InForce
 from shared.sync.payloads import PlanPayload
 from sync_server import db
-from sync_server.billing import plan_state
+from sync_server.billing import limits, plan_state
 from sync_server.billing.context import Billing
 from sync_server.billing.pay_providers import KIND_OF
 from sync_server.billing.paylinks import hook_url
@@ -161,7 +161,7 @@ async def remove_integration(billing: Billing, tenant_id: uuid.UUID, kind: str) 
 
 # ---- bot settings -----------------------------------------------------------------------------
 
-BOT = "bot"
+BOT = limits.BOT
 
 
 @dataclass(frozen=True)
@@ -175,9 +175,8 @@ class BotSettings:
 async def bot_settings(billing: Billing, tenant_id: uuid.UUID) -> BotSettings:
     saved = await billing.integrations.masked(tenant_id, BOT)
     values = saved.settings if saved else {}
-    async with db.tenant_tx(billing.pool, tenant_id) as conn:
-        allowed = (await plan_state.current(conn, tenant_id))[1].limits.whatsapp_bot
-    enabled = bool(values.get("enabled", False))
+    allowed = await limits.bot_allowed(billing.pool, tenant_id)
+    enabled = limits.owner_switch(values)  # the same rule the conversation's gate follows
     return BotSettings(enabled, values.get("greeting"), allowed, enabled and allowed)
 
 

@@ -11,8 +11,9 @@ from shared.ids import new_uuid7
 from shared.sale import PaymentMethod
 from shared.sync.envelopes import Change, CustomerChange, FiadoChargeChange, FiadoPaymentChange
 from shared.sync.payloads import CustomerPayload, FiadoChargePayload, FiadoPaymentPayload
+from sync_server.billing import plan_state
 from sync_server.db import Pool, tenant_tx
-from sync_server.repositories import owners
+from sync_server.repositories import owners, plans, subscriptions
 from sync_server.services.accounts import hash_password
 from sync_server.services.integrations import Integrations
 from sync_server.services.shops import Shop, create_shop
@@ -23,6 +24,8 @@ DEMO_SHOP_NAME = "Abarrotes La Esperanza"
 # The demo shop's owner, for Cuenta en línea (printed by the demo).
 DEMO_OWNER_EMAIL = "duena@demo.michangarrito.mx"
 DEMO_OWNER_PASSWORD = "demostracion"
+# The demo shop's plan: a Tiendita trial, so its WhatsApp bot answers with no Stripe account.
+DEMO_PLAN, DEMO_TRIAL = "tiendita", timedelta(days=30)
 
 # (name, WhatsApp phone, credit limit, [(days ago, charge)], [(days ago, payment)]) in centavos.
 _NEIGHBOURS = [
@@ -61,7 +64,7 @@ def demo_customer_changes() -> list[Change]:
 async def create_demo_shop(
     pool: Pool, integrations: Integrations | None = None, mercadopago: tuple[str, str] | None = None,
 ) -> Shop:
-    """The demo shop, with its owner's online account; given the demo's stand-in MercadoPago
+    """The demo shop, with its owner's online account, on a Tiendita trial; given the demo's stand-in MercadoPago
     credentials (access token, webhook secret), its MercadoPago connected for payment links."""
     shop = await create_shop(pool, DEMO_SHOP_NAME, load_starter_catalog(),
                              extra=demo_customer_changes())
@@ -69,6 +72,11 @@ async def create_demo_shop(
     async with tenant_tx(pool, shop.tenant_id) as conn:
         await owners.insert(conn, shop.tenant_id, new_uuid7(), "Doña Mary",
                             DEMO_OWNER_EMAIL, None, hash_password(DEMO_OWNER_PASSWORD))
+        free = await plans.free(conn)
+        await subscriptions.ensure(conn, shop.tenant_id, free.limits.code)
+        await subscriptions.start_local_trial(conn, shop.tenant_id, DEMO_PLAN,
+                                              utc_now() + DEMO_TRIAL)
+        await plan_state.publish(conn, shop.tenant_id, grace_days=0)  # a trial has no grace
     if integrations is not None and mercadopago is not None:
         await integrations.save(shop.tenant_id, "mercadopago", {},
                                 {"access_token": mercadopago[0], "webhook_secret": mercadopago[1]})

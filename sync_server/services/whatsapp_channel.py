@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
+from sync_server.billing import limits
 from sync_server.bot.assistant import Assistant
 from sync_server.bot.conversation import Conversation
 from sync_server.bot.flows import ShopBrain
@@ -47,7 +49,9 @@ class WhatsAppChannel:
 
         hand_over = HandOver(assistant, pool) if assistant is not None else None
         brain = ShopBrain(ShopTools(ToolEnv.from_settings(pool, settings)), profile, hand_over)
-        inbox = InboxWorker(pool, Conversation(brain),
+        # The plan and the owner's switch are asked before every answer.
+        conversation = Conversation(brain, partial(limits.bot_off, pool, integrations))
+        inbox = InboxWorker(pool, conversation,
                             shared_number=settings.whatsapp_phone_number_id,
                             platform_account=account, client=sender.client,
                             poll_s=settings.whatsapp_inbox_poll_s,

@@ -182,8 +182,13 @@ def test_a_replayed_or_rehandled_message_calls_the_llm_once_and_bills_once(serve
 
 
 def test_the_owner_is_told_once_on_whatsapp_when_the_tokens_run_out(server, graph, llm):
-    tenant_id = server.call(create_demo_shop).tenant_id  # the free plan: no tokens, no package
-    shop_owns_number(server, tenant_id)
+    tenant_id = server.call(create_demo_shop).tenant_id
+    shop_owns_number(server, tenant_id)  # a plan with the bot: its month's tokens spent below
+    meter = server.app.state.billing.meter
+    left = server.call(lambda _: meter.balance(tenant_id)).left
+    server.call(lambda _: meter.charge(tenant_id, "el-mes-gastado", "openai", "gpt-4o-mini",
+                                       left * meter.per_token, 0))
+    assert server.call(lambda _: meter.balance(tenant_id)).left == 0
     use_llm(server, tenant_id, llm)
     _owner_verified(server, graph, tenant_id)
     _customer_verified(server, graph, tenant_id)

@@ -14,6 +14,7 @@ import httpx
 
 from shared.clock import utc_now
 from sync_server.services.integrations import Integrations
+from tests.support.billing import put_on_plan
 from tests.support.fakes.graph import PHONE_NUMBER_ID, TOKEN, VERSION, FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
@@ -88,11 +89,16 @@ def status(wamid: str, state: str, *, number: str = PHONE_NUMBER_ID) -> bytes:
 
 
 def shop_owns_number(server: ServerHarness, tenant_id: uuid.UUID,
-                     number: str = SHOP_NUMBER_ID, token: str = SHOP_TOKEN) -> None:
-    """The shop's own WhatsApp number and token, saved as the owner saves them."""
+                     number: str = SHOP_NUMBER_ID, token: str = SHOP_TOKEN,
+                     plan: str | None = "tiendita") -> None:
+    """The shop's own WhatsApp number and token, saved as the owner saves them; and, unless
+    ``plan`` is None, the shop on that plan (one with the bot, so it answers) through
+    ``tests.support.billing.put_on_plan``, which BYPASSES billing."""
     async def save(pool: Any) -> None:
         await Integrations.from_settings(pool, server.settings).save(
             tenant_id, "whatsapp", {"phone_number_id": number}, {"token": token})
+        if plan is not None:
+            await put_on_plan(pool, tenant_id, plan)
     server.call(save)
 
 
