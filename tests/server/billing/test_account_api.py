@@ -112,11 +112,15 @@ def test_integrations_are_masked_on_read_and_checked(owner):
 
 
 def test_the_bot_answers_only_when_the_plan_has_it(owner):
+    assert owner.get("/v1/account/bot").json() == {  # never touched: on, waiting for a plan
+        "enabled": True, "greeting": None, "allowed_by_plan": False, "answering": False}
     on = owner.http.put("/v1/account/bot", json={"enabled": True, "greeting": "¡Hola!"})
     assert on.json() == {"enabled": True, "greeting": "¡Hola!", "allowed_by_plan": False,
                          "answering": False}
     owner.server.call(lambda pool: put_on_plan(pool, owner.tenant_id, "changarrito"))
     assert owner.get("/v1/account/bot").json()["answering"] is True
+    off = owner.http.put("/v1/account/bot", json={"enabled": False, "greeting": None})
+    assert (off.json()["enabled"], off.json()["answering"]) == (False, False)
 
 
 def test_the_assistants_tokens_follow_the_plan_in_force(owner):
