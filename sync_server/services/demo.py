@@ -64,8 +64,9 @@ def demo_customer_changes() -> list[Change]:
 async def create_demo_shop(
     pool: Pool, integrations: Integrations | None = None, mercadopago: tuple[str, str] | None = None,
 ) -> Shop:
-    """The demo shop, with its owner's online account, on a Tiendita trial; given the demo's stand-in MercadoPago
-    credentials (access token, webhook secret), its MercadoPago connected for payment links."""
+    """The demo shop, with its owner's online account, on a Tiendita trial; given the demo's
+    stand-in MercadoPago credentials (access token, webhook secret), its MercadoPago connected
+    for payment links."""
     shop = await create_shop(pool, DEMO_SHOP_NAME, load_starter_catalog(),
                              extra=demo_customer_changes())
     await shop_link(pool, shop.tenant_id, None)  # its code on the shared number: ESPERANZA
