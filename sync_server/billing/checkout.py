@@ -180,13 +180,25 @@ async def _expire_older(billing: Billing, account: StripeAccount, tenant_id: uui
         try:
             await account.expire_session(old)
         except stripe.StripeError as exc:
-            # Finished meanwhile (Stripe expires only open sessions): its webhook settles it,
-            # and the subscription it made is refused a twin by _no_paid_time_twice.
+            # Finished meanwhile (Stripe expires only open sessions): that one made the
+            # subscription, so the page just opened must not make a second one.
             log.warning("older checkout session not expired", extra={
                 "tenant_id": str(tenant_id), "error": str(exc)[:300]})
-            continue
+            await _refuse_newer(billing, account, tenant_id, session_id)
         async with db.tenant_tx(billing.pool, tenant_id) as conn:
             await subscriptions.settle_checkout(conn, tenant_id, old, "expired")
+
+
+async def _refuse_newer(billing: Billing, account: StripeAccount, tenant_id: uuid.UUID,
+                        session_id: str) -> None:
+    try:
+        await account.expire_session(session_id)
+    except stripe.StripeError as exc:
+        raise unavailable(exc) from None
+    async with db.tenant_tx(billing.pool, tenant_id) as conn:
+        await subscriptions.settle_checkout(conn, tenant_id, session_id, "expired")
+    raise AlreadySubscribed("Ya hay una suscripción pagándose desde otra página: espera unos "
+                            "minutos y revisa tu plan.")
 
 
 async def prepay(billing: Billing, tenant_id: uuid.UUID, plan_id: str, months: int) -> CheckoutStarted:

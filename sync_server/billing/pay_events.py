@@ -160,7 +160,9 @@ async def _receipt(conn: Connection, tenant_id: uuid.UUID, customer_id: uuid.UUI
 
 
 async def _reversal(conn: Connection, tenant_id: uuid.UUID, provider: str, back: Reversed) -> str:
-    paid = await pay_links.payment(conn, tenant_id, provider, back.payment_ref)
+    # Locked: Clip reports refunds as a running total, so two notices handled at once by two
+    # replicas would each record "the total minus nothing" — the second must see the first.
+    paid = await pay_links.payment(conn, tenant_id, provider, back.payment_ref, lock=True)
     if paid is None:
         return f"ignored: {back.kind} of a payment that never became an abono"
     link = await pay_links.get_link(conn, tenant_id, paid.link_id)

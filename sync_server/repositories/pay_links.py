@@ -151,7 +151,13 @@ class PaidPayment:
 
 
 async def payment(conn: Connection, tenant_id: uuid.UUID, provider: str,
-                  payment_ref: str) -> PaidPayment | None:
+                  payment_ref: str, *, lock: bool = False) -> PaidPayment | None:
+    """``lock``: a transaction-scoped advisory lock on the payment (the app role may not
+    UPDATE pay_payments, so no row lock), so two replicas reading one payment's refunds take
+    turns and the second sees what the first recorded."""
+    if lock:
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                           f"pay_payment:{tenant_id}:{provider}:{payment_ref}")
     row = await conn.fetchrow(
         """SELECT payment_ref, link_id, abono_id, amount FROM pay_payments
            WHERE tenant_id = $1 AND provider = $2 AND payment_ref = $3""",

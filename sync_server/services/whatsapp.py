@@ -238,6 +238,16 @@ class OutboundSender:
         recipient = Recipient(msg.to_phone or (contact.phone if contact else None),
                               msg.to_bsuid or (contact.bsuid if contact else None))
         initiated = msg.kind in outbound.BUSINESS_INITIATED
+        if msg.kind == "reminder":
+            # Queued before 21:00 but due now (a retry, a backlog): it waits for 09:00. Before the
+            # daily cap is counted, so a held reminder does not use a slot twice.
+            tz = zone(await tenants.get_timezone(conn, tenant_id))
+            now = self.clock()
+            if in_quiet_hours(now, tz):
+                await outbound.defer(conn, tenant_id, msg.request_id,
+                                     "en espera: no se escribe a clientes de 21:00 a 09:00",
+                                     (quiet_hours_end(now, tz) - now).total_seconds())
+                return None
         if initiated:
             refusal = None
             consent = consent_of(contact)
@@ -254,15 +264,6 @@ class OutboundSender:
                 log.info("whatsapp message not sent", extra={
                     "tenant_id": str(tenant_id), "request_id": str(msg.request_id),
                     "status": refusal[0]})
-                return None
-        if msg.kind == "reminder":
-            # Queued before 21:00 but due now (a retry, a backlog): it waits for 09:00.
-            tz = zone(await tenants.get_timezone(conn, tenant_id))
-            now = self.clock()
-            if in_quiet_hours(now, tz):
-                await outbound.defer(conn, tenant_id, msg.request_id,
-                                     "en espera: no se escribe a clientes de 21:00 a 09:00",
-                                     (quiet_hours_end(now, tz) - now).total_seconds())
                 return None
         wait = self.client.pacer.recipient_wait(account.phone_number_id, recipient.key)
         if wait > 0:

@@ -265,6 +265,20 @@ def test_a_shop_with_a_live_subscription_is_not_subscribed_twice(owner, fake_str
     assert set(_checkouts(owner)) == {started["session_id"]}
 
 
+def test_a_press_after_the_older_page_was_paid_is_refused_and_its_page_expired(owner, fake_stripe):
+    """The first page was paid before its event arrived: the older session cannot be expired,
+    so the new one is (else paying it would make a second subscription) and the owner is told."""
+    first = owner.checkout(kind="subscription", plan="changarrito")
+    fake_stripe.complete_checkout(first["session_id"])  # paid; its webhook not delivered yet
+    r = owner.http.post("/v1/billing/checkout", json={"kind": "subscription", "plan": "tiendita"})
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "already_subscribed"
+    (newest,) = [s for s in fake_stripe.sessions() if s["id"] != first["session_id"]]
+    assert newest["status"] == "expired"
+    with pytest.raises(ValueError, match="is expired"):
+        fake_stripe.complete_checkout(newest["id"])
+
+
 def test_two_quick_presses_of_subscribe_leave_one_session_that_can_be_paid(owner, fake_stripe):
     """Before any event arrives the shop has no live subscription, so both presses get a
     session: the older one is expired at Stripe, only the last one opened can be paid."""
