@@ -16,6 +16,7 @@ from shared.catalog import StarterProduct, load_starter_catalog  # noqa: E402
 from sync_server.services import shops  # noqa: E402
 from tests.support.billing import put_on_plan  # noqa: E402
 from tests.support.client import PosDevice, open_device, pair  # noqa: E402
+from tests.support.fakes.graph import FakeGraph  # noqa: E402
 from tests.support.postgres import cluster_url, fresh_database, make_template  # noqa: E402
 from tests.support.server import ServerHarness  # noqa: E402
 
@@ -68,6 +69,15 @@ def small_catalog() -> list[StarterProduct]:
     """Twelve products, weighed ones included: enough to sell, quick to set up."""
     catalog = load_starter_catalog()
     return catalog[:10] + [p for p in catalog if p.sold_by_weight][:2]
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeGraph]:
+    """The WhatsApp Graph API's stand-in on loopback, for the tests that talk to WhatsApp (the
+    WhatsApp test modules give their server its URL: tests.support.whatsapp.settings_for)."""
+    fake = FakeGraph().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

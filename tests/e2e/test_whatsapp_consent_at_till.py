@@ -11,7 +11,6 @@ from pos_client.ui.backroom.customers_page import CustomersPage
 from pos_client.ui.context import AppContext
 from pos_client.ui.qt import Qt
 from pos_client.ui.worker import Worker
-from tests.support.fakes.graph import FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.whatsapp import (
     SHOP_NUMBER_ID,
@@ -23,13 +22,6 @@ from tests.support.whatsapp import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def graph():
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

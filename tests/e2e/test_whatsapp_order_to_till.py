@@ -14,7 +14,6 @@ from pos_client.services import orders
 from pos_client.services.sales import record_sale
 from pos_client.store.repositories import catalog
 from shared.sale import PaymentMethod, Tender
-from tests.support.fakes.graph import FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
 from tests.support.whatsapp import (
@@ -31,13 +30,6 @@ pytestmark = pytest.mark.e2e
 CUSTOMER = "5215512345678"
 TO = "525512345678"
 COCA_600 = "Coca-Cola 600 ml"
-
-
-@pytest.fixture
-def graph():
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

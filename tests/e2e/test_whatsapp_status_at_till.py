@@ -16,7 +16,6 @@ from pos_client.ui.backroom.customers_page import CustomersPage
 from pos_client.ui.context import AppContext
 from pos_client.ui.worker import Worker
 from shared.ids import SERVER_WRITER
-from tests.support.fakes.graph import FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
 from tests.support.whatsapp import fixture, given_contact_wrote, post, settings_for, status, wait_handled
@@ -24,13 +23,6 @@ from tests.support.whatsapp import fixture, given_contact_wrote, post, settings_
 pytestmark = pytest.mark.e2e
 
 PHONE = "+525512345678"
-
-
-@pytest.fixture
-def graph():
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from sync_server.services.server_changes import report_message_states
 from sync_server.services.whatsapp import NO_CONSENT
 from sync_server.sync import message_statuses
 from sync_server.sync.apply import apply_changes
-from tests.support.fakes.graph import FakeGraph, graph_error
+from tests.support.fakes.graph import graph_error
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
 from tests.support.whatsapp import given_contact_wrote, settings_for
@@ -80,13 +80,6 @@ def test_the_till_says_each_state_in_spanish():
 
 
 # ---- with the server ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def graph():
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -30,13 +30,6 @@ LUPITA, BETO, STRANGER = "5215512345678", "5215587654321", "5215500001111"  # as
 
 
 @pytest.fixture
-def graph():
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def server(database_url, graph):
     harness = ServerHarness(database_url, **settings_for(graph)).start()
     yield harness

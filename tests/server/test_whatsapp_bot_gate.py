@@ -13,7 +13,6 @@ from shared.clock import utc_now
 from sync_server.services import account
 from sync_server.services.shops import create_shop
 from tests.support.billing import put_on_plan
-from tests.support.fakes.graph import FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.whatsapp import (
     SHOP_NUMBER_ID,
@@ -28,13 +27,6 @@ pytestmark = pytest.mark.e2e
 LUPITA = "5215512345678"
 NOTICE = ("Gracias por escribir a Abarrotes Don Pepe. Por ahora no atendemos por este medio; "
           "visítanos o llámanos.")
-
-
-@pytest.fixture
-def graph():
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from pos_client.services.till import Till
 from pos_client.sync import whatsapp
 from pos_client.sync.client import SyncRefused
 from sync_server.services.whatsapp import OPTED_OUT
-from tests.support.fakes.graph import FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
 from tests.support.whatsapp import (
@@ -27,13 +26,6 @@ from tests.support.whatsapp import (
 
 pytestmark = pytest.mark.e2e
 TO = "525512345678"
-
-
-@pytest.fixture
-def graph():
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

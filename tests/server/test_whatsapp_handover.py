@@ -30,13 +30,6 @@ FREE_TEXT = "platícame cómo va el negocio"  # no intent the rules know, no pro
 
 
 @pytest.fixture
-def graph() -> Iterator[FakeGraph]:
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def llm() -> Iterator[FakeLLM]:
     fake = FakeLLM().start()
     yield fake

@@ -43,13 +43,6 @@ def _whatsapp(graph: FakeGraph, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def graph():
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def server(database_url, graph, request):
     """Overrides the shared one: WhatsApp points at the fake (param: settings to change)."""
     harness = ServerHarness(database_url, **_whatsapp(graph, **getattr(request, "param", {}))).start()

@@ -35,13 +35,6 @@ OWN = {PHONE_NUMBER_ID: SHOP_NUMBER_ID}  # the fixtures, addressed to the shop's
 
 
 @pytest.fixture
-def graph():
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def server(database_url, graph, request):
     harness = ServerHarness(database_url, **settings_for(graph, **getattr(request, "param", {})))
     harness.start()

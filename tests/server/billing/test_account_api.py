@@ -24,13 +24,6 @@ LLM_KEY = "sk-proj-0123456789abcdefSECRET9876"
 
 
 @pytest.fixture
-def graph() -> Iterator[FakeGraph]:
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def server(database_url, graph) -> Iterator[ServerHarness]:
     harness = ServerHarness(database_url, whatsapp_token=TOKEN,
                             whatsapp_phone_number_id=PHONE_NUMBER_ID,

@@ -6,7 +6,6 @@ consent like any message the shop starts."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,13 +21,6 @@ pytestmark = pytest.mark.anyio
 
 CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G03")
 PHONE = "+525512345678"
-
-
-@pytest.fixture
-def graph() -> Iterator[FakeGraph]:
-    fake = FakeGraph().start()
-    yield fake
-    fake.stop()
 
 
 async def _channel(shop, wrote: bool) -> None:
