@@ -19,11 +19,9 @@ from pos_client.ui.qt import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QKeySequence,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QShortcut,
     Qt,
     QTableView,
     QTimer,
@@ -31,7 +29,7 @@ from pos_client.ui.qt import (
     QWidget,
     isValid,
 )
-from pos_client.ui.widgets import ERROR_STYLE
+from pos_client.ui.widgets import ERROR_STYLE, shortcut_button
 from shared.money import format_mxn
 from shared.orders import FULFILMENT_LABELS, OrderStatus
 from shared.quantity import format_quantity
@@ -102,10 +100,10 @@ class OrdersDialog(QDialog):
             ("Aceptar (A)", "aceptado", "A"), ("Preparando (P)", "preparando", "P"),
             ("Listo (L)", "listo", "L"), ("Entregado (E)", "entregado", "E")]
         for text, status, key in moves:
-            buttons.addWidget(self._button(text, self._mover(status), key))
-        buttons.addWidget(self._button("Rechazar (R)", self.reject_order, "R"))
-        buttons.addWidget(self._button("Cobrar pedido (C)", self.charge, "C"))
-        buttons.addWidget(self._button("Cerrar (Esc)", self.accept, None))
+            buttons.addWidget(shortcut_button(self, text, self._mover(status), key, height=52))
+        buttons.addWidget(shortcut_button(self, "Rechazar (R)", self.reject_order, "R", height=52))
+        buttons.addWidget(shortcut_button(self, "Cobrar pedido (C)", self.charge, "C", height=52))
+        buttons.addWidget(shortcut_button(self, "Cerrar (Esc)", self.accept, height=52))
         layout = QVBoxLayout(self)
         body = QHBoxLayout()
         body.addWidget(self.view, 3)
@@ -117,14 +115,6 @@ class OrdersDialog(QDialog):
     def _mover(self, status: OrderStatus) -> Callable[[], None]:
         return lambda: self.move_to(status)
 
-    def _button(self, text: str, slot: Callable[[], object], key: str | None) -> QPushButton:
-        button = QPushButton(text)
-        button.setMinimumHeight(52)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        if key:
-            QShortcut(QKeySequence(key), self, slot)
-        return button
 
     def say(self, text: str, error: bool = False) -> None:
         self.message_label.setStyleSheet(ERROR_STYLE if error else "")

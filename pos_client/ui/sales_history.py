@@ -39,7 +39,7 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.refund_split import RefundBox, describe
-from pos_client.ui.widgets import ERROR_STYLE
+from pos_client.ui.widgets import ERROR_STYLE, shortcut_button
 from shared.clock import DEFAULT_ZONE, shown_date_time
 from shared.errors import DomainError
 from shared.money import format_mxn
@@ -217,11 +217,14 @@ class SalesHistoryDialog(QDialog):
         split.setSizes([500, 500])
         self.message_label = QLabel(" ")
         self.message_label.setWordWrap(True)
-        self.reprint_button = self._button("Reimprimir (F4)", self.reprint, "F4")
-        self.return_button = self._button("Devolver (F7)", lambda: self.start_return(False), "F7")
-        self.cancel_button = self._button("Cancelar venta (F9)", lambda: self.start_return(True), "F9")
-        self.invoice_button = self._button("Facturar (F8)", self.start_invoice, "F8")
-        close = self._button("Cerrar (Esc)", self.accept, None)
+        def big(text: str, slot: Callable[[], object], key: str | None = None) -> QPushButton:
+            return shortcut_button(self, text, slot, key, height=56)
+
+        self.reprint_button = big("Reimprimir (F4)", self.reprint, "F4")
+        self.return_button = big("Devolver (F7)", lambda: self.start_return(False), "F7")
+        self.cancel_button = big("Cancelar venta (F9)", lambda: self.start_return(True), "F9")
+        self.invoice_button = big("Facturar (F8)", self.start_invoice, "F8")
+        close = big("Cerrar (Esc)", self.accept)
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
         buttons = QHBoxLayout()
         for button in (self.reprint_button, self.invoice_button, self.return_button,
@@ -234,14 +237,6 @@ class SalesHistoryDialog(QDialog):
         layout.addLayout(buttons)
         self._update_buttons()
 
-    def _button(self, text: str, slot: Callable[[], object], key: str | None) -> QPushButton:
-        button = QPushButton(text)
-        button.setMinimumHeight(56)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        if key:
-            QShortcut(QKeySequence(key), self, slot)
-        return button
 
     def say(self, text: str, error: bool = False) -> None:
         self.message_label.setStyleSheet(ERROR_STYLE if error else "")

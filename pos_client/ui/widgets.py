@@ -11,8 +11,10 @@ from pos_client.ui.qt import (
     QDialog,
     QFont,
     QHeaderView,
+    QKeySequence,
     QLabel,
     QPushButton,
+    QShortcut,
     Qt,
     QTableView,
     QWidget,
@@ -38,6 +40,17 @@ def button(text: str, slot: Callable[[], object], height: int = 48, key: str | N
     b = QPushButton(f"{text} ({key})" if key else text)
     b.setMinimumHeight(height)
     b.clicked.connect(slot)
+    return b
+
+
+def shortcut_button(owner: QWidget, text: str, slot: Callable[[], object], key: str | None = None,
+                    height: int = 48) -> QPushButton:
+    """A screen's button whose ``key`` (already written in ``text``) works anywhere on ``owner``,
+    whichever widget has the keyboard. Never a dialog's default: Enter belongs to the fields."""
+    b = button(text, slot, height)
+    b.setAutoDefault(False)
+    if key:
+        QShortcut(QKeySequence(key), owner, slot)
     return b
 
 

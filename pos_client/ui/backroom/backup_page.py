@@ -19,18 +19,15 @@ from pos_client.ui.qt import (
     QFont,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
     QMessageBox,
-    QPushButton,
-    QShortcut,
     QTableWidget,
     QTableWidgetItem,
     QUrl,
     QVBoxLayout,
     QWidget,
 )
-from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
+from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, shortcut_button
 from shared.clock import DEFAULT_ZONE, shown_date_time
 from shared.spanish import count
 
@@ -98,10 +95,10 @@ class BackupPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(40)
-        self.backup_button = self._button("Respaldar ahora (Ctrl+B)", self.backup_now, "Ctrl+B")
-        self.restore_button = self._button("Restaurar… (Ctrl+R)", self.restore_selected, "Ctrl+R")
-        self.folder_button = self._button("Abrir carpeta (Ctrl+O)", self.open_folder, "Ctrl+O")
-        self.cancel_button = self._button("Cancelar restauración", self.cancel_pending, None)
+        self.backup_button = shortcut_button(self, "Respaldar ahora (Ctrl+B)", self.backup_now, "Ctrl+B")
+        self.restore_button = shortcut_button(self, "Restaurar… (Ctrl+R)", self.restore_selected, "Ctrl+R")
+        self.folder_button = shortcut_button(self, "Abrir carpeta (Ctrl+O)", self.open_folder, "Ctrl+O")
+        self.cancel_button = shortcut_button(self, "Cancelar restauración", self.cancel_pending)
         self.cancel_button.hide()
         self.message = QLabel(" ")
         self.message.setWordWrap(True)
@@ -115,13 +112,6 @@ class BackupPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message)
 
-    def _button(self, text: str, slot: Callable[[], object], key: str | None) -> QPushButton:
-        button = QPushButton(text)
-        button.setMinimumHeight(48)
-        button.clicked.connect(slot)
-        if key:
-            QShortcut(QKeySequence(key), self, slot)
-        return button
 
     # ---- loading ----------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import logging
-from collections.abc import Callable
 
 from pos_client.receipts.document import Document, Printer, PrinterError
 from pos_client.receipts.printers import PrinterConfig, PrinterKind, describe, printer_for, validate
@@ -23,17 +22,14 @@ from pos_client.ui.qt import (
     QFont,
     QGridLayout,
     QHBoxLayout,
-    QKeySequence,
     QLabel,
     QLineEdit,
-    QPushButton,
     QRadioButton,
-    QShortcut,
     Qt,
     QVBoxLayout,
     QWidget,
 )
-from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE
+from pos_client.ui.widgets import ERROR_STYLE, OK_STYLE, shortcut_button
 from shared.errors import DomainError
 from shared.permissions import Permission
 
@@ -142,9 +138,9 @@ class PrinterPage(QWidget):
         form.addWidget(QLabel("Papel"), 2, 0)
         form.addLayout(papers, 2, 1)
         form.setColumnStretch(1, 1)
-        self.save_button = self._button("Guardar (Ctrl+S)", self.save, "Ctrl+S")
-        self.test_button = self._button("Imprimir prueba (Ctrl+P)", self.print_test, "Ctrl+P")
-        self.drawer_button = self._button("Abrir cajón (Ctrl+D)", self.open_drawer, "Ctrl+D")
+        self.save_button = shortcut_button(self, "Guardar (Ctrl+S)", self.save, "Ctrl+S")
+        self.test_button = shortcut_button(self, "Imprimir prueba (Ctrl+P)", self.print_test, "Ctrl+P")
+        self.drawer_button = shortcut_button(self, "Abrir cajón (Ctrl+D)", self.open_drawer, "Ctrl+D")
         buttons = QHBoxLayout()
         for button in (self.save_button, self.test_button, self.drawer_button):
             buttons.addWidget(button)
@@ -167,12 +163,6 @@ class PrinterPage(QWidget):
         radio.setStyleSheet("QRadioButton::indicator { width: 24px; height: 24px; }")
         return radio
 
-    def _button(self, text: str, slot: Callable[[], object], key: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setMinimumHeight(48)
-        button.clicked.connect(slot)
-        QShortcut(QKeySequence(key), self, slot)
-        return button
 
     def _kind_changed(self) -> None:
         kind = self.kind()
