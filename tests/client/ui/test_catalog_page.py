@@ -14,6 +14,7 @@ from pos_client.store.database import Database
 from pos_client.store.repositories import catalog
 from pos_client.store.schema import audit_events, categories, outbox, products
 from pos_client.ui.backroom.catalog_page import CatalogPage
+from pos_client.ui.backroom.import_dialog import ImportDialog
 from pos_client.ui.context import AppContext
 from pos_client.ui.operations import UNEXPECTED
 from pos_client.ui.qt import Qt
@@ -36,6 +37,19 @@ def _page(qtbot, ctx: AppContext) -> CatalogPage:  # type: ignore[no-untyped-def
     show_active(qtbot, page)
     qtbot.waitUntil(lambda: ctx.worker.idle and page.model.rowCount() == 12)
     return page
+
+
+def _preview(qtbot, page: CatalogPage, path: Path) -> ImportDialog:  # type: ignore[no-untyped-def]
+    """The import dialog for ``path``, once it shows its preview."""
+    page.import_file(path)
+    qtbot.waitUntil(lambda: page.import_dialog is not None and page.import_dialog.isVisible())
+    assert page.import_dialog is not None
+    return page.import_dialog
+
+
+def _cells(dialog: ImportDialog) -> list[list[str]]:
+    model = dialog.model
+    return [[model.index(r, c).data() for c in range(5)] for r in range(model.rowCount())]
 
 
 def _open(qtbot, page: CatalogPage, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -191,12 +205,8 @@ def test_import_shows_each_row_and_imports_only_the_valid_ones(  # type: ignore[
                     "Concha,7500000000012,-1,0\nCoca-Cola 600 ml,7501055300075,24,16\n", "utf-8")
     page = _page(qtbot, ctx)
 
-    page.import_file(path)
-    qtbot.waitUntil(lambda: page.import_dialog is not None and page.import_dialog.isVisible())
-    dialog = page.import_dialog
-    assert dialog is not None
-    model = dialog.model
-    cells = [[model.index(r, c).data() for c in range(5)] for r in range(model.rowCount())]
+    dialog = _preview(qtbot, page, path)
+    cells = _cells(dialog)
     assert [row[:2] for row in cells] == [["2", "Nuevo"], ["3", "Error"], ["4", "Actualiza"]]
     assert cells[1][4] == "precio: el importe no puede ser negativo."
     assert dialog.import_button.text() == "Importar 2 productos válidos"
@@ -377,10 +387,7 @@ def test_an_unexpected_failure_shows_a_spanish_message_not_the_exception(  # typ
 
     path = tmp_path / "lista.csv"
     path.write_text("nombre,precio\nPan,8\n", "utf-8")
-    page.import_file(path)
-    qtbot.waitUntil(lambda: page.import_dialog is not None and page.import_dialog.isVisible())
-    dialog = page.import_dialog
-    assert dialog is not None
+    dialog = _preview(qtbot, page, path)
     monkeypatch.setattr(catalog_io, "apply", broken)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error.text() != "")
@@ -415,11 +422,7 @@ def test_the_import_preview_says_which_product_a_row_renames_and_how_blanks_work
         qtbot, ctx: AppContext, tmp_path: Path) -> None:
     path = tmp_path / "lista.csv"
     path.write_text(f"nombre,codigo,precio,iva\nCoca 600,{COCA},24,\n", "utf-8")
-    page = _page(qtbot, ctx)
-    page.import_file(path)
-    qtbot.waitUntil(lambda: page.import_dialog is not None and page.import_dialog.isVisible())
-    dialog = page.import_dialog
-    assert dialog is not None
+    dialog = _preview(qtbot, _page(qtbot, ctx), path)
     assert [dialog.model.index(0, c).data() for c in (1, 4)] == ["Actualiza", "se llamaba «Coca-Cola 600 ml»"]
     assert "celda vacía conserva" in dialog.help.text()
 
@@ -444,14 +447,8 @@ def test_the_import_summary_reports_duplicate_names(  # type: ignore[no-untyped-
     path = tmp_path / "lista.csv"
     path.write_text("nombre,codigo,precio\nPan dulce,7500000000021,8.50\n"
                     "Coca-Cola 600 ML,7500000000022,24\n", "utf-8")
-    page = _page(qtbot, ctx)
-
-    page.import_file(path)
-    qtbot.waitUntil(lambda: page.import_dialog is not None and page.import_dialog.isVisible())
-    dialog = page.import_dialog
-    assert dialog is not None
-    model = dialog.model
-    cells = [[model.index(r, c).data() for c in range(5)] for r in range(model.rowCount())]
+    dialog = _preview(qtbot, _page(qtbot, ctx), path)
+    cells = _cells(dialog)
     assert [row[:2] for row in cells] == [["2", "Nuevo"], ["3", "Duplicado"]]
     assert cells[1][4].startswith("nombre: ya hay un producto llamado «Coca-Cola 600 ml»")
     assert dialog.summary.text() == ("1 nuevo, 0 se actualizan. No se importan: 1 duplicado (ya "
