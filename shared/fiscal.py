@@ -277,19 +277,41 @@ def check_receptor(rfc: str, name: str, postal_code: str, regime: str, uso: str,
                    blacklisted: Container[str] = ()) -> Receptor:
     """A customer's fiscal data for their own invoice, every rule checked; the first broken
     one is refused with its Spanish message. ``blacklisted``: RFCs on SAT's 69-B list."""
-    rfc = check_rfc(rfc)
+    checked_rfc = check_receptor_rfc(rfc)
+    name = check_name(name)
+    cp = check_postal_code(postal_code)
+    checked_regime = check_regime(regime, checked_rfc)
+    checked_uso = check_uso(uso, checked_regime)
+    check_not_blacklisted(checked_rfc, blacklisted)
+    return Receptor(checked_rfc, name, cp, checked_regime.code, checked_uso.code)
+
+
+def check_receptor_rfc(text: str) -> str:
+    """A customer's own RFC for their invoice (asked alone, as a chat asks it): well formed,
+    with its check digit, and not a generic one."""
+    rfc = check_rfc(text)
     if rfc in (RFC_PUBLICO_GENERAL, RFC_EXTRANJERO):
         raise FiscalDataInvalid("Con el RFC genérico no se emite una factura a tu nombre: "
                                 "escribe tu propio RFC.", code="invalid_rfc")
-    name = check_name(name)
-    cp = check_postal_code(postal_code)
-    checked_regime = check_regime(regime, rfc)
-    checked_uso = check_uso(uso, checked_regime)
+    return rfc
+
+
+def check_not_blacklisted(rfc: str, blacklisted: Container[str]) -> None:
     if rfc in blacklisted:
         raise FiscalDataInvalid("El SAT publica este RFC en su lista de contribuyentes con "
                                 "operaciones presuntamente inexistentes (artículo 69-B); no se "
                                 "le puede facturar.", code="rfc_blacklisted")
-    return Receptor(rfc, name, cp, checked_regime.code, checked_uso.code)
+
+
+def regimes_for(rfc: str) -> list[Regime]:
+    """The regimes a person of this RFC's kind may be in (for a list to choose from)."""
+    moral = person_type(rfc) is PersonType.MORAL
+    return [r for r in _REGIMES if (r.moral if moral else r.fisica)]
+
+
+def usos_for(regime: Regime) -> list[Uso]:
+    """The usos CFDI a receiver in this regime may ask for."""
+    return [u for u in _USOS if regime.code in u.regimes]
 
 
 # ---- payments ---------------------------------------------------------------------------------

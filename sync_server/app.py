@@ -123,14 +123,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.assistant = Assistant(
                 ToolEnv.from_settings(app.state.pool, settings), app.state.integrations,
                 app.state.tokens, notify_owner=owner_notices(app.state.pool))
+            app.state.cfdi = CfdiContext.from_settings(app.state.pool, settings,
+                                                       app.state.integrations)
             channel = WhatsAppChannel.from_settings(app.state.pool, settings, listener,
-                                                    app.state.integrations, app.state.assistant)
+                                                    app.state.integrations, app.state.assistant,
+                                                    app.state.cfdi)
             app.state.sender, app.state.inbox = channel.sender, channel.inbox
             app.state.inbox_writer = channel.writer
             listener.start()
             if settings.background_workers:
                 channel.start()
-            app.state.cfdi = CfdiContext.from_settings(app.state.pool, settings)
             app.state.invoice_worker = InvoiceWorker(app.state.cfdi)
             app.state.invoice_worker.start()
             app.state.billing = Billing.from_settings(app.state.pool, settings)

@@ -174,6 +174,9 @@ class Settings(BaseSettings):
     cfdi_sync_margin_s: float = 300.0
     # How long the self-invoicing page waits for the PAC before saying "en proceso".
     cfdi_stamp_wait_s: float = 20.0
+    # Wrong folio+total guesses a WhatsApp number may make in the chat's self-invoicing flow
+    # within auth_failure_window_s (the page counts per address with auth_failures_allowed).
+    whatsapp_invoice_guesses_allowed: int = 5
     # Lets a shop's PAC settings name another host (a local stand-in: tests and the demo).
     cfdi_allow_pac_host: bool = False
     # SAT's 69-B list (Listado_completo_69-B.csv); RFCs on it are refused as receivers.

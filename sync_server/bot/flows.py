@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from shared.errors import DomainError
-from sync_server.bot import ordering
+from sync_server.bot import ordering, selfinvoice
 from sync_server.bot.assistant import Reply as AssistantReply
 from sync_server.bot.assistant import RuleAnswer
 from sync_server.bot.conversation import Turn
@@ -17,11 +17,13 @@ from sync_server.bot.matcher import Match, is_clear
 from sync_server.bot.parser import OWNER_INTENTS, parse
 from sync_server.bot.shop_tools import ShopTools, caller_for
 from sync_server.bot.understand import understand
+from sync_server.services.fiscal import CfdiContext
 
 SHOP_CHOSEN = re.compile(r"\btienda\s*[:#]?\s*[a-z0-9]{4,16}\b", re.IGNORECASE)
 HELP = ("Puedo ayudarte con:\n• Precios y si hay algo: «¿tienen coca de 600?»\n"
         "• Hacer un pedido: «quiero 2 cocas de 600 y unas sabritas»\n"
-        "• Tu saldo: «¿cuánto debo?»\n• Horario, dirección y entregas\n"
+        "• Tu saldo: «¿cuánto debo?»\n• Facturar tu ticket: «factura»\n"
+        "• Horario, dirección y entregas\n"
         "Para dejar de recibir avisos escribe BAJA.")
 VERIFY_FIRST = ("Para darte tu saldo por WhatsApp primero hay que confirmar que este WhatsApp es "
                 "tuyo: pide en la caja de la tienda tu código de 6 números y envíalo aquí.")
@@ -51,13 +53,18 @@ class HandOverPort(Protocol):
 
 class ShopBrain:
     """Answers with the shop's tools. ``profile`` gives what the owner told the bot to say
-    (hours, deliveries) beside the shop's own settings."""
+    (hours, deliveries) beside the shop's own settings; ``invoicing``, the shop's CFDI use
+    cases for the self-invoicing flow (None: the bot says the shop does not invoice here)."""
 
     def __init__(self, tools: ShopTools, profile: Profile,
-                 hand_over: HandOverPort | None = None) -> None:
+                 hand_over: HandOverPort | None = None,
+                 invoicing: CfdiContext | None = None) -> None:
         self.tools, self.profile, self.hand_over = tools, profile, hand_over
+        self.invoicing = invoicing
 
     async def answer(self, turn: Turn) -> None:
+        if await selfinvoice.continues(turn, self.invoicing):
+            return
         if turn.inbound.choice:
             await self._choice(turn, turn.inbound.choice)
             return
@@ -74,6 +81,8 @@ class ShopBrain:
         if SHOP_CHOSEN.search(turn.inbound.text) or intent == "saludo":
             name = turn.inbound.person.name or turn.contact.display
             turn.say(f"¡Hola, {name}! Soy el asistente de {turn.shop_name}. {HELP}")
+        elif intent == "factura":
+            await selfinvoice.start(turn, self.invoicing)
         elif intent in OWNER_INTENTS:
             await self._owner(turn, intent)
         elif intent == "saldo":

@@ -16,7 +16,7 @@ from sync_server.bot.text import Quantity, normalize, similar, split_items, take
 Intent = Literal[
     "saludo", "ayuda", "gracias", "buscar", "pedido", "confirmar", "cancelar", "saldo",
     "horario", "direccion", "entregas", "estado_pedido", "ventas_hoy", "bajo_inventario",
-    "deudores", "ultimo_corte", "comparar_semana", "baja", "alta", "desconocido",
+    "deudores", "ultimo_corte", "comparar_semana", "baja", "alta", "factura", "desconocido",
 ]
 OWNER_INTENTS: frozenset[str] = frozenset(
     {"ventas_hoy", "bajo_inventario", "deudores", "ultimo_corte", "comparar_semana"})
@@ -45,6 +45,8 @@ RULES: list[tuple[Intent, str, float]] = [
      r"|\bpoco inventario\b|\b(me falta|que falta|hay que surtir|resurtir|que surto)\b"
      r"|\bque se (acabo|termino)\b|\bexistencias? bajas?\b", 0.92),
     ("ultimo_corte", r"\bcorte\b", 0.9),
+    ("factura", r"\b(factura|facturas|facturar|facturame|facturen|facturacion|autofactura|cfdi)\b"
+     r"|\bcomprobante fiscal\b", 0.97),
     ("horario", r"\b(horario|horarios)\b|\ba (que|q) hora\b|\b(abren|abres|cierran|cierras|abierto|"
      r"abiertos|abierta)\b", 0.9),
     ("direccion", r"\b(direccion|ubicacion|domicilio de la tienda)\b|\bdonde (estan|esta|queda|"
@@ -77,7 +79,8 @@ _COMPILED = [(intent, re.compile(pattern), weight) for intent, pattern, weight i
 # Keywords whose misspellings ("sabritaz", "horaio", "direcion") should still count.
 _KEYWORDS = {"horario", "direccion", "ubicacion", "domicilio", "entregas", "cancelar", "confirmo",
              "precio", "cuesta", "tienen", "quiero", "mandame", "necesito", "gracias", "deudores",
-             "inventario", "semana", "pedido", "saldo", "vendido", "ventas"}
+             "inventario", "semana", "pedido", "saldo", "vendido", "ventas", "factura",
+             "facturar"}
 
 
 @dataclass(frozen=True)

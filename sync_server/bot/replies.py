@@ -1,5 +1,5 @@
-"""What the bot answers: text, up to three reply buttons, or a list of up to ten rows (paged),
-each turned into the Cloud API's message shape."""
+"""What the bot answers: text, up to three reply buttons, a list of up to ten rows (paged), or
+a document (a link with its caption), each turned into the Cloud API's message shape."""
 
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ class Reply:
     rows: tuple[Row, ...] = ()
     list_button: str = "Ver opciones"
     header: str | None = None
+    document: dict[str, Any] | None = None  # Graph's whole document message ({"type": ...})
 
     def shape(self) -> dict[str, Any] | None:
         """The message's shape for Graph; None: plain text (the sender makes it)."""
+        if self.document:
+            return self.document
         if self.rows:
             return list_shape(self.text, self.list_button, self.rows, self.header)
         if self.buttons:

@@ -200,3 +200,12 @@ async def invoices_of_sale(conn: Connection, tenant_id: uuid.UUID,
 async def tenants_of_sale(conn: Connection, sale_id: uuid.UUID) -> list[uuid.UUID]:
     """The shops with a sale of this id (any connection: a definer function answers)."""
     return [r["t"] for r in await conn.fetch("SELECT t FROM mch_sale_tenants($1) AS t", sale_id)]
+
+
+async def sales_with_folio(conn: Connection, tenant_id: uuid.UUID, folio: str) -> list[uuid.UUID]:
+    """The shop's sales printed with this folio (any case; a till's folios never repeat, but
+    nothing in the table forbids it)."""
+    rows = await conn.fetch(
+        """SELECT sale_id FROM sales WHERE tenant_id = $1 AND upper(folio) = upper($2)
+           ORDER BY sold_at DESC LIMIT 5""", tenant_id, folio.strip())
+    return [r["sale_id"] for r in rows]

@@ -26,7 +26,9 @@ from shared.fiscal import (
     FiscalDataInvalid,
     Receptor,
     check_name,
+    check_not_blacklisted,
     check_receptor,
+    check_receptor_rfc,
     check_regime,
     check_rfc,
     check_series,
@@ -160,6 +162,19 @@ def checked_receptor(ctx: CfdiContext, rfc: str, name: str, postal_code: str, re
     receptor = check_receptor(rfc, name, postal_code, regime, uso, ctx.blacklisted)
     checked_postal_code(receptor.postal_code)
     return receptor
+
+
+def checked_rfc(ctx: CfdiContext, text: str) -> str:
+    """A customer's RFC asked on its own (the WhatsApp flow): its form and check digit, not a
+    generic one, not on SAT's 69-B list."""
+    rfc = check_receptor_rfc(text)
+    check_not_blacklisted(rfc, ctx.blacklisted)
+    return rfc
+
+
+def checked_customer_postal_code(text: str) -> str:
+    """A customer's postal code asked on its own: five digits that SAT's catalog knows."""
+    return checked_postal_code(text)
 
 
 async def save_csd(ctx: CfdiContext, tenant_id: uuid.UUID, certificate: bytes, key: bytes,

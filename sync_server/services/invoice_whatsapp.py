@@ -8,6 +8,7 @@ links. Queued once per invoice (its request id is derived from the invoice)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from shared.money import format_mxn
 from sync_server.db import Connection
@@ -25,6 +26,20 @@ def links(base_url: str, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
     return {"pdf": f"{base}.pdf", "xml": f"{base}.xml"}
 
 
+def document_message(base_url: str, shop: str, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
+                     access_key: str, number: str, total: int,
+                     cfdi_uuid: str | None) -> tuple[str, dict[str, Any]]:
+    """A stamped invoice as one WhatsApp message: its text (for templates and logs) and the
+    document's shape (the PDF's link; the XML's in its caption)."""
+    url = links(base_url, tenant_id, invoice_id, access_key)
+    text = (f"Tu factura {number} de {shop} por {format_mxn(total)} (folio fiscal "
+            f"{cfdi_uuid}). PDF: {url['pdf']} XML: {url['xml']}")
+    document = {"type": "document", "document": {
+        "link": url["pdf"], "filename": f"factura-{number}.pdf",
+        "caption": f"Tu factura {number} de {shop}. El XML: {url['xml']}"}}
+    return text, document
+
+
 async def queue_if_asked(ctx: CfdiContext, conn: Connection, tenant_id: uuid.UUID,
                          invoice_id: uuid.UUID) -> bool:
     """Queue the stamped invoice for the customer's WhatsApp if they asked; True if queued now
@@ -34,13 +49,9 @@ async def queue_if_asked(ctx: CfdiContext, conn: Connection, tenant_id: uuid.UUI
     if not to or row is None or row.status != "stamped":
         return False
     shop = await tenants.get_name(conn, tenant_id) or "la tienda"
-    url = links(ctx.settings.base_url(), tenant_id, invoice_id, row.access_key)
-    number = f"{row.series}-{row.folio}"
-    text = (f"Tu factura {number} de {shop} por {format_mxn(row.total)} (folio fiscal "
-            f"{row.cfdi_uuid}). PDF: {url['pdf']} XML: {url['xml']}")
-    document = {"type": "document", "document": {
-        "link": url["pdf"], "filename": f"factura-{number}.pdf",
-        "caption": f"Tu factura {number} de {shop}. El XML: {url['xml']}"}}
+    text, document = document_message(ctx.settings.base_url(), shop, tenant_id, invoice_id,
+                                      row.access_key, f"{row.series}-{row.folio}", row.total,
+                                      row.cfdi_uuid)
     return await outbound.insert_message(
         conn, tenant_id, uuid.uuid5(_NAMESPACE, str(invoice_id)), kind=outbound.INVOICE,
         body=text, contact_id=None, to_phone=to, to_bsuid=None, message=document)

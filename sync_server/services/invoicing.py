@@ -11,6 +11,7 @@ invoice is stamped once the old global's cancellation is done.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -103,14 +104,51 @@ async def find_ticket(ctx: CfdiContext, sale_id: uuid.UUID, folio: str, total: s
     async with db.unscoped_tx(ctx.pool) as conn:
         candidates = await invoiced_sales.tenants_of_sale(conn, sale_id)
     for tenant_id in candidates:
-        async with db.tenant_tx(ctx.pool, tenant_id) as conn:
-            rows = (await invoiced_sales.load(conn, tenant_id, [sale_id])).get(sale_id)
-        if rows and rows.folio.strip().upper() == folio.strip().upper() and amount in (
-                rows.total, documents.ticket_of(rows).net_total):
+        if await _matches(ctx, tenant_id, [sale_id], folio, amount) is not None:
             await forgive(ctx.pool, attempt)
             return await ticket_facts(ctx, tenant_id, sale_id)
-    raise InvoiceRefused("No encontramos un ticket con ese folio y ese total. Revisa los dos "
-                         "datos impresos en tu ticket.", code="ticket_mismatch")
+    raise _mismatch()
+
+
+async def find_ticket_in_shop(ctx: CfdiContext, tenant_id: uuid.UUID, folio: str, total: str,
+                              who: str) -> TicketFacts:
+    """A ticket of this shop by its printed folio, once its total proves the person holds it
+    (the WhatsApp flow: there is no QR). Wrong guesses count against ``who`` (their WhatsApp)
+    in their own scope, ``whatsapp_invoice_guesses_allowed`` per the auth window."""
+    try:
+        amount = parse_mxn(total)
+    except DomainError:
+        amount = -1
+    key = "wa:" + hashlib.sha256(who.encode()).hexdigest()[:40]  # the throttle names no one
+    attempt = await begin_attempt(ctx.pool, "self_invoice_wa", [
+        Limit(key, ctx.settings.whatsapp_invoice_guesses_allowed)],
+        ctx.settings.auth_failure_window_s)
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        sale_ids = await invoiced_sales.sales_with_folio(conn, tenant_id, folio)
+    found = await _matches(ctx, tenant_id, sale_ids, folio, amount) if sale_ids else None
+    if found is None:
+        raise _mismatch()
+    await forgive(ctx.pool, attempt)
+    return await ticket_facts(ctx, tenant_id, found)
+
+
+async def _matches(ctx: CfdiContext, tenant_id: uuid.UUID, sale_ids: list[uuid.UUID], folio: str,
+                   amount: int) -> uuid.UUID | None:
+    """The sale among these whose folio is the one printed and whose total (as sold, or net of
+    returns) is the one the person gave."""
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        loaded = await invoiced_sales.load(conn, tenant_id, sale_ids)
+    for sale_id in sale_ids:
+        rows = loaded.get(sale_id)
+        if rows and rows.folio.strip().upper() == folio.strip().upper() and amount in (
+                rows.total, documents.ticket_of(rows).net_total):
+            return sale_id
+    return None
+
+
+def _mismatch() -> InvoiceRefused:
+    return InvoiceRefused("No encontramos un ticket con ese folio y ese total. Revisa los dos "
+                          "datos impresos en tu ticket.", code="ticket_mismatch")
 
 
 async def ticket_facts(ctx: CfdiContext, tenant_id: uuid.UUID, sale_id: uuid.UUID) -> TicketFacts:

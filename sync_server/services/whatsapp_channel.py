@@ -17,6 +17,7 @@ from sync_server.bot.shop_tools import ShopTools
 from sync_server.config import Settings
 from sync_server.db import Pool
 from sync_server.integrations.graph import GraphAccount
+from sync_server.services.fiscal import CfdiContext
 from sync_server.services.inbox_writer import InboxWriter
 from sync_server.services.integrations import Integrations, platform_credentials
 from sync_server.services.listener import Listener
@@ -33,9 +34,11 @@ class WhatsAppChannel:
     @classmethod
     def from_settings(cls, pool: Pool, settings: Settings, listener: Listener,
                       integrations: Integrations | None = None,
-                      assistant: Assistant | None = None) -> WhatsAppChannel:
+                      assistant: Assistant | None = None,
+                      cfdi: CfdiContext | None = None) -> WhatsAppChannel:
         """``assistant``: the shop's LLM, handed what the rules do not understand (else the
-        rules answer everything)."""
+        rules answer everything). ``cfdi``: the invoicing use cases the chat's self-invoicing
+        flow calls (None: the bot says the shop does not invoice there)."""
         integrations = integrations or Integrations.from_settings(pool, settings)
         assert integrations is not None
         sender = OutboundSender.from_settings(pool, settings, integrations, listener)
@@ -48,7 +51,8 @@ class WhatsAppChannel:
             return saved.settings if saved else {}
 
         hand_over = HandOver(assistant, pool) if assistant is not None else None
-        brain = ShopBrain(ShopTools(ToolEnv.from_settings(pool, settings)), profile, hand_over)
+        brain = ShopBrain(ShopTools(ToolEnv.from_settings(pool, settings)), profile, hand_over,
+                          cfdi)
         # The plan and the owner's switch are asked before every answer.
         conversation = Conversation(brain, partial(limits.bot_off, pool, integrations))
         inbox = InboxWorker(pool, conversation,

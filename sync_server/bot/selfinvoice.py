@@ -1,0 +1,363 @@
+"""Self-invoicing in the chat (autofactura por WhatsApp): the ticket's folio and total, then the
+customer's RFC, name, postal code, regime and uso, each checked by the shared fiscal rules the
+moment it is given, a summary to confirm, and the same use case the ticket's QR page calls.
+
+The flow lives in the conversation's state (``turn.state["factura"]``), saved with the message
+like an order's cart: a replayed message is answered once by the conversation, and a second
+"sí" meets the use case's own once-per-sale rule. A flow left alone for ``IDLE`` expires. The
+fiscal data of the last invoice is kept in the contact's state (this shop, this number) and
+offered again with the RFC masked.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.errors import DomainError
+from shared.fiscal import (
+    REGIMES,
+    USOS,
+    Regime,
+    check_name,
+    check_regime,
+    check_uso,
+    regimes_for,
+    usos_for,
+)
+from sync_server.bot.conversation import Turn
+from sync_server.bot.parser import parse
+from sync_server.bot.replies import Reply
+from sync_server.bot.text import normalize
+from sync_server.services import fiscal, invoicing
+from sync_server.services.fiscal import CfdiContext
+from sync_server.services.invoice_records import InvoiceView
+from sync_server.services.invoice_whatsapp import document_message
+from sync_server.services.throttling import TooManyAttempts
+
+KEY, MEMORY = "factura", "fiscal"
+IDLE = timedelta(minutes=30)
+STAMP_WAIT_S = 8.0  # within the inbox's lease (WORK_S); past it the worker stamps and sends
+_CANCEL = re.compile(r"^(cancelar|cancela|cancelalo|cancelo|salir|olvidalo|ya no|mejor no|no gracias)$")
+_FOLIO = re.compile(r"\bfolio\s*(?:n[uo]m(?:ero)?\.?|no\.?)?\s*[:#]?\s*([a-z0-9][a-z0-9\-]*)",
+                    re.IGNORECASE)
+_TOTAL = re.compile(r"\b(?:total|importe|monto)\s*(?:de|es)?\s*[:=]?\s*(\$?\s*[0-9][0-9,]*(?:\.[0-9]{1,2})?)",
+                    re.IGNORECASE)
+_MONEY = re.compile(r"^\$?[0-9][0-9,]*(?:\.[0-9]{1,2})?$")
+
+ASK_TICKET = ("Con gusto te ayudo a facturar tu compra 🧾. Escríbeme el folio y el total de tu "
+              "ticket tal como vienen impresos, por ejemplo: «folio A1B2-000123 total 85.50». "
+              "Para salir en cualquier momento escribe «cancelar».")
+ASK_FOLIO = "¿Cuál es el folio? Viene impreso en tu ticket, por ejemplo A1B2-000123."
+ASK_TOTAL = "¿Y el total de tu ticket? Por ejemplo 85.50."
+ASK_RFC = "Escribe tu RFC, como aparece en tu constancia de situación fiscal."
+ASK_NAME = ("Tu nombre o razón social, exactamente como en tu constancia de situación fiscal "
+            "(sin el régimen de capital, p. ej. sin «SA de CV»).")
+ASK_CP = "Tu código postal fiscal: los 5 dígitos de tu constancia."
+ASK_YES_NO = "Responde «sí» o «no»."
+CANCELLED = "Listo, dejé tu factura. Si la necesitas después, escribe «factura»."
+EXPIRED = ("La factura que empezamos se canceló porque pasaron más de 30 minutos sin respuesta. "
+           "Si aún la necesitas, escribe «factura».")
+ASK_AGAIN = "Escríbeme de nuevo el folio y el total, por ejemplo: «folio A1B2-000123 total 85.50»."
+NOT_OFFERED = "{shop} todavía no emite facturas por aquí; pídela en la caja de la tienda."
+
+
+async def start(turn: Turn, ctx: CfdiContext | None) -> None:
+    """The person asked for an invoice: the shop must be able to issue one."""
+    turn.outcome = "self-invoice: start"
+    if ctx is None or not await _issues(ctx, turn.tenant_id):
+        turn.say(NOT_OFFERED.format(shop=turn.shop_name))
+        turn.outcome = "self-invoice: not offered"
+        return
+    turn.state[KEY] = {"step": "ticket", "at": ctx.clock().isoformat()}
+    turn.say(ASK_TICKET)
+
+
+async def continues(turn: Turn, ctx: CfdiContext | None) -> bool:
+    """Answer the message within the flow, if one is under way; False: not ours (none, or it
+    just expired — the person is told and the message goes on to the rest of the bot)."""
+    flow: dict[str, Any] | None = turn.state.get(KEY)
+    if flow is None or ctx is None:
+        return False
+    now = ctx.clock()
+    if now - datetime.fromisoformat(flow["at"]) > IDLE:
+        turn.state.pop(KEY)
+        turn.say(EXPIRED)
+        return False
+    flow["at"] = now.isoformat()
+    text = turn.inbound.text.strip()
+    said = normalize(text)
+    step = flow["step"]
+    turn.outcome = f"self-invoice: {step}"
+    if _CANCEL.match(said) or (step in ("confirm", "reuse", "resend") and _no(said)):
+        turn.state.pop(KEY)
+        turn.say(CANCELLED)
+        turn.outcome = "self-invoice: cancelled"
+        return True
+    await _STEPS[step](turn, ctx, flow, text)
+    return True
+
+
+# ---- the ticket ----------------------------------------------------------------------------
+
+
+def read_ticket(text: str, folio_known: bool) -> tuple[str | None, str | None]:
+    """The folio and the total in what the person wrote, each if it is there: «folio A-1 total
+    85.50», «A-1 85.50», or one per message (a bare amount once the folio is known)."""
+    folio = m.group(1).upper() if (m := _FOLIO.search(text)) else None
+    total = m.group(1).replace(" ", "") if (m := _TOTAL.search(text)) else None
+    rest = _TOTAL.sub(" ", _FOLIO.sub(" ", text))
+    for word in (w.strip(".,;:") for w in rest.split()):
+        if not any(c.isdigit() for c in word):
+            continue
+        money = _MONEY.fullmatch(word) is not None
+        if total is None and money and ("$" in word or "." in word or folio or folio_known):
+            total = word
+        elif folio is None and not word.startswith("$"):
+            folio = word.upper()
+    return folio, total
+
+
+async def _ticket(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    folio, total = read_ticket(text, "folio" in flow)
+    flow["folio"] = folio or flow.get("folio")
+    flow["total"] = total or flow.get("total")
+    if not flow["folio"]:
+        turn.say(ASK_FOLIO)
+        return
+    if not flow["total"]:
+        turn.say(ASK_TOTAL)
+        return
+    who = turn.contact.phone or turn.contact.bsuid or str(turn.contact.contact_id)
+    try:
+        facts = await invoicing.find_ticket_in_shop(ctx, turn.tenant_id, flow.pop("folio"),
+                                                    flow.pop("total"), who)
+    except TooManyAttempts as exc:
+        turn.state.pop(KEY)
+        turn.say(exc.message)
+        turn.outcome = "self-invoice: too many guesses"
+        return
+    except invoicing.InvoiceRefused as exc:
+        turn.say(f"{exc.message}\n{ASK_AGAIN}")
+        turn.outcome = f"self-invoice: {exc.code}"
+        return
+    except DomainError as exc:  # the shop stopped invoicing meanwhile
+        turn.state.pop(KEY)
+        turn.say(exc.message)
+        return
+    if facts.invoice is not None:
+        _already(turn, ctx, flow, facts.invoice)
+        return
+    if facts.refusal:
+        turn.state.pop(KEY)
+        turn.say(facts.refusal)
+        turn.outcome = "self-invoice: refused"
+        return
+    flow.update(sale_id=str(facts.sale_id), ticket=f"{facts.folio} por {facts.total_text}")
+    found = f"Encontré tu ticket {flow['ticket']}."
+    memory = turn.state.get(MEMORY)
+    if memory:
+        flow.update(step="reuse")
+        turn.say(f"{found} ¿Uso los mismos datos de la última vez? {_brief(memory)} (sí/no)")
+        return
+    flow["step"] = "rfc"
+    turn.say(f"{found} {ASK_RFC}")
+
+
+def _already(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], invoice: InvoiceView) -> None:
+    """The ticket has its invoice: offer it again when it can be downloaded."""
+    turn.outcome = "self-invoice: already invoiced"
+    if invoice.stamped and invoice.cancel_status is None:
+        flow.update(step="resend", invoice_id=str(invoice.invoice_id))
+        turn.say(f"Este ticket ya tiene su factura {invoice.number} (se factura una sola vez). "
+                 "¿Te la reenvío aquí, PDF y XML? (sí/no)")
+        return
+    turn.state.pop(KEY)
+    turn.say(f"Este ticket ya tiene su factura {invoice.number}: {invoice.message}")
+
+
+async def _resend(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    if not _yes(normalize(text)):
+        turn.say(ASK_YES_NO)
+        return
+    turn.state.pop(KEY)
+    invoice = await invoicing.invoice_view(ctx, turn.tenant_id, uuid.UUID(flow["invoice_id"]))
+    turn.replies.append(_document(turn, ctx, invoice))
+    turn.outcome = "self-invoice: resent"
+
+
+def _document(turn: Turn, ctx: CfdiContext, invoice: InvoiceView) -> Reply:
+    text, document = document_message(
+        ctx.settings.base_url(), turn.shop_name, turn.tenant_id, invoice.invoice_id,
+        invoice.access_key, invoice.number, invoice.total, invoice.uuid)
+    return Reply(text, document=document)
+
+
+# ---- the customer's fiscal data --------------------------------------------------------------
+
+
+async def _rfc(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    try:
+        flow["rfc"] = fiscal.checked_rfc(ctx, text)
+    except DomainError as exc:
+        turn.say(f"{exc.message}\n{ASK_RFC}")
+        return
+    flow["step"] = "name"
+    turn.say(ASK_NAME)
+
+
+async def _name(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    try:
+        flow["name"] = check_name(text)
+    except DomainError as exc:
+        turn.say(exc.message)
+        return
+    flow["step"] = "cp"
+    turn.say(ASK_CP)
+
+
+async def _cp(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    try:
+        flow["cp"] = fiscal.checked_customer_postal_code(text)
+    except DomainError as exc:
+        turn.say(f"{exc.message}\n{ASK_CP}")
+        return
+    flow["step"] = "regime"
+    turn.say(_regime_question(flow["rfc"]))
+
+
+def _regime_question(rfc: str) -> str:
+    rows = [f"{n}. {r.code} {r.name}" for n, r in enumerate(regimes_for(rfc), start=1)]
+    return "Tu régimen fiscal (el de tu constancia). Responde con el número o la clave:\n" + (
+        "\n".join(rows))
+
+
+def _uso_question(regime: Regime) -> str:
+    rows = [f"{n}. {u.code} {u.name}" for n, u in enumerate(usos_for(regime), start=1)]
+    return "¿Para qué usarás la factura (uso del CFDI)? Responde con el número o la clave:\n" + (
+        "\n".join(rows))
+
+
+def _picked(text: str, codes: list[str]) -> str:
+    """A choice from a numbered list: its number, or the code itself (checked by the caller)."""
+    word = text.strip().split()[0].strip(".)-") if text.strip() else ""
+    if word.isdigit() and 1 <= int(word) <= len(codes):
+        return codes[int(word) - 1]
+    return word.upper()
+
+
+async def _regime(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    try:
+        regime = check_regime(_picked(text, [r.code for r in regimes_for(flow["rfc"])]),
+                              flow["rfc"])
+    except DomainError as exc:
+        turn.say(f"{exc.message}\n{_regime_question(flow['rfc'])}")
+        return
+    flow.update(regime=regime.code, step="uso")
+    turn.say(_uso_question(regime))
+
+
+async def _uso(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    regime = REGIMES[flow["regime"]]
+    try:
+        uso = check_uso(_picked(text, [u.code for u in usos_for(regime)]), regime)
+    except DomainError as exc:
+        turn.say(f"{exc.message}\n{_uso_question(regime)}")
+        return
+    flow.update(uso=uso.code, step="confirm")
+    turn.say(_summary(flow))
+
+
+def _summary(flow: dict[str, Any], masked: bool = False) -> str:
+    regime, uso = REGIMES[flow["regime"]], USOS[flow["uso"]]
+    who = (f"RFC: {_mask(flow['rfc'])}" if masked else
+           f"RFC: {flow['rfc']}\nNombre: {flow['name']}")
+    return (f"Revisa tu factura:\nTicket {flow['ticket']}\n{who}\nCódigo postal: {flow['cp']}\n"
+            f"Régimen: {regime.code} {regime.name}\nUso: {uso.code} {uso.name}\n"
+            "¿Confirmas? (sí/no)")
+
+
+def _mask(rfc: str) -> str:
+    return f"{rfc[:4]}…{rfc[-3:]}"
+
+
+def _brief(memory: dict[str, str]) -> str:
+    return (f"RFC {_mask(memory['rfc'])}, código postal {memory['cp']}, régimen "
+            f"{memory['regime']}, uso {memory['uso']}.")
+
+
+async def _reuse(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    said = normalize(text)
+    if not _yes(said):
+        flow["step"] = "rfc"
+        turn.say(ASK_RFC)
+        return
+    flow.update({k: turn.state[MEMORY][k] for k in ("rfc", "name", "cp", "regime", "uso")},
+                step="confirm", remembered=True)
+    turn.say(_summary(flow, masked=True))
+
+
+# ---- the invoice ---------------------------------------------------------------------------
+
+
+async def _confirm(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    if not _yes(normalize(text)):
+        turn.say(ASK_YES_NO)
+        return
+    turn.state.pop(KEY)
+    to = turn.contact.phone
+    try:
+        receptor = fiscal.checked_receptor(ctx, flow["rfc"], flow["name"], flow["cp"],
+                                           flow["regime"], flow["uso"])
+        invoice = await invoicing.invoice_ticket(
+            ctx, turn.tenant_id, uuid.UUID(flow["sale_id"]), receptor, requested_by="whatsapp",
+            wait_s=min(ctx.settings.cfdi_stamp_wait_s, STAMP_WAIT_S), whatsapp_to=to)
+    except invoicing.AlreadyInvoiced as exc:  # a second "sí", or the page was quicker
+        turn.outcome = "self-invoice: already invoiced"
+        turn.say(f"Este ticket ya tiene su factura {exc.invoice.number}: {exc.invoice.message}")
+        if exc.invoice.stamped and exc.invoice.cancel_status is None:
+            turn.replies.append(_document(turn, ctx, exc.invoice))
+        return
+    except DomainError as exc:
+        turn.say(f"No pude hacer tu factura: {exc.message}")
+        turn.outcome = f"self-invoice: refused ({exc.code})"
+        return
+    turn.state[MEMORY] = {"rfc": receptor.rfc, "name": receptor.name, "cp": receptor.postal_code,
+                          "regime": receptor.regime, "uso": receptor.uso}
+    turn.outcome = f"self-invoice: {invoice.status}"
+    if invoice.stamped:
+        if to:
+            turn.say(f"¡Listo! Tu factura {invoice.number} ya está timbrada; aquí te envío el "
+                     "PDF y el XML.")
+        else:  # no number to queue it for: it goes in the answer
+            turn.replies.append(_document(turn, ctx, invoice))
+    elif invoice.status in ("pending", "stamping"):
+        turn.say("Tu factura está en proceso; te la enviamos aquí en cuanto el SAT la timbre."
+                 if to else "Tu factura está en proceso. Escribe «factura» más tarde con el "
+                 "mismo folio y total para recibirla.")
+    else:
+        turn.say(f"No se pudo timbrar tu factura {invoice.number}: "
+                 f"{invoice.error or invoice.message}")
+
+
+def _yes(said: str) -> bool:
+    return parse(said).intent == "confirmar"
+
+
+def _no(said: str) -> bool:
+    return parse(said).intent == "cancelar"
+
+
+async def _issues(ctx: CfdiContext, tenant_id: uuid.UUID) -> bool:
+    """Whether the shop can sign invoices (its fiscal data and CSD are there)."""
+    try:
+        await fiscal.issuing(ctx, tenant_id)
+    except DomainError:  # not set up, or its CSD expired
+        return False
+    return True
+
+
+_STEPS = {"ticket": _ticket, "rfc": _rfc, "name": _name, "cp": _cp, "regime": _regime,
+          "uso": _uso, "confirm": _confirm, "reuse": _reuse, "resend": _resend}
