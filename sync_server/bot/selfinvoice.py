@@ -311,6 +311,10 @@ async def _confirm(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str
     try:
         receptor = fiscal.checked_receptor(ctx, flow["rfc"], flow["name"], flow["cp"],
                                            flow["regime"], flow["uso"])
+        # Valid data is offered next time, whatever becomes of this invoice.
+        turn.state[MEMORY] = {"rfc": receptor.rfc, "name": receptor.name,
+                              "cp": receptor.postal_code, "regime": receptor.regime,
+                              "uso": receptor.uso}
         invoice = await invoicing.invoice_ticket(
             ctx, turn.tenant_id, uuid.UUID(flow["sale_id"]), receptor, requested_by="whatsapp",
             wait_s=min(ctx.settings.cfdi_stamp_wait_s, STAMP_WAIT_S), whatsapp_to=to)
@@ -324,8 +328,6 @@ async def _confirm(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str
         turn.say(f"No pude hacer tu factura: {exc.message}")
         turn.outcome = f"self-invoice: refused ({exc.code})"
         return
-    turn.state[MEMORY] = {"rfc": receptor.rfc, "name": receptor.name, "cp": receptor.postal_code,
-                          "regime": receptor.regime, "uso": receptor.uso}
     turn.outcome = f"self-invoice: {invoice.status}"
     if invoice.stamped:
         if to:

@@ -102,9 +102,12 @@ class InvoicingShop:
 
 
 async def invoicing_shop(pool: Pool, settings: Any, csd: MadeCsd, pac: FakePac,
-                         clock: Clock | None = None) -> InvoicingShop:
+                         clock: Clock | None = None,
+                         integrations: Integrations | None = None) -> InvoicingShop:
+    """``integrations``: a running server's (its vault's key), for a shop that server serves."""
     clock = clock or Clock()
-    ctx = CfdiContext(pool, settings, Integrations(pool, Vault([Vault.new_key()])), clock=clock)
+    ctx = CfdiContext(pool, settings, integrations or Integrations(pool, Vault([Vault.new_key()])),
+                      clock=clock)
     shop = await shops.create_shop(pool, "Abarrotes La Esperanza")
     code = await shops.create_pairing_code(pool, shop.tenant_id)
     paired = await shops.pair_device(pool, settings, code.code, "Caja 1", "10.0.0.1")

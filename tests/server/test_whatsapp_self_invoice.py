@@ -1,0 +1,246 @@
+"""Self-invoicing in the shop's WhatsApp chat, through the real webhook, the real inbox worker
+and sender, the Graph API stand-in and the fake PAC: a shop with its fiscal data and a self-made
+CSD, a till that pushed the ticket, and a customer who types folio and total, then RFC, name,
+postal code, regime and uso, and gets the stamped invoice's PDF and XML in the chat.
+
+Replies are read where the conversation queues them (outbound_messages, written in the same
+transaction that marks the webhook event handled); the invoice's own document is read where it
+ends, the Graph API stand-in."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from shared.clock import utc_now
+from sync_server.bot.selfinvoice import read_ticket
+from sync_server.services import account
+from tests.support import cfdi_http
+from tests.support.cfdi import InvoicingShop, Item, invoicing_shop, sale
+from tests.support.fakes.graph import FakeGraph
+from tests.support.server import ServerHarness
+from tests.support.wait import wait_until
+from tests.support.whatsapp import (
+    SHOP_NUMBER_ID,
+    message,
+    post,
+    settings_for,
+    shop_owns_number,
+    wait_handled,
+)
+
+pytestmark = pytest.mark.e2e
+csd, fake_pac = cfdi_http.csd, cfdi_http.fake_pac
+LUPITA, BETO = "5215512345678", "5215587654321"  # as Meta sends them
+GUESSES = 3
+
+
+@pytest.fixture
+def server(database_url, graph):
+    harness = ServerHarness(database_url, **settings_for(graph), cfdi_allow_pac_host=True,
+                            cfdi_pac_timeout_s=3.0, cfdi_stamp_wait_s=8.0, cfdi_poll_s=0.3,
+                            cfdi_retry_base_s=1.0,
+                            whatsapp_invoice_guesses_allowed=GUESSES).start()
+    yield harness
+    harness.stop()
+
+
+@pytest.fixture
+def shop(server, csd, fake_pac) -> InvoicingShop:
+    made = server.call(lambda pool: invoicing_shop(
+        pool, server.settings, csd, fake_pac, integrations=server.app.state.integrations))
+    shop_owns_number(server, made.tenant_id)
+    return made
+
+
+def _ticket(server: ServerHarness, shop: InvoicingShop, amount: int = 1800) -> str:
+    """A card sale pushed by the shop's till; its printed folio."""
+    change = sale(shop.till, [Item("Refresco 600 ml", amount, 2000), Item("Jamón", 9000, 250)],
+                  [("tarjeta", 2 * amount + 2250)])
+    server.call(lambda _: shop.push(change))
+    folio: str = change.payload.folio  # type: ignore[attr-defined]
+    return folio
+
+
+def _write(server: ServerHarness, shop: InvoicingShop, text: str, *, wa_id: str = LUPITA,
+           wamid: str | None = None) -> str:
+    """A customer writes; every reply the bot queued for that message, as one text."""
+    before = _replies(server, shop)
+    post(server, message(text, wa_id=wa_id, number=SHOP_NUMBER_ID, wamid=wamid))
+    wait_handled(server)
+    return "\n".join(_replies(server, shop)[len(before):])
+
+
+def _replies(server: ServerHarness, shop: InvoicingShop) -> list[str]:
+    rows = server.admin("SELECT body FROM outbound_messages WHERE tenant_id = $1 AND kind = 'reply' "
+                        "ORDER BY created_at, body", shop.tenant_id)
+    return [r["body"] for r in rows]
+
+
+def _invoices(server: ServerHarness, shop: InvoicingShop) -> list[dict[str, Any]]:
+    rows = server.admin("SELECT series, folio, status, requested_by, receptor_rfc, whatsapp_to "
+                        "FROM invoices WHERE tenant_id = $1 ORDER BY folio", shop.tenant_id)
+    return [dict(r) for r in rows]
+
+
+def _flow(server: ServerHarness, shop: InvoicingShop, wa_id: str = LUPITA) -> dict[str, Any]:
+    [row] = server.admin("SELECT state::text AS s FROM wa_contacts WHERE tenant_id = $1 AND phone = $2",
+                         shop.tenant_id, "+52" + wa_id[3:])
+    state: dict[str, Any] = json.loads(row["s"])
+    return state
+
+
+def _documents(graph: FakeGraph, wa_id: str = LUPITA) -> list[dict[str, Any]]:
+    return [r.body["document"] for r in graph.sent()
+            if r.body.get("to") == "52" + wa_id[3:] and r.body.get("type") == "document"]
+
+
+def _to_regime_list(server, shop, folio: str, total: str = "58.50") -> None:
+    assert "folio y el total" in _write(server, shop, "Hola, quiero factura")
+    assert "Escribe tu RFC" in _write(server, shop, f"folio {folio} total {total}")
+    assert "nombre o razón social" in _write(server, shop, "xoji740919u48")
+    assert "código postal" in _write(server, shop, "Ingrid Xodar Jiménez")
+    assert "7. 612 Personas Físicas con Actividades Empresariales" in _write(server, shop, "76028")
+
+
+def test_a_customer_invoices_a_ticket_in_the_chat_and_gets_it_there(server, shop, graph, fake_pac):
+    folio = _ticket(server, shop)
+    assert "folio y el total" in _write(server, shop, "quiero facturar mi ticket")
+    assert "¿Y el total" in _write(server, shop, f"mi ticket es {folio.lower()}")  # one per message
+    assert f"Encontré tu ticket {folio} por $58.50" in _write(server, shop, "$58.50")
+    assert "nombre o razón social" in _write(server, shop, "XOJI740919U48")
+    assert "código postal" in _write(server, shop, "Ingrid Xodar Jiménez")
+    assert "Responde con el número o la clave" in _write(server, shop, "76028")
+    usos = _write(server, shop, "7")  # the 7th regime a persona física may have: 612
+    assert "3. G03 Gastos en general" in usos
+    summary = _write(server, shop, "3")
+    for line in ("RFC: XOJI740919U48", "Nombre: INGRID XODAR JIMÉNEZ", "Código postal: 76028",
+                 "Régimen: 612", "Uso: G03 Gastos en general", "¿Confirmas? (sí/no)"):
+        assert line in summary
+    confirming = _flow(server, shop)
+    done = _write(server, shop, "sí", wamid="wamid.confirm-1")
+    assert "Tu factura F-1 ya está timbrada" in done
+    wait_until(lambda: _documents(graph), timeout=15, what="the invoice's document on WhatsApp")
+    [document] = _documents(graph)
+    assert document["filename"] == "factura-F-1.pdf"
+    assert ".xml" in document["caption"]
+    assert _invoices(server, shop) == [{"series": "F", "folio": 1, "status": "stamped",
+                                        "requested_by": "whatsapp", "receptor_rfc": "XOJI740919U48",
+                                        "whatsapp_to": "+525512345678"}]
+    assert fake_pac.calls.stamp == 1
+
+    # Meta delivers the confirming message again: answered once, nothing issued.
+    assert _write(server, shop, "sí", wamid="wamid.confirm-1") == ""
+    # A second quick "sí" that read the same conversation: the use case refuses a second
+    # invoice and the customer gets the one there is.
+    server.admin("UPDATE wa_contacts SET state = $2::jsonb WHERE tenant_id = $1 AND phone = $3",
+                 shop.tenant_id, json.dumps(confirming), "+525512345678")
+    assert "Este ticket ya tiene su factura F-1" in _write(server, shop, "sí")
+    assert len(_invoices(server, shop)) == 1
+    assert fake_pac.calls.stamp == 1
+
+    # Asking for the same ticket again: its invoice is offered again, not made again.
+    _write(server, shop, "factura")
+    assert "¿Te la reenvío" in _write(server, shop, f"folio {folio} total 58.50")
+    _write(server, shop, "si")
+    wait_until(lambda: len(_documents(graph)) == 3, timeout=15, what="the invoice sent again")
+
+    # Next time the last data is offered (masked), and confirmed in two answers.
+    second = _ticket(server, shop, amount=2000)
+    _write(server, shop, "factura")
+    offer = _write(server, shop, f"{second} 62.50")
+    assert "¿Uso los mismos datos de la última vez? RFC XOJI…U48" in offer
+    assert "INGRID" not in offer
+    assert "RFC: XOJI…U48" in _write(server, shop, "sí")
+    assert "Tu factura F-2 ya está timbrada" in _write(server, shop, "sí")
+    assert [i["receptor_rfc"] for i in _invoices(server, shop)] == ["XOJI740919U48"] * 2
+
+
+def test_each_bad_answer_is_asked_again_with_the_rules_message(server, shop, fake_pac):
+    folio = _ticket(server, shop)
+    _write(server, shop, "factura")
+    assert "Escribe tu RFC" in _write(server, shop, f"folio {folio} total 58.50")
+    bad_rfc = _write(server, shop, "XOJI740919U47")
+    assert "dígito verificador" in bad_rfc
+    assert "Escribe tu RFC" in bad_rfc
+    assert "Con el RFC genérico" in _write(server, shop, "XAXX010101000")
+    _write(server, shop, "XOJI740919U48")
+    assert "Escribe el nombre o razón social como aparece" in _write(server, shop, "Ingrid | X")
+    _write(server, shop, "Ingrid Xodar Jiménez")
+    assert "El código postal son 5 dígitos" in _write(server, shop, "7602")
+    _write(server, shop, "76028")
+    assert "no corresponde a una persona física" in _write(server, shop, "601")
+    assert "1. D01 Honorarios médicos" in _write(server, shop, "605")
+    assert "no se permite con el régimen 605" in _write(server, shop, "G03")
+    assert "Elige un uso del CFDI de la lista." in _write(server, shop, "99")
+    assert "¿Confirmas?" in _write(server, shop, "D01")
+    assert "Listo, dejé tu factura" in _write(server, shop, "no")
+    assert "factura" not in _flow(server, shop)
+    _to_regime_list(server, shop, folio)
+    assert "Listo, dejé tu factura" in _write(server, shop, "cancelar")
+    assert _invoices(server, shop) == []
+    assert fake_pac.calls.stamp == 0
+
+
+def test_wrong_guesses_are_throttled_per_number_and_the_flow_expires(server, shop):
+    folio = _ticket(server, shop)
+    _write(server, shop, "factura", wa_id=BETO)
+    for _ in range(GUESSES):
+        assert "No encontramos un ticket" in _write(server, shop, f"folio {folio} total 99",
+                                                     wa_id=BETO)
+    blocked = _write(server, shop, f"folio {folio} total 58.50", wa_id=BETO)
+    assert "Demasiados intentos" in blocked  # even the right answer, for a while
+    assert "factura" not in _flow(server, shop, BETO)
+    # Another number is not held back by it.
+    _write(server, shop, "factura")
+    assert "Escribe tu RFC" in _write(server, shop, f"folio {folio} total 58.50")
+    # Left alone for more than 30 minutes: the next message is told and answered as usual.
+    past = (utc_now() - timedelta(minutes=31)).isoformat()
+    server.admin("UPDATE wa_contacts SET state = jsonb_set(state, '{factura,at}', to_jsonb($2::text)) "
+                 "WHERE tenant_id = $1 AND phone = '+525512345678'", shop.tenant_id, past)
+    answer = _write(server, shop, "hola")
+    assert "pasaron más de 30 minutos" in answer
+    assert "¡Hola" in answer
+    assert "factura" not in _flow(server, shop)
+
+
+def test_pac_down_leaves_it_pending_and_it_is_sent_once_stamped(server, shop, graph, fake_pac):
+    folio = _ticket(server, shop)
+    _to_regime_list(server, shop, folio)
+    _write(server, shop, "612")
+    _write(server, shop, "G03")
+    fake_pac.next_answers("down")
+    done = _write(server, shop, "sí")
+    assert "Tu factura está en proceso; te la enviamos aquí en cuanto el SAT la timbre." in done
+    assert _documents(graph) == []
+    wait_until(lambda: _documents(graph), timeout=20, what="the invoice sent once stamped")
+    assert [i["status"] for i in _invoices(server, shop)] == ["stamped"]
+    assert fake_pac.calls.stamp == 1
+
+
+def test_with_the_bot_switched_off_the_flow_does_not_start(server, shop):
+    billing = server.app.state.billing
+    server.call(lambda _: account.save_bot_settings(billing, shop.tenant_id, False, None))
+    answer = _write(server, shop, "quiero factura")
+    assert "folio" not in answer
+    assert "factura" not in _flow(server, shop)
+    [last] = server.admin("SELECT outcome FROM whatsapp_inbox WHERE routed_to = $1 "
+                          "ORDER BY handled_at DESC LIMIT 1", shop.tenant_id)
+    assert last["outcome"] == "bot_off (owner)"
+
+
+@pytest.mark.parametrize(("text", "folio_known", "expected"), [
+    ("folio A1B2-000123 total 85.50", False, ("A1B2-000123", "85.50")),
+    ("Folio: a1b2-000123, total: $1,085.50", False, ("A1B2-000123", "$1,085.50")),
+    ("A1B2-000123 85.50", False, ("A1B2-000123", "85.50")),
+    ("mi ticket es a1b2-000123", False, ("A1B2-000123", None)),
+    ("85", True, (None, "85")),
+    ("$85", False, (None, "$85")),
+    ("000123", False, ("000123", None)),
+    ("hola", False, (None, None)),
+])
+def test_the_folio_and_total_are_read_as_people_write_them(text, folio_known, expected):
+    assert read_ticket(text, folio_known) == expected
