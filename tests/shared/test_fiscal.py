@@ -5,14 +5,21 @@ from __future__ import annotations
 import pytest
 
 from shared.fiscal import (
+    REGIMES,
+    USOS,
     FiscalDataInvalid,
     PersonType,
     check_receptor,
+    check_receptor_rfc,
+    check_regime,
+    check_uso,
     check_rfc,
     forma_de_pago,
     main_forma,
     person_type,
+    regimes_for,
     rfc_check_digit,
+    usos_for,
 )
 from shared.sale import PaymentMethod
 
@@ -82,6 +89,34 @@ def test_an_rfc_on_the_69b_list_is_refused():
         _receptor(blacklisted={"XOJI740919U48"})
     assert err.value.code == "rfc_blacklisted"
     assert "69-B" in err.value.message
+
+
+def test_the_lists_offered_hold_exactly_what_the_rules_accept():
+    """The chat offers numbered lists of regimes and usos: each offered one passes the rule and
+    each one left out is refused by it."""
+    for rfc in ("XOJI740919U48", "EKU9003173C9"):
+        offered = {r.code for r in regimes_for(rfc)}
+        assert offered
+        for regime in REGIMES.values():
+            if regime.code in offered:
+                assert check_regime(regime.code, rfc) is regime
+                usos = {u.code for u in usos_for(regime)}
+                assert "S01" in usos
+                for uso in USOS.values():
+                    if uso.code in usos:
+                        check_uso(uso.code, regime)
+                    else:
+                        with pytest.raises(FiscalDataInvalid):
+                            check_uso(uso.code, regime)
+            else:
+                with pytest.raises(FiscalDataInvalid):
+                    check_regime(regime.code, rfc)
+
+
+def test_a_receptors_rfc_alone_refuses_the_generic_ones():
+    assert check_receptor_rfc(" xoji-740919-u48 ") == "XOJI740919U48"
+    with pytest.raises(FiscalDataInvalid, match="RFC genérico"):
+        check_receptor_rfc("XAXX010101000")
 
 
 def test_formas_de_pago():

@@ -148,6 +148,17 @@ TUNING: list[tuple[str, str, list[tuple[int, str]]]] = [
     ("quienes deben mas", "deudores", []),
     ("ultimo corte", "ultimo_corte", []),
     ("como quedo el corte de ayer", "ultimo_corte", []),
+    # self-invoicing (a customer's own invoice of a ticket)
+    ("quiero factura", "factura", []),
+    ("Factura", "factura", []),
+    ("facturar mi ticket", "factura", []),
+    ("me puedes facturar mi compra?", "factura", []),
+    ("necesito la factura de lo que compre ayer", "factura", []),
+    ("kiero mi factura porfa", "factura", []),
+    ("ocupo facturar un ticket", "factura", []),
+    ("se puede sacar factura?", "factura", []),
+    ("me da factura de 2 cocas", "factura", []),
+    ("facturacion", "factura", []),
     ("¿cómo vamos vs la semana pasada?", "comparar_semana", []),
     ("comparado con la semana pasada como vamos", "comparar_semana", []),
     # opt-out, opt-in, nonsense
