@@ -79,7 +79,7 @@ async def continues(turn: Turn, ctx: CfdiContext | None) -> bool:
     """Answer the message within the flow, if one is under way; False: not ours (none, or it
     just expired — the person is told and the message goes on to the rest of the bot)."""
     flow: dict[str, Any] | None = turn.state.get(KEY)
-    if flow is None or ctx is None:
+    if flow is None or ctx is None or turn.inbound.choice:  # a button is another flow's
         return False
     now = ctx.clock()
     if now - datetime.fromisoformat(flow["at"]) > IDLE:
@@ -91,7 +91,7 @@ async def continues(turn: Turn, ctx: CfdiContext | None) -> bool:
     said = normalize(text)
     step = flow["step"]
     turn.outcome = f"self-invoice: {step}"
-    if _CANCEL.match(said) or (step in ("confirm", "reuse", "resend") and _no(said)):
+    if _CANCEL.match(said) or (step in ("confirm", "resend") and _no(said)):
         turn.state.pop(KEY)
         turn.say(CANCELLED)
         turn.outcome = "self-invoice: cancelled"

@@ -105,20 +105,27 @@ async def invoicing_shop(pool: Pool, settings: Any, csd: MadeCsd, pac: FakePac,
                          clock: Clock | None = None,
                          integrations: Integrations | None = None) -> InvoicingShop:
     """``integrations``: a running server's (its vault's key), for a shop that server serves."""
+    shop = await shops.create_shop(pool, "Abarrotes La Esperanza")
+    return await shop_invoices(pool, settings, shop.tenant_id, csd, pac, clock, integrations)
+
+
+async def shop_invoices(pool: Pool, settings: Any, tenant_id: uuid.UUID, csd: MadeCsd,
+                        pac: FakePac, clock: Clock | None = None,
+                        integrations: Integrations | None = None) -> InvoicingShop:
+    """An existing shop (the demo's) set up to invoice, with a new paired till."""
     clock = clock or Clock()
     ctx = CfdiContext(pool, settings, integrations or Integrations(pool, Vault([Vault.new_key()])),
                       clock=clock)
-    shop = await shops.create_shop(pool, "Abarrotes La Esperanza")
-    code = await shops.create_pairing_code(pool, shop.tenant_id)
+    code = await shops.create_pairing_code(pool, tenant_id)
     paired = await shops.pair_device(pool, settings, code.code, "Caja 1", "10.0.0.1")
     cred = parse_credential(paired.credential)
     assert cred is not None
-    await fiscal.save_profile(ctx, shop.tenant_id, rfc=csd.rfc, name=csd.name, regime="601",
+    await fiscal.save_profile(ctx, tenant_id, rfc=csd.rfc, name=csd.name, regime="601",
                               postal_code=ISSUER_CP, series="F")
-    await fiscal.save_csd(ctx, shop.tenant_id, csd.certificate, csd.key, csd.password)
-    await fiscal.save_pac(ctx, shop.tenant_id, username=pac.username, password=pac.password,
+    await fiscal.save_csd(ctx, tenant_id, csd.certificate, csd.key, csd.password)
+    await fiscal.save_pac(ctx, tenant_id, username=pac.username, password=pac.password,
                           production=False, host=pac.url)
-    return InvoicingShop(ctx, shop.tenant_id, cred, TillChanges(paired.device_code), pac, clock)
+    return InvoicingShop(ctx, tenant_id, cred, TillChanges(paired.device_code), pac, clock)
 
 
 async def drain(ctx: CfdiContext, rounds: int = 20) -> int:
