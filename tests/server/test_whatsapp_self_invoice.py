@@ -157,6 +157,11 @@ def test_a_customer_invoices_a_ticket_in_the_chat_and_gets_it_there(server, shop
     assert "RFC: XOJI…U48" in _write(server, shop, "sí")
     assert "Tu factura F-2 ya está timbrada" in _write(server, shop, "sí")
     assert [i["receptor_rfc"] for i in _invoices(server, shop)] == ["XOJI740919U48"] * 2
+    # «no» to the last data asks for other data.
+    third = _ticket(server, shop, amount=2100)
+    _write(server, shop, "factura")
+    assert "¿Uso los mismos datos" in _write(server, shop, f"folio {third} total 64.50")
+    assert "Escribe tu RFC" in _write(server, shop, "no")
 
 
 def test_each_bad_answer_is_asked_again_with_the_rules_message(server, shop, fake_pac):
