@@ -18,6 +18,9 @@ from typing import Any
 
 from shared.errors import DomainError
 from shared.fiscal import (
+    FORMA_TARJETA_CREDITO,
+    FORMA_TARJETA_DEBITO,
+    FORMAS_DE_PAGO,
     REGIMES,
     USOS,
     Regime,
@@ -57,6 +60,7 @@ ASK_NAME = ("Tu nombre o razón social, exactamente como en tu constancia de sit
             "(sin el régimen de capital, p. ej. sin «SA de CV»).")
 ASK_CP = "Tu código postal fiscal: los 5 dígitos de tu constancia."
 ASK_YES_NO = "Responde «sí» o «no»."
+ASK_CARD = "Pagaste con tarjeta: ¿fue de crédito o de débito? Responde 1 (crédito) o 2 (débito)."
 CANCELLED = "Listo, dejé tu factura. Si la necesitas después, escribe «factura»."
 EXPIRED = ("La factura que empezamos se canceló porque pasaron más de 30 minutos sin respuesta. "
            "Si aún la necesitas, escribe «factura».")
@@ -155,7 +159,8 @@ async def _ticket(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str)
         turn.say(facts.refusal)
         turn.outcome = "self-invoice: refused"
         return
-    flow.update(sale_id=str(facts.sale_id), ticket=f"{facts.folio} por {facts.total_text}")
+    flow.update(sale_id=str(facts.sale_id), ticket=f"{facts.folio} por {facts.total_text}",
+                by_card=facts.paid_by_card)
     found = f"Encontré tu ticket {flow['ticket']}."
     memory = turn.state.get(MEMORY)
     if memory:
@@ -266,16 +271,40 @@ async def _uso(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) ->
     except DomainError as exc:
         turn.say(f"{exc.message}\n{_uso_question(regime)}")
         return
-    flow.update(uso=uso.code, step="confirm")
-    turn.say(_summary(flow))
+    flow["uso"] = uso.code
+    _to_confirm(turn, flow)
+
+
+def _to_confirm(turn: Turn, flow: dict[str, Any]) -> None:
+    """The summary to confirm; first, for a card payment, which kind of card (SAT's forma de
+    pago: 04 crédito, 28 débito), as the page asks."""
+    if flow.get("by_card") and "card" not in flow:
+        flow["step"] = "card"
+        turn.say(ASK_CARD)
+        return
+    flow["step"] = "confirm"
+    turn.say(_summary(flow, masked=bool(flow.get("remembered"))))
+
+
+async def _card(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
+    said = normalize(text)
+    card = {"1": FORMA_TARJETA_CREDITO, "credito": FORMA_TARJETA_CREDITO,
+            "2": FORMA_TARJETA_DEBITO, "debito": FORMA_TARJETA_DEBITO}.get(said.split()[-1] if said else "")
+    if card is None:
+        turn.say(ASK_CARD)
+        return
+    flow["card"] = card
+    _to_confirm(turn, flow)
 
 
 def _summary(flow: dict[str, Any], masked: bool = False) -> str:
     regime, uso = REGIMES[flow["regime"]], USOS[flow["uso"]]
     who = (f"RFC: {_mask(flow['rfc'])}" if masked else
            f"RFC: {flow['rfc']}\nNombre: {flow['name']}")
+    card = (f"Forma de pago: {flow['card']} {FORMAS_DE_PAGO[flow['card']]}\n"
+            if flow.get("card") else "")
     return (f"Revisa tu factura:\nTicket {flow['ticket']}\n{who}\nCódigo postal: {flow['cp']}\n"
-            f"Régimen: {regime.code} {regime.name}\nUso: {uso.code} {uso.name}\n"
+            f"Régimen: {regime.code} {regime.name}\nUso: {uso.code} {uso.name}\n{card}"
             "¿Confirmas? (sí/no)")
 
 
@@ -295,8 +324,8 @@ async def _reuse(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) 
         turn.say(ASK_RFC)
         return
     flow.update({k: turn.state[MEMORY][k] for k in ("rfc", "name", "cp", "regime", "uso")},
-                step="confirm", remembered=True)
-    turn.say(_summary(flow, masked=True))
+                remembered=True)
+    _to_confirm(turn, flow)
 
 
 # ---- the invoice ---------------------------------------------------------------------------
@@ -317,7 +346,8 @@ async def _confirm(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str
                               "uso": receptor.uso}
         invoice = await invoicing.invoice_ticket(
             ctx, turn.tenant_id, uuid.UUID(flow["sale_id"]), receptor, requested_by="whatsapp",
-            wait_s=min(ctx.settings.cfdi_stamp_wait_s, STAMP_WAIT_S), whatsapp_to=to)
+            card_forma=flow.get("card"), wait_s=min(ctx.settings.cfdi_stamp_wait_s, STAMP_WAIT_S),
+            whatsapp_to=to)
     except invoicing.AlreadyInvoiced as exc:  # a second "sí", or the page was quicker
         turn.outcome = "self-invoice: already invoiced"
         turn.say(f"Este ticket ya tiene su factura {exc.invoice.number}: {exc.invoice.message}")
@@ -362,4 +392,4 @@ async def _issues(ctx: CfdiContext, tenant_id: uuid.UUID) -> bool:
 
 
 _STEPS = {"ticket": _ticket, "rfc": _rfc, "name": _name, "cp": _cp, "regime": _regime,
-          "uso": _uso, "confirm": _confirm, "reuse": _reuse, "resend": _resend}
+          "uso": _uso, "card": _card, "confirm": _confirm, "reuse": _reuse, "resend": _resend}

@@ -19,7 +19,7 @@ from shared.clock import utc_now
 from sync_server.bot.selfinvoice import read_ticket
 from sync_server.services import account
 from tests.support import cfdi_http
-from tests.support.cfdi import InvoicingShop, Item, invoicing_shop, sale
+from tests.support.cfdi import InvoicingShop, Item, documents, invoicing_shop, sale
 from tests.support.fakes.graph import FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
@@ -116,9 +116,11 @@ def test_a_customer_invoices_a_ticket_in_the_chat_and_gets_it_there(server, shop
     assert "Responde con el número o la clave" in _write(server, shop, "76028")
     usos = _write(server, shop, "7")  # the 7th regime a persona física may have: 612
     assert "3. G03 Gastos en general" in usos
-    summary = _write(server, shop, "3")
+    assert "¿fue de crédito o de débito?" in _write(server, shop, "3")  # paid by card
+    summary = _write(server, shop, "débito")
     for line in ("RFC: XOJI740919U48", "Nombre: INGRID XODAR JIMÉNEZ", "Código postal: 76028",
-                 "Régimen: 612", "Uso: G03 Gastos en general", "¿Confirmas? (sí/no)"):
+                 "Régimen: 612", "Uso: G03 Gastos en general", "Forma de pago: 28 Tarjeta de débito",
+                 "¿Confirmas? (sí/no)"):
         assert line in summary
     confirming = _flow(server, shop)
     done = _write(server, shop, "sí", wamid="wamid.confirm-1")
@@ -131,6 +133,10 @@ def test_a_customer_invoices_a_ticket_in_the_chat_and_gets_it_there(server, shop
                                         "requested_by": "whatsapp", "receptor_rfc": "XOJI740919U48",
                                         "whatsapp_to": "+525512345678"}]
     assert fake_pac.calls.stamp == 1
+    [row] = server.admin("SELECT invoice_id FROM invoices WHERE tenant_id = $1", shop.tenant_id)
+    doc = server.call(lambda _: documents(shop.ctx, shop.tenant_id, row["invoice_id"]))
+    assert (doc["FormaPago"], doc["Receptor"]["Rfc"], doc["Receptor"]["UsoCFDI"]) == (
+        "28", "XOJI740919U48", "G03")
 
     # Meta delivers the confirming message again: answered once, nothing issued.
     assert _write(server, shop, "sí", wamid="wamid.confirm-1") == ""
@@ -154,7 +160,8 @@ def test_a_customer_invoices_a_ticket_in_the_chat_and_gets_it_there(server, shop
     offer = _write(server, shop, f"{second} 62.50")
     assert "¿Uso los mismos datos de la última vez? RFC XOJI…U48" in offer
     assert "INGRID" not in offer
-    assert "RFC: XOJI…U48" in _write(server, shop, "sí")
+    assert "crédito o de débito" in _write(server, shop, "sí")
+    assert "RFC: XOJI…U48" in _write(server, shop, "1")
     assert "Tu factura F-2 ya está timbrada" in _write(server, shop, "sí")
     assert [i["receptor_rfc"] for i in _invoices(server, shop)] == ["XOJI740919U48"] * 2
     # «no» to the last data asks for other data.
@@ -181,7 +188,9 @@ def test_each_bad_answer_is_asked_again_with_the_rules_message(server, shop, fak
     assert "1. D01 Honorarios médicos" in _write(server, shop, "605")
     assert "no se permite con el régimen 605" in _write(server, shop, "G03")
     assert "Elige un uso del CFDI de la lista." in _write(server, shop, "99")
-    assert "¿Confirmas?" in _write(server, shop, "D01")
+    assert "crédito o de débito" in _write(server, shop, "D01")
+    assert "Responde 1 (crédito) o 2 (débito)" in _write(server, shop, "la azul")
+    assert "¿Confirmas?" in _write(server, shop, "2")
     assert "Listo, dejé tu factura" in _write(server, shop, "no")
     assert "factura" not in _flow(server, shop)
     _to_regime_list(server, shop, folio)
@@ -217,6 +226,7 @@ def test_pac_down_leaves_it_pending_and_it_is_sent_once_stamped(server, shop, gr
     _to_regime_list(server, shop, folio)
     _write(server, shop, "612")
     _write(server, shop, "G03")
+    _write(server, shop, "1")
     fake_pac.next_answers("down")
     done = _write(server, shop, "sí")
     assert "Tu factura está en proceso; te la enviamos aquí en cuanto el SAT la timbre." in done
