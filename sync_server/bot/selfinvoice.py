@@ -125,7 +125,7 @@ def read_ticket(text: str, folio_known: bool) -> tuple[str | None, str | None]:
 
 
 async def _ticket(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
-    folio, total = read_ticket(text, "folio" in flow)
+    folio, total = read_ticket(text, bool(flow.get("folio")))
     flow["folio"] = folio or flow.get("folio")
     flow["total"] = total or flow.get("total")
     if not flow["folio"]:

@@ -109,6 +109,7 @@ def _to_regime_list(server, shop, folio: str, total: str = "58.50") -> None:
 def test_a_customer_invoices_a_ticket_in_the_chat_and_gets_it_there(server, shop, graph, fake_pac):
     folio = _ticket(server, shop)
     assert "folio y el total" in _write(server, shop, "quiero facturar mi ticket")
+    assert "¿Cuál es el folio?" in _write(server, shop, "a ver, déjame buscarlo")
     assert "¿Y el total" in _write(server, shop, f"mi ticket es {folio.lower()}")  # one per message
     assert f"Encontré tu ticket {folio} por $58.50" in _write(server, shop, "$58.50")
     assert "nombre o razón social" in _write(server, shop, "XOJI740919U48")
