@@ -65,11 +65,11 @@ def _ticket(server: ServerHarness, shop: InvoicingShop, amount: int = 1800) -> s
     return folio
 
 
-def _write(server: ServerHarness, shop: InvoicingShop, text: str, *, wa_id: str = LUPITA,
-           wamid: str | None = None) -> str:
+def _write(server: ServerHarness, shop: InvoicingShop, text: str, *, wa_id: str | None = LUPITA,
+           wamid: str | None = None, bsuid: str | None = None) -> str:
     """A customer writes; every reply the bot queued for that message, as one text."""
     before = _replies(server, shop)
-    post(server, message(text, wa_id=wa_id, number=SHOP_NUMBER_ID, wamid=wamid))
+    post(server, message(text, wa_id=wa_id, number=SHOP_NUMBER_ID, wamid=wamid, bsuid=bsuid))
     wait_handled(server)
     return "\n".join(_replies(server, shop)[len(before):])
 
@@ -235,6 +235,20 @@ def test_pac_down_leaves_it_pending_and_it_is_sent_once_stamped(server, shop, gr
     wait_until(lambda: _documents(graph), timeout=20, what="the invoice sent once stamped")
     assert [i["status"] for i in _invoices(server, shop)] == ["stamped"]
     assert fake_pac.calls.stamp == 1
+
+
+def test_a_person_known_only_by_their_bsuid_gets_the_invoice_in_the_answer(server, shop, graph):
+    """No phone number to queue the invoice for: the stamped invoice is the answer itself."""
+    folio = _ticket(server, shop, amount=1000)
+    who = {"wa_id": None, "bsuid": "MX.1234567890"}
+    for text in ("factura", f"{folio} 42.50", "XOJI740919U48", "Ingrid Xodar Jiménez", "76028",
+                 "612", "G03", "2"):
+        _write(server, shop, text, **who)
+    assert "Tu factura F-1 de Abarrotes La Esperanza" in _write(server, shop, "sí", **who)
+    [sent] = server.admin("SELECT message FROM outbound_messages WHERE tenant_id = $1 AND "
+                          "to_bsuid = 'MX.1234567890' AND message IS NOT NULL", shop.tenant_id)
+    assert json.loads(sent["message"])["document"]["filename"] == "factura-F-1.pdf"
+    assert _invoices(server, shop)[0]["whatsapp_to"] is None
 
 
 def test_with_the_bot_switched_off_the_flow_does_not_start(server, shop):
