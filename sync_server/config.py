@@ -146,6 +146,7 @@ class Settings(BaseSettings):
     billing_trial_days: int = 14
     billing_grace_days: int = 7  # past_due keeps paid features this long, then they turn off
     billing_poll_s: float = 5.0  # the billing worker's pass; a webhook wakes it at once
+    billing_retry_base_s: float = 30.0  # a failed event waits 30 s, 1 min, 2 min… (at most 1 h)
     billing_return_url: str | None = None  # where Checkout and the portal send the owner back
     # Shops' own payment providers, for payment links (a stand-in's address in tests/demo).
     mercadopago_api_base: str = "https://api.mercadopago.com"

@@ -36,6 +36,11 @@ from sync_server.sync.clock import server_clock
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE_S = 300.0
+# A refund read before its payment became an abono may be racing another replica that is
+# recording that abono this very second (its transaction not yet committed): it is tried again
+# with the usual backoff (30 s, 1, 2, 4 min) before it is set aside. A payment's own event reads
+# its refunds back too, so one whose event comes later still is not lost.
+REVERSAL_ATTEMPTS = 5
 _NAMESPACE = uuid.UUID("6d636850-6179-4c69-6e6b-000000000001")  # ids derived from providers' refs
 PROVIDER_LABEL = {"mercadopago": "Mercado Pago", "stripe": "Stripe", "clip": "Clip"}
 
@@ -46,6 +51,10 @@ class InvalidNotification(DomainError):
 
 class UnknownWebhook(DomainError):
     code = "not_found"
+
+
+class AbonoNotYetRecorded(DomainError):
+    code = "abono_not_recorded"
 
 
 def derived_id(*parts: str) -> uuid.UUID:
@@ -83,7 +92,8 @@ async def pay_pass(billing: Billing, retry_base_s: float, limit: int = 200) -> i
                 break
             try:
                 provider = await provider_for(billing, tenant_id, claimed.provider)
-                outcome = await handle(billing, tenant_id, provider, claimed.body)
+                outcome = await handle(billing, tenant_id, provider, claimed.body,
+                                       attempt=claimed.attempts)
             except Exception as exc:  # the provider is down, credentials changed…: later
                 delay = backoff(claimed.attempts, retry_base_s)
                 error = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
@@ -102,14 +112,20 @@ async def pay_pass(billing: Billing, retry_base_s: float, limit: int = 200) -> i
 
 
 async def handle(billing: Billing, tenant_id: uuid.UUID, provider: Provider,
-                 event: dict[str, object]) -> str:
+                 event: dict[str, object], *, attempt: int = REVERSAL_ATTEMPTS) -> str:
+    """Record what the provider says about ``event``; raises AbonoNotYetRecorded (handled
+    again later, everything rolled back) while a reversal's abono may still be on its way."""
     reading = await provider.read(event)  # no transaction open while the provider answers
     notes = [reading.note]
+    own = {paid.payment_ref for paid in reading.paid}
     async with db.tenant_tx(billing.pool, tenant_id) as conn:
         for paid in reading.paid:
             notes.append(await _abono(conn, tenant_id, provider.name, paid))
         for back in reading.reversed:
-            notes.append(await _reversal(conn, tenant_id, provider.name, back))
+            # Waiting helps only when this reading is not the payment's own (which, if it
+            # recorded no abono, never will).
+            wait = attempt < REVERSAL_ATTEMPTS and back.payment_ref not in own
+            notes.append(await _reversal(conn, tenant_id, provider.name, back, wait=wait))
     return "; ".join(n for n in notes if n)
 
 
@@ -159,12 +175,17 @@ async def _receipt(conn: Connection, tenant_id: uuid.UUID, customer_id: uuid.UUI
                                          customer_id, contact.phone, "payment_receipt", body)
 
 
-async def _reversal(conn: Connection, tenant_id: uuid.UUID, provider: str, back: Reversed) -> str:
+async def _reversal(conn: Connection, tenant_id: uuid.UUID, provider: str, back: Reversed, *,
+                    wait: bool) -> str:
     # Locked: Clip reports refunds as a running total, so two notices handled at once by two
     # replicas would each record "the total minus nothing" — the second must see the first.
     paid = await pay_links.payment(conn, tenant_id, provider, back.payment_ref, lock=True)
+    if paid is None and wait:
+        raise AbonoNotYetRecorded(f"El pago {back.payment_ref} aún no es un abono registrado: "
+                                  "se vuelve a intentar.")
     if paid is None:
-        return f"ignored: {back.kind} of a payment that never became an abono"
+        return (f"ignored: {back.kind} of a payment that never became an abono "
+                f"(given up after {REVERSAL_ATTEMPTS} attempts)")
     link = await pay_links.get_link(conn, tenant_id, paid.link_id)
     assert link is not None  # pay_payments references it
     already = await pay_links.reversed_amount(conn, tenant_id, provider, paid.payment_ref)

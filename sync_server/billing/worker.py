@@ -61,10 +61,11 @@ class BillingWorker:
     """Runs the passes every ``poll_s`` seconds, and at once when a webhook stores an event."""
 
     def __init__(self, billing: Billing, *, listen_dsn: str | None = None,
-                 retry_base_s: float = RETRY_BASE_S) -> None:
+                 retry_base_s: float | None = None) -> None:
         self.billing = billing
         self.poll_s = billing.settings.billing_poll_s
-        self.retry_base_s = retry_base_s
+        self.retry_base_s = billing.settings.billing_retry_base_s if retry_base_s is None \
+            else retry_base_s
         self._listen_dsn = listen_dsn
         self._listener: asyncpg.Connection[asyncpg.Record] | None = None
         self._wake = asyncio.Event()

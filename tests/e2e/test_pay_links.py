@@ -14,6 +14,7 @@ import pytest
 
 from pos_client.services import accounts
 from pos_client.services.till import Till
+from sync_server.billing import pay_events
 from tests.support.billing import OwnerApi, sign_up
 from tests.support.client import PosDevice, pair
 from tests.support.fakes.clip_api import FakeClip
@@ -36,14 +37,26 @@ def providers() -> Iterator[dict[str, Any]]:
         fake.stop()
 
 
-@pytest.fixture
-def server(database_url, providers) -> Iterator[ServerHarness]:
-    harness = ServerHarness(
+def _harness(database_url: str, providers: dict[str, Any]) -> ServerHarness:
+    return ServerHarness(
         database_url, mercadopago_api_base=providers["mp"].url, clip_api_base=providers["clip"].url,
-        stripe_api_base=providers["stripe"].url, billing_poll_s=0.05,
+        stripe_api_base=providers["stripe"].url, billing_poll_s=0.05, billing_retry_base_s=0.05,
         whatsapp_token=TOKEN, whatsapp_phone_number_id=PHONE_NUMBER_ID,
         whatsapp_api_url=providers["graph"].url, whatsapp_api_version=VERSION,
         whatsapp_poll_s=0.05).start()
+
+
+@pytest.fixture
+def server(database_url, providers) -> Iterator[ServerHarness]:
+    harness = _harness(database_url, providers)
+    yield harness
+    harness.stop()
+
+
+@pytest.fixture
+def replica(database_url, providers, server) -> Iterator[ServerHarness]:
+    """A second server process on the same database: its billing worker takes events too."""
+    harness = _harness(database_url, providers)
     yield harness
     harness.stop()
 
@@ -265,6 +278,9 @@ def test_a_stripe_refund_and_dispute_are_facts_of_their_own_once(owner, till, pr
     assert stripe_fake.deliver(refunded, hook).status_code == 200
     _events_handled(owner, 1)
     assert owner.fetch("SELECT * FROM pay_reversals") == []
+    (event,) = owner.fetch("SELECT outcome, attempts FROM pay_events")
+    assert event["attempts"] == pay_events.REVERSAL_ATTEMPTS  # then set aside, not for ever
+    assert event["outcome"].endswith("never became an abono (given up after 5 attempts)")
     (completed,) = stripe_fake.events_of("checkout.session.completed")
     assert stripe_fake.deliver(completed, hook).status_code == 200
     _events_handled(owner, 2)
@@ -285,6 +301,42 @@ def test_a_stripe_refund_and_dispute_are_facts_of_their_own_once(owner, till, pr
         (10_000, f"Reembolso del pago en línea Stripe {intent}"),
         (20_000, f"Contracargo del pago en línea Stripe {intent}")]
     assert _balance(till, customer_id) == 50_000  # owed again what was given back
+
+
+def test_a_refund_handled_while_another_replica_records_its_abono_is_retried(
+        owner, till, providers, replica):
+    stripe_fake = providers["stripe"]
+    _connect(owner, "stripe_shop", secret_key=stripe_fake.api_key,
+             webhook_secret=stripe_fake.webhook_secret)
+    customer_id = _customer_owing(till, "500.00")
+    _link(owner, customer_id, 30_000)
+    (session,) = stripe_fake.sessions()
+    intent = stripe_fake.complete_checkout(session["id"], "card")["payment_intent"]
+    hook = link_hook(owner, "stripe")
+    # One replica reads the paid session (no refund yet) and is slow to record its abono…
+    held, release = stripe_fake.hold_next_listing("dispute")
+    (completed,) = stripe_fake.events_of("checkout.session.completed")
+    assert stripe_fake.deliver(completed, hook).status_code == 200
+    assert held.wait(20)
+    # …while the shop refunds and the other replica handles the refund's event.
+    stripe_fake.refund(intent, 10_000)
+    (refunded,) = stripe_fake.events_of("charge.refunded")
+    assert stripe_fake.deliver(refunded, hook).status_code == 200
+    wait_until(lambda: owner.fetch(
+        "SELECT 1 FROM pay_events WHERE event_key = $1 AND attempts >= 1 AND "
+        "(handled_at IS NOT NULL OR last_error IS NOT NULL)", refunded["id"]),
+        timeout=20, what="the refund's event tried once")
+    release.set()
+    _events_handled(owner, 2)
+
+    assert [a["amount"] for a in _server_abonos(owner)] == [30_000]
+    reversals = owner.fetch("SELECT kind, amount FROM pay_reversals")
+    assert [(r["kind"], r["amount"]) for r in reversals] == [("refund", 10_000)]
+    (event,) = owner.fetch("SELECT outcome, attempts FROM pay_events WHERE event_key = $1",
+                           refunded["id"])
+    assert event["outcome"].endswith("refund $100.00")
+    assert event["attempts"] >= 2
+    assert _balance(till, customer_id) == 50_000 - 30_000 + 10_000
 
 
 def test_a_clip_refund_notified_is_its_own_fact_once(owner, till, providers):

@@ -12,6 +12,7 @@ many times and in whatever order a test wants. ``auto_deliver`` sends each event
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import json
@@ -73,6 +74,7 @@ class FakeStripe:
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
+        self._holds: dict[str, tuple[threading.Event, threading.Event]] = {}
         self._loopback = Loopback(self._app())
         self.url = self._loopback.url
 
@@ -208,6 +210,15 @@ class FakeStripe:
         return httpx.post(target, content=payload, timeout=15, headers={
             "Stripe-Signature": header, "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"})
+
+    def hold_next_listing(self, kind: str) -> tuple[threading.Event, threading.Event]:
+        """The next ``GET /v1/{kind}s`` answers what Stripe has at that moment, but only once
+        the returned ``release`` is set (``held`` is set when it waits): a reader slow to act on
+        what it read, while the test changes Stripe meanwhile."""
+        held, release = threading.Event(), threading.Event()
+        with self._lock:
+            self._holds[kind] = (held, release)
+        return held, release
 
     def event(self, event_id: str) -> dict[str, Any]:
         return next(e for e in self.events if e["id"] == event_id)
@@ -465,6 +476,10 @@ class FakeStripe:
                 found = [_public(o) for o in reversed(self.objects.values())
                          if o["object"] == kind and (not p.get("payment_intent")
                                                      or o["payment_intent"] == p["payment_intent"])]
+                hold = self._holds.pop(kind, None)
+            if hold:
+                hold[0].set()
+                await asyncio.to_thread(hold[1].wait, 30)
             return JSONResponse({"object": "list", "url": f"/v1/{kind}s", "has_more": False,
                                  "data": found})
         return listing
