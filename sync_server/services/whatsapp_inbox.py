@@ -5,8 +5,9 @@
     signature. Only then, outside the request, the workers are rung (``InboxWorker.stored``).
 
 The worker (one asyncio task per server process, rung by its own replica at once and by the
-others' NOTIFY, and polling besides) claims events
-with ``FOR UPDATE SKIP LOCKED`` and a lease, routes each to its shop and handles it in one
+others' NOTIFY, and polling besides) claims events with ``FOR UPDATE SKIP LOCKED`` and a lease,
+rolling (more as soon as there is room, each into its person's lane, so one slow answer holds
+up nobody else), routes each to its shop and handles it in one
 tenant transaction that also stamps it handled: a crash rolls the work back with the stamp,
 and the event is taken again after the lease. An inbound message is stored by its wamid in
 that transaction, so a second copy (Meta's retry, a replay) finds it and does nothing.
@@ -15,6 +16,7 @@ that transaction, so a second copy (Meta's retry, a replay) finds it and does no
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import hmac
 import json
@@ -122,6 +124,10 @@ class InboxWorker:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._claim = _Claim(pool, self.lease_s - self.work_s, clock)
+        self._lanes: dict[str, collections.deque[wa_inbox.InboxEvent]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._room = asyncio.Semaphore(LANES)  # events worked at once, whatever the lanes
 
     def subscribe(self, listener: Listener) -> None:
         listener.subscribe(wa_inbox.CHANNEL, lambda _payload: self._wake.set())
@@ -144,42 +150,85 @@ class InboxWorker:
                     await self._task
 
     async def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("WhatsApp inbox pass failed")
-                handled = 0
-            if handled:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                try:
+                    claimed = await self.fill()
+                except Exception:
+                    log.exception("WhatsApp inbox pass failed")
+                    claimed = 0
+                if claimed:
+                    continue
+                # Rung by a stored event, a lane that ended (room to claim more), or the poll.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_s)
+        finally:
+            await self.drain()  # cancelled (stop's timeout): the lanes are cancelled with it
 
     async def run_once(self) -> int:
-        """One claimed batch, worked in lanes: one person's events one after another, in the
-        order they arrived; different people's side by side, so one slow answer (a shop's tools,
-        Graph, an LLM) holds up nobody else in the batch."""
+        """Claim what is due and work it through; how many events were claimed."""
+        claimed = await self.fill()
+        await self.drain()
+        return claimed
+
+    async def fill(self) -> int:
+        """Claim due events while fewer than BATCH are in hand and hand each to its person's
+        lane, started if it is not running (a rolling claim: a lane still waiting for a slow
+        answer keeps only its own person's events waiting, and its own order)."""
+        room = BATCH - self._claim.in_hand
+        if room <= 0:
+            return 0
         started = self.clock()  # before the claim: the lease is reckoned from no later
         async with unscoped_tx(self.pool) as conn:
-            events = await wa_inbox.claim(conn, BATCH, self.lease_s)
-        lanes: dict[str, list[wa_inbox.InboxEvent]] = {}
+            events = await wa_inbox.claim(conn, room, self.lease_s)
+        self._claim.add(events, started)
         for event in events:
-            lanes.setdefault(_lane(event), []).append(event)
-        room = asyncio.Semaphore(LANES)
-        claim = _Claim(self.pool, events, started, self.lease_s - self.work_s, self.clock)
-        await asyncio.gather(*(self._work(lane, room, claim) for lane in lanes.values()))
+            key = _lane(event)
+            lane = self._lanes.get(key)
+            if lane is None:
+                lane = self._lanes[key] = collections.deque()
+                self._tasks.add(asyncio.create_task(self._work_through(key, lane),
+                                                    name="whatsapp-lane"))  # no phone in names
+            lane.append(event)
         return len(events)
 
-    async def _work(self, events: list[wa_inbox.InboxEvent], room: asyncio.Semaphore,
-                    claim: _Claim) -> None:
-        async with room:
-            await self._work_through(events, claim)
+    async def drain(self) -> None:
+        """Wait until every lane has worked through what it holds (cancelled: they are too)."""
+        while self._tasks:
+            try:
+                await asyncio.gather(*self._tasks)
+            except BaseException:
+                for task in self._tasks:
+                    task.cancel()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+                raise
 
-    async def _work_through(self, events: list[wa_inbox.InboxEvent], claim: _Claim) -> None:
-        for event in events:
-            if not await claim.still_ours(event):
-                continue  # its lease ran out and another worker took it
+    async def _work_through(self, key: str, lane: collections.deque[wa_inbox.InboxEvent]) -> None:
+        """One person's events, one after another in arrival order (others' side by side)."""
+        try:
+            while lane:
+                event = lane[0]
+                async with self._room:
+                    await self._work_one(event)
+                lane.popleft()
+        except Exception:  # the claim's renewal failed (the database): the lease retries them
+            log.exception("WhatsApp lane stopped", extra={"events": len(lane)})
+        finally:
+            # No await between the lane running dry and leaving the map: an event claimed meanwhile
+            # either joined this lane before it ran dry or starts a new one.
+            for left in lane:
+                self._claim.done(left)  # not renewed any more: their lease runs out, retried
+            del self._lanes[key]
+            task = asyncio.current_task()
+            if task is not None:
+                self._tasks.discard(task)
+            self._wake.set()  # room in hand again: claim more
+
+    async def _work_one(self, event: wa_inbox.InboxEvent) -> None:
+        try:
+            if not await self._claim.still_ours(event):
+                return  # its lease ran out and another worker took it
             try:
                 await self._handle(event)
             except Exception:  # this event stays claimed; its lease runs out and it is retried
@@ -188,8 +237,11 @@ class InboxWorker:
                 if event.attempts >= MAX_ATTEMPTS:
                     async with unscoped_tx(self.pool) as conn:
                         await wa_inbox.mark_handled(conn, event.key, None, "error: gave up")
-            finally:
-                claim.done(event)
+        finally:
+            full = self._claim.in_hand >= BATCH
+            self._claim.done(event)
+            if full:
+                self._wake.set()  # room to claim again, though this lane goes on
 
     async def _handle(self, event: wa_inbox.InboxEvent) -> None:
         if event.kind == "status":
@@ -261,21 +313,32 @@ class InboxWorker:
 
 
 class _Claim:
-    """One claimed batch's lease: renewed for the events not yet done (in one statement) when
-    it could run out during the next event, so a batch of slow answers (an LLM's) keeps its
-    events from other replicas however long it takes, and a dead worker's still expire."""
+    """The lease of the events in hand (claimed, not yet done), however many claims brought
+    them: renewed for all of them (in one statement) when one of them could run out during the
+    next event, so slow answers (an LLM's) keep their events from other replicas however long
+    they take, and a dead worker's still expire. ``since`` is no later than any of their claims
+    or the last renewal."""
 
-    def __init__(self, pool: Pool, events: list[wa_inbox.InboxEvent], started: float,
-                 renew_after_s: float, clock: Callable[[], float]) -> None:
-        self.pool, self.started, self.renew_after_s, self.clock = pool, started, renew_after_s, clock
-        self.pending = {e.key: e.attempts for e in events}
+    def __init__(self, pool: Pool, renew_after_s: float, clock: Callable[[], float]) -> None:
+        self.pool, self.renew_after_s, self.clock = pool, renew_after_s, clock
+        self.since = 0.0
+        self.pending: dict[str, int] = {}
         self.lost: set[str] = set()
         self._lock = asyncio.Lock()
 
+    @property
+    def in_hand(self) -> int:
+        return len(self.pending)
+
+    def add(self, events: list[wa_inbox.InboxEvent], started: float) -> None:
+        # The oldest claim or renewal in hand counts (a renewal may have run during this claim).
+        self.since = min(self.since, started) if self.pending else started
+        self.pending.update((e.key, e.attempts) for e in events)
+
     async def still_ours(self, event: wa_inbox.InboxEvent) -> bool:
         async with self._lock:
-            if self.clock() - self.started > self.renew_after_s:
-                self.started = self.clock()
+            if self.clock() - self.since > self.renew_after_s:
+                self.since = self.clock()
                 async with unscoped_tx(self.pool) as conn:
                     kept = await wa_inbox.renew(conn, self.pending)
                 self.lost |= set(self.pending) - kept
@@ -283,6 +346,7 @@ class _Claim:
 
     def done(self, event: wa_inbox.InboxEvent) -> None:
         self.pending.pop(event.key, None)
+        self.lost.discard(event.key)
 
 
 def _lane(event: wa_inbox.InboxEvent) -> str:

@@ -6,6 +6,7 @@ once and bills its tokens once; the owner told once, on WhatsApp, when the token
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +20,7 @@ from sync_server.services.demo import create_demo_shop
 from sync_server.services.integrations import Integrations
 from sync_server.services.tokens import TokenMeter
 from tests.support.fakes.graph import FakeGraph
-from tests.support.fakes.llm import FakeLLM, call, fail, text
+from tests.support.fakes.llm import FakeLLM, call, fail, held, text
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
 from tests.support.whatsapp import SHOP_NUMBER_ID, message, post, settings_for, shop_owns_number, wait_handled
@@ -117,6 +118,32 @@ def test_the_owners_free_question_is_answered_by_the_llm_through_a_tool(server, 
     [handled] = server.admin("SELECT outcome FROM whatsapp_inbox WHERE body::text LIKE $1",
                              f"%{FREE_TEXT[:10]}%")
     assert handled["outcome"].endswith("; llm")
+
+
+def test_a_slow_llm_answer_holds_up_nobody_else_and_its_persons_next_message_waits(
+        server, graph, llm, shop):
+    _owner_verified(server, graph, shop)
+    gate = threading.Event()
+    llm.then(held("Hoy vas bien, Mary.", gate))
+    before = len(_texts(graph, MARY))
+    post(server, message(FREE_TEXT, wa_id=MARY, number=SHOP_NUMBER_ID))
+    try:
+        wait_until(lambda: llm.requests, timeout=15, what="the owner's question at the LLM")
+        post(server, message("hola", wa_id=MARY, number=SHOP_NUMBER_ID))
+        # Another person's message, answered by the rules while the LLM still thinks (well
+        # before the assistant's 15 s call timeout would give Mary the rules' answer).
+        post(server, message(FREE_TEXT, wa_id=STRANGER, number=SHOP_NUMBER_ID))
+        wait_until(lambda: _texts(graph, STRANGER), timeout=10, what="the stranger's answer")
+        assert _texts(graph, STRANGER) == [NOT_UNDERSTOOD]
+        assert len(_texts(graph, MARY)) == before  # her "hola" waits for her first answer
+    finally:
+        gate.set()
+    wait_handled(server)
+    wait_until(lambda: len(_texts(graph, MARY)) >= before + 2, timeout=15, what="Mary's answers")
+    first, second = _texts(graph, MARY)[before:]
+    assert first == "Hoy vas bien, Mary."
+    assert second != first  # her "hola", answered after, by the rules
+    assert len(llm.requests) == 1
 
 
 def test_a_verified_customer_is_handed_over_with_the_customers_tools_only(server, graph, llm, shop):

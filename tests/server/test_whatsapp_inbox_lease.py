@@ -4,6 +4,7 @@ another worker did take meanwhile is left to it, not worked twice."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -17,6 +18,7 @@ from sync_server.repositories import tenants, wa_inbox
 from sync_server.services.inbox_writer import InboxWriter
 from sync_server.services.integrations import Integrations
 from sync_server.services.whatsapp_inbox import InboxWorker, receive
+from tests.support.wait import wait_until_async
 from tests.support.whatsapp import APP_SECRET, SHOP_NUMBER_ID, message, signature
 
 pytestmark = pytest.mark.anyio
@@ -64,3 +66,63 @@ async def test_a_slow_batch_keeps_its_lease_and_leaves_an_event_taken_by_another
     async with unscoped_tx(pool) as conn:
         left = await conn.fetch("SELECT event_key FROM whatsapp_inbox WHERE handled_at IS NULL")
     assert [r["event_key"] for r in left] == ["message:wamid.tres"]
+
+
+async def test_claims_roll_while_one_persons_answer_is_slow_and_keep_each_persons_order(
+        pool, settings):
+    """One person's answer waits (an LLM's); another person's messages, stored after that batch
+    was claimed, are claimed and answered meanwhile; the slow person's next message waits for
+    the first; each is handled once, and the lease of the later claim is renewed with the rest."""
+    tenant_id = new_uuid7()
+    async with db.tenant_tx(pool, tenant_id) as conn:
+        await tenants.insert(conn, tenant_id, "Tienda", "America/Mexico_City")
+    await Integrations.from_settings(pool, settings).save(
+        tenant_id, "whatsapp", {"phone_number_id": SHOP_NUMBER_ID}, {"token": "EAAG-x"})
+    writer = InboxWriter(pool)
+    slow, fast = "5215599990000", "5215512345678"
+
+    async def store(said: str, wa_id: str) -> None:
+        raw = message(said, number=SHOP_NUMBER_ID, wa_id=wa_id, wamid=f"wamid.{said}")
+        await receive(writer, SecretStr(APP_SECRET), raw, signature(raw))
+
+    now = [1000.0]
+    release, started = asyncio.Event(), asyncio.Event()
+    worked: list[str] = []
+
+    async def handler(pool_: Pool, tenant: uuid.UUID, number: str, key: str,
+                      inbound: Inbound) -> None:
+        if inbound.text == "lenta":
+            started.set()
+            await release.wait()
+        worked.append(inbound.text)
+        async with unscoped_tx(pool_) as conn:
+            if inbound.text == "después":
+                fresh.append(await conn.fetchval(
+                    "SELECT claimed_at > now() - interval '5 seconds' FROM whatsapp_inbox "
+                    "WHERE event_key = $1", key))
+            await wa_inbox.mark_handled(conn, key, tenant, "answered")
+
+    fresh: list[bool] = []
+    worker = InboxWorker(pool, handler, shared_number=None, platform_account=None, client=None,
+                         poll_s=0.05, work_s=20, clock=lambda: now[0])
+    await store("lenta", slow)
+    worker.start()
+    try:
+        await asyncio.wait_for(started.wait(), 10)
+        for said, who in (("uno", fast), ("después", slow), ("dos", fast)):
+            await store(said, who)
+        worker.wake()
+        await wait_until_async(lambda: worked == ["uno", "dos"], what="the other person's answers")
+        now[0] += 25  # the first claim is old now: the next event renews every one in hand
+        async with unscoped_tx(pool) as conn:
+            await conn.execute("UPDATE whatsapp_inbox SET claimed_at = claimed_at - "
+                               "interval '25 seconds' WHERE handled_at IS NULL")
+        release.set()
+        await wait_until_async(lambda: len(worked) == 4, what="the slow person's answers")
+    finally:
+        await worker.stop()
+    assert worked == ["uno", "dos", "lenta", "después"]
+    assert fresh == [True]  # started on a renewed lease, not on its 25 s old claim
+    async with unscoped_tx(pool) as conn:
+        rows = await conn.fetch("SELECT attempts, handled_at FROM whatsapp_inbox")
+    assert [(r["attempts"], r["handled_at"] is not None) for r in rows] == [(1, True)] * 4

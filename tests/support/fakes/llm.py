@@ -2,9 +2,9 @@
 Anthropic's messages, answering from a script, in the exact wire formats the official SDKs
 read (they pass the SDKs' strict response validation).
 
-Each request takes the next scripted step (``text``, ``call``, ``fail``, ``hang``, ``echo``);
-with none left it answers "Listo.". Every request is kept (path, headers, JSON body) so tests
-can check what the assistant sent: which tools, which messages, which key.
+Each request takes the next scripted step (``text``, ``call``, ``fail``, ``hang``, ``echo``,
+``held``); with none left it answers "Listo.". Every request is kept (path, headers, JSON body)
+so tests can check what the assistant sent: which tools, which messages, which key.
 """
 
 from __future__ import annotations
@@ -29,11 +29,12 @@ from tests.support.wait import wait_until
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # text | call | fail | hang | echo
+    kind: str  # text | call | fail | hang | echo | held
     text: str = ""
     calls: tuple[tuple[str, dict[str, Any] | str], ...] = ()
     status: int = 200
     usage: tuple[int, int] | None = (100, 20)
+    gate: threading.Event | None = None
 
 
 def text(reply: str, usage: tuple[int, int] | None = (100, 20)) -> Step:
@@ -53,6 +54,11 @@ def fail(status: int) -> Step:
 def hang() -> Step:
     """Answer nothing until the fake stops: the client's timeout has to end the wait."""
     return Step("hang")
+
+
+def held(reply: str, gate: threading.Event) -> Step:
+    """Answer ``reply``, but only once the test sets ``gate``: a slow model's answer."""
+    return Step("held", text=reply, gate=gate)
 
 
 def echo(usage: tuple[int, int] = (200, 40)) -> Step:
@@ -138,6 +144,8 @@ class FakeLLM:
         if step.kind == "hang":
             assert self._stop is not None
             await self._stop.wait()  # set only when the fake stops: the client gives up first
+        if step.gate is not None:
+            await asyncio.to_thread(step.gate.wait, 60)
         return step, body
 
     # ---- OpenAI chat completions ----------------------------------------------------------
@@ -160,7 +168,7 @@ class FakeLLM:
                               else json.dumps(args, ensure_ascii=False)}}
                 for i, (name, args) in enumerate(step.calls)]
         else:
-            message["content"] = step.text if step.kind == "text" else _echo(body)
+            message["content"] = step.text if step.kind in ("text", "held") else _echo(body)
         answer: dict[str, Any] = {
             "id": f"chatcmpl-fake{n}", "object": "chat.completion", "created": 1765000000 + n,
             "model": body.get("model", "fake"),
@@ -187,7 +195,8 @@ class FakeLLM:
                         "input": args if isinstance(args, dict) else {"raw": args}}
                        for i, (name, args) in enumerate(step.calls)]
         else:
-            content = [{"type": "text", "text": step.text if step.kind == "text" else _echo(body)}]
+            content = [{"type": "text", "text": step.text if step.kind in ("text", "held")
+                        else _echo(body)}]
         usage = step.usage or (0, 0)
         return JSONResponse({"id": f"msg_fake{n}", "type": "message", "role": "assistant",
                              "model": body.get("model", "fake"), "content": content,
