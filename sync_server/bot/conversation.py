@@ -38,6 +38,17 @@ UNSUPPORTED = ("Por ahora solo entiendo mensajes de texto y los botones que te m
                "Escríbeme lo que necesitas 🙂")
 
 BOT_OFF_EVERY = timedelta(hours=24)  # at most one "we don't answer here" notice per person
+# The verified owner asking their own figures is told why, and where to turn the bot on — each
+# time they ask (silence would look like a broken bot); customers get the shop's short notice.
+OWNER_BOT_OFF = {
+    "plan": ("Tu plan actual de {shop} no incluye el bot de WhatsApp, así que por ahora no "
+             "contesto preguntas, ni las tuyas ni las de tus clientes (ellos reciben un aviso de "
+             "que la tienda no atiende por aquí). Para encenderlo, elige un plan con bot en la "
+             "caja: Trastienda → Cuenta en línea → Plan y uso."),
+    "owner": ("El bot de WhatsApp de {shop} está apagado, así que no contesto preguntas, ni las "
+              "tuyas ni las de tus clientes (ellos reciben un aviso de que la tienda no atiende "
+              "por aquí). Para encenderlo: Trastienda → Cuenta en línea → Bot de WhatsApp."),
+}
 Effect = Callable[[Connection], Awaitable[None]]
 # Why the shop's bot must not answer now ("plan", "owner"), or None when it may
 # (billing.limits.bot_off, bound to the pool and the integrations store).
@@ -154,6 +165,9 @@ class Conversation:
         """No brain and no LLM: one short notice a day at most, remembered in the contact's
         state, so a person who keeps writing is not answered by a machine that is "off"."""
         turn.outcome = f"bot_off ({reason})"
+        if turn.contact.owner_id is not None and reason in OWNER_BOT_OFF:
+            turn.say(OWNER_BOT_OFF[reason].format(shop=turn.shop_name))
+            return
         now = utc_now()
         last = turn.state.get("bot_off_notice_at")
         if last and now - datetime.fromisoformat(last) < BOT_OFF_EVERY:

@@ -1,6 +1,7 @@
 """The bot's gate through the real webhook: the bot answers only when the shop's plan in force
 has it (a past-due plan keeps it through the grace period) and the owner has not switched it
-off; otherwise one short notice a day and nothing else. BAJA, ALTA and codes always work."""
+off; otherwise one short notice a day and nothing else (the verified owner is told why and how to
+turn it on, each time). BAJA, ALTA and codes always work."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from datetime import timedelta
 import pytest
 
 from shared.clock import utc_now
-from sync_server.services import account
+from sync_server.bot.conversation import OWNER_BOT_OFF
+from sync_server.services import account, whatsapp_setup
 from sync_server.services.shops import create_shop
-from tests.support.billing import put_on_plan
+from tests.support.billing import put_on_plan, sign_up
 from tests.support.server import ServerHarness
 from tests.support.whatsapp import (
     SHOP_NUMBER_ID,
@@ -66,6 +68,26 @@ def test_a_free_shop_gives_one_notice_a_day_and_no_answer(server, graph):
     server.admin("UPDATE wa_contacts SET state = jsonb_set(state, '{bot_off_notice_at}', "
                  "to_jsonb((now() - interval '25 hours')::text)) WHERE tenant_id = $1", tenant_id)
     assert _write(server, tenant_id, "¿hola?") == ("bot_off (plan)", [NOTICE, NOTICE])
+
+
+def test_the_owner_of_a_free_shop_is_told_why_and_how_to_turn_the_bot_on(server, graph):
+    owner = sign_up(server)
+    shop_owns_number(server, owner.tenant_id, plan=None)  # Gratis: no bot
+    [row] = server.admin("SELECT owner_id FROM owners WHERE tenant_id = $1", owner.tenant_id)
+    code = server.call(lambda pool: whatsapp_setup.owner_code(pool, owner.tenant_id,
+                                                              row["owner_id"]))
+    assert _write(server, owner.tenant_id, code.code)[0] == "code"  # codes always work
+    for asked in ("ventas de hoy", "¿quién me debe?"):  # told each time, not once a day
+        outcome, replies = _write(server, owner.tenant_id, asked)
+        assert outcome == "bot_off (plan)"
+        assert replies[-1] == OWNER_BOT_OFF["plan"].format(shop="Abarrotes Doña Mary")
+    assert NOTICE.replace("Don Pepe", "Doña Mary") not in replies
+    assert "Cuenta en línea → Plan y uso" in replies[-1]
+    _switch(server, owner.tenant_id, False)
+    server.call(lambda pool: put_on_plan(pool, owner.tenant_id, "tiendita"))
+    outcome, replies = _write(server, owner.tenant_id, "ventas de hoy")
+    assert outcome == "bot_off (owner)"
+    assert replies[-1].endswith("Para encenderlo: Trastienda → Cuenta en línea → Bot de WhatsApp.")
 
 
 def test_baja_works_on_a_free_shop(server, graph):
