@@ -33,6 +33,9 @@ class PlanOut(BaseModel):
     grace_until: datetime | None
     renews_at: datetime | None
     cancel_at_period_end: bool
+    # A subscription Stripe bills (trial, active, past due): it changes plan, it is never
+    # subscribed to twice. Absent from older servers: read as False.
+    subscribed: bool = False
 
 
 class UsageOut(BaseModel):

@@ -44,6 +44,7 @@ class Overview:
     cancel_at_period_end: bool
     has_billing_account: bool
     checkouts: list[Checkout]
+    subscribed: bool = False  # a subscription Stripe still bills (subscriptions.LIVE)
 
 
 async def overview(billing: Billing, tenant_id: uuid.UUID) -> Overview:
@@ -61,7 +62,8 @@ async def overview(billing: Billing, tenant_id: uuid.UUID) -> Overview:
         tokens=TokenFigures(force.limits.monthly_tokens, tokens.packages_left,
                             force.limits.monthly_tokens - tokens.allowance_left),
         cancel_at_period_end=bool(sub and sub.cancel_at_period_end),
-        has_billing_account=bool(sub and sub.stripe_customer_id), checkouts=checkouts)
+        has_billing_account=bool(sub and sub.stripe_customer_id), checkouts=checkouts,
+        subscribed=bool(sub and sub.live))
 
 
 async def devices(billing: Billing, tenant_id: uuid.UUID) -> list[DeviceSync]:

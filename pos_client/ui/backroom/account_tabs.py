@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from pos_client.services.plan import plan_choices
 from pos_client.sync.account import OnlineAccount
 from pos_client.ui.backroom.account_jobs import JobsTab
 from pos_client.ui.backroom.account_keys import McpKeysTab
@@ -113,10 +114,11 @@ class PlanTab(QWidget):
         self.months = QSpinBox()
         self.months.setRange(1, 12)
         self.packages = QComboBox()
-        buy = QFormLayout()
+        self.buy = buy = QFormLayout()
         row = QHBoxLayout()
         row.addWidget(self.plans, 1)
-        row.addWidget(button("Suscribirme (tarjeta)", self.subscribe))
+        self.subscribe_button = button("Suscribirme (tarjeta)", self.subscribe)
+        row.addWidget(self.subscribe_button)
         # A subscriber moves to the chosen plan without a second subscription.
         self.change_button = button("Cambiar de plan", self.change_plan)
         row.addWidget(self.change_button)
@@ -124,8 +126,10 @@ class PlanTab(QWidget):
         buy.addRow("Plan", row)
         row = QHBoxLayout()
         row.addWidget(self.months)
-        row.addWidget(button("Pagar meses por adelantado (tarjeta u OXXO)", self.prepay))
+        self.prepay_button = button("Pagar meses por adelantado (tarjeta u OXXO)", self.prepay)
+        row.addWidget(self.prepay_button)
         buy.addRow("Meses", row)
+        self.prepay_row = buy.rowCount() - 1
         row = QHBoxLayout()
         row.addWidget(self.packages, 1)
         row.addWidget(button("Comprar tokens (tarjeta u OXXO)", self.buy_tokens))
@@ -144,10 +148,11 @@ class PlanTab(QWidget):
         account, offer = answer
         self.view.zone = ZoneInfo(account.timezone)
         plan, usage = account.plan, account.usage
+        choices = plan_choices(plan, self.view.zone)
         lines = [f"<b>{account.shop_name}</b>: plan <b>{plan.plan.name}</b> — {plan.status_label}.",
                  plan.note]
-        if plan.renews_at:
-            lines.append(f"Próxima renovación: {self.view.local(plan.renews_at)}.")
+        if choices.line:
+            lines.append(choices.line)
         if account.demo:
             lines.append("<b>MODO DEMOSTRACIÓN</b>: los pagos son simulados, no se cobra nada.")
         self.summary.setText("<br>".join(lines))
@@ -165,7 +170,10 @@ class PlanTab(QWidget):
         for name, value in rows:
             self.usage.addRow(f"{name}:", QLabel(f"<b>{value}</b>"))
         # Only a subscription Stripe bills can change plan (the rest buy the plan they want).
-        self.change_button.setHidden(plan.status not in ("trial", "active", "past_due"))
+        self.change_button.setHidden(not choices.change)
+        self.subscribe_button.setHidden(choices.subscribe is None)
+        self.subscribe_button.setText(choices.subscribe or "")
+        self.buy.setRowVisible(self.prepay_row, choices.prepay)
         self.plans.clear()
         for p in offer.plans:
             if p.monthly_price:

@@ -1,16 +1,21 @@
 """Cuenta en línea's plan tab, against a real server whose Stripe is the local fake: a
 subscriber changes plan with «Cambiar a Tiendita» (no second subscription), and the tab shows
-the new plan once Stripe's event arrives; a shop without a subscription sees no such button."""
+the new plan once Stripe's event arrives; a shop without a subscription sees no such button;
+during a trial the tab says until when, and offers a second subscription only when no card
+stands behind the trial."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from pos_client.ui.backroom.account_page import AccountPage
+from shared.clock import shown_date, utc_now
 from tests.support.account_page import account_page, log_in
-from tests.support.billing import OwnerApi, sign_up, stripe_server
+from tests.support.billing import OwnerApi, put_on_plan, sign_up, stripe_server
 from tests.support.client import pair
 from tests.support.fakes.stripe_api import FakeStripe
 
@@ -76,3 +81,44 @@ def test_a_subscriber_changes_plan_from_the_plan_tab(qtbot, page, owner, fake_st
     subs = [o for o in fake_stripe.objects.values() if o["object"] == "subscription"]
     assert len(subs) == 1  # the same subscription, at the new price
     assert subs[0]["items"]["data"][0]["price"]["lookup_key"] == "michangarrito_tiendita_mensual_mxn"
+
+
+def test_during_a_trial_the_tab_says_until_when_and_offers_no_second_subscription(
+        qtbot, page, owner, fake_stripe):
+    log_in(qtbot, page, EMAIL, PASSWORD)
+    assert page.view is not None
+    tab = page.view.plan_tab
+    qtbot.waitUntil(lambda: "Gratis" in tab.summary.text(), timeout=15_000)
+    assert not tab.subscribe_button.isHidden()
+    assert tab.subscribe_button.text() == "Suscribirme (tarjeta)"
+
+    started = owner.checkout(kind="subscription", plan="changarrito")  # 14 days' free trial
+    fake_stripe.complete_checkout(started["session_id"])
+    qtbot.waitUntil(lambda: owner.fetch("SELECT status FROM subscriptions")[0]["status"]
+                    == "trial", timeout=15_000)
+    tab.load()
+    qtbot.waitUntil(lambda: "Periodo de prueba" in tab.summary.text() and page.network.idle,
+                    timeout=15_000)
+    [sub] = owner.fetch("SELECT renews_at FROM subscriptions")
+    until = shown_date(sub["renews_at"], ZoneInfo("America/Mexico_City"))
+    assert (f"Prueba gratis hasta el {until}; después se cobran $99.00 al mes a tu tarjeta"
+            in tab.summary.text())
+    assert tab.subscribe_button.isHidden()  # the server would refuse a second subscription
+    assert not tab.buy.isRowVisible(tab.prepay_row)  # and months ahead beside it
+    assert not tab.change_button.isHidden()
+
+
+def test_a_trial_with_no_card_behind_it_offers_to_subscribe_to_go_on(qtbot, page, owner):
+    ends = utc_now() + timedelta(days=30)
+    owner.server.call(lambda pool: put_on_plan(pool, owner.tenant_id, "tiendita", "trial",
+                                               renews_at=ends))  # the demo shop's kind of trial
+    log_in(qtbot, page, EMAIL, PASSWORD)
+    assert page.view is not None
+    tab = page.view.plan_tab
+    qtbot.waitUntil(lambda: "Periodo de prueba" in tab.summary.text(), timeout=15_000)
+    until = shown_date(ends, ZoneInfo("America/Mexico_City"))
+    assert f"Prueba hasta el {until}. Suscríbete para seguir con el plan Tiendita" in (
+        tab.summary.text())
+    assert tab.subscribe_button.text() == "Suscribirme para seguir (tarjeta)"
+    assert not tab.subscribe_button.isHidden()
+    assert tab.change_button.isHidden()  # no subscription to change
