@@ -1,8 +1,7 @@
-"""Cuenta en línea once logged in: plan and usage (and buying a plan, prepaid months or tokens,
-which open Stripe's pages in the browser), devices with their last sync and revoke, pairing
-codes, the shop's integrations (secrets shown masked, typed only to replace them), the
-WhatsApp bot, MCP keys (``account_keys``) and scheduled jobs (``account_jobs``). Every call goes
-through the page's network worker."""
+"""Cuenta en línea once logged in: plan and usage (``account_plan``), devices with their last
+sync and revoke, pairing codes, the shop's integrations (secrets shown masked, typed only to
+replace them), the WhatsApp bot, MCP keys (``account_keys``) and scheduled jobs
+(``account_jobs``). Every call goes through the page's network worker."""
 
 from __future__ import annotations
 
@@ -11,10 +10,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pos_client.services.plan import plan_choices
 from pos_client.sync.account import OnlineAccount
 from pos_client.ui.backroom.account_jobs import JobsTab
 from pos_client.ui.backroom.account_keys import McpKeysTab
+from pos_client.ui.backroom.account_plan import PlanTab
 from pos_client.ui.backroom.fiscal_tab import FiscalTab
 from pos_client.ui.qt import (
     QCheckBox,
@@ -26,7 +25,6 @@ from pos_client.ui.qt import (
     QLineEdit,
     QMessageBox,
     QScrollArea,
-    QSpinBox,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -36,16 +34,11 @@ from pos_client.ui.qt import (
     QWidget,
 )
 from pos_client.ui.widgets import button, say
-from shared.account import AccountOut, BotOut, DeviceOut, IntegrationsOut, Offer, PairingCodeOut
+from shared.account import BotOut, DeviceOut, IntegrationsOut, PairingCodeOut
 from shared.clock import shown_date_time
-from shared.money import format_mxn
 
 if TYPE_CHECKING:
     from pos_client.ui.backroom.account_page import AccountPage
-
-
-def _count(used: int, limit: int | None) -> str:
-    return f"{used:,} de {limit:,}" if limit is not None else f"{used:,} (sin límite)"
 
 
 class AccountView(QWidget):
@@ -99,124 +92,6 @@ class AccountView(QWidget):
 
     def done(self, text: str) -> None:
         say(self.message, text, ok=True)
-
-
-class PlanTab(QWidget):
-    def __init__(self, view: AccountView) -> None:
-        super().__init__()
-        self.view = view
-        self.summary = QLabel("Cargando…")
-        self.summary.setWordWrap(True)
-        self.usage_box = QWidget()
-        self.usage = QFormLayout(self.usage_box)  # what is used against the plan in force
-        self.usage_rows: dict[str, str] = {}
-        self.plans = QComboBox()
-        self.months = QSpinBox()
-        self.months.setRange(1, 12)
-        self.packages = QComboBox()
-        self.buy = buy = QFormLayout()
-        row = QHBoxLayout()
-        row.addWidget(self.plans, 1)
-        self.subscribe_button = button("Suscribirme (tarjeta)", self.subscribe)
-        row.addWidget(self.subscribe_button)
-        # A subscriber moves to the chosen plan without a second subscription.
-        self.change_button = button("Cambiar de plan", self.change_plan)
-        row.addWidget(self.change_button)
-        self.plans.currentIndexChanged.connect(self._name_change)
-        buy.addRow("Plan", row)
-        row = QHBoxLayout()
-        row.addWidget(self.months)
-        self.prepay_button = button("Pagar meses por adelantado (tarjeta u OXXO)", self.prepay)
-        row.addWidget(self.prepay_button)
-        buy.addRow("Meses", row)
-        self.prepay_row = buy.rowCount() - 1
-        row = QHBoxLayout()
-        row.addWidget(self.packages, 1)
-        row.addWidget(button("Comprar tokens (tarjeta u OXXO)", self.buy_tokens))
-        buy.addRow("Tokens de IA", row)
-        buy.addRow(button("Cambiar tarjeta o cancelar", self.portal))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.usage_box)
-        layout.addStretch(1)
-        layout.addLayout(buy)
-
-    def load(self) -> None:
-        self.view.call(lambda a: (a.overview(), a.offer()), self.show_account)
-
-    def show_account(self, answer: tuple[AccountOut, Offer]) -> None:
-        account, offer = answer
-        self.view.zone = ZoneInfo(account.timezone)
-        plan, usage = account.plan, account.usage
-        choices = plan_choices(plan, self.view.zone)
-        lines = [f"<b>{account.shop_name}</b>: plan <b>{plan.plan.name}</b> — {plan.status_label}.",
-                 plan.note]
-        if choices.line:
-            lines.append(choices.line)
-        if account.demo:
-            lines.append("<b>MODO DEMOSTRACIÓN</b>: los pagos son simulados, no se cobra nada.")
-        self.summary.setText("<br>".join(lines))
-        force = plan.in_force
-        tokens = (f"usados {usage.tokens_used_this_month:,} de {force.monthly_tokens:,} este mes"
-                  f"; de paquetes comprados quedan {usage.tokens_from_packages:,}")
-        rows = [("Cajas vinculadas", _count(usage.tills, force.max_tills)),
-                ("Productos", _count(usage.products, force.max_products)),
-                ("Usuarios", _count(usage.users, force.max_users)),
-                ("Bot de WhatsApp", "incluido" if force.whatsapp_bot else "no incluido"),
-                ("Tokens de IA", tokens)]
-        while self.usage.rowCount():
-            self.usage.removeRow(0)
-        self.usage_rows = dict(rows)
-        for name, value in rows:
-            self.usage.addRow(f"{name}:", QLabel(f"<b>{value}</b>"))
-        # Only a subscription Stripe bills can change plan (the rest buy the plan they want).
-        self.change_button.setHidden(not choices.change)
-        self.subscribe_button.setHidden(choices.subscribe is None)
-        self.subscribe_button.setText(choices.subscribe or "")
-        self.buy.setRowVisible(self.prepay_row, choices.prepay)
-        self.plans.clear()
-        for p in offer.plans:
-            if p.monthly_price:
-                self.plans.addItem(f"{p.name} — {format_mxn(p.monthly_price)} al mes", p.code)
-        self.packages.clear()
-        for k in offer.token_packages:
-            self.packages.addItem(f"{k.tokens:,} tokens — {format_mxn(k.price)}", k.package_id)
-
-    def _open(self, call: Callable[[OnlineAccount], Any]) -> None:
-        def opened(answer: Any) -> None:
-            self.view.open_url(answer.url)
-            self.view.done("Se abrió la página de pago en el navegador. Tu plan cambia en cuanto "
-                           "se confirme el pago.")
-
-        self.view.call(call, opened)
-
-    def subscribe(self) -> None:
-        plan = self.plans.currentData()
-        self._open(lambda a: a.checkout("subscription", plan=plan))
-
-    def _name_change(self) -> None:
-        name = self.plans.currentText().split(" — ")[0]
-        self.change_button.setText(f"Cambiar a {name}" if name else "Cambiar de plan")
-
-    def change_plan(self) -> None:
-        plan = self.plans.currentData()
-
-        def changed(answer: Any) -> None:
-            self.view.done(answer.message)
-            self.load()
-
-        self.view.call(lambda a: a.change_plan(plan), changed)
-
-    def prepay(self) -> None:
-        plan, months = self.plans.currentData(), self.months.value()
-        self._open(lambda a: a.checkout("prepaid", plan=plan, months=months))
-
-    def buy_tokens(self) -> None:
-        package = self.packages.currentData()
-        self._open(lambda a: a.checkout("tokens", package=package))
-
-    def portal(self) -> None:
-        self._open(lambda a: a.portal())
 
 
 class DevicesTab(QWidget):

@@ -122,3 +122,34 @@ def test_a_trial_with_no_card_behind_it_offers_to_subscribe_to_go_on(qtbot, page
     assert tab.subscribe_button.text() == "Suscribirme para seguir (tarjeta)"
     assert not tab.subscribe_button.isHidden()
     assert tab.change_button.isHidden()  # no subscription to change
+
+
+def test_the_tab_reads_the_plan_again_when_shown(qtbot, page, owner):
+    page.window().show()
+    log_in(qtbot, page, EMAIL, PASSWORD)
+    assert page.view is not None
+    tab = page.view.plan_tab
+    qtbot.waitUntil(lambda: "Gratis" in tab.summary.text(), timeout=15_000)
+    owner.server.call(lambda pool: put_on_plan(pool, owner.tenant_id, "tiendita"))
+    page.view.tabs.setCurrentWidget(page.view.devices_tab)
+    page.view.tabs.setCurrentWidget(tab)  # the owner looks at the plan again
+    qtbot.waitUntil(lambda: "plan <b>Tiendita</b>" in tab.summary.text(), timeout=15_000)
+
+
+def test_after_a_checkout_the_tab_shows_the_new_plan_by_itself(qtbot, page, owner, fake_stripe):
+    page.window().show()
+    log_in(qtbot, page, EMAIL, PASSWORD)
+    assert page.view is not None
+    opened: list[str] = []
+    page.view.open_url = opened.append
+    tab = page.view.plan_tab
+    tab.watch.setInterval(100)  # instead of every 5 s
+    qtbot.waitUntil(lambda: "Gratis" in tab.summary.text(), timeout=15_000)
+    tab.plans.setCurrentIndex(tab.plans.findData("changarrito"))
+    tab.subscribe_button.click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=15_000)
+    [session] = [s for s in fake_stripe.sessions() if s["url"] == opened[0]]
+    fake_stripe.complete_checkout(session["id"])  # paid in the browser; Stripe tells the server
+    qtbot.waitUntil(lambda: "plan <b>Changarrito</b> — Periodo de prueba" in tab.summary.text(),
+                    timeout=15_000)
+    qtbot.waitUntil(lambda: not tab.watch.isActive(), timeout=5_000)  # seen: no more asking
