@@ -112,7 +112,7 @@ async def pay_pass(billing: Billing, retry_base_s: float, limit: int = 200) -> i
 
 
 async def handle(billing: Billing, tenant_id: uuid.UUID, provider: Provider,
-                 event: dict[str, object], *, attempt: int = REVERSAL_ATTEMPTS) -> str:
+                 event: dict[str, object], *, attempt: int) -> str:
     """Record what the provider says about ``event``; raises AbonoNotYetRecorded (handled
     again later, everything rolled back) while a reversal's abono may still be on its way."""
     reading = await provider.read(event)  # no transaction open while the provider answers
