@@ -148,10 +148,10 @@ class Conversation:
             self._opt_in(turn)
             return
         code = _CODE.match(text) if inbound.type == "text" else None
-        if code:
-            self._verify(turn, code.group(1))
-            return
         off = await self.gate(turn.tenant_id) if self.gate is not None else None
+        if code:
+            self._verify(turn, code.group(1), off)
+            return
         if off is not None:
             self._bot_off(turn, off)
             return
@@ -193,7 +193,7 @@ class Conversation:
                  "tu estado de cuenta. Para dejar de recibirlos escribe BAJA.")
         turn.outcome = "opted in"
 
-    def _verify(self, turn: Turn, code: str) -> None:
+    def _verify(self, turn: Turn, code: str, off: str | None) -> None:
         failures = int(turn.state.get("code_failures", 0))
         if failures >= CODE_FAILURES_ALLOWED:
             turn.say("Demasiados códigos equivocados. Pide uno nuevo en la tienda mañana.")
@@ -215,7 +215,7 @@ class Conversation:
         turn.effects.append(effect)
         # The answer depends on the code, which is spent in the final transaction: the reply is
         # written there (see _CodeReply), once the effect has run.
-        turn.replies.append(_CodeReply(said, turn.shop_name))
+        turn.replies.append(_CodeReply(said, turn.shop_name, off))
         turn.state["code_failures"] = failures + 1  # reset below when it was right
         turn.effects.append(_reset_failures(turn, said))
         turn.outcome = "code"
@@ -231,20 +231,26 @@ def _reset_failures(turn: Turn, said: dict[str, str]) -> Effect:
 class _CodeReply(Reply):
     """A reply whose words are known only after the code was tried (in the same transaction)."""
 
-    def __init__(self, said: dict[str, str], shop: str) -> None:
+    def __init__(self, said: dict[str, str], shop: str, off: str | None) -> None:
         super().__init__("")
         object.__setattr__(self, "_said", said)
         object.__setattr__(self, "_shop", shop)
+        object.__setattr__(self, "_off", off)  # the bot's gate closed: no questions answered
 
     def as_text(self) -> str:
         result = self._said.get("result")  # type: ignore[attr-defined]
         shop = self._shop  # type: ignore[attr-defined]
+        off = self._off  # type: ignore[attr-defined]
         if result == "customer":
-            return (f"¡Listo! Tu WhatsApp quedó confirmado como cliente de {shop}. Ya puedes "
-                    "preguntar «¿cuánto debo?» y recibir tu estado de cuenta y avisos de pedidos.")
+            ask = "" if off else "Ya puedes preguntar «¿cuánto debo?» y "
+            return (f"¡Listo! Tu WhatsApp quedó confirmado como cliente de {shop}. "
+                    f"{ask or 'Podrás '}recibir tu estado de cuenta y avisos de pedidos.")
         if result == "owner":
-            return (f"¡Listo! Este WhatsApp quedó como el del dueño de {shop}. Pregúntame «ventas "
-                    "de hoy», «qué se está acabando», «quién me debe» o «último corte».")
+            done = f"¡Listo! Este WhatsApp quedó como el del dueño de {shop}. "
+            if off in OWNER_BOT_OFF:
+                return done + OWNER_BOT_OFF[off].format(shop=shop)
+            return done + ("Pregúntame «ventas de hoy», «qué se está acabando», «quién me debe» "
+                           "o «último corte».")
         return "Ese código no es válido o ya venció. Pide uno nuevo en la tienda."
 
     def shape(self) -> dict[str, Any] | None:

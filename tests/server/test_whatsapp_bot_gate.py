@@ -76,7 +76,10 @@ def test_the_owner_of_a_free_shop_is_told_why_and_how_to_turn_the_bot_on(server,
     [row] = server.admin("SELECT owner_id FROM owners WHERE tenant_id = $1", owner.tenant_id)
     code = server.call(lambda pool: whatsapp_setup.owner_code(pool, owner.tenant_id,
                                                               row["owner_id"]))
-    assert _write(server, owner.tenant_id, code.code)[0] == "code"  # codes always work
+    outcome, replies = _write(server, owner.tenant_id, code.code)  # codes always work
+    assert outcome == "code"
+    assert replies[-1] == ("¡Listo! Este WhatsApp quedó como el del dueño de Abarrotes Doña Mary. "
+                           + OWNER_BOT_OFF["plan"].format(shop="Abarrotes Doña Mary"))
     for asked in ("ventas de hoy", "¿quién me debe?"):  # told each time, not once a day
         outcome, replies = _write(server, owner.tenant_id, asked)
         assert outcome == "bot_off (plan)"
