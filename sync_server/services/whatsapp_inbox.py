@@ -188,21 +188,25 @@ class InboxWorker:
             lane = self._lanes.get(key)
             if lane is None:
                 lane = self._lanes[key] = collections.deque()
-                self._tasks.add(asyncio.create_task(self._work_through(key, lane),
-                                                    name="whatsapp-lane"))  # no phone in names
+                task = asyncio.create_task(self._work_through(key, lane),
+                                           name="whatsapp-lane")  # no phone in task names
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
             lane.append(event)
         return len(events)
 
     async def drain(self) -> None:
         """Wait until every lane has worked through what it holds (cancelled: they are too)."""
         while self._tasks:
+            running = list(self._tasks)
             try:
-                await asyncio.gather(*self._tasks)
+                await asyncio.gather(*running)
             except BaseException:
-                for task in self._tasks:
+                for task in running:
                     task.cancel()
-                await asyncio.gather(*self._tasks, return_exceptions=True)
+                await asyncio.gather(*running, return_exceptions=True)
                 raise
+            await asyncio.sleep(0)  # let their done callbacks run
 
     async def _work_through(self, key: str, lane: collections.deque[wa_inbox.InboxEvent]) -> None:
         """One person's events, one after another in arrival order (others' side by side)."""
@@ -220,9 +224,6 @@ class InboxWorker:
             for left in lane:
                 self._claim.done(left)  # not renewed any more: their lease runs out, retried
             del self._lanes[key]
-            task = asyncio.current_task()
-            if task is not None:
-                self._tasks.discard(task)
             self._wake.set()  # room in hand again: claim more
 
     async def _work_one(self, event: wa_inbox.InboxEvent) -> None:
