@@ -42,17 +42,37 @@ class InboxEvent:
     attempts: int
 
 
+def _person(alias: str) -> str:
+    """SQL for whose message an event is, on which number (the worker's lane of a message:
+    services.whatsapp_inbox._lane), or NULL for anything but a message from someone."""
+    first = ", ".join(f"nullif({alias}.body->'{part}'->>'{field}', '')" for part, field in (
+        ("contact", "user_id"), ("contact", "wa_id"), ("message", "from_user_id"),
+        ("message", "from")))
+    return (f"CASE WHEN {alias}.kind = 'message' THEN "
+            f"{alias}.phone_number_id || ':' || coalesce({first}) END")
+
+
 async def claim(conn: Connection, limit: int, lease_s: float) -> list[InboxEvent]:
     """The oldest unhandled events, claimed for ``lease_s`` (committed by the caller before it
     works on them). SKIP LOCKED: two replicas never take the same event; a claim older than
-    the lease (its worker died) is taken again, and the work it did was rolled back with it."""
+    the lease (its worker died) is taken again, and the work it did was rolled back with it.
+
+    A person's message is not taken while another of their messages is claimed by a worker
+    (any replica): one person's messages are answered one after another, in order. Claims take
+    turns (a transaction lock), so each sees the claims committed before it."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('mch_wa_inbox_claim'))")
     rows = await conn.fetch(
-        """UPDATE whatsapp_inbox SET claimed_at = now(), attempts = attempts + 1
+        f"""UPDATE whatsapp_inbox SET claimed_at = now(), attempts = attempts + 1
            WHERE event_key IN (
-               SELECT event_key FROM whatsapp_inbox
-               WHERE handled_at IS NULL
-                 AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $2))
-               ORDER BY received_at, event_key LIMIT $1 FOR UPDATE SKIP LOCKED)
+               SELECT e.event_key FROM whatsapp_inbox e
+               WHERE e.handled_at IS NULL
+                 AND (e.claimed_at IS NULL OR e.claimed_at < now() - make_interval(secs => $2))
+                 AND ({_person("e")} IS NULL OR {_person("e")} NOT IN (
+                     SELECT {_person("o")} FROM whatsapp_inbox o
+                     WHERE o.handled_at IS NULL AND o.kind = 'message'
+                       AND o.claimed_at >= now() - make_interval(secs => $2)
+                       AND {_person("o")} IS NOT NULL))
+               ORDER BY e.received_at, e.event_key LIMIT $1 FOR UPDATE SKIP LOCKED)
            RETURNING event_key, kind, phone_number_id, body::text AS body, attempts, received_at""",
         limit, lease_s)
     ordered = sorted(rows, key=lambda r: (r["received_at"], r["event_key"]))

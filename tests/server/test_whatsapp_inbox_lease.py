@@ -68,61 +68,118 @@ async def test_a_slow_batch_keeps_its_lease_and_leaves_an_event_taken_by_another
     assert [r["event_key"] for r in left] == ["message:wamid.tres"]
 
 
-async def test_claims_roll_while_one_persons_answer_is_slow_and_keep_each_persons_order(
-        pool, settings):
-    """One person's answer waits (an LLM's); another person's messages, stored after that batch
-    was claimed, are claimed and answered meanwhile; the slow person's next message waits for
-    the first; each is handled once, and the lease of the later claim is renewed with the rest."""
+async def _shop(pool: Pool, settings) -> uuid.UUID:
     tenant_id = new_uuid7()
     async with db.tenant_tx(pool, tenant_id) as conn:
         await tenants.insert(conn, tenant_id, "Tienda", "America/Mexico_City")
     await Integrations.from_settings(pool, settings).save(
         tenant_id, "whatsapp", {"phone_number_id": SHOP_NUMBER_ID}, {"token": "EAAG-x"})
-    writer = InboxWriter(pool)
-    slow, fast = "5215599990000", "5215512345678"
+    return tenant_id
 
-    async def store(said: str, wa_id: str) -> None:
-        raw = message(said, number=SHOP_NUMBER_ID, wa_id=wa_id, wamid=f"wamid.{said}")
-        await receive(writer, SecretStr(APP_SECRET), raw, signature(raw))
 
+async def _store(pool: Pool, said: str, wa_id: str) -> None:
+    raw = message(said, number=SHOP_NUMBER_ID, wa_id=wa_id, wamid=f"wamid.{said}")
+    await receive(InboxWriter(pool), SecretStr(APP_SECRET), raw, signature(raw))
+
+
+async def _claimed(pool: Pool, said: str) -> bool:
+    async with unscoped_tx(pool) as conn:
+        return bool(await conn.fetchval("SELECT claimed_at IS NOT NULL FROM whatsapp_inbox "
+                                        "WHERE event_key = $1", f"message:wamid.{said}"))
+
+
+SLOW, FAST, THIRD = "5215599990000", "5215512345678", "5215511112222"
+
+
+async def test_claims_roll_while_one_persons_answer_is_slow_and_keep_each_persons_order(
+        pool, settings):
+    """One person's answer waits (an LLM's); other people's messages, stored after it was
+    claimed, are claimed and answered meanwhile; the slow person's next message is not taken
+    until the first is answered; each is handled once; and events of a later claim, waiting for
+    room, have their lease renewed with the rest."""
+    await _shop(pool, settings)
     now = [1000.0]
-    release, started = asyncio.Event(), asyncio.Event()
+    gates = {"lenta": asyncio.Event(), "uno": asyncio.Event()}
+    started: dict[str, asyncio.Event] = {said: asyncio.Event() for said in gates}
+    worked: list[str] = []
+    fresh: list[bool] = []
+
+    async def handler(pool_: Pool, tenant: uuid.UUID, number: str, key: str,
+                      inbound: Inbound) -> None:
+        async with unscoped_tx(pool_) as conn:
+            if inbound.text == "tres":
+                fresh.append(await conn.fetchval(
+                    "SELECT claimed_at > now() - interval '5 seconds' FROM whatsapp_inbox "
+                    "WHERE event_key = $1", key))
+        if inbound.text in gates:
+            started[inbound.text].set()
+            await gates[inbound.text].wait()
+        worked.append(inbound.text)
+        async with unscoped_tx(pool_) as conn:
+            await wa_inbox.mark_handled(conn, key, tenant, "answered")
+
+    worker = InboxWorker(pool, handler, shared_number=None, platform_account=None, client=None,
+                         poll_s=0.05, work_s=20, clock=lambda: now[0])
+    await _store(pool, "lenta", SLOW)
+    worker.start()
+    try:
+        await asyncio.wait_for(started["lenta"].wait(), 10)
+        await _store(pool, "uno", FAST)
+        worker.wake()
+        await asyncio.wait_for(started["uno"].wait(), 10)  # both places taken now
+        await _store(pool, "tres", THIRD)
+        await _store(pool, "después", SLOW)
+        worker.wake()
+        # "tres" is claimed and waits for a place; "después" is not taken while "lenta" is.
+        await wait_until_async(lambda: _claimed(pool, "tres"), what="the third person's claim")
+        assert not await _claimed(pool, "después")
+        now[0] += 25  # the claims in hand are old now: the next event renews every one
+        async with unscoped_tx(pool) as conn:
+            await conn.execute("UPDATE whatsapp_inbox SET claimed_at = claimed_at - "
+                               "interval '25 seconds' WHERE handled_at IS NULL")
+        gates["uno"].set()
+        await wait_until_async(lambda: worked == ["uno", "tres"], what="the others' answers")
+        gates["lenta"].set()
+        await wait_until_async(lambda: len(worked) == 4, what="the slow person's answers")
+    finally:
+        await worker.stop()
+    assert worked == ["uno", "tres", "lenta", "después"]
+    assert fresh == [True]  # "tres" started on a renewed lease, not on its 25 s old claim
+    async with unscoped_tx(pool) as conn:
+        rows = await conn.fetch("SELECT attempts, handled_at FROM whatsapp_inbox")
+    assert [(r["attempts"], r["handled_at"] is not None) for r in rows] == [(1, True)] * 4
+
+
+async def test_another_replica_does_not_take_a_persons_message_while_one_is_being_answered(
+        pool, settings):
+    await _shop(pool, settings)
+    gate, started = asyncio.Event(), asyncio.Event()
     worked: list[str] = []
 
     async def handler(pool_: Pool, tenant: uuid.UUID, number: str, key: str,
                       inbound: Inbound) -> None:
-        if inbound.text == "lenta":
+        if inbound.text == "primera":
             started.set()
-            await release.wait()
+            await gate.wait()
         worked.append(inbound.text)
         async with unscoped_tx(pool_) as conn:
-            if inbound.text == "después":
-                fresh.append(await conn.fetchval(
-                    "SELECT claimed_at > now() - interval '5 seconds' FROM whatsapp_inbox "
-                    "WHERE event_key = $1", key))
             await wa_inbox.mark_handled(conn, key, tenant, "answered")
 
-    fresh: list[bool] = []
-    worker = InboxWorker(pool, handler, shared_number=None, platform_account=None, client=None,
-                         poll_s=0.05, work_s=20, clock=lambda: now[0])
-    await store("lenta", slow)
-    worker.start()
+    def replica() -> InboxWorker:
+        return InboxWorker(pool, handler, shared_number=None, platform_account=None,
+                           client=None, poll_s=0.05)
+
+    one, other = replica(), replica()
+    await _store(pool, "primera", SLOW)
+    one.start()
     try:
         await asyncio.wait_for(started.wait(), 10)
-        for said, who in (("uno", fast), ("después", slow), ("dos", fast)):
-            await store(said, who)
-        worker.wake()
-        await wait_until_async(lambda: worked == ["uno", "dos"], what="the other person's answers")
-        now[0] += 25  # the first claim is old now: the next event renews every one in hand
-        async with unscoped_tx(pool) as conn:
-            await conn.execute("UPDATE whatsapp_inbox SET claimed_at = claimed_at - "
-                               "interval '25 seconds' WHERE handled_at IS NULL")
-        release.set()
-        await wait_until_async(lambda: len(worked) == 4, what="the slow person's answers")
+        await _store(pool, "segunda", SLOW)
+        await _store(pool, "hola", FAST)
+        assert await other.run_once() == 1  # the other person's, not the second of the first
+        assert worked == ["hola"]
+        gate.set()
+        await wait_until_async(lambda: len(worked) == 3, what="the first person's answers")
     finally:
-        await worker.stop()
-    assert worked == ["uno", "dos", "lenta", "después"]
-    assert fresh == [True]  # started on a renewed lease, not on its 25 s old claim
-    async with unscoped_tx(pool) as conn:
-        rows = await conn.fetch("SELECT attempts, handled_at FROM whatsapp_inbox")
-    assert [(r["attempts"], r["handled_at"] is not None) for r in rows] == [(1, True)] * 4
+        await one.stop()
+    assert worked == ["hola", "primera", "segunda"]

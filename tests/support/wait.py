@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import time
 from collections.abc import Callable
@@ -19,9 +20,15 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0, what: str
 
 async def wait_until_async(predicate: Callable[[], object], timeout: float = 10.0,
                            what: str = "condition") -> None:
-    """:func:`wait_until` for a test on the event loop: the loop runs between the checks."""
+    """:func:`wait_until` for a test on the event loop: the loop runs between the checks, and
+    a predicate may be a coroutine function (a database read)."""
     deadline = time.monotonic() + timeout
-    while not predicate():
+    while not await _holds(predicate):
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(0.005)
+
+
+async def _holds(predicate: Callable[[], object]) -> bool:
+    found = predicate()
+    return bool(await found if inspect.isawaitable(found) else found)
