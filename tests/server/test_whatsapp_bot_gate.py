@@ -13,6 +13,7 @@ import pytest
 from shared.clock import utc_now
 from sync_server.bot.conversation import OWNER_BOT_OFF
 from sync_server.services import account, whatsapp_setup
+from sync_server.services.demo import create_demo_shop
 from sync_server.services.shops import create_shop
 from tests.support.billing import put_on_plan, sign_up
 from tests.support.server import ServerHarness
@@ -131,3 +132,17 @@ def test_a_past_due_shop_answers_through_the_grace_period_and_not_after(server, 
                                          past_due_since=utc_now() - timedelta(days=8)))
     outcome, after = _write(server, tenant_id, "hola otra vez")
     assert (outcome, after[len(replies):]) == ("bot_off (plan)", [NOTICE])
+
+
+def test_a_customers_confirmation_promises_no_answers_while_the_bot_is_off(server, graph):
+    tenant_id = server.call(create_demo_shop).tenant_id
+    shop_owns_number(server, tenant_id, plan=None)
+    _switch(server, tenant_id, False)
+    [row] = server.admin("SELECT customer_id FROM customers WHERE name = $1",
+                         "Doña Lupita Hernández")
+    code = server.call(lambda pool: whatsapp_setup.customer_code(pool, tenant_id,
+                                                                 row["customer_id"]))
+    outcome, replies = _write(server, tenant_id, code.code)
+    assert outcome == "code"
+    assert replies[-1].endswith("quedó confirmado como cliente de Abarrotes La Esperanza. "
+                                "Podrás recibir tu estado de cuenta y avisos de pedidos.")
