@@ -29,6 +29,7 @@ from sync_server.api.errors import ApiError, validation_error
 from sync_server.api.owners import OwnerTenant
 from sync_server.services import (
     cancellation,
+    credit_notes,
     device_sync,
     fiscal,
     global_invoice,
@@ -216,6 +217,15 @@ async def cancel(invoice_id: uuid.UUID, tenant_id: OwnerTenant, ctx: Ctx, _: Pro
     got = await cancellation.cancel_invoice(ctx, tenant_id, invoice_id, body.motive, replacement)
     request.app.state.invoice_worker.wake()
     return _out(got)
+
+
+@router.post("/cfdi/invoices/{invoice_id}/note-again", status_code=204)
+async def note_again(invoice_id: uuid.UUID, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
+                     request: Request) -> Response:
+    """A credit note the owner cancelled: make a new one for its returns."""
+    await credit_notes.ask_again(ctx, tenant_id, invoice_id)
+    request.app.state.invoice_worker.wake()
+    return Response(status_code=204)
 
 
 @router.post("/cfdi/globals", response_model=PendingGlobal)

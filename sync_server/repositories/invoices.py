@@ -14,7 +14,7 @@ from sync_server.repositories import Connection
 _SUMMARY = """invoice_id, kind, series, folio, status, receptor_rfc, receptor_name, uso, forma_pago,
     metodo_pago, total, base, iva, ieps, periodicity, period_start, period_end, issued_at, uuid AS cfdi_uuid,
     attempts, last_error, cancel_status, cancel_motive, cancel_error, cancelled_at, access_key,
-    after_cancel_of, replaces, requested_by, credits"""
+    after_cancel_of, replaces, requested_by, credits, keep_cancelled"""
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class InvoiceRow:
     replaces: uuid.UUID | None
     requested_by: str
     credits: uuid.UUID | None = None
+    keep_cancelled: bool = False  # a credit note its owner cancelled: no new one for its returns
 
 
 async def next_folio(conn: Connection, tenant_id: uuid.UUID, series: str) -> int:
@@ -262,17 +263,20 @@ async def discard(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID)
 
 
 async def request_cancel(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
-                         motive: str, substitute: uuid.UUID | None) -> bool:
+                         motive: str, substitute: uuid.UUID | None, *,
+                         by_owner: bool = False) -> bool:
     """Ask for an invoice's cancellation (once: a second request is refused). Its credit notes
     go first (SAT does not cancel a CFDI with related ones in force): a pending one is
     discarded, a stamped one is cancelled with motive 02; the invoice's own cancellation waits
-    for them (``claim_to_cancel``)."""
+    for them (``claim_to_cancel``). A credit note the owner cancels on its own (``by_owner``)
+    keeps its returns accounted for; one cancelled with its invoice does not."""
     done: str = await conn.execute(
         """UPDATE invoices SET cancel_status = 'requested', cancel_motive = $3,
-                   cancel_substitute = $4, cancel_next_at = now(), cancel_error = NULL
+                   cancel_substitute = $4, cancel_next_at = now(), cancel_error = NULL,
+                   keep_cancelled = $5 AND kind = 'credit'
             WHERE tenant_id = $1 AND invoice_id = $2
               AND (cancel_status IS NULL OR cancel_status = 'refused')""",
-        tenant_id, invoice_id, motive, substitute)
+        tenant_id, invoice_id, motive, substitute, by_owner)
     await conn.execute("""UPDATE invoices SET status = 'discarded'
                           WHERE tenant_id = $1 AND credits = $2 AND status = 'pending'""",
                        tenant_id, invoice_id)
@@ -281,6 +285,17 @@ async def request_cancel(conn: Connection, tenant_id: uuid.UUID, invoice_id: uui
                              tenant_id, invoice_id)
     for note in notes:
         await request_cancel(conn, tenant_id, note["invoice_id"], "02", None)
+    return done.endswith(" 1")
+
+
+async def release_cancelled_note(conn: Connection, tenant_id: uuid.UUID,
+                                 invoice_id: uuid.UUID) -> bool:
+    """The owner asks for a note again: the one they cancelled no longer accounts for its
+    returns. False unless it is a credit note they cancelled."""
+    done: str = await conn.execute(
+        """UPDATE invoices SET keep_cancelled = false
+           WHERE tenant_id = $1 AND invoice_id = $2 AND kind = 'credit'
+             AND cancel_status = 'cancelled' AND keep_cancelled""", tenant_id, invoice_id)
     return done.endswith(" 1")
 
 

@@ -54,7 +54,8 @@ async def cancel_invoice(ctx: CfdiContext, tenant_id: uuid.UUID, invoice_id: uui
         if row.cancel_status not in (None, "refused"):
             raise CancelRefused("Esa factura ya tiene una cancelación en curso o está cancelada.")
         if motive != "01":
-            await invoices.request_cancel(conn, tenant_id, invoice_id, motive, None)
+            await invoices.request_cancel(conn, tenant_id, invoice_id, motive, None,
+                                          by_owner=True)
             log.info("cancellation requested", extra={"tenant_id": str(tenant_id),
                                                       "invoice_id": str(invoice_id),
                                                       "motive": motive})

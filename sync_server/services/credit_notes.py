@@ -15,6 +15,7 @@ import logging
 import uuid
 from functools import partial
 
+from shared.errors import DomainError
 from shared.fiscal import Receptor
 from shared.ids import new_uuid7
 from shared.tax import IvaRate
@@ -80,3 +81,18 @@ async def issue_credit_notes(ctx: CfdiContext, tenant_id: uuid.UUID,
                                                   "return_id": str(u.return_id)})
             made += 1
     return made
+
+
+class NoteNotHeld(DomainError):
+    code = "note_not_cancelled_by_owner"
+
+
+async def ask_again(ctx: CfdiContext, tenant_id: uuid.UUID, note_id: uuid.UUID) -> int:
+    """The owner cancelled a credit note and now wants one again for its returns: the next
+    note is made now (pending: the worker stamps it); returns how many were made."""
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        if not await invoices.release_cancelled_note(conn, tenant_id, note_id):
+            raise NoteNotHeld("Solo se vuelve a emitir una nota de crédito que tú cancelaste.")
+    log.info("credit note asked for again", extra={"tenant_id": str(tenant_id),
+                                                   "invoice_id": str(note_id)})
+    return await issue_credit_notes(ctx, tenant_id)

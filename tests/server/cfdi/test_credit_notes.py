@@ -286,3 +286,35 @@ async def test_a_credit_note_lowers_what_the_payment_complements_say_is_owed(sho
         Decimal("60.00"), Decimal("60.00"), Decimal("0.00"))
     [note] = _credits(await rows(shop.ctx, shop.tenant_id))
     assert (note.status, note.total, note.forma_pago) == ("stamped", 4_000, "17")
+
+
+async def test_a_note_the_owner_cancelled_stays_cancelled_until_they_ask_for_it_again(shop):
+    from sync_server.services import cancellation
+    from sync_server.services.credit_notes import NoteNotHeld
+
+    change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)])
+    await shop.push(change)
+    original = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
+                                              CUSTOMER, requested_by="customer", wait_s=5)
+    await shop.push(_return(shop, change, [(2, 1000, 3000)]))
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
+    await drain(shop.ctx)
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    with pytest.raises(NoteNotHeld):  # one in force is not "asked again"
+        await credit_notes.ask_again(shop.ctx, shop.tenant_id, note.invoice_id)
+
+    await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, note.invoice_id, "02")
+    await drain(shop.ctx)
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    assert (note.cancel_status, note.keep_cancelled) == ("cancelled", True)
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0  # stays so
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
+
+    assert await credit_notes.ask_again(shop.ctx, shop.tenant_id, note.invoice_id) == 1
+    await drain(shop.ctx)
+    old, new = sorted(_credits(await rows(shop.ctx, shop.tenant_id)), key=lambda r: r.folio)
+    assert (old.cancel_status, new.status, new.total, new.credits) == (
+        "cancelled", "stamped", 3000, original.invoice_id)
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
+    with pytest.raises(NoteNotHeld):  # asked once: it is no longer held
+        await credit_notes.ask_again(shop.ctx, shop.tenant_id, old.invoice_id)
