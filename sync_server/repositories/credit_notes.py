@@ -51,9 +51,9 @@ class Uncredited:
 async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -> list[Uncredited]:
     """Returns whose sale is covered by a stamped CFDI in force (not cancelled, no cancellation
     under way) that was not signed net of them and that no credit note credits yet (one the
-    PAC refused still does: the owner sees it among the errors; a discarded one does not, nor
-    a cancelled one unless the owner cancelled it on its own: that stays so until they ask for
-    a note again), oldest first, with their lines."""
+    PAC refused or that was discarded does not, like a refused invoice; nor a cancelled one
+    unless the owner cancelled it on its own: that stays so until they ask for a note again),
+    oldest first, with their lines."""
     heads = await conn.fetch(
         """SELECT r.return_id, r.sale_id, s.folio, r.returned_at, r.refund_method, r.amount,
                   r.refund_to_account, r.refund_card, r.refund_transfer, i.invoice_id, i.kind,
@@ -72,7 +72,7 @@ async def uncredited(conn: Connection, tenant_id: uuid.UUID, limit: int = 200) -
                    ON e.tenant_id = x.tenant_id AND e.invoice_id = x.invoice_id
                  WHERE x.tenant_id = r.tenant_id AND x.return_id = r.return_id
                    AND (e.invoice_id = i.invoice_id
-                        OR (e.kind = 'credit' AND e.status <> 'discarded'
+                        OR (e.kind = 'credit' AND e.status NOT IN ('discarded', 'rejected')
                             AND (e.cancel_status IS DISTINCT FROM 'cancelled'
                                  OR (e.keep_cancelled AND e.credits = i.invoice_id)))))
            ORDER BY r.returned_at, r.return_id LIMIT $2""", tenant_id, limit)

@@ -105,3 +105,11 @@ async def insert(conn: Connection, tenant_id: uuid.UUID,
         ("tenant_id", "uuid"), ("payment_id", "uuid"), ("invoice_id", "uuid"),
         ("receipt_id", "uuid"), ("installment", "int"), ("balance_before", "bigint"),
         ("amount", "bigint")], [(tenant_id, *r) for r in rows])
+
+
+async def release(conn: Connection, tenant_id: uuid.UUID, receipt_id: uuid.UUID) -> int:
+    """A complement that covers nothing (the PAC refused it): its payments go on the next one."""
+    done: str = await conn.execute(
+        "DELETE FROM invoice_payments WHERE tenant_id = $1 AND receipt_id = $2",
+        tenant_id, receipt_id)
+    return int(done.split()[-1])

@@ -19,7 +19,7 @@ from sync_server.cfdi import build
 from sync_server.cfdi.places import zone_of
 from sync_server.db import Connection
 from sync_server.integrations.pac import CancelAnswer, PacRefused, PacUnavailable
-from sync_server.repositories import invoiced_sales, invoices
+from sync_server.repositories import invoice_payments, invoiced_sales, invoices
 from sync_server.services import invoice_whatsapp
 from sync_server.services.fiscal import CfdiContext, Issuing
 from sync_server.services.invoice_records import off_the_loop
@@ -108,10 +108,13 @@ async def _after_stamp(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.
 
 
 async def _after_refusal(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> None:
-    """A refused invoice covers nothing; a refused replacement leaves the original in place."""
+    """A refused CFDI covers nothing (one rule for every kind): its sales, returns (a credit
+    note: ``credit_notes.uncredited`` skips refused notes) and payments (a complement) go on
+    the next one made; a refused replacement leaves the original in place."""
     row = await invoices.get(conn, tenant_id, invoice_id)
     sales = await invoiced_sales.sales_of(conn, tenant_id, invoice_id)
     await invoiced_sales.release(conn, tenant_id, invoice_id)
+    await invoice_payments.release(conn, tenant_id, invoice_id)
     if row and row.replaces:
         for sale in sales:
             await invoiced_sales.set_own(conn, tenant_id, sale, row.replaces)

@@ -1,0 +1,79 @@
+"""One rule after the PAC refuses a CFDI (bad data), whatever its kind: it covers nothing, and
+the next pass makes a new one. A credit note's return and a complement's payment are not held
+by the refused one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from shared.clock import utc_now
+from shared.fiscal import check_receptor
+from shared.ids import new_uuid7
+from sync_server.services import credit_notes, invoice_payments, invoicing
+from tests.support.cfdi import Item, documents, drain, rows, sale, sale_id_of
+
+pytestmark = pytest.mark.anyio
+
+CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G03")
+REFUSAL = ("CFDI40147", "El RFC del receptor no se encuentra en la lista del SAT")
+
+
+def _of(all_rows, kind):
+    return sorted((r for r in all_rows if r.kind == kind), key=lambda r: r.folio)
+
+
+async def test_a_refused_credit_note_is_made_again_on_the_next_pass(shop):
+    change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)])
+    await shop.push(change)
+    original = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
+                                              CUSTOMER, requested_by="customer", wait_s=5)
+    await shop.push(shop.till.change("sale_return", {
+        "id": new_uuid7(), "sale_id": sale_id_of(change), "amount": 3000,
+        "refund_method": "efectivo", "reason": "No le gustó",
+        "returned_at": utc_now().isoformat(), "refund_to_account": 0,
+        "lines": [{"line_no": 2, "product_id": None, "qty_milli": 1000, "amount": 3000}]}))
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
+    shop.pac.next_answers(REFUSAL)
+    await drain(shop.ctx)
+    [refused] = _of(await rows(shop.ctx, shop.tenant_id), "credit")
+    assert refused.status == "rejected"
+
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0  # once
+    await drain(shop.ctx)
+    old, new = _of(await rows(shop.ctx, shop.tenant_id), "credit")
+    assert (old.status, new.status, new.total, new.credits, new.folio) == (
+        "rejected", "stamped", 3000, original.invoice_id, old.folio + 1)
+
+
+async def test_a_refused_payment_complement_is_made_again_with_the_same_installment(shop):
+    customer = new_uuid7()
+    change = sale(shop.till, [Item("Despensa", 10_000)], [("fiado", 10_000)],
+                  customer_id=customer)
+    await shop.push(shop.till.customer("Ingrid", customer_id=customer), change,
+                    shop.till.change("fiado_charge", {
+                        "id": new_uuid7(), "customer_id": customer, "amount": 10_000,
+                        "sale_id": sale_id_of(change), "charged_at": utc_now().isoformat()}))
+    inv = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
+                                         requested_by="counter", wait_s=5)
+    assert inv.stamped
+    await shop.push(shop.till.change("fiado_payment", {
+        "id": new_uuid7(), "customer_id": customer, "amount": 4_000, "method": "efectivo",
+        "paid_at": utc_now().isoformat()}))
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
+    shop.pac.next_answers(REFUSAL)
+    await drain(shop.ctx)
+    [refused] = _of(await rows(shop.ctx, shop.tenant_id), "payment")
+    assert refused.status == "rejected"
+
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0
+    await drain(shop.ctx)
+    old, new = _of(await rows(shop.ctx, shop.tenant_id), "payment")
+    assert (old.status, new.status) == ("rejected", "stamped")
+    doc = await documents(shop.ctx, shop.tenant_id, new.invoice_id)
+    [dr] = [d for p in doc["Complemento"]["Pagos"]["Pago"] for d in p["DoctoRelacionado"]]
+    assert (dr["NumParcialidad"], dr["ImpSaldoAnt"], dr["ImpPagado"], dr["ImpSaldoInsoluto"]) == (
+        1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00"))
