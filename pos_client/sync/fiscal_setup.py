@@ -1,5 +1,5 @@
 """The shop's invoicing set-up from the till, on a logged-in owner's session: fiscal data,
-preferences, and the CSD's files sent to the server (which keeps them sealed and shows back
+preferences, the PAC account, and the CSD's files sent to the server (which keeps them sealed and shows back
 only their public description). Failures are the account's: ``AccountOffline`` without a
 connection, ``AccountRefused`` with the server's Spanish reason."""
 
@@ -37,6 +37,13 @@ class FiscalSetup:
         return self._setup("PUT", "/v1/cfdi/csd", {
             "certificate": base64.b64encode(certificate).decode(),
             "key": base64.b64encode(key).decode(), "password": password})
+
+    def save_pac(self, provider: str, production: bool, username: str | None,
+                 password: str | None) -> CfdiSetup:
+        """None keeps what the server has."""
+        return self._setup("PUT", "/v1/cfdi/pac", {
+            "provider": provider, "production": production, "username": username,
+            "password": password})
 
     def _setup(self, method: str, path: str, body: dict[str, Any] | None = None) -> CfdiSetup:
         # The account's own call: its session, protocol header, timeouts and Spanish failures.

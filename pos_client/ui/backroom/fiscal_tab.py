@@ -1,9 +1,11 @@
 """Cuenta en línea → Datos fiscales (owner): the shop's RFC, name, regime, postal code of issue
 and series; the factura global's periodicity, the customers' invoicing window and how cards
-are invoiced; and the CSD (.cer, .key and password) sent to the server, which keeps it sealed.
-The CSD is never shown back: only its number, RFC and validity, with the server's warnings
-(near its end, expired, another RFC). Everything is checked here with ``shared.fiscal``'s
-rules before it is sent; the server checks again (and the postal code against SAT's catalog).
+are invoiced; the CSD (.cer, .key and password) sent to the server, which keeps it sealed; and
+the PAC account that stamps (the provider the server supports, its user and password, sealed
+there too). The CSD is never shown back: only its number, RFC and validity, with the server's
+warnings (near its end, expired, another RFC); the PAC's user is masked, its password never
+shown. Everything is checked here with ``shared.fiscal``'s rules before it is sent; the server
+checks again (and the postal code against SAT's catalog).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
     from pos_client.ui.backroom.account_tabs import AccountView
 
 PERIODICITIES = {"diaria": "Diaria", "semanal": "Semanal", "mensual": "Mensual"}
+# The PACs the server stamps with (PUT /v1/cfdi/pac: Finkok, its test or production service).
+# Keyed "provider environment" (a combo box finds str data, not tuples).
+PACS = {"finkok test": "Finkok — pruebas (demo-facturacion.finkok.com)",
+        "finkok production": "Finkok — producción"}
 CARD_FORMAS = {"04": "04 Tarjeta de crédito", "28": "28 Tarjeta de débito"}
 
 
@@ -64,6 +70,7 @@ class FiscalTab(QWidget):
         layout.addWidget(self._profile_box())
         layout.addWidget(self._preferences_box())
         layout.addWidget(self._csd_box())
+        layout.addWidget(self._pac_box())
         layout.addStretch(1)
 
     def _profile_box(self) -> QGroupBox:
@@ -125,6 +132,24 @@ class FiscalTab(QWidget):
         form.addRow(self.send_csd_button)
         return box
 
+    def _pac_box(self) -> QGroupBox:
+        box = QGroupBox("Proveedor de certificación (PAC)")
+        self.pac_state = QLabel("Sin PAC.")
+        self.pac_state.setWordWrap(True)
+        self.pac = QComboBox()
+        for value, label in PACS.items():
+            self.pac.addItem(label, value)
+        self.pac_user, self.pac_password = QLineEdit(), QLineEdit()
+        self.pac_password.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(box)
+        form.addRow(self.pac_state)
+        form.addRow("PAC", self.pac)
+        form.addRow("Usuario", self.pac_user)
+        form.addRow("Contraseña", self.pac_password)
+        self.save_pac_button = button("Guardar cuenta del PAC", self.save_pac)
+        form.addRow(self.save_pac_button)
+        return box
+
     # ---- showing --------------------------------------------------------------------------
 
     def load(self) -> None:
@@ -149,6 +174,11 @@ class FiscalTab(QWidget):
         days = prefs.get("window_days")
         self.window_days.setValue(days if isinstance(days, int) else 0)
         self.csd_state.setText(csd_text(setup.csd, self.view.local))
+        self.pac_state.setText(pac_text(setup.pac))
+        if setup.pac:
+            settings, _ = pac_parts(setup.pac)
+            chosen = f"{settings.get('provider', 'finkok')} {settings.get('environment', 'test')}"
+            self.pac.setCurrentIndex(max(self.pac.findData(chosen), 0))
         self.warnings.setText("\n".join(setup.warnings))
 
     # ---- saving ---------------------------------------------------------------------------
@@ -200,6 +230,21 @@ class FiscalTab(QWidget):
                    "CSD guardado en el servidor, cifrado. Aquí solo se muestran su número y su "
                    "vigencia.")
 
+    def save_pac(self) -> None:
+        """The PAC account. A blank user or password keeps the one the server has (the owner
+        switching to production does not retype them); the first time both are needed."""
+        provider, environment = str(self.pac.currentData()).split()
+        user, password = self.pac_user.text().strip(), self.pac_password.text()
+        stored = pac_parts(self.setup.pac)[1] if self.setup and self.setup.pac else {}
+        if not (user or "username" in stored) or not (password or "password" in stored):
+            say(self.view.message, "Escribe el usuario y la contraseña de tu cuenta del PAC.")
+            return
+        self.pac_password.clear()  # never kept on screen once sent
+        self.pac_user.clear()
+        production = environment == "production"
+        self._send(lambda s: s.save_pac(provider, production, user or None, password or None),
+                   "Cuenta del PAC guardada en el servidor, cifrada.")
+
     def _choose(self, label: QLabel, pattern: str) -> None:
         path = self.pick_file("Archivo del CSD", f"CSD ({pattern})")
         if path:
@@ -222,3 +267,22 @@ def csd_text(csd: dict[str, str] | None, local: Callable[[datetime | None], str]
     return (f"CSD núm. {csd['number']} del RFC {csd['rfc']}, vigente hasta "
             f"{local(until)}. El certificado, la llave y su contraseña se guardan cifrados en el "
             "servidor y no se muestran.")
+
+
+def pac_text(pac: dict[str, object] | None) -> str:
+    """The PAC account as it may be shown: which service, the user masked, never the password."""
+    if not pac:
+        return "Sin PAC: sin él no se timbra ninguna factura. Captura tu cuenta del PAC."
+    settings, secrets = pac_parts(pac)
+    where = "producción" if settings.get("environment") == "production" else "pruebas"
+    user = f"usuario {secrets['username']}" if secrets.get("username") else "sin usuario"
+    password = "contraseña guardada" if secrets.get("password") else "sin contraseña"
+    return (f"{str(settings.get('provider', 'finkok')).capitalize()} ({where}): {user}, "
+            f"{password}. Se guardan cifrados en el servidor y no se muestran.")
+
+
+def pac_parts(pac: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+    """The PAC's settings and its masked secrets, as the server's set-up answer has them."""
+    settings, secrets = pac.get("settings"), pac.get("secrets")
+    return (settings if isinstance(settings, dict) else {},
+            secrets if isinstance(secrets, dict) else {})

@@ -146,3 +146,48 @@ def test_offline_it_says_so(qtbot, page, csd):
     _settle(qtbot, page)
     assert "Sin conexión" in page.connection.text()
     assert "Sin conexión con el servidor" in page.view.message.text()
+
+
+def test_the_pac_account_is_saved_sealed_and_its_password_never_comes_back(qtbot, page, owner):
+    tab = _tab(qtbot, page)
+    message = page.view.message  # type: ignore[union-attr]
+    assert "Sin PAC" in tab.pac_state.text()
+    tab.pac_user.setText("tienda@example.mx")
+    tab.save_pac_button.click()
+    assert "usuario y la contraseña" in message.text()  # the first time both are needed
+    assert owner.get("/v1/cfdi/setup").json()["pac"] is None
+
+    qtbot.keyClicks(tab.pac_password, "clave-del-pac-7781")
+    tab.save_pac_button.click()
+    _settle(qtbot, page)
+    assert message.text() == "Cuenta del PAC guardada en el servidor, cifrada."
+    assert (tab.pac_user.text(), tab.pac_password.text()) == ("", "")
+    pac = owner.get("/v1/cfdi/setup").json()["pac"]
+    assert pac["settings"] == {"provider": "finkok", "environment": "test"}
+    assert pac["secrets"] == {"username": "••••e.mx", "password": "••••"}  # not even its end
+    assert "7781" not in owner.get("/v1/cfdi/setup").text
+    shown = tab.pac_state.text()
+    assert "pruebas" in shown
+    assert "contraseña guardada" in shown
+    assert "clave-del-pac" not in shown
+
+    # To production without retyping: the stored user and password stay.
+    tab.pac.setCurrentIndex(tab.pac.findData("finkok production"))
+    tab.save_pac_button.click()
+    _settle(qtbot, page)
+    pac = owner.get("/v1/cfdi/setup").json()["pac"]
+    assert pac["settings"]["environment"] == "production"
+    assert set(pac["secrets"]) == {"username", "password"}
+    assert "producción" in tab.pac_state.text()
+    assert tab.pac.currentData() == "finkok production"
+
+
+def test_the_pac_account_offline_says_so(qtbot, page):
+    tab = _tab(qtbot, page)
+    assert page.view is not None
+    page.view.account.server_url = "http://127.0.0.1:9"  # nothing listens there
+    tab.pac_user.setText("tienda@example.mx")
+    qtbot.keyClicks(tab.pac_password, "clave-del-pac-7781")
+    tab.save_pac_button.click()
+    _settle(qtbot, page)
+    assert "Sin conexión con el servidor" in page.view.message.text()
