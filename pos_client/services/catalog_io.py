@@ -14,8 +14,10 @@ updates it), or gives the new product a name that tells them apart (with its pre
 Empty cells: on a row that updates an existing product, an empty cell keeps the stored value,
 as a column missing from the file does (a price list with only ``nombre, codigos, precio``
 filled must not wipe codes, switch a 0 % product to 16 % or reactivate an inactive one). On a
-new product an empty cell means the default (no code, IVA 16 %, cost 0, active). To clear a
-value, use the product editor.
+new product an empty cell means the default (no code, IVA 16 %, cost 0, active; no SAT keys:
+01010101 and H87/KGM on the invoice). To clear a value, use the product editor. SAT's keys
+(``clave_prod_serv``, ``clave_unidad``) are optional columns, checked with the product form's
+rule (``shared.fiscal``); a bad one is the row's error in the preview.
 
 Reading and writing the files themselves (encodings, Excel, column names, formula-safe cells)
 is :mod:`catalog_sheets`' part.
@@ -70,6 +72,9 @@ _YES = {"si", "s", "1", "x", "verdadero", "true", "granel", "activo"}
 _NO = {"no", "n", "0", "falso", "false", "pieza", "inactivo", ""}
 _IVA = {"16": IvaRate.GENERAL, "8": IvaRate.FRONTERA, "0": IvaRate.TASA_CERO,
         "exento": IvaRate.EXENTO, "exenta": IvaRate.EXENTO}
+
+# The product form's field names for SAT's keys, as the file's columns name them.
+_COLUMN_OF = {"clave_sat": "clave_prod_serv", "unidad_sat": "clave_unidad"}
 
 Status = Literal["nuevo", "actualiza", "duplicado", "error"]
 
@@ -237,6 +242,9 @@ def _draft(get: dict[str, str], base: ProductPayload | None, errors: list[str]) 
         ("ieps", "ieps_bp", lambda t: _ieps_bp(t) if t else 0),
         ("minimo", "min_stock_milli", lambda t: _qty_milli(t, by_weight) if t else 0),
         ("activo", "active", lambda t: _flag(t) if t else True),
+        # Checked with the product form's rule (shared.fiscal, through catalog_admin.problems).
+        ("clave_prod_serv", "sat_product_key", lambda t: t or None),
+        ("clave_unidad", "sat_unit_key", lambda t: t or None),
     ]
     for column, attr, read in readers:
         if column not in get or (base is not None and not get[column]):
@@ -258,7 +266,8 @@ def _row_result(number: int, get: dict[str, str], store: _Catalog) -> RowResult:
     except _CellError as exc:
         return RowResult(number, name, "error", errors=(f"Renglón {number}, {exc}",))
     draft = _draft(get, base, errors)
-    errors += [f"{p.field}: {_lower_first(p.message)}" for p in problems(draft)]
+    errors += [f"{_COLUMN_OF.get(p.field, p.field)}: {_lower_first(p.message)}"
+               for p in problems(draft)]
     if errors:
         return RowResult(number, name, "error", errors=tuple(f"Renglón {number}, {e}" for e in errors))
     payload = to_payload(draft)

@@ -24,8 +24,10 @@ from shared.sync.payloads import ProductPayload
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
+# SAT's keys come last: optional columns (a file without them imports as before).
 COLUMNS = ("nombre", "codigos", "departamento", "costo", "precio", "precio_mayoreo",
-           "cantidad_mayoreo", "granel", "iva", "ieps", "minimo", "activo")
+           "cantidad_mayoreo", "granel", "iva", "ieps", "minimo", "activo", "clave_prod_serv",
+           "clave_unidad")
 _ALIASES = {
     "nombre": "nombre", "producto": "nombre", "descripcion": "nombre",
     "codigo": "codigos", "codigos": "codigos", "codigo_de_barras": "codigos",
@@ -35,6 +37,10 @@ _ALIASES = {
     "cantidad_mayoreo": "cantidad_mayoreo", "mayoreo_desde": "cantidad_mayoreo",
     "granel": "granel", "a_granel": "granel", "iva": "iva", "ieps": "ieps", "minimo": "minimo",
     "existencia_minima": "minimo", "stock_minimo": "minimo", "activo": "activo",
+    "clave_prod_serv": "clave_prod_serv", "claveprodserv": "clave_prod_serv",
+    "clave_sat": "clave_prod_serv", "clave_producto_sat": "clave_prod_serv",
+    "clave_unidad": "clave_unidad", "claveunidad": "clave_unidad", "unidad_sat": "clave_unidad",
+    "clave_unidad_sat": "clave_unidad",
 }
 
 
@@ -164,6 +170,7 @@ def export_row(p: ProductPayload) -> list[str]:
         quantity_text(p.wholesale_min_milli) if p.wholesale_price is not None else "",
         "si" if p.sold_by_weight else "no", p.iva.value, pct_text(p.ieps_bp),
         quantity_text(p.min_stock_milli), "si" if p.active else "no",
+        p.sat_product_key or "", p.sat_unit_key or "",  # checked keys: digits and letters only
     ]
 
 

@@ -131,7 +131,7 @@ def test_an_export_reimports_as_updates_with_no_errors(
     catalog_admin.save_product(till, ProductDraft(
         name="Tortilla a granel", price=2400, sold_by_weight=True, min_stock_milli=2500,
         wholesale_price=2200, wholesale_min_milli=5000, ieps_bp=850, department="Tortillería",
-        active=False), cashier_id=None)
+        active=False, sat_product_key="50221300", sat_unit_key="kgm"), cashier_id=None)
     path = tmp_path / ("catalogo.csv" if export is catalog_io.export_csv else "catalogo.xlsx")
     exported = export(till, path)
     with stocked.read() as conn:
@@ -399,3 +399,32 @@ def test_a_row_without_codes_updates_the_active_product_of_its_name_not_the_one_
         assert catalog.by_barcode(conn, "7500000000902").price == 1200  # type: ignore[union-attr]
         replaced = [p for p in product_records.all_payloads(conn) if "7500000000901" in p.barcodes]
     assert [(p.active, p.price) for p in replaced] == [(False, 1000)]  # left alone
+
+
+def test_sat_keys_import_checked_by_the_form_rule_and_a_file_without_them_keeps_them(
+        till: Till, stocked: Database, tmp_path: Path) -> None:
+    kept = catalog_admin.save_product(till, ProductDraft(
+        name="Refresco de cola 2 l", price=3800, barcodes=("2000300",),
+        sat_product_key="50202306", sat_unit_key="H87"), cashier_id=None)
+    text = ("nombre,codigos,precio,Clave SAT,Unidad SAT\n"
+            "Frijol a granel,2000400,32,50161800,kgm\n"
+            "Sin claves,2000401,10,,\n"
+            "Clave corta,2000402,10,5020230,\n"
+            "Unidad rara,2000403,10,50202306,kilo\n")
+    plan = catalog_io.preview(till, _write(tmp_path, "claves.csv", text))
+
+    assert [r.status for r in plan.rows] == ["nuevo", "nuevo", "error", "error"]
+    frijol, plain = (r.payload for r in plan.rows[:2])
+    assert frijol is not None
+    assert plain is not None
+    assert (frijol.sat_product_key, frijol.sat_unit_key) == ("50161800", "KGM")
+    assert (plain.sat_product_key, plain.sat_unit_key) == (None, None)  # 01010101 and H87
+    assert plan.rows[2].errors == ("Renglón 4, clave_prod_serv: la clave de producto del SAT son 8 "
+                                   "dígitos (por ejemplo 50202306, refrescos); déjala vacía para "
+                                   "usar 01010101.",)
+    assert plan.rows[3].errors[0].startswith("Renglón 5, clave_unidad: la clave de unidad del SAT")
+
+    old_file = "nombre,codigos,precio\nRefresco de cola 2 l,2000300,39\n"  # no SAT columns
+    catalog_io.apply(till, catalog_io.preview(till, _write(tmp_path, "viejo.csv", old_file)),
+                     cashier_id=None)
+    assert _payload(stocked, kept.id) == kept.model_copy(update={"price": 3900})

@@ -460,3 +460,16 @@ def test_the_import_summary_reports_duplicate_names(  # type: ignore[no-untyped-
     with ctx.till.db.read() as conn:
         assert catalog.by_barcode(conn, "7500000000021") is not None
         assert catalog.by_barcode(conn, "7500000000022") is None
+
+
+def test_the_import_preview_shows_a_bad_sat_key_as_its_rows_error(  # type: ignore[no-untyped-def]
+        qtbot, ctx: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "claves.csv"
+    path.write_text("nombre,codigo,precio,clave_prod_serv,clave_unidad\n"
+                    "Frijol,7500000000021,32,50161800,KGM\n"
+                    "Arroz,7500000000022,28,501618,KGM\n", "utf-8")
+    page = _page(qtbot, ctx)
+
+    cells = _cells(_preview(qtbot, page, path))
+    assert [row[:2] for row in cells] == [["2", "Nuevo"], ["3", "Error"]]
+    assert cells[1][4].startswith("clave_prod_serv: la clave de producto del SAT son 8 dígitos")
