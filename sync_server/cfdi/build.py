@@ -175,16 +175,35 @@ class Paid:
 
 
 def payment(paid: Sequence[Paid], *, paid_at: datetime, forma_pago: str, serie: str, folio: str,
-            fecha: datetime) -> cfdi40.Comprobante:
+            fecha: datetime, replaces: Sequence[str] = ()) -> cfdi40.Comprobante:
     """A payment complement (CFDI tipo P, Pagos 2.0) for parts of stamped PPD invoices of one
-    customer. Times are the shop's local times (naive)."""
+    customer. Times are the shop's local times (naive). ``replaces``: the complement it
+    substitutes (relation 04, for a cancellation with motive 01)."""
     return cfdi40.Comprobante.pago_comprobantes(
+        cfdi_relacionados=(cfdi40.CfdiRelacionados(tipo_relacion="04",
+                                                   cfdi_relacionado=list(replaces))
+                           if replaces else None),
         comprobantes=[cfdi40.PagoComprobante(comprobante=CFDI.from_string(p.invoice_xml),
                                              num_parcialidad=p.installment,
                                              imp_saldo_ant=pesos(p.balance_before),
                                              imp_pagado=pesos(p.amount)) for p in paid],
         fecha_pago=paid_at.replace(tzinfo=None, microsecond=0), forma_pago=forma_pago,
         serie=serie, folio=folio, fecha=fecha.replace(tzinfo=None, microsecond=0))
+
+
+def payment_facts(xml: bytes) -> tuple[datetime, str, tuple[str, str, str, str]]:
+    """What a complement said of its payment: FechaPago (local, naive), FormaDePagoP, and its
+    receptor (RFC, name, postal code, regime), for a replacement that says the same."""
+    doc = CFDI.from_string(xml)
+    pago, r = doc["Complemento"]["Pagos"]["Pago"][0], doc["Receptor"]
+    return (pago["FechaPago"], _code(pago["FormaDePagoP"]),
+            (r["Rfc"], r["Nombre"], r["DomicilioFiscalReceptor"],
+             _code(r["RegimenFiscalReceptor"])))
+
+
+def _code(value: object) -> str:
+    """satcfdi reads catalog fields as ``Code`` (key and description): the key."""
+    return str(getattr(value, "code", value))
 
 
 def sign(doc: cfdi40.Comprobante, signer: Signer) -> bytes:

@@ -113,3 +113,35 @@ async def release(conn: Connection, tenant_id: uuid.UUID, receipt_id: uuid.UUID)
         "DELETE FROM invoice_payments WHERE tenant_id = $1 AND receipt_id = $2",
         tenant_id, receipt_id)
     return int(done.split()[-1])
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A payment as one complement applied it to a PPD invoice (its stamped XML)."""
+
+    payment_id: uuid.UUID
+    invoice_id: uuid.UUID
+    installment: int
+    balance_before: int
+    amount: int
+    invoice_xml: bytes
+
+
+async def applied_by(conn: Connection, tenant_id: uuid.UUID, receipt_id: uuid.UUID) -> list[Applied]:
+    rows = await conn.fetch(
+        """SELECT p.payment_id, p.invoice_id, p.installment, p.balance_before, p.amount,
+                  i.stamped_xml
+           FROM invoice_payments p JOIN invoices i
+             ON i.tenant_id = p.tenant_id AND i.invoice_id = p.invoice_id
+           WHERE p.tenant_id = $1 AND p.receipt_id = $2 ORDER BY p.invoice_id""",
+        tenant_id, receipt_id)
+    return [Applied(r["payment_id"], r["invoice_id"], r["installment"], r["balance_before"],
+                    r["amount"], r["stamped_xml"]) for r in rows]
+
+
+async def move(conn: Connection, tenant_id: uuid.UUID, from_receipt: uuid.UUID,
+               to_receipt: uuid.UUID) -> None:
+    """The payments of one complement are another's now (its replacement, or back again)."""
+    await conn.execute(
+        """UPDATE invoice_payments SET receipt_id = $3
+           WHERE tenant_id = $1 AND receipt_id = $2""", tenant_id, from_receipt, to_receipt)

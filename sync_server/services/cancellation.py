@@ -1,7 +1,8 @@
 """Cancelling a stamped CFDI with SAT's motives, as the owner asks.
 
 01 (errors, with a relation): the corrected invoice is issued first, relating the old UUID
-(TipoRelacion 04); once it is stamped the old one is cancelled naming it as the substitute. 02
+(TipoRelacion 04); once it is stamped the old one is cancelled naming it as the substitute. A
+payment complement's replacement is the same payment signed again with the shop's data now. 02
 (errors, no relation) and 03 (the operation did not happen) are sent as they are. 04 (a sale of
 a global invoiced on its own) is asked by the invoicing flow itself, never by hand. The worker
 sends each request and the state follows the PAC's answer, then SAT's when the customer must
@@ -20,7 +21,7 @@ from sync_server import db
 from sync_server.cfdi import documents
 from sync_server.cfdi.places import zone_of
 from sync_server.repositories import invoiced_sales, invoices
-from sync_server.services import fiscal
+from sync_server.services import fiscal, invoice_payments
 from sync_server.services.fiscal import CfdiContext
 from sync_server.services.invoice_records import InvoiceView, off_the_loop, record, view
 
@@ -60,9 +61,14 @@ async def cancel_invoice(ctx: CfdiContext, tenant_id: uuid.UUID, invoice_id: uui
                                                       "invoice_id": str(invoice_id),
                                                       "motive": motive})
             return view(await _row(conn, tenant_id, invoice_id))
+        if row.kind == "payment" and issuing is not None:
+            new_receipt = await invoice_payments.replace_receipt(ctx, conn, tenant_id, row,
+                                                                 issuing)
+            return view(await _row(conn, tenant_id, new_receipt))
         if row.kind != "ticket" or replacement is None or issuing is None:
             raise CancelRefused("El motivo 01 es para la factura de un cliente, con sus datos "
-                                "corregidos: se emite primero la factura que la sustituye.")
+                                "corregidos, o para un complemento de pago: se emite primero "
+                                "el que la sustituye.")
         sales = await invoiced_sales.sales_of(conn, tenant_id, invoice_id)
         rows = await invoiced_sales.load(conn, tenant_id, sales)
         ticket = documents.ticket_of(rows[sales[0]])

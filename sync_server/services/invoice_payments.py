@@ -141,3 +141,40 @@ async def _issue(ctx: CfdiContext, conn: db.Connection, tenant_id: uuid.UUID, is
     log.info("payment complement signed", extra={"tenant_id": str(tenant_id),
                                                  "invoice_id": str(receipt_id)})
     return 1
+
+
+async def replace_receipt(ctx: CfdiContext, conn: db.Connection, tenant_id: uuid.UUID,
+                          old: invoices.InvoiceRow, issuing: Issuing) -> uuid.UUID:
+    """Motive 01 on a complement while its payment stands: the replacement (same payment, same
+    parts, relation 04 to the old UUID, the shop's data as it is now) is signed and takes the
+    payments over; the worker stamps it, then cancels the old one naming it. Inside the
+    caller's transaction, which holds the old row."""
+    applied = await repo.applied_by(conn, tenant_id, old.invoice_id)
+    assert applied, "a stamped complement applies some payment"
+    xmls = await invoices.documents(conn, tenant_id, old.invoice_id)
+    assert xmls is not None
+    assert xmls[1] is not None
+    paid_at, forma, (rfc, name, cp, regime) = build.payment_facts(xmls[1])
+    profile = issuing.profile
+    series = profile.series_for("payment")
+    folio = await invoices.next_folio(conn, tenant_id, series)
+    zone = zone_of(profile.postal_code)
+    now = ctx.clock().astimezone(zone)
+    lines = [build.Paid(a.invoice_xml, a.installment, a.balance_before, a.amount) for a in applied]
+
+    def sign() -> bytes:
+        doc = build.payment(lines, paid_at=paid_at, forma_pago=forma, serie=series,
+                            folio=str(folio), fecha=now, replaces=[old.cfdi_uuid or ""])
+        return build.sign(doc, issuing.signer)
+
+    xml = await off_the_loop(sign)
+    total = sum(a.amount for a in applied)
+    receipt_id = new_uuid7()
+    await record(conn, tenant_id, invoice_id=receipt_id, kind="payment", series=series,
+                 folio=folio, receptor=Receptor(rfc, name, cp, regime, USO_PAGOS),
+                 signed=Signed(xml, now, TaxSplit(total, total, 0, 0), forma, None, [], {}),
+                 requested_by="owner", replaces=old.invoice_id)
+    await repo.move(conn, tenant_id, old.invoice_id, receipt_id)
+    log.info("payment complement replacement signed", extra={
+        "tenant_id": str(tenant_id), "invoice_id": str(receipt_id), "replaces": str(old.invoice_id)})
+    return receipt_id

@@ -114,6 +114,8 @@ async def _after_refusal(conn: Connection, tenant_id: uuid.UUID, invoice_id: uui
     row = await invoices.get(conn, tenant_id, invoice_id)
     sales = await invoiced_sales.sales_of(conn, tenant_id, invoice_id)
     await invoiced_sales.release(conn, tenant_id, invoice_id)
+    if row and row.kind == "payment" and row.replaces:  # the old complement keeps its payments
+        await invoice_payments.move(conn, tenant_id, invoice_id, row.replaces)
     await invoice_payments.release(conn, tenant_id, invoice_id)
     if row and row.replaces:
         for sale in sales:
@@ -155,6 +157,9 @@ async def cancel_next(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing) 
             await invoices.mark_cancel(conn, tenant_id, claimed.invoice_id, "cancelled",
                                        acuse=answer.acuse)
             await invoiced_sales.release(conn, tenant_id, claimed.invoice_id)
+            # A complement cancelled without a replacement (01 moved them to it) frees its
+            # payments: what still stands goes on the next pass's complement.
+            await invoice_payments.release(conn, tenant_id, claimed.invoice_id)
         else:
             await invoices.mark_cancel(conn, tenant_id, claimed.invoice_id, "refused",
                                        answer.message or "El SAT no aceptó la cancelación.",

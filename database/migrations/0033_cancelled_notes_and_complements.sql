@@ -7,4 +7,6 @@ ALTER TABLE invoices ADD COLUMN keep_cancelled boolean NOT NULL DEFAULT false;
 -- A credit note or payment complement the PAC refused covers nothing, like a refused invoice:
 -- its returns get a new note and its payments a new complement on the next pass. A refused
 -- complement's applications are deleted (the refused CFDI itself stays, listed among errors).
-GRANT DELETE ON invoice_payments TO michangarrito_app;
+-- A complement cancelled with 01 hands its payments to its replacement (moved back if the PAC
+-- refuses the replacement); one cancelled otherwise frees them for the next pass.
+GRANT UPDATE, DELETE ON invoice_payments TO michangarrito_app;

@@ -1,0 +1,107 @@
+"""Cancelling a payment complement while its abono stands: with motive 01 its replacement (the
+same payment, related by TipoRelacion 04) is stamped first and the old one cancelled naming it;
+with 02 the next pass issues a new one. Either way the invoice's balance reads right after."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from shared.clock import utc_now
+from shared.fiscal import check_receptor
+from shared.ids import new_uuid7
+from sync_server.services import cancellation, invoice_payments, invoicing
+from tests.support.cfdi import Item, documents, drain, rows, sale, sale_id_of
+
+pytestmark = pytest.mark.anyio
+
+CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G03")
+
+
+def _abono(till, customer, amount):
+    return till.change("fiado_payment", {"id": new_uuid7(), "customer_id": customer,
+                                         "amount": amount, "method": "efectivo",
+                                         "paid_at": utc_now().isoformat()})
+
+
+async def _complement_stamped(shop):
+    """A fiado sale of $100 invoiced PPD and one abono of $40 on a stamped complement."""
+    customer = new_uuid7()
+    change = sale(shop.till, [Item("Despensa", 10_000)], [("fiado", 10_000)],
+                  customer_id=customer)
+    await shop.push(shop.till.customer("Ingrid", customer_id=customer), change,
+                    shop.till.change("fiado_charge", {
+                        "id": new_uuid7(), "customer_id": customer, "amount": 10_000,
+                        "sale_id": sale_id_of(change), "charged_at": utc_now().isoformat()}))
+    inv = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
+                                         requested_by="counter", wait_s=5)
+    await shop.push(_abono(shop.till, customer, 4_000))
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
+    await drain(shop.ctx)
+    [rep] = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "payment"]
+    assert rep.status == "stamped"
+    return customer, inv, rep
+
+
+def _parts(doc):
+    return [(str(d["IdDocumento"]), d["NumParcialidad"], d["ImpSaldoAnt"], d["ImpPagado"],
+             d["ImpSaldoInsoluto"])
+            for p in doc["Complemento"]["Pagos"]["Pago"] for d in p["DoctoRelacionado"]]
+
+
+async def test_motive_01_on_a_complement_stamps_its_replacement_first_and_names_it(shop):
+    customer, inv, old = await _complement_stamped(shop)
+    new = await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, old.invoice_id, "01")
+    assert (new.kind, new.status) == ("payment", "pending")
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0
+    await drain(shop.ctx)
+
+    by_id = {r.invoice_id: r for r in await rows(shop.ctx, shop.tenant_id)}
+    assert by_id[new.invoice_id].status == "stamped"
+    assert (by_id[old.invoice_id].cancel_status, by_id[old.invoice_id].cancel_motive) == (
+        "cancelled", "01")
+    stamp = shop.pac.by_uuid(old.cfdi_uuid or "")
+    assert stamp is not None
+    assert (stamp.motive, stamp.substitute) == ("01", by_id[new.invoice_id].cfdi_uuid)
+    doc = await documents(shop.ctx, shop.tenant_id, new.invoice_id)  # Pagos 2.0 XSD-valid
+    [rel] = doc["CfdiRelacionados"]
+    assert (rel["TipoRelacion"], [str(u).upper() for u in rel["CfdiRelacionado"]]) == (
+        "04", [str(old.cfdi_uuid).upper()])
+    assert _parts(doc) == [(inv.uuid, 1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00"))]
+
+    # No third complement for that abono; the next one reads the balance the replacement left.
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0
+    await shop.push(_abono(shop.till, customer, 6_000))
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
+    await drain(shop.ctx)
+    [last] = [r for r in await rows(shop.ctx, shop.tenant_id)
+              if r.kind == "payment" and r.invoice_id not in by_id]
+    assert _parts(await documents(shop.ctx, shop.tenant_id, last.invoice_id)) == [
+        (inv.uuid, 2, Decimal("60.00"), Decimal("60.00"), Decimal("0.00"))]
+
+
+async def test_a_refused_replacement_leaves_the_complement_and_its_payment_in_place(shop):
+    _, _, old = await _complement_stamped(shop)
+    new = await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, old.invoice_id, "01")
+    shop.pac.next_answers(("CFDI40147", "El RFC del receptor no se encuentra en la lista del SAT"))
+    await drain(shop.ctx)
+    by_id = {r.invoice_id: r for r in await rows(shop.ctx, shop.tenant_id)}
+    assert by_id[new.invoice_id].status == "rejected"
+    assert by_id[old.invoice_id].cancel_status is None  # never sent: still in force
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0
+
+
+async def test_motive_02_on_a_complement_gets_a_new_one_for_the_abono_on_the_next_pass(shop):
+    _, inv, old = await _complement_stamped(shop)
+    await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, old.invoice_id, "02")
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0  # not yet
+    await drain(shop.ctx)
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0
+    await drain(shop.ctx)
+    reps = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "payment"]
+    assert [(r.status, r.cancel_status) for r in reps] == [("stamped", "cancelled"),
+                                                           ("stamped", None)]
+    assert _parts(await documents(shop.ctx, shop.tenant_id, reps[1].invoice_id)) == [
+        (inv.uuid, 1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00"))]
