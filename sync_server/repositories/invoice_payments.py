@@ -56,23 +56,35 @@ async def open_ppd(conn: Connection, tenant_id: uuid.UUID) -> list[OpenPpd]:
 
 async def debts(conn: Connection, tenant_id: uuid.UUID, customer_id: uuid.UUID
                 ) -> list[tuple[uuid.UUID, uuid.UUID | None, int, datetime]]:
-    """(charge, sale, amount less what the sale's returns credited back, when)."""
+    """(charge, sale, amount less what the sale's returns credited back, when). The charge an
+    online abono's refund or chargeback made is not a debt here: the abono is smaller instead
+    (``abonos``), as SAT reads a payment given back."""
     rows = await conn.fetch(
         """SELECT c.charge_id, c.sale_id, c.charged_at,
                   (c.amount - COALESCE((SELECT sum(r.refund_to_account) FROM sale_returns r
                                         WHERE r.tenant_id = c.tenant_id AND r.sale_id = c.sale_id),
                                        0))::bigint AS amount
-           FROM fiado_charges c WHERE c.tenant_id = $1 AND c.customer_id = $2""",
+           FROM fiado_charges c WHERE c.tenant_id = $1 AND c.customer_id = $2
+             AND NOT EXISTS (SELECT 1 FROM pay_reversals v
+                             WHERE v.tenant_id = c.tenant_id AND v.charge_id = c.charge_id)""",
         tenant_id, customer_id)
     return [(r["charge_id"], r["sale_id"], r["amount"], r["charged_at"]) for r in rows]
 
 
 async def abonos(conn: Connection, tenant_id: uuid.UUID, customer_id: uuid.UUID
                  ) -> list[tuple[uuid.UUID, int, str, datetime]]:
-    """(payment, amount, method, when) of a customer's abonos."""
+    """(payment, amount less what was given back of it online, method, when) of a customer's
+    abonos."""
     rows = await conn.fetch(
-        """SELECT payment_id, amount, method, paid_at FROM fiado_payments
-           WHERE tenant_id = $1 AND customer_id = $2""", tenant_id, customer_id)
+        """SELECT f.payment_id, (f.amount - COALESCE(b.back, 0))::bigint AS amount, f.method,
+                  f.paid_at
+           FROM fiado_payments f
+           LEFT JOIN (SELECT p.abono_id, sum(v.amount) AS back FROM pay_payments p
+                      JOIN pay_reversals v ON v.tenant_id = p.tenant_id
+                                          AND v.provider = p.provider
+                                          AND v.payment_ref = p.payment_ref
+                      WHERE p.tenant_id = $1 GROUP BY p.abono_id) b ON b.abono_id = f.payment_id
+           WHERE f.tenant_id = $1 AND f.customer_id = $2""", tenant_id, customer_id)
     return [(r["payment_id"], r["amount"], r["method"], r["paid_at"]) for r in rows]
 
 
@@ -145,3 +157,25 @@ async def move(conn: Connection, tenant_id: uuid.UUID, from_receipt: uuid.UUID,
     await conn.execute(
         """UPDATE invoice_payments SET receipt_id = $3
            WHERE tenant_id = $1 AND receipt_id = $2""", tenant_id, from_receipt, to_receipt)
+
+
+async def given_back(conn: Connection, tenant_id: uuid.UUID) -> list[uuid.UUID]:
+    """Stamped complements in force (no cancellation asked) of abonos partly or wholly given
+    back online since: together they apply more than is left of the abono."""
+    rows = await conn.fetch(
+        """WITH back AS (
+               SELECT p.abono_id, p.amount - sum(v.amount) AS left_amount FROM pay_payments p
+               JOIN pay_reversals v ON v.tenant_id = p.tenant_id AND v.provider = p.provider
+                                   AND v.payment_ref = p.payment_ref
+               WHERE p.tenant_id = $1 GROUP BY p.abono_id, p.amount),
+           applied AS (
+               SELECT a.payment_id, a.receipt_id, a.amount, r.status, r.cancel_status
+               FROM invoice_payments a JOIN invoices r
+                 ON r.tenant_id = a.tenant_id AND r.invoice_id = a.receipt_id
+               WHERE a.tenant_id = $1 AND a.payment_id IN (SELECT abono_id FROM back)
+                 AND r.cancel_status IS DISTINCT FROM 'cancelled')
+           SELECT DISTINCT x.receipt_id FROM applied x JOIN back b ON b.abono_id = x.payment_id
+           WHERE x.status = 'stamped' AND x.cancel_status IS NULL
+             AND (SELECT sum(y.amount) FROM applied y WHERE y.payment_id = x.payment_id)
+                 > b.left_amount""", tenant_id)
+    return [r["receipt_id"] for r in rows]

@@ -46,6 +46,7 @@ async def issue_payment_receipts(ctx: CfdiContext, tenant_id: uuid.UUID,
     made = 0
     async with db.tenant_tx(ctx.pool, tenant_id) as conn:
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"cfdi-rep:{tenant_id}")
+        await _cancel_given_back(conn, tenant_id)
         owed = await repo.open_ppd(conn, tenant_id)
         if not owed:
             return 0
@@ -62,6 +63,16 @@ async def issue_payment_receipts(ctx: CfdiContext, tenant_id: uuid.UUID,
                 parts = [(o, a) for o, a in plan.parts if o.receptor[0] == rfc]
                 made += await _issue(ctx, conn, tenant_id, issuing, plan, parts, state)
     return made
+
+
+async def _cancel_given_back(conn: db.Connection, tenant_id: uuid.UUID) -> None:
+    """An abono given back online (refund, chargeback) after its complement was stamped: the
+    complement is cancelled (02); once it is, its payment is freed and what is left of the
+    abono, if anything, goes on a new one with the invoice's balance as it now is."""
+    for receipt_id in await repo.given_back(conn, tenant_id):
+        await invoices.request_cancel(conn, tenant_id, receipt_id, "02", None)
+        log.info("payment complement of an abono given back: cancellation asked",
+                 extra={"tenant_id": str(tenant_id), "invoice_id": str(receipt_id)})
 
 
 def _at_counter(owed: Sequence[OpenPpd], done: Sequence[tuple[uuid.UUID, uuid.UUID, int]],
