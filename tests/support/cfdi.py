@@ -164,3 +164,37 @@ async def rows(ctx: CfdiContext, tenant_id: uuid.UUID) -> list[Any]:
     async with db.tenant_tx(ctx.pool, tenant_id) as conn:
         return await invoices.list_between(conn, tenant_id, ctx.clock() - timedelta(days=400),
                                            ctx.clock() + timedelta(days=400))
+
+
+def abono(till: TillChanges, customer_id: uuid.UUID, amount: int,
+          method: str = "efectivo") -> Change:
+    """An abono to a customer's fiado account, as a till sends it."""
+    return till.change("fiado_payment", {"id": new_uuid7(), "customer_id": customer_id,
+                                         "amount": amount, "method": method,
+                                         "paid_at": utc_now().isoformat()})
+
+
+async def ppd_invoice(shop: InvoicingShop, receptor: Any, amount: int = 10_000
+                      ) -> tuple[uuid.UUID, Any]:
+    """A sale put whole on a new customer's fiado, pushed and invoiced at the counter (PPD/99,
+    stamped): (the customer's id, the invoice as the use case answers it)."""
+    from sync_server.services import invoicing
+
+    customer = new_uuid7()
+    change = sale(shop.till, [Item("Despensa", amount)], [("fiado", amount)], customer_id=customer)
+    await shop.push(shop.till.customer("Ingrid", customer_id=customer), change,
+                    shop.till.change("fiado_charge", {
+                        "id": new_uuid7(), "customer_id": customer, "amount": amount,
+                        "sale_id": sale_id_of(change), "charged_at": utc_now().isoformat()}))
+    invoice = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
+                                             receptor, requested_by="counter", wait_s=5)
+    assert invoice.stamped
+    return customer, invoice
+
+
+def complement_parts(doc: Any) -> list[tuple[str, int, Any, Any, Any]]:
+    """A payment complement's parts: (invoice UUID, NumParcialidad, ImpSaldoAnt, ImpPagado,
+    ImpSaldoInsoluto)."""
+    return [(str(d["IdDocumento"]), d["NumParcialidad"], d["ImpSaldoAnt"], d["ImpPagado"],
+             d["ImpSaldoInsoluto"])
+            for p in doc["Complemento"]["Pagos"]["Pago"] for d in p["DoctoRelacionado"]]

@@ -10,15 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from shared.clock import utc_now
 from shared.fiscal import check_receptor
-from shared.ids import new_uuid7
 from sync_server.billing.context import Billing
 from sync_server.billing.pay_events import handle
 from sync_server.billing.pay_providers import KIND_OF
 from sync_server.billing.paylinks import pay_link_for, provider_for
-from sync_server.services import invoice_payments, invoicing
-from tests.support.cfdi import Item, documents, drain, rows, sale, sale_id_of
+from sync_server.services import invoice_payments
+from tests.support.cfdi import abono, complement_parts, documents, drain, ppd_invoice, rows
 from tests.support.fakes.mercadopago_api import FakeMercadoPago
 
 pytestmark = pytest.mark.anyio
@@ -42,12 +40,6 @@ async def _notified(billing: Billing, shop, payment_id: str) -> None:
         "body": {"type": "payment", "action": "payment.updated", "data": {"id": payment_id}}})
 
 
-def _parts(doc):
-    return [(str(d["IdDocumento"]), d["NumParcialidad"], d["ImpSaldoAnt"], d["ImpPagado"],
-             d["ImpSaldoInsoluto"])
-            for p in doc["Complemento"]["Pagos"]["Pago"] for d in p["DoctoRelacionado"]]
-
-
 async def _complements(shop):
     return [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "payment"]
 
@@ -58,16 +50,7 @@ async def test_a_refunded_abono_cancels_its_complement_and_the_rest_goes_on_a_ne
         update={"mercadopago_api_base": mp.url}), shop.ctx.integrations)
     await shop.ctx.integrations.save(shop.tenant_id, KIND_OF["mercadopago"], {}, {
         "access_token": mp.access_token, "webhook_secret": mp.secret})
-    customer = new_uuid7()
-    change = sale(shop.till, [Item("Despensa", 10_000)], [("fiado", 10_000)],
-                  customer_id=customer)
-    await shop.push(shop.till.customer("Ingrid", customer_id=customer), change,
-                    shop.till.change("fiado_charge", {
-                        "id": new_uuid7(), "customer_id": customer, "amount": 10_000,
-                        "sale_id": sale_id_of(change), "charged_at": utc_now().isoformat()}))
-    inv = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
-                                         requested_by="counter", wait_s=5)
-    assert inv.stamped
+    customer, inv = await ppd_invoice(shop, CUSTOMER)
 
     await pay_link_for(billing, shop.tenant_id, customer, 4_000)
     (pref,) = mp.preferences.values()
@@ -76,7 +59,7 @@ async def test_a_refunded_abono_cancels_its_complement_and_the_rest_goes_on_a_ne
     assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
     await drain(shop.ctx)
     [first] = await _complements(shop)
-    assert _parts(await documents(shop.ctx, shop.tenant_id, first.invoice_id)) == [
+    assert complement_parts(await documents(shop.ctx, shop.tenant_id, first.invoice_id)) == [
         (inv.uuid, 1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00"))]
 
     mp.refund(payment_id, 15.0)  # $15 of the $40 given back
@@ -90,15 +73,13 @@ async def test_a_refunded_abono_cancels_its_complement_and_the_rest_goes_on_a_ne
     await drain(shop.ctx)
     _, second = await _complements(shop)
     assert second.status == "stamped"
-    assert _parts(await documents(shop.ctx, shop.tenant_id, second.invoice_id)) == [
+    assert complement_parts(await documents(shop.ctx, shop.tenant_id, second.invoice_id)) == [
         (inv.uuid, 1, Decimal("100.00"), Decimal("25.00"), Decimal("75.00"))]
 
     # The next abono reads the balance as it now is.
-    await shop.push(shop.till.change("fiado_payment", {
-        "id": new_uuid7(), "customer_id": customer, "amount": 7_500, "method": "efectivo",
-        "paid_at": utc_now().isoformat()}))
+    await shop.push(abono(shop.till, customer, 7_500))
     assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
     await drain(shop.ctx)
     *_, third = await _complements(shop)
-    assert _parts(await documents(shop.ctx, shop.tenant_id, third.invoice_id)) == [
+    assert complement_parts(await documents(shop.ctx, shop.tenant_id, third.invoice_id)) == [
         (inv.uuid, 2, Decimal("75.00"), Decimal("75.00"), Decimal("0.00"))]

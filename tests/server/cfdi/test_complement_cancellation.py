@@ -8,46 +8,24 @@ from decimal import Decimal
 
 import pytest
 
-from shared.clock import utc_now
 from shared.fiscal import check_receptor
-from shared.ids import new_uuid7
-from sync_server.services import cancellation, invoice_payments, invoicing
-from tests.support.cfdi import Item, documents, drain, rows, sale, sale_id_of
+from sync_server.services import cancellation, invoice_payments
+from tests.support.cfdi import abono, complement_parts, documents, drain, ppd_invoice, rows
 
 pytestmark = pytest.mark.anyio
 
 CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G03")
 
 
-def _abono(till, customer, amount):
-    return till.change("fiado_payment", {"id": new_uuid7(), "customer_id": customer,
-                                         "amount": amount, "method": "efectivo",
-                                         "paid_at": utc_now().isoformat()})
-
-
 async def _complement_stamped(shop):
     """A fiado sale of $100 invoiced PPD and one abono of $40 on a stamped complement."""
-    customer = new_uuid7()
-    change = sale(shop.till, [Item("Despensa", 10_000)], [("fiado", 10_000)],
-                  customer_id=customer)
-    await shop.push(shop.till.customer("Ingrid", customer_id=customer), change,
-                    shop.till.change("fiado_charge", {
-                        "id": new_uuid7(), "customer_id": customer, "amount": 10_000,
-                        "sale_id": sale_id_of(change), "charged_at": utc_now().isoformat()}))
-    inv = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
-                                         requested_by="counter", wait_s=5)
-    await shop.push(_abono(shop.till, customer, 4_000))
+    customer, inv = await ppd_invoice(shop, CUSTOMER)
+    await shop.push(abono(shop.till, customer, 4_000))
     assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
     await drain(shop.ctx)
     [rep] = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "payment"]
     assert rep.status == "stamped"
     return customer, inv, rep
-
-
-def _parts(doc):
-    return [(str(d["IdDocumento"]), d["NumParcialidad"], d["ImpSaldoAnt"], d["ImpPagado"],
-             d["ImpSaldoInsoluto"])
-            for p in doc["Complemento"]["Pagos"]["Pago"] for d in p["DoctoRelacionado"]]
 
 
 async def test_motive_01_on_a_complement_stamps_its_replacement_first_and_names_it(shop):
@@ -68,16 +46,16 @@ async def test_motive_01_on_a_complement_stamps_its_replacement_first_and_names_
     [rel] = doc["CfdiRelacionados"]
     assert (rel["TipoRelacion"], [str(u).upper() for u in rel["CfdiRelacionado"]]) == (
         "04", [str(old.cfdi_uuid).upper()])
-    assert _parts(doc) == [(inv.uuid, 1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00"))]
+    assert complement_parts(doc) == [(inv.uuid, 1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00"))]
 
     # No third complement for that abono; the next one reads the balance the replacement left.
     assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0
-    await shop.push(_abono(shop.till, customer, 6_000))
+    await shop.push(abono(shop.till, customer, 6_000))
     assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
     await drain(shop.ctx)
     [last] = [r for r in await rows(shop.ctx, shop.tenant_id)
               if r.kind == "payment" and r.invoice_id not in by_id]
-    assert _parts(await documents(shop.ctx, shop.tenant_id, last.invoice_id)) == [
+    assert complement_parts(await documents(shop.ctx, shop.tenant_id, last.invoice_id)) == [
         (inv.uuid, 2, Decimal("60.00"), Decimal("60.00"), Decimal("0.00"))]
 
 
@@ -103,5 +81,5 @@ async def test_motive_02_on_a_complement_gets_a_new_one_for_the_abono_on_the_nex
     reps = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "payment"]
     assert [(r.status, r.cancel_status) for r in reps] == [("stamped", "cancelled"),
                                                            ("stamped", None)]
-    assert _parts(await documents(shop.ctx, shop.tenant_id, reps[1].invoice_id)) == [
+    assert complement_parts(await documents(shop.ctx, shop.tenant_id, reps[1].invoice_id)) == [
         (inv.uuid, 1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00"))]

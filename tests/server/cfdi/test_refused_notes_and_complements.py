@@ -12,7 +12,17 @@ from shared.clock import utc_now
 from shared.fiscal import check_receptor
 from shared.ids import new_uuid7
 from sync_server.services import credit_notes, invoice_payments, invoicing
-from tests.support.cfdi import Item, documents, drain, rows, sale, sale_id_of
+from tests.support.cfdi import (
+    Item,
+    abono,
+    complement_parts,
+    documents,
+    drain,
+    ppd_invoice,
+    rows,
+    sale,
+    sale_id_of,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -49,19 +59,8 @@ async def test_a_refused_credit_note_is_made_again_on_the_next_pass(shop):
 
 
 async def test_a_refused_payment_complement_is_made_again_with_the_same_installment(shop):
-    customer = new_uuid7()
-    change = sale(shop.till, [Item("Despensa", 10_000)], [("fiado", 10_000)],
-                  customer_id=customer)
-    await shop.push(shop.till.customer("Ingrid", customer_id=customer), change,
-                    shop.till.change("fiado_charge", {
-                        "id": new_uuid7(), "customer_id": customer, "amount": 10_000,
-                        "sale_id": sale_id_of(change), "charged_at": utc_now().isoformat()}))
-    inv = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
-                                         requested_by="counter", wait_s=5)
-    assert inv.stamped
-    await shop.push(shop.till.change("fiado_payment", {
-        "id": new_uuid7(), "customer_id": customer, "amount": 4_000, "method": "efectivo",
-        "paid_at": utc_now().isoformat()}))
+    customer, _ = await ppd_invoice(shop, CUSTOMER)
+    await shop.push(abono(shop.till, customer, 4_000))
     assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
     shop.pac.next_answers(REFUSAL)
     await drain(shop.ctx)
@@ -74,6 +73,5 @@ async def test_a_refused_payment_complement_is_made_again_with_the_same_installm
     old, new = _of(await rows(shop.ctx, shop.tenant_id), "payment")
     assert (old.status, new.status) == ("rejected", "stamped")
     doc = await documents(shop.ctx, shop.tenant_id, new.invoice_id)
-    [dr] = [d for p in doc["Complemento"]["Pagos"]["Pago"] for d in p["DoctoRelacionado"]]
-    assert (dr["NumParcialidad"], dr["ImpSaldoAnt"], dr["ImpPagado"], dr["ImpSaldoInsoluto"]) == (
-        1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00"))
+    [(_, *part)] = complement_parts(doc)
+    assert part == [1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00")]
