@@ -122,6 +122,16 @@ async def get(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
     return InvoiceRow(**dict(row)) if row else None
 
 
+async def replacement_under_way(conn: Connection, tenant_id: uuid.UUID,
+                                invoice_id: uuid.UUID) -> bool:
+    """Whether a replacement of this invoice (motive 01) is signed and waits to be stamped
+    (once it is, the invoice's own cancellation is asked for)."""
+    found = await conn.fetchval(
+        """SELECT 1 FROM invoices WHERE tenant_id = $1 AND replaces = $2
+             AND status IN ('pending', 'stamping') LIMIT 1""", tenant_id, invoice_id)
+    return found is not None
+
+
 async def whatsapp_to(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> str | None:
     """Where the customer asked for their invoice on WhatsApp, if they did."""
     to: str | None = await conn.fetchval(

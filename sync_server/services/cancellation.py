@@ -52,7 +52,10 @@ async def cancel_invoice(ctx: CfdiContext, tenant_id: uuid.UUID, invoice_id: uui
             raise CancelRefused("No existe esa factura.", code="not_found")
         if row.status != "stamped":
             raise CancelRefused("Solo se cancela una factura timbrada.")
-        if row.cancel_status not in (None, "refused"):
+        if row.cancel_status not in (None, "refused") or (
+                await invoices.replacement_under_way(conn, tenant_id, invoice_id)):
+            # (a 01 asks for its own cancellation once the replacement is stamped: until
+            # then a second request would sign a second replacement)
             raise CancelRefused("Esa factura ya tiene una cancelación en curso o está cancelada.")
         if motive != "01":
             await invoices.request_cancel(conn, tenant_id, invoice_id, motive, None,

@@ -83,3 +83,16 @@ async def test_motive_02_on_a_complement_gets_a_new_one_for_the_abono_on_the_nex
                                                            ("stamped", None)]
     assert complement_parts(await documents(shop.ctx, shop.tenant_id, reps[1].invoice_id)) == [
         (inv.uuid, 1, Decimal("100.00"), Decimal("40.00"), Decimal("60.00"))]
+
+
+async def test_a_second_01_while_the_replacement_waits_is_refused(shop):
+    """Until the replacement is stamped the old one's cancellation is not asked for; a second
+    01 then would sign a second replacement (two CFDI for one payment)."""
+    _, _, old = await _complement_stamped(shop)
+    await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, old.invoice_id, "01")
+    with pytest.raises(cancellation.CancelRefused):
+        await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, old.invoice_id, "01")
+    await drain(shop.ctx)
+    reps = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "payment"]
+    assert [(r.status, r.cancel_status) for r in reps] == [("stamped", "cancelled"),
+                                                           ("stamped", None)]
