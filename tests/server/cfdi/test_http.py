@@ -75,6 +75,8 @@ def test_a_customer_invoices_a_ticket_from_its_qr_page(cfdi_server, csd, fake_pa
     z = zipfile.ZipFile(io.BytesIO(api.get("/v1/cfdi/accountant.zip", params={"month": month}).content))
     assert sorted(n.split("/")[0] for n in z.namelist()) == ["resumen.csv", "xml"]
     assert "XOJI740919U48" in z.read("resumen.csv").decode("utf-8-sig")
+    held = api.post(f"/v1/cfdi/invoices/{listed['issued'][0]['invoice_id']}/note-again")
+    assert (held.status_code, held.json()["code"]) == (409, "note_not_cancelled_by_owner")
 
 
 def test_the_till_invoices_a_sale_from_its_history(cfdi_server, csd, fake_pac):
