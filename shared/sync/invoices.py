@@ -37,6 +37,12 @@ class CancelRequest(Wire):
     replacement: ReceptorData | None = None  # motive 01: the corrected data
 
 
+class RemakeOutcome(Wire):
+    """The owner's "Reintentar ahora": how many CFDI the server made again (stamped next)."""
+
+    made: int
+
+
 class GlobalRequest(Wire):
     """Issue a closed period's factura global now, not waiting for these tills."""
 

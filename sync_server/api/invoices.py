@@ -22,6 +22,7 @@ from shared.sync.invoices import (
     InvoiceSummary,
     PendingGlobal,
     ReceptorData,
+    RemakeOutcome,
     TillSync,
 )
 from sync_server.api.deps import Credential, Pool, Protocol
@@ -163,25 +164,31 @@ async def get_setup(tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> CfdiSetup:
 
 
 @router.put("/cfdi/profile", response_model=CfdiSetup)
-async def put_profile(body: ProfileIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> CfdiSetup:
+async def put_profile(body: ProfileIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
+                request: Request) -> CfdiSetup:
     await fiscal.save_profile(ctx, tenant_id, rfc=body.rfc, name=body.name, regime=body.regime,
                               postal_code=body.postal_code, series=body.series)
+    request.app.state.invoice_worker.schedule_soon()  # a refusal's wait is lifted
     return await _setup(ctx, tenant_id)
 
 
 @router.put("/cfdi/csd", response_model=CfdiSetup)
-async def put_csd(body: CsdIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> CfdiSetup:
+async def put_csd(body: CsdIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
+                request: Request) -> CfdiSetup:
     await fiscal.save_csd(ctx, tenant_id, _b64(body.certificate, "certificado"),
                           _b64(body.key, "archivo de llave"), body.password)
+    request.app.state.invoice_worker.schedule_soon()  # a refusal's wait is lifted
     return await _setup(ctx, tenant_id)
 
 
 @router.put("/cfdi/pac", response_model=CfdiSetup)
-async def put_pac(body: PacIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol) -> CfdiSetup:
+async def put_pac(body: PacIn, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
+                request: Request) -> CfdiSetup:
     if body.host and not ctx.settings.cfdi_allow_pac_host:
         raise ApiError(422, "invalid_payload", "Este servidor no admite otra dirección de PAC.")
     await fiscal.save_pac(ctx, tenant_id, username=body.username, password=body.password,
                           production=body.production, host=body.host)
+    request.app.state.invoice_worker.schedule_soon()  # a refusal's wait is lifted
     return await _setup(ctx, tenant_id)
 
 
@@ -215,6 +222,24 @@ async def invoice_pdf(invoice_id: uuid.UUID, tenant_id: OwnerTenant, ctx: Ctx,
 @router.post("/cfdi/invoices/{invoice_id}/cancel", response_model=InvoiceSummary)
 async def cancel(invoice_id: uuid.UUID, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
                  request: Request) -> InvoiceSummary:
+    return await _cancel(ctx, tenant_id, invoice_id, request)
+
+
+@router.post("/cfdi/invoices/{invoice_id}/note-again", status_code=204)
+async def note_again(invoice_id: uuid.UUID, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
+                     request: Request) -> Response:
+    """A credit note the owner cancelled: make a new one for its returns."""
+    return await _note_again(ctx, tenant_id, invoice_id, request)
+
+
+@router.post("/cfdi/remake", response_model=RemakeOutcome)
+async def remake(tenant_id: OwnerTenant, _: Protocol, request: Request) -> RemakeOutcome:
+    """ "Reintentar ahora": what the PAC refused is made again at once, not after its wait."""
+    return RemakeOutcome(made=await request.app.state.invoice_worker.remake_now(tenant_id))
+
+
+async def _cancel(ctx: CfdiContext, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
+                  request: Request) -> InvoiceSummary:
     body = await _body(request, CancelRequest)
     replacement = _receptor(body.replacement, ctx) if body.replacement else None
     got = await cancellation.cancel_invoice(ctx, tenant_id, invoice_id, body.motive, replacement)
@@ -222,10 +247,8 @@ async def cancel(invoice_id: uuid.UUID, tenant_id: OwnerTenant, ctx: Ctx, _: Pro
     return _out(got)
 
 
-@router.post("/cfdi/invoices/{invoice_id}/note-again", status_code=204)
-async def note_again(invoice_id: uuid.UUID, tenant_id: OwnerTenant, ctx: Ctx, _: Protocol,
-                     request: Request) -> Response:
-    """A credit note the owner cancelled: make a new one for its returns."""
+async def _note_again(ctx: CfdiContext, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
+                      request: Request) -> Response:
     await credit_notes.ask_again(ctx, tenant_id, invoice_id)
     request.app.state.invoice_worker.wake()
     return Response(status_code=204)
@@ -281,6 +304,31 @@ async def till_global(cred: Credential, pool: Pool, ctx: Ctx, _: Protocol,
                                          body.accept_missing)
     request.app.state.invoice_worker.wake()
     return _pending(got)
+
+
+# The back room's Facturas tab asks these with the till's credential; the till lets only a
+# person with the Configuración permission (the owner, unless they gave it) press them.
+
+
+@router.post("/invoices/{invoice_id}/cancel", response_model=InvoiceSummary)
+async def till_cancel(invoice_id: uuid.UUID, cred: Credential, pool: Pool, ctx: Ctx, _: Protocol,
+                      request: Request) -> InvoiceSummary:
+    await device_sync.check_device(pool, cred)
+    return await _cancel(ctx, cred.tenant_id, invoice_id, request)
+
+
+@router.post("/invoices/{invoice_id}/note-again", status_code=204)
+async def till_note_again(invoice_id: uuid.UUID, cred: Credential, pool: Pool, ctx: Ctx,
+                          _: Protocol, request: Request) -> Response:
+    await device_sync.check_device(pool, cred)
+    return await _note_again(ctx, cred.tenant_id, invoice_id, request)
+
+
+@router.post("/invoices/remake", response_model=RemakeOutcome)
+async def till_remake(cred: Credential, pool: Pool, _: Protocol,
+                      request: Request) -> RemakeOutcome:
+    await device_sync.check_device(pool, cred)
+    return RemakeOutcome(made=await request.app.state.invoice_worker.remake_now(cred.tenant_id))
 
 
 def _file(data: bytes, media: str, name: str) -> Response:

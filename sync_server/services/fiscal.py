@@ -41,7 +41,7 @@ from sync_server.cfdi.places import checked_postal_code
 from sync_server.cfdi.tickets import Periodicity as Periodicity
 from sync_server.config import Settings
 from sync_server.integrations.pac import PacClient, pac_from
-from sync_server.repositories import Pool
+from sync_server.repositories import Pool, invoice_holds
 from sync_server.repositories import tenants as tenants_repo
 from sync_server.services.integrations import Credentials, Integrations, MaskedIntegration
 
@@ -152,7 +152,15 @@ async def save_profile(ctx: CfdiContext, tenant_id: uuid.UUID, *, rfc: str, name
     settings.update(rfc=profile.rfc, name=profile.name, regime=profile.regime,
                     postal_code=profile.postal_code, series=profile.series)
     await ctx.integrations.save(tenant_id, KIND_CSD, settings, {})
+    await _setup_changed(ctx, tenant_id)
     return profile
+
+
+async def _setup_changed(ctx: CfdiContext, tenant_id: uuid.UUID) -> None:
+    """What a refusal waited for may be fixed now: the next pass makes every kind again
+    (services.stamping's waits after a refusal)."""
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        await invoice_holds.lift(conn, tenant_id)
 
 
 def checked_receptor(ctx: CfdiContext, rfc: str, name: str, postal_code: str, regime: str,
@@ -191,6 +199,7 @@ async def save_csd(ctx: CfdiContext, tenant_id: uuid.UUID, certificate: bytes, k
     await ctx.integrations.save(tenant_id, KIND_CSD, {**stored.settings, "certificate": info.as_settings()},
                                 {"certificate": csd.encode(certificate), "key": csd.encode(key),
                                  "password": password})
+    await _setup_changed(ctx, tenant_id)
     return info
 
 
@@ -200,8 +209,10 @@ async def save_pac(ctx: CfdiContext, tenant_id: uuid.UUID, *, username: str | No
                                 "environment": "production" if production else "test"}
     if host:
         settings["host"] = host.rstrip("/")
-    return await ctx.integrations.save(tenant_id, KIND_PAC, settings,
-                                       {"username": username, "password": password})
+    saved = await ctx.integrations.save(tenant_id, KIND_PAC, settings,
+                                        {"username": username, "password": password})
+    await _setup_changed(ctx, tenant_id)
+    return saved
 
 
 async def save_preferences(ctx: CfdiContext, tenant_id: uuid.UUID, prefs: Preferences) -> Preferences:

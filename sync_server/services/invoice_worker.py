@@ -97,6 +97,12 @@ class InvoiceWorker:
                 handled += 1
         return handled
 
+    def schedule_soon(self) -> None:
+        """The fiscal set-up changed: run the periodic part on the next turn, not in 15 minutes
+        (what a refusal waited for may be fixed)."""
+        self._last_schedule = float("-inf")
+        self.wake()
+
     async def schedule_pass(self) -> None:
         """Globals of closed periods, payment complements and credit notes for returns after
         a stamped CFDI, for every invoicing shop."""
@@ -106,23 +112,43 @@ class InvoiceWorker:
             if self._stopping.is_set():
                 return
             try:
-                issuing = await fiscal.issuing(self.ctx, tenant_id)
-                outcomes = await global_invoice.due_globals(self.ctx, tenant_id, issuing)
-                # Credit notes first: they lower what a PPD invoice's complements say is owed.
-                made = await credit_notes.issue_credit_notes(self.ctx, tenant_id, issuing)
-                made += await invoice_payments.issue_payment_receipts(self.ctx, tenant_id, issuing)
+                await self._schedule(tenant_id, await stamping.held_kinds(self.ctx, tenant_id))
             except DomainError as exc:
                 log.info("shop skipped by the invoicing schedule",
                          extra={"tenant_id": str(tenant_id), "error": exc.message})
-                continue
             except Exception:
                 log.exception("invoicing schedule failed for a shop",
                               extra={"tenant_id": str(tenant_id)})
-                continue
-            for o in outcomes:
-                if o.state == "waiting":
-                    log.info("global invoice waits for tills", extra={
-                        "tenant_id": str(tenant_id), "period": o.period.label(),
-                        "missing": [t.name for t in o.missing]})
-            if made or any(o.state == "issued" for o in outcomes):
-                self.wake()
+
+    async def remake_now(self, tenant_id: uuid.UUID) -> int:
+        """The owner's "Reintentar ahora": no wait after a refusal, the shop's periodic part at
+        once; how many CFDI it made (they are stamped on the worker's next turn)."""
+        await stamping.lift_waits(self.ctx, tenant_id)
+        made = await self._schedule(tenant_id, set())
+        self.wake()
+        return made
+
+    async def _schedule(self, tenant_id: uuid.UUID, held: set[str]) -> int:
+        """One shop's periodic part, but not the kinds the PAC refused a moment ago (``held``:
+        services.stamping waits before making them again); how many CFDI it made."""
+        issuing = await fiscal.issuing(self.ctx, tenant_id)
+        outcomes = ([] if "global" in held else
+                    await global_invoice.due_globals(self.ctx, tenant_id, issuing))
+        made = 0
+        # Credit notes first: they lower what a PPD invoice's complements say is owed.
+        if "credit" not in held:
+            made += await credit_notes.issue_credit_notes(self.ctx, tenant_id, issuing)
+        if "payment" not in held:
+            made += await invoice_payments.issue_payment_receipts(self.ctx, tenant_id, issuing)
+        for o in outcomes:
+            if o.state == "waiting":
+                log.info("global invoice waits for tills", extra={
+                    "tenant_id": str(tenant_id), "period": o.period.label(),
+                    "missing": [t.name for t in o.missing]})
+        made += sum(o.state == "issued" for o in outcomes)
+        if held:
+            log.info("kinds refused by the PAC wait before they are made again",
+                     extra={"tenant_id": str(tenant_id), "kinds": sorted(held)})
+        if made:
+            self.wake()
+        return made

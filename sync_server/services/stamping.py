@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sync_server import db
 from sync_server.cfdi import build
 from sync_server.cfdi.places import zone_of
 from sync_server.db import Connection
 from sync_server.integrations.pac import CancelAnswer, PacRefused, PacUnavailable
-from sync_server.repositories import invoice_payments, invoiced_sales, invoices
+from sync_server.repositories import invoice_holds, invoice_payments, invoiced_sales, invoices
 from sync_server.services import invoice_whatsapp
 from sync_server.services.fiscal import CfdiContext, Issuing
 from sync_server.services.invoice_records import off_the_loop
@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE_S = 300.0  # longer than any PAC call may take (its deadline is 30 s)
 IN_PROCESS_RETRY_S = 3600.0  # a cancellation waiting on the customer: ask SAT again hourly
 STALE_DATE = "401"  # Finkok/SAT: Fecha more than 72 hours before stamping
+# After a PAC refusal the automatic pass waits this long before it makes that kind again (then
+# a day after each further refusal); the kinds it makes on its own. docs/cfdi.md "Refusals".
+REMAKE_WAITS_S = (3600.0, 4 * 3600.0, 24 * 3600.0)
+REMADE_KINDS = frozenset({"global", "payment", "credit"})
 
 
 def backoff(ctx: CfdiContext, attempts: int) -> float:
@@ -61,7 +65,7 @@ async def stamp_next(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing,
         async with db.tenant_tx(ctx.pool, tenant_id) as conn:
             await invoices.mark_rejected(conn, tenant_id, claimed.invoice_id,
                                          f"{exc.code} {exc.message}".strip())
-            await _after_refusal(conn, tenant_id, claimed.invoice_id)
+            await _after_refusal(conn, tenant_id, claimed.invoice_id, ctx.clock())
         log.warning("PAC refused an invoice", extra={**where, "error": str(exc)})
         return True
     if build.seal_of(stamped.xml) != build.seal_of(claimed.signed_xml):
@@ -99,6 +103,8 @@ async def _after_stamp(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.
     """A replacement stamped: the invoice it replaces can now be cancelled with motive 01. A
     credit note stamped while its invoice's cancellation was asked for goes first (02)."""
     row = await invoices.get(conn, tenant_id, invoice_id)
+    if row:  # the PAC takes this kind again: no wait before the next one
+        await invoice_holds.lift(conn, tenant_id, [row.kind])
     if row and row.replaces:
         await invoices.request_cancel(conn, tenant_id, row.replaces, "01", invoice_id)
     if row and row.credits:
@@ -107,11 +113,18 @@ async def _after_stamp(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.
             await invoices.request_cancel(conn, tenant_id, invoice_id, "02", None)
 
 
-async def _after_refusal(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> None:
+async def _after_refusal(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
+                         now: datetime) -> None:
     """A refused CFDI covers nothing (one rule for every kind): its sales, returns (a credit
     note: ``credit_notes.uncredited`` skips refused notes) and payments (a complement) go on
-    the next one made; a refused replacement leaves the original in place."""
+    the next one made — after a wait (``REMAKE_WAITS_S``) for the kinds the automatic pass
+    makes, since the data it was refused for is most likely still the same; a refused
+    replacement leaves the original in place."""
     row = await invoices.get(conn, tenant_id, invoice_id)
+    if row and row.kind in REMADE_KINDS:
+        refusals = await invoice_holds.count_refusal(conn, tenant_id, row.kind)
+        wait = REMAKE_WAITS_S[min(refusals, len(REMAKE_WAITS_S)) - 1]
+        await invoice_holds.hold_until(conn, tenant_id, row.kind, now + timedelta(seconds=wait))
     sales = await invoiced_sales.sales_of(conn, tenant_id, invoice_id)
     await invoiced_sales.release(conn, tenant_id, invoice_id)
     if row and row.kind == "payment" and row.replaces:  # the old complement keeps its payments
@@ -167,6 +180,18 @@ async def cancel_next(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing) 
     log.info("cancellation answered", extra={**where, "state": answer.state if answer else
                                               "in_process"})
     return True
+
+
+async def held_kinds(ctx: CfdiContext, tenant_id: uuid.UUID) -> set[str]:
+    """The kinds the automatic pass does not make now (refused a moment ago)."""
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        return await invoice_holds.held(conn, tenant_id, ctx.clock())
+
+
+async def lift_waits(ctx: CfdiContext, tenant_id: uuid.UUID) -> None:
+    """The owner fixed something (or asks to try now): the next pass makes every kind again."""
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        await invoice_holds.lift(conn, tenant_id)
 
 
 def local_now(ctx: CfdiContext, issuing: Issuing) -> datetime:

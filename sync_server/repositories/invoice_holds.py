@@ -1,0 +1,42 @@
+"""The automatic pass's waits after a PAC refusal: per shop and kind of CFDI, how many refusals
+in a row and until when the pass does not make that kind again (the rule: services.stamping)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sync_server.repositories import Connection
+
+
+async def count_refusal(conn: Connection, tenant_id: uuid.UUID, kind: str) -> int:
+    """One more refusal in a row for ``kind``; how many there are now (its wait is set next)."""
+    refusals: int = await conn.fetchval(
+        """INSERT INTO invoice_remake_holds AS h (tenant_id, kind, refusals, held_until)
+           VALUES ($1, $2, 1, now())
+           ON CONFLICT (tenant_id, kind) DO UPDATE SET refusals = h.refusals + 1
+           RETURNING refusals""", tenant_id, kind)
+    return refusals
+
+
+async def hold_until(conn: Connection, tenant_id: uuid.UUID, kind: str, until: datetime) -> None:
+    await conn.execute("""UPDATE invoice_remake_holds SET held_until = $3
+                          WHERE tenant_id = $1 AND kind = $2""", tenant_id, kind, until)
+
+
+async def held(conn: Connection, tenant_id: uuid.UUID, now: datetime) -> set[str]:
+    """The kinds the automatic pass does not make now."""
+    rows = await conn.fetch("""SELECT kind FROM invoice_remake_holds
+                               WHERE tenant_id = $1 AND held_until > $2""", tenant_id, now)
+    return {r["kind"] for r in rows}
+
+
+async def lift(conn: Connection, tenant_id: uuid.UUID, kinds: Iterable[str] | None = None) -> None:
+    """Forget the refusals (of ``kinds``, or all): the next pass makes them at once."""
+    if kinds is None:
+        await conn.execute("DELETE FROM invoice_remake_holds WHERE tenant_id = $1", tenant_id)
+    else:
+        await conn.execute("""DELETE FROM invoice_remake_holds
+                              WHERE tenant_id = $1 AND kind = ANY($2::text[])""",
+                           tenant_id, list(kinds))
