@@ -1,18 +1,20 @@
 """The till's invoicing calls to its server (httpx, as the sync client): a sale's own invoice
-for a customer at the counter, the month's invoices for the back room, a global issued now."""
+for a customer at the counter; for the back room the month's invoices, a global issued now, a
+cancellation, a cancelled credit note made again, and "Reintentar ahora" after a refusal."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pos_client.store.device import Device
 from pos_client.sync.client import Offline, SyncClient, SyncRefused, _parse
 from shared.errors import DomainError
 from shared.fiscal import Receptor
 from shared.sync.invoices import (
+    CancelRequest,
     CardForma,
     GlobalRequest,
     InvoiceMonth,
@@ -20,12 +22,18 @@ from shared.sync.invoices import (
     InvoiceSummary,
     PendingGlobal,
     ReceptorData,
+    RemakeOutcome,
 )
 
-_T = TypeVar("_T", InvoiceSummary, InvoiceMonth, PendingGlobal)
+_T = TypeVar("_T", InvoiceSummary, InvoiceMonth, PendingGlobal, RemakeOutcome)
 _R = TypeVar("_R")
+Motive = Literal["01", "02", "03"]  # 04 is the invoicing flow's own, never asked by hand
 # The server waits up to 20 s for the PAC before it answers "en proceso".
 TIMEOUT_S = 40.0
+OFFLINE_SALE = ("No hay conexión con el servidor. La venta queda igual; intenta facturar cuando "
+                "vuelva la conexión.")
+OFFLINE_BACK_ROOM = ("No hay conexión con el servidor: no se cambió ninguna factura. Inténtalo "
+                     "cuando vuelva la conexión; la caja sigue vendiendo.")
 
 
 class InvoicingUnavailable(DomainError):
@@ -47,10 +55,9 @@ class InvoicingClient:
 
     def invoice_sale(self, sale_id: uuid.UUID, receptor: Receptor,
                      card_forma: CardForma | None = None) -> InvoiceSummary:
-        body = InvoiceRequest(sale_id=sale_id, card_forma=card_forma, receptor=ReceptorData(
-            rfc=receptor.rfc, name=receptor.name, postal_code=receptor.postal_code,
-            regime=receptor.regime, uso=receptor.uso)).model_dump_json()
-        return self._ask(InvoiceSummary, "POST", "/v1/invoices", body)
+        body = InvoiceRequest(sale_id=sale_id, card_forma=card_forma,
+                              receptor=_data(receptor)).model_dump_json()
+        return self._ask(InvoiceSummary, "POST", "/v1/invoices", body, offline=OFFLINE_SALE)
 
     def month(self, year: int, month: int) -> InvoiceMonth:
         return self._ask(InvoiceMonth, "GET", "/v1/invoices", None,
@@ -60,14 +67,31 @@ class InvoicingClient:
         body = GlobalRequest(period_start=day, accept_missing=accept_missing).model_dump_json()
         return self._ask(PendingGlobal, "POST", "/v1/invoices/globals", body)
 
+    def cancel(self, invoice_id: uuid.UUID, motive: Motive,
+               replacement: Receptor | None) -> InvoiceSummary:
+        body = CancelRequest(motive=motive, replacement=_data(replacement) if replacement
+                             else None).model_dump_json()
+        return self._ask(InvoiceSummary, "POST", f"/v1/invoices/{invoice_id}/cancel", body)
+
+    def note_again(self, invoice_id: uuid.UUID) -> None:
+        self._raw("POST", f"/v1/invoices/{invoice_id}/note-again", None, OFFLINE_BACK_ROOM)
+
+    def remake(self) -> RemakeOutcome:
+        return self._ask(RemakeOutcome, "POST", "/v1/invoices/remake", None)
+
     def _ask(self, model: type[_T], method: str, path: str, body: str | None,
-             **kw: Any) -> _T:
+             offline: str = OFFLINE_BACK_ROOM, **kw: Any) -> _T:
+        raw = self._raw(method, path, body, offline, **kw)
         try:
-            return _parse(model, self._http._call(method, path, body, **kw))
+            return _parse(model, raw)
+        except Offline:  # an answer that cannot be read: as good as none
+            raise InvoicingUnavailable(offline, code="offline") from None
+
+    def _raw(self, method: str, path: str, body: str | None, offline: str, **kw: Any) -> bytes:
+        try:
+            return self._http._call(method, path, body, **kw)
         except Offline:
-            raise InvoicingUnavailable("No hay conexión con el servidor. La venta queda igual; "
-                                       "intenta facturar cuando vuelva la conexión.",
-                                       code="offline") from None
+            raise InvoicingUnavailable(offline, code="offline") from None
         except SyncRefused as exc:
             raise InvoicingUnavailable(exc.message, code=exc.code) from None
 
@@ -89,6 +113,28 @@ def month(device: Device, year: int, mon: int) -> InvoiceMonth:
 def issue_global(device: Device, day: date, accept_missing: list[uuid.UUID]) -> PendingGlobal:
     """The factura global of the period starting ``day``, now, not waiting for those tills."""
     return _once(device, lambda c: c.issue_global(day, accept_missing))
+
+
+def cancel(device: Device, invoice_id: uuid.UUID, motive: Motive,
+           replacement: Receptor | None = None) -> InvoiceSummary:
+    """Ask the server to cancel a stamped CFDI (01 with the replacement's receptor for a
+    customer's invoice); the answer is the invoice, or for 01 its replacement."""
+    return _once(device, lambda c: c.cancel(invoice_id, motive, replacement))
+
+
+def note_again(device: Device, invoice_id: uuid.UUID) -> None:
+    """A credit note the owner cancelled: the server makes a new one for its returns."""
+    _once(device, lambda c: c.note_again(invoice_id))
+
+
+def remake(device: Device) -> RemakeOutcome:
+    """ "Reintentar ahora": what the PAC refused is made again now, not after its wait."""
+    return _once(device, lambda c: c.remake())
+
+
+def _data(receptor: Receptor) -> ReceptorData:
+    return ReceptorData(rfc=receptor.rfc, name=receptor.name, postal_code=receptor.postal_code,
+                        regime=receptor.regime, uso=receptor.uso)
 
 
 def _once(device: Device, call: Callable[[InvoicingClient], _R]) -> _R:

@@ -12,20 +12,12 @@ from pos_client.services.till import Till
 from pos_client.sync import invoicing
 from pos_client.ui.context import AppContext
 from pos_client.ui.operations import Operation
-from pos_client.ui.qt import (
-    QComboBox,
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from pos_client.ui.qt import QComboBox, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from pos_client.ui.receptor_form import ReceptorForm
 from pos_client.ui.widgets import say, touch_button
 from pos_client.ui.worker import Worker
 from shared.errors import DomainError
-from shared.fiscal import REGIMES, USOS, Receptor, check_receptor
+from shared.fiscal import Receptor
 from shared.money import format_mxn
 from shared.sync.invoices import CardForma, InvoiceSummary
 
@@ -49,31 +41,15 @@ class InvoiceDialog(QDialog):
         self.answer: InvoiceSummary | None = None
         self.setWindowTitle(f"Facturar la venta {folio}")
         self.resize(640, 520)
-        self.rfc = self._field("RFC", 14)
-        self.name = self._field("Nombre o razón social (sin «S.A. de C.V.»)", 300)
-        self.postal_code = self._field("Código postal del domicilio fiscal", 5)
-        self.regime = QComboBox()
-        self.regime.addItem("Elige el régimen…", "")
-        for r in REGIMES.values():
-            self.regime.addItem(f"{r.code} · {r.name}", r.code)
-        self.uso = QComboBox()
-        for u in USOS.values():
-            self.uso.addItem(f"{u.code} · {u.name}", u.code)
-        self.uso.setCurrentIndex(self.uso.findData("G03"))
+        self.form = ReceptorForm()
+        self.rfc, self.name, self.postal_code = self.form.fields()
+        self.regime, self.uso = self.form.regime, self.form.uso
         self.card = QComboBox()
         self.card.addItem("Crédito", "04")
         self.card.addItem("Débito", "28")
-        for combo, name in ((self.regime, "Régimen fiscal"), (self.uso, "Uso del CFDI"),
-                            (self.card, "Tarjeta")):
-            combo.setMinimumHeight(44)
-            combo.setAccessibleName(name)
-        form = QFormLayout()
-        form.addRow("RFC", self.rfc)
-        form.addRow("Nombre", self.name)
-        form.addRow("Código postal", self.postal_code)
-        form.addRow("Régimen", self.regime)
-        form.addRow("Uso", self.uso)
-        form.addRow("Si pagó con tarjeta", self.card)
+        self.card.setMinimumHeight(44)
+        self.card.setAccessibleName("Tarjeta")
+        self.form.rows.addRow("Si pagó con tarjeta", self.card)
         self.message = QLabel(" ")
         self.message.setWordWrap(True)
         self.ok_button = touch_button("Facturar (Enter)", self.submit)
@@ -82,24 +58,16 @@ class InvoiceDialog(QDialog):
         buttons.addWidget(close)
         buttons.addWidget(self.ok_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.form)
         layout.addWidget(self.message, 1)
         layout.addLayout(buttons)
         for field in (self.rfc, self.name, self.postal_code):
             field.returnPressed.connect(self.submit)
         self.rfc.setFocus()
 
-    def _field(self, name: str, length: int) -> QLineEdit:
-        field = QLineEdit()
-        field.setMinimumHeight(44)
-        field.setMaxLength(length)
-        field.setAccessibleName(name)
-        return field
-
     def receptor(self) -> Receptor:
         """What was typed, checked (a Spanish refusal if anything is wrong)."""
-        return check_receptor(self.rfc.text(), self.name.text(), self.postal_code.text(),
-                              str(self.regime.currentData() or ""), str(self.uso.currentData()))
+        return self.form.receptor()
 
     def submit(self) -> None:
         if not self.ok_button.isEnabled():

@@ -3,12 +3,10 @@ counter's "facturar" from the sale history, and Trastienda → Facturas."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from pos_client.services.till import Till
@@ -19,40 +17,21 @@ from pos_client.ui.qt import QMessageBox
 from pos_client.ui.worker import Worker
 from tests.support import cfdi_http
 from tests.support.cfdi import Item, sale, sale_id_of
-from tests.support.cfdi_http import HEADERS, owner_setup, push
-from tests.support.client import PosDevice, open_device, pair
-from tests.support.fakes.csd import MadeCsd
-from tests.support.fakes.pac import FakePac
-from tests.support.server import ServerHarness
-from tests.support.wire_changes import TillChanges
+from tests.support.cfdi_http import push, pusher
+from tests.support.client import open_device
 
 pytestmark = pytest.mark.e2e
 
 
-server, pac, csd = cfdi_http.cfdi_server, cfdi_http.fake_pac, cfdi_http.csd
+# One name per fixture (the till's fixture asks for the server and the PAC by these names).
+cfdi_server, fake_pac, csd, till = (cfdi_http.cfdi_server, cfdi_http.fake_pac, cfdi_http.csd,
+                                    cfdi_http.cfdi_till)
 
 
-@pytest.fixture
-def till(server: ServerHarness, csd: MadeCsd, pac: FakePac,
-         new_device: Callable[[str], PosDevice]
-         ) -> Iterator[tuple[AppContext, TillChanges, httpx.Client]]:
-    api, _ = owner_setup(server, csd, pac)
-    pos = new_device("caja")
-    pair(pos, server.url, api.post("/v1/pairing-codes").json()["code"], "Caja 1")
-    ctx = AppContext(Till(pos.db, pos.device), Worker())
-    yield ctx, TillChanges(pos.device.code), api
-    ctx.worker.shutdown()
-
-
-def _pusher(server: ServerHarness, ctx: AppContext) -> httpx.Client:
-    return httpx.Client(base_url=server.url, timeout=30, headers={
-        **HEADERS, "Authorization": f"Bearer {ctx.till.device.credential}"})
-
-
-def test_the_cashier_invoices_a_sale_from_the_history(qtbot, server, till):
+def test_the_cashier_invoices_a_sale_from_the_history(qtbot, cfdi_server, till):
     ctx, changes, _ = till
     ticket = sale(changes, [Item("Aceite 1 l", 4500), Item("Pan", 500, 3000)])
-    push(_pusher(server, ctx), ticket)
+    push(pusher(cfdi_server, ctx), ticket)
     dialog = InvoiceDialog(ctx, sale_id_of(ticket), ticket.payload.folio)  # type: ignore[attr-defined]
     qtbot.addWidget(dialog)
     dialog.rfc.setText("XOJI740919U47")
@@ -71,12 +50,12 @@ def test_the_cashier_invoices_a_sale_from_the_history(qtbot, server, till):
     assert not dialog.ok_button.isEnabled()
 
 
-def test_the_back_room_lists_the_month_and_issues_a_waiting_global(qtbot, server, till, pac):
+def test_the_back_room_lists_the_month_and_issues_a_waiting_global(qtbot, cfdi_server, till, fake_pac):
     ctx, changes, api = till
     assert api.put("/v1/cfdi/preferences", json={"periodicity": "diaria"}).status_code == 200
     yesterday = datetime.now(ZoneInfo("America/Mexico_City")) - timedelta(days=1)
     old = sale(changes, [Item("Refresco", 1800)], sold_at=yesterday.astimezone(UTC))
-    push(_pusher(server, ctx), old)
+    push(pusher(cfdi_server, ctx), old)
     page = InvoicesPage(ctx)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.data is not None, timeout=30_000)
@@ -88,7 +67,7 @@ def test_the_back_room_lists_the_month_and_issues_a_waiting_global(qtbot, server
     QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)  # type: ignore[method-assign]
     page.issue_global()
     qtbot.waitUntil(lambda: "emitida con 1 venta;" in page.message.text(), timeout=30_000)
-    qtbot.waitUntil(lambda: len(pac.stamped_for("FG", "1")) == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: len(fake_pac.stamped_for("FG", "1")) == 1, timeout=30_000)
     page.view.setCurrentText("Emitidas")
     page.reload()
     qtbot.waitUntil(lambda: page.table.rowCount() == 1 and "Timbrada" in page.table.item(0, 4).text(),

@@ -5,13 +5,17 @@ fixtures below (a CSD, the fake PAC, such a server) are shared by invoicing test
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
+from pos_client.services.till import Till
+from pos_client.ui.context import AppContext
+from pos_client.ui.worker import Worker
 from shared.sync.envelopes import Change
 from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from tests.support.client import PosDevice, pair
 from tests.support.fakes.csd import MadeCsd, make_csd
 from tests.support.fakes.pac import FakePac
 from tests.support.server import ServerHarness
@@ -90,3 +94,23 @@ def cfdi_server(database_url: str) -> Iterator[ServerHarness]:
                             cfdi_stamp_wait_s=10.0).start()
     yield harness
     harness.stop()
+
+
+@pytest.fixture
+def cfdi_till(cfdi_server: ServerHarness, csd: MadeCsd, fake_pac: FakePac,
+              new_device: Callable[[str], PosDevice]
+              ) -> Iterator[tuple[AppContext, TillChanges, httpx.Client]]:
+    """A till paired with a shop set up for invoicing: its screens' context, its changes'
+    builder, and the owner's API client."""
+    api, _ = owner_setup(cfdi_server, csd, fake_pac)
+    pos = new_device("caja")
+    pair(pos, cfdi_server.url, api.post("/v1/pairing-codes").json()["code"], "Caja 1")
+    ctx = AppContext(Till(pos.db, pos.device), Worker())
+    yield ctx, TillChanges(pos.device.code), api
+    ctx.worker.shutdown()
+
+
+def pusher(server: ServerHarness, ctx: AppContext) -> httpx.Client:
+    """The till's own HTTP client (its credential), to push sales as its sync would."""
+    return httpx.Client(base_url=server.url, timeout=30, headers={
+        **HEADERS, "Authorization": f"Bearer {ctx.till.device.credential}"})

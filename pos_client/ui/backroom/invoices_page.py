@@ -1,16 +1,22 @@
 """Trastienda → Facturas: the month's invoices as the shop's server has them (issued, cancelled,
 with errors) and the facturas globales still pending, with the tills each one waits for; a
-pending global can be issued now, not waiting for them. Everything comes from the server over
-HTTP on a thread of its own (the counter's database worker stays free)."""
+pending global can be issued now, not waiting for them. A stamped CFDI can be cancelled
+(``cancel_dialog``), a credit note the owner cancelled made again, and what the PAC refused made
+again now ("Reintentar ahora") instead of after its wait; those three ask for the Configuración
+permission (the owner's). Everything comes from the server over HTTP on a thread of its own
+(the counter's database worker stays free)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pos_client.services.invoicing import ShopCalendar, shop_calendar
 from pos_client.sync import invoicing
+from pos_client.ui.auth import request_permission
+from pos_client.ui.backroom.cancel_dialog import CancelDialog
 from pos_client.ui.context import AppContext
 from pos_client.ui.invoice_dialog import ServerCalls
 from pos_client.ui.operations import Operation
@@ -32,8 +38,9 @@ from pos_client.ui.widgets import button, say
 from pos_client.ui.worker import Worker
 from shared.clock import shown_date_time
 from shared.money import format_mxn
+from shared.permissions import Permission
 from shared.spanish import agree, count
-from shared.sync.invoices import InvoiceMonth, InvoiceSummary, PendingGlobal
+from shared.sync.invoices import InvoiceMonth, InvoiceSummary, PendingGlobal, RemakeOutcome
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
           "septiembre", "octubre", "noviembre", "diciembre")
@@ -41,6 +48,7 @@ VIEWS = ("Emitidas", "Canceladas", "Globales pendientes", "Con error")
 KINDS = {"ticket": "Cliente", "global": "Global", "payment": "Pago", "credit": "Nota de crédito"}
 STATES = {"pending": "En proceso", "stamping": "En proceso", "stamped": "Timbrada",
           "rejected": "Rechazada", "discarded": "Sin ventas"}
+REMADE = ("global", "credit", "payment")  # the kinds the server makes again on its own
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -64,6 +72,10 @@ class InvoicesPage(QWidget):
         self.view.currentIndexChanged.connect(lambda _: self.show_view())
         self.refresh_button = button("Actualizar", self.reload, key="F5")
         self.issue_button = button("Emitir global sin esperar", self.issue_global)
+        self.cancel_button = button("Cancelar…", lambda: self._as_owner(self.cancel))
+        self.note_button = button("Volver a emitir nota", lambda: self._as_owner(self.note_again))
+        self.retry_button = button("Reintentar ahora", lambda: self._as_owner(self.retry))
+        self.dialog: CancelDialog | None = None
         QShortcut(QKeySequence("F5"), self, self.reload)
         self.table = QTableWidget(0, 6)
         self.table.verticalHeader().hide()
@@ -84,7 +96,10 @@ class InvoicesPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
-        layout.addWidget(self.issue_button)
+        actions = QHBoxLayout()
+        for b in (self.issue_button, self.cancel_button, self.note_button, self.retry_button):
+            actions.addWidget(b)
+        layout.addLayout(actions)
         self.show_view()
         self.refresh_button.setEnabled(False)
         Operation(ctx, shop_calendar).success(self._calendar).failure(self._failed).run()
@@ -177,8 +192,81 @@ class InvoicesPage(QWidget):
         pending = self.data.pending_globals
         return pending[row] if 0 <= row < len(pending) else None
 
+    def _selected(self) -> InvoiceSummary | None:
+        view = self.view.currentText()
+        if view == "Globales pendientes" or self.data is None:
+            return None
+        rows = {"Emitidas": self.data.issued, "Canceladas": self.data.cancelled,
+                "Con error": self.data.errors}[view]
+        row = self.table.currentRow()
+        return rows[row] if 0 <= row < len(rows) else None
+
     def _update_buttons(self) -> None:
+        view, chosen = self.view.currentText(), self._selected()
+        self.issue_button.setVisible(view == "Globales pendientes")
         self.issue_button.setEnabled(self._selected_global() is not None)
+        self.cancel_button.setVisible(view in ("Emitidas", "Con error"))
+        self.cancel_button.setEnabled(chosen is not None and chosen.status == "stamped"
+                                      and chosen.cancel_status in (None, "refused"))
+        self.note_button.setVisible(view == "Canceladas")
+        self.note_button.setEnabled(chosen is not None and chosen.kind == "credit")
+        self.retry_button.setVisible(view == "Con error")
+        self.retry_button.setEnabled(chosen is not None and chosen.status == "rejected")
+
+    def _as_owner(self, action: Callable[[], None]) -> None:
+        """One PIN, one action (as the counter's cancellations): these change CFDI at SAT."""
+        self.pin_dialog = request_permission(self.ctx, self, Permission.SETTINGS,
+                                             lambda _: action())
+
+    # ---- cancelling, a note again, trying a refused one again ---------------------------------
+
+    def cancel(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        self.dialog = CancelDialog(self.ctx, chosen, self.net, self)
+        self.dialog.finished.connect(lambda _: self._after_dialog())
+        self.dialog.open()
+
+    def _after_dialog(self) -> None:
+        if self.dialog is not None and self.dialog.answer is not None:
+            self._note = f"{self.dialog.message.text()} "
+            self.reload()
+
+    def note_again(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        note_id, name = chosen.invoice_id, f"{chosen.series}-{chosen.folio}"
+        self.note_button.setEnabled(False)
+        Operation(ServerCalls(self.ctx.till, self.net),
+                  lambda till: invoicing.note_again(till.device, note_id)
+                  ).success(lambda _: self._done(f"Se emite una nota de crédito nueva en lugar "
+                                                  f"de la {name}; se timbra en unos momentos. ")
+                            ).failure(self._failed).run()
+
+    def retry(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        if chosen.kind not in REMADE:
+            say(self.message, "La factura de un cliente no se rehace sola: corrige los datos y "
+                              "vuelve a facturar la venta desde el historial de ventas.")
+            return
+        self.retry_button.setEnabled(False)
+        say(self.message, "Pidiendo al servidor que las haga de nuevo…", ok=True)
+        Operation(ServerCalls(self.ctx.till, self.net),
+                  lambda till: invoicing.remake(till.device)
+                  ).success(self._remade).failure(self._failed).run()
+
+    def _remade(self, outcome: RemakeOutcome) -> None:
+        self._done(f"Se hicieron de nuevo {count(outcome.made, 'comprobante')}; se timbran en "
+                   "unos momentos. " if outcome.made else
+                   "No había nada que hacer de nuevo (ya se rehízo o ya no hace falta). ")
+
+    def _done(self, note: str) -> None:
+        self._note = note
+        self.reload()
 
     # ---- issuing a global now -----------------------------------------------------------------
 

@@ -24,7 +24,7 @@ REFUSAL = ("CFDI40147", "El RFC del receptor no se encuentra en la lista del SAT
 
 
 async def _kinds(shop, kind):
-    return sorted((r.status for r in await rows(shop.ctx, shop.tenant_id) if r.kind == kind))
+    return sorted(r.status for r in await rows(shop.ctx, shop.tenant_id) if r.kind == kind)
 
 
 async def _refused_note(shop) -> InvoiceWorker:

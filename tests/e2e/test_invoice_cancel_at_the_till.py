@@ -1,0 +1,191 @@
+"""Trastienda → Facturas against a real server on loopback and the fake PAC: the owner cancels a
+stamped invoice (02, and 01 with the corrected customer data), makes a refused credit note again
+now ("Reintentar ahora"), and asks for a cancelled note again; a till without its server says so."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from pos_client.services.staff import Cashier
+from pos_client.sync import invoicing
+from pos_client.ui.backroom.cancel_dialog import CancelDialog
+from pos_client.ui.backroom.invoices_page import InvoicesPage
+from pos_client.ui.context import AppContext, Session
+from pos_client.ui.qt import QMessageBox
+from shared.clock import utc_now
+from shared.errors import DomainError
+from shared.ids import new_uuid7
+from shared.permissions import Role
+from tests.support import cfdi_http
+from tests.support.cfdi import Item, sale, sale_id_of
+from tests.support.cfdi_http import push, pusher
+
+pytestmark = pytest.mark.e2e
+
+cfdi_server, fake_pac, csd, till = (cfdi_http.cfdi_server, cfdi_http.fake_pac, cfdi_http.csd,
+                                    cfdi_http.cfdi_till)
+CUSTOMER = {"rfc": "XOJI740919U48", "name": "Ingrid Xodar Jiménez", "postal_code": "76028",
+            "regime": "612", "uso": "G03"}
+REFUSAL = ("CFDI40147", "El RFC del receptor no se encuentra en la lista del SAT")
+
+
+@pytest.fixture
+def owner_page(qtbot, till, monkeypatch) -> InvoicesPage:
+    """The Facturas tab with the owner at the till (the actions ask for Configuración) and every
+    confirmation answered yes."""
+    ctx: AppContext = till[0]
+    ctx.session = Session(Cashier(uuid.uuid4(), "María", Role.OWNER))
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    page = InvoicesPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.data is not None, timeout=30_000)
+    return page
+
+
+def _invoiced(cfdi_server, ctx, changes, items) -> tuple[uuid.UUID, dict]:
+    """A sale pushed by the till and invoiced to the customer at the counter (stamped)."""
+    ticket = sale(changes, items)
+    till_http = pusher(cfdi_server, ctx)
+    push(till_http, ticket)
+    r = till_http.post("/v1/invoices", json={"sale_id": str(sale_id_of(ticket)),
+                                             "receptor": CUSTOMER})
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "stamped"
+    return sale_id_of(ticket), r.json()
+
+
+def _month(api: httpx.Client) -> dict:
+    today = datetime.now(ZoneInfo("America/Mexico_City"))
+    return api.get("/v1/cfdi/invoices", params={"month": f"{today:%Y-%m}"}).json()
+
+
+def _show(qtbot, page: InvoicesPage, view: str, invoice_id: str, state: str) -> None:
+    """Reload until the view lists that CFDI in that state, then select its row."""
+    def listed() -> bool:
+        if page.view.currentText() != view:
+            page.view.setCurrentText(view)
+        rows = {"Emitidas": "issued", "Canceladas": "cancelled", "Con error": "errors"}[view]
+        found = [i for i, v in enumerate(getattr(page.data, rows, []))
+                 if str(v.invoice_id) == invoice_id]
+        if found and state in page.table.item(found[0], 4).text():
+            page.table.selectRow(found[0])
+            return True
+        page.reload()
+        return False
+    qtbot.waitUntil(listed, timeout=30_000)
+
+
+def _open_cancel(qtbot, page: InvoicesPage) -> CancelDialog:
+    assert page.cancel_button.isEnabled()
+    page.cancel_button.click()
+    assert page.dialog is not None
+    qtbot.addWidget(page.dialog)
+    return page.dialog
+
+
+def test_the_owner_cancels_with_02_and_the_state_follows_the_pac(qtbot, cfdi_server, till,
+                                                                 owner_page):
+    ctx, changes, _ = till
+    _, invoice = _invoiced(cfdi_server, ctx, changes, [Item("Aceite 1 l", 4500)])
+    _show(qtbot, owner_page, "Emitidas", invoice["invoice_id"], "Timbrada")
+    dialog = _open_cancel(qtbot, owner_page)
+    assert not dialog.ok_button.isEnabled()  # no motive chosen yet
+    dialog.choose("04")
+    assert "lo aplica el sistema" in dialog.what.text()
+    assert not dialog.ok_button.isEnabled()
+    dialog.choose("01")
+    assert dialog.form.isVisibleTo(dialog)  # a customer's invoice: the replacement's data
+    dialog.choose("02")
+    assert not dialog.form.isVisibleTo(dialog)
+    assert "La venta queda sin factura" in dialog.what.text()
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.answer is not None, timeout=30_000)
+    assert dialog.answer is not None
+    assert dialog.answer.cancel_status == "requested"
+    dialog.accept()
+    _show(qtbot, owner_page, "Canceladas", invoice["invoice_id"], "Cancelada")
+
+
+def test_01_signs_the_replacement_with_the_corrected_data_first(qtbot, cfdi_server, till,
+                                                                owner_page):
+    ctx, changes, api = till
+    _, invoice = _invoiced(cfdi_server, ctx, changes, [Item("Arroz", 3000)])
+    _show(qtbot, owner_page, "Emitidas", invoice["invoice_id"], "Timbrada")
+    dialog = _open_cancel(qtbot, owner_page)
+    dialog.choose("01")
+    dialog.form.name.setText("Ingrid Xodar Jimenez de Lara")
+    dialog.form.regime.setCurrentIndex(dialog.form.regime.findData("612"))
+    dialog.form.rfc.setText("XOJI740919U48")
+    dialog.submit()
+    assert "código postal" in dialog.message.text().lower()
+    dialog.form.postal_code.setText("76028")
+    dialog.form.rfc.setText("XOJI740919U47")
+    dialog.submit()
+    assert "dígito verificador" in dialog.message.text()  # checked here, nothing sent
+    dialog.form.rfc.setText("XOJI740919U48")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.answer is not None, timeout=30_000)
+    assert dialog.answer is not None
+    assert str(dialog.answer.invoice_id) != invoice["invoice_id"]
+    assert dialog.answer.receptor_name == "INGRID XODAR JIMENEZ DE LARA"
+    assert "la sustituye" in dialog.message.text()
+    dialog.accept()
+    _show(qtbot, owner_page, "Canceladas", invoice["invoice_id"], "Cancelada")
+    issued = {v["invoice_id"]: v for v in _month(api)["issued"]}
+    assert issued[str(dialog.answer.invoice_id)]["status"] == "stamped"
+
+
+def test_a_refused_note_is_made_again_now_and_a_cancelled_one_on_request(
+        qtbot, cfdi_server, till, fake_pac, owner_page):
+    ctx, changes, api = till
+    sale_id, _ = _invoiced(cfdi_server, ctx, changes, [Item("Aceite", 4500), Item("Pan", 3000)])
+    push(pusher(cfdi_server, ctx), changes.change("sale_return", {
+        "id": new_uuid7(), "sale_id": sale_id, "amount": 3000, "refund_method": "efectivo",
+        "reason": "No le gustó", "returned_at": utc_now().isoformat(), "refund_to_account": 0,
+        "lines": [{"line_no": 2, "product_id": None, "qty_milli": 1000, "amount": 3000}]}))
+    fake_pac.next_answers(REFUSAL)
+    profile = api.get("/v1/cfdi/setup").json()["profile"]
+    assert api.put("/v1/cfdi/profile", json=profile).status_code == 200  # the pass runs now
+    qtbot.waitUntil(lambda: [v["kind"] for v in _month(api)["errors"]] == ["credit"],
+                    timeout=30_000)
+    [refused] = _month(api)["errors"]
+    _show(qtbot, owner_page, "Con error", refused["invoice_id"], "Rechazada")
+    assert "CFDI40147" in owner_page.table.item(owner_page.table.currentRow(), 5).text()
+    owner_page.retry_button.click()
+    qtbot.waitUntil(lambda: "Se hicieron de nuevo 1 comprobante" in owner_page.message.text(),
+                    timeout=30_000)
+    qtbot.waitUntil(lambda: [v["status"] for v in _month(api)["issued"]
+                             if v["kind"] == "credit"] == ["stamped"], timeout=30_000)
+    [note] = [v for v in _month(api)["issued"] if v["kind"] == "credit"]
+
+    _show(qtbot, owner_page, "Emitidas", note["invoice_id"], "Timbrada")
+    dialog = _open_cancel(qtbot, owner_page)
+    dialog.choose("01")
+    assert not dialog.ok_button.isEnabled()  # a note is not replaced with 01
+    dialog.choose("02")
+    assert "Volver a emitir nota" in dialog.what.text()
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.answer is not None, timeout=30_000)
+    dialog.accept()
+    _show(qtbot, owner_page, "Canceladas", note["invoice_id"], "Cancelada")
+    assert owner_page.note_button.isEnabled()
+    owner_page.note_button.click()
+    qtbot.waitUntil(lambda: "nota de crédito nueva" in owner_page.message.text(),
+                    timeout=30_000)
+    qtbot.waitUntil(lambda: [v["status"] for v in _month(api)["issued"]
+                             if v["kind"] == "credit"] == ["stamped"], timeout=30_000)
+
+
+def test_without_its_server_the_back_room_says_so_and_changes_nothing(till, cfdi_server):
+    ctx, _, _ = till
+    cfdi_server.stop()
+    with pytest.raises(DomainError) as refused:
+        invoicing.cancel(ctx.till.device, uuid.uuid4(), "02")
+    assert refused.value.code == "offline"
+    assert "no se cambió ninguna factura" in refused.value.message
