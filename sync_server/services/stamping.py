@@ -103,7 +103,7 @@ async def _after_stamp(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.
     """A replacement stamped: the invoice it replaces can now be cancelled with motive 01. A
     credit note stamped while its invoice's cancellation was asked for goes first (02)."""
     row = await invoices.get(conn, tenant_id, invoice_id)
-    if row:  # the PAC takes this kind again: no wait before the next one
+    if row and row.kind in REMADE_KINDS:  # the PAC takes this kind again: its count ends
         await invoice_holds.lift(conn, tenant_id, [row.kind])
     if row and row.replaces:
         await invoices.request_cancel(conn, tenant_id, row.replaces, "01", invoice_id)

@@ -94,6 +94,13 @@ def test_the_owner_cancels_with_02_and_the_state_follows_the_pac(qtbot, cfdi_ser
     ctx, changes, _ = till
     _, invoice = _invoiced(cfdi_server, ctx, changes, [Item("Aceite 1 l", 4500)])
     _show(qtbot, owner_page, "Emitidas", invoice["invoice_id"], "Timbrada")
+    owner = ctx.session
+    ctx.session = Session(Cashier(uuid.uuid4(), "Pepe", Role.MANAGER))
+    owner_page.cancel_button.click()  # a manager: someone with Configuración types their PIN
+    assert owner_page.pin_dialog is not None
+    assert owner_page.dialog is None
+    owner_page.pin_dialog.reject()
+    ctx.session = owner
     dialog = _open_cancel(qtbot, owner_page)
     assert not dialog.ok_button.isEnabled()  # no motive chosen yet
     dialog.choose("04")

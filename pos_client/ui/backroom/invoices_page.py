@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pos_client.services.invoicing import ShopCalendar, shop_calendar
 from pos_client.sync import invoicing
-from pos_client.ui.auth import request_permission
+from pos_client.ui.auth import PinDialog, request_permission
 from pos_client.ui.backroom.cancel_dialog import CancelDialog
 from pos_client.ui.context import AppContext
 from pos_client.ui.invoice_dialog import ServerCalls
@@ -76,6 +76,7 @@ class InvoicesPage(QWidget):
         self.note_button = button("Volver a emitir nota", lambda: self._as_owner(self.note_again))
         self.retry_button = button("Reintentar ahora", lambda: self._as_owner(self.retry))
         self.dialog: CancelDialog | None = None
+        self.pin_dialog: PinDialog | None = None  # open while someone with the permission types
         QShortcut(QKeySequence("F5"), self, self.reload)
         self.table = QTableWidget(0, 6)
         self.table.verticalHeader().hide()

@@ -10,6 +10,7 @@ import zipfile
 
 import httpx
 
+from shared.ids import new_uuid7
 from sync_server.cfdi.xsd import check_xml
 from tests.support.cfdi import Item, sale, sale_id_of
 from tests.support.cfdi_http import owner_setup, push, till_client
@@ -155,3 +156,20 @@ def test_the_customer_may_ask_for_the_invoice_on_whatsapp(cfdi_server, csd, fake
     assert "Tu factura está lista" in done.text
     queued = server.admin("SELECT kind, to_phone FROM outbound_messages")
     assert [(r["kind"], r["to_phone"]) for r in queued] == [("invoice", "+525512345678")]
+
+
+def test_reintentar_ahora_and_cancelling_need_the_owner_or_a_paired_till(cfdi_server, csd,
+                                                                          fake_pac):
+    api, _ = owner_setup(cfdi_server, csd, fake_pac)
+    till, _ = till_client(cfdi_server, api)
+    assert api.post("/v1/cfdi/remake").json() == {"made": 0}  # nothing refused, nothing due
+    assert till.post("/v1/invoices/remake").json() == {"made": 0}
+    stranger = httpx.Client(base_url=cfdi_server.url, timeout=30, headers=till.headers)
+    stranger.headers["Authorization"] = "Bearer not-a-credential"
+    for path in ("/v1/invoices/remake", f"/v1/invoices/{new_uuid7()}/cancel",
+                 f"/v1/invoices/{new_uuid7()}/note-again", "/v1/cfdi/remake"):
+        assert stranger.post(path, json={"motive": "02"}).status_code == 401, path
+    unknown = till.post(f"/v1/invoices/{new_uuid7()}/cancel", json={"motive": "02"})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+    four = till.post(f"/v1/invoices/{new_uuid7()}/cancel", json={"motive": "04"})
+    assert (four.status_code, four.json()["code"]) == (422, "invalid_payload")
