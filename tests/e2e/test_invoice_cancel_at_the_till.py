@@ -17,9 +17,7 @@ from pos_client.ui.backroom.cancel_dialog import CancelDialog
 from pos_client.ui.backroom.invoices_page import InvoicesPage
 from pos_client.ui.context import AppContext, Session
 from pos_client.ui.qt import QMessageBox
-from shared.clock import utc_now
 from shared.errors import DomainError
-from shared.ids import new_uuid7
 from shared.permissions import Role
 from tests.support import cfdi_http
 from tests.support.cfdi import Item, sale, sale_id_of
@@ -152,10 +150,7 @@ def test_a_refused_note_is_made_again_now_and_a_cancelled_one_on_request(
         qtbot, cfdi_server, till, fake_pac, owner_page):
     ctx, changes, api = till
     sale_id, _ = _invoiced(cfdi_server, ctx, changes, [Item("Aceite", 4500), Item("Pan", 3000)])
-    push(pusher(cfdi_server, ctx), changes.change("sale_return", {
-        "id": new_uuid7(), "sale_id": sale_id, "amount": 3000, "refund_method": "efectivo",
-        "reason": "No le gustó", "returned_at": utc_now().isoformat(), "refund_to_account": 0,
-        "lines": [{"line_no": 2, "product_id": None, "qty_milli": 1000, "amount": 3000}]}))
+    push(pusher(cfdi_server, ctx), changes.sale_return(sale_id, [(2, None, 3000)]))
     fake_pac.next_answers(REFUSAL)
     profile = api.get("/v1/cfdi/setup").json()["profile"]
     assert api.put("/v1/cfdi/profile", json=profile).status_code == 200  # the pass runs now

@@ -9,9 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.clock import utc_now
 from shared.fiscal import check_receptor
-from shared.ids import new_uuid7
 from sync_server.services import fiscal, invoicing, stamping
 from sync_server.services.invoice_worker import InvoiceWorker
 from tests.support.cfdi import Item, abono, drain, ppd_invoice, rows, sale, sale_id_of
@@ -35,11 +33,7 @@ async def _refused_note(shop) -> InvoiceWorker:
     await shop.push(change)
     await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
                                    requested_by="customer", wait_s=5)
-    await shop.push(shop.till.change("sale_return", {
-        "id": new_uuid7(), "sale_id": sale_id_of(change), "amount": 3000,
-        "refund_method": "efectivo", "reason": "No le gustó",
-        "returned_at": utc_now().isoformat(), "refund_to_account": 0,
-        "lines": [{"line_no": 2, "product_id": None, "qty_milli": 1000, "amount": 3000}]}))
+    await shop.push(shop.till.sale_return(sale_id_of(change), [(2, None, 3000)]))
     worker = InvoiceWorker(shop.ctx)
     await worker.schedule_pass()
     shop.pac.next_answers(REFUSAL)

@@ -8,9 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from shared.clock import utc_now
 from shared.fiscal import check_receptor
-from shared.ids import new_uuid7
 from sync_server.services import credit_notes, invoice_payments, invoicing
 from tests.support.cfdi import (
     Item,
@@ -39,11 +37,7 @@ async def test_a_refused_credit_note_is_made_again_on_the_next_pass(shop):
     await shop.push(change)
     original = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
                                               CUSTOMER, requested_by="customer", wait_s=5)
-    await shop.push(shop.till.change("sale_return", {
-        "id": new_uuid7(), "sale_id": sale_id_of(change), "amount": 3000,
-        "refund_method": "efectivo", "reason": "No le gustó",
-        "returned_at": utc_now().isoformat(), "refund_to_account": 0,
-        "lines": [{"line_no": 2, "product_id": None, "qty_milli": 1000, "amount": 3000}]}))
+    await shop.push(shop.till.sale_return(sale_id_of(change), [(2, None, 3000)]))
     assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
     shop.pac.next_answers(REFUSAL)
     await drain(shop.ctx)
