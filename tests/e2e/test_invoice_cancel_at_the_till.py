@@ -191,3 +191,24 @@ def test_without_its_server_the_back_room_says_so_and_changes_nothing(till, cfdi
         invoicing.cancel(ctx.till.device, uuid.uuid4(), "02")
     assert refused.value.code == "offline"
     assert "no se cambió ninguna factura" in refused.value.message
+
+
+def test_a_cancellation_the_customer_refuses_shows_why_and_may_be_asked_again(
+        qtbot, cfdi_server, till, fake_pac, owner_page):
+    ctx, changes, api = till
+    _, invoice = _invoiced(cfdi_server, ctx, changes, [Item("Refrigerador", 1_500_000)])
+    _show(qtbot, owner_page, "Emitidas", invoice["invoice_id"], "Timbrada")
+    dialog = _open_cancel(qtbot, owner_page)
+    dialog.choose("03")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.answer is not None, timeout=30_000)
+    dialog.accept()
+    _show(qtbot, owner_page, "Emitidas", invoice["invoice_id"], "espera al cliente")
+    assert not owner_page.cancel_button.isEnabled()  # one request at a time
+    fake_pac.customer_answers(invoice["uuid"], accept=False)
+    cfdi_server.admin("UPDATE invoices SET cancel_next_at = now()")  # the hour has passed
+    assert api.post("/v1/cfdi/remake").status_code == 200  # an owner's call wakes the worker
+    _show(qtbot, owner_page, "Con error", invoice["invoice_id"], "Cancelación rechazada")
+    row = owner_page.table.currentRow()
+    assert owner_page.table.item(row, 5).text() == "El cliente rechazó la cancelación."
+    assert owner_page.cancel_button.isEnabled()  # still valid: it may be asked again
