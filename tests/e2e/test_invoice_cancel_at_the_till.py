@@ -106,6 +106,9 @@ def test_the_owner_cancels_with_02_and_the_state_follows_the_pac(qtbot, cfdi_ser
     assert not dialog.ok_button.isEnabled()
     dialog.choose("01")
     assert dialog.form.isVisibleTo(dialog)  # a customer's invoice: the replacement's data
+    needs = dialog.minimumSizeHint()  # it fits the smallest kiosk screen, 1024×600
+    assert needs.width() <= 1024, needs
+    assert needs.height() <= 600, needs
     dialog.choose("02")
     assert not dialog.form.isVisibleTo(dialog)
     assert "La venta queda sin factura" in dialog.what.text()

@@ -13,6 +13,7 @@ from pos_client.ui.operations import Operation
 from pos_client.ui.qt import (
     QButtonGroup,
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -75,15 +76,15 @@ class CancelDialog(QDialog):
         self.answer: InvoiceSummary | None = None
         name = f"{invoice.series}-{invoice.folio}"
         self.setWindowTitle(f"Cancelar {name}")
-        self.resize(680, 600)
+        self.resize(760, 560)
         self.motives = QButtonGroup(self)
-        choices = QVBoxLayout()
-        for code, text in MOTIVES:
+        choices = QGridLayout()  # two by two: with the receptor form it fits a 1024×600 screen
+        for n, (code, text) in enumerate(MOTIVES):
             choice = QRadioButton(f"{code} · {text}")
-            choice.setMinimumHeight(40)
+            choice.setMinimumHeight(44)
             choice.setProperty("motive", code)
             self.motives.addButton(choice)
-            choices.addWidget(choice)
+            choices.addWidget(choice, n // 2, n % 2)
         self.motives.buttonToggled.connect(lambda *_: self._explain())
         self.what = QLabel(" ")
         self.what.setWordWrap(True)
