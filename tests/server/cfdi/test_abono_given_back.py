@@ -37,7 +37,8 @@ async def _notified(billing: Billing, shop, payment_id: str) -> None:
     provider = await provider_for(billing, shop.tenant_id)
     await handle(billing, shop.tenant_id, provider, {
         "query": {"data.id": payment_id, "type": "payment"},
-        "body": {"type": "payment", "action": "payment.updated", "data": {"id": payment_id}}})
+        "body": {"type": "payment", "action": "payment.updated", "data": {"id": payment_id}}},
+        attempt=1)
 
 
 async def _complements(shop):
