@@ -271,6 +271,11 @@ def test_with_the_bot_switched_off_the_flow_does_not_start(server, shop):
     ("$85", False, (None, "$85")),
     ("000123", False, ("000123", None)),
     ("hola", False, (None, None)),
+    # Words between «folio» and the folio are not the folio (each wrong folio spends a guess).
+    ("mi folio es C1-000042 y el total es 85.50", False, ("C1-000042", "85.50")),
+    ("folio de mi ticket C1-000042", False, ("C1-000042", None)),
+    ("folio del ticket: C1-000042 total: 85.50", False, ("C1-000042", "85.50")),
+    ("el total fue de 85.50 y el folio es C1-000042", False, ("C1-000042", "85.50")),
 ])
 def test_the_folio_and_total_are_read_as_people_write_them(text, folio_known, expected):
     assert read_ticket(text, folio_known) == expected
