@@ -31,7 +31,7 @@ from shared.fiscal import (
     usos_for,
 )
 from sync_server.bot.conversation import Turn
-from sync_server.bot.parser import parse
+from sync_server.bot.parser import OWNER_INTENTS, parse
 from sync_server.bot.replies import Reply
 from sync_server.bot.text import normalize
 from sync_server.services import fiscal, invoicing
@@ -49,6 +49,9 @@ _FOLIO = re.compile(r"\bfolio\s*(?:n[uo]m(?:ero)?\.?|no\.?)?\s*[:#]?\s*"
                     r"\b(?=[a-z0-9\-]*[0-9])([a-z0-9][a-z0-9\-]*)", re.IGNORECASE)
 _TOTAL = re.compile(r"\b(?:total|importe|monto)\s*(?:de|es)?\s*[:=]?\s*(\$?\s*[0-9][0-9,]*(?:\.[0-9]{1,2})?)",
                     re.IGNORECASE)
+# What plainly asks the shop something else leaves the flow (and is answered by the bot).
+_ELSEWHERE = OWNER_INTENTS | {"saldo", "pedido", "buscar", "horario", "direccion", "entregas",
+                              "estado_pedido"}
 _MONEY = re.compile(r"^\$?[0-9][0-9,]*(?:\.[0-9]{1,2})?$")
 
 ASK_TICKET = ("Con gusto te ayudo a facturar tu compra 🧾. Escríbeme el folio y el total de tu "
@@ -66,6 +69,7 @@ CANCELLED = "Listo, dejé tu factura. Si la necesitas después, escribe «factur
 EXPIRED = ("La factura que empezamos se canceló porque pasaron más de 30 minutos sin respuesta. "
            "Si aún la necesitas, escribe «factura».")
 ASK_AGAIN = "Escríbeme de nuevo el folio y el total, por ejemplo: «folio A1B2-000123 total 85.50»."
+LEFT = "Dejamos la factura para después; cuando quieras, escribe «factura» y empezamos de nuevo."
 NOT_OFFERED = "{shop} todavía no emite facturas por aquí; pídela en la caja de la tienda."
 
 
@@ -101,6 +105,10 @@ async def continues(turn: Turn, ctx: CfdiContext | None) -> bool:
         turn.say(CANCELLED)
         turn.outcome = "self-invoice: cancelled"
         return True
+    if step != "name" and _elsewhere(text):  # any text is a name («Abarrotes y Entregas»)
+        turn.state.pop(KEY)
+        turn.say(LEFT)
+        return False
     await _STEPS[step](turn, ctx, flow, text)
     return True
 
@@ -381,6 +389,11 @@ def _yes(said: str) -> bool:
 
 def _no(said: str) -> bool:
     return parse(said).intent == "cancelar"
+
+
+def _elsewhere(text: str) -> bool:
+    parsed = parse(text)
+    return parsed.intent in _ELSEWHERE and parsed.confidence >= 0.85
 
 
 async def _issues(ctx: CfdiContext, tenant_id: uuid.UUID) -> bool:

@@ -200,6 +200,25 @@ def test_each_bad_answer_is_asked_again_with_the_rules_message(server, shop, fak
     assert fake_pac.calls.stamp == 0
 
 
+def test_a_question_for_the_shop_mid_flow_leaves_the_flow_and_is_answered(server, shop):
+    """The flow does not swallow what is plainly another question (the balance, the owner's
+    figures, an order); a name stays a name, whatever it reads like."""
+    folio = _ticket(server, shop)
+    _write(server, shop, "factura")
+    assert "Escribe tu RFC" in _write(server, shop, f"folio {folio} total 58.50")
+    answer = _write(server, shop, "¿cuánto debo?")
+    assert "Dejamos la factura para después" in answer
+    assert "primero hay que confirmar que este WhatsApp es tuyo" in answer
+    assert "factura" not in _flow(server, shop)
+    _write(server, shop, "factura")
+    assert "Dejamos la factura para después" in _write(server, shop, "ventas de hoy")
+    _write(server, shop, "factura")
+    _write(server, shop, f"folio {folio} total 58.50")
+    _write(server, shop, "XOJI740919U48")
+    assert "código postal" in _write(server, shop, "Abarrotes y Entregas")
+    assert _flow(server, shop)["factura"]["name"] == "ABARROTES Y ENTREGAS"
+
+
 def test_wrong_guesses_are_throttled_per_number_and_the_flow_expires(server, shop):
     folio = _ticket(server, shop)
     _write(server, shop, "factura", wa_id=BETO)
