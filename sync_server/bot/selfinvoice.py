@@ -69,6 +69,8 @@ CANCELLED = "Listo, dejé tu factura. Si la necesitas después, escribe «factur
 EXPIRED = ("La factura que empezamos se canceló porque pasaron más de 30 minutos sin respuesta. "
            "Si aún la necesitas, escribe «factura».")
 ASK_AGAIN = "Escríbeme de nuevo el folio y el total, por ejemplo: «folio A1B2-000123 total 85.50»."
+REFUSED_RETRY = ("Revisa tus datos tal como vienen en tu constancia de situación fiscal (nombre, "
+                 "código postal y régimen) y escribe «factura» para intentarlo de nuevo.")
 LEFT = "Dejamos la factura para después; cuando quieras, escribe «factura» y empezamos de nuevo."
 NOT_OFFERED = "{shop} todavía no emite facturas por aquí; pídela en la caja de la tienda."
 
@@ -349,7 +351,7 @@ async def _confirm(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str
     try:
         receptor = fiscal.checked_receptor(ctx, flow["rfc"], flow["name"], flow["cp"],
                                            flow["regime"], flow["uso"])
-        # Valid data is offered next time, whatever becomes of this invoice.
+        # Valid data is offered next time (unless the PAC refuses it, below).
         turn.state[MEMORY] = {"rfc": receptor.rfc, "name": receptor.name,
                               "cp": receptor.postal_code, "regime": receptor.regime,
                               "uso": receptor.uso}
@@ -378,9 +380,10 @@ async def _confirm(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str
         turn.say("Tu factura está en proceso; te la enviamos aquí en cuanto el SAT la timbre."
                  if to else "Tu factura está en proceso. Escribe «factura» más tarde con el "
                  "mismo folio y total para recibirla.")
-    else:
+    else:  # refused by the PAC: SAT's records did not match the data; the ticket is free again
+        turn.state.pop(MEMORY, None)  # not offered again behind a mask the person cannot check
         turn.say(f"No se pudo timbrar tu factura {invoice.number}: "
-                 f"{invoice.error or invoice.message}")
+                 f"{invoice.error or invoice.message}\n{REFUSED_RETRY}")
 
 
 def _yes(said: str) -> bool:

@@ -256,6 +256,23 @@ def test_pac_down_leaves_it_pending_and_it_is_sent_once_stamped(server, shop, gr
     assert fake_pac.calls.stamp == 1
 
 
+def test_a_pac_refusal_says_what_to_do_and_the_data_is_not_offered_again(server, shop, fake_pac):
+    """SAT's records did not match the data (the name, mostly): the ticket is free again, and
+    the data that failed is not offered next time behind a mask the person cannot check."""
+    folio = _ticket(server, shop)
+    _to_regime_list(server, shop, folio)
+    for text in ("612", "G03", "1"):
+        _write(server, shop, text)
+    fake_pac.next_answers(("CFDI40145", "El campo Nombre del receptor, debe pertenecer al "
+                                        "nombre asociado al RFC registrado en el campo Rfc del Receptor."))
+    refused = _write(server, shop, "sí")
+    assert "No se pudo timbrar tu factura F-1" in refused
+    assert "Revisa tus datos tal como vienen en tu constancia" in refused
+    assert "fiscal" not in _flow(server, shop)
+    _write(server, shop, "factura")
+    assert "Escribe tu RFC" in _write(server, shop, f"folio {folio} total 58.50")
+
+
 def test_a_person_known_only_by_their_bsuid_gets_the_invoice_in_the_answer(server, shop, graph):
     """No phone number to queue the invoice for: the stamped invoice is the answer itself."""
     folio = _ticket(server, shop, amount=1000)
