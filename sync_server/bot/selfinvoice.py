@@ -52,6 +52,9 @@ _TOTAL = re.compile(r"\b(?:total|importe|monto)\s*(?:de|es)?\s*[:=]?\s*(\$?\s*[0
 # What plainly asks the shop something else leaves the flow (and is answered by the bot).
 _ELSEWHERE = OWNER_INTENTS | {"saldo", "pedido", "buscar", "horario", "direccion", "entregas",
                               "estado_pedido"}
+# An RFC or a postal code said in a sentence («mi RFC es …», «mi CP es el 76028»).
+_RFC_IN = re.compile(r"\b[A-ZÑ&]{3,4}[\s-]?[0-9]{6}[\s-]?[A-Z0-9]{3}\b", re.IGNORECASE)
+_CP_IN = re.compile(r"\b[0-9]{5}\b")
 _MONEY = re.compile(r"^\$?[0-9][0-9,]*(?:\.[0-9]{1,2})?$")
 
 ASK_TICKET = ("Con gusto te ayudo a facturar tu compra 🧾. Escríbeme el folio y el total de tu "
@@ -216,7 +219,7 @@ def _document(turn: Turn, ctx: CfdiContext, invoice: InvoiceView) -> Reply:
 
 async def _rfc(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
     try:
-        flow["rfc"] = fiscal.checked_rfc(ctx, text)
+        flow["rfc"] = fiscal.checked_rfc(ctx, m.group(0) if (m := _RFC_IN.search(text)) else text)
     except DomainError as exc:
         turn.say(f"{exc.message}\n{ASK_RFC}")
         return
@@ -236,7 +239,8 @@ async def _name(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -
 
 async def _cp(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
     try:
-        flow["cp"] = fiscal.checked_customer_postal_code(text)
+        said = _CP_IN.findall(text)
+        flow["cp"] = fiscal.checked_customer_postal_code(said[0] if len(said) == 1 else text)
     except DomainError as exc:
         turn.say(f"{exc.message}\n{ASK_CP}")
         return

@@ -112,9 +112,9 @@ def test_a_customer_invoices_a_ticket_in_the_chat_and_gets_it_there(server, shop
     assert "¿Cuál es el folio?" in _write(server, shop, "a ver, déjame buscarlo")
     assert "¿Y el total" in _write(server, shop, f"mi ticket es {folio.lower()}")  # one per message
     assert f"Encontré tu ticket {folio} por $58.50" in _write(server, shop, "$58.50")
-    assert "nombre o razón social" in _write(server, shop, "XOJI740919U48")
+    assert "nombre o razón social" in _write(server, shop, "mi RFC es XOJI740919U48")  # in a sentence
     assert "código postal" in _write(server, shop, "Ingrid Xodar Jiménez")
-    assert "Responde con el número o la clave" in _write(server, shop, "76028")
+    assert "Responde con el número o la clave" in _write(server, shop, "mi CP es el 76028")
     usos = _write(server, shop, "7")  # the 7th regime a persona física may have: 612
     assert "3. G03 Gastos en general" in usos
     assert "¿fue de crédito o de débito?" in _write(server, shop, "3")  # paid by card
