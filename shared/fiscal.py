@@ -224,9 +224,18 @@ def check_unit_key(text: str) -> str | None:
     return key
 
 
+# CFDI 4.0 writes a company's name without its régimen de capital («SA DE CV»): the PAC checks
+# the name against SAT's records and refuses it with one (CFDI40145), a folio spent for nothing.
+_CAPITAL_REGIME = re.compile(
+    r"(?:^|[\s,]+)(?:S\.?\s*A\.?\s*(?:P\.?\s*I\.?\s*|B\.?\s*)?|S\.?\s*(?:DE|EN)\s+R\.?\s*L\.?\s*)"
+    r"DE\s+C\.?\s*V\.?$")
+
+
 def normalize_name(text: str) -> str:
-    """The name as the Constancia de Situación Fiscal writes it: upper case, single spaces."""
-    return " ".join(unicodedata.normalize("NFC", text).split()).upper()
+    """The name as the Constancia de Situación Fiscal writes it: upper case, single spaces,
+    without a régimen de capital («S.A. DE C.V.», «S. DE R.L. DE C.V.», «SAPI DE CV»)."""
+    name = " ".join(unicodedata.normalize("NFC", text).split()).upper()
+    return _CAPITAL_REGIME.sub("", name).rstrip(" ,")
 
 
 def check_name(text: str) -> str:

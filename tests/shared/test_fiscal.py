@@ -65,7 +65,23 @@ def test_a_good_receptor_is_normalised():
         "XOJI740919U48", "INGRID XODAR JIMÉNEZ", "76028", "612", "G03")
 
 
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("Escuela Kemper Urgate SA de CV", "ESCUELA KEMPER URGATE"),
+    ("ESCUELA KEMPER URGATE, S.A. DE C.V.", "ESCUELA KEMPER URGATE"),
+    ("Tacos El Güero S. de R.L. de C.V.", "TACOS EL GÜERO"),
+    ("Grupo Norte SAPI de CV", "GRUPO NORTE"),
+    ("Grupo Sur S.A.B. de C.V.", "GRUPO SUR"),
+    ("Ingrid Xodar Jiménez", "INGRID XODAR JIMÉNEZ"),
+    ("Transportes Casa de Cvetkov", "TRANSPORTES CASA DE CVETKOV"),
+])
+def test_a_name_is_kept_without_its_regimen_de_capital_as_sat_writes_it(typed, kept):
+    """CFDI 4.0 names a company without «SA DE CV»; the PAC refuses the name with it, after a
+    folio was spent on it."""
+    assert _receptor(name=typed, rfc="EKU9003173C9", regime="601").name == kept
+
+
 @pytest.mark.parametrize(("change", "code"), [
+    ({"name": "S.A. de C.V."}, "invalid_name"),  # nothing left of the name
     ({"rfc": "XOJI740919U47"}, "invalid_rfc"),
     ({"rfc": "XAXX010101000"}, "invalid_rfc"),
     ({"name": "  "}, "invalid_name"),
