@@ -203,6 +203,9 @@ async def _resend(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str)
         return
     turn.state.pop(KEY)
     invoice = await invoicing.invoice_view(ctx, turn.tenant_id, uuid.UUID(flow["invoice_id"]))
+    if invoice.cancel_status is not None:  # the owner cancelled it since it was offered
+        turn.say(f"Este ticket ya tiene su factura {invoice.number}: {invoice.message}")
+        return
     turn.replies.append(_document(turn, ctx, invoice))
     turn.outcome = "self-invoice: resent"
 

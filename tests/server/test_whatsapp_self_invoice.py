@@ -17,7 +17,7 @@ import pytest
 
 from shared.clock import utc_now
 from sync_server.bot.selfinvoice import read_ticket
-from sync_server.services import account
+from sync_server.services import account, cancellation
 from tests.support import cfdi_http
 from tests.support.cfdi import InvoicingShop, Item, documents, invoicing_shop, sale
 from tests.support.fakes.graph import FakeGraph
@@ -271,6 +271,24 @@ def test_a_pac_refusal_says_what_to_do_and_the_data_is_not_offered_again(server,
     assert "fiscal" not in _flow(server, shop)
     _write(server, shop, "factura")
     assert "Escribe tu RFC" in _write(server, shop, f"folio {folio} total 58.50")
+
+
+def test_an_invoice_cancelled_while_its_resend_was_offered_is_not_sent(server, shop, graph):
+    folio = _ticket(server, shop)
+    _to_regime_list(server, shop, folio)
+    for text in ("612", "G03", "1"):
+        _write(server, shop, text)
+    assert "ya está timbrada" in _write(server, shop, "sí")
+    wait_until(lambda: _documents(graph), timeout=15, what="the invoice's document")
+    _write(server, shop, "factura")
+    assert "¿Te la reenvío" in _write(server, shop, f"folio {folio} total 58.50")
+    [row] = server.admin("SELECT invoice_id FROM invoices WHERE tenant_id = $1", shop.tenant_id)
+    server.call(lambda _: cancellation.cancel_invoice(shop.ctx, shop.tenant_id, row["invoice_id"],
+                                                      "02"))
+    answer = _write(server, shop, "sí")
+    assert "Este ticket ya tiene su factura F-1" in answer
+    assert "PDF:" not in answer
+    assert len(_documents(graph)) == 1
 
 
 def test_a_person_known_only_by_their_bsuid_gets_the_invoice_in_the_answer(server, shop, graph):
