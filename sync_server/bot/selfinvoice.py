@@ -55,6 +55,7 @@ _ELSEWHERE = OWNER_INTENTS | {"saldo", "pedido", "buscar", "horario", "direccion
 # An RFC or a postal code said in a sentence («mi RFC es …», «mi CP es el 76028»).
 _RFC_IN = re.compile(r"\b[A-ZÑ&]{3,4}[\s-]?[0-9]{6}[\s-]?[A-Z0-9]{3}\b", re.IGNORECASE)
 _CP_IN = re.compile(r"\b[0-9]{5}\b")
+_PRINTED = re.compile(r"\b[a-z0-9]*[a-z][a-z0-9]*-[0-9]+\b", re.IGNORECASE)  # a folio as tills print it
 _MONEY = re.compile(r"^\$?[0-9][0-9,]*(?:\.[0-9]{1,2})?$")
 
 ASK_TICKET = ("Con gusto te ayudo a facturar tu compra 🧾. Escríbeme el folio y el total de tu "
@@ -123,15 +124,21 @@ async def continues(turn: Turn, ctx: CfdiContext | None) -> bool:
 
 def read_ticket(text: str, folio_known: bool) -> tuple[str | None, str | None]:
     """The folio and the total in what the person wrote, each if it is there: «folio A-1 total
-    85.50», «A-1 85.50», or one per message (a bare amount once the folio is known)."""
+    85.50», «A-1 85.50», or one per message (a bare amount once the folio is known). A word
+    shaped like a printed folio, and an amount with «$» or cents, win over other numbers."""
     folio = m.group(1).upper() if (m := _FOLIO.search(text)) else None
     total = m.group(1).replace(" ", "") if (m := _TOTAL.search(text)) else None
     rest = _TOTAL.sub(" ", _FOLIO.sub(" ", text))
-    for word in (w.strip(".,;:") for w in rest.split()):
-        if not any(c.isdigit() for c in word):
-            continue
-        money = _MONEY.fullmatch(word) is not None
-        if total is None and money and ("$" in word or "." in word or folio or folio_known):
+    if folio is None and (m := _PRINTED.search(rest)):  # «2 refrescos, C1-000042»: the latter
+        folio, rest = m.group(0).upper(), rest[:m.start()] + " " + rest[m.end():]
+    words = [w for w in (w.strip(".,;:") for w in rest.split()) if any(c.isdigit() for c in w)]
+    money = [w for w in words if _MONEY.fullmatch(w)]
+    marked = [w for w in money if "$" in w or "." in w]
+    if total is None and marked:
+        total = marked[0]
+        words.remove(total)
+    for word in words:
+        if total is None and word in money and (folio or folio_known):
             total = word
         elif folio is None and not word.startswith("$"):
             folio = word.upper()

@@ -330,6 +330,7 @@ def test_with_the_bot_switched_off_the_flow_does_not_start(server, shop):
     ("folio de mi ticket C1-000042", False, ("C1-000042", None)),
     ("folio del ticket: C1-000042 total: 85.50", False, ("C1-000042", "85.50")),
     ("el total fue de 85.50 y el folio es C1-000042", False, ("C1-000042", "85.50")),
+    ("compré 2 refrescos, ticket C1-000042 por $58.50", False, ("C1-000042", "$58.50")),
 ])
 def test_the_folio_and_total_are_read_as_people_write_them(text, folio_known, expected):
     assert read_ticket(text, folio_known) == expected
