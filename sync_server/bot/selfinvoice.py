@@ -43,7 +43,8 @@ from sync_server.services.throttling import TooManyAttempts
 KEY, MEMORY = "factura", "fiscal"
 IDLE = timedelta(minutes=30)
 STAMP_WAIT_S = 8.0  # within the inbox's lease (WORK_S); past it the worker stamps and sends
-_CANCEL = re.compile(r"^(cancelar|cancela|cancelalo|cancelo|salir|olvidalo|ya no|mejor no|no gracias)$")
+_CANCEL = re.compile(r"^(cancelar|cancela|cancelalo|cancelo|salir|olvidalo|ya no|mejor no|no gracias"
+                     r"|(ya )?no quiero)( (la|mi|esa|esta))?( factura)?$")
 # A folio always has a digit: «folio es C1-000042» is not folio «ES» (a wrong folio spends a guess).
 _FOLIO = re.compile(r"\bfolio\s*(?:n[uo]m(?:ero)?\.?|no\.?)?\s*[:#]?\s*"
                     r"\b(?=[a-z0-9\-]*[0-9])([a-z0-9][a-z0-9\-]*)", re.IGNORECASE)

@@ -217,6 +217,13 @@ def test_a_question_for_the_shop_mid_flow_leaves_the_flow_and_is_answered(server
     _write(server, shop, "XOJI740919U48")
     assert "código postal" in _write(server, shop, "Abarrotes y Entregas")
     assert _flow(server, shop)["factura"]["name"] == "ABARROTES Y ENTREGAS"
+    # Saying they no longer want it is not an answer to the step (not a name «YA NO QUIERO…»).
+    assert "Listo, dejé tu factura" in _write(server, shop, "ya no quiero la factura")
+    _write(server, shop, "factura")
+    _write(server, shop, f"folio {folio} total 58.50")
+    _write(server, shop, "XOJI740919U48")
+    assert "Listo, dejé tu factura" in _write(server, shop, "Cancelar la factura.")
+    assert "factura" not in _flow(server, shop)
 
 
 def test_wrong_guesses_are_throttled_per_number_and_the_flow_expires(server, shop):
