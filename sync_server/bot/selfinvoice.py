@@ -271,9 +271,11 @@ def _uso_question(regime: Regime) -> str:
         "\n".join(rows))
 
 
-def _picked(text: str, codes: list[str]) -> str:
-    """A choice from a numbered list: its number, or the code itself (checked by the caller)."""
-    word = text.strip().split()[0].strip(".)-") if text.strip() else ""
+def read_choice(text: str, codes: list[str]) -> str:
+    """A choice from a numbered list: its number, or the code itself (checked by the caller),
+    wherever it is in the answer («el 7», «612 Actividades…»); else the first word."""
+    words = [w.strip(".,;:)-") for w in text.split()]
+    word = next((w for w in words if any(c.isdigit() for c in w)), words[0] if words else "")
     if word.isdigit() and 1 <= int(word) <= len(codes):
         return codes[int(word) - 1]
     return word.upper()
@@ -281,7 +283,7 @@ def _picked(text: str, codes: list[str]) -> str:
 
 async def _regime(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
     try:
-        regime = check_regime(_picked(text, [r.code for r in regimes_for(flow["rfc"])]),
+        regime = check_regime(read_choice(text, [r.code for r in regimes_for(flow["rfc"])]),
                               flow["rfc"])
     except DomainError as exc:
         turn.say(f"{exc.message}\n{_regime_question(flow['rfc'])}")
@@ -293,7 +295,7 @@ async def _regime(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str)
 async def _uso(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
     regime = REGIMES[flow["regime"]]
     try:
-        uso = check_uso(_picked(text, [u.code for u in usos_for(regime)]), regime)
+        uso = check_uso(read_choice(text, [u.code for u in usos_for(regime)]), regime)
     except DomainError as exc:
         turn.say(f"{exc.message}\n{_uso_question(regime)}")
         return
@@ -312,10 +314,15 @@ def _to_confirm(turn: Turn, flow: dict[str, Any]) -> None:
     turn.say(_summary(flow, masked=bool(flow.get("remembered"))))
 
 
+def read_card(text: str) -> str | None:
+    """SAT's forma de pago of the card named anywhere in the answer (1/crédito, 2/débito)."""
+    kinds = {"1": FORMA_TARJETA_CREDITO, "credito": FORMA_TARJETA_CREDITO,
+             "2": FORMA_TARJETA_DEBITO, "debito": FORMA_TARJETA_DEBITO}
+    return next((kinds[w] for w in normalize(text).split() if w in kinds), None)
+
+
 async def _card(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
-    said = normalize(text)
-    card = {"1": FORMA_TARJETA_CREDITO, "credito": FORMA_TARJETA_CREDITO,
-            "2": FORMA_TARJETA_DEBITO, "debito": FORMA_TARJETA_DEBITO}.get(said.split()[-1] if said else "")
+    card = read_card(text)
     if card is None:
         turn.say(ASK_CARD)
         return

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from shared.clock import utc_now
-from sync_server.bot.selfinvoice import read_ticket
+from shared.fiscal import regimes_for
+from sync_server.bot.selfinvoice import read_card, read_choice, read_ticket
 from sync_server.services import account, cancellation
 from tests.support import cfdi_http
 from tests.support.cfdi import InvoicingShop, Item, documents, invoicing_shop, sale
@@ -341,3 +342,20 @@ def test_with_the_bot_switched_off_the_flow_does_not_start(server, shop):
 ])
 def test_the_folio_and_total_are_read_as_people_write_them(text, folio_known, expected):
     assert read_ticket(text, folio_known) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("7", "612"), ("el 7", "612"), ("opción 7.", "612"), ("7) Actividades empresariales", "612"),
+    ("612 Personas Físicas con Actividades Empresariales", "612"), ("99", "99"), ("g03", "G03"),
+    ("gastos en general", "GASTOS"),
+])
+def test_a_choice_is_read_by_its_number_or_its_code_in_a_sentence(text, expected):
+    assert read_choice(text, [r.code for r in regimes_for("XOJI740919U48")]) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1", "04"), ("crédito", "04"), ("2", "28"), ("de débito, por favor", "28"), ("Débito.", "28"),
+    ("la azul", None), ("", None),
+])
+def test_the_kind_of_card_is_read_anywhere_in_the_answer(text, expected):
+    assert read_card(text) == expected
