@@ -57,6 +57,8 @@ _ELSEWHERE = OWNER_INTENTS | {"saldo", "pedido", "buscar", "horario", "direccion
 _RFC_IN = re.compile(r"\b[A-ZÑ&]{3,4}[\s-]?[0-9]{6}[\s-]?[A-Z0-9]{3}\b", re.IGNORECASE)
 _CP_IN = re.compile(r"\b[0-9]{5}\b")
 _PRINTED = re.compile(r"\b[a-z0-9]*[a-z][a-z0-9]*-[0-9]+\b", re.IGNORECASE)  # a folio as tills print it
+_ABOUT_INVOICE = re.compile(r"\b(folio|total|ticket|rfc|factur\w*|postal|cp|regimen|uso|constancia|"
+                            r"tarjeta)\b")
 _MONEY = re.compile(r"^\$?[0-9][0-9,]*(?:\.[0-9]{1,2})?$")
 
 ASK_TICKET = ("Con gusto te ayudo a facturar tu compra 🧾. Escríbeme el folio y el total de tu "
@@ -418,7 +420,8 @@ def _no(said: str) -> bool:
 
 def _elsewhere(text: str) -> bool:
     parsed = parse(text)
-    return parsed.intent in _ELSEWHERE and parsed.confidence >= 0.85
+    return (parsed.intent in _ELSEWHERE and parsed.confidence >= 0.85
+            and not _ABOUT_INVOICE.search(parsed.text))  # «¿dónde está el folio?» is ours
 
 
 async def _issues(ctx: CfdiContext, tenant_id: uuid.UUID) -> bool:

@@ -206,6 +206,7 @@ def test_a_question_for_the_shop_mid_flow_leaves_the_flow_and_is_answered(server
     figures, an order); a name stays a name, whatever it reads like."""
     folio = _ticket(server, shop)
     _write(server, shop, "factura")
+    assert "¿Cuál es el folio?" in _write(server, shop, "¿dónde está el folio?")  # the invoice's
     assert "Escribe tu RFC" in _write(server, shop, f"folio {folio} total 58.50")
     answer = _write(server, shop, "¿cuánto debo?")
     assert "Dejamos la factura para después" in answer
