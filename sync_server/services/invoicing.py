@@ -135,7 +135,10 @@ async def find_ticket_in_shop(ctx: CfdiContext, tenant_id: uuid.UUID, folio: str
 async def _matches(ctx: CfdiContext, tenant_id: uuid.UUID, sale_ids: list[uuid.UUID], folio: str,
                    amount: int) -> uuid.UUID | None:
     """The sale among these whose folio is the one printed and whose total (as sold, or net of
-    returns) is the one the person gave."""
+    returns) is the one the person gave. $0 proves nothing: it is the net of every ticket
+    returned in full, so it would open one (and its invoice, if it had one) to any folio read."""
+    if amount <= 0:
+        return None
     async with db.tenant_tx(ctx.pool, tenant_id) as conn:
         loaded = await invoiced_sales.load(conn, tenant_id, sale_ids)
     for sale_id in sale_ids:

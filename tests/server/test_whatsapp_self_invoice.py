@@ -17,10 +17,11 @@ import pytest
 
 from shared.clock import utc_now
 from shared.fiscal import regimes_for
+from shared.ids import new_uuid7
 from sync_server.bot.selfinvoice import read_card, read_choice, read_ticket
 from sync_server.services import account, cancellation
 from tests.support import cfdi_http
-from tests.support.cfdi import InvoicingShop, Item, documents, invoicing_shop, sale
+from tests.support.cfdi import InvoicingShop, Item, documents, invoicing_shop, sale, sale_id_of
 from tests.support.fakes.graph import FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
@@ -226,6 +227,23 @@ def test_a_question_for_the_shop_mid_flow_leaves_the_flow_and_is_answered(server
     _write(server, shop, "XOJI740919U48")
     assert "Listo, dejé tu factura" in _write(server, shop, "Cancelar la factura.")
     assert "factura" not in _flow(server, shop)
+
+
+def test_a_total_of_zero_is_no_proof_of_holding_a_ticket_returned_in_full(server, shop):
+    """A ticket returned in full nets to $0: «0» must not prove it (anyone who read a folio
+    would reach it, and the invoice of one invoiced before its return); its total still does."""
+    change = sale(shop.till, [Item("Refresco 600 ml", 1800, 1000)], [("efectivo", 1800)])
+    server.call(lambda _: shop.push(change))
+    folio: str = change.payload.folio  # type: ignore[attr-defined]
+    returned = shop.till.change("sale_return", {
+        "id": new_uuid7(), "sale_id": sale_id_of(change), "amount": 1800,
+        "refund_method": "efectivo", "reason": "No le gustó", "returned_at": utc_now().isoformat(),
+        "refund_to_account": 0,
+        "lines": [{"line_no": 1, "product_id": None, "qty_milli": 1000, "amount": 1800}]})
+    server.call(lambda _: shop.push(returned))
+    _write(server, shop, "factura")
+    assert "No encontramos un ticket" in _write(server, shop, f"folio {folio} total 0")
+    assert "se devolvió completa" in _write(server, shop, f"folio {folio} total 18.00")
 
 
 def test_wrong_guesses_are_throttled_per_number_and_the_flow_expires(server, shop):
