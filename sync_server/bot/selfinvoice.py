@@ -95,18 +95,20 @@ async def start(turn: Turn, ctx: CfdiContext | None) -> None:
 
 async def continues(turn: Turn, ctx: CfdiContext | None) -> bool:
     """Answer the message within the flow, if one is under way; False: not ours (none, or it
-    just expired — the person is told and the message goes on to the rest of the bot)."""
+    just expired — the person is told and the message, unless a yes or no, goes on to the rest
+    of the bot — or it plainly asks the shop something else)."""
     flow: dict[str, Any] | None = turn.state.get(KEY)
     if flow is None or ctx is None or turn.inbound.choice:  # a button is another flow's
         return False
     now = ctx.clock()
+    text = turn.inbound.text.strip()
+    said = normalize(text)
     if now - datetime.fromisoformat(flow["at"]) > IDLE:
         turn.state.pop(KEY)
         turn.say(EXPIRED)
-        return False
+        turn.outcome = "self-invoice: expired"
+        return _yes(said) or _no(said)  # a late «sí» was the invoice's, not a cart's to confirm
     flow["at"] = now.isoformat()
-    text = turn.inbound.text.strip()
-    said = normalize(text)
     step = flow["step"]
     turn.outcome = f"self-invoice: {step}"
     if _CANCEL.match(said) or (step in ("confirm", "resend") and _no(said)):

@@ -266,6 +266,14 @@ def test_wrong_guesses_are_throttled_per_number_and_the_flow_expires(server, sho
     assert "pasaron más de 30 minutos" in answer
     assert "¡Hola" in answer
     assert "factura" not in _flow(server, shop)
+    # A late «sí» was meant for the invoice: it is not handed on (to confirm a cart left in the
+    # conversation, say).
+    _write(server, shop, "factura")
+    server.admin("UPDATE wa_contacts SET state = jsonb_set(state, '{factura,at}', to_jsonb($2::text)) "
+                 "WHERE tenant_id = $1 AND phone = '+525512345678'", shop.tenant_id, past)
+    late = _write(server, shop, "sí")
+    assert "pasaron más de 30 minutos" in late
+    assert "No te entendí" not in late
 
 
 def test_pac_down_leaves_it_pending_and_it_is_sent_once_stamped(server, shop, graph, fake_pac):
