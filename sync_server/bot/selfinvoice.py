@@ -18,8 +18,6 @@ from typing import Any
 
 from shared.errors import DomainError
 from shared.fiscal import (
-    FORMA_TARJETA_CREDITO,
-    FORMA_TARJETA_DEBITO,
     FORMAS_DE_PAGO,
     REGIMES,
     USOS,
@@ -31,6 +29,13 @@ from shared.fiscal import (
     usos_for,
 )
 from sync_server.bot.conversation import Turn
+from sync_server.bot.invoice_answers import (
+    read_card,
+    read_choice,
+    read_postal_code,
+    read_rfc,
+    read_ticket,
+)
 from sync_server.bot.parser import OWNER_INTENTS, parse
 from sync_server.bot.replies import Reply
 from sync_server.bot.text import normalize
@@ -45,21 +50,11 @@ IDLE = timedelta(minutes=30)
 STAMP_WAIT_S = 8.0  # within the inbox's lease (WORK_S); past it the worker stamps and sends
 _CANCEL = re.compile(r"^(cancelar|cancela|cancelalo|cancelo|salir|olvidalo|ya no|mejor no|no gracias"
                      r"|(ya )?no quiero)( (la|mi|esa|esta))?( factura)?$")
-# A folio always has a digit: «folio es C1-000042» is not folio «ES» (a wrong folio spends a guess).
-_FOLIO = re.compile(r"\bfolio\s*(?:n[uo]m(?:ero)?\.?|no\.?)?\s*[:#]?\s*"
-                    r"\b(?=[a-z0-9\-]*[0-9])([a-z0-9][a-z0-9\-]*)", re.IGNORECASE)
-_TOTAL = re.compile(r"\b(?:total|importe|monto)\s*(?:de|es)?\s*[:=]?\s*(\$?\s*[0-9][0-9,]*(?:\.[0-9]{1,2})?)",
-                    re.IGNORECASE)
 # What plainly asks the shop something else leaves the flow (and is answered by the bot).
 _ELSEWHERE = OWNER_INTENTS | {"saldo", "pedido", "buscar", "horario", "direccion", "entregas",
                               "estado_pedido"}
-# An RFC or a postal code said in a sentence («mi RFC es …», «mi CP es el 76028»).
-_RFC_IN = re.compile(r"\b[A-ZÑ&]{3,4}[\s-]?[0-9]{6}[\s-]?[A-Z0-9]{3}\b", re.IGNORECASE)
-_CP_IN = re.compile(r"\b[0-9]{5}\b")
-_PRINTED = re.compile(r"\b[a-z0-9]*[a-z][a-z0-9]*-[0-9]+\b", re.IGNORECASE)  # a folio as tills print it
 _ABOUT_INVOICE = re.compile(r"\b(folio|total|ticket|rfc|factur\w*|postal|cp|regimen|uso|constancia|"
                             r"tarjeta)\b")
-_MONEY = re.compile(r"^\$?[0-9][0-9,]*(?:\.[0-9]{1,2})?$")
 
 ASK_TICKET = ("Con gusto te ayudo a facturar tu compra 🧾. Escríbeme el folio y el total de tu "
               "ticket tal como vienen impresos, por ejemplo: «folio A1B2-000123 total 85.50». "
@@ -125,29 +120,6 @@ async def continues(turn: Turn, ctx: CfdiContext | None) -> bool:
 
 
 # ---- the ticket ----------------------------------------------------------------------------
-
-
-def read_ticket(text: str, folio_known: bool) -> tuple[str | None, str | None]:
-    """The folio and the total in what the person wrote, each if it is there: «folio A-1 total
-    85.50», «A-1 85.50», or one per message (a bare amount once the folio is known). A word
-    shaped like a printed folio, and an amount with «$» or cents, win over other numbers."""
-    folio = m.group(1).upper() if (m := _FOLIO.search(text)) else None
-    total = m.group(1).replace(" ", "") if (m := _TOTAL.search(text)) else None
-    rest = _TOTAL.sub(" ", _FOLIO.sub(" ", text))
-    if folio is None and (m := _PRINTED.search(rest)):  # «2 refrescos, C1-000042»: the latter
-        folio, rest = m.group(0).upper(), rest[:m.start()] + " " + rest[m.end():]
-    words = [w for w in (w.strip(".,;:") for w in rest.split()) if any(c.isdigit() for c in w)]
-    money = [w for w in words if _MONEY.fullmatch(w)]
-    marked = [w for w in money if "$" in w or "." in w]
-    if total is None and marked:
-        total = marked[0]
-        words.remove(total)
-    for word in words:
-        if total is None and word in money and (folio or folio_known):
-            total = word
-        elif folio is None and not word.startswith("$"):
-            folio = word.upper()
-    return folio, total
 
 
 async def _ticket(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
@@ -234,7 +206,7 @@ def _document(turn: Turn, ctx: CfdiContext, invoice: InvoiceView) -> Reply:
 
 async def _rfc(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
     try:
-        flow["rfc"] = fiscal.checked_rfc(ctx, m.group(0) if (m := _RFC_IN.search(text)) else text)
+        flow["rfc"] = fiscal.checked_rfc(ctx, read_rfc(text))
     except DomainError as exc:
         turn.say(f"{exc.message}\n{ASK_RFC}")
         return
@@ -254,8 +226,7 @@ async def _name(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -
 
 async def _cp(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
     try:
-        said = _CP_IN.findall(text)
-        flow["cp"] = fiscal.checked_customer_postal_code(said[0] if len(said) == 1 else text)
+        flow["cp"] = fiscal.checked_customer_postal_code(read_postal_code(text))
     except DomainError as exc:
         turn.say(f"{exc.message}\n{ASK_CP}")
         return
@@ -273,16 +244,6 @@ def _uso_question(regime: Regime) -> str:
     rows = [f"{n}. {u.code} {u.name}" for n, u in enumerate(usos_for(regime), start=1)]
     return "¿Para qué usarás la factura (uso del CFDI)? Responde con el número o la clave:\n" + (
         "\n".join(rows))
-
-
-def read_choice(text: str, codes: list[str]) -> str:
-    """A choice from a numbered list: its number, or the code itself (checked by the caller),
-    wherever it is in the answer («el 7», «612 Actividades…»); else the first word."""
-    words = [w.strip(".,;:)-") for w in text.split()]
-    word = next((w for w in words if any(c.isdigit() for c in w)), words[0] if words else "")
-    if word.isdigit() and 1 <= int(word) <= len(codes):
-        return codes[int(word) - 1]
-    return word.upper()
 
 
 async def _regime(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:
@@ -316,13 +277,6 @@ def _to_confirm(turn: Turn, flow: dict[str, Any]) -> None:
         return
     flow["step"] = "confirm"
     turn.say(_summary(flow, masked=bool(flow.get("remembered"))))
-
-
-def read_card(text: str) -> str | None:
-    """SAT's forma de pago of the card named anywhere in the answer (1/crédito, 2/débito)."""
-    kinds = {"1": FORMA_TARJETA_CREDITO, "credito": FORMA_TARJETA_CREDITO,
-             "2": FORMA_TARJETA_DEBITO, "debito": FORMA_TARJETA_DEBITO}
-    return next((kinds[w] for w in normalize(text).split() if w in kinds), None)
 
 
 async def _card(turn: Turn, ctx: CfdiContext, flow: dict[str, Any], text: str) -> None:

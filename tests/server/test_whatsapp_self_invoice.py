@@ -18,7 +18,7 @@ import pytest
 from shared.clock import utc_now
 from shared.fiscal import regimes_for
 from shared.ids import new_uuid7
-from sync_server.bot.selfinvoice import read_card, read_choice, read_ticket
+from sync_server.bot.invoice_answers import read_card, read_choice, read_ticket
 from sync_server.services import account, cancellation
 from tests.support import cfdi_http
 from tests.support.cfdi import InvoicingShop, Item, documents, invoicing_shop, sale, sale_id_of
