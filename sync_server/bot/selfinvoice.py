@@ -67,7 +67,7 @@ ASK_NAME = ("Tu nombre o razón social, exactamente como en tu constancia de sit
 ASK_CP = "Tu código postal fiscal: los 5 dígitos de tu constancia."
 ASK_YES_NO = "Responde «sí» o «no»."
 ASK_CARD = "Pagaste con tarjeta: ¿fue de crédito o de débito? Responde 1 (crédito) o 2 (débito)."
-CANCELLED = "Listo, dejé tu factura. Si la necesitas después, escribe «factura»."
+CANCELLED = "Listo, no haré la factura. Si la necesitas después, escribe «factura»."
 EXPIRED = ("La factura que empezamos se canceló porque pasaron más de 30 minutos sin respuesta. "
            "Si aún la necesitas, escribe «factura».")
 ASK_AGAIN = "Escríbeme de nuevo el folio y el total, por ejemplo: «folio A1B2-000123 total 85.50»."

@@ -194,10 +194,10 @@ def test_each_bad_answer_is_asked_again_with_the_rules_message(server, shop, fak
     assert "crédito o de débito" in _write(server, shop, "D01")
     assert "Responde 1 (crédito) o 2 (débito)" in _write(server, shop, "la azul")
     assert "¿Confirmas?" in _write(server, shop, "2")
-    assert "Listo, dejé tu factura" in _write(server, shop, "no")
+    assert "Listo, no haré la factura" in _write(server, shop, "no")
     assert "factura" not in _flow(server, shop)
     _to_regime_list(server, shop, folio)
-    assert "Listo, dejé tu factura" in _write(server, shop, "cancelar")
+    assert "Listo, no haré la factura" in _write(server, shop, "cancelar")
     assert _invoices(server, shop) == []
     assert fake_pac.calls.stamp == 0
 
@@ -221,11 +221,11 @@ def test_a_question_for_the_shop_mid_flow_leaves_the_flow_and_is_answered(server
     assert "código postal" in _write(server, shop, "Abarrotes y Entregas")
     assert _flow(server, shop)["factura"]["name"] == "ABARROTES Y ENTREGAS"
     # Saying they no longer want it is not an answer to the step (not a name «YA NO QUIERO…»).
-    assert "Listo, dejé tu factura" in _write(server, shop, "ya no quiero la factura")
+    assert "Listo, no haré la factura" in _write(server, shop, "ya no quiero la factura")
     _write(server, shop, "factura")
     _write(server, shop, f"folio {folio} total 58.50")
     _write(server, shop, "XOJI740919U48")
-    assert "Listo, dejé tu factura" in _write(server, shop, "Cancelar la factura.")
+    assert "Listo, no haré la factura" in _write(server, shop, "Cancelar la factura.")
     assert "factura" not in _flow(server, shop)
 
 
