@@ -96,3 +96,24 @@ async def test_a_second_01_while_the_replacement_waits_is_refused(shop):
     reps = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "payment"]
     assert [(r.status, r.cancel_status) for r in reps] == [("stamped", "cancelled"),
                                                            ("stamped", None)]
+
+
+async def test_a_complement_remade_after_an_earlier_one_is_cancelled_repeats_no_installment(shop):
+    """Two complements in force for one invoice never say the same NumParcialidad: the abono
+    freed by a 02 on the first goes on a new one numbered after the last, and its balances read
+    from what the complements in force paid."""
+    customer, inv, first = await _complement_stamped(shop)
+    await shop.push(abono(shop.till, customer, 3_000))
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
+    await drain(shop.ctx)
+    await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, first.invoice_id, "02")
+    await drain(shop.ctx)
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
+    await drain(shop.ctx)
+    in_force = [r for r in await rows(shop.ctx, shop.tenant_id)
+                if r.kind == "payment" and r.cancel_status is None]
+    parts = [p for r in in_force
+             for p in complement_parts(await documents(shop.ctx, shop.tenant_id, r.invoice_id))]
+    assert sorted(parts, key=lambda p: p[1]) == [
+        (inv.uuid, 2, Decimal("60.00"), Decimal("30.00"), Decimal("30.00")),
+        (inv.uuid, 3, Decimal("70.00"), Decimal("40.00"), Decimal("30.00"))]
