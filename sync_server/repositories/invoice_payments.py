@@ -20,6 +20,8 @@ class OpenPpd:
     sold_at: datetime
     total: int
     paid: int  # already on complements
+    # the last NumParcialidad given (not how many are in force: after a complement before the
+    # last is cancelled, the next one must not repeat the last one's number)
     installments: int
     stamped_xml: bytes
     receptor: tuple[str, str, str, str]  # rfc, name, postal code, regime
@@ -36,7 +38,7 @@ async def open_ppd(conn: Connection, tenant_id: uuid.UUID) -> list[OpenPpd]:
            FROM invoices i
            JOIN invoice_sales l ON l.tenant_id = i.tenant_id AND l.invoice_id = i.invoice_id
            JOIN sales s ON s.tenant_id = l.tenant_id AND s.sale_id = l.sale_id
-           LEFT JOIN (SELECT invoice_id, sum(amount) AS paid, count(*) AS n FROM invoice_payments
+           LEFT JOIN (SELECT invoice_id, sum(amount) AS paid, max(installment) AS n FROM invoice_payments
                       WHERE tenant_id = $1 GROUP BY invoice_id) p ON p.invoice_id = i.invoice_id
            LEFT JOIN (SELECT credits, sum(total) AS credited FROM invoices
                       WHERE tenant_id = $1 AND kind = 'credit'
