@@ -117,3 +117,24 @@ async def test_a_complement_remade_after_an_earlier_one_is_cancelled_repeats_no_
     assert sorted(parts, key=lambda p: p[1]) == [
         (inv.uuid, 2, Decimal("60.00"), Decimal("30.00"), Decimal("30.00")),
         (inv.uuid, 3, Decimal("70.00"), Decimal("40.00"), Decimal("30.00"))]
+
+
+async def test_cancelling_a_ppd_invoice_cancels_its_complements_first_and_its_replacement_gets_new_ones(shop):
+    """SAT does not cancel an invoice a complement in force relates (DoctoRelacionado), and an
+    abono on a complement of the cancelled invoice and on one of its replacement would be
+    reported twice: the complement is cancelled (02) before the invoice, and the abono goes on
+    a complement of the replacement."""
+    _, inv, old_rep = await _complement_stamped(shop)
+    fixed = check_receptor("XOJI740919U48", "Ingrid Xodar Jimenez", "76028", "612", "G03")
+    new = await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, inv.invoice_id, "01", fixed)
+    await drain(shop.ctx)
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
+    await drain(shop.ctx)
+    by_id = {r.invoice_id: r for r in await rows(shop.ctx, shop.tenant_id)}
+    assert by_id[inv.invoice_id].cancel_status == "cancelled"
+    assert (by_id[old_rep.invoice_id].cancel_status, by_id[old_rep.invoice_id].cancel_motive) == (
+        "cancelled", "02")
+    [rep] = [r for r in by_id.values() if r.kind == "payment" and r.cancel_status is None]
+    assert complement_parts(await documents(shop.ctx, shop.tenant_id, rep.invoice_id)) == [
+        (by_id[new.invoice_id].cfdi_uuid, 1, Decimal("100.00"), Decimal("40.00"),
+         Decimal("60.00"))]
