@@ -29,7 +29,9 @@ class OpenPpd:
 
 async def open_ppd(conn: Connection, tenant_id: uuid.UUID) -> list[OpenPpd]:
     """Stamped PPD invoices of one sale, not cancelled, with part of them still unpaid;
-    ``total`` is what is owed on them, less their credit notes (returns after the invoice)."""
+    ``total`` is what is owed on them, less their credit notes (returns after the invoice).
+    A replacement (motive 01) waits until the complements of the invoice it replaces are
+    cancelled: until then its payments are on those, and would be reported twice."""
     rows = await conn.fetch(
         """SELECT i.invoice_id, l.sale_id, s.customer_id, s.sold_at,
                   (i.total - COALESCE(n.credited, 0))::bigint AS total, i.stamped_xml,
@@ -48,6 +50,8 @@ async def open_ppd(conn: Connection, tenant_id: uuid.UUID) -> list[OpenPpd]:
            WHERE i.tenant_id = $1 AND i.kind = 'ticket' AND i.metodo_pago = 'PPD'
              AND i.status = 'stamped' AND (i.cancel_status IS NULL OR i.cancel_status = 'refused')
              AND COALESCE(p.paid, 0) < i.total - COALESCE(n.credited, 0)
+             AND NOT EXISTS (SELECT 1 FROM invoice_payments q  -- see the docstring
+                             WHERE q.tenant_id = i.tenant_id AND q.invoice_id = i.replaces)
            ORDER BY s.sold_at""", tenant_id)
     return [OpenPpd(r["invoice_id"], r["sale_id"], r["customer_id"], r["sold_at"], r["total"],
                     r["paid"], r["installments"], r["stamped_xml"],
@@ -159,6 +163,17 @@ async def move(conn: Connection, tenant_id: uuid.UUID, from_receipt: uuid.UUID,
     await conn.execute(
         """UPDATE invoice_payments SET receipt_id = $3
            WHERE tenant_id = $1 AND receipt_id = $2""", tenant_id, from_receipt, to_receipt)
+
+
+async def pays_cancelled(conn: Connection, tenant_id: uuid.UUID, receipt_id: uuid.UUID) -> bool:
+    """Whether a complement applies a payment to an invoice whose cancellation was asked."""
+    found = await conn.fetchval(
+        """SELECT 1 FROM invoice_payments p JOIN invoices i
+             ON i.tenant_id = p.tenant_id AND i.invoice_id = p.invoice_id
+           WHERE p.tenant_id = $1 AND p.receipt_id = $2
+             AND i.cancel_status IS NOT NULL AND i.cancel_status <> 'refused' LIMIT 1""",
+        tenant_id, receipt_id)
+    return found is not None
 
 
 async def given_back(conn: Connection, tenant_id: uuid.UUID) -> list[uuid.UUID]:

@@ -276,9 +276,9 @@ async def request_cancel(conn: Connection, tenant_id: uuid.UUID, invoice_id: uui
                          motive: str, substitute: uuid.UUID | None, *,
                          by_owner: bool = False) -> bool:
     """Ask for an invoice's cancellation (once: a second request is refused). Its credit notes
-    go first (SAT does not cancel a CFDI with related ones in force): a pending one is
-    discarded, a stamped one is cancelled with motive 02; the invoice's own cancellation waits
-    for them (``claim_to_cancel``). A credit note the owner cancels on its own (``by_owner``)
+    and payment complements go first (SAT does not cancel a CFDI with related ones in force): a
+    pending one is discarded, a stamped one is cancelled with motive 02; the invoice's own
+    cancellation waits for them (``claim_to_cancel``). A credit note the owner cancels on its own (``by_owner``)
     keeps its returns accounted for; one cancelled with its invoice does not."""
     done: str = await conn.execute(
         """UPDATE invoices SET cancel_status = 'requested', cancel_motive = $3,
@@ -295,6 +295,27 @@ async def request_cancel(conn: Connection, tenant_id: uuid.UUID, invoice_id: uui
                              tenant_id, invoice_id)
     for note in notes:
         await request_cancel(conn, tenant_id, note["invoice_id"], "02", None)
+    # Its payment complements likewise (one in force relates it by DoctoRelacionado): a pending
+    # one is discarded and its payments freed, a stamped one cancelled with 02 (its payments
+    # are freed once it is); what they paid goes on the replacement's, or on no complement. A
+    # complement's own 01 replacement under way is stamped and then cancelled
+    # (services.stamping), as its old one must be too.
+    await conn.execute(
+        """WITH gone AS (
+               UPDATE invoices r SET status = 'discarded'
+               WHERE r.tenant_id = $1 AND r.kind = 'payment' AND r.status = 'pending'
+                 AND r.replaces IS NULL AND EXISTS (SELECT 1 FROM invoice_payments p WHERE p.tenant_id = r.tenant_id
+                               AND p.receipt_id = r.invoice_id AND p.invoice_id = $2)
+               RETURNING r.invoice_id)
+           DELETE FROM invoice_payments WHERE tenant_id = $1
+             AND receipt_id IN (SELECT invoice_id FROM gone)""", tenant_id, invoice_id)
+    receipts = await conn.fetch(
+        """SELECT DISTINCT r.invoice_id FROM invoices r JOIN invoice_payments p
+             ON p.tenant_id = r.tenant_id AND p.receipt_id = r.invoice_id
+           WHERE r.tenant_id = $1 AND p.invoice_id = $2 AND r.kind = 'payment'
+             AND r.status = 'stamped'""", tenant_id, invoice_id)
+    for receipt in receipts:
+        await request_cancel(conn, tenant_id, receipt["invoice_id"], "02", None)
     return done.endswith(" 1")
 
 
@@ -321,7 +342,7 @@ class ToCancel:
 
 async def claim_to_cancel(conn: Connection, tenant_id: uuid.UUID) -> ToCancel | None:
     """Claim a cancellation due: one requested (its substitute, for motive 01, stamped, and its
-    credit notes cancelled) or one waiting on the customer whose time to ask again came."""
+    credit notes and payment complements cancelled) or one waiting on the customer whose time to ask again came."""
     row = await conn.fetchrow(
         """UPDATE invoices i SET cancel_status = CASE WHEN i.cancel_status = 'requested'
                                  THEN 'sending' ELSE i.cancel_status END,
@@ -337,6 +358,13 @@ async def claim_to_cancel(conn: Connection, tenant_id: uuid.UUID) -> ToCancel | 
                  AND NOT EXISTS (
                       SELECT 1 FROM invoices n WHERE n.tenant_id = c.tenant_id
                         AND n.credits = c.invoice_id
+                        AND (n.status IN ('pending', 'stamping')
+                             OR (n.status = 'stamped'
+                                 AND n.cancel_status IS DISTINCT FROM 'cancelled')))
+                 AND NOT EXISTS (
+                      SELECT 1 FROM invoice_payments p JOIN invoices n
+                        ON n.tenant_id = p.tenant_id AND n.invoice_id = p.receipt_id
+                      WHERE p.tenant_id = c.tenant_id AND p.invoice_id = c.invoice_id
                         AND (n.status IN ('pending', 'stamping')
                              OR (n.status = 'stamped'
                                  AND n.cancel_status IS DISTINCT FROM 'cancelled')))

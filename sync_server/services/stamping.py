@@ -101,7 +101,8 @@ async def _redate(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing,
 
 async def _after_stamp(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID) -> None:
     """A replacement stamped: the invoice it replaces can now be cancelled with motive 01. A
-    credit note stamped while its invoice's cancellation was asked for goes first (02)."""
+    credit note or payment complement stamped while its invoice's cancellation was asked for
+    goes first (02)."""
     row = await invoices.get(conn, tenant_id, invoice_id)
     if row and row.kind in REMADE_KINDS:  # the PAC takes this kind again: its count ends
         await invoice_holds.lift(conn, tenant_id, [row.kind])
@@ -111,6 +112,9 @@ async def _after_stamp(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.
         credited = await invoices.get(conn, tenant_id, row.credits)
         if credited and credited.cancel_status not in (None, "refused"):
             await invoices.request_cancel(conn, tenant_id, invoice_id, "02", None)
+    if row and row.kind == "payment" and (
+            await invoice_payments.pays_cancelled(conn, tenant_id, invoice_id)):
+        await invoices.request_cancel(conn, tenant_id, invoice_id, "02", None)
 
 
 async def _after_refusal(conn: Connection, tenant_id: uuid.UUID, invoice_id: uuid.UUID,
@@ -129,6 +133,9 @@ async def _after_refusal(conn: Connection, tenant_id: uuid.UUID, invoice_id: uui
     await invoiced_sales.release(conn, tenant_id, invoice_id)
     if row and row.kind == "payment" and row.replaces:  # the old complement keeps its payments
         await invoice_payments.move(conn, tenant_id, invoice_id, row.replaces)
+        # (and goes, if their invoice's cancellation was asked for meanwhile: it waits for it)
+        if await invoice_payments.pays_cancelled(conn, tenant_id, row.replaces):
+            await invoices.request_cancel(conn, tenant_id, row.replaces, "02", None)
     await invoice_payments.release(conn, tenant_id, invoice_id)
     if row and row.replaces:
         for sale in sales:

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 
 from shared.fiscal import check_receptor
-from sync_server.services import cancellation, invoice_payments
+from sync_server import db
+from sync_server.repositories import invoices
+from sync_server.services import cancellation, fiscal, invoice_payments, stamping
 from tests.support.cfdi import abono, complement_parts, documents, drain, ppd_invoice, rows
 
 pytestmark = pytest.mark.anyio
@@ -127,6 +129,11 @@ async def test_cancelling_a_ppd_invoice_cancels_its_complements_first_and_its_re
     _, inv, old_rep = await _complement_stamped(shop)
     fixed = check_receptor("XOJI740919U48", "Ingrid Xodar Jimenez", "76028", "612", "G03")
     new = await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, inv.invoice_id, "01", fixed)
+    issuing = await fiscal.issuing(shop.ctx, shop.tenant_id)
+    assert await stamping.stamp_next(shop.ctx, shop.tenant_id, issuing)  # the replacement
+    # (a pass now would put the abono on a complement of the replacement while the old one's
+    # is still in force)
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0
     await drain(shop.ctx)
     assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
     await drain(shop.ctx)
@@ -138,3 +145,36 @@ async def test_cancelling_a_ppd_invoice_cancels_its_complements_first_and_its_re
     assert complement_parts(await documents(shop.ctx, shop.tenant_id, rep.invoice_id)) == [
         (by_id[new.invoice_id].cfdi_uuid, 1, Decimal("100.00"), Decimal("40.00"),
          Decimal("60.00"))]
+
+
+async def test_a_complement_being_stamped_when_its_invoice_is_cancelled_is_cancelled_after_it(shop):
+    """The PAC call under way when the owner cancels the invoice cannot be called back: once
+    the complement is stamped it is cancelled (02), then the invoice."""
+    customer, inv = await ppd_invoice(shop, CUSTOMER)
+    await shop.push(abono(shop.till, customer, 4_000))
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 1
+    [rep] = [r for r in await rows(shop.ctx, shop.tenant_id) if r.kind == "payment"]
+    async with db.tenant_tx(shop.ctx.pool, shop.tenant_id) as conn:
+        assert await invoices.claim_to_stamp(conn, shop.tenant_id, rep.invoice_id)
+    await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, inv.invoice_id, "02")
+    async with db.tenant_tx(shop.ctx.pool, shop.tenant_id) as conn:  # the call ended unknown
+        await invoices.expire_claims(conn, shop.tenant_id, -1)
+    await drain(shop.ctx)
+    by_id = {r.invoice_id: r for r in await rows(shop.ctx, shop.tenant_id)}
+    assert (by_id[rep.invoice_id].status, by_id[rep.invoice_id].cancel_status) == (
+        "stamped", "cancelled")
+    assert by_id[inv.invoice_id].cancel_status == "cancelled"
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0
+
+
+async def test_an_invoice_cancelled_while_its_complements_replacement_waits_takes_both_along(shop):
+    _, inv, old = await _complement_stamped(shop)
+    new = await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, old.invoice_id, "01")
+    await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, inv.invoice_id, "02")
+    await drain(shop.ctx)
+    by_id = {r.invoice_id: r for r in await rows(shop.ctx, shop.tenant_id)}
+    assert [(by_id[i].status, by_id[i].cancel_status, by_id[i].cancel_motive)
+            for i in (old.invoice_id, new.invoice_id, inv.invoice_id)] == [
+        ("stamped", "cancelled", "01"), ("stamped", "cancelled", "02"),
+        ("stamped", "cancelled", "02")]
+    assert await invoice_payments.issue_payment_receipts(shop.ctx, shop.tenant_id) == 0
