@@ -322,11 +322,16 @@ async def request_cancel(conn: Connection, tenant_id: uuid.UUID, invoice_id: uui
 async def release_cancelled_note(conn: Connection, tenant_id: uuid.UUID,
                                  invoice_id: uuid.UUID) -> bool:
     """The owner asks for a note again: the one they cancelled no longer accounts for its
-    returns. False unless it is a credit note they cancelled."""
+    returns. False unless it is a credit note they cancelled of a CFDI still in force (one
+    cancelled since covers nothing a note could credit)."""
     done: str = await conn.execute(
-        """UPDATE invoices SET keep_cancelled = false
-           WHERE tenant_id = $1 AND invoice_id = $2 AND kind = 'credit'
-             AND cancel_status = 'cancelled' AND keep_cancelled""", tenant_id, invoice_id)
+        """UPDATE invoices n SET keep_cancelled = false
+           WHERE n.tenant_id = $1 AND n.invoice_id = $2 AND n.kind = 'credit'
+             AND n.cancel_status = 'cancelled' AND n.keep_cancelled
+             AND EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = n.tenant_id
+                           AND i.invoice_id = n.credits AND i.status = 'stamped'
+                           AND (i.cancel_status IS NULL OR i.cancel_status = 'refused'))""",
+        tenant_id, invoice_id)
     return done.endswith(" 1")
 
 

@@ -89,10 +89,13 @@ class NoteNotHeld(DomainError):
 
 async def ask_again(ctx: CfdiContext, tenant_id: uuid.UUID, note_id: uuid.UUID) -> int:
     """The owner cancelled a credit note and now wants one again for its returns: the next
-    note is made now (pending: the worker stamps it); returns how many were made."""
+    note is made now (pending: the worker stamps it); returns how many were made. Nothing
+    changes if the shop cannot sign now (its CSD or PAC): the owner is told why."""
+    issuing = await fiscal.issuing(ctx, tenant_id)
     async with db.tenant_tx(ctx.pool, tenant_id) as conn:
         if not await invoices.release_cancelled_note(conn, tenant_id, note_id):
-            raise NoteNotHeld("Solo se vuelve a emitir una nota de crédito que tú cancelaste.")
+            raise NoteNotHeld("Solo se vuelve a emitir una nota de crédito que tú cancelaste "
+                              "de una factura que sigue vigente.")
     log.info("credit note asked for again", extra={"tenant_id": str(tenant_id),
                                                    "invoice_id": str(note_id)})
-    return await issue_credit_notes(ctx, tenant_id)
+    return await issue_credit_notes(ctx, tenant_id, issuing)

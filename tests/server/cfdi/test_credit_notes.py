@@ -318,3 +318,25 @@ async def test_a_note_the_owner_cancelled_stays_cancelled_until_they_ask_for_it_
     assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 0
     with pytest.raises(NoteNotHeld):  # asked once: it is no longer held
         await credit_notes.ask_again(shop.ctx, shop.tenant_id, old.invoice_id)
+
+
+async def test_a_note_is_not_asked_again_once_its_invoice_is_cancelled(shop):
+    """The Facturas tab says a new note is made: when the invoice it credited is cancelled
+    there is nothing to credit, so the server says so instead of answering that it did."""
+    from sync_server.services import cancellation
+    from sync_server.services.credit_notes import NoteNotHeld
+
+    change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)])
+    await shop.push(change)
+    original = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
+                                              CUSTOMER, requested_by="customer", wait_s=5)
+    await shop.push(_return(shop, change, [(2, 1000, 3000)]))
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
+    await drain(shop.ctx)
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, note.invoice_id, "02")
+    await drain(shop.ctx)
+    await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, original.invoice_id, "02")
+    await drain(shop.ctx)
+    with pytest.raises(NoteNotHeld):
+        await credit_notes.ask_again(shop.ctx, shop.tenant_id, note.invoice_id)
