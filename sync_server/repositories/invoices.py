@@ -278,8 +278,8 @@ async def request_cancel(conn: Connection, tenant_id: uuid.UUID, invoice_id: uui
     """Ask for an invoice's cancellation (once: a second request is refused). Its credit notes
     and payment complements go first (SAT does not cancel a CFDI with related ones in force): a
     pending one is discarded, a stamped one is cancelled with motive 02; the invoice's own
-    cancellation waits for them (``claim_to_cancel``). A credit note the owner cancels on its own (``by_owner``)
-    keeps its returns accounted for; one cancelled with its invoice does not."""
+    cancellation waits for them (``claim_to_cancel``). A credit note the owner cancels on its
+    own (``by_owner``) keeps its returns accounted for; one cancelled with its invoice does not."""
     done: str = await conn.execute(
         """UPDATE invoices SET cancel_status = 'requested', cancel_motive = $3,
                    cancel_substitute = $4, cancel_next_at = now(), cancel_error = NULL,
@@ -304,7 +304,8 @@ async def request_cancel(conn: Connection, tenant_id: uuid.UUID, invoice_id: uui
         """WITH gone AS (
                UPDATE invoices r SET status = 'discarded'
                WHERE r.tenant_id = $1 AND r.kind = 'payment' AND r.status = 'pending'
-                 AND r.replaces IS NULL AND EXISTS (SELECT 1 FROM invoice_payments p WHERE p.tenant_id = r.tenant_id
+                 AND r.replaces IS NULL
+                 AND EXISTS (SELECT 1 FROM invoice_payments p WHERE p.tenant_id = r.tenant_id
                                AND p.receipt_id = r.invoice_id AND p.invoice_id = $2)
                RETURNING r.invoice_id)
            DELETE FROM invoice_payments WHERE tenant_id = $1
@@ -347,7 +348,8 @@ class ToCancel:
 
 async def claim_to_cancel(conn: Connection, tenant_id: uuid.UUID) -> ToCancel | None:
     """Claim a cancellation due: one requested (its substitute, for motive 01, stamped, and its
-    credit notes and payment complements cancelled) or one waiting on the customer whose time to ask again came."""
+    credit notes and payment complements cancelled) or one waiting on the customer whose time
+    to ask again came."""
     row = await conn.fetchrow(
         """UPDATE invoices i SET cancel_status = CASE WHEN i.cancel_status = 'requested'
                                  THEN 'sending' ELSE i.cancel_status END,
