@@ -34,7 +34,8 @@ MOTIVES = (("01", "Con errores, se sustituye"), ("02", "Con errores, sin sustitu
            ("04", "Operación nominativa en una factura global"))
 # What happens to what the CFDI covered once it is cancelled without a replacement, per kind.
 _AFTER = {
-    "ticket": "La venta queda sin factura: se puede volver a facturar.",
+    "ticket": "La venta queda sin factura: se puede volver a facturar. Si fue a crédito, sus "
+              "complementos de pago se cancelan antes.",
     "global": "Sus ventas quedan sin factura y el sistema las pone en una factura global nueva "
               "en su siguiente pasada.",
     "credit": "Las devoluciones que ampara se quedan sin nota hasta que pulses «Volver a emitir "
@@ -55,7 +56,8 @@ def consequence(kind: str, motive: str) -> tuple[bool, str]:
         if kind == "ticket":
             return True, ("Primero se emite una factura nueva con los datos corregidos del "
                           "cliente (abajo) que sustituye a ésta; cuando se timbra, ésta se "
-                          "cancela. La venta queda facturada con la nueva.")
+                          "cancela (antes, sus complementos de pago). La venta queda facturada "
+                          "con la nueva.")
         if kind == "payment":
             return True, ("Primero se emite otro complemento del mismo abono con los datos "
                           "fiscales de la tienda de hoy; cuando se timbra, éste se cancela. No "
