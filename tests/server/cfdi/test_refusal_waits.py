@@ -98,3 +98,24 @@ async def test_a_stamp_of_the_kind_ends_the_count(shop):
     await drain(shop.ctx)
     assert await _kinds(shop, "credit") == ["rejected", "stamped"]
     assert await stamping.held_kinds(shop.ctx, shop.tenant_id) == set()
+
+
+async def test_notes_refused_in_one_pass_wait_one_hour_not_an_hour_more_each(shop):
+    """The wait grows with the passes refused, not with how many CFDI one pass had made: two
+    notes of one pass refused wait an hour, as one does."""
+    shop.pac.clock = lambda: shop.clock.now.astimezone(MEXICO).replace(tzinfo=None)
+    for _ in range(2):
+        change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)])
+        await shop.push(change)
+        await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
+                                       requested_by="customer", wait_s=5)
+        await shop.push(shop.till.sale_return(sale_id_of(change), [(2, None, 3000)]))
+    worker = InvoiceWorker(shop.ctx)
+    await worker.schedule_pass()
+    shop.pac.next_answers(REFUSAL, REFUSAL)
+    await drain(shop.ctx)
+    assert await _kinds(shop, "credit") == ["rejected", "rejected"]
+    shop.clock.now += timedelta(minutes=61)
+    await worker.schedule_pass()
+    await drain(shop.ctx)
+    assert await _kinds(shop, "credit") == ["rejected", "rejected", "stamped", "stamped"]
