@@ -10,13 +10,16 @@ from datetime import datetime
 from sync_server.repositories import Connection
 
 
-async def count_refusal(conn: Connection, tenant_id: uuid.UUID, kind: str) -> int:
-    """One more refusal in a row for ``kind``; how many there are now (its wait is set next)."""
+async def count_refusal(conn: Connection, tenant_id: uuid.UUID, kind: str, now: datetime) -> int:
+    """One more refusal in a row for ``kind``; how many there are now (its wait is set next).
+    A refusal while the kind already waits is of the same pass's CFDI (it made several at
+    once): it does not count again, or one pass with three refused would wait a day."""
     refusals: int = await conn.fetchval(
         """INSERT INTO invoice_remake_holds AS h (tenant_id, kind, refusals, held_until)
-           VALUES ($1, $2, 1, now())
-           ON CONFLICT (tenant_id, kind) DO UPDATE SET refusals = h.refusals + 1
-           RETURNING refusals""", tenant_id, kind)
+           VALUES ($1, $2, 1, $3)
+           ON CONFLICT (tenant_id, kind) DO UPDATE
+               SET refusals = h.refusals + CASE WHEN h.held_until > $3 THEN 0 ELSE 1 END
+           RETURNING refusals""", tenant_id, kind, now)
     return refusals
 
 

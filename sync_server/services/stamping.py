@@ -126,7 +126,7 @@ async def _after_refusal(conn: Connection, tenant_id: uuid.UUID, invoice_id: uui
     replacement leaves the original in place."""
     row = await invoices.get(conn, tenant_id, invoice_id)
     if row and row.kind in REMADE_KINDS:
-        refusals = await invoice_holds.count_refusal(conn, tenant_id, row.kind)
+        refusals = await invoice_holds.count_refusal(conn, tenant_id, row.kind, now)
         wait = REMAKE_WAITS_S[min(refusals, len(REMAKE_WAITS_S)) - 1]
         await invoice_holds.hold_until(conn, tenant_id, row.kind, now + timedelta(seconds=wait))
     sales = await invoiced_sales.sales_of(conn, tenant_id, invoice_id)
