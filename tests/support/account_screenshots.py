@@ -12,8 +12,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import sys  # noqa: E402
-import tempfile  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from pos_client.services import accounts  # noqa: E402
@@ -21,35 +19,22 @@ from pos_client.services.till import Till  # noqa: E402
 from pos_client.ui.backroom.account_page import AccountPage  # noqa: E402
 from pos_client.ui.backroom.window import BackRoomWindow  # noqa: E402
 from pos_client.ui.context import AppContext  # noqa: E402
-from pos_client.ui.qt import QApplication, QWidget  # noqa: E402
+from pos_client.ui.qt import QApplication  # noqa: E402
 from pos_client.ui.worker import Worker  # noqa: E402
 from shared.clock import utc_now  # noqa: E402
 from sync_server.jobs.summary import DAILY_SUMMARY  # noqa: E402
+from tests.support import readme_shots  # noqa: E402
 from tests.support.billing import deliver_all, sign_up, stripe_server, wait_handled  # noqa: E402
 from tests.support.client import PosDevice, open_device, pair  # noqa: E402
 from tests.support.fakes.stripe_api import FakeStripe  # noqa: E402
 from tests.support.jobs import Clock, engine  # noqa: E402
 from tests.support.postgres import cluster_url, fresh_database, make_template  # noqa: E402
-from tests.support.wait import wait_until  # noqa: E402
+from tests.support.readme_shots import SIZE, save, settle  # noqa: E402
 
-SIZE = (1366, 768)  # the README's size (issue 12)
 NAMES = ["cuenta-en-linea-entrar", "cuenta-en-linea-plan-y-uso", "cuenta-en-linea-dispositivos",
          "cuenta-en-linea-codigos-de-vinculacion", "cuenta-en-linea-integraciones",
          "cuenta-en-linea-bot-de-whatsapp", "cuenta-en-linea-claves-mcp",
          "cuenta-en-linea-tareas-programadas", "cuenta-en-linea-sin-conexion"]
-
-
-def _settle(app: QApplication, done: Callable[[], bool], what: str) -> None:
-    def ready() -> bool:
-        app.processEvents()
-        return done()
-
-    wait_until(ready, timeout=20, what=what)
-
-
-def _save(app: QApplication, widget: QWidget, out: Path, name: str) -> None:
-    app.processEvents()
-    widget.grab().save(str(out / f"{name}.png"))
 
 
 def _window(pos: PosDevice, worker: Worker) -> tuple[BackRoomWindow, AccountPage]:
@@ -94,34 +79,34 @@ def shoot(out: Path, tmp: Path) -> list[str]:
                 DAILY_SUMMARY, owner.tenant_id))
             room, page = _window(tills[0], worker)
             page.login.setText("dona.mary@example.mx")
-            _save(app, room, out, NAMES[0])
+            save(app, room, out, NAMES[0])
             page.password.setText("tamales-2026")
             page.log_in()
-            _settle(app, lambda: page.view is not None and page.network.idle
-                    and page.view.devices_tab.table.rowCount() == 2, "logged in")
+            settle(app, lambda: page.view is not None and page.network.idle
+                   and page.view.devices_tab.table.rowCount() == 2, "logged in")
             view = page.view
             assert view is not None
             view.pairing_tab.new_code()
-            _settle(app, lambda: view.pairing_tab.code.text() != "", "a pairing code")
+            settle(app, lambda: view.pairing_tab.code.text() != "", "a pairing code")
             view.integrations_tab.kind.setCurrentIndex(view.integrations_tab.kind.findData("llm"))
             view.keys_tab.name.setText("ChatGPT del celular")
             view.keys_tab.make_key()
-            _settle(app, lambda: view.keys_tab.table.rowCount() == 2
-                    and view.keys_tab.secret.text() != "", "an MCP key made")
-            _settle(app, lambda: len(view.jobs_tab.rows) == 5
-                    and view.jobs_tab.table.rowCount() == 1, "the jobs")
+            settle(app, lambda: view.keys_tab.table.rowCount() == 2
+                   and view.keys_tab.secret.text() != "", "an MCP key made")
+            settle(app, lambda: len(view.jobs_tab.rows) == 5
+                   and view.jobs_tab.table.rowCount() == 1, "the jobs")
             for index, name in enumerate(NAMES[1:8]):
                 view.tabs.setCurrentIndex(index)
-                _save(app, room, out, name)
+                save(app, room, out, name)
             room.close()
             server.stop()
             room, page = _window(tills[0], worker)
             page.login.setText("dona.mary@example.mx")
             page.password.setText("tamales-2026")
             page.log_in()
-            _settle(app, lambda: "Sin conexión" in page.connection.text()
-                    and "Tiendita" in page.known.text(), "offline")
-            _save(app, room, out, NAMES[8])
+            settle(app, lambda: "Sin conexión" in page.connection.text()
+                   and "Tiendita" in page.known.text(), "offline")
+            save(app, room, out, NAMES[8])
             room.close()
             page.network.shutdown()
     finally:
@@ -133,13 +118,7 @@ def shoot(out: Path, tmp: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0] if args else "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="michangarrito-account-") as tmp:
-        names = shoot(out, Path(tmp))
-    print(f"{len(names)} capturas de Cuenta en línea en {out}")
-    return 0
+    return readme_shots.main(shoot, argv, "Cuenta en línea", "michangarrito-account-")
 
 
 if __name__ == "__main__":

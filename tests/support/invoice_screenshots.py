@@ -16,9 +16,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import uuid  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
@@ -33,24 +31,25 @@ from pos_client.ui.backroom.invoices_page import InvoicesPage  # noqa: E402
 from pos_client.ui.backroom.window import BackRoomWindow  # noqa: E402
 from pos_client.ui.context import AppContext, Session  # noqa: E402
 from pos_client.ui.invoice_dialog import InvoiceDialog  # noqa: E402
-from pos_client.ui.qt import QApplication, QScrollArea, QWidget  # noqa: E402
+from pos_client.ui.qt import QApplication, QScrollArea  # noqa: E402
 from pos_client.ui.worker import Worker  # noqa: E402
 from shared.ids import new_uuid7  # noqa: E402
 from shared.permissions import Role  # noqa: E402
 from shared.sync.envelopes import Change  # noqa: E402
 from shared.sync.invoices import InvoiceMonth  # noqa: E402
 from shared.sync.payloads import SalePayload  # noqa: E402
+from tests.support import readme_shots  # noqa: E402
 from tests.support.cfdi import Item, sale, sale_id_of  # noqa: E402
 from tests.support.cfdi_http import owner_setup, push, pusher  # noqa: E402
 from tests.support.client import PosDevice, open_device, pair  # noqa: E402
 from tests.support.fakes.csd import make_csd  # noqa: E402
 from tests.support.fakes.pac import FakePac  # noqa: E402
 from tests.support.postgres import cluster_url, fresh_database, make_template  # noqa: E402
+from tests.support.readme_shots import SIZE, save, settle  # noqa: E402
 from tests.support.server import ServerHarness  # noqa: E402
 from tests.support.wait import wait_until  # noqa: E402
 from tests.support.wire_changes import TillChanges  # noqa: E402
 
-SIZE = (1366, 768)  # the README's size (issue 12)
 NAMES = ["trastienda-facturas-emitidas", "trastienda-facturas-globales-pendientes",
          "trastienda-facturas-con-error", "trastienda-facturas-cancelar",
          "cuenta-en-linea-datos-fiscales", "venta-facturar"]
@@ -64,19 +63,6 @@ IFRIT = {"rfc": "IIA040805DZ4", "name": "Industrias Ifrit", "postal_code": "7602
 KARLA = {"rfc": "FUNK671228PH6", "name": "Karla Fuente Nolasco", "postal_code": "76028",
          "regime": "612", "uso": "G01"}
 REFUSAL = ("CFDI40147", "El RFC del receptor no se encuentra en la lista del SAT")
-
-
-def _settle(app: QApplication, done: Callable[[], bool], what: str) -> None:
-    def ready() -> bool:
-        app.processEvents()
-        return done()
-
-    wait_until(ready, timeout=30, what=what)
-
-
-def _save(app: QApplication, widget: QWidget, out: Path, name: str) -> None:
-    app.processEvents()
-    widget.grab().save(str(out / f"{name}.png"))
 
 
 def _month(pos: PosDevice) -> InvoiceMonth:
@@ -139,9 +125,9 @@ def _facturar(app: QApplication, ctx: AppContext, till: httpx.Client, changes: T
     dialog.postal_code.setText(INGRID["postal_code"])
     dialog.regime.setCurrentIndex(dialog.regime.findData(INGRID["regime"]))
     dialog.submit()
-    _settle(app, lambda: dialog.answer is not None and "timbrada" in dialog.message.text(),
-            "the counter's invoice")
-    _save(app, dialog, out, "venta-facturar")
+    settle(app, lambda: dialog.answer is not None and "timbrada" in dialog.message.text(),
+           "the counter's invoice")
+    save(app, dialog, out, "venta-facturar")
     dialog.accept()
     return sale_id_of(ticket)
 
@@ -173,13 +159,13 @@ def _invoices(app: QApplication, pos: PosDevice, server: ServerHarness, pac: Fak
 def _facturas(app: QApplication, room: BackRoomWindow, out: Path) -> None:
     page = room.page("Facturas")
     assert isinstance(page, InvoicesPage)
-    _settle(app, lambda: page.data is not None and "Leyendo" not in page.message.text(),
-            "the month's invoices")
+    settle(app, lambda: page.data is not None and "Leyendo" not in page.message.text(),
+           "the month's invoices")
     for view, name in (("Emitidas", NAMES[0]), ("Globales pendientes", NAMES[1]),
                        ("Con error", NAMES[2])):
         page.view.setCurrentText(view)
         page.table.selectRow(1 if view == "Emitidas" else 0)  # a customer's invoice: Cancelar…
-        _save(app, room, out, name)
+        save(app, room, out, name)
     page.view.setCurrentText("Emitidas")
     assert page.data is not None
     [row] = [i for i, v in enumerate(page.data.issued)
@@ -192,8 +178,8 @@ def _facturas(app: QApplication, room: BackRoomWindow, out: Path) -> None:
     dialog.form.name.setText("Industrias Ifrit del Bajío")  # the corrected data
     dialog.form.postal_code.setText(IFRIT["postal_code"])
     dialog.form.regime.setCurrentIndex(dialog.form.regime.findData(IFRIT["regime"]))
-    _settle(app, lambda: dialog.form.isVisible(), "the receptor form")
-    _save(app, dialog, out, NAMES[3])
+    settle(app, lambda: dialog.form.isVisible(), "the receptor form")
+    save(app, dialog, out, NAMES[3])
     dialog.reject()
 
 
@@ -203,8 +189,8 @@ def _fiscal(app: QApplication, room: BackRoomWindow, out: Path) -> None:
     page.login.setText(OWNER[0])
     page.password.setText(OWNER[1])
     page.log_in()
-    _settle(app, lambda: page.view is not None and page.view.fiscal_tab.setup is not None
-            and page.network.idle, "the fiscal set-up")
+    settle(app, lambda: page.view is not None and page.view.fiscal_tab.setup is not None
+           and page.network.idle, "the fiscal set-up")
     view = page.view
     assert view is not None
     view.tabs.setCurrentIndex(view.tabs.count() - 1)
@@ -212,7 +198,7 @@ def _fiscal(app: QApplication, room: BackRoomWindow, out: Path) -> None:
     assert isinstance(scroll, QScrollArea)
     app.processEvents()
     scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())  # CSD and PAC
-    _save(app, room, out, NAMES[4])
+    save(app, room, out, NAMES[4])
     page.network.shutdown()
 
 
@@ -252,13 +238,7 @@ def shoot(out: Path, tmp: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0] if args else "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="michangarrito-invoices-") as tmp:
-        names = shoot(out, Path(tmp))
-    print(f"{len(names)} capturas de facturas en {out}")
-    return 0
+    return readme_shots.main(shoot, argv, "facturas", "michangarrito-invoices-")
 
 
 if __name__ == "__main__":
