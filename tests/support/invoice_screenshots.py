@@ -3,9 +3,9 @@ local fake and whose shop signs with a CSD made on this machine:
 ``python -m tests.support.invoice_screenshots docs/screenshots``.
 
 One paired till pushes its sales through the real push: a daily global issued for two days
-ago, yesterday's still waiting for the till, sales invoiced at the counter (one through the
-Facturar dialog), a fiado sale invoiced PPD and the payment complement of its abono, a return's
-credit note, and one credit note the PAC refused. Then Trastienda → Facturas (issued, the
+ago, yesterday's still waiting for the till, sales invoiced at the counter (one rung at the till
+and invoiced from its sales history, Facturar), a fiado sale invoiced PPD and the payment
+complement of its abono, a return's credit note, and one credit note the PAC refused. Then Trastienda → Facturas (issued, the
 pending global, the refused one with «Reintentar ahora», the Cancelar… dialog with motive 01)
 and Cuenta en línea → Datos fiscales (the CSD shown back only as number, RFC and validity)."""
 
@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 import httpx  # noqa: E402
 
+from pos_client.services.catalog import load_starter  # noqa: E402
+from pos_client.services.sales import record_sale  # noqa: E402
 from pos_client.services.staff import Cashier  # noqa: E402
 from pos_client.services.till import Till  # noqa: E402
 from pos_client.sync import invoicing  # noqa: E402
@@ -30,11 +32,13 @@ from pos_client.ui.backroom.account_page import AccountPage  # noqa: E402
 from pos_client.ui.backroom.invoices_page import InvoicesPage  # noqa: E402
 from pos_client.ui.backroom.window import BackRoomWindow  # noqa: E402
 from pos_client.ui.context import AppContext, Session  # noqa: E402
-from pos_client.ui.invoice_dialog import InvoiceDialog  # noqa: E402
 from pos_client.ui.qt import QApplication, QScrollArea  # noqa: E402
+from pos_client.ui.sales_history import SalesHistoryDialog  # noqa: E402
 from pos_client.ui.worker import Worker  # noqa: E402
+from shared.catalog import load_starter_catalog  # noqa: E402
 from shared.ids import new_uuid7  # noqa: E402
 from shared.permissions import Role  # noqa: E402
+from shared.sale import PaymentMethod, Tender  # noqa: E402
 from shared.sync.envelopes import Change  # noqa: E402
 from shared.sync.invoices import InvoiceMonth  # noqa: E402
 from shared.sync.payloads import SalePayload  # noqa: E402
@@ -46,6 +50,7 @@ from tests.support.fakes.csd import make_csd  # noqa: E402
 from tests.support.fakes.pac import FakePac  # noqa: E402
 from tests.support.postgres import cluster_url, fresh_database, make_template  # noqa: E402
 from tests.support.readme_shots import SIZE, save, settle  # noqa: E402
+from tests.support.sales import ticket_for  # noqa: E402
 from tests.support.server import ServerHarness  # noqa: E402
 from tests.support.wait import wait_until  # noqa: E402
 from tests.support.wire_changes import TillChanges  # noqa: E402
@@ -60,8 +65,11 @@ INGRID = {"rfc": "XOJI740919U48", "name": "Ingrid Xodar Jiménez", "postal_code"
           "regime": "612", "uso": "G03"}
 IFRIT = {"rfc": "IIA040805DZ4", "name": "Industrias Ifrit", "postal_code": "76028",
          "regime": "601", "uso": "G03"}
+XOCHILT = {"rfc": "CACX7605101P8", "name": "Xochilt Casas Chávez", "postal_code": "76028",
+           "regime": "612", "uso": "G03"}
 KARLA = {"rfc": "FUNK671228PH6", "name": "Karla Fuente Nolasco", "postal_code": "76028",
          "regime": "612", "uso": "G01"}
+COKE, GARRAFON = "7501055300075", "7501055003082"  # in the starter catalog
 REFUSAL = ("CFDI40147", "El RFC del receptor no se encuentra en la lista del SAT")
 
 
@@ -113,13 +121,26 @@ def _issue_oldest_global(pos: PosDevice) -> None:
                            [t.device_id for t in oldest.missing_tills])
 
 
-def _facturar(app: QApplication, ctx: AppContext, till: httpx.Client, changes: TillChanges,
-              out: Path) -> uuid.UUID:
-    """The counter's Facturar dialog (as the sales history opens it), stamped; the sale's id."""
-    ticket = sale(changes, [Item("Aceite 1 l", 4500), Item("Pan dulce", 500, 3000)])
-    push(till, ticket)
-    dialog = InvoiceDialog(ctx, sale_id_of(ticket), _sold(ticket).folio)
-    dialog.show()
+def _counter_sale(pos: PosDevice) -> None:
+    """A sale rung at this till from its starter catalog and pushed as its sync pushes (no pull:
+    yesterday's global keeps waiting for this till)."""
+    load_starter(pos.till, load_starter_catalog()[:10])
+    ticket = ticket_for(pos.db, COKE, 2)
+    ticket.add(ticket_for(pos.db, GARRAFON).lines[0])
+    record_sale(pos.till, ticket, [Tender(PaymentMethod.CASH, ticket.total)])
+    pos.agent.push_all()
+
+
+def _facturar(app: QApplication, ctx: AppContext, pos: PosDevice, out: Path) -> None:
+    """The counter's Facturar (F8) in the sales history, for the customer there, stamped."""
+    _counter_sale(pos)
+    history = SalesHistoryDialog(ctx)
+    history.show()
+    settle(app, lambda: ctx.worker.idle and history.model.rowCount() == 1, "the sales history")
+    history.view.selectRow(0)
+    history.invoice_button.click()
+    dialog = history.invoice_dialog
+    assert dialog is not None
     dialog.rfc.setText(INGRID["rfc"])
     dialog.name.setText(INGRID["name"])
     dialog.postal_code.setText(INGRID["postal_code"])
@@ -127,18 +148,21 @@ def _facturar(app: QApplication, ctx: AppContext, till: httpx.Client, changes: T
     dialog.submit()
     settle(app, lambda: dialog.answer is not None and "timbrada" in dialog.message.text(),
            "the counter's invoice")
-    save(app, dialog, out, "venta-facturar")
+    save(app, dialog, out, NAMES[5])
     dialog.accept()
-    return sale_id_of(ticket)
+    history.reject()
 
 
 def _invoices(app: QApplication, pos: PosDevice, server: ServerHarness, pac: FakePac,
               api: httpx.Client, out: Path, ctx: AppContext) -> None:
     """Every kind of CFDI the shop makes, the way a day makes them."""
     till, changes = pusher(server, ctx), TillChanges(pos.device.code)
+    changes.folio = 100  # the till's own sales (the history's) number from 1
     _days_ago_sales(till, changes)
     _issue_oldest_global(pos)
-    returned = _facturar(app, ctx, till, changes, out)
+    _facturar(app, ctx, pos, out)
+    returned = _invoiced(till, changes, [Item("Aceite 1 l", 4500), Item("Pan dulce", 500, 3000)],
+                         XOCHILT)
     company = _invoiced(till, changes, [Item("Garrafón 20 l", 4200, 3000),
                                         Item("Vasos desechables", 3900),
                                         Item("Café de grano 1 kg", 28000)], IFRIT)
@@ -148,7 +172,7 @@ def _invoices(app: QApplication, pos: PosDevice, server: ServerHarness, pac: Fak
     push(till, changes.fiado_payment(karla, 30000))
     assert api.post("/v1/cfdi/remake").status_code == 200  # credit note and complement now
     wait_until(lambda: _kinds(_month(pos)) == ["credit", "global", "payment", "ticket", "ticket",
-                                                "ticket"], timeout=60, what="every kind stamped")
+                                                "ticket", "ticket"], timeout=60, what="every kind stamped")
     push(till, changes.sale_return(returned, [(2, None, 500)]))
     pac.next_answers(REFUSAL)
     assert api.post("/v1/cfdi/remake").status_code == 200
