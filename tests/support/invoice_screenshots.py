@@ -5,9 +5,10 @@ local fake and whose shop signs with a CSD made on this machine:
 One paired till pushes its sales through the real push: a daily global issued for two days
 ago, yesterday's still waiting for the till, sales invoiced at the counter (one rung at the till
 and invoiced from its sales history, Facturar), a fiado sale invoiced PPD and the payment
-complement of its abono, a return's credit note, and one credit note the PAC refused. Then Trastienda → Facturas (issued, the
-pending global, the refused one with «Reintentar ahora», the Cancelar… dialog with motive 01)
-and Cuenta en línea → Datos fiscales (the CSD shown back only as number, RFC and validity)."""
+complement of its abono, a return's credit note, and one credit note the PAC refused. Then
+Trastienda → Facturas (issued, the pending global, the refused one with «Reintentar ahora», the
+Cancelar… dialog with motive 01) and Cuenta en línea → Datos fiscales (the CSD shown back only
+as number, RFC and validity)."""
 
 from __future__ import annotations
 
@@ -188,6 +189,9 @@ def _facturas(app: QApplication, room: BackRoomWindow, out: Path) -> None:
     for view, name in (("Emitidas", NAMES[0]), ("Globales pendientes", NAMES[1]),
                        ("Con error", NAMES[2])):
         page.view.setCurrentText(view)
+        # A picture of an empty table says nothing (on the 1st or 2nd of a month the days-ago
+        # sales fall in the month before): fail rather than save it.
+        assert page.table.rowCount() > 0, f"nothing to show in {view}"
         page.table.selectRow(1 if view == "Emitidas" else 0)  # a customer's invoice: Cancelar…
         save(app, room, out, name)
     page.view.setCurrentText("Emitidas")
