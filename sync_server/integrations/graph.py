@@ -8,6 +8,7 @@ URL is fixed; ours keeps every promise in PostgreSQL and points at any URL (the 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,9 @@ from typing import Any
 import httpx
 
 from shared.phone import to_whatsapp
+from sync_server.integrations.graph_errors import NO_ANSWER, NO_CONNECTION, UPLOAD_FAILED
+
+log = logging.getLogger(__name__)
 
 # Errors where the request never reached WhatsApp whole: safe to send again.
 _NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
@@ -201,10 +205,11 @@ class GraphClient:
             answer = await self._http.post(f"{self.base}/{account.phone_number_id}/messages",
                                            json=body, headers=_auth(account))
         except _NOT_DELIVERED as exc:
-            return Failed(f"sin conexión con WhatsApp: {type(exc).__name__}", retry=True)
+            log.warning("send to WhatsApp not delivered: %s: %s", type(exc).__name__, exc)
+            return Failed(NO_CONNECTION, retry=True)
         except Exception as exc:  # a read timeout, a dropped answer: it may have been sent
-            return Failed(f"WhatsApp no respondió ({type(exc).__name__}); pudo haberse enviado, "
-                          "no se reintenta para no duplicarlo", retry=False)
+            log.warning("send to WhatsApp unanswered: %s: %s", type(exc).__name__, exc)
+            return Failed(NO_ANSWER, retry=False)
         if answer.is_success:
             self._throttle_backoff.pop(account.phone_number_id, None)
             return _sent(answer)
@@ -219,7 +224,8 @@ class GraphClient:
                 data={"messaging_product": "whatsapp", "type": mime},
                 files={"file": (filename, data, mime)})
         except Exception as exc:  # an upload sends nothing to anyone: always safe to retry
-            return Failed(f"no se pudo subir el documento: {type(exc).__name__}", retry=True)
+            log.warning("upload to WhatsApp failed: %s: %s", type(exc).__name__, exc)
+            return Failed(UPLOAD_FAILED, retry=True)
         if answer.is_success:
             try:
                 media_id = answer.json()["id"]

@@ -37,6 +37,14 @@ REASONS: dict[int, str] = {
 }
 
 
+# Transport failures, said the same way every time: the exception behind them (its English name
+# and detail) goes to the server's log, never into the reason a person reads.
+NO_CONNECTION = "No hubo conexión con WhatsApp; el mensaje no salió."
+NO_ANSWER = ("WhatsApp no respondió a tiempo: pudo haberse enviado, no se reintenta para no "
+             "duplicarlo.")
+UPLOAD_FAILED = "No se pudo subir el documento a WhatsApp."
+
+
 # How reason_for starts when it has no Spanish reason for the code: what follows is Meta's
 # detail (English), kept on the server for support and never shown at the till.
 UNDELIVERED = "WhatsApp no entregó el mensaje"

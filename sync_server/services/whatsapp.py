@@ -298,10 +298,9 @@ class OutboundSender:
         # A statement outside the window: its template carries the statement as a PDF.
         try:
             document = text_pdf("Estado de cuenta", msg.body)
-        except Exception as exc:  # nothing was sent: say why rather than leave the claim
+        except Exception:  # nothing was sent: say why rather than leave the claim
             log.exception("statement PDF failed")
-            return Failed(f"no se pudo hacer el PDF del estado de cuenta: {type(exc).__name__}",
-                          retry=False)
+            return Failed("No se pudo hacer el PDF del estado de cuenta.", retry=False)
         media = await self.client.upload(plan.account, "estado-de-cuenta.pdf", document,
                                          "application/pdf")
         if isinstance(media, Failed):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from shared.ids import new_uuid7
 from shared.sync.envelopes import MessageRequestChange, MessageStatusChange
 from shared.sync.message_status import MessageStatusPayload, state_text
 from sync_server.db import tenant_tx
-from sync_server.integrations.graph_errors import owner_reason, reason_for
+from sync_server.integrations.graph_errors import NO_CONNECTION, owner_reason, reason_for
 from sync_server.repositories import outbound
 from sync_server.repositories.message_statuses import Reportable
 from sync_server.services.server_changes import report_message_states
@@ -122,6 +123,27 @@ def test_a_refused_send_reaches_the_feed_as_failed_with_its_reason(
     assert feed[1]["payload"]["id"] == str(request.id)
     assert feed[1]["payload"]["customer_id"] == str(customer.id)
     assert feed[0]["hlc"] < feed[1]["hlc"]
+
+
+@pytest.mark.e2e
+def test_a_send_given_up_without_a_connection_tells_the_till_why_in_spanish(
+        server, shop, paired_device, graph, caplog):
+    given_contact_wrote(server, shop.tenant_id, "+525512345678")
+    graph.stop()  # nothing listens at WhatsApp's address: every attempt is a ConnectError
+    pos = paired_device("caja-1")
+    customer = accounts.save_customer(pos.till, accounts.CustomerDraft("Lupita", "55 1234 5678", "0"))
+    messages.request_statement(pos.till, customer.id, "Hola, su saldo es $1.00.")
+    with caplog.at_level(logging.WARNING, logger="sync_server.integrations.graph"):
+        pos.agent.sync_once()
+        wait_until(lambda: _reported(server)[0]["reported_status"] == "failed", timeout=15,
+                   what="the send given up and reported")
+
+    [row] = server.admin("SELECT attempts, last_error FROM outbound_messages")
+    assert (row["attempts"], row["last_error"]) == (5, NO_CONNECTION)
+    assert _feed(server)[-1]["payload"]["reason"] == NO_CONNECTION
+    assert "ConnectError" not in NO_CONNECTION
+    # The exception's name and detail are for support, in the server's log.
+    assert any("ConnectError" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.e2e
