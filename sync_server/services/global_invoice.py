@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from shared.errors import DomainError
 from shared.ids import new_uuid7
@@ -210,19 +211,24 @@ async def due_globals(ctx: CfdiContext, tenant_id: uuid.UUID,
 
 
 async def _uncovered(ctx: CfdiContext, tenant_id: uuid.UUID, issuing: Issuing) -> dict[Period, int]:
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        return await uncovered(conn, tenant_id, ctx.clock(), issuing.zone,
+                               issuing.preferences.periodicity)
+
+
+async def uncovered(conn: db.Connection, tenant_id: uuid.UUID, now: datetime, zone: ZoneInfo,
+                    periodicity: Periodicity) -> dict[Period, int]:
     """Closed periods of the last two months with sales no invoice covers (how many), oldest
-    first."""
-    periodicity = issuing.preferences.periodicity
-    periods = closed_periods(ctx.clock(), issuing.zone, periodicity, LOOK_BACK_DAYS)
+    first: the globals still to issue (the worker's, the owner's list, the owner's chat)."""
+    periods = closed_periods(now, zone, periodicity, LOOK_BACK_DAYS)
     if not periods:
         return {}
-    start, _ = periods[0].bounds(issuing.zone)
-    _, end = periods[-1].bounds(issuing.zone)
-    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
-        times = await invoiced_sales.pending_periods(conn, tenant_id, start, end)
+    start, _ = periods[0].bounds(zone)
+    _, end = periods[-1].bounds(zone)
+    times = await invoiced_sales.pending_periods(conn, tenant_id, start, end)
     counts: dict[Period, int] = {}
     for t in times:
-        p = period_of(t.astimezone(issuing.zone).date(), periodicity)
+        p = period_of(t.astimezone(zone).date(), periodicity)
         counts[p] = counts.get(p, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: kv[0].start))
 

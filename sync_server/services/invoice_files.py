@@ -21,7 +21,7 @@ from sync_server.repositories import invoices
 from sync_server.services import fiscal, global_invoice
 from sync_server.services.fiscal import CfdiContext
 from sync_server.services.global_invoice import GlobalOutcome
-from sync_server.services.invoice_records import InvoiceView, off_the_loop, view
+from sync_server.services.invoice_records import InvoiceView, off_the_loop, sorted_out, view
 
 
 class DocumentNotFound(DomainError):
@@ -73,11 +73,7 @@ async def list_invoices(ctx: CfdiContext, tenant_id: uuid.UUID, year: int, month
     async with db.tenant_tx(ctx.pool, tenant_id) as conn:
         month_rows = await invoices.list_between(conn, tenant_id, start, end)
         open_rows = await invoices.unfinished(conn, tenant_id)
-    issued = [view(r) for r in month_rows if r.status in ("stamped", "pending", "stamping")
-              and r.cancel_status != "cancelled"]
-    cancelled = [view(r) for r in month_rows if r.cancel_status == "cancelled"]
-    errors = [view(r) for r in open_rows if r.status == "rejected" or r.attempts >= 3
-              or r.cancel_status == "refused"]
+    issued, cancelled, errors = (list(map(view, rows)) for rows in sorted_out(month_rows, open_rows))
     try:
         pending = await global_invoice.pending_globals(ctx, tenant_id)
     except fiscal.NotConfigured:

@@ -1,12 +1,13 @@
 """Helpers the invoicing use cases share, inside their callers' transactions: record a signed
-CFDI with its folio, sign in a worker thread, show an invoice to a person."""
+CFDI with its folio, sign in a worker thread, show an invoice to a person, sort the owner's
+invoices into issued, cancelled and errors."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -108,3 +109,16 @@ def view(row: InvoiceRow) -> InvoiceView:
     return InvoiceView(row.invoice_id, row.kind, row.series, row.folio, row.status,
                        row.cancel_status, row.cfdi_uuid, row.receptor_rfc, row.receptor_name,
                        row.total, row.iva, row.ieps, row.issued_at, row.access_key, message, error)
+
+
+def sorted_out(month_rows: Sequence[InvoiceRow], open_rows: Sequence[InvoiceRow]
+               ) -> tuple[list[InvoiceRow], list[InvoiceRow], list[InvoiceRow]]:
+    """The owner's three piles (the back room's list and the owner's chat): issued in the
+    month (stamped or on its way, not cancelled), cancelled in it, and errors whenever made
+    (refused by the PAC, pending long, cancellations refused)."""
+    issued = [r for r in month_rows if r.status in ("stamped", "pending", "stamping")
+              and r.cancel_status != "cancelled"]
+    cancelled = [r for r in month_rows if r.cancel_status == "cancelled"]
+    errors = [r for r in open_rows if r.status == "rejected" or r.attempts >= 3
+              or r.cancel_status == "refused"]
+    return issued, cancelled, errors

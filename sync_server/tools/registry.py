@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from sync_server.tools import cash, catalog, customers, orders, sales, shop, writes
+from sync_server.tools import cash, catalog, customers, invoices, orders, sales, shop, writes
 from sync_server.tools.base import Caller, Tool
 
 _ALL: list[Tool[Any, Any]] = [*catalog.TOOLS, *sales.TOOLS, *customers.TOOLS, *cash.TOOLS,
-                              *orders.TOOLS, *shop.TOOLS, *writes.TOOLS]
+                              *orders.TOOLS, *shop.TOOLS, *writes.TOOLS, *invoices.TOOLS]
 TOOLS: Mapping[str, Tool[Any, Any]] = MappingProxyType({t.name: t for t in _ALL})
 if len(TOOLS) != len(_ALL):
     raise RuntimeError("two tools share a name")

@@ -40,7 +40,7 @@ def _samples(shop: Any, lupita: str) -> dict[str, dict[str, Any]]:
         "top_products": period, "gross_margin": period, "customers_and_balances": {},
         "customer_statement": {"customer_id": lupita}, "debtors_by_age": {}, "last_corte": {},
         "cash_differences": {}, "orders_by_status": {}, "shop_info": {}, "devices_status": {},
-        "plan_and_tokens": {},
+        "plan_and_tokens": {}, "invoices_summary": {},
         "create_order": {"customer_id": lupita, "items": [{"product_id": coca, "quantity": 2}]},
         "update_order_status": {"number": 1, "status": "aceptado"},
         "register_customer": {"name": "Rosa Martínez", "phone": "5511223344"},
