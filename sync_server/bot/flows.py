@@ -20,11 +20,20 @@ from sync_server.bot.understand import understand
 from sync_server.services.fiscal import CfdiContext
 
 SHOP_CHOSEN = re.compile(r"\btienda\s*[:#]?\s*[a-z0-9]{4,16}\b", re.IGNORECASE)
-HELP = ("Puedo ayudarte con:\n• Precios y si hay algo: «¿tienen coca de 600?»\n"
-        "• Hacer un pedido: «quiero 2 cocas de 600 y unas sabritas»\n"
-        "• Tu saldo: «¿cuánto debo?»\n• Facturar tu ticket: «factura»\n"
-        "• Horario, dirección y entregas\n"
-        "Para dejar de recibir avisos escribe BAJA.")
+INVOICE_LINE = "• Facturar tu ticket: «factura»\n"
+
+
+def help_text(invoices: bool) -> str:
+    """What the bot can do; the invoice line only where the shop can invoice (a shop without
+    fiscal data would answer «factura» with a no)."""
+    return ("Puedo ayudarte con:\n• Precios y si hay algo: «¿tienen coca de 600?»\n"
+            "• Hacer un pedido: «quiero 2 cocas de 600 y unas sabritas»\n"
+            "• Tu saldo: «¿cuánto debo?»\n" + (INVOICE_LINE if invoices else "")
+            + "• Horario, dirección y entregas\n"
+            "Para dejar de recibir avisos escribe BAJA.")
+
+
+HELP = help_text(False)  # a shop that does not invoice by chat
 VERIFY_FIRST = ("Para darte tu saldo por WhatsApp primero hay que confirmar que este WhatsApp es "
                 "tuyo: pide en la caja de la tienda tu código de 6 números y envíalo aquí.")
 OWNER_ONLY = ("Esa información es solo para el dueño de la tienda, desde su WhatsApp "
@@ -37,7 +46,8 @@ OWNER_TOOLS: Mapping[str, tuple[str, dict[str, Any]]] = {
     "ultimo_corte": ("last_corte", {}),
     "comparar_semana": ("sales_summary", {"period": "esta_semana"}),
 }
-NOT_UNDERSTOOD = "No te entendí bien 🙏. " + HELP
+SORRY = "No te entendí bien 🙏. "
+NOT_UNDERSTOOD = SORRY + HELP
 Profile = Callable[[uuid.UUID], Awaitable[Mapping[str, Any]]]
 
 
@@ -80,7 +90,8 @@ class ShopBrain:
         turn.outcome = f"intent {intent} ({understood.confidence:.2f})"
         if SHOP_CHOSEN.search(turn.inbound.text) or intent == "saludo":
             name = turn.inbound.person.name or turn.contact.display
-            turn.say(f"¡Hola, {name}! Soy el asistente de {turn.shop_name}. {HELP}")
+            turn.say(f"¡Hola, {name}! Soy el asistente de {turn.shop_name}. "
+                     f"{await self._help(turn)}")
         elif intent == "factura":
             await selfinvoice.start(turn, self.invoicing)
         elif intent in OWNER_INTENTS:
@@ -106,7 +117,7 @@ class ShopBrain:
         elif intent == "desconocido" and not understood.matches and self.hand_over:
             await self._hand_over(turn, self.hand_over)
         else:
-            self._unsure(turn, understood.matches)
+            await self._unsure(turn, understood.matches)
 
     async def _choice(self, turn: Turn, choice: str) -> None:
         kind, _, rest = choice.partition(":")
@@ -133,7 +144,10 @@ class ShopBrain:
             found = [Match(catalog[p], 1.0) for p in turn.state.get("search", []) if p in catalog]
             turn.replies.append(ordering.search_reply(turn, found, int(rest or 0)))
         else:
-            turn.say(HELP)
+            turn.say(await self._help(turn))
+
+    async def _help(self, turn: Turn) -> str:
+        return help_text(await selfinvoice.offered(self.invoicing, turn.tenant_id))
 
     async def _owner(self, turn: Turn, intent: str) -> None:
         if turn.contact.owner_id is None:
@@ -192,21 +206,21 @@ class ShopBrain:
         """Free text the rules cannot follow, nothing it names is sold here: the assistant's
         turn, with the rules' answer as its fallback (no LLM, no tokens, down, slow)."""
         async def rules() -> str:
-            return NOT_UNDERSTOOD
+            return SORRY + await self._help(turn)
 
         reply = await hand_over(turn, rules)
         if reply is None:
-            turn.say(NOT_UNDERSTOOD)
+            turn.say(await rules())
             return
         turn.say(reply.text[:4000])
         turn.outcome += f"; {reply.source}" + (f" ({reply.reason})" if reply.reason else "")
 
-    def _unsure(self, turn: Turn, matches: list[Match]) -> None:
+    async def _unsure(self, turn: Turn, matches: list[Match]) -> None:
         """Not sure what they want: ask, with the likeliest choices."""
         if matches:
             turn.replies.append(ordering.search_reply(turn, matches[:9]))
             return
-        turn.say(NOT_UNDERSTOOD)
+        turn.say(SORRY + await self._help(turn))
 
 
 def _closest(matches: list[Match]) -> list[Match]:

@@ -80,7 +80,7 @@ NOT_OFFERED = "{shop} todavía no emite facturas por aquí; pídela en la caja d
 async def start(turn: Turn, ctx: CfdiContext | None) -> None:
     """The person asked for an invoice: the shop must be able to issue one."""
     turn.outcome = "self-invoice: start"
-    if ctx is None or not await _issues(ctx, turn.tenant_id):
+    if not await offered(ctx, turn.tenant_id):
         turn.say(NOT_OFFERED.format(shop=turn.shop_name))
         turn.outcome = "self-invoice: not offered"
         return
@@ -380,8 +380,11 @@ def _elsewhere(text: str) -> bool:
             and not _ABOUT_INVOICE.search(parsed.text))  # «¿dónde está el folio?» is ours
 
 
-async def _issues(ctx: CfdiContext, tenant_id: uuid.UUID) -> bool:
-    """Whether the shop can sign invoices (its fiscal data and CSD are there)."""
+async def offered(ctx: CfdiContext | None, tenant_id: uuid.UUID) -> bool:
+    """Whether the chat offers invoices for this shop: it can sign them (its fiscal data, CSD
+    and PAC are there). The one rule for starting the flow and for the help's invoice line."""
+    if ctx is None:
+        return False
     try:
         await fiscal.issuing(ctx, tenant_id)
     except DomainError:  # not set up, or its CSD expired

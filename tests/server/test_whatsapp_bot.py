@@ -160,3 +160,13 @@ def test_the_owners_verified_phone_gets_the_days_figures(server, graph):
     answer = _text(_ask(server, graph, "ventas de hoy", wa_id=mary))
     assert not answer.startswith("Esa información")
     assert answer.startswith("Ventas por forma de pago de hoy")
+
+
+def test_the_help_offers_invoices_only_where_the_shop_can_invoice(server, demo, graph):
+    """The demo shop has no fiscal data: its help and greeting do not offer «factura» (it would
+    answer no); tests/server/test_whatsapp_self_invoice.py sees the line in a shop that can."""
+    for asked in ("ayuda", "hola", "xyzzy plugh"):
+        said = _text(_ask(server, graph, asked))
+        assert "Puedo ayudarte con" in said, asked
+        assert "factura" not in said.lower(), asked
+    assert "todavía no emite facturas" in _text(_ask(server, graph, "quiero factura"))

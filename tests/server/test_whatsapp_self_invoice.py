@@ -18,6 +18,7 @@ import pytest
 from shared.clock import utc_now
 from shared.fiscal import regimes_for
 from shared.ids import new_uuid7
+from sync_server.bot.flows import INVOICE_LINE
 from sync_server.bot.invoice_answers import read_card, read_choice, read_ticket
 from sync_server.services import account, cancellation
 from tests.support import cfdi_http
@@ -338,6 +339,13 @@ def test_a_person_known_only_by_their_bsuid_gets_the_invoice_in_the_answer(serve
                           "to_bsuid = 'MX.1234567890' AND message IS NOT NULL", shop.tenant_id)
     assert json.loads(sent["message"])["document"]["filename"] == "factura-F-1.pdf"
     assert _invoices(server, shop)[0]["whatsapp_to"] is None
+
+
+def test_the_help_offers_invoices_where_the_shop_can_invoice(server, shop):
+    for asked in ("ayuda", "hola"):
+        said = _write(server, shop, asked)
+        assert "Puedo ayudarte con" in said, asked
+        assert INVOICE_LINE.strip() in said, asked
 
 
 def test_with_the_bot_switched_off_the_flow_does_not_start(server, shop):
