@@ -45,6 +45,7 @@ OWNER_TOOLS: Mapping[str, tuple[str, dict[str, Any]]] = {
     "deudores": ("debtors_by_age", {"order": "amount", "limit": 10}),
     "ultimo_corte": ("last_corte", {}),
     "comparar_semana": ("sales_summary", {"period": "esta_semana"}),
+    "resumen_facturas": ("invoices_summary", {"period": "este_mes"}),
 }
 SORRY = "No te entendí bien 🙏. "
 NOT_UNDERSTOOD = SORRY + HELP
@@ -92,7 +93,10 @@ class ShopBrain:
             name = turn.inbound.person.name or turn.contact.display
             turn.say(f"¡Hola, {name}! Soy el asistente de {turn.shop_name}. "
                      f"{await self._help(turn)}")
-        elif intent == "factura":
+        elif intent == "factura" or (intent == "resumen_facturas"
+                                     and turn.contact.owner_id is None):
+            # Only the owner asks about the shop's invoices; anyone else's words about
+            # invoices are about their own.
             await selfinvoice.start(turn, self.invoicing)
         elif intent in OWNER_INTENTS:
             await self._owner(turn, intent)

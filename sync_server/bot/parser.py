@@ -16,10 +16,12 @@ from sync_server.bot.text import Quantity, normalize, similar, split_items, take
 Intent = Literal[
     "saludo", "ayuda", "gracias", "buscar", "pedido", "confirmar", "cancelar", "saldo",
     "horario", "direccion", "entregas", "estado_pedido", "ventas_hoy", "bajo_inventario",
-    "deudores", "ultimo_corte", "comparar_semana", "baja", "alta", "factura", "desconocido",
+    "deudores", "ultimo_corte", "comparar_semana", "baja", "alta", "factura", "resumen_facturas",
+    "desconocido",
 ]
 OWNER_INTENTS: frozenset[str] = frozenset(
-    {"ventas_hoy", "bajo_inventario", "deudores", "ultimo_corte", "comparar_semana"})
+    {"ventas_hoy", "bajo_inventario", "deudores", "ultimo_corte", "comparar_semana",
+     "resumen_facturas"})
 
 _ORDER_VERBS = (r"quiero|quisiera|mandas|manda|mandame|mandeme|mande|envias|enviame|das|dame|"
                 r"deme|regala|regalas|regalame|pones|ponme|pongame|ocupo|necesito|traes|traeme|"
@@ -47,6 +49,13 @@ RULES: list[tuple[Intent, str, float]] = [
     ("ultimo_corte", r"\bcorte\b", 0.9),
     ("factura", r"\b(factura|facturas|facturar|facturame|facturen|facturacion|autofactura|cfdi)\b"
      r"|\bcomprobante fiscal\b", 0.97),
+    # A question about the shop's invoices (how many, this month's, with errors), not asking
+    # for one: «¿cuántas facturas llevo?», «facturas del mes», «¿hay facturas con error?».
+    ("resumen_facturas", r"\bcuant[ao]s (facturas|cfdi)\b|\bfacturas (del|de este|este|de esta|"
+     r"esta|de la|del ultimo) (mes|semana)\b|\bfacturas? (con|que tienen?|que tuvieron) "
+     r"(error|errores|problema|problemas)\b|\bfacturas (rechazadas|canceladas|pendientes|"
+     r"emitidas|timbradas|con error|en proceso)\b|\bresumen de (las |mis )?facturas\b"
+     r"|\bfacturas? globale?s?\b|\bcomo (van|vamos de|andan) (las |mis )?facturas\b", 0.98),
     ("horario", r"\b(horario|horarios)\b|\ba (que|q) hora\b|\b(abren|abres|cierran|cierras|abierto|"
      r"abiertos|abierta)\b", 0.9),
     ("direccion", r"\b(direccion|ubicacion|domicilio de la tienda)\b|\bdonde (estan|esta|queda|"
@@ -79,7 +88,7 @@ _COMPILED = [(intent, re.compile(pattern), weight) for intent, pattern, weight i
 # Keywords whose misspellings ("sabritaz", "horaio", "direcion") should still count.
 _KEYWORDS = {"horario", "direccion", "ubicacion", "domicilio", "entregas", "cancelar", "confirmo",
              "precio", "cuesta", "tienen", "quiero", "mandame", "necesito", "gracias", "deudores",
-             "inventario", "semana", "pedido", "saldo", "vendido", "ventas", "factura",
+             "inventario", "semana", "pedido", "saldo", "vendido", "ventas", "factura", "facturas",
              "facturar"}
 
 
@@ -126,6 +135,8 @@ def parse(message: str) -> Parsed:
         scores["pedido"] = max(scores.get("pedido", 0.0), 0.7) + 0.1
         if "buscar" in scores and scores["buscar"] < 0.8:
             scores["buscar"] -= 0.2  # "hay 2 cocas? mándamelas" asks for them
+    if "resumen_facturas" in scores:  # asks about the invoices made: not for one of its own
+        scores.pop("factura", None)
     if not scores:
         return Parsed("desconocido", 0.2, text)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])

@@ -10,19 +10,30 @@ ends, the Graph API stand-in."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from shared.clock import utc_now
-from shared.fiscal import regimes_for
+from shared.fiscal import check_receptor, regimes_for
 from shared.ids import new_uuid7
+from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync_server.bot.flows import INVOICE_LINE
 from sync_server.bot.invoice_answers import read_card, read_choice, read_ticket
-from sync_server.services import account, cancellation
+from sync_server.services import account, cancellation, invoicing
 from tests.support import cfdi_http
-from tests.support.cfdi import InvoicingShop, Item, documents, invoicing_shop, sale, sale_id_of
+from tests.support.cfdi import (
+    InvoicingShop,
+    Item,
+    documents,
+    invoicing_shop,
+    sale,
+    sale_id_of,
+    shop_invoices,
+)
 from tests.support.fakes.graph import FakeGraph
 from tests.support.server import ServerHarness
 from tests.support.wait import wait_until
@@ -37,7 +48,8 @@ from tests.support.whatsapp import (
 
 pytestmark = pytest.mark.e2e
 csd, fake_pac = cfdi_http.csd, cfdi_http.fake_pac
-LUPITA, BETO = "5215512345678", "5215587654321"  # as Meta sends them
+LUPITA, BETO, MARY = "5215512345678", "5215587654321", "5215599990000"  # as Meta sends them
+CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G03")
 GUESSES = 3
 
 
@@ -346,6 +358,55 @@ def test_the_help_offers_invoices_where_the_shop_can_invoice(server, shop):
         said = _write(server, shop, asked)
         assert "Puedo ayudarte con" in said, asked
         assert INVOICE_LINE.strip() in said, asked
+
+
+@pytest.fixture
+def owned(server, csd, fake_pac) -> InvoicingShop:
+    """A shop that invoices, signed up by its owner Mary, whose WhatsApp is confirmed."""
+    signup = httpx.post(f"{server.url}/v1/owners/signup",
+                        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
+                        json={"shop_name": "Abarrotes Mary", "owner_name": "Mary",
+                              "phone": "+525599990000", "password": "una-contraseña-larga-1"})
+    assert signup.status_code == 201
+    owner = signup.json()
+    tenant_id = uuid.UUID(owner["tenant_id"])
+    made = server.call(lambda pool: shop_invoices(
+        pool, server.settings, tenant_id, csd, fake_pac, integrations=server.app.state.integrations))
+    shop_owns_number(server, tenant_id)
+    code = httpx.post(f"{server.url}/v1/whatsapp/owner-code",
+                      headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+                               "Authorization": f"Bearer {owner['token']}"})
+    assert code.status_code == 201
+    assert "dueño de Abarrotes Mary" in _write(server, made, code.json()["code"], wa_id=MARY)
+    return made
+
+
+def test_the_owners_question_about_invoices_is_answered_and_asking_for_one_is_the_flow(
+        server, owned):
+    """Decided by the words: «¿cuántas facturas llevo?» asks about the shop's invoices (the
+    invoices_summary tool, for the owner); «quiero facturar un ticket» asks for one (the flow,
+    the owner too: they may be invoicing for themselves). A customer's words about invoices are
+    about their own: the flow, never the shop's figures."""
+    bought = sale(owned.till, [Item("Refresco 600 ml", 1800, 2000)])
+    server.call(lambda _: owned.push(bought))
+    server.call(lambda _: invoicing.invoice_ticket(owned.ctx, owned.tenant_id, sale_id_of(bought),
+                                                   CUSTOMER, requested_by="customer", wait_s=5))
+
+    answer = _write(server, owned, "¿cuántas facturas llevo?", wa_id=MARY)
+    assert answer.startswith("Facturas de este mes: 1 factura a cliente por $36.00."), answer
+    assert "Ninguna con error." in answer
+    assert "factura" not in _flow(server, owned, MARY)
+    assert "Ninguna con error." in _write(server, owned, "¿hay facturas con error?", wa_id=MARY)
+
+    assert "folio y el total" in _write(server, owned, "quiero facturar un ticket", wa_id=MARY)
+    assert _flow(server, owned, MARY)["factura"]["step"] == "ticket"
+    assert "no haré la factura" in _write(server, owned, "cancelar", wa_id=MARY)
+
+    for asked in ("¿cuántas facturas llevo?", "factura"):
+        answer = _write(server, owned, asked)  # Lupita, a customer
+        assert "folio y el total" in answer, asked
+        assert "$" not in answer, asked
+        assert _write(server, owned, "cancelar")
 
 
 def test_with_the_bot_switched_off_the_flow_does_not_start(server, shop):

@@ -159,6 +159,15 @@ TUNING: list[tuple[str, str, list[tuple[int, str]]]] = [
     ("se puede sacar factura?", "factura", []),
     ("me da factura de 2 cocas", "factura", []),
     ("facturacion", "factura", []),
+    ("quiero facturar un ticket", "factura", []),
+    # the owner asking about the shop's invoices (not for one)
+    ("¿cuántas facturas llevo?", "resumen_facturas", []),
+    ("facturas del mes", "resumen_facturas", []),
+    ("¿hay facturas con error?", "resumen_facturas", []),
+    ("cuantas facturas van este mes", "resumen_facturas", []),
+    ("resumen de facturas", "resumen_facturas", []),
+    ("como van las facturas", "resumen_facturas", []),
+    ("ya salio la factura global?", "resumen_facturas", []),
     ("¿cómo vamos vs la semana pasada?", "comparar_semana", []),
     ("comparado con la semana pasada como vamos", "comparar_semana", []),
     # opt-out, opt-in, nonsense

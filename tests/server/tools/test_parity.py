@@ -84,6 +84,7 @@ async def test_the_rule_bots_intents_answer_with_the_tools_own_summary(shop):
              "quién me debe": ("debtors_by_age", OWNER_TOOLS["deudores"][1], owner),
              "último corte": ("last_corte", {}, owner),
              "¿cómo vamos vs la semana pasada?": ("sales_summary", {"period": "esta_semana"}, owner),
+             "¿cuántas facturas llevo?": ("invoices_summary", {"period": "este_mes"}, owner),
              "¿cuánto debo?": ("customer_statement", {}, _contact(customer_id=m.lupita))}
     brain = ShopBrain(ShopTools(shop.env), _no_profile)
     for text, (tool, args, contact) in asked.items():
