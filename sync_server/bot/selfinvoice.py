@@ -80,7 +80,7 @@ NOT_OFFERED = "{shop} todavía no emite facturas por aquí; pídela en la caja d
 async def start(turn: Turn, ctx: CfdiContext | None) -> None:
     """The person asked for an invoice: the shop must be able to issue one."""
     turn.outcome = "self-invoice: start"
-    if not await offered(ctx, turn.tenant_id):
+    if ctx is None or not await offered(ctx, turn.tenant_id):
         turn.say(NOT_OFFERED.format(shop=turn.shop_name))
         turn.outcome = "self-invoice: not offered"
         return
@@ -111,7 +111,7 @@ async def continues(turn: Turn, ctx: CfdiContext | None) -> bool:
         turn.say(CANCELLED)
         turn.outcome = "self-invoice: cancelled"
         return True
-    if step != "name" and _elsewhere(text):  # any text is a name («Abarrotes y Entregas»)
+    if step != "name" and _elsewhere(turn, text):  # any text is a name («Abarrotes y Entregas»)
         turn.state.pop(KEY)
         turn.say(LEFT)
         return False
@@ -374,8 +374,10 @@ def _no(said: str) -> bool:
     return parse(said).intent == "cancelar"
 
 
-def _elsewhere(text: str) -> bool:
+def _elsewhere(turn: Turn, text: str) -> bool:
     parsed = parse(text)
+    if parsed.intent == "resumen_facturas":  # the owner's question about the shop's invoices
+        return turn.contact.owner_id is not None
     return (parsed.intent in _ELSEWHERE and parsed.confidence >= 0.85
             and not _ABOUT_INVOICE.search(parsed.text))  # «¿dónde está el folio?» is ours
 

@@ -400,6 +400,11 @@ def test_the_owners_question_about_invoices_is_answered_and_asking_for_one_is_th
 
     assert "folio y el total" in _write(server, owned, "quiero facturar un ticket", wa_id=MARY)
     assert _flow(server, owned, MARY)["factura"]["step"] == "ticket"
+    answer = _write(server, owned, "facturas del mes", wa_id=MARY)  # mid-flow: leaves it
+    assert "Dejamos la factura para después" in answer
+    assert "Facturas de este mes: 1 factura a cliente" in answer
+    assert "factura" not in _flow(server, owned, MARY)
+    _write(server, owned, "quiero facturar un ticket", wa_id=MARY)
     assert "no haré la factura" in _write(server, owned, "cancelar", wa_id=MARY)
 
     for asked in ("¿cuántas facturas llevo?", "factura"):
