@@ -45,6 +45,7 @@ _DOMAIN_STATUS = {
     "missing_choice": 422,
     "invalid_code": 400,
     "code_too_soon": 429,
+    "remake_too_soon": 429,
     "code_not_sent": 502,
     "invalid_phone": 422,
     "payments_not_connected": 409,

@@ -306,27 +306,15 @@ async def till_global(cred: Credential, pool: Pool, ctx: Ctx, _: Protocol,
     return _pending(got)
 
 
-# The back room's Facturas tab asks these with the till's credential; the till lets only a
-# person with the Configuración permission (the owner, unless they gave it) press them.
-
-
-@router.post("/invoices/{invoice_id}/cancel", response_model=InvoiceSummary)
-async def till_cancel(invoice_id: uuid.UUID, cred: Credential, pool: Pool, ctx: Ctx, _: Protocol,
-                      request: Request) -> InvoiceSummary:
-    await device_sync.check_device(pool, cred)
-    return await _cancel(ctx, cred.tenant_id, invoice_id, request)
-
-
-@router.post("/invoices/{invoice_id}/note-again", status_code=204)
-async def till_note_again(invoice_id: uuid.UUID, cred: Credential, pool: Pool, ctx: Ctx,
-                          _: Protocol, request: Request) -> Response:
-    await device_sync.check_device(pool, cred)
-    return await _note_again(ctx, cred.tenant_id, invoice_id, request)
+# Cancelling and a note again are the owner's acts: the back room sends them with the owner's
+# session (/v1/cfdi/...), never with the till's credential (a stolen one must cancel nothing).
 
 
 @router.post("/invoices/remake", response_model=RemakeOutcome)
 async def till_remake(cred: Credential, pool: Pool, _: Protocol,
                       request: Request) -> RemakeOutcome:
+    """ "Reintentar ahora" from the back room: harmless to the shop's CFDI (it makes what the
+    automatic pass would), once a minute per shop as from the owner's session."""
     await device_sync.check_device(pool, cred)
     return RemakeOutcome(made=await request.app.state.invoice_worker.remake_now(cred.tenant_id))
 

@@ -1,11 +1,12 @@
 """The automatic pass's waits after a PAC refusal: per shop and kind of CFDI, how many refusals
-in a row and until when the pass does not make that kind again (the rule: services.stamping)."""
+in a row and until when the pass does not make that kind again; and when the shop last pressed
+"Reintentar ahora" (the rules: services.stamping)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sync_server.repositories import Connection
 
@@ -43,3 +44,22 @@ async def lift(conn: Connection, tenant_id: uuid.UUID, kinds: Iterable[str] | No
         await conn.execute("""DELETE FROM invoice_remake_holds
                               WHERE tenant_id = $1 AND kind = ANY($2::text[])""",
                            tenant_id, list(kinds))
+
+
+async def press_remake(conn: Connection, tenant_id: uuid.UUID, now: datetime,
+                       every: timedelta) -> datetime | None:
+    """Record a press of "Reintentar ahora" at ``now`` unless the last one was less than
+    ``every`` ago: one statement, so of two presses at once only one is recorded. None when
+    recorded; otherwise when the last press was."""
+    recorded = await conn.fetchval(
+        """INSERT INTO invoice_remake_presses AS p (tenant_id, pressed_at) VALUES ($1, $2)
+           ON CONFLICT (tenant_id) DO UPDATE SET pressed_at = $2
+               WHERE p.pressed_at <= $2 - $3::interval
+                  -- a press more than a minute ahead: a clock set back, not a recent press
+                  OR p.pressed_at > $2 + $3::interval
+           RETURNING pressed_at""", tenant_id, now, every)
+    if recorded is not None:
+        return None
+    last: datetime = await conn.fetchval(
+        "SELECT pressed_at FROM invoice_remake_presses WHERE tenant_id = $1", tenant_id)
+    return last

@@ -122,7 +122,9 @@ class InvoiceWorker:
 
     async def remake_now(self, tenant_id: uuid.UUID) -> int:
         """The owner's "Reintentar ahora": no wait after a refusal, the shop's periodic part at
-        once; how many CFDI it made (they are stamped on the worker's next turn)."""
+        once; how many CFDI it made (they are stamped on the worker's next turn). Once a minute
+        per shop at most (``stamping.RemakeTooSoon`` otherwise)."""
+        await stamping.claim_remake(self.ctx, tenant_id)
         await stamping.lift_waits(self.ctx, tenant_id)
         made = await self._schedule(tenant_id, set())
         self.wake()

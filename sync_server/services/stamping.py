@@ -11,9 +11,12 @@ the invoice's own for good (``UNIQUE (tenant_id, series, folio)``).
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from datetime import datetime, timedelta
 
+from shared.errors import DomainError
+from shared.spanish import count
 from sync_server import db
 from sync_server.cfdi import build
 from sync_server.cfdi.places import zone_of
@@ -33,6 +36,7 @@ STALE_DATE = "401"  # Finkok/SAT: Fecha more than 72 hours before stamping
 # a day after each further refusal); the kinds it makes on its own. docs/cfdi.md "Refusals".
 REMAKE_WAITS_S = (3600.0, 4 * 3600.0, 24 * 3600.0)
 REMADE_KINDS = frozenset({"global", "payment", "credit"})
+REMAKE_EVERY = timedelta(minutes=1)  # "Reintentar ahora" per shop, at most
 
 
 def backoff(ctx: CfdiContext, attempts: int) -> float:
@@ -193,6 +197,23 @@ async def held_kinds(ctx: CfdiContext, tenant_id: uuid.UUID) -> set[str]:
     """The kinds the automatic pass does not make now (refused a moment ago)."""
     async with db.tenant_tx(ctx.pool, tenant_id) as conn:
         return await invoice_holds.held(conn, tenant_id, ctx.clock())
+
+
+class RemakeTooSoon(DomainError):
+    code = "remake_too_soon"
+
+
+async def claim_remake(ctx: CfdiContext, tenant_id: uuid.UUID) -> None:
+    """A press of "Reintentar ahora", from the owner's session or a till: at most one per shop
+    per minute (each makes and signs CFDI again; pressed over and over while the data is still
+    bad, it signed one more refused CFDI per kind each time). ``RemakeTooSoon`` says when."""
+    now = ctx.clock()
+    async with db.tenant_tx(ctx.pool, tenant_id) as conn:
+        last = await invoice_holds.press_remake(conn, tenant_id, now, REMAKE_EVERY)
+    if last is not None:
+        wait = max(1, math.ceil((last + REMAKE_EVERY - now).total_seconds()))
+        raise RemakeTooSoon(f"Ya se pidió rehacerlas hace un momento. Puedes pulsar «Reintentar "
+                            f"ahora» otra vez en {count(wait, 'segundo')}.")
 
 
 async def lift_waits(ctx: CfdiContext, tenant_id: uuid.UUID) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -158,18 +160,49 @@ def test_the_customer_may_ask_for_the_invoice_on_whatsapp(cfdi_server, csd, fake
     assert [(r["kind"], r["to_phone"]) for r in queued] == [("invoice", "+525512345678")]
 
 
-def test_reintentar_ahora_and_cancelling_need_the_owner_or_a_paired_till(cfdi_server, csd,
-                                                                          fake_pac):
+def test_reintentar_ahora_needs_the_owner_or_a_paired_till_and_waits_a_minute(
+        cfdi_server, csd, fake_pac):
     api, _ = owner_setup(cfdi_server, csd, fake_pac)
     till, _ = till_client(cfdi_server, api)
-    assert api.post("/v1/cfdi/remake").json() == {"made": 0}  # nothing refused, nothing due
-    assert till.post("/v1/invoices/remake").json() == {"made": 0}
     stranger = httpx.Client(base_url=cfdi_server.url, timeout=30, headers=till.headers)
     stranger.headers["Authorization"] = "Bearer not-a-credential"
-    for path in ("/v1/invoices/remake", f"/v1/invoices/{new_uuid7()}/cancel",
-                 f"/v1/invoices/{new_uuid7()}/note-again", "/v1/cfdi/remake"):
-        assert stranger.post(path, json={"motive": "02"}).status_code == 401, path
-    unknown = till.post(f"/v1/invoices/{new_uuid7()}/cancel", json={"motive": "02"})
-    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
-    four = till.post(f"/v1/invoices/{new_uuid7()}/cancel", json={"motive": "04"})
+    for path in ("/v1/invoices/remake", "/v1/cfdi/remake"):
+        assert stranger.post(path).status_code == 401, path
+    assert api.post("/v1/cfdi/remake").json() == {"made": 0}  # nothing refused, nothing due
+    again = till.post("/v1/invoices/remake")  # the other path counts for the same shop
+    assert (again.status_code, again.json()["code"]) == (429, "remake_too_soon")
+    assert re.search(r"otra vez en \d+ segundos", again.json()["message"]), again.json()
+    assert api.post("/v1/cfdi/remake").json()["code"] == "remake_too_soon"
+
+
+def test_a_tills_credential_alone_cancels_nothing(cfdi_server, csd, fake_pac):
+    """A paired device (a stolen laptop's credential, curl at the counter) cannot cancel a CFDI
+    or make a note again: those take the owner's session."""
+    api, _ = owner_setup(cfdi_server, csd, fake_pac)
+    till, changes = till_client(cfdi_server, api)
+    ticket = sale(changes, [Item("Aceite", 4500)])
+    push(till, ticket)
+    receptor = {"rfc": "XOJI740919U48", "name": "Ingrid Xodar Jiménez", "postal_code": "76028",
+                "regime": "612", "uso": "G03"}
+    invoice = till.post("/v1/invoices", json={"sale_id": str(sale_id_of(ticket)),
+                                              "receptor": receptor}).json()
+    assert invoice["status"] == "stamped"
+    other = {**receptor, "rfc": "EKU9003173C9", "name": "Escuela Kemper Urgate",
+             "regime": "601"}
+    for path, body in ((f"/v1/invoices/{invoice['invoice_id']}/cancel", {"motive": "02"}),
+                       (f"/v1/invoices/{invoice['invoice_id']}/note-again", None)):
+        assert till.post(path, json=body).status_code == 404, path  # no such route any more
+    for path, body in ((f"/v1/cfdi/invoices/{invoice['invoice_id']}/cancel",
+                        {"motive": "01", "replacement": other}),
+                       (f"/v1/cfdi/invoices/{invoice['invoice_id']}/note-again", None)):
+        refused = till.post(path, json=body)
+        assert refused.status_code == 401, path
+        assert refused.json()["code"] == "invalid_token"
+    today = datetime.now(ZoneInfo("America/Mexico_City"))  # the shop's month
+    month = api.get("/v1/cfdi/invoices", params={"month": f"{today:%Y-%m}"}).json()
+    assert [(v["invoice_id"], v["cancel_status"]) for v in month["issued"]] == [
+        (invoice["invoice_id"], None)]  # still in force, no replacement made
+    four = api.post(f"/v1/cfdi/invoices/{new_uuid7()}/cancel", json={"motive": "04"})
     assert (four.status_code, four.json()["code"]) == (422, "invalid_payload")
+    unknown = api.post(f"/v1/cfdi/invoices/{new_uuid7()}/cancel", json={"motive": "02"})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")

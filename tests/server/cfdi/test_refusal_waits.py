@@ -86,7 +86,15 @@ async def test_reintentar_ahora_makes_it_at_once_and_only_the_refused_kind_waits
         ["rejected"], ["stamped"])
 
     assert await worker.remake_now(shop.tenant_id) == 1
-    assert await worker.remake_now(shop.tenant_id) == 0  # made once
+    with pytest.raises(stamping.RemakeTooSoon) as too_soon:  # pressed again: once a minute
+        await worker.remake_now(shop.tenant_id)
+    assert "otra vez en 60 segundos" in too_soon.value.message
+    shop.clock.now += timedelta(seconds=45)
+    with pytest.raises(stamping.RemakeTooSoon) as too_soon:
+        await worker.remake_now(shop.tenant_id)
+    assert "otra vez en 15 segundos" in too_soon.value.message
+    shop.clock.now += timedelta(seconds=15)
+    assert await worker.remake_now(shop.tenant_id) == 0  # made once (the minute is over)
     await drain(shop.ctx)
     assert await _kinds(shop, "credit") == ["rejected", "stamped"]
 
