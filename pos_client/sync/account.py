@@ -1,6 +1,6 @@
 """The owner's online account from the till (httpx): log in, then plan and usage, devices,
 pairing codes, integrations, bot settings, MCP keys, scheduled jobs, buying a plan, a forgotten
-password.
+password; and the owner's acts on the shop's CFDI (cancelling one, a credit note again).
 
 Every failure is a ``DomainError`` with a Spanish message a screen shows as it is: no
 connection (``AccountOffline``: "la caja sigue vendiendo"), a refusal from the server with its
@@ -10,7 +10,9 @@ Cuenta en línea section needs the internet; the counter never does.
 
 from __future__ import annotations
 
+import json
 import uuid
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -35,10 +37,12 @@ from shared.account import (
     Session,
 )
 from shared.errors import DomainError
+from shared.sync.invoices import CancelRequest, InvoiceSummary
 from shared.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 _M = TypeVar("_M", bound=BaseModel)
 TIMEOUT_S = 10.0  # the owner is waiting at the screen; the counter is not
+CFDI_TIMEOUT_S = 40.0  # a 01 waits on the PAC for its replacement (the server gives up at 20 s)
 MCP_KEY_NAME_MAX = 80  # the server's limit, checked here to say it before a round trip
 
 
@@ -156,8 +160,30 @@ class OnlineAccount:
     def job_runs(self, limit: int = 30) -> list[JobRunOut]:
         return _parse_list(JobRunOut, self._call("GET", f"/v1/account/jobs/runs?limit={limit}"))
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        return _call(self.server_url, self.session.token, method, path, body, self._transport)
+    def cancel_invoice(self, invoice_id: uuid.UUID, request: CancelRequest) -> InvoiceSummary:
+        answer = self._call("POST", f"/v1/cfdi/invoices/{invoice_id}/cancel",
+                            request.model_dump(mode="json"), timeout=CFDI_TIMEOUT_S)
+        try:  # a strict wire model: read as JSON (ids and dates are strings there)
+            return InvoiceSummary.model_validate_json(json.dumps(answer))
+        except ValidationError:
+            raise AccountOffline(NOT_UNDERSTOOD) from None
+
+    def note_again(self, invoice_id: uuid.UUID) -> None:
+        self._call("POST", f"/v1/cfdi/invoices/{invoice_id}/note-again")
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
+              timeout: float = TIMEOUT_S) -> Any:
+        return _call(self.server_url, self.session.token, method, path, body, self._transport,
+                     timeout)
+
+
+@dataclass
+class OwnerLogin:
+    """The owner's online session on this till while the back room is open: Cuenta en línea
+    keeps it and the Facturas tab cancels with it (the server takes those only from the
+    owner). In memory only; leaving the back room ends it."""
+
+    account: OnlineAccount | None = None
 
 
 def start_password_reset(device: Device, login: str) -> str:
@@ -176,12 +202,13 @@ def finish_password_reset(device: Device, login: str, code: str,
 
 
 def _call(server_url: str, token: str | None, method: str, path: str,
-          body: dict[str, Any] | None = None, transport: httpx.BaseTransport | None = None) -> Any:
+          body: dict[str, Any] | None = None, transport: httpx.BaseTransport | None = None,
+          timeout: float = TIMEOUT_S) -> Any:
     headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:
-        with httpx.Client(base_url=server_url, timeout=TIMEOUT_S, headers=headers,
+        with httpx.Client(base_url=server_url, timeout=timeout, headers=headers,
                           transport=transport) as http:
             answer = http.request(method, path, json=body)
     except httpx.HTTPError:

@@ -1,6 +1,7 @@
 """The till's invoicing calls to its server (httpx, as the sync client): a sale's own invoice
-for a customer at the counter; for the back room the month's invoices, a global issued now, a
-cancellation, a cancelled credit note made again, and "Reintentar ahora" after a refusal."""
+for a customer at the counter; for the back room the month's invoices, a global issued now and
+"Reintentar ahora" after a refusal (the till's credential), and with the owner's session (typed
+here, or Cuenta en línea's) a cancellation and a cancelled credit note made again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from datetime import date
 from typing import Any, Literal, TypeVar
 
 from pos_client.store.device import Device
+from pos_client.sync.account import (
+    AccountOffline,
+    AccountRefused,
+    NotPaired,
+    OnlineAccount,
+    OwnerLogin,
+)
 from pos_client.sync.client import Offline, SyncClient, SyncRefused, _parse
 from shared.errors import DomainError
 from shared.fiscal import Receptor
@@ -34,6 +42,10 @@ OFFLINE_SALE = ("No hay conexión con el servidor. La venta queda igual; intenta
                 "vuelva la conexión.")
 OFFLINE_BACK_ROOM = ("No hay conexión con el servidor: no se cambió ninguna factura. Inténtalo "
                      "cuando vuelva la conexión; la caja sigue vendiendo.")
+LOGIN_NEEDED = ("Cancelar o volver a emitir una nota lo hace la dueña o el dueño: escribe su "
+                "correo o teléfono y su contraseña de la cuenta en línea.")
+SESSION_ENDED = ("La sesión de la cuenta en línea terminó: escribe otra vez el correo o teléfono "
+                 "y la contraseña de la dueña o el dueño. No se cambió ninguna factura.")
 
 
 class InvoicingUnavailable(DomainError):
@@ -66,15 +78,6 @@ class InvoicingClient:
     def issue_global(self, day: date, accept_missing: list[uuid.UUID]) -> PendingGlobal:
         body = GlobalRequest(period_start=day, accept_missing=accept_missing).model_dump_json()
         return self._ask(PendingGlobal, "POST", "/v1/invoices/globals", body)
-
-    def cancel(self, invoice_id: uuid.UUID, motive: Motive,
-               replacement: Receptor | None) -> InvoiceSummary:
-        body = CancelRequest(motive=motive, replacement=_data(replacement) if replacement
-                             else None).model_dump_json()
-        return self._ask(InvoiceSummary, "POST", f"/v1/invoices/{invoice_id}/cancel", body)
-
-    def note_again(self, invoice_id: uuid.UUID) -> None:
-        self._raw("POST", f"/v1/invoices/{invoice_id}/note-again", None, OFFLINE_BACK_ROOM)
 
     def remake(self) -> RemakeOutcome:
         return self._ask(RemakeOutcome, "POST", "/v1/invoices/remake", None)
@@ -115,21 +118,58 @@ def issue_global(device: Device, day: date, accept_missing: list[uuid.UUID]) -> 
     return _once(device, lambda c: c.issue_global(day, accept_missing))
 
 
-def cancel(device: Device, invoice_id: uuid.UUID, motive: Motive,
-           replacement: Receptor | None = None) -> InvoiceSummary:
-    """Ask the server to cancel a stamped CFDI (01 with the replacement's receptor for a
-    customer's invoice); the answer is the invoice, or for 01 its replacement."""
-    return _once(device, lambda c: c.cancel(invoice_id, motive, replacement))
-
-
-def note_again(device: Device, invoice_id: uuid.UUID) -> None:
-    """A credit note the owner cancelled: the server makes a new one for its returns."""
-    _once(device, lambda c: c.note_again(invoice_id))
-
-
 def remake(device: Device) -> RemakeOutcome:
     """ "Reintentar ahora": what the PAC refused is made again now, not after its wait."""
     return _once(device, lambda c: c.remake())
+
+
+# The owner's acts: the server takes them only with the owner's session, never the till's
+# credential. ``login`` = (email or phone, password) typed for this act; None: the session the
+# till holds. A session typed here is kept as Cuenta en línea keeps its own.
+
+
+class OwnerLoginNeeded(DomainError):
+    """No owner session on this till (or it ended): the screen asks for the owner's login."""
+
+    code = "owner_login_needed"
+
+
+def cancel(owner: OwnerLogin, device: Device, invoice_id: uuid.UUID, motive: Motive,
+           replacement: Receptor | None = None,
+           login: tuple[str, str] | None = None) -> InvoiceSummary:
+    """Ask the server to cancel a stamped CFDI (01 with the replacement's receptor for a
+    customer's invoice); the answer is the invoice, or for 01 its replacement."""
+    request = CancelRequest(motive=motive, replacement=_data(replacement) if replacement
+                            else None)
+    return _as_owner(owner, device, login, lambda a: a.cancel_invoice(invoice_id, request))
+
+
+def note_again(owner: OwnerLogin, device: Device, invoice_id: uuid.UUID,
+               login: tuple[str, str] | None = None) -> None:
+    """A credit note the owner cancelled: the server makes a new one for its returns."""
+    _as_owner(owner, device, login, lambda a: a.note_again(invoice_id))
+
+
+def _as_owner(owner: OwnerLogin, device: Device, login: tuple[str, str] | None,
+              call: Callable[[OnlineAccount], _R]) -> _R:
+    try:
+        if login is not None:
+            owner.account = OnlineAccount.log_in(device, *login)  # throttled by the server
+        account = owner.account
+        if account is None:
+            raise OwnerLoginNeeded(LOGIN_NEEDED)
+        try:
+            return call(account)
+        except AccountRefused as exc:
+            if exc.code not in ("invalid_token", "auth_required"):
+                raise
+            if owner.account is account:
+                owner.account = None
+            raise OwnerLoginNeeded(SESSION_ENDED) from None
+    except (AccountOffline, NotPaired):
+        raise InvoicingUnavailable(OFFLINE_BACK_ROOM, code="offline") from None
+    except AccountRefused as exc:
+        raise InvoicingUnavailable(exc.message, code=exc.code) from None
 
 
 def _data(receptor: Receptor) -> ReceptorData:

@@ -11,6 +11,7 @@ from pos_client.receipts.document import Printer
 from pos_client.services.staff import Cashier
 from pos_client.services.till import Till
 from pos_client.services.till_settings import TillSettings
+from pos_client.sync.account import OwnerLogin
 from pos_client.ui.worker import Worker
 from shared.clock import DEFAULT_ZONE
 from shared.permissions import DEFAULT_MATRIX, Permission, Role, allowed
@@ -68,6 +69,9 @@ class AppContext:
     # The shop's time zone (read again at every log-in): every time a screen shows is in it.
     zone: ZoneInfo = DEFAULT_ZONE
     settings: TillSettings = field(default_factory=TillSettings)  # this till's own
+    # The owner's online session (Cuenta en línea, or typed to cancel a CFDI): one per till,
+    # shared by the back room's pages, ended when the back room closes.
+    owner_login: OwnerLogin = field(default_factory=OwnerLogin)
 
     # Called when who is at the till or their shift changes outside the counter (a corte Z in
     # the back room): the counter shows it and stops selling until a new float.

@@ -66,6 +66,8 @@ class AccountPage(QWidget):
         layout.addWidget(self.known)
         self.destroyed.connect(lambda *_: self.network.shutdown(wait=False))
         self.refresh_known_plan()
+        if ctx.owner_login.account is not None:  # the owner typed it to cancel a CFDI
+            self._logged_in(ctx.owner_login.account)
 
     # ---- logging in -------------------------------------------------------------------------
 
@@ -137,7 +139,7 @@ class AccountPage(QWidget):
 
     def _logged_in(self, account: OnlineAccount) -> None:
         self._connected(True)
-        self.account = account
+        self.account = self.ctx.owner_login.account = account
         self.password.clear()
         self.new_password.clear()
         self.reset_box.hide()
@@ -148,7 +150,7 @@ class AccountPage(QWidget):
         self.view.load()
 
     def log_out(self) -> None:
-        self.account = None
+        self.account = self.ctx.owner_login.account = None
         if self.view is not None:
             self.stack.removeWidget(self.view)
             self.view.deleteLater()

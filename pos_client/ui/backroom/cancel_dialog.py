@@ -1,12 +1,14 @@
 """Trastienda → Facturas → Cancelar…: SAT's motive in plain Spanish, what it will do said before
 it is done, the replacement's customer data for a 01 of a customer's invoice (the counter's
-receptor form), a confirmation, then the server's answer. The server builds a complement's
+receptor form), the owner's login when this till holds no owner session (the server cancels
+only for the owner), a confirmation, then the server's answer. The server builds a complement's
 replacement itself (no form); 04 is the invoicing flow's own and is shown, not offered."""
 
 from __future__ import annotations
 
 from pos_client.sync import invoicing
 from pos_client.sync.invoicing import Motive
+from pos_client.ui.backroom.owner_login import ASK, OwnerLoginRow
 from pos_client.ui.context import AppContext
 from pos_client.ui.invoice_dialog import ServerCalls
 from pos_client.ui.operations import Operation
@@ -93,8 +95,12 @@ class CancelDialog(QDialog):
         self.form = ReceptorForm()
         self.form.rfc.setText(invoice.receptor_rfc)
         self.form.name.setText(invoice.receptor_name)
+        self.owner_row = OwnerLoginRow()  # shown while this till holds no owner session
+        self.owner_row.setVisible(ctx.owner_login.account is None)
         self.message = QLabel(" ")
         self.message.setWordWrap(True)
+        if self.owner_row.isVisibleTo(self):
+            say(self.message, ASK, ok=True)
         self.ok_button = touch_button("Cancelar ante el SAT", self.submit)
         close = touch_button("Cerrar (Esc)", self.reject)
         buttons = QHBoxLayout()
@@ -107,6 +113,7 @@ class CancelDialog(QDialog):
         layout.addLayout(choices)
         layout.addWidget(self.what)
         layout.addWidget(self.form)
+        layout.addWidget(self.owner_row)
         layout.addWidget(self.message, 1)
         layout.addLayout(buttons)
         self._explain()
@@ -143,6 +150,12 @@ class CancelDialog(QDialog):
             except DomainError as exc:
                 say(self.message, exc.message)
                 return
+        login = None
+        if self.owner_row.isVisibleTo(self):
+            login = self.owner_row.credentials()
+            if login is None:
+                say(self.message, ASK)
+                return
         name = f"{self.invoice.series}-{self.invoice.folio}"
         if QMessageBox.question(self, "Cancelar ante el SAT",
                                 f"¿Cancelar la factura {name} con el motivo {motive}? {text}"
@@ -150,15 +163,17 @@ class CancelDialog(QDialog):
                                 ) != QMessageBox.StandardButton.Yes:
             return
         chosen: Motive = "01" if motive == "01" else "02" if motive == "02" else "03"
-        invoice_id = self.invoice.invoice_id
+        invoice_id, owner = self.invoice.invoice_id, self.ctx.owner_login
         self.ok_button.setEnabled(False)
         say(self.message, "Pidiendo la cancelación al servidor…", ok=True)
         Operation(ServerCalls(self.ctx.till, self.net),
-                  lambda till: invoicing.cancel(till.device, invoice_id, chosen, replacement)
+                  lambda till: invoicing.cancel(owner, till.device, invoice_id, chosen,
+                                                replacement, login)
                   ).success(self._answered).failure(self._failed).run()
 
     def _answered(self, answer: InvoiceSummary) -> None:
         self.answer = answer
+        self.owner_row.hide()  # the session is kept: the next act does not ask again
         if answer.invoice_id != self.invoice.invoice_id:  # 01: the replacement comes first
             say(self.message, f"Se emitió la factura {answer.series}-{answer.folio} que la "
                               f"sustituye ({answer.message}). Cuando se timbre, la "
@@ -171,4 +186,6 @@ class CancelDialog(QDialog):
 
     def _failed(self, message: str) -> None:
         self.ok_button.setEnabled(True)
+        self.owner_row.password.clear()
+        self.owner_row.setVisible(self.ctx.owner_login.account is None)  # it may have ended
         say(self.message, message)

@@ -1,10 +1,12 @@
 """Trastienda → Facturas: the month's invoices as the shop's server has them (issued, cancelled,
 with errors) and the facturas globales still pending, with the tills each one waits for; a
 pending global can be issued now, not waiting for them. A stamped CFDI can be cancelled
-(``cancel_dialog``), a credit note the owner cancelled made again, and what the PAC refused made
-again now ("Reintentar ahora") instead of after its wait; those three ask for the Configuración
-permission (the owner's). Everything comes from the server over HTTP on a thread of its own
-(the counter's database worker stays free)."""
+(``cancel_dialog``) and a credit note the owner cancelled made again: the owner's acts, sent
+with the owner's session (Cuenta en línea's, or typed for the act: ``owner_login``); with a
+session held on this till they first ask for the Configuración permission, so only someone the
+owner trusts uses it. What the PAC refused is made again now ("Reintentar ahora", once a minute)
+instead of after its wait, with the Configuración permission. Everything comes from the server
+over HTTP on a thread of its own (the counter's database worker stays free)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pos_client.services.invoicing import ShopCalendar, shop_calendar
 from pos_client.sync import invoicing
 from pos_client.ui.auth import PinDialog, request_permission
 from pos_client.ui.backroom.cancel_dialog import CancelDialog
+from pos_client.ui.backroom.owner_login import NoteAgainDialog
 from pos_client.ui.context import AppContext
 from pos_client.ui.invoice_dialog import ServerCalls
 from pos_client.ui.operations import Operation
@@ -72,10 +75,12 @@ class InvoicesPage(QWidget):
         self.view.currentIndexChanged.connect(lambda _: self.show_view())
         self.refresh_button = button("Actualizar", self.reload, key="F5")
         self.issue_button = button("Emitir global sin esperar", self.issue_global)
-        self.cancel_button = button("Cancelar…", lambda: self._as_owner(self.cancel))
-        self.note_button = button("Volver a emitir nota", lambda: self._as_owner(self.note_again))
+        self.cancel_button = button("Cancelar…", lambda: self._owners_act(self.cancel))
+        self.note_button = button("Volver a emitir nota",
+                                  lambda: self._owners_act(self.note_again))
         self.retry_button = button("Reintentar ahora", lambda: self._as_owner(self.retry))
         self.dialog: CancelDialog | None = None
+        self.note_dialog: NoteAgainDialog | None = None
         self.pin_dialog: PinDialog | None = None  # open while someone with the permission types
         QShortcut(QKeySequence("F5"), self, self.reload)
         self.table = QTableWidget(0, 6)
@@ -219,6 +224,15 @@ class InvoicesPage(QWidget):
         self.pin_dialog = request_permission(self.ctx, self, Permission.SETTINGS,
                                              lambda _: action())
 
+    def _owners_act(self, action: Callable[[], None]) -> None:
+        """The owner's session held on this till is used only by someone with Configuración
+        (a PIN, or their role); without one the owner's password is asked (the stronger proof,
+        and all the server trusts), so a PIN would add nothing."""
+        if self.ctx.owner_login.account is not None:
+            self._as_owner(action)
+        else:
+            action()
+
     # ---- cancelling, a note again, trying a refused one again ---------------------------------
 
     def cancel(self) -> None:
@@ -239,12 +253,27 @@ class InvoicesPage(QWidget):
         if chosen is None:
             return
         note_id, name = chosen.invoice_id, f"{chosen.series}-{chosen.folio}"
+        done = (f"Se emite una nota de crédito nueva en lugar de la {name}; se timbra en unos "
+                "momentos. ")
+        owner = self.ctx.owner_login
+        if owner.account is None:
+            self._ask_owner(note_id, name, done)
+            return
         self.note_button.setEnabled(False)
+
+        def failed(message: str) -> None:
+            if owner.account is None:  # the session ended: the owner logs in again
+                self._ask_owner(note_id, name, done)
+            self._failed(message)
+
         Operation(ServerCalls(self.ctx.till, self.net),
-                  lambda till: invoicing.note_again(till.device, note_id)
-                  ).success(lambda _: self._done(f"Se emite una nota de crédito nueva en lugar "
-                                                  f"de la {name}; se timbra en unos momentos. ")
-                            ).failure(self._failed).run()
+                  lambda till: invoicing.note_again(owner, till.device, note_id)
+                  ).success(lambda _: self._done(done)).failure(failed).run()
+
+    def _ask_owner(self, note_id: uuid.UUID, name: str, done: str) -> None:
+        self.note_dialog = NoteAgainDialog(self.ctx, note_id, name, self.net, self)
+        self.note_dialog.accepted.connect(lambda: self._done(done))
+        self.note_dialog.open()
 
     def retry(self) -> None:
         chosen = self._selected()

@@ -79,6 +79,7 @@ class BackRoomWindow(QMainWindow):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        ctx.owner_login.account = None  # each visit to the back room starts logged out online
         self.setWindowTitle("Trastienda — MiChangarrito")
         self.resize(1024, 600)
         self.nav = _Sections()
@@ -121,6 +122,7 @@ class BackRoomWindow(QMainWindow):
             self.statusBar().setStyleSheet(ERROR_STYLE)
             event.ignore()
             return
+        self.ctx.owner_login.account = None  # the owner's online session ends with the visit
         super().closeEvent(event)
 
     _leave_anyway = False
