@@ -16,8 +16,10 @@ import pytest
 from pos_client.services.staff import Cashier
 from pos_client.sync import invoicing
 from pos_client.sync.account import OnlineAccount
+from pos_client.ui.backroom.account_page import AccountPage
 from pos_client.ui.backroom.cancel_dialog import CancelDialog
 from pos_client.ui.backroom.invoices_page import InvoicesPage
+from pos_client.ui.backroom.window import BackRoomWindow
 from pos_client.ui.context import AppContext, Session
 from pos_client.ui.qt import QMessageBox
 from shared.errors import DomainError
@@ -272,6 +274,12 @@ def test_without_the_owners_session_the_dialog_asks_their_login_and_a_wrong_one_
     assert ctx.owner_login.account is not None  # kept, as Cuenta en línea keeps it
     dialog.accept()
     _show(qtbot, page, "Canceladas", invoice["invoice_id"], "Cancelada")
+    online = AccountPage(ctx)
+    qtbot.addWidget(online)
+    assert online.account is ctx.owner_login.account  # Cuenta en línea opens logged in
+    room = BackRoomWindow(ctx)  # the next visit to the back room starts logged out
+    qtbot.addWidget(room)
+    assert ctx.owner_login.account is None
 
 
 def test_a_session_that_ended_asks_the_login_again(qtbot, cfdi_server, till, owner_page):
