@@ -4,6 +4,7 @@ while the shop's data stays bad, each 15-minute pass used to sign one more refus
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -97,6 +98,16 @@ async def test_reintentar_ahora_makes_it_at_once_and_only_the_refused_kind_waits
     assert await worker.remake_now(shop.tenant_id) == 0  # made once (the minute is over)
     await drain(shop.ctx)
     assert await _kinds(shop, "credit") == ["rejected", "stamped"]
+
+
+async def test_two_presses_at_once_make_one_remake(shop):
+    """Two tills (or a till and the owner's phone) press "Reintentar ahora" together: one is
+    recorded, the other told to wait; a minute later the shop may press again."""
+    got = await asyncio.gather(*(stamping.claim_remake(shop.ctx, shop.tenant_id)
+                                 for _ in range(2)), return_exceptions=True)
+    assert sorted(type(g).__name__ for g in got) == ["NoneType", "RemakeTooSoon"]
+    shop.clock.now += timedelta(minutes=1)
+    await stamping.claim_remake(shop.ctx, shop.tenant_id)
 
 
 async def test_a_stamp_of_the_kind_ends_the_count(shop):
