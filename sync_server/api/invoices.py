@@ -28,7 +28,6 @@ from shared.sync.invoices import (
 from sync_server.api.deps import Credential, Pool, Protocol
 from sync_server.api.errors import ApiError, validation_error
 from sync_server.api.owners import OwnerTenant
-from sync_server.integrations.vault import MASK
 from sync_server.services import (
     cancellation,
     credit_notes,
@@ -152,8 +151,7 @@ async def _setup(ctx: CfdiContext, tenant_id: uuid.UUID) -> CfdiSetup:
                  "series": p.series} if p else None,
         csd=s.csd.as_settings() if s.csd else None, warnings=s.warnings,
         pac={"settings": {k: v for k, v in s.pac.settings.items() if k != "host"},
-             # A password is not even hinted at (its last characters would narrow it).
-             "secrets": {k: MASK if k == "password" else v for k, v in s.pac.secrets.items()}}
+             "secrets": s.pac.secrets}
         if s.pac else None,
         preferences=s.preferences.as_settings())
 

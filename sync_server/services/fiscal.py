@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +41,7 @@ from sync_server.cfdi.places import checked_postal_code
 from sync_server.cfdi.tickets import Periodicity as Periodicity
 from sync_server.config import Settings
 from sync_server.integrations.pac import PacClient, pac_from
+from sync_server.integrations.vault import MASK
 from sync_server.repositories import Pool, invoice_holds
 from sync_server.repositories import tenants as tenants_repo
 from sync_server.services.integrations import Credentials, Integrations, MaskedIntegration
@@ -241,8 +242,11 @@ async def setup(ctx: CfdiContext, tenant_id: uuid.UUID) -> Setup:
         if profile and info.rfc != profile.rfc:
             warnings.append(f"El CSD es del RFC {info.rfc}, no del RFC de la tienda "
                             f"({profile.rfc}): sube el de la tienda.")
-    return Setup(profile, info, warnings, await ctx.integrations.masked(tenant_id, KIND_PAC),
-                 await preferences(ctx, tenant_id))
+    pac = await ctx.integrations.masked(tenant_id, KIND_PAC)
+    if pac is not None:  # a password is not even hinted at (its last characters would narrow it)
+        pac = replace(pac, secrets={k: MASK if k == "password" else v
+                                    for k, v in pac.secrets.items()})
+    return Setup(profile, info, warnings, pac, await preferences(ctx, tenant_id))
 
 
 async def shop_zone(ctx: CfdiContext, tenant_id: uuid.UUID) -> ZoneInfo:

@@ -107,7 +107,8 @@ def sign_up(server: ServerHarness, email: str = "dona.mary@example.mx",
 
 def stripe_events(server: ServerHarness) -> list[dict[str, Any]]:
     return [dict(r) for r in server.admin(
-        "SELECT event_id, type, outcome, handled_at, attempts FROM stripe_events ORDER BY received_at")]
+        "SELECT event_id, type, outcome, handled_at, attempts, last_error FROM stripe_events"
+        " ORDER BY received_at")]
 
 
 def wait_handled(server: ServerHarness, count: int | None = None) -> list[dict[str, Any]]:
@@ -116,5 +117,8 @@ def wait_handled(server: ServerHarness, count: int | None = None) -> list[dict[s
         events = stripe_events(server)
         return (count is None or len(events) == count) and all(e["handled_at"] for e in events)
 
-    wait_until(done, timeout=20, what="stripe events handled")
+    try:
+        wait_until(done, timeout=20, what="stripe events handled")
+    except TimeoutError as exc:  # say what the worker made of them
+        raise TimeoutError(f"{exc}: {stripe_events(server)}") from None
     return stripe_events(server)
