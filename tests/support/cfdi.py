@@ -10,16 +10,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from shared.clock import utc_now
 from shared.ids import new_uuid7
 from shared.quantity import value_of
 from shared.sync.envelopes import Change
+from sync_server.cfdi.tickets import Periodicity
 from sync_server.integrations.vault import Vault
 from sync_server.repositories import Pool
-from sync_server.services import device_sync, fiscal, shops
+from sync_server.services import device_sync, fiscal, invoicing, shops
 from sync_server.services.credentials import DeviceCredential, parse_credential
 from sync_server.services.fiscal import CfdiContext
 from sync_server.services.integrations import Integrations
@@ -28,6 +30,7 @@ from tests.support.fakes.pac import FakePac
 from tests.support.wire_changes import TillChanges
 
 ISSUER_CP = "76028"
+MX = ZoneInfo("America/Mexico_City")
 
 
 @dataclass(frozen=True)
@@ -198,3 +201,22 @@ def complement_parts(doc: Any) -> list[tuple[str, int, Any, Any, Any]]:
     return [(str(d["IdDocumento"]), d["NumParcialidad"], d["ImpSaldoAnt"], d["ImpPagado"],
              d["ImpSaldoInsoluto"])
             for p in doc["Complemento"]["Pagos"]["Pago"] for d in p["DoctoRelacionado"]]
+
+
+async def a_day_waiting_and_one_refused(shop: InvoicingShop, receptor: Any
+                                        ) -> tuple[uuid.UUID, uuid.UUID]:
+    """A shop on daily globals with yesterday's sale waiting for its global, today one ticket
+    invoiced (stamped) and one the PAC refused; returns (stamped sale, refused sale)."""
+    await fiscal.save_preferences(shop.ctx, shop.tenant_id,
+                                  fiscal.Preferences(periodicity=Periodicity.DAILY))
+    yesterday = datetime.now(MX).replace(hour=12) - timedelta(days=1)
+    await shop.push(sale(shop.till, [Item("Pan", 500)], sold_at=yesterday.astimezone(UTC)))
+    good = sale(shop.till, [Item("Refresco", 1800)])
+    bad = sale(shop.till, [Item("Aceite", 4500)])
+    await shop.push(good, bad)
+    await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(good), receptor,
+                                   requested_by="customer", wait_s=5)
+    shop.pac.next_answers(("CFDI40102", "El resultado de la digestión no coincide"))
+    await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(bad), receptor,
+                                   requested_by="customer", wait_s=5)
+    return sale_id_of(good), sale_id_of(bad)

@@ -3,39 +3,26 @@ back room's list (issued, errors, the globals waiting), counted and totalled, fo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
 
 from shared.errors import DomainError
 from shared.fiscal import check_receptor
-from sync_server.cfdi.tickets import Periodicity
-from sync_server.services import fiscal, invoice_files, invoicing
+from sync_server.services import invoice_files
 from sync_server.services.tokens import fixed_plan
 from sync_server.tools.base import Caller, CallerRole
 from sync_server.tools.calls import ToolEnv, call_tool
 from sync_server.tools.registry import offered
-from tests.support.cfdi import Item, sale, sale_id_of
+from tests.support.cfdi import MX, a_day_waiting_and_one_refused
 
 pytestmark = pytest.mark.anyio
 CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G03")
 
 
 async def test_the_month_counted_as_the_back_room_lists_it_and_only_for_the_owner(shop):
-    await fiscal.save_preferences(shop.ctx, shop.tenant_id,
-                                  fiscal.Preferences(periodicity=Periodicity.DAILY))
-    zone = ZoneInfo("America/Mexico_City")
-    yesterday = datetime.now(zone).replace(hour=12) - timedelta(days=1)
-    await shop.push(sale(shop.till, [Item("Pan", 500)], sold_at=yesterday.astimezone(UTC)))
-    good = sale(shop.till, [Item("Refresco", 1800)])
-    bad = sale(shop.till, [Item("Aceite", 4500)])
-    await shop.push(good, bad)
-    await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(good), CUSTOMER,
-                                   requested_by="customer", wait_s=5)
-    shop.pac.next_answers(("CFDI40102", "El resultado de la digestión no coincide"))
-    await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(bad), CUSTOMER,
-                                   requested_by="customer", wait_s=5)
+    await a_day_waiting_and_one_refused(shop, CUSTOMER)
+    zone = MX
     env = ToolEnv(shop.ctx.pool, fixed_plan("Básico", 300))
     owner = Caller(shop.tenant_id, CallerRole.OWNER, "prueba", "test:owner")
 

@@ -7,17 +7,15 @@ import asyncio
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from shared.fiscal import FiscalDataInvalid, check_receptor
 from sync_server.cfdi.csd import CsdInvalid
 from sync_server.cfdi.lists import read_69b
-from sync_server.cfdi.tickets import Periodicity
 from sync_server.services import fiscal, invoice_files, invoicing
 from sync_server.services.invoice_worker import InvoiceWorker
-from tests.support.cfdi import Item, rows, sale, sale_id_of
+from tests.support.cfdi import MX, Item, a_day_waiting_and_one_refused, rows, sale, sale_id_of
 from tests.support.fakes.csd import make_csd
 
 pytestmark = pytest.mark.anyio
@@ -84,19 +82,8 @@ async def test_two_workers_at_once_stamp_each_invoice_once(shop):
 
 
 async def test_the_owner_sees_issued_errors_and_the_globals_waiting_for_a_till(shop):
-    await fiscal.save_preferences(shop.ctx, shop.tenant_id,
-                                  fiscal.Preferences(periodicity=Periodicity.DAILY))
-    zone = ZoneInfo("America/Mexico_City")
-    yesterday = datetime.now(zone).replace(hour=12) - timedelta(days=1)
-    await shop.push(sale(shop.till, [Item("Pan", 500)], sold_at=yesterday.astimezone(UTC)))
-    good = sale(shop.till, [Item("Refresco", 1800)])
-    bad = sale(shop.till, [Item("Aceite", 4500)])
-    await shop.push(good, bad)
-    await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(good), CUSTOMER,
-                                   requested_by="customer", wait_s=5)
-    shop.pac.next_answers(("CFDI40102", "El resultado de la digestión no coincide"))
-    await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(bad), CUSTOMER,
-                                   requested_by="customer", wait_s=5)
+    await a_day_waiting_and_one_refused(shop, CUSTOMER)
+    zone = MX
     now = datetime.now(zone)
     listed = await invoice_files.list_invoices(shop.ctx, shop.tenant_id, now.year, now.month)
     assert [v.status for v in listed.issued] == ["stamped"]
