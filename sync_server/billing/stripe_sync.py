@@ -119,6 +119,7 @@ async def _session(billing: Billing, account: StripeAccount, session_id: str) ->
     if session.mode == "subscription" and session.subscription:
         sub = await account.subscription(str(session.subscription))
     async with db.tenant_tx(billing.pool, tenant_id) as conn:
+        await subscriptions.take_turn(conn, tenant_id)
         if await subscriptions.get_checkout(conn, tenant_id, session_id) is None:
             return "ignored: unknown session"
         await subscriptions.settle_checkout(conn, tenant_id, session_id, status)
@@ -162,6 +163,7 @@ async def _subscription(billing: Billing, account: StripeAccount, sub_id: str) -
     if tenant_id is None:
         return "ignored: not a shop's subscription"
     async with db.tenant_tx(billing.pool, tenant_id) as conn:
+        await subscriptions.take_turn(conn, tenant_id)
         outcome = await _save_subscription(conn, tenant_id, sub, read_at)
         await plan_state.publish(conn, tenant_id, billing.grace_days)
     return outcome.removeprefix("; ")

@@ -47,6 +47,13 @@ async def get(conn: Connection, tenant_id: uuid.UUID, *, lock: bool = False) -> 
     return Subscription(**dict(row)) if row else None
 
 
+async def take_turn(conn: Connection, tenant_id: uuid.UUID) -> None:
+    """Until this transaction ends, the shop's other billing writes wait: a checkout and its
+    subscription handled at once (the backfill's pass beside the worker's, or two replicas)
+    locked the same rows in opposite orders and deadlocked."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"billing:{tenant_id}")
+
+
 async def ensure(conn: Connection, tenant_id: uuid.UUID, free_plan: str) -> Subscription:
     """The shop's row, made on the free plan if it has none yet; locked until commit."""
     await conn.execute(

@@ -3,6 +3,7 @@ plans are data an operator edits, and the shops on an edited plan receive it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ import sys
 
 import pytest
 
-from sync_server.billing import admin
+from sync_server.billing import admin, stripe_sync
 from tests.support.billing import billing_settings, sign_up, stripe_events, wait_handled
 from tests.support.server import ServerHarness
 
@@ -36,6 +37,25 @@ def test_the_backfill_handles_events_the_webhook_never_delivered(owner, fake_str
 
     again = owner.server.call(lambda _: admin.backfill(owner.server.app.state.billing, days=1))
     assert (again.listed, again.new) == (3, 0)
+
+
+def test_a_checkout_and_its_subscription_handled_at_once_take_turns(owner, fake_stripe):
+    """The backfill's own pass runs beside the worker's (and replicas beside each other): the
+    session and the subscription of one shop, handled at the same moment, deadlocked."""
+    subscribed = owner.checkout(kind="subscription", plan="changarrito")
+    fake_stripe.complete_checkout(subscribed["session_id"])
+    [session] = fake_stripe.events_of("checkout.session.completed")
+    [created] = fake_stripe.events_of("customer.subscription.created")
+    billing = owner.server.app.state.billing
+
+    async def both_at_once(_pool):
+        return await asyncio.gather(*(stripe_sync.handle(billing, e["type"], e)
+                                      for _ in range(6) for e in (session, created)))
+
+    outcomes = owner.server.call(both_at_once)
+    assert len(outcomes) == 12
+    assert all("subscription trialing" in o for o in outcomes)
+    assert owner.account()["plan"]["status"] == "trial"
 
 
 @pytest.mark.slow
