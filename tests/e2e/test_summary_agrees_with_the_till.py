@@ -5,7 +5,8 @@ reads the shop's tools, which the tools agreement test holds to the till as well
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,7 +17,7 @@ from pos_client.services.till import Till
 from shared.clock import utc_now
 from shared.sale import PaymentMethod, Tender
 from shared.ticket import TicketLine
-from sync_server.jobs.summary import DAILY_SUMMARY
+from sync_server.jobs.summary import AFTER_MIDNIGHT_UNTIL, DAILY_SUMMARY
 from tests.support.backroom import hire
 from tests.support.jobs import Clock, engine
 from tests.support.sales import ticket_for
@@ -27,8 +28,13 @@ pytestmark = pytest.mark.e2e
 def test_the_daily_summary_equals_the_tills_day_report(server, shop, paired_device, small_catalog):
     pos = paired_device("caja-1")
     pos.agent.sync_once()
-    till = Till(pos.db, pos.device)
-    week_ago = Till(pos.db, pos.device, now=lambda: utc_now() - timedelta(days=7))
+    # Between midnight and 06:00 a summary tells the day that ended: the till sells at 23:00 of
+    # that day then (an hour or more ago), so the summary run now covers these sales.
+    local = utc_now().astimezone(ZoneInfo("America/Mexico_City"))
+    late = datetime.combine(local.date() - timedelta(days=1), time(23, 0), local.tzinfo)
+    offset = timedelta(0) if local.time() >= AFTER_MIDNIGHT_UNTIL else local - late
+    till = Till(pos.db, pos.device, now=lambda: utc_now() - offset)
+    week_ago = Till(pos.db, pos.device, now=lambda: utc_now() - offset - timedelta(days=7))
     coke, chips, soap = small_catalog[0], small_catalog[1], small_catalog[5]
     owner = hire(till, "Doña Mary", "dueno", "1234").id
     lupita = accounts.save_customer(till, accounts.CustomerDraft(
