@@ -95,6 +95,18 @@ def _link(owner: OwnerApi, customer_id: uuid.UUID, amount: int) -> dict[str, Any
     return dict(r.json())
 
 
+def _paid_by_card_on_the_shops_stripe(owner: OwnerApi, till: PosDevice, stripe_fake: FakeStripe
+                                      ) -> tuple[uuid.UUID, str]:
+    """A customer owing $500 pays a $300 link by card on the shop's own Stripe (its events not
+    delivered yet); the customer and the payment intent."""
+    _connect(owner, "stripe_shop", secret_key=stripe_fake.api_key,
+             webhook_secret=stripe_fake.webhook_secret)
+    customer_id = _customer_owing(till, "500.00")
+    _link(owner, customer_id, 30_000)
+    (session,) = stripe_fake.sessions()
+    return customer_id, stripe_fake.complete_checkout(session["id"], "card")["payment_intent"]
+
+
 def _server_abonos(owner: OwnerApi) -> list[dict[str, Any]]:
     return owner.fetch("SELECT amount, method, reference, device_id FROM fiado_payments "
                        "ORDER BY paid_at")
@@ -264,13 +276,8 @@ def test_a_stripe_link_paid_by_oxxo_and_a_clip_link_confirmed_by_lookup(owner, t
 
 
 def test_a_stripe_refund_and_dispute_are_facts_of_their_own_once(owner, till, providers):
-    stripe_fake = providers["stripe"]
-    _connect(owner, "stripe_shop", secret_key=stripe_fake.api_key,
-             webhook_secret=stripe_fake.webhook_secret)
-    customer_id = _customer_owing(till, "500.00")
-    _link(owner, customer_id, 30_000)
-    (session,) = stripe_fake.sessions()
-    intent = stripe_fake.complete_checkout(session["id"], "card")["payment_intent"]
+    stripe_fake: FakeStripe = providers["stripe"]
+    customer_id, intent = _paid_by_card_on_the_shops_stripe(owner, till, stripe_fake)
     hook = link_hook(owner, "stripe")
     # The refund's event arrives before the payment's: read back later, it is not lost.
     stripe_fake.refund(intent, 10_000)
@@ -305,13 +312,8 @@ def test_a_stripe_refund_and_dispute_are_facts_of_their_own_once(owner, till, pr
 
 def test_a_refund_handled_while_another_replica_records_its_abono_is_retried(
         owner, till, providers, replica):
-    stripe_fake = providers["stripe"]
-    _connect(owner, "stripe_shop", secret_key=stripe_fake.api_key,
-             webhook_secret=stripe_fake.webhook_secret)
-    customer_id = _customer_owing(till, "500.00")
-    _link(owner, customer_id, 30_000)
-    (session,) = stripe_fake.sessions()
-    intent = stripe_fake.complete_checkout(session["id"], "card")["payment_intent"]
+    stripe_fake: FakeStripe = providers["stripe"]
+    customer_id, intent = _paid_by_card_on_the_shops_stripe(owner, till, stripe_fake)
     hook = link_hook(owner, "stripe")
     # One replica reads the paid session (no refund yet) and is slow to record its abono…
     held, release = stripe_fake.hold_next_listing("dispute")

@@ -15,7 +15,15 @@ from shared.fiscal import check_receptor
 from shared.ids import new_uuid7
 from shared.tax import IvaRate, split_included
 from sync_server.cfdi.tickets import Periodicity
-from sync_server.services import credit_notes, fiscal, global_invoice, invoice_files, invoicing
+from sync_server.services import (
+    cancellation,
+    credit_notes,
+    fiscal,
+    global_invoice,
+    invoice_files,
+    invoicing,
+)
+from sync_server.services.credit_notes import NoteNotHeld
 from tests.support.cfdi import Item, documents, drain, rows, sale, sale_id_of
 
 pytestmark = pytest.mark.anyio
@@ -23,6 +31,19 @@ pytestmark = pytest.mark.anyio
 MX = ZoneInfo("America/Mexico_City")
 CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "612", "G03")
 PUBLIC_CUSTOMER = check_receptor("XOJI740919U48", "Ingrid Xodar Jiménez", "76028", "605", "S01")
+
+
+async def _stamped_note(shop):
+    """A sale invoiced to the customer and its credit note for a return, both stamped."""
+    change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)])
+    await shop.push(change)
+    original = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
+                                              CUSTOMER, requested_by="customer", wait_s=5)
+    await shop.push(_return(shop, change, [(2, 1000, 3000)]))
+    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
+    await drain(shop.ctx)
+    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    return original, note
 
 
 def _return(shop, change, lines, *, method="efectivo", to_account=0):
@@ -204,7 +225,6 @@ async def test_a_ticket_invoiced_by_its_customer_after_the_global_gets_no_note_f
 
 
 async def test_cancelling_an_invoice_cancels_its_credit_notes_first_and_the_replacement_nets_it(shop):
-    from sync_server.services import cancellation
 
     items = [Item("Aceite", 4500), Item("Arroz", 3000)]
     change = sale(shop.till, items)
@@ -289,17 +309,7 @@ async def test_a_credit_note_lowers_what_the_payment_complements_say_is_owed(sho
 
 
 async def test_a_note_the_owner_cancelled_stays_cancelled_until_they_ask_for_it_again(shop):
-    from sync_server.services import cancellation
-    from sync_server.services.credit_notes import NoteNotHeld
-
-    change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)])
-    await shop.push(change)
-    original = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
-                                              CUSTOMER, requested_by="customer", wait_s=5)
-    await shop.push(_return(shop, change, [(2, 1000, 3000)]))
-    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
-    await drain(shop.ctx)
-    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    original, note = await _stamped_note(shop)
     with pytest.raises(NoteNotHeld):  # one in force is not "asked again"
         await credit_notes.ask_again(shop.ctx, shop.tenant_id, note.invoice_id)
 
@@ -323,17 +333,7 @@ async def test_a_note_the_owner_cancelled_stays_cancelled_until_they_ask_for_it_
 async def test_a_note_is_not_asked_again_once_its_invoice_is_cancelled(shop):
     """The Facturas tab says a new note is made: when the invoice it credited is cancelled
     there is nothing to credit, so the server says so instead of answering that it did."""
-    from sync_server.services import cancellation
-    from sync_server.services.credit_notes import NoteNotHeld
-
-    change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)])
-    await shop.push(change)
-    original = await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change),
-                                              CUSTOMER, requested_by="customer", wait_s=5)
-    await shop.push(_return(shop, change, [(2, 1000, 3000)]))
-    assert await credit_notes.issue_credit_notes(shop.ctx, shop.tenant_id) == 1
-    await drain(shop.ctx)
-    [note] = _credits(await rows(shop.ctx, shop.tenant_id))
+    original, note = await _stamped_note(shop)
     await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, note.invoice_id, "02")
     await drain(shop.ctx)
     await cancellation.cancel_invoice(shop.ctx, shop.tenant_id, original.invoice_id, "02")

@@ -26,15 +26,20 @@ async def _kinds(shop, kind):
     return sorted(r.status for r in await rows(shop.ctx, shop.tenant_id) if r.kind == kind)
 
 
-async def _refused_note(shop) -> InvoiceWorker:
-    """A stamped invoice, a return after it, and its credit note refused by the PAC (whose
-    clock follows the test's: it refuses a CFDI dated hours ahead of it)."""
-    shop.pac.clock = lambda: shop.clock.now.astimezone(MEXICO).replace(tzinfo=None)
+async def _invoiced_then_returned(shop) -> None:
+    """A sale invoiced to the customer (stamped), then its rice returned: a credit note due."""
     change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)])
     await shop.push(change)
     await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
                                    requested_by="customer", wait_s=5)
     await shop.push(shop.till.sale_return(sale_id_of(change), [(2, None, 3000)]))
+
+
+async def _refused_note(shop) -> InvoiceWorker:
+    """A stamped invoice, a return after it, and its credit note refused by the PAC (whose
+    clock follows the test's: it refuses a CFDI dated hours ahead of it)."""
+    shop.pac.clock = lambda: shop.clock.now.astimezone(MEXICO).replace(tzinfo=None)
+    await _invoiced_then_returned(shop)
     worker = InvoiceWorker(shop.ctx)
     await worker.schedule_pass()
     shop.pac.next_answers(REFUSAL)
@@ -124,11 +129,7 @@ async def test_notes_refused_in_one_pass_wait_one_hour_not_an_hour_more_each(sho
     notes of one pass refused wait an hour, as one does."""
     shop.pac.clock = lambda: shop.clock.now.astimezone(MEXICO).replace(tzinfo=None)
     for _ in range(2):
-        change = sale(shop.till, [Item("Aceite", 4500), Item("Arroz", 3000)])
-        await shop.push(change)
-        await invoicing.invoice_ticket(shop.ctx, shop.tenant_id, sale_id_of(change), CUSTOMER,
-                                       requested_by="customer", wait_s=5)
-        await shop.push(shop.till.sale_return(sale_id_of(change), [(2, None, 3000)]))
+        await _invoiced_then_returned(shop)
     worker = InvoiceWorker(shop.ctx)
     await worker.schedule_pass()
     shop.pac.next_answers(REFUSAL, REFUSAL)
