@@ -385,13 +385,7 @@ def _elsewhere(turn: Turn, text: str) -> bool:
 async def offered(ctx: CfdiContext | None, tenant_id: uuid.UUID) -> bool:
     """Whether the chat offers invoices for this shop: it can sign them (its fiscal data, CSD
     and PAC are there). The one rule for starting the flow and for the help's invoice line."""
-    if ctx is None:
-        return False
-    try:
-        await fiscal.issuing(ctx, tenant_id)
-    except DomainError:  # not set up, or its CSD expired
-        return False
-    return True
+    return ctx is not None and await fiscal.can_issue(ctx, tenant_id)
 
 
 _STEPS = {"ticket": _ticket, "rfc": _rfc, "name": _name, "cp": _cp, "regime": _regime,

@@ -40,6 +40,18 @@ class CsdInfo:
     def expired(self, now: datetime) -> bool:
         return now >= self.valid_until
 
+    def refusal(self, rfc: str, now: datetime) -> CsdInvalid | None:
+        """Why this certificate cannot sign for ``rfc`` at ``now``, or None if it can."""
+        if self.rfc != rfc:
+            return CsdInvalid(f"El certificado es del RFC {self.rfc}, no del RFC de la tienda "
+                              f"({rfc}).", code="csd_rfc_mismatch")
+        if self.expired(now):
+            return CsdInvalid(f"El certificado venció el {self.valid_until:%d/%m/%Y}.",
+                              code="csd_expired")
+        if now < self.valid_from:
+            return CsdInvalid("El certificado todavía no es válido.", code="csd_expired")
+        return None
+
     def warning(self, now: datetime) -> str | None:
         """A Spanish warning when the certificate is expired or expires within 30 days."""
         if self.expired(now):
@@ -105,15 +117,8 @@ def describe(signer: Signer) -> CsdInfo:
 def check_for(signer: Signer, rfc: str, now: datetime | None = None) -> CsdInfo:
     """The CSD's description once it is known to sign for ``rfc`` today."""
     info = describe(signer)
-    now = now or datetime.now(UTC)
-    if info.rfc != rfc:
-        raise CsdInvalid(f"El certificado es del RFC {info.rfc}, no del RFC de la tienda "
-                         f"({rfc}).", code="csd_rfc_mismatch")
-    if info.expired(now):
-        raise CsdInvalid(f"El certificado venció el {info.valid_until:%d/%m/%Y}.",
-                         code="csd_expired")
-    if now < info.valid_from:
-        raise CsdInvalid("El certificado todavía no es válido.", code="csd_expired")
+    if (problem := info.refusal(rfc, now or datetime.now(UTC))) is not None:
+        raise problem
     return info
 
 

@@ -255,6 +255,14 @@ async def shop_zone(ctx: CfdiContext, tenant_id: uuid.UUID) -> ZoneInfo:
     return ZoneInfo(name or "America/Mexico_City")
 
 
+async def can_issue(ctx: CfdiContext, tenant_id: uuid.UUID) -> bool:
+    """Whether the shop is set up to sign and stamp, read from what is stored and shown (no key
+    opened): the same conditions as :func:`issuing`, cheap enough for every chat reply."""
+    s = await setup(ctx, tenant_id)
+    return (s.profile is not None and s.csd is not None and s.pac is not None
+            and s.csd.refusal(s.profile.rfc, ctx.clock()) is None)
+
+
 async def issuing(ctx: CfdiContext, tenant_id: uuid.UUID) -> Issuing:
     """Everything needed to sign and stamp for the shop, or a Spanish reason why not yet."""
     creds = await ctx.integrations.resolve(tenant_id, KIND_CSD)
